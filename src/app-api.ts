@@ -1,0 +1,128 @@
+/**
+ * The whole contract between the core and any user interface (the TUI, headless
+ * mode, tests). A UI subscribes to one stream of AppEvents and calls
+ * `run(plugin, command, args)`; it never touches sockets or protocol details.
+ * Event field names are part of the headless `--json` contract (see README).
+ */
+
+export type Direction = 'in' | 'out';
+
+/** One search result, shared by every file-sharing protocol and the results view. */
+export interface SearchHit {
+  /** Which search produced it (the id returned by the search command). */
+  search: string;
+  /** Result number, 1-based, unique within the running program: `/get N` takes it. */
+  n: number;
+  name: string;
+  size: number;
+  /** Who has it: `ip:port` or a nick. */
+  source: string;
+  protocol: string;
+  sha1?: string;
+  /** Advertised speed (kbit/s) where the protocol carries one. */
+  speed?: number;
+}
+
+export type ChatLineKind = 'msg' | 'action' | 'join' | 'part' | 'nick';
+
+export type AppEvent =
+  | { type: 'ready'; ports: Record<string, number> }
+  | {
+      type: 'chat.line';
+      protocol: string;
+      kind: ChatLineKind;
+      id: string;
+      nick: string;
+      text: string;
+      origin: string;
+      /** Unix milliseconds, as stamped by the origin. */
+      at: number;
+      /** Hops travelled (0 for our own lines). */
+      hops: number;
+      self: boolean;
+    }
+  | { type: 'peer.up'; protocol: string; address: string; direction: Direction; nick?: string }
+  | { type: 'peer.down'; protocol: string; address: string; direction: Direction; reason: string }
+  /** Output of a command meant for the user (listings, confirmations). */
+  | { type: 'notice'; protocol: string; text: string }
+  | { type: 'error'; message: string; protocol?: string }
+  | { type: 'log'; level: LogLevel; scope: string; message: string }
+  | { type: 'nick'; nick: string }
+  | ({ type: 'search.hit' } & SearchHit)
+  | { type: 'search.done'; search: string; protocol: string; hits: number }
+  | {
+      type: 'transfer.progress';
+      id: number;
+      name: string;
+      direction: 'down' | 'up';
+      bytes: number;
+      total: number | null;
+      /** Bytes per second, smoothed. */
+      rate: number;
+      /** Seconds left, or null when unknown. */
+      eta: number | null;
+    }
+  | { type: 'transfer.done'; id: number; name: string; direction: 'down' | 'up'; path: string; bytes: number; sha1: string | null }
+  | { type: 'transfer.failed'; id: number; name: string; direction: 'down' | 'up'; reason: string }
+  | { type: 'share.ready'; files: number; bytes: number };
+
+export type AppEventType = AppEvent['type'];
+export type EventOf<T extends AppEventType> = Extract<AppEvent, { type: T }>;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A command a plugin (or the core) offers, for help and completion. */
+export interface CommandSpec {
+  name: string;
+  /** Argument synopsis for help, e.g. `<host:port>` or `[text]`. */
+  args: string;
+  help: string;
+}
+
+/** What `/peers` and the peers view show for one live link. */
+export interface PeerInfo {
+  protocol: string;
+  address: string;
+  direction: Direction;
+  nick?: string;
+  /** Milliseconds since the link came up. */
+  uptimeMs: number;
+  /** Bytes waiting in the send queue. */
+  queuedBytes: number;
+}
+
+/** A protocol's summary line for the status bar. */
+export interface PluginStatus {
+  ports: Record<string, number>;
+  peers: number;
+  firewalled?: boolean;
+}
+
+export interface AppSnapshot {
+  nick: string;
+  plugins: string[];
+  ports: Record<string, number>;
+  status: Record<string, PluginStatus>;
+  peers: PeerInfo[];
+}
+
+export interface AppApi {
+  /**
+   * Runs a command. `plugin` is a plugin name or 'core' (help, peers, quit).
+   * Resolves with lines to show the user (the caller shows them; they are not
+   * also emitted as events); rejects with a NetError of code USAGE or NOT_FOUND
+   * for a bad or unknown command.
+   */
+  run(plugin: string, command: string, args: string[]): Promise<string[]>;
+  /**
+   * Finds which plugin owns a command, preferring `preferred` (the active tab's
+   * protocol) when several offer it. Undefined when nobody offers it.
+   */
+  resolve(command: string, preferred?: string): string | undefined;
+  /** Every command, grouped by owner ('core' first). */
+  commands(): Array<{ plugin: string; commands: CommandSpec[] }>;
+  subscribe(listener: (event: AppEvent) => void): () => void;
+  snapshot(): AppSnapshot;
+  /** Stops every plugin (in reverse start order) and resolves when all is closed. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,108 @@
+/**
+ * One error type for everything that goes wrong on the wire or with remote input.
+ * A misbehaving peer produces a NetError that closes only its own connection;
+ * the `code` lets the UI and tests tell reasons apart without parsing messages.
+ */
+export type NetErrorCode =
+  | 'LINE_TOO_LONG'
+  | 'FRAME_TOO_LARGE'
+  | 'BAD_MESSAGE'
+  | 'HANDSHAKE_TIMEOUT'
+  | 'IDLE_TIMEOUT'
+  | 'TIMEOUT'
+  | 'SLOW_CONSUMER'
+  | 'LIMIT'
+  | 'REFUSED'
+  | 'AUTH_FAILED'
+  | 'WRONG_MESH'
+  | 'PROTOCOL'
+  | 'FLOOD'
+  | 'SOCKET'
+  | 'CLOSED'
+  | 'PATH'
+  | 'VERIFY'
+  | 'SIZE'
+  | 'NOT_FOUND'
+  | 'USAGE';
+
+export class NetError extends Error {
+  override readonly name = 'NetError';
+  constructor(
+    readonly code: NetErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static lineTooLong(limit: number): NetError {
+    return new NetError('LINE_TOO_LONG', `line longer than ${limit} bytes`);
+  }
+  static frameTooLarge(size: number, limit: number): NetError {
+    return new NetError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the ${limit}-byte limit`);
+  }
+  static badMessage(what: string): NetError {
+    return new NetError('BAD_MESSAGE', what);
+  }
+  static protocol(what: string): NetError {
+    return new NetError('PROTOCOL', what);
+  }
+  static handshakeTimeout(ms: number): NetError {
+    return new NetError('HANDSHAKE_TIMEOUT', `no handshake within ${ms} ms`);
+  }
+  static idleTimeout(ms: number): NetError {
+    return new NetError('IDLE_TIMEOUT', `idle for ${ms} ms`);
+  }
+  static timeout(what: string, ms: number): NetError {
+    return new NetError('TIMEOUT', `${what}: no answer within ${ms} ms`);
+  }
+  static slowConsumer(queued: number): NetError {
+    return new NetError('SLOW_CONSUMER', `peer does not read: ${queued} bytes queued`);
+  }
+  static limit(what: string): NetError {
+    return new NetError('LIMIT', what);
+  }
+  static refused(what: string): NetError {
+    return new NetError('REFUSED', what);
+  }
+  static authFailed(what = 'mesh password check failed'): NetError {
+    return new NetError('AUTH_FAILED', what);
+  }
+  static wrongMesh(theirs: string, ours: string): NetError {
+    return new NetError('WRONG_MESH', `peer is in mesh "${theirs}", we are in "${ours}"`);
+  }
+  static flood(what: string): NetError {
+    return new NetError('FLOOD', what);
+  }
+  static socket(err: unknown): NetError {
+    const e = err as NodeJS.ErrnoException;
+    return new NetError('SOCKET', e?.code ? `${e.code}: ${e.message}` : String(err), { cause: err });
+  }
+  static closed(what = 'connection closed'): NetError {
+    return new NetError('CLOSED', what);
+  }
+  static path(what: string): NetError {
+    return new NetError('PATH', what);
+  }
+  static verify(what: string): NetError {
+    return new NetError('VERIFY', what);
+  }
+  static size(what: string): NetError {
+    return new NetError('SIZE', what);
+  }
+  static notFound(what: string): NetError {
+    return new NetError('NOT_FOUND', what);
+  }
+  static usage(what: string): NetError {
+    return new NetError('USAGE', what);
+  }
+}
+
+export function isNetError(err: unknown): err is NetError {
+  return err instanceof NetError;
+}
+
+/** Wraps anything thrown into a NetError, keeping NetErrors as they are. */
+export function toNetError(err: unknown): NetError {
+  return err instanceof NetError ? err : NetError.socket(err);
+}

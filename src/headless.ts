@@ -1,0 +1,146 @@
+import { createInterface } from 'node:readline';
+import type { AppApi, AppEvent } from './app-api.js';
+import { NetError } from './errors.js';
+
+export interface HeadlessOptions {
+  json: boolean;
+  /** Print `log` events too. */
+  logEvents: boolean;
+  /** Ignore stdin (an always-on node under a service manager). */
+  daemon: boolean;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** The protocol plain lines and unqualified commands go to first. */
+  defaultPlugin: string | undefined;
+}
+
+/** Renders one event as a human-readable line (headless without --json). */
+export function formatEvent(e: AppEvent): string {
+  switch (e.type) {
+    case 'ready':
+      return `ready ${Object.entries(e.ports).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    case 'chat.line': {
+      const t = new Date(e.at).toISOString().slice(11, 16);
+      if (e.kind === 'action') return `${t} * ${e.nick} ${e.text}`;
+      if (e.kind === 'join') return `${t} --> ${e.nick} joined`;
+      if (e.kind === 'part') return `${t} <-- ${e.nick} left${e.text ? ` (${e.text})` : ''}`;
+      if (e.kind === 'nick') return `${t} --- ${e.nick} is now known as ${e.text}`;
+      return `${t} <${e.nick}> ${e.text}`;
+    }
+    case 'peer.up':
+      return `peer up ${e.protocol} ${e.address} (${e.direction})${e.nick ? ` ${e.nick}` : ''}`;
+    case 'peer.down':
+      return `peer down ${e.protocol} ${e.address} (${e.direction}): ${e.reason}`;
+    case 'notice':
+      return e.text;
+    case 'error':
+      return `error: ${e.message}`;
+    case 'log':
+      return `log ${e.level} [${e.scope}] ${e.message}`;
+    case 'nick':
+      return `you are now known as ${e.nick}`;
+    case 'search.hit':
+      return `#${e.n} ${e.name} (${e.size} bytes) from ${e.source} [${e.protocol}]`;
+    case 'search.done':
+      return `search ${e.search} done: ${e.hits} hits`;
+    case 'transfer.progress':
+      return `transfer ${e.id} ${e.name}: ${e.bytes}/${e.total ?? '?'} bytes at ${Math.round(e.rate)} B/s`;
+    case 'transfer.done':
+      return `transfer ${e.id} done: ${e.path} (${e.bytes} bytes${e.sha1 ? `, sha1 ${e.sha1}` : ''})`;
+    case 'transfer.failed':
+      return `transfer ${e.id} failed: ${e.reason}`;
+    case 'share.ready':
+      return `sharing ${e.files} files (${e.bytes} bytes)`;
+  }
+}
+
+/** Splits a command line into the command and its words (`/connect a:1` -> ['connect', ['a:1']]). */
+export function parseCommandLine(line: string): { command: string; args: string[] } {
+  const body = line.slice(1).trim();
+  const sp = body.search(/\s/);
+  const command = (sp === -1 ? body : body.slice(0, sp)).toLowerCase();
+  const rest = sp === -1 ? '' : body.slice(sp + 1).trim();
+  return { command, args: rest ? rest.split(/\s+/) : [] };
+}
+
+/** Commands whose argument is free text: passed as one argument, spaces kept. */
+const TEXT_COMMANDS = new Set(['me', 'say', 'search', 'msg']);
+
+/**
+ * Headless mode: stdin lines are commands (`/cmd args`) or chat text; events go
+ * to stdout one per line. Resolves when stdin ends (unless daemon) or `/quit`.
+ */
+export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<void>): Promise<void> {
+  const write = (e: AppEvent): void => {
+    if (e.type === 'log' && !opts.logEvents) return;
+    opts.output.write((opts.json ? JSON.stringify(e) : formatEvent(e)) + '\n');
+  };
+  const unsubscribe = api.subscribe(write);
+
+  const handle = async (raw: string): Promise<boolean> => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') return true;
+    let plugin: string | undefined;
+    let command: string;
+    let args: string[];
+    if (line.startsWith('//')) {
+      plugin = opts.defaultPlugin;
+      command = 'say';
+      args = [line.slice(1)];
+    } else if (line.startsWith('/')) {
+      ({ command, args } = parseCommandLine(line));
+      if (command === 'quit') return false;
+      if (TEXT_COMMANDS.has(command)) {
+        const text = line.slice(1).trim().slice(command.length).trim();
+        args = text ? [text] : [];
+      }
+      plugin = api.resolve(command, opts.defaultPlugin);
+      if (!plugin) {
+        write({ type: 'error', message: `unknown command /${command} (try /help)` });
+        return true;
+      }
+    } else {
+      plugin = opts.defaultPlugin;
+      command = 'say';
+      args = [line];
+    }
+    if (!plugin) {
+      write({ type: 'error', message: 'no protocol takes plain text here (chat is not running)' });
+      return true;
+    }
+    try {
+      const lines = await api.run(plugin, command, args);
+      for (const text of lines) write({ type: 'notice', protocol: plugin, text });
+    } catch (err) {
+      write({ type: 'error', message: err instanceof NetError || err instanceof Error ? err.message : String(err), protocol: plugin });
+    }
+    return true;
+  };
+
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      resolve();
+    };
+    void quit.then(finish);
+    if (opts.daemon) return;
+    const rl = createInterface({ input: opts.input, crlfDelay: Infinity, terminal: false });
+    // Lines are handled strictly in order: each waits for the previous command.
+    let chain = Promise.resolve(true);
+    rl.on('line', (line) => {
+      chain = chain.then(async (go) => {
+        if (!go || done) return false;
+        const more = await handle(line);
+        if (!more) {
+          rl.close();
+          finish();
+        }
+        return more;
+      });
+    });
+    rl.on('close', () => void chain.then(finish));
+  });
+}

@@ -1,0 +1,234 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Direction } from '../app-api.js';
+import type { Clock } from '../clock.js';
+import type { Decoder } from '../codec/decoder.js';
+import { NetError, toNetError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Connection, DEFAULT_QUEUE, normalizeAddress, type QueueLimits, type Timeouts } from './connection.js';
+import type { LinkLimits, LinkCounter } from './limits.js';
+
+/** What a plugin supplies to get a typed set of connections. */
+export interface GroupHandler<M> {
+  /** The link was accepted or dialled and counted. */
+  onOpen?(conn: Connection<M>): void;
+  /** One decoded message. A thrown NetError closes only this link with that reason. */
+  onMessage(conn: Connection<M>, msg: M): void;
+  onClose?(conn: Connection<M>, reason: NetError | undefined): void;
+  /** An inbound socket over a limit: the plugin may write a last line before it is closed. */
+  onRefused?(socket: Socket, reason: NetError): void;
+}
+
+export interface GroupOptions<M> {
+  name: string;
+  decoder(info: { direction: Direction; tag: string }): Decoder<M>;
+  handler: GroupHandler<M>;
+  limits?: Partial<LinkLimits>;
+  timeouts?: Partial<Timeouts>;
+  queue?: Partial<QueueLimits>;
+}
+
+export interface Listener {
+  readonly port: number;
+  readonly tag: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
+/** How long a refused socket may take to receive its parting line. */
+const REFUSE_GRACE_MS = 1_000;
+
+/**
+ * One plugin's typed set of connections: its listeners (any number, each with a
+ * tag), its dials, its limits, and the one handler its messages go to.
+ */
+export class ConnectionGroup<M = unknown> {
+  readonly name: string;
+  readonly #opts: GroupOptions<M>;
+  readonly #limits: LinkLimits;
+  readonly #timeouts: Timeouts;
+  readonly #queue: QueueLimits;
+  readonly #conns = new Set<Connection<M>>();
+  readonly #servers = new Set<Server>();
+  readonly #pending = new Set<Socket>();
+  #closing = false;
+
+  constructor(
+    opts: GroupOptions<M>,
+    private readonly counter: LinkCounter,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly nextId: () => number,
+  ) {
+    this.name = opts.name;
+    this.#opts = opts;
+    this.#limits = {
+      maxInbound: opts.limits?.maxInbound ?? Infinity,
+      maxOutbound: opts.limits?.maxOutbound ?? Infinity,
+      perIp: opts.limits?.perIp ?? Infinity,
+    };
+    this.#timeouts = { handshakeMs: opts.timeouts?.handshakeMs ?? 10_000, idleMs: opts.timeouts?.idleMs ?? 0 };
+    this.#queue = { ...DEFAULT_QUEUE, ...opts.queue };
+  }
+
+  get connections(): ReadonlySet<Connection<M>> {
+    return this.#conns;
+  }
+
+  count(direction: Direction): number {
+    let n = 0;
+    for (const c of this.#conns) if (c.direction === direction) n++;
+    return n;
+  }
+
+  countIp(ip: string): number {
+    let n = 0;
+    for (const c of this.#conns) if (c.remoteAddress === ip) n++;
+    return n;
+  }
+
+  /** Starts a listener; port 0 picks a free one (read it from the result). */
+  async listen(port: number, opts: { host?: string; tag?: string } = {}): Promise<Listener> {
+    const tag = opts.tag ?? 'main';
+    const server = createServer({ noDelay: true }, (socket) => this.#accept(socket, tag));
+    server.on('error', (err) => this.log.warn(`${this.name} listener ${tag}: ${err.message}`));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(toNetError(err));
+      server.once('error', onError);
+      server.listen({ port, host: opts.host }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#servers.add(server);
+    const addr = server.address();
+    const bound = typeof addr === 'object' && addr ? addr.port : port;
+    return {
+      port: bound,
+      tag,
+      close: () => this.#closeServer(server),
+    };
+  }
+
+  /** Dials out; resolves once connected and counted, rejects with a NetError. */
+  dial(host: string, port: number, opts: { tag?: string; timeoutMs?: number } = {}): Promise<Connection<M>> {
+    if (this.#closing) return Promise.reject(NetError.closed('shutting down'));
+    const refusal = this.#checkLimits('out', host);
+    if (refusal) return Promise.reject(refusal);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true });
+      this.#pending.add(socket);
+      this.counter.add('out', 1);
+      let settled = false;
+      const timer = this.clock.setTimeout(() => fail(NetError.timeout(`connect to ${host}:${port}`, timeoutMs)), timeoutMs);
+      const fail = (err: NetError): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        this.#pending.delete(socket);
+        this.counter.add('out', -1);
+        socket.destroy();
+        reject(err);
+      };
+      socket.once('error', (err) => fail(toNetError(err)));
+      socket.once('connect', () => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        this.#pending.delete(socket);
+        socket.removeAllListeners('error');
+        if (this.#closing) {
+          this.counter.add('out', -1);
+          socket.destroy();
+          reject(NetError.closed('shutting down'));
+          return;
+        }
+        resolve(this.#adopt(socket, 'out', opts.tag ?? 'main'));
+      });
+    });
+  }
+
+  /** Sends to every link but `except`; returns how many took it. */
+  broadcast(data: Buffer | string, except?: Connection<M>, opts?: { droppable?: boolean }): number {
+    let n = 0;
+    for (const c of this.#conns) if (c !== except && c.send(data, opts)) n++;
+    return n;
+  }
+
+  /** Closes every listener and every link (pending dials included). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const c of [...this.#conns]) c.close(NetError.closed('shutting down'));
+    for (const s of this.#pending) s.destroy();
+    await Promise.all([...this.#servers].map((s) => this.#closeServer(s)));
+  }
+
+  #closeServer(server: Server): Promise<void> {
+    this.#servers.delete(server);
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  #accept(socket: Socket, tag: string): void {
+    socket.on('error', () => socket.destroy()); // until adopted: never an unhandled 'error'
+    const ip = normalizeAddress(socket.remoteAddress);
+    const refusal = this.#closing ? NetError.closed('shutting down') : this.#checkLimits('in', ip);
+    if (refusal) {
+      this.log.debug(`${this.name}: refused ${ip}: ${refusal.message}`);
+      try {
+        this.#opts.handler.onRefused?.(socket, refusal);
+      } catch (err) {
+        this.log.error(`${this.name}: onRefused failed: ${String(err)}`);
+      }
+      socket.end();
+      const t = this.clock.setTimeout(() => socket.destroy(), REFUSE_GRACE_MS);
+      socket.once('close', () => t.cancel());
+      return;
+    }
+    socket.removeAllListeners('error');
+    this.counter.add('in', 1);
+    this.#adopt(socket, 'in', tag);
+  }
+
+  #checkLimits(direction: Direction, ip: string): NetError | undefined {
+    const max = direction === 'in' ? this.#limits.maxInbound : this.#limits.maxOutbound;
+    const pending = direction === 'out' ? this.#pending.size : 0;
+    if (this.count(direction) + pending >= max) {
+      return NetError.limit(`${this.name}: ${direction === 'in' ? 'inbound' : 'outbound'} link limit (${max}) reached`);
+    }
+    if (direction === 'in' && this.countIp(ip) >= this.#limits.perIp) {
+      return NetError.limit(`${this.name}: too many links from ${ip} (limit ${this.#limits.perIp})`);
+    }
+    return this.counter.check(direction, ip);
+  }
+
+  #adopt(socket: Socket, direction: Direction, tag: string): Connection<M> {
+    const conn: Connection<M> = new Connection<M>({
+      id: this.nextId(),
+      group: this.name,
+      direction,
+      tag,
+      socket,
+      decoder: this.#opts.decoder({ direction, tag }),
+      clock: this.clock,
+      timeouts: this.#timeouts,
+      queue: this.#queue,
+      hooks: {
+        onMessage: (c, m) => this.#opts.handler.onMessage(c, m),
+        onClose: (c, reason) => {
+          if (!this.#conns.delete(c)) return;
+          this.counter.add(direction, -1);
+          this.counter.release(c.remoteAddress);
+          if (reason && reason.code !== 'CLOSED') this.log.info(`${this.name} ${c.address}: closed: ${reason.code}: ${reason.message}`);
+          this.#opts.handler.onClose?.(c, reason);
+        },
+        onBug: (c, err) => {
+          this.log.error(`${this.name} ${c.address}: handler bug: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        },
+      },
+    });
+    this.#conns.add(conn);
+    this.counter.claim(conn.remoteAddress);
+    this.#opts.handler.onOpen?.(conn);
+    return conn;
+  }
+}

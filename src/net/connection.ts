@@ -1,0 +1,338 @@
+import type { Socket } from 'node:net';
+import { constants as zc, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
+import type { Direction } from '../app-api.js';
+import type { Clock, Timer } from '../clock.js';
+import type { Decoder } from '../codec/decoder.js';
+import { NetError, toNetError } from '../errors.js';
+
+/** Send-queue thresholds (bytes). See STYLE.md rule 4: one backpressure policy. */
+export interface QueueLimits {
+  /** Above this, droppable traffic is dropped and the link counts as congested. */
+  highWater: number;
+  /** Below this again, the link is no longer congested. */
+  lowWater: number;
+  /** A precious (non-droppable) send that would pass this closes the link as a slow consumer. */
+  hardCap: number;
+}
+
+export const DEFAULT_QUEUE: QueueLimits = { highWater: 256 * 1024, lowWater: 64 * 1024, hardCap: 4 * 1024 * 1024 };
+
+export interface Timeouts {
+  /** Time allowed until the plugin calls handshakeDone(); 0 = none. */
+  handshakeMs: number;
+  /** Time without any received byte before the link is closed; 0 = none. */
+  idleMs: number;
+}
+
+export interface ConnectionHooks<M> {
+  onMessage(conn: Connection<M>, msg: M): void;
+  onClose(conn: Connection<M>, reason: NetError | undefined): void;
+  /** A handler threw something other than a NetError: a bug, logged loudly; the link is closed. */
+  onBug(conn: Connection<M>, err: unknown): void;
+}
+
+export interface ConnectionInit<M> {
+  id: number;
+  group: string;
+  direction: Direction;
+  tag: string;
+  socket: Socket;
+  decoder: Decoder<M>;
+  hooks: ConnectionHooks<M>;
+  clock: Clock;
+  timeouts: Timeouts;
+  queue: QueueLimits;
+}
+
+/** How long a closing link may take to flush its queue before it is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** `::ffff:1.2.3.4` -> `1.2.3.4`, so one host has one spelling in limits and caches. */
+export function normalizeAddress(addr: string | undefined): string {
+  if (!addr) return '';
+  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+}
+
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * One live link: it owns the socket, runs the single decode loop (bytes ->
+ * decoder -> handler), keeps the send queue within its watermarks and closes
+ * with a reason. Protocols never read sockets themselves; they switch decoders,
+ * add compression or hand the socket off through this class.
+ */
+export class Connection<M = unknown> {
+  readonly id: number;
+  readonly group: string;
+  readonly direction: Direction;
+  readonly tag: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  readonly address: string;
+  readonly openedAt: number;
+  /** A label for the peers view (a nick, a servent name). */
+  nick?: string;
+
+  #socket: Socket;
+  #decoder: Decoder<unknown>;
+  #hooks: ConnectionHooks<M>;
+  #clock: Clock;
+  #queue: QueueLimits;
+  #handshakeTimer: Timer | undefined;
+  #closeTimer: Timer | undefined;
+  #closed = false;
+  #closeReason: NetError | undefined;
+  #paused = false;
+  #feeding = false;
+  #congested = false;
+  #inflate: Inflate | undefined;
+  #deflate: Deflate | undefined;
+  #flushScheduled = false;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  constructor(init: ConnectionInit<M>) {
+    this.id = init.id;
+    this.group = init.group;
+    this.direction = init.direction;
+    this.tag = init.tag;
+    this.#socket = init.socket;
+    this.#decoder = init.decoder;
+    this.#hooks = init.hooks;
+    this.#clock = init.clock;
+    this.#queue = init.queue;
+    this.remoteAddress = normalizeAddress(init.socket.remoteAddress);
+    this.remotePort = init.socket.remotePort ?? 0;
+    this.localPort = init.socket.localPort ?? 0;
+    this.address = formatHostPort(this.remoteAddress, this.remotePort);
+    this.openedAt = init.clock.now();
+
+    const s = this.#socket;
+    s.setNoDelay(true);
+    s.on('data', this.#onSocketData);
+    s.on('end', this.#onSocketEnd);
+    s.on('error', this.#onSocketError);
+    s.on('close', this.#onSocketClose);
+    s.on('drain', this.#onDrain);
+    if (init.timeouts.idleMs > 0) {
+      s.setTimeout(init.timeouts.idleMs, () => this.close(NetError.idleTimeout(init.timeouts.idleMs)));
+    }
+    if (init.timeouts.handshakeMs > 0) {
+      const ms = init.timeouts.handshakeMs;
+      this.#handshakeTimer = init.clock.setTimeout(() => this.close(NetError.handshakeTimeout(ms)), ms);
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get closeReason(): NetError | undefined {
+    return this.#closeReason;
+  }
+
+  /** Bytes accepted by send() and not yet handed to the kernel. */
+  get queuedBytes(): number {
+    let n = this.#socket.writableLength;
+    if (this.#deflate) n += this.#deflate.writableLength + this.#deflate.readableLength;
+    return n;
+  }
+
+  /** True from crossing the high watermark until the queue falls below the low one. */
+  get congested(): boolean {
+    return this.#congested;
+  }
+
+  get compressed(): boolean {
+    return this.#deflate !== undefined;
+  }
+
+  /**
+   * Queues bytes for the peer. Never throws or blocks: droppable traffic above the
+   * high watermark is dropped (returns false); precious traffic that would pass
+   * the hard cap closes the link as a slow consumer.
+   */
+  send(data: Buffer | string, opts?: { droppable?: boolean }): boolean {
+    if (this.#closed) return false;
+    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    const queued = this.queuedBytes;
+    if (opts?.droppable && queued >= this.#queue.highWater) return false;
+    if (queued + len > this.#queue.hardCap) {
+      if (opts?.droppable) return false;
+      this.close(NetError.slowConsumer(queued));
+      return false;
+    }
+    this.bytesOut += len;
+    if (this.#deflate) {
+      this.#deflate.write(data);
+      this.#scheduleFlush();
+    } else {
+      this.#socket.write(data);
+    }
+    if (!this.#congested && this.queuedBytes >= this.#queue.highWater) this.#congested = true;
+    return true;
+  }
+
+  /** Swaps the decoder; bytes already received but not decoded move to the new one. */
+  setDecoder<N>(decoder: Decoder<N>): void {
+    const rest = this.#decoder.takeRest();
+    for (const c of rest) decoder.push(c);
+    this.#decoder = decoder;
+  }
+
+  /** Ends the handshake phase: cancels the handshake timeout. */
+  handshakeDone(): void {
+    this.#handshakeTimer?.cancel();
+    this.#handshakeTimer = undefined;
+  }
+
+  /**
+   * From now on: outgoing bytes are deflated (a sync flush after each burst of
+   * sends) and incoming bytes inflated. Bytes already received after the switch
+   * point are treated as compressed. Used by Gnutella's `Content-Encoding: deflate`.
+   */
+  compress(): void {
+    if (this.#deflate || this.#closed) return;
+    const deflate = createDeflate({ level: 6 });
+    deflate.on('data', (c: Buffer) => this.#socket.write(c));
+    deflate.on('error', (e) => this.close(NetError.protocol(`deflate: ${e.message}`)));
+    this.#deflate = deflate;
+
+    const inflate = createInflate({ finishFlush: zc.Z_SYNC_FLUSH });
+    inflate.on('data', (c: Buffer) => this.#feed(c));
+    inflate.on('error', (e) => this.close(NetError.badMessage(`bad deflate stream: ${e.message}`)));
+    this.#inflate = inflate;
+    for (const c of this.#decoder.takeRest()) inflate.write(c);
+  }
+
+  /** Stops reading from the peer (and decoding what is buffered) until resume(). */
+  pause(): void {
+    this.#paused = true;
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    this.#socket.resume();
+    this.#drainDecoder();
+  }
+
+  /**
+   * Hands the raw socket, with the bytes read but not decoded, to another owner
+   * (node:http for Gnutella's HTTP, a file pipeline for an upload). The
+   * connection counts as closed from here on; the socket stays open.
+   */
+  detach(): { socket: Socket; head: Buffer } {
+    if (this.#closed) throw NetError.closed('cannot detach a closed connection');
+    if (this.#deflate) throw NetError.protocol('cannot detach a compressed connection');
+    const s = this.#socket;
+    s.off('data', this.#onSocketData);
+    s.off('end', this.#onSocketEnd);
+    s.off('error', this.#onSocketError);
+    s.off('close', this.#onSocketClose);
+    s.off('drain', this.#onDrain);
+    s.setTimeout(0);
+    s.pause();
+    const head = Buffer.concat(this.#decoder.takeRest());
+    this.#finish(NetError.closed('handed off'));
+    return { socket: s, head };
+  }
+
+  /**
+   * Closes the link with a reason. Queued data is flushed (except for a slow
+   * consumer, which is cut at once); the socket is destroyed after a short grace.
+   */
+  close(reason?: NetError | string): void {
+    if (this.#closed) return;
+    const err = typeof reason === 'string' ? NetError.closed(reason) : reason;
+    const s = this.#socket;
+    if (err?.code === 'SLOW_CONSUMER') {
+      s.destroy();
+    } else {
+      if (this.#deflate) {
+        const d = this.#deflate;
+        d.end(() => s.end());
+      } else {
+        s.end();
+      }
+      this.#closeTimer = this.#clock.setTimeout(() => s.destroy(), CLOSE_GRACE_MS);
+    }
+    this.#finish(err);
+  }
+
+  #finish(reason: NetError | undefined): void {
+    this.#closed = true;
+    this.#closeReason = reason;
+    this.#handshakeTimer?.cancel();
+    this.#handshakeTimer = undefined;
+    this.#inflate?.destroy();
+    this.#hooks.onClose(this, reason);
+  }
+
+  #onSocketData = (chunk: Buffer): void => {
+    this.bytesIn += chunk.length;
+    if (this.#closed) return;
+    if (this.#inflate) this.#inflate.write(chunk);
+    else this.#feed(chunk);
+  };
+
+  #feed(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#decoder.push(chunk);
+    this.#drainDecoder();
+  }
+
+  #drainDecoder(): void {
+    if (this.#feeding) return; // a handler re-entered (e.g. via resume()); the outer loop continues
+    this.#feeding = true;
+    try {
+      while (!this.#closed && !this.#paused) {
+        const msg = this.#decoder.next() as M | undefined;
+        if (msg === undefined) break;
+        this.#hooks.onMessage(this, msg);
+      }
+    } catch (err) {
+      if (err instanceof NetError) {
+        this.close(err);
+      } else {
+        // A programmer error is not swallowed: it is reported as a bug, and only
+        // this link pays for it.
+        this.#hooks.onBug(this, err);
+        this.close(NetError.protocol(`internal error: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    } finally {
+      this.#feeding = false;
+    }
+  }
+
+  #onSocketEnd = (): void => {
+    this.close(NetError.closed('peer closed the connection'));
+  };
+
+  #onSocketError = (err: Error): void => {
+    if (!this.#closed) this.close(toNetError(err));
+    this.#socket.destroy();
+  };
+
+  #onSocketClose = (): void => {
+    this.#closeTimer?.cancel();
+    if (!this.#closed) this.#finish(NetError.closed('connection lost'));
+  };
+
+  #onDrain = (): void => {
+    if (this.#congested && this.queuedBytes <= this.#queue.lowWater) this.#congested = false;
+  };
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (this.#deflate && !this.#closed) this.#deflate.flush(zc.Z_SYNC_FLUSH);
+    });
+  }
+}

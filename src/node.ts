@@ -1,0 +1,226 @@
+import type { AppApi, AppEvent, AppSnapshot, CommandSpec, PeerInfo, PluginStatus } from './app-api.js';
+import { systemClock, type Clock } from './clock.js';
+import { NetError } from './errors.js';
+import { Logger, type LogSink, type LogEntry } from './log.js';
+import { ConnectionManager } from './net/connection-manager.js';
+import type { LinkLimits } from './net/limits.js';
+import { HostCache } from './peers/host-cache.js';
+import { ensureDir } from './paths.js';
+import type { PluginContext, ProtocolPlugin } from './plugin.js';
+
+export interface NodeOptions {
+  dataDir: string;
+  nick: string;
+  /** Started in this order, stopped in reverse. */
+  plugins: ProtocolPlugin[];
+  clock?: Clock;
+  /** Where log lines go besides `log` events (e.g. a file). */
+  logSinks?: LogSink[];
+  logLevel?: LogEntry['level'];
+  limits?: Partial<LinkLimits>;
+  /** Called when the user asks to quit (`/quit`). */
+  onQuit?: () => void;
+}
+
+export const CORE = 'core';
+
+const CORE_COMMANDS: CommandSpec[] = [
+  { name: 'help', args: '[command]', help: 'list every command, or describe one' },
+  { name: 'peers', args: '', help: 'list live links: address, direction, protocol, nick, uptime, queued bytes' },
+  { name: 'quit', args: '', help: 'leave every network cleanly and exit' },
+];
+
+/**
+ * The composition of core services and plugins behind the AppApi: the one thing
+ * a UI (TUI, headless, tests) talks to.
+ */
+export class PeerdeckNode implements AppApi {
+  readonly net: ConnectionManager;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly #opts: NodeOptions;
+  readonly #plugins: ProtocolPlugin[];
+  readonly #listeners = new Set<(e: AppEvent) => void>();
+  readonly #hostCaches = new Map<string, Promise<HostCache>>();
+  readonly #started: ProtocolPlugin[] = [];
+  #nick: string;
+  #stopping: Promise<void> | undefined;
+
+  constructor(opts: NodeOptions) {
+    this.#opts = opts;
+    this.#plugins = opts.plugins;
+    this.#nick = opts.nick;
+    this.clock = opts.clock ?? systemClock;
+    const eventSink: LogSink = (e) => this.#emit({ type: 'log', level: e.level, scope: e.scope, message: e.message });
+    this.log = new Logger([...(opts.logSinks ?? []), eventSink], 'core', opts.logLevel ?? 'info');
+    this.net = new ConnectionManager({ limits: opts.limits, clock: this.clock, log: this.log.child('net') });
+    const names = new Set<string>();
+    for (const p of this.#plugins) {
+      if (p.name === CORE || names.has(p.name)) throw new Error(`duplicate plugin name ${p.name}`);
+      names.add(p.name);
+    }
+  }
+
+  get nick(): string {
+    return this.#nick;
+  }
+
+  /** Starts every plugin in order, then announces `ready` with the bound ports. */
+  async start(): Promise<void> {
+    await ensureDir(this.#opts.dataDir);
+    for (const p of this.#plugins) {
+      await p.start(this.#context(p));
+      this.#started.push(p);
+    }
+    this.#emit({ type: 'ready', ports: this.snapshot().ports });
+  }
+
+  async run(plugin: string, command: string, args: string[]): Promise<string[]> {
+    if (plugin === CORE) return this.#runCore(command, args);
+    const p = this.#started.find((x) => x.name === plugin);
+    if (!p) throw NetError.notFound(`no running protocol named ${plugin}`);
+    if (!p.commands.some((c) => c.name === command)) throw NetError.notFound(`${plugin} has no command /${command} (try /help)`);
+    return p.run(command, args);
+  }
+
+  resolve(command: string, preferred?: string): string | undefined {
+    if (CORE_COMMANDS.some((c) => c.name === command)) return CORE;
+    const owners = this.#started.filter((p) => p.commands.some((c) => c.name === command)).map((p) => p.name);
+    if (preferred && owners.includes(preferred)) return preferred;
+    return owners[0];
+  }
+
+  commands(): Array<{ plugin: string; commands: CommandSpec[] }> {
+    return [{ plugin: CORE, commands: CORE_COMMANDS }, ...this.#started.map((p) => ({ plugin: p.name, commands: p.commands }))];
+  }
+
+  subscribe(listener: (event: AppEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  snapshot(): AppSnapshot {
+    const status: Record<string, PluginStatus> = {};
+    const ports: Record<string, number> = {};
+    for (const p of this.#started) {
+      const s = p.status();
+      status[p.name] = s;
+      Object.assign(ports, s.ports);
+    }
+    return { nick: this.#nick, plugins: this.#started.map((p) => p.name), ports, status, peers: this.peers() };
+  }
+
+  peers(): PeerInfo[] {
+    const now = this.clock.now();
+    const out: PeerInfo[] = [];
+    for (const p of this.#started) {
+      if (p.peers) {
+        out.push(...p.peers());
+        continue;
+      }
+    }
+    const covered = new Set(this.#started.filter((p) => p.peers).map((p) => p.name));
+    for (const c of this.net.all()) {
+      if (covered.has(c.group)) continue;
+      out.push({
+        protocol: c.group,
+        address: c.address,
+        direction: c.direction,
+        ...(c.nick ? { nick: c.nick } : {}),
+        uptimeMs: now - c.openedAt,
+        queuedBytes: c.queuedBytes,
+      });
+    }
+    return out;
+  }
+
+  /** Stops plugins in reverse start order, then closes whatever is left. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      for (const p of [...this.#started].reverse()) {
+        try {
+          await p.stop();
+        } catch (err) {
+          this.log.error(`stopping ${p.name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      this.#started.length = 0;
+      await this.net.close();
+      for (const hc of this.#hostCaches.values()) await (await hc).save().catch(() => undefined);
+    })();
+    return this.#stopping;
+  }
+
+  #context(p: ProtocolPlugin): PluginContext {
+    return {
+      net: this.net,
+      clock: this.clock,
+      log: this.log.child(p.name),
+      dataDir: this.#opts.dataDir,
+      nick: this.#nick,
+      emit: (e) => this.#emit(e),
+      hostCache: (name = p.name) => {
+        let hc = this.#hostCaches.get(name);
+        if (!hc) {
+          hc = HostCache.open(this.#opts.dataDir, name, { clock: this.clock });
+          this.#hostCaches.set(name, hc);
+        }
+        return hc;
+      },
+    };
+  }
+
+  #emit(e: AppEvent): void {
+    if (e.type === 'nick') this.#nick = e.nick;
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        // A broken subscriber must not break the network; report it once through stderr-free channels.
+        if (e.type !== 'log') this.log.error(`event subscriber failed on ${e.type}: ${String(err)}`);
+      }
+    }
+  }
+
+  async #runCore(command: string, args: string[]): Promise<string[]> {
+    switch (command) {
+      case 'help':
+        return helpLines(this.commands(), args[0]);
+      case 'peers':
+        return peerLines(this.peers());
+      case 'quit':
+        this.#opts.onQuit?.();
+        return [];
+      default:
+        throw NetError.notFound(`unknown command /${command} (try /help)`);
+    }
+  }
+}
+
+export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[] }>, only?: string): string[] {
+  const name = only?.replace(/^\//, '');
+  const lines: string[] = [];
+  for (const g of groups) {
+    for (const c of g.commands) {
+      if (name && c.name !== name) continue;
+      lines.push(`/${c.name}${c.args ? ' ' + c.args : ''}  - ${c.help} [${g.plugin}]`);
+    }
+  }
+  if (name && lines.length === 0) throw NetError.notFound(`no command /${name}`);
+  return lines;
+}
+
+export function peerLines(peers: PeerInfo[]): string[] {
+  if (peers.length === 0) return ['no live links'];
+  return peers.map(
+    (p) =>
+      `${p.protocol.padEnd(8)} ${p.direction.padEnd(3)} ${p.address.padEnd(22)} ${(p.nick ?? '-').padEnd(16)} up ${formatDuration(p.uptimeMs)} queued ${p.queuedBytes}`,
+  );
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,0 +1,56 @@
+/** RFC 4648 base32 alphabet, as used by `urn:sha1:` (Gnutella HUGE, Magnet links). */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * Encodes bytes as unpadded RFC 4648 base32. A 20-byte SHA-1 becomes the
+ * 32-character form that `urn:sha1:` carries.
+ */
+export function base32Encode(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** Decodes unpadded base32 (either case); undefined on any foreign character. */
+export function base32Decode(text: string): Buffer | undefined {
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of text.toUpperCase()) {
+    const v = ALPHABET.indexOf(ch);
+    if (v === -1) return undefined;
+    value = ((value << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** `urn:sha1:<base32>` for a hex SHA-1. */
+export function sha1Urn(sha1Hex: string): string {
+  return `urn:sha1:${base32Encode(Buffer.from(sha1Hex, 'hex'))}`;
+}
+
+/** Accepts a SHA-1 as 40 hex chars, 32 base32 chars or `urn:sha1:...`; returns lower-case hex. */
+export function normalizeSha1(text: string): string | undefined {
+  const t = text.trim().replace(/^urn:sha1:/i, '');
+  if (/^[0-9a-f]{40}$/i.test(t)) return t.toLowerCase();
+  if (t.length === 32) {
+    const b = base32Decode(t);
+    if (b && b.length === 20) return b.toString('hex');
+  }
+  return undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * One shared file as the library knows it. Protocols read these; only the
+ * library changes them (hashes arrive in the background after the scan).
+ */
+export interface ShareEntry {
+  /** Stable number while the file stays shared (Gnutella's file index, `byIndex`). */
+  readonly index: number;
+  /** Last path segment: what P+2 answers and accepts. */
+  readonly name: string;
+  /** Path under its root with `/` separators. */
+  readonly relPath: string;
+  /** The shared root it was found under, and that root's real path. */
+  readonly root: string;
+  readonly rootReal: string;
+  /** Absolute path (under `root`). */
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** SHA-1 hex, once hashed. */
+  readonly sha1?: string;
+  /** SHA-1 base32 (`urn:sha1:` body), once hashed. */
+  readonly sha1Base32?: string;
+  /** md5 of the first 300,000 bytes (Napster), once hashed. */
+  readonly md5?: string;
+}
+
+/** A library entry checked against the disk just now: `realPath` is inside its root and a regular file. */
+export interface ResolvedEntry extends ShareEntry {
+  readonly realPath: string;
+}
+
+export type MutableEntry = { -readonly [K in keyof ShareEntry]: ShareEntry[K] };
