@@ -1,0 +1,46 @@
+/**
+ * `host:port` addresses as they appear in PEERS lines, `/connect` and the host
+ * cache (specs/chat.md "Mesh maintenance"). IPv6 hosts are bracketed: `[::1]:6350`.
+ */
+import { isIP } from 'node:net';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?$/;
+const PORT_RE = /^[0-9]{1,5}$/;
+
+/** Parses `host:port` or `[v6]:port`; undefined when malformed. */
+export function parseHostPort(s: string): HostPort | undefined {
+  let host: string;
+  let portText: string;
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close === -1 || s[close + 1] !== ':') return undefined;
+    host = s.slice(1, close);
+    portText = s.slice(close + 2);
+    if (isIP(host) !== 6) return undefined;
+  } else {
+    const colon = s.lastIndexOf(':');
+    if (colon <= 0) return undefined;
+    host = s.slice(0, colon);
+    portText = s.slice(colon + 1);
+    if (isIP(host) !== 4 && !HOSTNAME_RE.test(host)) return undefined;
+  }
+  if (!PORT_RE.test(portText)) return undefined;
+  const port = Number(portText);
+  if (port < 1 || port > 65535) return undefined;
+  return { host, port };
+}
+
+/** Formats an address the way parseHostPort reads it back. */
+export function formatHostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Strips the IPv4-mapped IPv6 prefix a dual-stack socket reports (`::ffff:127.0.0.1`). */
+export function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+}
