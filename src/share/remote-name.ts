@@ -12,9 +12,9 @@ export interface RemoteNameOptions {
   allowSubpath?: boolean;
 }
 
-// Percent-encoded dot, slash, backslash or NUL: whoever sends them hopes some
+// Percent-encoded dot, slash, backslash, NUL or percent (double encoding): whoever sends them hopes some
 // layer decodes them after our check. We never decode, and refuse them outright.
-const ENCODED_TRICK = /%(2e|2f|5c|00|c0|c1|e0)/i;
+const ENCODED_TRICK = /%(2e|2f|5c|00|25|c0|c1|e0)/i;
 // C0/C1 controls (NUL included) and the Unicode line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // Look-alike separators and dots that some filesystems or tools normalise to '/', '\' or '.'.

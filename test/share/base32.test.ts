@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base32Decode, base32Encode, normalizeSha1, sha1Urn } from '../../src/share/base32.js';
+
+describe('base32', () => {
+  it('encodes the RFC 4648 vectors (unpadded)', () => {
+    const cases: Array<[string, string]> = [
+      ['', ''],
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
+    ];
+    for (const [plain, enc] of cases) expect(base32Encode(Buffer.from(plain))).toBe(enc);
+  });
+
+  it('gives the well-known urn:sha1 of the empty file', () => {
+    const hex = createHash('sha1').update('').digest('hex');
+    expect(sha1Urn(hex)).toBe('urn:sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ');
+  });
+
+  it('round-trips any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(base32Decode(base32Encode(bytes))).toEqual(Buffer.from(bytes));
+      }),
+    );
+  });
+
+  it('normalizes hex, base32 and urn forms of a SHA-1', () => {
+    const hex = createHash('sha1').update('x').digest('hex');
+    const urn = sha1Urn(hex);
+    expect(normalizeSha1(hex.toUpperCase())).toBe(hex);
+    expect(normalizeSha1(urn)).toBe(hex);
+    expect(normalizeSha1(urn.slice(9).toLowerCase())).toBe(hex);
+    expect(normalizeSha1('nope')).toBeUndefined();
+    expect(normalizeSha1('urn:sha1:' + '1'.repeat(32))).toBeUndefined();
+  });
+});
