@@ -23,6 +23,7 @@ export class SeenCache {
       ttlAutopurge: false,
       updateAgeOnGet: false,
       updateAgeOnHas: false,
+      ttlResolution: 0,
       ...(opts.now ? { perf: { now: opts.now } } : {}),
     });
   }
