@@ -1,0 +1,89 @@
+/**
+ * Drives the real compiled program (`node dist/src/main.js`) through stdin and
+ * stdout, the way scripts and services use headless mode.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { vi } from 'vitest';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+export type JsonEvent = { type: string } & Record<string, unknown>;
+
+export interface CliNode {
+  proc: ChildProcessWithoutNullStreams;
+  dataDir: string;
+  events: JsonEvent[];
+  lines: string[];
+  stderr: () => string;
+  send(line: string): void;
+  waitEvent(pred: (e: JsonEvent) => boolean, timeoutMs?: number): Promise<JsonEvent>;
+  exited(): Promise<number | null>;
+  cleanup(): Promise<void>;
+}
+
+export async function startCli(args: string[], opts: { json?: boolean; command?: string[] } = {}): Promise<CliNode> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
+  const dataDir = await mkdtemp(join(tmpdir(), 'peerdeck-cli-'));
+  const json = opts.json ?? true;
+  const cmd = opts.command ?? [process.execPath, MAIN];
+  const proc = spawn(cmd[0]!, [...cmd.slice(1), '--headless', ...(json ? ['--json'] : []), '--data-dir', dataDir, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const events: JsonEvent[] = [];
+  const lines: string[] = [];
+  let err = '';
+  let buf = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      lines.push(line);
+      if (json && line.startsWith('{')) events.push(JSON.parse(line) as JsonEvent);
+    }
+  });
+  proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exit = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+  return {
+    proc,
+    dataDir,
+    events,
+    lines,
+    stderr: () => err,
+    send: (line) => void proc.stdin.write(line + '\n'),
+    waitEvent: async (pred, timeoutMs = 15_000) => {
+      let found: JsonEvent | undefined;
+      await vi.waitFor(
+        () => {
+          found = events.find(pred);
+          if (!found) throw new Error(`event not seen; stderr: ${err.slice(-500)}`);
+        },
+        { timeout: timeoutMs, interval: 20 },
+      );
+      return found!;
+    },
+    exited: () => exit,
+    cleanup: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exit;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function chatPort(n: CliNode): number {
+  const ready = n.events.find((e) => e.type === 'ready') as { ports?: Record<string, number> } | undefined;
+  const p = ready?.ports?.chat;
+  if (typeof p !== 'number') throw new Error('no chat port in ready');
+  return p;
+}
