@@ -1,0 +1,112 @@
+/**
+ * Carries out the flood policy (specs/chat.md "Lines", "Plain peers"): dedup by id in a
+ * bounded SeenCache, deliver once, forward to every link but the source with hops-left
+ * decremented, render for plain peers, and report duplicate flooders.
+ */
+import type { Clock } from '../../src/clock.js';
+import { NetError } from '../../src/errors.js';
+import { SeenCache } from '../../src/routing/seen-cache.js';
+import { encodeLine } from './codec.js';
+import type { Link } from './link.js';
+import type { FloodMessage } from './messages.js';
+import { plainBucket, plainId, plainIds, renderPlain, splitPlainLine } from './plain.js';
+import { decideFlood, DuplicateMeter, hopsTravelled } from './policy.js';
+import { stripControls } from './text.js';
+
+export interface Delivery {
+  message: FloodMessage;
+  self: boolean;
+  /** Hops travelled (0 for our own). */
+  hops: number;
+  /** The link it came in on (undefined for our own). */
+  from: Link | undefined;
+}
+
+export interface FlooderOptions {
+  node: string;
+  hops: number;
+  seenMax: number;
+  seenTtlMs: number;
+  dupWindowMs: number;
+  dupSlack: number;
+  clock: Clock;
+  /** Every link that takes chat traffic (ready and plain). */
+  links(): Iterable<Link>;
+  deliver(d: Delivery): void;
+}
+
+export class Flooder {
+  readonly seen: SeenCache;
+  readonly #dups: DuplicateMeter<Link>;
+  readonly #o: FlooderOptions;
+
+  constructor(o: FlooderOptions) {
+    this.#o = o;
+    this.seen = new SeenCache({ max: o.seenMax, ttlMs: o.seenTtlMs, now: () => o.clock.now() });
+    this.#dups = new DuplicateMeter<Link>(o.dupWindowMs, o.dupSlack);
+  }
+
+  /** Sends one of our own messages to everyone and delivers it locally. */
+  originate(m: FloodMessage): void {
+    this.seen.markSeen(m.id);
+    this.#dups.fresh(this.#o.clock.now());
+    this.#o.deliver({ message: m, self: true, hops: 0, from: undefined });
+    this.#forward(m, undefined);
+  }
+
+  /** A flooded message from a protocol neighbour; a NetError means: close that link. */
+  receive(from: Link, m: FloodMessage): NetError | undefined {
+    const now = this.#o.clock.now();
+    const decision = decideFlood(this.seen.markSeen(m.id), m.hopsLeft, this.#o.hops);
+    if (decision.kind === 'drop-duplicate') {
+      return this.#dups.duplicate(from, now) ? NetError.flood('keeps resending messages already seen') : undefined;
+    }
+    this.#dups.fresh(now);
+    this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from });
+    if (decision.forwardHops !== null) this.#forward({ ...m, hopsLeft: decision.forwardHops }, from);
+    return undefined;
+  }
+
+  /** A line from a plain peer: a chat message with a content-hash id. */
+  plainLine(from: Link, line: string): NetError | undefined {
+    const now = this.#o.clock.now();
+    const clean = stripControls(line);
+    const parts = splitPlainLine(clean, from.conn.address);
+    if (!parts) return undefined;
+    const [current, previous] = plainIds(clean, now);
+    if (this.seen.has(current) || this.seen.has(previous)) {
+      return this.#dups.duplicate(from, now) ? NetError.flood('keeps resending lines already seen') : undefined;
+    }
+    this.seen.markSeen(current);
+    this.#dups.fresh(now);
+    const m: FloodMessage = { type: 'MSG', id: current, hopsLeft: this.#o.hops, origin: this.#o.node, at: now, ...parts };
+    this.#o.deliver({ message: m, self: false, hops: 1, from });
+    this.#forward(m, from);
+    return undefined;
+  }
+
+  /** A link closed: forget its duplicate count. */
+  forget(link: Link): void {
+    this.#dups.forget(link);
+  }
+
+  #forward(m: FloodMessage, source: Link | undefined): void {
+    let wire: string | undefined;
+    let rendered: string | undefined;
+    for (const l of this.#o.links()) {
+      if (l === source) continue;
+      if (l.state === 'ready') {
+        wire ??= encodeLine(m);
+        l.conn.send(wire);
+      } else if (l.state === 'plain') {
+        if (rendered === undefined) {
+          rendered = renderPlain(m);
+          // A classic client echoes what it is sent: remember the rendered line's content id.
+          this.seen.markSeen(plainId(rendered, plainBucket(this.#o.clock.now())));
+          rendered += '\n';
+        }
+        l.conn.send(rendered);
+      }
+    }
+  }
+}

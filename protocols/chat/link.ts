@@ -1,0 +1,67 @@
+/**
+ * One chat link's state (specs/chat.md "Lines", "Plain peers"): waiting for HELLO, waiting
+ * for AUTH, ready (a protocol neighbour), or plain (a `nc` user or classic client).
+ * It only records state and sends; the decisions are made by the service and the policies.
+ */
+import type { Timer } from '../../src/clock.js';
+import type { NetError } from '../../src/errors.js';
+import type { Connection } from '../../src/net/connection.js';
+import { encodeLine } from './codec.js';
+import type { ChatFrame } from './frame-decoder.js';
+import type { ChatWire, HelloMessage } from './messages.js';
+
+export type LinkState = 'hello' | 'auth' | 'ready' | 'plain';
+
+export class Link {
+  state: LinkState = 'hello';
+  /** The peer's HELLO once received. */
+  hello: HelloMessage | undefined;
+  /** The nonce we put in our HELLO (mesh password only). */
+  ourNonce: string | undefined;
+  helloSent = false;
+  /** Whether the peer has sent at least one line. */
+  spoke = false;
+  /** The address we dialled (outbound links). */
+  dialAddr: string | undefined = undefined;
+  /** The peer's dialable listening address, once known. */
+  listenAddr: string | undefined;
+  /** Last time a line arrived (keep-alive). */
+  lastRx: number;
+  /** `peer.up` was emitted, so `peer.down` must be too. */
+  announced = false;
+  readonly timers: Timer[] = [];
+  /** Settles a dial waiting for this link to finish its handshake. */
+  settle: ((err: NetError | undefined) => void) | undefined;
+
+  constructor(
+    readonly conn: Connection<ChatFrame>,
+    now: number,
+  ) {
+    this.lastRx = now;
+  }
+
+  get node(): string | undefined {
+    return this.hello?.node;
+  }
+
+  get nick(): string {
+    return this.hello?.nick ?? this.conn.nick ?? this.conn.address;
+  }
+
+  /** Sends a protocol message; false if dropped or closed. */
+  send(m: ChatWire, droppable = false): boolean {
+    return this.conn.send(encodeLine(m), { droppable });
+  }
+
+  /** Sends ERROR :reason, then closes with that reason (queued data is flushed first). */
+  fail(err: NetError): void {
+    if (this.conn.closed) return;
+    this.conn.send(encodeLine({ type: 'ERROR', reason: `${err.code}: ${err.message}` }));
+    this.conn.close(err);
+  }
+
+  cancelTimers(): void {
+    for (const t of this.timers) t.cancel();
+    this.timers.length = 0;
+  }
+}

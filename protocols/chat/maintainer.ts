@@ -1,0 +1,88 @@
+/**
+ * Carries out mesh maintenance (specs/chat.md "Mesh maintenance", "LAN discovery"): a
+ * periodic tick dials host-cache entries through a DialQueue (bounded, with backoff) until
+ * the node has its target degree; PEERS lines and discovery announcements feed the cache.
+ */
+import type { Clock, Timer } from '../../src/clock.js';
+import type { Logger } from '../../src/log.js';
+import { DialQueue } from '../../src/net/dial-queue.js';
+import type { HostCache } from '../../src/peers/host-cache.js';
+import { DIAL_BASE_BACKOFF_MS, DIAL_CONCURRENCY, DIAL_MAX_BACKOFF_MS } from './constants.js';
+import { chooseDials, dialsWanted } from './mesh.js';
+
+export interface MaintainerOptions {
+  hosts: HostCache;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  targetDegree: number;
+  maxOutbound: number;
+  /** Dials `addr` and resolves once the link finished its handshake. */
+  dial(addr: string): Promise<void>;
+  /** Current linked count, outbound count, and addresses not to dial (live links, ourselves). */
+  view(): { linked: number; outbound: number; exclude: ReadonlySet<string> };
+}
+
+export class Maintainer {
+  readonly #o: MaintainerOptions;
+  readonly #queue: DialQueue;
+  #timer: Timer | undefined;
+
+  constructor(o: MaintainerOptions) {
+    this.#o = o;
+    this.#queue = new DialQueue({
+      concurrency: DIAL_CONCURRENCY,
+      baseBackoffMs: DIAL_BASE_BACKOFF_MS,
+      maxBackoffMs: DIAL_MAX_BACKOFF_MS,
+      clock: o.clock,
+      dial: async (addr) => {
+        try {
+          await o.dial(addr);
+          o.hosts.good(addr);
+        } catch (err) {
+          o.hosts.failed(addr);
+          o.log.debug(`dial ${addr}: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
+      },
+    });
+  }
+
+  start(): void {
+    this.#timer = this.#o.clock.setInterval(() => this.tick(), this.#o.intervalMs);
+    this.tick();
+  }
+
+  /** Dials toward the target degree now. */
+  tick(): void {
+    if (!this.#timer) return;
+    const v = this.#o.view();
+    const dialling = this.#queue.inFlight + this.#queue.queued;
+    const n = dialsWanted({ linked: v.linked, outbound: v.outbound, dialling, target: this.#o.targetDegree, maxOutbound: this.#o.maxOutbound });
+    if (n === 0) return;
+    // Ask for extra candidates: some may be backing off in the queue.
+    const candidates = this.#o.hosts.pick(n * 4, v.exclude);
+    let started = 0;
+    for (const addr of chooseDials(candidates, v.exclude, candidates.length)) {
+      if (started >= n) break;
+      if (this.#queue.enqueue(addr)) started++;
+    }
+  }
+
+  /** Dials one address soon (a discovered peer), if we still want links. */
+  offer(addr: string): void {
+    this.#o.hosts.add(addr);
+    this.tick();
+  }
+
+  /** An address reached us by itself: forget its backoff. */
+  reset(addr: string): void {
+    this.#queue.reset(addr);
+  }
+
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#queue.stop();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Chat plugin options and their defaults (specs/chat.md; defaults where the spec is
+ * silent are listed in README.md).
+ */
+import { randomBytes } from 'node:crypto';
+import { NetError } from '../../src/errors.js';
+import * as C from './constants.js';
+import type { DiscoveryOptions } from './discovery.js';
+import { isMeshName, isNick } from './text.js';
+
+export interface ChatOptions {
+  /** Listening port; 0 = any free port. Default 6350. */
+  port?: number;
+  /** Listening address; default all interfaces. */
+  host?: string;
+  /** Do not listen at all (HELLO says `listen=-`). */
+  noListen?: boolean;
+  /** Our nick; default the node's configured nick. */
+  nick?: string;
+  /** `host:port` peers to dial at start-up. */
+  connect?: string[];
+  /** Mesh name; default "default". */
+  mesh?: string;
+  password?: string;
+  /** LAN discovery by UDP multicast; default on. */
+  discovery?: boolean | DiscoveryOptions;
+  /** hops-left stamped on our messages and the most we forward; default 16. */
+  hops?: number;
+  maxInbound?: number;
+  perIp?: number;
+  targetDegree?: number;
+  minDegree?: number;
+  maxOutbound?: number;
+  maxLineBytes?: number;
+  /** Our node id; default 16 random bytes as hex. */
+  nodeId?: string;
+  seen?: { max?: number; ttlMs?: number };
+  timeouts?: {
+    handshakeMs?: number;
+    idleMs?: number;
+    pingMs?: number;
+    plainGraceMs?: number;
+    maintenanceMs?: number;
+    dialMs?: number;
+  };
+  queue?: { highWater?: number; lowWater?: number; hardCap?: number };
+  dup?: { windowMs?: number; slack?: number };
+}
+
+export interface ResolvedChatOptions {
+  port: number;
+  host: string | undefined;
+  listen: boolean;
+  nick: string | undefined;
+  connect: string[];
+  mesh: string;
+  password: string | undefined;
+  discovery: DiscoveryOptions | undefined;
+  hops: number;
+  maxInbound: number;
+  perIp: number;
+  targetDegree: number;
+  minDegree: number;
+  maxOutbound: number;
+  maxLineBytes: number;
+  nodeId: string;
+  seenMax: number;
+  seenTtlMs: number;
+  handshakeMs: number;
+  idleMs: number;
+  pingMs: number;
+  plainGraceMs: number;
+  maintenanceMs: number;
+  dialMs: number;
+  queue: { highWater: number; lowWater: number; hardCap: number };
+  dupWindowMs: number;
+  dupSlack: number;
+}
+
+const DEFAULT_MESH = 'default';
+
+/** Fills in defaults and validates; throws NetError('USAGE') on a bad value. */
+export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
+  const mesh = o.mesh ?? DEFAULT_MESH;
+  if (!isMeshName(mesh)) throw NetError.usage(`chat: bad mesh name ${JSON.stringify(mesh)}`);
+  if (o.nick !== undefined && !isNick(o.nick)) throw NetError.usage(`chat: bad nick ${JSON.stringify(o.nick)}`);
+  const hops = o.hops ?? C.DEFAULT_HOPS;
+  if (!Number.isInteger(hops) || hops < 1 || hops > C.MAX_WIRE_HOPS) throw NetError.usage(`chat: hops must be 1..${C.MAX_WIRE_HOPS}`);
+  const nodeId = o.nodeId ?? randomBytes(C.NODE_ID_BYTES).toString('hex');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeId)) throw NetError.usage('chat: bad node id');
+  const t = o.timeouts ?? {};
+  const d = o.discovery ?? true;
+  return {
+    port: o.port ?? C.DEFAULT_CHAT_PORT,
+    host: o.host,
+    listen: !o.noListen,
+    nick: o.nick,
+    connect: o.connect ?? [],
+    mesh,
+    password: o.password === '' ? undefined : o.password,
+    discovery: d === false ? undefined : d === true ? {} : d,
+    hops,
+    maxInbound: o.maxInbound ?? C.DEFAULT_MAX_INBOUND,
+    perIp: o.perIp ?? C.DEFAULT_PER_IP,
+    targetDegree: o.targetDegree ?? C.TARGET_DEGREE,
+    minDegree: o.minDegree ?? C.MIN_DEGREE,
+    maxOutbound: o.maxOutbound ?? C.MAX_DIALLED,
+    maxLineBytes: o.maxLineBytes ?? C.MAX_LINE_BYTES,
+    nodeId,
+    seenMax: o.seen?.max ?? C.SEEN_MAX,
+    seenTtlMs: o.seen?.ttlMs ?? C.SEEN_TTL_MS,
+    handshakeMs: t.handshakeMs ?? C.HANDSHAKE_TIMEOUT_MS,
+    idleMs: t.idleMs ?? C.IDLE_TIMEOUT_MS,
+    pingMs: t.pingMs ?? C.PING_INTERVAL_MS,
+    plainGraceMs: t.plainGraceMs ?? C.PLAIN_GRACE_MS,
+    maintenanceMs: t.maintenanceMs ?? C.MAINTENANCE_INTERVAL_MS,
+    dialMs: t.dialMs ?? C.DIAL_TIMEOUT_MS,
+    queue: {
+      highWater: o.queue?.highWater ?? C.QUEUE_HIGH_WATER,
+      lowWater: o.queue?.lowWater ?? C.QUEUE_LOW_WATER,
+      hardCap: o.queue?.hardCap ?? C.QUEUE_HARD_CAP,
+    },
+    dupWindowMs: o.dup?.windowMs ?? C.DUP_WINDOW_MS,
+    dupSlack: o.dup?.slack ?? C.DUP_SLACK,
+  };
+}
