@@ -1,0 +1,143 @@
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Clock, Timer } from '../clock.js';
+import { NetError, toNetError } from '../errors.js';
+import { ensureDir } from '../paths.js';
+import { normalizeSha1 } from '../share/base32.js';
+import { PART_SUFFIX, sanitizeDownloadName } from './file-name.js';
+import { commitPart, loadPart } from './part-file.js';
+import type { DownloadRequest } from './transfer-types.js';
+
+export interface DownloadContext {
+  req: DownloadRequest;
+  dir: string;
+  clock: Clock;
+  /** Aborted by /cancel or shutdown; its reason becomes the failure. */
+  signal: AbortSignal;
+  /** No byte for this long fails the download (slow or silent peer). */
+  stallMs: number;
+  /** Cap when the size is unknown. */
+  maxBytes: number;
+  onStart(partPath: string, bytes: number, total: number | null): void;
+  onBytes(bytes: number): void;
+}
+
+export interface DownloadOutcome {
+  path: string;
+  bytes: number;
+  sha1: string;
+}
+
+/**
+ * Runs one download (issue 4, "Transfer engine"): appends to `<name>.part`
+ * (resuming what is there), enforces the expected or maximum size as bytes
+ * arrive, times out a stalled peer, verifies size and SHA-1, and only then
+ * gives the file its final, never-overwriting name. A part that can never
+ * become the right file (too large, wrong hash, nothing sent) is deleted; one
+ * cut short is kept for `/retry`.
+ */
+export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome> {
+  const { req } = ctx;
+  const expectedSha1 = req.sha1 === undefined ? undefined : normalizeSha1(req.sha1);
+  if (req.sha1 !== undefined && expectedSha1 === undefined) throw NetError.usage(`not a SHA-1: ${req.sha1}`);
+  const name = sanitizeDownloadName(req.name);
+  await ensureDir(ctx.dir);
+  const partPath = join(ctx.dir, name + PART_SUFFIX);
+  const expectedSize = req.size ?? null;
+  const cap = expectedSize ?? req.maxBytes ?? ctx.maxBytes;
+  const part = await loadPart(partPath, expectedSize);
+  let bytes = part.offset;
+  ctx.onStart(partPath, bytes, expectedSize);
+
+  if (expectedSize === null || bytes < expectedSize) {
+    const ac = new AbortController();
+    const fail = (reason: NetError): void => ac.abort(reason);
+    const onCancel = (): void => fail(toNetError(ctx.signal.reason));
+    if (ctx.signal.aborted) throw toNetError(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onCancel, { once: true });
+    let stall: Timer | undefined;
+    const armStall = (): void => {
+      stall?.cancel();
+      stall = ctx.clock.setTimeout(() => fail(NetError.timeout('download stalled', ctx.stallMs)), ctx.stallMs);
+    };
+    armStall();
+    let overflow = false;
+    try {
+      const opened = await openSource(req, bytes, ac.signal);
+      if (opened.total != null && expectedSize !== null && opened.total !== expectedSize) {
+        throw NetError.size(`peer says ${opened.total} bytes, expected ${expectedSize}`);
+      }
+      let skip = bytes - opened.start;
+      if (skip < 0) throw NetError.protocol(`peer resumed at ${opened.start}, we asked for ${bytes}`);
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+          armStall();
+          if (skip > 0) {
+            const drop = Math.min(skip, chunk.length);
+            skip -= drop;
+            chunk = chunk.subarray(drop);
+            if (chunk.length === 0) return cb();
+          }
+          if (bytes + chunk.length > cap) {
+            overflow = true;
+            return cb(NetError.size(`peer sent more than ${cap} bytes`));
+          }
+          bytes += chunk.length;
+          part.sha1.update(chunk);
+          ctx.onBytes(bytes);
+          cb(null, chunk);
+        },
+      });
+      await pipeline(opened.stream, meter, createWriteStream(partPath, { flags: 'a' }), { signal: ac.signal });
+    } catch (err) {
+      const reason = ac.signal.aborted ? toNetError(ac.signal.reason) : toNetError(err);
+      if (overflow || reason.code === 'SIZE') await unlink(partPath).catch(() => undefined);
+      throw reason;
+    } finally {
+      stall?.cancel();
+      ctx.signal.removeEventListener('abort', onCancel);
+    }
+  }
+
+  if (req.emptyIsMissing && bytes === 0) {
+    await unlink(partPath).catch(() => undefined);
+    throw NetError.notFound('peer sent nothing (unknown name, or an empty file)');
+  }
+  if (expectedSize !== null && bytes < expectedSize) {
+    throw NetError.size(`incomplete: ${bytes} of ${expectedSize} bytes (part kept for /retry)`);
+  }
+  const sha1 = part.sha1.digest('hex');
+  if (expectedSha1 !== undefined && sha1 !== expectedSha1) {
+    await unlink(partPath).catch(() => undefined);
+    throw NetError.verify(`SHA-1 mismatch: got ${sha1}, expected ${expectedSha1} (part deleted)`);
+  }
+  const path = await commitPart(partPath, ctx.dir, name);
+  return { path, bytes, sha1 };
+}
+
+/** Opens the source, or rejects with the signal's reason as soon as it aborts (a late stream is destroyed). */
+function openSource(
+  req: DownloadRequest,
+  offset: number,
+  signal: AbortSignal,
+): Promise<Awaited<ReturnType<DownloadRequest['source']['open']>>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(toNetError(signal.reason));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.source.open(offset, signal).then(
+      (opened) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) opened.stream.destroy();
+        else resolve(opened);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(toNetError(e));
+      },
+    );
+  });
+}

@@ -1,0 +1,24 @@
+import type { TransferInfo } from './transfer-types.js';
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 -> "1.5 KB" (powers of 1024), for listings. */
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${UNITS[u]}`;
+}
+
+/** One `/downloads` line: `#3 down 45% 1.2 MB/2.6 MB 320.0 KB/s active song.mp3 <- 127.0.0.1:6002`. */
+export function formatTransfer(t: TransferInfo): string {
+  const pct = t.total ? `${Math.floor((t.bytes / t.total) * 100)}%` : '?%';
+  const size = `${formatBytes(t.bytes)}/${t.total === null ? '?' : formatBytes(t.total)}`;
+  const rate = t.state === 'active' ? ` ${formatBytes(t.rate)}/s` : '';
+  const arrow = t.direction === 'down' ? '<-' : '->';
+  const why = t.reason && t.state !== 'done' ? ` (${t.reason})` : '';
+  return `#${t.id} ${t.direction} ${pct} ${size}${rate} ${t.state} ${t.name} ${arrow} ${t.peer} [${t.protocol}]${why}`;
+}

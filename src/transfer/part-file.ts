@@ -1,0 +1,85 @@
+import { createHash, type Hash } from 'node:crypto';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NetError } from '../errors.js';
+import { MAX_NAME_VARIANTS, nameVariant } from './file-name.js';
+
+const READ_CHUNK = 1 << 20;
+
+/** What an existing `.part` holds: its length and the SHA-1 state over those bytes. */
+export interface PartState {
+  offset: number;
+  sha1: Hash;
+}
+
+/**
+ * Reads an existing part file (resume): its size is where the download goes on,
+ * and its bytes seed the running SHA-1 so the final check covers the whole file.
+ * A part longer than the expected size cannot be a prefix of it and is dropped.
+ */
+export async function loadPart(partPath: string, expectedSize: number | null): Promise<PartState> {
+  const sha1 = createHash('sha1');
+  let size: number;
+  try {
+    size = (await stat(partPath)).size;
+  } catch {
+    return { offset: 0, sha1 };
+  }
+  if (expectedSize !== null && size > expectedSize) {
+    await unlink(partPath);
+    return { offset: 0, sha1 };
+  }
+  const fh = await open(partPath, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    let pos = 0;
+    while (pos < size) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) break;
+      sha1.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    return { offset: pos, sha1 };
+  } finally {
+    await fh.close();
+  }
+}
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/**
+ * Moves a finished part to its final name without ever overwriting: `link()`
+ * fails with EEXIST when the name is taken, so `name (1).ext` etc. are tried
+ * atomically (issue 4: "a name clash gets a new name, never an overwrite").
+ * Where hard links are unsupported it falls back to an exists-check + rename.
+ * Returns the final path.
+ */
+export async function commitPart(partPath: string, dir: string, name: string): Promise<string> {
+  for (let n = 0; n < MAX_NAME_VARIANTS; n++) {
+    const target = join(dir, nameVariant(name, n));
+    try {
+      await link(partPath, target);
+      await unlink(partPath);
+      return target;
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw err;
+      if (await exists(target)) continue;
+      await rename(partPath, target);
+      return target;
+    }
+  }
+  throw NetError.limit(`no free name for ${name} after ${MAX_NAME_VARIANTS} tries`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

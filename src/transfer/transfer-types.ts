@@ -1,0 +1,72 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** What a protocol hands the engine to fetch one file. */
+export interface DownloadSource {
+  /**
+   * Opens the remote file wanting bytes from `offset` on (resume). The stream
+   * may start earlier (`start` < offset) when the protocol has no ranges, as
+   * P+2 does: the engine then skips what it already has. `total` is the file's
+   * full size when the protocol says so.
+   */
+  open(offset: number, signal: AbortSignal): Promise<{ stream: Readable; start: number; total?: number | null }>;
+}
+
+export interface DownloadRequest {
+  /** The remote name; made safe for the local disk by the engine. */
+  name: string;
+  /** Who serves it (`ip:port`, a nick): per-peer slots and display. */
+  peer: string;
+  protocol: string;
+  source: DownloadSource;
+  /** Expected size, checked before the rename; null/undefined when unknown. */
+  size?: number | null;
+  /** Expected SHA-1 (hex, base32 or urn:sha1:), checked before the rename. */
+  sha1?: string;
+  /** Hard cap when the size is unknown (default: the engine's maxDownloadBytes). */
+  maxBytes?: number;
+  /** Treat a zero-byte answer as "not found" (P+2 sends nothing for an unknown name). */
+  emptyIsMissing?: boolean;
+}
+
+export type TransferState = 'queued' | 'active' | 'done' | 'failed' | 'cancelled';
+
+/** One row of `/downloads`. */
+export interface TransferInfo {
+  id: number;
+  direction: 'down' | 'up';
+  name: string;
+  peer: string;
+  protocol: string;
+  state: TransferState;
+  bytes: number;
+  total: number | null;
+  rate: number;
+  /** Final path (done), or the part path while running. */
+  path: string | null;
+  reason: string | null;
+}
+
+export interface UploadRequest {
+  /** The file to send: a path the share library has resolved (ResolvedEntry.realPath). */
+  path: string;
+  /** Display name. */
+  name: string;
+  peer: string;
+  protocol: string;
+  sink: Writable;
+  /** First byte to send (default 0). */
+  start?: number;
+  /** Last byte to send, inclusive (default: the end of the file). */
+  end?: number;
+  /** End the sink when done (default true: P+2 closes after the bytes). */
+  endSink?: boolean;
+  /** Wait for a slot (default) or fail at once with LIMIT when none is free. */
+  wait?: boolean;
+  /** Known SHA-1 for the done event. */
+  sha1?: string | null;
+}
+
+export interface UploadResult {
+  id: number;
+  bytes: number;
+}
