@@ -1,0 +1,89 @@
+/**
+ * Paints a frame straight into blessed's cell buffer (`screen.lines`). We do
+ * our own layout with our own width table (text-width.ts), so a wide
+ * character occupies its cell plus a filler cell that blessed's draw skips
+ * (see blessed-width.ts), and zero-width marks join the previous cell, as
+ * blessed itself does. Only changed rows are marked dirty; blessed's draw then
+ * sends the minimal update. Pure over the given arrays.
+ */
+import type { Row, Style } from './styled-text.js';
+import { charWidth } from './text-width.js';
+
+/** blessed's cell: [attr, text]. attr = flags << 18 | fg << 9 | bg. */
+export type Cell = [number, string];
+export type CellLine = Cell[] & { dirty?: boolean };
+
+/** Default colour index in blessed's attr encoding. */
+export const DEFAULT_COLOR = 0x1ff;
+const FLAG_BOLD = 1;
+const FLAG_UNDERLINE = 2;
+const FLAG_INVERSE = 8;
+
+const NAMED: Record<string, number> = {
+  black: 0, red: 1, green: 2, yellow: 3, blue: 4, magenta: 5, cyan: 6, white: 7,
+  gray: 8, grey: 8, 'light-black': 8, 'light-red': 9, 'light-green': 10, 'light-yellow': 11,
+  'light-blue': 12, 'light-magenta': 13, 'light-cyan': 14, 'light-white': 15,
+};
+
+const CUBE = [0, 95, 135, 175, 215, 255];
+
+function nearestCube(v: number): number {
+  let best = 0;
+  for (let i = 1; i < CUBE.length; i++) if (Math.abs((CUBE[i] ?? 0) - v) < Math.abs((CUBE[best] ?? 0) - v)) best = i;
+  return best;
+}
+
+/** A colour name or `#rrggbb` as an xterm-256 index (blessed reduces further for smaller palettes). */
+export function colorIndex(color: string | undefined): number {
+  if (color === undefined) return DEFAULT_COLOR;
+  const named = NAMED[color];
+  if (named !== undefined) return named;
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (!m) return DEFAULT_COLOR;
+  const [r, g, b] = [m[1], m[2], m[3]].map((h) => nearestCube(parseInt(h ?? '0', 16)));
+  return 16 + 36 * (r ?? 0) + 6 * (g ?? 0) + (b ?? 0);
+}
+
+export function styleAttr(style: Style | undefined): number {
+  if (!style) return (DEFAULT_COLOR << 9) | DEFAULT_COLOR;
+  const flags = (style.bold ? FLAG_BOLD : 0) | (style.underline ? FLAG_UNDERLINE : 0) | (style.inverse ? FLAG_INVERSE : 0);
+  return (flags << 18) | (colorIndex(style.fg) << 9) | colorIndex(style.bg);
+}
+
+/** The cells of one row, exactly `cols` long. */
+export function rowCells(row: Row, cols: number): Cell[] {
+  const cells: Cell[] = [];
+  const blank = styleAttr(undefined);
+  for (const s of row) {
+    const attr = styleAttr(s.style);
+    for (const ch of s.text) {
+      const w = charWidth(ch.codePointAt(0) ?? 0);
+      if (w === 0) {
+        const prev = cells[cells.length - 1];
+        if (prev && prev[1] !== ' ') prev[1] += ch;
+        continue;
+      }
+      if (cells.length + w > cols) break;
+      cells.push([attr, ch]);
+      if (w === 2) cells.push([attr, ' ']);
+    }
+    if (cells.length >= cols) break;
+  }
+  while (cells.length < cols) cells.push([blank, ' ']);
+  return cells;
+}
+
+/** Writes `row` into `line`, marking it dirty when anything changed. */
+export function paintLine(line: CellLine, row: Row): void {
+  const cells = rowCells(row, line.length);
+  for (let x = 0; x < line.length; x++) {
+    const want = cells[x];
+    const have = line[x];
+    if (!want || !have) continue;
+    if (have[0] !== want[0] || have[1] !== want[1]) {
+      have[0] = want[0];
+      have[1] = want[1];
+      line.dirty = true;
+    }
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * The TUI's controller: AppEvents into the model, keys and pastes into the
+ * input line, submitted lines into AppApi.run, and a batched redraw after
+ * each change. It draws through a `Surface` (the blessed screen in
+ * production), so nothing here touches the terminal directly.
+ */
+import type { AppApi, AppEvent, AppSnapshot } from '../src/app-api.js';
+import type { Clock, Timer } from '../src/clock.js';
+import { completionCandidates } from './completion.js';
+import { FrameScheduler } from './frame-scheduler.js';
+import { parseInput, LOCAL_COMMANDS, type InputAction } from './input-command.js';
+import { pasteLines } from './input-splitter.js';
+import { keyCommand, typedChar, type KeyInfo } from './keymap.js';
+import { edit, editorText, setText, submit, type EditAction } from './line-editor.js';
+import { plainLine, type Line } from './line-format.js';
+import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
+import { isSortKey, peersTable } from './tables.js';
+import { Activity, UiModel, type Tab } from './ui-model.js';
+import { composeFrame, type Frame } from './view.js';
+
+/** Pasted lines sent without asking; more asks for confirmation first. */
+export const PASTE_CONFIRM_OVER = 5;
+/** At most one bell per this many ms, however many mentions arrive. */
+export const BELL_INTERVAL_MS = 1_000;
+/** The status bar (clock, peers) refreshes at least this often. */
+export const STATUS_REFRESH_MS = 1_000;
+/** Recent notice texts remembered to avoid showing a command's output twice. */
+const NOTICE_MEMORY = 200;
+
+export interface Surface {
+  readonly cols: number;
+  readonly rows: number;
+  paint(frame: Frame): void;
+  bell(): void;
+}
+
+export interface ControllerOptions {
+  scrollback: number;
+  bell: boolean;
+  clock: Clock;
+  onQuit: () => void;
+}
+
+export class Controller {
+  readonly model: UiModel;
+  readonly frames: FrameScheduler;
+  #snapshot: AppSnapshot;
+  #snapshotAt = 0;
+  #unsubscribe: (() => void) | undefined;
+  #tick: Timer | undefined;
+  #lastBell = Number.NEGATIVE_INFINITY;
+  #pendingPaste: { tab: Tab; lines: string[] } | undefined;
+  #highSurrogate = '';
+  #recentNotices: string[] = [];
+  #sendChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly api: AppApi,
+    private readonly surface: Surface,
+    private readonly opts: ControllerOptions,
+  ) {
+    this.#snapshot = api.snapshot();
+    this.model = new UiModel(this.#snapshot.nick, this.#snapshot.plugins, opts.scrollback, () => opts.clock.now());
+    this.frames = new FrameScheduler(() => this.draw(), opts.clock);
+  }
+
+  start(): void {
+    this.#unsubscribe = this.api.subscribe((e) => this.onEvent(e));
+    this.#tick = this.opts.clock.setInterval(() => this.frames.request(), STATUS_REFRESH_MS);
+    this.model.info(this.model.activeTab, 'peerdeck: type /help for commands, Alt+1..9 or Ctrl-N/Ctrl-P to switch windows, Ctrl-C to quit');
+    this.frames.request();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#tick?.cancel();
+    this.frames.stop();
+  }
+
+  draw(): void {
+    const now = this.opts.clock.now();
+    if (now - this.#snapshotAt >= STATUS_REFRESH_MS) this.#refreshSnapshot();
+    const question = this.#pendingPaste ? `Send ${this.#pendingPaste.lines.length} pasted lines to [${this.#pendingPaste.tab.title}]? (y/n) ` : undefined;
+    const frame = composeFrame({ model: this.model, cols: this.surface.cols, rows: this.surface.rows, snapshot: this.#snapshot, now, ...(question ? { question } : {}) });
+    this.surface.paint(frame);
+  }
+
+  #refreshSnapshot(): void {
+    this.#snapshot = this.api.snapshot();
+    this.#snapshotAt = this.opts.clock.now();
+  }
+
+  onEvent(e: AppEvent): void {
+    if (e.type === 'notice') {
+      this.#recentNotices.push(e.text);
+      if (this.#recentNotices.length > NOTICE_MEMORY) this.#recentNotices.shift();
+    }
+    if (e.type === 'peer.up' || e.type === 'peer.down' || e.type === 'ready' || e.type === 'nick') this.#snapshotAt = 0;
+    const { bell } = this.model.apply(e);
+    if (bell && this.opts.bell) {
+      const now = this.opts.clock.now();
+      if (now - this.#lastBell >= BELL_INTERVAL_MS) {
+        this.#lastBell = now;
+        this.surface.bell();
+      }
+    }
+    this.frames.request();
+  }
+
+  /** Text typed or committed by an IME: inserted as-is. */
+  onText(text: string): void {
+    if (this.#pendingPaste) {
+      this.#answerPaste(text.toLowerCase().startsWith('y'));
+      return;
+    }
+    this.#edit({ type: 'insert', text });
+  }
+
+  onPaste(text: string): void {
+    if (this.#pendingPaste) return;
+    const parts = pasteLines(text);
+    const tab = this.model.activeTab;
+    if (parts.length === 1) {
+      this.#edit({ type: 'insert', text: parts[0] ?? '' });
+      return;
+    }
+    const chars = tab.editor.chars;
+    const before = chars.slice(0, tab.editor.cursor).join('');
+    const after = chars.slice(tab.editor.cursor).join('');
+    const last = parts[parts.length - 1] ?? '';
+    const lines = [before + (parts[0] ?? ''), ...parts.slice(1, -1)].filter((l) => l.trim() !== '');
+    tab.editor = setText(tab.editor, last + after);
+    tab.editor = { ...tab.editor, cursor: Array.from(last).length };
+    if (lines.length > PASTE_CONFIRM_OVER) this.#pendingPaste = { tab, lines };
+    else this.#sendLines(tab, lines);
+    this.frames.request();
+  }
+
+  onKey(ch: string | undefined, key: KeyInfo): void {
+    if (this.#pendingPaste) {
+      if (key.full === 'C-c') this.opts.onQuit();
+      else this.#answerPaste(ch === 'y' || ch === 'Y');
+      return;
+    }
+    const typed = typedChar(ch, key);
+    if (typed !== undefined) {
+      this.#typeChar(typed);
+      return;
+    }
+    const cmd = keyCommand(key);
+    const tab = this.model.activeTab;
+    switch (cmd.kind) {
+      case 'edit':
+        this.#edit(cmd.action);
+        return;
+      case 'complete':
+        this.#edit({ type: 'complete', source: (q) => completionCandidates(q, this.#completionData(tab)) });
+        return;
+      case 'submit':
+        this.#submit(tab);
+        break;
+      case 'window':
+        this.model.setActive(cmd.index);
+        break;
+      case 'windowStep': {
+        const n = this.model.tabs.length;
+        this.model.setActive((this.model.active + cmd.delta + n) % n);
+        break;
+      }
+      case 'scroll':
+        this.scroll(cmd.to);
+        break;
+      case 'homeEnd':
+        if (tab.editor.chars.length === 0) this.scroll(cmd.which === 'home' ? 'top' : 'bottom');
+        else this.#edit({ type: cmd.which });
+        return;
+      case 'quit':
+        this.opts.onQuit();
+        return;
+      case 'redraw':
+      case 'none':
+        break;
+    }
+    this.frames.request();
+  }
+
+  /** Scrolls the active window; tables scroll by rows, text windows by wrapped rows. */
+  scroll(to: 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'lineUp' | 'lineDown'): void {
+    const tab = this.model.activeTab;
+    const height = Math.max(1, this.surface.rows - 3);
+    const page = Math.max(1, height - 1);
+    const cols = this.surface.cols;
+    if (tab.kind === 'results' || tab.kind === 'transfers') {
+      const step = { pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity, lineUp: -3, lineDown: 3 }[to];
+      tab.tableOffset = Math.max(0, Number.isFinite(tab.tableOffset + step) ? tab.tableOffset + step : step > 0 ? Number.MAX_SAFE_INTEGER : 0);
+    } else if (to === 'pageUp' || to === 'lineUp') scrollUp(tab, cols, height, to === 'pageUp' ? page : 3);
+    else if (to === 'pageDown' || to === 'lineDown') scrollDown(tab, cols, to === 'pageDown' ? page : 3);
+    else if (to === 'top') scrollTop(tab, cols, height);
+    else scrollBottom(tab);
+    this.frames.request();
+  }
+
+  #typeChar(ch: string): void {
+    // blessed's key parser splits surrogate pairs; join them back.
+    const c = ch.charCodeAt(0);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      this.#highSurrogate = ch;
+      return;
+    }
+    const text = c >= 0xdc00 && c <= 0xdfff ? (this.#highSurrogate ? this.#highSurrogate + ch : '') : ch;
+    this.#highSurrogate = '';
+    if (text) this.#edit({ type: 'insert', text });
+  }
+
+  #edit(action: EditAction): void {
+    const tab = this.model.activeTab;
+    tab.editor = edit(tab.editor, action);
+    this.frames.request();
+  }
+
+  #completionData(tab: Tab): { commands: string[]; nicks: string[]; resultNumbers: number[] } {
+    const commands = [...LOCAL_COMMANDS.map((c) => c.name), ...this.api.commands().flatMap((g) => g.commands.map((c) => c.name))];
+    return { commands, nicks: tab.nicks, resultNumbers: this.model.results.map((r) => r.n) };
+  }
+
+  #submit(tab: Tab): void {
+    const { state, line } = submit(tab.editor);
+    tab.editor = state;
+    scrollBottom(tab);
+    this.#sendLines(tab, [line]);
+  }
+
+  #answerPaste(yes: boolean): void {
+    const pending = this.#pendingPaste;
+    this.#pendingPaste = undefined;
+    if (!pending) return;
+    if (yes) this.#sendLines(pending.tab, pending.lines);
+    else this.model.info(pending.tab, `paste of ${pending.lines.length} lines cancelled`);
+    this.frames.request();
+  }
+
+  /** Sends lines in order: each waits for the previous command to finish. */
+  #sendLines(tab: Tab, lines: string[]): void {
+    for (const line of lines) {
+      const action = parseInput(line, { plugin: tab.kind === 'protocol' ? tab.id : undefined, canSay: this.#canSay(tab), resolve: (c, p) => this.api.resolve(c, p) });
+      this.#sendChain = this.#sendChain.then(() => this.#perform(tab, action));
+    }
+  }
+
+  #canSay(tab: Tab): boolean {
+    if (tab.kind !== 'protocol') return false;
+    return this.api.commands().some((g) => g.plugin === tab.id && g.commands.some((c) => c.name === 'say'));
+  }
+
+  async #perform(tab: Tab, action: InputAction): Promise<void> {
+    switch (action.kind) {
+      case 'none':
+        return;
+      case 'error':
+        this.model.error(tab, action.message);
+        break;
+      case 'say':
+        await this.#run(tab, action.plugin, 'say', [action.text]);
+        return;
+      case 'run':
+        await this.#run(tab, action.plugin, action.name, action.args);
+        return;
+      case 'local':
+        this.#local(tab, action.name, action.args);
+        break;
+    }
+    this.frames.request();
+  }
+
+  async #run(tab: Tab, plugin: string, name: string, args: string[]): Promise<void> {
+    try {
+      const lines = await this.api.run(plugin, name, args);
+      for (const l of lines) {
+        const i = this.#recentNotices.indexOf(l);
+        if (i >= 0) this.#recentNotices.splice(i, 1); // already shown as a notice event
+        else this.model.info(tab, l);
+      }
+    } catch (err) {
+      this.model.error(tab, err instanceof Error ? err.message : String(err));
+    }
+    this.frames.request();
+  }
+
+  #local(tab: Tab, name: (typeof LOCAL_COMMANDS)[number]['name'], args: string[]): void {
+    switch (name) {
+      case 'quit':
+        this.opts.onQuit();
+        return;
+      case 'clear':
+        tab.lines.clear();
+        tab.anchor = null;
+        return;
+      case 'win': {
+        const n = Number(args[0]);
+        if (!Number.isInteger(n) || !this.model.setActive(n - 1)) this.model.error(tab, `no window ${args[0] ?? ''} (there are ${this.model.tabs.length})`);
+        return;
+      }
+      case 'help':
+        this.#help(tab, args[0]);
+        return;
+      case 'peers': {
+        this.#refreshSnapshot();
+        const rows = peersTable(this.#snapshot.peers, this.surface.cols);
+        for (const r of rows) this.model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
+        return;
+      }
+      case 'sort': {
+        const key = args[0] ?? 'n';
+        if (!isSortKey(key)) {
+          this.model.error(tab, `usage: /sort <n|name|size|source|speed> [asc|desc]`);
+          return;
+        }
+        this.model.sort = { key, desc: args[1] === 'desc' || (args[1] === undefined && (key === 'size' || key === 'speed')) };
+        const results = this.model.tabs.findIndex((t) => t.kind === 'results');
+        if (results >= 0) this.model.setActive(results);
+        return;
+      }
+    }
+  }
+
+  #help(tab: Tab, topic: string | undefined): void {
+    const groups = [{ plugin: 'tui', commands: LOCAL_COMMANDS.map((c) => ({ ...c })) }, ...this.api.commands()];
+    const out: Line[] = [];
+    if (topic) {
+      const want = topic.replace(/^\//, '').toLowerCase();
+      for (const g of groups) for (const c of g.commands) if (c.name === want) out.push(plainLine(`/${c.name} ${c.args}`.trimEnd() + `  (${g.plugin}) ${c.help}`));
+      if (out.length === 0) {
+        this.model.error(tab, `no such command: /${want}`);
+        return;
+      }
+    } else {
+      for (const g of groups) {
+        out.push(plainLine(`${g.plugin}:`, { bold: true }));
+        for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`));
+      }
+      out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Tab completes; Up/Down history; //text sends /text'));
+    }
+    for (const l of out) this.model.addLine(tab, l, Activity.None);
+  }
+
+  /** The active window's input text (tests, diagnostics). */
+  get inputText(): string {
+    return editorText(this.model.activeTab.editor);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Splits raw terminal input into what blessed should parse as keys and what
+ * is text to insert as-is. Pastes are recognised two ways: bracketed paste
+ * (`ESC [200~ ... ESC [201~`, which we switch on) and, for terminals without
+ * it, a single read that holds several characters and a line break with no
+ * escape sequence in it. Plain printable chunks (typing, IME commits, emoji)
+ * are inserted directly so surrogate pairs never get split by blessed's key
+ * parser. Pure: no I/O, no timers.
+ */
+
+export const PASTE_START = '\x1b[200~';
+export const PASTE_END = '\x1b[201~';
+/** A bracketed paste larger than this is cut (the rest is dropped): 1 MiB of text. */
+export const PASTE_LIMIT = 1 << 20;
+
+export type InputPiece =
+  | { kind: 'keys'; data: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'paste'; text: string };
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_NEWLINE_TAB = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function tailPrefixLength(s: string, marker: string): number {
+  for (let n = Math.min(marker.length - 1, s.length); n > 0; n--) {
+    if (s.endsWith(marker.slice(0, n))) return n;
+  }
+  return 0;
+}
+
+export class InputSplitter {
+  #inPaste = false;
+  #paste = '';
+  #held = '';
+
+  /** Feeds one chunk as read from the terminal; returns the pieces in order. */
+  push(chunk: string): InputPiece[] {
+    const out: InputPiece[] = [];
+    let s = this.#held + chunk;
+    this.#held = '';
+    while (s.length > 0) {
+      if (this.#inPaste) {
+        const end = s.indexOf(PASTE_END);
+        if (end < 0) {
+          const keep = tailPrefixLength(s, PASTE_END);
+          this.#appendPaste(s.slice(0, s.length - keep));
+          this.#held = s.slice(s.length - keep);
+          return out;
+        }
+        this.#appendPaste(s.slice(0, end));
+        out.push({ kind: 'paste', text: this.#paste });
+        this.#paste = '';
+        this.#inPaste = false;
+        s = s.slice(end + PASTE_END.length);
+        continue;
+      }
+      const start = s.indexOf(PASTE_START);
+      if (start >= 0) {
+        if (start > 0) this.#classify(s.slice(0, start), out);
+        this.#inPaste = true;
+        s = s.slice(start + PASTE_START.length);
+        continue;
+      }
+      // Hold back a partial start marker (3+ chars: `ESC [2` is no complete key).
+      const keep = tailPrefixLength(s, PASTE_START);
+      if (keep >= 3) {
+        this.#held = s.slice(s.length - keep);
+        s = s.slice(0, s.length - keep);
+      }
+      if (s.length > 0) this.#classify(s, out);
+      return out;
+    }
+    return out;
+  }
+
+  #appendPaste(text: string): void {
+    const room = PASTE_LIMIT - this.#paste.length;
+    if (room > 0) this.#paste += text.slice(0, room);
+  }
+
+  #classify(s: string, out: InputPiece[]): void {
+    if (!CONTROL.test(s)) {
+      out.push({ kind: 'text', text: s });
+      return;
+    }
+    const hasBreak = /[\r\n]/.test(s);
+    if (hasBreak && s.length > 1 && !CONTROL_BUT_NEWLINE_TAB.test(s)) {
+      out.push({ kind: 'paste', text: s });
+      return;
+    }
+    out.push({ kind: 'keys', data: s });
+  }
+}
+
+/** Splits pasted text into lines (CRLF, CR or LF), tabs turned into spaces. */
+export function pasteLines(text: string): string[] {
+  return text.replace(/\t/g, ' ').split(/\r\n|\r|\n/);
+}

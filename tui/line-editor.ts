@@ -1,0 +1,189 @@
+/**
+ * The input line as a pure state machine: every key is an action that maps one
+ * EditorState to the next. Emacs-style keys as irssi/bash have them (Ctrl-A/E/
+ * W/U/K), history browsing that keeps the unsent draft, and Tab completion that
+ * cycles through candidates on repeated presses. Text is held as code points so
+ * the cursor never lands inside a surrogate pair.
+ */
+
+/** Lines kept in one tab's input history. */
+export const HISTORY_LIMIT = 500;
+
+export interface CompletionSession {
+  /** Code-point index where the completed word starts. */
+  readonly start: number;
+  readonly candidates: readonly string[];
+  readonly index: number;
+  /** Code points after the word when completion started. */
+  readonly tail: readonly string[];
+}
+
+export interface EditorState {
+  readonly chars: readonly string[];
+  readonly cursor: number;
+  readonly history: readonly string[];
+  /** Index into `history` while browsing it, else null. */
+  readonly histPos: number | null;
+  /** The line being typed before history browsing began. */
+  readonly draft: string;
+  readonly completion: CompletionSession | null;
+}
+
+/** What a completion source is told about the word under the cursor. */
+export interface CompletionQuery {
+  word: string;
+  /** True when the word is the first one on the line. */
+  first: boolean;
+  line: string;
+}
+
+export type CompletionSource = (q: CompletionQuery) => string[];
+
+export type EditAction =
+  | { type: 'insert'; text: string }
+  | {
+      type:
+        | 'left'
+        | 'right'
+        | 'wordLeft'
+        | 'wordRight'
+        | 'home'
+        | 'end'
+        | 'backspace'
+        | 'delete'
+        | 'killWordBack'
+        | 'killToStart'
+        | 'killToEnd'
+        | 'historyUp'
+        | 'historyDown';
+    }
+  | { type: 'complete'; source: CompletionSource };
+
+export const emptyEditor: EditorState = {
+  chars: [],
+  cursor: 0,
+  history: [],
+  histPos: null,
+  draft: '',
+  completion: null,
+};
+
+export function editorText(s: EditorState): string {
+  return s.chars.join('');
+}
+
+function withText(s: EditorState, text: string): EditorState {
+  const chars = Array.from(text);
+  return { ...s, chars, cursor: chars.length, completion: null };
+}
+
+function isSpace(c: string | undefined): boolean {
+  return c === ' ';
+}
+
+function wordStartBefore(chars: readonly string[], cursor: number): number {
+  let i = cursor;
+  while (i > 0 && isSpace(chars[i - 1])) i--;
+  while (i > 0 && !isSpace(chars[i - 1])) i--;
+  return i;
+}
+
+function wordEndAfter(chars: readonly string[], cursor: number): number {
+  let i = cursor;
+  while (i < chars.length && isSpace(chars[i])) i++;
+  while (i < chars.length && !isSpace(chars[i])) i++;
+  return i;
+}
+
+function complete(s: EditorState, source: CompletionSource): EditorState {
+  const session = s.completion;
+  if (session && session.candidates.length > 0) {
+    const index = (session.index + 1) % session.candidates.length;
+    const word = Array.from(session.candidates[index] ?? '');
+    const chars = [...s.chars.slice(0, session.start), ...word, ...session.tail];
+    return { ...s, chars, cursor: session.start + word.length, completion: { ...session, index } };
+  }
+  let start = s.cursor;
+  while (start > 0 && !isSpace(s.chars[start - 1])) start--;
+  const word = s.chars.slice(start, s.cursor).join('');
+  const before = s.chars.slice(0, start).join('');
+  const candidates = source({ word, first: before.trim() === '', line: editorText(s) });
+  const firstCandidate = candidates[0];
+  if (firstCandidate === undefined) return s;
+  const tail = s.chars.slice(s.cursor);
+  const inserted = Array.from(firstCandidate);
+  const chars = [...s.chars.slice(0, start), ...inserted, ...tail];
+  return {
+    ...s,
+    chars,
+    cursor: start + inserted.length,
+    completion: candidates.length > 1 ? { start, candidates, index: 0, tail } : null,
+  };
+}
+
+/** Applies one editing action. */
+export function edit(s: EditorState, a: EditAction): EditorState {
+  const { chars, cursor } = s;
+  switch (a.type) {
+    case 'insert': {
+      const ins = Array.from(a.text);
+      if (ins.length === 0) return s;
+      return { ...s, chars: [...chars.slice(0, cursor), ...ins, ...chars.slice(cursor)], cursor: cursor + ins.length, completion: null };
+    }
+    case 'left':
+      return { ...s, cursor: Math.max(0, cursor - 1), completion: null };
+    case 'right':
+      return { ...s, cursor: Math.min(chars.length, cursor + 1), completion: null };
+    case 'wordLeft':
+      return { ...s, cursor: wordStartBefore(chars, cursor), completion: null };
+    case 'wordRight':
+      return { ...s, cursor: wordEndAfter(chars, cursor), completion: null };
+    case 'home':
+      return { ...s, cursor: 0, completion: null };
+    case 'end':
+      return { ...s, cursor: chars.length, completion: null };
+    case 'backspace':
+      if (cursor === 0) return { ...s, completion: null };
+      return { ...s, chars: [...chars.slice(0, cursor - 1), ...chars.slice(cursor)], cursor: cursor - 1, completion: null };
+    case 'delete':
+      if (cursor >= chars.length) return { ...s, completion: null };
+      return { ...s, chars: [...chars.slice(0, cursor), ...chars.slice(cursor + 1)], completion: null };
+    case 'killWordBack': {
+      const start = wordStartBefore(chars, cursor);
+      return { ...s, chars: [...chars.slice(0, start), ...chars.slice(cursor)], cursor: start, completion: null };
+    }
+    case 'killToStart':
+      return { ...s, chars: chars.slice(cursor), cursor: 0, completion: null };
+    case 'killToEnd':
+      return { ...s, chars: chars.slice(0, cursor), completion: null };
+    case 'historyUp': {
+      if (s.history.length === 0) return s;
+      const pos = s.histPos === null ? s.history.length - 1 : Math.max(0, s.histPos - 1);
+      const draft = s.histPos === null ? editorText(s) : s.draft;
+      return { ...withText(s, s.history[pos] ?? ''), histPos: pos, draft };
+    }
+    case 'historyDown': {
+      if (s.histPos === null) return s;
+      const pos = s.histPos + 1;
+      if (pos >= s.history.length) return { ...withText(s, s.draft), histPos: null, draft: '' };
+      return { ...withText(s, s.history[pos] ?? ''), histPos: pos };
+    }
+    case 'complete':
+      return complete(s, a.source);
+  }
+}
+
+/** Takes the line for sending: records it in history (no immediate repeats, bounded) and clears the editor. */
+export function submit(s: EditorState): { state: EditorState; line: string } {
+  const line = editorText(s);
+  let history = s.history;
+  if (line.trim() !== '' && history[history.length - 1] !== line) {
+    history = [...history, line].slice(-HISTORY_LIMIT);
+  }
+  return { state: { ...emptyEditor, history }, line };
+}
+
+/** Replaces the whole text (paste remainder, cancelled confirmations). */
+export function setText(s: EditorState, text: string): EditorState {
+  return { ...withText(s, text), histPos: null };
+}

@@ -1,0 +1,101 @@
+/**
+ * How each kind of event reads as a line in a tab, irssi-style:
+ * `HH:MM <nick> text`, `HH:MM  * nick waves`, `HH:MM --> nick joined`.
+ * Remote text is sanitised here, before it can reach the terminal.
+ */
+import type { EventOf, LogLevel } from '../src/app-api.js';
+import { formatClock } from './format.js';
+import { nickColor } from './nick-color.js';
+import { span, type Span, type Style } from './styled-text.js';
+import { sanitize, strWidth } from './text-width.js';
+
+/** One logical line of a tab; wrapped into rows only when drawn. */
+export interface Line {
+  readonly spans: readonly Span[];
+  /** Hanging indent for continuation rows (columns). */
+  readonly indent: number;
+  /** Wrapped rows for the last width they were drawn at. */
+  wrapCache?: { width: number; rows: Span[][] };
+}
+
+export const STYLE_TIME: Style = { fg: 'gray' };
+export const STYLE_INFO: Style = { fg: 'cyan' };
+export const STYLE_ERROR: Style = { fg: 'red', bold: true };
+export const STYLE_MENTION: Style = { fg: 'yellow', bold: true };
+export const STYLE_SELF: Style = { bold: true };
+
+function makeLine(prefix: Span[], body: Span[]): Line {
+  const indent = prefix.reduce((w, s) => w + strWidth(s.text), 0);
+  return { spans: [...prefix, ...body], indent };
+}
+
+/** Does `text` mention `nick` as a word (case-insensitive)? */
+export function mentions(text: string, nick: string): boolean {
+  if (!nick) return false;
+  const escaped = nick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu').test(text);
+}
+
+export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line; mention: boolean } {
+  const time = span(`${formatClock(e.at)} `, STYLE_TIME);
+  const nick = sanitize(e.nick);
+  const text = sanitize(e.text);
+  const nickStyle: Style = e.self ? { fg: nickColor(nick), bold: true } : { fg: nickColor(nick) };
+  const mention = !e.self && (e.kind === 'msg' || e.kind === 'action') && mentions(text, myNick);
+  const bodyStyle = mention ? STYLE_MENTION : undefined;
+  switch (e.kind) {
+    case 'msg':
+      return { line: makeLine([time, span('<'), span(nick, nickStyle), span('> ')], [span(text, bodyStyle)]), mention };
+    case 'action':
+      return { line: makeLine([time, span(' * ', STYLE_INFO), span(nick, nickStyle), span(' ')], [span(text, bodyStyle)]), mention };
+    case 'join':
+      return { line: makeLine([time, span('--> ', { fg: 'green' })], [span(nick, nickStyle), span(' joined', STYLE_INFO)]), mention };
+    case 'part': {
+      const reason = text ? ` (${text})` : '';
+      return { line: makeLine([time, span('<-- ', { fg: 'red' })], [span(nick, nickStyle), span(` left${reason}`, STYLE_INFO)]), mention };
+    }
+    case 'nick':
+      return {
+        line: makeLine([time, span('-- ', STYLE_INFO)], [span(nick, nickStyle), span(' is now known as ', STYLE_INFO), span(text, { fg: nickColor(text) })]),
+        mention,
+      };
+  }
+}
+
+/** A line of our own (command output, confirmations). */
+export function infoLine(at: number, text: string, style: Style = STYLE_INFO): Line {
+  return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', style)], [span(sanitize(text))]);
+}
+
+export function errorLine(at: number, text: string): Line {
+  return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('!!! ', STYLE_ERROR)], [span(sanitize(text), { fg: 'red' })]);
+}
+
+/** A line printed as-is (tables, help), no timestamp. */
+export function plainLine(text: string, style?: Style): Line {
+  return { spans: [span(sanitize(text), style)], indent: 0 };
+}
+
+const LEVEL_STYLE: Record<LogLevel, Style> = {
+  debug: { fg: 'gray' },
+  info: { fg: 'white' },
+  warn: { fg: 'yellow' },
+  error: { fg: 'red', bold: true },
+};
+
+export function logLine(at: number, e: EventOf<'log'>): Line {
+  return makeLine(
+    [span(`${formatClock(at)} `, STYLE_TIME), span(`${e.level.toUpperCase().padEnd(5)} `, LEVEL_STYLE[e.level]), span(`[${sanitize(e.scope)}] `, STYLE_INFO)],
+    [span(sanitize(e.message))],
+  );
+}
+
+export function peerLine(at: number, e: EventOf<'peer.up'> | EventOf<'peer.down'>): Line {
+  const who = `${sanitize(e.address)} (${e.direction === 'in' ? 'incoming' : 'outgoing'})`;
+  if (e.type === 'peer.up') {
+    const nick = e.nick ? ` ${sanitize(e.nick)}` : '';
+    return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'green' })], [span(`peer up: ${who}${nick}`)]);
+  }
+  return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'red' })], [span(`peer down: ${who}: ${sanitize(e.reason)}`)]);
+}
+

@@ -1,0 +1,87 @@
+/**
+ * Styled text, the TUI's one intermediate form: views produce rows of spans,
+ * the screen turns them into blessed tags. Keeping it a plain value makes every
+ * view testable without a terminal.
+ */
+import { charWidth, strWidth } from './text-width.js';
+
+export interface Style {
+  /** A blessed colour: a name ('red', 'light-blue') or '#rrggbb'. */
+  fg?: string;
+  bg?: string;
+  bold?: boolean;
+  underline?: boolean;
+  inverse?: boolean;
+}
+
+export interface Span {
+  text: string;
+  style?: Style;
+}
+
+export type Row = Span[];
+
+export function span(text: string, style?: Style): Span {
+  return style ? { text, style } : { text };
+}
+
+export function rowWidth(row: Row): number {
+  let w = 0;
+  for (const s of row) w += strWidth(s.text);
+  return w;
+}
+
+export function rowText(row: Row): string {
+  return row.map((s) => s.text).join('');
+}
+
+/** Cuts a row to at most `cols` columns and pads it with spaces (in `fill` style) to exactly `cols`. */
+export function fitRow(row: Row, cols: number, fill?: Style): Row {
+  const out: Row = [];
+  let w = 0;
+  for (const s of row) {
+    if (w >= cols) break;
+    let text = '';
+    for (const ch of s.text) {
+      const cw = charWidth(ch.codePointAt(0) ?? 0);
+      if (w + cw > cols) {
+        w = cols + 1; // stop: a wide char that does not fit is dropped, padding fills
+        break;
+      }
+      w += cw;
+      text += ch;
+    }
+    if (text) out.push(s.style ? { text, style: s.style } : { text });
+    if (w > cols) {
+      w = rowWidth(out);
+      break;
+    }
+  }
+  if (w < cols) out.push(fill ? { text: ' '.repeat(cols - w), style: fill } : { text: ' '.repeat(cols - w) });
+  return out;
+}
+
+function escapeTags(text: string): string {
+  return text.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+}
+
+function openTags(style: Style): string {
+  let t = '';
+  if (style.bold) t += '{bold}';
+  if (style.underline) t += '{underline}';
+  if (style.inverse) t += '{inverse}';
+  if (style.fg) t += `{${style.fg}-fg}`;
+  if (style.bg) t += `{${style.bg}-bg}`;
+  return t;
+}
+
+/** blessed tag markup for a row; user text is escaped so `{bold}` typed by a peer stays text. */
+export function toTags(row: Row): string {
+  let out = '';
+  for (const s of row) {
+    const text = escapeTags(s.text);
+    const open = s.style ? openTags(s.style) : '';
+    out += open ? `${open}${text}{/}` : text;
+  }
+  return out;
+}

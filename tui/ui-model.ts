@@ -1,0 +1,263 @@
+/**
+ * The TUI's state and its reducer: AppEvents go in, tabs with bounded
+ * scrollback, unread/mention markers, the results table and the transfers
+ * table come out. No I/O and no blessed here; the clock is passed in, so the
+ * whole behaviour is unit-tested (test/tui/ui-model.test.ts).
+ */
+import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
+import { emptyEditor, type EditorState } from './line-editor.js';
+import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
+import { Scrollback } from './scrollback.js';
+import { sanitize } from './text-width.js';
+
+export type TabKind = 'protocol' | 'results' | 'transfers' | 'log';
+
+/** Unread level of a tab, weakest first (irssi's activity levels). */
+export const Activity = { None: 0, Event: 1, Message: 2, Mention: 3 } as const;
+export type Activity = (typeof Activity)[keyof typeof Activity];
+
+/** Nicks remembered per tab for completion. */
+export const NICKS_PER_TAB = 200;
+/** Search results kept (oldest dropped first). */
+export const RESULTS_LIMIT = 5_000;
+/** Transfer rows kept (finished ones dropped first). */
+export const TRANSFERS_LIMIT = 500;
+/** Tabs for protocols that appear later than start-up (a cap against a flood of odd names). */
+export const EXTRA_TABS_LIMIT = 16;
+
+export interface Tab {
+  readonly id: string;
+  readonly kind: TabKind;
+  readonly title: string;
+  readonly lines: Scrollback<Line>;
+  /** Sequence number of the bottom visible line while scrolled back; null follows new lines. */
+  anchor: number | null;
+  unread: Activity;
+  editor: EditorState;
+  /** Most recent speaker first. */
+  nicks: string[];
+  /** First table row shown (results and transfers views). */
+  tableOffset: number;
+}
+
+export type SortKey = 'n' | 'name' | 'size' | 'source' | 'speed';
+
+export interface TransferRow {
+  id: number;
+  name: string;
+  direction: 'down' | 'up';
+  bytes: number;
+  total: number | null;
+  rate: number;
+  eta: number | null;
+  state: 'active' | 'done' | 'failed';
+  detail: string;
+}
+
+export interface ApplyResult {
+  /** Ring the terminal bell (our nick was mentioned). */
+  bell: boolean;
+}
+
+export class UiModel {
+  readonly tabs: Tab[] = [];
+  active = 0;
+  nick: string;
+  ports: Record<string, number> = {};
+  results: SearchHit[] = [];
+  resultsDropped = 0;
+  sort: { key: SortKey; desc: boolean } = { key: 'n', desc: false };
+  readonly transfers = new Map<number, TransferRow>();
+  #extraTabs = 0;
+
+  constructor(
+    nick: string,
+    plugins: readonly string[],
+    private readonly scrollback: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.nick = nick;
+    for (const p of plugins) this.#addTab(p, 'protocol', p);
+    this.#addTab('transfers', 'transfers', 'Transfers');
+    this.#addTab('log', 'log', 'Log');
+  }
+
+  #addTab(id: string, kind: TabKind, title: string): Tab {
+    const tab: Tab = { id, kind, title, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], tableOffset: 0 };
+    // Protocol and results tabs go before Transfers and Log, which stay last.
+    const fixed = this.tabs.findIndex((t) => t.kind === 'transfers' || t.kind === 'log');
+    const at = kind === 'transfers' || kind === 'log' || fixed < 0 ? this.tabs.length : fixed;
+    const activeTab = this.tabs[this.active];
+    this.tabs.splice(at, 0, tab);
+    if (activeTab) this.active = this.tabs.indexOf(activeTab);
+    return tab;
+  }
+
+  get activeTab(): Tab {
+    const t = this.tabs[this.active] ?? this.tabs[0];
+    if (!t) throw new Error('UiModel has no tabs');
+    return t;
+  }
+
+  tab(id: string): Tab | undefined {
+    return this.tabs.find((t) => t.id === id);
+  }
+
+  /** The tab for a protocol's lines; created on first use (bounded), else the Log tab. */
+  protocolTab(protocol: string | undefined): Tab {
+    if (protocol === undefined || protocol === 'core') return this.activeTab.kind === 'protocol' ? this.activeTab : this.logTab;
+    const t = this.tab(protocol);
+    if (t) return t;
+    if (this.#extraTabs >= EXTRA_TABS_LIMIT) return this.logTab;
+    this.#extraTabs++;
+    return this.#addTab(protocol, 'protocol', sanitize(protocol).slice(0, 24));
+  }
+
+  get logTab(): Tab {
+    const t = this.tab('log');
+    if (!t) throw new Error('UiModel lost its Log tab');
+    return t;
+  }
+
+  /** Switches tabs (0-based); clears the target's unread marker. False when out of range. */
+  setActive(index: number): boolean {
+    const t = this.tabs[index];
+    if (!t) return false;
+    this.active = index;
+    t.unread = Activity.None;
+    return true;
+  }
+
+  /** Appends a line to a tab, marking it unread at `level` when it is not the one shown. */
+  addLine(tab: Tab, line: Line, level: Activity = Activity.Event): void {
+    tab.lines.push(line);
+    if (tab !== this.activeTab && level > tab.unread) tab.unread = level;
+  }
+
+  info(tab: Tab, text: string): void {
+    this.addLine(tab, infoLine(this.now(), text), Activity.Event);
+  }
+
+  error(tab: Tab, text: string): void {
+    this.addLine(tab, errorLine(this.now(), text), Activity.Message);
+  }
+
+  apply(e: AppEvent): ApplyResult {
+    switch (e.type) {
+      case 'chat.line':
+        return this.#chat(e);
+      case 'ready':
+        this.ports = { ...e.ports };
+        this.info(this.logTab, `listening: ${Object.entries(e.ports).map(([k, v]) => `${k} ${v}`).join(', ') || 'no ports'}`);
+        break;
+      case 'peer.up':
+      case 'peer.down':
+        this.addLine(this.protocolTab(e.protocol), peerLine(this.now(), e), Activity.Event);
+        if (e.type === 'peer.up' && e.nick) this.#rememberNick(this.protocolTab(e.protocol), e.nick);
+        break;
+      case 'notice':
+        this.info(this.protocolTab(e.protocol), e.text);
+        break;
+      case 'error':
+        this.error(this.protocolTab(e.protocol), e.message);
+        break;
+      case 'log':
+        this.addLine(this.logTab, logLine(this.now(), e), Activity.None);
+        break;
+      case 'nick':
+        this.nick = sanitize(e.nick);
+        this.info(this.logTab, `you are now known as ${this.nick}`);
+        break;
+      case 'search.hit':
+        this.#hit(e);
+        break;
+      case 'search.done':
+        this.info(this.protocolTab(e.protocol), `search ${e.search} done: ${e.hits} hits (see the Results window)`);
+        break;
+      case 'transfer.progress':
+        this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: e.bytes, total: e.total, rate: e.rate, eta: e.eta, state: 'active', detail: '' });
+        break;
+      case 'transfer.done':
+        this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: e.bytes, total: e.bytes, rate: 0, eta: 0, state: 'done', detail: e.path });
+        this.info(this.transfersTab(), `done: ${e.name} -> ${e.path}`);
+        break;
+      case 'transfer.failed': {
+        const old = this.transfers.get(e.id);
+        this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: old?.bytes ?? 0, total: old?.total ?? null, rate: 0, eta: null, state: 'failed', detail: e.reason });
+        this.error(this.transfersTab(), `failed: ${e.name}: ${e.reason}`);
+        break;
+      }
+      case 'share.ready':
+        this.info(this.logTab, `sharing ${e.files} files`);
+        break;
+    }
+    return { bell: false };
+  }
+
+  transfersTab(): Tab {
+    const t = this.tab('transfers');
+    if (!t) throw new Error('UiModel lost its Transfers tab');
+    return t;
+  }
+
+  #chat(e: EventOf<'chat.line'>): ApplyResult {
+    const tab = this.protocolTab(e.protocol);
+    const { line, mention } = chatLine(e, this.nick);
+    if (!e.self) this.#rememberNick(tab, e.nick);
+    const level = mention ? Activity.Mention : e.kind === 'msg' || e.kind === 'action' ? Activity.Message : Activity.Event;
+    this.addLine(tab, line, level);
+    return { bell: mention };
+  }
+
+  #rememberNick(tab: Tab, raw: string): void {
+    const nick = sanitize(raw);
+    if (!nick || nick === this.nick) return;
+    const i = tab.nicks.indexOf(nick);
+    if (i === 0) return;
+    if (i > 0) tab.nicks.splice(i, 1);
+    tab.nicks.unshift(nick);
+    if (tab.nicks.length > NICKS_PER_TAB) tab.nicks.length = NICKS_PER_TAB;
+  }
+
+  #hit(e: EventOf<'search.hit'>): void {
+    let tab = this.tab('results');
+    if (!tab) tab = this.#addTab('results', 'results', 'Results');
+    const { type: _type, ...hit } = e;
+    this.results.push(hit);
+    if (this.results.length > RESULTS_LIMIT) {
+      this.results.splice(0, this.results.length - RESULTS_LIMIT);
+      this.resultsDropped++;
+    }
+    if (tab !== this.activeTab && tab.unread < Activity.Message) tab.unread = Activity.Message;
+  }
+
+  #transfer(row: TransferRow): void {
+    this.transfers.set(row.id, row);
+    while (this.transfers.size > TRANSFERS_LIMIT) {
+      let victim: number | undefined;
+      for (const [id, r] of this.transfers) {
+        if (r.state !== 'active') {
+          victim = id;
+          break;
+        }
+      }
+      victim ??= this.transfers.keys().next().value;
+      if (victim === undefined) break;
+      this.transfers.delete(victim);
+    }
+    const tab = this.transfersTab();
+    if (tab !== this.activeTab && row.state !== 'active' && tab.unread < Activity.Event) tab.unread = Activity.Event;
+  }
+
+  /** Up and down rates summed over active transfers, bytes/s. */
+  rates(): { down: number; up: number } {
+    let down = 0;
+    let up = 0;
+    for (const r of this.transfers.values()) {
+      if (r.state !== 'active') continue;
+      if (r.direction === 'down') down += r.rate;
+      else up += r.rate;
+    }
+    return { down, up };
+  }
+}

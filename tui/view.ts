@@ -1,0 +1,125 @@
+/**
+ * Lays out one frame of the screen as rows of styled text: the window bar on
+ * top, the active window's body, the status bar and the input line. Pure: the
+ * screen module only converts these rows to blessed content.
+ */
+import type { AppSnapshot } from '../src/app-api.js';
+import { formatClock, formatRate } from './format.js';
+import type { EditorState } from './line-editor.js';
+import { linesBelow, visibleRows } from './scroll.js';
+import { fitRow, span, type Row, type Style } from './styled-text.js';
+import { resultsTable, transfersTable } from './tables.js';
+import { charWidth, sanitize, strWidth } from './text-width.js';
+import { Activity, type Tab, type UiModel } from './ui-model.js';
+
+export interface Frame {
+  tabBar: Row;
+  body: Row[];
+  status: Row;
+  input: Row;
+  /** Column of the cursor on the input row. */
+  cursorCol: number;
+}
+
+export interface FrameInput {
+  model: UiModel;
+  cols: number;
+  rows: number;
+  snapshot: AppSnapshot | undefined;
+  now: number;
+  /** A question replacing the prompt (paste confirmation). */
+  question?: string;
+}
+
+export const STYLE_BAR: Style = { fg: 'white', bg: 'blue' };
+const STYLE_ACTIVE_TAB: Style = { fg: 'black', bg: 'white', bold: true };
+const STYLE_MORE: Style = { fg: 'black', bg: 'yellow' };
+const ACTIVITY_STYLE: Record<Activity, Style> = {
+  [Activity.None]: STYLE_BAR,
+  [Activity.Event]: { fg: 'white', bg: 'blue', bold: true },
+  [Activity.Message]: { fg: 'yellow', bg: 'blue', bold: true },
+  [Activity.Mention]: { fg: 'magenta', bg: 'white', bold: true },
+};
+/** A marker that survives monochrome terminals: `*` unread, `!` mention. */
+const ACTIVITY_MARK: Record<Activity, string> = { [Activity.None]: '', [Activity.Event]: '', [Activity.Message]: '*', [Activity.Mention]: '!' };
+
+export function tabBar(model: UiModel, cols: number): Row {
+  const row: Row = [];
+  model.tabs.forEach((t, i) => {
+    const label = ` ${i + 1}:${t.title}${ACTIVITY_MARK[t.unread]} `;
+    row.push(span(label, i === model.active ? STYLE_ACTIVE_TAB : ACTIVITY_STYLE[t.unread]));
+  });
+  return fitRow(row, cols, STYLE_BAR);
+}
+
+export function statusBar(model: UiModel, snapshot: AppSnapshot | undefined, cols: number, now: number, more: number): Row {
+  const parts: string[] = [`[${formatClock(now)}]`, `[${model.nick}]`];
+  if (snapshot) {
+    for (const [name, st] of Object.entries(snapshot.status)) {
+      const ports = Object.values(st.ports).map((p) => `:${p}`).join(',');
+      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${st.peers}p${st.firewalled ? ' fw' : ''}]`);
+    }
+  }
+  const { down, up } = model.rates();
+  if (down > 0 || up > 0) parts.push(`[↓${formatRate(down)} ↑${formatRate(up)}]`);
+  const row: Row = [span(' ' + parts.join(' '), STYLE_BAR)];
+  if (more > 0) row.push(span(` -- more: ${more} below --`, { fg: 'yellow', bg: 'blue', bold: true }));
+  return fitRow(row, cols, STYLE_BAR);
+}
+
+/** The input row scrolled horizontally so the cursor stays visible, and the cursor column. */
+export function inputRow(prompt: string, editor: EditorState, cols: number): { row: Row; cursorCol: number } {
+  const promptW = strWidth(prompt);
+  const avail = Math.max(1, cols - promptW - 1);
+  const chars = editor.chars;
+  const widths: number[] = chars.map((c) => charWidth(c.codePointAt(0) ?? 0));
+  const cursorX = widths.slice(0, editor.cursor).reduce((a, b) => a + b, 0);
+  // Scroll in steps of half the field so the view does not jump on every key.
+  const step = Math.max(1, Math.floor(avail / 2));
+  const offset = cursorX < avail ? 0 : Math.floor((cursorX - avail) / step + 1) * step;
+  let start = 0;
+  let x = 0;
+  while (start < chars.length && x < offset) x += widths[start++] ?? 0;
+  let text = '';
+  let w = 0;
+  for (let i = start; i < chars.length; i++) {
+    const cw = widths[i] ?? 0;
+    if (w + cw > avail) break;
+    text += chars[i];
+    w += cw;
+  }
+  return { row: fitRow([span(prompt, { bold: true }), span(text)], cols), cursorCol: promptW + (cursorX - x) };
+}
+
+function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; more: number } {
+  const { model, cols } = input;
+  if (tab.kind === 'results' || tab.kind === 'transfers') {
+    const table = tab.kind === 'results' ? resultsTable(model.results, cols, model.sort.key, model.sort.desc) : transfersTable(model.transfers.values(), cols);
+    const [header, ...rest] = table;
+    const room = Math.max(0, height - 1);
+    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, rest.length - room));
+    const shown = rest.slice(tab.tableOffset, tab.tableOffset + room);
+    const rows = header ? [header, ...shown] : shown;
+    if (tab.kind === 'results' && rest.length === 0) rows.push([span('no search results yet', { fg: 'gray' })]);
+    return { rows, more: Math.max(0, rest.length - tab.tableOffset - room) };
+  }
+  const more = linesBelow(tab);
+  const room = more > 0 ? height - 1 : height;
+  const rows = visibleRows(tab, cols, Math.max(0, room));
+  if (more > 0) rows.push(fitRow([span(`-- more below: ${more} line${more === 1 ? '' : 's'} (PgDn, End) --`, STYLE_MORE)], cols, STYLE_MORE));
+  return { rows, more };
+}
+
+export function composeFrame(input: FrameInput): Frame {
+  const { model, cols } = input;
+  const height = Math.max(1, input.rows - 3);
+  const tab = model.activeTab;
+  const { rows, more } = bodyRows(tab, input, height);
+  const body = rows.map((r) => fitRow(r, cols));
+  while (body.length < height) body.push(fitRow([], cols));
+  const prompt = input.question ?? `[${tab.title}] `;
+  const editor = input.question ? { ...tab.editor, chars: [], cursor: 0 } : tab.editor;
+  const { row, cursorCol } = inputRow(prompt, editor, cols);
+  return { tabBar: tabBar(model, cols), body, status: statusBar(model, input.snapshot, cols, input.now, more), input: row, cursorCol };
+}
+
