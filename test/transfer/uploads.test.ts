@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { symlink, writeFile } from 'node:fs/promises';
+import { createServer, connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppEvent } from '../../src/app-api.js';
+import { ManualClock } from '../../src/clock.js';
+import { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { tempDir } from '../share/helpers.js';
+
+/** A loopback socket pair: `server` is what an upload writes into, `received` what the client got. */
+async function socketPair(): Promise<{ server: Socket; received: Promise<Buffer>; close(): void }> {
+  let server!: Socket;
+  const srv = createServer((s) => (server = s));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  const client = connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  const received = new Promise<Buffer>((resolve) => {
+    client.on('data', (c: Buffer) => chunks.push(c));
+    client.on('end', () => resolve(Buffer.concat(chunks)));
+    client.on('error', () => resolve(Buffer.concat(chunks)));
+  });
+  await vi.waitFor(() => expect(server).toBeDefined());
+  return { server, received, close: () => (client.destroy(), srv.close()) };
+}
+
+describe('TransferEngine uploads', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  let engine: TransferEngine;
+  let events: AppEvent[];
+  const data = randomBytes(3 * 1024 * 1024 + 17);
+  let file: string;
+
+  beforeEach(async () => {
+    t = await tempDir('peerdeck-upload-');
+    file = join(t.dir, 'f.bin');
+    await writeFile(file, data);
+    events = [];
+  });
+  afterEach(async () => {
+    await engine?.stop();
+    await t.cleanup();
+  });
+
+  it('streams a whole file over TCP and reports done', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir });
+    engine.subscribe((e) => events.push(e));
+    const pair = await socketPair();
+    const r = await engine.upload({ path: file, name: 'f.bin', peer: 'x', protocol: 't', sink: pair.server, sha1: 'abc' });
+    expect(r.bytes).toBe(data.length);
+    expect((await pair.received).equals(data)).toBe(true);
+    expect(events.find((e) => e.type === 'transfer.done')).toMatchObject({ direction: 'up', bytes: data.length, sha1: 'abc' });
+    pair.close();
+  });
+
+  it('sends byte ranges, inclusive, clamped to the file', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir });
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    await engine.upload({ path: file, name: 'f', peer: 'x', protocol: 't', sink, start: 10, end: 19 });
+    expect(Buffer.concat(chunks)).toEqual(data.subarray(10, 20));
+    const sink2 = new PassThrough();
+    const c2: Buffer[] = [];
+    sink2.on('data', (c: Buffer) => c2.push(c));
+    await engine.upload({ path: file, name: 'f', peer: 'x', protocol: 't', sink: sink2, start: data.length - 5, end: data.length + 100 });
+    expect(Buffer.concat(c2)).toEqual(data.subarray(data.length - 5));
+    await expect(engine.upload({ path: file, name: 'f', peer: 'x', protocol: 't', sink: new PassThrough(), start: data.length + 1 })).rejects.toMatchObject({
+      code: 'USAGE',
+    });
+  });
+
+  it('refuses a symlink swapped in as the file (O_NOFOLLOW)', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir });
+    const link = join(t.dir, 'link.bin');
+    await symlink(file, link);
+    await expect(engine.upload({ path: link, name: 'l', peer: 'x', protocol: 't', sink: new PassThrough() })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('cuts off a peer that stops reading', async () => {
+    const clock = new ManualClock();
+    engine = new TransferEngine({ downloadDir: t.dir, clock, stallMs: 2000 });
+    engine.subscribe((e) => events.push(e));
+    const stuck = new Writable({ highWaterMark: 1024, write: () => undefined }); // never calls back
+    const up = engine.upload({ path: file, name: 'f', peer: 'x', protocol: 't', sink: stuck });
+    await vi.waitFor(() => expect(engine.list()[0]?.total).toBe(data.length));
+    await new Promise((r) => setTimeout(r, 50)); // let the first read land
+    for (let i = 0; i < 12; i++) clock.advance(250);
+    await expect(up).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(stuck.destroyed).toBe(true);
+    expect(events.find((e) => e.type === 'transfer.failed')).toMatchObject({ direction: 'up' });
+  });
+
+  it('holds slots: global and per peer, refuses when asked not to wait, queues otherwise', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir, maxUploads: 2, maxUploadsPerPeer: 1, maxWaitingUploads: 1 });
+    const held = engine.tryUploadSlot('A');
+    expect(held).toBeDefined();
+    await expect(engine.upload({ path: file, name: 'f', peer: 'A', protocol: 't', sink: new PassThrough(), wait: false })).rejects.toMatchObject({
+      code: 'LIMIT',
+    });
+    const sink = new PassThrough();
+    sink.resume();
+    const queued = engine.upload({ path: file, name: 'f', peer: 'A', protocol: 't', sink });
+    await expect(engine.upload({ path: file, name: 'f', peer: 'A', protocol: 't', sink: new PassThrough() })).rejects.toMatchObject({ code: 'LIMIT' });
+    held!();
+    await expect(queued).resolves.toMatchObject({ bytes: data.length });
+  });
+});
