@@ -325,7 +325,12 @@ export class Controller {
   }
 
   #help(tab: Tab, topic: string | undefined): void {
-    const groups = [{ plugin: 'tui', commands: LOCAL_COMMANDS.map((c) => ({ ...c })) }, ...this.api.commands()];
+    // The TUI answers its own commands first, so a plugin's (or the core's) of the same name is hidden.
+    const local = new Set<string>(LOCAL_COMMANDS.map((c) => c.name));
+    const groups = [
+      { plugin: 'tui', commands: LOCAL_COMMANDS.map((c) => ({ ...c })) },
+      ...this.api.commands().map((g) => ({ plugin: g.plugin, commands: g.commands.filter((c) => !local.has(c.name)) })),
+    ].filter((g) => g.commands.length > 0);
     const out: Line[] = [];
     if (topic) {
       const want = topic.replace(/^\//, '').toLowerCase();

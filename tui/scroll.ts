@@ -47,13 +47,18 @@ export function linesBelow(tab: Tab): number {
   return Math.max(0, tab.lines.endSeq - 1 - bottomSeq(tab));
 }
 
-/** Lowest anchor that still fills the view from the oldest line (earlier anchors would show blank space on top). */
+/**
+ * Lowest anchor that still fills the view from the oldest line (earlier anchors
+ * would show blank space on top). A scrolled view has one row less: the
+ * "more below" marker takes it.
+ */
 function minAnchor(tab: Tab, width: number, height: number): number {
+  const room = Math.max(1, height - 1);
   let rows = 0;
   for (let seq = tab.lines.firstSeq; seq < tab.lines.endSeq; seq++) {
     const line = tab.lines.get(seq);
     if (line) rows += lineRows(line, width).length;
-    if (rows >= height) return seq;
+    if (rows >= room) return seq;
   }
   return tab.lines.endSeq - 1;
 }

@@ -84,7 +84,7 @@ export class VirtualTerminal {
   }
 
   line(y: number): string {
-    return this.term.buffer.active.getLine(y)?.translateToString(true) ?? '';
+    return (this.term.buffer.active.getLine(y)?.translateToString(true) ?? '').trimEnd();
   }
 
   /** The whole screen, one string per row (right-trimmed). */
