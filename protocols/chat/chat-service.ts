@@ -333,6 +333,7 @@ export class ChatService {
         this.#failIf(link, this.#flooder.receive(link, m));
         return;
       case 'PEERS':
+        link.advertised = link.advertised.concat(m.addresses).slice(-MAX_PEERS_PER_LINE);
         this.#learn(m.addresses);
         return;
       case 'PING':
@@ -389,6 +390,10 @@ export class ChatService {
     this.#announce(link);
     const live = [...this.#byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
     link.send({ type: 'PEERS', addresses: peersToShare(live, this.#hosts.pick(PEERS_TO_SEND * 2), link.listenAddr, PEERS_TO_SEND) }, true);
+    // Tell the other neighbours about the new one: if we die, they know where to reconnect.
+    if (link.listenAddr !== undefined) {
+      for (const other of this.#byNode.values()) if (other !== link) other.send({ type: 'PEERS', addresses: [link.listenAddr] }, true);
+    }
     if (!this.#joined) {
       this.#joined = true;
       this.#flooder.originate(this.#own('JOIN', {}));
@@ -429,7 +434,9 @@ export class ChatService {
       const why = reason ? `${reason.code}: ${reason.message}` : 'closed';
       this.#ctx.emit({ type: 'peer.down', protocol: 'chat', address: conn.address, direction: conn.direction, reason: why });
     }
-    if (!this.#stopping && this.#byNode.size < this.#o.minDegree) this.#maintainer.tick();
+    // Route around a lost neighbour: the nodes it told us about are the best way back.
+    if (!this.#stopping && link.state === 'ready') this.#maintainer.reconnect(link.advertised);
+    else if (!this.#stopping && this.#byNode.size < this.#o.minDegree) this.#maintainer.tick();
   }
 
   /** Over a limit: tell the refused node why and where else to go (spec "Mesh maintenance"). */

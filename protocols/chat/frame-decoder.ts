@@ -1,14 +1,18 @@
 /**
  * The chat link decoder: `\n`-terminated lines with a length limit (specs/chat.md "Lines").
  * Instead of throwing, a framing fault is handed to the handler as one last frame so the
- * plugin can tell the peer why (ERROR :reason) before the link closes. After a fault the
- * decoder yields nothing more.
+ * plugin can tell the peer why (ERROR :reason) before the link closes. A line that is not
+ * UTF-8 text (invalid sequences, NUL bytes) is binary garbage and a fault too. After a
+ * fault the decoder yields nothing more.
  */
 import type { Decoder } from '../../src/codec/decoder.js';
 import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError } from '../../src/errors.js';
 
 export type ChatFrame = { line: string } | { fault: NetError };
+
+const NUL = 0x00;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class ChatFrameDecoder implements Decoder<ChatFrame> {
   readonly #lines: LineDecoder;
@@ -25,8 +29,14 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
   next(): ChatFrame | undefined {
     if (this.#failed) return undefined;
     try {
-      const line = this.#lines.next();
-      return line === undefined ? undefined : { line };
+      const bytes = this.#lines.nextBytes();
+      if (bytes === undefined) return undefined;
+      if (bytes.includes(NUL)) throw NetError.badMessage('binary data on a text link (NUL byte)');
+      try {
+        return { line: utf8.decode(bytes) };
+      } catch {
+        throw NetError.badMessage('binary data on a text link (not UTF-8)');
+      }
     } catch (err) {
       if (!(err instanceof NetError)) throw err;
       this.#failed = true;

@@ -25,6 +25,8 @@ export class Link {
   dialAddr: string | undefined = undefined;
   /** The peer's dialable listening address, once known. */
   listenAddr: string | undefined;
+  /** Listening addresses this neighbour told us about (its PEERS), newest last, capped. */
+  advertised: string[] = [];
   /** Last time a line arrived (keep-alive). */
   lastRx: number;
   /** `peer.up` was emitted, so `peer.down` must be too. */

@@ -53,20 +53,25 @@ export class Maintainer {
     this.tick();
   }
 
-  /** Dials toward the target degree now. */
-  tick(): void {
+  /** Dials toward the target degree now, trying `preferred` addresses first. */
+  tick(preferred: readonly string[] = []): void {
     if (!this.#timer) return;
     const v = this.#o.view();
     const dialling = this.#queue.inFlight + this.#queue.queued;
     const n = dialsWanted({ linked: v.linked, outbound: v.outbound, dialling, target: this.#o.targetDegree, maxOutbound: this.#o.maxOutbound });
     if (n === 0) return;
     // Ask for extra candidates: some may be backing off in the queue.
-    const candidates = this.#o.hosts.pick(n * 4, v.exclude);
+    const candidates = [...preferred, ...this.#o.hosts.pick(n * 4, v.exclude)];
     let started = 0;
     for (const addr of chooseDials(candidates, v.exclude, candidates.length)) {
       if (started >= n) break;
       if (this.#queue.enqueue(addr)) started++;
     }
+  }
+
+  /** A neighbour was lost: dial the addresses it advertised first (its own neighbours). */
+  reconnect(advertised: readonly string[]): void {
+    this.tick([...advertised].reverse());
   }
 
   /** Dials one address soon (a discovered peer), if we still want links. */

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Testnet, TestNode } from '../testnet.js';
+import { addrOf, chatNet, lines, link, linked, settle, waitUntil } from './chat-net.js';
+
+let net: Testnet | undefined;
+afterEach(async () => {
+  await net?.stop();
+  net = undefined;
+});
+
+/** Links the edges [a, b] (a dials b) and waits until every node has its degree. */
+async function build(nodes: TestNode[], edges: Array<[number, number]>): Promise<void> {
+  const degree = new Array<number>(nodes.length).fill(0);
+  for (const [a, b] of edges) {
+    degree[a]!++;
+    degree[b]!++;
+  }
+  await Promise.all(edges.map(([a, b]) => nodes[a]!.node.run('chat', 'connect', [addrOf(nodes[b]!)])));
+  await waitUntil(() => nodes.every((n, i) => linked(n) === degree[i]), 10_000, 'topology');
+}
+
+/** Every node says one line; every node must show every line exactly once. */
+async function everyoneSaysOnce(nodes: TestNode[]): Promise<void> {
+  const base = nodes.map((n) => lines(n).length);
+  for (const n of nodes) await n.node.run('chat', 'say', [`hello from ${n.index}`]);
+  await waitUntil(() => nodes.every((n, i) => lines(n).length - base[i]! >= nodes.length), 15_000, 'all lines delivered');
+  await settle();
+  for (const [i, n] of nodes.entries()) {
+    const got = lines(n).slice(base[i]);
+    expect(got).toHaveLength(nodes.length);
+    expect(new Set(got.map((l) => l.id)).size).toBe(nodes.length);
+    expect(new Set(got.map((l) => l.text))).toEqual(new Set(nodes.map((x) => `hello from ${x.index}`)));
+    const own = got.filter((l) => l.self);
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ hops: 0, text: `hello from ${n.index}`, nick: `n${n.index}` });
+  }
+}
+
+/** A seeded random connected graph with extra edges (so it has cycles). */
+function randomGraph(n: number, extra: number, seed: number): Array<[number, number]> {
+  let s = seed;
+  const rnd = (k: number): number => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s % k;
+  };
+  const edges = new Set<string>();
+  const out: Array<[number, number]> = [];
+  const add = (a: number, b: number): void => {
+    const key = `${Math.min(a, b)}-${Math.max(a, b)}`;
+    if (a === b || edges.has(key)) return;
+    edges.add(key);
+    out.push([a, b]);
+  };
+  for (let i = 1; i < n; i++) add(i, rnd(i)); // spanning tree
+  while (out.length < n - 1 + extra) add(rnd(n), rnd(n));
+  return out;
+}
+
+describe('chat mesh over real sockets', () => {
+  it('a ring of 10 nodes shows every line exactly once everywhere', async () => {
+    net = await chatNet(10, () => ({ targetDegree: 0 }));
+    await build(net.nodes, net.nodes.map((_, i) => [i, (i + 1) % 10] as [number, number]));
+    await everyoneSaysOnce(net.nodes);
+  });
+
+  it('random graphs with cycles (12 nodes) show every line exactly once everywhere', async () => {
+    for (const seed of [7, 42]) {
+      net = await chatNet(12, () => ({ targetDegree: 0 }));
+      await build(net.nodes, randomGraph(12, 8, seed));
+      await everyoneSaysOnce(net.nodes);
+      await net.stop();
+      net = undefined;
+    }
+  });
+
+  it('honours the hop limit on a line of nodes', async () => {
+    net = await chatNet(6, () => ({ targetDegree: 0, hops: 3 }));
+    const n = net.nodes;
+    await build(n, [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]);
+    await n[0]!.node.run('chat', 'say', ['far away']);
+    await waitUntil(() => lines(n[3]!).length === 1, 5_000, 'node 3 gets it');
+    await n[5]!.node.run('chat', 'say', ['from the other end']);
+    await waitUntil(() => lines(n[2]!).some((l) => l.text === 'from the other end'), 5_000, 'node 2 gets it');
+    await settle();
+    expect(n.map((x) => lines(x).filter((l) => l.text === 'far away').length)).toEqual([1, 1, 1, 1, 0, 0]);
+    expect(n.map((x) => lines(x).filter((l) => l.text === 'from the other end').length)).toEqual([0, 0, 1, 1, 1, 1]);
+    expect(lines(n[3]!)[0]).toMatchObject({ hops: 3, self: false, nick: 'n0' });
+  });
+
+  it('routes around a killed node by re-dialling its neighbours', async () => {
+    // Two triangles joined only through node 6, which is then killed.
+    net = await chatNet(7, () => ({ targetDegree: 3 }));
+    const n = net.nodes;
+    await build(n, [[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [0, 6], [1, 6], [2, 6], [3, 6], [4, 6], [5, 6]]);
+    const upsBefore = n.map((x) => x.of('peer.up').length);
+    await n[6]!.stop();
+    const rest = n.slice(0, 6);
+    await waitUntil(() => rest.every((x) => x.of('peer.down').length >= 1), 5_000, 'node 6 seen dead');
+    // Each survivor lost a link (3 -> 2 < target 3) and dials the dead node's neighbours.
+    await waitUntil(() => rest.every((x) => linked(x) >= 3), 15_000, 're-dial');
+    expect(rest.some((x, i) => x.of('peer.up').length > upsBefore[i]!)).toBe(true);
+    await everyoneSaysOnce(rest);
+  });
+
+  it('own lines, actions, nick changes, joins and parts reach the others', async () => {
+    net = await chatNet(3, () => ({ targetDegree: 0 }));
+    const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
+    await build(net.nodes, [[0, 1], [1, 2]]);
+    await waitUntil(() => lines(c, 'join').length >= 2, 5_000, 'joins');
+    expect(lines(c, 'join').filter((l) => l.self)).toMatchObject([{ nick: 'n2', hops: 0 }]);
+    await a.node.run('chat', 'me', ['waves']);
+    await a.node.run('chat', 'nick', ['alice']);
+    await a.node.run('chat', 'say', ['hi as alice']);
+    await waitUntil(() => lines(c).length === 1, 5_000, 'msg');
+    expect(lines(c, 'action')[0]).toMatchObject({ nick: 'n0', text: 'waves', hops: 2 });
+    expect(lines(c, 'nick')[0]).toMatchObject({ nick: 'n0', text: 'alice' });
+    expect(lines(c)[0]).toMatchObject({ nick: 'alice', text: 'hi as alice' });
+    expect(a.of('nick')).toEqual([{ type: 'nick', nick: 'alice' }]);
+    expect(b.node.peers().find((p) => p.nick === 'alice')).toBeDefined();
+    await a.stop();
+    await waitUntil(() => lines(c, 'part').length === 1, 5_000, 'part');
+    expect(lines(c, 'part')[0]).toMatchObject({ nick: 'alice', text: 'quit' });
+    await waitUntil(() => b.of('peer.down').length === 1, 5_000, 'peer.down');
+    expect(b.of('peer.down')[0]).toMatchObject({ protocol: 'chat', direction: 'in' });
+    await expect(b.node.run('chat', 'nick', ['two words'])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(b.node.run('chat', 'say', [''])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(b.node.run('chat', 'connect', ['nowhere'])).rejects.toMatchObject({ code: 'USAGE' });
+    expect(b.node.snapshot().status.chat).toMatchObject({ peers: 1 });
+  });
+});
