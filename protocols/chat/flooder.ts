@@ -79,9 +79,12 @@ export class Flooder {
     }
     this.seen.markSeen(current);
     this.#dups.fresh(now);
-    const m: FloodMessage = { type: 'MSG', id: current, hopsLeft: this.#o.hops, origin: this.#o.node, at: now, ...parts };
+    // The plain peer is the origin and we are its first hop: forward as if we had received it.
+    const decision = decideFlood(true, this.#o.hops, this.#o.hops);
+    const forwardHops = decision.kind === 'deliver' ? decision.forwardHops : null;
+    const m: FloodMessage = { type: 'MSG', id: current, hopsLeft: forwardHops ?? 0, origin: this.#o.node, at: now, ...parts };
     this.#o.deliver({ message: m, self: false, hops: 1, from });
-    this.#forward(m, from);
+    if (forwardHops !== null) this.#forward(m, from);
     return undefined;
   }
 
