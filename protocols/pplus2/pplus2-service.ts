@@ -1,0 +1,286 @@
+import type { Socket } from 'node:net';
+import type { Clock, Timer } from '../../src/clock.js';
+import { NetError, toNetError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
+import type { Connection } from '../../src/net/connection.js';
+import type { PluginContext } from '../../src/plugin.js';
+import { checkRemoteName } from '../../src/share/remote-name.js';
+import type { ShareLibrary } from '../../src/share/share-library.js';
+import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress, type PeerAddress } from './codec.js';
+import * as C from './constants.js';
+import { Exchanges, type ExchangeResult } from './exchanges.js';
+import { HitTable, type RememberedHit } from './hit-table.js';
+import { listenTriple } from './listeners.js';
+import { PeerList, RateGate } from './peer-list.js';
+
+export interface Pplus2ServiceOptions {
+  port: number;
+  host?: string;
+  advertiseHost?: string;
+  peers: string[];
+  share: ShareLibrary;
+  transfers: TransferEngine;
+  maxDownloadBytes?: number;
+  hitNumbers?: () => number;
+}
+
+const OFFSET: Record<C.Service, number> = { peers: C.PEER_LIST_OFFSET, query: C.QUERY_OFFSET, download: C.DOWNLOAD_OFFSET };
+
+/**
+ * The one thin class of the P+2 plugin: it owns the connection group, the
+ * three listeners, the maintenance timer and the detached transfer sockets,
+ * and carries out what the pure parts (codec, answer limits, peer list, rate
+ * gate) decide. Every exchange follows pplus2.md: one line in, an answer, close.
+ */
+export class Pplus2Service {
+  readonly peers: PeerList;
+  readonly #o: Pplus2ServiceOptions;
+  readonly #ctx: PluginContext;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #exchanges: Exchanges;
+  readonly #gate = new RateGate(C.PEER_REQUEST_INTERVAL_MS);
+  readonly #hits = new HitTable(C.MAX_REMEMBERED_HITS);
+  readonly #answered = new WeakSet<Connection<string>>();
+  readonly #detached = new Set<Socket>();
+  readonly #work = new Set<Promise<unknown>>();
+  readonly #group: ConnectionGroup<string>;
+  readonly #advertise: string;
+  #listeners: Listener[] = [];
+  #timer: Timer | undefined;
+  #searchSeq = 0;
+  #hitSeq = 0;
+  #stopped = false;
+  port = 0;
+
+  constructor(ctx: PluginContext, opts: Pplus2ServiceOptions) {
+    this.#o = opts;
+    this.#ctx = ctx;
+    this.#clock = ctx.clock;
+    this.#log = ctx.log;
+    this.#exchanges = new Exchanges(ctx.clock);
+    const advertise = opts.advertiseHost ?? (opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1');
+    this.peers = new PeerList('', C.MAX_KNOWN_PEERS);
+    this.#group = ctx.net.group<string>({
+      name: 'pplus2',
+      decoder: () => this.#exchanges.newDecoder(),
+      handler: {
+        onOpen: (conn) => this.#exchanges.adopt(conn),
+        onMessage: (conn, line) => this.#onLine(conn, line),
+        onClose: (conn, reason) => this.#exchanges.onClose(conn, reason),
+      },
+      limits: { maxInbound: C.MAX_INBOUND, maxOutbound: C.MAX_OUTBOUND, perIp: C.MAX_INBOUND_PER_IP },
+      timeouts: { handshakeMs: C.REQUEST_TIMEOUT_MS, idleMs: 0 },
+    });
+    this.#advertise = advertise;
+  }
+
+  /** Our own `ip:p`, as sent in peer-list requests. */
+  get self(): string {
+    return formatPeerAddress({ host: this.#advertise, port: this.port });
+  }
+
+  async start(): Promise<void> {
+    const { port, listeners } = await listenTriple(this.#group, this.#o.port, this.#o.host);
+    this.port = port;
+    this.#listeners = listeners;
+    this.peers.setSelf(this.self);
+    for (const p of this.#o.peers) {
+      const addr = parsePeerAddress(p);
+      if (!addr) throw NetError.usage(`--pplus2-peer wants IP:PORT, got ${p}`);
+      this.peers.add(addr);
+    }
+    this.#timer = this.#clock.setInterval(() => this.maintain(), C.PEER_REQUEST_INTERVAL_MS);
+    this.maintain();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    for (const s of this.#detached) s.destroy();
+    await this.#group.close();
+    await Promise.allSettled([...this.#work]);
+  }
+
+  /** Asks the next known peer for its list, if the rate gate allows (one request per 10 s). */
+  maintain(): void {
+    if (this.#stopped || this.peers.size === 0 || !this.#gate.allow(this.#clock.now())) return;
+    const peer = this.peers.next()!;
+    this.#hold(this.#askPeers(peer));
+  }
+
+  addPeer(text: string): boolean {
+    const addr = parsePeerAddress(text);
+    if (!addr) throw NetError.usage(`want IP:PORT, got ${text}`);
+    return this.peers.add(addr);
+  }
+
+  /** Starts a search of every known peer; returns its id at once, `search.done` follows. */
+  search(text: string): { id: string; peers: number } {
+    encodeLine(text); // refuses CR/LF/NUL and over-long text before anything is sent
+    const id = `pplus2-${++this.#searchSeq}`;
+    const targets = this.peers.addresses().slice(0, C.MAX_SEARCH_PEERS);
+    this.#hold(this.#runSearch(id, text, targets));
+    return { id, peers: targets.length };
+  }
+
+  /** Queues hit N for download through the transfer engine; returns the transfer id. */
+  get(n: number): { id: number; hit: RememberedHit } {
+    const hit = this.#hits.get(n);
+    if (!hit) throw NetError.notFound(`no P+2 search result #${n}`);
+    const id = this.#o.transfers.download({
+      name: hit.name,
+      peer: hit.source,
+      protocol: 'pplus2',
+      emptyIsMissing: true,
+      maxBytes: this.#o.maxDownloadBytes ?? C.DEFAULT_MAX_DOWNLOAD_BYTES,
+      source: { open: (_offset, signal) => this.#openDownload(hit, signal) },
+    });
+    return { id, hit };
+  }
+
+  async #askPeers(peer: PeerAddress): Promise<void> {
+    const r = await this.#exchange(peer, C.TAG_PEERS, this.self, { maxLines: C.MAX_PEER_ANSWER_LINES, maxBytes: C.MAX_ANSWER_BYTES });
+    let learned = 0;
+    for (const line of r.lines) {
+      const addr = parsePeerAddress(line.trim());
+      if (addr && this.peers.add(addr)) learned++;
+    }
+    if (learned > 0) this.#log.info(`learned ${learned} peers from ${formatPeerAddress(peer)}; ${this.peers.size} known`);
+  }
+
+  async #runSearch(id: string, text: string, targets: PeerAddress[]): Promise<void> {
+    let hits = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < targets.length && !this.#stopped) {
+        const peer = targets[next++]!;
+        const r = await this.#exchange(peer, C.TAG_QUERY, text, { maxLines: C.MAX_QUERY_ANSWER_LINES, maxBytes: C.MAX_ANSWER_BYTES });
+        const source = formatPeerAddress(peer);
+        for (const name of new Set(r.lines)) {
+          // A name we would refuse to serve is no P+2 name (and may carry terminal escapes): skip it.
+          if (this.#stopped || checkRemoteName(name) !== undefined) continue;
+          const n = this.#o.hitNumbers?.() ?? ++this.#hitSeq;
+          this.#hits.add({ n, name, peer, source });
+          hits++;
+          this.#ctx.emit({ type: 'search.hit', search: id, n, name, size: C.UNKNOWN_SIZE, source, protocol: 'pplus2' });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(C.SEARCH_PARALLELISM, targets.length) }, worker));
+    this.#ctx.emit({ type: 'search.done', search: id, protocol: 'pplus2', hits });
+  }
+
+  /** One outbound exchange; the peer's failure count follows the outcome. */
+  async #exchange(peer: PeerAddress, service: C.Service, line: string, limits: { maxLines: number; maxBytes: number }): Promise<ExchangeResult> {
+    const key = formatPeerAddress(peer);
+    let result: ExchangeResult;
+    try {
+      const conn = await this.#group.dial(peer.host, peer.port + OFFSET[service], { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS });
+      result = await this.#exchanges.run(conn, encodeLine(line), limits);
+    } catch (err) {
+      result = { lines: [], error: toNetError(err) };
+    }
+    if (result.error === undefined) this.peers.succeeded(key);
+    else {
+      this.#log.info(`${service} ${key}: ${result.error.code}: ${result.error.message}`);
+      if (result.error.code !== 'LIMIT' && this.peers.failed(key)) this.#log.info(`forgot ${key} after ${C.MAX_PEER_FAILURES} failures`);
+    }
+    return result;
+  }
+
+  async #openDownload(hit: RememberedHit, signal: AbortSignal): Promise<{ stream: Socket; start: number }> {
+    const conn = await this.#group.dial(hit.peer.host, hit.peer.port + C.DOWNLOAD_OFFSET, { tag: C.TAG_DOWNLOAD, timeoutMs: C.CONNECT_TIMEOUT_MS });
+    conn.send(encodeLine(hit.name));
+    const { socket, head } = conn.detach();
+    this.#adoptSocket(socket);
+    if (head.length > 0) socket.unshift(head);
+    const onAbort = (): void => void socket.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('close', () => signal.removeEventListener('abort', onAbort));
+    // P+2 has no ranges: the file always starts at byte 0 and the engine skips what a .part holds.
+    return { stream: socket, start: 0 };
+  }
+
+  #onLine(conn: Connection<string>, line: string): void {
+    if (conn.direction === 'out') {
+      this.#exchanges.onLine(conn, line);
+      return;
+    }
+    if (this.#answered.has(conn)) return; // one request per link; anything after it is ignored
+    this.#answered.add(conn);
+    conn.handshakeDone();
+    switch (conn.tag) {
+      case C.TAG_PEERS:
+        return this.#servePeers(conn, line);
+      case C.TAG_QUERY:
+        return this.#serveQuery(conn, line);
+      case C.TAG_DOWNLOAD:
+        return this.#hold(this.#serveDownload(conn, line));
+      default:
+        conn.close(NetError.protocol(`no P+2 service on ${conn.tag}`));
+    }
+  }
+
+  /** pplus2.md: answer our peers, and learn the caller (its observed IP with the port it claims). */
+  #servePeers(conn: Connection<string>, line: string): void {
+    const claimed = parsePeerAddress(line.trim());
+    let caller: string | undefined;
+    if (claimed) {
+      const addr = { host: conn.remoteAddress.toLowerCase(), port: claimed.port };
+      caller = formatPeerAddress(addr);
+      if (this.peers.add(addr)) this.#log.info(`learned ${caller} from its request; ${this.peers.size} known`);
+    }
+    conn.send(encodeAnswer(this.peers.keys().filter((k) => k !== caller), C.MAX_PEERS_PER_ANSWER, C.MAX_ANSWER_BYTES));
+    conn.close();
+  }
+
+  /** pplus2.md: the shared names containing the substring (case-insensitive), one per line. */
+  #serveQuery(conn: Connection<string>, text: string): void {
+    const names = new Set(this.#o.share.search(text, { mode: 'substring', limit: C.MAX_QUERY_RESULTS }).map((e) => e.name));
+    conn.send(encodeAnswer(names, C.MAX_QUERY_RESULTS, C.MAX_ANSWER_BYTES));
+    conn.close();
+  }
+
+  /** pplus2.md: the raw bytes of that file, or nothing for a name we do not hold. */
+  async #serveDownload(conn: Connection<string>, name: string): Promise<void> {
+    const entry = await this.#o.share.resolveRemoteName(name);
+    if (entry instanceof NetError) {
+      this.#log.info(`download of ${JSON.stringify(name.slice(0, 80))} from ${conn.address} refused: ${entry.code}`);
+      conn.close();
+      return;
+    }
+    if (conn.closed || this.#stopped) return;
+    const { socket } = conn.detach();
+    this.#adoptSocket(socket);
+    socket.resume(); // nothing more is expected from the caller; reading lets its FIN close the socket
+    try {
+      await this.#o.transfers.upload({ path: entry.realPath, name: entry.name, peer: conn.remoteAddress, protocol: 'pplus2', sink: socket, sha1: entry.sha1 ?? null });
+    } catch (err) {
+      this.#log.info(`upload of ${entry.name} to ${conn.address} failed: ${toNetError(err).message}`);
+      socket.destroy();
+    }
+    const linger = this.#clock.setTimeout(() => socket.destroy(), C.UPLOAD_LINGER_MS);
+    socket.once('close', () => linger.cancel());
+    if (socket.destroyed) linger.cancel();
+  }
+
+  /** A detached socket is ours: errors are expected (the engine sees them), shutdown destroys it. */
+  #adoptSocket(socket: Socket): void {
+    this.#detached.add(socket);
+    socket.on('error', (err) => this.#log.debug(`P+2 transfer socket: ${err.message}`));
+    socket.once('close', () => this.#detached.delete(socket));
+  }
+
+  #hold(p: Promise<unknown>): void {
+    const held = p.catch((err: unknown) => this.#log.error(`P+2 task failed: ${String(err)}`));
+    this.#work.add(held);
+    void held.finally(() => this.#work.delete(held));
+  }
+
+  listenerPorts(): number[] {
+    return this.#listeners.map((l) => l.port);
+  }
+}

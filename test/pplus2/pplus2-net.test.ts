@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { PEER_REQUEST_INTERVAL_MS, UNKNOWN_SIZE } from '../../protocols/pplus2/constants.js';
+import { HOSTILE_NAMES } from '../share/hostile-names.js';
+import { startP2Node, type P2Node } from './pplus2-net.js';
+import { rawExchange } from './raw-client.js';
+
+const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
+
+describe('P+2 between real peers on 127.0.0.1', () => {
+  const nodes: P2Node[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+
+  it('three peers find each other, search, and download byte-identical files', async () => {
+    const clock = new ManualClock(Date.now());
+    const songA = randomBytes(700_000);
+    const songB = randomBytes(123_457);
+    const a = await startP2Node(0, { 'Song of A.mp3': songA, 'notes.txt': 'hello' }, { clock });
+    nodes.push(a);
+    const b = await startP2Node(1, { 'song of b.ogg': songB, 'Another SONG.flac': 'x' }, { clock, peers: [`127.0.0.1:${a.port}`] });
+    nodes.push(b);
+    await a.waitFor(() => a.node.snapshot().status.pplus2?.peers === 1);
+    const c = await startP2Node(2, {}, { clock, peers: [`127.0.0.1:${b.port}`] });
+    nodes.push(c);
+    // C asked B at once and learned A from B's answer; B learned C.
+    await c.waitFor(() => c.node.snapshot().status.pplus2?.peers === 2);
+    expect((await c.node.run('pplus2', 'known', [])).sort()).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
+    // A learns C only through the network: B's list, asked after the 10 s rate limit.
+    clock.advance(PEER_REQUEST_INTERVAL_MS);
+    await a.waitFor(() => a.node.snapshot().status.pplus2?.peers === 2);
+
+    const lines = await c.node.run('pplus2', 'search', ['song']);
+    expect(lines[0]).toMatch(/asking 2 P\+2 peers/);
+    await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+    const hits = c.of('search.hit');
+    expect(hits.map((h) => `${h.name}@${h.source}`).sort()).toEqual(
+      [`Song of A.mp3@127.0.0.1:${a.port}`, `song of b.ogg@127.0.0.1:${b.port}`, `Another SONG.flac@127.0.0.1:${b.port}`].sort(),
+    );
+    expect(hits.every((h) => h.size === UNKNOWN_SIZE && h.protocol === 'pplus2')).toBe(true);
+    expect(c.of('search.done')[0]).toMatchObject({ protocol: 'pplus2', hits: 3 });
+
+    for (const [name, data] of [
+      ['Song of A.mp3', songA],
+      ['song of b.ogg', songB],
+    ] as const) {
+      const hit = hits.find((h) => h.name === name)!;
+      const got = await c.node.run('pplus2', 'get', [String(hit.n)]);
+      expect(got[0]).toMatch(/as transfer #\d+/);
+      await c.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' && e.name === name));
+      const done = c.of('transfer.done').find((e) => e.name === name)!;
+      expect(done.sha1).toBe(sha1(data));
+      expect((await readFile(done.path)).equals(data)).toBe(true);
+    }
+    expect((await readdir(c.downloads)).sort()).toEqual(['Song of A.mp3', 'song of b.ogg']);
+    expect((await c.node.run('transfers', 'downloads', [])).join('\n')).toMatch(/done Song of A\.mp3/);
+    // the uploader saw its uploads too
+    await a.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' && e.direction === 'up'));
+  });
+
+  it('a second download of the same name never overwrites the first', async () => {
+    const data = randomBytes(5000);
+    const a = await startP2Node(0, { 'same.bin': data });
+    nodes.push(a);
+    const c = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`] });
+    nodes.push(c);
+    await c.node.run('pplus2', 'search', ['same']);
+    await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+    const n = String(c.of('search.hit')[0]!.n);
+    await c.node.run('pplus2', 'get', [n]);
+    await c.waitFor(() => c.of('transfer.done').length === 1);
+    await c.node.run('pplus2', 'get', [n]);
+    await c.waitFor(() => c.of('transfer.done').length === 2);
+    expect((await readdir(c.downloads)).sort()).toEqual(['same (1).bin', 'same.bin']);
+  });
+
+  it(`serves nothing for ${HOSTILE_NAMES.length} hostile names on the download port`, async () => {
+    const a = await startP2Node(0, { 'inside.txt': 'inside', 'ok.bin': 'OK!' });
+    nodes.push(a);
+    const answers = await Promise.all(
+      HOSTILE_NAMES.filter((n) => !n.includes('\n') && Buffer.byteLength(n) <= 1024).map(async (name) => ({ name, r: await rawExchange(a.port + 2, name + '\n') })),
+    );
+    for (const { name, r } of answers) {
+      expect(r.closed, JSON.stringify(name)).toBe(true);
+      expect(r.bytes.length, JSON.stringify(name)).toBe(0);
+    }
+    // names with line breaks or over the line limit: the first line is the request, or the link is cut
+    expect((await rawExchange(a.port + 2, 'inside.txt\n../secret.txt\n')).bytes.toString()).toBe('inside');
+    expect((await rawExchange(a.port + 2, 'x'.repeat(5000) + '\n')).bytes.length).toBe(0);
+    expect((await rawExchange(a.port + 2, 'ok.bin\n')).bytes.toString()).toBe('OK!');
+    expect((await rawExchange(a.port + 2, 'ok.bin\r\n')).bytes.toString()).toBe('OK!');
+  });
+});
