@@ -17,7 +17,7 @@ import type { AppApi } from '../src/app-api.js';
 import { systemClock, type Clock } from '../src/clock.js';
 import { BlessedSurface } from './blessed-surface.js';
 import { Controller } from './controller.js';
-import { InputSplitter } from './input-splitter.js';
+import { InputSplitter, type InputPiece } from './input-splitter.js';
 import { DEFAULT_SCROLLBACK } from './scrollback.js';
 
 export interface TuiOptions {
@@ -43,6 +43,8 @@ export interface RunningTui {
 
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+/** How long a lone ESC waits for the rest of a paste marker before it counts as the Escape key. */
+const ESC_WAIT_MS = 25;
 const QUIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 
 /** Whether the TUI can run on this output: it needs a terminal (else main.ts goes headless). */
@@ -76,19 +78,26 @@ export function runTui(api: AppApi, opts: TuiOptions): Promise<void> {
     const decoder = new StringDecoder('utf8');
     let done = false;
 
-    const onData = (chunk: Buffer | string): void => {
-      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-      for (const piece of splitter.push(text)) {
+    let escTimer: NodeJS.Timeout | undefined;
+    const deliver = (pieces: InputPiece[]): void => {
+      for (const piece of pieces) {
         if (piece.kind === 'keys') keys.write(piece.data);
         else if (piece.kind === 'text') controller.onText(piece.text);
         else controller.onPaste(piece.text);
       }
+    };
+    const onData = (chunk: Buffer | string): void => {
+      clearTimeout(escTimer);
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      deliver(splitter.push(text));
+      if (splitter.holding) escTimer = setTimeout(() => deliver(splitter.flush()), ESC_WAIT_MS);
     };
     const onSignal = (): void => finish();
     const onCrash = (err: unknown): void => finish(err instanceof Error ? err : new Error(String(err)));
     const onExit = (): void => restore();
 
     function restore(): void {
+      clearTimeout(escTimer);
       controller.stop();
       input.removeListener('data', onData);
       if (raw.setRawMode && raw.isTTY) raw.setRawMode(wasRaw);

@@ -63,15 +63,30 @@ export class InputSplitter {
         s = s.slice(start + PASTE_START.length);
         continue;
       }
-      // Hold back a partial start marker (3+ chars: `ESC [2` is no complete key).
+      // Hold back a partial start marker at the end of a read; the owner calls
+      // flush() after a short quiet time (ESC alone is the Escape key).
       const keep = tailPrefixLength(s, PASTE_START);
-      if (keep >= 3) {
+      if (keep > 0) {
         this.#held = s.slice(s.length - keep);
         s = s.slice(0, s.length - keep);
       }
       if (s.length > 0) this.#classify(s, out);
       return out;
     }
+    return out;
+  }
+
+  /** True when a possible paste-start marker is held back waiting for more input. */
+  get holding(): boolean {
+    return !this.#inPaste && this.#held.length > 0;
+  }
+
+  /** Gives up waiting: held bytes were keys after all (the Escape key, Alt-[). */
+  flush(): InputPiece[] {
+    if (!this.holding) return [];
+    const out: InputPiece[] = [];
+    this.#classify(this.#held, out);
+    this.#held = '';
     return out;
   }
 

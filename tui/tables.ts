@@ -44,9 +44,20 @@ interface Column {
   align: 'left' | 'right';
 }
 
-function layout(cols: number, fixed: Column[], flexTitle: string, flexAt: number): Column[] {
-  const used = fixed.reduce((w, c) => w + c.width + 1, 0);
-  const flex: Column = { title: flexTitle, width: Math.max(8, cols - used), align: 'left' };
+/** Minimum width of the flexible column before fixed columns start to shrink. */
+const FLEX_MIN = 8;
+
+function layout(cols: number, fixedCols: Column[], flexTitle: string, flexAt: number): Column[] {
+  const fixed = fixedCols.map((c) => ({ ...c }));
+  let used = fixed.reduce((w, c) => w + c.width + 1, 0);
+  // On narrow terminals, take columns from the widest fixed column first.
+  while (used + FLEX_MIN > cols) {
+    const widest = fixed.reduce((a, b) => (b.width > a.width ? b : a));
+    if (widest.width <= 3) break;
+    widest.width--;
+    used--;
+  }
+  const flex: Column = { title: flexTitle, width: Math.max(1, cols - used), align: 'left' };
   const all = [...fixed];
   all.splice(flexAt, 0, flex);
   return all;

@@ -19,6 +19,5 @@ describe('tui in-process', () => {
     vt.type('\r');
     await vi.waitFor(() => expect(api.calls).toEqual([{ plugin: 'chat', command: 'say', args: ['hello world'] }]));
     await vi.waitFor(() => expect(vt?.text()).toContain('<alice> hello world'));
-    console.log(vt.screen().join('\n'));
   });
 });

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { completionCandidates } from '../../tui/completion.js';
+
+const data = { commands: ['connect', 'clear', 'help', 'connect'], nicks: ['Bobby', 'bob', 'carol'], resultNumbers: [3, 12, 13, 1] };
+
+describe('completionCandidates', () => {
+  it('completes command names after a leading slash', () => {
+    expect(completionCandidates({ word: '/c', first: true, line: '/c' }, data)).toEqual(['/clear ', '/connect ']);
+  });
+  it('completes nicks case-insensitively, most recent first, with ": " at the start of a line', () => {
+    expect(completionCandidates({ word: 'bo', first: true, line: 'bo' }, data)).toEqual(['Bobby: ', 'bob: ']);
+    expect(completionCandidates({ word: 'ca', first: false, line: 'hi ca' }, data)).toEqual(['carol ']);
+    expect(completionCandidates({ word: '', first: false, line: 'hi ' }, data)).toEqual([]);
+  });
+  it('completes result numbers as command arguments', () => {
+    expect(completionCandidates({ word: '1', first: false, line: '/get 1' }, data)).toEqual(['1 ', '12 ', '13 ']);
+    expect(completionCandidates({ word: '', first: false, line: '/get ' }, data)).toEqual(['1 ', '3 ', '12 ', '13 ']);
+  });
+});

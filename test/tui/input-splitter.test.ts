@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InputSplitter, PASTE_END, PASTE_START, pasteLines, type InputPiece } from '../../tui/input-splitter.js';
+
+function feed(chunks: string[]): InputPiece[] {
+  const s = new InputSplitter();
+  return chunks.flatMap((c) => s.push(c));
+}
+
+describe('InputSplitter', () => {
+  it('passes key sequences to blessed and plain text straight through', () => {
+    expect(feed(['\x1b[A', 'héllo 😀', '\x7f', '\r'])).toEqual([
+      { kind: 'keys', data: '\x1b[A' },
+      { kind: 'text', text: 'héllo 😀' },
+      { kind: 'keys', data: '\x7f' },
+      { kind: 'keys', data: '\r' },
+    ]);
+  });
+
+  it('treats a read with several characters and a line break as a paste', () => {
+    expect(feed(['one\ntwo\n'])).toEqual([{ kind: 'paste', text: 'one\ntwo\n' }]);
+    expect(feed(['hi\r'])).toEqual([{ kind: 'paste', text: 'hi\r' }]);
+    // An escape sequence in the read means keys, not a paste.
+    expect(feed(['a\x1b[A\r'])).toEqual([{ kind: 'keys', data: 'a\x1b[A\r' }]);
+  });
+
+  it('collects a bracketed paste, keys around it stay keys', () => {
+    expect(feed([`\x1b[D${PASTE_START}a\x1b[Ab\n${PASTE_END}\x1b[C`])).toEqual([
+      { kind: 'keys', data: '\x1b[D' },
+      { kind: 'paste', text: 'a\x1b[Ab\n' },
+      { kind: 'keys', data: '\x1b[C' },
+    ]);
+  });
+
+  it('holds a lone ESC until flushed (it may start a paste marker)', () => {
+    const s = new InputSplitter();
+    expect(s.push('\x1b')).toEqual([]);
+    expect(s.holding).toBe(true);
+    expect(s.flush()).toEqual([{ kind: 'keys', data: '\x1b' }]);
+    expect(s.holding).toBe(false);
+    expect(s.push('\x1b')).toEqual([]);
+    expect(s.push('[200~hi\x1b[201~')).toEqual([{ kind: 'paste', text: 'hi' }]);
+  });
+
+  it('gives the same pastes however the input is split', () => {
+    const input = `x${PASTE_START}line one\r\nline two\r\n${PASTE_END}\x1b[B${PASTE_START}3${PASTE_END}`;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: input.length - 1 }), { maxLength: 8 }), (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const chunks: string[] = [];
+        let at = 0;
+        for (const p of points) {
+          chunks.push(input.slice(at, p));
+          at = p;
+        }
+        chunks.push(input.slice(at));
+        const pieces = feed(chunks);
+        expect(pieces.filter((p) => p.kind === 'paste').map((p) => (p.kind === 'paste' ? p.text : ''))).toEqual(['line one\r\nline two\r\n', '3']);
+      }),
+    );
+  });
+});
+
+describe('pasteLines', () => {
+  it('splits on CRLF, CR or LF', () => {
+    expect(pasteLines('a\r\nb\rc\nd\te')).toEqual(['a', 'b', 'c', 'd e']);
+  });
+});

@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HISTORY_LIMIT, edit, editorText, emptyEditor, setText, submit, type EditAction, type EditorState } from '../../tui/line-editor.js';
+
+function run(s: EditorState, ...actions: EditAction[]): EditorState {
+  return actions.reduce(edit, s);
+}
+const type = (text: string): EditAction => ({ type: 'insert', text });
+
+describe('line editor', () => {
+  it('inserts at the cursor and moves by code points (never inside a surrogate pair)', () => {
+    const s = run(emptyEditor, type('a😀c'), { type: 'left' }, type('b'));
+    expect(editorText(s)).toBe('a😀bc');
+    expect(s.cursor).toBe(3);
+  });
+
+  it('Ctrl-W deletes the word before the cursor, Ctrl-U to the start, Ctrl-K to the end', () => {
+    let s = run(emptyEditor, type('one two  three'));
+    s = edit(s, { type: 'killWordBack' });
+    expect(editorText(s)).toBe('one two  ');
+    s = edit(s, { type: 'killWordBack' });
+    expect(editorText(s)).toBe('one ');
+    s = run(setText(s, 'hello world'), { type: 'home' }, { type: 'wordRight' });
+    expect(s.cursor).toBe(5);
+    expect(editorText(edit(s, { type: 'killToEnd' }))).toBe('hello');
+    expect(editorText(edit(s, { type: 'killToStart' }))).toBe(' world');
+    expect(edit(s, { type: 'killToStart' }).cursor).toBe(0);
+  });
+
+  it('Backspace at the start and Delete at the end change nothing', () => {
+    const s = run(emptyEditor, type('ab'), { type: 'home' }, { type: 'backspace' });
+    expect(editorText(s)).toBe('ab');
+    expect(editorText(run(s, { type: 'end' }, { type: 'delete' }))).toBe('ab');
+    expect(editorText(run(s, { type: 'delete' }))).toBe('b');
+  });
+
+  it('history: Up/Down browse, the draft comes back, repeats are stored once, bounded', () => {
+    let s = emptyEditor;
+    for (const l of ['a', 'b', 'b', 'c']) s = submit(run(s, type(l))).state;
+    expect(s.history).toEqual(['a', 'b', 'c']);
+    s = run(s, type('draft'), { type: 'historyUp' });
+    expect(editorText(s)).toBe('c');
+    s = run(s, { type: 'historyUp' }, { type: 'historyUp' }, { type: 'historyUp' });
+    expect(editorText(s)).toBe('a');
+    s = run(s, { type: 'historyDown' }, { type: 'historyDown' }, { type: 'historyDown' });
+    expect(editorText(s)).toBe('draft');
+    expect(s.histPos).toBeNull();
+    for (let i = 0; i < HISTORY_LIMIT + 10; i++) s = submit(run(s, type(`l${i}`))).state;
+    expect(s.history).toHaveLength(HISTORY_LIMIT);
+  });
+
+  it('Tab completes the word under the cursor and cycles on repeat; any edit ends the cycle', () => {
+    const source = ({ word }: { word: string }): string[] => ['bob: ', 'bobby: '].filter((c) => c.startsWith(word));
+    let s = run(emptyEditor, type('bo'), { type: 'complete', source });
+    expect(editorText(s)).toBe('bob: ');
+    s = edit(s, { type: 'complete', source });
+    expect(editorText(s)).toBe('bobby: ');
+    s = edit(s, { type: 'complete', source });
+    expect(editorText(s)).toBe('bob: ');
+    s = run(s, type('hi'));
+    expect(s.completion).toBeNull();
+    expect(editorText(run(emptyEditor, type('zz'), { type: 'complete', source }))).toBe('zz');
+  });
+
+  it('keeps text after the cursor while completing mid-line', () => {
+    const source = (): string[] => ['carol '];
+    const s = run(emptyEditor, type('hi ca there'), { type: 'left' }, { type: 'left' }, { type: 'left' }, { type: 'left' }, { type: 'left' }, { type: 'left' }, { type: 'complete', source });
+    expect(editorText(s)).toBe('hi carol  there');
+  });
+
+  it('the cursor always stays within the text', () => {
+    const action = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 5 }).map(type),
+      fc.constantFrom<EditAction>(
+        { type: 'left' }, { type: 'right' }, { type: 'home' }, { type: 'end' }, { type: 'backspace' }, { type: 'delete' },
+        { type: 'killWordBack' }, { type: 'killToStart' }, { type: 'killToEnd' }, { type: 'historyUp' }, { type: 'historyDown' },
+        { type: 'wordLeft' }, { type: 'wordRight' },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 40 }), (actions) => {
+        const s = run({ ...emptyEditor, history: ['x', 'yy'] }, ...actions);
+        expect(s.cursor).toBeGreaterThanOrEqual(0);
+        expect(s.cursor).toBeLessThanOrEqual(s.chars.length);
+      }),
+    );
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { SearchHit } from '../../src/app-api.js';
+import { rowText, rowWidth } from '../../tui/styled-text.js';
+import { peersTable, resultsTable, sortHits, transfersTable } from '../../tui/tables.js';
+
+const hits: SearchHit[] = [
+  { search: 's', n: 1, name: 'b.mp3', size: 300, source: 'z:1', protocol: 'gnutella', speed: 10 },
+  { search: 's', n: 2, name: 'a 日本.mp3', size: 100, source: 'y:1', protocol: 'napster' },
+  { search: 's', n: 3, name: 'c.mp3', size: 300, source: 'x:1', protocol: 'pplus2', speed: 99 },
+];
+
+describe('results table', () => {
+  it('sorts by any column, ties by number', () => {
+    expect(sortHits(hits, 'size', true).map((h) => h.n)).toEqual([1, 3, 2]);
+    expect(sortHits(hits, 'name', false).map((h) => h.n)).toEqual([2, 1, 3]);
+    expect(sortHits(hits, 'speed', true).map((h) => h.n)).toEqual([3, 1, 2]);
+    expect(sortHits(hits, 'source', false).map((h) => h.n)).toEqual([3, 2, 1]);
+  });
+  it('every row is exactly the view width, wide names included', () => {
+    for (const cols of [60, 80, 133]) {
+      const rows = resultsTable(hits, cols, 'n', false);
+      expect(rows).toHaveLength(4);
+      for (const r of rows) expect(rowWidth(r)).toBe(cols);
+    }
+    expect(rowText(resultsTable(hits, 80, 'size', true)[0] ?? [])).toContain('size↓');
+  });
+});
+
+describe('transfers table', () => {
+  it('shows progress, rate and ETA, and the reason of a failure', () => {
+    const rows = transfersTable(
+      [
+        { id: 7, name: 'x.iso', direction: 'down', bytes: 250, total: 1000, rate: 2048, eta: 61, state: 'active', detail: '' },
+        { id: 8, name: 'y', direction: 'up', bytes: 5, total: null, rate: 0, eta: null, state: 'failed', detail: 'reset' },
+      ],
+      90,
+    ).map(rowText);
+    expect(rows[1]).toMatch(/^\s+7 ↓\s+x\.iso\s+\[███········\] 25%\s+1000 B\s+2\.0 KB\/s\s+1m01s$/);
+    expect(rows[2]).toMatch(/8 ↑\s+y\s+\[\?+\]\s+\?%\s+5 B\s+failed/);
+    expect(rows[3]).toContain('reset');
+  });
+});
+
+describe('peers table', () => {
+  it('lists links or says there are none', () => {
+    expect(rowText(peersTable([], 80)[1] ?? [])).toBe('(no peers connected)');
+    const rows = peersTable([{ protocol: 'chat', address: '127.0.0.1:9', direction: 'out', uptimeMs: 3_000, queuedBytes: 0 }], 80).map(rowText);
+    expect(rows[1]).toMatch(/^127\.0\.0\.1:9\s+chat\s+out\s+3s\s+0 B$/);
+  });
+});

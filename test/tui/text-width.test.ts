@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { charWidth, fitToWidth, sanitize, strWidth, truncateToWidth } from '../../tui/text-width.js';
+
+describe('charWidth', () => {
+  it.each([
+    ['a', 1],
+    ['é', 1],
+    ['\u0301', 0], // combining acute
+    ['\u200d', 0], // zero-width joiner
+    ['\ufe0f', 0], // variation selector 16
+    ['中', 2],
+    ['한', 2],
+    ['ｱ', 1], // halfwidth katakana
+    ['Ａ', 2], // fullwidth A
+    ['😀', 2],
+    ['🚀', 2],
+    ['⌚', 2], // emoji presentation in the BMP
+    ['☺', 1], // text presentation by default
+    ['\u3000', 2], // ideographic space
+    ['\u303f', 1],
+    ['𠀀', 2], // CJK extension B
+    ['\x1b', 0],
+    ['\x9b', 0],
+    ['\u00ad', 1],
+  ])('%j is %i columns', (ch, w) => {
+    expect(charWidth(ch.codePointAt(0) ?? 0)).toBe(w);
+  });
+});
+
+describe('strWidth', () => {
+  it('sums code point widths', () => {
+    expect(strWidth('ab中😀e\u0301')).toBe(1 + 1 + 2 + 2 + 1);
+    expect(strWidth('')).toBe(0);
+  });
+  it('equals the sum over code points for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        const sum = Array.from(s).reduce((w, c) => w + charWidth(c.codePointAt(0) ?? 0), 0);
+        expect(strWidth(s)).toBe(sum);
+      }),
+    );
+  });
+});
+
+describe('sanitize', () => {
+  it('drops C0/C1 controls and lone surrogates, turns tabs into spaces', () => {
+    expect(sanitize('a\x1b[2Jb\x07c\x9bd\te')).toBe('a[2Jbcd e');
+    expect(sanitize('x\ud800y\udc00z😀')).toBe('xyz😀');
+  });
+  it('never leaves a control character', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(/[\u0000-\u001f\u007f-\u009f]/.test(sanitize(s))).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('truncate and fit', () => {
+  it('never splits a wide character', () => {
+    expect(truncateToWidth('中文字', 3)).toBe('中');
+    expect(fitToWidth('中文字', 5)).toBe('中文…');
+    expect(strWidth(fitToWidth('中文字', 4))).toBe(4);
+    expect(fitToWidth('ab', 4, 'right')).toBe('  ab');
+  });
+  it('fitToWidth always returns exactly the asked width', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.integer({ min: 1, max: 40 }), (s, w) => {
+        expect(strWidth(fitToWidth(sanitize(s), w))).toBe(w);
+      }),
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { AppEvent } from '../../src/app-api.js';
+import { rowText } from '../../tui/styled-text.js';
+import { Activity, EXTRA_TABS_LIMIT, RESULTS_LIMIT, TRANSFERS_LIMIT, UiModel } from '../../tui/ui-model.js';
+import type { Line } from '../../tui/line-format.js';
+
+const AT = new Date(2026, 0, 1, 12, 30).getTime();
+const model = (): UiModel => new UiModel('alice', ['chat', 'gnutella'], 100, () => AT);
+const chat = (nick: string, text: string, extra: Partial<AppEvent> = {}): AppEvent =>
+  ({ type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'i', nick, text, origin: 'o', at: AT, hops: 1, self: false, ...extra }) as AppEvent;
+const text = (l: Line | undefined): string => (l ? rowText([...l.spans]) : '');
+const lines = (m: UiModel, id: string): string[] => {
+  const t = m.tab(id);
+  if (!t) return [];
+  const out: string[] = [];
+  for (let s = t.lines.firstSeq; s < t.lines.endSeq; s++) out.push(text(t.lines.get(s)));
+  return out;
+};
+
+describe('UiModel', () => {
+  it('has a window per plugin, then Transfers and Log', () => {
+    expect(model().tabs.map((t) => t.title)).toEqual(['chat', 'gnutella', 'Transfers', 'Log']);
+  });
+
+  it('puts chat lines in their protocol window and remembers nicks for completion', () => {
+    const m = model();
+    m.apply(chat('bob', 'hi'));
+    m.apply(chat('carol', 'yo'));
+    m.apply(chat('bob', 'again'));
+    expect(lines(m, 'chat')).toEqual(['12:30 <bob> hi', '12:30 <carol> yo', '12:30 <bob> again']);
+    expect(m.tab('chat')?.nicks).toEqual(['bob', 'carol']);
+    expect(m.tab('chat')?.lines.get(0)?.indent).toBe('12:30 <bob> '.length);
+  });
+
+  it('marks unread windows: events < messages < mentions, cleared when shown', () => {
+    const m = model();
+    m.apply({ type: 'peer.up', protocol: 'gnutella', address: '127.0.0.1:1', direction: 'out' });
+    expect(m.tab('gnutella')?.unread).toBe(Activity.Event);
+    m.apply(chat('bob', 'hello', { protocol: 'gnutella' }));
+    expect(m.tab('gnutella')?.unread).toBe(Activity.Message);
+    const r = m.apply(chat('bob', 'Alice?', { protocol: 'gnutella' }));
+    expect(r.bell).toBe(true);
+    expect(m.tab('gnutella')?.unread).toBe(Activity.Mention);
+    m.apply(chat('bob', 'later', { protocol: 'gnutella' }));
+    expect(m.tab('gnutella')?.unread).toBe(Activity.Mention);
+    m.setActive(1);
+    expect(m.tab('gnutella')?.unread).toBe(Activity.None);
+    // The shown window never gets a marker; our own lines never ring.
+    expect(m.apply(chat('alice', 'alice here', { protocol: 'gnutella', self: true })).bell).toBe(false);
+    expect(m.tab('gnutella')?.unread).toBe(Activity.None);
+  });
+
+  it('does not take a nick inside another word as a mention', () => {
+    const m = model();
+    expect(m.apply(chat('bob', 'malice aforethought')).bell).toBe(false);
+    expect(m.apply(chat('bob', '@alice: hi')).bell).toBe(true);
+  });
+
+  it('routes notices, errors, peers and logs', () => {
+    const m = model();
+    m.apply({ type: 'notice', protocol: 'gnutella', text: 'connected' });
+    m.apply({ type: 'error', protocol: 'chat', message: 'boom' });
+    m.apply({ type: 'peer.down', protocol: 'chat', address: '1.2.3.4:5', direction: 'in', reason: 'idle' });
+    m.apply({ type: 'log', level: 'warn', scope: 'net', message: 'slow peer' });
+    m.apply({ type: 'nick', nick: 'al' });
+    expect(lines(m, 'gnutella')).toEqual(['12:30 -!- connected']);
+    expect(lines(m, 'chat')).toEqual(['12:30 !!! boom', '12:30 -!- peer down: 1.2.3.4:5 (incoming): idle']);
+    expect(lines(m, 'log')).toEqual(['12:30 WARN  [net] slow peer', '12:30 -!- you are now known as al']);
+    expect(m.nick).toBe('al');
+  });
+
+  it('creates a window for a protocol that appears later, up to a cap', () => {
+    const m = model();
+    for (let i = 0; i < EXTRA_TABS_LIMIT + 5; i++) m.apply({ type: 'notice', protocol: `p${i}`, text: 'x' });
+    expect(m.tabs).toHaveLength(4 + EXTRA_TABS_LIMIT);
+    expect(m.tabs.at(-1)?.title).toBe('Log');
+    expect(lines(m, 'log')).toHaveLength(5);
+  });
+
+  it('collects search hits (bounded) into a Results window before Transfers', () => {
+    const m = model();
+    for (let n = 1; n <= RESULTS_LIMIT + 3; n++) m.apply({ type: 'search.hit', search: 's', n, name: `f${n}`, size: n, source: 'x', protocol: 'gnutella' });
+    expect(m.tabs.map((t) => t.title)).toEqual(['chat', 'gnutella', 'Results', 'Transfers', 'Log']);
+    expect(m.results).toHaveLength(RESULTS_LIMIT);
+    expect(m.results[0]?.n).toBe(4);
+    expect(m.tab('results')?.unread).toBe(Activity.Message);
+  });
+
+  it('tracks transfers (bounded, finished ones evicted first) and sums rates', () => {
+    const m = model();
+    m.apply({ type: 'transfer.progress', id: 1, name: 'a', direction: 'down', bytes: 1, total: 10, rate: 100, eta: 9 });
+    m.apply({ type: 'transfer.progress', id: 2, name: 'b', direction: 'up', bytes: 1, total: 10, rate: 50, eta: 9 });
+    expect(m.rates()).toEqual({ down: 100, up: 50 });
+    m.apply({ type: 'transfer.done', id: 1, name: 'a', direction: 'down', path: '/x/a', bytes: 10, sha1: null });
+    expect(m.rates()).toEqual({ down: 0, up: 50 });
+    expect(m.transfers.get(1)?.state).toBe('done');
+    for (let id = 3; id < TRANSFERS_LIMIT + 2; id++) m.apply({ type: 'transfer.progress', id, name: 'x', direction: 'down', bytes: 0, total: null, rate: 0, eta: null });
+    expect(m.transfers.size).toBe(TRANSFERS_LIMIT);
+    expect(m.transfers.has(1)).toBe(false);
+    expect(m.transfers.has(2)).toBe(true);
+  });
+});
