@@ -32,6 +32,14 @@ const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
 /** Addresses remembered as our own (dialled and found to be us). */
 const MAX_SELF_ADDRS = 64;
 
+/** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one. */
+function refusal(reason: string): NetError {
+  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT): /.exec(reason)?.[1];
+  const text = `peer refused us: ${reason}`;
+  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') return new NetError(code, text);
+  return NetError.refused(text);
+}
+
 const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
 
 export class ChatService {
@@ -270,7 +278,7 @@ export class ChatService {
     if (link.conn.direction === 'out' && (line.startsWith('ERROR') || line.startsWith('PEERS'))) {
       const m = parseLine(line);
       if (m.type === 'ERROR') {
-        this.#handshakeFailed(link, NetError.refused(`peer refused us: ${m.reason}`), false);
+        this.#handshakeFailed(link, refusal(m.reason), false);
         return;
       }
       if (m.type === 'PEERS') {
@@ -308,7 +316,7 @@ export class ChatService {
   #onAuthLine(link: Link, line: string): void {
     const m = parseLine(line);
     if (m.type === 'ERROR') {
-      this.#handshakeFailed(link, NetError.refused(`peer refused us: ${m.reason}`), false);
+      this.#handshakeFailed(link, refusal(m.reason), false);
       return;
     }
     if (m.type !== 'AUTH') throw NetError.protocol(`expected AUTH, got ${m.type}`);
@@ -404,8 +412,8 @@ export class ChatService {
     const addr = link.dialAddr;
     if (err.code === 'REFUSED' && err.message === 'connected to ourselves') this.#markSelf(link);
     if (addr && (err.code === 'WRONG_MESH' || err.code === 'AUTH_FAILED')) this.#hosts.remove(addr);
+    // Explicit dials (/connect, --connect) report to the user through their handshake promise.
     this.#ctx.log.info(`${link.conn.address}: handshake failed: ${err.code}: ${err.message}`);
-    if (link.conn.direction === 'out') this.#userError(err, addr ?? link.conn.address);
     if (tellPeer) link.fail(err);
     else link.conn.close(err);
   }
