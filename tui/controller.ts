@@ -24,6 +24,8 @@ export const PASTE_CONFIRM_OVER = 5;
 export const BELL_INTERVAL_MS = 1_000;
 /** The status bar (clock, peers) refreshes at least this often. */
 export const STATUS_REFRESH_MS = 1_000;
+/** Continuation rows of /help entries line up under the description. */
+const HELP_INDENT = 32;
 /** Recent notice texts remembered to avoid showing a command's output twice. */
 const NOTICE_MEMORY = 200;
 
@@ -342,7 +344,7 @@ export class Controller {
     } else {
       for (const g of groups) {
         out.push(plainLine(`${g.plugin}:`, { bold: true }));
-        for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`));
+        for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`, undefined, HELP_INDENT));
       }
       out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Tab completes; Up/Down history; //text sends /text'));
     }

@@ -29,11 +29,16 @@ function makeLine(prefix: Span[], body: Span[]): Line {
   return { spans: [...prefix, ...body], indent };
 }
 
+let mentionCache: { nick: string; re: RegExp } | undefined;
+
 /** Does `text` mention `nick` as a word (case-insensitive)? */
 export function mentions(text: string, nick: string): boolean {
   if (!nick) return false;
-  const escaped = nick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu').test(text);
+  if (mentionCache?.nick !== nick) {
+    const escaped = nick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    mentionCache = { nick, re: new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu') };
+  }
+  return mentionCache.re.test(text);
 }
 
 export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line; mention: boolean } {
@@ -71,9 +76,9 @@ export function errorLine(at: number, text: string): Line {
   return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('!!! ', STYLE_ERROR)], [span(sanitize(text), { fg: 'red' })]);
 }
 
-/** A line printed as-is (tables, help), no timestamp. */
-export function plainLine(text: string, style?: Style): Line {
-  return { spans: [span(sanitize(text), style)], indent: 0 };
+/** A line printed as-is (tables, help), no timestamp; `indent` for its continuation rows. */
+export function plainLine(text: string, style?: Style, indent = 0): Line {
+  return { spans: [span(sanitize(text), style)], indent };
 }
 
 const LEVEL_STYLE: Record<LogLevel, Style> = {

@@ -1,0 +1,143 @@
+/**
+ * TUI start-up and burst benchmark (issue 3, "Speed"). In-process, on fake
+ * streams (no pty): a PassThrough for keys and a discarding 120x40 "TTY"
+ * output.
+ *   tui.startup_ms          runTui() call -> first frame bytes written (blessed already loaded)
+ *   tui.process_to_frame_ms process start -> first frame (includes loading blessed and the TUI)
+ *   tui.burst_10k_frames    frames drawn while 10,000 chat lines arrive (100 reads of 100 lines)
+ *   tui.burst_ms            time until the burst is fully drawn
+ *   tui.burst_max_lag_ms    worst event-loop delay during the burst
+ * Target: first frame < 300 ms; frames batched at most one per ~16 ms.
+ */
+import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
+import { PassThrough, Writable } from 'node:stream';
+import type { AppApi, AppEvent, AppSnapshot, CommandSpec } from '../src/app-api.js';
+
+const BURST = 10_000;
+const PER_READ = 100;
+
+class BenchApi implements AppApi {
+  readonly listeners = new Set<(e: AppEvent) => void>();
+  async run(): Promise<string[]> {
+    return [];
+  }
+  resolve(): string | undefined {
+    return 'chat';
+  }
+  commands(): Array<{ plugin: string; commands: CommandSpec[] }> {
+    return [{ plugin: 'chat', commands: [{ name: 'say', args: '<text>', help: 'send' }] }];
+  }
+  subscribe(l: (e: AppEvent) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  emit(e: AppEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+  snapshot(): AppSnapshot {
+    return { nick: 'bench', plugins: ['chat'], ports: { chat: 6350 }, status: { chat: { ports: { chat: 6350 }, peers: 3 } }, peers: [] };
+  }
+  async stop(): Promise<void> {}
+}
+
+class NullTty extends Writable {
+  readonly isTTY = true;
+  columns = 120;
+  rows = 40;
+  bytes = 0;
+  onWrite: ((s: string) => void) | undefined;
+  override _write(chunk: unknown, _enc: BufferEncoding, cb: () => void): void {
+    const s = typeof chunk === 'string' ? chunk : String(chunk);
+    this.bytes += s.length;
+    this.onWrite?.(s);
+    cb();
+  }
+}
+
+async function main(): Promise<void> {
+  const { runTui } = await import('../tui/index.js');
+  type Running = Parameters<NonNullable<Parameters<typeof runTui>[1]['onStart']>>[0];
+
+  const start = async (): Promise<{ tui: Running; api: BenchApi; out: NullTty; done: Promise<void>; firstFrameMs: number; t0: number }> => {
+    const api = new BenchApi();
+    const out = new NullTty();
+    const input = new PassThrough();
+    const t0 = performance.now();
+    let tui: Running | undefined;
+    const firstFrame = new Promise<number>((res) => {
+      out.onWrite = (s) => {
+        if (s.includes('1:chat')) {
+          out.onWrite = undefined;
+          res(performance.now());
+        }
+      };
+    });
+    const done = runTui(api, { mouse: false, scrollback: 10_000, input, output: out, bell: false, onStart: (t) => (tui = t) });
+    const at = await firstFrame;
+    if (!tui) throw new Error('TUI did not start');
+    return { tui, api, out, done, firstFrameMs: at - t0, t0 };
+  };
+
+  // First run: cold (module loading and JIT included), measured from process start.
+  const cold = await start();
+  const processToFrame = cold.t0 + cold.firstFrameMs;
+  cold.tui.quit();
+  await cold.done;
+
+  // Warm start-up, median of 5.
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await start();
+    warm.push(r.firstFrameMs);
+    r.tui.quit();
+    await r.done;
+  }
+  warm.sort((a, b) => a - b);
+
+  // Burst: 10,000 lines in reads of 100, one read per event-loop turn.
+  const r = await start();
+  const framesBefore = r.tui.controller.frames.frames;
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const t0 = performance.now();
+  for (let sent = 0; sent < BURST; sent += PER_READ) {
+    for (let i = 0; i < PER_READ; i++) {
+      const n = sent + i;
+      r.api.emit({ type: 'chat.line', protocol: 'chat', kind: 'msg', id: `m${n}`, nick: `peer${n % 17}`, text: `burst line ${n} with some ordinary chat text in it`, origin: 'o', at: Date.now(), hops: 1, self: false });
+    }
+    await new Promise((res) => setImmediate(res));
+  }
+  // Wait until the last line is on screen.
+  await new Promise<void>((res) => {
+    const check = (): void => {
+      if (r.tui.controller.frames.frames > framesBefore && lastDrawnContains(r.tui, `burst line ${BURST - 1}`)) res();
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+  const burstMs = performance.now() - t0;
+  lag.disable();
+  const frames = r.tui.controller.frames.frames - framesBefore;
+  r.tui.quit();
+  await r.done;
+
+  console.log(`tui.startup_ms: ${warm[2]?.toFixed(1)}`);
+  console.log(`tui.process_to_frame_ms: ${processToFrame.toFixed(1)}`);
+  console.log(`tui.burst_10k_frames: ${frames}`);
+  console.log(`tui.burst_ms: ${burstMs.toFixed(1)}`);
+  console.log(`tui.burst_max_lag_ms: ${(lag.max / 1e6).toFixed(1)}`);
+}
+
+function lastDrawnContains(tui: { controller: { model: { activeTab: { lines: { endSeq: number; get(seq: number): { spans: readonly { text: string }[] } | undefined } } } } }, text: string): boolean {
+  const lines = tui.controller.model.activeTab.lines;
+  const last = lines.get(lines.endSeq - 1);
+  return last !== undefined && last.spans.some((s) => s.text.includes(text));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+/**
+ * End to end: two real `peerdeck` processes (the compiled dist/src/main.js) in
+ * tmux sessions on a private tmux socket, linked over 127.0.0.1. A line typed
+ * with send-keys in one appears in the other's capture-pane, and /quit gives
+ * the terminal back. Skipped, with the reason printed, when tmux is not on
+ * PATH (.ci/run installs it) or the program is not built.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The program under test; PEERDECK_MAIN points elsewhere (e.g. an installed build). */
+const MAIN = process.env.PEERDECK_MAIN ?? join(ROOT, 'dist', 'src', 'main.js');
+const SOCKET = `peerdeck-test-${process.pid}`;
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skipReason = !hasTmux() ? 'tmux is not on PATH' : !existsSync(MAIN) ? `${MAIN} is not built (npm test builds it)` : undefined;
+if (skipReason) console.warn(`tmux-e2e skipped: ${skipReason}`);
+
+async function tmux(...args: string[]): Promise<string> {
+  const { stdout } = await run('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { env: { ...process.env, LANG: 'C.UTF-8' } });
+  return stdout;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function screen(session: string): Promise<string> {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+async function sessionAlive(session: string): Promise<boolean> {
+  try {
+    await tmux('has-session', '-t', session);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  // Only our own tmux server (private socket) is killed.
+  await tmux('kill-server').catch(() => undefined);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe.skipIf(skipReason !== undefined)('peerdeck under tmux', () => {
+  it('a line typed in one node appears on the other screen', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const dirA = await mkdtemp(join(tmpdir(), 'peerdeck-tmux-'));
+    const dirB = await mkdtemp(join(tmpdir(), 'peerdeck-tmux-'));
+    dirs.push(dirA, dirB);
+    const base = ['--chat-host', '127.0.0.1', '--no-discovery'];
+    const cmd = (args: string[]): string => [process.execPath, MAIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const wait = { timeout: 20_000, interval: 100 };
+
+    await tmux('new-session', '-d', '-s', 'a', '-x', '100', '-y', '30', cmd(['--nick', 'A', '--chat-port', String(port), '--data-dir', dirA, ...base]));
+    await vi.waitFor(async () => expect(await screen('a')).toContain('1:chat'), wait);
+    await tmux('new-session', '-d', '-s', 'b', '-x', '100', '-y', '30', cmd(['--nick', 'B', '--chat-port', '0', '--data-dir', dirB, '--connect', `127.0.0.1:${port}`, ...base]));
+    await vi.waitFor(async () => expect(await screen('b')).toContain('1:chat'), wait);
+    await vi.waitFor(async () => expect(await screen('a')).toMatch(/\[chat :\d+ 1p\]/), wait);
+
+    await tmux('send-keys', '-t', 'b', '-l', 'hello from B, 日本語');
+    await tmux('send-keys', '-t', 'b', 'Enter');
+    await vi.waitFor(async () => expect(await screen('a')).toContain('<B> hello from B, 日本語'), wait);
+
+    await tmux('send-keys', '-t', 'a', '-l', 'and back from A');
+    await tmux('send-keys', '-t', 'a', 'Enter');
+    await vi.waitFor(async () => expect(await screen('b')).toContain('<A> and back from A'), wait);
+
+    for (const s of ['a', 'b']) {
+      await tmux('send-keys', '-t', s, '-l', '/quit');
+      await tmux('send-keys', '-t', s, 'Enter');
+    }
+    await vi.waitFor(async () => {
+      expect(await sessionAlive('a')).toBe(false);
+      expect(await sessionAlive('b')).toBe(false);
+    }, wait);
+  });
+});
