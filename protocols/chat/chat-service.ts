@@ -1,9 +1,10 @@
 /**
  * The thin class that runs the chat protocol on one node (specs/chat.md): it owns the
- * connection group, walks each link through HELLO/AUTH or plain mode, and hands floods to
- * the Flooder and mesh upkeep to the Maintainer. Decisions come from the pure modules
+ * connection group, the links and the timers; received lines go to the LinkProtocol,
+ * floods to the Flooder and mesh upkeep to the Maintainer. Decisions come from the pure modules
  * (handshake.ts, policy.ts, mesh.ts, plain.ts); this class only carries them out.
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { ChatLineKind, PeerInfo, PluginStatus } from '../../src/app-api.js';
 import type { Timer } from '../../src/clock.js';
@@ -12,33 +13,21 @@ import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
-import { formatHostPort, parseHostPort } from './address.js';
-import { authProof, makeNonce, verifyProof } from './auth.js';
-import { encodeLine, parseHello, parseLine } from './codec.js';
-import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
+import { parseHostPort } from './address.js';
+import { encodeLine } from './codec.js';
+import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Discovery } from './discovery.js';
 import { Flooder, type Delivery } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
-import { judgeHello, resolveDuplicateLink } from './handshake.js';
 import { Link } from './link.js';
+import { LinkProtocol } from './link-protocol.js';
 import { Maintainer } from './maintainer.js';
 import { peersToShare } from './mesh.js';
-import type { FloodMessage, HelloMessage } from './messages.js';
+import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
-import { randomBytes } from 'node:crypto';
 
 /** Grace the core's own handshake timer gives ours, so ours (which sends ERROR) fires first. */
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
-/** Addresses remembered as our own (dialled and found to be us). */
-const MAX_SELF_ADDRS = 64;
-
-/** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one. */
-function refusal(reason: string): NetError {
-  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT): /.exec(reason)?.[1];
-  const text = `peer refused us: ${reason}`;
-  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') return new NetError(code, text);
-  return NetError.refused(text);
-}
 
 const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
 
@@ -58,6 +47,7 @@ export class ChatService {
   #joined = false;
   #stopping = false;
   #pingTimer: Timer | undefined;
+  readonly #protocol: LinkProtocol;
 
   constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache) {
     this.#o = o;
@@ -69,7 +59,7 @@ export class ChatService {
       decoder: () => new ChatFrameDecoder(o.maxLineBytes),
       handler: {
         onOpen: (c) => this.#onOpen(c),
-        onMessage: (c, f) => this.#onFrame(c, f),
+        onMessage: (c, f) => this.#protocol.onFrame(c, f),
         onClose: (c, r) => this.#onClose(c, r),
         onRefused: (s, r) => this.#onRefused(s, r),
       },
@@ -87,6 +77,31 @@ export class ChatService {
       clock: ctx.clock,
       links: () => this.#links.values(),
       deliver: (d) => this.#deliver(d),
+    });
+    const self = this;
+    this.#protocol = new LinkProtocol({
+      options: o,
+      get nick() {
+        return self.#nick;
+      },
+      get listenPort() {
+        return self.#listener?.port ?? null;
+      },
+      clock: ctx.clock,
+      log: ctx.log,
+      flooder: this.#flooder,
+      hosts,
+      links: this.#links,
+      byNode: this.#byNode,
+      selfAddrs: this.#selfAddrs,
+      learn: (a) => this.#learn(a),
+      announce: (l) => this.#announce(l),
+      resetBackoff: (a) => this.#maintainer.reset(a),
+      joined: () => {
+        if (this.#joined) return;
+        this.#joined = true;
+        this.#flooder.originate(this.#own('JOIN', {}));
+      },
     });
     this.#maintainer = new Maintainer({
       hosts,
@@ -209,7 +224,7 @@ export class ChatService {
     const clock = this.#ctx.clock;
     const link = new Link(conn, clock.now());
     this.#links.set(conn, link);
-    if (conn.direction === 'out') this.#sendHello(link);
+    if (conn.direction === 'out') this.#protocol.sendHello(link);
     else link.timers.push(clock.setTimeout(() => this.#graceOver(link), this.#o.plainGraceMs));
     link.timers.push(clock.setTimeout(() => this.#handshakeOver(link), this.#o.handshakeMs));
   }
@@ -227,207 +242,6 @@ export class ChatService {
     link.fail(NetError.handshakeTimeout(this.#o.handshakeMs));
   }
 
-  #onFrame(conn: Connection<ChatFrame>, frame: ChatFrame): void {
-    const link = this.#links.get(conn);
-    if (!link) return;
-    if ('fault' in frame) {
-      link.fail(frame.fault);
-      return;
-    }
-    link.lastRx = this.#ctx.clock.now();
-    const first = !link.spoke;
-    link.spoke = true;
-    try {
-      this.#onLine(link, frame.line, first);
-    } catch (err) {
-      if (!(err instanceof NetError)) throw err;
-      if (link.state === 'ready' || link.state === 'plain') link.fail(err);
-      else this.#handshakeFailed(link, err);
-    }
-  }
-
-  #onLine(link: Link, line: string, first: boolean): void {
-    switch (link.state) {
-      case 'plain':
-        // A provisional plain peer whose first words are a HELLO was just slow: a node after all.
-        if (first && line.startsWith('HELLO ')) {
-          link.state = 'hello';
-          this.#onHello(link, parseHello(line.slice(6)));
-          return;
-        }
-        if (first) link.conn.handshakeDone();
-        this.#failIf(link, this.#flooder.plainLine(link, line));
-        return;
-      case 'hello':
-        this.#beforeHello(link, line);
-        return;
-      case 'auth':
-        this.#onAuthLine(link, line);
-        return;
-      case 'ready':
-        this.#onReadyLine(link, line);
-        return;
-    }
-  }
-
-  #beforeHello(link: Link, line: string): void {
-    if (line.startsWith('HELLO ')) {
-      this.#onHello(link, parseHello(line.slice(6)));
-      return;
-    }
-    if (link.conn.direction === 'out' && (line.startsWith('ERROR') || line.startsWith('PEERS'))) {
-      const m = parseLine(line);
-      if (m.type === 'ERROR') {
-        this.#handshakeFailed(link, refusal(m.reason), false);
-        return;
-      }
-      if (m.type === 'PEERS') {
-        this.#learn(m.addresses);
-        return;
-      }
-    }
-    // Not a protocol node: a `nc` user or a classic client.
-    link.state = 'plain';
-    link.conn.handshakeDone();
-    link.settle?.(undefined);
-    link.settle = undefined;
-    this.#announce(link);
-    this.#failIf(link, this.#flooder.plainLine(link, line));
-  }
-
-  #onHello(link: Link, hello: HelloMessage): void {
-    const o = this.#o;
-    const verdict = judgeHello(hello, { node: o.nodeId, mesh: o.mesh, hasPassword: o.password !== undefined });
-    if (!verdict.ok) {
-      this.#handshakeFailed(link, verdict.error);
-      return;
-    }
-    link.hello = hello;
-    link.conn.nick = hello.nick;
-    if (!link.helloSent) this.#sendHello(link);
-    if (verdict.needAuth && o.password !== undefined && link.ourNonce !== undefined && hello.auth !== undefined) {
-      link.send({ type: 'AUTH', hmac: authProof(o.password, { node: o.nodeId, nonce: link.ourNonce }, { node: hello.node, nonce: hello.auth }) });
-      link.state = 'auth';
-    } else {
-      this.#ready(link);
-    }
-  }
-
-  #onAuthLine(link: Link, line: string): void {
-    const m = parseLine(line);
-    if (m.type === 'ERROR') {
-      this.#handshakeFailed(link, refusal(m.reason), false);
-      return;
-    }
-    if (m.type !== 'AUTH') throw NetError.protocol(`expected AUTH, got ${m.type}`);
-    const h = link.hello;
-    const pw = this.#o.password;
-    if (!h || h.auth === undefined || pw === undefined || link.ourNonce === undefined) throw NetError.protocol('AUTH without a nonce');
-    if (!verifyProof(pw, { node: h.node, nonce: h.auth }, { node: this.#o.nodeId, nonce: link.ourNonce }, m.hmac)) {
-      this.#handshakeFailed(link, NetError.authFailed('wrong mesh password'));
-      return;
-    }
-    this.#ready(link);
-  }
-
-  #onReadyLine(link: Link, line: string): void {
-    const m = parseLine(line);
-    switch (m.type) {
-      case 'MSG':
-      case 'ACT':
-      case 'JOIN':
-      case 'PART':
-      case 'NICK':
-        this.#failIf(link, this.#flooder.receive(link, m));
-        return;
-      case 'PEERS':
-        link.advertised = link.advertised.concat(m.addresses).slice(-MAX_PEERS_PER_LINE);
-        this.#learn(m.addresses);
-        return;
-      case 'PING':
-        link.send({ type: 'PONG', token: m.token }, true);
-        return;
-      case 'PONG':
-      case 'PLAIN': // an unknown verb from a newer version: ignored
-        return;
-      case 'ERROR':
-        link.conn.close(NetError.closed(`peer closed the link: ${m.reason}`));
-        return;
-      case 'HELLO':
-      case 'AUTH':
-        throw NetError.protocol(`unexpected ${m.type} after the handshake`);
-    }
-  }
-
-  #failIf(link: Link, err: NetError | undefined): void {
-    if (err) link.fail(err);
-  }
-
-  #sendHello(link: Link): void {
-    const o = this.#o;
-    if (o.password !== undefined) link.ourNonce = makeNonce();
-    const hello: HelloMessage = { type: 'HELLO', node: o.nodeId, nick: this.#nick, listen: this.#listener?.port ?? null, mesh: o.mesh };
-    if (link.ourNonce !== undefined) hello.auth = link.ourNonce;
-    link.send(hello);
-    link.helloSent = true;
-  }
-
-  #ready(link: Link): void {
-    const hello = link.hello;
-    if (!hello) throw NetError.protocol('ready without HELLO');
-    const existing = this.#byNode.get(hello.node);
-    if (existing && existing !== link) {
-      if (resolveDuplicateLink(this.#o.nodeId, hello.node, existing.conn.direction, link.conn.direction) === 'keep-existing') {
-        link.settle?.(undefined); // we are linked to that node: the dial did its job
-        link.settle = undefined;
-        link.fail(NetError.refused(`already linked to ${hello.nick}`));
-        return;
-      }
-      existing.fail(NetError.refused(`replaced by another link to ${hello.nick}`));
-    }
-    link.state = 'ready';
-    this.#byNode.set(hello.node, link);
-    link.conn.handshakeDone();
-    if (hello.listen !== null) {
-      link.listenAddr = formatHostPort(link.conn.remoteAddress, hello.listen);
-      this.#hosts.good(link.listenAddr);
-      this.#maintainer.reset(link.listenAddr);
-    }
-    link.settle?.(undefined);
-    link.settle = undefined;
-    this.#announce(link);
-    const live = [...this.#byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
-    link.send({ type: 'PEERS', addresses: peersToShare(live, this.#hosts.pick(PEERS_TO_SEND * 2), link.listenAddr, PEERS_TO_SEND) }, true);
-    // Tell the other neighbours about the new one: if we die, they know where to reconnect.
-    if (link.listenAddr !== undefined) {
-      for (const other of this.#byNode.values()) if (other !== link) other.send({ type: 'PEERS', addresses: [link.listenAddr] }, true);
-    }
-    if (!this.#joined) {
-      this.#joined = true;
-      this.#flooder.originate(this.#own('JOIN', {}));
-    }
-  }
-
-  #handshakeFailed(link: Link, err: NetError, tellPeer = true): void {
-    const addr = link.dialAddr;
-    if (err.code === 'REFUSED' && err.message === 'connected to ourselves') this.#markSelf(link);
-    if (addr && (err.code === 'WRONG_MESH' || err.code === 'AUTH_FAILED')) this.#hosts.remove(addr);
-    // Explicit dials (/connect, --connect) report to the user through their handshake promise.
-    this.#ctx.log.info(`${link.conn.address}: handshake failed: ${err.code}: ${err.message}`);
-    if (tellPeer) link.fail(err);
-    else link.conn.close(err);
-  }
-
-  /** A link to ourselves: remember the address we dialled so we never dial it again. */
-  #markSelf(link: Link): void {
-    for (const l of this.#links.values()) {
-      const mine = l.conn.direction === 'out' && (l === link || l.conn.localPort === link.conn.remotePort);
-      if (mine && l.dialAddr && this.#selfAddrs.size < MAX_SELF_ADDRS) {
-        this.#selfAddrs.add(l.dialAddr);
-        this.#hosts.remove(l.dialAddr);
-      }
-    }
-  }
 
   #onClose(conn: Connection<ChatFrame>, reason: NetError | undefined): void {
     const link = this.#links.get(conn);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Testnet, TestNode } from '../testnet.js';
-import { addrOf, chatNet, lines, link, linked, settle, waitUntil } from './chat-net.js';
+import { addrOf, chatNet, lines, linked, settle, waitUntil } from './chat-net.js';
 
 let net: Testnet | undefined;
 afterEach(async () => {

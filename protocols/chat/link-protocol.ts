@@ -1,0 +1,260 @@
+/**
+ * What each received line does to a link, by link state (specs/chat.md "Lines", "Plain
+ * peers", "Mesh name and password"): HELLO and AUTH walk a link to ready, anything else
+ * first makes it a plain peer, and ready links carry floods, PEERS and keep-alives.
+ * Decisions come from handshake.ts and the Flooder; the ChatService owns the state.
+ */
+import type { Clock } from '../../src/clock.js';
+import { NetError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import type { Connection } from '../../src/net/connection.js';
+import type { HostCache } from '../../src/peers/host-cache.js';
+import { formatHostPort } from './address.js';
+import { authProof, makeNonce, verifyProof } from './auth.js';
+import { parseHello, parseLine } from './codec.js';
+import { MAX_PEERS_PER_LINE, PEERS_TO_SEND } from './constants.js';
+import type { Flooder } from './flooder.js';
+import type { ChatFrame } from './frame-decoder.js';
+import { judgeHello, resolveDuplicateLink } from './handshake.js';
+import type { Link } from './link.js';
+import { peersToShare } from './mesh.js';
+import type { HelloMessage } from './messages.js';
+import type { ResolvedChatOptions } from './options.js';
+
+/** The node state a LinkProtocol reads and updates (owned by ChatService). */
+export interface LinkContext {
+  readonly options: ResolvedChatOptions;
+  readonly nick: string;
+  readonly listenPort: number | null;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly flooder: Flooder;
+  readonly hosts: HostCache;
+  readonly links: ReadonlyMap<Connection<ChatFrame>, Link>;
+  /** Ready links by the peer's node id (one link per node). */
+  readonly byNode: Map<string, Link>;
+  /** Addresses found to be our own; never dialled again. */
+  readonly selfAddrs: Set<string>;
+  learn(addresses: string[]): void;
+  announce(link: Link): void;
+  resetBackoff(addr: string): void;
+  /** A link became ready: the first time, we JOIN the mesh. */
+  joined(): void;
+}
+
+/** Addresses remembered as our own (dialled and found to be us). */
+const MAX_SELF_ADDRS = 64;
+
+/** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one. */
+export function refusal(reason: string): NetError {
+  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT): /.exec(reason)?.[1];
+  const text = `peer refused us: ${reason}`;
+  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') return new NetError(code, text);
+  return NetError.refused(text);
+}
+
+export class LinkProtocol {
+  readonly #c: LinkContext;
+
+  constructor(c: LinkContext) {
+    this.#c = c;
+  }
+
+  onFrame(conn: Connection<ChatFrame>, frame: ChatFrame): void {
+    const link = this.#c.links.get(conn);
+    if (!link) return;
+    if ('fault' in frame) {
+      link.fail(frame.fault);
+      return;
+    }
+    link.lastRx = this.#c.clock.now();
+    const first = !link.spoke;
+    link.spoke = true;
+    try {
+      this.#onLine(link, frame.line, first);
+    } catch (err) {
+      if (!(err instanceof NetError)) throw err;
+      if (link.state === 'ready' || link.state === 'plain') link.fail(err);
+      else this.#handshakeFailed(link, err);
+    }
+  }
+
+  #onLine(link: Link, line: string, first: boolean): void {
+    switch (link.state) {
+      case 'plain':
+        // A provisional plain peer whose first words are a HELLO was just slow: a node after all.
+        if (first && line.startsWith('HELLO ')) {
+          link.state = 'hello';
+          this.#onHello(link, parseHello(line.slice(6)));
+          return;
+        }
+        if (first) link.conn.handshakeDone();
+        this.#failIf(link, this.#c.flooder.plainLine(link, line));
+        return;
+      case 'hello':
+        this.#beforeHello(link, line);
+        return;
+      case 'auth':
+        this.#onAuthLine(link, line);
+        return;
+      case 'ready':
+        this.#onReadyLine(link, line);
+        return;
+    }
+  }
+
+  #beforeHello(link: Link, line: string): void {
+    if (line.startsWith('HELLO ')) {
+      this.#onHello(link, parseHello(line.slice(6)));
+      return;
+    }
+    if (link.conn.direction === 'out' && (line.startsWith('ERROR') || line.startsWith('PEERS'))) {
+      const m = parseLine(line);
+      if (m.type === 'ERROR') {
+        this.#handshakeFailed(link, refusal(m.reason), false);
+        return;
+      }
+      if (m.type === 'PEERS') {
+        this.#c.learn(m.addresses);
+        return;
+      }
+    }
+    // Not a protocol node: a `nc` user or a classic client.
+    link.state = 'plain';
+    link.conn.handshakeDone();
+    link.settle?.(undefined);
+    link.settle = undefined;
+    this.#c.announce(link);
+    this.#failIf(link, this.#c.flooder.plainLine(link, line));
+  }
+
+  #onHello(link: Link, hello: HelloMessage): void {
+    const o = this.#c.options;
+    const verdict = judgeHello(hello, { node: o.nodeId, mesh: o.mesh, hasPassword: o.password !== undefined });
+    if (!verdict.ok) {
+      this.#handshakeFailed(link, verdict.error);
+      return;
+    }
+    link.hello = hello;
+    link.conn.nick = hello.nick;
+    if (!link.helloSent) this.sendHello(link);
+    if (verdict.needAuth && o.password !== undefined && link.ourNonce !== undefined && hello.auth !== undefined) {
+      link.send({ type: 'AUTH', hmac: authProof(o.password, { node: o.nodeId, nonce: link.ourNonce }, { node: hello.node, nonce: hello.auth }) });
+      link.state = 'auth';
+    } else {
+      this.#ready(link);
+    }
+  }
+
+  #onAuthLine(link: Link, line: string): void {
+    const m = parseLine(line);
+    if (m.type === 'ERROR') {
+      this.#handshakeFailed(link, refusal(m.reason), false);
+      return;
+    }
+    if (m.type !== 'AUTH') throw NetError.protocol(`expected AUTH, got ${m.type}`);
+    const h = link.hello;
+    const pw = this.#c.options.password;
+    if (!h || h.auth === undefined || pw === undefined || link.ourNonce === undefined) throw NetError.protocol('AUTH without a nonce');
+    if (!verifyProof(pw, { node: h.node, nonce: h.auth }, { node: this.#c.options.nodeId, nonce: link.ourNonce }, m.hmac)) {
+      this.#handshakeFailed(link, NetError.authFailed('wrong mesh password'));
+      return;
+    }
+    this.#ready(link);
+  }
+
+  #onReadyLine(link: Link, line: string): void {
+    const m = parseLine(line);
+    switch (m.type) {
+      case 'MSG':
+      case 'ACT':
+      case 'JOIN':
+      case 'PART':
+      case 'NICK':
+        this.#failIf(link, this.#c.flooder.receive(link, m));
+        return;
+      case 'PEERS':
+        link.advertised = link.advertised.concat(m.addresses).slice(-MAX_PEERS_PER_LINE);
+        this.#c.learn(m.addresses);
+        return;
+      case 'PING':
+        link.send({ type: 'PONG', token: m.token }, true);
+        return;
+      case 'PONG':
+      case 'PLAIN': // an unknown verb from a newer version: ignored
+        return;
+      case 'ERROR':
+        link.conn.close(NetError.closed(`peer closed the link: ${m.reason}`));
+        return;
+      case 'HELLO':
+      case 'AUTH':
+        throw NetError.protocol(`unexpected ${m.type} after the handshake`);
+    }
+  }
+
+  #failIf(link: Link, err: NetError | undefined): void {
+    if (err) link.fail(err);
+  }
+
+  sendHello(link: Link): void {
+    const o = this.#c.options;
+    if (o.password !== undefined) link.ourNonce = makeNonce();
+    const hello: HelloMessage = { type: 'HELLO', node: o.nodeId, nick: this.#c.nick, listen: this.#c.listenPort, mesh: o.mesh };
+    if (link.ourNonce !== undefined) hello.auth = link.ourNonce;
+    link.send(hello);
+    link.helloSent = true;
+  }
+
+  #ready(link: Link): void {
+    const hello = link.hello;
+    if (!hello) throw NetError.protocol('ready without HELLO');
+    const existing = this.#c.byNode.get(hello.node);
+    if (existing && existing !== link) {
+      if (resolveDuplicateLink(this.#c.options.nodeId, hello.node, existing.conn.direction, link.conn.direction) === 'keep-existing') {
+        link.settle?.(undefined); // we are linked to that node: the dial did its job
+        link.settle = undefined;
+        link.fail(NetError.refused(`already linked to ${hello.nick}`));
+        return;
+      }
+      existing.fail(NetError.refused(`replaced by another link to ${hello.nick}`));
+    }
+    link.state = 'ready';
+    this.#c.byNode.set(hello.node, link);
+    link.conn.handshakeDone();
+    if (hello.listen !== null) {
+      link.listenAddr = formatHostPort(link.conn.remoteAddress, hello.listen);
+      this.#c.hosts.good(link.listenAddr);
+      this.#c.resetBackoff(link.listenAddr);
+    }
+    link.settle?.(undefined);
+    link.settle = undefined;
+    this.#c.announce(link);
+    const live = [...this.#c.byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
+    link.send({ type: 'PEERS', addresses: peersToShare(live, this.#c.hosts.pick(PEERS_TO_SEND * 2), link.listenAddr, PEERS_TO_SEND) }, true);
+    // Tell the other neighbours about the new one: if we die, they know where to reconnect.
+    if (link.listenAddr !== undefined) {
+      for (const other of this.#c.byNode.values()) if (other !== link) other.send({ type: 'PEERS', addresses: [link.listenAddr] }, true);
+    }
+    this.#c.joined();
+  }
+
+  #handshakeFailed(link: Link, err: NetError, tellPeer = true): void {
+    const addr = link.dialAddr;
+    if (err.code === 'REFUSED' && err.message === 'connected to ourselves') this.#markSelf(link);
+    if (addr && (err.code === 'WRONG_MESH' || err.code === 'AUTH_FAILED')) this.#c.hosts.remove(addr);
+    // Explicit dials (/connect, --connect) report to the user through their handshake promise.
+    this.#c.log.info(`${link.conn.address}: handshake failed: ${err.code}: ${err.message}`);
+    if (tellPeer) link.fail(err);
+    else link.conn.close(err);
+  }
+
+  /** A link to ourselves: remember the address we dialled so we never dial it again. */
+  #markSelf(link: Link): void {
+    for (const l of this.#c.links.values()) {
+      const mine = l.conn.direction === 'out' && (l === link || l.conn.localPort === link.conn.remotePort);
+      if (mine && l.dialAddr && this.#c.selfAddrs.size < MAX_SELF_ADDRS) {
+        this.#c.selfAddrs.add(l.dialAddr);
+        this.#c.hosts.remove(l.dialAddr);
+      }
+    }
+  }}
