@@ -16,7 +16,7 @@ import { plainLine, type Line } from './line-format.js';
 import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
 import { isSortKey, peersTable } from './tables.js';
 import { Activity, UiModel, type Tab } from './ui-model.js';
-import { composeFrame, type Frame } from './view.js';
+import { composeFrame, tabAt, type Frame } from './view.js';
 
 /** Pasted lines sent without asking; more asks for confirmation first. */
 export const PASTE_CONFIRM_OVER = 5;
@@ -24,6 +24,8 @@ export const PASTE_CONFIRM_OVER = 5;
 export const BELL_INTERVAL_MS = 1_000;
 /** The status bar (clock, peers) refreshes at least this often. */
 export const STATUS_REFRESH_MS = 1_000;
+/** Longest a pasted line waits for the previous line's command before it is sent anyway. */
+export const PASTE_STEP_WAIT_MS = 10_000;
 /** Continuation rows of /help entries line up under the description. */
 const HELP_INDENT = 32;
 /** Recent notice texts remembered to avoid showing a command's output twice. */
@@ -54,7 +56,6 @@ export class Controller {
   #pendingPaste: { tab: Tab; lines: string[] } | undefined;
   #highSurrogate = '';
   #recentNotices: string[] = [];
-  #sendChain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly api: AppApi,
@@ -187,6 +188,12 @@ export class Controller {
     this.frames.request();
   }
 
+  /** A click on the window bar (mouse mode) switches to the window under it. */
+  clickTabBar(x: number): void {
+    const i = tabAt(this.model, x);
+    if (i !== undefined && this.model.setActive(i)) this.frames.request();
+  }
+
   /** Scrolls the active window; tables scroll by rows, text windows by wrapped rows. */
   scroll(to: 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'lineUp' | 'lineDown'): void {
     const tab = this.model.activeTab;
@@ -242,12 +249,26 @@ export class Controller {
     this.frames.request();
   }
 
-  /** Sends lines in order: each waits for the previous command to finish. */
+  /**
+   * Sends lines. Pasted lines go in order, each waiting for the previous command
+   * (at most PASTE_STEP_WAIT_MS, so one hung command cannot hold the rest back).
+   */
   #sendLines(tab: Tab, lines: string[]): void {
+    let chain: Promise<void> = Promise.resolve();
     for (const line of lines) {
       const action = parseInput(line, { plugin: tab.kind === 'protocol' ? tab.id : undefined, canSay: this.#canSay(tab), resolve: (c, p) => this.api.resolve(c, p) });
-      this.#sendChain = this.#sendChain.then(() => this.#perform(tab, action));
+      chain = chain.then(() => this.#withinWait(this.#perform(tab, action)));
     }
+  }
+
+  #withinWait(p: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.opts.clock.setTimeout(resolve, PASTE_STEP_WAIT_MS);
+      void p.finally(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
   }
 
   #canSay(tab: Tab): boolean {

@@ -43,13 +43,26 @@ const ACTIVITY_STYLE: Record<Activity, Style> = {
 /** A marker that survives monochrome terminals: `*` unread, `!` mention. */
 const ACTIVITY_MARK: Record<Activity, string> = { [Activity.None]: '', [Activity.Event]: '', [Activity.Message]: '*', [Activity.Mention]: '!' };
 
+function tabLabel(t: Tab, i: number): string {
+  return ` ${i + 1}:${t.title}${ACTIVITY_MARK[t.unread]} `;
+}
+
 export function tabBar(model: UiModel, cols: number): Row {
-  const row: Row = [];
-  model.tabs.forEach((t, i) => {
-    const label = ` ${i + 1}:${t.title}${ACTIVITY_MARK[t.unread]} `;
-    row.push(span(label, i === model.active ? STYLE_ACTIVE_TAB : ACTIVITY_STYLE[t.unread]));
-  });
+  const row: Row = model.tabs.map((t, i) => span(tabLabel(t, i), i === model.active ? STYLE_ACTIVE_TAB : ACTIVITY_STYLE[t.unread]));
   return fitRow(row, cols, STYLE_BAR);
+}
+
+/** Index of the window whose label covers column `x` of the window bar. */
+export function tabAt(model: UiModel, x: number): number | undefined {
+  let at = 0;
+  for (let i = 0; i < model.tabs.length; i++) {
+    const t = model.tabs[i];
+    if (!t) break;
+    const w = strWidth(tabLabel(t, i));
+    if (x >= at && x < at + w) return i;
+    at += w;
+  }
+  return undefined;
 }
 
 export function statusBar(model: UiModel, snapshot: AppSnapshot | undefined, cols: number, now: number, more: number): Row {
