@@ -7,9 +7,16 @@
  *   tui.burst_10k_frames    frames drawn while 10,000 chat lines arrive (100 reads of 100 lines)
  *   tui.burst_ms            time until the burst is fully drawn
  *   tui.burst_max_lag_ms    worst event-loop delay during the burst
+ *   tui.program_first_frame_ms  the real program under `script` (a pty): spawn -> first frame
  * Target: first frame < 300 ms; frames batched at most one per ~16 ms.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Writable } from 'node:stream';
 import type { AppApi, AppEvent, AppSnapshot, CommandSpec } from '../src/app-api.js';
 
@@ -121,11 +128,53 @@ async function main(): Promise<void> {
   r.tui.quit();
   await r.done;
 
+  const program = await programFirstFrame();
   console.log(`tui.startup_ms: ${warm[2]?.toFixed(1)}`);
+  if (program !== undefined) console.log(`tui.program_first_frame_ms: ${program.toFixed(1)}`);
   console.log(`tui.process_to_frame_ms: ${processToFrame.toFixed(1)}`);
   console.log(`tui.burst_10k_frames: ${frames}`);
   console.log(`tui.burst_ms: ${burstMs.toFixed(1)}`);
   console.log(`tui.burst_max_lag_ms: ${(lag.max / 1e6).toFixed(1)}`);
+}
+
+/**
+ * The real program (dist/src/main.js, chat on 127.0.0.1, no discovery) under
+ * `script` for a pty: spawn -> first frame on its terminal. Undefined when
+ * `script` or the build is missing.
+ */
+async function programFirstFrame(): Promise<number | undefined> {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const main = join(root, 'dist', 'src', 'main.js');
+  if (!existsSync(main) || !existsSync('/usr/bin/script')) return undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-'));
+  try {
+    const cmd = `stty cols 120 rows 40; exec ${process.execPath} ${main} --nick bench --chat-port 0 --chat-host 127.0.0.1 --no-discovery --data-dir ${dir}`;
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, TERM: 'xterm-256color' } });
+    const at = await new Promise<number | undefined>((res) => {
+      let seen = '';
+      const timer = setTimeout(() => res(undefined), 10_000);
+      child.stdout.on('data', (c: Buffer) => {
+        seen += c.toString('utf8');
+        if (seen.includes('1:chat')) {
+          clearTimeout(timer);
+          res(performance.now());
+        }
+      });
+      child.once('exit', () => res(undefined));
+    });
+    child.stdin.write('\x03'); // Ctrl-C quits
+    await new Promise<void>((res) => {
+      const kill = setTimeout(() => child.kill('SIGTERM'), 3_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        res();
+      });
+    });
+    return at === undefined ? undefined : at - t0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function lastDrawnContains(tui: { controller: { model: { activeTab: { lines: { endSeq: number; get(seq: number): { spans: readonly { text: string }[] } | undefined } } } } }, text: string): boolean {

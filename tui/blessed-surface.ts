@@ -5,11 +5,26 @@
  * terminal on destroy) and its diffing draw; we do layout with our own width
  * table so wide characters stay aligned.
  */
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { createRequire } from 'node:module';
 import { patchBlessedWidth } from './blessed-width.js';
 import { paintLine, type CellLine } from './cell-paint.js';
 import type { Surface } from './controller.js';
 import type { Frame } from './view.js';
+
+const require = createRequire(import.meta.url);
+
+type ScreenFactory = (options: blessed.Widgets.IScreenOptions) => blessed.Widgets.Screen;
+
+/**
+ * Loads only blessed's Screen (and what it needs), not its ~40 widgets:
+ * `require('blessed')` costs about twice as long at start-up.
+ */
+function loadScreen(): ScreenFactory {
+  const mod: unknown = require('blessed/lib/widgets/screen');
+  if (typeof mod !== 'function') throw new Error('blessed/lib/widgets/screen did not export a constructor');
+  return mod as ScreenFactory;
+}
 
 /** blessed's screen fields we use that its type declarations leave out. */
 interface ScreenInternals {
@@ -35,7 +50,7 @@ export class BlessedSurface implements Surface {
 
   constructor(opts: BlessedSurfaceOptions) {
     patchBlessedWidth();
-    this.screen = blessed.screen({
+    this.screen = loadScreen()({
       input: opts.input,
       output: opts.output,
       // Always xterm-256color: every terminal peerdeck targets (xterm, tmux,

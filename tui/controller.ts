@@ -71,6 +71,8 @@ export class Controller {
     this.#unsubscribe = this.api.subscribe((e) => this.onEvent(e));
     this.#tick = this.opts.clock.setInterval(() => this.frames.request(), STATUS_REFRESH_MS);
     this.model.info(this.model.activeTab, 'peerdeck: type /help for commands, Alt+1..9 or Ctrl-N/Ctrl-P to switch windows, Ctrl-C to quit');
+    const ports = Object.entries(this.#snapshot.ports).map(([k, v]) => `${k} ${v}`);
+    this.model.info(this.model.logTab, `${this.#snapshot.nick}: ${ports.length ? `listening on ${ports.join(', ')}` : 'not listening'}`);
     this.frames.request();
   }
 
