@@ -12,10 +12,9 @@ import { parseInput, LOCAL_COMMANDS, type InputAction } from './input-command.js
 import { pasteLines } from './input-splitter.js';
 import { keyCommand, typedChar, type KeyInfo } from './keymap.js';
 import { edit, editorText, setText, submit, type EditAction } from './line-editor.js';
-import { plainLine, type Line } from './line-format.js';
 import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
-import { isSortKey, peersTable } from './tables.js';
-import { Activity, UiModel, type Tab } from './ui-model.js';
+import { runLocalCommand } from './local-commands.js';
+import { UiModel, type Tab } from './ui-model.js';
 import { composeFrame, tabAt, type Frame } from './view.js';
 
 /** Pasted lines sent without asking; more asks for confirmation first. */
@@ -26,8 +25,6 @@ export const BELL_INTERVAL_MS = 1_000;
 export const STATUS_REFRESH_MS = 1_000;
 /** Longest a pasted line waits for the previous line's command before it is sent anyway. */
 export const PASTE_STEP_WAIT_MS = 10_000;
-/** Continuation rows of /help entries line up under the description. */
-const HELP_INDENT = 32;
 /** Recent notice texts remembered to avoid showing a command's output twice. */
 const NOTICE_MEMORY = 200;
 
@@ -91,9 +88,10 @@ export class Controller {
     this.surface.paint(frame);
   }
 
-  #refreshSnapshot(): void {
+  #refreshSnapshot(): AppSnapshot {
     this.#snapshot = this.api.snapshot();
     this.#snapshotAt = this.opts.clock.now();
+    return this.#snapshot;
   }
 
   onEvent(e: AppEvent): void {
@@ -292,7 +290,12 @@ export class Controller {
         await this.#run(tab, action.plugin, action.name, action.args);
         return;
       case 'local':
-        this.#local(tab, action.name, action.args);
+        runLocalCommand(
+          { model: this.model, cols: this.surface.cols, commands: () => this.api.commands(), snapshot: () => this.#refreshSnapshot(), quit: () => this.opts.onQuit() },
+          tab,
+          action.name,
+          action.args,
+        );
         break;
     }
     this.frames.request();
@@ -310,68 +313,6 @@ export class Controller {
       this.model.error(tab, err instanceof Error ? err.message : String(err));
     }
     this.frames.request();
-  }
-
-  #local(tab: Tab, name: (typeof LOCAL_COMMANDS)[number]['name'], args: string[]): void {
-    switch (name) {
-      case 'quit':
-        this.opts.onQuit();
-        return;
-      case 'clear':
-        tab.lines.clear();
-        tab.anchor = null;
-        return;
-      case 'win': {
-        const n = Number(args[0]);
-        if (!Number.isInteger(n) || !this.model.setActive(n - 1)) this.model.error(tab, `no window ${args[0] ?? ''} (there are ${this.model.tabs.length})`);
-        return;
-      }
-      case 'help':
-        this.#help(tab, args[0]);
-        return;
-      case 'peers': {
-        this.#refreshSnapshot();
-        const rows = peersTable(this.#snapshot.peers, this.surface.cols);
-        for (const r of rows) this.model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
-        return;
-      }
-      case 'sort': {
-        const key = args[0] ?? 'n';
-        if (!isSortKey(key)) {
-          this.model.error(tab, `usage: /sort <n|name|size|source|speed> [asc|desc]`);
-          return;
-        }
-        this.model.sort = { key, desc: args[1] === 'desc' || (args[1] === undefined && (key === 'size' || key === 'speed')) };
-        const results = this.model.tabs.findIndex((t) => t.kind === 'results');
-        if (results >= 0) this.model.setActive(results);
-        return;
-      }
-    }
-  }
-
-  #help(tab: Tab, topic: string | undefined): void {
-    // The TUI answers its own commands first, so a plugin's (or the core's) of the same name is hidden.
-    const local = new Set<string>(LOCAL_COMMANDS.map((c) => c.name));
-    const groups = [
-      { plugin: 'tui', commands: LOCAL_COMMANDS.map((c) => ({ ...c })) },
-      ...this.api.commands().map((g) => ({ plugin: g.plugin, commands: g.commands.filter((c) => !local.has(c.name)) })),
-    ].filter((g) => g.commands.length > 0);
-    const out: Line[] = [];
-    if (topic) {
-      const want = topic.replace(/^\//, '').toLowerCase();
-      for (const g of groups) for (const c of g.commands) if (c.name === want) out.push(plainLine(`/${c.name} ${c.args}`.trimEnd() + `  (${g.plugin}) ${c.help}`));
-      if (out.length === 0) {
-        this.model.error(tab, `no such command: /${want}`);
-        return;
-      }
-    } else {
-      for (const g of groups) {
-        out.push(plainLine(`${g.plugin}:`, { bold: true }));
-        for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`, undefined, HELP_INDENT));
-      }
-      out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Tab completes; Up/Down history; //text sends /text'));
-    }
-    for (const l of out) this.model.addLine(tab, l, Activity.None);
   }
 
   /** The active window's input text (tests, diagnostics). */

@@ -1,6 +1,6 @@
 /**
  * Styled text, the TUI's one intermediate form: views produce rows of spans,
- * the screen turns them into blessed tags. Keeping it a plain value makes every
+ * cell-paint.ts turns them into blessed's screen cells. Keeping it a plain value makes every
  * view testable without a terminal.
  */
 import { charWidth, strWidth } from './text-width.js';
@@ -58,30 +58,5 @@ export function fitRow(row: Row, cols: number, fill?: Style): Row {
     }
   }
   if (w < cols) out.push(fill ? { text: ' '.repeat(cols - w), style: fill } : { text: ' '.repeat(cols - w) });
-  return out;
-}
-
-function escapeTags(text: string): string {
-  return text.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
-}
-
-function openTags(style: Style): string {
-  let t = '';
-  if (style.bold) t += '{bold}';
-  if (style.underline) t += '{underline}';
-  if (style.inverse) t += '{inverse}';
-  if (style.fg) t += `{${style.fg}-fg}`;
-  if (style.bg) t += `{${style.bg}-bg}`;
-  return t;
-}
-
-/** blessed tag markup for a row; user text is escaped so `{bold}` typed by a peer stays text. */
-export function toTags(row: Row): string {
-  let out = '';
-  for (const s of row) {
-    const text = escapeTags(s.text);
-    const open = s.style ? openTags(s.style) : '';
-    out += open ? `${open}${text}{/}` : text;
-  }
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COLOR, colorIndex, paintLine, rowCells, styleAttr, type CellLine } from '../../tui/cell-paint.js';
-import { fitRow, rowText, toTags } from '../../tui/styled-text.js';
+import { fitRow, rowText } from '../../tui/styled-text.js';
 
 describe('cell painting', () => {
   it('converts colours to xterm-256 indexes', () => {
@@ -29,8 +29,5 @@ describe('styled text', () => {
   it('fits rows to width without splitting wide chars', () => {
     expect(rowText(fitRow([{ text: 'ab中文' }], 5))).toBe('ab中 ');
     expect(rowText(fitRow([{ text: 'x' }], 3))).toBe('x  ');
-  });
-  it('escapes braces in blessed tag markup', () => {
-    expect(toTags([{ text: '{bold}x' }, { text: 'y', style: { fg: 'red', bold: true } }])).toBe('{open}bold{close}x{bold}{red-fg}y{/}');
   });
 });

@@ -57,3 +57,17 @@ describe('view', () => {
     }
   });
 });
+
+describe('help', () => {
+  it('lists the TUI commands first and hides plugin commands they shadow', async () => {
+    const { helpLines } = await import('../../tui/local-commands.js');
+    const lines = helpLines([{ plugin: 'core', commands: [{ name: 'help', args: '', help: 'core help' }, { name: 'peers', args: '', help: 'p' }] }, { plugin: 'chat', commands: [{ name: 'me', args: '<text>', help: 'act' }] }], undefined);
+    if (typeof lines === 'string') throw new Error(lines);
+    const text = lines.map((l) => rowText([...l.spans]));
+    expect(text[0]).toBe('tui:');
+    expect(text).not.toContain('core:');
+    expect(text).toContain('chat:');
+    expect(text.some((t) => t.includes('/me <text>') && t.includes('act'))).toBe(true);
+    expect(helpLines([], 'nope')).toBe('no such command: /nope');
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The commands the TUI answers itself: /win, /help, /clear, /peers, /sort and
+ * /quit. They change only the UI's state; /help and /peers read the core
+ * through the AppApi. A plugin command of the same name is hidden by these.
+ */
+import type { AppSnapshot, CommandSpec } from '../src/app-api.js';
+import { LOCAL_COMMANDS, type LocalCommand } from './input-command.js';
+import { plainLine, type Line } from './line-format.js';
+import { isSortKey, peersTable } from './tables.js';
+import { Activity, type Tab, type UiModel } from './ui-model.js';
+
+/** Continuation rows of /help entries line up under the description. */
+const HELP_INDENT = 32;
+
+export interface LocalContext {
+  model: UiModel;
+  cols: number;
+  commands(): Array<{ plugin: string; commands: CommandSpec[] }>;
+  /** A fresh snapshot (for /peers). */
+  snapshot(): AppSnapshot;
+  quit(): void;
+}
+
+/**
+ * /help lines: every command of every owner with its arguments, or the
+ * entries named `topic`. A string is an error for the user.
+ */
+export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[] }>, topic: string | undefined): Line[] | string {
+  const local = new Set<string>(LOCAL_COMMANDS.map((c) => c.name));
+  const all = [
+    { plugin: 'tui', commands: LOCAL_COMMANDS.map((c) => ({ ...c })) },
+    ...groups.map((g) => ({ plugin: g.plugin, commands: g.commands.filter((c) => !local.has(c.name)) })),
+  ].filter((g) => g.commands.length > 0);
+  const out: Line[] = [];
+  if (topic) {
+    const want = topic.replace(/^\//, '').toLowerCase();
+    for (const g of all) for (const c of g.commands) if (c.name === want) out.push(plainLine(`/${c.name} ${c.args}`.trimEnd() + `  (${g.plugin}) ${c.help}`));
+    return out.length > 0 ? out : `no such command: /${want}`;
+  }
+  for (const g of all) {
+    out.push(plainLine(`${g.plugin}:`, { bold: true }));
+    for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`, undefined, HELP_INDENT));
+  }
+  out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Tab completes; Up/Down history; //text sends /text'));
+  return out;
+}
+
+export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand, args: string[]): void {
+  const { model } = ctx;
+  switch (name) {
+    case 'quit':
+      ctx.quit();
+      return;
+    case 'clear':
+      tab.lines.clear();
+      tab.anchor = null;
+      return;
+    case 'win': {
+      const n = Number(args[0]);
+      if (!Number.isInteger(n) || !model.setActive(n - 1)) model.error(tab, `no window ${args[0] ?? ''} (there are ${model.tabs.length})`);
+      return;
+    }
+    case 'help': {
+      const lines = helpLines(ctx.commands(), args[0]);
+      if (typeof lines === 'string') model.error(tab, lines);
+      else for (const l of lines) model.addLine(tab, l, Activity.None);
+      return;
+    }
+    case 'peers':
+      for (const r of peersTable(ctx.snapshot().peers, ctx.cols)) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
+      return;
+    case 'sort': {
+      const key = args[0] ?? 'n';
+      if (!isSortKey(key)) {
+        model.error(tab, 'usage: /sort <n|name|size|source|speed> [asc|desc]');
+        return;
+      }
+      // Sizes and speeds read best largest first unless asked otherwise.
+      model.sort = { key, desc: args[1] === 'desc' || (args[1] === undefined && (key === 'size' || key === 'speed')) };
+      const results = model.tabs.findIndex((t) => t.kind === 'results');
+      if (results >= 0) model.setActive(results);
+      return;
+    }
+  }
+}
