@@ -1,7 +1,7 @@
 /**
  * One run of the TUI: owns the terminal from start() until finish(), and gives
- * it back on every path: quit, a quit signal, a crash (uncaughtException /
- * unhandledRejection while it runs) and process exit.
+ * it back on every path: quit, a quit signal, the end of input, a crash
+ * (uncaughtException / unhandledRejection while it runs) and process exit.
  *
  * Signals: blessed installs process-wide handlers (uncaughtException,
  * SIGTERM, SIGINT, SIGQUIT, exit) that call process.exit() when they are the
@@ -92,6 +92,8 @@ export class TuiSession {
     if (this.#splitter.holding) this.#escTimer = setTimeout(() => this.#deliver(this.#splitter.flush()), ESC_WAIT_MS);
   };
   readonly #onSignal = (): void => this.finish();
+  /** The terminal went away (stdin closed): nothing more can be typed. */
+  readonly #onEnd = (): void => this.finish();
   readonly #onCrash = (err: unknown): void => this.finish(err instanceof Error ? err : new Error(String(err)));
   readonly #onExit = (): void => this.#restore();
 
@@ -117,6 +119,7 @@ export class TuiSession {
       this.surface.screen.on('resize', () => this.controller.frames.flush(true));
       if (this.#opts.mouse) program.on('mouse', (m: MouseInfo) => this.#mouse(m));
       this.#opts.input.on('data', this.#onData);
+      this.#opts.input.once('end', this.#onEnd);
       this.#opts.input.resume();
       this.controller.start();
       this.controller.frames.flush(true);
@@ -150,6 +153,7 @@ export class TuiSession {
     clearTimeout(this.#escTimer);
     this.controller.stop();
     this.#opts.input.removeListener('data', this.#onData);
+    this.#opts.input.removeListener('end', this.#onEnd);
     if (this.#raw.setRawMode && this.#raw.isTTY) this.#raw.setRawMode(this.#wasRaw);
     this.surface.destroy();
     this.#opts.output.write(BRACKETED_PASTE_OFF);

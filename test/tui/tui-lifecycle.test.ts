@@ -53,6 +53,15 @@ describe('terminal lifecycle', () => {
     vt = undefined;
   });
 
+  it('ends when its input ends (the terminal closed)', async () => {
+    vt = new VirtualTerminal(80, 24);
+    await vt.start(new FakeApi());
+    vt.input.end();
+    await vt.done;
+    vt.term.dispose();
+    vt = undefined;
+  });
+
   it('leaves the mouse alone by default, and with --mouse a click on a window name switches to it', async () => {
     vt = new VirtualTerminal(80, 24);
     const out = record(vt);
