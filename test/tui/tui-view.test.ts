@@ -116,6 +116,27 @@ describe('scrollback', () => {
     expect(vt.text()).not.toContain('more below');
   });
 
+  it('/clear empties the window', async () => {
+    const { vt, api } = await setup(60, 12);
+    api.chat('bob', 'soon gone');
+    await vi.waitFor(() => expect(vt.text()).toContain('soon gone'));
+    vt.type('/clear\r');
+    await vi.waitFor(() => expect(vt.text()).not.toContain('soon gone'));
+    expect(vt.text()).not.toContain('peerdeck: type /help');
+  });
+
+  it('scrolls long tables with PgUp/PgDn', async () => {
+    const { vt, api } = await setup(80, 12);
+    for (let n = 1; n <= 40; n++) api.emit({ type: 'search.hit', search: 's', n, name: `file-${n}.txt`, size: n, source: 'x:1', protocol: 'p' });
+    vt.type('\x1b2');
+    await vi.waitFor(() => expect(vt.line(2)).toContain('file-1.txt'));
+    vt.type('\x1b[6~');
+    await vi.waitFor(() => expect(vt.line(2)).not.toContain('file-1.txt'));
+    expect(vt.line(1)).toContain('name');
+    vt.type('\x1b[5~');
+    await vi.waitFor(() => expect(vt.line(2)).toContain('file-1.txt'));
+  });
+
   it('keeps at most `scrollback` lines per window', async () => {
     const { vt, api } = await setup(60, 12, 'alice', { scrollback: 20 });
     for (let i = 1; i <= 100; i++) api.chat('bob', `line ${i}`);
