@@ -16,6 +16,7 @@ import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from './address.js';
 import { encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
+import { Backpressure } from './backpressure.js';
 import { Discovery } from './discovery.js';
 import { Flooder, type Delivery } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
@@ -48,6 +49,7 @@ export class ChatService {
   #stopping = false;
   #pingTimer: Timer | undefined;
   readonly #protocol: LinkProtocol;
+  readonly #pressure: Backpressure;
 
   constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache) {
     this.#o = o;
@@ -78,6 +80,7 @@ export class ChatService {
       links: () => this.#links.values(),
       deliver: (d) => this.#deliver(d),
     });
+    this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
     const self = this;
     this.#protocol = new LinkProtocol({
       options: o,
@@ -97,6 +100,7 @@ export class ChatService {
       learn: (a) => this.#learn(a),
       announce: (l) => this.#announce(l),
       resetBackoff: (a) => this.#maintainer.reset(a),
+      throttle: (l) => this.#pressure.throttle(l),
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
@@ -155,6 +159,7 @@ export class ChatService {
     this.#stopping = true;
     this.#maintainer.stop();
     this.#pingTimer?.cancel();
+    this.#pressure.stop();
     await this.#discovery?.stop();
     if (this.#joined) this.#flooder.originate(this.#own('PART', { text: 'quit' }));
     await this.#group.close();
@@ -249,6 +254,7 @@ export class ChatService {
     this.#links.delete(conn);
     link.cancelTimers();
     this.#flooder.forget(link);
+    this.#pressure.forget(link);
     if (link.node !== undefined && this.#byNode.get(link.node) === link) this.#byNode.delete(link.node);
     link.settle?.(reason ?? NetError.closed());
     link.settle = undefined;

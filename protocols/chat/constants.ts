@@ -44,6 +44,8 @@ export const IDLE_TIMEOUT_MS = 90_000;
 export const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** An accepted link that has not sent HELLO within this is treated as a plain peer. */
 export const PLAIN_GRACE_MS = 1_500;
+/** A neighbour whose send queue stays above the high watermark this long is a slow consumer. */
+export const SLOW_LINK_MS = 20_000;
 /** Dial timeout for one outgoing connection. */
 export const DIAL_TIMEOUT_MS = 5_000;
 

@@ -37,6 +37,8 @@ export interface FlooderOptions {
 
 export class Flooder {
   readonly seen: SeenCache;
+  /** Set when a forward left some link above its high watermark (see Backpressure). */
+  congested = false;
   readonly #dups: DuplicateMeter<Link>;
   readonly #o: FlooderOptions;
 
@@ -52,6 +54,7 @@ export class Flooder {
     this.#dups.fresh(this.#o.clock.now());
     this.#o.deliver({ message: m, self: true, hops: 0, from: undefined });
     this.#forward(m, undefined);
+    this.congested = false; // our own lines are not throttled; the hard cap guards them
   }
 
   /** A flooded message from a protocol neighbour; a NetError means: close that link. */
@@ -101,6 +104,7 @@ export class Flooder {
       if (l.state === 'ready') {
         wire ??= encodeLine(m);
         l.conn.send(wire);
+        if (l.conn.congested) this.congested = true;
       } else if (l.state === 'plain') {
         if (rendered === undefined) {
           rendered = renderPlain(m);
@@ -109,6 +113,7 @@ export class Flooder {
           rendered += '\n';
         }
         l.conn.send(rendered);
+        if (l.conn.congested) this.congested = true;
       }
     }
   }

@@ -40,6 +40,8 @@ export interface LinkContext {
   resetBackoff(addr: string): void;
   /** A link became ready: the first time, we JOIN the mesh. */
   joined(): void;
+  /** Forwarding from `source` congested a neighbour: stop reading it for a while. */
+  throttle(source: Link): void;
 }
 
 /** Addresses remembered as our own (dialled and found to be us). */
@@ -72,6 +74,10 @@ export class LinkProtocol {
     link.spoke = true;
     try {
       this.#onLine(link, frame.line, first);
+      if (this.#c.flooder.congested) {
+        this.#c.flooder.congested = false;
+        this.#c.throttle(link);
+      }
     } catch (err) {
       if (!(err instanceof NetError)) throw err;
       if (link.state === 'ready' || link.state === 'plain') link.fail(err);

@@ -42,6 +42,8 @@ export interface ChatOptions {
     plainGraceMs?: number;
     maintenanceMs?: number;
     dialMs?: number;
+    /** A neighbour congested this long while we hold traffic back is closed. */
+    slowLinkMs?: number;
   };
   queue?: { highWater?: number; lowWater?: number; hardCap?: number };
   dup?: { windowMs?: number; slack?: number };
@@ -72,6 +74,7 @@ export interface ResolvedChatOptions {
   plainGraceMs: number;
   maintenanceMs: number;
   dialMs: number;
+  slowLinkMs: number;
   queue: { highWater: number; lowWater: number; hardCap: number };
   dupWindowMs: number;
   dupSlack: number;
@@ -115,6 +118,7 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     plainGraceMs: t.plainGraceMs ?? C.PLAIN_GRACE_MS,
     maintenanceMs: t.maintenanceMs ?? C.MAINTENANCE_INTERVAL_MS,
     dialMs: t.dialMs ?? C.DIAL_TIMEOUT_MS,
+    slowLinkMs: t.slowLinkMs ?? C.SLOW_LINK_MS,
     queue: {
       highWater: o.queue?.highWater ?? C.QUEUE_HIGH_WATER,
       lowWater: o.queue?.lowWater ?? C.QUEUE_LOW_WATER,
