@@ -91,6 +91,7 @@ export class Connection<M = unknown> {
   #inflate: Inflate | undefined;
   #deflate: Deflate | undefined;
   #flushScheduled = false;
+  #corked = false;
   bytesIn = 0;
   bytesOut = 0;
 
@@ -170,6 +171,13 @@ export class Connection<M = unknown> {
       this.#deflate.write(data);
       this.#scheduleFlush();
     } else {
+      // Coalesce every send of this tick into one writev: a relay forwarding
+      // thousands of short lines a second costs one syscall per burst, not per line.
+      if (!this.#corked) {
+        this.#corked = true;
+        this.#socket.cork();
+        process.nextTick(this.#uncork);
+      }
       this.#socket.write(data);
     }
     if (!this.#congested && this.queuedBytes >= this.#queue.highWater) this.#congested = true;
@@ -325,6 +333,11 @@ export class Connection<M = unknown> {
 
   #onDrain = (): void => {
     if (this.#congested && this.queuedBytes <= this.#queue.lowWater) this.#congested = false;
+  };
+
+  #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
   };
 
   #scheduleFlush(): void {
