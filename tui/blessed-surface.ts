@@ -38,12 +38,14 @@ interface ScreenInternals {
   };
 }
 
+/** Streams for blessed: `input` carries only key bytes (pastes are taken out before), `output` is the terminal. */
 export interface BlessedSurfaceOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   mouse: boolean;
 }
 
+/** The production Surface: paints frames into a blessed screen and rings its bell. */
 export class BlessedSurface implements Surface {
   readonly screen: blessed.Widgets.Screen;
   #destroyed = false;

@@ -22,6 +22,7 @@ function isBlessedUnicode(m: unknown): m is BlessedUnicode {
   return typeof m === 'object' && m !== null && typeof (m as { charWidth?: unknown }).charWidth === 'function';
 }
 
+/** Points blessed's `unicode.charWidth` at ours (once per process). */
 export function patchBlessedWidth(): void {
   const mod: unknown = require('blessed/lib/unicode');
   if (!isBlessedUnicode(mod) || mod.__peerdeckWidth) return;

@@ -11,6 +11,7 @@ import { charWidth } from './text-width.js';
 
 /** blessed's cell: [attr, text]. attr = flags << 18 | fg << 9 | bg. */
 export type Cell = [number, string];
+/** One row of blessed's screen buffer; `dirty` tells its draw loop to look at the row. */
 export type CellLine = Cell[] & { dirty?: boolean };
 
 /** Default colour index in blessed's attr encoding. */
@@ -44,6 +45,7 @@ export function colorIndex(color: string | undefined): number {
   return 16 + 36 * (r ?? 0) + 6 * (g ?? 0) + (b ?? 0);
 }
 
+/** A Style in blessed's packed attribute form (bold 1, underline 2, inverse 8 in the flag bits). */
 export function styleAttr(style: Style | undefined): number {
   if (!style) return (DEFAULT_COLOR << 9) | DEFAULT_COLOR;
   const flags = (style.bold ? FLAG_BOLD : 0) | (style.underline ? FLAG_UNDERLINE : 0) | (style.inverse ? FLAG_INVERSE : 0);

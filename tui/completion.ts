@@ -8,12 +8,14 @@ import type { CompletionQuery } from './line-editor.js';
 /** Candidates offered at most (one Tab cycles through them). */
 export const MAX_CANDIDATES = 100;
 
+/** What can be completed in the active window. */
 export interface CompletionData {
   commands: readonly string[];
   nicks: readonly string[];
   resultNumbers: readonly number[];
 }
 
+/** Candidates for the word under the cursor, each with the text that should follow it. */
 export function completionCandidates(q: CompletionQuery, data: CompletionData): string[] {
   const { word, first, line } = q;
   if (first && word.startsWith('/')) {

@@ -28,6 +28,7 @@ export const PASTE_STEP_WAIT_MS = 10_000;
 /** Recent notice texts remembered to avoid showing a command's output twice. */
 const NOTICE_MEMORY = 200;
 
+/** Where frames go: the blessed screen in production (blessed-surface.ts). */
 export interface Surface {
   readonly cols: number;
   readonly rows: number;
@@ -35,6 +36,7 @@ export interface Surface {
   bell(): void;
 }
 
+/** Scrollback size, bell on/off, the clock for frames and timers, and what quitting does. */
 export interface ControllerOptions {
   scrollback: number;
   bell: boolean;
@@ -42,6 +44,7 @@ export interface ControllerOptions {
   onQuit: () => void;
 }
 
+/** Wires AppEvents, keys and pastes to the model and the AppApi; redraws through a FrameScheduler. */
 export class Controller {
   readonly model: UiModel;
   readonly frames: FrameScheduler;

@@ -24,6 +24,7 @@ export function formatSize(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v).toString()} ${UNITS[u] ?? '?'}`;
 }
 
+/** A transfer rate, `64 KB/s`. */
 export function formatRate(bytesPerSec: number): string {
   return `${formatSize(bytesPerSec)}/s`;
 }

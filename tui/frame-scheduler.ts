@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../src/clock.js';
 /** Minimum time between two frames. */
 export const FRAME_INTERVAL_MS = 16;
 
+/** Coalesces redraw requests into frames at most one per `intervalMs`. */
 export class FrameScheduler {
   #timer: Timer | undefined;
   #last = Number.NEGATIVE_INFINITY;

@@ -12,6 +12,7 @@ import type { BlessedSurface } from './blessed-surface.js';
 import type { Controller } from './controller.js';
 import { TuiSession } from './session.js';
 
+/** How main.ts (and tests) start the TUI: `--mouse` and `--scrollback N` map to `mouse` and `scrollback`. */
 export interface TuiOptions {
   /** Capture the mouse (wheel scrolls, a click on a window name switches). Off: text stays selectable. */
   mouse: boolean;
@@ -39,6 +40,11 @@ export function canRunTui(stdout: NodeJS.WritableStream & { isTTY?: boolean }): 
   return stdout.isTTY === true;
 }
 
+/**
+ * Runs the TUI on `api` until the user quits; resolves then (the caller stops
+ * the node), rejects with the error if the process crashed while it ran. The
+ * terminal is restored either way.
+ */
 export async function runTui(api: AppApi, opts: TuiOptions): Promise<void> {
   const session = new TuiSession(api, {
     mouse: opts.mouse,

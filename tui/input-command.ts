@@ -15,8 +15,10 @@ export const LOCAL_COMMANDS = [
   { name: 'quit', args: '', help: 'leave peerdeck (also Ctrl-C)' },
 ] as const;
 
+/** Name of a command the TUI answers itself. */
 export type LocalCommand = (typeof LOCAL_COMMANDS)[number]['name'];
 
+/** What a submitted line asks for. */
 export type InputAction =
   | { kind: 'none' }
   | { kind: 'say'; plugin: string; text: string }
@@ -24,6 +26,7 @@ export type InputAction =
   | { kind: 'local'; name: LocalCommand; args: string[] }
   | { kind: 'error'; message: string };
 
+/** The active window as routing sees it. */
 export interface InputContext {
   /** The active window's protocol, if it is a protocol window. */
   plugin: string | undefined;
@@ -47,6 +50,7 @@ export function splitArgs(s: string): string[] {
   return out;
 }
 
+/** Decides what a submitted line does (see the module comment); pure. */
 export function parseInput(line: string, ctx: InputContext): InputAction {
   if (line.trim() === '') return { kind: 'none' };
   if (line.startsWith('/') && !line.startsWith('//')) {

@@ -13,6 +13,7 @@ export const PASTE_END = '\x1b[201~';
 /** A bracketed paste larger than this is cut (the rest is dropped): 1 MiB of text. */
 export const PASTE_LIMIT = 1 << 20;
 
+/** Keys for blessed's parser, typed text, or a paste (which may hold line breaks). */
 export type InputPiece =
   | { kind: 'keys'; data: string }
   | { kind: 'text'; text: string }
@@ -30,6 +31,7 @@ function tailPrefixLength(s: string, marker: string): number {
   return 0;
 }
 
+/** Incremental: a paste or marker split across reads comes out whole. */
 export class InputSplitter {
   #inPaste = false;
   #paste = '';

@@ -14,6 +14,7 @@ export interface KeyInfo {
   shift?: boolean;
 }
 
+/** What a key asks the controller to do. */
 export type KeyCommand =
   | { kind: 'edit'; action: Exclude<EditAction, { type: 'complete' }> }
   | { kind: 'complete' }
@@ -69,6 +70,7 @@ const BY_FULL: Record<string, KeyCommand> = {
   'C-l': { kind: 'redraw' },
 };
 
+/** The command bound to a key, or `none`. */
 export function keyCommand(key: KeyInfo): KeyCommand {
   const full = key.full ?? key.name ?? '';
   const mapped = BY_FULL[full];

@@ -9,6 +9,7 @@
 /** Lines kept in one tab's input history. */
 export const HISTORY_LIMIT = 500;
 
+/** A Tab-completion in progress: repeated Tabs step through `candidates`. */
 export interface CompletionSession {
   /** Code-point index where the completed word starts. */
   readonly start: number;
@@ -18,6 +19,7 @@ export interface CompletionSession {
   readonly tail: readonly string[];
 }
 
+/** One window's input line: text, cursor, history and completion state. Immutable. */
 export interface EditorState {
   readonly chars: readonly string[];
   readonly cursor: number;
@@ -37,8 +39,10 @@ export interface CompletionQuery {
   line: string;
 }
 
+/** Gives completion candidates for the word under the cursor. */
 export type CompletionSource = (q: CompletionQuery) => string[];
 
+/** Every editing operation the keymap can ask for. */
 export type EditAction =
   | { type: 'insert'; text: string }
   | {
@@ -59,6 +63,7 @@ export type EditAction =
     }
   | { type: 'complete'; source: CompletionSource };
 
+/** A fresh input line with no history. */
 export const emptyEditor: EditorState = {
   chars: [],
   cursor: 0,
@@ -68,6 +73,7 @@ export const emptyEditor: EditorState = {
   completion: null,
 };
 
+/** The line as a string. */
 export function editorText(s: EditorState): string {
   return s.chars.join('');
 }

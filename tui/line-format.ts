@@ -18,11 +18,11 @@ export interface Line {
   wrapCache?: { width: number; rows: Span[][] };
 }
 
+/** Styles of the parts of a line (timestamps, our own notices, errors, mentions). */
 export const STYLE_TIME: Style = { fg: 'gray' };
 export const STYLE_INFO: Style = { fg: 'cyan' };
 export const STYLE_ERROR: Style = { fg: 'red', bold: true };
 export const STYLE_MENTION: Style = { fg: 'yellow', bold: true };
-export const STYLE_SELF: Style = { bold: true };
 
 function makeLine(prefix: Span[], body: Span[]): Line {
   const indent = prefix.reduce((w, s) => w + strWidth(s.text), 0);
@@ -41,6 +41,7 @@ export function mentions(text: string, nick: string): boolean {
   return mentionCache.re.test(text);
 }
 
+/** A chat line as shown, and whether it mentions us (highlight, bell, strongest unread marker). */
 export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line; mention: boolean } {
   const time = span(`${formatClock(e.at)} `, STYLE_TIME);
   const nick = sanitize(e.nick);
@@ -72,6 +73,7 @@ export function infoLine(at: number, text: string, style: Style = STYLE_INFO): L
   return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', style)], [span(sanitize(text))]);
 }
 
+/** An error for the user (unknown command, failed run), in red. */
 export function errorLine(at: number, text: string): Line {
   return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('!!! ', STYLE_ERROR)], [span(sanitize(text), { fg: 'red' })]);
 }
@@ -88,6 +90,7 @@ const LEVEL_STYLE: Record<LogLevel, Style> = {
   error: { fg: 'red', bold: true },
 };
 
+/** A `log` event for the Log window. */
 export function logLine(at: number, e: EventOf<'log'>): Line {
   return makeLine(
     [span(`${formatClock(at)} `, STYLE_TIME), span(`${e.level.toUpperCase().padEnd(5)} `, LEVEL_STYLE[e.level]), span(`[${sanitize(e.scope)}] `, STYLE_INFO)],
@@ -95,6 +98,7 @@ export function logLine(at: number, e: EventOf<'log'>): Line {
   );
 }
 
+/** A link coming up or going down, with the reason it closed. */
 export function peerLine(at: number, e: EventOf<'peer.up'> | EventOf<'peer.down'>): Line {
   const who = `${sanitize(e.address)} (${e.direction === 'in' ? 'incoming' : 'outgoing'})`;
   if (e.type === 'peer.up') {

@@ -12,6 +12,7 @@ import { Activity, type Tab, type UiModel } from './ui-model.js';
 /** Continuation rows of /help entries line up under the description. */
 const HELP_INDENT = 32;
 
+/** What the local commands may touch. */
 export interface LocalContext {
   model: UiModel;
   cols: number;
@@ -45,6 +46,7 @@ export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[
   return out;
 }
 
+/** Runs one TUI command in the context of window `tab`. */
 export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand, args: string[]): void {
   const { model } = ctx;
   switch (name) {

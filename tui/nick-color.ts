@@ -23,6 +23,7 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
+/** The colour a nick is always drawn in. */
 export function nickColor(nick: string, palette: readonly string[] = NICK_PALETTE): string {
   const c = palette[fnv1a(nick.toLowerCase()) % palette.length];
   return c ?? '#ffffff';

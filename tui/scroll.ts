@@ -91,12 +91,14 @@ export function scrollDown(tab: Tab, width: number, rows: number): void {
   tab.anchor = seq >= tab.lines.endSeq - 1 ? null : seq;
 }
 
+/** Shows the oldest kept lines. */
 export function scrollTop(tab: Tab, width: number, height: number): void {
   if (tab.lines.length === 0) return;
   const floor = minAnchor(tab, width, height);
   tab.anchor = floor >= tab.lines.endSeq - 1 ? null : floor;
 }
 
+/** Back to the newest lines, following new ones again. */
 export function scrollBottom(tab: Tab): void {
   tab.anchor = null;
 }

@@ -7,6 +7,7 @@
  */
 export const DEFAULT_SCROLLBACK = 10_000;
 
+/** Ring buffer of at most `capacity` lines; see the module comment. */
 export class Scrollback<T> {
   readonly #items: Array<T | undefined>;
   #start = 0;

@@ -25,6 +25,7 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const ESC_WAIT_MS = 25;
 const QUIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 
+/** TuiOptions with the defaults filled in. */
 export interface SessionOptions {
   mouse: boolean;
   scrollback: number;
@@ -46,6 +47,7 @@ interface MouseInfo {
   y?: number;
 }
 
+/** Owns the terminal for one runTui call (see the module comment). */
 export class TuiSession {
   readonly surface: BlessedSurface;
   readonly controller: Controller;

@@ -5,6 +5,7 @@
  */
 import { charWidth, strWidth } from './text-width.js';
 
+/** How a span looks; unset fields use the terminal's defaults. */
 export interface Style {
   /** A blessed colour: a name ('red', 'light-blue') or '#rrggbb'. */
   fg?: string;
@@ -14,23 +15,28 @@ export interface Style {
   inverse?: boolean;
 }
 
+/** A run of text in one style. */
 export interface Span {
   text: string;
   style?: Style;
 }
 
+/** One terminal row (or a line before wrapping). */
 export type Row = Span[];
 
+/** A span, leaving `style` out when there is none. */
 export function span(text: string, style?: Style): Span {
   return style ? { text, style } : { text };
 }
 
+/** Columns the row takes. */
 export function rowWidth(row: Row): number {
   let w = 0;
   for (const s of row) w += strWidth(s.text);
   return w;
 }
 
+/** The row's text without styles (tests, tables). */
 export function rowText(row: Row): string {
   return row.map((s) => s.text).join('');
 }

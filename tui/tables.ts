@@ -10,10 +10,13 @@ import type { SortKey, TransferRow } from './ui-model.js';
 import { span, type Row, type Style } from './styled-text.js';
 import { fitToWidth, sanitize } from './text-width.js';
 
+/** Table header style. */
 export const STYLE_HEADER: Style = { bold: true, underline: true };
 
+/** Columns `/sort` accepts. */
 export const SORT_KEYS: readonly SortKey[] = ['n', 'name', 'size', 'source', 'speed'];
 
+/** Guards `/sort` input. */
 export function isSortKey(s: string): s is SortKey {
   return (SORT_KEYS as readonly string[]).includes(s);
 }
@@ -105,6 +108,7 @@ const STATE_STYLE: Record<TransferRow['state'], Style | undefined> = {
   failed: { fg: 'red' },
 };
 
+/** Header plus one row per transfer (and a reason row under a failed one). */
 export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[] {
   const columns = layout(
     cols,
@@ -132,6 +136,7 @@ export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[]
   return out;
 }
 
+/** The `/peers` listing: address, protocol, direction, nick, uptime, queued bytes. */
 export function peersTable(peers: readonly PeerInfo[], cols: number): Row[] {
   const columns = layout(
     cols,

@@ -10,6 +10,7 @@ import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './l
 import { Scrollback } from './scrollback.js';
 import { sanitize } from './text-width.js';
 
+/** What a window shows: a protocol's lines, the results table, the transfers table, or the log. */
 export type TabKind = 'protocol' | 'results' | 'transfers' | 'log';
 
 /** Unread level of a tab, weakest first (irssi's activity levels). */
@@ -25,6 +26,7 @@ export const TRANSFERS_LIMIT = 500;
 /** Tabs for protocols that appear later than start-up (a cap against a flood of odd names). */
 export const EXTRA_TABS_LIMIT = 16;
 
+/** One window: its lines, scroll position, unread level, input line and known nicks. */
 export interface Tab {
   readonly id: string;
   readonly kind: TabKind;
@@ -40,8 +42,10 @@ export interface Tab {
   tableOffset: number;
 }
 
+/** Results table columns that can be sorted on. */
 export type SortKey = 'n' | 'name' | 'size' | 'source' | 'speed';
 
+/** The latest state of one transfer, from transfer.* events. */
 export interface TransferRow {
   id: number;
   name: string;
@@ -54,11 +58,13 @@ export interface TransferRow {
   detail: string;
 }
 
+/** Side effects the controller carries out after an event. */
 export interface ApplyResult {
   /** Ring the terminal bell (our nick was mentioned). */
   bell: boolean;
 }
 
+/** All of the TUI's state; `apply(event)` is the reducer. */
 export class UiModel {
   readonly tabs: Tab[] = [];
   active = 0;

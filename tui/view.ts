@@ -12,6 +12,7 @@ import { resultsTable, transfersTable } from './tables.js';
 import { charWidth, sanitize, strWidth } from './text-width.js';
 import { Activity, type Tab, type UiModel } from './ui-model.js';
 
+/** One screen's worth of rows. */
 export interface Frame {
   tabBar: Row;
   body: Row[];
@@ -21,6 +22,7 @@ export interface Frame {
   cursorCol: number;
 }
 
+/** Everything a frame is drawn from. */
 export interface FrameInput {
   model: UiModel;
   cols: number;
@@ -31,6 +33,7 @@ export interface FrameInput {
   question?: string;
 }
 
+/** Window bar and status bar colours. */
 export const STYLE_BAR: Style = { fg: 'white', bg: 'blue' };
 const STYLE_ACTIVE_TAB: Style = { fg: 'black', bg: 'white', bold: true };
 const STYLE_MORE: Style = { fg: 'black', bg: 'yellow' };
@@ -47,6 +50,7 @@ function tabLabel(t: Tab, i: number): string {
   return ` ${i + 1}:${t.title}${ACTIVITY_MARK[t.unread]} `;
 }
 
+/** ` 1:chat  2:Transfers* ` with the active window inverted and unread ones coloured. */
 export function tabBar(model: UiModel, cols: number): Row {
   const row: Row = model.tabs.map((t, i) => span(tabLabel(t, i), i === model.active ? STYLE_ACTIVE_TAB : ACTIVITY_STYLE[t.unread]));
   return fitRow(row, cols, STYLE_BAR);
@@ -65,6 +69,7 @@ export function tabAt(model: UiModel, x: number): number | undefined {
   return undefined;
 }
 
+/** Clock, nick, ports and peers per protocol (fw = firewalled), transfer rates, and the more-below count. */
 export function statusBar(model: UiModel, snapshot: AppSnapshot | undefined, cols: number, now: number, more: number): Row {
   const parts: string[] = [`[${formatClock(now)}]`, `[${model.nick}]`];
   if (snapshot) {
@@ -126,6 +131,7 @@ function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; m
   return { rows, more };
 }
 
+/** Lays out the whole screen for the active window. */
 export function composeFrame(input: FrameInput): Frame {
   const { model, cols } = input;
   const height = Math.max(1, input.rows - 3);
