@@ -33,7 +33,7 @@ const skipReason = !hasTmux() ? 'tmux is not on PATH' : !existsSync(MAIN) ? `${M
 if (skipReason) console.warn(`tmux-e2e skipped: ${skipReason}`);
 
 async function tmux(...args: string[]): Promise<string> {
-  const { stdout } = await run('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { env: { ...process.env, LANG: 'C.UTF-8' } });
+  const { stdout } = await run('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { env: { ...process.env, LANG: 'C.UTF-8', TERM: process.env.TERM ?? 'xterm-256color' } });
   return stdout;
 }
 
