@@ -76,6 +76,7 @@ export class ChatService {
       seenTtlMs: o.seenTtlMs,
       dupWindowMs: o.dupWindowMs,
       dupSlack: o.dupSlack,
+      highWater: o.queue.highWater,
       clock: ctx.clock,
       links: () => this.#links.values(),
       deliver: (d) => this.#deliver(d),
@@ -162,6 +163,7 @@ export class ChatService {
     this.#pressure.stop();
     await this.#discovery?.stop();
     if (this.#joined) this.#flooder.originate(this.#own('PART', { text: 'quit' }));
+    for (const l of this.#links.values()) l.flush();
     await this.#group.close();
     await this.#hosts.save().catch((err: unknown) => this.#ctx.log.warn(`saving host cache: ${String(err)}`));
   }

@@ -29,6 +29,8 @@ export interface FlooderOptions {
   seenTtlMs: number;
   dupWindowMs: number;
   dupSlack: number;
+  /** Send-queue high watermark: past it, the source of the traffic is throttled. */
+  highWater: number;
   clock: Clock;
   /** Every link that takes chat traffic (ready and plain). */
   links(): Iterable<Link>;
@@ -103,8 +105,7 @@ export class Flooder {
       if (l === source) continue;
       if (l.state === 'ready') {
         wire ??= encodeLine(m);
-        l.conn.send(wire);
-        if (l.conn.congested) this.congested = true;
+        if (l.batch(wire) >= this.#o.highWater) this.congested = true;
       } else if (l.state === 'plain') {
         if (rendered === undefined) {
           rendered = renderPlain(m);
@@ -112,8 +113,7 @@ export class Flooder {
           this.seen.markSeen(plainId(rendered, plainBucket(this.#o.clock.now())));
           rendered += '\n';
         }
-        l.conn.send(rendered);
-        if (l.conn.congested) this.congested = true;
+        if (l.batch(rendered) >= this.#o.highWater) this.congested = true;
       }
     }
   }

@@ -50,14 +50,39 @@ export class Link {
     return this.hello?.nick ?? this.conn.nick ?? this.conn.address;
   }
 
-  /** Sends a protocol message; false if dropped or closed. */
+  #batch = '';
+  #batchBytes = 0;
+
+  /** Sends a protocol message (after any batched lines); false if dropped or closed. */
   send(m: ChatWire, droppable = false): boolean {
+    this.flush();
     return this.conn.send(encodeLine(m), { droppable });
+  }
+
+  /**
+   * Queues flooded lines and hands them to the connection in one write at the end of the
+   * current burst (a microtask), so a relay costs one write per burst, not per line.
+   * Returns about how many bytes wait for this link, batched or queued.
+   */
+  batch(lines: string): number {
+    if (this.#batchBytes === 0) queueMicrotask(() => this.flush());
+    this.#batch += lines;
+    this.#batchBytes += lines.length;
+    return this.conn.queuedBytes + this.#batchBytes;
+  }
+
+  flush(): void {
+    if (this.#batchBytes === 0) return;
+    const data = this.#batch;
+    this.#batch = '';
+    this.#batchBytes = 0;
+    this.conn.send(data);
   }
 
   /** Sends ERROR :reason, then closes with that reason (queued data is flushed first). */
   fail(err: NetError): void {
     if (this.conn.closed) return;
+    this.flush();
     this.conn.send(encodeLine({ type: 'ERROR', reason: `${err.code}: ${err.message}` }));
     this.conn.close(err);
   }
