@@ -5,19 +5,27 @@
 import { createWriteStream, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChatPlugin } from '../protocols/chat/index.js';
+import { createPplus2Plugin } from '../protocols/pplus2/index.js';
 import { parseConfig, USAGE, type Config } from './config.js';
 import { NetError } from './errors.js';
 import { runHeadless } from './headless.js';
-import { formatLogEntry, type LogSink } from './log.js';
+import { formatLogEntry, Logger, type LogSink } from './log.js';
 import { PeerdeckNode } from './node.js';
 import { ensureDir } from './paths.js';
 import type { ProtocolPlugin } from './plugin.js';
+import { ShareLibrary } from './share/share-library.js';
+import { TransferEngine } from './transfer/transfer-engine.js';
+import { createTransfersPlugin } from './transfer/transfers-plugin.js';
 
 const VERSION = '0.1.0';
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 
-function buildPlugins(cfg: Config): ProtocolPlugin[] {
-  const plugins: ProtocolPlugin[] = [];
+function buildPlugins(cfg: Config, log: Logger): ProtocolPlugin[] {
+  // The share library and transfer engine come first (started first, stopped
+  // last) so every file protocol finds them running.
+  const share = new ShareLibrary({ roots: cfg.share, dataDir: cfg.dataDir, watch: true, log: log.child('share') });
+  const transfers = new TransferEngine({ downloadDir: cfg.downloads ?? join(cfg.dataDir, 'downloads'), log: log.child('transfers') });
+  const plugins: ProtocolPlugin[] = [createTransfersPlugin({ share, transfers })];
   if (cfg.chat.enabled) {
     plugins.push(
       createChatPlugin({
@@ -30,6 +38,12 @@ function buildPlugins(cfg: Config): ProtocolPlugin[] {
         discovery: cfg.chat.discovery,
       }),
     );
+  }
+  // Result numbers are shared by every protocol's searches, so `/get N` is unambiguous.
+  let hitNumber = 0;
+  const hitNumbers = (): number => ++hitNumber;
+  if (cfg.pplus2.port !== undefined) {
+    plugins.push(createPplus2Plugin({ port: cfg.pplus2.port, peers: cfg.pplus2.peers, share, transfers, hitNumbers }));
   }
   return plugins;
 }
@@ -79,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   const node = new PeerdeckNode({
     dataDir: cfg.dataDir,
     nick: cfg.nick,
-    plugins: buildPlugins(cfg),
+    plugins: buildPlugins(cfg, new Logger([logFile.sink], 'core', cfg.logLevel)),
     logSinks: [logFile.sink],
     logLevel: cfg.logLevel,
     onQuit: () => requestQuit(),
