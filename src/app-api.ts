@@ -100,6 +100,7 @@ export interface PluginStatus {
 
 export interface AppSnapshot {
   nick: string;
+  /** Running network protocols, in start order (one TUI tab each). */
   plugins: string[];
   ports: Record<string, number>;
   status: Record<string, PluginStatus>;
@@ -119,7 +120,7 @@ export interface AppApi {
    * protocol) when several offer it. Undefined when nobody offers it.
    */
   resolve(command: string, preferred?: string): string | undefined;
-  /** Every command, grouped by owner ('core' first). */
+  /** Every command, grouped by owner ('core' first, then protocols and services). */
   commands(): Array<{ plugin: string; commands: CommandSpec[] }>;
   subscribe(listener: (event: AppEvent) => void): () => void;
   snapshot(): AppSnapshot;

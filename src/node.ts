@@ -102,12 +102,13 @@ export class PeerdeckNode implements AppApi {
   snapshot(): AppSnapshot {
     const status: Record<string, PluginStatus> = {};
     const ports: Record<string, number> = {};
-    for (const p of this.#started) {
+    const protocols = this.#started.filter((p) => !p.service);
+    for (const p of protocols) {
       const s = p.status();
       status[p.name] = s;
       Object.assign(ports, s.ports);
     }
-    return { nick: this.#nick, plugins: this.#started.map((p) => p.name), ports, status, peers: this.peers() };
+    return { nick: this.#nick, plugins: protocols.map((p) => p.name), ports, status, peers: this.peers() };
   }
 
   peers(): PeerInfo[] {

@@ -27,6 +27,11 @@ export interface PluginContext {
 export interface ProtocolPlugin {
   readonly name: string;
   readonly commands: CommandSpec[];
+  /**
+   * A service (the transfer engine) rather than a network protocol: its commands
+   * route like any other, but UIs give it no protocol tab or status-bar entry.
+   */
+  readonly service?: boolean;
   start(ctx: PluginContext): Promise<void>;
   stop(): Promise<void>;
   /** Runs one of `commands`; returns lines for the user. Throw NetError('USAGE') on bad arguments. */

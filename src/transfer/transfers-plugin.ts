@@ -39,6 +39,7 @@ export function createTransfersPlugin(opts: TransfersPluginOptions): ProtocolPlu
   return {
     name: TRANSFERS_PLUGIN,
     commands: COMMANDS,
+    service: true,
     async start(ctx: PluginContext): Promise<void> {
       unsubscribe.push(share.subscribe((e) => ctx.emit(e)), transfers.subscribe((e) => ctx.emit(e)));
       await share.start();
