@@ -1,11 +1,11 @@
-import type { Dirent } from 'node:fs';
+import { stat as statCb, type Dirent, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 
 /** Parallel stat/readdir calls during a scan: enough to hide syscall latency, few enough for 2 cores. */
-export const SCAN_CONCURRENCY = 32;
+export const SCAN_CONCURRENCY = 64;
 /** Directories listed at once (each stats its files SCAN_CONCURRENCY at a time). */
-export const DIR_CONCURRENCY = 4;
+export const DIR_CONCURRENCY = 2;
 /** Deepest directory level walked (symlinked directories are never followed, this is a backstop). */
 export const MAX_SCAN_DEPTH = 64;
 /** Files kept per scan; beyond this the scan stops adding and says so. */
@@ -71,33 +71,21 @@ export async function scanRoots(roots: readonly string[], maxFiles = DEFAULT_MAX
     result.files.push({ root: job.root, rootReal: job.rootReal, path: join(job.dir, name), relPath, name, size, mtimeMs });
   };
 
-  const handleEntry = async (job: Job, d: Dirent, push: (j: Job) => void): Promise<void> => {
-    if (d.name.startsWith('.') || d.name.endsWith(PART_SUFFIX)) {
-      result.skipped++;
-      return;
-    }
+  // Symlinks and directories need decisions; plain files only need size and
+  // mtime, which the callback API fetches about twice as fast as fs/promises.
+  const handleSpecial = async (job: Job, d: Dirent, push: (j: Job) => void): Promise<void> => {
     const path = join(job.dir, d.name);
     if (d.isDirectory()) {
       if (job.depth + 1 > MAX_SCAN_DEPTH) result.skipped++;
       else push({ ...job, dir: path, rel: job.rel === '' ? d.name : `${job.rel}/${d.name}`, depth: job.depth + 1 });
       return;
     }
-    if (d.isSymbolicLink()) {
-      const target = await realpath(path);
-      const st = await stat(target);
-      const inside = realRoots.some((r) => isInside(r.rootReal, target));
-      if (!st.isFile() || !inside) {
-        result.skipped++;
-        return;
-      }
-      keep(job, d.name, st.size, st.mtimeMs);
-      return;
-    }
-    if (!d.isFile()) {
+    const target = await realpath(path);
+    const st = await stat(target);
+    if (!st.isFile() || !realRoots.some((r) => isInside(r.rootReal, target))) {
       result.skipped++;
       return;
     }
-    const st = await stat(path);
     keep(job, d.name, st.size, st.mtimeMs);
   };
 
@@ -109,19 +97,43 @@ export async function scanRoots(roots: readonly string[], maxFiles = DEFAULT_MAX
       result.skipped++;
       return;
     }
-    // Stat this directory's files in bounded batches so one huge directory
-    // neither serialises the scan nor floods the thread pool.
-    for (let i = 0; i < entries.length; i += SCAN_CONCURRENCY) {
-      await Promise.all(
-        entries.slice(i, i + SCAN_CONCURRENCY).map((d) =>
-          handleEntry(job, d, push).catch(() => {
-            result.skipped++;
-          }),
-        ),
-      );
+    const files: Dirent[] = [];
+    for (const d of entries) {
+      if (d.name.startsWith('.') || d.name.endsWith(PART_SUFFIX)) result.skipped++;
+      else if (d.isFile()) files.push(d);
+      else if (d.isDirectory() || d.isSymbolicLink()) {
+        await handleSpecial(job, d, push).catch(() => {
+          result.skipped++;
+        });
+      } else result.skipped++; // sockets, FIFOs, devices
     }
+    const stats = await statMany(files.map((d) => join(job.dir, d.name)));
+    files.forEach((d, i) => {
+      const st = stats[i];
+      if (st?.isFile()) keep(job, d.name, st.size, st.mtimeMs);
+      else result.skipped++;
+    });
   });
   return result;
+}
+
+/** Stats paths with at most SCAN_CONCURRENCY calls in flight; a failed stat gives undefined. */
+function statMany(paths: string[]): Promise<Array<Stats | undefined>> {
+  const out = new Array<Stats | undefined>(paths.length);
+  if (paths.length === 0) return Promise.resolve(out);
+  return new Promise((resolve) => {
+    let next = 0;
+    let done = 0;
+    const launch = (): void => {
+      const i = next++;
+      statCb(paths[i]!, (err, st) => {
+        out[i] = err ? undefined : st;
+        if (++done === paths.length) resolve(out);
+        else if (next < paths.length) launch();
+      });
+    };
+    for (let k = 0; k < Math.min(SCAN_CONCURRENCY, paths.length); k++) launch();
+  });
 }
 
 /** Runs jobs (which may add jobs) with at most `concurrency` in flight; resolves when all are done. */

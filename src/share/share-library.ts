@@ -10,6 +10,7 @@ import { normalizeSha1 } from './base32.js';
 import { hashFile } from './file-hasher.js';
 import { HashCache } from './hash-cache.js';
 import { KeywordIndex, type SearchMode } from './keyword-index.js';
+import { MultiMap, nfc } from './multi-map.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside, scanRoots } from './scanner.js';
 import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
@@ -56,9 +57,9 @@ export class ShareLibrary {
   #log: Logger;
   #cache: HashCache | undefined;
   #entries = new Map<number, MutableEntry>();
-  #byName = new Map<string, MutableEntry>();
+  #byName = new MultiMap<string, MutableEntry>();
   #byRel = new Map<string, MutableEntry>();
-  #bySha1 = new Map<string, MutableEntry>();
+  #bySha1 = new MultiMap<string, MutableEntry>();
   #index = new KeywordIndex();
   #indexByPath = new Map<string, number>();
   #nextIndex = 1;
@@ -155,12 +156,12 @@ export class ShareLibrary {
   /** By SHA-1 as hex, base32 or `urn:sha1:`; only files already hashed. */
   bySha1(sha1: string): ShareEntry | undefined {
     const hex = normalizeSha1(sha1);
-    return hex === undefined ? undefined : this.#bySha1.get(hex);
+    return hex === undefined ? undefined : this.#bySha1.first(hex);
   }
 
   /** By exact file name (NFC); the lowest-indexed file when several share it. */
   byName(name: string): ShareEntry | undefined {
-    return this.#byName.get(name.normalize('NFC'));
+    return this.#byName.first(nfc(name));
   }
 
   /**
@@ -172,8 +173,8 @@ export class ShareLibrary {
   async resolveRemoteName(name: string, opts: RemoteNameOptions = {}): Promise<ResolvedEntry | NetError> {
     const bad = checkRemoteName(name, opts);
     if (bad) return bad;
-    const key = name.normalize('NFC');
-    const entry = opts.allowSubpath && key.includes('/') ? this.#byRel.get(key) : this.#byName.get(key);
+    const key = nfc(name);
+    const entry = opts.allowSubpath && key.includes('/') ? this.#byRel.get(key) : this.#byName.first(key);
     if (!entry) return NetError.notFound('no such shared file');
     return this.verifyOnDisk(entry);
   }
@@ -198,37 +199,35 @@ export class ShareLibrary {
     const seen = new Set<string>();
     const next = new Map<number, MutableEntry>();
     const pending: MutableEntry[] = [];
-    this.#byName.clear();
-    this.#byRel.clear();
-    this.#bySha1.clear();
     let bytes = 0;
     for (const f of result.files) {
       if (seen.has(f.path)) continue; // the same root given twice
       seen.add(f.path);
       let index = this.#indexByPath.get(f.path);
       if (index === undefined) this.#indexByPath.set(f.path, (index = this.#nextIndex++));
+      bytes += f.size;
       const old = this.#entries.get(index);
-      const cached = this.#cache?.get(f.path, f.size, f.mtimeMs);
+      if (old && old.size === f.size && old.mtimeMs === f.mtimeMs) {
+        next.set(index, old); // unchanged: its lookups stay as they are
+        if (!old.sha1) pending.push(old);
+        continue;
+      }
+      if (old) this.#unlink(old);
       const e: MutableEntry = { index, ...f };
-      if (old && old.size === f.size && old.mtimeMs === f.mtimeMs && old.sha1) {
-        e.sha1 = old.sha1;
-        e.sha1Base32 = old.sha1Base32;
-        e.md5 = old.md5;
-      } else if (cached) {
+      const cached = this.#cache?.get(f.path, f.size, f.mtimeMs);
+      if (cached) {
         e.sha1 = cached.sha1;
         e.sha1Base32 = cached.sha1Base32;
         e.md5 = cached.md5;
       } else pending.push(e);
       next.set(index, e);
-      bytes += f.size;
-      const nameKey = f.name.normalize('NFC');
-      if (!this.#byName.has(nameKey)) this.#byName.set(nameKey, e);
-      this.#byRel.set(f.relPath.normalize('NFC'), e);
-      if (e.sha1 && !this.#bySha1.has(e.sha1)) this.#bySha1.set(e.sha1, e);
-      if (!old || old.name !== e.name) this.#index.add(index, e.name);
+      this.#link(e);
     }
-    for (const [index] of this.#entries) if (!next.has(index)) this.#index.remove(index);
-    for (const path of this.#indexByPath.keys()) if (!seen.has(path)) this.#indexByPath.delete(path);
+    for (const [index, old] of this.#entries) {
+      if (next.has(index)) continue;
+      this.#unlink(old);
+      this.#indexByPath.delete(old.path);
+    }
     this.#entries = next;
     this.#bytes = bytes;
     if (!result.truncated) this.#cache?.retain(seen);
@@ -238,6 +237,21 @@ export class ShareLibrary {
     );
     this.#emit({ type: 'share.ready', files: next.size, bytes });
     if (this.#opts.hash !== false) this.#queueHashes(pending);
+  }
+
+  /** Makes an entry findable by name, path, SHA-1 and keywords. */
+  #link(e: MutableEntry): void {
+    this.#byName.add(nfc(e.name), e);
+    this.#byRel.set(nfc(e.relPath), e);
+    if (e.sha1) this.#bySha1.add(e.sha1, e);
+    this.#index.add(e.index, e.name);
+  }
+
+  #unlink(e: MutableEntry): void {
+    this.#byName.delete(nfc(e.name), e);
+    if (this.#byRel.get(nfc(e.relPath)) === e) this.#byRel.delete(nfc(e.relPath));
+    if (e.sha1) this.#bySha1.delete(e.sha1, e);
+    this.#index.remove(e.index);
   }
 
   #queueHashes(pending: MutableEntry[]): void {
@@ -258,7 +272,7 @@ export class ShareLibrary {
         e.sha1 = h.sha1;
         e.sha1Base32 = h.sha1Base32;
         e.md5 = h.md5;
-        if (!this.#bySha1.has(h.sha1)) this.#bySha1.set(h.sha1, e);
+        this.#bySha1.add(h.sha1, e);
         this.#cache?.set(e.path, e.mtimeMs, h);
       } catch (err) {
         if (this.#stopped) break;
