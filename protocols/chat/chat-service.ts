@@ -23,7 +23,7 @@ import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
 import { LinkProtocol } from './link-protocol.js';
 import { Maintainer } from './maintainer.js';
-import { peersToShare } from './mesh.js';
+import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
 
@@ -98,7 +98,7 @@ export class ChatService {
       links: this.#links,
       byNode: this.#byNode,
       selfAddrs: this.#selfAddrs,
-      learn: (a) => this.#learn(a),
+      learn: (a, from) => this.#learn(a, from),
       announce: (l) => this.#announce(l),
       resetBackoff: (a) => this.#maintainer.reset(a),
       throttle: (l) => this.#pressure.throttle(l),
@@ -285,8 +285,10 @@ export class ChatService {
     }
   }
 
-  #learn(addresses: string[]): void {
-    for (const a of addresses.slice(0, MAX_PEERS_PER_LINE)) if (!this.#selfAddrs.has(a)) this.#hosts.add(a);
+  #learn(addresses: string[], fromIp: string): void {
+    for (const a of addresses.slice(0, MAX_PEERS_PER_LINE)) {
+      if (!this.#selfAddrs.has(a) && acceptLearned(a, fromIp)) this.#hosts.add(a);
+    }
     if (this.#byNode.size < this.#o.targetDegree) this.#maintainer.tick();
   }
 

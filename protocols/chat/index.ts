@@ -56,6 +56,7 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
     async stop(): Promise<void> {
       const s = service;
       if (!s) return;
+      service = undefined;
       await s.stop();
     },
     async run(command: string, args: string[]): Promise<string[]> {

@@ -35,7 +35,8 @@ export interface LinkContext {
   readonly byNode: Map<string, Link>;
   /** Addresses found to be our own; never dialled again. */
   readonly selfAddrs: Set<string>;
-  learn(addresses: string[]): void;
+  /** Addresses from a PEERS line received from `fromIp`. */
+  learn(addresses: string[], fromIp: string): void;
   announce(link: Link): void;
   resetBackoff(addr: string): void;
   /** A link became ready: the first time, we JOIN the mesh. */
@@ -121,7 +122,7 @@ export class LinkProtocol {
         return;
       }
       if (m.type === 'PEERS') {
-        this.#c.learn(m.addresses);
+        this.#c.learn(m.addresses, link.conn.remoteAddress);
         return;
       }
     }
@@ -181,7 +182,7 @@ export class LinkProtocol {
         return;
       case 'PEERS':
         link.advertised = link.advertised.concat(m.addresses).slice(-MAX_PEERS_PER_LINE);
-        this.#c.learn(m.addresses);
+        this.#c.learn(m.addresses, link.conn.remoteAddress);
         return;
       case 'PING':
         link.send({ type: 'PONG', token: m.token }, true);

@@ -1,3 +1,6 @@
+import { isIP } from 'node:net';
+import { parseHostPort } from './address.js';
+
 /**
  * Mesh maintenance as pure decisions (specs/chat.md "Mesh maintenance"): target degree 3,
  * keep between 2 and 7 links, dial from the host cache when short, share listening
@@ -44,4 +47,29 @@ export function peersToShare(live: Iterable<string>, cached: Iterable<string>, r
   const out = chooseDials(live, exclude, n);
   for (const a of out) exclude.add(a);
   return out.concat(chooseDials(cached, exclude, n - out.length));
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.'));
+}
+
+function isUnusable(ip: string): boolean {
+  if (isIP(ip) === 4) {
+    const first = Number(ip.split('.')[0]);
+    return ip === '0.0.0.0' || ip === '255.255.255.255' || (first >= 224 && first <= 239);
+  }
+  const lower = ip.toLowerCase();
+  return lower === '::' || lower.startsWith('ff');
+}
+
+/**
+ * Whether an address learned from the network (a PEERS line, a discovery datagram) may
+ * go into the host cache: an IP literal (no DNS lookups on a stranger's say-so), not
+ * multicast or unspecified, and loopback only when it came from a loopback peer (a remote
+ * peer must not steer us to our own local services).
+ */
+export function acceptLearned(addr: string, fromIp: string): boolean {
+  const hp = parseHostPort(addr);
+  if (!hp || isIP(hp.host) === 0 || isUnusable(hp.host)) return false;
+  return !isLoopback(hp.host) || isLoopback(fromIp);
 }

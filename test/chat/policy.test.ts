@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseDials, dialsWanted, peersToShare } from '../../protocols/chat/mesh.js';
+import { acceptLearned, chooseDials, dialsWanted, peersToShare } from '../../protocols/chat/mesh.js';
 import { decideFlood, DuplicateMeter, forwardTargets, hopsTravelled, isDuplicateFlood } from '../../protocols/chat/policy.js';
 
 describe('flood decision', () => {
@@ -84,5 +84,23 @@ describe('mesh maintenance', () => {
   it('shares live addresses first and never the recipient\'s own', () => {
     expect(peersToShare(['x:1', 'y:1'], ['y:1', 'z:1', 'w:1'], 'x:1', 3)).toEqual(['y:1', 'z:1', 'w:1']);
     expect(peersToShare([], ['a:1'], undefined, 5)).toEqual(['a:1']);
+  });
+});
+
+describe('addresses learned from the network', () => {
+  it('takes IP literals, refuses hostnames, multicast and unspecified addresses', () => {
+    expect(acceptLearned('10.0.0.5:6350', '10.0.0.9')).toBe(true);
+    expect(acceptLearned('[2001:db8::1]:6350', '10.0.0.9')).toBe(true);
+    expect(acceptLearned('evil.example.com:6350', '10.0.0.9')).toBe(false);
+    expect(acceptLearned('239.255.63.50:6350', '10.0.0.9')).toBe(false);
+    expect(acceptLearned('0.0.0.0:6350', '10.0.0.9')).toBe(false);
+    expect(acceptLearned('[::]:6350', '10.0.0.9')).toBe(false);
+    expect(acceptLearned('nonsense', '10.0.0.9')).toBe(false);
+  });
+  it('takes loopback addresses only from a loopback peer', () => {
+    expect(acceptLearned('127.0.0.1:22', '10.0.0.9')).toBe(false);
+    expect(acceptLearned('[::1]:22', '10.0.0.9')).toBe(false);
+    expect(acceptLearned('127.0.0.1:6351', '127.0.0.1')).toBe(true);
+    expect(acceptLearned('127.0.0.1:6351', '::1')).toBe(true);
   });
 });
