@@ -259,7 +259,7 @@ export class Controller {
   #sendLines(tab: Tab, lines: string[]): void {
     let chain: Promise<void> = Promise.resolve();
     for (const line of lines) {
-      const action = parseInput(line, { plugin: tab.kind === 'protocol' ? tab.id : undefined, canSay: this.#canSay(tab), resolve: (c, p) => this.api.resolve(c, p) });
+      const action = parseInput(line, { plugin: tab.plugin, canSay: this.#canSay(tab), resolve: (c, p) => this.api.resolve(c, p) });
       chain = chain.then(() => this.#withinWait(this.#perform(tab, action)));
     }
   }
@@ -275,8 +275,8 @@ export class Controller {
   }
 
   #canSay(tab: Tab): boolean {
-    if (tab.kind !== 'protocol') return false;
-    return this.api.commands().some((g) => g.plugin === tab.id && g.commands.some((c) => c.name === 'say'));
+    if (tab.plugin === undefined) return false;
+    return this.api.commands().some((g) => g.plugin === tab.plugin && g.commands.some((c) => c.name === 'say'));
   }
 
   async #perform(tab: Tab, action: InputAction): Promise<void> {

@@ -21,6 +21,9 @@ export function isSortKey(s: string): s is SortKey {
   return (SORT_KEYS as readonly string[]).includes(s);
 }
 
+/** Case-insensitive, numbers in names compared as numbers (`track 2` before `track 10`). */
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
 /** A sorted copy; ties keep result-number order so the view is stable. */
 export function sortHits(hits: readonly SearchHit[], key: SortKey, desc: boolean): SearchHit[] {
   const cmp = (a: SearchHit, b: SearchHit): number => {
@@ -28,11 +31,11 @@ export function sortHits(hits: readonly SearchHit[], key: SortKey, desc: boolean
       case 'n':
         return a.n - b.n;
       case 'name':
-        return a.name.localeCompare(b.name);
+        return collator.compare(a.name, b.name);
       case 'size':
         return a.size - b.size;
       case 'source':
-        return a.source.localeCompare(b.source);
+        return collator.compare(a.source, b.source);
       case 'speed':
         return (a.speed ?? -1) - (b.speed ?? -1);
     }
@@ -81,8 +84,12 @@ function headerRow(columns: Column[], sortTitle?: string, desc?: boolean): Row {
 
 const SORT_TITLE: Record<SortKey, string> = { n: '#', name: 'name', size: 'size', source: 'source', speed: 'speed' };
 
-/** Header plus one row per hit, for a view `cols` wide. */
-export function resultsTable(hits: readonly SearchHit[], cols: number, key: SortKey, desc: boolean): Row[] {
+/**
+ * Header plus one row per hit of `sorted[from .. from+count)`, for a view `cols`
+ * wide. The hits come sorted (UiModel.sortedResults caches that), so a frame
+ * formats only the rows it shows.
+ */
+export function resultsTable(sorted: readonly SearchHit[], cols: number, key: SortKey, desc: boolean, from = 0, count = sorted.length): Row[] {
   const columns = layout(
     cols,
     [
@@ -96,7 +103,7 @@ export function resultsTable(hits: readonly SearchHit[], cols: number, key: Sort
     1,
   );
   const out: Row[] = [headerRow(columns, SORT_TITLE[key], desc)];
-  for (const h of sortHits(hits, key, desc)) {
+  for (const h of sorted.slice(from, from + count)) {
     out.push(row(columns, [String(h.n), h.name, formatSize(h.size), h.source, h.speed === undefined ? '' : `${h.speed} kb/s`, h.protocol]));
   }
   return out;

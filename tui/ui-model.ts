@@ -8,6 +8,7 @@ import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
 import { Scrollback } from './scrollback.js';
+import { sortHits } from './tables.js';
 import { sanitize } from './text-width.js';
 
 /** What a window shows: a protocol's lines, the results table, the transfers table, or the log. */
@@ -16,6 +17,9 @@ export type TabKind = 'protocol' | 'results' | 'transfers' | 'log';
 /** Unread level of a tab, weakest first (irssi's activity levels). */
 export const Activity = { None: 0, Event: 1, Message: 2, Mention: 3 } as const;
 export type Activity = (typeof Activity)[keyof typeof Activity];
+
+/** Windows the TUI always has (or makes itself); a plugin of the same name is hosted there. */
+const BUILT_IN_WINDOWS: ReadonlySet<string> = new Set(['transfers', 'log', 'results']);
 
 /** Nicks remembered per tab for completion. */
 export const NICKS_PER_TAB = 200;
@@ -31,6 +35,8 @@ export interface Tab {
   readonly id: string;
   readonly kind: TabKind;
   readonly title: string;
+  /** The plugin this window talks to: its commands win here, plain text goes to its `say`. */
+  readonly plugin: string | undefined;
   readonly lines: Scrollback<Line>;
   /** Sequence number of the bottom visible line while scrolled back; null follows new lines. */
   anchor: number | null;
@@ -75,6 +81,9 @@ export class UiModel {
   sort: { key: SortKey; desc: boolean } = { key: 'n', desc: false };
   readonly transfers = new Map<number, TransferRow>();
   #extraTabs = 0;
+  readonly #resultsPlugin: string | undefined;
+  #resultsVersion = 0;
+  #sorted: { version: number; key: SortKey; desc: boolean; hits: SearchHit[] } | undefined;
 
   constructor(
     nick: string,
@@ -83,13 +92,16 @@ export class UiModel {
     private readonly now: () => number = Date.now,
   ) {
     this.nick = nick;
-    for (const p of plugins) this.#addTab(p, 'protocol', p);
-    this.#addTab('transfers', 'transfers', 'Transfers');
-    this.#addTab('log', 'log', 'Log');
+    // A plugin named like a built-in window (the core's `transfers` pseudo-plugin)
+    // lives in that window instead of getting a second one.
+    for (const p of plugins) if (!BUILT_IN_WINDOWS.has(p)) this.#addTab(p, 'protocol', p, p);
+    this.#addTab('transfers', 'transfers', 'Transfers', plugins.includes('transfers') ? 'transfers' : undefined);
+    this.#addTab('log', 'log', 'Log', plugins.includes('log') ? 'log' : undefined);
+    this.#resultsPlugin = plugins.includes('results') ? 'results' : undefined;
   }
 
-  #addTab(id: string, kind: TabKind, title: string): Tab {
-    const tab: Tab = { id, kind, title, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], tableOffset: 0 };
+  #addTab(id: string, kind: TabKind, title: string, plugin: string | undefined): Tab {
+    const tab: Tab = { id, kind, title, plugin, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], tableOffset: 0 };
     // Protocol and results tabs go before Transfers and Log, which stay last.
     const fixed = this.tabs.findIndex((t) => t.kind === 'transfers' || t.kind === 'log');
     const at = kind === 'transfers' || kind === 'log' || fixed < 0 ? this.tabs.length : fixed;
@@ -109,14 +121,18 @@ export class UiModel {
     return this.tabs.find((t) => t.id === id);
   }
 
-  /** The tab for a protocol's lines; created on first use (bounded), else the Log tab. */
+  /**
+   * The window for a plugin's lines: the one hosting that plugin, created on
+   * first use (bounded; past the cap, the Log window). The core's lines (and
+   * those naming no plugin) go to the window being looked at.
+   */
   protocolTab(protocol: string | undefined): Tab {
-    if (protocol === undefined || protocol === 'core') return this.activeTab.kind === 'protocol' ? this.activeTab : this.logTab;
-    const t = this.tab(protocol);
+    if (protocol === undefined || protocol === 'core') return this.activeTab;
+    const t = this.tabs.find((x) => x.plugin === protocol) ?? this.tab(protocol);
     if (t) return t;
     if (this.#extraTabs >= EXTRA_TABS_LIMIT) return this.logTab;
     this.#extraTabs++;
-    return this.#addTab(protocol, 'protocol', sanitize(protocol).slice(0, 24));
+    return this.#addTab(protocol, 'protocol', sanitize(protocol).slice(0, 24), protocol);
   }
 
   get logTab(): Tab {
@@ -227,9 +243,10 @@ export class UiModel {
 
   #hit(e: EventOf<'search.hit'>): void {
     let tab = this.tab('results');
-    if (!tab) tab = this.#addTab('results', 'results', 'Results');
+    if (!tab) tab = this.#addTab('results', 'results', 'Results', this.#resultsPlugin);
     const { type: _type, ...hit } = e;
     this.results.push(hit);
+    this.#resultsVersion++;
     if (this.results.length > RESULTS_LIMIT) {
       this.results.splice(0, this.results.length - RESULTS_LIMIT);
       this.resultsDropped++;
@@ -253,6 +270,15 @@ export class UiModel {
     }
     const tab = this.transfersTab();
     if (tab !== this.activeTab && row.state !== 'active' && tab.unread < Activity.Event) tab.unread = Activity.Event;
+  }
+
+  /** The results in the current sort order; re-sorted only when hits or the order changed. */
+  sortedResults(): SearchHit[] {
+    const c = this.#sorted;
+    if (c && c.version === this.#resultsVersion && c.key === this.sort.key && c.desc === this.sort.desc) return c.hits;
+    const hits = sortHits(this.results, this.sort.key, this.sort.desc);
+    this.#sorted = { version: this.#resultsVersion, key: this.sort.key, desc: this.sort.desc, hits };
+    return hits;
   }
 
   /** Up and down rates summed over active transfers, bytes/s. */

@@ -112,17 +112,20 @@ export function inputRow(prompt: string, editor: EditorState, cols: number): { r
 function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; more: number } {
   const { model, cols } = input;
   if (tab.kind === 'results' || tab.kind === 'transfers') {
-    const table = tab.kind === 'results' ? resultsTable(model.results, cols, model.sort.key, model.sort.desc) : transfersTable(model.transfers.values(), cols);
-    const [header, ...rest] = table;
     // The window's own lines (errors, "done" notices) keep a strip at the bottom.
     const strip = tab.lines.length > 0 ? visibleRows(tab, cols, Math.max(1, Math.min(Math.floor(height / 4), height - 2))) : [];
     const room = Math.max(0, height - 1 - strip.length);
-    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, rest.length - room));
-    const shown = rest.slice(tab.tableOffset, tab.tableOffset + room);
-    const rows = header ? [header, ...shown] : shown;
-    if (tab.kind === 'results' && rest.length === 0) rows.push([span('no search results yet', { fg: 'gray' })]);
+    const sorted = tab.kind === 'results' ? model.sortedResults() : [];
+    const all = tab.kind === 'transfers' ? transfersTable(model.transfers.values(), cols) : undefined;
+    const total = all ? all.length - 1 : sorted.length;
+    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, total - room));
+    const table = all
+      ? [all[0] ?? [], ...all.slice(1 + tab.tableOffset, 1 + tab.tableOffset + room)]
+      : resultsTable(sorted, cols, model.sort.key, model.sort.desc, tab.tableOffset, room);
+    const rows = [...table];
+    if (tab.kind === 'results' && total === 0) rows.push([span('no search results yet', { fg: 'gray' })]);
     while (rows.length < height - strip.length) rows.push([]);
-    return { rows: [...rows.slice(0, height - strip.length), ...strip], more: Math.max(0, rest.length - tab.tableOffset - room) };
+    return { rows: [...rows.slice(0, height - strip.length), ...strip], more: Math.max(0, total - tab.tableOffset - room) };
   }
   const more = linesBelow(tab);
   const room = more > 0 ? height - 1 : height;

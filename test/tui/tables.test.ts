@@ -13,6 +13,8 @@ describe('results table', () => {
   it('sorts by any column, ties by number', () => {
     expect(sortHits(hits, 'size', true).map((h) => h.n)).toEqual([1, 3, 2]);
     expect(sortHits(hits, 'name', false).map((h) => h.n)).toEqual([2, 1, 3]);
+    const tracks = ['Track 10', 'track 2', 'Track 1'].map((name, i) => ({ ...hits[0]!, n: i + 1, name }));
+    expect(sortHits(tracks, 'name', false).map((h) => h.name)).toEqual(['Track 1', 'track 2', 'Track 10']);
     expect(sortHits(hits, 'speed', true).map((h) => h.n)).toEqual([3, 1, 2]);
     expect(sortHits(hits, 'source', false).map((h) => h.n)).toEqual([3, 2, 1]);
   });
@@ -23,6 +25,8 @@ describe('results table', () => {
       for (const r of rows) expect(rowWidth(r)).toBe(cols);
     }
     expect(rowText(resultsTable(hits, 80, 'size', true)[0] ?? [])).toContain('size↓');
+    // Only the asked window of rows is formatted.
+    expect(resultsTable(hits, 80, 'n', false, 1, 1).map(rowText).slice(1)).toEqual([expect.stringContaining('a 日本.mp3')]);
   });
 });
 

@@ -137,6 +137,26 @@ describe('input line', () => {
     await vi.waitFor(() => expect(vt.text()).toContain('* alice waves'));
   });
 
+  it("prefers the window's plugin for a command several offer, and hosts the transfers plugin in Transfers", async () => {
+    const api = new FakeApi('alice', [
+      { plugin: 'core', commands: [] },
+      { plugin: 'transfers', commands: [{ name: 'cancel', args: '<N>', help: 'stop a transfer' }] },
+      { plugin: 'chat', commands: [{ name: 'say', args: '<text>', help: 'send' }, { name: 'cancel', args: '', help: 'chat cancel' }] },
+    ]);
+    vt = new VirtualTerminal(80, 24);
+    await vt.start(api);
+    await vi.waitFor(() => expect(vt?.line(0)).toMatch(/^ 1:chat\s+2:Transfers\s+3:Log\s*$/));
+    vt.type('/cancel\r');
+    await vi.waitFor(() => expect(api.calls.at(-1)).toEqual({ plugin: 'chat', command: 'cancel', args: [] }));
+    vt.type('\x1b2');
+    await vi.waitFor(() => expect(vt?.inputLine).toBe('[Transfers]'));
+    vt.type('/cancel 3\r');
+    await vi.waitFor(() => expect(api.calls.at(-1)).toEqual({ plugin: 'transfers', command: 'cancel', args: ['3'] }));
+    vt.type('just text\r');
+    await vi.waitFor(() => expect(vt?.text()).toContain('nothing to send to in this window'));
+    expect(api.calls).toHaveLength(2);
+  });
+
   it('shows command output and errors from run', async () => {
     const { vt, api } = await setup();
     api.handlers.set('chat.connect', (args) => {

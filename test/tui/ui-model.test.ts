@@ -22,6 +22,18 @@ describe('UiModel', () => {
     expect(model().tabs.map((t) => t.title)).toEqual(['chat', 'gnutella', 'Transfers', 'Log']);
   });
 
+  it("hosts a plugin named like a built-in window (the core's transfers) in that window", () => {
+    const m = new UiModel('alice', ['transfers', 'chat'], 100, () => AT);
+    expect(m.tabs.map((t) => `${t.title}:${t.plugin ?? '-'}`)).toEqual(['chat:chat', 'Transfers:transfers', 'Log:-']);
+    expect(m.activeTab.title).toBe('chat');
+    m.apply({ type: 'notice', protocol: 'transfers', text: 'rescanning' });
+    expect(lines(m, 'transfers')).toEqual(['12:30 -!- rescanning']);
+    // Lines naming no plugin (or the core) go to the window being looked at.
+    m.setActive(1);
+    m.apply({ type: 'error', message: 'no such file' });
+    expect(lines(m, 'transfers')).toContain('12:30 !!! no such file');
+  });
+
   it('puts chat lines in their protocol window and remembers nicks for completion', () => {
     const m = model();
     m.apply(chat('bob', 'hi'));
