@@ -131,7 +131,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const { runTui } = await import('../tui/index.js');
+  // Load the TUI (blessed is the slowest module to load) while the node starts.
+  const tuiModule = import('../tui/index.js');
   try {
     await node.start();
   } catch (err) {
@@ -139,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
     await node.stop();
     return 1;
   }
+  const { runTui } = await tuiModule;
   await runTui(node, { mouse: cfg.mouse, scrollback: cfg.scrollback });
   await node.stop();
   await logFile.close();
