@@ -14,7 +14,7 @@ import type { ConnectionGroup, Listener } from '../../src/net/connection-group.j
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from './address.js';
-import { encodeLine } from './codec.js';
+import { encode, encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';
 import { Discovery } from './discovery.js';
@@ -105,7 +105,7 @@ export class ChatService {
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
-        this.#flooder.originate(this.#own('JOIN', {}));
+        this.#flooder.originate({ type: 'JOIN', ...this.#head() });
       },
     });
     this.#maintainer = new Maintainer({
@@ -131,7 +131,7 @@ export class ChatService {
     const o = this.#o;
     if (o.listen) this.#listener = await this.#group.listen(o.port, { ...(o.host !== undefined ? { host: o.host } : {}) });
     this.#pingTimer = this.#ctx.clock.setInterval(() => this.#keepAlive(), o.pingMs);
-    for (const addr of o.connect) void this.connect(addr).catch((err: unknown) => this.#userError(err));
+    for (const addr of o.connect) void this.connect(addr).catch((err: unknown) => this.#userError(err, addr));
     if (o.discovery && this.#listener) {
       const listener = this.#listener;
       const d = new Discovery(
@@ -162,7 +162,7 @@ export class ChatService {
     this.#pingTimer?.cancel();
     this.#pressure.stop();
     await this.#discovery?.stop();
-    if (this.#joined) this.#flooder.originate(this.#own('PART', { text: 'quit' }));
+    if (this.#joined) this.#flooder.originate({ type: 'PART', ...this.#head(), text: 'quit' });
     for (const l of this.#links.values()) l.flush();
     await this.#group.close();
     await this.#hosts.save().catch((err: unknown) => this.#ctx.log.warn(`saving host cache: ${String(err)}`));
@@ -172,15 +172,15 @@ export class ChatService {
 
   /** Sends a chat line (`kind` msg or action). */
   say(text: string, action = false): void {
-    const m = this.#own(action ? 'ACT' : 'MSG', { text });
-    if (Buffer.byteLength(encodeLine(m)) > this.#o.maxLineBytes) throw NetError.usage('message too long');
+    const m: FloodMessage = { type: action ? 'ACT' : 'MSG', ...this.#head(), text };
+    if (Buffer.byteLength(encode(m)) > this.#o.maxLineBytes) throw NetError.usage(`message too long (a line holds ${this.#o.maxLineBytes} bytes)`);
     this.#flooder.originate(m);
   }
 
   changeNick(newNick: string): void {
     const old = this.#nick;
     if (newNick === old) return;
-    this.#flooder.originate(this.#own('NICK', { newNick }));
+    this.#flooder.originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
   }
@@ -248,7 +248,6 @@ export class ChatService {
     if (link.state === 'ready' || (link.state === 'plain' && link.spoke)) return;
     link.fail(NetError.handshakeTimeout(this.#o.handshakeMs));
   }
-
 
   #onClose(conn: Connection<ChatFrame>, reason: NetError | undefined): void {
     const link = this.#links.get(conn);
@@ -318,18 +317,9 @@ export class ChatService {
     this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick: m.nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self });
   }
 
-  #own<T extends FloodMessage['type']>(type: T, rest: Record<string, string>): FloodMessage {
-    const head = { id: randomBytes(MSG_ID_BYTES).toString('hex'), hopsLeft: this.#o.hops, origin: this.#o.nodeId, at: this.#ctx.clock.now(), nick: this.#nick };
-    switch (type) {
-      case 'MSG':
-      case 'ACT':
-      case 'PART':
-        return { type, ...head, text: rest.text ?? '' } as FloodMessage;
-      case 'NICK':
-        return { type: 'NICK', ...head, newNick: rest.newNick ?? this.#nick };
-      default:
-        return { type: 'JOIN', ...head };
-    }
+  /** The header of a message we originate. */
+  #head(): { id: string; hopsLeft: number; origin: string; at: number; nick: string } {
+    return { id: randomBytes(MSG_ID_BYTES).toString('hex'), hopsLeft: this.#o.hops, origin: this.#o.nodeId, at: this.#ctx.clock.now(), nick: this.#nick };
   }
 
   #userError(err: unknown, addr?: string): void {

@@ -13,11 +13,14 @@ export interface LocalIdentity {
   hasPassword: boolean;
 }
 
+/** The refusal reason for a link to ourselves (we dialled our own address). */
+export const SELF_LINK = 'connected to ourselves';
+
 export type HelloVerdict = { ok: true; needAuth: boolean } | { ok: false; error: NetError };
 
 /** Judges a peer's HELLO against our identity. */
 export function judgeHello(hello: HelloMessage, us: LocalIdentity): HelloVerdict {
-  if (hello.node === us.node) return { ok: false, error: NetError.refused('connected to ourselves') };
+  if (hello.node === us.node) return { ok: false, error: NetError.refused(SELF_LINK) };
   if (hello.mesh !== us.mesh) return { ok: false, error: NetError.wrongMesh(hello.mesh, us.mesh) };
   if (us.hasPassword && hello.auth === undefined) {
     return { ok: false, error: NetError.authFailed('this mesh needs a password; peer offered none') };

@@ -15,7 +15,7 @@ import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_TO_SEND } from './constants.js';
 import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
-import { judgeHello, resolveDuplicateLink } from './handshake.js';
+import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
 import type { Link } from './link.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
@@ -247,7 +247,7 @@ export class LinkProtocol {
 
   #handshakeFailed(link: Link, err: NetError, tellPeer = true): void {
     const addr = link.dialAddr;
-    if (err.code === 'REFUSED' && err.message === 'connected to ourselves') this.#markSelf(link);
+    if (err.code === 'REFUSED' && err.message === SELF_LINK) this.#markSelf(link);
     if (addr && (err.code === 'WRONG_MESH' || err.code === 'AUTH_FAILED')) this.#c.hosts.remove(addr);
     // Explicit dials (/connect, --connect) report to the user through their handshake promise.
     this.#c.log.info(`${link.conn.address}: handshake failed: ${err.code}: ${err.message}`);
@@ -264,4 +264,5 @@ export class LinkProtocol {
         this.#c.hosts.remove(l.dialAddr);
       }
     }
-  }}
+  }
+}

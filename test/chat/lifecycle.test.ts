@@ -69,6 +69,21 @@ describe('chat plugin lifecycle', () => {
     expect(refused).toBe(true);
   });
 
+  it('a node that dials itself notices, says so, and does not dial that address again', async () => {
+    net = await chatNet(1, () => ({ targetDegree: 3 }));
+    const [a] = net.nodes as [TestNode];
+    await a.node.run('chat', 'connect', [addrOf(a)]);
+    await waitUntil(() => a.of('error').length === 1, 5_000, 'error');
+    expect(a.of('error')[0]!.message).toContain('connected to ourselves');
+    await waitUntil(() => a.node.peers().length === 0, 5_000, 'both ends closed');
+    const failures = (): number => a.of('log').filter((l) => l.message.includes('handshake failed')).length;
+    const before = failures();
+    expect(before).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_500)); // past the first dial backoff, seven maintenance ticks
+    expect(failures()).toBe(before);
+    expect(a.of('error')).toHaveLength(1);
+  });
+
   it('keep-alive: PING on idle links, close a silent one as IDLE_TIMEOUT (manual clock)', async () => {
     const clock = new ManualClock(Date.now());
     net = await testnet(1, () => [createChatPlugin(chatOpts({ targetDegree: 0, timeouts: { pingMs: 1_000, idleMs: 2_500 } }))], { node: { clock } });

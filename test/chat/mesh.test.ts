@@ -136,6 +136,7 @@ describe('chat mesh over real sockets', () => {
     expect(b.of('peer.down')[0]).toMatchObject({ protocol: 'chat', direction: 'in' });
     await expect(b.node.run('chat', 'nick', ['two words'])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(b.node.run('chat', 'say', [''])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(b.node.run('chat', 'say', ['x'.repeat(17_000)])).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('too long') });
     await expect(b.node.run('chat', 'connect', ['nowhere'])).rejects.toMatchObject({ code: 'USAGE' });
     expect(b.node.snapshot().status.chat).toMatchObject({ peers: 1 });
   });
