@@ -108,6 +108,7 @@ export class TransferEngine {
   cancel(id: number): boolean {
     const t = this.#all.get(id);
     if (!t || (t.info.state !== 'queued' && t.info.state !== 'active')) return false;
+    if (t.abort?.signal.aborted) return false; // already being cancelled
     if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
       this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
