@@ -66,6 +66,13 @@ describe('chat mesh over real sockets', () => {
     await everyoneSaysOnce(net.nodes);
   });
 
+  it('a line of 10 nodes shows every line exactly once everywhere', async () => {
+    net = await chatNet(10, () => ({ targetDegree: 0 }));
+    await build(net.nodes, net.nodes.slice(1).map((_, i) => [i, i + 1] as [number, number]));
+    await everyoneSaysOnce(net.nodes);
+    expect(lines(net.nodes[9]!).find((l) => l.nick === 'n0')).toMatchObject({ hops: 9 });
+  });
+
   it('random graphs with cycles (12 nodes) show every line exactly once everywhere', async () => {
     for (const seed of [7, 42]) {
       net = await chatNet(12, () => ({ targetDegree: 0 }));
