@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Clock, Timer } from '../../src/clock.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
+import type { HostCache } from '../../src/peers/host-cache.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { PluginContext } from '../../src/plugin.js';
@@ -49,6 +50,7 @@ export class Pplus2Service {
   readonly #group: ConnectionGroup<string>;
   readonly #advertise: string;
   #listeners: Listener[] = [];
+  #hosts: HostCache | undefined;
   #timer: Timer | undefined;
   #searchSeq = 0;
   #hitSeq = 0;
@@ -87,10 +89,16 @@ export class Pplus2Service {
     this.port = port;
     this.#listeners = listeners;
     this.peers.setSelf(this.self);
+    // Peers met in earlier runs, so a restarted node rejoins without --pplus2-peer.
+    this.#hosts = await this.#ctx.hostCache('pplus2');
+    for (const key of this.#hosts.list()) {
+      const addr = parsePeerAddress(key);
+      if (addr) this.peers.add(addr);
+    }
     for (const p of this.#o.peers) {
       const addr = parsePeerAddress(p);
       if (!addr) throw NetError.usage(`--pplus2-peer wants IP:PORT, got ${p}`);
-      this.peers.add(addr);
+      this.#learn(addr);
     }
     this.#timer = this.#clock.setInterval(() => this.maintain(), C.PEER_REQUEST_INTERVAL_MS);
     this.maintain();
@@ -114,7 +122,7 @@ export class Pplus2Service {
   addPeer(text: string): boolean {
     const addr = parsePeerAddress(text);
     if (!addr) throw NetError.usage(`want IP:PORT, got ${text}`);
-    return this.peers.add(addr);
+    return this.#learn(addr);
   }
 
   /** Starts a search of every known peer; returns its id at once, `search.done` follows. */
@@ -146,7 +154,7 @@ export class Pplus2Service {
     let learned = 0;
     for (const line of r.lines) {
       const addr = parsePeerAddress(line.trim());
-      if (addr && this.peers.add(addr)) learned++;
+      if (addr && this.#learn(addr)) learned++;
     }
     if (learned > 0) this.#log.info(`learned ${learned} peers from ${formatPeerAddress(peer)}; ${this.peers.size} known`);
   }
@@ -183,10 +191,15 @@ export class Pplus2Service {
     } catch (err) {
       result = { lines: [], error: toNetError(err) };
     }
-    if (result.error === undefined) this.peers.succeeded(key);
-    else {
+    if (result.error === undefined) {
+      this.peers.succeeded(key);
+      this.#hosts?.good(key);
+    } else {
       this.#log.info(`${service} ${key}: ${result.error.code}: ${result.error.message}`);
-      if (result.error.code !== 'LIMIT' && this.peers.failed(key)) this.#log.info(`forgot ${key} after ${C.MAX_PEER_FAILURES} failures`);
+      if (result.error.code !== 'LIMIT') {
+        this.#hosts?.failed(key);
+        if (this.peers.failed(key)) this.#log.info(`forgot ${key} after ${C.MAX_PEER_FAILURES} failures`);
+      }
     }
     return result;
   }
@@ -231,7 +244,7 @@ export class Pplus2Service {
     if (claimed) {
       const addr = { host: conn.remoteAddress.toLowerCase(), port: claimed.port };
       caller = formatPeerAddress(addr);
-      if (this.peers.add(addr)) this.#log.info(`learned ${caller} from its request; ${this.peers.size} known`);
+      if (this.#learn(addr)) this.#log.info(`learned ${caller} from its request; ${this.peers.size} known`);
     }
     conn.send(encodeAnswer(this.peers.keys().filter((k) => k !== caller), C.MAX_PEERS_PER_ANSWER, C.MAX_ANSWER_BYTES));
     conn.close();
@@ -272,6 +285,13 @@ export class Pplus2Service {
     this.#detached.add(socket);
     socket.on('error', (err) => this.#log.debug(`P+2 transfer socket: ${err.message}`));
     socket.once('close', () => this.#detached.delete(socket));
+  }
+
+  /** Adds a peer to the live list and the persisted host cache. */
+  #learn(addr: PeerAddress): boolean {
+    const added = this.peers.add(addr);
+    if (added) this.#hosts?.add(formatPeerAddress(addr));
+    return added;
   }
 
   #hold(p: Promise<unknown>): void {

@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PeerdeckNode } from '../../src/node.js';
+import { ShareLibrary } from '../../src/share/share-library.js';
+import { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { createPplus2Plugin } from '../../protocols/pplus2/index.js';
+import { tempDir } from '../share/helpers.js';
+import { startP2Node, type P2Node } from './pplus2-net.js';
+
+describe('P+2 peer persistence', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('a restarted node knows the peers it met before, without --pplus2-peer', async () => {
+    const a: P2Node = await startP2Node(0, { 'x.txt': 'x' });
+    cleanups.push(() => a.stop());
+    const t = await tempDir('peerdeck-rejoin-');
+    cleanups.push(t.cleanup);
+    const makeNode = (peers: string[]): PeerdeckNode => {
+      const share = new ShareLibrary({ roots: [] });
+      const transfers = new TransferEngine({ downloadDir: t.dir });
+      return new PeerdeckNode({ dataDir: t.dir, nick: 'b', plugins: [createPplus2Plugin({ port: 0, host: '127.0.0.1', peers, share, transfers })] });
+    };
+    const b1 = makeNode([`127.0.0.1:${a.port}`]);
+    await b1.start();
+    await vi.waitFor(() => expect(b1.snapshot().status.pplus2?.peers).toBe(1));
+    await vi.waitFor(async () => expect(await a.node.run('pplus2', 'known', [])).toHaveLength(1));
+    await b1.stop();
+    const b2 = makeNode([]);
+    cleanups.push(() => b2.stop());
+    await b2.start();
+    expect(await b2.run('pplus2', 'known', [])).toEqual([`127.0.0.1:${a.port}`]);
+  });
+});
