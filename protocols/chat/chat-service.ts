@@ -29,6 +29,8 @@ import type { ResolvedChatOptions } from './options.js';
 
 /** Grace the core's own handshake timer gives ours, so ours (which sends ERROR) fires first. */
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
+/** Least time between two dial plans triggered by PEERS lines. */
+const LEARN_TICK_MS = 250;
 
 const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
 
@@ -48,6 +50,7 @@ export class ChatService {
   #joined = false;
   #stopping = false;
   #pingTimer: Timer | undefined;
+  #lastLearnTick = -Infinity;
   readonly #protocol: LinkProtocol;
   readonly #pressure: Backpressure;
 
@@ -285,10 +288,19 @@ export class ChatService {
   }
 
   #learn(addresses: string[], fromIp: string): void {
+    let fresh = false;
     for (const a of addresses.slice(0, MAX_PEERS_PER_LINE)) {
-      if (!this.#selfAddrs.has(a) && acceptLearned(a, fromIp)) this.#hosts.add(a);
+      if (this.#selfAddrs.has(a) || !acceptLearned(a, fromIp)) continue;
+      if (!this.#hosts.has(a)) fresh = true;
+      this.#hosts.add(a);
     }
-    if (this.#byNode.size < this.#o.targetDegree) this.#maintainer.tick();
+    // New addresses while short of links: dial now rather than at the next tick, but a
+    // neighbour spraying PEERS lines cannot make us re-plan more than a few times a second.
+    const now = this.#ctx.clock.now();
+    if (fresh && this.#byNode.size < this.#o.targetDegree && now - this.#lastLearnTick >= LEARN_TICK_MS) {
+      this.#lastLearnTick = now;
+      this.#maintainer.tick();
+    }
   }
 
   #exclude(): Set<string> {
