@@ -121,6 +121,19 @@ describe('chat mesh over real sockets', () => {
     await waitUntil(() => lines(c).some((l) => l.text === 'still here'), 5_000, 'c hears a');
   });
 
+  it('a full node refuses with other addresses, and the refused node links there instead', async () => {
+    net = await chatNet(3, (i) => ({ targetDegree: i === 2 ? 1 : 0, maxInbound: i === 0 ? 1 : 32 }));
+    const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
+    await build(net.nodes, [[1, 0]]);
+    await c.node.run('chat', 'connect', [addrOf(a)]);
+    await waitUntil(() => linked(c) === 1, 10_000, 'c linked elsewhere');
+    expect(c.node.peers()[0]!.nick).toBe('n1');
+    expect(c.of('error')[0]!.message).toMatch(/LIMIT: .*inbound link limit \(1\)/);
+    await a.node.run('chat', 'say', ['via b']);
+    await waitUntil(() => lines(c).some((l) => l.text === 'via b'), 5_000, 'c hears a through b');
+    expect(linked(b)).toBe(2);
+  });
+
   it('own lines, actions, nick changes, joins and parts reach the others', async () => {
     net = await chatNet(3, () => ({ targetDegree: 0 }));
     const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
