@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 
+/** A parsed `host:port`. */
 export interface HostPort {
   host: string;
   port: number;

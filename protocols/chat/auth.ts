@@ -11,6 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CHAT_VERSION, NONCE_BYTES } from './constants.js';
 
+/** One side of a link, as the proof binds it. */
 export interface AuthParty {
   node: string;
   nonce: string;

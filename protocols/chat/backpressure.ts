@@ -12,6 +12,7 @@ import type { Link } from './link.js';
 /** How often a throttled node re-checks its neighbours' queues. */
 const CHECK_MS = 20;
 
+/** Pauses the sources of traffic that congests a neighbour; see the file comment. */
 export class Backpressure {
   readonly #paused = new Set<Link>();
   readonly #since = new Map<Link, number>();

@@ -34,6 +34,7 @@ const LEARN_TICK_MS = 250;
 
 const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
 
+/** One node's chat protocol: see the file comment. Created by createChatPlugin on start. */
 export class ChatService {
   readonly #o: ResolvedChatOptions;
   readonly #ctx: PluginContext;

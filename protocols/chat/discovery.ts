@@ -10,6 +10,7 @@ import { formatHostPort, normalizeIp } from './address.js';
 import { ANNOUNCE_INTERVAL_MS, CHAT_VERSION, MAX_DATAGRAM_BYTES, MULTICAST_GROUP, MULTICAST_PORT } from './constants.js';
 import { isMeshName, isNick } from './text.js';
 
+/** One discovery datagram's fields (spec "LAN discovery"). */
 export interface Announcement {
   node: string;
   mesh: string;
@@ -17,6 +18,7 @@ export interface Announcement {
   nick: string;
 }
 
+/** Where to announce and listen; defaults 239.255.63.50:6350, OS-chosen interface, every 5 s. */
 export interface DiscoveryOptions {
   group?: string;
   port?: number;
@@ -28,6 +30,7 @@ export interface DiscoveryOptions {
 const NODE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const PORT_RE = /^[0-9]{1,5}$/;
 
+/** `peerdeck-chat/1 <node-id> <mesh> <port> <nick>` */
 export function formatAnnouncement(a: Announcement): string {
   return `${CHAT_VERSION} ${a.node} ${a.mesh} ${a.port} ${a.nick}`;
 }

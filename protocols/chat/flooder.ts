@@ -13,6 +13,7 @@ import { plainBucket, plainId, plainIds, renderPlain, splitPlainLine } from './p
 import { decideFlood, DuplicateMeter, hopsTravelled } from './policy.js';
 import { stripControls } from './text.js';
 
+/** A message to show the user, exactly once. */
 export interface Delivery {
   message: FloodMessage;
   self: boolean;
@@ -22,6 +23,7 @@ export interface Delivery {
   from: Link | undefined;
 }
 
+/** What a Flooder needs from its node. */
 export interface FlooderOptions {
   node: string;
   hops: number;
@@ -37,6 +39,7 @@ export interface FlooderOptions {
   deliver(d: Delivery): void;
 }
 
+/** Dedup, deliver, forward (spec "Lines"), for protocol and plain links alike. */
 export class Flooder {
   readonly seen: SeenCache;
   /** Set when a forward left some link above its high watermark (see Backpressure). */

@@ -9,11 +9,13 @@ import type { Decoder } from '../../src/codec/decoder.js';
 import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError } from '../../src/errors.js';
 
+/** A received line, or the fault that ends the link (too long, binary). */
 export type ChatFrame = { line: string } | { fault: NetError };
 
 const NUL = 0x00;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Line framing for chat links with the limit checked as bytes arrive (spec "Lines"). */
 export class ChatFrameDecoder implements Decoder<ChatFrame> {
   readonly #lines: LineDecoder;
   #failed = false;

@@ -6,6 +6,7 @@
 import { NetError } from '../../src/errors.js';
 import type { HelloMessage } from './messages.js';
 
+/** What a HELLO is judged against. */
 export interface LocalIdentity {
   node: string;
   mesh: string;
@@ -16,6 +17,7 @@ export interface LocalIdentity {
 /** The refusal reason for a link to ourselves (we dialled our own address). */
 export const SELF_LINK = 'connected to ourselves';
 
+/** Accept (maybe pending AUTH) or refuse with a reason. */
 export type HelloVerdict = { ok: true; needAuth: boolean } | { ok: false; error: NetError };
 
 /** Judges a peer's HELLO against our identity. */
@@ -31,6 +33,7 @@ export function judgeHello(hello: HelloMessage, us: LocalIdentity): HelloVerdict
   return { ok: true, needAuth: us.hasPassword };
 }
 
+/** Who dialled: 'out' = we did. */
 export type Direction = 'in' | 'out';
 
 /**

@@ -13,6 +13,7 @@ import { isNick, stripControls } from './text.js';
 export type { ChatOptions } from './options.js';
 export type { DiscoveryOptions } from './discovery.js';
 
+/** The chat commands, for `/help` and completion (plain input runs `say`). */
 export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'say', args: '<text>', help: 'send a chat line (plain input does this)' },
   { name: 'me', args: '<text>', help: 'send an action line: * nick text' },
@@ -26,6 +27,10 @@ export interface ChatPlugin extends ProtocolPlugin {
   readonly nodeId: string | undefined;
 }
 
+/**
+ * Builds the chat plugin (specs/chat.md). Options are validated here (NetError USAGE on a
+ * bad mesh name, nick or hop count); nothing opens until `start(ctx)`.
+ */
 export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
   const resolved = resolveOptions(opts);
   let service: ChatService | undefined;

@@ -56,6 +56,7 @@ export function refusal(reason: string): NetError {
   return NetError.refused(text);
 }
 
+/** Handles every line received on a chat link, by the link's state. */
 export class LinkProtocol {
   readonly #c: LinkContext;
 

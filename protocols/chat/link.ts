@@ -10,8 +10,10 @@ import { encodeLine } from './codec.js';
 import type { ChatFrame } from './frame-decoder.js';
 import type { ChatWire, HelloMessage } from './messages.js';
 
+/** Where a link is in its life (spec "Lines", "Plain peers"). */
 export type LinkState = 'hello' | 'auth' | 'ready' | 'plain';
 
+/** The chat state of one connection, plus per-burst write batching. */
 export class Link {
   state: LinkState = 'hello';
   /** The peer's HELLO once received. */

@@ -10,6 +10,7 @@ import type { HostCache } from '../../src/peers/host-cache.js';
 import { DIAL_BASE_BACKOFF_MS, DIAL_CONCURRENCY, DIAL_MAX_BACKOFF_MS } from './constants.js';
 import { chooseDials, dialsWanted } from './mesh.js';
 
+/** What the Maintainer needs from its node. */
 export interface MaintainerOptions {
   hosts: HostCache;
   clock: Clock;
@@ -23,6 +24,7 @@ export interface MaintainerOptions {
   view(): { linked: number; outbound: number; exclude: ReadonlySet<string> };
 }
 
+/** Keeps the node near its target degree (spec "Mesh maintenance"). */
 export class Maintainer {
   readonly #o: MaintainerOptions;
   readonly #queue: DialQueue;

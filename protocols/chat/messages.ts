@@ -73,6 +73,7 @@ export interface ErrorMessage {
   reason: string;
 }
 
+/** Every protocol line (spec "Lines"). */
 export type ChatWire =
   | FloodMessage
   | HelloMessage
@@ -88,8 +89,10 @@ export interface PlainLine {
   text: string;
 }
 
+/** Verbs that are flooded (carry id and hops-left). */
 export const FLOOD_TYPES: ReadonlySet<string> = new Set<FloodType>(['MSG', 'ACT', 'JOIN', 'PART', 'NICK']);
 
+/** Whether a parsed line is one of the flooded kinds. */
 export function isFlood(m: ChatWire | PlainLine): m is FloodMessage {
   return FLOOD_TYPES.has(m.type);
 }

@@ -8,6 +8,7 @@ import * as C from './constants.js';
 import type { DiscoveryOptions } from './discovery.js';
 import { isMeshName, isNick } from './text.js';
 
+/** What createChatPlugin accepts; every field has a default (see resolveOptions). */
 export interface ChatOptions {
   /** Listening port; 0 = any free port. Default 6350. */
   port?: number;
@@ -49,6 +50,7 @@ export interface ChatOptions {
   dup?: { windowMs?: number; slack?: number };
 }
 
+/** ChatOptions with every default filled in. */
 export interface ResolvedChatOptions {
   port: number;
   host: string | undefined;

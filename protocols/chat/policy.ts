@@ -6,6 +6,7 @@
  */
 import { DUP_SLACK, DUP_WINDOW_MS } from './constants.js';
 
+/** What to do with a received flooded message. */
 export type FloodDecision =
   | { kind: 'drop-duplicate' }
   /** Show it; forward with `forwardHops` unless null (hop limit reached). */
