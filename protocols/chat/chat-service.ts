@@ -26,6 +26,7 @@ import { Maintainer } from './maintainer.js';
 import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
+import { toNick } from './text.js';
 
 /** Grace the core's own handshake timer gives ours, so ours (which sends ERROR) fires first. */
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
@@ -58,7 +59,7 @@ export class ChatService {
   constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache) {
     this.#o = o;
     this.#ctx = ctx;
-    this.#nick = o.nick ?? ctx.nick;
+    this.#nick = o.nick ?? toNick(ctx.nick);
     this.#hosts = hosts;
     this.#group = ctx.net.group<ChatFrame>({
       name: 'chat',

@@ -28,3 +28,12 @@ export function isNick(s: string): boolean {
 export function isMeshName(s: string): boolean {
   return isWord(s, MAX_MESH_LENGTH);
 }
+
+/**
+ * Makes any string a usable wire nick (the node's configured nick may come from an OS
+ * user name): whitespace becomes `_`, controls and a leading `:` go, length is capped.
+ */
+export function toNick(s: string, fallback = 'anon'): string {
+  const n = stripControls(s).replace(/\s+/gu, '_').replace(/^:+/, '').slice(0, MAX_NICK_LENGTH);
+  return isNick(n) ? n : fallback;
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatAnnouncement, parseAnnouncement } from '../../protocols/chat/discovery.js';
 import { parseHostPort, formatHostPort } from '../../protocols/chat/address.js';
 import { plainId, plainIds, renderPlain, splitPlainLine } from '../../protocols/chat/plain.js';
-import { stripControls } from '../../protocols/chat/text.js';
+import { isNick, stripControls, toNick } from '../../protocols/chat/text.js';
 import { meshName, nick, nodeId } from './arbitraries.js';
 
 describe('plain peers', () => {
@@ -35,6 +35,20 @@ describe('plain peers', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
         expect(stripControls(s)).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/);
+      }),
+    );
+  });
+});
+
+describe('nicks', () => {
+  it('turns any configured name into a wire nick', () => {
+    expect(toNick('John Doe')).toBe('John_Doe');
+    expect(toNick(':root')).toBe('root');
+    expect(toNick('')).toBe('anon');
+    expect(toNick('x'.repeat(100))).toHaveLength(48);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(isNick(toNick(s))).toBe(true);
       }),
     );
   });
