@@ -122,6 +122,16 @@ describe('chat codec: fixtures', () => {
     expect(encode({ type: 'ERROR', reason: 'x\ny' })).toBe('ERROR :xy');
   });
 
+  it('takes a line of exactly the limit, refuses one byte more', () => {
+    const ok = new ChatFrameDecoder(100);
+    ok.push(Buffer.from(`${'a'.repeat(100)}\r\n`));
+    expect(ok.next()).toEqual({ line: 'a'.repeat(100) });
+    const over = new ChatFrameDecoder(100);
+    over.push(Buffer.from(`${'a'.repeat(101)}\n`));
+    const f = over.next();
+    expect(f && 'fault' in f && f.fault.code).toBe('LINE_TOO_LONG');
+  });
+
   it('closes an over-long line as LINE_TOO_LONG without buffering it', () => {
     const d = new ChatFrameDecoder(100);
     d.push(Buffer.alloc(50, 0x61));
