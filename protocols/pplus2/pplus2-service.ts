@@ -55,6 +55,7 @@ export class Pplus2Service {
   #searchSeq = 0;
   #hitSeq = 0;
   #stopped = false;
+  readonly #stopping = new AbortController();
   port = 0;
 
   constructor(ctx: PluginContext, opts: Pplus2ServiceOptions) {
@@ -106,6 +107,7 @@ export class Pplus2Service {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort(NetError.closed('shutting down'));
     this.#timer?.cancel();
     for (const s of this.#detached) s.destroy();
     await this.#group.close();
@@ -186,7 +188,7 @@ export class Pplus2Service {
     const key = formatPeerAddress(peer);
     let result: ExchangeResult;
     try {
-      const conn = await this.#group.dial(peer.host, peer.port + OFFSET[service], { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS });
+      const conn = await this.#dial(peer, service);
       result = await this.#exchanges.run(conn, encodeLine(line), limits);
     } catch (err) {
       result = { lines: [], error: toNetError(err) };
@@ -205,7 +207,7 @@ export class Pplus2Service {
   }
 
   async #openDownload(hit: RememberedHit, signal: AbortSignal): Promise<{ stream: Socket; start: number }> {
-    const conn = await this.#group.dial(hit.peer.host, hit.peer.port + C.DOWNLOAD_OFFSET, { tag: C.TAG_DOWNLOAD, timeoutMs: C.CONNECT_TIMEOUT_MS });
+    const conn = await this.#dial(hit.peer, C.TAG_DOWNLOAD);
     conn.send(encodeLine(hit.name));
     const { socket, head } = conn.detach();
     this.#adoptSocket(socket);
@@ -215,6 +217,31 @@ export class Pplus2Service {
     socket.once('close', () => signal.removeEventListener('abort', onAbort));
     // P+2 has no ranges: the file always starts at byte 0 and the engine skips what a .part holds.
     return { stream: socket, start: 0 };
+  }
+
+  /**
+   * Dials a peer's service port. Shutdown does not wait for a dial still in
+   * flight: it rejects at once, and a link that connects later is closed.
+   */
+  #dial(peer: PeerAddress, service: C.Service): Promise<Connection<string>> {
+    const signal = this.#stopping.signal;
+    if (signal.aborted) return Promise.reject(NetError.closed('shutting down'));
+    const dialing = this.#group.dial(peer.host, peer.port + OFFSET[service], { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS });
+    return new Promise((resolve, reject) => {
+      const onStop = (): void => reject(NetError.closed('shutting down'));
+      signal.addEventListener('abort', onStop, { once: true });
+      dialing.then(
+        (conn) => {
+          signal.removeEventListener('abort', onStop);
+          if (signal.aborted) conn.close(NetError.closed('shutting down'));
+          else resolve(conn);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onStop);
+          reject(toNetError(err));
+        },
+      );
+    });
   }
 
   #onLine(conn: Connection<string>, line: string): void {

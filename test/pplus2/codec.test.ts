@@ -127,3 +127,23 @@ describe('peer list policy', () => {
     expect(t.size).toBe(2);
   });
 });
+
+describe('answer fixtures under every split', () => {
+  const fixtures: Array<[string, string[]]> = [
+    ['127.0.0.1:6000\n10.0.0.2:7000\r\n[::1]:6000\n', ['127.0.0.1:6000', '10.0.0.2:7000', '[::1]:6000']],
+    ['Björk - Jóga.mp3\nnotes.txt\n\n', ['Björk - Jóga.mp3', 'notes.txt', '']],
+  ];
+  for (const [wire, lines] of fixtures) {
+    it(`decodes ${JSON.stringify(wire.slice(0, 20))} byte by byte and split at every index`, () => {
+      const bytes = Buffer.from(wire);
+      const one = new LineDecoder({ maxLineBytes: MAX_LINE_BYTES });
+      const got: string[] = [];
+      for (const b of bytes) got.push(...decodeAll(one, Buffer.from([b])));
+      expect(got).toEqual(lines);
+      for (let i = 0; i <= bytes.length; i++) {
+        const d = new LineDecoder({ maxLineBytes: MAX_LINE_BYTES });
+        expect([...decodeAll(d, bytes.subarray(0, i)), ...decodeAll(d, bytes.subarray(i))]).toEqual(lines);
+      }
+    });
+  }
+});

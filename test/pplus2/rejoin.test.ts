@@ -24,8 +24,9 @@ describe('P+2 peer persistence', () => {
     };
     const b1 = makeNode([`127.0.0.1:${a.port}`]);
     await b1.start();
-    await vi.waitFor(() => expect(b1.snapshot().status.pplus2?.peers).toBe(1));
-    await vi.waitFor(async () => expect(await a.node.run('pplus2', 'known', [])).toHaveLength(1));
+    const b1Port = b1.snapshot().ports.pplus2;
+    // A learns B1 from B1's peer-list request: the exchange is complete.
+    await vi.waitFor(async () => expect(await a.node.run('pplus2', 'known', [])).toEqual([`127.0.0.1:${b1Port}`]));
     await b1.stop();
     const b2 = makeNode([]);
     cleanups.push(() => b2.stop());

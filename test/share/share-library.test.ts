@@ -154,3 +154,31 @@ describe('ShareLibrary', () => {
     expect((r as NetError).code).toBe('PATH');
   });
 });
+
+describe('HashCache.load on random bytes', () => {
+  it('never throws and keeps only well-formed rows', async () => {
+    const { HashCache } = await import('../../src/share/hash-cache.js');
+    const fc = (await import('fast-check')).default;
+    const t = await tempDir();
+    try {
+      const file = join(t.dir, 'c.json');
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), fc.json().map((j) => Buffer.from(j))), async (bytes) => {
+          await writeFile(file, bytes);
+          const c = new HashCache(file);
+          await c.load();
+          expect(c.size).toBeGreaterThanOrEqual(0);
+        }),
+        { numRuns: 200 },
+      );
+      await writeFile(file, JSON.stringify({ version: 1, rows: [['/a', 1, 2, 'h', 'b', 'm'], ['/b', 'x'], 7] }));
+      const c = new HashCache(file);
+      await c.load();
+      expect(c.size).toBe(1);
+      expect(c.get('/a', 1, 2)?.sha1).toBe('h');
+      expect(c.get('/a', 1, 3)).toBeUndefined();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
