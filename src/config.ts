@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NetError } from './errors.js';
 import { defaultDataDir } from './paths.js';
-import { parseHostPort } from './peers/host-cache.js';
+import { parseHostPort } from './net/address.js';
 
 /** Everything the command line can set, validated. */
 export interface Config {

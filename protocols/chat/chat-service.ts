@@ -13,7 +13,7 @@ import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
-import { parseHostPort } from './address.js';
+import { parseHostPort } from '../../src/net/address.js';
 import { encode, encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';

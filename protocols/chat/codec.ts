@@ -5,7 +5,7 @@
  * line that is malformed. Framing and the line-length limit are the LineDecoder's job.
  */
 import { NetError } from '../../src/errors.js';
-import { parseHostPort } from './address.js';
+import { parseHostPort } from '../../src/net/address.js';
 import { CHAT_VERSION, MAX_NODE_ID_LENGTH, MAX_PEERS_PER_LINE, MAX_TOKEN_LENGTH, MAX_WIRE_HOPS } from './constants.js';
 import type { ChatWire, FloodHeader, FloodMessage, HelloMessage, PlainLine } from './messages.js';
 import { isMeshName, isNick, stripControls } from './text.js';

@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram';
 import type { Clock, Timer } from '../../src/clock.js';
-import { formatHostPort, normalizeIp } from './address.js';
+import { formatHostPort, normalizeIp } from '../../src/net/address.js';
 import { ANNOUNCE_INTERVAL_MS, CHAT_VERSION, MAX_DATAGRAM_BYTES, MULTICAST_GROUP, MULTICAST_PORT } from './constants.js';
 import { isMeshName, isNick } from './text.js';
 

@@ -9,7 +9,7 @@ import { NetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
-import { formatHostPort } from './address.js';
+import { formatHostPort } from '../../src/net/address.js';
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_TO_SEND } from './constants.js';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseHostPort } from './address.js';
+import { parseHostPort } from '../../src/net/address.js';
 
 /**
  * Mesh maintenance as pure decisions (specs/chat.md "Mesh maintenance"): target degree 3,

@@ -4,7 +4,8 @@ import type { Clock } from '../clock.js';
 import type { Decoder } from '../codec/decoder.js';
 import { NetError, toNetError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Connection, DEFAULT_QUEUE, normalizeAddress, type QueueLimits, type Timeouts } from './connection.js';
+import { normalizeIp } from './address.js';
+import { Connection, DEFAULT_QUEUE, type QueueLimits, type Timeouts } from './connection.js';
 import type { LinkLimits, LinkCounter } from './limits.js';
 
 /** What a plugin supplies to get a typed set of connections. */
@@ -170,7 +171,7 @@ export class ConnectionGroup<M = unknown> {
 
   #accept(socket: Socket, tag: string): void {
     socket.on('error', () => socket.destroy()); // until adopted: never an unhandled 'error'
-    const ip = normalizeAddress(socket.remoteAddress);
+    const ip = normalizeIp(socket.remoteAddress);
     const refusal = this.#closing ? NetError.closed('shutting down') : this.#checkLimits('in', ip);
     if (refusal) {
       this.log.debug(`${this.name}: refused ${ip}: ${refusal.message}`);

@@ -4,6 +4,7 @@ import type { Direction } from '../app-api.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Decoder } from '../codec/decoder.js';
 import { NetError, toNetError } from '../errors.js';
+import { formatHostPort, normalizeIp } from './address.js';
 
 /** Send-queue thresholds (bytes). See STYLE.md rule 4: one backpressure policy. */
 export interface QueueLimits {
@@ -46,16 +47,6 @@ export interface ConnectionInit<M> {
 
 /** How long a closing link may take to flush its queue before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
-
-/** `::ffff:1.2.3.4` -> `1.2.3.4`, so one host has one spelling in limits and caches. */
-export function normalizeAddress(addr: string | undefined): string {
-  if (!addr) return '';
-  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
-}
-
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * One live link: it owns the socket, runs the single decode loop (bytes ->
@@ -105,7 +96,7 @@ export class Connection<M = unknown> {
     this.#hooks = init.hooks;
     this.#clock = init.clock;
     this.#queue = init.queue;
-    this.remoteAddress = normalizeAddress(init.socket.remoteAddress);
+    this.remoteAddress = normalizeIp(init.socket.remoteAddress);
     this.remotePort = init.socket.remotePort ?? 0;
     this.localPort = init.socket.localPort ?? 0;
     this.address = formatHostPort(this.remoteAddress, this.remotePort);

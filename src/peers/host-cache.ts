@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { parseHostPort } from '../net/address.js';
 import { writeFileAtomic } from '../paths.js';
+
 
 export interface HostEntry {
   addr: string;
@@ -25,18 +26,6 @@ export interface HostCacheOptions {
 
 const FILE_VERSION = 1;
 const DEFAULT_MAX = 1_000;
-const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-
-/** Splits `host:port` / `[v6]:port`; undefined when it is not a usable address. */
-export function parseHostPort(addr: string): { host: string; port: number } | undefined {
-  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(addr) ?? /^([^:\s]+):(\d{1,5})$/.exec(addr);
-  if (!m) return undefined;
-  const host = m[1]!;
-  const port = Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
-  if (isIP(host) === 0 && !HOSTNAME.test(host)) return undefined;
-  return { host, port };
-}
 
 /**
  * Known listening addresses for one protocol, with good/failed marks, persisted

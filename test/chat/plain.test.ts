@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAnnouncement, parseAnnouncement } from '../../protocols/chat/discovery.js';
-import { parseHostPort, formatHostPort } from '../../protocols/chat/address.js';
+import { parseHostPort, formatHostPort } from '../../src/net/address.js';
 import { plainId, plainIds, renderPlain, splitPlainLine } from '../../protocols/chat/plain.js';
 import { isNick, stripControls, toNick } from '../../protocols/chat/text.js';
 import { meshName, nick, nodeId } from './arbitraries.js';

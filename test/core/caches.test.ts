@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DialQueue } from '../../src/net/dial-queue.js';
-import { HostCache, parseHostPort } from '../../src/peers/host-cache.js';
+import { parseHostPort } from '../../src/net/address.js';
+import { HostCache } from '../../src/peers/host-cache.js';
 import { SeenCache } from '../../src/routing/seen-cache.js';
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 /**
- * `host:port` addresses as they appear in PEERS lines, `/connect` and the host
- * cache (specs/chat.md "Mesh maintenance"). IPv6 hosts are bracketed: `[::1]:6350`.
+ * `host:port` addresses, one spelling for every protocol: command lines, peer
+ * lists on the wire, host caches. IPv6 hosts are bracketed: `[::1]:6350`.
  */
 import { isIP } from 'node:net';
 
@@ -42,6 +42,7 @@ export function formatHostPort(host: string, port: number): string {
 }
 
 /** Strips the IPv4-mapped IPv6 prefix a dual-stack socket reports (`::ffff:127.0.0.1`). */
-export function normalizeIp(ip: string): string {
+export function normalizeIp(ip: string | undefined): string {
+  if (!ip) return '';
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
