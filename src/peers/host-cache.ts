@@ -5,7 +5,6 @@ import { systemClock } from '../clock.js';
 import { parseHostPort } from '../net/address.js';
 import { writeFileAtomic } from '../paths.js';
 
-
 export interface HostEntry {
   addr: string;
   /** Last time anyone told us about it or we linked to it (ms). */
