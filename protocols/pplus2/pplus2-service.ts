@@ -295,13 +295,16 @@ export class Pplus2Service {
     if (conn.closed || this.#stopped) return;
     const { socket } = conn.detach();
     this.#adoptSocket(socket);
-    socket.resume(); // nothing more is expected from the caller; reading lets its FIN close the socket
+    // The socket stays paused while the file goes out: a caller that half-closes
+    // after its line must not make us end our side early. Afterwards reading
+    // resumes, so its FIN closes the socket.
     try {
       await this.#o.transfers.upload({ path: entry.realPath, name: entry.name, peer: conn.remoteAddress, protocol: 'pplus2', sink: socket, sha1: entry.sha1 ?? null });
     } catch (err) {
       this.#log.info(`upload of ${entry.name} to ${conn.address} failed: ${toNetError(err).message}`);
       socket.destroy();
     }
+    socket.resume();
     const linger = this.#clock.setTimeout(() => socket.destroy(), C.UPLOAD_LINGER_MS);
     socket.once('close', () => linger.cancel());
     if (socket.destroyed) linger.cancel();

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
-/** Sends `data` to 127.0.0.1:port and collects everything until the callee closes (or `timeoutMs`). */
-export function rawExchange(port: number, data: string | Buffer, timeoutMs = 5000): Promise<{ bytes: Buffer; closed: boolean }> {
+/** Sends `data` to 127.0.0.1:port (then half-closes if asked) and collects everything until the callee closes (or `timeoutMs`). */
+export function rawExchange(port: number, data: string | Buffer, timeoutMs = 5000, halfClose = false): Promise<{ bytes: Buffer; closed: boolean }> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -9,7 +9,7 @@ export function rawExchange(port: number, data: string | Buffer, timeoutMs = 500
       s.destroy();
       resolve({ bytes: Buffer.concat(chunks), closed: false });
     }, timeoutMs);
-    s.on('connect', () => s.write(data));
+    s.on('connect', () => (halfClose ? s.end(data) : s.write(data)));
     s.on('data', (c: Buffer) => chunks.push(c));
     const done = (): void => {
       clearTimeout(timer);
