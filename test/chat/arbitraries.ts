@@ -53,15 +53,4 @@ export const wire: fc.Arbitrary<ChatWire> = fc.oneof(
   text.map((reason) => ({ type: 'ERROR' as const, reason })),
 );
 
-/** Splits a buffer at the given cut points (taken modulo its length). */
-export function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  out.push(buf.subarray(prev));
-  return out;
-}
+export { splitAt } from '../chunking.js';

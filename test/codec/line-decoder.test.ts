@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAll } from '../../src/codec/decoder.js';
 import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError } from '../../src/errors.js';
+import { everySplit, splitAt } from '../chunking.js';
 
 function decodeChunks(chunks: Buffer[], max = 64): string[] {
   const d = new LineDecoder({ maxLineBytes: max });
@@ -20,9 +21,7 @@ describe('LineDecoder', () => {
     const input = Buffer.from('MSG a 3 b 1 n :hi\r\nPING x\nPONG y\r\n');
     const whole = decodeChunks([input]);
     expect(whole).toEqual(['MSG a 3 b 1 n :hi', 'PING x', 'PONG y']);
-    for (let i = 0; i <= input.length; i++) {
-      expect(decodeChunks([input.subarray(0, i), input.subarray(i)])).toEqual(whole);
-    }
+    for (const chunks of everySplit(input)) expect(decodeChunks(chunks)).toEqual(whole);
   });
 
   it('throws LINE_TOO_LONG as soon as an unterminated line passes the limit', () => {
@@ -57,15 +56,7 @@ describe('LineDecoder', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 30 }).map((s) => s.replace(/[\r\n]/g, '')), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 10 }), (lines, cuts) => {
         const buf = Buffer.from(lines.map((l) => l + '\n').join(''));
-        const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let prev = 0;
-        for (const p of points) {
-          chunks.push(buf.subarray(prev, p));
-          prev = p;
-        }
-        chunks.push(buf.subarray(prev));
-        expect(decodeChunks(chunks, 1000)).toEqual(lines);
+        expect(decodeChunks(splitAt(buf, cuts), 1000)).toEqual(lines);
       }),
     );
   });

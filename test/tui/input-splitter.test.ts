@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputSplitter, PASTE_END, PASTE_START, pasteLines, type InputPiece } from '../../tui/input-splitter.js';
+import { splitAt } from '../chunking.js';
 
 function feed(chunks: string[]): InputPiece[] {
   const s = new InputSplitter();
@@ -46,15 +47,7 @@ describe('InputSplitter', () => {
     const input = `x${PASTE_START}line one\r\nline two\r\n${PASTE_END}\x1b[B${PASTE_START}3${PASTE_END}`;
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: input.length - 1 }), { maxLength: 8 }), (cuts) => {
-        const points = [...new Set(cuts)].sort((a, b) => a - b);
-        const chunks: string[] = [];
-        let at = 0;
-        for (const p of points) {
-          chunks.push(input.slice(at, p));
-          at = p;
-        }
-        chunks.push(input.slice(at));
-        const pieces = feed(chunks);
+        const pieces = feed(splitAt(input, cuts));
         expect(pieces.filter((p) => p.kind === 'paste').map((p) => (p.kind === 'paste' ? p.text : ''))).toEqual(['line one\r\nline two\r\n', '3']);
       }),
     );
