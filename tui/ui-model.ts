@@ -52,17 +52,10 @@ export interface Tab {
 export type SortKey = 'n' | 'name' | 'size' | 'source' | 'speed';
 
 /** The latest state of one transfer, from transfer.* events. */
-export interface TransferRow {
-  id: number;
-  name: string;
-  direction: 'down' | 'up';
-  bytes: number;
-  total: number | null;
-  rate: number;
-  eta: number | null;
+export type TransferRow = Omit<EventOf<'transfer.progress'>, 'type'> & {
   state: 'active' | 'done' | 'failed';
   detail: string;
-}
+};
 
 /** Side effects the controller carries out after an event. */
 export interface ApplyResult {
