@@ -1,5 +1,6 @@
 import { NetError } from '../../src/errors.js';
 
+/** Bounds of one answer (pplus2.md: "answer size ... bounded"). */
 export interface AnswerLimits {
   maxLines: number;
   maxBytes: number;

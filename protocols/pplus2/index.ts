@@ -5,6 +5,7 @@ import type { ShareLibrary } from '../../src/share/share-library.js';
 import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { Pplus2Service } from './pplus2-service.js';
 
+/** What main.ts passes from `--pplus2-port`, `--pplus2-peer` and the shared library/engine. */
 export interface Pplus2PluginOptions {
   /** Base port p (`--pplus2-port`); p, p+1 and p+2 are used. 0 finds three free consecutive ports. */
   port: number;

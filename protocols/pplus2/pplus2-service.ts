@@ -16,6 +16,7 @@ import { HitTable, type RememberedHit } from './hit-table.js';
 import { listenTriple } from './listeners.js';
 import { PeerList, RateGate } from './peer-list.js';
 
+/** The plugin options, as the service uses them (see Pplus2PluginOptions). */
 export interface Pplus2ServiceOptions {
   port: number;
   host?: string;

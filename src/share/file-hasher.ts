@@ -7,6 +7,7 @@ export const NAPSTER_MD5_PREFIX_BYTES = 300_000;
 /** Read size for hashing: large enough that syscall cost vanishes next to SHA-1. */
 const HASH_CHUNK_BYTES = 1 << 20;
 
+/** The hashes every protocol asks of a shared file (Gnutella/P+2 SHA-1, Napster md5). */
 export interface FileHashes {
   /** SHA-1 of the whole file, lower-case hex. */
   sha1: string;

@@ -3,6 +3,7 @@ import { NetError } from '../errors.js';
 /** Longest remote-supplied name we even look at (bytes of UTF-8). */
 export const MAX_REMOTE_NAME_BYTES = 1024;
 
+/** How strict the resolver is about the shape of a remote name. */
 export interface RemoteNameOptions {
   /**
    * Accept `dir/sub/file` (forward slashes only, each segment checked) for

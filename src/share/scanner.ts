@@ -29,6 +29,7 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
+/** What one scan found, and how much it left out. */
 export interface ScanResult {
   files: ScannedFile[];
   /** Entries skipped as hidden, special, escaping symlinks, unreadable or over the cap. */

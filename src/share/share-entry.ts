@@ -29,4 +29,5 @@ export interface ResolvedEntry extends ShareEntry {
   readonly realPath: string;
 }
 
+/** The library's own, writable view of an entry (hashes are filled in later). */
 export type MutableEntry = { -readonly [K in keyof ShareEntry]: ShareEntry[K] };

@@ -17,6 +17,7 @@ import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
 
 /** Results returned by one search, whatever the caller asks. */
 export const MAX_SEARCH_RESULTS = 1000;
+/** Results when the caller names no limit. */
 export const DEFAULT_SEARCH_RESULTS = 100;
 /** Hash cache file name inside the data dir. */
 export const HASH_CACHE_FILE = 'share-hashes.json';
@@ -25,6 +26,7 @@ export const WATCH_DEBOUNCE_MS = 1_000;
 /** Save the hash cache at least this often while hashing. */
 export const CACHE_SAVE_EVERY_MS = 5_000;
 
+/** How the node builds the library (`--share`, data dir, watching). */
 export interface ShareLibraryOptions {
   /** Shared roots (`--share DIR`, repeatable). */
   roots: readonly string[];
@@ -39,6 +41,7 @@ export interface ShareLibraryOptions {
   log?: Logger;
 }
 
+/** Query mode (default words) and result cap (default 100, at most 1000). */
 export interface SearchOptions {
   mode?: SearchMode;
   limit?: number;

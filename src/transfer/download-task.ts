@@ -11,6 +11,7 @@ import { PART_SUFFIX, sanitizeDownloadName } from './file-name.js';
 import { commitPart, loadPart } from './part-file.js';
 import type { DownloadRequest } from './transfer-types.js';
 
+/** Everything one download needs from the engine: request, folder, clock, limits, callbacks. */
 export interface DownloadContext {
   req: DownloadRequest;
   dir: string;
@@ -25,6 +26,7 @@ export interface DownloadContext {
   onBytes(bytes: number): void;
 }
 
+/** A finished download: its final path, length and SHA-1 (hex). */
 export interface DownloadOutcome {
   path: string;
   bytes: number;

@@ -1,6 +1,7 @@
 import type { Clock, Timer } from '../clock.js';
 import { NetError } from '../errors.js';
 
+/** Upload slot limits (issue 4: "a global and per-peer slot limit; a queue"). */
 export interface SlotLimits {
   /** Transfers running at once, in total. */
   global: number;

@@ -8,6 +8,7 @@ import { SlotLimiter, type Release } from './slot-limiter.js';
 import type { DownloadRequest, TransferInfo, UploadRequest, UploadResult } from './transfer-types.js';
 import { runUpload } from './upload-task.js';
 
+/** How the node builds the engine (`--downloads`, limits, timeouts); defaults in TRANSFER_DEFAULTS. */
 export interface TransferEngineOptions {
   /** Where finished downloads go (`--downloads DIR`, default `<dataDir>/downloads`). */
   downloadDir: string;
@@ -33,6 +34,7 @@ export interface TransferEngineOptions {
   maxHistory?: number;
 }
 
+/** Defaults for every limit and timeout of the engine. */
 export const TRANSFER_DEFAULTS = {
   maxActiveDownloads: 4,
   maxDownloadsPerPeer: 2,

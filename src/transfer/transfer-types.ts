@@ -11,6 +11,7 @@ export interface DownloadSource {
   open(offset: number, signal: AbortSignal): Promise<{ stream: Readable; start: number; total?: number | null }>;
 }
 
+/** One download as a protocol asks for it; the engine owns everything after. */
 export interface DownloadRequest {
   /** The remote name; made safe for the local disk by the engine. */
   name: string;
@@ -28,6 +29,7 @@ export interface DownloadRequest {
   emptyIsMissing?: boolean;
 }
 
+/** Where a transfer is in its life; `/retry` takes failed and cancelled ones back to queued. */
 export type TransferState = 'queued' | 'active' | 'done' | 'failed' | 'cancelled';
 
 /** One row of `/downloads`. */
@@ -46,6 +48,7 @@ export interface TransferInfo {
   reason: string | null;
 }
 
+/** One upload: a resolved file, an optional byte range and the sink (a detached socket, an HTTP response). */
 export interface UploadRequest {
   /** The file to send: a path the share library has resolved (ResolvedEntry.realPath). */
   path: string;
@@ -66,6 +69,7 @@ export interface UploadRequest {
   sha1?: string | null;
 }
 
+/** A finished upload: its transfer id and the bytes sent. */
 export interface UploadResult {
   id: number;
   bytes: number;

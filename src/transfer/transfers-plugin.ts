@@ -16,6 +16,7 @@ const COMMANDS: CommandSpec[] = [
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
 ];
 
+/** The library and engine the node built (main.ts). */
 export interface TransfersPluginOptions {
   share: ShareLibrary;
   transfers: TransferEngine;

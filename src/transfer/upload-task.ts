@@ -10,6 +10,7 @@ export const UPLOAD_CHUNK_BYTES = 1 << 20;
 /** How often a running upload checks for progress (and stalls). */
 export const UPLOAD_TICK_MS = 250;
 
+/** Everything one upload needs from the engine. */
 export interface UploadContext {
   req: UploadRequest;
   clock: Clock;
