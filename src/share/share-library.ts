@@ -23,6 +23,12 @@ export const DEFAULT_SEARCH_RESULTS = 100;
 export const HASH_CACHE_FILE = 'share-hashes.json';
 /** Quiet time after a file-system change before the rescan it triggers. */
 export const WATCH_DEBOUNCE_MS = 1_000;
+/**
+ * Largest share watched for changes: Node's recursive watcher walks the tree
+ * synchronously when it starts (about 1 s per 100,000 files here), so bigger
+ * shares rely on `/rescan` instead.
+ */
+export const WATCH_MAX_FILES = 50_000;
 /** Save the hash cache at least this often while hashing. */
 export const CACHE_SAVE_EVERY_MS = 5_000;
 
@@ -96,7 +102,9 @@ export class ShareLibrary {
     if (this.#opts.dataDir !== undefined) await ensureDir(this.#opts.dataDir);
     await this.#cache?.load();
     await this.rescan();
-    if (this.#opts.watch) this.#watch();
+    if (!this.#opts.watch) return;
+    if (this.files > WATCH_MAX_FILES) this.#log.info(`${this.files} files shared: too many to watch, use /rescan after changes`);
+    else this.#watch();
   }
 
   /** Stops watching and hashing and saves the hash cache. */
