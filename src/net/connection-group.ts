@@ -132,12 +132,15 @@ export class ConnectionGroup<M = unknown> {
         reject(err);
       };
       socket.once('error', (err) => fail(toNetError(err)));
+      // close() destroys pending dials without an 'error': settle at once, not at the timeout.
+      socket.once('close', () => fail(NetError.closed('dial aborted')));
       socket.once('connect', () => {
         if (settled) return;
         settled = true;
         timer.cancel();
         this.#pending.delete(socket);
         socket.removeAllListeners('error');
+        socket.removeAllListeners('close');
         if (this.#closing) {
           this.counter.add('out', -1);
           socket.destroy();

@@ -232,6 +232,16 @@ describe('Connection and ConnectionGroup over real sockets', () => {
     await expect(g.dial('127.0.0.1', l.port)).rejects.toMatchObject({ code: 'SOCKET' });
   });
 
+  it('closing a group settles dials still in flight at once', async () => {
+    const target = await manager().group(recorder('target').opts).listen(0, { host: '127.0.0.1' });
+    const g = manager().group(recorder('pending').opts);
+    const dial = g.dial('127.0.0.1', target.port, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+    const started = Date.now();
+    await g.close(); // same tick: the connect has not completed yet
+    expect(await dial).toMatchObject({ code: 'CLOSED' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('decodeAll works the push(chunk): M[] way', () => {
     expect(decodeAll(new LineDecoder({ maxLineBytes: 10 }), Buffer.from('a\nb\n'))).toEqual(['a', 'b']);
   });
