@@ -1,9 +1,8 @@
 import type { Clock, Timer } from '../../src/clock.js';
-import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
 import { AnswerCollector, type AnswerLimits } from './answer.js';
-import { EXCHANGE_TIMEOUT_MS, MAX_LINE_BYTES } from './constants.js';
+import { EXCHANGE_TIMEOUT_MS } from './constants.js';
 
 /** How one outbound exchange ended: the lines kept, and why it ended if not cleanly. */
 export interface ExchangeResult {
@@ -21,27 +20,14 @@ interface Pending {
 /**
  * The caller's side of P+2's one-line exchanges (pplus2.md: "the caller
  * connects, sends one line, the callee answers and closes"). Tracks each
- * outbound link's answer against its limits and a deadline. It also keeps each
- * link's decoder, so a last line the callee closed without an LF still counts.
+ * outbound link's answer against its limits and a deadline. A last line the
+ * callee closed without an LF still arrives: the line decoder hands it over at
+ * end of stream.
  */
 export class Exchanges {
   #pending = new Map<Connection<string>, Pending>();
-  #decoders = new WeakMap<Connection<string>, LineDecoder>();
-  #lastDecoder: LineDecoder | undefined;
 
   constructor(private readonly clock: Clock) {}
-
-  /** The group's decoder factory goes through here so `adopt` can pair link and decoder. */
-  newDecoder(): LineDecoder {
-    this.#lastDecoder = new LineDecoder({ maxLineBytes: MAX_LINE_BYTES });
-    return this.#lastDecoder;
-  }
-
-  /** Called from onOpen: the group built this link's decoder just before. */
-  adopt(conn: Connection<string>): void {
-    if (this.#lastDecoder) this.#decoders.set(conn, this.#lastDecoder);
-    this.#lastDecoder = undefined;
-  }
 
   /** Sends the request line on a fresh outbound link and resolves when the answer is complete. */
   run(conn: Connection<string>, line: string, limits: AnswerLimits): Promise<ExchangeResult> {
@@ -68,12 +54,6 @@ export class Exchanges {
     this.#pending.delete(conn);
     p.timer.cancel();
     const cleanEnd = reason === undefined || reason.code === 'CLOSED';
-    if (cleanEnd) {
-      const rest = Buffer.concat(this.#decoders.get(conn)?.takeRest() ?? []);
-      if (rest.length > 0 && rest.length <= MAX_LINE_BYTES && !rest.includes(0x0a)) {
-        p.answer.add(rest.toString('utf8').replace(/\r$/, ''));
-      }
-    }
     p.resolve({ lines: p.answer.lines, ...(cleanEnd ? {} : { error: reason }) });
   }
 }

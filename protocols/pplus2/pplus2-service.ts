@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Clock, Timer } from '../../src/clock.js';
+import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
@@ -69,9 +70,8 @@ export class Pplus2Service {
     this.peers = new PeerList('', C.MAX_KNOWN_PEERS);
     this.#group = ctx.net.group<string>({
       name: 'pplus2',
-      decoder: () => this.#exchanges.newDecoder(),
+      decoder: () => new LineDecoder({ maxLineBytes: C.MAX_LINE_BYTES }),
       handler: {
-        onOpen: (conn) => this.#exchanges.adopt(conn),
         onMessage: (conn, line) => this.#onLine(conn, line),
         onClose: (conn, reason) => this.#exchanges.onClose(conn, reason),
       },

@@ -14,6 +14,11 @@ export interface Decoder<M> {
   next(): M | undefined;
   /** Removes and returns the bytes not yet decoded (for a protocol switch). */
   takeRest(): Buffer[];
+  /**
+   * The peer ended the stream: a format whose last message may lack its
+   * terminator (a line protocol answering and closing) returns it here.
+   */
+  end?(): M | undefined;
   /** Bytes held but not yet decoded. */
   readonly buffered: number;
 }

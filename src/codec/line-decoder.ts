@@ -30,6 +30,17 @@ export class LineDecoder extends QueueDecoder<string> {
     return buf === undefined ? undefined : buf.toString('utf8');
   }
 
+  /**
+   * The stream ended: the unterminated rest is the last line (P+2 callees close
+   * right after their last name), if it is non-empty and within the limit.
+   */
+  end(): string | undefined {
+    const n = this.queue.length;
+    if (n === 0 || n > this.maxLineBytes + 1) return undefined;
+    this.#scanned = 0;
+    return this.queue.consume(n).toString('utf8').replace(/\r$/, '');
+  }
+
   /** Like next() but returns the line's bytes. */
   nextBytes(): Buffer | undefined {
     const at = this.queue.indexOf(LF, this.#scanned);

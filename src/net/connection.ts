@@ -295,20 +295,36 @@ export class Connection<M = unknown> {
         this.#hooks.onMessage(this, msg);
       }
     } catch (err) {
-      if (err instanceof NetError) {
-        this.close(err);
-      } else {
-        // A programmer error is not swallowed: it is reported as a bug, and only
-        // this link pays for it.
-        this.#hooks.onBug(this, err);
-        this.close(NetError.protocol(`internal error: ${err instanceof Error ? err.message : String(err)}`));
-      }
+      this.#fail(err);
     } finally {
       this.#feeding = false;
     }
   }
 
+  #deliver(msg: M): void {
+    try {
+      this.#hooks.onMessage(this, msg);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #fail(err: unknown): void {
+    if (err instanceof NetError) {
+      this.close(err);
+      return;
+    }
+    // A programmer error is not swallowed: it is reported as a bug, and only
+    // this link pays for it.
+    this.#hooks.onBug(this, err);
+    this.close(NetError.protocol(`internal error: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
   #onSocketEnd = (): void => {
+    if (!this.#closed && !this.#paused && !this.#inflate) {
+      const last = this.#decoder.end?.() as M | undefined;
+      if (last !== undefined) this.#deliver(last);
+    }
     this.close(NetError.closed('peer closed the connection'));
   };
 

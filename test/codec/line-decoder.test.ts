@@ -30,6 +30,16 @@ describe('LineDecoder', () => {
     expect(() => decodeAll(d, Buffer.from('9'))).toThrowError(expect.objectContaining({ code: 'LINE_TOO_LONG' }));
   });
 
+  it('hands over an unterminated last line at end of stream, within the limit only', () => {
+    const d = new LineDecoder({ maxLineBytes: 8 });
+    expect(decodeAll(d, Buffer.from('a\nlast\r'))).toEqual(['a']);
+    expect(d.end()).toBe('last');
+    expect(d.end()).toBeUndefined();
+    const e = new LineDecoder({ maxLineBytes: 8 });
+    expect(decodeAll(e, Buffer.from('\n'))).toEqual(['']);
+    expect(e.end()).toBeUndefined();
+  });
+
   it('accepts a line exactly at the limit with CRLF split across chunks', () => {
     const d = new LineDecoder({ maxLineBytes: 4 });
     expect(decodeAll(d, Buffer.from('abcd\r'))).toEqual([]);

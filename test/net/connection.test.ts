@@ -1,4 +1,5 @@
 import { request, createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeAll, type Decoder } from '../../src/codec/decoder.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
@@ -240,6 +241,18 @@ describe('Connection and ConnectionGroup over real sockets', () => {
     await g.close(); // same tick: the connect has not completed yet
     expect(await dial).toMatchObject({ code: 'CLOSED' });
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('delivers a last line the peer closed without an LF (decoder end hook)', async () => {
+    const server = createServer((sock) => sock.end('first\nlast-without-lf'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const r = recorder('eof');
+    const g = manager().group(r.opts);
+    await g.dial('127.0.0.1', port);
+    await waitUntil(() => r.closed.length === 1);
+    expect(r.messages.map((m) => m.msg)).toEqual(['first', 'last-without-lf']);
+    server.close();
   });
 
   it('decodeAll works the push(chunk): M[] way', () => {
