@@ -24,6 +24,9 @@ export interface NodeOptions {
 
 export const CORE = 'core';
 
+/** Events held back while plugins start (so `ready` comes first); more are dropped. */
+const MAX_HELD_EVENTS = 10_000;
+
 const CORE_COMMANDS: CommandSpec[] = [
   { name: 'help', args: '[command]', help: 'list every command, or describe one' },
   { name: 'peers', args: '', help: 'list live links: address, direction, protocol, nick, uptime, queued bytes' },
@@ -45,6 +48,8 @@ export class PeerdeckNode implements AppApi {
   readonly #started: ProtocolPlugin[] = [];
   #nick: string;
   #stopping: Promise<void> | undefined;
+  /** Non-log events raised while starting; released right after `ready`. */
+  #held: AppEvent[] | undefined;
 
   constructor(opts: NodeOptions) {
     this.#opts = opts;
@@ -65,14 +70,27 @@ export class PeerdeckNode implements AppApi {
     return this.#nick;
   }
 
-  /** Starts every plugin in order, then announces `ready` with the bound ports. */
+  /**
+   * Starts every plugin in order, then announces `ready` with the bound ports.
+   * `ready` is always the first event: what plugins emit while starting is
+   * held and delivered right after it.
+   */
   async start(): Promise<void> {
     await ensureDir(this.#opts.dataDir);
-    for (const p of this.#plugins) {
-      await p.start(this.#context(p));
-      this.#started.push(p);
+    this.#held = [];
+    try {
+      for (const p of this.#plugins) {
+        await p.start(this.#context(p));
+        this.#started.push(p);
+      }
+    } catch (err) {
+      this.#held = undefined;
+      throw err;
     }
+    const held = this.#held;
+    this.#held = undefined;
     this.#emit({ type: 'ready', ports: this.snapshot().ports });
+    for (const e of held) this.#emit(e);
   }
 
   async run(plugin: string, command: string, args: string[]): Promise<string[]> {
@@ -172,6 +190,10 @@ export class PeerdeckNode implements AppApi {
   }
 
   #emit(e: AppEvent): void {
+    if (this.#held && e.type !== 'log') {
+      if (this.#held.length < MAX_HELD_EVENTS) this.#held.push(e);
+      return;
+    }
     if (e.type === 'nick') this.#nick = e.nick;
     for (const l of this.#listeners) {
       try {

@@ -73,6 +73,18 @@ describe('PeerdeckNode (AppApi)', () => {
     await waitUntil(() => c.ended());
   });
 
+  it('emits ready first, then what plugins said while starting', async () => {
+    const chatty: ProtocolPlugin = {
+      ...echoPlugin('gamma', []),
+      async start(ctx: PluginContext) {
+        ctx.emit({ type: 'notice', protocol: 'gamma', text: 'said during start' });
+      },
+    };
+    net = await testnet(1, () => [chatty, echoPlugin('delta', [])]);
+    const types = net.nodes[0]!.events.filter((e) => e.type !== 'log').map((e) => e.type);
+    expect(types.slice(0, 2)).toEqual(['ready', 'notice']);
+  });
+
   it('routes commands: core first, the preferred owner on a clash, errors for unknown or bad usage', async () => {
     net = await testnet(1, () => [echoPlugin('alpha', []), echoPlugin('beta', [])]);
     const api = net.nodes[0]!.node;
