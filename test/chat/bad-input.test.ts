@@ -154,8 +154,14 @@ describe('bad input closes only the offending link, with a reason', () => {
       reasons.set(e, (reasons.get(e) ?? 0) + 1);
     }
     expect(reasons.get('none')).toBeUndefined();
-    expect(reasons.get('HANDSHAKE_TIMEOUT')).toBe(31); // maxInbound 32, one slot is b's link
-    expect(reasons.get('LIMIT')).toBe(969);
+    // maxInbound 32, one slot is b's link: 31 wait out their handshake, the rest are refused.
+    // On a loaded machine the first timeouts can free slots before the last batch arrives,
+    // so more than 31 may time out; every socket still gets one of the two reasons.
+    const timedOut = reasons.get('HANDSHAKE_TIMEOUT') ?? 0;
+    const refused = reasons.get('LIMIT') ?? 0;
+    expect(timedOut).toBeGreaterThanOrEqual(31);
+    expect(refused).toBeGreaterThan(500);
+    expect(timedOut + refused).toBe(1000);
     await stillServing(a, b, 'after the storm');
     expect(b.of('peer.down')).toHaveLength(0);
   });
