@@ -26,12 +26,21 @@ export interface CliNode {
   cleanup(): Promise<void>;
 }
 
-export async function startCli(args: string[], opts: { json?: boolean; command?: string[] } = {}): Promise<CliNode> {
+export interface CliOptions {
+  json?: boolean;
+  /** What to run instead of `node dist/src/main.js` (e.g. `npm start --`). */
+  command?: string[];
+  /** Leave out `--headless` (to see the fallback when stdout is not a terminal). */
+  noHeadlessFlag?: boolean;
+}
+
+export async function startCli(args: string[], opts: CliOptions = {}): Promise<CliNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
   const dataDir = await mkdtemp(join(tmpdir(), 'peerdeck-cli-'));
   const json = opts.json ?? true;
   const cmd = opts.command ?? [process.execPath, MAIN];
-  const proc = spawn(cmd[0]!, [...cmd.slice(1), '--headless', ...(json ? ['--json'] : []), '--data-dir', dataDir, ...args], {
+  const mode = opts.noHeadlessFlag ? [] : ['--headless'];
+  const proc = spawn(cmd[0]!, [...cmd.slice(1), ...mode, ...(json ? ['--json'] : []), '--data-dir', dataDir, ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
   });

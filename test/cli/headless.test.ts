@@ -69,6 +69,24 @@ describe('headless mode (the real CLI over stdin/stdout)', () => {
     expect(await d.exited()).toBe(0);
   });
 
+  it('falls back to headless mode with a notice when stdout is not a terminal', async () => {
+    const n = await cli([...base, '--nick', 'piped'], { noHeadlessFlag: true });
+    await n.waitEvent((e) => e.type === 'ready');
+    expect(n.stderr()).toMatch(/stdout is not a terminal; running in headless mode/);
+    n.send('/quit');
+    expect(await n.exited()).toBe(0);
+  });
+
+  it('passes flags through `npm start -- <flags>`', async () => {
+    const n = await cli([...base, '--nick', 'via-npm'], { command: ['npm', 'start', '--'] });
+    // npm prints its own "> peerdeck start" banner first; every line of ours is still one JSON event.
+    const ready = await n.waitEvent((e) => e.type === 'ready', 60_000);
+    expect((ready.ports as Record<string, number>).chat).toBeGreaterThan(0);
+    expect(n.lines.filter((l) => l.startsWith('{')).length).toBe(n.events.length);
+    n.proc.stdin.end();
+    expect(await n.exited()).toBe(0);
+  }, 90_000);
+
   it('rejects bad flags with a usage message and exit code 2', async () => {
     const n = await cli(['--chat-port', 'banana']);
     expect(await n.exited()).toBe(2);
