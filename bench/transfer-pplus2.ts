@@ -19,7 +19,7 @@ type Event = { type: string } & Record<string, unknown>;
 
 /** A headless peerdeck child whose JSON events can be awaited. */
 function peerdeck(args: string[]): { proc: ChildProcessWithoutNullStreams; next(pred: (e: Event) => boolean): Promise<Event> } {
-  const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--no-chat', '--log-level', 'warn', ...args]);
+  const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--no-chat', '--pplus2-host', '127.0.0.1', '--log-level', 'warn', ...args]);
   const waiters: Array<{ pred: (e: Event) => boolean; resolve(e: Event): void }> = [];
   const seen: Event[] = [];
   createInterface({ input: proc.stdout }).on('line', (line) => {

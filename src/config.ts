@@ -26,7 +26,7 @@ export interface Config {
   };
   share: string[];
   downloads: string | undefined;
-  pplus2: { port: number | undefined; peers: string[] };
+  pplus2: { port: number | undefined; host: string | undefined; peers: string[] };
   mouse: boolean;
   scrollback: number;
   help: boolean;
@@ -53,6 +53,7 @@ export const USAGE = `usage: peerdeck [options]
   --share DIR                share this folder (repeatable)
   --downloads DIR            where downloads go (default <data-dir>/downloads)
   --pplus2-port P            run P+2 on ports P, P+1, P+2
+  --pplus2-host ADDR         P+2 listening address (default: all interfaces)
   --pplus2-peer IP:P         a P+2 peer to start from (repeatable)
   --mouse                    (TUI) capture the mouse
   --scrollback N             (TUI) lines kept per tab (default 10000)
@@ -105,6 +106,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
         share: { type: 'string', multiple: true },
         downloads: { type: 'string' },
         'pplus2-port': { type: 'string' },
+        'pplus2-host': { type: 'string' },
         'pplus2-peer': { type: 'string', multiple: true },
         mouse: { type: 'boolean' },
         scrollback: { type: 'string' },
@@ -157,7 +159,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     },
     share: v.share ?? [],
     downloads: v.downloads,
-    pplus2: { port: pplus2Port, peers: v['pplus2-peer'] ?? [] },
+    pplus2: { port: pplus2Port, host: v['pplus2-host'], peers: v['pplus2-peer'] ?? [] },
     mouse: v.mouse ?? false,
     scrollback,
     help: v.help ?? false,

@@ -43,7 +43,9 @@ function buildPlugins(cfg: Config, log: Logger): ProtocolPlugin[] {
   let hitNumber = 0;
   const hitNumbers = (): number => ++hitNumber;
   if (cfg.pplus2.port !== undefined) {
-    plugins.push(createPplus2Plugin({ port: cfg.pplus2.port, peers: cfg.pplus2.peers, share, transfers, hitNumbers }));
+    plugins.push(
+      createPplus2Plugin({ port: cfg.pplus2.port, host: cfg.pplus2.host, peers: cfg.pplus2.peers, share, transfers, hitNumbers }),
+    );
   }
   return plugins;
 }

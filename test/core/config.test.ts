@@ -9,6 +9,7 @@ describe('parseConfig', () => {
     expect(c.nick).toBe('ann');
     expect(c.chat).toMatchObject({ port: 0, connect: ['127.0.0.1:5', '[::1]:6'], mesh: 'lab', discovery: false });
     expect(c.dataDir).toBe('/tmp/x');
+    expect(parseConfig(['--pplus2-port', '7000', '--pplus2-host', '127.0.0.1', '--pplus2-peer', '127.0.0.1:7003']).pplus2).toEqual({ port: 7000, host: '127.0.0.1', peers: ['127.0.0.1:7003'] });
   });
 
   it('has defaults a newcomer expects', () => {
