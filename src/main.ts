@@ -6,6 +6,7 @@ import { createWriteStream, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChatPlugin } from '../protocols/chat/index.js';
 import { createPplus2Plugin } from '../protocols/pplus2/index.js';
+import type { AppEvent } from './app-api.js';
 import { parseConfig, USAGE, type Config } from './config.js';
 import { NetError } from './errors.js';
 import { runHeadless } from './headless.js';
@@ -19,6 +20,8 @@ import { createTransfersPlugin } from './transfer/transfers-plugin.js';
 
 const VERSION = '0.1.0';
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+/** Start-up events kept for the TUI to show first. */
+const MAX_EARLY_EVENTS = 1_000;
 
 function buildPlugins(cfg: Config, log: Logger): ProtocolPlugin[] {
   // The share library and transfer engine come first (started first, stopped
@@ -133,8 +136,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  // Load the TUI (blessed is the slowest module to load) while the node starts.
+  // Load the TUI (blessed is the slowest module to load) while the node starts,
+  // and keep what the node says meanwhile for the TUI to show first.
   const tuiModule = import('../tui/index.js');
+  const earlier: AppEvent[] = [];
+  const stopBuffering = node.subscribe((e) => {
+    if (earlier.length < MAX_EARLY_EVENTS) earlier.push(e);
+  });
   try {
     await node.start();
   } catch (err) {
@@ -143,7 +151,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { runTui } = await tuiModule;
-  await runTui(node, { mouse: cfg.mouse, scrollback: cfg.scrollback });
+  // runTui subscribes synchronously before returning, so no event falls between the two.
+  const session = runTui(node, { mouse: cfg.mouse, scrollback: cfg.scrollback, earlier });
+  stopBuffering();
+  await session;
   await node.stop();
   await logFile.close();
   return 0;

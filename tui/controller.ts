@@ -40,6 +40,8 @@ export interface Surface {
 export interface ControllerOptions {
   scrollback: number;
   bell: boolean;
+  /** Events from before the TUI started (the node's start-up), shown first. */
+  earlier?: readonly AppEvent[];
   clock: Clock;
   onQuit: () => void;
 }
@@ -68,6 +70,7 @@ export class Controller {
   }
 
   start(): void {
+    for (const e of this.opts.earlier ?? []) this.onEvent(e);
     this.#unsubscribe = this.api.subscribe((e) => this.onEvent(e));
     this.#tick = this.opts.clock.setInterval(() => this.frames.request(), STATUS_REFRESH_MS);
     this.model.info(this.model.activeTab, 'peerdeck: type /help for commands, Alt+1..9 or Ctrl-N/Ctrl-P to switch windows, Ctrl-C to quit');

@@ -6,7 +6,7 @@
  * (`api.stop()`). See session.ts for how blessed's process-wide signal
  * handlers are kept inert.
  */
-import type { AppApi } from '../src/app-api.js';
+import type { AppApi, AppEvent } from '../src/app-api.js';
 import type { Clock } from '../src/clock.js';
 import type { BlessedSurface } from './blessed-surface.js';
 import type { Controller } from './controller.js';
@@ -23,6 +23,11 @@ export interface TuiOptions {
   output?: NodeJS.WritableStream;
   /** Ring the terminal bell when our nick is mentioned (default true). */
   bell?: boolean;
+  /**
+   * Events that happened before the TUI started (what the node said while it
+   * started: `ready`, links dialled by `--connect`, ...); shown first, in order.
+   */
+  earlier?: readonly AppEvent[];
   /** Tests and benchmarks: inject time, reach the running TUI. */
   clock?: Clock;
   onStart?: (tui: RunningTui) => void;
@@ -52,6 +57,7 @@ export async function runTui(api: AppApi, opts: TuiOptions): Promise<void> {
     input: opts.input ?? process.stdin,
     output: opts.output ?? process.stdout,
     bell: opts.bell !== false,
+    ...(opts.earlier ? { earlier: opts.earlier } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   session.start();

@@ -11,7 +11,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { AppApi } from '../src/app-api.js';
+import type { AppApi, AppEvent } from '../src/app-api.js';
 import { systemClock, type Clock } from '../src/clock.js';
 import { BlessedSurface } from './blessed-surface.js';
 import { Controller } from './controller.js';
@@ -33,6 +33,7 @@ export interface SessionOptions {
   output: NodeJS.WritableStream;
   bell: boolean;
   clock?: Clock;
+  earlier?: readonly AppEvent[];
 }
 
 interface RawModeStream {
@@ -78,6 +79,7 @@ export class TuiSession {
       this.controller = new Controller(api, this.surface, {
         scrollback: opts.scrollback > 0 ? opts.scrollback : DEFAULT_SCROLLBACK,
         bell: opts.bell,
+        ...(opts.earlier ? { earlier: opts.earlier } : {}),
         clock: opts.clock ?? systemClock,
         onQuit: () => this.finish(),
       });

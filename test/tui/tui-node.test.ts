@@ -4,7 +4,12 @@
  * line from the other node appears on the virtual screen, and a line typed in
  * the TUI reaches the other node.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppEvent } from '../../src/app-api.js';
+import { PeerdeckNode } from '../../src/node.js';
 import { createChatPlugin } from '../../protocols/chat/index.js';
 import { portOf, testnet, type Testnet } from '../testnet.js';
 import { VirtualTerminal } from './virtual-terminal.js';
@@ -40,5 +45,33 @@ describe('tui with a real chat node', () => {
 
     vt.type('/peers\r');
     await vi.waitFor(() => expect(vt?.text()).toMatch(/127\.0\.0\.1:\d+\s+chat\s+out\s+user1/));
+  });
+
+  it('shows what the node said while it started (links dialled by --connect) before any later line', async () => {
+    net = await testnet(1, () => [createChatPlugin({ port: 0, host: '127.0.0.1', discovery: false })], { nickPrefix: 'host' });
+    const host = net.nodes[0]!;
+    // A second node that dials the first while it starts, as `--connect` does; its
+    // start-up events are collected the way src/main.ts collects them for the TUI.
+    const dataDir = await mkdtemp(join(tmpdir(), 'peerdeck-tui-'));
+    const late = new PeerdeckNode({
+      dataDir,
+      nick: 'late',
+      plugins: [createChatPlugin({ port: 0, host: '127.0.0.1', discovery: false, connect: [`127.0.0.1:${portOf(host, 'chat')}`] })],
+    });
+    const earlier: AppEvent[] = [];
+    const stop = late.subscribe((e) => earlier.push(e));
+    await late.start();
+    await vi.waitFor(() => expect(earlier.some((e) => e.type === 'peer.up')).toBe(true));
+    try {
+      vt = new VirtualTerminal(100, 24);
+      await vt.start(late, { earlier });
+      stop();
+      await vi.waitFor(() => expect(vt?.text()).toMatch(/peer up: 127\.0\.0\.1:\d+ \(outgoing\) host0/));
+    } finally {
+      await vt?.quit();
+      vt = undefined;
+      await late.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
