@@ -70,12 +70,12 @@ export class Controller {
   }
 
   start(): void {
-    for (const e of this.opts.earlier ?? []) this.onEvent(e);
-    this.#unsubscribe = this.api.subscribe((e) => this.onEvent(e));
-    this.#tick = this.opts.clock.setInterval(() => this.frames.request(), STATUS_REFRESH_MS);
     this.model.info(this.model.activeTab, 'peerdeck: type /help for commands, Alt+1..9 or Ctrl-N/Ctrl-P to switch windows, Ctrl-C to quit');
     const ports = Object.entries(this.#snapshot.ports).map(([k, v]) => `${k} ${v}`);
     this.model.info(this.model.logTab, `${this.#snapshot.nick}: ${ports.length ? `listening on ${ports.join(', ')}` : 'not listening'}`);
+    for (const e of this.opts.earlier ?? []) this.onEvent(e);
+    this.#unsubscribe = this.api.subscribe((e) => this.onEvent(e));
+    this.#tick = this.opts.clock.setInterval(() => this.frames.request(), STATUS_REFRESH_MS);
     this.frames.request();
   }
 
