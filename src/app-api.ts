@@ -14,6 +14,7 @@ export interface SearchHit {
   /** Result number, 1-based, unique within the running program: `/get N` takes it. */
   n: number;
   name: string;
+  /** Bytes, or -1 when the protocol does not say (P+2 answers carry names only). */
   size: number;
   /** Who has it: `ip:port` or a nick. */
   source: string;

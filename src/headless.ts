@@ -40,7 +40,7 @@ export function formatEvent(e: AppEvent): string {
     case 'nick':
       return `you are now known as ${e.nick}`;
     case 'search.hit':
-      return `#${e.n} ${e.name} (${e.size} bytes) from ${e.source} [${e.protocol}]`;
+      return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : `${e.size} bytes`}) from ${e.source} [${e.protocol}]`;
     case 'search.done':
       return `search ${e.search} done: ${e.hits} hits`;
     case 'transfer.progress':
