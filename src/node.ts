@@ -129,16 +129,16 @@ export class PeerdeckNode implements AppApi {
     return { nick: this.#nick, plugins: protocols.map((p) => p.name), ports, status, peers: this.peers() };
   }
 
+  /** Live links: a plugin's own view where it has one (chat knows nicks), else the core's. */
   peers(): PeerInfo[] {
     const now = this.clock.now();
     const out: PeerInfo[] = [];
+    const covered = new Set<string>();
     for (const p of this.#started) {
-      if (p.peers) {
-        out.push(...p.peers());
-        continue;
-      }
+      if (!p.peers) continue;
+      out.push(...p.peers());
+      covered.add(p.name);
     }
-    const covered = new Set(this.#started.filter((p) => p.peers).map((p) => p.name));
     for (const c of this.net.all()) {
       if (covered.has(c.group)) continue;
       out.push({

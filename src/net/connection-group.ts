@@ -51,6 +51,9 @@ export class ConnectionGroup<M = unknown> {
   readonly #conns = new Set<Connection<M>>();
   readonly #servers = new Set<Server>();
   readonly #pending = new Set<Socket>();
+  /** Live links per direction and per remote IP, kept as links come and go. */
+  readonly #byDirection = { in: 0, out: 0 };
+  readonly #byIp = new Map<string, number>();
   #closing = false;
 
   constructor(
@@ -76,15 +79,11 @@ export class ConnectionGroup<M = unknown> {
   }
 
   count(direction: Direction): number {
-    let n = 0;
-    for (const c of this.#conns) if (c.direction === direction) n++;
-    return n;
+    return this.#byDirection[direction];
   }
 
   countIp(ip: string): number {
-    let n = 0;
-    for (const c of this.#conns) if (c.remoteAddress === ip) n++;
-    return n;
+    return this.#byIp.get(ip) ?? 0;
   }
 
   /** Starts a listener; port 0 picks a free one (read it from the result). */
@@ -220,6 +219,10 @@ export class ConnectionGroup<M = unknown> {
         onMessage: (c, m) => this.#opts.handler.onMessage(c, m),
         onClose: (c, reason) => {
           if (!this.#conns.delete(c)) return;
+          this.#byDirection[direction]--;
+          const left = (this.#byIp.get(c.remoteAddress) ?? 1) - 1;
+          if (left > 0) this.#byIp.set(c.remoteAddress, left);
+          else this.#byIp.delete(c.remoteAddress);
           this.counter.add(direction, -1);
           this.counter.release(c.remoteAddress);
           if (reason && reason.code !== 'CLOSED') this.log.info(`${this.name} ${c.address}: closed: ${reason.code}: ${reason.message}`);
@@ -231,6 +234,8 @@ export class ConnectionGroup<M = unknown> {
       },
     });
     this.#conns.add(conn);
+    this.#byDirection[direction]++;
+    this.#byIp.set(conn.remoteAddress, (this.#byIp.get(conn.remoteAddress) ?? 0) + 1);
     this.counter.claim(conn.remoteAddress);
     this.#opts.handler.onOpen?.(conn);
     return conn;
