@@ -25,6 +25,14 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const ESC_WAIT_MS = 25;
 const QUIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 
+function bestEffort(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // The terminal is gone; there is nothing left to restore on it.
+  }
+}
+
 /** TuiOptions with the defaults filled in. */
 export interface SessionOptions {
   mouse: boolean;
@@ -124,6 +132,9 @@ export class TuiSession {
       if (this.#opts.mouse) program.on('mouse', (m: MouseInfo) => this.#mouse(m));
       this.#opts.input.on('data', this.#onData);
       this.#opts.input.once('end', this.#onEnd);
+      // A terminal that goes away fails reads and writes with EIO: that ends the session too.
+      this.#opts.input.on('error', this.#onEnd);
+      this.#opts.output.on('error', this.#onEnd);
       this.#opts.input.resume();
       this.controller.start();
       this.controller.frames.flush(true);
@@ -158,8 +169,13 @@ export class TuiSession {
     this.controller.stop();
     this.#opts.input.removeListener('data', this.#onData);
     this.#opts.input.removeListener('end', this.#onEnd);
-    if (this.#raw.setRawMode && this.#raw.isTTY) this.#raw.setRawMode(this.#wasRaw);
-    this.surface.destroy();
-    this.#opts.output.write(BRACKETED_PASTE_OFF);
+    // Each step is best-effort: when the terminal is already gone (its window was
+    // closed: SIGHUP, EIO on every call) the session must still end, or the node
+    // would keep running with nobody to see it.
+    bestEffort(() => {
+      if (this.#raw.setRawMode && this.#raw.isTTY) this.#raw.setRawMode(this.#wasRaw);
+    });
+    bestEffort(() => this.surface.destroy());
+    bestEffort(() => this.#opts.output.write(BRACKETED_PASTE_OFF));
   }
 }

@@ -102,4 +102,30 @@ describe.skipIf(skipReason !== undefined)('peerdeck under tmux', () => {
       expect(await sessionAlive('b')).toBe(false);
     }, wait);
   });
+
+  it('exits when its terminal goes away (window closed: SIGHUP, then EIO)', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-tmux-'));
+    dirs.push(dir);
+    const args = ['--nick', 'C', '--chat-port', '0', '--data-dir', dir, '--chat-host', '127.0.0.1', '--no-discovery'];
+    const cmd = `exec ${[process.execPath, MAIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
+    const wait = { timeout: 20_000, interval: 100 };
+    await tmux('new-session', '-d', '-s', 'c', '-x', '100', '-y', '30', cmd);
+    await vi.waitFor(async () => expect(await screen('c')).toContain('1:chat'), wait);
+    const pid = Number((await tmux('display-message', '-p', '-t', 'c', '#{pane_pid}')).trim());
+    expect(pid).toBeGreaterThan(0);
+    await tmux('kill-server'); // the terminal disappears under the running program
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 10_000, interval: 100 });
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL'); // our own child: never leave it behind
+    }
+  });
 });
