@@ -98,10 +98,6 @@ export class NetError extends Error {
   }
 }
 
-export function isNetError(err: unknown): err is NetError {
-  return err instanceof NetError;
-}
-
 /** Wraps anything thrown into a NetError, keeping NetErrors as they are. */
 export function toNetError(err: unknown): NetError {
   return err instanceof NetError ? err : NetError.socket(err);

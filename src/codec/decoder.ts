@@ -55,21 +55,3 @@ export function handOver<A, B>(from: Decoder<A>, to: Decoder<B>): Decoder<B> {
   for (const c of from.takeRest()) to.push(c);
   return to;
 }
-
-/** A decoder that passes bytes through as they come (file bodies, raw streams). */
-export class RawDecoder implements Decoder<Buffer> {
-  #queue = new ByteQueue();
-  push(chunk: Buffer): void {
-    this.#queue.push(chunk);
-  }
-  next(): Buffer | undefined {
-    if (this.#queue.length === 0) return undefined;
-    return this.#queue.consume(this.#queue.length);
-  }
-  takeRest(): Buffer[] {
-    return this.#queue.drain();
-  }
-  get buffered(): number {
-    return this.#queue.length;
-  }
-}
