@@ -1,20 +1,27 @@
 /**
- * Upload throughput over loopback: a 1 GiB file sent by the transfer engine
- * (runUpload: pipeline() from the file into the socket) against nginx serving
- * the same file with sendfile, `curl` receiving both (issue 4 target: >= 70%).
- * Our server answers curl's request with the raw bytes, which `curl --http0.9`
- * accepts as a body, so the receiver is the same program for both.
+ * Upload over the real P+2 download port (issue 9 target: >= 0.9 x nginx +
+ * curl). A real headless peerdeck process shares a folder; the client asks its
+ * p+2 port for the file by name, so the bytes take the user's path: the
+ * listener, the request line decoder, the share lookup and the transfer
+ * engine's upload. The reference is nginx serving the same bytes (sendfile)
+ * to the same client.
+ *
+ * The client is curl for both. P+2's download exchange has the shape of
+ * gopher (one request line, raw bytes back, the server closes), so curl's
+ * gopher support is a real P+2 client: `gopher://host:p+2/9big.bin` sends
+ * `big.bin\r\n` and writes what comes back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TransferEngine } from '../src/transfer/transfer-engine.js';
-import { MB, hasTool, round, run, warm, writeBigFile } from './lib-bench-files.js';
+import { MB, hasTool, run, warm, writeBigFile } from './lib-bench-files.js';
+import { headless, untilHashed, type Headless } from './lib-headless.js';
+import { compare, ratioTarget, report, skip } from './lib-measure.js';
 
 const FILE_BYTES = Number(process.env.UPLOAD_FILE_MB ?? 1024) * MB;
-const ROUNDS = 3;
+const TITLE = `upload of ${FILE_BYTES / MB} MiB over the real P+2 port (headless process, curl)`;
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -59,52 +66,50 @@ http { access_log off; sendfile on; tcp_nopush on;
   throw new Error('nginx did not start');
 }
 
-class SkipError extends Error {}
-
-const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-upload-'));
-const engine = new TransferEngine({ downloadDir: join(dir, 'unused') });
-const server = createServer((socket) => {
-  socket.on('error', () => socket.destroy());
-  socket.once('data', () => {
-    socket.resume();
-    engine.upload({ path: file, name: 'big.bin', peer: 'bench', protocol: 'bench', sink: socket }).catch(() => socket.destroy());
-  });
-});
-const www = join(dir, 'www');
-const file = join(www, 'big.bin');
-let nginx: { port: number; proc: ChildProcess } | undefined;
-try {
-  if (!hasTool('curl')) throw new SkipError('curl not installed');
-  await mkdir(www, { recursive: true });
-  await writeBigFile(file, FILE_BYTES);
-  await warm(file);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const ourUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  if (hasTool('nginx', ['-v'])) nginx = await startNginx(dir, www);
-
-  let ours = 0;
-  let theirs = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    ours = Math.max(ours, await curlMbS(ourUrl, ['--http0.9']));
-    if (nginx) theirs = Math.max(theirs, await curlMbS(`http://127.0.0.1:${nginx.port}/big.bin`));
+const missing = !hasTool('curl') ? 'curl not installed' : !hasTool('nginx', ['-v']) ? 'nginx not installed (apt-get install nginx-light)' : undefined;
+if (missing) {
+  skip('transfer.upload', TITLE, missing);
+} else {
+  const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-upload-'));
+  let node: Headless | undefined;
+  let nginx: { port: number; proc: ChildProcess } | undefined;
+  try {
+    const share = join(dir, 'share');
+    const www = join(dir, 'www');
+    await mkdir(share, { recursive: true });
+    await mkdir(www, { recursive: true });
+    await writeBigFile(join(share, 'big.bin'), FILE_BYTES);
+    await link(join(share, 'big.bin'), join(www, 'big.bin')); // the very same bytes for both
+    await warm(join(www, 'big.bin'));
+    node = headless(['--no-chat', '--data-dir', join(dir, 'data'), '--share', share, '--pplus2-host', '127.0.0.1', '--pplus2-port', '0']);
+    const ready = await node.next((e) => e.type === 'ready');
+    const p = (ready.ports as Record<string, number> | undefined)?.pplus2;
+    if (p === undefined) throw new Error('the headless node reported no pplus2 port');
+    nginx = await startNginx(dir, www);
+    const ourUrl = `gopher://127.0.0.1:${p + 2}/9big.bin`; // item type 9 (binary), selector big.bin
+    await untilHashed(node); // no background hashing competes with the measurement
+    await curlMbS(ourUrl); // the name resolves: fail loudly here rather than in a round
+    const r = await compare(
+      () => curlMbS(ourUrl),
+      () => curlMbS(`http://127.0.0.1:${nginx!.port}/big.bin`),
+      Number(process.env.UPLOAD_ROUNDS ?? 5),
+    );
+    report({
+      name: 'transfer.upload',
+      title: TITLE,
+      unit: 'MB/s',
+      better: 'higher',
+      ours: r.ours,
+      reference: { label: 'nginx + curl', stats: r.reference! },
+      target: ratioTarget(0.9, r.ours, r.reference!, 'higher'),
+    });
+  } finally {
+    if (nginx) {
+      const exited = new Promise((res) => nginx!.proc.once('exit', res));
+      nginx.proc.kill('SIGTERM');
+      await exited;
+    }
+    await node?.stop();
+    await rm(dir, { recursive: true, force: true });
   }
-  console.log(`transfer.upload_mb_s: ${round(ours)}`);
-  if (nginx) {
-    console.log(`transfer.nginx_curl_mb_s: ${round(theirs)}`);
-    console.log(`transfer.upload_vs_nginx_pct: ${round((ours / theirs) * 100)}`);
-  } else {
-    console.log('transfer.nginx_curl_mb_s: skipped (nginx not installed)');
-  }
-} catch (err) {
-  if (!(err instanceof SkipError)) throw err;
-  console.log(`transfer.upload_mb_s: skipped (${err.message})`);
-} finally {
-  if (nginx) {
-    const exited = new Promise((r) => nginx!.proc.once('exit', r));
-    nginx.proc.kill('SIGTERM');
-    await exited;
-  }
-  await new Promise((r) => server.close(r));
-  await engine.stop();
-  await rm(dir, { recursive: true, force: true });
 }
