@@ -1,0 +1,240 @@
+import * as C from './client-constants.js';
+import { fromWire, intField, ipFromField, splitFields, type NapFrame } from './client-wire.js';
+
+/** A file as 201 (search) and 212 (browse) describe it (§5, §4.1). */
+export interface NapFile {
+  /** The holder's path, exactly as on the wire (needed verbatim in 203/500/GET). */
+  wirePath: string;
+  md5: string;
+  size: number;
+  bitrate: number;
+  freq: number;
+  seconds: number;
+}
+
+/** A download or push target (204 / 501, §6.1). */
+export interface NapPeerAddress {
+  nick: string;
+  ip: string;
+  port: number;
+  wirePath: string;
+  md5: string;
+  speed: number;
+}
+
+/**
+ * Every server frame the client acts on, typed (§4.2). Frames we only show
+ * become `text` (with their type); frames that do not parse become
+ * `malformed` with the reason, and are logged, never trusted.
+ */
+export type ServerMessage =
+  | { kind: 'login-error'; reason: string }
+  | { kind: 'login-ack'; email: string }
+  | { kind: 'nick-free' }
+  | { kind: 'nick-registered' }
+  | { kind: 'nick-invalid'; text: string }
+  | { kind: 'motd'; line: string }
+  | { kind: 'stats'; users: number; files: number; gigabytes: number }
+  | { kind: 'search-result'; file: NapFile; nick: string; ip: string; speed: number }
+  | { kind: 'search-end' }
+  | { kind: 'browse-entry'; nick: string; file: NapFile }
+  | { kind: 'browse-end'; nick: string; ip: string }
+  | { kind: 'download-ack'; peer: NapPeerAddress }
+  | { kind: 'download-error'; nick: string; wirePath: string }
+  | { kind: 'push-request'; peer: NapPeerAddress }
+  | { kind: 'upload-request'; nick: string; wirePath: string }
+  | { kind: 'queue-limit'; nick: string; wirePath: string; size: number; limit: number }
+  | { kind: 'data-port-error'; nick: string }
+  | { kind: 'privmsg'; from: string; text: string }
+  | { kind: 'hotlist-signon'; nick: string; speed: number }
+  | { kind: 'hotlist-signoff'; nick: string }
+  | { kind: 'hotlist-ack'; nick: string }
+  | { kind: 'notice'; text: string }
+  | { kind: 'channel-joined'; channel: string }
+  | { kind: 'channel-parted'; channel: string }
+  | { kind: 'channel-user'; event: 'member' | 'join' | 'part' | 'names'; channel: string; nick: string; shared: number; speed: number }
+  | { kind: 'channel-users-end'; channel: string }
+  | { kind: 'channel-message'; channel: string; nick: string; text: string }
+  | { kind: 'channel-emote'; channel: string; nick: string; text: string }
+  | { kind: 'topic'; channel: string; topic: string }
+  | { kind: 'channel-entry'; channel: string; users: number; topic: string }
+  | { kind: 'list-end' }
+  | { kind: 'names-end'; channel: string }
+  | { kind: 'whois'; nick: string; level: string; online: boolean; text: string }
+  | { kind: 'ghost' }
+  | { kind: 'disconnecting' }
+  | { kind: 'ping'; nick: string; args: string }
+  | { kind: 'text'; type: number; text: string }
+  | { kind: 'malformed'; type: number; reason: string };
+
+function file(f: string[], at: number): NapFile | undefined {
+  const size = intField(f[at + 2]);
+  if (f[at] === undefined || f[at + 1] === undefined || size === undefined) return undefined;
+  return {
+    wirePath: f[at]!,
+    md5: f[at + 1]!,
+    size,
+    bitrate: intField(f[at + 3]) ?? 0,
+    freq: intField(f[at + 4]) ?? 0,
+    seconds: intField(f[at + 5]) ?? 0,
+  };
+}
+
+function peer(f: string[]): NapPeerAddress | undefined {
+  const ip = ipFromField(f[1]);
+  const port = intField(f[2]);
+  if (f.length < 4 || ip === undefined || port === undefined || port > 65535) return undefined;
+  return { nick: f[0]!, ip, port, wirePath: f[3]!, md5: f[4] ?? '', speed: intField(f[5]) ?? 0 };
+}
+
+/** `<first> <rest of payload>`, for frames whose tail is free text (205, 403, 404 relays). */
+function headAndRest(text: string, heads: number): string[] | undefined {
+  const out: string[] = [];
+  let rest = text;
+  for (let i = 0; i < heads; i++) {
+    const sp = rest.indexOf(' ');
+    if (sp <= 0) return undefined;
+    out.push(rest.slice(0, sp));
+    rest = rest.slice(sp + 1);
+  }
+  out.push(rest);
+  return out;
+}
+
+/** Decodes one server frame (§4.2). Never throws: a bad frame is `malformed`. */
+export function parseServerFrame(frame: NapFrame): ServerMessage {
+  const { type, text } = frame;
+  const bad = (reason: string): ServerMessage => ({ kind: 'malformed', type, reason });
+  const fields = (): string[] | undefined => splitFields(text);
+  switch (type) {
+    case C.NAP_ERROR:
+      return { kind: 'login-error', reason: fromWire(text) };
+    case C.NAP_LOGIN_ACK:
+      return { kind: 'login-ack', email: fromWire(fields()?.[0] ?? text) };
+    case C.NAP_NICK_FREE:
+      return { kind: 'nick-free' };
+    case C.NAP_NICK_REGISTERED:
+      return { kind: 'nick-registered' };
+    case C.NAP_NICK_INVALID:
+      return { kind: 'nick-invalid', text: fromWire(text) };
+    case C.NAP_MOTD:
+      return { kind: 'motd', line: fromWire(text) };
+    case C.NAP_STATS: {
+      const f = fields() ?? [];
+      return { kind: 'stats', users: intField(f[0]) ?? 0, files: intField(f[1]) ?? 0, gigabytes: Number(f[2]) || 0 };
+    }
+    case C.NAP_SEARCH_RESULT: {
+      const f = fields();
+      if (!f || f.length < 9) return bad('201 needs 9 fields');
+      const nf = file(f, 0);
+      const ip = ipFromField(f[7]);
+      if (!nf || ip === undefined) return bad('201 size or address not a number');
+      return { kind: 'search-result', file: nf, nick: f[6]!, ip, speed: intField(f[8]) ?? 0 };
+    }
+    case C.NAP_SEARCH_END:
+      return { kind: 'search-end' };
+    case C.NAP_BROWSE_RESULT: {
+      const f = fields();
+      const nf = f && f.length >= 4 ? file(f, 1) : undefined;
+      if (!f || !nf) return bad('212 needs nick and a file');
+      return { kind: 'browse-entry', nick: f[0]!, file: nf };
+    }
+    case C.NAP_BROWSE_END: {
+      const f = fields() ?? [];
+      if (f[0] === undefined) return bad('213 without a nick');
+      return { kind: 'browse-end', nick: f[0], ip: ipFromField(f[1]) ?? '0.0.0.0' };
+    }
+    case C.NAP_DOWNLOAD_ACK:
+    case C.NAP_PUSH_ACK: {
+      const f = fields();
+      const p = f && peer(f);
+      if (!p) return bad(`${type} needs nick, ip, port and path`);
+      return type === C.NAP_DOWNLOAD_ACK ? { kind: 'download-ack', peer: p } : { kind: 'push-request', peer: p };
+    }
+    case C.NAP_DOWNLOAD_ERROR:
+    case C.NAP_UPLOAD_REQUEST: {
+      const f = fields();
+      if (!f || f.length < 2) return bad(`${type} needs nick and path`);
+      return type === C.NAP_DOWNLOAD_ERROR
+        ? { kind: 'download-error', nick: f[0]!, wirePath: f[1]! }
+        : { kind: 'upload-request', nick: f[0]!, wirePath: f[1]! };
+    }
+    case C.NAP_QUEUE_LIMIT_REPLY: {
+      const f = fields();
+      if (!f || f.length < 4) return bad('620 needs 4 fields');
+      return { kind: 'queue-limit', nick: f[0]!, wirePath: f[1]!, size: intField(f[2]) ?? 0, limit: intField(f[3]) ?? 0 };
+    }
+    case C.NAP_DATA_PORT_ERROR:
+      return { kind: 'data-port-error', nick: text.trim() };
+    case C.NAP_PRIVMSG: {
+      const p = headAndRest(text, 1);
+      if (!p) return bad('205 needs a sender');
+      return { kind: 'privmsg', from: p[0]!, text: fromWire(p[1]!) };
+    }
+    case C.NAP_HOTLIST_SIGNON: {
+      const f = fields() ?? [];
+      if (!f[0]) return bad('209 without a nick');
+      return { kind: 'hotlist-signon', nick: f[0], speed: intField(f[1]) ?? 0 };
+    }
+    case C.NAP_HOTLIST_SIGNOFF:
+      return text.trim() ? { kind: 'hotlist-signoff', nick: text.trim() } : bad('210 without a nick');
+    case C.NAP_HOTLIST_ACK:
+      return { kind: 'hotlist-ack', nick: text.trim() };
+    case C.NAP_NOTICE:
+      return { kind: 'notice', text: fromWire(text) };
+    case C.NAP_JOIN_ACK:
+      return { kind: 'channel-joined', channel: text.trim() };
+    case C.NAP_PART:
+      return { kind: 'channel-parted', channel: text.trim() };
+    case C.NAP_CHANNEL_JOIN:
+    case C.NAP_CHANNEL_PART:
+    case C.NAP_CHANNEL_USER:
+    case C.NAP_NAMES_ENTRY: {
+      const f = fields();
+      if (!f || f.length < 2) return bad(`${type} needs channel and nick`);
+      const event = type === C.NAP_CHANNEL_JOIN ? 'join' : type === C.NAP_CHANNEL_PART ? 'part' : type === C.NAP_CHANNEL_USER ? 'member' : 'names';
+      return { kind: 'channel-user', event, channel: f[0]!, nick: f[1]!, shared: intField(f[2]) ?? 0, speed: intField(f[3]) ?? 0 };
+    }
+    case C.NAP_CHANNEL_USER_END:
+      return { kind: 'channel-users-end', channel: text.trim() };
+    case C.NAP_PUBLIC_MSG: {
+      const p = headAndRest(text, 2);
+      if (!p) return bad('403 needs channel and nick');
+      return { kind: 'channel-message', channel: p[0]!, nick: p[1]!, text: fromWire(p[2]!) };
+    }
+    case C.NAP_EMOTE: {
+      const p = headAndRest(text, 2);
+      if (!p) return bad('824 needs channel and nick');
+      return { kind: 'channel-emote', channel: p[0]!, nick: p[1]!, text: fromWire(p[2]!.replace(/^"|"$/g, '')) };
+    }
+    case C.NAP_TOPIC: {
+      const p = headAndRest(text, 1);
+      return p ? { kind: 'topic', channel: p[0]!, topic: fromWire(p[1]!) } : { kind: 'topic', channel: text.trim(), topic: '' };
+    }
+    case C.NAP_LIST_CHANNELS:
+      return { kind: 'list-end' };
+    case C.NAP_CHANNEL_ENTRY: {
+      const p = headAndRest(text, 2);
+      if (!p) return bad('618 needs channel and users');
+      return { kind: 'channel-entry', channel: p[0]!, users: intField(p[1]) ?? 0, topic: fromWire(p[2]!) };
+    }
+    case C.NAP_NAMES:
+      return { kind: 'names-end', channel: text.trim() };
+    case C.NAP_WHOIS_ONLINE:
+    case C.NAP_WHOIS_OFFLINE: {
+      const f = fields();
+      if (!f || f.length < 2) return bad(`${type} needs nick and level`);
+      return { kind: 'whois', nick: f[0]!, level: f[1]!, online: type === C.NAP_WHOIS_ONLINE, text: fromWire(text) };
+    }
+    case C.NAP_GHOST:
+      return { kind: 'ghost' };
+    case C.NAP_DISCONNECTING:
+      return { kind: 'disconnecting' };
+    case C.NAP_PING: {
+      const p = headAndRest(text, 1);
+      return { kind: 'ping', nick: p ? p[0]! : text.trim(), args: p ? p[1]! : '' };
+    }
+    default:
+      return { kind: 'text', type, text: fromWire(text) };
+  }
+}

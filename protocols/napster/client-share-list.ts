@@ -1,0 +1,80 @@
+import type { ShareEntry } from '../../src/share/share-entry.js';
+import { MAX_SHARES, NO_MD5 } from './client-constants.js';
+import { MAX_PAYLOAD_BYTES, toWire } from './client-wire.js';
+
+/** One file as we announce it: the wire path (what downloaders send back) and its 100 payload. */
+export interface SharedFile {
+  /** The path on the wire (latin-1 string of the UTF-8 relative path). */
+  wirePath: string;
+  /** The type-100 payload: `"<path>" <md5> <size> <bitrate> <freq> <seconds>`. */
+  line: string;
+}
+
+/** The share list for one server, and why some files are not on it. */
+export interface ShareList {
+  files: Map<string, SharedFile>;
+  /** Files left out because the server takes at most MAX_SHARES. */
+  overCap: number;
+  /** Files that cannot be announced (a `"` in the path, a path too long for a frame). */
+  unshareable: number;
+}
+
+/**
+ * The path a Napster peer sees for a shared file: its path under the share
+ * root, `/`-separated (§3.1: paths are opaque to the server, which indexes the
+ * last two components). It is what comes back in 607, GET and SEND, and what
+ * the share library's resolver accepts.
+ */
+export function wirePathOf(entry: ShareEntry): string {
+  return toWire(entry.relPath);
+}
+
+/**
+ * Builds the §4.1 share list from the library: md5 of the first 300,000 bytes
+ * where hashed (`NOMD5COMPUTED` until then, as TekNap sends), the size, and
+ * 0 for the audio fields we do not know. At most `cap` files (the server's
+ * 5,000), lowest library index first so the choice is stable across rescans.
+ */
+export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES): ShareList {
+  const sorted = [...entries].sort((a, b) => a.index - b.index);
+  const files = new Map<string, SharedFile>();
+  let overCap = 0;
+  let unshareable = 0;
+  for (const e of sorted) {
+    const wirePath = wirePathOf(e);
+    const line = `"${wirePath}" ${e.md5 ?? NO_MD5} ${e.size} 0 0 0`;
+    if (wirePath.includes('"') || line.length > MAX_PAYLOAD_BYTES) {
+      unshareable++;
+      continue;
+    }
+    if (files.size >= cap) {
+      overCap++;
+      continue;
+    }
+    files.set(wirePath, { wirePath, line });
+  }
+  return { files, overCap, unshareable };
+}
+
+/** What to tell a server to go from the list it has to the list we want (§4.1: 102 unshare, 100 share). */
+export interface ShareDelta {
+  /** Wire paths to unshare (gone, or changed: unshared then shared again). */
+  remove: string[];
+  /** 100 payloads to send. */
+  add: string[];
+}
+
+/** The delta between two share lists; a file whose line changed (size, md5) is removed and added again. */
+export function diffShares(had: ReadonlyMap<string, SharedFile>, want: ReadonlyMap<string, SharedFile>): ShareDelta {
+  const remove: string[] = [];
+  const add: string[] = [];
+  for (const [path, f] of had) {
+    const w = want.get(path);
+    if (!w || w.line !== f.line) remove.push(path);
+  }
+  for (const [path, f] of want) {
+    const h = had.get(path);
+    if (!h || h.line !== f.line) add.push(f.line);
+  }
+  return { remove, add };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import * as C from '../../protocols/napster/client-constants.js';
+import { checkNick, firstLoginStep, loginStep, reconnectDelay, validateIdentity, type LoginIdentity } from '../../protocols/napster/client-login.js';
+import { buildSearch, parseNsearch, plainSearch } from '../../protocols/napster/client-search-query.js';
+import { buildShareList, diffShares } from '../../protocols/napster/client-share-list.js';
+import type { ShareEntry } from '../../src/share/share-entry.js';
+import { NetError } from '../../src/errors.js';
+
+const id: LoginIdentity = { nick: 'bob', password: 'pw', dataPort: 6699, speed: 7, email: 'bob@example.com', clientInfo: 'peerdeck 0.1' };
+
+describe('login decisions (napster.md §3.2)', () => {
+  it('checks the nick, registers a free one, logs in a registered one', () => {
+    expect(firstLoginStep(id)).toEqual({ state: 'checking', type: C.NAP_NICK_CHECK, text: 'bob' });
+    expect(loginStep('checking', { kind: 'nick-free' }, id)).toEqual({
+      do: 'send', state: 'registering', type: C.NAP_NEW_USER_LOGIN, text: 'bob pw 6699 "peerdeck 0.1" 7 bob@example.com',
+    });
+    expect(loginStep('checking', { kind: 'nick-registered' }, id)).toEqual({
+      do: 'send', state: 'logging-in', type: C.NAP_LOGIN, text: 'bob pw 6699 "peerdeck 0.1" 7',
+    });
+    expect(loginStep('logging-in', { kind: 'login-ack', email: 'anon@localhost' }, id)).toEqual({ do: 'online', email: 'anon@localhost' });
+    expect(loginStep('logging-in', { kind: 'motd', line: 'x' }, id)).toEqual({ do: 'wait' });
+  });
+
+  it('a wrong password is final; a busy server is worth a retry', () => {
+    expect(loginStep('logging-in', { kind: 'login-error', reason: 'Invalid Password' }, id)).toEqual({ do: 'fail', reason: 'Invalid Password', retry: false });
+    expect(loginStep('logging-in', { kind: 'login-error', reason: 'This server is full (1024 connections)' }, id)).toMatchObject({ retry: true });
+    expect(loginStep('checking', { kind: 'nick-invalid', text: '' }, id)).toMatchObject({ do: 'fail', retry: false });
+    expect(loginStep('checking', { kind: 'login-ack', email: '' }, id)).toMatchObject({ do: 'fail' });
+  });
+
+  it('refuses bad nicks and passwords before sending anything', () => {
+    for (const n of ['', 'a'.repeat(20), 'bad.nick', '#chan', 'NickServ', 'sp ace']) expect(checkNick(n), n).toBeDefined();
+    expect(checkNick('good_nick-1')).toBeUndefined();
+    expect(() => validateIdentity({ ...id, password: 'two words' })).toThrow(NetError);
+    expect(() => validateIdentity({ ...id, speed: 11 })).toThrow(NetError);
+  });
+
+  it('backs off exponentially up to the cap', () => {
+    expect(reconnectDelay(0, 0)).toBe(C.RECONNECT_MIN_MS);
+    expect(reconnectDelay(3, 0)).toBe(C.RECONNECT_MIN_MS * 8);
+    expect(reconnectDelay(50, 1)).toBe(C.RECONNECT_MAX_MS * 1.2);
+  });
+});
+
+describe('search requests (napster.md §5)', () => {
+  it('drops standalone dashes and quotes, and excludes -words', () => {
+    expect(buildSearch(plainSearch('Accept Band - Classic "one" -live'))).toBe(
+      'FILENAME CONTAINS "Accept Band Classic one" FILENAME EXCLUDES "live" MAX_RESULTS 100',
+    );
+  });
+
+  it('parses /nsearch clauses into the wire grammar', () => {
+    expect(buildSearch(parseNsearch(['beatles', 'size>=1m', 'bitrate>128', 'freq=44100', 'type:audio', 'max:20', 'linespeed<=3', 'duration<600']))).toBe(
+      'FILENAME CONTAINS "beatles" MAX_RESULTS 20 BITRATE "AT LEAST" "129" FREQ "EQUAL TO" "44100" LINESPEED "AT BEST" 3 SIZE "AT LEAST" 1048576 DURATION "AT BEST" 599 TYPE audio',
+    );
+    expect(() => parseNsearch(['size>=lots', 'x'])).toThrow(NetError);
+    expect(() => parseNsearch(['color=blue', 'x'])).toThrow(/unknown search clause/);
+    expect(() => parseNsearch(['type:movie', 'x'])).toThrow(NetError);
+    expect(() => parseNsearch(['size>=1'])).toThrow(/at least one word/);
+    expect(parseNsearch(['x', 'max:5000']).maxResults).toBe(100);
+  });
+});
+
+function entry(index: number, relPath: string, size: number, md5?: string): ShareEntry {
+  return { index, name: relPath.split('/').pop()!, relPath, root: '/r', rootReal: '/r', path: `/r/${relPath}`, size, mtimeMs: 0, md5 };
+}
+
+describe('share list (napster.md §4.1)', () => {
+  it('announces md5, size and zeroed audio fields; NOMD5COMPUTED until hashed', () => {
+    const list = buildShareList([entry(2, 'b/y.mp3', 20), entry(1, 'a/x.mp3', 10, 'ab'.repeat(16))]);
+    expect([...list.files.values()].map((f) => f.line)).toEqual([`"a/x.mp3" ${'ab'.repeat(16)} 10 0 0 0`, '"b/y.mp3" NOMD5COMPUTED 20 0 0 0']);
+  });
+
+  it('caps the list at the server limit and says how many were left out', () => {
+    const many = Array.from({ length: 5003 }, (_, i) => entry(i + 1, `f${i}.bin`, i));
+    const list = buildShareList([...many, entry(9999, 'bad"quote.mp3', 1)]);
+    expect(list.files.size).toBe(C.MAX_SHARES);
+    expect(list.overCap).toBe(3);
+    expect(list.unshareable).toBe(1);
+    expect(list.files.has('f0.bin')).toBe(true);
+  });
+
+  it('diffs: gone files are unshared, changed ones unshared and shared again, new ones shared', () => {
+    const had = buildShareList([entry(1, 'a', 1), entry(2, 'b', 2), entry(3, 'c', 3)]).files;
+    const want = buildShareList([entry(1, 'a', 1), entry(2, 'b', 2, 'f'.repeat(32)), entry(4, 'd', 4)]).files;
+    const d = diffShares(had, want);
+    expect(d.remove.sort()).toEqual(['b', 'c']);
+    expect(d.add.sort()).toEqual([`"b" ${'f'.repeat(32)} 2 0 0 0`, '"d" NOMD5COMPUTED 4 0 0 0']);
+  });
+});
