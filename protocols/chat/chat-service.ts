@@ -14,6 +14,7 @@ import type { ConnectionGroup, Listener } from '../../src/net/connection-group.j
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from '../../src/net/address.js';
+import { countSlots, mayRead, pickEviction, preHelloTimeout } from './admission.js';
 import { encode, encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';
@@ -70,7 +71,9 @@ export class ChatService {
         onClose: (c, r) => this.#onClose(c, r),
         onRefused: (s, r) => this.#onRefused(s, r),
       },
-      limits: { maxInbound: o.maxInbound, maxOutbound: o.maxOutbound, perIp: o.perIp },
+      // The core admits pending links too; admission.ts shares the slots out (one spare
+      // for the newcomer that makes us drop the oldest pending link).
+      limits: { maxInbound: o.maxInbound + o.maxPending + 1, maxOutbound: o.maxOutbound, perIp: o.perIp },
       timeouts: { handshakeMs: o.handshakeMs + CORE_HANDSHAKE_BACKSTOP_MS, idleMs: 0 },
       queue: o.queue,
     });
@@ -107,6 +110,7 @@ export class ChatService {
       announce: (l) => this.#announce(l),
       resetBackoff: (a) => this.#maintainer.reset(a),
       throttle: (l) => this.#pressure.throttle(l),
+      notice: (text) => this.#ctx.emit({ type: 'notice', protocol: 'chat', text }),
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
@@ -234,11 +238,25 @@ export class ChatService {
 
   #onOpen(conn: Connection<ChatFrame>): void {
     const clock = this.#ctx.clock;
+    const o = this.#o;
     const link = new Link(conn, clock.now());
     this.#links.set(conn, link);
-    if (conn.direction === 'out') this.#protocol.sendHello(link);
-    else link.timers.push(clock.setTimeout(() => this.#graceOver(link), this.#o.plainGraceMs));
-    link.timers.push(clock.setTimeout(() => this.#handshakeOver(link), this.#o.handshakeMs));
+    if (conn.direction === 'out') {
+      this.#protocol.sendHello(link);
+      link.timers.push(clock.setTimeout(() => this.#handshakeOver(link, o.handshakeMs), o.handshakeMs));
+      return;
+    }
+    // Sockets that never identify themselves must not keep anyone out (admission.ts).
+    let pending = countSlots(this.#links.values(), link).pending;
+    if (pending >= o.maxPending) {
+      pickEviction(this.#links.values(), link)?.fail(NetError.limit(`chat: ${o.maxPending} links are waiting for HELLO; the oldest is dropped`));
+      pending--;
+    }
+    const ms = preHelloTimeout(pending, o.maxPending, o.handshakeMs, o.pressureHandshakeMs);
+    if (mayRead({ ...o, hasPassword: o.password !== undefined }) && o.plainGraceMs < ms) {
+      link.timers.push(clock.setTimeout(() => this.#graceOver(link), o.plainGraceMs));
+    }
+    link.timers.push(clock.setTimeout(() => this.#handshakeOver(link, ms), ms));
   }
 
   /** An accepted link silent past the grace period is a plain peer (a `nc` user reading). */
@@ -249,9 +267,9 @@ export class ChatService {
   }
 
   /** No HELLO and no plain line in time: a half-open connection. */
-  #handshakeOver(link: Link): void {
+  #handshakeOver(link: Link, ms: number): void {
     if (link.state === 'ready' || (link.state === 'plain' && link.spoke)) return;
-    link.fail(NetError.handshakeTimeout(this.#o.handshakeMs));
+    link.fail(NetError.handshakeTimeout(ms));
   }
 
   #onClose(conn: Connection<ChatFrame>, reason: NetError | undefined): void {
@@ -283,6 +301,8 @@ export class ChatService {
   #keepAlive(): void {
     const now = this.#ctx.clock.now();
     for (const l of [...this.#links.values()]) {
+      // A plain peer holds a scarce slot: one that stopped talking gives it back.
+      if (l.state === 'plain' && l.spoke && now - l.lastRx > this.#o.plainIdleMs) l.fail(NetError.idleTimeout(this.#o.plainIdleMs));
       if (l.state !== 'ready') continue;
       if (now - l.lastRx > this.#o.idleMs) l.fail(NetError.idleTimeout(this.#o.idleMs));
       else l.send({ type: 'PING', token: randomBytes(6).toString('hex') }, true);

@@ -25,6 +25,10 @@ export const MAX_DIALLED = 7;
 export const DEFAULT_MAX_INBOUND = 16;
 /** Links from one IP address (several nodes may share a host). */
 export const DEFAULT_PER_IP = 8;
+/** Accepted plain peers that spoke: the other inbound slots are kept for protocol nodes. */
+export const DEFAULT_MAX_PLAIN = 8;
+/** Accepted links that have not said HELLO (or a plain line) yet; the oldest is dropped past it. */
+export const DEFAULT_MAX_PENDING = 64;
 
 /** Dedup cache (spec "Lines": bounded LRU + TTL, 64k ids / 10 minutes). */
 export const SEEN_MAX = 65_536;
@@ -42,6 +46,14 @@ export const PING_INTERVAL_MS = 30_000;
 export const IDLE_TIMEOUT_MS = 90_000;
 /** A link must finish HELLO (and AUTH), or a plain peer say its first line, within this. */
 export const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** The handshake timeout of a new accepted link while half the pending pool is taken. */
+export const PRESSURE_HANDSHAKE_TIMEOUT_MS = 3_000;
+/** A plain peer that sends no line for this long is closed (it holds a scarce slot). */
+export const PLAIN_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Plain peers' line rate: lines a second, a paste-sized burst, and drops before a cut. */
+export const PLAIN_LINES_PER_SEC = 5;
+export const PLAIN_BURST_LINES = 50;
+export const PLAIN_CUT_AFTER_DROPS = 200;
 /** An accepted link that has not sent HELLO within this is treated as a plain peer. */
 export const PLAIN_GRACE_MS = 1_500;
 /** A neighbour whose send queue stays above the high watermark this long is a slow consumer. */

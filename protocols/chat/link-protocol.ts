@@ -10,13 +10,15 @@ import type { Logger } from '../../src/log.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
 import { formatHostPort } from '../../src/net/address.js';
+import { admitNode, admitPlain, countSlots, type AdmissionLimits } from './admission.js';
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
-import { MAX_PEERS_PER_LINE, PEERS_TO_SEND } from './constants.js';
+import { MAX_PEERS_PER_LINE, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
 import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
 import type { Link } from './link.js';
+import { LineRate } from './line-rate.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
@@ -43,6 +45,8 @@ export interface LinkContext {
   joined(): void;
   /** Forwarding from `source` congested a neighbour: stop reading it for a while. */
   throttle(source: Link): void;
+  /** Tells the local user something about a link (a `notice` event). */
+  notice(text: string): void;
 }
 
 /** Addresses remembered as our own (dialled and found to be us). */
@@ -96,8 +100,16 @@ export class LinkProtocol {
           this.#onHello(link, parseHello(line.slice(6)));
           return;
         }
-        if (first) link.conn.handshakeDone();
-        this.#failIf(link, this.#c.flooder.plainLine(link, line));
+        if (first) {
+          // A silent reader's first words: it now needs a plain peer's slot.
+          const refused = this.#plainRefusal(link);
+          if (refused) {
+            link.fail(refused);
+            return;
+          }
+          link.conn.handshakeDone();
+        }
+        this.#plainLine(link, line);
         return;
       case 'hello':
         this.#beforeHello(link, line);
@@ -128,12 +140,53 @@ export class LinkProtocol {
       }
     }
     // Not a protocol node: a `nc` user or a classic client.
+    const refused = this.#plainRefusal(link);
+    if (refused) {
+      this.#handshakeFailed(link, refused);
+      return;
+    }
     link.state = 'plain';
     link.conn.handshakeDone();
     link.settle?.(undefined);
     link.settle = undefined;
     this.#c.announce(link);
-    this.#failIf(link, this.#c.flooder.plainLine(link, line));
+    this.#plainLine(link, line);
+  }
+
+  /** Admission limits as the options set them. */
+  #limits(): AdmissionLimits {
+    const o = this.#c.options;
+    return { maxInbound: o.maxInbound, maxPlain: o.maxPlain, maxPending: o.maxPending, hasPassword: o.password !== undefined };
+  }
+
+  /** Why `link` may not become a speaking plain peer (a password mesh, or plain slots full). */
+  #plainRefusal(link: Link): NetError | undefined {
+    const limits = this.#limits();
+    if (link.conn.direction === 'out') return limits.hasPassword ? admitPlain({ pending: 0, plain: 0, nodes: 0 }, limits) : undefined;
+    return admitPlain(countSlots(this.#c.links.values(), link), limits);
+  }
+
+  /** A plain peer's line, within its line rate (README "Plain peers"). */
+  #plainLine(link: Link, line: string): void {
+    const o = this.#c.options.plainRate;
+    const now = this.#c.clock.now();
+    link.rate ??= new LineRate(o.perSec, o.burst, o.cutAfter, now);
+    const v = link.rate.take(now);
+    switch (v.kind) {
+      case 'pass':
+        this.#failIf(link, this.#c.flooder.plainLine(link, line));
+        return;
+      case 'throttle':
+        if (v.first) {
+          link.conn.send(`* too many lines: yours are dropped for now (${o.perSec} a second, bursts of ${o.burst})\n`);
+          this.#c.notice(`plain peer ${link.nick} sends more than ${o.perSec} lines a second: its lines are dropped for now`);
+        }
+        return;
+      case 'cut':
+        this.#c.notice(`plain peer ${link.nick} cut off: ${v.dropped} lines over the rate`);
+        link.fail(NetError.flood(`more than ${o.perSec} lines a second (${v.dropped} lines dropped)`));
+        return;
+    }
   }
 
   #onHello(link: Link, hello: HelloMessage): void {
@@ -145,6 +198,14 @@ export class LinkProtocol {
     }
     link.hello = hello;
     link.conn.nick = hello.nick;
+    // Full: say so before our HELLO, so the dialler hears it as a refusal and goes elsewhere.
+    if (link.conn.direction === 'in' && !this.#c.byNode.has(hello.node)) {
+      const full = admitNode(countSlots(this.#c.links.values(), link), this.#limits());
+      if (full) {
+        this.#refuse(link, full);
+        return;
+      }
+    }
     if (!link.helloSent) this.sendHello(link);
     if (verdict.needAuth && o.password !== undefined && link.ourNonce !== undefined && hello.auth !== undefined) {
       link.send({ type: 'AUTH', hmac: authProof(o.password, { node: o.nodeId, nonce: link.ourNonce }, { node: hello.node, nonce: hello.auth }) });
@@ -226,6 +287,13 @@ export class LinkProtocol {
       }
       existing.fail(NetError.refused(`replaced by another link to ${hello.nick}`));
     }
+    if (link.conn.direction === 'in') {
+      const full = admitNode(countSlots(this.#c.links.values(), link), this.#limits());
+      if (full) {
+        this.#refuse(link, full);
+        return;
+      }
+    }
     link.state = 'ready';
     this.#c.byNode.set(hello.node, link);
     link.conn.handshakeDone();
@@ -244,6 +312,13 @@ export class LinkProtocol {
       for (const other of this.#c.byNode.values()) if (other !== link) other.send({ type: 'PEERS', addresses: [link.listenAddr] }, true);
     }
     this.#c.joined();
+  }
+
+  /** Over a limit: tell the refused node why and where else to go (spec "Mesh maintenance"). */
+  #refuse(link: Link, err: NetError): void {
+    const live = [...this.#c.byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
+    link.send({ type: 'PEERS', addresses: peersToShare(live, this.#c.hosts.pick(PEERS_ON_REFUSAL), undefined, PEERS_ON_REFUSAL) });
+    this.#handshakeFailed(link, err);
   }
 
   #handshakeFailed(link: Link, err: NetError, tellPeer = true): void {

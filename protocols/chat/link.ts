@@ -8,6 +8,7 @@ import type { NetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
 import { encodeLine } from './codec.js';
 import type { ChatFrame } from './frame-decoder.js';
+import type { LineRate } from './line-rate.js';
 import type { ChatWire, HelloMessage } from './messages.js';
 
 /** Where a link is in its life (spec "Lines", "Plain peers"). */
@@ -34,6 +35,8 @@ export class Link {
   /** `peer.up` was emitted, so `peer.down` must be too. */
   announced = false;
   readonly timers: Timer[] = [];
+  /** A plain peer's line rate (set when it becomes plain). */
+  rate: LineRate | undefined;
   /** Settles a dial waiting for this link to finish its handshake. */
   settle: ((err: NetError | undefined) => void) | undefined;
 
@@ -42,6 +45,14 @@ export class Link {
     now: number,
   ) {
     this.lastRx = now;
+  }
+
+  get direction(): 'in' | 'out' {
+    return this.conn.direction;
+  }
+
+  get openedAt(): number {
+    return this.conn.openedAt;
   }
 
   get node(): string | undefined {

@@ -27,7 +27,12 @@ export interface ChatOptions {
   discovery?: boolean | DiscoveryOptions;
   /** hops-left stamped on our messages and the most we forward; default 16. */
   hops?: number;
+  /** Accepted links (nodes and plain peers); default 16. */
   maxInbound?: number;
+  /** Accepted plain peers; default 8 (the rest of maxInbound is kept for nodes). */
+  maxPlain?: number;
+  /** Accepted links not yet identified (no HELLO, no plain line); default 64. */
+  maxPending?: number;
   perIp?: number;
   targetDegree?: number;
   minDegree?: number;
@@ -41,6 +46,10 @@ export interface ChatOptions {
     idleMs?: number;
     pingMs?: number;
     plainGraceMs?: number;
+    /** Handshake timeout of a new accepted link while the pending pool is half full. */
+    pressureHandshakeMs?: number;
+    /** A plain peer silent this long is closed. */
+    plainIdleMs?: number;
     maintenanceMs?: number;
     dialMs?: number;
     /** A neighbour congested this long while we hold traffic back is closed. */
@@ -48,6 +57,8 @@ export interface ChatOptions {
   };
   queue?: { highWater?: number; lowWater?: number; hardCap?: number };
   dup?: { windowMs?: number; slack?: number };
+  /** Plain peers' line rate (lines a second, burst, dropped lines before a cut). */
+  plainRate?: { perSec?: number; burst?: number; cutAfter?: number };
 }
 
 /** ChatOptions with every default filled in. */
@@ -62,6 +73,8 @@ export interface ResolvedChatOptions {
   discovery: DiscoveryOptions | undefined;
   hops: number;
   maxInbound: number;
+  maxPlain: number;
+  maxPending: number;
   perIp: number;
   targetDegree: number;
   minDegree: number;
@@ -74,12 +87,15 @@ export interface ResolvedChatOptions {
   idleMs: number;
   pingMs: number;
   plainGraceMs: number;
+  pressureHandshakeMs: number;
+  plainIdleMs: number;
   maintenanceMs: number;
   dialMs: number;
   slowLinkMs: number;
   queue: { highWater: number; lowWater: number; hardCap: number };
   dupWindowMs: number;
   dupSlack: number;
+  plainRate: { perSec: number; burst: number; cutAfter: number };
 }
 
 const DEFAULT_MESH = 'default';
@@ -106,6 +122,8 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     discovery: d === false ? undefined : d === true ? {} : d,
     hops,
     maxInbound: o.maxInbound ?? C.DEFAULT_MAX_INBOUND,
+    maxPlain: o.maxPlain ?? Math.min(C.DEFAULT_MAX_PLAIN, o.maxInbound ?? C.DEFAULT_MAX_INBOUND),
+    maxPending: o.maxPending ?? C.DEFAULT_MAX_PENDING,
     perIp: o.perIp ?? C.DEFAULT_PER_IP,
     targetDegree: o.targetDegree ?? C.TARGET_DEGREE,
     minDegree: o.minDegree ?? C.MIN_DEGREE,
@@ -118,6 +136,8 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     idleMs: t.idleMs ?? C.IDLE_TIMEOUT_MS,
     pingMs: t.pingMs ?? C.PING_INTERVAL_MS,
     plainGraceMs: t.plainGraceMs ?? C.PLAIN_GRACE_MS,
+    pressureHandshakeMs: t.pressureHandshakeMs ?? C.PRESSURE_HANDSHAKE_TIMEOUT_MS,
+    plainIdleMs: t.plainIdleMs ?? C.PLAIN_IDLE_TIMEOUT_MS,
     maintenanceMs: t.maintenanceMs ?? C.MAINTENANCE_INTERVAL_MS,
     dialMs: t.dialMs ?? C.DIAL_TIMEOUT_MS,
     slowLinkMs: t.slowLinkMs ?? C.SLOW_LINK_MS,
@@ -128,5 +148,10 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     },
     dupWindowMs: o.dup?.windowMs ?? C.DUP_WINDOW_MS,
     dupSlack: o.dup?.slack ?? C.DUP_SLACK,
+    plainRate: {
+      perSec: o.plainRate?.perSec ?? C.PLAIN_LINES_PER_SEC,
+      burst: o.plainRate?.burst ?? C.PLAIN_BURST_LINES,
+      cutAfter: o.plainRate?.cutAfter ?? C.PLAIN_CUT_AFTER_DROPS,
+    },
   };
 }
