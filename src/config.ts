@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NetError } from './errors.js';
 import { defaultDataDir } from './paths.js';
 import { parseHostPort } from './net/address.js';
@@ -31,7 +31,12 @@ export interface Config {
   scrollback: number;
   help: boolean;
   version: boolean;
+  /** Values of the flags a protocol declared (protocols/<name>/options.ts), parsed by that protocol. */
+  protocolFlags: Record<string, string | boolean | string[] | undefined>;
 }
+
+/** Flag specs a protocol adds to the command line (parseArgs form). */
+export type FlagSpecs = NonNullable<ParseArgsConfig['options']>;
 
 export const USAGE = `usage: peerdeck [options]
 
@@ -81,7 +86,7 @@ function port(value: string | undefined, flag: string, fallback: number): number
 }
 
 /** Parses argv (without node and script) into a Config; throws NetError('USAGE'). */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, protocolFlags: FlagSpecs = {}): Config {
   let parsed;
   try {
     parsed = parseArgs({
@@ -112,6 +117,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
         scrollback: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
+        ...protocolFlags,
       },
     });
   } catch (err) {
@@ -164,5 +170,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     scrollback,
     help: v.help ?? false,
     version: v.version ?? false,
+    protocolFlags: Object.fromEntries(Object.keys(protocolFlags).map((k) => [k, (v as Record<string, string | boolean | string[] | undefined>)[k]])),
   };
 }

@@ -5,12 +5,16 @@
 import { createWriteStream, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChatPlugin } from '../protocols/chat/index.js';
+import { createNapsterPlugin } from '../protocols/napster/index.js';
+import { NAPSTER_FLAGS, NAPSTER_USAGE, parseNapsterFlags, type NapsterServerOptions } from '../protocols/napster/options.js';
 import { createPplus2Plugin } from '../protocols/pplus2/index.js';
 import type { AppEvent } from './app-api.js';
 import { parseConfig, USAGE, type Config } from './config.js';
 import { NetError } from './errors.js';
 import { runHeadless } from './headless.js';
 import { formatLogEntry, Logger, type LogSink } from './log.js';
+import { DEFAULT_GLOBAL_LIMITS } from './net/connection-manager.js';
+import type { LinkLimits } from './net/limits.js';
 import { PeerdeckNode } from './node.js';
 import { ensureDir } from './paths.js';
 import type { ProtocolPlugin } from './plugin.js';
@@ -23,7 +27,7 @@ const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 /** Start-up events kept for the TUI to show first. */
 const MAX_EARLY_EVENTS = 1_000;
 
-function buildPlugins(cfg: Config, log: Logger): ProtocolPlugin[] {
+function buildPlugins(cfg: Config, log: Logger, napster: NapsterServerOptions | undefined): ProtocolPlugin[] {
   // The share library and transfer engine come first (started first, stopped
   // last) so every file protocol finds them running.
   const share = new ShareLibrary({ roots: cfg.share, dataDir: cfg.dataDir, watch: true, log: log.child('share') });
@@ -50,7 +54,17 @@ function buildPlugins(cfg: Config, log: Logger): ProtocolPlugin[] {
       createPplus2Plugin({ port: cfg.pplus2.port, host: cfg.pplus2.host, peers: cfg.pplus2.peers, share, transfers, hitNumbers }),
     );
   }
+  if (napster) plugins.push(createNapsterPlugin({ server: napster }));
   return plugins;
+}
+
+/** Link limits that leave room for a Napster server's users (its own caps apply per group). */
+function nodeLimits(napster: NapsterServerOptions | undefined): Partial<LinkLimits> | undefined {
+  if (!napster) return undefined;
+  return {
+    maxInbound: DEFAULT_GLOBAL_LIMITS.maxInbound + napster.maxConnections,
+    perIp: napster.maxClones === 0 ? Infinity : Math.max(DEFAULT_GLOBAL_LIMITS.perIp, napster.maxClones),
+  };
 }
 
 /** A log file in the data dir, rotated once at start-up when it has grown large. */
@@ -71,14 +85,16 @@ function fileSink(dataDir: string): { sink: LogSink; close(): Promise<void> } {
 
 async function main(argv: string[]): Promise<number> {
   let cfg: Config;
+  let napster: NapsterServerOptions | undefined;
   try {
-    cfg = parseConfig(argv);
+    cfg = parseConfig(argv, process.env, NAPSTER_FLAGS);
+    napster = parseNapsterFlags(cfg.protocolFlags);
   } catch (err) {
-    process.stderr.write(`peerdeck: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.stderr.write(`peerdeck: ${err instanceof Error ? err.message : String(err)}\n${USAGE}${NAPSTER_USAGE}\n`);
     return 2;
   }
   if (cfg.help) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(USAGE + NAPSTER_USAGE + '\n');
     return 0;
   }
   if (cfg.version) {
@@ -98,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
   const node = new PeerdeckNode({
     dataDir: cfg.dataDir,
     nick: cfg.nick,
-    plugins: buildPlugins(cfg, new Logger([logFile.sink], 'core', cfg.logLevel)),
+    plugins: buildPlugins(cfg, new Logger([logFile.sink], 'core', cfg.logLevel), napster),
+    limits: nodeLimits(napster),
     logSinks: [logFile.sink],
     logLevel: cfg.logLevel,
     onQuit: () => requestQuit(),

@@ -1,0 +1,62 @@
+/**
+ * The Napster plugin (specs/napster.md): for now the OpenNap-compatible
+ * server (`--napster-server`); the client (issue 13) joins it here.
+ */
+import type { CommandSpec, PluginStatus } from '../../src/app-api.js';
+import { NetError } from '../../src/errors.js';
+import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
+import type { NapsterServerOptions } from './options.js';
+import { NapsterServer, type ServerRunOptions } from './server/napster-server.js';
+
+export interface NapsterPluginOptions {
+  /** Run the server with these settings (see options.ts). */
+  server?: NapsterServerOptions & Pick<ServerRunOptions, 'hashCost'>;
+}
+
+const COMMANDS: CommandSpec[] = [
+  { name: 'napster-stats', args: '', help: 'the Napster server: users, files, searches per second' },
+  { name: 'napster-users', args: '', help: 'the users logged in to the Napster server' },
+];
+
+/** Creates the Napster plugin. */
+export function createNapsterPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
+  let server: NapsterServer | undefined;
+  const running = (): NapsterServer => {
+    if (!server) throw NetError.closed('the Napster server is not running');
+    return server;
+  };
+  return {
+    name: 'napster',
+    commands: COMMANDS,
+    async start(ctx: PluginContext): Promise<void> {
+      if (!opts.server) return;
+      server = new NapsterServer(ctx, opts.server);
+      await server.start();
+      ctx.log.info(`Napster server "${server.state.cfg.name}" listening on port ${server.port}`);
+      ctx.emit({ type: 'notice', protocol: 'napster', text: `server: listening on port ${server.port} as ${server.state.cfg.name}` });
+    },
+    async stop(): Promise<void> {
+      await server?.stop();
+    },
+    async run(command: string): Promise<string[]> {
+      const s = running();
+      const st = s.state;
+      switch (command) {
+        case 'napster-stats':
+          return [
+            `Napster server ${st.cfg.name} on port ${s.port}: ${st.users.size} users, ${st.index.size} files ` +
+              `(${st.index.words} words), ${st.channels.size} channels, ${s.searchRate} searches/s, ${st.accounts.size} accounts`,
+          ];
+        case 'napster-users': {
+          const lines = [...st.users.values()].map((u) => `${u.nick} ${u.ip} port ${u.port} speed ${u.speed} ${u.shared} files`);
+          return lines.length ? lines : ['nobody is logged in'];
+        }
+        default:
+          throw NetError.notFound(`napster has no command /${command}`);
+      }
+    },
+    status(): PluginStatus {
+      return { ports: server ? { napster: server.port } : {}, peers: server?.state.users.size ?? 0 };
+    },
+  };
+}

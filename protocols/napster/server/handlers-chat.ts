@@ -1,0 +1,147 @@
+/**
+ * Private messages and channels (specs/napster.md §4.1 205, 400-410, 617/618,
+ * 824, 830): bodies cut to 180 bytes counted from the target, 403 echoed to
+ * the sender too, a missing `#` prepended, at most 5 channels per user.
+ */
+import { FrameBatch } from '../codec.js';
+import {
+  LEVEL_MODERATOR,
+  MAX_CHANNELS,
+  MAX_CHAT_BYTES,
+  MSG_CHANNEL_LIST_END,
+  MSG_CHANNEL_LIST_ENTRY,
+  MSG_CHANNEL_USER,
+  MSG_CHANNEL_USERS_END,
+  MSG_EMOTE,
+  MSG_JOIN_ACK,
+  MSG_JOIN_NOTICE,
+  MSG_NAMES,
+  MSG_NAMES_ENTRY,
+  MSG_NOTICE,
+  MSG_PART,
+  MSG_PART_NOTICE,
+  MSG_PRIVMSG,
+  MSG_PUBLIC_MSG,
+  MSG_TOPIC,
+} from '../constants.js';
+import { isValidChannel, splitFirst } from '../messages.js';
+import { clipTopic, MAX_CHANNELS_TOTAL, type Channel } from './channels.js';
+import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from './server-state.js';
+import type { Session } from './session.js';
+
+/** Cuts a payload to the chat limit (§8: truncated, not rejected). */
+function clip(text: string): string {
+  return text.length > MAX_CHAT_BYTES ? text.slice(0, MAX_CHAT_BYTES) : text;
+}
+
+/** 205 `<to> <text>`: the target gets 205 `<from> <text>`. */
+export function onPrivateMessage(st: ServerState, s: Session, text: string): void {
+  const [to, body] = splitFirst(clip(text));
+  if (to === '' || body === '') return st.notice(s, ERR_UNPARSABLE);
+  const target = st.online(to);
+  if (!target) return st.notice(s, ERR_NOT_ONLINE);
+  if (target.ignoring(s.key)) return st.notice(s, `${target.nick} is ignoring you`);
+  target.send(MSG_PRIVMSG, `${s.nick} ${body}`);
+}
+
+function memberLine(ch: Channel, m: Session): string {
+  return `${ch.name} ${m.nick} ${m.shared} ${m.speed}`;
+}
+
+function joined(s: Session, ch: Channel): boolean {
+  return ch.members.includes(s);
+}
+
+/** 400 `<channel>`: 405, 408 per member (you first), 409, 410; the creator becomes operator. */
+export function onJoin(st: ServerState, s: Session, text: string): void {
+  let name = text.trim();
+  if (name !== '' && name[0] !== '#' && name[0] !== '&') name = `#${name}`;
+  if (!isValidChannel(name)) return st.notice(s, 'invalid channel');
+  if (s.muzzled) return st.notice(s, "channel join failed: can't join channels while muzzled");
+  let ch = st.channels.get(name);
+  if (ch && joined(s, ch)) return st.notice(s, 'channel join failed: already joined channel');
+  if ((s.channels?.length ?? 0) >= MAX_CHANNELS) return st.notice(s, `channel join failed: you may only join ${MAX_CHANNELS} channels`);
+  let created = false;
+  if (!ch) {
+    if (st.channels.size >= MAX_CHANNELS_TOTAL) return st.notice(s, 'channel join failed: channel full');
+    ch = st.channels.create(name, s);
+    created = true;
+  } else {
+    ch.members.unshift(s);
+  }
+  (s.channels ??= []).push(ch.name.toLowerCase());
+  const batch = new FrameBatch().add(MSG_JOIN_ACK, ch.name);
+  for (const m of ch.members) batch.add(MSG_CHANNEL_USER, memberLine(ch, m));
+  batch.add(MSG_CHANNEL_USERS_END, ch.name).add(MSG_TOPIC, `${ch.name} ${ch.topic}`);
+  if (created) batch.add(MSG_NOTICE, `Server ${st.cfg.name} set you as operator on channel ${ch.name}`);
+  s.sendRaw(batch.toBuffer());
+  for (const m of ch.members) if (m !== s) m.send(MSG_JOIN_NOTICE, memberLine(ch, s));
+}
+
+function memberChannel(st: ServerState, s: Session, name: string): Channel | undefined {
+  const ch = st.channels.get(name);
+  return ch && joined(s, ch) ? ch : undefined;
+}
+
+/** 401 `<channel>`: 401 to you, 407 to the others. */
+export function onPart(st: ServerState, s: Session, text: string): void {
+  const ch = memberChannel(st, s, text.trim());
+  if (!ch) return st.notice(s, 'part channel failed: you are not in that channel');
+  partChannel(st, s, ch);
+  s.send(MSG_PART, ch.name);
+}
+
+/** Removes a member and tells the rest (407). */
+export function partChannel(st: ServerState, s: Session, ch: Channel): void {
+  st.channels.leave(ch, s);
+  s.channels = s.channels?.filter((k) => k !== ch.name.toLowerCase());
+  for (const m of ch.members) m.send(MSG_PART_NOTICE, memberLine(ch, s));
+}
+
+/** 402 `<channel> <text>`: every member, the sender included, gets 403 `<channel> <nick> <text>`. */
+export function onPublic(st: ServerState, s: Session, text: string): void {
+  const [name, body] = splitFirst(clip(text));
+  const ch = memberChannel(st, s, name);
+  if (!ch) return st.notice(s, 'You are not a member of that channel');
+  if (s.muzzled) return st.notice(s, 'You are muzzled');
+  const frame = `${ch.name} ${s.nick} ${body}`;
+  for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_PUBLIC_MSG, frame);
+}
+
+/** 824 `<channel> "<text>"`: 824 `<channel> <nick> "<text>"` to every member. */
+export function onEmote(st: ServerState, s: Session, text: string): void {
+  const [name, body] = splitFirst(clip(text));
+  const ch = memberChannel(st, s, name);
+  if (!ch) return st.notice(s, 'You are not a member of that channel');
+  if (s.muzzled) return st.notice(s, 'You are muzzled');
+  for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_EMOTE, `${ch.name} ${s.nick} ${body}`);
+}
+
+/** 410 `<channel> [topic]`: query, or set (operators and moderators) with a notice to the setter. */
+export function onTopic(st: ServerState, s: Session, text: string): void {
+  const [name, topic] = splitFirst(text);
+  const ch = st.channels.get(name);
+  if (!ch) return st.notice(s, 'no such channel');
+  if (topic === '') return s.send(MSG_TOPIC, `${ch.name} ${ch.topic}`);
+  if (!ch.ops.has(s) && s.level < LEVEL_MODERATOR) return st.notice(s, 'topic failed: permission denied');
+  ch.topic = clipTopic(topic);
+  for (const m of ch.members) m.send(MSG_TOPIC, `${ch.name} ${ch.topic}`);
+  st.notice(s, `${s.nick} set topic on ${ch.name}: ${ch.topic}`);
+}
+
+/** 830 `<channel>`: 825 per member, then an empty 830. */
+export function onNames(st: ServerState, s: Session, text: string): void {
+  const ch = st.channels.get(text.trim());
+  const batch = new FrameBatch();
+  for (const m of ch?.members ?? []) batch.add(MSG_NAMES_ENTRY, memberLine(ch!, m));
+  batch.add(MSG_NAMES);
+  s.sendRaw(batch.toBuffer());
+}
+
+/** 617: 618 `<channel> <users> <topic>` per channel, then an empty 617. */
+export function onChannelList(st: ServerState, s: Session): void {
+  const batch = new FrameBatch();
+  for (const ch of st.channels.all()) batch.add(MSG_CHANNEL_LIST_ENTRY, `${ch.name} ${ch.members.length} ${ch.topic}`);
+  batch.add(MSG_CHANNEL_LIST_END);
+  s.sendRaw(batch.toBuffer());
+}
