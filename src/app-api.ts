@@ -22,6 +22,8 @@ export interface SearchHit {
   sha1?: string;
   /** Advertised speed (kbit/s) where the protocol carries one. */
   speed?: number;
+  /** The holder is firewalled (the download goes push-style or may fail). */
+  firewalled?: boolean;
 }
 
 export type ChatLineKind = 'msg' | 'action' | 'join' | 'part' | 'nick';
@@ -49,8 +51,11 @@ export type AppEvent =
   | { type: 'error'; message: string; protocol?: string }
   | { type: 'log'; level: LogLevel; scope: string; message: string }
   | { type: 'nick'; nick: string }
+  /** A search began (`/search`): its id, the query as read back, the protocols asked. */
+  | { type: 'search.started'; search: string; query: string; protocols: string[] }
   | ({ type: 'search.hit' } & SearchHit)
-  | { type: 'search.done'; search: string; protocol: string; hits: number }
+  /** One per protocol asked; `peers` is how many peers it asked (0: the search reached nobody). */
+  | { type: 'search.done'; search: string; protocol: string; hits: number; peers: number }
   | {
       type: 'transfer.progress';
       id: number;

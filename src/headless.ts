@@ -39,10 +39,12 @@ export function formatEvent(e: AppEvent): string {
       return `log ${e.level} [${e.scope}] ${e.message}`;
     case 'nick':
       return `you are now known as ${e.nick}`;
+    case 'search.started':
+      return `search ${e.search} started: "${e.query}" on ${e.protocols.join(', ')}`;
     case 'search.hit':
       return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : `${e.size} bytes`}) from ${e.source} [${e.protocol}]`;
     case 'search.done':
-      return `search ${e.search} done: ${e.hits} hits`;
+      return `search ${e.search} done on ${e.protocol}: ${e.hits} hits from ${e.peers} peers`;
     case 'transfer.progress':
       return `transfer ${e.id} ${e.name}: ${e.bytes}/${e.total ?? '?'} bytes at ${Math.round(e.rate)} B/s`;
     case 'transfer.done':

@@ -18,21 +18,19 @@ import type { LinkLimits } from './net/limits.js';
 import { PeerdeckNode } from './node.js';
 import { ensureDir } from './paths.js';
 import type { ProtocolPlugin } from './plugin.js';
+import { createFilesPlugin } from './search/files-plugin.js';
 import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
-import { createTransfersPlugin } from './transfer/transfers-plugin.js';
 
 const VERSION = '0.1.0';
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 /** Start-up events kept for the TUI to show first. */
 const MAX_EARLY_EVENTS = 1_000;
 
-function buildPlugins(cfg: Config, log: Logger, napster: NapsterServerOptions | undefined): ProtocolPlugin[] {
-  // The share library and transfer engine come first (started first, stopped
-  // last) so every file protocol finds them running.
-  const share = new ShareLibrary({ roots: cfg.share, dataDir: cfg.dataDir, watch: true, log: log.child('share') });
-  const transfers = new TransferEngine({ downloadDir: cfg.downloads ?? join(cfg.dataDir, 'downloads'), log: log.child('transfers') });
-  const plugins: ProtocolPlugin[] = [createTransfersPlugin({ share, transfers })];
+function buildPlugins(cfg: Config, napster: NapsterServerOptions | undefined): ProtocolPlugin[] {
+  // The files service comes first (started first, stopped last) so every file
+  // protocol finds the share library and transfer engine running.
+  const plugins: ProtocolPlugin[] = [createFilesPlugin()];
   if (cfg.chat.enabled) {
     plugins.push(
       createChatPlugin({
@@ -46,13 +44,8 @@ function buildPlugins(cfg: Config, log: Logger, napster: NapsterServerOptions | 
       }),
     );
   }
-  // Result numbers are shared by every protocol's searches, so `/get N` is unambiguous.
-  let hitNumber = 0;
-  const hitNumbers = (): number => ++hitNumber;
   if (cfg.pplus2.port !== undefined) {
-    plugins.push(
-      createPplus2Plugin({ port: cfg.pplus2.port, host: cfg.pplus2.host, peers: cfg.pplus2.peers, share, transfers, hitNumbers }),
-    );
+    plugins.push(createPplus2Plugin({ port: cfg.pplus2.port, host: cfg.pplus2.host, peers: cfg.pplus2.peers }));
   }
   if (napster) plugins.push(createNapsterPlugin({ server: napster }));
   return plugins;
@@ -111,11 +104,14 @@ async function main(argv: string[]): Promise<number> {
 
   let requestQuit: () => void = () => undefined;
   const quit = new Promise<void>((resolve) => (requestQuit = resolve));
+  const log = new Logger([logFile.sink], 'core', cfg.logLevel);
   const node = new PeerdeckNode({
     dataDir: cfg.dataDir,
     nick: cfg.nick,
-    plugins: buildPlugins(cfg, new Logger([logFile.sink], 'core', cfg.logLevel), napster),
+    plugins: buildPlugins(cfg, napster),
     limits: nodeLimits(napster),
+    share: new ShareLibrary({ roots: cfg.share, dataDir: cfg.dataDir, watch: true, log: log.child('share') }),
+    transfers: new TransferEngine({ downloadDir: cfg.downloads ?? join(cfg.dataDir, 'downloads'), log: log.child('transfers') }),
     logSinks: [logFile.sink],
     logLevel: cfg.logLevel,
     onQuit: () => requestQuit(),

@@ -5,8 +5,12 @@ import { Logger, type LogSink, type LogEntry } from './log.js';
 import { ConnectionManager } from './net/connection-manager.js';
 import type { LinkLimits } from './net/limits.js';
 import { HostCache } from './peers/host-cache.js';
+import { join } from 'node:path';
 import { ensureDir } from './paths.js';
 import type { PluginContext, ProtocolPlugin } from './plugin.js';
+import { SearchService, type SearchServiceOptions } from './search/search-service.js';
+import { ShareLibrary } from './share/share-library.js';
+import { TransferEngine } from './transfer/transfer-engine.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -20,6 +24,12 @@ export interface NodeOptions {
   limits?: Partial<LinkLimits>;
   /** Called when the user asks to quit (`/quit`). */
   onQuit?: () => void;
+  /** The shared files (default: an empty library). The files plugin starts and stops it. */
+  share?: ShareLibrary;
+  /** The transfer engine (default: downloads into `<dataDir>/downloads`). */
+  transfers?: TransferEngine;
+  /** Search limits (remembered hits, hits per search, ...). */
+  search?: Partial<Omit<SearchServiceOptions, 'emit' | 'transfers'>>;
 }
 
 export const CORE = 'core';
@@ -41,6 +51,9 @@ export class PeerdeckNode implements AppApi {
   readonly net: ConnectionManager;
   readonly log: Logger;
   readonly clock: Clock;
+  readonly share: ShareLibrary;
+  readonly transfers: TransferEngine;
+  readonly search: SearchService;
   readonly #opts: NodeOptions;
   readonly #plugins: ProtocolPlugin[];
   readonly #listeners = new Set<(e: AppEvent) => void>();
@@ -59,6 +72,9 @@ export class PeerdeckNode implements AppApi {
     const eventSink: LogSink = (e) => this.#emit({ type: 'log', level: e.level, scope: e.scope, message: e.message });
     this.log = new Logger([...(opts.logSinks ?? []), eventSink], 'core', opts.logLevel ?? 'info');
     this.net = new ConnectionManager({ limits: opts.limits, clock: this.clock, log: this.log.child('net') });
+    this.share = opts.share ?? new ShareLibrary({ roots: [], clock: this.clock, log: this.log.child('share') });
+    this.transfers = opts.transfers ?? new TransferEngine({ downloadDir: join(opts.dataDir, 'downloads'), clock: this.clock, log: this.log.child('transfers') });
+    this.search = new SearchService({ clock: this.clock, log: this.log.child('search'), ...opts.search, emit: (e) => this.#emit(e), transfers: this.transfers });
     const names = new Set<string>();
     for (const p of this.#plugins) {
       if (p.name === CORE || names.has(p.name)) throw new Error(`duplicate plugin name ${p.name}`);
@@ -82,6 +98,7 @@ export class PeerdeckNode implements AppApi {
       for (const p of this.#plugins) {
         await p.start(this.#context(p));
         this.#started.push(p);
+        if (p.files) this.search.register(p.name, p.files);
       }
     } catch (err) {
       this.#held = undefined;
@@ -157,6 +174,7 @@ export class PeerdeckNode implements AppApi {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       for (const p of [...this.#started].reverse()) {
+        if (p.files) this.search.unregister(p.name);
         try {
           await p.stop();
         } catch (err) {
@@ -164,6 +182,7 @@ export class PeerdeckNode implements AppApi {
         }
       }
       this.#started.length = 0;
+      await this.search.stop();
       await this.net.close();
       for (const hc of this.#hostCaches.values()) await (await hc).save().catch(() => undefined);
     })();
@@ -178,6 +197,9 @@ export class PeerdeckNode implements AppApi {
       dataDir: this.#opts.dataDir,
       nick: this.#nick,
       emit: (e) => this.#emit(e),
+      share: this.share,
+      transfers: this.transfers,
+      search: this.search,
       hostCache: (name = p.name) => {
         let hc = this.#hostCaches.get(name);
         if (!hc) {

@@ -3,6 +3,10 @@ import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { ConnectionManager } from './net/connection-manager.js';
 import type { HostCache } from './peers/host-cache.js';
+import type { FileProtocol } from './search/file-protocol.js';
+import type { SearchService } from './search/search-service.js';
+import type { ShareLibrary } from './share/share-library.js';
+import type { TransferEngine } from './transfer/transfer-engine.js';
 
 /**
  * What the core hands a protocol plugin when it starts. Plugins reach the
@@ -18,6 +22,12 @@ export interface PluginContext {
   emit(event: AppEvent): void;
   /** A persisted host cache for this plugin, loaded from the data dir. */
   hostCache(name?: string): Promise<HostCache>;
+  /** The user's shared files (serve from it; the files service starts it). */
+  readonly share: ShareLibrary;
+  /** The one transfer engine: every protocol's downloads and uploads. */
+  readonly transfers: TransferEngine;
+  /** The one owner of searches and result numbers (a file protocol needs it only to read hits back). */
+  readonly search: SearchService;
 }
 
 /**
@@ -39,4 +49,10 @@ export interface ProtocolPlugin {
   status(): PluginStatus;
   /** Live links, for `/peers` (the core fills protocol-agnostic fields when absent). */
   peers?(): PeerInfo[];
+  /**
+   * A file-sharing protocol: the node registers it with the search service
+   * once `start` resolves and unregisters it before `stop`, so `/search` asks
+   * it and `/get N` downloads through it.
+   */
+  readonly files?: FileProtocol;
 }

@@ -34,6 +34,8 @@ export interface TestnetOptions {
   node?: Partial<Omit<NodeOptions, 'plugins' | 'dataDir' | 'nick'>>;
   /** Start nodes one after another (default) or all at once. */
   parallel?: boolean;
+  /** Per-node options that need the node's data dir (a share library, a transfer engine). */
+  nodeFor?: (index: number, dataDir: string) => Partial<Omit<NodeOptions, 'plugins' | 'dataDir' | 'nick'>>;
 }
 
 export async function startTestNode(
@@ -43,7 +45,7 @@ export async function startTestNode(
 ): Promise<TestNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'peerdeck-test-'));
   const nick = `${opts.nickPrefix ?? 'n'}${index}`;
-  const node = new PeerdeckNode({ dataDir, nick, plugins: makePlugins(index, dataDir, nick), ...opts.node });
+  const node = new PeerdeckNode({ dataDir, nick, plugins: makePlugins(index, dataDir, nick), ...opts.node, ...opts.nodeFor?.(index, dataDir) });
   const events: AppEvent[] = [];
   node.subscribe((e) => events.push(e));
   await node.start();

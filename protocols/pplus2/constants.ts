@@ -50,8 +50,6 @@ export const SEARCH_PARALLELISM = 4;
 export const MAX_SEARCH_PEERS = 100;
 /** Failed exchanges in a row before a peer is forgotten. */
 export const MAX_PEER_FAILURES = 3;
-/** Search hits remembered for `/get N` (oldest evicted first). */
-export const MAX_REMEMBERED_HITS = 10_000;
 
 /** Inbound links at once, in total and per address. */
 export const MAX_INBOUND = 64;

@@ -7,13 +7,15 @@ import type { HostCache } from '../../src/peers/host-cache.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { PluginContext } from '../../src/plugin.js';
+import type { FileHit } from '../../src/search/file-protocol.js';
+import type { SearchQuery } from '../../src/search/search-query.js';
 import { checkRemoteName } from '../../src/share/remote-name.js';
 import type { ShareLibrary } from '../../src/share/share-library.js';
 import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import { encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress, type PeerAddress } from './codec.js';
 import * as C from './constants.js';
 import { Exchanges, type ExchangeResult } from './exchanges.js';
-import { HitTable, type RememberedHit } from './hit-table.js';
 import { listenTriple } from './listeners.js';
 import { PeerList, RateGate } from './peer-list.js';
 
@@ -23,10 +25,26 @@ export interface Pplus2ServiceOptions {
   host?: string;
   advertiseHost?: string;
   peers: string[];
-  share: ShareLibrary;
-  transfers: TransferEngine;
   maxDownloadBytes?: number;
-  hitNumbers?: () => number;
+}
+
+/**
+ * What a P+2 hit's `ref` holds: the peer's `ip:p` (its base port) and the
+ * name as it sent it. JSON-serialisable, so a persisted download can be
+ * revived after a restart.
+ */
+export interface Pplus2Ref {
+  peer: string;
+  name: string;
+}
+
+/** Reads a ref back (it may come from a state file): undefined when it is not a P+2 ref. */
+export function parseRef(ref: unknown): { peer: PeerAddress; name: string } | undefined {
+  if (typeof ref !== 'object' || ref === null) return undefined;
+  const { peer, name } = ref as Record<string, unknown>;
+  if (typeof peer !== 'string' || typeof name !== 'string' || checkRemoteName(name) !== undefined) return undefined;
+  const addr = parsePeerAddress(peer);
+  return addr ? { peer: addr, name } : undefined;
 }
 
 const OFFSET: Record<C.Service, number> = { peers: C.PEER_LIST_OFFSET, query: C.QUERY_OFFSET, download: C.DOWNLOAD_OFFSET };
@@ -45,7 +63,8 @@ export class Pplus2Service {
   readonly #log: Logger;
   readonly #exchanges: Exchanges;
   readonly #gate = new RateGate(C.PEER_REQUEST_INTERVAL_MS);
-  readonly #hits = new HitTable(C.MAX_REMEMBERED_HITS);
+  readonly #share: ShareLibrary;
+  readonly #transfers: TransferEngine;
   readonly #answered = new WeakSet<Connection<string>>();
   readonly #detached = new Set<Socket>();
   readonly #work = new Set<Promise<unknown>>();
@@ -54,8 +73,6 @@ export class Pplus2Service {
   #listeners: Listener[] = [];
   #hosts: HostCache | undefined;
   #timer: Timer | undefined;
-  #searchSeq = 0;
-  #hitSeq = 0;
   #stopped = false;
   readonly #stopping = new AbortController();
   port = 0;
@@ -65,6 +82,8 @@ export class Pplus2Service {
     this.#ctx = ctx;
     this.#clock = ctx.clock;
     this.#log = ctx.log;
+    this.#share = ctx.share;
+    this.#transfers = ctx.transfers;
     this.#exchanges = new Exchanges(ctx.clock);
     const advertise = opts.advertiseHost ?? (opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1');
     this.peers = new PeerList('', C.MAX_KNOWN_PEERS);
@@ -128,28 +147,41 @@ export class Pplus2Service {
     return this.#learn(addr);
   }
 
-  /** Starts a search of every known peer; returns its id at once, `search.done` follows. */
-  search(text: string): { id: string; peers: number } {
-    encodeLine(text); // refuses CR/LF/NUL and over-long text before anything is sent
-    const id = `pplus2-${++this.#searchSeq}`;
+  /**
+   * FileProtocol.search: asks up to MAX_SEARCH_PEERS known peers (a few at a
+   * time) for names containing the text; resolves with how many it asked.
+   * P+2 carries no filters: the core applies them to the hits.
+   */
+  async search(query: SearchQuery, sink: (hit: FileHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
+    encodeLine(query.text); // refuses CR/LF/NUL and over-long text before anything is sent
     const targets = this.peers.addresses().slice(0, C.MAX_SEARCH_PEERS);
-    this.#hold(this.#runSearch(id, text, targets));
-    return { id, peers: targets.length };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < targets.length && !this.#stopped && !signal.aborted) {
+        const peer = targets[next++]!;
+        const r = await this.#exchange(peer, C.TAG_QUERY, query.text, { maxLines: C.MAX_QUERY_ANSWER_LINES, maxBytes: C.MAX_ANSWER_BYTES });
+        const source = formatPeerAddress(peer);
+        for (const name of new Set(r.lines)) {
+          // A name we would refuse to serve is no P+2 name (and may carry terminal escapes): skip it.
+          if (this.#stopped || checkRemoteName(name) !== undefined) continue;
+          const ref: Pplus2Ref = { peer: source, name };
+          sink({ name, size: C.UNKNOWN_SIZE, source, ref });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(C.SEARCH_PARALLELISM, targets.length) }, worker));
+    return { peers: next }; // the peers actually asked: fewer when the search was aborted
   }
 
-  /** Queues hit N for download through the transfer engine; returns the transfer id. */
-  get(n: number): { id: number; hit: RememberedHit } {
-    const hit = this.#hits.get(n);
-    if (!hit) throw NetError.notFound(`no P+2 search result #${n}`);
-    const id = this.#o.transfers.download({
-      name: hit.name,
-      peer: hit.source,
-      protocol: 'pplus2',
-      emptyIsMissing: true,
-      maxBytes: this.#o.maxDownloadBytes ?? C.DEFAULT_MAX_DOWNLOAD_BYTES,
-      source: { open: (_offset, signal) => this.#openDownload(hit, signal) },
-    });
-    return { id, hit };
+  /** FileProtocol.source: the peer's download port, asked for the hit's name (from its ref). */
+  source(hit: FileHit): DownloadSource {
+    const ref = parseRef(hit.ref);
+    return {
+      open: (_offset, signal) => {
+        if (!ref) return Promise.reject(NetError.badMessage('not a P+2 download reference'));
+        return this.#openDownload(ref.peer, ref.name, signal);
+      },
+    };
   }
 
   async #askPeers(peer: PeerAddress): Promise<void> {
@@ -160,28 +192,6 @@ export class Pplus2Service {
       if (addr && this.#learn(addr)) learned++;
     }
     if (learned > 0) this.#log.info(`learned ${learned} peers from ${formatPeerAddress(peer)}; ${this.peers.size} known`);
-  }
-
-  async #runSearch(id: string, text: string, targets: PeerAddress[]): Promise<void> {
-    let hits = 0;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < targets.length && !this.#stopped) {
-        const peer = targets[next++]!;
-        const r = await this.#exchange(peer, C.TAG_QUERY, text, { maxLines: C.MAX_QUERY_ANSWER_LINES, maxBytes: C.MAX_ANSWER_BYTES });
-        const source = formatPeerAddress(peer);
-        for (const name of new Set(r.lines)) {
-          // A name we would refuse to serve is no P+2 name (and may carry terminal escapes): skip it.
-          if (this.#stopped || checkRemoteName(name) !== undefined) continue;
-          const n = this.#o.hitNumbers?.() ?? ++this.#hitSeq;
-          this.#hits.add({ n, name, peer, source });
-          hits++;
-          this.#ctx.emit({ type: 'search.hit', search: id, n, name, size: C.UNKNOWN_SIZE, source, protocol: 'pplus2' });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(C.SEARCH_PARALLELISM, targets.length) }, worker));
-    this.#ctx.emit({ type: 'search.done', search: id, protocol: 'pplus2', hits });
   }
 
   /** One outbound exchange; the peer's failure count follows the outcome. */
@@ -207,9 +217,9 @@ export class Pplus2Service {
     return result;
   }
 
-  async #openDownload(hit: RememberedHit, signal: AbortSignal): Promise<{ stream: Socket; start: number }> {
-    const conn = await this.#dial(hit.peer, C.TAG_DOWNLOAD);
-    conn.send(encodeLine(hit.name));
+  async #openDownload(peer: PeerAddress, name: string, signal: AbortSignal): Promise<{ stream: Socket; start: number }> {
+    const conn = await this.#dial(peer, C.TAG_DOWNLOAD);
+    conn.send(encodeLine(name));
     const { socket, head } = conn.detach();
     this.#adoptSocket(socket);
     if (head.length > 0) socket.unshift(head);
@@ -280,14 +290,14 @@ export class Pplus2Service {
 
   /** pplus2.md: the shared names containing the substring (case-insensitive), one per line. */
   #serveQuery(conn: Connection<string>, text: string): void {
-    const names = new Set(this.#o.share.search(text, { mode: 'substring', limit: C.MAX_QUERY_RESULTS }).map((e) => e.name));
+    const names = new Set(this.#share.search(text, { mode: 'substring', limit: C.MAX_QUERY_RESULTS }).map((e) => e.name));
     conn.send(encodeAnswer(names, C.MAX_QUERY_RESULTS, C.MAX_ANSWER_BYTES));
     conn.close();
   }
 
   /** pplus2.md: the raw bytes of that file, or nothing for a name we do not hold. */
   async #serveDownload(conn: Connection<string>, name: string): Promise<void> {
-    const entry = await this.#o.share.resolveRemoteName(name);
+    const entry = await this.#share.resolveRemoteName(name);
     if (entry instanceof NetError) {
       this.#log.info(`download of ${JSON.stringify(name.slice(0, 80))} from ${conn.address} refused: ${entry.code}`);
       conn.close();
@@ -300,7 +310,7 @@ export class Pplus2Service {
     // after its line must not make us end our side early. Afterwards reading
     // resumes, so its FIN closes the socket.
     try {
-      await this.#o.transfers.upload({ path: entry.realPath, name: entry.name, peer: conn.remoteAddress, protocol: 'pplus2', sink: socket, sha1: entry.sha1 ?? null });
+      await this.#transfers.upload({ path: entry.realPath, name: entry.name, peer: conn.remoteAddress, protocol: 'pplus2', sink: socket, sha1: entry.sha1 ?? null });
     } catch (err) {
       this.#log.info(`upload of ${entry.name} to ${conn.address} failed: ${toNetError(err).message}`);
       socket.destroy();

@@ -37,7 +37,7 @@ describe('P+2 against misbehaving peers', () => {
     fakes.push(fake);
     const c = await startP2Node(0, {}, { peers: [`127.0.0.1:${fake.port}`] });
     nodes.push(c);
-    await c.node.run('pplus2', 'search', ['file']);
+    await c.node.run('files', 'search', ['file']);
     await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
     expect(c.of('search.hit')).toHaveLength(MAX_QUERY_ANSWER_LINES);
   });
@@ -48,7 +48,7 @@ describe('P+2 against misbehaving peers', () => {
     fakes.push(fake);
     const c = await startP2Node(0, {}, { clock, peers: [`127.0.0.1:${fake.port}`] });
     nodes.push(c);
-    await c.node.run('pplus2', 'search', ['x']);
+    await c.node.run('files', 'search', ['x']);
     await new Promise((r) => setTimeout(r, 50));
     expect(c.of('search.done')).toHaveLength(0);
     clock.advance(EXCHANGE_TIMEOUT_MS);
@@ -113,9 +113,9 @@ describe('P+2 against misbehaving peers', () => {
     fakes.push(fake);
     const c = await startP2Node(0, {}, { peers: [`127.0.0.1:${fake.port}`], pplus2: { maxDownloadBytes: 50_000 } });
     nodes.push(c);
-    await c.node.run('pplus2', 'search', ['bin']);
+    await c.node.run('files', 'search', ['bin']);
     await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
-    for (const h of c.of('search.hit')) await c.node.run('pplus2', 'get', [String(h.n)]);
+    for (const h of c.of('search.hit')) await c.node.run('files', 'get', [String(h.n)]);
     await c.waitFor(() => c.of('transfer.failed').length === 2);
     const reasons = c.of('transfer.failed').map((e) => `${e.name}: ${e.reason.split(':')[0]}`).sort();
     expect(reasons).toEqual(['big.bin: SIZE', 'empty.bin: NOT_FOUND']);

@@ -6,7 +6,6 @@ import { NetError } from '../../src/errors.js';
 import { AnswerCollector } from '../../protocols/pplus2/answer.js';
 import { encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress } from '../../protocols/pplus2/codec.js';
 import { MAX_LINE_BYTES } from '../../protocols/pplus2/constants.js';
-import { HitTable } from '../../protocols/pplus2/hit-table.js';
 import { PeerList, RateGate } from '../../protocols/pplus2/peer-list.js';
 
 describe('peer addresses', () => {
@@ -116,15 +115,6 @@ describe('peer list policy', () => {
     expect(g.allow(9_999)).toBe(false);
     expect(g.allow(10_000)).toBe(true);
     expect(g.allow(15_000)).toBe(false);
-  });
-
-  it('hit table forgets the oldest hits first', () => {
-    const t = new HitTable(2);
-    const peer = { host: '127.0.0.1', port: 1 };
-    for (const n of [1, 2, 3]) t.add({ n, name: `f${n}`, peer, source: '127.0.0.1:1' });
-    expect(t.get(1)).toBeUndefined();
-    expect(t.get(3)?.name).toBe('f3');
-    expect(t.size).toBe(2);
   });
 });
 

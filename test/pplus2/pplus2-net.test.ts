@@ -33,22 +33,22 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     clock.advance(PEER_REQUEST_INTERVAL_MS);
     await a.waitFor(() => a.node.snapshot().status.pplus2?.peers === 2);
 
-    const lines = await c.node.run('pplus2', 'search', ['song']);
-    expect(lines[0]).toMatch(/asking 2 P\+2 peers/);
+    const lines = await c.node.run('files', 'search', ['song']);
+    expect(lines[0]).toMatch(/^search s1: asking pplus2 for "song"$/);
     await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
     const hits = c.of('search.hit');
     expect(hits.map((h) => `${h.name}@${h.source}`).sort()).toEqual(
       [`Song of A.mp3@127.0.0.1:${a.port}`, `song of b.ogg@127.0.0.1:${b.port}`, `Another SONG.flac@127.0.0.1:${b.port}`].sort(),
     );
     expect(hits.every((h) => h.size === UNKNOWN_SIZE && h.protocol === 'pplus2')).toBe(true);
-    expect(c.of('search.done')[0]).toMatchObject({ protocol: 'pplus2', hits: 3 });
+    expect(c.of('search.done')[0]).toMatchObject({ search: 's1', protocol: 'pplus2', hits: 3, peers: 2 });
 
     for (const [name, data] of [
       ['Song of A.mp3', songA],
       ['song of b.ogg', songB],
     ] as const) {
       const hit = hits.find((h) => h.name === name)!;
-      const got = await c.node.run('pplus2', 'get', [String(hit.n)]);
+      const got = await c.node.run('files', 'get', [String(hit.n)]);
       expect(got[0]).toMatch(/as transfer #\d+/);
       await c.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' && e.name === name));
       const done = c.of('transfer.done').find((e) => e.name === name)!;
@@ -56,7 +56,7 @@ describe('P+2 between real peers on 127.0.0.1', () => {
       expect((await readFile(done.path)).equals(data)).toBe(true);
     }
     expect((await readdir(c.downloads)).sort()).toEqual(['Song of A.mp3', 'song of b.ogg']);
-    expect((await c.node.run('transfers', 'downloads', [])).join('\n')).toMatch(/done Song of A\.mp3/);
+    expect((await c.node.run('files', 'downloads', [])).join('\n')).toMatch(/done Song of A\.mp3/);
     // the uploader saw its uploads too
     await a.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' && e.direction === 'up'));
   });
@@ -67,12 +67,12 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     nodes.push(a);
     const c = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`] });
     nodes.push(c);
-    await c.node.run('pplus2', 'search', ['same']);
+    await c.node.run('files', 'search', ['same']);
     await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
     const n = String(c.of('search.hit')[0]!.n);
-    await c.node.run('pplus2', 'get', [n]);
+    await c.node.run('files', 'get', [n]);
     await c.waitFor(() => c.of('transfer.done').length === 1);
-    await c.node.run('pplus2', 'get', [n]);
+    await c.node.run('files', 'get', [n]);
     await c.waitFor(() => c.of('transfer.done').length === 2);
     expect((await readdir(c.downloads)).sort()).toEqual(['same (1).bin', 'same.bin']);
   });

@@ -2,9 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
+import type { NodeOptions } from '../../src/node.js';
+import type { ProtocolPlugin } from '../../src/plugin.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
-import { createTransfersPlugin } from '../../src/transfer/transfers-plugin.js';
+import { createFilesPlugin } from '../../src/search/files-plugin.js';
 import { createPplus2Plugin, type Pplus2PluginOptions } from '../../protocols/pplus2/index.js';
 import { portOf, startTestNode, type TestNode } from '../testnet.js';
 
@@ -17,13 +19,21 @@ export interface P2Node extends TestNode {
 }
 
 /**
- * Starts one real peerdeck node running the transfers pseudo-plugin and P+2 on
+ * Starts one real peerdeck node running the files service and P+2 on
  * 127.0.0.1 (three free consecutive ports), sharing `files` from its own temp folder.
  */
 export async function startP2Node(
   index: number,
   files: Record<string, Buffer | string>,
-  opts: { peers?: string[]; clock?: Clock; engine?: Partial<TransferEngineOptions>; pplus2?: Partial<Pplus2PluginOptions> } = {},
+  opts: {
+    peers?: string[];
+    clock?: Clock;
+    engine?: Partial<TransferEngineOptions>;
+    pplus2?: Partial<Pplus2PluginOptions>;
+    /** More plugins after P+2 (another file protocol). */
+    extra?: ProtocolPlugin[];
+    search?: NodeOptions['search'];
+  } = {},
 ): Promise<P2Node> {
   let share!: ShareLibrary;
   let transfers!: TransferEngine;
@@ -31,11 +41,7 @@ export async function startP2Node(
   let downloads = '';
   const node = await startTestNode(
     index,
-    (_i, dataDir) => {
-      shareDir = join(dataDir, 'share');
-      downloads = join(dataDir, 'downloads');
-      share = new ShareLibrary({ roots: [shareDir], dataDir, ...(opts.clock ? { clock: opts.clock } : {}) });
-      transfers = new TransferEngine({ downloadDir: downloads, ...(opts.clock ? { clock: opts.clock } : {}), ...opts.engine });
+    () => {
       return [
         {
           // the share folder must exist before the library scans it: fill it in a tiny first plugin
@@ -51,11 +57,21 @@ export async function startP2Node(
           },
           status: () => ({ ports: {}, peers: 0 }),
         },
-        createTransfersPlugin({ share, transfers }),
-        createPplus2Plugin({ port: 0, host: '127.0.0.1', peers: opts.peers ?? [], share, transfers, ...opts.pplus2 }),
+        createFilesPlugin(),
+        createPplus2Plugin({ port: 0, host: '127.0.0.1', peers: opts.peers ?? [], ...opts.pplus2 }),
+        ...(opts.extra ?? []),
       ];
     },
-    { node: opts.clock ? { clock: opts.clock } : {} },
+    {
+      node: { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.search ? { search: opts.search } : {}) },
+      nodeFor: (_i, dataDir) => {
+        shareDir = join(dataDir, 'share');
+        downloads = join(dataDir, 'downloads');
+        share = new ShareLibrary({ roots: [shareDir], dataDir, ...(opts.clock ? { clock: opts.clock } : {}) });
+        transfers = new TransferEngine({ downloadDir: downloads, ...(opts.clock ? { clock: opts.clock } : {}), ...opts.engine });
+        return { share, transfers };
+      },
+    },
   );
   await share.whenHashed();
   return Object.assign(node, { port: portOf(node, 'pplus2'), shareDir, downloads, share, transfers });

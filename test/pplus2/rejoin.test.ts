@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PeerdeckNode } from '../../src/node.js';
-import { ShareLibrary } from '../../src/share/share-library.js';
-import { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { createPplus2Plugin } from '../../protocols/pplus2/index.js';
 import { tempDir } from '../share/helpers.js';
 import { startP2Node, type P2Node } from './pplus2-net.js';
@@ -17,11 +15,8 @@ describe('P+2 peer persistence', () => {
     cleanups.push(() => a.stop());
     const t = await tempDir('peerdeck-rejoin-');
     cleanups.push(t.cleanup);
-    const makeNode = (peers: string[]): PeerdeckNode => {
-      const share = new ShareLibrary({ roots: [] });
-      const transfers = new TransferEngine({ downloadDir: t.dir });
-      return new PeerdeckNode({ dataDir: t.dir, nick: 'b', plugins: [createPplus2Plugin({ port: 0, host: '127.0.0.1', peers, share, transfers })] });
-    };
+    const makeNode = (peers: string[]): PeerdeckNode =>
+      new PeerdeckNode({ dataDir: t.dir, nick: 'b', plugins: [createPplus2Plugin({ port: 0, host: '127.0.0.1', peers })] });
     const b1 = makeNode([`127.0.0.1:${a.port}`]);
     await b1.start();
     const b1Port = b1.snapshot().ports.pplus2;

@@ -196,7 +196,7 @@ describe('tables', () => {
     api.emit({ ...hit, n: 1, name: 'small.mp3', size: 1024, speed: 56 });
     api.emit({ ...hit, n: 2, name: 'big.iso', size: 700 * 1024 * 1024, speed: 1000 });
     api.emit({ ...hit, n: 3, name: 'medium.ogg', size: 5 * 1024 * 1024 });
-    api.emit({ type: 'search.done', search: 's1', protocol: 'chat', hits: 3 });
+    api.emit({ type: 'search.done', search: 's1', protocol: 'chat', hits: 3, peers: 2 });
     await vi.waitFor(() => expect(vt.line(0)).toMatch(/1:chat\*?\s+2:Results\*\s+3:Transfers\s+4:Log/));
     await vi.waitFor(() => expect(vt.text()).toContain('search s1 done: 3 hits'));
     vt.type('\x1b2');

@@ -1,26 +1,21 @@
 import type { CommandSpec, PluginStatus } from '../app-api.js';
 import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
-import type { ShareLibrary } from '../share/share-library.js';
-import { formatBytes, formatTransfer } from './format.js';
-import type { TransferEngine } from './transfer-engine.js';
+import { formatBytes, formatTransfer } from '../transfer/format.js';
+import { parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
 
-/** The pseudo-plugin's name: commands route to it like any protocol's. */
-export const TRANSFERS_PLUGIN = 'transfers';
+/** The files service's plugin name: its commands route like any protocol's. */
+export const FILES_PLUGIN = 'files';
 
 const COMMANDS: CommandSpec[] = [
+  { name: 'search', args: SEARCH_SYNOPSIS, help: 'search every running file-sharing protocol (or only -p protocol); filters: size range, type, extension' },
+  { name: 'get', args: '<N>', help: 'download search result N through the protocol that found it' },
   { name: 'downloads', args: '', help: 'list transfers: id, direction, progress, rate, state, file, peer' },
   { name: 'cancel', args: '<N>', help: 'stop transfer N (its .part file stays for /retry)' },
   { name: 'retry', args: '<N>', help: 'restart failed or cancelled download N, resuming its .part file' },
   { name: 'rescan', args: '', help: 'scan the shared folders again' },
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
 ];
-
-/** The library and engine the node built (main.ts). */
-export interface TransfersPluginOptions {
-  share: ShareLibrary;
-  transfers: TransferEngine;
-}
 
 function idArg(args: string[], command: string): number {
   const n = Number(args[0]);
@@ -29,29 +24,49 @@ function idArg(args: string[], command: string): number {
 }
 
 /**
- * Puts the share library and the transfer engine on the node like a protocol
- * (started first, stopped last) so their events reach the UI through
- * `ctx.emit` and `/downloads`, `/cancel N`, `/retry N`, `/rescan` route through
- * `AppApi.run('transfers', ...)` without the node knowing about files.
+ * The files service (issue 7): `/search`, `/get N`, `/downloads`, `/cancel`,
+ * `/retry`, `/rescan` and `/shares` in one place, over the share library,
+ * transfer engine and search service every plugin reaches through its
+ * context. Placed first in the plugin list, it starts the library before
+ * any protocol serves from it and stops the engine and library last; the
+ * node gives it no tab or status-bar entry (`service`).
  */
-export function createTransfersPlugin(opts: TransfersPluginOptions): ProtocolPlugin {
-  const { share, transfers } = opts;
+export function createFilesPlugin(): ProtocolPlugin {
+  let ctx: PluginContext | undefined;
   const unsubscribe: Array<() => void> = [];
+  const running = (): PluginContext => {
+    if (!ctx) throw NetError.closed('the files service is not running');
+    return ctx;
+  };
   return {
-    name: TRANSFERS_PLUGIN,
+    name: FILES_PLUGIN,
     commands: COMMANDS,
     service: true,
-    async start(ctx: PluginContext): Promise<void> {
-      unsubscribe.push(share.subscribe((e) => ctx.emit(e)), transfers.subscribe((e) => ctx.emit(e)));
-      await share.start();
+    async start(c: PluginContext): Promise<void> {
+      ctx = c;
+      unsubscribe.push(c.share.subscribe((e) => c.emit(e)), c.transfers.subscribe((e) => c.emit(e)));
+      await c.share.start();
     },
     async stop(): Promise<void> {
-      await transfers.stop();
-      await share.stop();
+      if (!ctx) return;
+      await ctx.search.stop();
+      await ctx.transfers.stop();
+      await ctx.share.stop();
       for (const u of unsubscribe.splice(0)) u();
+      ctx = undefined;
     },
     async run(command: string, args: string[]): Promise<string[]> {
+      const { share, transfers, search } = running();
       switch (command) {
+        case 'search': {
+          const { query, protocol } = parseSearchArgs(args);
+          const { id, protocols } = search.start(query, protocol);
+          return [`search ${id}: asking ${protocols.join(', ')} for "${query.text}"`];
+        }
+        case 'get': {
+          const { id, hit } = search.download(idArg(args, command));
+          return [`downloading "${hit.hit.name}" from ${hit.hit.source} [${hit.protocol}] as transfer #${id}`];
+        }
         case 'downloads': {
           const rows = transfers.list();
           return rows.length === 0 ? ['no transfers'] : rows.map(formatTransfer);
@@ -75,7 +90,7 @@ export function createTransfersPlugin(opts: TransfersPluginOptions): ProtocolPlu
             `${share.files} files, ${formatBytes(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
           ];
         default:
-          throw NetError.notFound(`transfers has no command /${command}`);
+          throw NetError.notFound(`files has no command /${command}`);
       }
     },
     status(): PluginStatus {

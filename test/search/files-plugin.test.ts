@@ -1,0 +1,65 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppEvent } from '../../src/app-api.js';
+import { PeerdeckNode } from '../../src/node.js';
+import { createFilesPlugin } from '../../src/search/files-plugin.js';
+import { ShareLibrary } from '../../src/share/share-library.js';
+import { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { tempDir } from '../share/helpers.js';
+import { silentSource } from '../transfer/sources.js';
+
+describe('files service', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  let share: ShareLibrary;
+  let transfers: TransferEngine;
+  let node: PeerdeckNode;
+  const events: AppEvent[] = [];
+
+  beforeEach(async () => {
+    events.length = 0;
+    t = await tempDir('peerdeck-files-');
+    const root = join(t.dir, 'share');
+    await mkdir(root);
+    await writeFile(join(root, 'a.txt'), 'abc');
+    share = new ShareLibrary({ roots: [root] });
+    transfers = new TransferEngine({ downloadDir: join(t.dir, 'dl') });
+    node = new PeerdeckNode({ dataDir: t.dir, nick: 'x', plugins: [createFilesPlugin()], share, transfers });
+    node.subscribe((e) => events.push(e));
+    await node.start();
+  });
+  afterEach(async () => {
+    await node.stop();
+    await t.cleanup();
+  });
+
+  it('forwards share.ready and runs /rescan, /shares', async () => {
+    expect(events).toContainEqual({ type: 'share.ready', files: 1, bytes: 3 });
+    await writeFile(join(share.roots[0]!, 'b.txt'), 'de');
+    expect(await node.run('files', 'rescan', [])).toEqual(['sharing 2 files, 5 B']);
+    expect((await node.run('files', 'shares', [])).join('\n')).toMatch(/2 files, 5 B/);
+  });
+
+  it('lists, cancels and retries downloads; refuses bad ids', async () => {
+    expect(await node.run('files', 'downloads', [])).toEqual(['no transfers']);
+    const id = transfers.download({ name: 'x.bin', peer: '1.2.3.4:5', protocol: 'test', source: silentSource() });
+    expect((await node.run('files', 'downloads', []))[0]).toMatch(new RegExp(`^#${id} down \\?% 0 B/\\? .*active x\\.bin <- 1\\.2\\.3\\.4:5 \\[test\\]`));
+    expect(await node.run('files', 'cancel', [String(id)])).toEqual([`cancelled #${id}`]);
+    await expect(node.run('files', 'cancel', [String(id)])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await vi.waitFor(() => expect(transfers.get(id)?.state).toBe('cancelled'));
+    expect(await node.run('files', 'retry', [String(id)])).toEqual([`retrying #${id}`]);
+    await expect(node.run('files', 'retry', ['abc'])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(node.run('files', 'cancel', [])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(node.run('files', 'retry', ['999'])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(events.some((e) => e.type === 'transfer.failed' && e.reason === 'CLOSED: cancelled')).toBe(true);
+  });
+
+  it('says clearly when no file protocol runs, and refuses bad /search and /get input', async () => {
+    await expect(node.run('files', 'search', ['song'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no file-sharing protocol is running' });
+    await expect(node.run('files', 'search', [])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(node.run('files', 'search', ['-min'])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(node.run('files', 'get', ['7'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #7' });
+    await expect(node.run('files', 'get', ['x'])).rejects.toMatchObject({ code: 'USAGE' });
+    expect(node.resolve('search', 'chat')).toBe('files');
+  });
+});
