@@ -6,7 +6,8 @@ import { checkLength, type Descriptor } from './descriptor.js';
  * Incremental descriptor framing (spec 2.1). The declared length is checked
  * against the type's limit as soon as the 23-byte header is complete, so an
  * oversized or flagged length throws FRAME_TOO_LARGE before any of its body is
- * buffered; at most one header plus one bounded body is ever held.
+ * buffered; at most one header plus one bounded body is ever held. The MUID
+ * and payload may be views of a received chunk: copy what is kept long.
  */
 export class DescriptorDecoder extends QueueDecoder<Descriptor> {
   #header: Buffer | undefined;
@@ -15,7 +16,8 @@ export class DescriptorDecoder extends QueueDecoder<Descriptor> {
   next(): Descriptor | undefined {
     if (!this.#header) {
       if (this.queue.length < HEADER_BYTES) return undefined;
-      const header = Buffer.from(this.queue.consume(HEADER_BYTES));
+      // consume() hands out a view when the bytes lie in one received chunk (no copy).
+      const header = this.queue.consume(HEADER_BYTES);
       const length = header.readUInt32LE(19);
       checkLength(header[16]!, length);
       this.#header = header;
@@ -29,7 +31,7 @@ export class DescriptorDecoder extends QueueDecoder<Descriptor> {
       type: h[16]!,
       ttl: h[17]!,
       hops: h[18]!,
-      payload: Buffer.from(this.queue.consume(this.#length)),
+      payload: this.queue.consume(this.#length),
     };
   }
 

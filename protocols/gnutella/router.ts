@@ -1,0 +1,112 @@
+import {
+  BYE_LEAF_RELAYED,
+  DESCRIPTOR_BYE,
+  DESCRIPTOR_PING,
+  DESCRIPTOR_PONG,
+  DESCRIPTOR_PUSH,
+  DESCRIPTOR_QUERY,
+  DESCRIPTOR_QUERY_HIT,
+  DESCRIPTOR_ROUTE_TABLE_UPDATE,
+  DESCRIPTOR_VENDOR,
+  DESCRIPTOR_VENDOR_STD,
+  HARD_TTL_LIMIT,
+  LINK_TTL,
+  MAX_TTL,
+} from './constants.js';
+import type { Role } from './handshake.js';
+
+/** A link as the router knows it: a number the servent maps to a connection. */
+export type LinkId = number;
+/** Where a reply or push goes: back down a link, or to us. */
+export type RouteTarget = LinkId | 'us';
+
+/** Why a descriptor was dropped (counted per reason in `/gstatus`). */
+export type DropReason = 'ttl-zero' | 'high-ttl' | 'duplicate' | 'not-link-local' | 'route-lost' | 'expired' | 'unknown-type';
+
+/** How a descriptor was seen before: never, with a TTL as high, or only with a lower TTL (a DQ re-probe). */
+export type Seen = 'new' | 'duplicate' | 'higher-ttl';
+
+/** A copy to send: the link and the TTL it gets (hops is always hops + 1). */
+export interface Forward {
+  to: LinkId;
+  ttl: number;
+}
+
+/** What to do with one descriptor (spec 2.4, 2.15; "decide, then do"). */
+export type RouteDecision =
+  | { kind: 'drop'; reason: DropReason }
+  /** The peer broke a rule that costs it the link: Bye with this code. */
+  | { kind: 'close'; code: number; reason: string }
+  /** Bye, QRP, vendor messages: handled on this link, never routed. */
+  | { kind: 'link-local' }
+  /** Answer with our pong(s); `alive` = TTL 1 hops 0 keep-alive ping (spec 2.6). */
+  | { kind: 'ping'; alive: boolean }
+  /** A new query: answer from our share, and forward these copies. */
+  | { kind: 'query'; forward: Forward[] }
+  /** A pong, hit or push to deliver to us or relay down one link. */
+  | { kind: 'reply'; to: RouteTarget; ttl: number };
+
+/** Everything the decision depends on, computed by the servent from its tables. */
+export interface RouteInput {
+  type: number;
+  ttl: number;
+  hops: number;
+  from: { id: LinkId; role: Role };
+  self: Role;
+  seen: Seen;
+  /** For Pong/QueryHit: where its Ping/Query came from. For Push: where the target's hits came from. */
+  back?: RouteTarget;
+  /** Our ultrapeer links (as an ultrapeer). */
+  ultrapeers: readonly LinkId[];
+  /** Our leaves whose QRP table matches this query (asked only for new queries, as an ultrapeer). */
+  matchingLeaves: () => readonly LinkId[];
+}
+
+function isLinkLocal(type: number): boolean {
+  return type === DESCRIPTOR_BYE || type === DESCRIPTOR_ROUTE_TABLE_UPDATE || type === DESCRIPTOR_VENDOR || type === DESCRIPTOR_VENDOR_STD;
+}
+
+/**
+ * The route decision (spec 2.4, 2.15, 3.4, 6): TTL 0 and TTL + hops > 15 are
+ * dropped; link-local types must have hops 0 and TTL 1; a leaf that relays is
+ * closed with 414; duplicates are dropped unless the TTL is higher; a leaf never
+ * relays; an ultrapeer forwards queries to matching leaves whatever the TTL and
+ * to other ultrapeers while TTL > 1, with TTL capped to max TTL 4 - hops.
+ */
+export function route(i: RouteInput): RouteDecision {
+  if (i.ttl === 0) return { kind: 'drop', reason: 'ttl-zero' };
+  if (i.ttl + i.hops > HARD_TTL_LIMIT) return { kind: 'drop', reason: 'high-ttl' };
+  if (isLinkLocal(i.type)) return i.hops === 0 && i.ttl <= LINK_TTL ? { kind: 'link-local' } : { kind: 'drop', reason: 'not-link-local' };
+  if (i.self === 'ultrapeer' && i.from.role === 'leaf' && i.hops > 0) return { kind: 'close', code: BYE_LEAF_RELAYED, reason: `Leaf node relayed a message with hops ${i.hops}` };
+  switch (i.type) {
+    case DESCRIPTOR_PING:
+      if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
+      return { kind: 'ping', alive: i.ttl === 1 && i.hops === 0 };
+    case DESCRIPTOR_QUERY:
+      if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
+      return { kind: 'query', forward: i.self === 'leaf' ? [] : queryCopies(i) };
+    case DESCRIPTOR_PONG:
+    case DESCRIPTOR_QUERY_HIT:
+    case DESCRIPTOR_PUSH:
+      return reply(i);
+    default:
+      return { kind: 'drop', reason: 'unknown-type' };
+  }
+}
+
+function reply(i: RouteInput): RouteDecision {
+  if (i.back === undefined) return { kind: 'drop', reason: 'route-lost' };
+  if (i.back === 'us') return { kind: 'reply', to: 'us', ttl: i.ttl };
+  if (i.self === 'leaf' || i.back === i.from.id) return { kind: 'drop', reason: 'route-lost' };
+  if (i.ttl <= 1) return { kind: 'drop', reason: 'expired' };
+  return { kind: 'reply', to: i.back, ttl: i.ttl - 1 };
+}
+
+function queryCopies(i: RouteInput): Forward[] {
+  const hops = i.hops + 1;
+  const capped = Math.max(1, Math.min(i.ttl - 1, MAX_TTL - hops));
+  const out: Forward[] = [];
+  for (const leaf of i.matchingLeaves()) if (leaf !== i.from.id) out.push({ to: leaf, ttl: Math.max(1, capped) });
+  if (i.ttl > 1 && MAX_TTL - hops >= 1) for (const up of i.ultrapeers) if (up !== i.from.id) out.push({ to: up, ttl: capped });
+  return out;
+}
