@@ -83,6 +83,11 @@ export interface CommandSpec {
   /** Argument synopsis for help, e.g. `<host:port>` or `[text]`. */
   args: string;
   help: string;
+  /**
+   * The argument is free text (`/say`, `/me`, `/search`): UIs that split
+   * arguments on blanks pass the rest of the line as one argument instead.
+   */
+  text?: boolean;
 }
 
 /** What `/peers` and the peers view show for one live link. */

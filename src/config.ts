@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { NetError } from './errors.js';
+import { flagList, flagSet, flagString, type FlagSpecs, type FlagValues, type ProtocolFlags, type ProtocolSetup } from './flags.js';
 import { defaultDataDir } from './paths.js';
-import { parseHostPort } from './net/address.js';
 
 /** Everything the command line can set, validated. */
 export interface Config {
@@ -15,30 +14,17 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   nick: string;
   dataDir: string;
-  chat: {
-    enabled: boolean;
-    port: number;
-    host: string | undefined;
-    connect: string[];
-    mesh: string;
-    password: string | undefined;
-    discovery: boolean;
-  };
   share: string[];
   downloads: string | undefined;
-  pplus2: { port: number | undefined; host: string | undefined; peers: string[] };
   mouse: boolean;
   scrollback: number;
   help: boolean;
   version: boolean;
-  /** Values of the flags a protocol declared (protocols/<name>/options.ts), parsed by that protocol. */
-  protocolFlags: Record<string, string | boolean | string[] | undefined>;
+  /** What each protocol's flags asked for, in the order the protocols were given. */
+  protocols: Array<{ name: string; setup: ProtocolSetup }>;
 }
 
-/** Flag specs a protocol adds to the command line (parseArgs form). */
-export type FlagSpecs = NonNullable<ParseArgsConfig['options']>;
-
-export const USAGE = `usage: peerdeck [options]
+const USAGE_HEAD = `usage: peerdeck [options]
 
   --headless                 no TUI: commands on stdin, events on stdout
   --json                     (headless) one JSON object per event line
@@ -48,24 +34,35 @@ export const USAGE = `usage: peerdeck [options]
   --nick NAME                your nick (default: your user name)
   --data-dir DIR             state: host caches, hash cache, log, downloads
                              (default $XDG_DATA_HOME/peerdeck or ~/.local/share/peerdeck)
-  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
-  --chat-host ADDR           chat listening address (default: all interfaces)
-  --connect HOST:PORT        dial a chat peer at start-up (repeatable)
-  --mesh NAME                chat mesh name (default "default")
-  --mesh-password-file FILE  chat mesh password, read from FILE (first line)
-  --no-discovery             no LAN discovery by UDP multicast
-  --no-chat                  do not run the chat protocol
   --share DIR                share this folder (repeatable)
-  --downloads DIR            where downloads go (default <data-dir>/downloads)
-  --pplus2-port P            run P+2 on ports P, P+1, P+2
-  --pplus2-host ADDR         P+2 listening address (default: all interfaces)
-  --pplus2-peer IP:P         a P+2 peer to start from (repeatable)
-  --mouse                    (TUI) capture the mouse
+  --downloads DIR            where downloads go (default <data-dir>/downloads)`;
+
+const USAGE_TAIL = `  --mouse                    (TUI) capture the mouse
   --scrollback N             (TUI) lines kept per tab (default 10000)
   --help, --version`;
 
+/** `--help`: the core's flags, then each protocol's (in the order given), then the TUI's. */
+export function usage(protocols: readonly ProtocolFlags[] = []): string {
+  return [USAGE_HEAD, ...protocols.map((p) => p.usage.replace(/^\n+|\n+$/g, '')), USAGE_TAIL].join('\n');
+}
+
+const CORE_OPTIONS = {
+  headless: { type: 'boolean' },
+  json: { type: 'boolean' },
+  daemon: { type: 'boolean' },
+  log: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  nick: { type: 'string' },
+  'data-dir': { type: 'string' },
+  share: { type: 'string', multiple: true },
+  downloads: { type: 'string' },
+  mouse: { type: 'boolean' },
+  scrollback: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies FlagSpecs;
+
 const NICK = /^[^\s:/\x00-\x1f]{1,32}$/;
-const MESH = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function defaultNick(): string {
   let name = process.env.USER ?? '';
@@ -78,98 +75,59 @@ export function defaultNick(): string {
   return clean || `anon${Math.floor(Math.random() * 10_000)}`;
 }
 
-function port(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d{1,5}$/.test(value) || n > 65535) throw NetError.usage(`${flag}: not a port: ${value}`);
-  return n;
+/** The core's options plus every protocol's; a name declared twice is a programmer error. */
+function allOptions(protocols: readonly ProtocolFlags[]): FlagSpecs {
+  const options: FlagSpecs = { ...CORE_OPTIONS };
+  for (const p of protocols) {
+    for (const [name, spec] of Object.entries(p.options)) {
+      if (name in options) throw new Error(`flag --${name} of ${p.name} is declared twice`);
+      options[name] = spec;
+    }
+  }
+  return options;
 }
 
-/** Parses argv (without node and script) into a Config; throws NetError('USAGE'). */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, protocolFlags: FlagSpecs = {}): Config {
-  let parsed;
+/**
+ * Parses argv (without node and script) into a Config, with each protocol's
+ * flags read back by that protocol; throws NetError('USAGE').
+ */
+export function parseConfig(argv: string[], protocols: readonly ProtocolFlags[] = [], env: NodeJS.ProcessEnv = process.env): Config {
+  let values: FlagValues;
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        headless: { type: 'boolean' },
-        json: { type: 'boolean' },
-        daemon: { type: 'boolean' },
-        log: { type: 'boolean' },
-        'log-level': { type: 'string' },
-        nick: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'chat-port': { type: 'string' },
-        'chat-host': { type: 'string' },
-        connect: { type: 'string', multiple: true },
-        mesh: { type: 'string' },
-        'mesh-password-file': { type: 'string' },
-        'no-discovery': { type: 'boolean' },
-        'no-chat': { type: 'boolean' },
-        share: { type: 'string', multiple: true },
-        downloads: { type: 'string' },
-        'pplus2-port': { type: 'string' },
-        'pplus2-host': { type: 'string' },
-        'pplus2-peer': { type: 'string', multiple: true },
-        mouse: { type: 'boolean' },
-        scrollback: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-        ...protocolFlags,
-      },
-    });
+    const raw = parseArgs({ args: argv, strict: true, allowPositionals: false, options: allOptions(protocols) }).values;
+    // A repeatable boolean (none is declared today) would give booleans in a list: keep FlagValues' shape.
+    values = Object.fromEntries(Object.entries(raw).map(([k, x]) => [k, Array.isArray(x) ? x.map(String) : x]));
   } catch (err) {
     throw NetError.usage(err instanceof Error ? err.message : String(err));
   }
-  const v = parsed.values;
-  const nick = v.nick ?? defaultNick();
+  const nick = flagString(values, 'nick') ?? defaultNick();
   if (!NICK.test(nick)) throw NetError.usage(`--nick: 1-32 characters, no spaces, ':' or '/': ${nick}`);
-  const mesh = v.mesh ?? 'default';
-  if (!MESH.test(mesh)) throw NetError.usage(`--mesh: 1-64 of A-Z a-z 0-9 . _ -: ${mesh}`);
-  const level = v['log-level'] ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw NetError.usage(`--log-level: ${level}`);
-  for (const a of [...(v.connect ?? []), ...(v['pplus2-peer'] ?? [])]) {
-    if (!parseHostPort(a)) throw NetError.usage(`not a host:port: ${a}`);
-  }
-  let password: string | undefined;
-  if (v['mesh-password-file']) {
-    try {
-      password = readFileSync(v['mesh-password-file'], 'utf8').split(/\r?\n/)[0] ?? '';
-    } catch (err) {
-      throw NetError.usage(`--mesh-password-file: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!password) throw NetError.usage('--mesh-password-file: the first line is empty');
-  }
-  const scrollback = v.scrollback === undefined ? 10_000 : Number(v.scrollback);
+  const level = flagString(values, 'log-level') ?? 'info';
+  if (!isLogLevel(level)) throw NetError.usage(`--log-level: ${level}`);
+  const scrollbackText = flagString(values, 'scrollback');
+  const scrollback = scrollbackText === undefined ? 10_000 : Number(scrollbackText);
   if (!Number.isInteger(scrollback) || scrollback < 100 || scrollback > 1_000_000) throw NetError.usage('--scrollback: 100..1000000');
-  const pplus2Port = v['pplus2-port'] === undefined ? undefined : port(v['pplus2-port'], '--pplus2-port', 0);
-  if (pplus2Port !== undefined && pplus2Port > 65533) throw NetError.usage('--pplus2-port: P+2 needs P, P+1 and P+2 below 65536');
   return {
-    headless: v.headless ?? false,
-    json: v.json ?? false,
-    daemon: v.daemon ?? false,
-    logEvents: v.log ?? false,
-    logLevel: level as Config['logLevel'],
+    headless: flagSet(values, 'headless'),
+    json: flagSet(values, 'json'),
+    daemon: flagSet(values, 'daemon'),
+    logEvents: flagSet(values, 'log'),
+    logLevel: level,
     nick,
-    dataDir: v['data-dir'] ?? defaultDataDir(env),
-    chat: {
-      enabled: !v['no-chat'],
-      port: port(v['chat-port'], '--chat-port', 6350),
-      host: v['chat-host'],
-      connect: v.connect ?? [],
-      mesh,
-      password,
-      discovery: !v['no-discovery'],
-    },
-    share: v.share ?? [],
-    downloads: v.downloads,
-    pplus2: { port: pplus2Port, host: v['pplus2-host'], peers: v['pplus2-peer'] ?? [] },
-    mouse: v.mouse ?? false,
+    dataDir: flagString(values, 'data-dir') ?? defaultDataDir(env),
+    share: flagList(values, 'share'),
+    downloads: flagString(values, 'downloads'),
+    mouse: flagSet(values, 'mouse'),
     scrollback,
-    help: v.help ?? false,
-    version: v.version ?? false,
-    protocolFlags: Object.fromEntries(Object.keys(protocolFlags).map((k) => [k, (v as Record<string, string | boolean | string[] | undefined>)[k]])),
+    help: flagSet(values, 'help'),
+    version: flagSet(values, 'version'),
+    protocols: protocols.map((p) => ({
+      name: p.name,
+      setup: p.parse(Object.fromEntries(Object.keys(p.options).map((k) => [k, values[k]]))),
+    })),
   };
+}
+
+function isLogLevel(s: string): s is Config['logLevel'] {
+  return s === 'debug' || s === 'info' || s === 'warn' || s === 'error';
 }

@@ -3,7 +3,7 @@
  * A misbehaving peer produces a NetError that closes only its own connection;
  * the `code` lets the UI and tests tell reasons apart without parsing messages.
  */
-export type NetErrorCode =
+export type CoreErrorCode =
   | 'LINE_TOO_LONG'
   | 'FRAME_TOO_LARGE'
   | 'BAD_MESSAGE'
@@ -13,8 +13,6 @@ export type NetErrorCode =
   | 'SLOW_CONSUMER'
   | 'LIMIT'
   | 'REFUSED'
-  | 'AUTH_FAILED'
-  | 'WRONG_MESH'
   | 'PROTOCOL'
   | 'FLOOD'
   | 'SOCKET'
@@ -24,6 +22,24 @@ export type NetErrorCode =
   | 'SIZE'
   | 'NOT_FOUND'
   | 'USAGE';
+
+/**
+ * Codes a protocol adds for itself, by declaration merging in its own
+ * `protocols/<name>/errors.ts` (so the core's list names no protocol):
+ *
+ * ```ts
+ * declare module '../../src/errors.js' {
+ *   interface ProtocolErrorCodes { WRONG_MESH: true }
+ * }
+ * ```
+ *
+ * Two protocols may declare the same code. Codes are upper-case words.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface ProtocolErrorCodes {}
+
+/** Every code a NetError may carry: the core's, and those the running protocols declared. */
+export type NetErrorCode = CoreErrorCode | keyof ProtocolErrorCodes;
 
 export class NetError extends Error {
   override readonly name = 'NetError';
@@ -64,12 +80,6 @@ export class NetError extends Error {
   }
   static refused(what: string): NetError {
     return new NetError('REFUSED', what);
-  }
-  static authFailed(what = 'mesh password check failed'): NetError {
-    return new NetError('AUTH_FAILED', what);
-  }
-  static wrongMesh(theirs: string, ours: string): NetError {
-    return new NetError('WRONG_MESH', `peer is in mesh "${theirs}", we are in "${ours}"`);
   }
   static flood(what: string): NetError {
     return new NetError('FLOOD', what);

@@ -65,8 +65,10 @@ export function parseCommandLine(line: string): { command: string; args: string[
   return { command, args: rest ? rest.split(/\s+/) : [] };
 }
 
-/** Commands whose argument is free text: passed as one argument, spaces kept. */
-const TEXT_COMMANDS = new Set(['me', 'say', 'search', 'msg']);
+/** Whether `plugin`'s `command` takes free text (CommandSpec.text). */
+function takesText(api: AppApi, plugin: string, command: string): boolean {
+  return api.commands().some((g) => g.plugin === plugin && g.commands.some((c) => c.name === command && c.text === true));
+}
 
 /**
  * Headless mode: stdin lines are commands (`/cmd args`) or chat text; events go
@@ -92,14 +94,15 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     } else if (line.startsWith('/')) {
       ({ command, args } = parseCommandLine(line));
       if (command === 'quit') return false;
-      if (TEXT_COMMANDS.has(command)) {
-        const text = line.slice(1).trim().slice(command.length).trim();
-        args = text ? [text] : [];
-      }
       plugin = api.resolve(command, opts.defaultPlugin);
       if (!plugin) {
         write({ type: 'error', message: `unknown command /${command} (try /help)` });
         return true;
+      }
+      if (takesText(api, plugin, command)) {
+        // Free text: one argument, spaces kept.
+        const text = line.slice(1).trim().slice(command.length).trim();
+        args = text ? [text] : [];
       }
     } else {
       plugin = opts.defaultPlugin;
@@ -107,7 +110,7 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       args = [line];
     }
     if (!plugin) {
-      write({ type: 'error', message: 'no protocol takes plain text here (chat is not running)' });
+      write({ type: 'error', message: 'no running protocol takes plain text (type a /command)' });
       return true;
     }
     try {

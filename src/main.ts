@@ -4,17 +4,15 @@
  */
 import { createWriteStream, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { createChatPlugin } from '../protocols/chat/index.js';
-import { createNapsterPlugin } from '../protocols/napster/index.js';
-import { NAPSTER_FLAGS, NAPSTER_USAGE, parseNapsterFlags, type NapsterServerOptions } from '../protocols/napster/options.js';
-import { createPplus2Plugin } from '../protocols/pplus2/index.js';
+import { chatFlags } from '../protocols/chat/flags.js';
+import { napsterFlags } from '../protocols/napster/flags.js';
+import { pplus2Flags } from '../protocols/pplus2/flags.js';
 import type { AppEvent } from './app-api.js';
-import { parseConfig, USAGE, type Config } from './config.js';
+import { parseConfig, usage, type Config } from './config.js';
 import { NetError } from './errors.js';
+import { mergeLimits, type ProtocolFlags } from './flags.js';
 import { runHeadless } from './headless.js';
 import { formatLogEntry, Logger, type LogSink } from './log.js';
-import { DEFAULT_GLOBAL_LIMITS } from './net/connection-manager.js';
-import type { LinkLimits } from './net/limits.js';
 import { PeerdeckNode } from './node.js';
 import { ensureDir } from './paths.js';
 import type { ProtocolPlugin } from './plugin.js';
@@ -27,37 +25,15 @@ const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 /** Start-up events kept for the TUI to show first. */
 const MAX_EARLY_EVENTS = 1_000;
 
-function buildPlugins(cfg: Config, napster: NapsterServerOptions | undefined): ProtocolPlugin[] {
+/** Every protocol peerdeck can run, in start order: each brings its own flags (protocols/<name>/flags.ts). */
+const PROTOCOLS: readonly ProtocolFlags[] = [chatFlags, pplus2Flags, napsterFlags];
+
+function buildPlugins(cfg: Config): ProtocolPlugin[] {
   // The files service comes first (started first, stopped last) so every file
   // protocol finds the share library and transfer engine running.
   const plugins: ProtocolPlugin[] = [createFilesPlugin()];
-  if (cfg.chat.enabled) {
-    plugins.push(
-      createChatPlugin({
-        port: cfg.chat.port,
-        host: cfg.chat.host,
-        nick: cfg.nick,
-        connect: cfg.chat.connect,
-        mesh: cfg.chat.mesh,
-        password: cfg.chat.password,
-        discovery: cfg.chat.discovery,
-      }),
-    );
-  }
-  if (cfg.pplus2.port !== undefined) {
-    plugins.push(createPplus2Plugin({ port: cfg.pplus2.port, host: cfg.pplus2.host, peers: cfg.pplus2.peers }));
-  }
-  if (napster) plugins.push(createNapsterPlugin({ server: napster }));
+  for (const { setup } of cfg.protocols) plugins.push(...setup.plugins({ nick: cfg.nick, dataDir: cfg.dataDir }));
   return plugins;
-}
-
-/** Link limits that leave room for a Napster server's users (its own caps apply per group). */
-function nodeLimits(napster: NapsterServerOptions | undefined): Partial<LinkLimits> | undefined {
-  if (!napster) return undefined;
-  return {
-    maxInbound: DEFAULT_GLOBAL_LIMITS.maxInbound + napster.maxConnections,
-    perIp: napster.maxClones === 0 ? Infinity : Math.max(DEFAULT_GLOBAL_LIMITS.perIp, napster.maxClones),
-  };
 }
 
 /** A log file in the data dir, rotated once at start-up when it has grown large. */
@@ -78,16 +54,14 @@ function fileSink(dataDir: string): { sink: LogSink; close(): Promise<void> } {
 
 async function main(argv: string[]): Promise<number> {
   let cfg: Config;
-  let napster: NapsterServerOptions | undefined;
   try {
-    cfg = parseConfig(argv, process.env, NAPSTER_FLAGS);
-    napster = parseNapsterFlags(cfg.protocolFlags);
+    cfg = parseConfig(argv, PROTOCOLS);
   } catch (err) {
-    process.stderr.write(`peerdeck: ${err instanceof Error ? err.message : String(err)}\n${USAGE}${NAPSTER_USAGE}\n`);
+    process.stderr.write(`peerdeck: ${err instanceof Error ? err.message : String(err)}\n${usage(PROTOCOLS)}\n`);
     return 2;
   }
   if (cfg.help) {
-    process.stdout.write(USAGE + NAPSTER_USAGE + '\n');
+    process.stdout.write(usage(PROTOCOLS) + '\n');
     return 0;
   }
   if (cfg.version) {
@@ -105,11 +79,12 @@ async function main(argv: string[]): Promise<number> {
   let requestQuit: () => void = () => undefined;
   const quit = new Promise<void>((resolve) => (requestQuit = resolve));
   const log = new Logger([logFile.sink], 'core', cfg.logLevel);
+  const plugins = buildPlugins(cfg);
   const node = new PeerdeckNode({
     dataDir: cfg.dataDir,
     nick: cfg.nick,
-    plugins: buildPlugins(cfg, napster),
-    limits: nodeLimits(napster),
+    plugins,
+    limits: mergeLimits(cfg.protocols.map((p) => p.setup.limits)),
     share: new ShareLibrary({ roots: cfg.share, dataDir: cfg.dataDir, watch: true, log: log.child('share') }),
     transfers: new TransferEngine({ downloadDir: cfg.downloads ?? join(cfg.dataDir, 'downloads'), log: log.child('transfers') }),
     logSinks: [logFile.sink],
@@ -131,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
         daemon: cfg.daemon,
         input: process.stdin,
         output: process.stdout,
-        defaultPlugin: cfg.chat.enabled ? 'chat' : undefined,
+        // Plain lines go to the first protocol that takes text (chat, unless --no-chat).
+        defaultPlugin: plugins.find((p) => p.commands.some((c) => c.name === 'say'))?.name,
       },
       quit,
     );

@@ -10,6 +10,7 @@
  * - *nodes*: finished HELLO (and AUTH); with plain peers at most `maxInbound`.
  */
 import { NetError } from '../../src/errors.js';
+import { authFailed } from './errors.js';
 
 /** What admission looks at on one accepted link. */
 export interface SlotHolder {
@@ -62,7 +63,7 @@ export const PLAIN_NEEDS_OPEN_MESH = 'this mesh has a password: plain peers (nc,
 
 /** Whether a link whose first line is not HELLO may become a plain peer. */
 export function admitPlain(c: SlotCounts, l: AdmissionLimits): NetError | undefined {
-  if (l.hasPassword) return NetError.authFailed(PLAIN_NEEDS_OPEN_MESH);
+  if (l.hasPassword) return authFailed(PLAIN_NEEDS_OPEN_MESH);
   if (c.plain >= l.maxPlain) return NetError.limit(`chat: plain peer limit (${l.maxPlain}) reached; the other inbound slots are kept for peerdeck nodes`);
   if (c.plain + c.nodes >= l.maxInbound) return NetError.limit(`chat: inbound link limit (${l.maxInbound}) reached`);
   return undefined;

@@ -15,8 +15,8 @@ export type { DiscoveryOptions } from './discovery.js';
 
 /** The chat commands, for `/help` and completion (plain input runs `say`). */
 export const CHAT_COMMANDS: CommandSpec[] = [
-  { name: 'say', args: '<text>', help: 'send a chat line (plain input does this)' },
-  { name: 'me', args: '<text>', help: 'send an action line: * nick text' },
+  { name: 'say', args: '<text>', help: 'send a chat line (plain input does this)', text: true },
+  { name: 'me', args: '<text>', help: 'send an action line: * nick text', text: true },
   { name: 'nick', args: '<new>', help: 'change your chat nick' },
   { name: 'connect', args: '<host:port>', help: 'link to a chat peer' },
 ];

@@ -22,6 +22,7 @@ import { LineRate } from './line-rate.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
+import { authFailed } from './errors.js';
 
 /** The node state a LinkProtocol reads and updates (owned by ChatService). */
 export interface LinkContext {
@@ -226,7 +227,7 @@ export class LinkProtocol {
     const pw = this.#c.options.password;
     if (!h || h.auth === undefined || pw === undefined || link.ourNonce === undefined) throw NetError.protocol('AUTH without a nonce');
     if (!verifyProof(pw, { node: h.node, nonce: h.auth }, { node: this.#c.options.nodeId, nonce: link.ourNonce }, m.hmac)) {
-      this.#handshakeFailed(link, NetError.authFailed('wrong mesh password'));
+      this.#handshakeFailed(link, authFailed('wrong mesh password'));
       return;
     }
     this.#ready(link);

@@ -8,7 +8,7 @@ import { parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
 export const FILES_PLUGIN = 'files';
 
 const COMMANDS: CommandSpec[] = [
-  { name: 'search', args: SEARCH_SYNOPSIS, help: 'search every running file-sharing protocol (or only -p protocol); filters: size range, type, extension' },
+  { name: 'search', args: SEARCH_SYNOPSIS, help: 'search every running file-sharing protocol (or only -p protocol); filters: size range, type, extension', text: true },
   { name: 'get', args: '<N>', help: 'download search result N through the protocol that found it' },
   { name: 'downloads', args: '', help: 'list transfers: id, direction, progress, rate, state, file, peer' },
   { name: 'cancel', args: '<N>', help: 'stop transfer N (its .part file stays for /retry)' },

@@ -1,0 +1,80 @@
+/**
+ * The chat protocol's command-line flags (README "All flags"), composed into
+ * peerdeck's command line by src/main.ts through src/config.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { NetError } from '../../src/errors.js';
+import { flagList, flagPort, flagSet, flagString, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
+import { parseHostPort } from '../../src/net/address.js';
+import * as C from './constants.js';
+import { createChatPlugin } from './index.js';
+
+/** The chat settings the flags give; the nick comes from the core's `--nick`. */
+export interface ChatFlagSettings {
+  enabled: boolean;
+  port: number;
+  host: string | undefined;
+  connect: string[];
+  mesh: string;
+  password: string | undefined;
+  discovery: boolean;
+}
+
+const MESH = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Reads the chat flags back; throws NetError('USAGE'). Reads the password file named by `--mesh-password-file`. */
+export function parseChatFlags(v: FlagValues): ChatFlagSettings {
+  const mesh = flagString(v, 'mesh') ?? 'default';
+  if (!MESH.test(mesh)) throw NetError.usage(`--mesh: 1-64 of A-Z a-z 0-9 . _ -: ${mesh}`);
+  const connect = flagList(v, 'connect');
+  for (const a of connect) if (!parseHostPort(a)) throw NetError.usage(`--connect: not a host:port: ${a}`);
+  let password: string | undefined;
+  const file = flagString(v, 'mesh-password-file');
+  if (file) {
+    try {
+      password = readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
+    } catch (err) {
+      throw NetError.usage(`--mesh-password-file: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!password) throw NetError.usage('--mesh-password-file: the first line is empty');
+  }
+  return {
+    enabled: !flagSet(v, 'no-chat'),
+    port: flagPort(v, 'chat-port', C.DEFAULT_CHAT_PORT),
+    host: flagString(v, 'chat-host'),
+    connect,
+    mesh,
+    password,
+    discovery: !flagSet(v, 'no-discovery'),
+  };
+}
+
+/** `--chat-port`, `--chat-host`, `--connect`, `--mesh`, `--mesh-password-file`, `--no-discovery`, `--no-chat`. */
+export const chatFlags: ProtocolFlags = {
+  name: 'chat',
+  options: {
+    'chat-port': { type: 'string' },
+    'chat-host': { type: 'string' },
+    connect: { type: 'string', multiple: true },
+    mesh: { type: 'string' },
+    'mesh-password-file': { type: 'string' },
+    'no-discovery': { type: 'boolean' },
+    'no-chat': { type: 'boolean' },
+  },
+  usage: `  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
+  --chat-host ADDR           chat listening address (default: all interfaces)
+  --connect HOST:PORT        dial a chat peer at start-up (repeatable)
+  --mesh NAME                chat mesh name (default "default")
+  --mesh-password-file FILE  chat mesh password, read from FILE (first line)
+  --no-discovery             no LAN discovery by UDP multicast
+  --no-chat                  do not run the chat protocol`,
+  parse(values) {
+    const s = parseChatFlags(values);
+    return {
+      plugins: (core) =>
+        s.enabled
+          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery })]
+          : [],
+    };
+  },
+};
