@@ -66,6 +66,32 @@ describe('HeaderBlockDecoder then LengthFramedDecoder (a protocol switch)', () =
     expect(() => decodeAll(d, Buffer.alloc(65, 0x41))).toThrowError(expect.objectContaining({ code: 'FRAME_TOO_LARGE' }));
   });
 
+  it('ends a block at LF LF as well as CRLF CRLF (GIV callbacks), for every split point', () => {
+    const stream = Buffer.from('GIV 0:0123456789ABCDEF0123456789ABCDEF/song.mp3\n\nGET /x HTTP/1.1\r\nHost: a\r\n\r\nGIV 1:AB/b\r\n\ntail');
+    const want = [['GIV 0:0123456789ABCDEF0123456789ABCDEF/song.mp3'], ['GET /x HTTP/1.1', 'Host: a'], ['GIV 1:AB/b']];
+    for (const chunks of [[stream], ...everySplit(stream)]) {
+      const d = new HeaderBlockDecoder(256);
+      const got: string[][] = [];
+      for (const c of chunks) got.push(...decodeAll(d, c));
+      expect(got).toEqual(want);
+      expect(Buffer.concat(d.takeRest()).toString()).toBe('tail');
+    }
+  });
+
+  it('splits blocks like a naive model for any mix of CRLF and LF and any chunking (property)', () => {
+    const line = fc.stringMatching(/^[A-Za-z0-9 :/.-]{1,12}$/);
+    const block = fc.tuple(fc.array(fc.tuple(line, fc.boolean()), { minLength: 1, maxLength: 4 }), fc.boolean());
+    fc.assert(
+      fc.property(fc.array(block, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 6 }), (blocks, cuts) => {
+        const text = blocks.map(([lines, crlf]) => lines.map(([l, c]) => l + (c ? '\r\n' : '\n')).join('') + (crlf ? '\r\n' : '\n')).join('');
+        const d = new HeaderBlockDecoder(4096);
+        const got: string[][] = [];
+        for (const chunk of splitAt(Buffer.from(text, 'latin1'), cuts)) got.push(...decodeAll(d, chunk));
+        expect(got).toEqual(blocks.map(([lines]) => lines.map(([l]) => l)));
+      }),
+    );
+  });
+
   it('random bytes give frames or a NetError only (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {
