@@ -6,6 +6,7 @@
 export type CoreErrorCode =
   | 'LINE_TOO_LONG'
   | 'FRAME_TOO_LARGE'
+  | 'INFLATE_LIMIT'
   | 'BAD_MESSAGE'
   | 'HANDSHAKE_TIMEOUT'
   | 'IDLE_TIMEOUT'
@@ -56,6 +57,9 @@ export class NetError extends Error {
   }
   static frameTooLarge(size: number, limit: number): NetError {
     return new NetError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the ${limit}-byte limit`);
+  }
+  static inflateLimit(compressed: number, inflated: number, maxRatio: number): NetError {
+    return new NetError('INFLATE_LIMIT', `deflate stream expands past ${maxRatio}:1 (${compressed} bytes in, ${inflated} out)`);
   }
   static badMessage(what: string): NetError {
     return new NetError('BAD_MESSAGE', what);

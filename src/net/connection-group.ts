@@ -15,6 +15,21 @@ export interface GroupHandler<M> {
   /** One decoded message. A thrown NetError closes only this link with that reason. */
   onMessage(conn: Connection<M>, msg: M): void;
   onClose?(conn: Connection<M>, reason: NetError | undefined): void;
+  /**
+   * The peer half-closed after sending what it had (`nc -N`, HTTP clients, P+2
+   * callers): end-of-stream means "no more requests", not "drop the answer".
+   * Without this hook the link closes, flushing its queue; with it the plugin
+   * may finish its answer and close() afterwards.
+   */
+  onEnd?(conn: Connection<M>): void;
+  /** A congested link's send queue fell back to its low watermark: resume what was held back. */
+  onDrain?(conn: Connection<M>): void;
+  /**
+   * The idle or handshake timeout fired (err.code IDLE_TIMEOUT or
+   * HANDSHAKE_TIMEOUT). Return true to keep the link (a keep-alive ping was
+   * sent; the idle timer starts over); otherwise it closes with `err`.
+   */
+  onTimeout?(conn: Connection<M>, err: NetError): boolean;
   /** An inbound socket over a limit: the plugin may write a last line before it is closed. */
   onRefused?(socket: Socket, reason: NetError): void;
 }
@@ -51,6 +66,8 @@ export class ConnectionGroup<M = unknown> {
   readonly #conns = new Set<Connection<M>>();
   readonly #servers = new Set<Server>();
   readonly #pending = new Set<Socket>();
+  /** Sockets detached from their Connection (node:http, a file pipeline): still counted until they close. */
+  readonly #handedOff = new Set<Socket>();
   /** Live links per direction and per remote IP, kept as links come and go. */
   readonly #byDirection = { in: 0, out: 0 };
   readonly #byIp = new Map<string, number>();
@@ -89,7 +106,8 @@ export class ConnectionGroup<M = unknown> {
   /** Starts a listener; port 0 picks a free one (read it from the result). */
   async listen(port: number, opts: { host?: string; tag?: string } = {}): Promise<Listener> {
     const tag = opts.tag ?? 'main';
-    const server = createServer({ noDelay: true }, (socket) => this.#accept(socket, tag));
+    // Half-open allowed: a peer's FIN ends its requests, our answer still goes out.
+    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.#accept(socket, tag));
     server.on('error', (err) => this.log.warn(`${this.name} listener ${tag}: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(toNetError(err));
@@ -109,22 +127,31 @@ export class ConnectionGroup<M = unknown> {
     };
   }
 
-  /** Dials out; resolves once connected and counted, rejects with a NetError. */
-  dial(host: string, port: number, opts: { tag?: string; timeoutMs?: number } = {}): Promise<Connection<M>> {
+  /**
+   * Dials out; resolves once connected and counted, rejects with a NetError.
+   * `signal` aborts a dial in flight (its reason, if a NetError, is the
+   * rejection); a link already handed over is the caller's to close.
+   */
+  dial(host: string, port: number, opts: { tag?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Connection<M>> {
     if (this.#closing) return Promise.reject(NetError.closed('shutting down'));
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const refusal = this.#checkLimits('out', host);
     if (refusal) return Promise.reject(refusal);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true });
+      const socket = connect({ host, port, noDelay: true, allowHalfOpen: true });
       this.#pending.add(socket);
       this.counter.add('out', 1);
       let settled = false;
       const timer = this.clock.setTimeout(() => fail(NetError.timeout(`connect to ${host}:${port}`, timeoutMs)), timeoutMs);
+      const onAbort = (): void => fail(abortReason(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
       const fail = (err: NetError): void => {
         if (settled) return;
         settled = true;
         timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(socket);
         this.counter.add('out', -1);
         socket.destroy();
@@ -137,6 +164,7 @@ export class ConnectionGroup<M = unknown> {
         if (settled) return;
         settled = true;
         timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(socket);
         socket.removeAllListeners('error');
         socket.removeAllListeners('close');
@@ -158,11 +186,12 @@ export class ConnectionGroup<M = unknown> {
     return n;
   }
 
-  /** Closes every listener and every link (pending dials included). */
+  /** Closes every listener and every link (pending dials and handed-off sockets included). */
   async close(): Promise<void> {
     this.#closing = true;
     for (const c of [...this.#conns]) c.close(NetError.closed('shutting down'));
     for (const s of this.#pending) s.destroy();
+    for (const s of this.#handedOff) s.destroy();
     await Promise.all([...this.#servers].map((s) => this.#closeServer(s)));
   }
 
@@ -205,6 +234,7 @@ export class ConnectionGroup<M = unknown> {
   }
 
   #adopt(socket: Socket, direction: Direction, tag: string): Connection<M> {
+    const handler = this.#opts.handler;
     const conn: Connection<M> = new Connection<M>({
       id: this.nextId(),
       group: this.name,
@@ -217,14 +247,27 @@ export class ConnectionGroup<M = unknown> {
       queue: this.#queue,
       hooks: {
         onMessage: (c, m) => this.#opts.handler.onMessage(c, m),
+        ...(handler.onEnd ? { onEnd: (c: Connection<M>) => handler.onEnd?.(c) } : {}),
+        onDrain: (c) => handler.onDrain?.(c),
+        onTimeout: (c, err) => handler.onTimeout?.(c, err) === true,
         onClose: (c, reason) => {
           if (!this.#conns.delete(c)) return;
-          this.#byDirection[direction]--;
-          const left = (this.#byIp.get(c.remoteAddress) ?? 1) - 1;
-          if (left > 0) this.#byIp.set(c.remoteAddress, left);
-          else this.#byIp.delete(c.remoteAddress);
-          this.counter.add(direction, -1);
-          this.counter.release(c.remoteAddress);
+          // The link is gone for the plugin now; its socket counts against the
+          // limits until it has really closed (a closing flush, a handed-off upload).
+          const release = (): void => {
+            this.#handedOff.delete(socket);
+            this.#byDirection[direction]--;
+            const left = (this.#byIp.get(c.remoteAddress) ?? 1) - 1;
+            if (left > 0) this.#byIp.set(c.remoteAddress, left);
+            else this.#byIp.delete(c.remoteAddress);
+            this.counter.add(direction, -1);
+            this.counter.release(c.remoteAddress);
+          };
+          if (socket.closed) release();
+          else {
+            if (c.detached) this.#handedOff.add(socket);
+            socket.once('close', release);
+          }
           if (reason && reason.code !== 'CLOSED') this.log.info(`${this.name} ${c.address}: closed: ${reason.code}: ${reason.message}`);
           this.#opts.handler.onClose?.(c, reason);
         },
@@ -240,4 +283,8 @@ export class ConnectionGroup<M = unknown> {
     this.#opts.handler.onOpen?.(conn);
     return conn;
   }
+}
+
+function abortReason(signal: AbortSignal): NetError {
+  return signal.reason instanceof NetError ? signal.reason : NetError.closed('dial aborted');
 }

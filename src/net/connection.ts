@@ -30,7 +30,35 @@ export interface ConnectionHooks<M> {
   onClose(conn: Connection<M>, reason: NetError | undefined): void;
   /** A handler threw something other than a NetError: a bug, logged loudly; the link is closed. */
   onBug(conn: Connection<M>, err: unknown): void;
+  /**
+   * The peer half-closed (sent FIN) and every message before it was handled.
+   * Absent: the link closes (flushing what is queued). Present: the owner
+   * decides; it may still send its answer and close() afterwards.
+   */
+  onEnd?(conn: Connection<M>): void;
+  /** The send queue fell back to the low watermark after being congested. */
+  onDrain?(conn: Connection<M>): void;
+  /**
+   * The idle or handshake timeout fired. Absent, or returning false: the link
+   * closes with `err`. Returning true keeps it (e.g. a keep-alive ping was sent);
+   * an idle timer then starts over.
+   */
+  onTimeout?(conn: Connection<M>, err: NetError): boolean;
 }
+
+/** Bounds on what an inflated (compressed) input may expand to. */
+export interface InflateLimits {
+  /** Inflated bytes may not pass this many times the compressed bytes (plus `slackBytes`). */
+  maxRatio: number;
+  /** Allowance on top of the ratio, so a short, highly compressible start is not cut. */
+  slackBytes: number;
+}
+
+/**
+ * Default inflate bounds: deflate can expand ~1000:1, while real Gnutella
+ * traffic stays well under 20:1 over a link's life; past 100:1 it is a bomb.
+ */
+export const DEFAULT_INFLATE_LIMITS: InflateLimits = { maxRatio: 100, slackBytes: 1024 * 1024 };
 
 export interface ConnectionInit<M> {
   id: number;
@@ -75,12 +103,20 @@ export class Connection<M = unknown> {
   #handshakeTimer: Timer | undefined;
   #closeTimer: Timer | undefined;
   #closed = false;
+  #detached = false;
   #closeReason: NetError | undefined;
   #paused = false;
   #feeding = false;
   #congested = false;
   #inflate: Inflate | undefined;
+  #inflateLimits: InflateLimits = DEFAULT_INFLATE_LIMITS;
+  #compressedIn = 0;
+  #inflatedIn = 0;
   #deflate: Deflate | undefined;
+  /** The peer sent FIN; what it sent before is still decoded (when not paused). */
+  #inputEnded = false;
+  #endHandled = false;
+  #idleMs: number;
   #flushScheduled = false;
   #corked = false;
   bytesIn = 0;
@@ -109,17 +145,27 @@ export class Connection<M = unknown> {
     s.on('error', this.#onSocketError);
     s.on('close', this.#onSocketClose);
     s.on('drain', this.#onDrain);
-    if (init.timeouts.idleMs > 0) {
-      s.setTimeout(init.timeouts.idleMs, () => this.close(NetError.idleTimeout(init.timeouts.idleMs)));
+    this.#idleMs = init.timeouts.idleMs;
+    if (this.#idleMs > 0) {
+      s.setTimeout(this.#idleMs);
+      s.on('timeout', this.#onIdle);
     }
     if (init.timeouts.handshakeMs > 0) {
       const ms = init.timeouts.handshakeMs;
-      this.#handshakeTimer = init.clock.setTimeout(() => this.close(NetError.handshakeTimeout(ms)), ms);
+      this.#handshakeTimer = init.clock.setTimeout(() => {
+        this.#handshakeTimer = undefined;
+        this.#timedOut(NetError.handshakeTimeout(ms));
+      }, ms);
     }
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** True once detach() handed the socket to another owner. */
+  get detached(): boolean {
+    return this.#detached;
   }
 
   get closeReason(): NetError | undefined {
@@ -138,8 +184,24 @@ export class Connection<M = unknown> {
     return this.#congested;
   }
 
+  /** True when outgoing bytes are deflated (compressOut). */
   get compressed(): boolean {
     return this.#deflate !== undefined;
+  }
+
+  /** Bytes received and held undecoded (in the decoder, or inflated and not yet read from zlib). */
+  get bufferedIn(): number {
+    return this.#decoder.buffered + (this.#inflate?.readableLength ?? 0);
+  }
+
+  /** True when incoming bytes are inflated (compressIn). */
+  get inflating(): boolean {
+    return this.#inflate !== undefined;
+  }
+
+  /** True once the peer has half-closed: it sends nothing more, but may still read. */
+  get inputEnded(): boolean {
+    return this.#inputEnded;
   }
 
   /**
@@ -189,34 +251,67 @@ export class Connection<M = unknown> {
   }
 
   /**
-   * From now on: outgoing bytes are deflated (a sync flush after each burst of
-   * sends) and incoming bytes inflated. Bytes already received after the switch
-   * point are treated as compressed. Used by Gnutella's `Content-Encoding: deflate`.
+   * Both directions compressed from here on: compressOut() and compressIn().
+   * Used when both sides agreed on deflate at the same point.
    */
-  compress(): void {
+  compress(limits?: Partial<InflateLimits>): void {
+    this.compressOut();
+    this.compressIn(limits);
+  }
+
+  /**
+   * From now on outgoing bytes are deflated, with a sync flush after each burst
+   * of sends. Gnutella negotiates each direction on its own (gnutella.md,
+   * "Compression": `Content-Encoding: deflate` applies to what its sender sends).
+   */
+  compressOut(): void {
     if (this.#deflate || this.#closed) return;
     const deflate = createDeflate({ level: 6 });
     deflate.on('data', (c: Buffer) => this.#socket.write(c));
+    deflate.on('drain', this.#onDrain);
     deflate.on('error', (e) => this.close(NetError.protocol(`deflate: ${e.message}`)));
     this.#deflate = deflate;
+  }
 
+  /**
+   * From now on incoming bytes are inflated; bytes already received after the
+   * switch point count as compressed. The inflated output is bounded by
+   * `limits` (a ratio to the compressed input): a deflate bomb closes the link
+   * with INFLATE_LIMIT. Inflating pauses with the link.
+   */
+  compressIn(limits: Partial<InflateLimits> = {}): void {
+    if (this.#inflate || this.#closed) return;
+    this.#inflateLimits = { ...DEFAULT_INFLATE_LIMITS, ...limits };
     const inflate = createInflate({ finishFlush: zc.Z_SYNC_FLUSH });
-    inflate.on('data', (c: Buffer) => this.#feed(c));
+    inflate.on('data', (c: Buffer) => {
+      this.#inflatedIn += c.length;
+      const { maxRatio, slackBytes } = this.#inflateLimits;
+      if (this.#inflatedIn > this.#compressedIn * maxRatio + slackBytes) {
+        this.close(NetError.inflateLimit(this.#compressedIn, this.#inflatedIn, maxRatio));
+        return;
+      }
+      this.#feed(c);
+    });
+    inflate.on('end', () => this.#drainDecoder());
     inflate.on('error', (e) => this.close(NetError.badMessage(`bad deflate stream: ${e.message}`)));
     this.#inflate = inflate;
-    for (const c of this.#decoder.takeRest()) inflate.write(c);
+    if (this.#paused) inflate.pause();
+    for (const c of this.#decoder.takeRest()) this.#inflateChunk(c);
+    if (this.#inputEnded) inflate.end();
   }
 
   /** Stops reading from the peer (and decoding what is buffered) until resume(). */
   pause(): void {
     this.#paused = true;
     this.#socket.pause();
+    this.#inflate?.pause();
   }
 
   resume(): void {
     if (!this.#paused || this.#closed) return;
     this.#paused = false;
     this.#socket.resume();
+    this.#inflate?.resume();
     this.#drainDecoder();
   }
 
@@ -227,16 +322,18 @@ export class Connection<M = unknown> {
    */
   detach(): { socket: Socket; head: Buffer } {
     if (this.#closed) throw NetError.closed('cannot detach a closed connection');
-    if (this.#deflate) throw NetError.protocol('cannot detach a compressed connection');
+    if (this.#deflate || this.#inflate) throw NetError.protocol('cannot detach a compressed connection');
     const s = this.#socket;
     s.off('data', this.#onSocketData);
     s.off('end', this.#onSocketEnd);
     s.off('error', this.#onSocketError);
     s.off('close', this.#onSocketClose);
     s.off('drain', this.#onDrain);
+    s.off('timeout', this.#onIdle);
     s.setTimeout(0);
     s.pause();
     const head = Buffer.concat(this.#decoder.takeRest());
+    this.#detached = true;
     this.#finish(NetError.closed('handed off'));
     return { socket: s, head };
   }
@@ -275,9 +372,14 @@ export class Connection<M = unknown> {
   #onSocketData = (chunk: Buffer): void => {
     this.bytesIn += chunk.length;
     if (this.#closed) return;
-    if (this.#inflate) this.#inflate.write(chunk);
+    if (this.#inflate) this.#inflateChunk(chunk);
     else this.#feed(chunk);
   };
+
+  #inflateChunk(chunk: Buffer): void {
+    this.#compressedIn += chunk.length;
+    this.#inflate!.write(chunk);
+  }
 
   #feed(chunk: Buffer): void {
     if (this.#closed) return;
@@ -294,6 +396,7 @@ export class Connection<M = unknown> {
         if (msg === undefined) break;
         this.#hooks.onMessage(this, msg);
       }
+      if (this.#inputEnded && !this.#closed && !this.#paused && !this.#inflateBusy()) this.#handleEnd();
     } catch (err) {
       this.#fail(err);
     } finally {
@@ -301,12 +404,23 @@ export class Connection<M = unknown> {
     }
   }
 
-  #deliver(msg: M): void {
-    try {
-      this.#hooks.onMessage(this, msg);
-    } catch (err) {
-      this.#fail(err);
-    }
+  /** Inflate still holds input that may become messages. */
+  #inflateBusy(): boolean {
+    return this.#inflate !== undefined && !this.#inflate.readableEnded;
+  }
+
+  /**
+   * End of stream, after every message before it: the last unterminated one
+   * (if the format allows it), then the owner's onEnd, or a close.
+   */
+  #handleEnd(): void {
+    if (this.#endHandled) return;
+    this.#endHandled = true;
+    const last = this.#decoder.end?.() as M | undefined;
+    if (last !== undefined) this.#hooks.onMessage(this, last);
+    if (this.#closed) return;
+    if (this.#hooks.onEnd) this.#hooks.onEnd(this);
+    else this.close(NetError.closed('peer closed the connection'));
   }
 
   #fail(err: unknown): void {
@@ -320,13 +434,33 @@ export class Connection<M = unknown> {
     this.close(NetError.protocol(`internal error: ${err instanceof Error ? err.message : String(err)}`));
   }
 
+  /**
+   * FIN from the peer means "no more requests", not "drop the answer": what it
+   * sent is still decoded (once resumed, if paused), then onEnd decides.
+   */
   #onSocketEnd = (): void => {
-    if (!this.#closed && !this.#paused && !this.#inflate) {
-      const last = this.#decoder.end?.() as M | undefined;
-      if (last !== undefined) this.#deliver(last);
-    }
-    this.close(NetError.closed('peer closed the connection'));
+    if (this.#closed) return;
+    this.#inputEnded = true;
+    if (this.#inflate) this.#inflate.end();
+    else this.#drainDecoder();
   };
+
+  #onIdle = (): void => {
+    this.#timedOut(NetError.idleTimeout(this.#idleMs));
+  };
+
+  #timedOut(err: NetError): void {
+    if (this.#closed) return;
+    let keep = false;
+    try {
+      keep = this.#hooks.onTimeout?.(this, err) === true;
+    } catch (e) {
+      this.#fail(e);
+      return;
+    }
+    if (!keep) this.close(err);
+    else if (err.code === 'IDLE_TIMEOUT') this.#socket.setTimeout(this.#idleMs);
+  }
 
   #onSocketError = (err: Error): void => {
     if (!this.#closed) this.close(toNetError(err));
@@ -339,7 +473,14 @@ export class Connection<M = unknown> {
   };
 
   #onDrain = (): void => {
-    if (this.#congested && this.queuedBytes <= this.#queue.lowWater) this.#congested = false;
+    if (!this.#congested || this.queuedBytes > this.#queue.lowWater) return;
+    this.#congested = false;
+    if (this.#closed) return;
+    try {
+      this.#hooks.onDrain?.(this);
+    } catch (err) {
+      this.#fail(err);
+    }
   };
 
   #uncork = (): void => {
