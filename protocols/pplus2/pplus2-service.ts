@@ -93,6 +93,10 @@ export class Pplus2Service {
       handler: {
         onMessage: (conn, line) => this.#onLine(conn, line),
         onClose: (conn, reason) => this.#exchanges.onClose(conn, reason),
+        // A caller may half-close right after its line (`nc -N`): its answer still goes out.
+        onEnd: (conn) => {
+          if (conn.direction === 'out' || !this.#answered.has(conn)) conn.close();
+        },
       },
       limits: { maxInbound: C.MAX_INBOUND, maxOutbound: C.MAX_OUTBOUND, perIp: C.MAX_INBOUND_PER_IP },
       timeouts: { handshakeMs: C.REQUEST_TIMEOUT_MS, idleMs: 0 },
@@ -230,29 +234,9 @@ export class Pplus2Service {
     return { stream: socket, start: 0 };
   }
 
-  /**
-   * Dials a peer's service port. Shutdown does not wait for a dial still in
-   * flight: it rejects at once, and a link that connects later is closed.
-   */
+  /** Dials a peer's service port; shutdown aborts a dial still in flight. */
   #dial(peer: PeerAddress, service: C.Service): Promise<Connection<string>> {
-    const signal = this.#stopping.signal;
-    if (signal.aborted) return Promise.reject(NetError.closed('shutting down'));
-    const dialing = this.#group.dial(peer.host, peer.port + OFFSET[service], { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS });
-    return new Promise((resolve, reject) => {
-      const onStop = (): void => reject(NetError.closed('shutting down'));
-      signal.addEventListener('abort', onStop, { once: true });
-      dialing.then(
-        (conn) => {
-          signal.removeEventListener('abort', onStop);
-          if (signal.aborted) conn.close(NetError.closed('shutting down'));
-          else resolve(conn);
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onStop);
-          reject(toNetError(err));
-        },
-      );
-    });
+    return this.#group.dial(peer.host, peer.port + OFFSET[service], { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS, signal: this.#stopping.signal });
   }
 
   #onLine(conn: Connection<string>, line: string): void {

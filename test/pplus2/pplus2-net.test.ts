@@ -93,8 +93,12 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     expect((await rawExchange(a.port + 2, 'x'.repeat(5000) + '\n')).bytes.length).toBe(0);
     expect((await rawExchange(a.port + 2, 'ok.bin\n')).bytes.toString()).toBe('OK!');
     expect((await rawExchange(a.port + 2, 'ok.bin\r\n')).bytes.toString()).toBe('OK!');
-    // a bigger file arrives whole (a caller that half-closes after its line gets nothing: see README)
+    // a bigger file arrives whole
     const big = await rawExchange(a.port + 2, 'big.bin\n');
     expect(big.bytes.equals(bigData)).toBe(true);
+    // a caller that half-closes right after its line (`printf 'big.bin\n' | nc -N`) still gets the file
+    const halfClosed = await rawExchange(a.port + 2, 'big.bin\n', 10_000, true);
+    expect(halfClosed.bytes.equals(bigData)).toBe(true);
+    expect((await rawExchange(a.port + 1, 'INSIDE\n', 5000, true)).bytes.toString()).toBe('inside.txt\n');
   });
 });
