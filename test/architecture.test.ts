@@ -29,6 +29,25 @@ function imports(file: string, text: string): string[] {
   return found;
 }
 
+/** Every import of a package or built-in (not a relative path), with whether it is type-only. */
+function packageImports(text: string): Array<{ spec: string; typeOnly: boolean }> {
+  const found: Array<{ spec: string; typeOnly: boolean }> = [];
+  const re = /(?:import|export)\s+(type\s+)?[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(re)) {
+    const spec = m[2] ?? m[3] ?? m[4] ?? m[5];
+    if (spec && !spec.startsWith('.')) found.push({ spec, typeOnly: m[1] !== undefined });
+  }
+  return found;
+}
+
+/** The core's API: the only src/ files tui/ may import (the AppApi contract, its clock, its error type). */
+export const TUI_MAY_IMPORT = [join('src', 'app-api.ts'), join('src', 'clock.ts'), join('src', 'errors.ts')];
+
+/** The terminal library: only tui/ may load it. */
+const TERMINAL_PACKAGES = new Set(['blessed', 'neo-blessed']);
+/** Raw sockets: only src/net/ opens them (a type-only import, naming a socket the core hands out, is fine). */
+const SOCKET_MODULES = new Set(['node:net', 'net']);
+
 function top(path: string): string {
   return path.split(sep)[0] ?? '';
 }
@@ -48,13 +67,20 @@ export function violations(files: Array<{ file: string; text: string }>): string
         const b = target.split(sep)[1];
         if (a !== b) bad.push(`${file} -> ${target}`);
       }
+      if (from === 'tui' && to === 'src' && !TUI_MAY_IMPORT.some((api) => target === api.replace(/\.ts$/, '.js') || target === api)) {
+        bad.push(`${file} -> ${target} (tui/ imports only the core API: ${TUI_MAY_IMPORT.join(', ')})`);
+      }
+    }
+    for (const { spec, typeOnly } of packageImports(text)) {
+      if (TERMINAL_PACKAGES.has(spec) && top(file) !== 'tui') bad.push(`${file} -> ${spec} (only tui/ uses the terminal library)`);
+      if (SOCKET_MODULES.has(spec) && !typeOnly && !file.startsWith(join('src', 'net') + sep)) bad.push(`${file} -> ${spec} (only src/net/ opens sockets)`);
     }
   }
   return bad;
 }
 
 describe('architecture', () => {
-  it('imports only point down: tui -> src, protocols -> src, src -> nothing above (but main.ts)', async () => {
+  it('imports only point down: tui -> the core API, protocols -> src, src -> nothing above (but main.ts); blessed only in tui/, sockets only in src/net/', async () => {
     const files = [...(await sources('src')), ...(await sources('protocols')), ...(await sources('tui'))];
     expect(files.length).toBeGreaterThan(10);
     const texts = await Promise.all(files.map(async (file) => ({ file, text: await readFile(join(ROOT, file), 'utf8') })));
@@ -68,12 +94,22 @@ describe('architecture', () => {
       { file: join('protocols', 'chat', 'a.ts'), text: "import { y } from '../gnutella/codec.js';" },
       { file: join('tui', 'a.ts'), text: "export { z } from '../protocols/napster/index.js';" },
       { file: join('protocols', 'pplus2', 'a.ts'), text: "import '../../tui/screen.js';" },
+      { file: join('src', 'node.ts'), text: "import blessed from 'blessed';" },
+      { file: join('protocols', 'chat', 'a.ts'), text: "const b = import('neo-blessed');" },
+      { file: join('protocols', 'gnutella', 'a.ts'), text: "import { connect } from 'node:net';" },
+      { file: join('src', 'transfer', 'a.ts'), text: "import * as net from 'net';" },
+      { file: join('tui', 'a.ts'), text: "import { createServer, type Socket } from 'node:net';" },
+      { file: join('tui', 'a.ts'), text: "import { ConnectionManager } from '../src/net/connection-manager.js';" },
+      { file: join('tui', 'b.ts'), text: "import type { ShareLibrary } from '../src/share/share-library.js';" },
     ];
     expect(violations(cases)).toHaveLength(cases.length);
     expect(
       violations([
         { file: join('src', 'main.ts'), text: "import { x } from '../protocols/chat/index.js';" },
         { file: join('protocols', 'chat', 'a.ts'), text: "import { y } from './codec.js'; import { z } from '../../src/errors.js';" },
+        { file: join('tui', 'a.ts'), text: "import blessed from 'blessed'; import type { AppApi } from '../src/app-api.js'; import { systemClock } from '../src/clock.js';" },
+        { file: join('src', 'net', 'connection-group.ts'), text: "import { createServer, connect } from 'node:net';" },
+        { file: join('protocols', 'pplus2', 'a.ts'), text: "import type { Socket } from 'node:net';" },
       ]),
     ).toEqual([]);
   });

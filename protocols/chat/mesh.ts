@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { parseHostPort } from '../../src/net/address.js';
+import { isIP, parseHostPort } from '../../src/net/address.js';
 
 /**
  * Mesh maintenance as pure decisions (specs/chat.md "Mesh maintenance"): target degree 3,

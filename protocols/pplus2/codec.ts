@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from '../../src/net/address.js';
 import { NetError } from '../../src/errors.js';
 import { LF, MAX_BASE_PORT, MAX_LINE_BYTES } from './constants.js';
 

@@ -46,3 +46,6 @@ export function normalizeIp(ip: string | undefined): string {
   if (!ip) return '';
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
+
+/** 4 or 6 for a literal IP, 0 otherwise: node:net's isIP, so protocols need not import node:net. */
+export { isIP };
