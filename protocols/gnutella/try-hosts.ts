@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from '../../src/net/address.js';
 import { DEFAULT_PORT, MAX_TRY_HOSTS_PARSED } from './constants.js';
 import type { HostPort } from './ipv4.js';
 
