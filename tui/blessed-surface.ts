@@ -99,6 +99,17 @@ export class BlessedSurface implements Surface {
     program.showCursor();
   }
 
+  /**
+   * Ctrl-L: forgets what blessed believes is on the terminal, clears the
+   * terminal and lets the next paint send every cell again, so whatever
+   * another program (or a terminal that disagreed about a width) left behind
+   * is gone.
+   */
+  repaint(): void {
+    if (this.#destroyed) return;
+    this.screen.realloc();
+  }
+
   bell(): void {
     if (!this.#destroyed) this.#internals.program.bell();
   }

@@ -2,12 +2,12 @@
  * Paints a frame straight into blessed's cell buffer (`screen.lines`). We do
  * our own layout with our own width table (text-width.ts), so a wide
  * character occupies its cell plus a filler cell that blessed's draw skips
- * (see blessed-width.ts), and zero-width marks join the previous cell, as
- * blessed itself does. Only changed rows are marked dirty; blessed's draw then
+ * (see blessed-width.ts). A cell holds one whole grapheme cluster (a flag,
+ * a ZWJ emoji, a letter with its marks), so a cluster is never torn apart. Only changed rows are marked dirty; blessed's draw then
  * sends the minimal update. Pure over the given arrays.
  */
 import type { Row, Style } from './styled-text.js';
-import { charWidth } from './text-width.js';
+import { clusterWidth, graphemes } from './text-width.js';
 
 /** blessed's cell: [attr, text]. attr = flags << 18 | fg << 9 | bg. */
 export type Cell = [number, string];
@@ -58,13 +58,9 @@ export function rowCells(row: Row, cols: number): Cell[] {
   const blank = styleAttr(undefined);
   for (const s of row) {
     const attr = styleAttr(s.style);
-    for (const ch of s.text) {
-      const w = charWidth(ch.codePointAt(0) ?? 0);
-      if (w === 0) {
-        const prev = cells[cells.length - 1];
-        if (prev && prev[1] !== ' ') prev[1] += ch;
-        continue;
-      }
+    for (const ch of graphemes(s.text)) {
+      const w = clusterWidth(ch);
+      if (w === 0) continue;
       if (cells.length + w > cols) break;
       cells.push([attr, ch]);
       if (w === 2) cells.push([attr, ' ']);

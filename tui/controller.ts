@@ -7,6 +7,7 @@
 import type { AppApi, AppEvent, AppSnapshot } from '../src/app-api.js';
 import type { Clock, Timer } from '../src/clock.js';
 import { completionCandidates } from './completion.js';
+import { plural } from './format.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { parseInput, LOCAL_COMMANDS, type InputAction } from './input-command.js';
 import { pasteLines } from './input-splitter.js';
@@ -14,6 +15,7 @@ import { keyCommand, typedChar, type KeyInfo } from './keymap.js';
 import { edit, editorText, setText, submit, type EditAction } from './line-editor.js';
 import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
 import { runLocalCommand } from './local-commands.js';
+import { graphemes } from './text-width.js';
 import { UiModel, type Tab } from './ui-model.js';
 import { composeFrame, tabAt, type Frame } from './view.js';
 
@@ -33,6 +35,8 @@ export interface Surface {
   readonly cols: number;
   readonly rows: number;
   paint(frame: Frame): void;
+  /** Clears the terminal and forgets what is on it: the next paint sends every cell (Ctrl-L). */
+  repaint(): void;
   bell(): void;
 }
 
@@ -71,8 +75,8 @@ export class Controller {
 
   start(): void {
     this.model.info(this.model.activeTab, 'peerdeck: type /help for commands, Alt+1..9 or Ctrl-N/Ctrl-P to switch windows, Ctrl-C to quit');
-    const ports = Object.entries(this.#snapshot.ports).map(([k, v]) => `${k} ${v}`);
-    this.model.info(this.model.logTab, `${this.#snapshot.nick}: ${ports.length ? `listening on ${ports.join(', ')}` : 'not listening'}`);
+    // The node's `ready` (replayed below) says where it listens; say it here only when it did not come.
+    if (!(this.opts.earlier ?? []).some((e) => e.type === 'ready')) this.model.listening(this.#snapshot.ports);
     for (const e of this.opts.earlier ?? []) this.onEvent(e);
     this.#unsubscribe = this.api.subscribe((e) => this.onEvent(e));
     this.#tick = this.opts.clock.setInterval(() => this.frames.request(), STATUS_REFRESH_MS);
@@ -89,7 +93,7 @@ export class Controller {
   draw(): void {
     const now = this.opts.clock.now();
     if (now - this.#snapshotAt >= STATUS_REFRESH_MS) this.#refreshSnapshot();
-    const question = this.#pendingPaste ? `Send ${this.#pendingPaste.lines.length} pasted lines to [${this.#pendingPaste.tab.title}]? (y/n) ` : undefined;
+    const question = this.#pendingPaste ? `Send ${plural(this.#pendingPaste.lines.length, 'pasted line')} to [${this.#pendingPaste.tab.title}]? (y/n) ` : undefined;
     const frame = composeFrame({ model: this.model, cols: this.surface.cols, rows: this.surface.rows, snapshot: this.#snapshot, now, ...(question ? { question } : {}) });
     this.surface.paint(frame);
   }
@@ -140,7 +144,7 @@ export class Controller {
     const last = parts[parts.length - 1] ?? '';
     const lines = [before + (parts[0] ?? ''), ...parts.slice(1, -1)].filter((l) => l.trim() !== '');
     tab.editor = setText(tab.editor, last + after);
-    tab.editor = { ...tab.editor, cursor: Array.from(last).length };
+    tab.editor = { ...tab.editor, cursor: graphemes(last).length };
     if (lines.length > PASTE_CONFIRM_OVER) this.#pendingPaste = { tab, lines };
     else this.#sendLines(tab, lines);
     this.frames.request();
@@ -188,6 +192,9 @@ export class Controller {
         this.opts.onQuit();
         return;
       case 'redraw':
+        this.surface.repaint();
+        this.frames.flush(true);
+        return;
       case 'none':
         break;
     }
@@ -251,7 +258,7 @@ export class Controller {
     this.#pendingPaste = undefined;
     if (!pending) return;
     if (yes) this.#sendLines(pending.tab, pending.lines);
-    else this.model.info(pending.tab, `paste of ${pending.lines.length} lines cancelled`);
+    else this.model.info(pending.tab, `paste of ${plural(pending.lines.length, 'line')} cancelled`);
     this.frames.request();
   }
 

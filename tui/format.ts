@@ -3,15 +3,25 @@
  * tables. Pure; the local time zone comes from the Date object.
  */
 
+/**
+ * `1 peer`, `2 peers`, `0 files`; with a third argument the word itself is
+ * chosen (`plural(n, 'is', 'are')`).
+ */
+export function plural(n: number, one: string, many?: string): string {
+  if (many !== undefined) return n === 1 ? one : many;
+  return `${n} ${n === 1 ? one : `${one}s`}`;
+}
+
 /** `HH:MM` in local time, the timestamp on every chat line. */
 export function formatClock(ms: number): string {
   const d = new Date(ms);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+/** Binary units, named as such (IEC): a MiB is 1024 KiB, as the numbers are computed. */
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
-/** 1536 -> `1.5 KB` (binary multiples, one decimal under 10). */
+/** 1536 -> `1.5 KiB` (binary multiples, one decimal under 10). */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '?';
   let v = bytes;
@@ -24,7 +34,7 @@ export function formatSize(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v).toString()} ${UNITS[u] ?? '?'}`;
 }
 
-/** A transfer rate, `64 KB/s`. */
+/** A transfer rate, `64 KiB/s`. */
 export function formatRate(bytesPerSec: number): string {
   return `${formatSize(bytesPerSec)}/s`;
 }

@@ -7,7 +7,8 @@
 
 /** Commands the TUI answers itself, with their synopsis for /help. */
 export const LOCAL_COMMANDS = [
-  { name: 'win', args: '<n>', help: 'switch to window n (also Alt+n, Ctrl-N, Ctrl-P)' },
+  { name: 'win', args: '[n|name]', help: 'switch to window n or the one named so; alone, list the windows (also Alt+n, Ctrl-N, Ctrl-P)' },
+  { name: 'window', args: '[n|name]', help: 'the same as /win' },
   { name: 'help', args: '[command]', help: 'list every command, or explain one' },
   { name: 'clear', args: '', help: "clear this window's scrollback" },
   { name: 'peers', args: '', help: 'show the live links: address, direction, protocol, nick, uptime, queued bytes' },

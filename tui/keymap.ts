@@ -52,6 +52,8 @@ const BY_FULL: Record<string, KeyCommand> = {
   'M-backspace': { kind: 'edit', action: { type: 'killWordBack' } },
   'C-u': { kind: 'edit', action: { type: 'killToStart' } },
   'C-k': { kind: 'edit', action: { type: 'killToEnd' } },
+  'C-y': { kind: 'edit', action: { type: 'yank' } },
+  'C-t': { kind: 'edit', action: { type: 'transpose' } },
   up: { kind: 'edit', action: { type: 'historyUp' } },
   down: { kind: 'edit', action: { type: 'historyDown' } },
   tab: { kind: 'complete' },

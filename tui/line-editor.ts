@@ -2,9 +2,13 @@
  * The input line as a pure state machine: every key is an action that maps one
  * EditorState to the next. Emacs-style keys as irssi/bash have them (Ctrl-A/E/
  * W/U/K), history browsing that keeps the unsent draft, and Tab completion that
- * cycles through candidates on repeated presses. Text is held as code points so
- * the cursor never lands inside a surrogate pair.
+ * cycles through candidates on repeated presses, Ctrl-Y yanking the last kill
+ * and Ctrl-T transposing. Text is held as grapheme clusters, so the cursor never
+ * lands inside a flag, a ZWJ emoji or a letter with its accents, and Backspace
+ * deletes what the user sees as one character.
  */
+import { graphemes } from './text-width.js';
+
 
 /** Lines kept in one tab's input history. */
 export const HISTORY_LIMIT = 500;
@@ -29,6 +33,8 @@ export interface EditorState {
   /** The line being typed before history browsing began. */
   readonly draft: string;
   readonly completion: CompletionSession | null;
+  /** Text taken by the last kill (Ctrl-W/U/K), put back by Ctrl-Y. */
+  readonly killed: string;
 }
 
 /** What a completion source is told about the word under the cursor. */
@@ -59,7 +65,9 @@ export type EditAction =
         | 'killToStart'
         | 'killToEnd'
         | 'historyUp'
-        | 'historyDown';
+        | 'historyDown'
+        | 'yank'
+        | 'transpose';
     }
   | { type: 'complete'; source: CompletionSource };
 
@@ -71,6 +79,7 @@ export const emptyEditor: EditorState = {
   histPos: null,
   draft: '',
   completion: null,
+  killed: '',
 };
 
 /** The line as a string. */
@@ -79,8 +88,23 @@ export function editorText(s: EditorState): string {
 }
 
 function withText(s: EditorState, text: string): EditorState {
-  const chars = Array.from(text);
+  const chars = graphemes(text);
   return { ...s, chars, cursor: chars.length, completion: null };
+}
+
+/** Inserts `text` at the cursor, re-segmenting so a cluster that spans the cursor (an accent after a letter) joins up. */
+function insertAt(s: EditorState, text: string): EditorState {
+  if (text === '') return s;
+  const before = s.chars.slice(0, s.cursor).join('') + text;
+  const chars = graphemes(before + s.chars.slice(s.cursor).join(''));
+  let cursor = 0;
+  for (let len = 0; cursor < chars.length && len < before.length; cursor++) len += chars[cursor]?.length ?? 0;
+  return { ...s, chars, cursor, completion: null };
+}
+
+function kill(s: EditorState, from: number, to: number): EditorState {
+  if (from >= to) return { ...s, completion: null };
+  return { ...s, chars: [...s.chars.slice(0, from), ...s.chars.slice(to)], cursor: from, completion: null, killed: s.chars.slice(from, to).join('') };
 }
 
 function isSpace(c: string | undefined): boolean {
@@ -105,7 +129,7 @@ function complete(s: EditorState, source: CompletionSource): EditorState {
   const session = s.completion;
   if (session && session.candidates.length > 0) {
     const index = (session.index + 1) % session.candidates.length;
-    const word = Array.from(session.candidates[index] ?? '');
+    const word = graphemes(session.candidates[index] ?? '');
     const chars = [...s.chars.slice(0, session.start), ...word, ...session.tail];
     return { ...s, chars, cursor: session.start + word.length, completion: { ...session, index } };
   }
@@ -117,7 +141,7 @@ function complete(s: EditorState, source: CompletionSource): EditorState {
   const firstCandidate = candidates[0];
   if (firstCandidate === undefined) return s;
   const tail = s.chars.slice(s.cursor);
-  const inserted = Array.from(firstCandidate);
+  const inserted = graphemes(firstCandidate);
   const chars = [...s.chars.slice(0, start), ...inserted, ...tail];
   return {
     ...s,
@@ -131,10 +155,17 @@ function complete(s: EditorState, source: CompletionSource): EditorState {
 export function edit(s: EditorState, a: EditAction): EditorState {
   const { chars, cursor } = s;
   switch (a.type) {
-    case 'insert': {
-      const ins = Array.from(a.text);
-      if (ins.length === 0) return s;
-      return { ...s, chars: [...chars.slice(0, cursor), ...ins, ...chars.slice(cursor)], cursor: cursor + ins.length, completion: null };
+    case 'insert':
+      return insertAt(s, a.text);
+    case 'yank':
+      return insertAt({ ...s, completion: null }, s.killed);
+    case 'transpose': {
+      // As bash and irssi: swap the characters before and at the cursor (the last two at the end) and move on.
+      if (chars.length < 2 || cursor === 0) return { ...s, completion: null };
+      const at = Math.min(cursor, chars.length - 1);
+      const next = [...chars];
+      [next[at - 1], next[at]] = [chars[at] ?? '', chars[at - 1] ?? ''];
+      return { ...s, chars: next, cursor: at + 1, completion: null };
     }
     case 'left':
       return { ...s, cursor: Math.max(0, cursor - 1), completion: null };
@@ -154,14 +185,12 @@ export function edit(s: EditorState, a: EditAction): EditorState {
     case 'delete':
       if (cursor >= chars.length) return { ...s, completion: null };
       return { ...s, chars: [...chars.slice(0, cursor), ...chars.slice(cursor + 1)], completion: null };
-    case 'killWordBack': {
-      const start = wordStartBefore(chars, cursor);
-      return { ...s, chars: [...chars.slice(0, start), ...chars.slice(cursor)], cursor: start, completion: null };
-    }
+    case 'killWordBack':
+      return kill(s, wordStartBefore(chars, cursor), cursor);
     case 'killToStart':
-      return { ...s, chars: chars.slice(cursor), cursor: 0, completion: null };
+      return kill(s, 0, cursor);
     case 'killToEnd':
-      return { ...s, chars: chars.slice(0, cursor), completion: null };
+      return kill(s, cursor, chars.length);
     case 'historyUp': {
       if (s.history.length === 0) return s;
       const pos = s.histPos === null ? s.history.length - 1 : Math.max(0, s.histPos - 1);
@@ -186,7 +215,7 @@ export function submit(s: EditorState): { state: EditorState; line: string } {
   if (line.trim() !== '' && history[history.length - 1] !== line) {
     history = [...history, line].slice(-HISTORY_LIMIT);
   }
-  return { state: { ...emptyEditor, history }, line };
+  return { state: { ...emptyEditor, history, killed: s.killed }, line };
 }
 
 /** Replaces the whole text (paste remainder, cancelled confirmations). */

@@ -5,6 +5,7 @@
  */
 import type { AppSnapshot, CommandSpec } from '../src/app-api.js';
 import { LOCAL_COMMANDS, type LocalCommand } from './input-command.js';
+import { plural } from './format.js';
 import { plainLine, type Line } from './line-format.js';
 import { isSortKey, peersTable } from './tables.js';
 import { Activity, type Tab, type UiModel } from './ui-model.js';
@@ -57,9 +58,16 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
       tab.lines.clear();
       tab.anchor = null;
       return;
-    case 'win': {
-      const n = Number(args[0]);
-      if (!Number.isInteger(n) || !model.setActive(n - 1)) model.error(tab, `no window ${args[0] ?? ''} (there are ${model.tabs.length})`);
+    case 'win':
+    case 'window': {
+      const which = args[0];
+      if (which === undefined) {
+        model.info(tab, `windows: ${model.tabs.map((t, i) => `${i + 1}:${t.title}`).join('  ')}`);
+        return;
+      }
+      const byName = model.tabs.findIndex((t) => t.title.toLowerCase() === which.toLowerCase() || t.id === which.toLowerCase());
+      const n = /^\d+$/.test(which) ? Number(which) - 1 : byName;
+      if (n < 0 || !model.setActive(n)) model.error(tab, `no window ${which} (there ${plural(model.tabs.length, 'is', 'are')} ${plural(model.tabs.length, 'window')}; /win lists them)`);
       return;
     }
     case 'help': {

@@ -3,7 +3,7 @@
  * cell-paint.ts turns them into blessed's screen cells. Keeping it a plain value makes every
  * view testable without a terminal.
  */
-import { charWidth, strWidth } from './text-width.js';
+import { clusterWidth, graphemes, strWidth } from './text-width.js';
 
 /** How a span looks; unset fields use the terminal's defaults. */
 export interface Style {
@@ -48,8 +48,8 @@ export function fitRow(row: Row, cols: number, fill?: Style): Row {
   for (const s of row) {
     if (w >= cols) break;
     let text = '';
-    for (const ch of s.text) {
-      const cw = charWidth(ch.codePointAt(0) ?? 0);
+    for (const ch of graphemes(s.text)) {
+      const cw = clusterWidth(ch);
       if (w + cw > cols) {
         w = cols + 1; // stop: a wide char that does not fit is dropped, padding fills
         break;

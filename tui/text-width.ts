@@ -1,91 +1,95 @@
 /**
- * Terminal column widths of text, as a modern wcwidth does it (Unicode 15 East
- * Asian Width W/F plus Emoji_Presentation are 2 columns; combining marks and
- * format characters are 0). Every piece of the TUI that lays text out measures
- * with this one function, and the blessed screen is told to use it too
- * (see blessed-width.ts), so CJK and emoji keep columns aligned.
+ * Terminal column widths of text, measured per grapheme cluster (what a user
+ * sees as one character) the way modern terminals (kitty, WezTerm, foot, VTE,
+ * Windows Terminal, iTerm2) and tmux draw it: a regional-indicator pair (a
+ * flag such as 🇯🇵), an emoji ZWJ sequence (👩‍💻) and an emoji with VS16 (❤️)
+ * are one cluster two columns wide. Clusters come from `Intl.Segmenter`; the
+ * East Asian Width data comes from `get-east-asian-width` (kept current with
+ * Unicode by its maintainers) instead of a hand-kept range table. Every piece
+ * of the TUI that lays text out measures with these functions, and the blessed
+ * screen is told to use them too (see blessed-width.ts), so the screen buffer
+ * and the terminal agree on where every cell is.
  */
+import { eastAsianWidth } from 'get-east-asian-width';
 
-/** East Asian Wide and Fullwidth ranges (merged, emoji handled by the regex below). */
-const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f],
-  [0x2e80, 0x303e],
-  [0x3041, 0x33ff],
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf],
-  [0xa960, 0xa97f],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe10, 0xfe19],
-  [0xfe30, 0xfe6f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x16fe0, 0x16fe4],
-  [0x17000, 0x18cff],
-  [0x1b000, 0x1b2ff],
-  [0x1f200, 0x1f2ff],
-  [0x20000, 0x2fffd],
-  [0x30000, 0x3fffd],
-];
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}$/u;
+/** An RGI emoji (flags, keycaps, ZWJ and modifier sequences, VS16 forms): always 2 columns. */
+const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+const EXTENDED_PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+const VS16 = '\ufe0f';
 const SOFT_HYPHEN = 0xad;
 
-/** Cache for the BMP: 0 = not computed yet, else width + 1. */
-const bmpCache = new Uint8Array(0x10000);
+/** Widths of non-ASCII clusters already measured (bounded: cleared when full). */
+const clusterCache = new Map<string, 0 | 1 | 2>();
+const CLUSTER_CACHE_LIMIT = 4096;
 
-function inWide(cp: number): boolean {
-  let lo = 0;
-  let hi = WIDE_RANGES.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = WIDE_RANGES[mid];
-    if (!r) break;
-    if (cp < r[0]) hi = mid - 1;
-    else if (cp > r[1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
-
-function computeWidth(cp: number): 0 | 1 | 2 {
+/**
+ * Columns one code point takes on its own: 0 (controls, combining marks,
+ * format characters), 1, or 2 (East Asian Wide/Fullwidth, emoji presentation).
+ * Text is measured by cluster (`clusterWidth`); this is the first code point's share.
+ */
+export function charWidth(cp: number): 0 | 1 | 2 {
+  if (cp >= 0x20 && cp < 0x7f) return 1;
   if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
   if (cp === SOFT_HYPHEN) return 1;
   if (cp >= 0x1160 && cp <= 0x11ff) return 0; // Hangul medial vowels / final consonants join
+  if (cp >= 0xd800 && cp <= 0xdfff) return 0; // a lone surrogate draws nothing we can count on
   const ch = String.fromCodePoint(cp);
   if (ZERO_WIDTH.test(ch)) return 0;
-  if (inWide(cp) || EMOJI_PRESENTATION.test(ch)) return 2;
-  return 1;
+  if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return 1; // a lone regional indicator; a pair is a 2-column flag
+  return eastAsianWidth(cp) === 2 || RGI_EMOJI.test(ch) ? 2 : 1;
 }
 
-/** Columns one code point takes: 0 (controls, combining, format), 1, or 2 (wide, emoji). */
-export function charWidth(cp: number): 0 | 1 | 2 {
-  if (cp >= 0x20 && cp < 0x7f) return 1;
-  if (cp < 0x10000) {
-    const cached = bmpCache[cp] ?? 0;
-    if (cached !== 0) return (cached - 1) as 0 | 1 | 2;
-    const w = computeWidth(cp);
-    bmpCache[cp] = w + 1;
+function measureCluster(g: string): 0 | 1 | 2 {
+  if (RGI_EMOJI.test(g)) return 2;
+  const cp = g.codePointAt(0) ?? 0;
+  const base = charWidth(cp);
+  // An emoji-capable symbol asked for emoji presentation (☺️ outside the RGI set) is drawn wide.
+  if (base === 1 && g.includes(VS16) && EXTENDED_PICTOGRAPHIC.test(g)) return 2;
+  if (base === 0 && g.length > String.fromCodePoint(cp).length) {
+    // A cluster led by a mark or format character: the widest visible part counts.
+    let w: 0 | 1 | 2 = 0;
+    for (const ch of g) {
+      const cw = charWidth(ch.codePointAt(0) ?? 0);
+      if (cw > w) w = cw;
+    }
     return w;
   }
-  return computeWidth(cp);
+  return base;
 }
 
-/** Columns a string takes on the terminal. */
-export function strWidth(s: string): number {
-  let w = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f) {
-      w += 1;
-      continue;
-    }
-    const cp = s.codePointAt(i) ?? c;
-    if (cp > 0xffff) i++;
-    w += charWidth(cp);
+/** Columns one grapheme cluster takes: 0, 1 or 2. */
+export function clusterWidth(g: string): 0 | 1 | 2 {
+  if (g.length === 1) {
+    const c = g.charCodeAt(0);
+    if (c >= 0x20 && c < 0x7f) return 1;
   }
+  const cached = clusterCache.get(g);
+  if (cached !== undefined) return cached;
+  const w = measureCluster(g);
+  if (clusterCache.size >= CLUSTER_CACHE_LIMIT) clusterCache.clear();
+  clusterCache.set(g, w);
+  return w;
+}
+
+// eslint-disable-next-line no-control-regex
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
+/** The grapheme clusters of `s`, in order (plain ASCII takes a fast path). */
+export function graphemes(s: string): string[] {
+  if (PLAIN_ASCII.test(s)) return s.split('');
+  const out: string[] = [];
+  for (const { segment } of segmenter.segment(s)) out.push(segment);
+  return out;
+}
+
+/** Columns a string takes on the terminal (the sum over its clusters). */
+export function strWidth(s: string): number {
+  if (PLAIN_ASCII.test(s)) return s.length;
+  let w = 0;
+  for (const { segment } of segmenter.segment(s)) w += clusterWidth(segment);
   return w;
 }
 
@@ -99,17 +103,17 @@ export function sanitize(s: string): string {
   return s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
 }
 
-/** The longest prefix of `s` that fits in `cols` columns (never splits a wide char). */
+/** The longest prefix of `s` that fits in `cols` columns (never splits a wide character or a cluster). */
 export function truncateToWidth(s: string, cols: number): string {
   let w = 0;
-  let i = 0;
-  for (const ch of s) {
-    const cw = charWidth(ch.codePointAt(0) ?? 0);
+  let out = '';
+  for (const g of graphemes(s)) {
+    const cw = clusterWidth(g);
     if (w + cw > cols) break;
     w += cw;
-    i += ch.length;
+    out += g;
   }
-  return s.slice(0, i);
+  return out;
 }
 
 /** Pads (or truncates, with an ellipsis when it had to cut) `s` to exactly `cols` columns. */

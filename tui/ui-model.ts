@@ -5,6 +5,7 @@
  * whole behaviour is unit-tested (test/tui/ui-model.test.ts).
  */
 import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
+import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
 import { Scrollback } from './scrollback.js';
@@ -27,6 +28,10 @@ export const NICKS_PER_TAB = 200;
 export const RESULTS_LIMIT = 5_000;
 /** Transfer rows kept (finished ones dropped first). */
 export const TRANSFERS_LIMIT = 500;
+/** Links and parted nicks remembered to fold a quit into one line (oldest dropped first). */
+export const LINK_MEMORY = 1_000;
+/** A link closing this soon after its nick left is the same event as the part line. */
+export const PART_FOLD_MS = 30_000;
 /** Tabs for protocols that appear later than start-up (a cap against a flood of odd names). */
 export const EXTRA_TABS_LIMIT = 16;
 
@@ -63,6 +68,14 @@ export interface ApplyResult {
   bell: boolean;
 }
 
+function capMap<K, V>(m: Map<K, V>, limit: number): void {
+  while (m.size > limit) {
+    const first = m.keys().next();
+    if (first.done) break;
+    m.delete(first.value);
+  }
+}
+
 /** All of the TUI's state; `apply(event)` is the reducer. */
 export class UiModel {
   readonly tabs: Tab[] = [];
@@ -74,6 +87,11 @@ export class UiModel {
   sort: { key: SortKey; desc: boolean } = { key: 'n', desc: false };
   readonly transfers = new Map<number, TransferRow>();
   #extraTabs = 0;
+  /** Nick of each live link (from peer.up), to fold its peer.down into a part line. */
+  readonly #linkNicks = new Map<string, string>();
+  /** When each nick last left the mesh (a part line). */
+  readonly #recentParts = new Map<string, number>();
+  #announcedPorts = '';
   readonly #resultsPlugin: string | undefined;
   #resultsVersion = 0;
   #sorted: { version: number; key: SortKey; desc: boolean; hits: SearchHit[] } | undefined;
@@ -95,13 +113,19 @@ export class UiModel {
 
   #addTab(id: string, kind: TabKind, title: string, plugin: string | undefined): Tab {
     const tab: Tab = { id, kind, title, plugin, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], tableOffset: 0 };
-    // Protocol and results tabs go before Transfers and Log, which stay last.
-    const fixed = this.tabs.findIndex((t) => t.kind === 'transfers' || t.kind === 'log');
-    const at = kind === 'transfers' || kind === 'log' || fixed < 0 ? this.tabs.length : fixed;
-    const activeTab = this.tabs[this.active];
-    this.tabs.splice(at, 0, tab);
-    if (activeTab) this.active = this.tabs.indexOf(activeTab);
+    // A window keeps its number once shown (irssi): later windows (Results, a
+    // protocol that starts late) are appended, never inserted before others.
+    this.tabs.push(tab);
     return tab;
+  }
+
+  /** Says where we listen, once per distinct set of ports. */
+  listening(ports: Record<string, number>): void {
+    this.ports = { ...ports };
+    const list = Object.entries(ports).map(([k, v]) => `${sanitize(k)} ${v}`).join(', ');
+    if (list === this.#announcedPorts) return;
+    this.#announcedPorts = list;
+    this.info(this.logTab, `${this.nick}: ${list ? `listening on ${list}` : 'not listening'}`);
   }
 
   get activeTab(): Tab {
@@ -162,14 +186,26 @@ export class UiModel {
       case 'chat.line':
         return this.#chat(e);
       case 'ready':
-        this.ports = { ...e.ports };
-        this.info(this.logTab, `listening: ${Object.entries(e.ports).map(([k, v]) => `${k} ${v}`).join(', ') || 'no ports'}`);
+        this.listening(e.ports);
         break;
       case 'peer.up':
-      case 'peer.down':
         this.addLine(this.protocolTab(e.protocol), peerLine(this.now(), e), Activity.Event);
-        if (e.type === 'peer.up' && e.nick) this.#rememberNick(this.protocolTab(e.protocol), e.nick);
+        if (e.nick) {
+          this.#rememberNick(this.protocolTab(e.protocol), e.nick);
+          this.#linkNicks.set(`${e.protocol} ${e.address}`, sanitize(e.nick));
+          capMap(this.#linkNicks, LINK_MEMORY);
+        }
         break;
+      case 'peer.down': {
+        // A clean quit already showed `<-- alice left`; the link closing is the same event, so its line goes to Log only.
+        const key = `${e.protocol} ${e.address}`;
+        const nick = this.#linkNicks.get(key);
+        this.#linkNicks.delete(key);
+        const parted = nick === undefined ? undefined : this.#recentParts.get(nick);
+        const same = parted !== undefined && this.now() - parted <= PART_FOLD_MS;
+        this.addLine(same ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e), same ? Activity.None : Activity.Event);
+        break;
+      }
       case 'notice':
         this.info(this.protocolTab(e.protocol), e.text);
         break;
@@ -187,7 +223,7 @@ export class UiModel {
         this.#hit(e);
         break;
       case 'search.done':
-        this.info(this.protocolTab(e.protocol), `search ${e.search} done: ${e.hits} hits (see the Results window)`);
+        this.info(this.protocolTab(e.protocol), `search ${e.search} done: ${plural(e.hits, 'hit')} (see the Results window)`);
         break;
       case 'transfer.progress':
         this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: e.bytes, total: e.total, rate: e.rate, eta: e.eta, state: 'active', detail: '' });
@@ -203,7 +239,7 @@ export class UiModel {
         break;
       }
       case 'share.ready':
-        this.info(this.logTab, `sharing ${e.files} files`);
+        this.info(this.logTab, `sharing ${plural(e.files, 'file')}`);
         break;
     }
     return { bell: false };
@@ -218,6 +254,10 @@ export class UiModel {
   #chat(e: EventOf<'chat.line'>): ApplyResult {
     const tab = this.protocolTab(e.protocol);
     const { line, mention } = chatLine(e, this.nick);
+    if (e.kind === 'part' && !e.self) {
+      this.#recentParts.set(sanitize(e.nick), this.now());
+      capMap(this.#recentParts, LINK_MEMORY);
+    }
     if (!e.self) this.#rememberNick(tab, e.nick);
     const level = mention ? Activity.Mention : e.kind === 'msg' || e.kind === 'action' ? Activity.Message : Activity.Event;
     this.addLine(tab, line, level);

@@ -4,12 +4,12 @@
  * screen module only converts these rows to blessed content.
  */
 import type { AppSnapshot } from '../src/app-api.js';
-import { formatClock, formatRate } from './format.js';
+import { formatClock, formatRate, plural } from './format.js';
 import type { EditorState } from './line-editor.js';
 import { linesBelow, visibleRows } from './scroll.js';
 import { fitRow, span, type Row, type Style } from './styled-text.js';
 import { resultsTable, transfersTable } from './tables.js';
-import { charWidth, sanitize, strWidth } from './text-width.js';
+import { clusterWidth, sanitize, strWidth } from './text-width.js';
 import { Activity, type Tab, type UiModel } from './ui-model.js';
 
 /** One screen's worth of rows. */
@@ -41,7 +41,8 @@ const ACTIVITY_STYLE: Record<Activity, Style> = {
   [Activity.None]: STYLE_BAR,
   [Activity.Event]: { fg: 'white', bg: 'blue', bold: true },
   [Activity.Message]: { fg: 'yellow', bg: 'blue', bold: true },
-  [Activity.Mention]: { fg: 'magenta', bg: 'white', bold: true },
+  // Not white like the active window: a mention is loud, but never looks selected.
+  [Activity.Mention]: { fg: 'light-magenta', bg: 'blue', bold: true, underline: true },
 };
 /** A marker that survives monochrome terminals: `*` unread, `!` mention. */
 const ACTIVITY_MARK: Record<Activity, string> = { [Activity.None]: '', [Activity.Event]: '', [Activity.Message]: '*', [Activity.Mention]: '!' };
@@ -75,7 +76,7 @@ export function statusBar(model: UiModel, snapshot: AppSnapshot | undefined, col
   if (snapshot) {
     for (const [name, st] of Object.entries(snapshot.status)) {
       const ports = Object.values(st.ports).map((p) => `:${p}`).join(',');
-      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${st.peers}p${st.firewalled ? ' fw' : ''}]`);
+      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${plural(st.peers, 'peer')}${st.firewalled ? ' fw' : ''}]`);
     }
   }
   const { down, up } = model.rates();
@@ -90,7 +91,7 @@ export function inputRow(prompt: string, editor: EditorState, cols: number): { r
   const promptW = strWidth(prompt);
   const avail = Math.max(1, cols - promptW - 1);
   const chars = editor.chars;
-  const widths: number[] = chars.map((c) => charWidth(c.codePointAt(0) ?? 0));
+  const widths: number[] = chars.map((c) => clusterWidth(c));
   const cursorX = widths.slice(0, editor.cursor).reduce((a, b) => a + b, 0);
   // Scroll in steps of half the field so the view does not jump on every key.
   const step = Math.max(1, Math.floor(avail / 2));
@@ -130,7 +131,7 @@ function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; m
   const more = linesBelow(tab);
   const room = more > 0 ? height - 1 : height;
   const rows = visibleRows(tab, cols, Math.max(0, room));
-  if (more > 0) rows.push(fitRow([span(`-- more below: ${more} line${more === 1 ? '' : 's'} (PgDn, End) --`, STYLE_MORE)], cols, STYLE_MORE));
+  if (more > 0) rows.push(fitRow([span(`-- more below: ${plural(more, 'line')} (PgDn, End) --`, STYLE_MORE)], cols, STYLE_MORE));
   return { rows, more };
 }
 

@@ -3,7 +3,7 @@
  * hanging indent (the width of the `HH:MM <nick> ` prefix, as irssi does), a
  * wide character never straddles the right edge, and breaks prefer spaces.
  */
-import { charWidth } from './text-width.js';
+import { clusterWidth, graphemes } from './text-width.js';
 import type { Row, Span, Style } from './styled-text.js';
 
 interface Cell {
@@ -15,8 +15,8 @@ interface Cell {
 function toCells(spans: readonly Span[]): Cell[] {
   const cells: Cell[] = [];
   for (const s of spans) {
-    for (const ch of s.text) {
-      const w = charWidth(ch.codePointAt(0) ?? 0);
+    for (const ch of graphemes(s.text)) {
+      const w = clusterWidth(ch);
       cells.push({ ch, w, style: s.style });
     }
   }

@@ -4,8 +4,8 @@ import { NICK_PALETTE, fnv1a, nickColor } from '../../tui/nick-color.js';
 
 describe('format', () => {
   it('formats sizes, rates, ETAs and durations', () => {
-    expect([formatSize(0), formatSize(1023), formatSize(1536), formatSize(10 * 1024 * 1024), formatSize(-1)]).toEqual(['0 B', '1023 B', '1.5 KB', '10 MB', '?']);
-    expect(formatRate(2048)).toBe('2.0 KB/s');
+    expect([formatSize(0), formatSize(1023), formatSize(1536), formatSize(10 * 1024 * 1024), formatSize(-1)]).toEqual(['0 B', '1023 B', '1.5 KiB', '10 MiB', '?']);
+    expect(formatRate(2048)).toBe('2.0 KiB/s');
     expect([formatEta(null), formatEta(42), formatEta(185), formatEta(7380), formatEta(1e7)]).toEqual(['--', '42s', '3m05s', '2h03m', '>99h']);
     expect([formatDuration(5_000), formatDuration(240_000), formatDuration(3 * 3600_000 + 12 * 60_000), formatDuration(2 * 86400_000 + 4 * 3600_000)]).toEqual(['5s', '4m', '3h12m', '2d04h']);
   });

@@ -8,6 +8,35 @@ function run(s: EditorState, ...actions: EditAction[]): EditorState {
 const type = (text: string): EditAction => ({ type: 'insert', text });
 
 describe('line editor', () => {
+  it('moves and deletes by grapheme cluster: a flag, a ZWJ emoji, a letter with its accent', () => {
+    let s = run(emptyEditor, type('x🇯🇵👩‍💻e\u0301'));
+    expect(s.cursor).toBe(4);
+    s = run(s, { type: 'left' }, { type: 'left' });
+    expect(editorText(run(s, { type: 'backspace' }))).toBe('x👩‍💻e\u0301');
+    expect(editorText(run(s, { type: 'delete' }))).toBe('x🇯🇵e\u0301');
+    // A regional indicator typed after another one joins it into a flag.
+    const flag = run(emptyEditor, type('\u{1F1EF}'), type('\u{1F1F5}'));
+    expect(flag.chars).toEqual(['🇯🇵']);
+    expect(flag.cursor).toBe(1);
+  });
+
+  it('Ctrl-Y yanks what the last kill took; Ctrl-T transposes as bash does', () => {
+    let s = run(emptyEditor, type('hello big world'), { type: 'killWordBack' });
+    expect(editorText(s)).toBe('hello big ');
+    s = run(s, { type: 'home' }, { type: 'yank' });
+    expect(editorText(s)).toBe('worldhello big ');
+    expect(s.cursor).toBe(5);
+    // The kill buffer survives sending a line.
+    s = run(submit(s).state, { type: 'yank' });
+    expect(editorText(s)).toBe('world');
+    expect(editorText(run(emptyEditor, type('ab'), { type: 'transpose' }))).toBe('ba');
+    const mid = run(emptyEditor, type('abcd'), { type: 'left' }, { type: 'left' }, { type: 'transpose' });
+    expect(editorText(mid)).toBe('acbd');
+    expect(mid.cursor).toBe(3);
+    expect(editorText(run(emptyEditor, type('a🇯🇵'), { type: 'transpose' }))).toBe('🇯🇵a');
+    expect(editorText(run(emptyEditor, type('a'), { type: 'transpose' }))).toBe('a');
+  });
+
   it('inserts at the cursor and moves by code points (never inside a surrogate pair)', () => {
     const s = run(emptyEditor, type('a😀c'), { type: 'left' }, type('b'));
     expect(editorText(s)).toBe('a😀bc');

@@ -39,7 +39,7 @@ describe('transfers table', () => {
       ],
       90,
     ).map(rowText);
-    expect(rows[1]).toMatch(/^\s+7 ↓\s+x\.iso\s+\[███········\] 25%\s+1000 B\s+2\.0 KB\/s\s+1m01s$/);
+    expect(rows[1]).toMatch(/^\s+7 ↓\s+x\.iso\s+\[███········\] 25%\s+1000 B\s+2.0 KiB\/s\s+1m01s$/);
     expect(rows[2]).toMatch(/8 ↑\s+y\s+\[\?+\]\s+\?%\s+5 B\s+failed/);
     expect(rows[3]).toContain('reset');
   });

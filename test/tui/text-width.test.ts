@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { charWidth, fitToWidth, sanitize, strWidth, truncateToWidth } from '../../tui/text-width.js';
+import { charWidth, clusterWidth, fitToWidth, graphemes, sanitize, strWidth, truncateToWidth } from '../../tui/text-width.js';
 
 describe('charWidth', () => {
   it.each([
@@ -29,15 +29,31 @@ describe('charWidth', () => {
 });
 
 describe('strWidth', () => {
-  it('sums code point widths', () => {
+  it('sums cluster widths', () => {
     expect(strWidth('ab中😀e\u0301')).toBe(1 + 1 + 2 + 2 + 1);
     expect(strWidth('')).toBe(0);
   });
-  it('equals the sum over code points for any string', () => {
+  it.each([
+    ['🇯🇵', 2], // a regional-indicator pair is one flag, 2 columns (not 4)
+    ['🇯🇵🇫🇷', 4],
+    ['🇯', 1], // a lone regional indicator
+    ['👩‍💻', 2], // ZWJ sequence
+    ['👨‍👩‍👧‍👦', 2],
+    ['❤️', 2], // VS16 asks for emoji presentation
+    ['❤', 1],
+    ['1️⃣', 2], // keycap
+    ['👍🏽', 2], // skin-tone modifier
+    ['🏴‍☠️', 2],
+    ['e\u0301', 1],
+    ['한국어', 6],
+  ])('%j is %i columns, as modern terminals draw it', (s, w) => {
+    expect(strWidth(s)).toBe(w);
+  });
+  it('equals the sum over grapheme clusters for any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-        const sum = Array.from(s).reduce((w, c) => w + charWidth(c.codePointAt(0) ?? 0), 0);
-        expect(strWidth(s)).toBe(sum);
+        expect(graphemes(s).join('')).toBe(s);
+        expect(strWidth(s)).toBe(graphemes(s).reduce((w, g) => w + clusterWidth(g), 0));
       }),
     );
   });
@@ -58,6 +74,12 @@ describe('sanitize', () => {
 });
 
 describe('truncate and fit', () => {
+  it('never splits a flag or a ZWJ sequence', () => {
+    expect(truncateToWidth('ab🇯🇵cd', 3)).toBe('ab');
+    expect(truncateToWidth('ab🇯🇵cd', 4)).toBe('ab🇯🇵');
+    expect(truncateToWidth('👩‍💻x', 1)).toBe('');
+    expect(fitToWidth('🇯🇵🇯🇵🇯🇵', 5)).toBe('🇯🇵🇯🇵…');
+  });
   it('never splits a wide character', () => {
     expect(truncateToWidth('中文字', 3)).toBe('中');
     expect(fitToWidth('中文字', 5)).toBe('中文…');

@@ -83,7 +83,7 @@ describe.skipIf(skipReason !== undefined)('peerdeck under tmux', () => {
     await vi.waitFor(async () => expect(await screen('a')).toContain('1:chat'), wait);
     await tmux('new-session', '-d', '-s', 'b', '-x', '100', '-y', '30', cmd(['--nick', 'B', '--chat-port', '0', '--data-dir', dirB, '--connect', `127.0.0.1:${port}`, ...base]));
     await vi.waitFor(async () => expect(await screen('b')).toContain('1:chat'), wait);
-    await vi.waitFor(async () => expect(await screen('a')).toMatch(/\[chat :\d+ 1p\]/), wait);
+    await vi.waitFor(async () => expect(await screen('a')).toMatch(/\[chat :\d+ 1 peer\]/), wait);
 
     await tmux('send-keys', '-t', 'b', '-l', 'hello from B, 日本語');
     await tmux('send-keys', '-t', 'b', 'Enter');
@@ -101,6 +101,34 @@ describe.skipIf(skipReason !== undefined)('peerdeck under tmux', () => {
       expect(await sessionAlive('a')).toBe(false);
       expect(await sessionAlive('b')).toBe(false);
     }, wait);
+  });
+
+  it('a flag emoji leaves no stray letters as lines scroll, nor in another window (tmux measures it)', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-tmux-'));
+    dirs.push(dir);
+    const args = ['--nick', 'D', '--chat-port', '0', '--data-dir', dir, '--chat-host', '127.0.0.1', '--no-discovery'];
+    const cmd = [process.execPath, MAIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const wait = { timeout: 20_000, interval: 100 };
+    await tmux('new-session', '-d', '-s', 'd', '-x', '60', '-y', '12', cmd);
+    await vi.waitFor(async () => expect(await screen('d')).toContain('1:chat'), wait);
+    for (let i = 0; i < 14; i++) {
+      await tmux('send-keys', '-t', 'd', '-l', `tokyo 🇯🇵 ${i} ok`);
+      await tmux('send-keys', '-t', 'd', 'Enter');
+    }
+    // Rows 2..9 of the body are whole chat lines: nothing left over from earlier frames
+    // (stray letters stay on screen, so waiting out a frame still being drawn cannot hide them).
+    await vi.waitFor(async () => {
+      const rows = (await screen('d')).split('\n');
+      expect(rows.join('\n')).toContain('<D> tokyo 🇯🇵 13 ok');
+      for (const row of rows.slice(2, 9)) expect(row.trimEnd()).toMatch(/^\d\d:\d\d <D> tokyo 🇯🇵 \d+ ok$/);
+      expect(rows[0]?.trimEnd()).toMatch(/^ 1:chat\s+2:Transfers\s+3:Log$/);
+    }, wait);
+    await tmux('send-keys', '-t', 'd', 'M-3');
+    await vi.waitFor(async () => expect(await screen('d')).toContain('[Log]'), wait);
+    expect((await screen('d')).split('\n').slice(1, 10).join('\n')).not.toMatch(/tokyo|ok$/m);
+    await tmux('send-keys', '-t', 'd', '-l', '/quit');
+    await tmux('send-keys', '-t', 'd', 'Enter');
+    await vi.waitFor(async () => expect(await sessionAlive('d')).toBe(false), wait);
   });
 
   it('exits when its terminal goes away (window closed: SIGHUP, then EIO)', { timeout: 60_000 }, async () => {

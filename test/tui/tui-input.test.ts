@@ -205,7 +205,7 @@ describe('input line', () => {
     await vi.waitFor(() => {
       const t = vt.text();
       expect(t).toContain('/connect <host:port>');
-      expect(t).toContain('/win <n>');
+      expect(t).toContain('/win [n|name]');
       expect(t).toContain('/me <action>');
     });
     vt.type('/help connect' + KEY.enter);

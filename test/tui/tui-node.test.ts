@@ -41,7 +41,7 @@ describe('tui with a real chat node', () => {
     vt.type('hi user1, 日本語 ok\r');
     await b.waitFor((events) => events.some((e) => e.type === 'chat.line' && e.text === 'hi user1, 日本語 ok' && e.nick === 'user0'));
     await vi.waitFor(() => expect(vt?.text()).toContain('<user0> hi user1, 日本語 ok'));
-    await vi.waitFor(() => expect(vt?.text()).toMatch(/\[chat :\d+ 1p\]/));
+    await vi.waitFor(() => expect(vt?.text()).toMatch(/\[chat :\d+ 1 peer\]/));
 
     vt.type('/peers\r');
     await vi.waitFor(() => expect(vt?.text()).toMatch(/127\.0\.0\.1:\d+\s+chat\s+out\s+user1/));

@@ -128,7 +128,7 @@ describe('scrollback', () => {
   it('scrolls long tables with PgUp/PgDn', async () => {
     const { vt, api } = await setup(80, 12);
     for (let n = 1; n <= 40; n++) api.emit({ type: 'search.hit', search: 's', n, name: `file-${n}.txt`, size: n, source: 'x:1', protocol: 'p' });
-    vt.type('\x1b2');
+    vt.type('\x1b4');
     await vi.waitFor(() => expect(vt.line(2)).toContain('file-1.txt'));
     vt.type('\x1b[6~');
     await vi.waitFor(() => expect(vt.line(2)).not.toContain('file-1.txt'));
@@ -197,14 +197,14 @@ describe('tables', () => {
     api.emit({ ...hit, n: 2, name: 'big.iso', size: 700 * 1024 * 1024, speed: 1000 });
     api.emit({ ...hit, n: 3, name: 'medium.ogg', size: 5 * 1024 * 1024 });
     api.emit({ type: 'search.done', search: 's1', protocol: 'chat', hits: 3, peers: 2 });
-    await vi.waitFor(() => expect(vt.line(0)).toMatch(/1:chat\*?\s+2:Results\*\s+3:Transfers\s+4:Log/));
+    await vi.waitFor(() => expect(vt.line(0)).toMatch(/1:chat\*?\s+2:Transfers\s+3:Log\s+4:Results\*/));
     await vi.waitFor(() => expect(vt.text()).toContain('search s1 done: 3 hits'));
-    vt.type('\x1b2');
+    vt.type('\x1b4');
     await vi.waitFor(() => expect(vt.line(1)).toMatch(/#↑\s+name\s+size\s+source\s+speed\s+via/));
-    expect(vt.line(2)).toMatch(/^\s+1 small\.mp3\s+1\.0 KB 10\.0\.0\.1:6346\s+56 kb\/s gnutella/);
+    expect(vt.line(2)).toMatch(/^\s+1 small\.mp3\s+1\.0 KiB 10\.0\.0\.1:6346\s+56 kb\/s gnutella/);
     vt.type('/sort size\r');
     await vi.waitFor(() => expect(vt.line(2)).toContain('big.iso'));
-    expect(vt.line(2)).toContain('700 MB');
+    expect(vt.line(2)).toContain('700 MiB');
     expect(vt.line(4)).toContain('small.mp3');
     vt.type('/sort name asc\r');
     await vi.waitFor(() => expect(vt.line(2)).toContain('big.iso'));
@@ -216,12 +216,12 @@ describe('tables', () => {
     api.emit({ type: 'transfer.progress', id: 1, name: 'song.mp3', direction: 'down', bytes: 512 * 1024, total: 1024 * 1024, rate: 64 * 1024, eta: 8 });
     api.emit({ type: 'transfer.progress', id: 2, name: 'up.bin', direction: 'up', bytes: 100, total: null, rate: 10, eta: null });
     vt.type('\x1b2');
-    await vi.waitFor(() => expect(vt.text()).toMatch(/1 ↓\s+song\.mp3\s+\[█{6}·{5}\]\s*50%\s+1\.0 MB\s+64 KB\/s\s+8s/));
-    expect(vt.line(0)).toMatch(/\[↓64 KB\/s ↑10 B\/s\]|2:Transfers/);
+    await vi.waitFor(() => expect(vt.text()).toMatch(/1 ↓\s+song\.mp3\s+\[█{6}·{5}\]\s*50%\s+1\.0 MiB\s+64 KiB\/s\s+8s/));
+    expect(vt.line(0)).toMatch(/\[↓64 KiB\/s ↑10 B\/s\]|2:Transfers/);
     api.emit({ type: 'transfer.done', id: 1, name: 'song.mp3', direction: 'down', path: '/tmp/song.mp3', bytes: 1024 * 1024, sha1: null });
     api.emit({ type: 'transfer.failed', id: 2, name: 'up.bin', direction: 'up', reason: 'peer closed' });
     await vi.waitFor(() => {
-      expect(vt.text()).toMatch(/song\.mp3\s+\[█{11}\]100%\s+1\.0 MB\s+done/);
+      expect(vt.text()).toMatch(/song\.mp3\s+\[█{11}\]100%\s+1\.0 MiB\s+done/);
       expect(vt.text()).toContain('peer closed');
     });
   });
@@ -232,7 +232,7 @@ describe('tables', () => {
     vt.type('/peers\r');
     await vi.waitFor(() => {
       expect(vt.text()).toMatch(/address\s+protocol\s+dir\s+nick\s+uptime\s+queued/);
-      expect(vt.text()).toMatch(/127\.0\.0\.1:40000\s+chat\s+in\s+bob\s+1m\s+2\.0 KB/);
+      expect(vt.text()).toMatch(/127\.0\.0\.1:40000\s+chat\s+in\s+bob\s+1m\s+2\.0 KiB/);
     });
   });
 });

@@ -20,7 +20,7 @@ describe('view', () => {
     const m = new UiModel('me', snapshot.plugins, 100, () => NOW);
     m.apply({ type: 'transfer.progress', id: 1, name: 'f', direction: 'down', bytes: 1, total: 2, rate: 2048, eta: 1 });
     const text = rowText(statusBar(m, snapshot, 120, NOW, 4));
-    expect(text).toMatch(/^ \[08:09\] \[me\] \[chat :6350 3p\] \[gnutella :6346 12p fw\] \[↓2\.0 KB\/s ↑0 B\/s\] -- more: 4 below --\s*$/);
+    expect(text).toMatch(/^ \[08:09\] \[me\] \[chat :6350 3 peers\] \[gnutella :6346 12 peers fw\] \[↓2\.0 KiB\/s ↑0 B\/s\] -- more: 4 below --\s*$/);
     expect(strWidth(text)).toBe(120);
   });
 

@@ -1,9 +1,11 @@
 /**
  * Runs the real TUI (blessed and all) against fake streams: keys go in through
  * a PassThrough, the output is fed into an @xterm/headless terminal, and tests
- * read the virtual screen. The terminal measures characters with our width
- * table (as modern terminals and tmux do: emoji are 2 columns), registered as
- * a custom Unicode version.
+ * read the virtual screen. The terminal measures text the way modern
+ * terminals do (kitty, WezTerm, foot, VTE): by grapheme cluster, a flag or a
+ * ZWJ emoji sequence being one 2-column cell, registered as a custom Unicode
+ * version. The clustering rules below are written out independently of
+ * tui/text-width.ts (which uses Intl.Segmenter), so the two check each other.
  */
 import { PassThrough, Writable } from 'node:stream';
 import xterm from '@xterm/headless';
@@ -14,16 +16,41 @@ import { charWidth } from '../../tui/text-width.js';
 const { Terminal } = xterm;
 type XTerm = InstanceType<typeof Terminal>;
 
-/** xterm's packed char properties: width in bits 1-2, "join with preceding" in bit 0. */
+/** What the previous code point left open, kept in bits 3+ of xterm's char properties. */
+const State = { Other: 0, LoneRegional: 1, AfterZwj: 2, Pictographic: 3 } as const;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+/** Emoji-capable (digits and # included: VS16 turns them into 2-column keycaps). */
+const EMOJI = /\p{Emoji}/u;
+const EXTEND = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+
+function isRegional(cp: number): boolean {
+  return cp >= 0x1f1e6 && cp <= 0x1f1ff;
+}
+
+/**
+ * xterm's packed char properties: "join with preceding" in bit 0, width in
+ * bits 1-2, our cluster state above. Joins (UAX #29, the parts terminals
+ * implement): a second regional indicator (a flag, 2 columns), marks, ZWJ and
+ * what follows a ZWJ after an emoji, emoji modifiers, and VS16 (which makes
+ * an emoji 2 columns).
+ */
 function charProperties(cp: number, preceding: number): number {
-  let width: number = charWidth(cp);
-  let join = width === 0 && preceding !== 0;
-  if (join) {
-    const old = (preceding >> 1) & 0x3;
-    if (old === 0) join = false;
-    else if (old > width) width = old;
+  const pack = (width: number, join: boolean, state: number): number => (state << 3) | ((width & 3) << 1) | (join ? 1 : 0);
+  const oldWidth = (preceding >> 1) & 0x3;
+  const oldState = preceding >> 3;
+  const ch = String.fromCodePoint(cp);
+  if (preceding !== 0 && oldWidth > 0) {
+    if (isRegional(cp) && oldState === State.LoneRegional) return pack(2, true, State.Other);
+    if (cp === 0xfe0f) return pack(oldState === State.Pictographic ? 2 : oldWidth, true, oldState);
+    if (cp === 0x200d) return pack(oldWidth, true, oldState === State.Pictographic ? State.AfterZwj : oldState);
+    if (oldState === State.AfterZwj && PICTOGRAPHIC.test(ch)) return pack(2, true, State.Pictographic);
+    if ((cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0020 && cp <= 0xe007f) || EXTEND.test(ch) || charWidth(cp) === 0) {
+      return pack(oldWidth, true, oldState);
+    }
   }
-  return ((width & 3) << 1) | (join ? 1 : 0);
+  const width = isRegional(cp) ? 1 : charWidth(cp);
+  const state = isRegional(cp) ? State.LoneRegional : EMOJI.test(ch) ? State.Pictographic : State.Other;
+  return pack(width, false, state);
 }
 
 export class FakeTtyOutput extends Writable {
