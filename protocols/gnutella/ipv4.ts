@@ -41,3 +41,13 @@ export function unpackHosts(data: Buffer, max = 64): HostPort[] {
   }
   return out;
 }
+
+/**
+ * Private, loopback, link-local or unspecified IPv4 (spec 4.1): a hit from such
+ * an address that gives no push flag is treated as firewalled.
+ */
+export function isPrivateIpv4(ip: string): boolean {
+  const p = ip.split('.').map(Number);
+  const [a = 0, b = 0] = p;
+  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}

@@ -1,0 +1,142 @@
+import { Agent, request, type IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { NetError } from '../../src/errors.js';
+import { base32Encode } from '../../src/share/base32.js';
+import type { DownloadSource } from '../../src/transfer/transfer-types.js';
+import { USER_AGENT } from './constants.js';
+import { parseContentRange } from './http-range.js';
+
+/** What a Gnutella hit's `ref` holds: enough to fetch it again after a restart. */
+export interface GnutellaRef {
+  ip: string;
+  port: number;
+  index: number;
+  name: string;
+  /** Lower-case hex SHA-1, when the hit carried one. */
+  sha1?: string;
+  /** Servent GUID (hex), for a push (part 2). */
+  guid: string;
+  /** The hit says a push is needed, or gave no flag and came from a private address. */
+  firewalled: boolean;
+}
+
+/** Reads a ref back (it may come from a state file); undefined when it is not a Gnutella ref. */
+export function parseGnutellaRef(ref: unknown): GnutellaRef | undefined {
+  if (typeof ref !== 'object' || ref === null) return undefined;
+  const r = ref as Record<string, unknown>;
+  const ok =
+    typeof r.ip === 'string' &&
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(r.ip) &&
+    Number.isInteger(r.port) &&
+    (r.port as number) > 0 &&
+    (r.port as number) < 65_536 &&
+    Number.isInteger(r.index) &&
+    typeof r.name === 'string' &&
+    typeof r.guid === 'string' &&
+    typeof r.firewalled === 'boolean' &&
+    (r.sha1 === undefined || (typeof r.sha1 === 'string' && /^[0-9a-f]{40}$/.test(r.sha1)));
+  return ok ? (r as unknown as GnutellaRef) : undefined;
+}
+
+/** Connect + answer timeout of one request. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Requests one download may make (512 KiB pieces: 2,000 covers 1 GiB, resumes start over). */
+export const MAX_REQUESTS = 20_000;
+
+interface Answer {
+  res: IncomingMessage;
+  start: number;
+  end: number;
+  total: number;
+}
+
+/**
+ * A download from a Gnutella servent over HTTP (spec 5.1-5.2): N2R by SHA-1
+ * first, `/get/<index>/<name>` when N2R is not found; a Range from the resume
+ * offset; and further ranged requests on the same kept-alive connection until
+ * the file is complete, since a servent may answer any request with a piece
+ * (gtk-gnutella: 512 KiB, appendix 18).
+ */
+export function httpSource(ref: GnutellaRef): DownloadSource {
+  return {
+    async open(offset, signal) {
+      if (ref.firewalled) throw NetError.refused(`${ref.ip}:${ref.port} is firewalled: this download needs a push (not supported yet)`);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const paths = [...(ref.sha1 ? [`/uri-res/N2R?urn:sha1:${base32Encode(Buffer.from(ref.sha1, 'hex'))}`] : []), `/get/${ref.index}/${encodeURIComponent(ref.name)}`];
+      let path = paths[0]!;
+      let first: Answer | undefined;
+      for (const p of paths) {
+        path = p;
+        const a = await ask(ref, agent, p, offset, signal).catch((err: unknown) => {
+          if (err instanceof NetError && err.code === 'NOT_FOUND' && p !== paths[paths.length - 1]) return undefined;
+          agent.destroy();
+          throw err;
+        });
+        if (a) {
+          first = a;
+          break;
+        }
+      }
+      if (!first) {
+        agent.destroy();
+        throw NetError.notFound(`${ref.name} is not shared by ${ref.ip}:${ref.port}`);
+      }
+      const total = first.total;
+      async function* body(a: Answer): AsyncGenerator<Buffer> {
+        try {
+          let answer = a;
+          for (let n = 1; ; n++) {
+            for await (const chunk of answer.res) yield chunk as Buffer;
+            const next = answer.end + 1;
+            if (next >= total) return;
+            if (n >= MAX_REQUESTS) throw NetError.limit('too many range requests for one download');
+            answer = await ask(ref, agent, path, next, signal);
+            if (answer.start !== next || answer.total !== total) throw NetError.badMessage(`servent answered bytes ${answer.start}-${answer.end}/${answer.total} for ${next}-`);
+          }
+        } finally {
+          agent.destroy();
+        }
+      }
+      return { stream: Readable.from(body(first), { objectMode: false }), start: first.start, total };
+    },
+  };
+}
+
+/** One GET with `Range: bytes=from-`; resolves with the answer's range, or rejects with a NetError. */
+function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal: AbortSignal): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: ref.ip,
+      port: ref.port,
+      path,
+      agent,
+      signal,
+      timeout: REQUEST_TIMEOUT_MS,
+      headers: { 'User-Agent': USER_AGENT, Range: `bytes=${from}-`, 'X-Queue': '0.1' },
+    });
+    req.on('timeout', () => req.destroy(NetError.timeout(`GET ${path}`, REQUEST_TIMEOUT_MS)));
+    req.on('error', (err) => reject(err instanceof NetError ? err : NetError.socket(err)));
+    req.on('response', (res) => {
+      const fail = (err: NetError): void => {
+        res.resume();
+        reject(err);
+      };
+      const status = res.statusCode ?? 0;
+      if (status === 404 || status === 410) return fail(NetError.notFound(`${status} for ${path}`));
+      if (status === 503) return fail(NetError.refused(`busy (503${res.headers['retry-after'] ? `, retry after ${res.headers['retry-after']} s` : ''})`));
+      if (status === 200) {
+        const len = Number(res.headers['content-length']);
+        if (!Number.isSafeInteger(len) || len < 0) return fail(NetError.badMessage('200 without a Content-Length'));
+        return resolve({ res, start: 0, end: len - 1, total: len });
+      }
+      if (status === 206) {
+        const cr = parseContentRange(res.headers['content-range']);
+        if (!cr || cr.total === undefined || cr.end >= cr.total) return fail(NetError.badMessage(`bad Content-Range ${res.headers['content-range'] ?? '(none)'}`));
+        if (cr.start > from) return fail(NetError.badMessage(`asked from ${from}, got ${cr.start}`));
+        return resolve({ res, start: cr.start, end: cr.end, total: cr.total });
+      }
+      fail(NetError.refused(`HTTP ${status} for ${path}`));
+    });
+    req.end();
+  });
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toNetError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import { normalizeIp } from '../../src/net/address.js';
+import type { ShareEntry } from '../../src/share/share-entry.js';
+import type { ShareLibrary } from '../../src/share/share-library.js';
+import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { USER_AGENT } from './constants.js';
+import { parseRange } from './http-range.js';
+
+/** Seconds a busy uploader asks the downloader to wait (spec 5.4: always honoured by GTKG). */
+export const BUSY_RETRY_AFTER_S = 60;
+
+/** What the upload side needs. */
+export interface UploadDeps {
+  share: ShareLibrary;
+  transfers: TransferEngine;
+  log: Logger;
+  /**
+   * Largest body of one answer: a request for more gets 206 with this many
+   * bytes, as gtk-gnutella answers in 512 KiB pieces (appendix 18). Default: no cap.
+   */
+  maxPieceBytes?: number;
+}
+
+/** Which shared file a request path names, or undefined (404): N2R by SHA-1, or /get/<index>/<name>. */
+export function lookupRequest(url: string, share: Pick<ShareLibrary, 'bySha1' | 'byIndex'>): ShareEntry | undefined {
+  const n2r = /^\/uri-res\/N2R\?(urn:sha1:[A-Za-z2-7]{32})$/i.exec(url);
+  if (n2r) return share.bySha1(n2r[1]!);
+  const get = /^\/get\/(\d{1,10})\/(.+)$/.exec(url);
+  if (!get) return undefined;
+  const entry = share.byIndex(Number(get[1]));
+  let name: string;
+  try {
+    name = decodeURIComponent(get[2]!);
+  } catch {
+    return undefined;
+  }
+  // The name must be the entry's own: a path is never built from it.
+  return entry && entry.name.normalize('NFC') === name.normalize('NFC') ? entry : undefined;
+}
+
+function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, text, { Server: USER_AGENT, 'Content-Type': 'text/plain', 'Content-Length': '0', ...extra });
+  res.end();
+}
+
+/**
+ * The HTTP side of the Gnutella port (spec 5): GET and HEAD of
+ * `/uri-res/N2R?urn:sha1:...` and `/get/<index>/<name>`, one Range -> 206,
+ * `X-Gnutella-Content-URN` on every answer, 503 + Retry-After when no upload
+ * slot is free, 404 for anything not shared. Bytes go through the transfer engine.
+ */
+export function createUploadHandler(deps: UploadDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void serve(deps, req, res).catch((err: unknown) => {
+      deps.log.warn(`gnutella upload: ${toNetError(err).message}`);
+      if (!res.headersSent) plain(res, 500, 'Internal Error');
+      else res.destroy();
+    });
+  };
+}
+
+async function serve(deps: UploadDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const peer = `${normalizeIp(req.socket.remoteAddress)}:${req.socket.remotePort ?? 0}`;
+  if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
+  const entry = lookupRequest(req.url ?? '', deps.share);
+  if (!entry) return plain(res, 404, 'Not Found');
+  const resolved = await deps.share.verifyOnDisk(entry);
+  if (!('realPath' in resolved)) return plain(res, 404, 'Not Found');
+  const urn: Record<string, string> = resolved.sha1Base32 ? { 'X-Gnutella-Content-URN': `urn:sha1:${resolved.sha1Base32}` } : {};
+  const size = resolved.size;
+  const range = parseRange(req.headers.range, size);
+  if (range.kind === 'unsatisfiable') return plain(res, 416, 'Requested Range Not Satisfiable', { 'Content-Range': `bytes */${size}`, ...urn });
+  let start = range.kind === 'range' ? range.start : 0;
+  let end = range.kind === 'range' ? range.end : size - 1;
+  const cap = deps.maxPieceBytes;
+  if (cap !== undefined && end - start + 1 > cap) end = start + cap - 1;
+  const partial = range.kind === 'range' || end < size - 1;
+  if (size === 0) [start, end] = [0, -1];
+  const slot = deps.transfers.tryUploadSlot(peer);
+  if (!slot) return plain(res, 503, 'Busy', { 'Retry-After': String(BUSY_RETRY_AFTER_S), ...urn });
+  const headers: Record<string, string> = {
+    Server: USER_AGENT,
+    'Content-Type': 'application/binary',
+    'Content-Length': String(end - start + 1),
+    'Accept-Ranges': 'bytes',
+    ...urn,
+  };
+  if (partial) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+  res.writeHead(partial ? 206 : 200, partial ? 'Partial Content' : 'OK', headers);
+  if (req.method === 'HEAD' || end < start) {
+    slot();
+    res.end();
+    return;
+  }
+  await deps.transfers.upload({ path: resolved.realPath, name: resolved.name, peer, protocol: 'gnutella', sink: res, start, end, endSink: true, sha1: resolved.sha1 ?? null }, slot);
+}

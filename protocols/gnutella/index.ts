@@ -1,0 +1,69 @@
+import type { CommandSpec, PeerInfo, PluginStatus } from '../../src/app-api.js';
+import { NetError } from '../../src/errors.js';
+import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
+import type { FileProtocol } from '../../src/search/file-protocol.js';
+import { httpSource, parseGnutellaRef } from './http-download.js';
+import { Servent, type ServentOptions } from './servent.js';
+import { statusLines } from './status.js';
+
+export type { GnutellaOptions } from './options.js';
+
+const COMMANDS: CommandSpec[] = [{ name: 'gstatus', args: '', help: 'Gnutella: mode, firewalled state, links (role, vendor, compression, counters), hits and drops' }];
+
+/**
+ * Gnutella 0.6 as a plugin (specs/gnutella.md, issue 10): a leaf (or a minimal
+ * ultrapeer for test networks) on one port that also serves HTTP uploads,
+ * searching and downloading through the core's search service as its
+ * FileProtocol.
+ */
+export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
+  let servent: Servent | undefined;
+  let ctxRef: PluginContext | undefined;
+  const running = (): Servent => {
+    if (!servent) throw NetError.closed('Gnutella is not running');
+    return servent;
+  };
+  const files: FileProtocol = {
+    search: (query, sink, signal) => running().search(query, sink, signal),
+    source: (hit) => {
+      const ref = parseGnutellaRef(hit.ref);
+      if (!ref) return { open: () => Promise.reject(NetError.badMessage('not a Gnutella download reference')) };
+      return httpSource(ref);
+    },
+  };
+  return {
+    name: 'gnutella',
+    commands: COMMANDS,
+    files,
+    async start(ctx: PluginContext): Promise<void> {
+      ctxRef = ctx;
+      servent = new Servent(ctx, opts);
+      await servent.start();
+      ctx.log.info(`Gnutella ${opts.mode} listening on ${servent.port}`);
+    },
+    async stop(): Promise<void> {
+      await servent?.stop();
+    },
+    async run(command: string): Promise<string[]> {
+      const s = running();
+      if (command === 'gstatus') return statusLines(s, s.messages, ctxRef!.clock.now());
+      throw NetError.notFound(`gnutella has no command /${command}`);
+    },
+    status(): PluginStatus {
+      if (!servent) return { ports: {}, peers: 0 };
+      return { ports: { gnutella: servent.port }, peers: servent.openLinks().length, firewalled: servent.acceptedIncoming === undefined };
+    },
+    peers(): PeerInfo[] {
+      if (!servent || !ctxRef) return [];
+      const now = ctxRef.clock.now();
+      return servent.openLinks().map((l) => ({
+        protocol: 'gnutella',
+        address: l.conn.address,
+        direction: l.conn.direction,
+        nick: `${l.role ?? '?'} ${l.peer?.userAgent ?? ''}`.trim(),
+        uptimeMs: now - l.openedAt,
+        queuedBytes: l.conn.queuedBytes,
+      }));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Connection } from '../../src/net/connection.js';
+import type { Descriptor } from './descriptor.js';
+import type { PeerHeaders, Role } from './handshake.js';
+import { QrpReceiver } from './qrp-receiver.js';
+import type { QrpTable } from './qrp-table.js';
+
+/** What the group's decoders yield: header blocks during the handshake, then descriptors. */
+export type GnutellaFrame = string[] | Descriptor;
+
+/** Where a link is in its life (spec 1.2). */
+export type LinkPhase = 'start' | 'await-response' | 'await-final' | 'open';
+
+/** Messages counted per type name, in and out (for `/gstatus`). */
+export type Counters = Record<string, number>;
+
+/** One Gnutella link's state; the servent owns and mutates it. */
+export class GnutellaLink {
+  phase: LinkPhase = 'start';
+  role: Role | undefined;
+  peer: PeerHeaders | undefined;
+  compressedIn = false;
+  compressedOut = false;
+  openedAt = 0;
+  /** Pings sent without a pong since (alive pings, spec 2.6). */
+  unansweredPings = 0;
+  /** A leaf's QRP table, as its ultrapeer receives it (spec 3.4). */
+  readonly qrp = new QrpReceiver();
+  readonly in: Counters = {};
+  readonly out: Counters = {};
+  /** Our QRP table as this ultrapeer last received it (patches are differences to it). */
+  sentTable: QrpTable | undefined;
+  /** The address we dialled (outbound), for the host cache. */
+  dialled: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly conn: Connection<GnutellaFrame>,
+  ) {}
+
+  count(dir: 'in' | 'out', type: string): void {
+    const c = dir === 'in' ? this.in : this.out;
+    c[type] = (c[type] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,251 @@
+import { NetError } from '../../src/errors.js';
+import type { PluginContext } from '../../src/plugin.js';
+import { answerQuery } from './answer.js';
+import * as C from './constants.js';
+import type { Descriptor } from './descriptor.js';
+import { GenerationMap } from './generation-map.js';
+import { ggepGet } from './ggep.js';
+import { unpackHosts } from './ipv4.js';
+import type { GnutellaLink } from './link.js';
+import { decodeMessage, type GnutellaMessage } from './messages.js';
+import { encodePong, ultrapeerKbytes } from './pong.js';
+import { decodePush } from './push.js';
+import { encodeQueryHit } from './query-hit.js';
+import { route, type DropReason, type LinkId, type RouteTarget } from './router.js';
+import { SeenTable } from './seen-table.js';
+import { newGuid } from './servent-guid.js';
+import { typeName, type Servent } from './servent.js';
+
+/** Routes remembered per generation (query MUID -> link, servent GUID -> link). */
+const ROUTES_PER_GENERATION = 20_000;
+const ROUTE_GENERATION_MS = 5 * 60_000;
+/** Speed we state in our hits, kbit/s. */
+const OUR_SPEED = 10_000;
+
+/**
+ * What the servent does with each descriptor on an open link: parse, ask the
+ * pure route decision, carry it out (answer pings and queries, deliver hits,
+ * relay as an ultrapeer, apply a leaf's QRP table), and count everything.
+ */
+export class MessageHandler {
+  readonly seen: SeenTable;
+  readonly drops: Partial<Record<DropReason | 'malformed', number>> = {};
+  readonly #pings: GenerationMap<string, LinkId>;
+  readonly #queryRoutes: GenerationMap<string, LinkId>;
+  readonly #pushRoutes: GenerationMap<string, LinkId>;
+  readonly #byId = new Map<LinkId, GnutellaLink>();
+  queriesAnswered = 0;
+  hitsSent = 0;
+
+  constructor(
+    private readonly s: Servent,
+    private readonly ctx: PluginContext,
+  ) {
+    const now = (): number => ctx.clock.now();
+    this.seen = new SeenTable(now);
+    const opts = { maxPerGeneration: ROUTES_PER_GENERATION, generationMs: ROUTE_GENERATION_MS, now };
+    this.#pings = new GenerationMap(opts);
+    this.#queryRoutes = new GenerationMap(opts);
+    this.#pushRoutes = new GenerationMap(opts);
+  }
+
+  forget(l: GnutellaLink): void {
+    this.#byId.delete(l.id);
+  }
+
+  #drop(reason: DropReason | 'malformed'): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
+  onDescriptor(l: GnutellaLink, d: Descriptor): void {
+    this.#byId.set(l.id, l);
+    l.count('in', typeName(d.type));
+    const key = d.muid.toString('hex');
+    let msg: GnutellaMessage | undefined;
+    let back: RouteTarget | undefined;
+    if (d.type === C.DESCRIPTOR_PONG) back = this.#pings.get(key) === l.id ? 'us' : undefined;
+    if (d.type === C.DESCRIPTOR_QUERY_HIT) back = this.s.searches.has(d.muid) ? 'us' : this.#queryRoutes.get(key);
+    if (d.type === C.DESCRIPTOR_PUSH) {
+      try {
+        const p = decodePush(d.payload);
+        msg = p;
+        back = p.serventGuid.equals(this.s.guid) ? 'us' : this.#pushRoutes.get(p.serventGuid.toString('hex'));
+      } catch {
+        return this.#drop('malformed');
+      }
+    }
+    const seen = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_QUERY ? this.seen.check(d.muid, d.type, d.ttl) : 'new';
+    const decision = route({
+      type: d.type,
+      ttl: d.ttl,
+      hops: d.hops,
+      from: { id: l.id, role: l.role ?? 'ultrapeer' },
+      self: this.s.opts.mode,
+      seen,
+      ...(back !== undefined ? { back } : {}),
+      ultrapeers: this.s.openLinks('ultrapeer').map((x) => x.id),
+      matchingLeaves: () => this.#matchingLeaves(d),
+    });
+    switch (decision.kind) {
+      case 'drop':
+        return this.#drop(decision.reason);
+      case 'close':
+        return this.s.sendBye(l, decision.code, decision.reason);
+      case 'link-local':
+        return this.#linkLocal(l, d);
+      case 'ping':
+        return this.#answerPing(l, d);
+      case 'query': {
+        if (this.s.opts.mode === 'ultrapeer') this.#queryRoutes.set(key, l.id);
+        for (const f of decision.forward) {
+          const to = this.#byId.get(f.to) ?? this.s.openLinks().find((x) => x.id === f.to);
+          if (to) this.s.send(to, { ...d, ttl: f.ttl, hops: d.hops + 1 });
+        }
+        return this.#answerQuery(l, d);
+      }
+      case 'reply': {
+        if (decision.to !== 'us') {
+          const to = this.s.openLinks().find((x) => x.id === decision.to);
+          if (!to) return this.#drop('route-lost');
+          if (d.type === C.DESCRIPTOR_QUERY_HIT && d.payload.length >= C.GUID_BYTES) this.#pushRoutes.set(d.payload.subarray(d.payload.length - C.GUID_BYTES).toString('hex'), l.id);
+          return this.s.send(to, { ...d, ttl: decision.ttl, hops: d.hops + 1 });
+        }
+        try {
+          msg ??= decodeMessage(d);
+        } catch {
+          return this.#drop('malformed');
+        }
+        return this.#forUs(l, d, msg);
+      }
+    }
+  }
+
+  #matchingLeaves(d: Descriptor): LinkId[] {
+    let text = '';
+    let urns: string[] = [];
+    try {
+      const m = decodeMessage(d);
+      if (m.kind !== 'query') return [];
+      text = m.text;
+      urns = m.huge.filter((h) => h.toLowerCase().startsWith(C.URN_SHA1_PREFIX));
+    } catch {
+      return [];
+    }
+    return this.s
+      .openLinks('leaf')
+      .filter((x) => x.qrp.matches(text, urns))
+      .map((x) => x.id);
+  }
+
+  #linkLocal(l: GnutellaLink, d: Descriptor): void {
+    let m: GnutellaMessage;
+    try {
+      m = decodeMessage(d);
+    } catch {
+      return this.#drop('malformed');
+    }
+    switch (m.kind) {
+      case 'bye':
+        this.ctx.log.info(`gnutella: ${l.conn.address} said Bye ${m.code} ${m.reason}`);
+        return l.conn.close(NetError.closed(`peer said Bye ${m.code} ${m.reason}`));
+      case 'qrp-reset':
+      case 'qrp-patch':
+        try {
+          if (m.kind === 'qrp-reset') l.qrp.reset(m);
+          else l.qrp.patch(m);
+        } catch (err) {
+          this.s.sendBye(l, C.BYE_BAD_QRP, err instanceof Error ? err.message : 'bad QRP');
+        }
+        return;
+      default:
+        return; // vendor messages we do not use are dropped quietly (spec 2.11)
+    }
+  }
+
+  /** Our own pong (spec 2.6): port, IP, files and KiB; an ultrapeer marks its size as a power of two. */
+  ourPong(): Buffer {
+    let files = 0;
+    let bytes = 0;
+    for (const e of this.ctx.share.entries()) {
+      files++;
+      bytes += e.size;
+    }
+    const kb = Math.min(0xffff_ffff, Math.floor(bytes / 1024));
+    const local = this.s.local;
+    return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: this.s.opts.mode === 'ultrapeer' ? ultrapeerKbytes(kb) : kb });
+  }
+
+  /** Every hops-0 ping gets a pong with its MUID (appendix 4); TTL = hops + 1. */
+  #answerPing(l: GnutellaLink, d: Descriptor): void {
+    this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl: d.hops + 1, hops: 0, payload: this.ourPong() });
+  }
+
+  sendAlivePing(l: GnutellaLink): void {
+    const muid = newGuid();
+    this.#pings.set(muid.toString('hex'), l.id);
+    l.unansweredPings++;
+    this.s.send(l, { muid, type: C.DESCRIPTOR_PING, ttl: 1, hops: 0, payload: Buffer.alloc(0) });
+  }
+
+  /** RESET + PATCH from nothing, or a PATCH from what this link has (spec 3.4). */
+  sendQrp(l: GnutellaLink): void {
+    const table = this.s.table;
+    if (l.sentTable && l.sentTable.equals(table)) return;
+    for (const payload of table.updateMessages(l.sentTable)) this.s.send(l, { muid: newGuid(), type: C.DESCRIPTOR_ROUTE_TABLE_UPDATE, ttl: 1, hops: 0, payload });
+    l.sentTable = table;
+  }
+
+  #answerQuery(l: GnutellaLink, d: Descriptor): void {
+    let m: GnutellaMessage;
+    try {
+      m = decodeMessage(d);
+    } catch {
+      return this.#drop('malformed');
+    }
+    if (m.kind !== 'query') return;
+    const hits = answerQuery(m, this.ctx.share);
+    if (hits.length === 0) return;
+    this.queriesAnswered++;
+    const local = this.s.local;
+    for (const results of hits) {
+      const payload = encodeQueryHit({
+        port: this.s.port,
+        ip: local.listen?.ip ?? '127.0.0.1',
+        speed: OUR_SPEED,
+        results,
+        vendor: C.OUR_VENDOR,
+        push: false,
+        busy: false,
+        uploaded: false,
+        serventGuid: this.s.guid,
+      });
+      this.hitsSent++;
+      this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_QUERY_HIT, ttl: Math.min(C.HARD_TTL_LIMIT, d.hops + 2), hops: 0, payload });
+    }
+  }
+
+  #forUs(l: GnutellaLink, d: Descriptor, m: GnutellaMessage): void {
+    switch (m.kind) {
+      case 'pong': {
+        l.unansweredPings = 0;
+        if (m.port > 0 && m.ip !== '0.0.0.0') this.s.hosts?.add(`${m.ip}:${m.port}`);
+        const ipp = ggepGet(m.ggep, C.GGEP_IPP);
+        if (ipp) {
+          try {
+            for (const h of unpackHosts(ipp, 30)) this.s.hosts?.add(`${h.ip}:${h.port}`);
+          } catch {
+            this.#drop('malformed');
+          }
+        }
+        return;
+      }
+      case 'query-hit':
+        return this.s.searches.deliver(d.muid, m);
+      case 'push':
+        this.ctx.log.info(`gnutella: push for file ${m.index} to ${m.ip}:${m.port}: push uploads come in part 2`);
+        return;
+      default:
+        return;
+    }
+  }
+}

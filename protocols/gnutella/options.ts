@@ -1,0 +1,73 @@
+/**
+ * Gnutella flags (`--gnutella*`), composed into the command line by main.ts
+ * (README "Gnutella"). `parseGnutellaFlags` is pure.
+ */
+import { NetError } from '../../src/errors.js';
+import { parseHostPort } from '../../src/net/address.js';
+import { DEFAULT_PORT } from './constants.js';
+import type { Role } from './handshake.js';
+
+/** parseArgs option specs for the Gnutella flags. */
+export const GNUTELLA_FLAGS = {
+  gnutella: { type: 'boolean' },
+  'gnutella-port': { type: 'string' },
+  'gnutella-host': { type: 'string' },
+  'gnutella-peer': { type: 'string', multiple: true },
+  'gnutella-mode': { type: 'string' },
+  'gnutella-links': { type: 'string' },
+  'gnutella-bootstrap': { type: 'string', multiple: true },
+  'gnutella-no-deflate': { type: 'boolean' },
+} as const;
+
+export const GNUTELLA_USAGE = `
+  --gnutella                 join the Gnutella network (as a leaf)
+  --gnutella-port P          Gnutella TCP port, also HTTP uploads (default 6346; 0 = any free port)
+  --gnutella-host ADDR       listening address (default: all interfaces)
+  --gnutella-peer HOST:PORT  a Gnutella servent to connect to (repeatable)
+  --gnutella-mode MODE       leaf (default), or ultrapeer: a minimal one for test networks
+  --gnutella-links N         ultrapeer links a leaf keeps (default 3)
+  --gnutella-bootstrap HOST:PORT  a host cache to ask when the cache is empty (repeatable)
+  --gnutella-no-deflate      neither offer nor use compressed links`;
+
+/** What the plugin needs from the command line. */
+export interface GnutellaOptions {
+  port: number;
+  host: string | undefined;
+  peers: string[];
+  mode: Role;
+  links: number;
+  bootstrap: string[];
+  deflate: boolean;
+}
+
+type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+/** The options when `--gnutella` is given, else undefined; throws USAGE on bad values. */
+export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
+  const given = Object.keys(GNUTELLA_FLAGS).some((k) => k !== 'gnutella' && v[k] !== undefined);
+  if (!v.gnutella) {
+    if (given) throw NetError.usage('--gnutella-* flags need --gnutella');
+    return undefined;
+  }
+  const portText = typeof v['gnutella-port'] === 'string' ? v['gnutella-port'] : undefined;
+  const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  if (portText !== undefined && (!/^\d{1,5}$/.test(portText) || port > 65_535)) throw NetError.usage(`--gnutella-port: not a port: ${portText}`);
+  const mode = typeof v['gnutella-mode'] === 'string' ? v['gnutella-mode'] : 'leaf';
+  if (mode !== 'leaf' && mode !== 'ultrapeer') throw NetError.usage(`--gnutella-mode: leaf or ultrapeer, not ${mode}`);
+  const linksText = typeof v['gnutella-links'] === 'string' ? v['gnutella-links'] : '3';
+  const links = Number(linksText);
+  if (!/^\d{1,2}$/.test(linksText) || links < 1 || links > 10) throw NetError.usage('--gnutella-links: 1..10');
+  const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
+  for (const a of [...list('gnutella-peer'), ...list('gnutella-bootstrap')]) {
+    if (!parseHostPort(a)) throw NetError.usage(`not a host:port: ${a}`);
+  }
+  return {
+    port,
+    host: typeof v['gnutella-host'] === 'string' ? v['gnutella-host'] : undefined,
+    peers: list('gnutella-peer'),
+    mode,
+    links,
+    bootstrap: list('gnutella-bootstrap'),
+    deflate: v['gnutella-no-deflate'] !== true,
+  };
+}

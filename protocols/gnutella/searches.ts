@@ -1,0 +1,66 @@
+import { checkRemoteName } from '../../src/share/remote-name.js';
+import type { FileHit } from '../../src/search/file-protocol.js';
+import type { GnutellaRef } from './http-download.js';
+import { isPrivateIpv4 } from './ipv4.js';
+import type { QueryHit } from './query-hit.js';
+
+/** Searches running at once; an older one is ended past this. */
+export const MAX_SEARCHES = 32;
+/** Hits delivered to one search; more are counted and dropped. */
+export const MAX_HITS_PER_SEARCH = 1_000;
+
+interface Running {
+  sink: (hit: FileHit) => void;
+  hits: number;
+}
+
+/**
+ * Our own searches by query MUID: a QueryHit routed to us goes to the sink of
+ * the search that sent its Query (spec 2.15). Bounded in searches and hits.
+ */
+export class Searches {
+  readonly #running = new Map<string, Running>();
+  hitsIn = 0;
+  hitsDropped = 0;
+
+  add(muid: Buffer, sink: (hit: FileHit) => void): void {
+    if (this.#running.size >= MAX_SEARCHES) {
+      const oldest = this.#running.keys().next().value;
+      if (oldest !== undefined) this.#running.delete(oldest);
+    }
+    this.#running.set(muid.toString('hex'), { sink, hits: 0 });
+  }
+
+  remove(muid: Buffer): void {
+    this.#running.delete(muid.toString('hex'));
+  }
+
+  has(muid: Buffer): boolean {
+    return this.#running.has(muid.toString('hex'));
+  }
+
+  /**
+   * Turns a hit's results into FileHits. The push flag decides firewalled: set
+   * = push needed; clear = direct even from a private or loopback address
+   * (LANs, tests); absent = a private address means firewalled (issue 10).
+   */
+  deliver(muid: Buffer, hit: QueryHit): void {
+    const s = this.#running.get(muid.toString('hex'));
+    if (!s) return;
+    const firewalled = hit.flags.push ?? isPrivateIpv4(hit.ip);
+    const source = `${hit.ip}:${hit.port}`;
+    const guid = hit.serventGuid.toString('hex');
+    for (const r of hit.results) {
+      this.hitsIn++;
+      // A name we could not save or show safely (traversal, control characters) is no result.
+      if (s.hits >= MAX_HITS_PER_SEARCH || checkRemoteName(r.name) !== undefined || hit.port === 0) {
+        this.hitsDropped++;
+        continue;
+      }
+      s.hits++;
+      const sha1 = r.sha1s[0];
+      const ref: GnutellaRef = { ip: hit.ip, port: hit.port, index: r.index, name: r.name, guid, firewalled, ...(sha1 ? { sha1 } : {}) };
+      s.sink({ name: r.name, size: r.size, source, speed: hit.speed, firewalled, ref, ...(sha1 ? { sha1 } : {}) });
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { MessageHandler } from './message-handler.js';
+import type { Servent } from './servent.js';
+
+function counters(c: Record<string, number>): string {
+  const parts = Object.entries(c).map(([k, v]) => `${k} ${v}`);
+  return parts.length === 0 ? '-' : parts.join(', ');
+}
+
+function ago(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return s < 120 ? `${s}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
+}
+
+/**
+ * `/gstatus` (issue 10): our mode, port, GUID, firewalled state and why; each
+ * link with role, direction, vendor, uptime, compression, QRP state and
+ * message counters in and out; hits and drops.
+ */
+export function statusLines(s: Servent, m: MessageHandler, now: number): string[] {
+  const fw = s.acceptedIncoming
+    ? `not firewalled (accepted an incoming link from ${s.acceptedIncoming})`
+    : 'assumed firewalled for the network (no incoming link from a non-local address yet); hits still say "no push" so LAN peers fetch directly';
+  const lines = [
+    `gnutella ${s.opts.mode} on port ${s.port}, servent GUID ${s.guid.toString('hex')}, up ${ago(now - s.startedAt)}`,
+    fw,
+    `links: ${s.openLinks('ultrapeer').length} ultrapeers, ${s.openLinks('leaf').length} leaves (want ${s.opts.links} ultrapeers); host cache ${s.hosts?.size ?? 0}`,
+  ];
+  for (const l of s.links.values()) {
+    const c = l.conn;
+    const comp = l.compressedIn || l.compressedOut ? `deflate ${l.compressedIn ? 'in' : ''}${l.compressedIn && l.compressedOut ? '+' : ''}${l.compressedOut ? 'out' : ''}` : 'plain';
+    const qrp = l.role === 'leaf' ? `, qrp ${l.qrp.complete ? 'complete' : 'none yet'}` : '';
+    lines.push(
+      `  ${l.role ?? '?'} ${c.direction} ${c.address} ${l.phase} "${l.peer?.userAgent ?? ''}" up ${ago(now - (l.openedAt || now))}, ${comp}${qrp}; in: ${counters(l.in)}; out: ${counters(l.out)}`,
+    );
+  }
+  lines.push(`hits received ${s.searches.hitsIn} (dropped ${s.searches.hitsDropped}); queries answered ${m.queriesAnswered} with ${m.hitsSent} hits`);
+  lines.push(`drops: ${counters(m.drops as Record<string, number>)}; duplicate table ${m.seen.size}`);
+  return lines;
+}
