@@ -5,6 +5,7 @@
 import { createWriteStream, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { chatFlags } from '../protocols/chat/flags.js';
+import { gnutellaFlags } from '../protocols/gnutella/flags.js';
 import { napsterFlags } from '../protocols/napster/flags.js';
 import { pplus2Flags } from '../protocols/pplus2/flags.js';
 import type { AppEvent } from './app-api.js';
@@ -26,7 +27,7 @@ const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 const MAX_EARLY_EVENTS = 1_000;
 
 /** Every protocol peerdeck can run, in start order: each brings its own flags (protocols/<name>/flags.ts). */
-const PROTOCOLS: readonly ProtocolFlags[] = [chatFlags, pplus2Flags, napsterFlags];
+const PROTOCOLS: readonly ProtocolFlags[] = [chatFlags, pplus2Flags, napsterFlags, gnutellaFlags];
 
 function buildPlugins(cfg: Config): ProtocolPlugin[] {
   // The files service comes first (started first, stopped last) so every file

@@ -6,7 +6,7 @@ import { httpSource, parseGnutellaRef } from './http-download.js';
 import { Servent, type ServentOptions } from './servent.js';
 import { statusLines } from './status.js';
 
-export type { GnutellaOptions } from './options.js';
+export type { GnutellaOptions } from './flags.js';
 
 const COMMANDS: CommandSpec[] = [{ name: 'gstatus', args: '', help: 'Gnutella: mode, firewalled state, links (role, vendor, compression, counters), hits and drops' }];
 

@@ -94,6 +94,11 @@ export class MessageHandler {
       case 'link-local':
         return this.#linkLocal(l, d);
       case 'ping':
+        try {
+          decodeMessage(d);
+        } catch {
+          return this.#drop('malformed');
+        }
         return this.#answerPing(l, d);
       case 'query': {
         if (this.s.opts.mode === 'ultrapeer') this.#queryRoutes.set(key, l.id);

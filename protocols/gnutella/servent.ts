@@ -19,7 +19,7 @@ import { parseHeaderBlock } from './headers.js';
 import { createUploadHandler } from './http-upload.js';
 import { GnutellaLink, type GnutellaFrame } from './link.js';
 import { MessageHandler } from './message-handler.js';
-import type { GnutellaOptions } from './options.js';
+import type { GnutellaOptions } from './flags.js';
 import { QrpTable } from './qrp-table.js';
 import { encodeQuery } from './query.js';
 import { Searches } from './searches.js';

@@ -46,4 +46,23 @@ describe('a Gnutella test network: one ultrapeer, two leaves', () => {
       expect((await readFile(done.path)).equals(data)).toBe(true);
     });
   }
+
+  it('a 20 MB file served in 512 KiB pieces (as gtk-gnutella does) downloads complete and verified', async () => {
+    const data = randomBytes(20 * 1024 * 1024);
+    const net = await startLeafNet({ 'big_piece_test.bin': data }, { maxPieceBytes: 512 * 1024 });
+    nodes.push(...net);
+    const [up, a, b] = net as [GNode, GNode, GNode];
+    await qrpReady(up);
+    await a.node.run('files', 'search', ['-p', 'gnutella', 'big', 'piece']);
+    await a.waitFor(() => a.of('search.hit').length > 0, 15_000);
+    await a.node.run('files', 'get', [String(a.of('search.hit')[0]!.n)]);
+    await a.waitFor(() => a.of('transfer.done').length === 1 || a.of('transfer.failed').length > 0, 120_000);
+    expect(a.of('transfer.failed')).toEqual([]);
+    const done = a.of('transfer.done')[0]!;
+    expect(done.bytes).toBe(data.length);
+    expect(done.sha1).toBe(sha1(data));
+    expect((await readFile(done.path)).equals(data)).toBe(true);
+    // The sharer answered 40 ranged requests, not one.
+    expect(b.of('transfer.done').filter((d) => d.direction === 'up')).toHaveLength(40);
+  }, 180_000);
 });

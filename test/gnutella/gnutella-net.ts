@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFilesPlugin } from '../../src/search/files-plugin.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
-import { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
 import { createGnutellaPlugin } from '../../protocols/gnutella/index.js';
 import type { ServentOptions } from '../../protocols/gnutella/servent.js';
 import { portOf, startTestNode, type TestNode } from '../testnet.js';
@@ -15,7 +15,12 @@ export interface GNode extends TestNode {
 }
 
 /** A real peerdeck node running the files service and Gnutella on 127.0.0.1, sharing `files`. */
-export async function startGNode(index: number, files: Record<string, Buffer | string>, opts: Partial<ServentOptions> = {}): Promise<GNode> {
+export async function startGNode(
+  index: number,
+  files: Record<string, Buffer | string>,
+  opts: Partial<ServentOptions> = {},
+  engine: Partial<TransferEngineOptions> = {},
+): Promise<GNode> {
   let share!: ShareLibrary;
   let transfers!: TransferEngine;
   let shareDir = '';
@@ -42,7 +47,7 @@ export async function startGNode(index: number, files: Record<string, Buffer | s
       nodeFor: (_i, dataDir) => {
         shareDir = join(dataDir, 'share');
         share = new ShareLibrary({ roots: [shareDir], dataDir });
-        transfers = new TransferEngine({ downloadDir: join(dataDir, 'downloads') });
+        transfers = new TransferEngine({ downloadDir: join(dataDir, 'downloads'), ...engine });
         return { share, transfers };
       },
     },

@@ -1,11 +1,14 @@
 /**
- * Gnutella flags (`--gnutella*`), composed into the command line by main.ts
- * (README "Gnutella"). `parseGnutellaFlags` is pure.
+ * Gnutella flags (`--gnutella*`), composed into peerdeck's command line by
+ * src/main.ts through src/config.ts (README "Gnutella"). `parseGnutellaFlags`
+ * is pure.
  */
 import { NetError } from '../../src/errors.js';
+import type { FlagValues, ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
 import type { Role } from './handshake.js';
+import { createGnutellaPlugin } from './index.js';
 
 /** parseArgs option specs for the Gnutella flags. */
 export const GNUTELLA_FLAGS = {
@@ -19,8 +22,7 @@ export const GNUTELLA_FLAGS = {
   'gnutella-no-deflate': { type: 'boolean' },
 } as const;
 
-export const GNUTELLA_USAGE = `
-  --gnutella                 join the Gnutella network (as a leaf)
+export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella network (as a leaf)
   --gnutella-port P          Gnutella TCP port, also HTTP uploads (default 6346; 0 = any free port)
   --gnutella-host ADDR       listening address (default: all interfaces)
   --gnutella-peer HOST:PORT  a Gnutella servent to connect to (repeatable)
@@ -39,8 +41,6 @@ export interface GnutellaOptions {
   bootstrap: string[];
   deflate: boolean;
 }
-
-type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 /** The options when `--gnutella` is given, else undefined; throws USAGE on bad values. */
 export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
@@ -71,3 +71,14 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
     deflate: v['gnutella-no-deflate'] !== true,
   };
 }
+
+/** `--gnutella` and its `--gnutella-*` flags. */
+export const gnutellaFlags: ProtocolFlags = {
+  name: 'gnutella',
+  options: GNUTELLA_FLAGS,
+  usage: GNUTELLA_USAGE,
+  parse(values) {
+    const opts = parseGnutellaFlags(values);
+    return { plugins: () => (opts ? [createGnutellaPlugin(opts)] : []) };
+  },
+};

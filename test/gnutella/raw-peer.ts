@@ -1,0 +1,93 @@
+/**
+ * A scripted Gnutella peer over a raw socket, for tests that must send what
+ * our own servent never would (hostile input) and watch what comes back.
+ */
+import { connect, type Socket } from 'node:net';
+import { createDeflate, createInflate, constants as zc } from 'node:zlib';
+import { decodeAll } from '../../src/codec/decoder.js';
+import { DescriptorDecoder } from '../../protocols/gnutella/descriptor-decoder.js';
+import type { Descriptor } from '../../protocols/gnutella/descriptor.js';
+
+export interface RawPeer {
+  socket: Socket;
+  /** Everything received as text until the binary phase. */
+  text(): string;
+  /** Descriptors received after `binary()`. */
+  descriptors: Descriptor[];
+  write(b: Buffer | string): void;
+  /** Switches to reading descriptors (optionally inflating) and writing (optionally deflating). */
+  binary(opts?: { inflate?: boolean; deflate?: boolean }): void;
+  closed: Promise<void>;
+  isClosed(): boolean;
+}
+
+export async function rawPeer(port: number): Promise<RawPeer> {
+  const socket = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  socket.on('error', () => undefined);
+  let head = Buffer.alloc(0);
+  let decoder: DescriptorDecoder | undefined;
+  let deflate: ReturnType<typeof createDeflate> | undefined;
+  const descriptors: Descriptor[] = [];
+  let closed = false;
+  const feed = (c: Buffer): void => {
+    if (decoder) for (const d of decodeAll(decoder, c)) descriptors.push(d);
+  };
+  let inflate: ReturnType<typeof createInflate> | undefined;
+  socket.on('data', (c: Buffer) => {
+    if (!decoder) head = Buffer.concat([head, c]);
+    else if (inflate) inflate.write(c);
+    else feed(c);
+  });
+  const done = new Promise<void>((r) => socket.once('close', () => ((closed = true), r())));
+  return {
+    socket,
+    text: () => head.toString('latin1'),
+    descriptors,
+    write: (b) => {
+      if (deflate) {
+        deflate.write(b);
+        deflate.flush(zc.Z_SYNC_FLUSH);
+      } else socket.write(b);
+    },
+    binary: (opts = {}) => {
+      decoder = new DescriptorDecoder();
+      const end = head.indexOf('\r\n\r\n');
+      const rest = end === -1 ? Buffer.alloc(0) : head.subarray(end + 4);
+      if (opts.inflate) {
+        inflate = createInflate({ finishFlush: zc.Z_SYNC_FLUSH });
+        inflate.on('data', feed);
+        inflate.on('error', () => undefined);
+        if (rest.length) inflate.write(rest);
+      } else if (rest.length) feed(rest);
+      if (opts.deflate) {
+        deflate = createDeflate();
+        deflate.on('data', (c: Buffer) => socket.write(c));
+      }
+    },
+    closed: done,
+    isClosed: () => closed,
+  };
+}
+
+/** An ultrapeer's step-1 block (what our leaf accepts). */
+export function upConnect(extra: string[] = []): string {
+  return ['GNUTELLA CONNECT/0.6', 'User-Agent: RawPeer/0.1', 'X-Ultrapeer: True', 'X-Query-Routing: 0.1', ...extra, '', ''].join('\r\n');
+}
+
+/** A leaf's step-1 block (what our ultrapeer accepts). */
+export function leafConnect(extra: string[] = []): string {
+  return ['GNUTELLA CONNECT/0.6', 'User-Agent: RawPeer/0.1', 'X-Ultrapeer: False', 'X-Query-Routing: 0.1', ...extra, '', ''].join('\r\n');
+}
+
+/** Waits until `pred` holds, polling. */
+export async function until(pred: () => boolean, ms = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

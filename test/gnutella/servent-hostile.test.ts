@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
+import { encodeQuery } from '../../protocols/gnutella/query.js';
+import { decodeMessage } from '../../protocols/gnutella/messages.js';
+import { hex } from './fixtures.js';
+import { startGNode, type GNode } from './gnutella-net.js';
+import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+
+const muid = (n: number): Buffer => Buffer.alloc(16, n);
+
+/** A raw ultrapeer linked to our leaf, past step 3, plain both ways. */
+async function linkedUp(port: number): Promise<RawPeer> {
+  const p = await rawPeer(port);
+  p.write(upConnect());
+  await until(() => p.text().includes('\r\n\r\n'));
+  expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200/);
+  p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+  p.binary();
+  return p;
+}
+
+describe('our leaf facing hostile peers', () => {
+  let leaf: GNode;
+  beforeAll(async () => {
+    leaf = await startGNode(0, { 'song.mp3': 'x'.repeat(1000) }, { links: 10 });
+  });
+  afterAll(async () => {
+    await leaf.stop();
+  });
+
+  it('answers an alive ping with a pong of the same MUID and sends no relay', async () => {
+    const p = await linkedUp(leaf.port);
+    await until(() => p.descriptors.some((d) => d.type === 0x00)); // our own alive ping
+    p.write(encodeDescriptor({ muid: muid(1), type: 0x00, ttl: 1, hops: 0, payload: Buffer.alloc(0) }));
+    await until(() => p.descriptors.some((d) => d.type === 0x01));
+    const pong = p.descriptors.find((d) => d.type === 0x01)!;
+    expect(pong.muid.equals(muid(1))).toBe(true);
+    expect(decodeMessage(pong)).toMatchObject({ kind: 'pong', port: leaf.port, ip: '127.0.0.1', files: 1 });
+    // QRP RESET + PATCH were sent too (a leaf's first messages, spec 1.6).
+    expect(p.descriptors.filter((d) => d.type === 0x30).length).toBeGreaterThanOrEqual(2);
+    p.socket.destroy();
+  });
+
+  it('drops TTL 0, TTL+hops > 15, invalid UTF-8 and truncated GGEP, keeps the link, answers a good query', async () => {
+    const p = await linkedUp(leaf.port);
+    const q = (id: number, ttl: number, hops: number, payload: Buffer): Buffer => encodeDescriptor({ muid: muid(id), type: 0x80, ttl, hops, payload });
+    p.write(q(10, 0, 1, encodeQuery({ text: 'song' })));
+    p.write(q(11, 10, 6, encodeQuery({ text: 'song' })));
+    p.write(q(12, 2, 1, hex('80 00 73 ff fe 6f 00')));
+    p.write(encodeDescriptor({ muid: muid(13), type: 0x00, ttl: 1, hops: 0, payload: hex('c3 82 42 48 45 01') }));
+    p.write(q(14, 2, 1, encodeQuery({ text: 'song' })));
+    await until(() => p.descriptors.some((d) => d.type === 0x81));
+    const hits = p.descriptors.filter((d) => d.type === 0x81);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]!.muid.equals(muid(14))).toBe(true);
+    expect(hits[0]!.hops).toBe(0);
+    const status = (await leaf.node.run('gnutella', 'gstatus', [])).join('\n');
+    expect(status).toMatch(/ttl-zero 1/);
+    expect(status).toMatch(/high-ttl 1/);
+    expect(status).toMatch(/malformed 2/);
+    expect(p.isClosed()).toBe(false);
+    p.socket.destroy();
+  });
+
+  it('a length of 0xFFFFFFFF closes that link only', async () => {
+    const good = await linkedUp(leaf.port);
+    const bad = await linkedUp(leaf.port);
+    const h = Buffer.alloc(23);
+    h[16] = 0x80;
+    h[17] = 1;
+    h.writeUInt32LE(0xffffffff, 19);
+    bad.write(h);
+    await bad.closed;
+    good.write(encodeDescriptor({ muid: muid(20), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'song' }) }));
+    await until(() => good.descriptors.some((d) => d.type === 0x81));
+    expect(good.isClosed()).toBe(false);
+    good.socket.destroy();
+  });
+
+  it('10 KB header lines, 200 header lines and a 0.4 connect are closed; the port still works', async () => {
+    for (const req of [upConnect([`X-Big: ${'a'.repeat(10_000)}`]), upConnect(Array.from({ length: 200 }, (_, i) => `X-H${i}: 1`)), 'GNUTELLA CONNECT/0.4\r\n\r\n']) {
+      const p = await rawPeer(leaf.port);
+      p.write(req);
+      await p.closed;
+      expect(p.text()).not.toMatch(/200 OK/);
+    }
+    const ok = await linkedUp(leaf.port);
+    ok.socket.destroy();
+  });
+
+  it('a leaf refuses another leaf with 503 and hosts to try', async () => {
+    const p = await rawPeer(leaf.port);
+    p.write(leafConnect());
+    await p.closed;
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 503 /);
+  });
+});
+
+describe('our ultrapeer facing a leaf that relays', () => {
+  let up: GNode;
+  beforeAll(async () => {
+    up = await startGNode(0, {}, { mode: 'ultrapeer' });
+  });
+  afterAll(async () => {
+    await up.stop();
+  });
+
+  it('closes it with Bye 414', async () => {
+    const p = await rawPeer(up.port);
+    p.write(leafConnect());
+    await until(() => p.text().includes('\r\n\r\n'));
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200/);
+    expect(p.text()).toMatch(/X-Degree: (\d+)/);
+    p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+    p.binary();
+    p.write(encodeDescriptor({ muid: muid(30), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'anything' }) }));
+    await p.closed;
+    const bye = p.descriptors.find((d) => d.type === 0x02);
+    expect(bye && decodeMessage(bye)).toMatchObject({ kind: 'bye', code: 414 });
+  });
+});
