@@ -323,8 +323,9 @@ export class Servent {
     const conn = l.conn;
     conn.handshakeDone();
     conn.setDecoder(new DescriptorDecoder());
-    if (l.compressedIn !== l.compressedOut) throw NetError.protocol('deflate in one direction only is not supported yet');
-    if (l.compressedIn) conn.compress();
+    // Each direction on its own (spec 1.7): what we send after our step 3 (or theirs), what they send after theirs.
+    if (l.compressedOut) conn.compressOut();
+    if (l.compressedIn) conn.compressIn();
     l.phase = 'open';
     l.openedAt = this.#ctx.clock.now();
     if (l.dialled) {

@@ -119,3 +119,45 @@ describe('our ultrapeer facing a leaf that relays', () => {
     expect(bye && decodeMessage(bye)).toMatchObject({ kind: 'bye', code: 414 });
   });
 });
+
+describe('compressed links with a hostile peer', () => {
+  let leaf: GNode;
+  beforeAll(async () => {
+    leaf = await startGNode(0, { 'song.mp3': 'x'.repeat(1000) });
+  });
+  afterAll(async () => {
+    await leaf.stop();
+  });
+
+  async function compressedUp(opts: { peerDeflates: boolean }): Promise<RawPeer> {
+    const p = await rawPeer(leaf.port);
+    p.write(upConnect(['Accept-Encoding: deflate']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    expect(p.text()).toMatch(/Content-Encoding: deflate/);
+    p.write(`GNUTELLA/0.6 200 OK\r\n${opts.peerDeflates ? 'Content-Encoding: deflate\r\n' : ''}\r\n`);
+    p.binary({ inflate: true, deflate: opts.peerDeflates });
+    return p;
+  }
+
+  it('compresses our side when only the peer accepts deflate, and reads its plain side', async () => {
+    const p = await compressedUp({ peerDeflates: false });
+    p.write(encodeDescriptor({ muid: muid(40), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'song' }) }));
+    await until(() => p.descriptors.some((d) => d.type === 0x81));
+    expect(p.isClosed()).toBe(false);
+    p.socket.destroy();
+  });
+
+  it('a zlib bomb closes that link only', async () => {
+    const good = await compressedUp({ peerDeflates: true });
+    const bad = await compressedUp({ peerDeflates: true });
+    // 64 MB of zero bytes: valid descriptors (TTL 0 pings) that would expand ~1000:1.
+    bad.write(Buffer.alloc(64 * 1024 * 1024));
+    await bad.closed;
+    good.write(encodeDescriptor({ muid: muid(41), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'song' }) }));
+    await until(() => good.descriptors.some((d) => d.type === 0x81));
+    expect(good.isClosed()).toBe(false);
+    const status = (await leaf.node.run('gnutella', 'gstatus', [])).join('\n');
+    expect(status).toMatch(/deflate in\+out/);
+    good.socket.destroy();
+  });
+});
