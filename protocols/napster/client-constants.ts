@@ -134,3 +134,24 @@ export const MAX_BROWSE_ENTRIES = 2000;
 export const MAX_LIST_ENTRIES = 2000;
 export const MAX_HOTLIST = 32;
 export const MAX_CHANNELS = 5;
+
+/** Every timeout of the client in one place (tests shorten them; the defaults are above). */
+export interface ClientTimeouts {
+  loginMs: number;
+  requestMs: number;
+  pushMs: number;
+  searchMs: number;
+  queryMs: number;
+  grantMs: number;
+  dataHandshakeMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ClientTimeouts = {
+  loginMs: LOGIN_TIMEOUT_MS,
+  requestMs: TRANSFER_REQUEST_TIMEOUT_MS,
+  pushMs: PUSH_WAIT_MS,
+  searchMs: SEARCH_TIMEOUT_MS,
+  queryMs: QUERY_TIMEOUT_MS,
+  grantMs: UPLOAD_GRANT_TTL_MS,
+  dataHandshakeMs: DATA_HANDSHAKE_MS,
+};

@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppEvent } from '../../src/app-api.js';
+import { NetError, toNetError } from '../../src/errors.js';
+import type { Connection } from '../../src/net/connection.js';
+import type { ConnectionGroup } from '../../src/net/connection-group.js';
+import { parseHostPort } from '../../src/net/address.js';
+import { ensureDir, writeFileAtomic } from '../../src/paths.js';
+import type { PluginContext } from '../../src/plugin.js';
+import type { ShareLibrary } from '../../src/share/share-library.js';
+import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { NapsterChat } from './client-chat.js';
+import * as C from './client-constants.js';
+import { DataPortService } from './client-data-port-service.js';
+import { NapsterFiles, type NapsterHit, type NapsterRef } from './client-files.js';
+import { ServerLink } from './client-link.js';
+import { checkNick, type LoginIdentity } from './client-login.js';
+import type { NapSearchSpec } from './client-search-query.js';
+import type { ServerMessage } from './client-server-messages.js';
+import { buildShareList, diffShares, type SharedFile } from './client-share-list.js';
+import { napFrameDecoder, type NapFrame } from './client-wire.js';
+
+/** How the client is set up (`--napster`, `--napster-password-file`, `--napster-data-port`, ...). */
+export interface NapsterClientOptions {
+  /** `host:port` servers to log in to at start-up. */
+  servers: string[];
+  /** The password (from a file); without one a random password is made once and kept in the data dir. */
+  password?: string;
+  /** Nick on Napster servers (default: the node's nick, made valid). */
+  nick?: string;
+  /** Our data port: undefined = none (firewalled), 0 = any free port. */
+  dataPort?: number;
+  dataHost?: string;
+  /** Link speed 0-10 (§3.1). */
+  speed?: number;
+  email?: string;
+  share: ShareLibrary;
+  transfers: TransferEngine;
+  /** The queue limit we tell downloaders in 619. */
+  queueLimit?: number;
+  /** Share at most this many files per server (the server's limit, 5,000). */
+  maxShares?: number;
+  timeouts?: Partial<C.ClientTimeouts>;
+}
+
+/** File holding the generated password when the user gave none. */
+export const PASSWORD_FILE = 'napster-password';
+
+/**
+ * The Napster client (issue 13): sessions with any number of OpenNap
+ * servers, the share list kept in sync with the library, searches and
+ * downloads through the transfer engine, uploads from our data port, chat.
+ * It owns the connection groups and carries out what the pure parts decide.
+ */
+export class NapsterClient {
+  readonly files: NapsterFiles;
+  readonly chat: NapsterChat;
+  readonly #o: NapsterClientOptions;
+  readonly #ctx: PluginContext;
+  readonly #links = new Map<string, ServerLink>();
+  readonly #byConn = new Map<Connection<NapFrame>, ServerLink>();
+  readonly #shared = new Map<ServerLink, Map<string, SharedFile>>();
+  readonly #group: ConnectionGroup<NapFrame>;
+  readonly #data: DataPortService;
+  readonly #unsubscribe: Array<() => void> = [];
+  readonly #timeouts: C.ClientTimeouts;
+  #nick: string;
+  #password = '';
+  #stopped = false;
+
+  constructor(ctx: PluginContext, opts: NapsterClientOptions) {
+    this.#ctx = ctx;
+    this.#o = opts;
+    this.#nick = opts.nick ?? validNick(ctx.nick);
+    this.#group = ctx.net.group<NapFrame>({
+      name: 'napster-client',
+      decoder: () => napFrameDecoder(),
+      handler: {
+        onMessage: (conn, frame) => this.#byConn.get(conn)?.onFrame(frame),
+        onClose: (conn, reason) => {
+          const link = this.#byConn.get(conn);
+          this.#byConn.delete(conn);
+          link?.onClose(reason);
+        },
+      },
+      limits: { maxOutbound: 64 },
+      timeouts: { handshakeMs: 0, idleMs: 0 },
+    });
+    this.#timeouts = { ...C.DEFAULT_TIMEOUTS, ...opts.timeouts };
+    this.#data = new DataPortService(ctx.net, ctx.clock, ctx.log.child('data'), { serveGet: (req, socket) => this.files.serveGet(req, socket) }, this.#timeouts);
+    this.files = new NapsterFiles({
+      share: opts.share,
+      transfers: opts.transfers,
+      data: this.#data,
+      clock: ctx.clock,
+      log: ctx.log,
+      nick: () => this.#nick,
+      link: (key) => this.#links.get(key),
+      notice: (text) => this.notice(text),
+      queueLimit: opts.queueLimit ?? 8,
+      timeouts: this.#timeouts,
+    });
+    this.chat = new NapsterChat(ctx, () => this.#nick, (text) => this.notice(text));
+  }
+
+  get nick(): string {
+    return this.#nick;
+  }
+
+  get dataPort(): number {
+    return this.#data.port;
+  }
+
+  get links(): ServerLink[] {
+    return [...this.#links.values()];
+  }
+
+  async start(): Promise<void> {
+    const bad = checkNick(this.#nick);
+    if (bad) throw NetError.usage(`napster nick ${this.#nick}: ${bad}`);
+    this.#password = this.#o.password ?? (await this.#storedPassword());
+    if (this.#o.dataPort !== undefined) await this.#data.listen(this.#o.dataPort, this.#o.dataHost);
+    this.#unsubscribe.push(this.#o.share.subscribe((e) => e.type === 'share.ready' && this.#syncAll()));
+    void this.#o.share.whenHashed().then(() => this.#syncAll());
+    for (const s of this.#o.servers) this.login(s);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const u of this.#unsubscribe) u();
+    for (const l of this.#links.values()) l.stop('shutting down');
+    this.files.stop();
+    await this.#data.stop();
+    await this.#group.close();
+  }
+
+  /** `/nlogin host:port [nick]`: starts (or restarts) a session; the result comes as events. */
+  login(server: string, nick?: string): ServerLink {
+    const hp = parseHostPort(server);
+    if (!hp) throw NetError.usage(`not a host:port: ${server}`);
+    if (nick !== undefined) {
+      const bad = checkNick(nick);
+      if (bad) throw NetError.usage(bad);
+      this.#nick = nick;
+    }
+    const key = `${hp.host}:${hp.port}`;
+    const old = this.#links.get(key);
+    if (old && old.state !== 'stopped' && nick === undefined) return old;
+    old?.stop('logging in again');
+    const link = new ServerLink(hp.host, hp.port, () => this.#identity(), {
+      dial: async (host, port) => {
+        const conn = await this.#group.dial(host, port, { timeoutMs: C.CONNECT_TIMEOUT_MS });
+        this.#byConn.set(conn, link);
+        return conn;
+      },
+      online: (l) => this.#online(l),
+      message: (l, m) => this.#message(l, m),
+      down: (l, reason, retryMs) => {
+        this.#shared.delete(l);
+        this.#ctx.emit({ type: 'peer.down', protocol: 'napster', address: l.key, direction: 'out', reason });
+        this.notice(`${l.key}: ${reason}${retryMs === undefined ? '' : `; reconnecting in ${Math.round(retryMs / 1000)} s`}`);
+      },
+    }, this.#ctx.clock, this.#ctx.log.child(key), this.#timeouts);
+    this.#links.set(key, link);
+    link.start();
+    return link;
+  }
+
+  /** `/nlogout [host:port]`: ends one session (or all); no reconnect. */
+  logout(server?: string): string[] {
+    const targets = server === undefined ? [...this.#links.values()] : [this.#links.get(server)].filter((l): l is ServerLink => l !== undefined);
+    if (targets.length === 0) throw NetError.notFound(server ? `no session with ${server}` : 'not logged in anywhere');
+    for (const l of targets) {
+      l.stop();
+      this.#links.delete(l.key);
+      this.#shared.delete(l);
+    }
+    return targets.map((l) => `logged out of ${l.key}`);
+  }
+
+  /** The session commands go to: the one named, else the first online one. */
+  current(server?: string): ServerLink {
+    const l = server ? this.#links.get(server) : [...this.#links.values()].find((x) => x.online);
+    if (!l?.online) throw NetError.closed(server ? `not logged in to ${server}` : 'not logged in to any Napster server (/nlogin host:port)');
+    return l;
+  }
+
+  /** Searches every logged-in server; resolves with how many were asked. */
+  async search(spec: NapSearchSpec, sink: (hit: NapsterHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
+    const online = [...this.#links.values()].filter((l) => l.online);
+    await Promise.all(
+      online.map((l) =>
+        this.files.search(l, spec, sink, signal).catch((err: unknown) => {
+          if (!signal.aborted) this.notice(`search on ${l.key}: ${toNetError(err).message}`);
+        }),
+      ),
+    );
+    return { peers: online.length };
+  }
+
+  source(ref: NapsterRef): ReturnType<NapsterFiles['source']> {
+    return this.files.source(ref);
+  }
+
+  notice(text: string): void {
+    this.#ctx.emit({ type: 'notice', protocol: 'napster', text });
+  }
+
+  emit(e: AppEvent): void {
+    this.#ctx.emit(e);
+  }
+
+  #identity(): LoginIdentity {
+    return {
+      nick: this.#nick,
+      password: this.#password,
+      dataPort: this.#data.port,
+      speed: this.#o.speed ?? C.DEFAULT_LINK_SPEED,
+      email: this.#o.email ?? `${this.#nick}@peerdeck.invalid`,
+      clientInfo: C.CLIENT_INFO,
+    };
+  }
+
+  #online(link: ServerLink): void {
+    this.#ctx.emit({ type: 'peer.up', protocol: 'napster', address: link.key, direction: 'out', nick: this.#nick });
+    this.notice(`logged in to ${link.key} as ${this.#nick}${this.#data.port ? `, data port ${this.#data.port}` : ', firewalled (no data port)'}`);
+    this.#sync(link);
+    this.chat.onOnline(link);
+  }
+
+  /** Brings a server's copy of our share list in line with the library (§4.1): 102 for gone files, 100 for new ones. */
+  #sync(link: ServerLink): void {
+    if (!link.online) return;
+    const list = buildShareList(this.#o.share.entries(), this.#o.maxShares ?? C.MAX_SHARES);
+    const had = this.#shared.get(link) ?? new Map<string, SharedFile>();
+    const delta = diffShares(had, list.files);
+    link.sendAll([
+      ...delta.remove.map((p) => ({ type: C.NAP_UNSHARE, text: p })),
+      ...delta.add.map((line) => ({ type: C.NAP_SHARE, text: line })),
+    ]);
+    this.#shared.set(link, list.files);
+    const first = had.size === 0;
+    if (list.overCap > 0 && (first || delta.add.length > 0)) {
+      this.notice(`${link.key} takes at most ${this.#o.maxShares ?? C.MAX_SHARES} files: ${list.overCap} of your files are not shared there`);
+    }
+    if (first || delta.add.length + delta.remove.length > 0) {
+      this.#ctx.log.info(`${link.key}: sharing ${list.files.size} files (+${delta.add.length} -${delta.remove.length})`);
+    }
+  }
+
+  #syncAll(): void {
+    if (this.#stopped) return;
+    for (const l of this.#links.values()) this.#sync(l);
+  }
+
+  #message(link: ServerLink, msg: ServerMessage): void {
+    switch (msg.kind) {
+      case 'upload-request':
+        void this.files.onUploadRequest(link, msg.nick, msg.wirePath).catch((err: unknown) => this.#ctx.log.warn(`607: ${String(err)}`));
+        return;
+      case 'push-request':
+        void this.files.onPushRequest(link, msg.peer);
+        return;
+      case 'ghost':
+        link.noteGhost();
+        this.notice(`${link.key}: someone else logged in as ${this.#nick}; not reconnecting`);
+        return;
+      default:
+        this.chat.onMessage(link, msg);
+    }
+  }
+
+  async #storedPassword(): Promise<string> {
+    const file = join(this.#ctx.dataDir, PASSWORD_FILE);
+    try {
+      const pw = (await readFile(file, 'utf8')).trim();
+      if (pw) return pw;
+    } catch {
+      // none yet
+    }
+    const pw = randomBytes(12).toString('hex');
+    await ensureDir(this.#ctx.dataDir);
+    await writeFileAtomic(file, pw + '\n');
+    return pw;
+  }
+}
+
+/** The node's nick made into a valid Napster nick (§3.2 rule 2). */
+export function validNick(nick: string): string {
+  const clean = nick.replace(/[^\x21-\x7e]|[%$*?.!",\\]/g, '').replace(/^[#&:-]+/, '').slice(0, 19);
+  return checkNick(clean) === undefined ? clean : `peerdeck${Math.floor(Math.random() * 10_000)}`;
+}

@@ -1,0 +1,71 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ShareLibrary } from '../../src/share/share-library.js';
+import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
+import { createTransfersPlugin } from '../../src/transfer/transfers-plugin.js';
+import { createNapsterClientPlugin, type NapsterClientPluginOptions } from '../../protocols/napster/client-plugin.js';
+import { startTestNode, type TestNode } from '../testnet.js';
+
+export interface NapNode extends TestNode {
+  shareDir: string;
+  downloads: string;
+  share: ShareLibrary;
+  transfers: TransferEngine;
+  run(cmd: string, ...args: string[]): Promise<string[]>;
+  /** The result numbers of this node's hits, by name. */
+  hit(name: string): number;
+}
+
+/** Short timeouts so tests of unanswered requests do not wait half a minute. */
+export const TEST_TIMEOUTS = { loginMs: 5_000, requestMs: 4_000, pushMs: 4_000, searchMs: 4_000, queryMs: 4_000, grantMs: 10_000, dataHandshakeMs: 4_000 };
+
+/** One real node running the transfers plugin and the Napster client, sharing `files` from a temp folder. */
+export async function startNapNode(
+  nick: string,
+  files: Record<string, Buffer | string>,
+  opts: Partial<NapsterClientPluginOptions> & { engine?: Partial<TransferEngineOptions> } = {},
+): Promise<NapNode> {
+  let share!: ShareLibrary;
+  let transfers!: TransferEngine;
+  let shareDir = '';
+  let downloads = '';
+  const node = await startTestNode(0, (_i, dataDir) => {
+    shareDir = join(dataDir, 'share');
+    downloads = join(dataDir, 'downloads');
+    share = new ShareLibrary({ roots: [shareDir], dataDir });
+    transfers = new TransferEngine({ downloadDir: downloads, stallMs: 10_000, ...opts.engine });
+    return [
+      {
+        name: 'fixture',
+        commands: [],
+        async start() {
+          await mkdir(shareDir, { recursive: true });
+          for (const [name, data] of Object.entries(files)) {
+            await mkdir(join(shareDir, name, '..'), { recursive: true });
+            await writeFile(join(shareDir, name), data);
+          }
+        },
+        async stop() {},
+        async run() {
+          return [];
+        },
+        status: () => ({ ports: {}, peers: 0 }),
+      },
+      createTransfersPlugin({ share, transfers }),
+      createNapsterClientPlugin({ servers: [], nick, password: `${nick}pw`, share, transfers, timeouts: TEST_TIMEOUTS, ...opts }),
+    ];
+  });
+  await share.whenHashed();
+  return Object.assign(node, {
+    shareDir,
+    downloads,
+    share,
+    transfers,
+    run: (cmd: string, ...args: string[]) => node.node.run('napster', cmd, args),
+    hit: (name: string) => {
+      const h = node.of('search.hit').filter((e) => e.name === name).pop();
+      if (!h) throw new Error(`no hit named ${name}`);
+      return h.n;
+    },
+  });
+}
