@@ -26,6 +26,8 @@ export interface NapSearchSpec {
   freq?: NapRange;
   linespeed?: NapRange;
   size?: NapRange;
+  /** A second size bound (`SIZE "AT BEST"`), for a size range. */
+  sizeAtBest?: number;
   duration?: NapRange;
   type?: NapType;
 }
@@ -122,6 +124,7 @@ export function buildSearch(spec: NapSearchSpec): string {
   if (spec.freq) parts.push(`FREQ "${spec.freq.cmp}" "${spec.freq.value}"`);
   if (spec.linespeed) parts.push(`LINESPEED "${spec.linespeed.cmp}" ${spec.linespeed.value}`);
   if (spec.size) parts.push(`SIZE "${spec.size.cmp}" ${spec.size.value}`);
+  if (spec.sizeAtBest !== undefined) parts.push(`SIZE "AT BEST" ${spec.sizeAtBest}`);
   if (spec.duration) parts.push(`DURATION "${spec.duration.cmp}" ${spec.duration.value}`);
   if (spec.type) parts.push(`TYPE ${spec.type}`);
   return parts.join(' ');

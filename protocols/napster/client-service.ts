@@ -8,8 +8,6 @@ import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { ensureDir, writeFileAtomic } from '../../src/paths.js';
 import type { PluginContext } from '../../src/plugin.js';
-import type { ShareLibrary } from '../../src/share/share-library.js';
-import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { NapsterChat } from './client-chat.js';
 import * as C from './client-constants.js';
 import { DataPortService } from './client-data-port-service.js';
@@ -35,8 +33,6 @@ export interface NapsterClientOptions {
   /** Link speed 0-10 (§3.1). */
   speed?: number;
   email?: string;
-  share: ShareLibrary;
-  transfers: TransferEngine;
   /** The queue limit we tell downloaders in 619. */
   queueLimit?: number;
   /** Share at most this many files per server (the server's limit, 5,000). */
@@ -90,8 +86,8 @@ export class NapsterClient {
     this.#timeouts = { ...C.DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.#data = new DataPortService(ctx.net, ctx.clock, ctx.log.child('data'), { serveGet: (req, socket) => this.files.serveGet(req, socket) }, this.#timeouts);
     this.files = new NapsterFiles({
-      share: opts.share,
-      transfers: opts.transfers,
+      share: ctx.share,
+      transfers: ctx.transfers,
       data: this.#data,
       clock: ctx.clock,
       log: ctx.log,
@@ -121,8 +117,8 @@ export class NapsterClient {
     if (bad) throw NetError.usage(`napster nick ${this.#nick}: ${bad}`);
     this.#password = this.#o.password ?? (await this.#storedPassword());
     if (this.#o.dataPort !== undefined) await this.#data.listen(this.#o.dataPort, this.#o.dataHost);
-    this.#unsubscribe.push(this.#o.share.subscribe((e) => e.type === 'share.ready' && this.#syncAll()));
-    void this.#o.share.whenHashed().then(() => this.#syncAll());
+    this.#unsubscribe.push(this.#ctx.share.subscribe((e) => e.type === 'share.ready' && this.#syncAll()));
+    void this.#ctx.share.whenHashed().then(() => this.#syncAll());
     for (const s of this.#o.servers) this.login(s);
   }
 
@@ -232,7 +228,7 @@ export class NapsterClient {
   /** Brings a server's copy of our share list in line with the library (§4.1): 102 for gone files, 100 for new ones. */
   #sync(link: ServerLink): void {
     if (!link.online) return;
-    const list = buildShareList(this.#o.share.entries(), this.#o.maxShares ?? C.MAX_SHARES);
+    const list = buildShareList(this.#ctx.share.entries(), this.#o.maxShares ?? C.MAX_SHARES);
     const had = this.#shared.get(link) ?? new Map<string, SharedFile>();
     const delta = diffShares(had, list.files);
     link.sendAll([

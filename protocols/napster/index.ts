@@ -5,12 +5,16 @@
 import type { CommandSpec, PluginStatus } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
+import { withNapsterClient } from './client-plugin.js';
+import type { NapsterClientOptions } from './client-service.js';
 import type { NapsterServerOptions } from './options.js';
 import { NapsterServer, type ServerRunOptions } from './server/napster-server.js';
 
 export interface NapsterPluginOptions {
   /** Run the server with these settings (see options.ts). */
   server?: NapsterServerOptions & Pick<ServerRunOptions, 'hashCost'>;
+  /** Run the client (issue 13) with these settings (see client-options.ts). */
+  client?: NapsterClientOptions;
 }
 
 const COMMANDS: CommandSpec[] = [
@@ -20,6 +24,11 @@ const COMMANDS: CommandSpec[] = [
 
 /** Creates the Napster plugin. */
 export function createNapsterPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
+  const plugin = createServerPlugin(opts);
+  return opts.client ? withNapsterClient(plugin, opts.client) : plugin;
+}
+
+function createServerPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
   let server: NapsterServer | undefined;
   const running = (): NapsterServer => {
     if (!server) throw NetError.closed('the Napster server is not running');

@@ -40,7 +40,7 @@ describe('Napster client against a scripted OpenNap broker (real sockets)', () =
     const nickCheck = server.received.find((r) => r.frame.type === 7 && r.frame.text === 'alice');
     expect(nickCheck).toBeDefined();
     const reg = server.received.find((r) => r.frame.type === 6 && r.frame.text.startsWith('alice '));
-    expect(splitFields(reg!.frame.text)).toEqual(['alice', 'alicepw', String((alice.node.snapshot().status.napster?.ports.napster)), 'peerdeck 0.1', '0', 'alice@peerdeck.invalid']);
+    expect(splitFields(reg!.frame.text)).toEqual(['alice', 'alicepw', String(alice.node.snapshot().status.napster?.ports['napster-data']), 'peerdeck 0.1', '0', 'alice@peerdeck.invalid']);
     expect([...server.users.get('alice')!.shares]).toEqual([['music/Alpha Song.mp3', { md5: md5(a), size: a.length }]]);
     expect(server.users.get('carol')!.port).toBe(0);
   });
@@ -50,10 +50,10 @@ describe('Napster client against a scripted OpenNap broker (real sockets)', () =
     await bob.run('nsearch', 'song');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
     expect(bob.of('search.hit').map((h) => [h.name, h.size, h.source, h.protocol])).toEqual([['Alpha Song.mp3', a.length, 'alice', 'napster']]);
-    await bob.run('nget', String(bob.hit('Alpha Song.mp3')));
+    await bob.get(bob.hit('Alpha Song.mp3'));
     await bob.run('nsearch', 'tune');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit' && e.name === 'Carol Tune.mp3'));
-    await bob.run('nget', String(bob.hit('Carol Tune.mp3')));
+    await bob.get(bob.hit('Carol Tune.mp3'));
     await bob.waitFor((ev) => ev.filter((e) => e.type === 'transfer.done').length === 2, 20_000);
     expect(sha(await readFile(join(bob.downloads, 'Alpha Song.mp3')))).toBe(sha(a));
     expect(sha(await readFile(join(bob.downloads, 'Carol Tune.mp3')))).toBe(sha(c));
@@ -72,7 +72,7 @@ describe('Napster client against a scripted OpenNap broker (real sockets)', () =
     await dave.waitFor((ev) => ev.some((e) => e.type === 'search.hit'));
     server.users.get('dave')!.port = 0;
     const started = Date.now();
-    await dave.run('nget', String(dave.hit('Carol Tune.mp3')));
+    await dave.get(dave.hit('Carol Tune.mp3'));
     await dave.waitFor((ev) => ev.some((e) => e.type === 'transfer.failed'));
     expect(dave.of('transfer.failed')[0]!.reason).toMatch(/both firewalled/);
     expect(Date.now() - started).toBeLessThan(3_000);

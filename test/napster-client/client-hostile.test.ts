@@ -61,7 +61,7 @@ describe('Napster client against a hostile server and hostile peers', () => {
   async function getBait(bob: NapNode): Promise<void> {
     await bob.run('nsearch', 'bait');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit'));
-    await bob.run('nget', String(bob.hit('bait.mp3')));
+    await bob.get(bob.hit('bait.mp3'));
     await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.failed'), 15_000);
   }
 
@@ -193,7 +193,7 @@ describe('Napster client against a hostile server and hostile peers', () => {
     await getBait(bob);
     expect(bob.of('transfer.failed')[0]!.reason).toMatch(/did not answer the download request/);
     offerFile(server, (s) => s.write(encodeFrame(206, 'mallory "C:\\evil\\bait.mp3"')));
-    await bob.run('nget', String(bob.hit('bait.mp3')));
+    await bob.get(bob.hit('bait.mp3'));
     await bob.waitFor((ev) => ev.filter((e) => e.type === 'transfer.failed').length === 2);
     expect(bob.of('transfer.failed')[1]!.reason).toMatch(/no longer shares bait.mp3/);
   });

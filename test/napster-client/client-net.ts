@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
-import { createTransfersPlugin } from '../../src/transfer/transfers-plugin.js';
-import { createNapsterClientPlugin, type NapsterClientPluginOptions } from '../../protocols/napster/client-plugin.js';
+import { createFilesPlugin, FILES_PLUGIN } from '../../src/search/files-plugin.js';
+import { createNapsterPlugin } from '../../protocols/napster/index.js';
+import type { NapsterClientOptions } from '../../protocols/napster/client-service.js';
 import { startTestNode, type TestNode } from '../testnet.js';
 
 export interface NapNode extends TestNode {
@@ -12,6 +13,8 @@ export interface NapNode extends TestNode {
   share: ShareLibrary;
   transfers: TransferEngine;
   run(cmd: string, ...args: string[]): Promise<string[]>;
+  /** `/get N` through the core's files service. */
+  get(n: number): Promise<string[]>;
   /** The result numbers of this node's hits, by name. */
   hit(name: string): number;
 }
@@ -23,17 +26,14 @@ export const TEST_TIMEOUTS = { loginMs: 5_000, requestMs: 4_000, pushMs: 4_000, 
 export async function startNapNode(
   nick: string,
   files: Record<string, Buffer | string>,
-  opts: Partial<NapsterClientPluginOptions> & { engine?: Partial<TransferEngineOptions> } = {},
+  opts: Partial<NapsterClientOptions> & { engine?: Partial<TransferEngineOptions> } = {},
 ): Promise<NapNode> {
   let share!: ShareLibrary;
   let transfers!: TransferEngine;
   let shareDir = '';
   let downloads = '';
-  const node = await startTestNode(0, (_i, dataDir) => {
-    shareDir = join(dataDir, 'share');
-    downloads = join(dataDir, 'downloads');
-    share = new ShareLibrary({ roots: [shareDir], dataDir });
-    transfers = new TransferEngine({ downloadDir: downloads, stallMs: 10_000, ...opts.engine });
+  const { engine, ...client } = opts;
+  const node = await startTestNode(0, () => {
     return [
       {
         name: 'fixture',
@@ -51,9 +51,17 @@ export async function startNapNode(
         },
         status: () => ({ ports: {}, peers: 0 }),
       },
-      createTransfersPlugin({ share, transfers }),
-      createNapsterClientPlugin({ servers: [], nick, password: `${nick}pw`, share, transfers, timeouts: TEST_TIMEOUTS, ...opts }),
+      createFilesPlugin(),
+      createNapsterPlugin({ client: { servers: [], nick, password: `${nick}pw`, timeouts: TEST_TIMEOUTS, ...client } }),
     ];
+  }, {
+    nodeFor: (_i, dataDir) => {
+      shareDir = join(dataDir, 'share');
+      downloads = join(dataDir, 'downloads');
+      share = new ShareLibrary({ roots: [shareDir], dataDir });
+      transfers = new TransferEngine({ downloadDir: downloads, stallMs: 10_000, ...engine });
+      return { share, transfers };
+    },
   });
   await share.whenHashed();
   return Object.assign(node, {
@@ -62,6 +70,7 @@ export async function startNapNode(
     share,
     transfers,
     run: (cmd: string, ...args: string[]) => node.node.run('napster', cmd, args),
+    get: (n: number) => node.node.run(FILES_PLUGIN, 'get', [String(n)]),
     hit: (name: string) => {
       const h = node.of('search.hit').filter((e) => e.name === name).pop();
       if (!h) throw new Error(`no hit named ${name}`);

@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILES_PLUGIN } from '../../src/search/files-plugin.js';
+import { startServer, type ServerFixture } from '../napster/server-fixture.js';
+import { startNapNode, type NapNode } from './client-net.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Our client against our server (issues 12 and 13), everything real on
+ * 127.0.0.1: alice and bob have data ports, carol and dave are firewalled.
+ */
+describe('Napster client against the peerdeck Napster server', () => {
+  let server: ServerFixture;
+  let alice: NapNode;
+  let bob: NapNode;
+  let carol: NapNode;
+  let dave: NapNode;
+  const a = randomBytes(1_200_000);
+  const c = randomBytes(345_678);
+
+  beforeAll(async () => {
+    server = await startServer();
+    alice = await startNapNode('alice', { 'music/Alpha Band - First Song.mp3': a }, { dataPort: 0, dataHost: '127.0.0.1' });
+    bob = await startNapNode('bob', {}, { dataPort: 0, dataHost: '127.0.0.1' });
+    carol = await startNapNode('carol', { 'Carol Quiet Song.mp3': c }, {});
+    dave = await startNapNode('dave', {}, {});
+    for (const n of [alice, bob, carol, dave]) await n.run('nlogin', `127.0.0.1:${server.port}`);
+    for (const n of [alice, bob, carol, dave]) await n.waitFor((ev) => ev.some((e) => e.type === 'peer.up' && e.protocol === 'napster'));
+    // The shares have reached the server when its user list says so.
+    await waitUntil(async () => (await server.node.node.run('napster', 'napster-users', [])).some((l) => /^alice .* 1 files$/.test(l)));
+    await waitUntil(async () => (await server.node.node.run('napster', 'napster-users', [])).some((l) => /^carol .* 1 files$/.test(l)));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const n of [alice, bob, carol, dave]) await n?.stop();
+    await server?.stop();
+  });
+
+  it('/search reaches the server; /get N downloads directly and by push, byte-identical and verified', async () => {
+    await bob.node.run(FILES_PLUGIN, 'search', ['song']);
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.done' && e.protocol === 'napster'));
+    const done = bob.of('search.done').find((e) => e.protocol === 'napster')!;
+    expect(done.peers).toBe(1);
+    expect(bob.of('search.hit').map((h) => `${h.name} ${h.size} ${h.source}`).sort()).toEqual([
+      `Alpha Band - First Song.mp3 ${a.length} alice`,
+      `Carol Quiet Song.mp3 ${c.length} carol`,
+    ]);
+    await bob.get(bob.hit('Alpha Band - First Song.mp3'));
+    await bob.get(bob.hit('Carol Quiet Song.mp3'));
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'transfer.done').length === 2, 30_000);
+    expect(sha(await readFile(join(bob.downloads, 'Alpha Band - First Song.mp3')))).toBe(sha(a));
+    expect(sha(await readFile(join(bob.downloads, 'Carol Quiet Song.mp3')))).toBe(sha(c));
+    expect((await readdir(bob.downloads)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    expect(alice.of('transfer.done').filter((e) => e.direction === 'up')).toHaveLength(1);
+    expect(carol.of('transfer.done').filter((e) => e.direction === 'up')).toHaveLength(1);
+  });
+
+  it('/nsearch passes Napster clauses to the server', async () => {
+    await bob.run('nsearch', 'song', `size<=${c.length}`);
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.done' && e.protocol === 'napster').length === 2);
+    const id = bob.of('search.done').filter((e) => e.protocol === 'napster')[1]!.search;
+    expect(bob.of('search.hit').filter((h) => h.search === id).map((h) => h.name)).toEqual(['Carol Quiet Song.mp3']);
+  });
+
+  it('both firewalled: the server never offers the hit, and a browsed file fails at once with its message', async () => {
+    await dave.run('nsearch', 'carol');
+    await dave.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+    expect(dave.of('search.hit')).toEqual([]);
+    await dave.run('nbrowse', 'carol');
+    await dave.waitFor((ev) => ev.some((e) => e.type === 'search.hit'));
+    const started = Date.now();
+    await dave.get(dave.hit('Carol Quiet Song.mp3'));
+    await dave.waitFor((ev) => ev.some((e) => e.type === 'transfer.failed'));
+    expect(dave.of('transfer.failed')[0]!.reason).toMatch(/both firewalled/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('channels, private messages, whois and browse', async () => {
+    await alice.run('join', '#team');
+    await alice.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text === 'joined #team'));
+    await bob.run('join', 'team');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text === 'joined #team'));
+    await bob.run('say', 'hello team');
+    await alice.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'bob' && e.text === '#team: hello team'));
+    await alice.run('msg', 'bob', 'psst, bob');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'alice' && e.text === '[msg] psst, bob'));
+    await bob.run('whois', 'alice');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.startsWith('whois alice "User"')));
+    await bob.run('nbrowse', 'alice');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.started' && e.query === 'browse alice'));
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.hit' && e.name === 'Alpha Band - First Song.mp3').length === 2);
+  });
+});
+
+async function waitUntil(pred: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > until) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
