@@ -135,6 +135,6 @@ export interface AppApi {
   commands(): Array<{ plugin: string; commands: CommandSpec[] }>;
   subscribe(listener: (event: AppEvent) => void): () => void;
   snapshot(): AppSnapshot;
-  /** Stops every plugin (in reverse start order) and resolves when all is closed. */
-  stop(): Promise<void>;
+  /** Stops every plugin (in reverse start order) and resolves when all is closed; `reason` goes to the peers (chat PART). */
+  stop(reason?: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
-import { createInterface } from 'node:readline';
 import type { AppApi, AppEvent } from './app-api.js';
+import { CommandLineSplitter, type CommandLineItem } from './command-lines.js';
 import { NetError } from './errors.js';
+import { EventOutbox } from './event-outbox.js';
 
 export interface HeadlessOptions {
   json: boolean;
@@ -12,6 +13,11 @@ export interface HeadlessOptions {
   output: NodeJS.WritableStream;
   /** The protocol plain lines and unqualified commands go to first. */
   defaultPlugin: string | undefined;
+  /**
+   * Settles when the node has started (false or a rejection: it did not): input waits
+   * for it, so `ready` is printed first even when stdin is already closed.
+   */
+  started?: Promise<unknown>;
 }
 
 /** Renders one event as a human-readable line (headless without --json). */
@@ -70,19 +76,28 @@ function takesText(api: AppApi, plugin: string, command: string): boolean {
   return api.commands().some((g) => g.plugin === plugin && g.commands.some((c) => c.name === command && c.text === true));
 }
 
+/** Input lines read ahead of the one being handled before stdin is paused. */
+const MAX_WAITING_LINES = 256;
+
 /**
  * Headless mode: stdin lines are commands (`/cmd args`) or chat text; events go
- * to stdout one per line. Resolves when stdin ends (unless daemon) or `/quit`.
+ * to stdout one per line through a bounded queue (EventOutbox). Resolves when stdin
+ * ends (unless daemon) or `/quit`.
  */
 export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<void>): Promise<void> {
+  const outbox = new EventOutbox(opts.output, (e) => (opts.json ? JSON.stringify(e) : formatEvent(e)));
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
-    opts.output.write((opts.json ? JSON.stringify(e) : formatEvent(e)) + '\n');
+    outbox.push(e);
   };
   const unsubscribe = api.subscribe(write);
 
-  const handle = async (raw: string): Promise<boolean> => {
-    const line = raw.replace(/\r$/, '');
+  const handle = async (item: CommandLineItem): Promise<boolean> => {
+    if (item.kind === 'too-long') {
+      write({ type: 'error', message: `input line longer than ${item.limit} bytes: ignored (a command or chat line is at most 64 KiB)` });
+      return true;
+    }
+    const line = item.line;
     if (line.trim() === '') return true;
     let plugin: string | undefined;
     let command: string;
@@ -93,7 +108,11 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       args = [line.slice(1)];
     } else if (line.startsWith('/')) {
       ({ command, args } = parseCommandLine(line));
-      if (command === 'quit') return false;
+      if (command === 'quit') {
+        // The reason (`/quit gone fishing`) goes to the other nodes with our PART.
+        await api.run('core', 'quit', args).catch(() => undefined);
+        return false;
+      }
       plugin = api.resolve(command, opts.defaultPlugin);
       if (!plugin) {
         write({ type: 'error', message: `unknown command /${command} (try /help)` });
@@ -124,28 +143,53 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
 
   return new Promise<void>((resolve) => {
     let done = false;
+    const input = opts.input;
     const finish = (): void => {
       if (done) return;
       done = true;
       unsubscribe();
+      outbox.close();
+      stopReading();
       resolve();
     };
+    let stopReading = (): void => undefined;
     void quit.then(finish);
     if (opts.daemon) return;
-    const rl = createInterface({ input: opts.input, crlfDelay: Infinity, terminal: false });
-    // Lines are handled strictly in order: each waits for the previous command.
-    let chain = Promise.resolve(true);
-    rl.on('line', (line) => {
-      chain = chain.then(async (go) => {
-        if (!go || done) return false;
-        const more = await handle(line);
-        if (!more) {
-          rl.close();
-          finish();
-        }
-        return more;
-      });
-    });
-    rl.on('close', () => void chain.then(finish));
+    const splitter = new CommandLineSplitter();
+    // Lines are handled strictly in order, each after the previous command, and none
+    // before the node has started (so `ready` comes first).
+    let chain: Promise<boolean> = (opts.started ?? Promise.resolve()).then(
+      (ok) => ok !== false,
+      () => false,
+    );
+    // Lines waiting for their turn are bounded too: past a few hundred, stop reading stdin.
+    let waiting = 0;
+    const enqueue = (items: CommandLineItem[]): void => {
+      for (const item of items) {
+        waiting++;
+        chain = chain.then(async (go) => {
+          waiting--;
+          if (waiting === MAX_WAITING_LINES / 4 && !done) input.resume();
+          if (!go || done) return false;
+          const more = await handle(item);
+          if (!more) finish();
+          return more;
+        });
+      }
+      if (waiting >= MAX_WAITING_LINES) input.pause();
+    };
+    const onData = (chunk: Buffer | string): void => enqueue(splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    const onEnd = (): void => {
+      enqueue(splitter.end());
+      void chain.then(finish);
+    };
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onEnd);
+    stopReading = () => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onEnd);
+    };
   });
 }

@@ -98,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.stdout.on('error', () => requestQuit()); // reader went away (EPIPE)
-    // Subscribe before start so `ready` is the first event a script sees.
+    // Subscribe before start so `ready` is the first event a script sees; input waits
+    // for the start, so even an already-closed stdin sees `ready` printed first.
+    let markStarted: (ok: boolean) => void = () => undefined;
+    const started = new Promise<boolean>((resolve) => (markStarted = resolve));
     const session = runHeadless(
       node,
       {
@@ -109,12 +112,15 @@ async function main(argv: string[]): Promise<number> {
         output: process.stdout,
         // Plain lines go to the first protocol that takes text (chat, unless --no-chat).
         defaultPlugin: plugins.find((p) => p.commands.some((c) => c.name === 'say'))?.name,
+        started,
       },
       quit,
     );
     try {
       await node.start();
+      markStarted(true);
     } catch (err) {
+      markStarted(false);
       process.stderr.write(`peerdeck: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
       await node.stop();
       await logFile.close();

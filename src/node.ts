@@ -61,6 +61,7 @@ export class PeerdeckNode implements AppApi {
   readonly #started: ProtocolPlugin[] = [];
   #nick: string;
   #stopping: Promise<void> | undefined;
+  #quitReason: string | undefined;
   /** Non-log events raised while starting; released right after `ready`. */
   #held: AppEvent[] | undefined;
 
@@ -170,13 +171,17 @@ export class PeerdeckNode implements AppApi {
     return out;
   }
 
-  /** Stops plugins in reverse start order, then closes whatever is left. Idempotent. */
-  stop(): Promise<void> {
+  /**
+   * Stops plugins in reverse start order, then closes whatever is left. Idempotent.
+   * `reason` (or the one given to `/quit`) is told to the other nodes where a protocol can.
+   */
+  stop(reason?: string): Promise<void> {
+    const why = reason ?? this.#quitReason;
     this.#stopping ??= (async () => {
       for (const p of [...this.#started].reverse()) {
         if (p.files) this.search.unregister(p.name);
         try {
-          await p.stop();
+          await p.stop(why);
         } catch (err) {
           this.log.error(`stopping ${p.name}: ${err instanceof Error ? err.message : String(err)}`);
         }
@@ -234,6 +239,8 @@ export class PeerdeckNode implements AppApi {
       case 'peers':
         return peerLines(this.peers());
       case 'quit':
+        // `/quit gone fishing`: the reason goes to the other nodes when we stop.
+        if (args.length > 0) this.#quitReason = args.join(' ');
         this.#opts.onQuit?.();
         return [];
       default:

@@ -43,7 +43,8 @@ export interface ProtocolPlugin {
    */
   readonly service?: boolean;
   start(ctx: PluginContext): Promise<void>;
-  stop(): Promise<void>;
+  /** `reason`: why the user quit (`/quit reason`), for protocols that tell their peers. */
+  stop(reason?: string): Promise<void>;
   /** Runs one of `commands`; returns lines for the user. Throw NetError('USAGE') on bad arguments. */
   run(command: string, args: string[]): Promise<string[]>;
   status(): PluginStatus;

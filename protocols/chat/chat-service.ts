@@ -27,10 +27,12 @@ import { Maintainer } from './maintainer.js';
 import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
-import { toNick } from './text.js';
+import { stripControls, toNick } from './text.js';
 
 /** Grace the core's own handshake timer gives ours, so ours (which sends ERROR) fires first. */
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
+/** Characters of a `/quit` reason carried by PART (a line holds 16 KiB; a reason is short). */
+const PART_REASON_MAX = 400;
 /** Least time between two dial plans triggered by PEERS lines. */
 const LEARN_TICK_MS = 250;
 
@@ -163,15 +165,15 @@ export class ChatService {
     this.#maintainer.start();
   }
 
-  /** Leaves the mesh (PART), closes every link and timer, saves the host cache. */
-  async stop(): Promise<void> {
+  /** Leaves the mesh (PART with `reason`, default "quit"), closes every link and timer, saves the host cache. */
+  async stop(reason = 'quit'): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#maintainer.stop();
     this.#pingTimer?.cancel();
     this.#pressure.stop();
     await this.#discovery?.stop();
-    if (this.#joined) this.#flooder.originate({ type: 'PART', ...this.#head(), text: 'quit' });
+    if (this.#joined) this.#flooder.originate({ type: 'PART', ...this.#head(), text: stripControls(reason).slice(0, PART_REASON_MAX) || 'quit' });
     for (const l of this.#links.values()) l.flush();
     await this.#group.close();
     await this.#hosts.save().catch((err: unknown) => this.#ctx.log.warn(`saving host cache: ${String(err)}`));

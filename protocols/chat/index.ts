@@ -58,11 +58,11 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         throw err;
       }
     },
-    async stop(): Promise<void> {
+    async stop(reason?: string): Promise<void> {
       const s = service;
       if (!s) return;
       service = undefined;
-      await s.stop();
+      await s.stop(reason);
     },
     async run(command: string, args: string[]): Promise<string[]> {
       const s = running();
