@@ -9,7 +9,7 @@ import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
 import { hashFile } from './file-hasher.js';
 import { HashCache } from './hash-cache.js';
-import { KeywordIndex, type SearchMode } from './keyword-index.js';
+import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
 import { MultiMap, nfc } from './multi-map.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside, scanRoots } from './scanner.js';
@@ -47,10 +47,11 @@ export interface ShareLibraryOptions {
   log?: Logger;
 }
 
-/** Query mode (default words) and result cap (default 100, at most 1000). */
+/** Query mode (default words), result cap (default 100, at most 1000) and filters (size, type, extension). */
 export interface SearchOptions {
   mode?: SearchMode;
   limit?: number;
+  filters?: IndexFilters;
 }
 
 /**
@@ -156,7 +157,7 @@ export class ShareLibrary {
   /** Names matching a query, from the in-memory index; never more than MAX_SEARCH_RESULTS. */
   search(query: string, opts: SearchOptions = {}): ShareEntry[] {
     const limit = Math.max(0, Math.min(opts.limit ?? DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS));
-    const ids = this.#index.search(query, opts.mode ?? 'words', limit);
+    const ids = this.#index.search(query, opts.mode ?? 'words', limit, opts.filters);
     return ids.map((id) => this.#entries.get(id)).filter((e): e is MutableEntry => e !== undefined);
   }
 
@@ -255,7 +256,7 @@ export class ShareLibrary {
     this.#byName.add(nfc(e.name), e);
     this.#byRel.set(nfc(e.relPath), e);
     if (e.sha1) this.#bySha1.add(e.sha1, e);
-    this.#index.add(e.index, e.name);
+    this.#index.add(e.index, e.name, e.size);
   }
 
   #unlink(e: MutableEntry): void {

@@ -7,17 +7,47 @@ export const MAX_TOKEN_CHARS = 64;
  * decomposed "e\u0301te\u0301" all match each other.
  */
 export function foldForMatch(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
+  // ASCII is its own NFKC form: skip the (costly) normalisation for it.
+  return ASCII.test(text) ? text.toLowerCase() : text.normalize('NFKC').toLowerCase();
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** What a token is by default: a run of Unicode letters, digits and combining marks. */
+export const WORD_CHARS = /[\p{L}\p{N}\p{M}]+/gu;
+
+/**
+ * The matches of `token` (a global regular expression) in text that is
+ * already folded (foldForMatch), each cut to MAX_TOKEN_CHARS. The splitter is
+ * whatever `token` does not match: with WORD_CHARS (the default) spaces,
+ * punctuation, `_`, `.` and `-` all split, as Gnutella wants; with
+ * `/[^\s]+/gu` only white space does.
+ */
+export function splitFolded(folded: string, token: RegExp = WORD_CHARS): string[] {
+  if (!token.global) throw new TypeError('a token pattern must be a global (g) regular expression');
+  const out: string[] = [];
+  token.lastIndex = 0;
+  for (let m = token.exec(folded); m !== null; m = token.exec(folded)) {
+    if (m[0] === '') {
+      token.lastIndex++; // a pattern that can match nothing must still move on
+      continue;
+    }
+    out.push(m[0].length > MAX_TOKEN_CHARS ? m[0].slice(0, MAX_TOKEN_CHARS) : m[0]);
+  }
+  return out;
+}
+
+/** A tokenizer that folds, then keeps the matches of `token` (see splitFolded). */
+export function tokenizeWith(token: RegExp): (text: string) => string[] {
+  if (!token.global) throw new TypeError('a token pattern must be a global (g) regular expression');
+  return (text) => splitFolded(foldForMatch(text), token);
 }
 
 /**
  * Splits a file name (or a query) into keyword tokens: runs of Unicode letters
- * and digits after folding. `Björk - Jóga.mp3` gives [björk, jóga, mp3].
+ * and digits after folding. `Björk - Jóga.mp3` gives [björk, jóga, mp3];
+ * `under_score.and.dots` gives [under, score, and, dots].
  */
 export function tokenize(text: string): string[] {
-  const out: string[] = [];
-  for (const m of foldForMatch(text).matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
-    out.push(m[0].slice(0, MAX_TOKEN_CHARS));
-  }
-  return out;
+  return splitFolded(foldForMatch(text), WORD_CHARS);
 }
