@@ -33,6 +33,8 @@ import { stripControls, toNick } from './text.js';
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
 /** Characters of a `/quit` reason carried by PART (a line holds 16 KiB; a reason is short). */
 const PART_REASON_MAX = 400;
+/** Dialled addresses whose node id is remembered (oldest forgotten first). */
+const MAX_NODE_AT = 256;
 /** Least time between two dial plans triggered by PEERS lines. */
 const LEARN_TICK_MS = 250;
 
@@ -52,6 +54,8 @@ export class ChatService {
   readonly #links = new Map<Connection<ChatFrame>, Link>();
   readonly #byNode = new Map<string, Link>();
   readonly #selfAddrs = new Set<string>();
+  /** The node found at a dialled address (a pinned peer may be linked by its own dial). */
+  readonly #nodeAt = new Map<string, string>();
   #joined = false;
   #stopping = false;
   #pingTimer: Timer | undefined;
@@ -113,6 +117,11 @@ export class ChatService {
       resetBackoff: (a) => this.#maintainer.reset(a),
       throttle: (l) => this.#pressure.throttle(l),
       notice: (text) => this.#ctx.emit({ type: 'notice', protocol: 'chat', text }),
+      found: (addr, node) => {
+        this.#nodeAt.delete(addr);
+        this.#nodeAt.set(addr, node);
+        if (this.#nodeAt.size > MAX_NODE_AT) this.#nodeAt.delete(this.#nodeAt.keys().next().value!);
+      },
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
@@ -128,6 +137,7 @@ export class ChatService {
       maxOutbound: o.maxOutbound,
       dial: async (addr) => (await this.#dial(addr)).handshake,
       view: () => ({ linked: this.#byNode.size, outbound: this.#group.count('out'), exclude: this.#exclude() }),
+      linked: (addr) => this.#isLinked(addr),
     });
   }
 
@@ -142,7 +152,12 @@ export class ChatService {
     const o = this.#o;
     if (o.listen) this.#listener = await this.#group.listen(o.port, { ...(o.host !== undefined ? { host: o.host } : {}) });
     this.#pingTimer = this.#ctx.clock.setInterval(() => this.#keepAlive(), o.pingMs);
-    for (const addr of o.connect) void this.connect(addr).catch((err: unknown) => this.#userError(err, addr));
+    // Peers the user named are pinned: the first failure is reported, then the maintainer
+    // keeps dialling them with backoff until linked, and again whenever they are lost.
+    for (const addr of o.connect) {
+      this.#maintainer.pin(addr);
+      void this.connect(addr).catch((err: unknown) => this.#userError(err, addr, 'will keep trying'));
+    }
     if (o.discovery && this.#listener) {
       const listener = this.#listener;
       const d = new Discovery(
@@ -327,6 +342,14 @@ export class ChatService {
     }
   }
 
+  /** Whether `addr` has a live or starting link (dialled by us, or its node's listening address). */
+  #isLinked(addr: string): boolean {
+    const node = this.#nodeAt.get(addr);
+    if (node !== undefined && this.#byNode.has(node)) return true;
+    for (const l of this.#links.values()) if (l.dialAddr === addr || l.listenAddr === addr) return true;
+    return false;
+  }
+
   #exclude(): Set<string> {
     const out = new Set(this.#selfAddrs);
     for (const l of this.#links.values()) {
@@ -358,8 +381,8 @@ export class ChatService {
     return { id: randomBytes(MSG_ID_BYTES).toString('hex'), hopsLeft: this.#o.hops, origin: this.#o.nodeId, at: this.#ctx.clock.now(), nick: this.#nick };
   }
 
-  #userError(err: unknown, addr?: string): void {
+  #userError(err: unknown, addr?: string, then?: string): void {
     const msg = err instanceof NetError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    this.#ctx.emit({ type: 'error', protocol: 'chat', message: addr ? `${addr}: ${msg}` : msg });
+    this.#ctx.emit({ type: 'error', protocol: 'chat', message: `${addr ? `${addr}: ` : ''}${msg}${then ? ` (${then})` : ''}` });
   }
 }

@@ -48,6 +48,8 @@ export interface LinkContext {
   throttle(source: Link): void;
   /** Tells the local user something about a link (a `notice` event). */
   notice(text: string): void;
+  /** The node at an address we dialled said HELLO (pinned peers are matched by node). */
+  found(dialAddr: string, node: string): void;
 }
 
 /** Addresses remembered as our own (dialled and found to be us). */
@@ -199,6 +201,7 @@ export class LinkProtocol {
     }
     link.hello = hello;
     link.conn.nick = hello.nick;
+    if (link.dialAddr !== undefined) this.#c.found(link.dialAddr, hello.node);
     // Full: say so before our HELLO, so the dialler hears it as a refusal and goes elsewhere.
     if (link.conn.direction === 'in' && !this.#c.byNode.has(hello.node)) {
       const full = admitNode(countSlots(this.#c.links.values(), link), this.#limits());

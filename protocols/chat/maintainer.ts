@@ -22,13 +22,22 @@ export interface MaintainerOptions {
   dial(addr: string): Promise<void>;
   /** Current linked count, outbound count, and addresses not to dial (live links, ourselves). */
   view(): { linked: number; outbound: number; exclude: ReadonlySet<string> };
+  /** Whether a pinned address is linked already (maybe by a link it dialled to us). */
+  linked(addr: string): boolean;
 }
 
-/** Keeps the node near its target degree (spec "Mesh maintenance"). */
+/**
+ * Keeps the node near its target degree (spec "Mesh maintenance"), and keeps the peers the
+ * user named (`--connect`) linked: those are *pinned*, dialled with backoff until linked
+ * and again when lost, whatever the degree.
+ */
 export class Maintainer {
   readonly #o: MaintainerOptions;
   readonly #queue: DialQueue;
   #timer: Timer | undefined;
+  readonly #pinned = new Set<string>();
+  /** Wakes the next retry of a pinned address that is backing off. */
+  #retry: Timer | undefined;
 
   constructor(o: MaintainerOptions) {
     this.#o = o;
@@ -44,6 +53,8 @@ export class Maintainer {
         } catch (err) {
           o.hosts.failed(addr);
           o.log.debug(`dial ${addr}: ${err instanceof Error ? err.message : String(err)}`);
+          // A pinned peer is tried again when its backoff ends (the queue sets it after this).
+          if (this.#pinned.has(addr)) o.clock.setTimeout(() => this.tick(), 0);
           throw err;
         }
       },
@@ -55,9 +66,15 @@ export class Maintainer {
     this.tick();
   }
 
+  /** Keeps `addr` linked from now on (a peer the user named). */
+  pin(addr: string): void {
+    this.#pinned.add(addr);
+  }
+
   /** Dials toward the target degree now, trying `preferred` addresses first. */
   tick(preferred: readonly string[] = []): void {
     if (!this.#timer) return;
+    this.#dialPinned();
     const v = this.#o.view();
     const dialling = this.#queue.inFlight + this.#queue.queued;
     const n = dialsWanted({ linked: v.linked, outbound: v.outbound, dialling, target: this.#o.targetDegree, maxOutbound: this.#o.maxOutbound });
@@ -90,6 +107,26 @@ export class Maintainer {
   stop(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
+    this.#retry?.cancel();
+    this.#retry = undefined;
     this.#queue.stop();
+  }
+
+  /** Dials every pinned address that is not linked, and wakes up when the next backoff ends. */
+  #dialPinned(): void {
+    let wait = Infinity;
+    for (const addr of this.#pinned) {
+      if (this.#o.linked(addr)) continue;
+      if (!this.#queue.enqueue(addr)) {
+        const left = this.#queue.backoffLeft(addr);
+        if (left > 0) wait = Math.min(wait, left);
+      }
+    }
+    if (wait !== Infinity && !this.#retry) {
+      this.#retry = this.#o.clock.setTimeout(() => {
+        this.#retry = undefined;
+        this.tick();
+      }, wait);
+    }
   }
 }
