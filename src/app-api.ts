@@ -68,8 +68,25 @@ export type AppEvent =
       /** Seconds left, or null when unknown. */
       eta: number | null;
     }
-  | { type: 'transfer.done'; id: number; name: string; direction: 'down' | 'up'; path: string; bytes: number; sha1: string | null }
-  | { type: 'transfer.failed'; id: number; name: string; direction: 'down' | 'up'; reason: string }
+  /** A download waits for a slot; `position` is its place in the queue (1 = next). */
+  | { type: 'transfer.queued'; id: number; name: string; direction: 'down' | 'up'; peer: string; protocol: string; total: number | null; position: number }
+  | {
+      type: 'transfer.done';
+      id: number;
+      name: string;
+      direction: 'down' | 'up';
+      path: string;
+      bytes: number;
+      sha1: string | null;
+      /**
+       * Downloads: true when size and SHA-1 were both checked against what the
+       * source announced; false for a file whose length and content nobody
+       * vouched for (a plain P+2 peer). Uploads: true (the whole range was sent).
+       */
+      verified: boolean;
+      peer: string;
+    }
+  | { type: 'transfer.failed'; id: number; name: string; direction: 'down' | 'up'; reason: string; state: 'failed' | 'cancelled' }
   | { type: 'share.ready'; files: number; bytes: number };
 
 export type AppEventType = AppEvent['type'];

@@ -17,6 +17,8 @@ export type CoreErrorCode =
   | 'PROTOCOL'
   | 'FLOOD'
   | 'SOCKET'
+  | 'FILE'
+  | 'DUPLICATE'
   | 'CLOSED'
   | 'PATH'
   | 'VERIFY'
@@ -91,6 +93,16 @@ export class NetError extends Error {
   static socket(err: unknown): NetError {
     const e = err as NodeJS.ErrnoException;
     return new NetError('SOCKET', e?.code ? `${e.code}: ${e.message}` : String(err), { cause: err });
+  }
+  /** A local disk error (ENOSPC, ENOENT, EACCES...) while reading or writing a file: not the peer's fault. */
+  static file(err: unknown, what = 'file'): NetError {
+    if (err instanceof NetError) return err;
+    const e = err as NodeJS.ErrnoException;
+    return new NetError('FILE', `${what}: ${e?.code ? `${e.code}: ${e.message}` : String(err)}`, { cause: err });
+  }
+  /** The same file is already being downloaded (same SHA-1, or same source and name). */
+  static duplicate(what: string): NetError {
+    return new NetError('DUPLICATE', what);
   }
   static closed(what = 'connection closed'): NetError {
     return new NetError('CLOSED', what);

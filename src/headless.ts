@@ -53,10 +53,12 @@ export function formatEvent(e: AppEvent): string {
       return `search ${e.search} done on ${e.protocol}: ${e.hits} hits from ${e.peers} peers`;
     case 'transfer.progress':
       return `transfer ${e.id} ${e.name}: ${e.bytes}/${e.total ?? '?'} bytes at ${Math.round(e.rate)} B/s`;
+    case 'transfer.queued':
+      return `transfer ${e.id} queued: ${e.name} from ${e.peer} [${e.protocol}], position ${e.position}`;
     case 'transfer.done':
-      return `transfer ${e.id} done: ${e.path} (${e.bytes} bytes${e.sha1 ? `, sha1 ${e.sha1}` : ''})`;
+      return `transfer ${e.id} done: ${e.path} (${e.bytes} bytes${e.sha1 ? `, sha1 ${e.sha1}` : ''}${e.verified ? ', verified' : ', unverified'})`;
     case 'transfer.failed':
-      return `transfer ${e.id} failed: ${e.reason}`;
+      return `transfer ${e.id} ${e.state}: ${e.reason}`;
     case 'share.ready':
       return `sharing ${e.files} files (${e.bytes} bytes)`;
   }

@@ -20,6 +20,7 @@ import type { ProtocolPlugin } from './plugin.js';
 import { createFilesPlugin } from './search/files-plugin.js';
 import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
+import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
 
 const VERSION = '0.1.0';
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
@@ -87,7 +88,11 @@ async function main(argv: string[]): Promise<number> {
     plugins,
     limits: mergeLimits(cfg.protocols.map((p) => p.setup.limits)),
     share: new ShareLibrary({ roots: cfg.share, dataDir: cfg.dataDir, watch: true, log: log.child('share') }),
-    transfers: new TransferEngine({ downloadDir: cfg.downloads ?? join(cfg.dataDir, 'downloads'), log: log.child('transfers') }),
+    transfers: new TransferEngine({
+      downloadDir: cfg.downloads ?? join(cfg.dataDir, 'downloads'),
+      stateFile: join(cfg.dataDir, TRANSFER_STATE_FILE),
+      log: log.child('transfers'),
+    }),
     logSinks: [logFile.sink],
     logLevel: cfg.logLevel,
     onQuit: () => requestQuit(),

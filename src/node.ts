@@ -1,5 +1,5 @@
 import type { AppApi, AppEvent, AppSnapshot, CommandSpec, PeerInfo, PluginStatus } from './app-api.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type Timer } from './clock.js';
 import { NetError } from './errors.js';
 import { Logger, type LogSink, type LogEntry } from './log.js';
 import { ConnectionManager } from './net/connection-manager.js';
@@ -11,6 +11,7 @@ import type { PluginContext, ProtocolPlugin } from './plugin.js';
 import { SearchService, type SearchServiceOptions } from './search/search-service.js';
 import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
+import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -33,6 +34,9 @@ export interface NodeOptions {
 }
 
 export const CORE = 'core';
+
+/** How often changed host caches are written to the data dir. */
+const HOST_CACHE_SAVE_MS = 30_000;
 
 /** Events held back while plugins start (so `ready` comes first); more are dropped. */
 const MAX_HELD_EVENTS = 10_000;
@@ -62,6 +66,7 @@ export class PeerdeckNode implements AppApi {
   #nick: string;
   #stopping: Promise<void> | undefined;
   #quitReason: string | undefined;
+  #hostSaveTimer: Timer | undefined;
   /** Non-log events raised while starting; released right after `ready`. */
   #held: AppEvent[] | undefined;
 
@@ -74,7 +79,14 @@ export class PeerdeckNode implements AppApi {
     this.log = new Logger([...(opts.logSinks ?? []), eventSink], 'core', opts.logLevel ?? 'info');
     this.net = new ConnectionManager({ limits: opts.limits, clock: this.clock, log: this.log.child('net') });
     this.share = opts.share ?? new ShareLibrary({ roots: [], clock: this.clock, log: this.log.child('share') });
-    this.transfers = opts.transfers ?? new TransferEngine({ downloadDir: join(opts.dataDir, 'downloads'), clock: this.clock, log: this.log.child('transfers') });
+    this.transfers =
+      opts.transfers ??
+      new TransferEngine({
+        downloadDir: join(opts.dataDir, 'downloads'),
+        stateFile: join(opts.dataDir, TRANSFER_STATE_FILE),
+        clock: this.clock,
+        log: this.log.child('transfers'),
+      });
     this.search = new SearchService({ clock: this.clock, log: this.log.child('search'), ...opts.search, emit: (e) => this.#emit(e), transfers: this.transfers });
     const names = new Set<string>();
     for (const p of this.#plugins) {
@@ -101,10 +113,22 @@ export class PeerdeckNode implements AppApi {
         this.#started.push(p);
         if (p.files) this.search.register(p.name, p.files);
       }
+      // Downloads the last run left come back once their protocols can revive them.
+      await this.transfers.restore((saved) =>
+        this.search.request(saved.protocol, {
+          name: saved.name,
+          size: saved.size ?? -1,
+          source: saved.peer,
+          ...(saved.sha1 !== undefined ? { sha1: saved.sha1 } : {}),
+          ref: saved.ref,
+        }),
+      );
     } catch (err) {
       this.#held = undefined;
       throw err;
     }
+    // Host caches are saved as they change, not only on a clean stop: a kill -9 forgets little.
+    this.#hostSaveTimer = this.clock.setInterval(() => void this.#saveHostCaches(), HOST_CACHE_SAVE_MS);
     const held = this.#held;
     this.#held = undefined;
     this.#emit({ type: 'ready', ports: this.snapshot().ports });
@@ -187,11 +211,18 @@ export class PeerdeckNode implements AppApi {
         }
       }
       this.#started.length = 0;
+      this.#hostSaveTimer?.cancel();
       await this.search.stop();
       await this.net.close();
-      for (const hc of this.#hostCaches.values()) await (await hc).save().catch(() => undefined);
+      await this.#saveHostCaches();
     })();
     return this.#stopping;
+  }
+
+  async #saveHostCaches(): Promise<void> {
+    for (const hc of this.#hostCaches.values()) {
+      await (await hc).save().catch((err: unknown) => this.log.warn(`cannot save a host cache: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   #context(p: ProtocolPlugin): PluginContext {

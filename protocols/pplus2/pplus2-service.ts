@@ -133,7 +133,8 @@ export class Pplus2Service {
     this.#stopped = true;
     this.#stopping.abort(NetError.closed('shutting down'));
     this.#timer?.cancel();
-    for (const s of this.#detached) s.destroy();
+    // A transfer cut by shutdown ends with a reset, not a clean close that would pass for end of file.
+    for (const s of this.#detached) if (!s.destroyed) s.resetAndDestroy();
     await this.#group.close();
     await Promise.allSettled([...this.#work]);
   }

@@ -165,6 +165,7 @@ export class SearchService {
       source: files.source(hit),
       size: hit.size >= 0 ? hit.size : null,
       ...(hit.sha1 !== undefined ? { sha1: hit.sha1 } : {}),
+      ref: hit.ref,
       ...files.download,
     };
   }

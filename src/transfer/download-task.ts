@@ -7,7 +7,7 @@ import type { Clock, Timer } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from '../share/base32.js';
-import { PART_SUFFIX, sanitizeDownloadName } from './file-name.js';
+import { sanitizeDownloadName } from './file-name.js';
 import { commitPart, loadPart } from './part-file.js';
 import type { DownloadRequest } from './transfer-types.js';
 
@@ -15,6 +15,8 @@ import type { DownloadRequest } from './transfer-types.js';
 export interface DownloadContext {
   req: DownloadRequest;
   dir: string;
+  /** The `.part` file's name in `dir`, claimed by the engine for this download alone. */
+  partName: string;
   clock: Clock;
   /** Aborted by /cancel or shutdown; its reason becomes the failure. */
   signal: AbortSignal;
@@ -26,11 +28,12 @@ export interface DownloadContext {
   onBytes(bytes: number): void;
 }
 
-/** A finished download: its final path, length and SHA-1 (hex). */
+/** A finished download: its final path, length and SHA-1 (hex), and whether size and SHA-1 were checked. */
 export interface DownloadOutcome {
   path: string;
   bytes: number;
   sha1: string;
+  verified: boolean;
 }
 
 /**
@@ -39,18 +42,19 @@ export interface DownloadOutcome {
  * arrive, times out a stalled peer, verifies size and SHA-1, and only then
  * gives the file its final, never-overwriting name. A part that can never
  * become the right file (too large, wrong hash, nothing sent) is deleted; one
- * cut short is kept for `/retry`.
+ * cut short is kept for `/retry`. Disk errors (ENOSPC, ENOENT...) fail with
+ * FILE, not SOCKET: they are ours, not the peer's.
  */
 export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome> {
   const { req } = ctx;
   const expectedSha1 = req.sha1 === undefined ? undefined : normalizeSha1(req.sha1);
   if (req.sha1 !== undefined && expectedSha1 === undefined) throw NetError.usage(`not a SHA-1: ${req.sha1}`);
   const name = sanitizeDownloadName(req.name);
-  await ensureDir(ctx.dir);
-  const partPath = join(ctx.dir, name + PART_SUFFIX);
+  await ensureDir(ctx.dir).catch((e: unknown) => Promise.reject(NetError.file(e, 'download folder')));
+  const partPath = join(ctx.dir, ctx.partName);
   const expectedSize = req.size ?? null;
   const cap = expectedSize ?? req.maxBytes ?? ctx.maxBytes;
-  const part = await loadPart(partPath, expectedSize);
+  const part = await loadPart(partPath, expectedSize).catch((e: unknown) => Promise.reject(NetError.file(e, ctx.partName)));
   let bytes = part.offset;
   ctx.onStart(partPath, bytes, expectedSize);
 
@@ -67,6 +71,7 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     };
     armStall();
     let overflow = false;
+    let diskError: unknown;
     try {
       const opened = await openSource(req, bytes, ac.signal);
       if (opened.total != null && expectedSize !== null && opened.total !== expectedSize) {
@@ -93,9 +98,11 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
           cb(null, chunk);
         },
       });
-      await pipeline(opened.stream, meter, createWriteStream(partPath, { flags: 'a' }), { signal: ac.signal });
+      const file = createWriteStream(partPath, { flags: 'a' });
+      file.once('error', (e) => (diskError = e));
+      await pipeline(opened.stream, meter, file, { signal: ac.signal });
     } catch (err) {
-      const reason = ac.signal.aborted ? toNetError(ac.signal.reason) : toNetError(err);
+      const reason = ac.signal.aborted ? toNetError(ac.signal.reason) : diskError !== undefined ? NetError.file(diskError, ctx.partName) : toNetError(err);
       if (overflow || reason.code === 'SIZE') await unlink(partPath).catch(() => undefined);
       throw reason;
     } finally {
@@ -116,8 +123,8 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     await unlink(partPath).catch(() => undefined);
     throw NetError.verify(`SHA-1 mismatch: got ${sha1}, expected ${expectedSha1} (part deleted)`);
   }
-  const path = await commitPart(partPath, ctx.dir, name);
-  return { path, bytes, sha1 };
+  const path = await commitPart(partPath, ctx.dir, name).catch((e: unknown) => Promise.reject(NetError.file(e, name)));
+  return { path, bytes, sha1, verified: expectedSha1 !== undefined };
 }
 
 /** Opens the source, or rejects with the signal's reason as soon as it aborts (a late stream is destroyed). */

@@ -2,9 +2,12 @@ import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { normalizeSha1 } from '../share/base32.js';
 import { runDownload } from './download-task.js';
+import { PartClaims } from './part-claims.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
+import { loadTransferState, saveTransferState, type SavedDownload } from './transfer-state.js';
 import type { DownloadRequest, TransferInfo, UploadRequest, UploadResult } from './transfer-types.js';
 import { runUpload } from './upload-task.js';
 
@@ -32,7 +35,16 @@ export interface TransferEngineOptions {
   progressEveryMs?: number;
   /** Finished transfers remembered for `/downloads` and `/retry`. */
   maxHistory?: number;
+  /**
+   * Where unfinished downloads are persisted (`<dataDir>/transfers.json`):
+   * the queue and every failed or interrupted download with a `ref` come back
+   * on `restore()`. Absent: nothing is persisted.
+   */
+  stateFile?: string;
 }
+
+/** Turns a persisted download back into a request (through its protocol's FileProtocol.source); throws when it cannot. */
+export type ReviveDownload = (saved: SavedDownload) => DownloadRequest;
 
 /** Defaults for every limit and timeout of the engine. */
 export const TRANSFER_DEFAULTS = {
@@ -52,12 +64,22 @@ export const TRANSFER_DEFAULTS = {
 interface Transfer {
   info: TransferInfo;
   req?: DownloadRequest;
+  /** Other sources of the same file (same SHA-1), tried in turn when the current one fails. */
+  alternates: DownloadRequest[];
+  /** The `.part` this download owns in the download folder, once claimed. */
+  part?: string;
+  /** Interrupted by shutdown: resumes on the next start. */
+  interrupted?: boolean;
+  /** Failed while the protocol that made it was not running: kept as saved until it is. */
+  saved?: SavedDownload;
   abort?: AbortController;
   meter: RateMeter;
   lastEmit: number;
 }
 
 const CANCELLED = 'cancelled';
+/** Other sources remembered per download. */
+const MAX_ALTERNATES = 16;
 
 /**
  * Moves files for every protocol (issue 4, "Transfer engine"): a download
@@ -67,7 +89,7 @@ const CANCELLED = 'cancelled';
  */
 export class TransferEngine {
   readonly downloadDir: string;
-  readonly #o: Required<Omit<TransferEngineOptions, 'clock' | 'log'>>;
+  readonly #o: Required<Omit<TransferEngineOptions, 'clock' | 'log' | 'stateFile'>> & { stateFile?: string };
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #uploads: SlotLimiter;
@@ -75,8 +97,11 @@ export class TransferEngine {
   readonly #queue: Transfer[] = [];
   readonly #running = new Set<Promise<void>>();
   readonly #listeners = new Set<(e: AppEvent) => void>();
+  readonly #parts: PartClaims;
   #nextId = 1;
   #stopped = false;
+  #saving: Promise<void> = Promise.resolve();
+  #saveQueued = false;
 
   constructor(opts: TransferEngineOptions) {
     this.downloadDir = opts.downloadDir;
@@ -87,6 +112,7 @@ export class TransferEngine {
       { global: this.#o.maxUploads, perPeer: this.#o.maxUploadsPerPeer, maxWaiting: this.#o.maxWaitingUploads },
       this.#clock,
     );
+    this.#parts = new PartClaims(this.downloadDir);
   }
 
   /** Receives transfer.progress / transfer.done / transfer.failed. Returns the unsubscribe function. */
@@ -95,15 +121,65 @@ export class TransferEngine {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Queues a download; returns its id. Throws LIMIT when the queue is full. */
+  /**
+   * Queues a download; returns its id. The same file asked again while it is
+   * queued or running (same SHA-1, or same protocol, source and name) is not
+   * a second download: it throws DUPLICATE ("already downloading as #N"), and a
+   * new source of the same SHA-1 becomes another source of that download.
+   * Throws LIMIT when the queue is full.
+   */
   download(req: DownloadRequest): number {
     if (this.#stopped) throw NetError.closed('transfer engine stopped');
+    const same = this.#findSame(req);
+    if (same) {
+      const known = [same.req!, ...same.alternates].some((r) => r.peer === req.peer && r.protocol === req.protocol);
+      if (!known && same.alternates.length < MAX_ALTERNATES) {
+        same.alternates.push(req);
+        this.#scheduleSave();
+        throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}; ${req.peer} added as another source`);
+      }
+      throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
+    }
     if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const t = this.#track('down', req.name, req.peer, req.protocol, req.size ?? null);
     t.req = req;
-    this.#queue.push(t);
-    this.#pump();
+    this.#enqueue(t);
     return t.info.id;
+  }
+
+  /**
+   * Brings back what the last run left (call once, after the protocols are
+   * registered): queued and interrupted downloads are queued again and resume
+   * from their `.part`; failed and cancelled ones are listed for `/retry`. A
+   * download whose protocol cannot revive it is listed as failed. Every
+   * `.part` in the download folder that no download owns is reported as
+   * orphaned (a `notice`), never silently adopted or deleted.
+   */
+  async restore(revive: ReviveDownload): Promise<void> {
+    if (this.#o.stateFile) {
+      for (const saved of await loadTransferState(this.#o.stateFile)) {
+        if (this.#stopped) return;
+        const t = this.#track('down', saved.name, saved.peer, saved.protocol, saved.size);
+        if (saved.part) {
+          t.part = saved.part;
+          this.#parts.claim(saved.part);
+        }
+        try {
+          t.req = revive(saved);
+        } catch (err) {
+          t.saved = saved;
+          this.#finish(t, 'failed', NetError.notFound(`cannot resume: ${toNetError(err).message}`));
+          continue;
+        }
+        if (saved.state === 'queued') this.#enqueue(t);
+        else this.#finish(t, saved.state, NetError.closed(saved.reason ?? saved.state));
+      }
+    }
+    for (const orphan of await this.#parts.orphans()) {
+      const text = `orphaned part file ${orphan} in ${this.downloadDir}: no download owns it (delete it, or /get the file again)`;
+      this.#log.warn(text);
+      this.#emit({ type: 'notice', protocol: 'transfers', text });
+    }
   }
 
   /** Cancels a queued or running transfer; its part file is kept for `/retry`. */
@@ -114,6 +190,7 @@ export class TransferEngine {
     if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
       this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
+      this.#scheduleSave();
     } else {
       t.abort?.abort(NetError.closed(CANCELLED));
     }
@@ -125,9 +202,9 @@ export class TransferEngine {
     const t = this.#all.get(id);
     if (!t?.req || (t.info.state !== 'failed' && t.info.state !== 'cancelled')) return false;
     if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
-    Object.assign(t.info, { state: 'queued', reason: null, rate: 0 });
-    this.#queue.push(t);
-    this.#pump();
+    const same = this.#findSame(t.req, t);
+    if (same) throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
+    this.#enqueue(t);
     return true;
   }
 
@@ -174,7 +251,7 @@ export class TransferEngine {
       (bytes) => {
         t.info.bytes = bytes;
         this.#finish(t, 'done');
-        this.#emit({ type: 'transfer.done', id: t.info.id, name: t.info.name, direction: 'up', path: req.path, bytes, sha1: req.sha1 ?? null });
+        this.#emit({ type: 'transfer.done', id: t.info.id, name: t.info.name, direction: 'up', path: req.path, bytes, sha1: req.sha1 ?? null, verified: true, peer: req.peer });
       },
       (err: unknown) => {
         failure = toNetError(err);
@@ -187,18 +264,29 @@ export class TransferEngine {
     return { id: t.info.id, bytes: t.info.bytes };
   }
 
-  /** Cancels everything and waits for running transfers to settle. */
+  /**
+   * Cancels everything and waits for running transfers to settle. Queued and
+   * running downloads are saved as interrupted: the next start resumes them.
+   */
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
     this.#uploads.rejectAll(NetError.closed('shutting down'));
+    for (const t of this.#all.values()) if (t.info.state === 'queued' || t.info.state === 'active') t.interrupted = true;
     for (const t of this.#queue.splice(0)) this.#finish(t, 'cancelled', NetError.closed('shutting down'));
     for (const t of this.#all.values()) t.abort?.abort(NetError.closed('shutting down'));
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    await this.#save();
+  }
+
+  /** Writes the state file now (the engine also does so after every change). */
+  async flush(): Promise<void> {
+    await this.#save();
   }
 
   #track(direction: 'down' | 'up', name: string, peer: string, protocol: string, total: number | null): Transfer {
     const info: TransferInfo = { id: this.#nextId++, direction, name, peer, protocol, state: 'queued', bytes: 0, total, rate: 0, path: null, reason: null };
-    const t: Transfer = { info, meter: new RateMeter(this.#clock.now()), lastEmit: 0 };
+    const t: Transfer = { info, alternates: [], meter: new RateMeter(this.#clock.now()), lastEmit: 0 };
     this.#all.set(info.id, t);
     this.#trimHistory();
     return t;
@@ -224,30 +312,80 @@ export class TransferEngine {
     t.info.state = 'active';
     t.meter = new RateMeter(this.#clock.now(), t.info.bytes);
     const ac = (t.abort = new AbortController());
-    const run = runDownload({
-      req,
-      dir: this.downloadDir,
-      clock: this.#clock,
-      signal: ac.signal,
-      stallMs: this.#o.stallMs,
-      maxBytes: this.#o.maxDownloadBytes,
-      onStart: (partPath, bytes, total) => {
-        Object.assign(t.info, { path: partPath, bytes, total });
-        t.meter = new RateMeter(this.#clock.now(), bytes);
-      },
-      onBytes: (bytes) => this.#progress(t, bytes),
-    }).then(
+    const run = (async () => {
+      t.part ??= await this.#parts.claimNew(req.name, req.sha1 !== undefined);
+      this.#scheduleSave();
+      return runDownload({
+        req,
+        dir: this.downloadDir,
+        partName: t.part,
+        clock: this.#clock,
+        signal: ac.signal,
+        stallMs: this.#o.stallMs,
+        maxBytes: this.#o.maxDownloadBytes,
+        onStart: (partPath, bytes, total) => {
+          Object.assign(t.info, { path: partPath, bytes, total });
+          t.meter = new RateMeter(this.#clock.now(), bytes);
+        },
+        onBytes: (bytes) => this.#progress(t, bytes),
+      });
+    })().then(
       (out) => {
+        this.#release(t);
         Object.assign(t.info, { bytes: out.bytes, path: out.path, total: t.info.total ?? out.bytes });
         this.#finish(t, 'done');
-        this.#emit({ type: 'transfer.done', id: t.info.id, name: t.info.name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1 });
+        const { id, name, peer } = t.info;
+        this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });
       },
       (err: unknown) => {
         const e = toNetError(err);
-        this.#finish(t, e.code === 'CLOSED' && e.message === CANCELLED ? 'cancelled' : 'failed', e);
+        const cancelled = e.code === 'CLOSED' && e.message === CANCELLED;
+        if (!cancelled && !this.#stopped && this.#nextSource(t, e)) return;
+        if (e.code === 'VERIFY' || e.code === 'SIZE' || e.code === 'NOT_FOUND') this.#release(t); // the part is gone
+        this.#finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
       },
     );
-    this.#hold(run.finally(() => this.#pump()));
+    this.#hold(run.finally(() => (this.#scheduleSave(), this.#pump())));
+  }
+
+  /** The current source failed: go on with the next one of the same file, keeping the part. */
+  #nextSource(t: Transfer, err: NetError): boolean {
+    if (err.code === 'FILE') return false; // our disk, not the source
+    const next = t.alternates.shift();
+    if (!next) return false;
+    this.#log.info(`transfer #${t.info.id} ${t.info.name}: ${t.info.peer} failed (${err.code}: ${err.message}); trying ${next.peer}`);
+    t.req = { ...next, name: t.req!.name }; // the file keeps the name it was asked for
+    Object.assign(t.info, { peer: next.peer, protocol: next.protocol });
+    t.info.state = 'queued';
+    this.#queue.unshift(t);
+    return true;
+  }
+
+  #enqueue(t: Transfer): void {
+    Object.assign(t.info, { state: 'queued', reason: null, rate: 0 });
+    this.#queue.push(t);
+    const { id, name, peer, protocol, total } = t.info;
+    this.#emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position: this.#queue.length });
+    this.#scheduleSave();
+    this.#pump();
+  }
+
+  /** A queued or running download of the same file: same SHA-1, or same protocol, source and name. */
+  #findSame(req: DownloadRequest, except?: Transfer): Transfer | undefined {
+    const sha1 = req.sha1 === undefined ? undefined : normalizeSha1(req.sha1);
+    for (const t of this.#all.values()) {
+      if (t === except || !t.req || (t.info.state !== 'queued' && t.info.state !== 'active')) continue;
+      for (const r of [t.req, ...t.alternates]) {
+        if (sha1 !== undefined && r.sha1 !== undefined && normalizeSha1(r.sha1) === sha1) return t;
+        if (r.protocol === req.protocol && r.peer === req.peer && r.name === req.name) return t;
+      }
+    }
+    return undefined;
+  }
+
+  #release(t: Transfer): void {
+    if (t.part) this.#parts.release(t.part);
+    t.part = undefined;
   }
 
   #progress(t: Transfer, bytes: number): void {
@@ -265,8 +403,54 @@ export class TransferEngine {
     t.abort = undefined;
     if (state === 'done') return;
     t.info.reason = err ? `${err.code}: ${err.message}` : state;
-    this.#log.info(`transfer #${t.info.id} ${t.info.name} ${state}: ${t.info.reason}`);
-    this.#emit({ type: 'transfer.failed', id: t.info.id, name: t.info.name, direction: t.info.direction, reason: t.info.reason });
+    this.#log.debug(`transfer #${t.info.id} ${t.info.name} ${state}: ${t.info.reason}`);
+    this.#emit({ type: 'transfer.failed', id: t.info.id, name: t.info.name, direction: t.info.direction, reason: t.info.reason, state });
+  }
+
+  /** What survives a restart: every unfinished download the protocol can revive (it has a ref). */
+  #snapshot(): SavedDownload[] {
+    const out: SavedDownload[] = [];
+    for (const t of this.#all.values()) {
+      if (t.saved) {
+        out.push(t.saved);
+        continue;
+      }
+      const req = t.req;
+      if (!req || req.ref === undefined || t.info.state === 'done') continue;
+      const state = t.interrupted || t.info.state === 'queued' || t.info.state === 'active' ? 'queued' : t.info.state;
+      out.push({
+        name: req.name,
+        peer: req.peer,
+        protocol: req.protocol,
+        size: req.size ?? null,
+        ...(req.sha1 !== undefined ? { sha1: req.sha1 } : {}),
+        ref: req.ref,
+        part: t.part ?? null,
+        state,
+        reason: state === 'queued' ? null : t.info.reason,
+      });
+    }
+    return out;
+  }
+
+  /** Coalesces the changes of one tick into one atomic write. */
+  #scheduleSave(): void {
+    if (!this.#o.stateFile || this.#saveQueued) return;
+    this.#saveQueued = true;
+    queueMicrotask(() => {
+      this.#saveQueued = false;
+      void this.#save();
+    });
+  }
+
+  #save(): Promise<void> {
+    const file = this.#o.stateFile;
+    if (!file) return Promise.resolve();
+    this.#saving = this.#saving.then(
+      () =>
+        saveTransferState(file, this.#snapshot()).catch((err: unknown) => this.#log.warn(`cannot save ${file}: ${toNetError(err).message}`)),
+    );
+    return this.#saving;
   }
 
   #hold(p: Promise<void>): void {

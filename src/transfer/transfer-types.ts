@@ -27,6 +27,12 @@ export interface DownloadRequest {
   maxBytes?: number;
   /** Treat a zero-byte answer as "not found" (P+2 sends nothing for an unknown name). */
   emptyIsMissing?: boolean;
+  /**
+   * The protocol's JSON-serialisable reference for this file (FileHit.ref).
+   * With it the download is persisted and revived after a restart; without
+   * it, it lives only as long as the process.
+   */
+  ref?: unknown;
 }
 
 /** Where a transfer is in its life; `/retry` takes failed and cancelled ones back to queued. */

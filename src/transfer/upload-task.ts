@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
@@ -25,7 +26,10 @@ export interface UploadContext {
  * Streams a byte range of a file into a sink with `pipeline()` (issue 4,
  * "Uploads"): opened with O_NOFOLLOW so a symlink swapped in after the share
  * check is refused, checked to be a regular file, range clamped to its size.
- * A sink that stops taking bytes for `stallMs` is cut off. Returns bytes sent.
+ * A sink that stops taking bytes for `stallMs` is cut off. An upload that
+ * stops before its end (cancel, stall, shutdown, a read error) resets a
+ * socket sink (RST, not FIN): a peer that knows no size cannot mistake the
+ * cut file for a whole one. Returns bytes sent.
  */
 export async function runUpload(ctx: UploadContext): Promise<number> {
   const { req } = ctx;
@@ -50,10 +54,17 @@ export async function runUpload(ctx: UploadContext): Promise<number> {
       return 0;
     }
     const source = fh.createReadStream({ start, end, highWaterMark: UPLOAD_CHUNK_BYTES, autoClose: false });
+    let diskError: unknown;
+    // Reset before pipeline() destroys the sink, which would send a clean FIN.
+    source.once('error', (e) => {
+      diskError = e;
+      resetSink(req.sink);
+    });
     const ac = new AbortController();
     const onCancel = (): void => ac.abort(toNetError(ctx.signal.reason));
     if (ctx.signal.aborted) throw toNetError(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onCancel, { once: true });
+    ac.signal.addEventListener('abort', () => resetSink(req.sink), { once: true });
     let last = 0;
     let lastMoveAt = ctx.clock.now();
     const tick = ctx.clock.setInterval(() => {
@@ -69,7 +80,10 @@ export async function runUpload(ctx: UploadContext): Promise<number> {
     try {
       await pipeline(source, req.sink, { signal: ac.signal, end: req.endSink !== false });
     } catch (err) {
-      throw ac.signal.aborted ? toNetError(ac.signal.reason) : toNetError(err);
+      // Stopped before the end: the peer must be able to tell a cut file from a whole one.
+      resetSink(req.sink);
+      if (ac.signal.aborted) throw toNetError(ac.signal.reason);
+      throw diskError !== undefined ? NetError.file(diskError, req.name) : toNetError(err);
     } finally {
       tick.cancel();
       ctx.signal.removeEventListener('abort', onCancel);
@@ -79,4 +93,14 @@ export async function runUpload(ctx: UploadContext): Promise<number> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Aborts a socket sink with a TCP reset (net.Socket.resetAndDestroy) so the
+ * peer sees ECONNRESET instead of a clean end of file; other sinks are destroyed.
+ */
+export function resetSink(sink: Writable): void {
+  const s = sink as Writable & { resetAndDestroy?: () => unknown };
+  if (typeof s.resetAndDestroy === 'function' && !s.destroyed) s.resetAndDestroy();
+  else sink.destroy();
 }

@@ -44,7 +44,7 @@ describe('TransferEngine downloads', () => {
     expect((await readFile(join(dir, 'song.mp3'))).equals(data)).toBe(true);
     expect(await readdir(dir)).toEqual(['song.mp3']);
     expect(of('transfer.done')).toEqual([
-      { type: 'transfer.done', id, name: 'song.mp3', direction: 'down', path: join(dir, 'song.mp3'), bytes: data.length, sha1: sha1(data) },
+      { type: 'transfer.done', id, name: 'song.mp3', direction: 'down', path: join(dir, 'song.mp3'), bytes: data.length, sha1: sha1(data), verified: true, peer: 'p1' },
     ]);
   });
 

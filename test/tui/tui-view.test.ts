@@ -218,8 +218,8 @@ describe('tables', () => {
     vt.type('\x1b2');
     await vi.waitFor(() => expect(vt.text()).toMatch(/1 ↓\s+song\.mp3\s+\[█{6}·{5}\]\s*50%\s+1\.0 MiB\s+64 KiB\/s\s+8s/));
     expect(vt.line(0)).toMatch(/\[↓64 KiB\/s ↑10 B\/s\]|2:Transfers/);
-    api.emit({ type: 'transfer.done', id: 1, name: 'song.mp3', direction: 'down', path: '/tmp/song.mp3', bytes: 1024 * 1024, sha1: null });
-    api.emit({ type: 'transfer.failed', id: 2, name: 'up.bin', direction: 'up', reason: 'peer closed' });
+    api.emit({ type: 'transfer.done', id: 1, name: 'song.mp3', direction: 'down', path: '/tmp/song.mp3', bytes: 1024 * 1024, sha1: null, verified: true, peer: '127.0.0.1:1' });
+    api.emit({ type: 'transfer.failed', id: 2, name: 'up.bin', direction: 'up', reason: 'peer closed', state: 'failed' });
     await vi.waitFor(() => {
       expect(vt.text()).toMatch(/song\.mp3\s+\[█{11}\]100%\s+1\.0 MiB\s+done/);
       expect(vt.text()).toContain('peer closed');

@@ -103,7 +103,7 @@ describe('UiModel', () => {
     m.apply({ type: 'transfer.progress', id: 1, name: 'a', direction: 'down', bytes: 1, total: 10, rate: 100, eta: 9 });
     m.apply({ type: 'transfer.progress', id: 2, name: 'b', direction: 'up', bytes: 1, total: 10, rate: 50, eta: 9 });
     expect(m.rates()).toEqual({ down: 100, up: 50 });
-    m.apply({ type: 'transfer.done', id: 1, name: 'a', direction: 'down', path: '/x/a', bytes: 10, sha1: null });
+    m.apply({ type: 'transfer.done', id: 1, name: 'a', direction: 'down', path: '/x/a', bytes: 10, sha1: null, verified: true, peer: '127.0.0.1:1' });
     expect(m.rates()).toEqual({ down: 0, up: 50 });
     expect(m.transfers.get(1)?.state).toBe('done');
     for (let id = 3; id < TRANSFERS_LIMIT + 2; id++) m.apply({ type: 'transfer.progress', id, name: 'x', direction: 'down', bytes: 0, total: null, rate: 0, eta: null });
