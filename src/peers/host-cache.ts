@@ -36,6 +36,7 @@ export class HostCache {
   readonly #max: number;
   readonly #clock: Clock;
   #dirty = false;
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(opts: HostCacheOptions) {
     this.#file = opts.file;
@@ -134,12 +135,26 @@ export class HostCache {
     }
   }
 
-  /** Writes the cache if it changed (atomic: temp file + rename). */
-  async save(): Promise<void> {
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    const body = JSON.stringify({ version: FILE_VERSION, hosts: [...this.#entries.values()] }, null, 1);
-    await writeFileAtomic(this.#file, body);
+  /**
+   * Writes the cache if it changed (atomic: temp file + rename). Saves run one
+   * after another, so a periodic save and the one at stop never race, and a
+   * caller's save resolves only once the file holds what it saw.
+   */
+  save(): Promise<void> {
+    this.#saving = this.#saving.then(async () => {
+      if (!this.#dirty) return;
+      this.#dirty = false;
+      const body = JSON.stringify({ version: FILE_VERSION, hosts: [...this.#entries.values()] }, null, 1);
+      try {
+        await writeFileAtomic(this.#file, body);
+      } catch (err) {
+        this.#dirty = true;
+        throw err;
+      }
+    });
+    const result = this.#saving;
+    this.#saving = result.catch(() => undefined);
+    return result;
   }
 
   #evict(): void {
