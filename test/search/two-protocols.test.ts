@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppApi } from '../../src/app-api.js';
+import type { FileHit } from '../../src/search/file-protocol.js';
 import { parseInput } from '../../tui/input-command.js';
 import { startP2Node, type P2Node } from '../pplus2/pplus2-net.js';
 import { createTinyPlugin } from './tiny-files.js';
@@ -100,5 +101,29 @@ describe('two file protocols in one node (P+2 and tiny)', () => {
     await expect(typed(c.node, '/get 2', undefined)).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('forgotten') });
     expect((await typed(c.node, '/get 5', undefined))[0]).toMatch(/f4\.bin/);
     await expect(typed(c.node, '/get 6', undefined)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #6' });
+  });
+
+  it('a P+2 hit saved as JSON downloads again through a node that never searched (a restart); a bad ref fails cleanly', async () => {
+    const data = randomBytes(50_000);
+    const a = await startP2Node(0, { 'kept.bin': data });
+    nodes.push(a);
+    const c = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`] });
+    nodes.push(c);
+    await c.waitFor(() => c.node.snapshot().status.pplus2?.peers === 1);
+    await typed(c.node, '/search kept', undefined);
+    await c.waitFor(() => c.of('search.done').length === 1);
+    const saved = JSON.stringify(c.node.search.hit(c.of('search.hit')[0]!.n)!.hit);
+
+    const d = await startP2Node(2, {});
+    nodes.push(d);
+    const id = d.node.transfers.download(d.node.search.request('pplus2', JSON.parse(saved) as FileHit));
+    await d.waitFor(() => d.of('transfer.done').length === 1);
+    const done = d.of('transfer.done')[0]!;
+    expect(done.id).toBe(id);
+    expect((await readFile(done.path)).equals(data)).toBe(true);
+
+    const bad = d.node.transfers.download(d.node.search.request('pplus2', { name: 'x', size: -1, source: 'nowhere', ref: { peer: 'not an address', name: '../x' } }));
+    await d.waitFor(() => d.of('transfer.failed').some((f) => f.id === bad));
+    expect(d.of('transfer.failed').find((f) => f.id === bad)?.reason).toMatch(/BAD_MESSAGE: not a P\+2 download reference/);
   });
 });
