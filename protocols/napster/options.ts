@@ -16,6 +16,7 @@ export const NAPSTER_FLAGS = {
   'napster-motd': { type: 'string' },
   'napster-admin-file': { type: 'string' },
   'registered-only': { type: 'boolean' },
+  'napster-no-auto-register': { type: 'boolean' },
   'napster-max-connections': { type: 'string' },
   'napster-max-clones': { type: 'string' },
   'napster-flood': { type: 'string' },
@@ -29,6 +30,8 @@ export const NAPSTER_USAGE = `
   --napster-motd FILE        message-of-the-day lines sent at login
   --napster-admin-file FILE  first line "nick password": an Elite account
   --registered-only          refuse nicks that are not registered
+  --napster-no-auto-register new nicks log in unregistered (default: a login
+                             registers its nick with that password)
   --napster-max-connections N  default 1024
   --napster-max-clones N     connections per IP (default 32; 0 = unlimited)
   --napster-flood N/SECS     commands per user per window before a disconnect
@@ -110,6 +113,7 @@ export function parseNapsterFlags(v: FlagValues): NapsterServerOptions | undefin
     motdFile: str(v, 'napster-motd'),
     adminFile: str(v, 'napster-admin-file'),
     registeredOnly: v['registered-only'] === true,
+    autoRegister: v['napster-no-auto-register'] !== true,
     maxConnections: count(v, 'napster-max-connections', C.DEFAULT_MAX_CONNECTIONS, 1_000_000),
     maxClones: count(v, 'napster-max-clones', C.DEFAULT_MAX_CLONES, 1_000_000),
     floodCommands,
