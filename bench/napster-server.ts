@@ -130,7 +130,8 @@ function indexBytesPerFile(names: string[][]): number {
     perUser.push(files);
     names[u]!.forEach((path, i) => {
       const f = splitFields(shareFrame(path, i))!;
-      files.set(f[0]!, index.add(u, { path: f[0]!, size: atoi(f[2]!), bitrate: atoi(f[3]!), freq: atoi(f[4]!), seconds: atoi(f[5]!), type: 'mp3' }));
+      const p = Buffer.from(f[0]!, 'latin1').toString('latin1'); // as handlers-share.ts detaches it
+      files.set(p, index.add(u, { path: p, size: atoi(f[2]!), bitrate: atoi(f[3]!), freq: atoi(f[4]!), seconds: atoi(f[5]!), type: 'mp3' }));
     });
   }
   gc();

@@ -98,8 +98,20 @@ export function isValidChannel(name: string): boolean {
 
 /** A decimal field as OpenNap's atoi reads it: leading digits, else 0 (§8 "accepted as 0 values"). */
 export function atoi(s: string): number {
-  const m = /^[+-]?\d+/.exec(s);
-  return m ? Number(m[0]) : 0;
+  let i = 0;
+  let sign = 1;
+  const first = s.charCodeAt(0);
+  if (first === 0x2d || first === 0x2b) {
+    sign = first === 0x2d ? -1 : 1;
+    i = 1;
+  }
+  let n = 0;
+  for (; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  return sign * n;
 }
 
 /** A strictly numeric field, or undefined. */

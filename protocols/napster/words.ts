@@ -1,12 +1,13 @@
 /**
  * OpenNap's word rules (specs/napster.md §3.1 "Filenames", §5 "Matching"): a
  * word is a run of ASCII letters and digits, apostrophes and bytes >= 0x80,
- * lower-cased; a shared path is indexed by its last two components with the
+ * lower-cased (latin-1 letters too, on both the index and the query side); a shared path is indexed by its last two components with the
  * suffix after the last `.` dropped. Pure, shared by the server's index and
  * the client's result filtering.
  */
 
 function isWordChar(c: number): boolean {
+  // Inputs are lower-cased first where speed matters; upper case still counts.
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c >= 0x80;
 }
 
@@ -29,26 +30,33 @@ export function forEachWord(text: string, start: number, end: number, each: (wor
   }
 }
 
-/** The words of a piece of text. */
+/** The words of a piece of text, lower-cased like the index's. */
 export function words(text: string): string[] {
   const out: string[] = [];
-  forEachWord(text, 0, text.length, (w) => out.push(w));
+  const lower = text.toLowerCase();
+  forEachWord(lower, 0, lower.length, (w) => out.push(w));
   return out;
 }
 
 /**
- * Calls `each` with every indexed word of a shared path: the parent directory
- * and the file name without its suffix (`index_path_depth 2`), either separator.
+ * The indexed part of a shared path: the parent directory and the file name
+ * without its suffix (`index_path_depth 2`), either separator, lower-cased.
  */
-export function forEachPathWord(path: string, each: (word: string) => void): void {
+export function indexedText(path: string): string {
   let end = path.length;
   const dot = path.lastIndexOf('.');
   const lastSep = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
   if (dot > lastSep) end = dot;
   let start = 0;
-  if (lastSep >= 0) {
-    const prevSep = Math.max(path.lastIndexOf('\\', lastSep - 1), path.lastIndexOf('/', lastSep - 1));
-    start = lastSep === 0 ? 0 : prevSep + 1;
-  }
-  forEachWord(path, start, end, each);
+  if (lastSep > 0) start = Math.max(path.lastIndexOf('\\', lastSep - 1), path.lastIndexOf('/', lastSep - 1)) + 1;
+  return path.slice(start, end).toLowerCase();
 }
+
+/** Calls `each` with every indexed word of a shared path (see indexedText). */
+export function forEachPathWord(path: string, each: (word: string) => void): void {
+  const text = indexedText(path);
+  forEachWord(text, 0, text.length, each);
+}
+
+/** True for the bytes words are made of (letters, digits, apostrophe, >= 0x80). */
+export { isWordChar };

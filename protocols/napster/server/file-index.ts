@@ -14,7 +14,7 @@
  */
 import { BITRATES, FREQUENCIES, type FileType, FILE_TYPES } from '../constants.js';
 import { passes, type NapSearch } from '../search-query.js';
-import { forEachPathWord } from '../words.js';
+import { indexedText, isWordChar } from '../words.js';
 
 /** What a share says about a file (100/870/10300). */
 export interface ShareRecord {
@@ -51,12 +51,16 @@ export interface OwnerFilter {
 class Posting {
   ids: Int32Array;
   len = 0;
+  /** The newest slot, kept beside the array so that a word seen twice in one name costs no array read. */
+  last: number;
   constructor(first: number) {
     this.ids = new Int32Array(2);
     this.ids[0] = first;
     this.len = 1;
+    this.last = first;
   }
   push(slot: number): void {
+    this.last = slot;
     if (this.len === this.ids.length) {
       const next = new Int32Array(this.ids.length < 1024 ? this.ids.length * 2 : Math.ceil(this.ids.length * 1.5));
       next.set(this.ids);
@@ -84,7 +88,8 @@ export class FileIndex {
   #seconds = new Uint32Array(INITIAL_SLOTS);
   /** bits 0-4 bitrate index, 5-7 freq index, 8-10 type index. */
   #meta = new Uint16Array(INITIAL_SLOTS);
-  #paths: Array<string | undefined> = new Array<string | undefined>(INITIAL_SLOTS);
+  /** Grown by push only: setting a large array's length would turn it into a slow dictionary. */
+  #paths: Array<string | undefined> = [];
   #postings = new Map<string, Posting>();
   #free: number[] = [];
   #pendingFree: number[] = [];
@@ -117,14 +122,23 @@ export class FileIndex {
     this.#seconds[slot] = Math.max(0, Math.min(rec.seconds, 0xffffffff));
     this.#meta[slot] =
       quantise(BITRATES, rec.bitrate) | (quantise(FREQUENCIES, rec.freq) << 5) | (FILE_TYPES.indexOf(rec.type) << 8);
-    this.#paths[slot] = rec.path;
+    if (slot === this.#paths.length) this.#paths.push(rec.path);
+    else this.#paths[slot] = rec.path;
     this.#live++;
     this.#bytes += rec.size;
-    forEachPathWord(rec.path, (w) => {
+    const text = indexedText(rec.path);
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      while (i < n && !isWordChar(text.charCodeAt(i))) i++;
+      if (i >= n) break;
+      const from = i;
+      while (i < n && isWordChar(text.charCodeAt(i))) i++;
+      const w = text.slice(from, i);
       const p = this.#postings.get(w);
       if (!p) this.#postings.set(w, new Posting(slot));
-      else if (p.ids[p.len - 1] !== slot) p.push(slot);
-    });
+      else if (p.last !== slot) p.push(slot);
+    }
     return slot;
   }
 
@@ -175,15 +189,26 @@ export class FileIndex {
     const wantType = search.type === 'any' ? -1 : FILE_TYPES.indexOf(search.type);
     const out: IndexedFile[] = [];
     const first = lists[0]!;
+    // One cursor per other list: candidates come newest first, so each cursor only moves down.
+    const cursors = lists.map((p) => p.len - 1);
+    const exCursors = excluded.map((p) => p.len - 1);
     for (let i = first.len - 1; i >= 0 && out.length < search.max; i--) {
       const slot = first.ids[i]!;
       const owner = this.#owner[slot]!;
       if (owner === DEAD || owner === owners.self) continue;
       if (wantType >= 0 && ((this.#meta[slot]! >> 8) & 0x7) !== wantType) continue;
-      if (owners.hidden(owner)) continue;
+      const seq = this.#seq[slot]!;
       let ok = true;
-      for (let k = 1; k < lists.length && ok; k++) ok = this.#contains(lists[k]!, slot);
-      for (let k = 0; k < excluded.length && ok; k++) ok = !this.#contains(excluded[k]!, slot);
+      for (let k = 1; k < lists.length && ok; k++) {
+        cursors[k] = this.#seek(lists[k]!, cursors[k]!, seq);
+        ok = cursors[k]! >= 0 && lists[k]!.ids[cursors[k]!] === slot;
+        if (cursors[k]! < 0) i = -1; // a list ran out: nothing older can match
+      }
+      for (let k = 0; k < excluded.length && ok; k++) {
+        exCursors[k] = this.#seek(excluded[k]!, exCursors[k]!, seq);
+        ok = !(exCursors[k]! >= 0 && excluded[k]!.ids[exCursors[k]!] === slot);
+      }
+      if (ok && owners.hidden(owner)) ok = false;
       if (!ok) continue;
       const file = this.get(slot)!;
       if (!this.#filtersPass(search, file, owners)) continue;
@@ -217,20 +242,31 @@ export class FileIndex {
     return true;
   }
 
-  /** Binary search by seq: lists are ordered by indexing order. */
-  #contains(p: Posting, slot: number): boolean {
-    const want = this.#seq[slot]!;
-    let lo = 0;
-    let hi = p.len - 1;
+  /**
+   * From `from` downwards, the index of the last entry whose seq is <= `want`
+   * (-1 if none): a galloping search, so walking a list from its end costs
+   * O(k log(n/k)) for k candidates.
+   */
+  #seek(p: Posting, from: number, want: number): number {
     const ids = p.ids;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = this.#seq[ids[mid]!]!;
-      if (s === want) return ids[mid] === slot;
-      if (s < want) lo = mid + 1;
-      else hi = mid - 1;
+    const seq = this.#seq;
+    if (from < 0 || seq[ids[from]!]! <= want) return from;
+    let step = 1;
+    let hi = from; // seq[ids[hi]] > want
+    let lo = from - step;
+    while (lo >= 0 && seq[ids[lo]!]! > want) {
+      hi = lo;
+      step *= 2;
+      lo = hi - step;
     }
-    return false;
+    if (lo < 0) lo = -1; // treat -1 as seq -infinity
+    // invariant: lo == -1 or seq[lo] <= want; seq[hi] > want
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (seq[ids[mid]!]! <= want) lo = mid;
+      else hi = mid;
+    }
+    return lo;
   }
 
   #alloc(): number {
@@ -257,7 +293,6 @@ export class FileIndex {
     const meta = new Uint16Array(n);
     meta.set(this.#meta);
     this.#meta = meta;
-    this.#paths.length = n;
   }
 
   /** Drops dead slots from every list, then lets them be reused. */
@@ -275,6 +310,7 @@ export class FileIndex {
         continue;
       }
       p.len = j;
+      p.last = ids[j - 1]!;
       if (ids.length > 64 && j * 4 < ids.length) p.ids = ids.slice(0, j * 2);
     }
     for (const s of this.#pendingFree) this.#free.push(s);

@@ -23,13 +23,23 @@ import type { IndexedFile, ShareRecord } from './file-index.js';
 import { ERR_UNPARSABLE, type ServerState } from './server-state.js';
 import type { Session } from './session.js';
 
+/**
+ * A copy of a string that holds no reference to the string it was cut from:
+ * V8 represents a slice of 13+ characters as a view on its parent, so a path
+ * sliced out of a share's payload would keep the whole payload alive.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
+}
+
 /** Adds one file for a user, or returns the 404 text explaining why not. */
 function addShare(st: ServerState, s: Session, rec: ShareRecord): string | undefined {
   if (rec.path.length > MAX_PATH_BYTES) return 'filename too long';
   const files = (s.files ??= new Map());
   if (files.has(rec.path)) return 'duplicate file';
   if (files.size >= st.cfg.maxShares) return `You may only share ${st.cfg.maxShares} files`;
-  files.set(rec.path, st.index.add(s.slot, rec));
+  const path = detached(rec.path);
+  files.set(path, st.index.add(s.slot, { ...rec, path }));
   return undefined;
 }
 
