@@ -48,6 +48,13 @@ export const MAX_UNANSWERED_PINGS = 4;
 /** Dial backoff per host: first wait and cap (appendix 8: hammering earns a ban). */
 export const BACKOFF_MIN_MS = 10_000;
 export const BACKOFF_MAX_MS = 10 * 60_000;
+/**
+ * Our deflate contexts: a 4 KiB window, memLevel 5 and a 4 KiB output buffer
+ * (about 40 KiB instead of 270 KiB) keep an idle compressed link small, while
+ * messages of a few hundred bytes still compress; GTKG also uses smaller
+ * windows for leaves (spec 1.7), and every inflater reads them.
+ */
+export const DEFLATE_TUNING = { windowBits: 12, memLevel: 5, chunkSize: 4096 } as const;
 /** TTL of our own queries (a leaf's UPs run the dynamic query for it). */
 export const OUR_QUERY_TTL = C.MAX_TTL - 1;
 
@@ -324,8 +331,8 @@ export class Servent {
     conn.handshakeDone();
     conn.setDecoder(new DescriptorDecoder());
     // Each direction on its own (spec 1.7): what we send after our step 3 (or theirs), what they send after theirs.
-    if (l.compressedOut) conn.compressOut();
-    if (l.compressedIn) conn.compressIn();
+    if (l.compressedOut) conn.compressOut(DEFLATE_TUNING);
+    if (l.compressedIn) conn.compressIn({}, { chunkSize: DEFLATE_TUNING.chunkSize });
     l.phase = 'open';
     l.openedAt = this.#ctx.clock.now();
     if (l.dialled) {

@@ -46,6 +46,19 @@ export interface ConnectionHooks<M> {
   onTimeout?(conn: Connection<M>, err: NetError): boolean;
 }
 
+/**
+ * Memory of a deflate context, which dominates an idle compressed link:
+ * zlib needs (1 << (windowBits + 2)) + (1 << (memLevel + 9)) bytes, 256 KiB
+ * at the defaults (15, 8); 13 and 6 need 64 KiB and still compress short
+ * protocol messages well. Any inflater reads every window size.
+ */
+export interface DeflateTuning {
+  windowBits?: number;
+  memLevel?: number;
+  /** Size of the output buffer zlib keeps per context (Node's default: 16 KiB). */
+  chunkSize?: number;
+}
+
 /** Bounds on what an inflated (compressed) input may expand to. */
 export interface InflateLimits {
   /** Inflated bytes may not pass this many times the compressed bytes (plus `slackBytes`). */
@@ -264,9 +277,9 @@ export class Connection<M = unknown> {
    * of sends. Gnutella negotiates each direction on its own (gnutella.md,
    * "Compression": `Content-Encoding: deflate` applies to what its sender sends).
    */
-  compressOut(): void {
+  compressOut(tuning: DeflateTuning = {}): void {
     if (this.#deflate || this.#closed) return;
-    const deflate = createDeflate({ level: 6 });
+    const deflate = createDeflate({ level: 6, ...tuning });
     deflate.on('data', (c: Buffer) => this.#socket.write(c));
     deflate.on('drain', this.#onDrain);
     deflate.on('error', (e) => this.close(NetError.protocol(`deflate: ${e.message}`)));
@@ -279,10 +292,10 @@ export class Connection<M = unknown> {
    * `limits` (a ratio to the compressed input): a deflate bomb closes the link
    * with INFLATE_LIMIT. Inflating pauses with the link.
    */
-  compressIn(limits: Partial<InflateLimits> = {}): void {
+  compressIn(limits: Partial<InflateLimits> = {}, tuning: Pick<DeflateTuning, 'chunkSize'> = {}): void {
     if (this.#inflate || this.#closed) return;
     this.#inflateLimits = { ...DEFAULT_INFLATE_LIMITS, ...limits };
-    const inflate = createInflate({ finishFlush: zc.Z_SYNC_FLUSH });
+    const inflate = createInflate({ finishFlush: zc.Z_SYNC_FLUSH, ...tuning });
     inflate.on('data', (c: Buffer) => {
       this.#inflatedIn += c.length;
       const { maxRatio, slackBytes } = this.#inflateLimits;
