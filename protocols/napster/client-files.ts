@@ -60,6 +60,8 @@ export interface FilesDeps {
   timeouts: C.ClientTimeouts;
 }
 
+/** How long a finished upload's socket may wait for the downloader to close it. */
+const UPLOAD_LINGER_MS = 10_000;
 const lower = (s: string): string => s.toLowerCase();
 const grantKey = (nick: string, wirePath: string): string => `${lower(nick)}\u0000${wirePath}`;
 
@@ -170,10 +172,38 @@ export class NapsterFiles {
     if (m.kind === 'download-error') throw NetError.notFound(`${ref.nick} is offline or no longer shares ${displayName(ref.wirePath)} (206)`);
     if (m.kind === 'queue-limit') throw NetError.limit(`${ref.nick}'s upload queue is full (limit ${m.limit}); /retry later`);
     if (m.kind !== 'download-ack') throw NetError.protocol('unexpected answer');
-    const opened = m.peer.port !== 0 ? await this.#direct(m.peer, ref, offset, signal) : await this.#push(link, ref, offset, signal);
+    let opened: OpenedStream;
+    if (m.peer.port !== 0) {
+      // §6.3: TekNap ignores the GET offset and streams the whole file; ask who it is before resuming.
+      const fromStart = offset > 0 && (await this.#ignoresOffset(link, ref.nick, signal));
+      opened = await this.#direct(m.peer, ref, offset, signal);
+      if (fromStart) opened = { ...opened, start: 0 };
+    } else opened = await this.#push(link, ref, offset, signal);
     link.send(C.NAP_DOWNLOADING, '');
-    opened.stream.once('close', () => link.send(C.NAP_DOWNLOAD_DONE, ''));
+    let counted = false;
+    const done = (): void => {
+      if (!counted) link.send(C.NAP_DOWNLOAD_DONE, '');
+      counted = true;
+    };
+    // All bytes are read at 'end'; the socket is ours to close (it is detached, nobody else will).
+    opened.stream.once('end', () => {
+      done();
+      setImmediate(() => opened.stream.destroy());
+    });
+    opened.stream.once('close', done);
     return opened;
+  }
+
+  /** Whether the holder's client is one that streams from byte 0 whatever offset it is asked for (TekNap, §6.3). */
+  async #ignoresOffset(link: ServerLink, nick: string, signal: AbortSignal): Promise<boolean> {
+    const who = lower(nick);
+    const answer = link.expect((m) => (m.kind === 'whois' && lower(m.nick) === who ? m.client : undefined), this.#d.timeouts.queryMs, `whois ${nick}`, signal);
+    link.send(C.NAP_WHOIS, nick);
+    try {
+      return /teknap/i.test(await answer);
+    } catch {
+      return false; // no answer: trust the offset; the size check catches a wrong guess
+    }
   }
 
   #direct(peer: NapPeerAddress, ref: NapsterRef, offset: number, signal: AbortSignal): Promise<OpenedStream> {
@@ -295,6 +325,11 @@ export class NapsterFiles {
       socket.destroy();
     } finally {
       grant.link.send(C.NAP_UPLOAD_DONE, '');
+      // The downloader closes after the last byte; one that never does is cut off after a grace period.
+      socket.resume();
+      const linger = this.#d.clock.setTimeout(() => socket.destroy(), UPLOAD_LINGER_MS);
+      socket.once('close', () => linger.cancel());
+      if (socket.destroyed) linger.cancel();
     }
   }
 

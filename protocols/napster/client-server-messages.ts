@@ -60,7 +60,8 @@ export type ServerMessage =
   | { kind: 'channel-entry'; channel: string; users: number; topic: string }
   | { kind: 'list-end' }
   | { kind: 'names-end'; channel: string }
-  | { kind: 'whois'; nick: string; level: string; online: boolean; text: string }
+  /** 604/605; `client` is the 604's client string (TekNap's resume quirk depends on it, §6.3). */
+  | { kind: 'whois'; nick: string; level: string; online: boolean; text: string; client: string }
   | { kind: 'ghost' }
   | { kind: 'disconnecting' }
   | { kind: 'ping'; nick: string; args: string }
@@ -224,7 +225,7 @@ export function parseServerFrame(frame: NapFrame): ServerMessage {
     case C.NAP_WHOIS_OFFLINE: {
       const f = fields();
       if (!f || f.length < 2) return bad(`${type} needs nick and level`);
-      return { kind: 'whois', nick: f[0]!, level: f[1]!, online: type === C.NAP_WHOIS_ONLINE, text: fromWire(text) };
+      return { kind: 'whois', nick: f[0]!, level: f[1]!, online: type === C.NAP_WHOIS_ONLINE, text: fromWire(text), client: type === C.NAP_WHOIS_ONLINE ? fromWire(f[9] ?? '') : '' };
     }
     case C.NAP_GHOST:
       return { kind: 'ghost' };

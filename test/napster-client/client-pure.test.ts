@@ -88,3 +88,26 @@ describe('share list (napster.md §4.1)', () => {
     expect(d.add.sort()).toEqual([`"b" ${'f'.repeat(32)} 2 0 0 0`, '"d" NOMD5COMPUTED 4 0 0 0']);
   });
 });
+
+describe('client flags', () => {
+  it('parses --napster, the password file, the data port, nick and speed; none given: no client', async () => {
+    const { parseNapsterClientFlags } = await import('../../protocols/napster/client-options.js');
+    expect(parseNapsterClientFlags({})).toBeUndefined();
+    const files: Record<string, string> = { '/pw': 'secret\nignored' };
+    const read = (p: string): string => {
+      const f = files[p];
+      if (f === undefined) throw new Error(`ENOENT: ${p}`);
+      return f;
+    };
+    expect(
+      parseNapsterClientFlags({ napster: ['127.0.0.1:8888', 'example.org:7777'], 'napster-password-file': '/pw', 'napster-data-port': '0', 'napster-nick': 'bob', 'napster-speed': '7' }, read),
+    ).toEqual({ servers: ['127.0.0.1:8888', 'example.org:7777'], password: 'secret', dataPort: 0, nick: 'bob', speed: 7 });
+    expect(() => parseNapsterClientFlags({ napster: ['nohostport'] }, read)).toThrow(/host:port/);
+    expect(() => parseNapsterClientFlags({ 'napster-password-file': '/missing' }, read)).toThrow(/ENOENT/);
+    files['/bad'] = 'two words';
+    expect(() => parseNapsterClientFlags({ 'napster-password-file': '/bad' }, read)).toThrow(/one word/);
+    expect(() => parseNapsterClientFlags({ 'napster-data-port': '70000' }, read)).toThrow(/port/);
+    expect(() => parseNapsterClientFlags({ 'napster-speed': '11' }, read)).toThrow(/0-10/);
+    expect(() => parseNapsterClientFlags({ 'napster-nick': 'bad.nick' }, read)).toThrow(NetError);
+  });
+});
