@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FILES_PLUGIN } from '../../src/search/files-plugin.js';
@@ -31,55 +32,90 @@ describe('Napster client: resume, queue limits, share sync', () => {
     return n;
   }
 
-  it('resumes a .part with the GET offset; the uploader sends only the rest', async () => {
-    const s = await server();
-    const a = randomBytes(900_000);
-    const alice = await node(s, 'alice', { 'big.bin': a });
-    const bob = await node(s, 'bob', {});
-    await bob.waitFor(() => s.users.get('alice')?.shares.size === 1);
-    await mkdir(bob.downloads, { recursive: true });
-    await writeFile(join(bob.downloads, 'big.bin.part'), a.subarray(0, 400_000));
-    await bob.run('nsearch', 'big');
+  /** A scripted uploader: the first connection gets `firstBytes` of the file and then silence; later ones get `serve(offset)`. */
+  async function uploader(file: Buffer, firstBytes: number, serve: (offset: number) => Buffer): Promise<{ port: number; offsets: number[] }> {
+    const offsets: number[] = [];
+    const srv = createServer((sock: Socket) => {
+      sock.on('error', () => sock.destroy());
+      sock.write('1');
+      let head = '';
+      sock.on('data', (d: Buffer) => {
+        head += d.toString('latin1');
+        const m = /^GET\S+ "[^"]*" (\d+)$/.exec(head);
+        if (!m) return;
+        const offset = Number(m[1]);
+        offsets.push(offset);
+        if (offsets.length === 1) sock.write(Buffer.concat([Buffer.from(String(file.length)), file.subarray(0, firstBytes)]));
+        else sock.end(Buffer.concat([Buffer.from(String(file.length)), serve(offset)]));
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => srv.close(() => r())));
+    return { port: (srv.address() as { port: number }).port, offsets };
+  }
+
+  function offer(s: FakeNapServer, nick: string, path: string, size: number, port: number, client: string): void {
+    s.hook = (user, f, sock) => {
+      if (!user) return false;
+      if (f.type === 200) sock.write(Buffer.concat([encodeFrame(201, `"${path}" NOMD5COMPUTED ${size} 128 44100 60 ${nick} ${ipToField('127.0.0.1')} 0`), encodeFrame(202, '')]));
+      else if (f.type === 203) sock.write(encodeFrame(204, `${nick} ${ipToField('127.0.0.1')} ${port} "${path}" NOMD5COMPUTED 0`));
+      else if (f.type === 603) sock.write(encodeFrame(604, `${nick} "User" 5 " " "Active" 1 0 0 0 "${client}"`));
+      else return false;
+      return true;
+    };
+  }
+
+  /** Gets `name`, cancels it once `cut` bytes are in its .part, then /retry resumes it. */
+  async function cutThenRetry(bob: NapNode, name: string, cut: number): Promise<void> {
+    await bob.run('nsearch', name.split('.')[0]!);
     await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit'));
-    await bob.get(bob.hit('big.bin'));
+    const id = Number(/transfer #(\d+)/.exec((await bob.get(bob.hit(name))).join(' '))![1]);
+    const part = join(bob.downloads, `${name}.part`);
+    await bob.waitFor(() => existsSync(part) && statSync(part).size === cut, 20_000);
+    await bob.node.run(FILES_PLUGIN, 'cancel', [String(id)]);
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.failed'));
+    await bob.node.run(FILES_PLUGIN, 'retry', [String(id)]);
     await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.done'), 20_000);
-    expect(sha(await readFile(join(bob.downloads, 'big.bin')))).toBe(sha(a));
-    await alice.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' && e.direction === 'up'));
-    expect(alice.of('transfer.done').find((e) => e.direction === 'up')!.bytes).toBe(a.length - 400_000);
-    // 218/219 and 220/221 went to the server once each.
-    await bob.waitFor(() => s.received.some((r) => r.nick === 'bob' && r.frame.type === 219));
-    expect(s.received.filter((r) => r.nick === 'alice' && (r.frame.type === 220 || r.frame.type === 221)).map((r) => r.frame.type)).toEqual([220, 221]);
+    expect(bob.of('transfer.failed')).toHaveLength(1);
+  }
+
+  it('a download cut short resumes on /retry with the GET offset (the uploader sends only the rest)', async () => {
+    const s = await server();
+    const file = randomBytes(900_000);
+    const up = await uploader(file, 400_000, (offset) => file.subarray(offset));
+    offer(s, 'alice', 'C:\\x\\big.bin', file.length, up.port, 'peerdeck 0.1');
+    const bob = await node(s, 'bob', {});
+    await cutThenRetry(bob, 'big.bin', 400_000);
+    expect(up.offsets).toEqual([0, 400_000]);
+    expect(sha(await readFile(join(bob.downloads, 'big.bin')))).toBe(sha(file));
+    // 218 then 219 once per attempt.
+    await bob.waitFor(() => s.received.filter((r) => r.nick === 'bob' && r.frame.type === 219).length === 2);
   });
 
   it("tolerates TekNap's whole stream on resume (§6.3): it streams from byte 0 whatever the offset", async () => {
     const s = await server();
     const file = randomBytes(300_000);
-    const path = 'C:\\tek\\whole.mp3';
-    const tek = createServer((sock: Socket) => {
-      sock.on('error', () => sock.destroy());
-      sock.write('1');
-      sock.once('data', () => sock.end(Buffer.concat([Buffer.from(String(file.length)), file])));
-    });
-    await new Promise<void>((r) => tek.listen(0, '127.0.0.1', r));
-    cleanup.push(() => new Promise((r) => tek.close(() => r())));
-    const tekPort = (tek.address() as { port: number }).port;
-    s.hook = (user, f, sock) => {
-      if (!user) return false;
-      if (f.type === 200) sock.write(Buffer.concat([encodeFrame(201, `"${path}" NOMD5COMPUTED ${file.length} 128 44100 60 tek ${ipToField('127.0.0.1')} 0`), encodeFrame(202, '')]));
-      else if (f.type === 203) sock.write(encodeFrame(204, `tek ${ipToField('127.0.0.1')} ${tekPort} "${path}" NOMD5COMPUTED 0`));
-      else if (f.type === 603) sock.write(encodeFrame(604, 'tek "User" 5 " " "Active" 1 0 0 0 "TekNap-1.3g"'));
-      else return false;
-      return true;
-    };
+    const up = await uploader(file, 100_000, () => file);
+    offer(s, 'tek', 'C:\\tek\\whole.mp3', file.length, up.port, 'TekNap-1.3g');
     const bob = await node(s, 'bob', {});
-    await mkdir(bob.downloads, { recursive: true });
-    await writeFile(join(bob.downloads, 'whole.mp3.part'), file.subarray(0, 100_000));
-    await bob.run('nsearch', 'whole');
-    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit'));
-    await bob.get(bob.hit('whole.mp3'));
-    await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' || e.type === 'transfer.failed'), 20_000);
-    expect(bob.of('transfer.failed')).toEqual([]);
+    await cutThenRetry(bob, 'whole.mp3', 100_000);
+    expect(up.offsets).toEqual([0, 100_000]);
     expect(sha(await readFile(join(bob.downloads, 'whole.mp3')))).toBe(sha(file));
+  });
+
+  it('uploads from the library: 608, the GET, 220 then 221', async () => {
+    const s = await server();
+    const a = randomBytes(500_000);
+    const alice = await node(s, 'alice', { 'up.bin': a });
+    const bob = await node(s, 'bob', {});
+    await bob.waitFor(() => s.users.get('alice')?.shares.size === 1);
+    await bob.run('nsearch', 'up');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit'));
+    await bob.get(bob.hit('up.bin'));
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.done'), 20_000);
+    expect(sha(await readFile(join(bob.downloads, 'up.bin')))).toBe(sha(a));
+    await alice.waitFor(() => s.received.some((r) => r.nick === 'alice' && r.frame.type === 221));
+    expect(s.received.filter((r) => r.nick === 'alice' && [608, 220, 221].includes(r.frame.type)).map((r) => r.frame.type)).toEqual([608, 220, 221]);
   });
 
   it('no free upload slot: 619 with our queue limit, and the downloader is told (620)', async () => {
