@@ -1,9 +1,13 @@
 /**
- * Tab-completion candidates: command names after a leading `/`, result numbers
- * as command arguments (`/get 1<Tab>`), and nicks seen in the window (most
- * recent speaker first; `nick: ` at the start of a line, as irssi does). Pure.
+ * Tab-completion candidates: command names after a leading `/` and after
+ * `/help `, a result number as the one argument of `/get` (`/get 1<Tab>`;
+ * nothing for a second argument), and nicks seen in the window (most recent
+ * speaker first; `nick: ` at the start of a line, as irssi does). Pure.
  */
 import type { CompletionQuery } from './line-editor.js';
+
+/** Commands whose one argument is a search result number. */
+const RESULT_COMMANDS: ReadonlySet<string> = new Set(['get']);
 
 /** Candidates offered at most (one Tab cycles through them). */
 export const MAX_CANDIDATES = 100;
@@ -26,9 +30,19 @@ export function completionCandidates(q: CompletionQuery, data: CompletionData): 
       .slice(0, MAX_CANDIDATES)
       .map((c) => `/${c} `);
   }
-  if (!first && line.startsWith('/') && /^\d*$/.test(word)) {
-    const nums = data.resultNumbers.filter((n) => String(n).startsWith(word));
-    if (nums.length > 0) return [...nums].sort((a, b) => a - b).slice(0, MAX_CANDIDATES).map((n) => `${n} `);
+  if (!first && line.startsWith('/')) {
+    const words = (q.before ?? line).trim().split(/\s+/);
+    const command = (words[0] ?? '').slice(1).toLowerCase();
+    const argIndex = words.length - 1;
+    if (command === 'help' && argIndex === 0) {
+      const prefix = word.replace(/^\//, '').toLowerCase();
+      return [...new Set(data.commands)].filter((c) => c.toLowerCase().startsWith(prefix)).sort().slice(0, MAX_CANDIDATES).map((c) => `${c} `);
+    }
+    if (RESULT_COMMANDS.has(command)) {
+      if (argIndex !== 0 || !/^\d*$/.test(word)) return [];
+      const nums = data.resultNumbers.filter((n) => String(n).startsWith(word));
+      return [...nums].sort((a, b) => a - b).slice(0, MAX_CANDIDATES).map((n) => `${n} `);
+    }
   }
   if (word === '') return [];
   const lower = word.toLowerCase();

@@ -17,7 +17,7 @@ import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
 import { runLocalCommand } from './local-commands.js';
 import { graphemes } from './text-width.js';
 import { UiModel, type Tab } from './ui-model.js';
-import { composeFrame, tabAt, type Frame } from './view.js';
+import { composeFrame, tabAt, textCols, type Frame } from './view.js';
 
 /** Pasted lines sent without asking; more asks for confirmation first. */
 export const PASTE_CONFIRM_OVER = 5;
@@ -188,6 +188,12 @@ export class Controller {
         if (tab.editor.chars.length === 0) this.scroll(cmd.which === 'home' ? 'top' : 'bottom');
         else this.#edit({ type: cmd.which });
         return;
+      case 'pane':
+        if (tab.kind === 'results' || tab.kind === 'transfers') {
+          tab.pane = tab.pane === 'table' ? 'messages' : 'table';
+          scrollBottom(tab);
+        }
+        break;
       case 'quit':
         this.opts.onQuit();
         return;
@@ -210,10 +216,12 @@ export class Controller {
   /** Scrolls the active window; tables scroll by rows, text windows by wrapped rows. */
   scroll(to: 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'lineUp' | 'lineDown'): void {
     const tab = this.model.activeTab;
-    const height = Math.max(1, this.surface.rows - 3);
+    // A table window's messages pane gives its top row to the pane's title bar.
+    const table = tab.kind === 'results' || tab.kind === 'transfers';
+    const height = Math.max(1, this.surface.rows - 3 - (table && tab.pane === 'messages' ? 1 : 0));
     const page = Math.max(1, height - 1);
-    const cols = this.surface.cols;
-    if (tab.kind === 'results' || tab.kind === 'transfers') {
+    const cols = textCols(tab, this.surface.cols);
+    if (table && tab.pane === 'table') {
       const step = { pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity, lineUp: -3, lineDown: 3 }[to];
       tab.tableOffset = Math.max(0, Number.isFinite(tab.tableOffset + step) ? tab.tableOffset + step : step > 0 ? Number.MAX_SAFE_INTEGER : 0);
     } else if (to === 'pageUp' || to === 'lineUp') scrollUp(tab, cols, height, to === 'pageUp' ? page : 3);
@@ -317,10 +325,19 @@ export class Controller {
   async #run(tab: Tab, plugin: string, name: string, args: string[]): Promise<void> {
     try {
       const lines = await this.api.run(plugin, name, args);
+      let shown = 0;
       for (const l of lines) {
         const i = this.#recentNotices.indexOf(l);
         if (i >= 0) this.#recentNotices.splice(i, 1); // already shown as a notice event
-        else this.model.info(tab, l);
+        else {
+          this.model.info(tab, l);
+          shown++;
+        }
+      }
+      // Output longer than a table window's strip (the whole /downloads listing) opens its messages pane.
+      if ((tab.kind === 'results' || tab.kind === 'transfers') && shown > Math.max(1, Math.floor((this.surface.rows - 3) / 4))) {
+        tab.pane = 'messages';
+        scrollBottom(tab);
       }
     } catch (err) {
       this.model.error(tab, err instanceof Error ? err.message : String(err));

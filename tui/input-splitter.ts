@@ -2,8 +2,10 @@
  * Splits raw terminal input into what blessed should parse as keys and what
  * is text to insert as-is. Pastes are recognised two ways: bracketed paste
  * (`ESC [200~ ... ESC [201~`, which we switch on) and, for terminals without
- * it, a single read that holds several characters and a line break with no
- * escape sequence in it. Plain printable chunks (typing, IME commits, emoji)
+ * it, a single read that holds several lines with no escape sequence in it.
+ * One line with its Enter at the end of one read is typing (a fast typist, a
+ * terminal that batches, tmux send-keys): the text and then the Enter key, so
+ * the line goes through the input line and into history. Plain printable chunks (typing, IME commits, emoji)
  * are inserted directly so surrogate pairs never get split by blessed's key
  * parser. Pure: no I/O, no timers.
  */
@@ -23,6 +25,10 @@ export type InputPiece =
 const CONTROL = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_BUT_NEWLINE_TAB = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** One line of printable text ended by a single Enter (CR, LF or CRLF). */
+// eslint-disable-next-line no-control-regex
+const TYPED_LINE = /^([^\u0000-\u001f\u007f]*)(?:\r\n|\r|\n)$/;
 
 function tailPrefixLength(s: string, marker: string): number {
   for (let n = Math.min(marker.length - 1, s.length); n > 0; n--) {
@@ -100,6 +106,12 @@ export class InputSplitter {
   #classify(s: string, out: InputPiece[]): void {
     if (!CONTROL.test(s)) {
       out.push({ kind: 'text', text: s });
+      return;
+    }
+    const typed = TYPED_LINE.exec(s);
+    if (typed) {
+      if (typed[1]) out.push({ kind: 'text', text: typed[1] });
+      out.push({ kind: 'keys', data: '\r' });
       return;
     }
     const hasBreak = /[\r\n]/.test(s);

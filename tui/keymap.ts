@@ -24,6 +24,8 @@ export type KeyCommand =
   | { kind: 'scroll'; to: 'pageUp' | 'pageDown' | 'top' | 'bottom' }
   /** Home/End: move in the input line, or scroll when the line is empty. */
   | { kind: 'homeEnd'; which: 'home' | 'end' }
+  /** In a table window: PgUp/PgDn move the table or the messages (Ctrl-O). */
+  | { kind: 'pane' }
   | { kind: 'quit' }
   | { kind: 'redraw' }
   | { kind: 'none' };
@@ -70,6 +72,7 @@ const BY_FULL: Record<string, KeyCommand> = {
   'M-right': { kind: 'windowStep', delta: 1 },
   'M-left': { kind: 'windowStep', delta: -1 },
   'C-l': { kind: 'redraw' },
+  'C-o': { kind: 'pane' },
 };
 
 /** The command bound to a key, or `none`. */

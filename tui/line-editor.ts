@@ -43,6 +43,8 @@ export interface CompletionQuery {
   /** True when the word is the first one on the line. */
   first: boolean;
   line: string;
+  /** The text before the word (the command and earlier arguments). */
+  before?: string;
 }
 
 /** Gives completion candidates for the word under the cursor. */
@@ -137,7 +139,7 @@ function complete(s: EditorState, source: CompletionSource): EditorState {
   while (start > 0 && !isSpace(s.chars[start - 1])) start--;
   const word = s.chars.slice(start, s.cursor).join('');
   const before = s.chars.slice(0, start).join('');
-  const candidates = source({ word, first: before.trim() === '', line: editorText(s) });
+  const candidates = source({ word, first: before.trim() === '', line: editorText(s), before });
   const firstCandidate = candidates[0];
   if (firstCandidate === undefined) return s;
   const tail = s.chars.slice(s.cursor);

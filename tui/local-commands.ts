@@ -57,7 +57,32 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
     case 'clear':
       tab.lines.clear();
       tab.anchor = null;
+      if (tab.kind === 'results') {
+        model.search.clear();
+        tab.tableOffset = 0;
+      }
+      if (tab.kind === 'transfers') {
+        const n = model.transferRows.clearFinished();
+        tab.tableOffset = 0;
+        if (n > 0) model.info(tab, `cleared ${plural(n, 'finished transfer')}`);
+      }
       return;
+    case 'close': {
+      const id = args[0] ?? model.search.latest();
+      if (id === undefined || !model.search.close(id)) {
+        const open = [...model.search.groups.keys()];
+        model.error(tab, open.length > 0 ? `no search ${id ?? ''} open (open: ${open.join(', ')})` : 'no search is open');
+        return;
+      }
+      model.info(model.resultsTab(), `closed search ${id}`);
+      return;
+    }
+    case 'names': {
+      const nicks = model.names(tab);
+      if (nicks === undefined) model.error(tab, 'this window has no nicks: /names lists those of a chat window');
+      else model.info(tab, `names in ${tab.title} (${nicks.length}): ${nicks.join(' ')}`);
+      return;
+    }
     case 'win':
     case 'window': {
       const which = args[0];

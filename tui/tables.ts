@@ -1,12 +1,15 @@
 /**
  * The generic table views every file-sharing protocol fills: search results
- * (number, name, size, source, speed; sortable) and transfers (progress bar,
- * rate, ETA), plus the `/peers` listing. Columns flex with the terminal width:
- * the name column takes what the fixed columns leave. Pure.
+ * grouped by search (number, name, size, source, speed; sortable) and
+ * transfers (host, progress or state, size, rate, ETA or time taken), plus the
+ * `/peers` listing. Columns flex with the terminal width: the name column
+ * takes what the fixed columns leave, and they shrink before it does. Pure.
  */
 import type { PeerInfo, SearchHit } from '../src/app-api.js';
-import { formatDuration, formatEta, formatRate, formatSize, progressBar } from './format.js';
-import type { SortKey, TransferRow } from './ui-model.js';
+import { formatDuration, formatEta, formatRate, formatSize, plural, progressBar } from './format.js';
+import { reachedNobody, searchFinished, type ResultRow, type SearchGroup } from './results-model.js';
+import type { TransferRow, TransferState } from './transfers-model.js';
+import type { SortKey } from './ui-model.js';
 import { span, type Row, type Style } from './styled-text.js';
 import { fitToWidth, sanitize } from './text-width.js';
 
@@ -48,20 +51,35 @@ interface Column {
   title: string;
   width: number;
   align: 'left' | 'right';
+  /** Columns may shrink down to this on narrow terminals (default 3). */
+  min?: number;
+  /** Lower shrinks first (default 5). */
+  shrink?: number;
 }
 
 /** Minimum width of the flexible column before fixed columns start to shrink. */
 const FLEX_MIN = 8;
+/** The Results name column keeps at least this share of the width before it gives any up. */
+const RESULTS_NAME_SHARE = 0.4;
+/** The Transfers name column's share (the host matters there too). */
+const TRANSFERS_NAME_SHARE = 0.25;
 
-function layout(cols: number, fixedCols: Column[], flexTitle: string, flexAt: number): Column[] {
+/**
+ * Column widths for `cols`: the flexible column (the file name) takes what
+ * the fixed ones leave; on narrow terminals fixed columns shrink first, in
+ * their `shrink` order (the source column before the size), so the name
+ * keeps `share` of the width as long as the others can give.
+ */
+function layout(cols: number, fixedCols: Column[], flexTitle: string, flexAt: number, share = 0): Column[] {
   const fixed = fixedCols.map((c) => ({ ...c }));
   let used = fixed.reduce((w, c) => w + c.width + 1, 0);
-  // On narrow terminals, take columns from the widest fixed column first.
-  while (used + FLEX_MIN > cols) {
-    const widest = fixed.reduce((a, b) => (b.width > a.width ? b : a));
-    if (widest.width <= 3) break;
-    widest.width--;
-    used--;
+  const want = Math.max(FLEX_MIN, Math.floor(cols * share));
+  const order = [...fixed].sort((a, b) => (a.shrink ?? 5) - (b.shrink ?? 5));
+  for (const c of order) {
+    while (used + want > cols && c.width > (c.min ?? 3)) {
+      c.width--;
+      used--;
+    }
   }
   const flex: Column = { title: flexTitle, width: Math.max(1, cols - used), align: 'left' };
   const all = [...fixed];
@@ -84,60 +102,108 @@ function headerRow(columns: Column[], sortTitle?: string, desc?: boolean): Row {
 
 const SORT_TITLE: Record<SortKey, string> = { n: '#', name: 'name', size: 'size', source: 'source', speed: 'speed' };
 
+/** A search's heading row style. */
+export const STYLE_SEARCH: Style = { fg: 'cyan', bold: true };
+const STYLE_NOBODY: Style = { fg: 'yellow', bold: true };
+
+/** `search s3 "beatles" · gnutella, pplus2 · 12 hits · done`, and what it reached. */
+export function searchHeading(g: SearchGroup): string {
+  const query = g.query ? ` "${g.query}"` : '';
+  const via = g.protocols.length > 0 ? ` · ${g.protocols.join(', ')}` : '';
+  const state = reachedNobody(g) ? 'reached no peer (no links: /connect host:port first)' : searchFinished(g) ? 'done' : 'searching…';
+  return `search ${g.id}${query}${via} · ${plural(g.hits, 'hit')} · ${state} · /close ${g.id}`;
+}
+
 /**
- * Header plus one row per hit of `sorted[from .. from+count)`, for a view `cols`
- * wide. The hits come sorted (UiModel.sortedResults caches that), so a frame
- * formats only the rows it shows.
+ * Header plus the rows `[from, from+count)` of the Results window: each
+ * search's heading, then its hits (sorted within the search). The rows come
+ * grouped and sorted (ResultsModel.rows caches that), so a frame formats only
+ * the rows it shows.
  */
-export function resultsTable(sorted: readonly SearchHit[], cols: number, key: SortKey, desc: boolean, from = 0, count = sorted.length): Row[] {
+export function resultsTable(rows: readonly ResultRow[], cols: number, key: SortKey, desc: boolean, from = 0, count = rows.length): Row[] {
   const columns = layout(
     cols,
     [
-      { title: '#', width: 5, align: 'right' },
-      { title: 'size', width: 9, align: 'right' },
-      { title: 'source', width: 21, align: 'left' },
-      { title: 'speed', width: 9, align: 'right' },
-      { title: 'via', width: 8, align: 'left' },
+      { title: '#', width: 5, align: 'right', min: 3, shrink: 4 },
+      { title: 'size', width: 9, align: 'right', min: 7, shrink: 3 },
+      { title: 'source', width: 21, align: 'left', min: 6, shrink: 0 },
+      { title: 'speed', width: 9, align: 'right', min: 0, shrink: 1 },
+      { title: 'via', width: 8, align: 'left', min: 3, shrink: 2 },
     ],
     'name',
     1,
+    RESULTS_NAME_SHARE,
   );
   const out: Row[] = [headerRow(columns, SORT_TITLE[key], desc)];
-  for (const h of sorted.slice(from, from + count)) {
+  for (const r of rows.slice(from, from + count)) {
+    if (r.kind === 'search') {
+      out.push([span(fitToWidth(searchHeading(r.group), cols), reachedNobody(r.group) ? STYLE_NOBODY : STYLE_SEARCH)]);
+      continue;
+    }
+    const h = r.hit;
     out.push(row(columns, [String(h.n), h.name, formatSize(h.size), h.source, h.speed === undefined ? '' : `${h.speed} kb/s`, h.protocol]));
   }
   return out;
 }
 
-const STATE_STYLE: Record<TransferRow['state'], Style | undefined> = {
+const STATE_STYLE: Record<TransferState, Style | undefined> = {
+  queued: { fg: 'gray' },
   active: undefined,
   done: { fg: 'green' },
   failed: { fg: 'red' },
+  cancelled: { fg: 'gray' },
 };
+const STYLE_UNVERIFIED: Style = { fg: 'yellow' };
 
-/** Header plus one row per transfer (and a reason row under a failed one). */
+/** The progress cell: a bar with a percentage, bytes so far when the size is unknown, or the state. */
+function progressCell(t: TransferRow): string {
+  switch (t.state) {
+    case 'queued':
+      return t.position === undefined ? 'queued' : `queued #${t.position}`;
+    case 'active': {
+      if (!t.total || t.total <= 0) return `${formatSize(t.bytes)} so far`;
+      const fraction = t.bytes / t.total;
+      return `${progressBar(fraction, 13)}${`${Math.floor(fraction * 100)}%`.padStart(4)}`;
+    }
+    case 'done':
+      return t.verified === false ? 'done, unverified' : 'done';
+    case 'failed':
+      return t.total ? `failed at ${Math.floor((t.bytes / t.total) * 100)}%` : 'failed';
+    case 'cancelled':
+      return 'cancelled';
+  }
+}
+
+/**
+ * Header plus one row per transfer (and a reason row under a failed one).
+ * `rate` is the current rate while running and the average once finished;
+ * `time` is the ETA while running and the time it took once finished.
+ */
 export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[] {
   const columns = layout(
     cols,
     [
-      { title: 'id', width: 4, align: 'right' },
-      { title: '', width: 2, align: 'left' },
-      { title: 'progress', width: 18, align: 'left' },
-      { title: 'size', width: 9, align: 'right' },
-      { title: 'rate', width: 11, align: 'right' },
-      { title: 'eta', width: 6, align: 'right' },
+      { title: 'id', width: 4, align: 'right', min: 2, shrink: 4 },
+      { title: '', width: 2, align: 'left', min: 1, shrink: 5 },
+      { title: 'host', width: 21, align: 'left', min: 0, shrink: 0 },
+      { title: 'progress', width: 17, align: 'left', min: 9, shrink: 3 },
+      { title: 'size', width: 9, align: 'right', min: 7, shrink: 2 },
+      { title: 'rate', width: 13, align: 'right', min: 9, shrink: 1 },
+      { title: 'time', width: 6, align: 'right', min: 0, shrink: 1 },
     ],
     'name',
     2,
+    TRANSFERS_NAME_SHARE,
   );
   const out: Row[] = [headerRow(columns)];
   for (const t of rows) {
-    const fraction = t.total && t.total > 0 ? t.bytes / t.total : t.state === 'done' ? 1 : null;
-    const pct = fraction === null ? '  ?%' : `${Math.floor(fraction * 100)}%`.padStart(4);
-    const bar = `${progressBar(fraction, 13)}${pct}`;
-    const status = t.state === 'active' ? formatRate(t.rate) : t.state;
-    const eta = t.state === 'active' ? formatEta(t.eta) : '';
-    out.push(row(columns, [String(t.id), t.direction === 'down' ? '↓' : '↑', t.name, bar, formatSize(t.total ?? t.bytes), status, eta], STATE_STYLE[t.state]));
+    const running = t.state === 'active';
+    const finished = t.state === 'done' || t.state === 'failed' || t.state === 'cancelled';
+    const rate = running ? formatRate(t.rate) : finished && t.bytes > 0 ? `avg ${formatRate(t.rate)}` : '';
+    const time = running ? formatEta(t.eta) : finished && t.endedAt !== undefined ? formatEta((t.endedAt - t.startedAt) / 1000) : '';
+    const size = t.total !== null ? formatSize(t.total) : t.state === 'done' ? formatSize(t.bytes) : '?';
+    const style = t.state === 'done' && t.verified === false ? STYLE_UNVERIFIED : STATE_STYLE[t.state];
+    out.push(row(columns, [String(t.id), t.direction === 'down' ? '↓' : '↑', t.name, t.peer ?? '', progressCell(t), size, rate, time], style));
     if (t.state === 'failed' && t.detail) out.push([span(`      ${sanitize(t.detail)}`, { fg: 'red' })]);
   }
   return out;

@@ -9,7 +9,8 @@ import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
 import { Scrollback } from './scrollback.js';
-import { sortHits } from './tables.js';
+import { reachedNobody, ResultsModel, searchFinished, type ResultRow } from './results-model.js';
+import { TransfersModel, type TransferRow } from './transfers-model.js';
 import { sanitize } from './text-width.js';
 
 /** What a window shows: a protocol's lines, the results table, the transfers table, or the log. */
@@ -24,10 +25,8 @@ const BUILT_IN_WINDOWS: ReadonlySet<string> = new Set(['transfers', 'log', 'resu
 
 /** Nicks remembered per tab for completion. */
 export const NICKS_PER_TAB = 200;
-/** Search results kept (oldest dropped first). */
-export const RESULTS_LIMIT = 5_000;
-/** Transfer rows kept (finished ones dropped first). */
-export const TRANSFERS_LIMIT = 500;
+export { RESULTS_LIMIT } from './results-model.js';
+export { TRANSFERS_LIMIT, type TransferRow } from './transfers-model.js';
 /** Links and parted nicks remembered to fold a quit into one line (oldest dropped first). */
 export const LINK_MEMORY = 1_000;
 /** A link closing this soon after its nick left is the same event as the part line. */
@@ -49,18 +48,17 @@ export interface Tab {
   editor: EditorState;
   /** Most recent speaker first. */
   nicks: string[];
+  /** Who is here, as far as joins, parts, nick changes, lines and links tell (the nick list). */
+  readonly present: Set<string>;
   /** First table row shown (results and transfers views). */
   tableOffset: number;
+  /** In a table window: whether PgUp/PgDn move the table or the window's messages (Ctrl-O switches). */
+  pane: 'table' | 'messages';
 }
 
 /** Results table columns that can be sorted on. */
 export type SortKey = 'n' | 'name' | 'size' | 'source' | 'speed';
 
-/** The latest state of one transfer, from transfer.* events. */
-export type TransferRow = Omit<EventOf<'transfer.progress'>, 'type'> & {
-  state: 'active' | 'done' | 'failed';
-  detail: string;
-};
 
 /** Side effects the controller carries out after an event. */
 export interface ApplyResult {
@@ -82,10 +80,9 @@ export class UiModel {
   active = 0;
   nick: string;
   ports: Record<string, number> = {};
-  results: SearchHit[] = [];
-  resultsDropped = 0;
+  readonly search = new ResultsModel();
   sort: { key: SortKey; desc: boolean } = { key: 'n', desc: false };
-  readonly transfers = new Map<number, TransferRow>();
+  readonly transferRows = new TransfersModel();
   #extraTabs = 0;
   /** Nick of each live link (from peer.up), to fold its peer.down into a part line. */
   readonly #linkNicks = new Map<string, string>();
@@ -93,8 +90,6 @@ export class UiModel {
   readonly #recentParts = new Map<string, number>();
   #announcedPorts = '';
   readonly #resultsPlugin: string | undefined;
-  #resultsVersion = 0;
-  #sorted: { version: number; key: SortKey; desc: boolean; hits: SearchHit[] } | undefined;
 
   constructor(
     nick: string,
@@ -112,7 +107,7 @@ export class UiModel {
   }
 
   #addTab(id: string, kind: TabKind, title: string, plugin: string | undefined): Tab {
-    const tab: Tab = { id, kind, title, plugin, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], tableOffset: 0 };
+    const tab: Tab = { id, kind, title, plugin, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], present: new Set(), tableOffset: 0, pane: 'table' };
     // A window keeps its number once shown (irssi): later windows (Results, a
     // protocol that starts late) are appended, never inserted before others.
     this.tabs.push(tab);
@@ -192,6 +187,7 @@ export class UiModel {
         this.addLine(this.protocolTab(e.protocol), peerLine(this.now(), e), Activity.Event);
         if (e.nick) {
           this.#rememberNick(this.protocolTab(e.protocol), e.nick);
+          this.#arrive(this.protocolTab(e.protocol), e.nick);
           this.#linkNicks.set(`${e.protocol} ${e.address}`, sanitize(e.nick));
           capMap(this.#linkNicks, LINK_MEMORY);
         }
@@ -219,23 +215,24 @@ export class UiModel {
         this.nick = sanitize(e.nick);
         this.info(this.logTab, `you are now known as ${this.nick}`);
         break;
+      case 'search.started':
+        this.resultsTab();
+        this.search.started(e);
+        break;
       case 'search.hit':
         this.#hit(e);
         break;
       case 'search.done':
-        this.info(this.protocolTab(e.protocol), `search ${e.search} done: ${plural(e.hits, 'hit')} (see the Results window)`);
+        this.#searchDone(e);
         break;
+      case 'transfer.queued':
       case 'transfer.progress':
-        this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: e.bytes, total: e.total, rate: e.rate, eta: e.eta, state: 'active', detail: '' });
-        break;
       case 'transfer.done':
-        this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: e.bytes, total: e.bytes, rate: 0, eta: 0, state: 'done', detail: e.path });
-        this.info(this.transfersTab(), `done: ${e.name} -> ${e.path}`);
-        break;
       case 'transfer.failed': {
-        const old = this.transfers.get(e.id);
-        this.#transfer({ id: e.id, name: e.name, direction: e.direction, bytes: old?.bytes ?? 0, total: old?.total ?? null, rate: 0, eta: null, state: 'failed', detail: e.reason });
-        this.error(this.transfersTab(), `failed: ${e.name}: ${e.reason}`);
+        const note = this.transferRows.apply(e, this.now());
+        const tab = this.transfersTab();
+        if (note?.error) this.error(tab, note.text);
+        else if (note) this.info(tab, note.text);
         break;
       }
       case 'share.ready':
@@ -259,9 +256,36 @@ export class UiModel {
       capMap(this.#recentParts, LINK_MEMORY);
     }
     if (!e.self) this.#rememberNick(tab, e.nick);
+    this.#presence(tab, e);
     const level = mention ? Activity.Mention : e.kind === 'msg' || e.kind === 'action' ? Activity.Message : Activity.Event;
     this.addLine(tab, line, level);
     return { bell: mention };
+  }
+
+  #presence(tab: Tab, e: EventOf<'chat.line'>): void {
+    const nick = sanitize(e.nick);
+    if (e.self) return;
+    if (e.kind === 'part') tab.present.delete(nick);
+    else if (e.kind === 'nick') {
+      tab.present.delete(nick);
+      this.#arrive(tab, e.text);
+    } else this.#arrive(tab, e.nick);
+  }
+
+  #arrive(tab: Tab, raw: string): void {
+    const nick = sanitize(raw);
+    if (!nick || nick === this.nick || tab.present.has(nick)) return;
+    tab.present.add(nick);
+    if (tab.present.size > NICKS_PER_TAB) {
+      const oldest = tab.present.values().next();
+      if (!oldest.done) tab.present.delete(oldest.value);
+    }
+  }
+
+  /** The nick list of a protocol window, ours included, sorted; undefined for other windows. */
+  names(tab: Tab): string[] | undefined {
+    if (tab.kind !== 'protocol') return undefined;
+    return [this.nick, ...tab.present].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
   }
 
   #rememberNick(tab: Tab, raw: string): void {
@@ -274,55 +298,50 @@ export class UiModel {
     if (tab.nicks.length > NICKS_PER_TAB) tab.nicks.length = NICKS_PER_TAB;
   }
 
+  /** The Results window, made on first use (appended: other windows keep their numbers). */
+  resultsTab(): Tab {
+    return this.tab('results') ?? this.#addTab('results', 'results', 'Results', this.#resultsPlugin);
+  }
+
   #hit(e: EventOf<'search.hit'>): void {
-    let tab = this.tab('results');
-    if (!tab) tab = this.#addTab('results', 'results', 'Results', this.#resultsPlugin);
+    const tab = this.resultsTab();
     const { type: _type, ...hit } = e;
-    this.results.push(hit);
-    this.#resultsVersion++;
-    if (this.results.length > RESULTS_LIMIT) {
-      this.results.splice(0, this.results.length - RESULTS_LIMIT);
-      this.resultsDropped++;
-    }
+    if (!this.search.hit({ ...hit, name: sanitize(hit.name), source: sanitize(hit.source) })) return;
     if (tab !== this.activeTab && tab.unread < Activity.Message) tab.unread = Activity.Message;
   }
 
-  #transfer(row: TransferRow): void {
-    this.transfers.set(row.id, row);
-    while (this.transfers.size > TRANSFERS_LIMIT) {
-      let victim: number | undefined;
-      for (const [id, r] of this.transfers) {
-        if (r.state !== 'active') {
-          victim = id;
-          break;
-        }
-      }
-      victim ??= this.transfers.keys().next().value;
-      if (victim === undefined) break;
-      this.transfers.delete(victim);
+  #searchDone(e: EventOf<'search.done'>): void {
+    const g = this.search.done(e);
+    if (!g || !searchFinished(g)) return;
+    const query = g.query ? ` "${g.query}"` : '';
+    const where = `the Results window, Alt+${this.tabs.indexOf(this.resultsTab()) + 1}`;
+    if (reachedNobody(g)) {
+      const protocols = g.protocols.length > 0 ? g.protocols.join(' or ') : e.protocol;
+      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${protocols} peer is connected yet (/connect host:port, or wait for links)`);
+    } else {
+      const peers = [...g.done.values()].reduce((n, d) => n + d.peers, 0);
+      const hits = [...g.done.values()].reduce((n, d) => n + d.hits, 0);
+      this.info(this.activeTab, `search ${g.id}${query} done: ${plural(hits, 'hit')} from ${plural(peers, 'peer')} (${where})`);
     }
-    const tab = this.transfersTab();
-    if (tab !== this.activeTab && row.state !== 'active' && tab.unread < Activity.Event) tab.unread = Activity.Event;
   }
 
-  /** The results in the current sort order; re-sorted only when hits or the order changed. */
-  sortedResults(): SearchHit[] {
-    const c = this.#sorted;
-    if (c && c.version === this.#resultsVersion && c.key === this.sort.key && c.desc === this.sort.desc) return c.hits;
-    const hits = sortHits(this.results, this.sort.key, this.sort.desc);
-    this.#sorted = { version: this.#resultsVersion, key: this.sort.key, desc: this.sort.desc, hits };
-    return hits;
+  /** Every kept search hit, in arrival order. */
+  get results(): SearchHit[] {
+    return this.search.hits;
+  }
+
+  /** The latest state of every transfer, by id. */
+  get transfers(): ReadonlyMap<number, TransferRow> {
+    return this.transferRows.rows;
+  }
+
+  /** The Results window's rows (headings and hits) in the current sort order. */
+  resultRows(): ResultRow[] {
+    return this.search.rows(this.sort.key, this.sort.desc);
   }
 
   /** Up and down rates summed over active transfers, bytes/s. */
   rates(): { down: number; up: number } {
-    let down = 0;
-    let up = 0;
-    for (const r of this.transfers.values()) {
-      if (r.state !== 'active') continue;
-      if (r.direction === 'down') down += r.rate;
-      else up += r.rate;
-    }
-    return { down, up };
+    return this.transferRows.rates();
   }
 }

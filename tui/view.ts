@@ -9,7 +9,7 @@ import type { EditorState } from './line-editor.js';
 import { linesBelow, visibleRows } from './scroll.js';
 import { fitRow, span, type Row, type Style } from './styled-text.js';
 import { resultsTable, transfersTable } from './tables.js';
-import { clusterWidth, sanitize, strWidth } from './text-width.js';
+import { clusterWidth, fitToWidth, sanitize, strWidth } from './text-width.js';
 import { Activity, type Tab, type UiModel } from './ui-model.js';
 
 /** One screen's worth of rows. */
@@ -110,29 +110,86 @@ export function inputRow(prompt: string, editor: EditorState, cols: number): { r
   return { row: fitRow([span(prompt, { bold: true }), span(text)], cols), cursorCol: promptW + (cursorX - x) };
 }
 
-function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; more: number } {
-  const { model, cols } = input;
-  if (tab.kind === 'results' || tab.kind === 'transfers') {
-    // The window's own lines (errors, "done" notices) keep a strip at the bottom.
-    const strip = tab.lines.length > 0 ? visibleRows(tab, cols, Math.max(1, Math.min(Math.floor(height / 4), height - 2))) : [];
-    const room = Math.max(0, height - 1 - strip.length);
-    const sorted = tab.kind === 'results' ? model.sortedResults() : [];
-    const all = tab.kind === 'transfers' ? transfersTable(model.transfers.values(), cols) : undefined;
-    const total = all ? all.length - 1 : sorted.length;
-    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, total - room));
-    const table = all
-      ? [all[0] ?? [], ...all.slice(1 + tab.tableOffset, 1 + tab.tableOffset + room)]
-      : resultsTable(sorted, cols, model.sort.key, model.sort.desc, tab.tableOffset, room);
-    const rows = [...table];
-    if (tab.kind === 'results' && total === 0) rows.push([span('no search results yet', { fg: 'gray' })]);
-    while (rows.length < height - strip.length) rows.push([]);
-    return { rows: [...rows.slice(0, height - strip.length), ...strip], more: Math.max(0, total - tab.tableOffset - room) };
-  }
+const STYLE_PANE: Style = { fg: 'black', bg: 'cyan' };
+
+/** The window's own lines, bottom-aligned in `height` rows, with a "more below" marker when scrolled back. */
+function textRows(tab: Tab, cols: number, height: number): { rows: Row[]; more: number } {
   const more = linesBelow(tab);
   const room = more > 0 ? height - 1 : height;
   const rows = visibleRows(tab, cols, Math.max(0, room));
   if (more > 0) rows.push(fitRow([span(`-- more below: ${plural(more, 'line')} (PgDn, End) --`, STYLE_MORE)], cols, STYLE_MORE));
   return { rows, more };
+}
+
+/**
+ * A table window (Results, Transfers) has two panes: the table, and the
+ * window's messages (command output such as the whole `/downloads` listing,
+ * errors, "done" lines) with its full scrollback. The table pane shows the
+ * last messages in a strip under a divider; Ctrl-O turns the body over to
+ * the messages, where PgUp/PgDn scroll them, and back.
+ */
+function tableWindowRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; more: number } {
+  const { model, cols } = input;
+  const count = tab.lines.length;
+  if (tab.pane === 'messages') {
+    const bar = fitRow([span(` ${tab.title}: messages (${plural(count, 'line')}) · PgUp/PgDn scroll · Ctrl-O: back to the table`, STYLE_PANE)], cols, STYLE_PANE);
+    const { rows, more } = textRows(tab, cols, height - 1);
+    return { rows: [bar, ...rows], more };
+  }
+  const stripRows = count > 0 ? Math.max(1, Math.min(Math.floor(height / 4), height - 3)) : 0;
+  const strip = count > 0 ? visibleRows({ ...tab, anchor: null }, cols, stripRows) : [];
+  const divider = count > 0 ? [fitRow([span(` ${plural(count, 'message')} · Ctrl-O: read them all`, STYLE_PANE)], cols, STYLE_PANE)] : [];
+  const room = Math.max(0, height - 1 - strip.length - divider.length);
+  let table: Row[];
+  let total: number;
+  if (tab.kind === 'transfers') {
+    const all = transfersTable(model.transfers.values(), cols);
+    total = all.length - 1;
+    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, total - room));
+    table = [all[0] ?? [], ...all.slice(1 + tab.tableOffset, 1 + tab.tableOffset + room)];
+    if (total === 0) table.push([span('no transfers yet: /get N downloads search result N', { fg: 'gray' })]);
+  } else {
+    const rows = model.resultRows();
+    total = rows.length;
+    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, total - room));
+    table = resultsTable(rows, cols, model.sort.key, model.sort.desc, tab.tableOffset, room);
+    if (total === 0) table.push([span('no search results yet: /search words', { fg: 'gray' })]);
+  }
+  const out = [...table];
+  while (out.length < height - strip.length - divider.length) out.push([]);
+  return { rows: [...out.slice(0, height - strip.length - divider.length), ...divider, ...strip], more: Math.max(0, total - tab.tableOffset - room) };
+}
+
+/** A nick list is shown beside a chat window at least this wide (columns). */
+export const NICKLIST_MIN_COLS = 100;
+/** Width of the nick list, its divider included. */
+export const NICKLIST_WIDTH = 17;
+const STYLE_NICKLIST: Style = { fg: 'gray' };
+
+/** Whether window `tab` shows a nick list at this width (a chat window where someone is present). */
+export function hasNickList(tab: Tab, cols: number): boolean {
+  return tab.kind === 'protocol' && cols >= NICKLIST_MIN_COLS && tab.present.size > 0;
+}
+
+/** Columns the window's text wraps at (the nick list takes its share). */
+export function textCols(tab: Tab, cols: number): number {
+  return hasNickList(tab, cols) ? cols - NICKLIST_WIDTH : cols;
+}
+
+function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; more: number } {
+  if (tab.kind === 'results' || tab.kind === 'transfers') return tableWindowRows(tab, input, height);
+  if (!hasNickList(tab, input.cols)) return textRows(tab, input.cols, height);
+  // weechat's nick list: the text keeps the left, the names the right.
+  const width = textCols(tab, input.cols);
+  const { rows, more } = textRows(tab, width, height);
+  const names = input.model.names(tab) ?? [];
+  const list: Row[] = [[span(fitToWidth(` ${plural(names.length, 'nick')}`, NICKLIST_WIDTH - 1), { bold: true })]];
+  const room = height - 1;
+  for (const n of names.slice(0, names.length > room ? room - 1 : room)) list.push([span(fitToWidth(` ${n}`, NICKLIST_WIDTH - 1), n === input.model.nick ? { bold: true } : STYLE_NICKLIST)]);
+  if (names.length > room) list.push([span(fitToWidth(` +${names.length - room + 1} more (/names)`, NICKLIST_WIDTH - 1), STYLE_NICKLIST)]);
+  const padded: Row[] = [...rows, ...Array.from({ length: Math.max(0, height - rows.length) }, (): Row => [])];
+  const out = padded.map((r, y) => [...fitRow(r, width), span('│', STYLE_NICKLIST), ...(list[y] ?? [])]);
+  return { rows: out, more };
 }
 
 /** Lays out the whole screen for the active window. */

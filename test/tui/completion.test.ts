@@ -12,8 +12,14 @@ describe('completionCandidates', () => {
     expect(completionCandidates({ word: 'ca', first: false, line: 'hi ca' }, data)).toEqual(['carol ']);
     expect(completionCandidates({ word: '', first: false, line: 'hi ' }, data)).toEqual([]);
   });
-  it('completes result numbers as command arguments', () => {
-    expect(completionCandidates({ word: '1', first: false, line: '/get 1' }, data)).toEqual(['1 ', '12 ', '13 ']);
-    expect(completionCandidates({ word: '', first: false, line: '/get ' }, data)).toEqual(['1 ', '3 ', '12 ', '13 ']);
+  it('completes a result number as the one argument of /get, and nothing after it', () => {
+    expect(completionCandidates({ word: '1', first: false, line: '/get 1', before: '/get ' }, data)).toEqual(['1 ', '12 ', '13 ']);
+    expect(completionCandidates({ word: '', first: false, line: '/get ', before: '/get ' }, data)).toEqual(['1 ', '3 ', '12 ', '13 ']);
+    expect(completionCandidates({ word: '', first: false, line: '/get 12 ', before: '/get 12 ' }, data)).toEqual([]);
+    expect(completionCandidates({ word: '1', first: false, line: '/get 12 1', before: '/get 12 ' }, data)).toEqual([]);
+  });
+  it('completes command names after /help', () => {
+    expect(completionCandidates({ word: 'c', first: false, line: '/help c', before: '/help ' }, data)).toEqual(['clear ', 'connect ']);
+    expect(completionCandidates({ word: '/he', first: false, line: '/help /he', before: '/help ' }, data)).toEqual(['help ']);
   });
 });

@@ -18,11 +18,17 @@ describe('InputSplitter', () => {
     ]);
   });
 
-  it('treats a read with several characters and a line break as a paste', () => {
+  it('treats a read with several lines as a paste', () => {
     expect(feed(['one\ntwo\n'])).toEqual([{ kind: 'paste', text: 'one\ntwo\n' }]);
-    expect(feed(['hi\r'])).toEqual([{ kind: 'paste', text: 'hi\r' }]);
+    expect(feed(['one\ntwo'])).toEqual([{ kind: 'paste', text: 'one\ntwo' }]);
     // An escape sequence in the read means keys, not a paste.
     expect(feed(['a\x1b[A\r'])).toEqual([{ kind: 'keys', data: 'a\x1b[A\r' }]);
+  });
+
+  it('treats one line arriving with its Enter in one read as typing: text, then the Enter key', () => {
+    expect(feed(['hi there\r'])).toEqual([{ kind: 'text', text: 'hi there' }, { kind: 'keys', data: '\r' }]);
+    expect(feed(['/get 12\r\n'])).toEqual([{ kind: 'text', text: '/get 12' }, { kind: 'keys', data: '\r' }]);
+    expect(feed(['\r'])).toEqual([{ kind: 'keys', data: '\r' }]);
   });
 
   it('collects a bracketed paste, keys around it stay keys', () => {

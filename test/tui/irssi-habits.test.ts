@@ -101,3 +101,55 @@ describe('plurals', () => {
     await vi.waitFor(() => expect(body(vt)).toMatch(/\b1 hit\b/));
   });
 });
+
+describe('nick list and input habits', () => {
+  const join = (nick: string, id: string): AppEvent => ({ type: 'chat.line', protocol: 'chat', kind: 'join', id, nick, text: '', origin: nick, at: Date.now(), hops: 1, self: false });
+
+  it('/names lists who is here; a wide terminal shows a nick list beside the chat', async () => {
+    const { vt, api } = await setup({ cols: 110 });
+    api.emit(join('carol', 'j1'));
+    api.emit({ type: 'peer.up', protocol: 'chat', address: '127.0.0.1:7403', direction: 'out', nick: 'bob' });
+    api.chat('dave', 'hello');
+    api.emit({ type: 'chat.line', protocol: 'chat', kind: 'part', id: 'p', nick: 'dave', text: '', origin: 'd', at: Date.now(), hops: 1, self: false });
+    vt.type('/names\r');
+    await vi.waitFor(() => expect(body(vt)).toContain('names in chat (3): alice bob carol'));
+    const right = vt.screen().slice(1, 6).map((l) => l.slice(93));
+    expect(right).toEqual(['│ 3 nicks', '│ alice', '│ bob', '│ carol', '│']);
+    vt.resize(80, 24); // too narrow: the text gets the whole width back
+    await vi.waitFor(() => expect(vt.screen().some((l) => l.includes('│ alice'))).toBe(false));
+  });
+
+  it('Ctrl-Y yanks and Ctrl-T transposes in the terminal', async () => {
+    const { vt } = await setup();
+    vt.type('hello world');
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] hello world'));
+    vt.type('\x17'); // Ctrl-W
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] hello'));
+    vt.type('\x01\x19'); // Ctrl-A, Ctrl-Y
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] worldhello'));
+    vt.type('\x05\x14'); // Ctrl-E, Ctrl-T
+    // At the end of the line the last two characters swap, as in bash.
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] worldhell o'));
+  });
+
+  it('a line arriving with its Enter in one read is typed: sent once and kept in history', async () => {
+    const { vt, api } = await setup();
+    vt.type('quick line\r');
+    await vi.waitFor(() => expect(api.calls).toEqual([{ plugin: 'chat', command: 'say', args: ['quick line'] }]));
+    vt.type('\x1b[A'); // Up brings it back
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] quick line'));
+  });
+
+  it('/help completes command names; /get N<Tab> offers no second argument', async () => {
+    const { vt, api } = await setup();
+    vt.type('/help con\t');
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] /help connect'));
+    vt.type('\x15'); // Ctrl-U
+    api.emit({ type: 'search.hit', search: 's1', n: 12, name: 'a', size: 1, source: 'x:1', protocol: 'chat' });
+    vt.type('/get 1\t');
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] /get 12'));
+    vt.type('\t');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(vt.inputLine).toBe('[chat] /get 12');
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchHit } from '../../src/app-api.js';
 import { rowText, rowWidth } from '../../tui/styled-text.js';
+import { ResultsModel } from '../../tui/results-model.js';
 import { peersTable, resultsTable, sortHits, transfersTable } from '../../tui/tables.js';
 
 const hits: SearchHit[] = [
@@ -18,30 +19,45 @@ describe('results table', () => {
     expect(sortHits(hits, 'speed', true).map((h) => h.n)).toEqual([3, 1, 2]);
     expect(sortHits(hits, 'source', false).map((h) => h.n)).toEqual([3, 2, 1]);
   });
-  it('every row is exactly the view width, wide names included', () => {
-    for (const cols of [60, 80, 133]) {
-      const rows = resultsTable(hits, cols, 'n', false);
-      expect(rows).toHaveLength(4);
-      for (const r of rows) expect(rowWidth(r)).toBe(cols);
+  it('every row is exactly the view width, wide names and search headings included', () => {
+    const m = new ResultsModel();
+    m.started({ type: 'search.started', search: 's', query: 'mp3 日本', protocols: ['gnutella'] });
+    for (const h of hits) m.hit(h);
+    const rows = m.rows('n', false);
+    for (const cols of [40, 60, 80, 133]) {
+      const table = resultsTable(rows, cols, 'n', false);
+      expect(table).toHaveLength(5);
+      for (const r of table) expect(rowWidth(r)).toBe(cols);
     }
-    expect(rowText(resultsTable(hits, 80, 'size', true)[0] ?? [])).toContain('size↓');
+    expect(rowText(resultsTable(rows, 80, 'size', true)[0] ?? [])).toContain('size↓');
+    expect(rowText(resultsTable(rows, 80, 'n', false)[1] ?? [])).toContain('search s "mp3 日本" · gnutella · 3 hits · searching…');
     // Only the asked window of rows is formatted.
-    expect(resultsTable(hits, 80, 'n', false, 1, 1).map(rowText).slice(1)).toEqual([expect.stringContaining('a 日本.mp3')]);
+    expect(resultsTable(rows, 80, 'n', false, 2, 1).map(rowText).slice(1)).toEqual([expect.stringContaining('a 日本.mp3')]);
+  });
+  it('at 60 columns the name keeps 40% of the width; the source gives first', () => {
+    const rows = new ResultsModel();
+    rows.hit(hits[0]!);
+    const header = rowText(resultsTable(rows.rows('n', false), 60, 'n', false)[0] ?? []);
+    const nameWidth = header.indexOf('size') - header.indexOf('name');
+    expect(nameWidth).toBeGreaterThanOrEqual(24);
+    expect(header).toMatch(/source/);
   });
 });
 
 describe('transfers table', () => {
   it('shows progress, rate and ETA, and the reason of a failure', () => {
+    const base = { peer: '10.0.0.1:6346', protocol: 'gnutella', position: undefined, startedAt: 0, endedAt: undefined, verified: undefined };
     const rows = transfersTable(
       [
-        { id: 7, name: 'x.iso', direction: 'down', bytes: 250, total: 1000, rate: 2048, eta: 61, state: 'active', detail: '' },
-        { id: 8, name: 'y', direction: 'up', bytes: 5, total: null, rate: 0, eta: null, state: 'failed', detail: 'reset' },
+        { ...base, id: 7, name: 'x.iso', direction: 'down', bytes: 250, total: 1000, rate: 2048, eta: 61, state: 'active', detail: '' },
+        { ...base, id: 8, name: 'y', direction: 'up', bytes: 5, total: null, rate: 5, eta: null, state: 'failed', detail: 'reset', endedAt: 1000 },
       ],
-      90,
+      100,
     ).map(rowText);
-    expect(rows[1]).toMatch(/^\s+7 ↓\s+x\.iso\s+\[███········\] 25%\s+1000 B\s+2.0 KiB\/s\s+1m01s$/);
-    expect(rows[2]).toMatch(/8 ↑\s+y\s+\[\?+\]\s+\?%\s+5 B\s+failed/);
+    expect(rows[1]).toMatch(/^\s+7 ↓\s+x\.iso\s+10\.0\.0\.1:6346\s+\[███········\] 25%\s+1000 B\s+2\.0 KiB\/s\s+1m01s$/);
+    expect(rows[2]).toMatch(/8 ↑\s+y\s+10\.0\.0\.1:6346\s+failed\s+\?\s+avg 5 B\/s\s+1s/);
     expect(rows[3]).toContain('reset');
+    for (const cols of [40, 60, 100]) for (const r of transfersTable([], cols)) expect(rowWidth(r)).toBe(cols);
   });
 });
 

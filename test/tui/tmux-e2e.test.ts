@@ -114,6 +114,8 @@ describe.skipIf(skipReason !== undefined)('peerdeck under tmux', () => {
     for (let i = 0; i < 14; i++) {
       await tmux('send-keys', '-t', 'd', '-l', `tokyo 🇯🇵 ${i} ok`);
       await tmux('send-keys', '-t', 'd', 'Enter');
+      // One line at a time: on a loaded machine tmux may batch keys, and a batch of lines is a paste.
+      await vi.waitFor(async () => expect(await screen('d')).toContain(`<D> tokyo 🇯🇵 ${i} ok`), wait);
     }
     // Rows 2..9 of the body are whole chat lines: nothing left over from earlier frames
     // (stray letters stay on screen, so waiting out a frame still being drawn cannot hide them).
