@@ -1,0 +1,51 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCli, type CliNode } from './cli-process.js';
+
+const nodes: CliNode[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.cleanup()));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+async function cli(args: string[]): Promise<CliNode> {
+  const n = await startCli(args);
+  nodes.push(n);
+  return n;
+}
+const p2 = ['--no-chat', '--pplus2-host', '127.0.0.1', '--pplus2-port', '0'];
+
+describe('/search and /get in headless mode (two real processes over P+2)', () => {
+  it('-p asks one protocol, filters hold, /get downloads the hit; an unknown protocol is named', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-search-cli-'));
+    dirs.push(dir);
+    const share = join(dir, 'share');
+    await mkdir(share);
+    await writeFile(join(share, 'hello world.txt'), 'hi there\n');
+    await writeFile(join(share, 'hello world.mp3'), 'not really music');
+
+    const a = await cli([...p2, '--share', share]);
+    const ready = await a.waitEvent((e) => e.type === 'ready');
+    const port = (ready.ports as Record<string, number>).pplus2!;
+    const b = await cli([...p2, '--pplus2-peer', `127.0.0.1:${port}`]);
+    await b.waitEvent((e) => e.type === 'ready');
+
+    b.send('/search -p pplus2 -ext txt hello world');
+    const started = await b.waitEvent((e) => e.type === 'search.started');
+    expect(started).toEqual({ type: 'search.started', search: 's1', query: 'hello world -ext txt', protocols: ['pplus2'] });
+    const done = await b.waitEvent((e) => e.type === 'search.done');
+    expect(done).toEqual({ type: 'search.done', search: 's1', protocol: 'pplus2', hits: 1, peers: 1 });
+    const hit = b.events.find((e) => e.type === 'search.hit')!;
+    expect(hit).toMatchObject({ search: 's1', name: 'hello world.txt', size: -1, source: `127.0.0.1:${port}`, protocol: 'pplus2' });
+
+    b.send(`/get ${String(hit.n)}`);
+    const got = await b.waitEvent((e) => e.type === 'transfer.done' && e.direction === 'down');
+    expect(await readFile(got.path as string, 'utf8')).toBe('hi there\n');
+
+    b.send('/search -p gnutella hello');
+    const err = await b.waitEvent((e) => e.type === 'error');
+    expect(err.message).toBe('no file-sharing protocol gnutella is running (running: pplus2)');
+  });
+});
