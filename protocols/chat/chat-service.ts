@@ -266,7 +266,7 @@ export class ChatService {
     // Sockets that never identify themselves must not keep anyone out (admission.ts).
     let pending = countSlots(this.#links.values(), link).pending;
     if (pending >= o.maxPending) {
-      pickEviction(this.#links.values(), link)?.fail(NetError.limit(`chat: ${o.maxPending} links are waiting for HELLO; the oldest is dropped`));
+      pickEviction(this.#links.values(), link)?.drop(NetError.limit(`chat: ${o.maxPending} links are waiting for HELLO; the oldest is dropped`));
       pending--;
     }
     const ms = preHelloTimeout(pending, o.maxPending, o.handshakeMs, o.pressureHandshakeMs);
@@ -286,7 +286,9 @@ export class ChatService {
   /** No HELLO and no plain line in time: a half-open connection. */
   #handshakeOver(link: Link, ms: number): void {
     if (link.state === 'ready' || (link.state === 'plain' && link.spoke)) return;
-    link.fail(NetError.handshakeTimeout(ms));
+    // A link that never identified itself is cut at once, so its slot is free at once.
+    if (link.state === 'hello' || link.state === 'plain') link.drop(NetError.handshakeTimeout(ms));
+    else link.fail(NetError.handshakeTimeout(ms));
   }
 
   #onClose(conn: Connection<ChatFrame>, reason: NetError | undefined): void {

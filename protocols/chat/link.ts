@@ -100,6 +100,16 @@ export class Link {
     this.conn.close(err);
   }
 
+  /**
+   * Like fail(), but the socket is cut at once instead of closing gracefully: for links
+   * that never identified themselves, dropped under pressure (admission.ts).
+   */
+  drop(err: NetError): void {
+    if (this.conn.closed) return;
+    this.conn.send(encodeLine({ type: 'ERROR', reason: `${err.code}: ${err.message}` }));
+    this.conn.abort(err);
+  }
+
   cancelTimers(): void {
     for (const t of this.timers) t.cancel();
     this.timers.length = 0;

@@ -263,7 +263,8 @@ export class ConnectionGroup<M = unknown> {
             this.counter.add(direction, -1);
             this.counter.release(c.remoteAddress);
           };
-          if (socket.closed) release();
+          // A destroyed socket (an aborted link) is released at once: its descriptor is going.
+          if (socket.closed || socket.destroyed) release();
           else {
             if (c.detached) this.#handedOff.add(socket);
             socket.once('close', release);

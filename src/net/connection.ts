@@ -373,6 +373,18 @@ export class Connection<M = unknown> {
     this.#finish(err);
   }
 
+  /**
+   * Closes at once, without the flush grace of close(): for a link dropped under pressure
+   * (a chat link that never said HELLO, dropped for a newcomer), whose socket must stop
+   * counting against the limits now. Bytes already sent are handed to the kernel first.
+   */
+  abort(reason: NetError): void {
+    if (this.#closed) return;
+    if (this.#corked) this.#uncork();
+    this.#socket.destroy();
+    this.#finish(reason);
+  }
+
   #finish(reason: NetError | undefined): void {
     this.#closed = true;
     this.#closeReason = reason;
