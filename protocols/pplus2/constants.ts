@@ -60,3 +60,14 @@ export const MAX_OUTBOUND = 32;
 export const UNKNOWN_SIZE = -1;
 /** Largest file we accept from a P+2 peer (no size is announced, so we cap it). */
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 16 * 1024 ** 3;
+
+/**
+ * peerdeck's compatible P+2 extension (README, "P+2 between peerdeck nodes"):
+ * a caller that wants sizes and SHA-1s sends this as a second line after its
+ * query. Plain P+2 callees read one line and ignore it; a name can never
+ * equal it (control characters are no P+2 name), so it cannot be mistaken
+ * for a query either.
+ */
+export const META_REQUEST = '\u0001PEERDECK-META/1';
+/** First line of an extended answer: `<size> <sha1 hex or -> <name>` lines follow. */
+export const META_ANSWER = '\u0001PEERDECK-META/1 size sha1 name';

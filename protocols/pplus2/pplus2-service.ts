@@ -17,6 +17,7 @@ import { encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress, type Pee
 import * as C from './constants.js';
 import { Exchanges, type ExchangeResult } from './exchanges.js';
 import { listenTriple } from './listeners.js';
+import { encodeMetaLines, parseAnswer } from './meta.js';
 import { PeerList, RateGate } from './peer-list.js';
 
 /** The plugin options, as the service uses them (see Pplus2PluginOptions). */
@@ -66,6 +67,7 @@ export class Pplus2Service {
   readonly #share: ShareLibrary;
   readonly #transfers: TransferEngine;
   readonly #answered = new WeakSet<Connection<string>>();
+  readonly #wantsMeta = new WeakSet<Connection<string>>();
   readonly #detached = new Set<Socket>();
   readonly #work = new Set<Promise<unknown>>();
   readonly #group: ConnectionGroup<string>;
@@ -164,13 +166,17 @@ export class Pplus2Service {
     const worker = async (): Promise<void> => {
       while (next < targets.length && !this.#stopped && !signal.aborted) {
         const peer = targets[next++]!;
-        const r = await this.#exchange(peer, C.TAG_QUERY, query.text, { maxLines: C.MAX_QUERY_ANSWER_LINES, maxBytes: C.MAX_ANSWER_BYTES });
+        // The second line asks a peerdeck callee for sizes and SHA-1s; a plain callee ignores it.
+        const r = await this.#exchange(peer, C.TAG_QUERY, [query.text, C.META_REQUEST], { maxLines: C.MAX_QUERY_ANSWER_LINES + 1, maxBytes: C.MAX_ANSWER_BYTES });
         const source = formatPeerAddress(peer);
-        for (const name of new Set(r.lines)) {
+        const seen = new Set<string>();
+        for (const file of parseAnswer(r.lines).slice(0, C.MAX_QUERY_ANSWER_LINES)) {
+          const name = file.name;
           // A name we would refuse to serve is no P+2 name (and may carry terminal escapes): skip it.
-          if (this.#stopped || checkRemoteName(name) !== undefined) continue;
+          if (this.#stopped || seen.has(name) || checkRemoteName(name) !== undefined) continue;
+          seen.add(name);
           const ref: Pplus2Ref = { peer: source, name };
-          sink({ name, size: C.UNKNOWN_SIZE, source, ref });
+          sink({ name, size: file.size, source, ref, ...(file.sha1 !== undefined ? { sha1: file.sha1 } : {}) });
         }
       }
     };
@@ -200,12 +206,13 @@ export class Pplus2Service {
   }
 
   /** One outbound exchange; the peer's failure count follows the outcome. */
-  async #exchange(peer: PeerAddress, service: C.Service, line: string, limits: { maxLines: number; maxBytes: number }): Promise<ExchangeResult> {
+  async #exchange(peer: PeerAddress, service: C.Service, lines: string | string[], limits: { maxLines: number; maxBytes: number }): Promise<ExchangeResult> {
     const key = formatPeerAddress(peer);
     let result: ExchangeResult;
     try {
       const conn = await this.#dial(peer, service);
-      result = await this.#exchanges.run(conn, encodeLine(line), limits);
+      // All lines in one send: they travel in one packet (see META_REQUEST).
+      result = await this.#exchanges.run(conn, (typeof lines === 'string' ? [lines] : lines).map(encodeLine).join(''), limits);
     } catch (err) {
       result = { lines: [], error: toNetError(err) };
     }
@@ -245,14 +252,21 @@ export class Pplus2Service {
       this.#exchanges.onLine(conn, line);
       return;
     }
-    if (this.#answered.has(conn)) return; // one request per link; anything after it is ignored
+    if (this.#answered.has(conn)) {
+      // One request per link; after it only our extension's marker means anything.
+      if (line === C.META_REQUEST) this.#wantsMeta.add(conn);
+      return;
+    }
     this.#answered.add(conn);
     conn.handshakeDone();
     switch (conn.tag) {
       case C.TAG_PEERS:
         return this.#servePeers(conn, line);
       case C.TAG_QUERY:
-        return this.#serveQuery(conn, line);
+        // Answer after the bytes that came with the query are read: a peerdeck
+        // caller's META_REQUEST arrives in the same packet as its query.
+        setImmediate(() => this.#serveQuery(conn, line));
+        return;
       case C.TAG_DOWNLOAD:
         return this.#hold(this.#serveDownload(conn, line));
       default:
@@ -273,10 +287,19 @@ export class Pplus2Service {
     conn.close();
   }
 
-  /** pplus2.md: the shared names containing the substring (case-insensitive), one per line. */
+  /**
+   * pplus2.md: the shared names containing the substring (case-insensitive),
+   * one per line; to a caller that asked (META_REQUEST), each with its size
+   * and SHA-1, so its download can be verified.
+   */
   #serveQuery(conn: Connection<string>, text: string): void {
-    const names = new Set(this.#share.search(text, { mode: 'substring', limit: C.MAX_QUERY_RESULTS }).map((e) => e.name));
-    conn.send(encodeAnswer(names, C.MAX_QUERY_RESULTS, C.MAX_ANSWER_BYTES));
+    if (conn.closed) return;
+    const byName = new Map<string, { name: string; size: number; sha1?: string }>();
+    for (const e of this.#share.search(text, { mode: 'substring', limit: C.MAX_QUERY_RESULTS })) {
+      if (!byName.has(e.name)) byName.set(e.name, { name: e.name, size: e.size, ...(e.sha1 !== undefined ? { sha1: e.sha1 } : {}) });
+    }
+    if (this.#wantsMeta.has(conn)) conn.send(encodeAnswer(encodeMetaLines(byName.values()), C.MAX_QUERY_RESULTS + 1, C.MAX_ANSWER_BYTES));
+    else conn.send(encodeAnswer(byName.keys(), C.MAX_QUERY_RESULTS, C.MAX_ANSWER_BYTES));
     conn.close();
   }
 

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { PEER_REQUEST_INTERVAL_MS, UNKNOWN_SIZE } from '../../protocols/pplus2/constants.js';
+import { META_ANSWER, META_REQUEST, PEER_REQUEST_INTERVAL_MS, UNKNOWN_SIZE } from '../../protocols/pplus2/constants.js';
 import { HOSTILE_NAMES } from '../share/hostile-names.js';
-import { startP2Node, type P2Node } from './pplus2-net.js';
+import { fakePeer, startP2Node, type P2Node } from './pplus2-net.js';
 import { rawExchange } from './raw-client.js';
 
 const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
@@ -40,7 +40,9 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     expect(hits.map((h) => `${h.name}@${h.source}`).sort()).toEqual(
       [`Song of A.mp3@127.0.0.1:${a.port}`, `song of b.ogg@127.0.0.1:${b.port}`, `Another SONG.flac@127.0.0.1:${b.port}`].sort(),
     );
-    expect(hits.every((h) => h.size === UNKNOWN_SIZE && h.protocol === 'pplus2')).toBe(true);
+    // between peerdeck nodes the answers carry size and SHA-1 (the compatible extension)
+    expect(hits.find((h) => h.name === 'Song of A.mp3')).toMatchObject({ size: songA.length, sha1: sha1(songA), protocol: 'pplus2' });
+    expect(hits.find((h) => h.name === 'song of b.ogg')).toMatchObject({ size: songB.length, sha1: sha1(songB) });
     expect(c.of('search.done')[0]).toMatchObject({ search: 's1', protocol: 'pplus2', hits: 3, peers: 2 });
 
     for (const [name, data] of [
@@ -53,6 +55,7 @@ describe('P+2 between real peers on 127.0.0.1', () => {
       await c.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' && e.name === name));
       const done = c.of('transfer.done').find((e) => e.name === name)!;
       expect(done.sha1).toBe(sha1(data));
+      expect(done.verified).toBe(true);
       expect((await readFile(done.path)).equals(data)).toBe(true);
     }
     expect((await readdir(c.downloads)).sort()).toEqual(['Song of A.mp3', 'song of b.ogg']);
@@ -75,6 +78,38 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     await c.node.run('files', 'get', [n]);
     await c.waitFor(() => c.of('transfer.done').length === 2);
     expect((await readdir(c.downloads)).sort()).toEqual(['same (1).bin', 'same.bin']);
+  });
+
+  it('the size and SHA-1 extension: plain callers get plain names, a plain callee gives unverified downloads', async () => {
+    const data = randomBytes(10_000);
+    const a = await startP2Node(0, { 'ext.bin': data, 'other ext.txt': 'x' });
+    nodes.push(a);
+    // a plain P+2 caller sends one line and gets names only
+    expect((await rawExchange(a.port + 1, 'EXT.BIN\n')).bytes.toString()).toBe('ext.bin\n');
+    // a peerdeck caller adds the marker line and gets size, SHA-1 and name
+    const ext = (await rawExchange(a.port + 1, `ext.bin\n${META_REQUEST}\n`)).bytes.toString();
+    expect(ext).toBe(`${META_ANSWER}\n${data.length} ${sha1(data)} ext.bin\n`);
+
+    // a plain callee (scripted) ignores the marker: its hits have no size, its downloads are unverified
+    const plain = await fakePeer([
+      (s) => s.end(),
+      (s) => s.once('data', () => s.end('ext.bin\n')),
+      (s) => s.once('data', () => s.end(data)),
+    ]);
+    const c = await startP2Node(1, {}, { peers: [`127.0.0.1:${plain.port}`] });
+    nodes.push(c);
+    try {
+      await c.node.run('files', 'search', ['ext']);
+      await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+      const hit = c.of('search.hit')[0]!;
+      expect(hit).toMatchObject({ name: 'ext.bin', size: UNKNOWN_SIZE });
+      expect(hit.sha1).toBeUndefined();
+      await c.node.run('files', 'get', [String(hit.n)]);
+      await c.waitFor(() => c.of('transfer.done').length === 1);
+      expect(c.of('transfer.done')[0]).toMatchObject({ verified: false, bytes: data.length, sha1: sha1(data) });
+    } finally {
+      await plain.close();
+    }
   });
 
   it(`serves nothing for ${HOSTILE_NAMES.length} hostile names on the download port`, async () => {

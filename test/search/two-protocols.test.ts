@@ -66,7 +66,7 @@ describe('two file protocols in one node (P+2 and tiny)', () => {
   });
 
   it('-p asks one protocol; filters hold for every protocol; unknown protocols are named', async () => {
-    const a = await startP2Node(0, { 'a song.mp3': 'x', 'a song.txt': 'y' });
+    const a = await startP2Node(0, { 'a song.mp3': Buffer.alloc(2000), 'a song.txt': 'y', 'tiny song.mp3': 'z' });
     nodes.push(a);
     const tiny = createTinyPlugin({ 'big song.ogg': Buffer.alloc(5000), 'small song.ogg': Buffer.alloc(10), 'song.txt': Buffer.alloc(10) });
     const c = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`], extra: [tiny] });
@@ -79,7 +79,7 @@ describe('two file protocols in one node (P+2 and tiny)', () => {
 
     await typed(c.node, '/search -type audio -min 1k song', undefined);
     await c.waitFor(() => c.of('search.done').length === 3);
-    // P+2 sizes are unknown, so only the type filter can hold there; tiny's small file is under 1k.
+    // Between peerdeck nodes P+2 answers carry sizes (README: the extension): both filters hold there too.
     expect(c.of('search.hit').filter((h) => h.search === 's2').map((h) => h.name).sort()).toEqual(['a song.mp3', 'big song.ogg']);
     expect(c.of('search.started')[1]).toMatchObject({ query: 'song -min 1024 -type audio' });
 
