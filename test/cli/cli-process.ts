@@ -32,11 +32,13 @@ export interface CliOptions {
   command?: string[];
   /** Leave out `--headless` (to see the fallback when stdout is not a terminal). */
   noHeadlessFlag?: boolean;
+  /** Reuse this data dir (a restart) instead of a fresh one; cleanup() leaves it. */
+  dataDir?: string;
 }
 
 export async function startCli(args: string[], opts: CliOptions = {}): Promise<CliNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
-  const dataDir = await mkdtemp(join(tmpdir(), 'peerdeck-cli-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerdeck-cli-')));
   const json = opts.json ?? true;
   const cmd = opts.command ?? [process.execPath, MAIN];
   const mode = opts.noHeadlessFlag ? [] : ['--headless'];
@@ -85,7 +87,7 @@ export async function startCli(args: string[], opts: CliOptions = {}): Promise<C
         proc.kill('SIGKILL');
         await exit;
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
