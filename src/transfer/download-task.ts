@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -72,6 +72,7 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     armStall();
     let overflow = false;
     let diskError: unknown;
+    let file: WriteStream | undefined;
     try {
       const opened = await openSource(req, bytes, ac.signal);
       if (opened.total != null && expectedSize !== null && opened.total !== expectedSize) {
@@ -98,11 +99,13 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
           cb(null, chunk);
         },
       });
-      const file = createWriteStream(partPath, { flags: 'a' });
+      file = createWriteStream(partPath, { flags: 'a' });
       file.once('error', (e) => (diskError = e));
       await pipeline(opened.stream, meter, file, { signal: ac.signal });
     } catch (err) {
       const reason = ac.signal.aborted ? toNetError(ac.signal.reason) : diskError !== undefined ? NetError.file(diskError, ctx.partName) : toNetError(err);
+      // The part file may still be opening: unlink only once it is closed, or the open would create it again.
+      if (file && !file.closed) await new Promise<void>((resolve) => file!.once('close', () => resolve()));
       if (overflow || reason.code === 'SIZE') await unlink(partPath).catch(() => undefined);
       throw reason;
     } finally {
