@@ -313,8 +313,11 @@ export class TransferEngine {
     t.meter = new RateMeter(this.#clock.now(), t.info.bytes);
     const ac = (t.abort = new AbortController());
     const run = (async () => {
-      t.part ??= await this.#parts.claimNew(req.name, req.sha1 !== undefined);
-      this.#scheduleSave();
+      if (t.part === undefined) {
+        t.part = await this.#parts.claimNew(req.name, req.sha1 !== undefined);
+        // The state file names the part before its first byte: a kill -9 from here on resumes it.
+        await this.#save();
+      }
       return runDownload({
         req,
         dir: this.downloadDir,

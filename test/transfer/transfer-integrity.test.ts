@@ -146,6 +146,7 @@ describe('transfers never lie', () => {
     first.download({ name: 'no-ref.bin', peer: 'r', protocol: 'test', source: silentSource() });
     await settled(first, c);
     await vi.waitFor(async () => expect((await readFile(join(dir, 'a.bin.part'))).length).toBe(25_000));
+    await vi.waitFor(async () => expect(await readdir(dir)).toContain('no-ref.bin.part'));
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'stray.bin.part'), 'left from a crash');
     await first.stop();
