@@ -26,6 +26,8 @@ import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { encodeMessagesSupported } from './vendor.js';
+import { GnutellaUdp } from './udp.js';
+import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 
 /** Options beyond the command line (tests, benches). */
 export interface ServentOptions extends GnutellaOptions {
@@ -85,6 +87,8 @@ export class Servent {
   #hosts: HostCache | undefined;
   #unsubscribe: (() => void) | undefined;
   #lastPing = 0;
+  #udpEndpoint: UdpEndpoint | undefined;
+  udp: GnutellaUdp | undefined;
   #stopped = false;
   guid: Buffer = Buffer.alloc(16);
   table = new QrpTable();
@@ -133,6 +137,18 @@ export class Servent {
     this.port = this.#listener.port;
     this.#hosts = await this.#ctx.hostCache('gnutella');
     for (const p of this.opts.peers) this.#hosts.add(p);
+    const hosts = this.#hosts;
+    try {
+      // UDP on the same port number (spec 0): pings, pongs, host caches.
+      this.#udpEndpoint = await this.#ctx.net.udp('gnutella', {
+        port: this.port,
+        ...(this.opts.host ? { host: this.opts.host } : {}),
+        onMessage: (msg, from) => this.udp?.onDatagram(msg, from),
+      });
+      this.udp = new GnutellaUdp(this.#udpEndpoint, hosts, () => this.#messages.ourPong(), () => this.#ctx.clock.now(), this.#log);
+    } catch (err) {
+      this.#log.warn(`gnutella: no UDP on port ${this.port}: ${err instanceof Error ? err.message : String(err)}`);
+    }
     this.rebuildTable();
     this.#unsubscribe = this.#ctx.share.subscribe((e) => {
       if (e.type === 'share.ready') this.rebuildTable();
@@ -147,6 +163,7 @@ export class Servent {
     this.#unsubscribe?.();
     for (const l of this.links.values()) if (l.phase === 'open') this.sendBye(l, C.BYE_SHUTDOWN, 'Shutting down');
     await this.group.close();
+    await this.#udpEndpoint?.close();
     for (const s of this.#httpSockets) s.destroy();
     await new Promise<void>((r) => this.#http.close(() => r()));
     await this.#hosts?.save().catch(() => undefined);
@@ -172,13 +189,17 @@ export class Servent {
     const have = this.openLinks('ultrapeer').length + this.#dialling.size;
     if (have >= want) return;
     const busy = new Set([...this.#dialling, ...[...this.links.values()].map((l) => l.dialled ?? l.conn.address)]);
+    let dialled = 0;
     for (const addr of this.#hosts.pick(50, busy)) {
       if (this.openLinks('ultrapeer').length + this.#dialling.size >= want) break;
       const b = this.#backoff.get(addr);
       if (b && b.until > now) continue;
       if (addr === `${this.local.listen?.ip}:${this.port}`) continue;
       this.#dial(addr);
+      dialled++;
     }
+    // Nobody left to try: ask the UDP host caches (spec 8), each at most every 180 s.
+    if (dialled === 0 && this.#dialling.size === 0 && this.opts.bootstrap.length > 0) this.udp?.bootstrap(this.opts.bootstrap);
   }
 
   #dial(addr: string): void {

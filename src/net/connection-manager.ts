@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Connection } from './connection.js';
 import { ConnectionGroup, type GroupOptions } from './connection-group.js';
 import { LinkCounter, type LinkLimits } from './limits.js';
+import { UdpEndpoint, type UdpOptions } from './udp-endpoint.js';
 
 export interface ManagerOptions {
   limits?: Partial<LinkLimits>;
@@ -19,6 +20,7 @@ export const DEFAULT_GLOBAL_LIMITS: LinkLimits = { maxInbound: 512, maxOutbound:
  */
 export class ConnectionManager {
   readonly #groups = new Map<string, ConnectionGroup<unknown>>();
+  readonly #udp = new Set<UdpEndpoint>();
   readonly #counter: LinkCounter;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -35,6 +37,13 @@ export class ConnectionManager {
     const g = new ConnectionGroup<M>(opts, this.#counter, this.#clock, this.#log.child(opts.name), () => this.#nextId++);
     this.#groups.set(opts.name, g as ConnectionGroup<unknown>);
     return g;
+  }
+
+  /** A UDP socket for a plugin, closed with the manager (or by the plugin). */
+  async udp(name: string, opts: UdpOptions): Promise<UdpEndpoint> {
+    const ep = await UdpEndpoint.bind(opts, this.#log.child(`${name}/udp`));
+    this.#udp.add(ep);
+    return ep;
   }
 
   groups(): ConnectionGroup<unknown>[] {
@@ -57,5 +66,7 @@ export class ConnectionManager {
   async close(): Promise<void> {
     await Promise.all([...this.#groups.values()].map((g) => g.close()));
     this.#groups.clear();
+    await Promise.all([...this.#udp].map((u) => u.close()));
+    this.#udp.clear();
   }
 }

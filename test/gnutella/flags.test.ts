@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseGnutellaFlags } from '../../protocols/gnutella/flags.js';
+
+describe('--gnutella flags', () => {
+  it('off without --gnutella; defaults with it', () => {
+    expect(parseGnutellaFlags({})).toBeUndefined();
+    expect(parseGnutellaFlags({ gnutella: true })).toEqual({ port: 6346, host: undefined, peers: [], mode: 'leaf', links: 3, bootstrap: [], deflate: true });
+  });
+
+  it('reads every flag', () => {
+    expect(
+      parseGnutellaFlags({
+        gnutella: true,
+        'gnutella-port': '0',
+        'gnutella-host': '127.0.0.1',
+        'gnutella-peer': ['127.0.0.1:6346', 'host.example:7000'],
+        'gnutella-mode': 'ultrapeer',
+        'gnutella-links': '5',
+        'gnutella-bootstrap': ['127.0.0.1:3558'],
+        'gnutella-no-deflate': true,
+      }),
+    ).toEqual({ port: 0, host: '127.0.0.1', peers: ['127.0.0.1:6346', 'host.example:7000'], mode: 'ultrapeer', links: 5, bootstrap: ['127.0.0.1:3558'], deflate: false });
+  });
+
+  it.each([
+    [{ 'gnutella-port': '1' }, /need --gnutella/],
+    [{ gnutella: true, 'gnutella-port': '70000' }, /not a port/],
+    [{ gnutella: true, 'gnutella-mode': 'auto' }, /leaf or ultrapeer/],
+    [{ gnutella: true, 'gnutella-links': '0' }, /1\.\.10/],
+    [{ gnutella: true, 'gnutella-peer': ['nope'] }, /host:port/],
+  ])('refuses %j', (v, msg) => {
+    expect(() => parseGnutellaFlags(v)).toThrowError(msg);
+  });
+});
