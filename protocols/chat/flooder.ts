@@ -7,6 +7,7 @@ import type { Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import { SeenCache } from '../../src/routing/seen-cache.js';
 import { encodeLine } from './codec.js';
+import type { WireFlood } from './flood-bytes.js';
 import type { Link } from './link.js';
 import type { FloodMessage } from './messages.js';
 import { plainBucket, plainId, plainIds, renderPlain, splitPlainLine } from './plain.js';
@@ -58,12 +59,16 @@ export class Flooder {
     this.seen.markSeen(m.id);
     this.#dups.fresh(this.#o.clock.now());
     this.#o.deliver({ message: m, self: true, hops: 0, from: undefined });
-    this.#forward(m, undefined);
+    this.#forward(m, m.hopsLeft, undefined, undefined);
     this.congested = false; // our own lines are not throttled; the hard cap guards them
   }
 
-  /** A flooded message from a protocol neighbour; a NetError means: close that link. */
-  receive(from: Link, m: FloodMessage): NetError | undefined {
+  /**
+   * A flooded message from a protocol neighbour; a NetError means: close that link.
+   * With `wire` (the line as received), forwarding sends those bytes with only the
+   * hops-left field changed.
+   */
+  receive(from: Link, m: FloodMessage, wire?: WireFlood): NetError | undefined {
     const now = this.#o.clock.now();
     const decision = decideFlood(this.seen.markSeen(m.id), m.hopsLeft, this.#o.hops);
     if (decision.kind === 'drop-duplicate') {
@@ -71,7 +76,7 @@ export class Flooder {
     }
     this.#dups.fresh(now);
     this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from });
-    if (decision.forwardHops !== null) this.#forward({ ...m, hopsLeft: decision.forwardHops }, from);
+    if (decision.forwardHops !== null) this.#forward(m, decision.forwardHops, from, wire?.verbatim ? wire : undefined);
     return undefined;
   }
 
@@ -92,7 +97,7 @@ export class Flooder {
     const forwardHops = decision.kind === 'deliver' ? decision.forwardHops : null;
     const m: FloodMessage = { type: 'MSG', id: current, hopsLeft: forwardHops ?? 0, origin: this.#o.node, at: now, ...parts };
     this.#o.deliver({ message: m, self: false, hops: 1, from });
-    if (forwardHops !== null) this.#forward(m, from);
+    if (forwardHops !== null) this.#forward(m, forwardHops, from, undefined);
     return undefined;
   }
 
@@ -101,14 +106,21 @@ export class Flooder {
     this.#dups.forget(link);
   }
 
-  #forward(m: FloodMessage, source: Link | undefined): void {
+  /** Sends `m` with hops-left `hops` to every link but `source`: `raw`'s bytes when given. */
+  #forward(m: FloodMessage, hops: number, source: Link | undefined, raw: WireFlood | undefined): void {
     let wire: string | undefined;
     let rendered: string | undefined;
     for (const l of this.#o.links()) {
       if (l === source) continue;
       if (l.state === 'ready') {
-        wire ??= encodeLine(m);
-        if (l.batch(wire) >= this.#o.highWater) this.congested = true;
+        let queued: number;
+        if (raw) {
+          queued = l.batchForward(raw, hops);
+        } else {
+          wire ??= encodeLine(m.hopsLeft === hops ? m : { ...m, hopsLeft: hops });
+          queued = l.batch(wire);
+        }
+        if (queued >= this.#o.highWater) this.congested = true;
       } else if (l.state === 'plain') {
         if (rendered === undefined) {
           rendered = renderPlain(m);

@@ -14,6 +14,7 @@ import { admitNode, admitPlain, countSlots, type AdmissionLimits } from './admis
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
+import { parseFloodBytes } from './flood-bytes.js';
 import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
@@ -82,7 +83,10 @@ export class LinkProtocol {
     const first = !link.spoke;
     link.spoke = true;
     try {
-      this.#onLine(link, frame.line, first);
+      // The relay's hot path: a flood on a ready link is parsed from its bytes and forwarded as them.
+      const flood = link.state === 'ready' ? parseFloodBytes(frame.bytes) : undefined;
+      if (flood) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood));
+      else this.#onLine(link, frame.line, first);
       if (this.#c.flooder.congested) {
         this.#c.flooder.congested = false;
         this.#c.throttle(link);

@@ -9,7 +9,11 @@ import type { Connection } from '../../src/net/connection.js';
 import { encodeLine } from './codec.js';
 import type { ChatFrame } from './frame-decoder.js';
 import type { LineRate } from './line-rate.js';
+import { forwardedLength, writeForwarded, type WireFlood } from './flood-bytes.js';
 import type { ChatWire, HelloMessage } from './messages.js';
+
+/** First size of a link's burst buffer (it doubles as a burst needs). */
+const BATCH_START_BYTES = 16 * 1024;
 
 /** Where a link is in its life (spec "Lines", "Plain peers"). */
 export type LinkState = 'hello' | 'auth' | 'ready' | 'plain';
@@ -63,8 +67,9 @@ export class Link {
     return this.hello?.nick ?? this.conn.nick ?? this.conn.address;
   }
 
-  #batch = '';
-  #batchBytes = 0;
+  /** Lines waiting for the end of the burst, as bytes: `#out[0, #used)`. */
+  #out: Buffer | undefined;
+  #used = 0;
 
   /** Sends a protocol message (after any batched lines); false if dropped or closed. */
   send(m: ChatWire, droppable = false): boolean {
@@ -78,18 +83,42 @@ export class Link {
    * Returns about how many bytes wait for this link, batched or queued.
    */
   batch(lines: string): number {
-    if (this.#batchBytes === 0) queueMicrotask(() => this.flush());
-    this.#batch += lines;
-    this.#batchBytes += lines.length;
-    return this.conn.queuedBytes + this.#batchBytes;
+    const n = Buffer.byteLength(lines);
+    const out = this.#reserve(n);
+    this.#used += out.write(lines, this.#used, 'utf8');
+    return this.conn.queuedBytes + this.#used;
+  }
+
+  /** Like batch(), for a received line forwarded as its own bytes with a new hops-left. */
+  batchForward(w: WireFlood, hops: number): number {
+    const out = this.#reserve(forwardedLength(w, hops));
+    this.#used = writeForwarded(w, hops, out, this.#used);
+    return this.conn.queuedBytes + this.#used;
+  }
+
+  /** Room for `n` more bytes in the burst buffer (grown by doubling). */
+  #reserve(n: number): Buffer {
+    const out = this.#out;
+    if (out === undefined) {
+      queueMicrotask(() => this.flush());
+      return (this.#out = Buffer.allocUnsafe(Math.max(BATCH_START_BYTES, n)));
+    }
+    if (this.#used + n <= out.length) return out;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, this.#used + n));
+    out.copy(bigger, 0, 0, this.#used);
+    return (this.#out = bigger);
   }
 
   flush(): void {
-    if (this.#batchBytes === 0) return;
-    const data = this.#batch;
-    this.#batch = '';
-    this.#batchBytes = 0;
-    this.conn.send(data);
+    const out = this.#out;
+    if (out === undefined) return;
+    const used = this.#used;
+    this.#out = undefined;
+    this.#used = 0;
+    if (used === 0) return;
+    // A mostly empty buffer is copied out, so a queue of small bursts never holds
+    // much more memory than the bytes it counts.
+    this.conn.send(used * 2 >= out.length ? out.subarray(0, used) : Buffer.from(out.subarray(0, used)));
   }
 
   /** Sends ERROR :reason, then closes with that reason (queued data is flushed first). */

@@ -125,7 +125,8 @@ describe('chat codec: fixtures', () => {
   it('takes a line of exactly the limit, refuses one byte more', () => {
     const ok = new ChatFrameDecoder(100);
     ok.push(Buffer.from(`${'a'.repeat(100)}\r\n`));
-    expect(ok.next()).toEqual({ line: 'a'.repeat(100) });
+    const f0 = ok.next();
+    expect(f0 && 'line' in f0 && f0.line).toBe('a'.repeat(100));
     const over = new ChatFrameDecoder(100);
     over.push(Buffer.from(`${'a'.repeat(101)}\n`));
     const f = over.next();

@@ -10,6 +10,7 @@ import type { Connection } from '../../src/net/connection.js';
 import { parseLine } from '../../protocols/chat/codec.js';
 import { Flooder, type Delivery } from '../../protocols/chat/flooder.js';
 import type { ChatFrame } from '../../protocols/chat/frame-decoder.js';
+import { parseFloodBytes } from '../../protocols/chat/flood-bytes.js';
 import { Link } from '../../protocols/chat/link.js';
 import { isFlood } from '../../protocols/chat/messages.js';
 
@@ -21,7 +22,7 @@ interface SimNode {
 
 function simulate(n: number, edges: Array<[number, number]>, hops: number) {
   const clock = new ManualClock();
-  const wire: Array<{ to: number; via: Link; data: string }> = [];
+  const wire: Array<{ to: number; via: Link; data: Buffer | string }> = [];
   const nodes: SimNode[] = [];
   for (let i = 0; i < n; i++) {
     const node: SimNode = { links: [], delivered: [], flooder: undefined as unknown as Flooder };
@@ -42,7 +43,7 @@ function simulate(n: number, edges: Array<[number, number]>, hops: number) {
   for (const [a, b] of edges) {
     // Each end has its own Link; sending on one arrives at the other.
     const pipe = (to: number, back: () => Link): Connection<ChatFrame> =>
-      ({ send: (data: string) => (wire.push({ to, via: back(), data }), true), queuedBytes: 0, closed: false, address: `sim:${to}` }) as unknown as Connection<ChatFrame>;
+      ({ send: (data: Buffer | string) => (wire.push({ to, via: back(), data }), true), queuedBytes: 0, closed: false, address: `sim:${to}` }) as unknown as Connection<ChatFrame>;
     let la: Link | undefined;
     let lb: Link | undefined;
     la = new Link(pipe(b, () => lb!), 0);
@@ -57,10 +58,13 @@ function simulate(n: number, edges: Array<[number, number]>, hops: number) {
       await new Promise((r) => setImmediate(r)); // let batched lines flush onto the wire
       if (wire.length === 0) return;
       for (const { to, via, data } of wire.splice(0)) {
-        for (const line of data.split('\n').filter(Boolean)) {
-          const m = parseLine(line);
+        for (const line of data.toString().split('\n').filter(Boolean)) {
+          // Every other line takes the relay's byte path (forwarded as received), the rest the general parser.
+          const w = line.charCodeAt(5) % 2 === 0 ? parseFloodBytes(Buffer.from(line)) : undefined;
+          const m = w?.message ?? parseLine(line);
           if (!isFlood(m)) throw new Error('not a flood line');
-          const err = nodes[to]!.flooder.receive(via, m);
+          expect(w === undefined || JSON.stringify(w.message) === JSON.stringify(parseLine(line))).toBe(true);
+          const err = nodes[to]!.flooder.receive(via, m, w);
           if (err) throw err;
         }
       }

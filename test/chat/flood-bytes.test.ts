@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encode, encodeLine, parseLine } from '../../protocols/chat/codec.js';
+import { forwardedLength, parseFloodBytes, writeForwarded } from '../../protocols/chat/flood-bytes.js';
+import { NetError } from '../../src/errors.js';
+import { flood } from './arbitraries.js';
+
+/** parseLine's answer for a line: the message, or the NetError it throws. */
+function slow(line: string): unknown {
+  try {
+    return parseLine(line);
+  } catch (err) {
+    if (err instanceof NetError) return { error: err.code, message: err.message };
+    throw err;
+  }
+}
+
+/** The byte path's answer: the same shapes, or 'general' when it leaves the line to parseLine. */
+function fast(line: string): unknown {
+  try {
+    const w = parseFloodBytes(Buffer.from(line));
+    return w === undefined ? 'general' : w.message;
+  } catch (err) {
+    if (err instanceof NetError) return { error: err.code, message: err.message };
+    throw err;
+  }
+}
+
+const verbs = ['MSG', 'ACT', 'JOIN', 'PART', 'NICK'];
+/** Valid lines with one random edit: a byte replaced, inserted or deleted somewhere. */
+const mutated = fc
+  .tuple(
+    flood.map(encode),
+    fc.nat(),
+    fc.constantFrom('', ' ', '  ', ':', 'x', '0', '9999', '\t', '\u0001', '\u0085', 'é', '-', '_', '.', '\r'),
+    fc.nat({ max: 3 }),
+  )
+  .map(([line, at, piece, cut]) => {
+    const i = at % (line.length + 1);
+    return line.slice(0, i) + piece + line.slice(Math.min(line.length, i + cut));
+  });
+/** Lines that start with a flood verb and continue with random words. */
+const verbish = fc
+  .tuple(fc.constantFrom(...verbs), fc.array(fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom('16', '255', '256', '007', ':hi', '0123456789abcdef')), { maxLength: 8 }))
+  .map(([v, words]) => [v, ...words].join(' '));
+
+describe('chat relay byte path (parseFloodBytes)', () => {
+  it('gives what parseLine gives for every valid flood line', () => {
+    fc.assert(
+      fc.property(flood, (m) => {
+        const line = encode(m);
+        expect(fast(line)).toEqual(slow(line));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('accepts and refuses exactly what parseLine does, with the same error, for edited and random lines', () => {
+    fc.assert(
+      fc.property(fc.oneof(mutated, verbish), (line) => {
+        // The frame decoder hands over only UTF-8 without NUL or LF (a lone surrogate has no UTF-8).
+        if (/[\n\u0000]/.test(line) || Buffer.from(line).toString() !== line) return;
+        const f = fast(line);
+        if (f !== 'general') expect(f).toEqual(slow(line));
+        else expect(verbs.some((v) => line.startsWith(`${v} `) && line.length > v.length + 1)).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('forwards the received bytes with only hops-left changed, as encode would write them', () => {
+    fc.assert(
+      fc.property(flood, fc.integer({ min: 0, max: 255 }), (m, hops) => {
+        const w = parseFloodBytes(Buffer.from(encode(m)))!;
+        expect(w.verbatim).toBe(true);
+        const out = Buffer.alloc(forwardedLength(w, hops) + 3, 0x7e);
+        const end = writeForwarded(w, hops, out, 3);
+        expect(end).toBe(out.length);
+        expect(out.subarray(3).toString()).toBe(encodeLine({ ...m, hopsLeft: hops }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('does not forward text with control characters as received: the re-encoded line strips them', () => {
+    const line = 'MSG 0123456789abcdef 16 abc 1 alice :a\u0001b\u0085c\td';
+    const w = parseFloodBytes(Buffer.from(line))!;
+    expect(w.verbatim).toBe(false);
+    expect(w.message).toEqual(parseLine(line));
+    expect(w.message).toMatchObject({ text: 'abc\td' });
+  });
+});
