@@ -13,6 +13,9 @@ export const OUTBOX_MAX_EVENTS = 10_000;
 /** Queued events past which every event is dropped. */
 export const OUTBOX_HARD_MAX = 20_000;
 
+/** Formatted text gathered in one turn before it is written anyway. */
+const PENDING_MAX_CHARS = 256 * 1024;
+
 /** Event kinds that may be dropped (counted) when stdout falls behind. */
 const DROPPABLE: ReadonlySet<AppEventType> = new Set<AppEventType>(['chat.line', 'search.hit', 'log']);
 
@@ -27,6 +30,8 @@ export class EventOutbox {
   /** Queue index of the waiting progress event, by transfer id. */
   #progress = new Map<number, number>();
   #blocked = false;
+  /** Lines formatted this turn of the event loop, handed to the stream in one write. */
+  #pending = '';
   #droppedLines = 0;
   #droppedOther = 0;
 
@@ -67,6 +72,7 @@ export class EventOutbox {
 
   /** Writes whatever is still queued, ignoring backpressure (the program is ending). */
   close(): void {
+    this.#writePending();
     this.#blocked = false;
     for (let i = this.#head; i < this.#q.length; i++) {
       const e = this.#q[i];
@@ -77,9 +83,23 @@ export class EventOutbox {
     this.#progress.clear();
   }
 
+  /**
+   * Events are written once per turn of the event loop, not once each: stdout on a pipe
+   * is a blocking write(2) per call, and a relay shows thousands of lines a second
+   * (issue 9: printing events must not be what limits the mesh).
+   */
   #write(e: AppEvent): void {
-    if (!this.#out.write(this.#format(e) + '\n')) this.#blocked = true;
+    if (this.#pending === '') queueMicrotask(this.#writePending);
+    this.#pending += this.#format(e) + '\n';
+    if (this.#pending.length >= PENDING_MAX_CHARS) this.#writePending();
   }
+
+  #writePending = (): void => {
+    const s = this.#pending;
+    if (s === '') return;
+    this.#pending = '';
+    if (!this.#out.write(s)) this.#blocked = true;
+  };
 
   #flush(): void {
     this.#blocked = false;

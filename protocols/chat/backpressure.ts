@@ -2,15 +2,20 @@
  * Backpressure across the relay (STYLE.md rule 4; specs/chat.md "Lines"): when forwarding
  * leaves a neighbour's send queue above its high watermark, the link the traffic came from
  * stops being read, so TCP slows the sender instead of a queue growing. Reading resumes
- * once no neighbour is congested. A neighbour that stays congested longer than
- * `slowLinkMs` would hold the whole mesh back: it is closed as a slow consumer.
+ * once no neighbour is congested (on the drain of the last congested queue, not by
+ * polling). A neighbour that stays congested longer than `slowLinkMs` would hold the
+ * whole mesh back: it is closed as a slow consumer.
  */
 import type { Clock, Timer } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import type { Link } from './link.js';
 
-/** How often a throttled node re-checks its neighbours' queues. */
-const CHECK_MS = 20;
+/**
+ * How often a throttled node re-checks its neighbours' queues. Sources resume on the
+ * congested link's drain (drained()); this slower tick enforces the slow-consumer
+ * deadline and is a safety net.
+ */
+const CHECK_MS = 250;
 
 /** Pauses the sources of traffic that congests a neighbour; see the file comment. */
 export class Backpressure {
@@ -40,6 +45,11 @@ export class Backpressure {
       });
     }
     this.#timer ??= this.clock.setInterval(() => this.check(), CHECK_MS);
+  }
+
+  /** A congested link's queue fell to its low watermark: resume the sources if none is left. */
+  drained(): void {
+    if (this.#paused.size > 0) this.check();
   }
 
   /** Resumes sources when no link is congested; closes links congested for too long. */

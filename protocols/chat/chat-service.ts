@@ -76,6 +76,7 @@ export class ChatService {
         onMessage: (c, f) => this.#protocol.onFrame(c, f),
         onClose: (c, r) => this.#onClose(c, r),
         onRefused: (s, r) => this.#onRefused(s, r),
+        onDrain: () => this.#pressure.drained(),
       },
       // The core admits pending links too; admission.ts shares the slots out (one spare
       // for the newcomer that makes us drop the oldest pending link).
