@@ -31,24 +31,39 @@ export function encodeFrame(type: number, payload: string | Buffer = ''): Buffer
 
 /**
  * Collects frames of one answer so they go out in one write (spec §11: one
- * `write` of the concatenated frames, no Nagle stall between them).
+ * `write` of the concatenated frames, no Nagle stall between them), encoded
+ * straight into one buffer.
  */
 export class FrameBatch {
-  readonly #parts: Buffer[] = [];
+  readonly #types: number[] = [];
+  readonly #payloads: Array<string | Buffer> = [];
   #bytes = 0;
 
   add(type: number, payload: string | Buffer = ''): this {
-    const f = encodeFrame(type, payload);
-    this.#parts.push(f);
-    this.#bytes += f.length;
+    // latin-1: one byte per char; payloads past the cap are cut as encodeFrame does.
+    this.#types.push(type);
+    this.#payloads.push(payload);
+    this.#bytes += HEADER_BYTES + Math.min(payload.length, MAX_PAYLOAD);
     return this;
   }
 
   get length(): number {
-    return this.#parts.length;
+    return this.#types.length;
   }
 
   toBuffer(): Buffer {
-    return this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#bytes);
+    const out = Buffer.allocUnsafe(this.#bytes);
+    let off = 0;
+    for (let i = 0; i < this.#types.length; i++) {
+      const p = this.#payloads[i]!;
+      const len = Math.min(p.length, MAX_PAYLOAD);
+      out.writeUInt16LE(len, off);
+      out.writeUInt16LE(this.#types[i]!, off + 2);
+      off += HEADER_BYTES;
+      if (typeof p === 'string') out.write(p.length > len ? p.slice(0, len) : p, off, 'latin1');
+      else p.copy(out, off, 0, len);
+      off += len;
+    }
+    return out;
   }
 }

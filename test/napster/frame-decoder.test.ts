@@ -73,3 +73,14 @@ describe('Napster frame decoder (spec §2)', () => {
     );
   });
 });
+
+describe('FrameBatch', () => {
+  it('encodes frames back to back exactly as encodeFrame does, cutting at the cap', async () => {
+    const { FrameBatch } = await import('../../protocols/napster/codec.js');
+    const big = 'q'.repeat(MAX_PAYLOAD + 10);
+    const batch = new FrameBatch().add(201, '"a b.mp3" caf\xe9').add(202).add(205, Buffer.from([1, 2, 3])).add(404, big);
+    expect(batch.toBuffer()).toEqual(
+      Buffer.concat([encodeFrame(201, '"a b.mp3" caf\xe9'), encodeFrame(202), encodeFrame(205, Buffer.from([1, 2, 3])), encodeFrame(404, big)]),
+    );
+  });
+});
