@@ -19,6 +19,7 @@ import { ensureDir } from './paths.js';
 import type { ProtocolPlugin } from './plugin.js';
 import { createFilesPlugin } from './search/files-plugin.js';
 import { ShareLibrary } from './share/share-library.js';
+import { checkShareRoots } from './share/share-roots.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
 import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
 
@@ -69,6 +70,11 @@ async function main(argv: string[]): Promise<number> {
   if (cfg.version) {
     process.stdout.write(`peerdeck ${VERSION}\n`);
     return 0;
+  }
+  const badShare = await checkShareRoots(cfg.share);
+  if (badShare !== undefined) {
+    process.stderr.write(`peerdeck: ${badShare}\n`);
+    return 2;
   }
   let headless = cfg.headless;
   if (!headless && !process.stdout.isTTY) {

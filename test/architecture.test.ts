@@ -40,8 +40,9 @@ function packageImports(text: string): Array<{ spec: string; typeOnly: boolean }
   return found;
 }
 
-/** The core's API: the only src/ files tui/ may import (the AppApi contract, its clock, its error type). */
-export const TUI_MAY_IMPORT = [join('src', 'app-api.ts'), join('src', 'clock.ts'), join('src', 'errors.ts')];
+/** The core's API: the only src/ files tui/ may import (the AppApi contract, its clock, its error type and its wording). */
+// error-words.ts belongs with errors.ts: NetError codes and errno names as sentences for the user.
+export const TUI_MAY_IMPORT = [join('src', 'app-api.ts'), join('src', 'clock.ts'), join('src', 'errors.ts'), join('src', 'error-words.ts')];
 
 /** The terminal library: only tui/ may load it. */
 const TERMINAL_PACKAGES = new Set(['blessed', 'neo-blessed']);

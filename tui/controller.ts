@@ -6,6 +6,8 @@
  */
 import type { AppApi, AppEvent, AppSnapshot } from '../src/app-api.js';
 import type { Clock, Timer } from '../src/clock.js';
+import { errorWords } from '../src/error-words.js';
+import { NetError } from '../src/errors.js';
 import { completionCandidates } from './completion.js';
 import { plural } from './format.js';
 import { FrameScheduler } from './frame-scheduler.js';
@@ -340,7 +342,10 @@ export class Controller {
         scrollBottom(tab);
       }
     } catch (err) {
-      this.model.error(tab, err instanceof Error ? err.message : String(err));
+      // A usage error or unknown name reads fine as it is; a network error gets words.
+      const plain = err instanceof NetError && (err.code === 'USAGE' || err.code === 'NOT_FOUND');
+      const target = name === 'connect' ? args[0] : undefined;
+      this.model.error(tab, plain ? err.message : errorWords(err, target ? `the node at ${target}` : undefined));
     }
     this.frames.request();
   }

@@ -4,6 +4,7 @@
  * Remote text is sanitised here, before it can reach the terminal.
  */
 import type { EventOf, LogLevel } from '../src/app-api.js';
+import { reasonWords } from '../src/error-words.js';
 import { formatClock } from './format.js';
 import { nickColor } from './nick-color.js';
 import { span, type Span, type Style } from './styled-text.js';
@@ -98,13 +99,21 @@ export function logLine(at: number, e: EventOf<'log'>): Line {
   );
 }
 
-/** A link coming up or going down, with the reason it closed. */
-export function peerLine(at: number, e: EventOf<'peer.up'> | EventOf<'peer.down'>): Line {
-  const who = `${sanitize(e.address)} (${e.direction === 'in' ? 'incoming' : 'outgoing'})`;
+/**
+ * A link coming up or going down. A lost link says why in words
+ * (`link down: bob's node (127.0.0.1:7403, outgoing) dropped the connection
+ * (connection reset)`); `nick` is who was on it, when known.
+ */
+export function peerLine(at: number, e: EventOf<'peer.up'> | EventOf<'peer.down'>, nick?: string): Line {
+  const dir = e.direction === 'in' ? 'incoming' : 'outgoing';
+  const who = `${sanitize(e.address)} (${dir})`;
   if (e.type === 'peer.up') {
-    const nick = e.nick ? ` ${sanitize(e.nick)}` : '';
-    return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'green' })], [span(`peer up: ${who}${nick}`)]);
+    const name = e.nick ? ` ${sanitize(e.nick)}` : '';
+    return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'green' })], [span(`peer up: ${who}${name}`)]);
   }
-  return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'red' })], [span(`peer down: ${who}: ${sanitize(e.reason)}`)]);
+  const subject = nick ? `${sanitize(nick)}'s node (${sanitize(e.address)}, ${dir})` : `the node at ${sanitize(e.address)} (${dir})`;
+  const words = reasonWords(e.reason, subject);
+  const text = words.startsWith(subject) ? words : `${subject}: ${words}`;
+  return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'red' })], [span(`link down: ${sanitize(text)}`)]);
 }
 

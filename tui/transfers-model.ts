@@ -7,6 +7,7 @@
  * every finished row. Pure: the clock is passed in.
  */
 import type { EventOf } from '../src/app-api.js';
+import { reasonWords } from '../src/error-words.js';
 import { sanitize } from './text-width.js';
 
 /** Transfer rows kept (finished ones dropped first). */
@@ -100,8 +101,9 @@ export class TransfersModel {
       case 'transfer.failed': {
         const cancelled = e.state === 'cancelled';
         const secs = Math.max(0.001, (now - row.startedAt) / 1000);
-        Object.assign(row, { state: cancelled ? 'cancelled' : 'failed', rate: row.bytes / secs, eta: null, detail: cancelled ? '' : sanitize(e.reason), endedAt: now, position: undefined });
-        note = cancelled ? { text: `cancelled: ${row.name}`, error: false } : { text: `failed: ${row.name}: ${e.reason}`, error: true };
+        const why = sanitize(reasonWords(e.reason, row.peer ? `the peer (${row.peer})` : 'the peer'));
+        Object.assign(row, { state: cancelled ? 'cancelled' : 'failed', rate: row.bytes / secs, eta: null, detail: cancelled ? '' : why, endedAt: now, position: undefined });
+        note = cancelled ? { text: `cancelled: ${row.name}`, error: false } : { text: `failed: ${row.name}: ${why}`, error: true };
         break;
       }
     }

@@ -5,6 +5,7 @@
  * whole behaviour is unit-tested (test/tui/ui-model.test.ts).
  */
 import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
+import { reasonWords } from '../src/error-words.js';
 import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
@@ -31,6 +32,9 @@ export { TRANSFERS_LIMIT, type TransferRow } from './transfers-model.js';
 export const LINK_MEMORY = 1_000;
 /** A link closing this soon after its nick left is the same event as the part line. */
 export const PART_FOLD_MS = 30_000;
+/** `host:port: CODE: message (what happens next)`, as protocols report a peer's error. */
+const ADDRESS_ERROR = /^((?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+): ([A-Z][A-Z_]+: .*?)(?: \(([a-z][a-z ]+)\))?$/;
+const CODE_PREFIX = /^[A-Z][A-Z_]+: /;
 /** Tabs for protocols that appear later than start-up (a cap against a flood of odd names). */
 export const EXTRA_TABS_LIMIT = 16;
 
@@ -86,6 +90,8 @@ export class UiModel {
   #extraTabs = 0;
   /** Nick of each live link (from peer.up), to fold its peer.down into a part line. */
   readonly #linkNicks = new Map<string, string>();
+  /** Who was last seen at each address (kept after the link is gone: names a node that stops answering). */
+  readonly #addressNicks = new Map<string, string>();
   /** When each nick last left the mesh (a part line). */
   readonly #recentParts = new Map<string, number>();
   #announcedPorts = '';
@@ -112,6 +118,20 @@ export class UiModel {
     // protocol that starts late) are appended, never inserted before others.
     this.tabs.push(tab);
     return tab;
+  }
+
+  /**
+   * An error event in words: `127.0.0.1:7403: SOCKET: ECONNREFUSED: ... (will
+   * keep trying)` becomes `bob's node (127.0.0.1:7403) is not answering
+   * (connection refused); will keep trying`.
+   */
+  #errorWords(protocol: string | undefined, message: string): string {
+    const m = ADDRESS_ERROR.exec(message);
+    if (!m) return CODE_PREFIX.test(message) ? reasonWords(message) : message;
+    const [, address = '', reason = '', then] = m;
+    const nick = this.#addressNicks.get(`${protocol ?? ''} ${address}`);
+    const subject = nick ? `${nick}'s node (${address})` : `the node at ${address}`;
+    return `${reasonWords(reason, subject)}${then ? `; ${then}` : ''}`;
   }
 
   /** Says where we listen, once per distinct set of ports. */
@@ -190,6 +210,9 @@ export class UiModel {
           this.#arrive(this.protocolTab(e.protocol), e.nick);
           this.#linkNicks.set(`${e.protocol} ${e.address}`, sanitize(e.nick));
           capMap(this.#linkNicks, LINK_MEMORY);
+          this.#addressNicks.delete(`${e.protocol} ${e.address}`);
+          this.#addressNicks.set(`${e.protocol} ${e.address}`, sanitize(e.nick));
+          capMap(this.#addressNicks, LINK_MEMORY);
         }
         break;
       case 'peer.down': {
@@ -199,14 +222,14 @@ export class UiModel {
         this.#linkNicks.delete(key);
         const parted = nick === undefined ? undefined : this.#recentParts.get(nick);
         const same = parted !== undefined && this.now() - parted <= PART_FOLD_MS;
-        this.addLine(same ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e), same ? Activity.None : Activity.Event);
+        this.addLine(same ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e, nick ?? this.#addressNicks.get(key)), same ? Activity.None : Activity.Event);
         break;
       }
       case 'notice':
         this.info(this.protocolTab(e.protocol), e.text);
         break;
       case 'error':
-        this.error(this.protocolTab(e.protocol), e.message);
+        this.error(this.protocolTab(e.protocol), this.#errorWords(e.protocol, e.message));
         break;
       case 'log':
         this.addLine(this.logTab, logLine(this.now(), e), Activity.None);

@@ -55,6 +55,9 @@ interface ActiveSearch {
  * and one `search.done` per protocol. `download(n)` turns hit N into a
  * download through the protocol that made it.
  */
+/** What /search says when nothing could search, and how to start something that can. */
+export const NO_FILE_PROTOCOL = 'no file-sharing protocol is running: start peerdeck with --gnutella, --pplus2-port PORT or --napster HOST:PORT to search';
+
 export class SearchService {
   readonly #o: Required<Omit<SearchServiceOptions, 'clock' | 'log' | 'emit' | 'transfers'>>;
   readonly #emit: (e: AppEvent) => void;
@@ -111,7 +114,7 @@ export class SearchService {
       }
       names = [protocol];
     }
-    if (names.length === 0) throw NetError.notFound('no file-sharing protocol is running');
+    if (names.length === 0) throw NetError.notFound(NO_FILE_PROTOCOL);
     while (this.#active.size >= this.#o.maxActiveSearches) {
       const oldest = this.#active.values().next().value;
       if (!oldest) break;

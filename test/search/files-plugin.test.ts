@@ -55,7 +55,7 @@ describe('files service', () => {
   });
 
   it('says clearly when no file protocol runs, and refuses bad /search and /get input', async () => {
-    await expect(node.run('files', 'search', ['song'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no file-sharing protocol is running' });
+    await expect(node.run('files', 'search', ['song'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^no file-sharing protocol is running: start peerdeck with --gnutella/) });
     await expect(node.run('files', 'search', [])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(node.run('files', 'search', ['-min'])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(node.run('files', 'get', ['7'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #7' });

@@ -88,6 +88,20 @@ describe('one line per event', () => {
   });
 });
 
+describe('errors in words', () => {
+  it("names the node by its nick: bob's node is not answering (connection refused)", async () => {
+    const { vt, api } = await setup({ cols: 99 });
+    api.emit({ type: 'peer.up', protocol: 'chat', address: '127.0.0.1:7403', direction: 'out', nick: 'bob' });
+    api.emit({ type: 'peer.down', protocol: 'chat', address: '127.0.0.1:7403', direction: 'out', reason: 'SOCKET: ECONNRESET: read ECONNRESET' });
+    // The chat plugin's own wording of a failed redial, exactly as it emits it.
+    api.emit({ type: 'error', protocol: 'chat', message: '127.0.0.1:7403: SOCKET: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:7403 (will keep trying)' });
+    const unwrapped = (): string => body(vt).replace(/\s*\n\s+/g, ' ');
+    await vi.waitFor(() => expect(unwrapped()).toContain("bob's node (127.0.0.1:7403) is not answering (connection refused); will keep trying"));
+    expect(unwrapped()).toContain("link down: bob's node (127.0.0.1:7403, outgoing) dropped the connection (connection reset)");
+    expect(body(vt)).not.toMatch(/ECONN|SOCKET/);
+  });
+});
+
 describe('plurals', () => {
   it('says 1 peer, 2 peers, 1 hit', async () => {
     const { vt, api } = await setup({ cols: 100 });

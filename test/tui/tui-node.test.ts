@@ -5,12 +5,14 @@
  * the TUI reaches the other node.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
 import { PeerdeckNode } from '../../src/node.js';
 import { createChatPlugin } from '../../protocols/chat/index.js';
+import { createFilesPlugin } from '../../src/search/files-plugin.js';
 import { portOf, testnet, type Testnet } from '../testnet.js';
 import { VirtualTerminal } from './virtual-terminal.js';
 
@@ -45,6 +47,25 @@ describe('tui with a real chat node', () => {
 
     vt.type('/peers\r');
     await vi.waitFor(() => expect(vt?.text()).toMatch(/127\.0\.0\.1:\d+\s+chat\s+out\s+user1/));
+  });
+
+  it('says errors in words: a node that is not answering, and how to start a file protocol for /search', async () => {
+    net = await testnet(1, () => [createFilesPlugin(), createChatPlugin({ port: 0, host: '127.0.0.1', discovery: false })], { nickPrefix: 'solo' });
+    const a = net.nodes[0]!;
+    const closed = await new Promise<number>((res) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as AddressInfo).port;
+        srv.close(() => res(port));
+      });
+    });
+    vt = new VirtualTerminal(120, 24);
+    await vt.start(a.node);
+    await vi.waitFor(() => expect(vt?.line(0)).toContain('1:chat'));
+    vt.type(`/connect 127.0.0.1:${closed}\r`);
+    await vi.waitFor(() => expect(vt?.text()).toContain(`the node at 127.0.0.1:${closed} is not answering (connection refused)`), { timeout: 10_000 });
+    expect(vt.text()).not.toMatch(/ECONNREFUSED|SOCKET:/);
+    vt.type('/search beatles\r');
+    await vi.waitFor(() => expect(vt?.text()).toContain('no file-sharing protocol is running: start peerdeck with --gnutella, --pplus2-port PORT or'));
   });
 
   it('shows what the node said while it started (links dialled by --connect) before any later line', async () => {

@@ -76,7 +76,7 @@ describe('UiModel', () => {
     m.apply({ type: 'log', level: 'warn', scope: 'net', message: 'slow peer' });
     m.apply({ type: 'nick', nick: 'al' });
     expect(lines(m, 'gnutella')).toEqual(['12:30 -!- connected']);
-    expect(lines(m, 'chat')).toEqual(['12:30 !!! boom', '12:30 -!- peer down: 1.2.3.4:5 (incoming): idle']);
+    expect(lines(m, 'chat')).toEqual(['12:30 !!! boom', '12:30 -!- link down: the node at 1.2.3.4:5 (incoming): idle']);
     expect(lines(m, 'log')).toEqual(['12:30 WARN  [net] slow peer', '12:30 -!- you are now known as al']);
     expect(m.nick).toBe('al');
   });

@@ -1,0 +1,80 @@
+/**
+ * Errors in words a user understands. NetError codes and the operating
+ * system's errno names (ECONNREFUSED, ECONNRESET, ...) are precise and stay
+ * in events and logs, where scripts match them; a person reading the TUI gets
+ * `bob's node (127.0.0.1:7403) is not answering (connection refused)`
+ * instead of `SOCKET: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:7403`.
+ * Pure: it reads codes out of error objects or out of the `CODE: message`
+ * text events carry.
+ */
+import { NetError } from './errors.js';
+
+/** What a remote side did, for errno names seen on sockets (the subject comes first: "bob's node ..."). */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'is not answering (connection refused)',
+  ETIMEDOUT: 'did not answer in time (timed out)',
+  EHOSTUNREACH: 'cannot be reached (no route to host)',
+  ENETUNREACH: 'cannot be reached (network unreachable)',
+  EHOSTDOWN: 'cannot be reached (host is down)',
+  ECONNRESET: 'dropped the connection (connection reset)',
+  ECONNABORTED: 'dropped the connection (connection aborted)',
+  EPIPE: 'went away while we were sending (broken pipe)',
+  ENOTFOUND: 'has a name that could not be found (DNS lookup failed)',
+  EAI_AGAIN: 'has a name that could not be looked up right now (DNS)',
+  EADDRINUSE: 'cannot listen: the port is already used by another program',
+  EADDRNOTAVAIL: 'cannot use that address: it is not one of this machine',
+};
+
+/** Local (not the peer's) errno names: these describe our side, with no subject. */
+const LOCAL_ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  ENOSPC: 'the disk is full',
+  EMFILE: 'too many open files',
+  EISDIR: 'that is a folder, not a file',
+  ENOTDIR: 'that is not a folder',
+};
+
+/** NetError codes that describe what the peer did. */
+const CODE_WORDS: Readonly<Record<string, string>> = {
+  HANDSHAKE_TIMEOUT: 'did not finish the handshake in time',
+  IDLE_TIMEOUT: 'was silent for too long',
+  TIMEOUT: 'did not answer in time',
+  SLOW_CONSUMER: 'could not keep up with what we sent, so the link was dropped',
+  CLOSED: 'closed the connection',
+};
+
+const ERRNO_IN_TEXT = /\b(E[A-Z_]{3,})\b/;
+const CODE_PREFIX = /^([A-Z][A-Z_]+): /;
+
+/**
+ * A reason as words: `subject` plus what happened (`bob's node is not
+ * answering (connection refused)`), or the message without its code when
+ * there is nothing better to say (`REFUSED: mesh is full` -> `refused: mesh
+ * is full`). `text` is an event's `CODE: message` string.
+ */
+export function reasonWords(text: string, subject = 'the other side'): string {
+  const errno = ERRNO_IN_TEXT.exec(text)?.[1];
+  if (errno !== undefined) {
+    const remote = ERRNO_WORDS[errno];
+    if (remote) return `${subject} ${remote}`;
+    const local = LOCAL_ERRNO_WORDS[errno];
+    if (local) return local;
+  }
+  const m = CODE_PREFIX.exec(text);
+  if (!m) return text;
+  const code = m[1] ?? '';
+  const rest = text.slice(m[0].length);
+  const words = CODE_WORDS[code];
+  if (words) return code === 'CLOSED' && rest && rest !== 'closed' && rest !== 'connection closed' ? `${subject} closed the connection (${rest})` : `${subject} ${words}`;
+  return `${code.toLowerCase().replace(/_/g, ' ')}: ${rest}`;
+}
+
+/** The same for an error object (a NetError or a Node.js system error). */
+export function errorWords(err: unknown, subject?: string): string {
+  if (err instanceof NetError) return reasonWords(`${err.code}: ${err.message}`, subject);
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e.code === 'string') return reasonWords(`${e.code}: ${e.message}`, subject);
+  return err instanceof Error ? err.message : String(err);
+}
