@@ -8,58 +8,12 @@ import { PartClaims } from './part-claims.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
 import { loadTransferState, saveTransferState, type SavedDownload } from './transfer-state.js';
+import { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 import type { DownloadRequest, TransferInfo, UploadRequest, UploadResult } from './transfer-types.js';
+
+export { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 import { runUpload } from './upload-task.js';
 
-/** How the node builds the engine (`--downloads`, limits, timeouts); defaults in TRANSFER_DEFAULTS. */
-export interface TransferEngineOptions {
-  /** Where finished downloads go (`--downloads DIR`, default `<dataDir>/downloads`). */
-  downloadDir: string;
-  clock?: Clock;
-  log?: Logger;
-  maxActiveDownloads?: number;
-  maxDownloadsPerPeer?: number;
-  /** Downloads waiting to start; more are refused. */
-  maxQueuedDownloads?: number;
-  maxUploads?: number;
-  maxUploadsPerPeer?: number;
-  /** Uploads waiting for a slot; more are refused (LIMIT). */
-  maxWaitingUploads?: number;
-  /** How long an upload may wait for a slot. */
-  uploadWaitMs?: number;
-  /** No byte for this long fails a transfer. */
-  stallMs?: number;
-  /** Largest download when its size is unknown. */
-  maxDownloadBytes?: number;
-  /** Least time between two progress events of one transfer. */
-  progressEveryMs?: number;
-  /** Finished transfers remembered for `/downloads` and `/retry`. */
-  maxHistory?: number;
-  /**
-   * Where unfinished downloads are persisted (`<dataDir>/transfers.json`):
-   * the queue and every failed or interrupted download with a `ref` come back
-   * on `restore()`. Absent: nothing is persisted.
-   */
-  stateFile?: string;
-}
-
-/** Turns a persisted download back into a request (through its protocol's FileProtocol.source); throws when it cannot. */
-export type ReviveDownload = (saved: SavedDownload) => DownloadRequest;
-
-/** Defaults for every limit and timeout of the engine. */
-export const TRANSFER_DEFAULTS = {
-  maxActiveDownloads: 4,
-  maxDownloadsPerPeer: 2,
-  maxQueuedDownloads: 1000,
-  maxUploads: 8,
-  maxUploadsPerPeer: 2,
-  maxWaitingUploads: 32,
-  uploadWaitMs: 60_000,
-  stallMs: 30_000,
-  maxDownloadBytes: 64 * 1024 ** 3,
-  progressEveryMs: 250,
-  maxHistory: 500,
-} as const;
 
 interface Transfer {
   info: TransferInfo;
