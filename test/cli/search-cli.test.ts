@@ -38,7 +38,8 @@ describe('/search and /get in headless mode (two real processes over P+2)', () =
     const done = await b.waitEvent((e) => e.type === 'search.done');
     expect(done).toEqual({ type: 'search.done', search: 's1', protocol: 'pplus2', hits: 1, peers: 1 });
     const hit = b.events.find((e) => e.type === 'search.hit')!;
-    expect(hit).toMatchObject({ search: 's1', name: 'hello world.txt', size: -1, source: `127.0.0.1:${port}`, protocol: 'pplus2' });
+    // between peerdeck nodes the P+2 answer carries the size (README: the extension)
+    expect(hit).toMatchObject({ search: 's1', name: 'hello world.txt', size: 9, source: `127.0.0.1:${port}`, protocol: 'pplus2' });
 
     b.send(`/get ${String(hit.n)}`);
     const got = await b.waitEvent((e) => e.type === 'transfer.done' && e.direction === 'down');
