@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { base32Encode } from './base32.js';
 
 /** Napster identifies a file by the md5 of its first 300 KB (OpenNap clients agree on 300,000 bytes). */
 export const NAPSTER_MD5_PREFIX_BYTES = 300_000;
 /** Read size for hashing: large enough that syscall cost vanishes next to SHA-1. */
-const HASH_CHUNK_BYTES = 1 << 20;
+export const HASH_CHUNK_BYTES = 1 << 20;
 
 /** The hashes every protocol asks of a shared file (Gnutella/P+2 SHA-1, Napster md5). */
 export interface FileHashes {
@@ -20,31 +20,69 @@ export interface FileHashes {
 }
 
 /**
- * Hashes one file in a single pass with one reused buffer: SHA-1 of everything
- * and md5 of the Napster prefix. Async reads only, so the event loop stays free;
+ * Two read buffers for hashFile, reusable from file to file by one caller at a
+ * time (a hashing worker), so hashing many small files allocates nothing big.
+ */
+export class HashBuffers {
+  readonly a = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  readonly b = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+}
+
+/** Options for hashFile. */
+export interface HashFileOptions {
+  signal?: AbortSignal;
+  /** Buffers to read into (one hashFile at a time per HashBuffers); fresh ones otherwise. */
+  buffers?: HashBuffers;
+  /**
+   * The size the scan saw: a short read that reaches it ends the file without
+   * another read (one read for a small file). A file that changed since is
+   * caught by its size or mtime, as before.
+   */
+  size?: number;
+}
+
+/**
+ * Hashes one file in a single pass: SHA-1 of everything and md5 of the Napster
+ * prefix. Async reads only, so the event loop stays free, and the next chunk is
+ * read while the current one is hashed (issue 9: reads and hashing overlap);
  * `signal` stops it between chunks.
  */
-export async function hashFile(path: string, signal?: AbortSignal): Promise<FileHashes> {
+export async function hashFile(path: string, opts: HashFileOptions | AbortSignal = {}): Promise<FileHashes> {
+  const o: HashFileOptions = opts instanceof AbortSignal ? { signal: opts } : opts;
   const sha1 = createHash('sha1');
   const md5 = createHash('md5');
   const fh = await open(path, 'r');
+  // A read still in flight when we stop (abort, error) is awaited before the file closes.
+  let inflight: Promise<{ bytesRead: number }> | undefined;
   try {
-    const buf = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+    const bufs = o.buffers ?? new HashBuffers();
+    let buf = bufs.a;
+    let spare = bufs.b;
     let pos = 0;
+    let next: Promise<{ bytesRead: number }> = fh.read(buf, 0, buf.length, 0);
+    inflight = next;
     for (;;) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      const bytesRead: number = (await next).bytesRead;
+      inflight = undefined;
+      o.signal?.throwIfAborted();
       if (bytesRead === 0) break;
-      const chunk = buf.subarray(0, bytesRead);
-      sha1.update(chunk);
-      if (pos < NAPSTER_MD5_PREFIX_BYTES) {
-        md5.update(chunk.subarray(0, Math.min(bytesRead, NAPSTER_MD5_PREFIX_BYTES - pos)));
-      }
-      pos += bytesRead;
+      const end = pos + bytesRead;
+      const done = bytesRead < buf.length && end === o.size;
+      if (!done) inflight = next = fh.read(spare, 0, spare.length, end);
+      update(sha1, md5, buf.subarray(0, bytesRead), pos);
+      pos = end;
+      if (done) break;
+      [buf, spare] = [spare, buf];
     }
     const digest = sha1.digest();
     return { sha1: digest.toString('hex'), sha1Base32: base32Encode(digest), md5: md5.digest('hex'), size: pos };
   } finally {
+    await inflight?.catch(() => undefined);
     await fh.close();
   }
+}
+
+function update(sha1: Hash, md5: Hash, chunk: Buffer, pos: number): void {
+  sha1.update(chunk);
+  if (pos < NAPSTER_MD5_PREFIX_BYTES) md5.update(chunk.subarray(0, Math.min(chunk.length, NAPSTER_MD5_PREFIX_BYTES - pos)));
 }

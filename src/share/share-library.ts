@@ -7,7 +7,7 @@ import { NetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
-import { hashFile } from './file-hasher.js';
+import { HashBuffers, hashFile } from './file-hasher.js';
 import { HashCache } from './hash-cache.js';
 import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
 import { MultiMap, nfc } from './multi-map.js';
@@ -29,6 +29,8 @@ export const WATCH_DEBOUNCE_MS = 1_000;
  * shares rely on `/rescan` instead.
  */
 export const WATCH_MAX_FILES = 50_000;
+/** Files hashed at once: enough to keep the fs thread pool busy with small files, each with 2 MiB of buffers. */
+export const HASH_WORKERS = 4;
 /** Save the hash cache at least this often while hashing. */
 export const CACHE_SAVE_EVERY_MS = 5_000;
 
@@ -77,7 +79,9 @@ export class ShareLibrary {
   #listeners = new Set<(e: AppEvent) => void>();
   #scanChain: Promise<void> = Promise.resolve();
   #scanQueued: Promise<void> | undefined;
-  #hashQueue: MutableEntry[] = [];
+  /** Files to hash, consumed from #hashHead (slots behind it are cleared). */
+  #hashQueue: Array<MutableEntry | undefined> = [];
+  #hashHead = 0;
   #hashing: Promise<void> | undefined;
   #abort = new AbortController();
   #watchers: FSWatcher[] = [];
@@ -147,7 +151,7 @@ export class ShareLibrary {
 
   /** Files whose hashes are still being computed. */
   get pendingHashes(): number {
-    return this.#hashQueue.length;
+    return this.#hashQueue.length - this.#hashHead;
   }
 
   entries(): IterableIterator<ShareEntry> {
@@ -268,34 +272,59 @@ export class ShareLibrary {
 
   #queueHashes(pending: MutableEntry[]): void {
     this.#hashQueue = pending;
+    this.#hashHead = 0;
     if (this.#hashing || pending.length === 0) return;
     this.#hashing = this.#hashLoop().finally(() => {
       this.#hashing = undefined;
     });
   }
 
+  /**
+   * Hashes the queue with HASH_WORKERS files in flight (issue 9: a first scan of many
+   * small files waited on one file's open, read and close at a time), each worker
+   * reusing its read buffers; the cache is saved in batches, every CACHE_SAVE_EVERY_MS.
+   */
   async #hashLoop(): Promise<void> {
     let lastSave = this.#clock.now();
-    for (let e = this.#hashQueue.shift(); e && !this.#stopped; e = this.#hashQueue.shift()) {
-      if (this.#entries.get(e.index) !== e) continue; // replaced by a rescan
-      try {
-        const h = await hashFile(e.path, this.#abort.signal);
-        if (h.size !== e.size) continue; // changed while hashing: the watcher or next rescan picks it up
-        e.sha1 = h.sha1;
-        e.sha1Base32 = h.sha1Base32;
-        e.md5 = h.md5;
-        this.#bySha1.add(h.sha1, e);
-        this.#cache?.set(e.path, e.mtimeMs, h);
-      } catch (err) {
-        if (this.#stopped) break;
-        this.#log.debug(`hash ${e.path}: ${String(err)}`);
+    let saving: Promise<void> | undefined;
+    const worker = async (): Promise<void> => {
+      const buffers = new HashBuffers();
+      for (let e = this.#nextToHash(); e && !this.#stopped; e = this.#nextToHash()) {
+        if (this.#entries.get(e.index) !== e) continue; // replaced by a rescan
+        try {
+          const h = await hashFile(e.path, { signal: this.#abort.signal, buffers, size: e.size });
+          if (h.size !== e.size) continue; // changed while hashing: the watcher or next rescan picks it up
+          if (this.#entries.get(e.index) !== e) continue;
+          e.sha1 = h.sha1;
+          e.sha1Base32 = h.sha1Base32;
+          e.md5 = h.md5;
+          this.#bySha1.add(h.sha1, e);
+          this.#cache?.set(e.path, e.mtimeMs, h);
+        } catch (err) {
+          if (this.#stopped) break;
+          this.#log.debug(`hash ${e.path}: ${String(err)}`);
+        }
+        if (!saving && this.#clock.now() - lastSave >= CACHE_SAVE_EVERY_MS) {
+          lastSave = this.#clock.now();
+          saving = this.#saveCache().finally(() => (saving = undefined));
+        }
       }
-      if (this.#clock.now() - lastSave >= CACHE_SAVE_EVERY_MS) {
-        lastSave = this.#clock.now();
-        await this.#saveCache();
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: HASH_WORKERS }, worker));
+    await saving;
     await this.#saveCache();
+  }
+
+  /** The next queued entry (the queue is consumed from the front without shifting it). */
+  #nextToHash(): MutableEntry | undefined {
+    if (this.#hashHead >= this.#hashQueue.length) {
+      this.#hashQueue = [];
+      this.#hashHead = 0;
+      return undefined;
+    }
+    const e = this.#hashQueue[this.#hashHead];
+    this.#hashQueue[this.#hashHead++] = undefined;
+    return e;
   }
 
   async #saveCache(): Promise<void> {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { base32Encode } from '../../src/share/base32.js';
-import { NAPSTER_MD5_PREFIX_BYTES, hashFile } from '../../src/share/file-hasher.js';
+import { HASH_CHUNK_BYTES, HashBuffers, NAPSTER_MD5_PREFIX_BYTES, hashFile } from '../../src/share/file-hasher.js';
 import { tempDir } from './helpers.js';
 
 describe('hashFile', () => {
@@ -24,6 +24,21 @@ describe('hashFile', () => {
       expect(h.size).toBe(size);
     });
   }
+
+  it('gives the same hashes with reused buffers and a size hint, also when the hint is wrong', async () => {
+    const buffers = new HashBuffers();
+    const sizes = [0, 1, 7, HASH_CHUNK_BYTES - 1, HASH_CHUNK_BYTES, HASH_CHUNK_BYTES + 1, 2 * HASH_CHUNK_BYTES + 5];
+    for (const size of sizes) {
+      const data = randomBytes(size);
+      const p = join(t.dir, `s${size}`);
+      await writeFile(p, data);
+      const want = createHash('sha1').update(data).digest('hex');
+      for (const hint of [undefined, size, size - 1, size + 1, 0]) {
+        const h = await hashFile(p, { buffers, ...(hint === undefined ? {} : { size: hint }) });
+        expect({ size, hint, sha1: h.sha1, bytes: h.size }).toEqual({ size, hint, sha1: want, bytes: size });
+      }
+    }
+  });
 
   it('stops when aborted', async () => {
     const p = join(t.dir, 'big');
