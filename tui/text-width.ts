@@ -77,20 +77,70 @@ export function clusterWidth(g: string): 0 | 1 | 2 {
 // eslint-disable-next-line no-control-regex
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
-/** The grapheme clusters of `s`, in order (plain ASCII takes a fast path). */
+function isAsciiPrintable(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/**
+ * Calls `each` with the grapheme clusters of `s`, in order. A printable ASCII
+ * character followed by another one (or by the end) is a cluster of its own
+ * (no ASCII character extends a cluster), so only the stretches around
+ * non-ASCII text go through Intl.Segmenter, which costs about a microsecond a
+ * cluster: a chat line with a flag in it segments a few characters, not all.
+ */
+function eachGrapheme(s: string, each: (g: string) => void): void {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j < n && isAsciiPrintable(s.charCodeAt(j))) j++;
+    if (j === n) {
+      for (; i < n; i++) each(s.charAt(i));
+      return;
+    }
+    // The ASCII character just before non-ASCII text may be the base of its cluster (e + U+0301).
+    const start = j > i ? j - 1 : j;
+    for (; i < start; i++) each(s.charAt(i));
+    let k = j;
+    while (k < n && !isAsciiPrintable(s.charCodeAt(k))) k++;
+    for (const { segment } of segmenter.segment(s.slice(start, k))) each(segment);
+    i = k;
+  }
+}
+
+/**
+ * Segmented non-ASCII strings (bounded: cleared when full). Every frame lays
+ * out the same rows again; Intl.Segmenter costs tens of microseconds a call,
+ * so each distinct string is segmented once.
+ */
+const segmentCache = new Map<string, { clusters: readonly string[]; width: number }>();
+const SEGMENT_CACHE_LIMIT = 2048;
+
+function segmented(s: string): { clusters: readonly string[]; width: number } {
+  const hit = segmentCache.get(s);
+  if (hit) return hit;
+  const clusters: string[] = [];
+  let width = 0;
+  eachGrapheme(s, (g) => {
+    clusters.push(g);
+    width += clusterWidth(g);
+  });
+  const entry = { clusters, width };
+  if (segmentCache.size >= SEGMENT_CACHE_LIMIT) segmentCache.clear();
+  segmentCache.set(s, entry);
+  return entry;
+}
+
+/** The grapheme clusters of `s`, in order. */
 export function graphemes(s: string): string[] {
   if (PLAIN_ASCII.test(s)) return s.split('');
-  const out: string[] = [];
-  for (const { segment } of segmenter.segment(s)) out.push(segment);
-  return out;
+  return [...segmented(s).clusters];
 }
 
 /** Columns a string takes on the terminal (the sum over its clusters). */
 export function strWidth(s: string): number {
   if (PLAIN_ASCII.test(s)) return s.length;
-  let w = 0;
-  for (const { segment } of segmenter.segment(s)) w += clusterWidth(segment);
-  return w;
+  return segmented(s).width;
 }
 
 /**

@@ -49,6 +49,18 @@ describe('strWidth', () => {
   ])('%j is %i columns, as modern terminals draw it', (s, w) => {
     expect(strWidth(s)).toBe(w);
   });
+  it('clusters exactly as Intl.Segmenter does, ASCII fast path included', () => {
+    const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'e', '1', ' ', '#', '*') });
+    const piece = fc.oneof(ascii, fc.string({ unit: 'grapheme' }), fc.constantFrom('\u0301', '\u200d', '\ufe0f', '\u20e3', '🇯', '🇵', '👩', '💻', '🏽', '\u0915\u094d'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+        const s = parts.join('');
+        expect(graphemes(s)).toEqual(Array.from(seg.segment(s), (x) => x.segment));
+      }),
+      { numRuns: 500 },
+    );
+  });
   it('equals the sum over grapheme clusters for any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {
