@@ -8,6 +8,8 @@
  *   tui.burst_ms            time until the burst is fully drawn
  *   tui.burst_max_lag_ms    worst event-loop delay during the burst
  *   tui.program_first_frame_ms  the real program under `script` (a pty): spawn -> first frame
+ *   tui.npm_start_first_frame_ms  the same through `npm start` on an up-to-date build (what the
+ *                                 README tells users to run; npm's own start-up included), median of 3
  * Target: first frame < 300 ms; frames batched at most one per ~16 ms.
  */
 import { spawn } from 'node:child_process';
@@ -131,6 +133,14 @@ async function main(): Promise<void> {
   const program = await programFirstFrame();
   console.log(`tui.startup_ms: ${warm[2]?.toFixed(1)}`);
   if (program !== undefined) console.log(`tui.program_first_frame_ms: ${program.toFixed(1)}`);
+  const viaNpm: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ms = await programFirstFrame('npm start --silent --');
+    if (ms !== undefined) viaNpm.push(ms);
+  }
+  viaNpm.sort((a, b) => a - b);
+  const mid = viaNpm[Math.floor(viaNpm.length / 2)];
+  if (mid !== undefined) console.log(`tui.npm_start_first_frame_ms: ${mid.toFixed(0)} (min ${viaNpm[0]!.toFixed(0)}, max ${viaNpm.at(-1)!.toFixed(0)}, ${viaNpm.length} rounds; target < 1000)`);
   console.log(`tui.process_to_frame_ms: ${processToFrame.toFixed(1)}`);
   console.log(`tui.burst_10k_frames: ${frames}`);
   console.log(`tui.burst_ms: ${burstMs.toFixed(1)}`);
@@ -138,17 +148,18 @@ async function main(): Promise<void> {
 }
 
 /**
- * The real program (dist/src/main.js, chat on 127.0.0.1, no discovery) under
- * `script` for a pty: spawn -> first frame on its terminal. Undefined when
- * `script` or the build is missing.
+ * The real program (dist/src/main.js, or `launcher` such as `npm start --silent --`; chat on
+ * 127.0.0.1, no discovery) under `script` for a pty: spawn -> first frame on its terminal.
+ * Undefined when `script` or the build is missing.
  */
-async function programFirstFrame(): Promise<number | undefined> {
+async function programFirstFrame(launcher?: string): Promise<number | undefined> {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const main = join(root, 'dist', 'src', 'main.js');
   if (!existsSync(main) || !existsSync('/usr/bin/script')) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-'));
   try {
-    const cmd = `stty cols 120 rows 40; exec ${process.execPath} ${main} --nick bench --chat-port 0 --chat-host 127.0.0.1 --no-discovery --data-dir ${dir}`;
+    const run = launcher ?? `${process.execPath} ${main}`;
+    const cmd = `stty cols 120 rows 40; cd ${root}; exec ${run} --nick bench --chat-port 0 --chat-host 127.0.0.1 --no-discovery --data-dir ${dir}`;
     const t0 = performance.now();
     const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, TERM: 'xterm-256color' } });
     const at = await new Promise<number | undefined>((res) => {
