@@ -24,6 +24,7 @@ import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
 import { LinkProtocol } from './link-protocol.js';
 import { Maintainer } from './maintainer.js';
+import { Roster } from './roster.js';
 import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
@@ -54,6 +55,7 @@ export class ChatService {
   readonly #links = new Map<Connection<ChatFrame>, Link>();
   readonly #byNode = new Map<string, Link>();
   readonly #selfAddrs = new Set<string>();
+  readonly #roster = new Roster();
   /** The node found at a dialled address (a pinned peer may be linked by its own dial). */
   readonly #nodeAt = new Map<string, string>();
   #joined = false;
@@ -204,9 +206,17 @@ export class ChatService {
     this.#flooder.originate(m);
   }
 
+  /** Changes our nick; refused while another live node of the mesh uses it (README "Nicks"). */
   changeNick(newNick: string): void {
     const old = this.#nick;
     if (newNick === old) return;
+    const now = this.#ctx.clock.now();
+    const holder = this.#roster.holder(newNick, now, this.#o.nodeId);
+    const neighbour = [...this.#byNode.values()].some((l) => l.nick.toLowerCase() === newNick.toLowerCase());
+    if (holder || neighbour) {
+      const ago = holder ? ` (seen ${Math.max(0, Math.round((now - holder.at) / 60_000))} min ago)` : ' (a neighbour)';
+      throw NetError.refused(`${newNick} is in use by another node of the mesh${ago}; pick another nick`);
+    }
     this.#flooder.originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
@@ -375,8 +385,10 @@ export class ChatService {
       d.from.hello.nick = m.newNick;
       d.from.conn.nick = m.newNick;
     }
-    const text = m.type === 'JOIN' ? '' : m.type === 'NICK' ? m.newNick : m.text;
-    this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick: m.nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self });
+    // Two live nodes with one nick are shown apart (roster.ts); the roster learns from every line.
+    const shown = d.self ? { nick: m.nick, text: m.type === 'JOIN' ? '' : m.type === 'NICK' ? m.newNick : m.text } : this.#roster.learn(m, this.#ctx.clock.now(), { node: this.#o.nodeId, nick: this.#nick });
+    const { nick, text } = shown;
+    this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self });
   }
 
   /** The header of a message we originate. */

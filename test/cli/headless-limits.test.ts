@@ -83,7 +83,7 @@ describe('headless limits (the real CLI)', () => {
     await write(s, 'HELLO peerdeck-chat/1 node=flooder nick=flood listen=- mesh=default\n');
     await n.waitEvent((e) => e.type === 'peer.up');
     n.proc.stdout.pause(); // nobody reads stdout for now
-    const total = 400_000;
+    const total = 250_000;
     const pad = 'z'.repeat(60);
     for (let i = 0; i < total; i += 10_000) {
       let batch = '';
