@@ -25,6 +25,8 @@ export class GnutellaLink {
   unansweredPings = 0;
   /** A leaf's QRP table, as its ultrapeer receives it (spec 3.4). */
   readonly qrp = new QrpReceiver();
+  /** Descriptor bytes decoded (after inflating): with the wire bytes, the compression ratio. */
+  decodedIn = 0;
   readonly in: Counters = {};
   readonly out: Counters = {};
   /** Our QRP table as this ultrapeer last received it (patches are differences to it). */

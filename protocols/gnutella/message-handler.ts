@@ -60,6 +60,7 @@ export class MessageHandler {
   onDescriptor(l: GnutellaLink, d: Descriptor): void {
     this.#byId.set(l.id, l);
     l.count('in', typeName(d.type));
+    l.decodedIn += C.HEADER_BYTES + d.payload.length;
     const key = d.muid.toString('hex');
     let msg: GnutellaMessage | undefined;
     let back: RouteTarget | undefined;

@@ -28,9 +28,10 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
   for (const l of s.links.values()) {
     const c = l.conn;
     const comp = l.compressedIn || l.compressedOut ? `deflate ${l.compressedIn ? 'in' : ''}${l.compressedIn && l.compressedOut ? '+' : ''}${l.compressedOut ? 'out' : ''}` : 'plain';
+    const ratio = l.compressedIn && l.decodedIn > 0 ? ` (in: ${c.bytesIn} B on the wire for ${l.decodedIn} B, ${Math.round((100 * c.bytesIn) / l.decodedIn)}%)` : '';
     const qrp = l.role === 'leaf' ? `, qrp ${l.qrp.complete ? 'complete' : 'none yet'}` : '';
     lines.push(
-      `  ${l.role ?? '?'} ${c.direction} ${c.address} ${l.phase} "${l.peer?.userAgent ?? ''}" up ${ago(now - (l.openedAt || now))}, ${comp}${qrp}; in: ${counters(l.in)}; out: ${counters(l.out)}`,
+      `  ${l.role ?? '?'} ${c.direction} ${c.address} ${l.phase} "${l.peer?.userAgent ?? ''}" up ${ago(now - (l.openedAt || now))}, ${comp}${ratio}${qrp}; in: ${counters(l.in)}; out: ${counters(l.out)}`,
     );
   }
   lines.push(`hits received ${s.searches.hitsIn} (dropped ${s.searches.hitsDropped}); queries answered ${m.queriesAnswered} with ${m.hitsSent} hits`);

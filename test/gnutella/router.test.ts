@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { route, type RouteInput } from '../../protocols/gnutella/router.js';
@@ -93,6 +94,24 @@ describe('SeenTable and GenerationMap', () => {
     expect(s.check(g, 0x80, 1)).toBe('duplicate');
     expect(s.check(g, 0x80, 3)).toBe('higher-ttl');
     expect(s.check(g, 0x00, 1)).toBe('new');
+  });
+
+  it('100,000 random MUIDs are all new (no false duplicates from the packed keys)', () => {
+    const s = new SeenTable(() => 0, 200_000);
+    let dups = 0;
+    for (let i = 0; i < 100_000; i++) if (s.check(randomBytes(16), 0x80, 3) !== 'new') dups++;
+    expect(dups).toBe(0);
+  });
+
+  it('structured MUIDs (repeated bytes, one byte changed) are told apart', () => {
+    const s = new SeenTable(() => 0);
+    for (let n = 0; n < 256; n++) expect(s.check(Buffer.alloc(16, n), 0x80, 2)).toBe('new');
+    for (let i = 0; i < 16; i++) {
+      const g = Buffer.alloc(16, 0xaa);
+      g[i] = 0x55;
+      expect(s.check(g, 0x80, 2)).toBe('new');
+      expect(s.check(g, 0x80, 2)).toBe('duplicate');
+    }
   });
 
   it('stays bounded under a flood of fresh GUIDs and forgets after two generations', () => {
