@@ -82,5 +82,13 @@ describe('napster accounts on disk', () => {
       last = data.accounts.length;
     }
     expect(last).toBeGreaterThan(0);
+    // A temporary file left by a kill mid-write is cleared at the next load.
+    const { readdir, writeFile } = await import('node:fs/promises');
+    const { AccountStore } = await import('../../protocols/napster/server/account-store.js');
+    await writeFile(`${file}.99999.1.tmp`, '{"version":1,"acc');
+    const store = new AccountStore(file);
+    await store.load();
+    expect(store.size).toBe(last);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -6,7 +6,8 @@
  * one more scheduled if anything changed meanwhile.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { NetError } from '../../../src/errors.js';
 import { writeFileAtomic } from '../../../src/paths.js';
 import { LEVEL_USER, LEVELS } from '../constants.js';
@@ -80,8 +81,16 @@ export class AccountStore {
     private readonly onWriteError: (err: unknown) => void = () => undefined,
   ) {}
 
-  /** Loads the file; a missing file is an empty store, a corrupt one an error (never silently wiped). */
+  /**
+   * Loads the file; a missing file is an empty store, a corrupt one an error
+   * (never silently wiped). Temporary files a crash left mid-write are removed.
+   */
   async load(): Promise<void> {
+    const dir = dirname(this.path);
+    const stem = `${basename(this.path)}.`;
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (f.startsWith(stem) && f.endsWith('.tmp')) await unlink(join(dir, f)).catch(() => undefined);
+    }
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
