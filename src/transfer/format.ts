@@ -19,6 +19,6 @@ export function formatTransfer(t: TransferInfo): string {
   const size = `${formatBytes(t.bytes)}/${t.total === null ? '?' : formatBytes(t.total)}`;
   const rate = t.state === 'active' ? ` ${formatBytes(t.rate)}/s` : '';
   const arrow = t.direction === 'down' ? '<-' : '->';
-  const why = t.reason && t.state !== 'done' ? ` (${t.reason})` : '';
+  const why = t.reason && t.state !== 'done' ? ` (${t.reason})` : t.state === 'done' && t.verified === false ? ' (unverified)' : '';
   return `#${t.id} ${t.direction} ${pct} ${size}${rate} ${t.state} ${t.name} ${arrow} ${t.peer} [${t.protocol}]${why}`;
 }

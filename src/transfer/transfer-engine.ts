@@ -289,7 +289,7 @@ export class TransferEngine {
     })().then(
       (out) => {
         this.#release(t);
-        Object.assign(t.info, { bytes: out.bytes, path: out.path, total: t.info.total ?? out.bytes });
+        Object.assign(t.info, { bytes: out.bytes, path: out.path, total: t.info.total ?? out.bytes, verified: out.verified });
         this.#finish(t, 'done');
         const { id, name, peer } = t.info;
         this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });

@@ -52,6 +52,8 @@ export interface TransferInfo {
   /** Final path (done), or the part path while running. */
   path: string | null;
   reason: string | null;
+  /** Once done: whether size and SHA-1 were checked (see transfer.done). */
+  verified?: boolean;
 }
 
 /** One upload: a resolved file, an optional byte range and the sink (a detached socket, an HTTP response). */

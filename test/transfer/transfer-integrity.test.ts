@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent, EventOf } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
+import { formatTransfer } from '../../src/transfer/format.js';
 import { loadTransferState } from '../../src/transfer/transfer-state.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import { tempDir } from '../share/helpers.js';
@@ -74,6 +75,7 @@ describe('transfers never lie', () => {
     expect(contents.map((c) => c.length).sort()).toEqual([50_000, 70_000]);
     for (const c of contents) expect(c.equals(a) || c.equals(b)).toBe(true);
     expect(of('transfer.done').map((e) => e.verified)).toEqual([false, false]);
+    expect(formatTransfer(engine.get(ida)!)).toMatch(/ done x( \(1\))?\.bin <- p1 \[test\] \(unverified\)$/);
   });
 
   it('the same file asked again is "already downloading as #N", by source and name or by SHA-1', async () => {
