@@ -22,8 +22,8 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
   { name: 'topic', args: '[#channel] [text]', help: "show or set a channel's topic" },
   { name: 'list', args: '', help: 'list the channels on the Napster server' },
   { name: 'names', args: '<#channel>', help: "list a channel's members" },
-  { name: 'say', args: '<text>', help: 'say something in the current Napster channel (plain input does this)' },
-  { name: 'me', args: '<text>', help: 'an action line in the current Napster channel' },
+  { name: 'say', args: '<text>', help: 'say something in the current Napster channel (plain input does this)', text: true },
+  { name: 'me', args: '<text>', help: 'an action line in the current Napster channel', text: true },
   { name: 'hotlist', args: 'add|del|list [nick]', help: 'be told when a user signs on or off' },
 ];
 
