@@ -43,7 +43,7 @@ export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[
     out.push(plainLine(`${g.plugin}:`, { bold: true }));
     for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`, undefined, HELP_INDENT));
   }
-  out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Tab completes; Up/Down history; //text sends /text'));
+  out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Ctrl-O table/messages (Results, Transfers); Tab completes; Up/Down history; Ctrl-W/U/K kill, Ctrl-Y yank, Ctrl-T transpose; Ctrl-L repaint; //text sends /text', undefined, 6));
   return out;
 }
 
