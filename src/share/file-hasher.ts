@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { close, open, read } from 'node:fs';
 import { base32Encode } from './base32.js';
 
 /** Napster identifies a file by the md5 of its first 300 KB (OpenNap clients agree on 300,000 bytes). */
@@ -51,7 +51,7 @@ export async function hashFile(path: string, opts: HashFileOptions | AbortSignal
   const o: HashFileOptions = opts instanceof AbortSignal ? { signal: opts } : opts;
   const sha1 = createHash('sha1');
   const md5 = createHash('md5');
-  const fh = await open(path, 'r');
+  const fd = await openFd(path);
   // A read still in flight when we stop (abort, error) is awaited before the file closes.
   let inflight: Promise<{ bytesRead: number }> | undefined;
   try {
@@ -59,7 +59,7 @@ export async function hashFile(path: string, opts: HashFileOptions | AbortSignal
     let buf = bufs.a;
     let spare = bufs.b;
     let pos = 0;
-    let next: Promise<{ bytesRead: number }> = fh.read(buf, 0, buf.length, 0);
+    let next: Promise<{ bytesRead: number }> = readAt(fd, buf, 0);
     inflight = next;
     for (;;) {
       const bytesRead: number = (await next).bytesRead;
@@ -68,7 +68,7 @@ export async function hashFile(path: string, opts: HashFileOptions | AbortSignal
       if (bytesRead === 0) break;
       const end = pos + bytesRead;
       const done = bytesRead < buf.length && end === o.size;
-      if (!done) inflight = next = fh.read(spare, 0, spare.length, end);
+      if (!done) inflight = next = readAt(fd, spare, end);
       update(sha1, md5, buf.subarray(0, bytesRead), pos);
       pos = end;
       if (done) break;
@@ -78,8 +78,22 @@ export async function hashFile(path: string, opts: HashFileOptions | AbortSignal
     return { sha1: digest.toString('hex'), sha1Base32: base32Encode(digest), md5: md5.digest('hex'), size: pos };
   } finally {
     await inflight?.catch(() => undefined);
-    await fh.close();
+    await closeFd(fd);
   }
+}
+
+// Plain fd calls rather than FileHandle: a first scan opens 100,000 small files, and the
+// promise API's per-file objects cost more than the hashing (issue 9 profile).
+function openFd(path: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+function readAt(fd: number, buf: Buffer, position: number): Promise<{ bytesRead: number }> {
+  return new Promise((resolve, reject) => read(fd, buf, 0, buf.length, position, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))));
+}
+
+function closeFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 function update(sha1: Hash, md5: Hash, chunk: Buffer, pos: number): void {

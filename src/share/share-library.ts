@@ -286,6 +286,7 @@ export class ShareLibrary {
    */
   async #hashLoop(): Promise<void> {
     let lastSave = this.#clock.now();
+    let lastSaveMs = 0;
     let saving: Promise<void> | undefined;
     const worker = async (): Promise<void> => {
       const buffers = new HashBuffers();
@@ -304,9 +305,15 @@ export class ShareLibrary {
           if (this.#stopped) break;
           this.#log.debug(`hash ${e.path}: ${String(err)}`);
         }
-        if (!saving && this.#clock.now() - lastSave >= CACHE_SAVE_EVERY_MS) {
-          lastSave = this.#clock.now();
-          saving = this.#saveCache().finally(() => (saving = undefined));
+        // Saved in batches: every CACHE_SAVE_EVERY_MS, but never more than a tenth of the
+        // time (rewriting a cache of 100,000 rows is not free).
+        if (!saving && this.#clock.now() - lastSave >= Math.max(CACHE_SAVE_EVERY_MS, 10 * lastSaveMs)) {
+          const t0 = this.#clock.now();
+          saving = this.#saveCache().finally(() => {
+            lastSave = this.#clock.now();
+            lastSaveMs = lastSave - t0;
+            saving = undefined;
+          });
         }
       }
     };
