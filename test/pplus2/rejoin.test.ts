@@ -21,11 +21,13 @@ describe('P+2 peer persistence', () => {
     await b1.start();
     const b1Port = b1.snapshot().ports.pplus2;
     // A learns B1 from B1's peer-list request: the exchange is complete.
-    await vi.waitFor(async () => expect(await a.node.run('pplus2', 'known', [])).toEqual([`127.0.0.1:${b1Port}`]));
+    await vi.waitFor(async () => expect(await a.node.run('pplus2', 'known', [])).toContain(`127.0.0.1:${b1Port}`));
     await b1.stop();
     const b2 = makeNode([]);
     cleanups.push(() => b2.stop());
     await b2.start();
-    expect(await b2.run('pplus2', 'known', [])).toEqual([`127.0.0.1:${a.port}`]);
+    // Other test files run P+2 nodes at the same time; one that reaches A (a reused port) is
+    // passed on to B1 as well, so B2 may know more than A. What matters is that it knows A.
+    expect(await b2.run('pplus2', 'known', [])).toContain(`127.0.0.1:${a.port}`);
   });
 });
