@@ -93,6 +93,20 @@ describe('Napster client against the peerdeck Napster server', () => {
     await bob.waitFor((ev) => ev.some((e) => e.type === 'search.started' && e.query === 'browse alice'));
     await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.hit' && e.name === 'Alpha Band - First Song.mp3').length === 2);
   });
+
+  it('hotlist: sign-on and sign-off of a watched user; /nlogout ends the session for good', async () => {
+    await bob.run('hotlist', 'add', 'erin');
+    const erin = await startNapNode('erin', {}, {});
+    try {
+      await erin.run('nlogin', `127.0.0.1:${server.port}`);
+      await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && /^erin signed on/.test(e.text)));
+      expect(await erin.run('nlogout')).toEqual([`logged out of 127.0.0.1:${server.port}`]);
+      await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text === 'erin signed off'));
+      expect(await erin.run('nservers')).toEqual(['no Napster servers (/nlogin host:port)']);
+    } finally {
+      await erin.stop();
+    }
+  });
 });
 
 async function waitUntil(pred: () => Promise<boolean>, ms = 15_000): Promise<void> {
