@@ -120,10 +120,19 @@ export class Servent {
     this.#http.on('clientError', (_err, socket: Socket) => socket.destroy());
   }
 
+  /**
+   * What we say about ourselves. Our address is `--gnutella-host` when it is a
+   * specific IPv4, else the `Remote-IP` a peer saw us at (spec 1.3); without
+   * either no `Listen-IP` is sent, and pongs and hits carry 127.0.0.1.
+   */
   get local(): LocalInfo {
-    const host = this.opts.host && this.opts.host !== '0.0.0.0' && this.opts.host !== '::' ? this.opts.host : '127.0.0.1';
-    return { role: this.opts.mode, guid: this.guid, listen: { ip: host, port: this.port }, deflate: this.opts.deflate };
+    const given = this.opts.host && /^\d{1,3}(\.\d{1,3}){3}$/.test(this.opts.host) && this.opts.host !== '0.0.0.0' ? this.opts.host : undefined;
+    const ip = given ?? this.learnedIp;
+    return { role: this.opts.mode, guid: this.guid, ...(ip ? { listen: { ip, port: this.port } } : {}), deflate: this.opts.deflate };
   }
+
+  /** Our IPv4 as the first peer's `Remote-IP` said. */
+  learnedIp: string | undefined;
 
   get hosts(): HostCache | undefined {
     return this.#hosts;
@@ -335,6 +344,7 @@ export class Servent {
           return conn.close(NetError.refused(`we refused: ${d.code} ${d.reason}`));
         }
         conn.send(d.final);
+        if (d.peer.remoteIp && /^\d{1,3}(\.\d{1,3}){3}$/.test(d.peer.remoteIp)) this.learnedIp ??= d.peer.remoteIp;
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Encode } from '../../src/share/base32.js';
 import { parseRange } from '../../protocols/gnutella/http-range.js';
+import { httpSource } from '../../protocols/gnutella/http-download.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 
 interface Got {
@@ -87,6 +88,24 @@ describe('HTTP uploads on the Gnutella port', () => {
       const text = await rawGet(node.port, p);
       expect(text, p).toMatch(/^HTTP\/1\.1 (404|400)/);
     }
+  });
+
+  it('a download source resumes from an offset; N2R falls back to /get; firewalled hits need a push', async () => {
+    const hex = createHash('sha1').update(data).digest('hex');
+    const src = httpSource({ ip: '127.0.0.1', port: node.port, index, name: 'My Song.mp3', sha1: hex, guid: '00'.repeat(16), firewalled: false });
+    const { stream, start, total } = await src.open(60_000, new AbortController().signal);
+    expect([start, total]).toEqual([60_000, data.length]);
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(data.subarray(60_000))).toBe(true);
+    // A wrong SHA-1: N2R says 404, /get/<index>/<name> still serves the file.
+    const byName = httpSource({ ip: '127.0.0.1', port: node.port, index, name: 'My Song.mp3', sha1: '00'.repeat(20), guid: '00'.repeat(16), firewalled: false });
+    const r = await byName.open(0, new AbortController().signal);
+    const all: Buffer[] = [];
+    for await (const c of r.stream) all.push(c as Buffer);
+    expect(Buffer.concat(all).equals(data)).toBe(true);
+    await expect(httpSource({ ip: '127.0.0.1', port: node.port, index: 9999, name: 'x', guid: '00'.repeat(16), firewalled: false }).open(0, new AbortController().signal)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(httpSource({ ip: '127.0.0.1', port: node.port, index, name: 'x', guid: '00'.repeat(16), firewalled: true }).open(0, new AbortController().signal)).rejects.toThrow(/needs a push/);
   });
 
   it('503 with Retry-After when every upload slot is busy', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { encodeQuery } from '../../protocols/gnutella/query.js';
+import { encodeBye } from '../../protocols/gnutella/bye.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
 import { hex } from './fixtures.js';
 import { startGNode, type GNode } from './gnutella-net.js';
@@ -86,6 +87,20 @@ describe('our leaf facing hostile peers', () => {
     }
     const ok = await linkedUp(leaf.port);
     ok.socket.destroy();
+  });
+
+  it('never relays: a query from one ultrapeer reaches no other link; a Bye closes the link at once', async () => {
+    const a = await linkedUp(leaf.port);
+    const b = await linkedUp(leaf.port);
+    await until(() => b.descriptors.some((d) => d.type === 0x30));
+    a.write(encodeDescriptor({ muid: muid(50), type: 0x80, ttl: 4, hops: 0, payload: encodeQuery({ text: 'nothing matches this' }) }));
+    a.write(encodeDescriptor({ muid: muid(51), type: 0x80, ttl: 4, hops: 0, payload: encodeQuery({ text: 'song' }) }));
+    await until(() => a.descriptors.some((d) => d.type === 0x81));
+    expect(b.descriptors.filter((d) => d.type === 0x80)).toEqual([]);
+    a.write(encodeDescriptor({ muid: muid(52), type: 0x02, ttl: 1, hops: 0, payload: encodeBye(200, 'Shutting down', 'RawPeer/0.1') }));
+    await a.closed;
+    expect(b.isClosed()).toBe(false);
+    b.socket.destroy();
   });
 
   it('a leaf refuses another leaf with 503 and hosts to try', async () => {
