@@ -43,6 +43,8 @@ export interface ServentOptions extends GnutellaOptions {
 export const MAX_LEAVES = 32;
 /** Ultrapeer links an ultrapeer of ours keeps at most. */
 export const MAX_UP_LINKS = 32;
+/** The host cache is saved (when changed) this often. */
+export const HOSTS_SAVE_EVERY_MS = 60_000;
 /** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
 export const PING_EVERY_MS = 30_000;
 /** Unanswered alive pings before Bye 406 (GTKG: 4 on leaf links). */
@@ -87,6 +89,7 @@ export class Servent {
   #hosts: HostCache | undefined;
   #unsubscribe: (() => void) | undefined;
   #lastPing = 0;
+  #lastSave = 0;
   #udpEndpoint: UdpEndpoint | undefined;
   udp: GnutellaUdp | undefined;
   #stopped = false;
@@ -187,6 +190,11 @@ export class Servent {
   maintain(): void {
     if (this.#stopped || !this.#hosts) return;
     const now = this.#ctx.clock.now();
+    if (now - this.#lastSave >= HOSTS_SAVE_EVERY_MS) {
+      this.#lastSave = now;
+      // Written atomically when changed, so a crash loses at most a minute of hosts.
+      this.#hosts.save().catch((err: unknown) => this.#log.warn(`gnutella: host cache not saved: ${String(err)}`));
+    }
     if (now - this.#lastPing >= PING_EVERY_MS) {
       this.#lastPing = now;
       for (const l of this.openLinks()) {

@@ -55,3 +55,34 @@ describe('bootstrap from a UDP host cache, and UDP pings', () => {
     expect(got).toHaveLength(1);
   });
 });
+
+describe('the host cache', () => {
+  it('keeps what X-Try-Ultrapeers and --gnutella-peer gave, on disk for the next start', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { createServer } = await import('node:net');
+    // A "busy ultrapeer" that refuses with hosts to try.
+    const busy = createServer((s) => {
+      s.on('error', () => undefined);
+      s.once('data', () => s.end('GNUTELLA/0.6 503 Busy\r\nX-Try-Ultrapeers: 127.0.0.9:6346,\r\n\t127.0.0.10:6347\r\n\r\n'));
+    });
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    const leaf = await startGNode(0, {}, { peers: [`127.0.0.1:${port}`] });
+    try {
+      await leaf.waitFor(() => false, 1).catch(() => undefined);
+      for (let i = 0; i < 100; i++) {
+        const status = (await leaf.node.run('gnutella', 'gstatus', [])).join('\n');
+        if (/host cache 3/.test(status)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const dataDir = leaf.dataDir;
+      await leaf.node.stop();
+      const saved = JSON.parse(await readFile(join(dataDir, 'hosts-gnutella.json'), 'utf8')) as { hosts: Array<{ addr: string }> };
+      expect(saved.hosts.map((h) => h.addr).sort()).toEqual([`127.0.0.1:${port}`, '127.0.0.10:6347', '127.0.0.9:6346'].sort());
+    } finally {
+      await leaf.stop();
+      busy.close();
+    }
+  });
+});
