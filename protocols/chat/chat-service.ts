@@ -24,7 +24,7 @@ import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
 import { LinkProtocol } from './link-protocol.js';
 import { Maintainer } from './maintainer.js';
-import { Roster } from './roster.js';
+import { NickGuard } from './nick-guard.js';
 import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
@@ -55,7 +55,7 @@ export class ChatService {
   readonly #links = new Map<Connection<ChatFrame>, Link>();
   readonly #byNode = new Map<string, Link>();
   readonly #selfAddrs = new Set<string>();
-  readonly #roster = new Roster();
+  readonly #nicks: NickGuard;
   /** The node found at a dialled address (a pinned peer may be linked by its own dial). */
   readonly #nodeAt = new Map<string, string>();
   #joined = false;
@@ -70,6 +70,7 @@ export class ChatService {
     this.#ctx = ctx;
     this.#nick = o.nick ?? toNick(ctx.nick);
     this.#hosts = hosts;
+    this.#nicks = new NickGuard(o.nodeId, (text) => ctx.emit({ type: 'notice', protocol: 'chat', text }));
     this.#group = ctx.net.group<ChatFrame>({
       name: 'chat',
       decoder: () => new ChatFrameDecoder(o.maxLineBytes),
@@ -210,13 +211,7 @@ export class ChatService {
   changeNick(newNick: string): void {
     const old = this.#nick;
     if (newNick === old) return;
-    const now = this.#ctx.clock.now();
-    const holder = this.#roster.holder(newNick, now, this.#o.nodeId);
-    const neighbour = [...this.#byNode.values()].some((l) => l.nick.toLowerCase() === newNick.toLowerCase());
-    if (holder || neighbour) {
-      const ago = holder ? ` (seen ${Math.max(0, Math.round((now - holder.at) / 60_000))} min ago)` : ' (a neighbour)';
-      throw NetError.refused(`${newNick} is in use by another node of the mesh${ago}; pick another nick`);
-    }
+    this.#nicks.check(newNick, this.#ctx.clock.now(), [...this.#byNode.values()].map((l) => l.nick));
     this.#flooder.originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
@@ -385,9 +380,8 @@ export class ChatService {
       d.from.hello.nick = m.newNick;
       d.from.conn.nick = m.newNick;
     }
-    // Two live nodes with one nick are shown apart (roster.ts); the roster learns from every line.
-    const shown = d.self ? { nick: m.nick, text: m.type === 'JOIN' ? '' : m.type === 'NICK' ? m.newNick : m.text } : this.#roster.learn(m, this.#ctx.clock.now(), { node: this.#o.nodeId, nick: this.#nick });
-    const { nick, text } = shown;
+    // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
+    const { nick, text } = this.#nicks.shown(d, this.#nick, this.#ctx.clock.now());
     this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self });
   }
 

@@ -69,5 +69,12 @@ describe('nicks over real sockets', () => {
     // a sees the other alice apart from itself; its own line stays plain "alice".
     expect(lines(a).find((l) => l.text === 'from the second alice')!.nick).toBe(`alice~${fromB.origin.slice(0, 4)}`);
     expect(lines(a).find((l) => l.text === 'from the first alice')!.nick).toBe('alice');
+    // and each alice is told, once, that someone else uses her nick.
+    await b.node.run('chat', 'say', ['again']);
+    await waitUntil(() => lines(a).length === 3, 5_000, 'third line');
+    expect(a.of('notice').filter((n) => n.text.includes('also uses your nick'))).toEqual([
+      { type: 'notice', protocol: 'chat', text: `another node of the mesh also uses your nick alice; its lines show as alice~${fromB.origin.slice(0, 4)} (/nick to pick another)` },
+    ]);
+    expect(c.of('notice')).toHaveLength(0);
   });
 });

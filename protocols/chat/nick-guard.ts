@@ -1,0 +1,48 @@
+/**
+ * Carries out the nick rules (README "Nicks") over the Roster: refuses a `/nick` another live
+ * node uses, shows nodes that share a nick apart, and tells the user once per node when
+ * someone else speaks under their nick.
+ */
+import { NetError } from '../../src/errors.js';
+import type { Delivery } from './flooder.js';
+import { Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
+
+/** Nodes remembered as already reported for using our nick. */
+const MAX_WARNED = 256;
+
+/** See the file comment; one per chat node. */
+export class NickGuard {
+  readonly #roster = new Roster();
+  readonly #warned = new Set<string>();
+
+  constructor(
+    private readonly node: string,
+    private readonly notice: (text: string) => void,
+  ) {}
+
+  /** Throws REFUSED when another live node (or a neighbour, by `neighbourNicks`) uses `nick`. */
+  check(nick: string, now: number, neighbourNicks: Iterable<string>): void {
+    const holder = this.#roster.holder(nick, now, this.node);
+    let neighbour = false;
+    for (const n of neighbourNicks) if (n.toLowerCase() === nick.toLowerCase()) neighbour = true;
+    if (!holder && !neighbour) return;
+    const ago = holder ? ` (seen ${Math.max(0, Math.round((now - holder.at) / 60_000))} min ago)` : ' (a neighbour)';
+    throw NetError.refused(`${nick} is in use by another node of the mesh${ago}; pick another nick`);
+  }
+
+  /** Learns from a delivered line; returns the nick and text to show. */
+  shown(d: Delivery, ourNick: string, now: number): { nick: string; text: string } {
+    const m = d.message;
+    if (d.self) return { nick: m.nick, text: m.type === 'JOIN' ? '' : m.type === 'NICK' ? m.newNick : m.text };
+    const used = m.type === 'NICK' ? m.newNick : m.type === 'PART' ? undefined : m.nick;
+    if (used !== undefined && used.toLowerCase() === ourNick.toLowerCase()) this.#warn(m.origin, used);
+    return this.#roster.learn(m, now, { node: this.node, nick: ourNick });
+  }
+
+  #warn(origin: string, nick: string): void {
+    if (this.#warned.has(origin)) return;
+    if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
+    this.#warned.add(origin);
+    this.notice(`another node of the mesh also uses your nick ${nick}; its lines show as ${nick}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)} (/nick to pick another)`);
+  }
+}
