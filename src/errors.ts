@@ -23,6 +23,7 @@ export type CoreErrorCode =
   | 'PATH'
   | 'VERIFY'
   | 'SIZE'
+  | 'INCOMPLETE'
   | 'NOT_FOUND'
   | 'USAGE';
 
@@ -115,6 +116,10 @@ export class NetError extends Error {
   }
   static size(what: string): NetError {
     return new NetError('SIZE', what);
+  }
+  /** The source ended before the announced size: the part is kept, and /retry resumes it. */
+  static incomplete(bytes: number, expected: number): NetError {
+    return new NetError('INCOMPLETE', `incomplete: ${bytes} of ${expected} bytes (part kept for /retry)`);
   }
   static notFound(what: string): NetError {
     return new NetError('NOT_FOUND', what);

@@ -119,7 +119,7 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     throw NetError.notFound('peer sent nothing (unknown name, or an empty file)');
   }
   if (expectedSize !== null && bytes < expectedSize) {
-    throw NetError.size(`incomplete: ${bytes} of ${expectedSize} bytes (part kept for /retry)`);
+    throw NetError.incomplete(bytes, expectedSize);
   }
   const sha1 = part.sha1.digest('hex');
   if (expectedSha1 !== undefined && sha1 !== expectedSha1) {

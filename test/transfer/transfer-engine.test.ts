@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent, EventOf } from '../../src/app-api.js';
 import { ManualClock } from '../../src/clock.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
+import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import { tempDir } from '../share/helpers.js';
 import { bufferSource, silentSource } from './sources.js';
 
@@ -112,8 +114,30 @@ describe('TransferEngine downloads', () => {
     make();
     const id = engine.download({ name: 'x.bin', peer: 'p', protocol: 'test', source: bufferSource(randomBytes(1000)), size: 5000 });
     await settled(id);
-    expect(engine.get(id)?.reason).toMatch(/^SIZE: incomplete/);
+    expect(engine.get(id)?.reason).toMatch(/^INCOMPLETE: incomplete/);
     expect(await readdir(dir)).toEqual(['x.bin.part']);
+  });
+
+  it('resumes a download its source cut short, even without a SHA-1 (Napster): /retry continues the kept part', async () => {
+    make();
+    const data = randomBytes(5000);
+    const opened: number[] = [];
+    // First answer stops at 1000 of 5000 bytes; the next one serves the rest from the asked offset.
+    const source: DownloadSource = {
+      open(offset) {
+        opened.push(offset);
+        const part = opened.length === 1 ? data.subarray(0, 1000) : data.subarray(offset);
+        return Promise.resolve({ stream: Readable.from([part]), start: offset, total: data.length });
+      },
+    };
+    const id = engine.download({ name: 'x.bin', peer: 'p', protocol: 'test', source, size: data.length });
+    await settled(id);
+    expect(engine.get(id)?.reason).toMatch(/^INCOMPLETE/);
+    expect(engine.retry(id)).toBe(true);
+    await vi.waitFor(() => expect(engine.get(id)?.state).toBe('done'));
+    expect(opened).toEqual([0, 1000]);
+    expect(await readFile(join(dir, 'x.bin'))).toEqual(data);
+    expect(await readdir(dir)).toEqual(['x.bin']);
   });
 
   it('treats an empty answer as missing when asked to', async () => {
