@@ -9,6 +9,7 @@ import { unpackHosts } from './ipv4.js';
 import type { GnutellaLink } from './link.js';
 import { decodeMessage, type GnutellaMessage } from './messages.js';
 import { encodePong, ultrapeerKbytes } from './pong.js';
+import { PongCache } from './pong-cache.js';
 import { decodePush } from './push.js';
 import { encodeQueryHit } from './query-hit.js';
 import { route, type DropReason, type LinkId, type RouteTarget } from './router.js';
@@ -34,6 +35,8 @@ export class MessageHandler {
   readonly #queryRoutes: GenerationMap<string, LinkId>;
   readonly #pushRoutes: GenerationMap<string, LinkId>;
   readonly #byId = new Map<LinkId, GnutellaLink>();
+  /** Recent pongs from peers: pings are answered from here, never relayed (spec 2.6). */
+  readonly pongs: PongCache;
   queriesAnswered = 0;
   hitsSent = 0;
 
@@ -43,6 +46,7 @@ export class MessageHandler {
   ) {
     const now = (): number => ctx.clock.now();
     this.seen = new SeenTable(now);
+    this.pongs = new PongCache(now);
     const opts = { maxPerGeneration: ROUTES_PER_GENERATION, generationMs: ROUTE_GENERATION_MS, now };
     this.#pings = new GenerationMap(opts);
     this.#queryRoutes = new GenerationMap(opts);
@@ -100,7 +104,7 @@ export class MessageHandler {
         } catch {
           return this.#drop('malformed');
         }
-        return this.#answerPing(l, d);
+        return this.#answerPing(l, d, decision.alive);
       case 'query': {
         if (this.s.opts.mode === 'ultrapeer') this.#queryRoutes.set(key, l.id);
         for (const f of decision.forward) {
@@ -181,9 +185,18 @@ export class MessageHandler {
     return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: this.s.opts.mode === 'ultrapeer' ? ultrapeerKbytes(kb) : kb });
   }
 
-  /** Every hops-0 ping gets a pong with its MUID (appendix 4); TTL = hops + 1. */
-  #answerPing(l: GnutellaLink, d: Descriptor): void {
-    this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl: d.hops + 1, hops: 0, payload: this.ourPong() });
+  /**
+   * Every ping gets our pong with its MUID (appendix 4); TTL = hops + 1. An alive
+   * ping (TTL 1, hops 0) gets only ours; any other also up to 10 cached pongs of
+   * other hosts, mixing hop counts (spec 2.6 pong caching). Never relayed.
+   */
+  #answerPing(l: GnutellaLink, d: Descriptor, alive: boolean): void {
+    const ttl = d.hops + 1;
+    this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl, hops: 0, payload: this.ourPong() });
+    if (alive) return;
+    for (const p of this.pongs.pick(l.id)) {
+      this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl, hops: Math.min(p.hops + 1, C.HARD_TTL_LIMIT - ttl), payload: p.payload });
+    }
   }
 
   sendAlivePing(l: GnutellaLink): void {
@@ -234,7 +247,10 @@ export class MessageHandler {
     switch (m.kind) {
       case 'pong': {
         l.unansweredPings = 0;
-        if (m.port > 0 && m.ip !== '0.0.0.0') this.s.hosts?.add(`${m.ip}:${m.port}`);
+        if (m.port > 0 && m.ip !== '0.0.0.0') {
+          this.s.hosts?.add(`${m.ip}:${m.port}`);
+          this.pongs.add({ host: `${m.ip}:${m.port}`, payload: d.payload, hops: d.hops, from: l.id });
+        }
         const ipp = ggepGet(m.ggep, C.GGEP_IPP);
         if (ipp) {
           try {

@@ -35,6 +35,6 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
     );
   }
   lines.push(`hits received ${s.searches.hitsIn} (dropped ${s.searches.hitsDropped}); queries answered ${m.queriesAnswered} with ${m.hitsSent} hits`);
-  lines.push(`drops: ${counters(m.drops as Record<string, number>)}; duplicate table ${m.seen.size}`);
+  lines.push(`drops: ${counters(m.drops as Record<string, number>)}; duplicate table ${m.seen.size}; pong cache ${m.pongs.size}`);
   return lines;
 }

@@ -3,6 +3,7 @@ import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { encodeQuery } from '../../protocols/gnutella/query.js';
 import { encodeBye } from '../../protocols/gnutella/bye.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
+import { encodePong } from '../../protocols/gnutella/pong.js';
 import { hex } from './fixtures.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
@@ -40,6 +41,32 @@ describe('our leaf facing hostile peers', () => {
     // QRP RESET + PATCH were sent too (a leaf's first messages, spec 1.6).
     expect(p.descriptors.filter((d) => d.type === 0x30).length).toBeGreaterThanOrEqual(2);
     p.socket.destroy();
+  });
+
+  it('answers a ping from its pong cache (a pong another peer sent), an alive ping with its own pong only', async () => {
+    const a = await linkedUp(leaf.port);
+    const b = await linkedUp(leaf.port);
+    await until(() => a.descriptors.some((d) => d.type === 0x00));
+    const ourPing = a.descriptors.find((d) => d.type === 0x00)!;
+    a.write(encodeDescriptor({ muid: ourPing.muid, type: 0x01, ttl: 1, hops: 0, payload: encodePong({ port: 7777, ip: '127.0.0.9', files: 5, kbytes: 64 }) }));
+    for (let i = 0; i < 200 && !/pong cache 1\b/.test((await leaf.node.run('gnutella', 'gstatus', [])).join('\n')); i++) await new Promise((r) => setTimeout(r, 50));
+    b.write(encodeDescriptor({ muid: muid(30), type: 0x00, ttl: 3, hops: 0, payload: Buffer.alloc(0) }));
+    await until(() => b.descriptors.filter((d) => d.type === 0x01 && d.muid.equals(muid(30))).length >= 2);
+    const pongs = b.descriptors.filter((d) => d.type === 0x01 && d.muid.equals(muid(30))).map((d) => decodeMessage(d));
+    expect(pongs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ port: leaf.port }), expect.objectContaining({ ip: '127.0.0.9', port: 7777, files: 5 })]),
+    );
+    b.write(encodeDescriptor({ muid: muid(31), type: 0x00, ttl: 1, hops: 0, payload: Buffer.alloc(0) }));
+    b.write(encodeDescriptor({ muid: muid(32), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'song' }) }));
+    await until(() => b.descriptors.some((d) => d.type === 0x81 && d.muid.equals(muid(32))));
+    expect(b.descriptors.filter((d) => d.type === 0x01 && d.muid.equals(muid(31)))).toHaveLength(1);
+    // a's own pong is never served back to a
+    a.write(encodeDescriptor({ muid: muid(33), type: 0x00, ttl: 3, hops: 0, payload: Buffer.alloc(0) }));
+    a.write(encodeDescriptor({ muid: muid(34), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'song' }) }));
+    await until(() => a.descriptors.some((d) => d.type === 0x81 && d.muid.equals(muid(34))));
+    expect(a.descriptors.filter((d) => d.type === 0x01 && d.muid.equals(muid(33)))).toHaveLength(1);
+    a.socket.destroy();
+    b.socket.destroy();
   });
 
   it('drops TTL 0, TTL+hops > 15, invalid UTF-8 and truncated GGEP, keeps the link, answers a good query', async () => {
