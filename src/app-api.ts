@@ -43,6 +43,8 @@ export type AppEvent =
       /** Hops travelled (0 for our own lines). */
       hops: number;
       self: boolean;
+      /** A verified signature's signer: the 40-hex authority (chat `--sign`, README "Names"). */
+      signedBy?: string;
     }
   | { type: 'peer.up'; protocol: string; address: string; direction: Direction; nick?: string }
   | { type: 'peer.down'; protocol: string; address: string; direction: Direction; reason: string }

@@ -24,6 +24,10 @@ export const STYLE_TIME: Style = { fg: 'gray' };
 export const STYLE_INFO: Style = { fg: 'cyan' };
 export const STYLE_ERROR: Style = { fg: 'red', bold: true };
 export const STYLE_MENTION: Style = { fg: 'yellow', bold: true };
+/** The mark of a line whose signature was verified (chat `--sign`). */
+export const STYLE_SIGNED: Style = { fg: 'green' };
+/** Hex digits of a signer's authority shown in its mark. */
+const SIGNED_MARK_HEX = 8;
 
 function makeLine(prefix: Span[], body: Span[]): Line {
   const indent = prefix.reduce((w, s) => w + strWidth(s.text), 0);
@@ -44,7 +48,9 @@ export function mentions(text: string, nick: string): boolean {
 
 /** A chat line as shown, and whether it mentions us (highlight, bell, strongest unread marker). */
 export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line; mention: boolean } {
-  const time = span(`${formatClock(e.at)} `, STYLE_TIME);
+  const clock = span(`${formatClock(e.at)} `, STYLE_TIME);
+  // A verified signature: `✓` and the start of the signer's authority, before the nick.
+  const head = e.signedBy ? [clock, span(`✓${sanitize(e.signedBy).slice(0, SIGNED_MARK_HEX)} `, STYLE_SIGNED)] : [clock];
   const nick = sanitize(e.nick);
   const text = sanitize(e.text);
   const nickStyle: Style = e.self ? { fg: nickColor(nick), bold: true } : { fg: nickColor(nick) };
@@ -52,18 +58,18 @@ export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line;
   const bodyStyle = mention ? STYLE_MENTION : undefined;
   switch (e.kind) {
     case 'msg':
-      return { line: makeLine([time, span('<'), span(nick, nickStyle), span('> ')], [span(text, bodyStyle)]), mention };
+      return { line: makeLine([...head, span('<'), span(nick, nickStyle), span('> ')], [span(text, bodyStyle)]), mention };
     case 'action':
-      return { line: makeLine([time, span(' * ', STYLE_INFO), span(nick, nickStyle), span(' ')], [span(text, bodyStyle)]), mention };
+      return { line: makeLine([...head, span(' * ', STYLE_INFO), span(nick, nickStyle), span(' ')], [span(text, bodyStyle)]), mention };
     case 'join':
-      return { line: makeLine([time, span('--> ', { fg: 'green' })], [span(nick, nickStyle), span(' joined', STYLE_INFO)]), mention };
+      return { line: makeLine([...head, span('--> ', { fg: 'green' })], [span(nick, nickStyle), span(' joined', STYLE_INFO)]), mention };
     case 'part': {
       const reason = text ? ` (${text})` : '';
-      return { line: makeLine([time, span('<-- ', { fg: 'red' })], [span(nick, nickStyle), span(` left${reason}`, STYLE_INFO)]), mention };
+      return { line: makeLine([...head, span('<-- ', { fg: 'red' })], [span(nick, nickStyle), span(` left${reason}`, STYLE_INFO)]), mention };
     }
     case 'nick':
       return {
-        line: makeLine([time, span('-- ', STYLE_INFO)], [span(nick, nickStyle), span(' is now known as ', STYLE_INFO), span(text, { fg: nickColor(text) })]),
+        line: makeLine([...head, span('-- ', STYLE_INFO)], [span(nick, nickStyle), span(' is now known as ', STYLE_INFO), span(text, { fg: nickColor(text) })]),
         mention,
       };
   }

@@ -19,6 +19,9 @@ import { encode, encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';
 import { Discovery } from './discovery.js';
+import { ChatExtensions } from './extensions.js';
+import type { Identity } from './identity.js';
+import { SIG_OVERHEAD } from './signing.js';
 import { Flooder, type Delivery } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
@@ -64,8 +67,10 @@ export class ChatService {
   #lastLearnTick = -Infinity;
   readonly #protocol: LinkProtocol;
   readonly #pressure: Backpressure;
+  /** Signed lines and names (issue 14); undefined for a classic node. */
+  readonly ext: ChatExtensions | undefined;
 
-  constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache) {
+  constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache, identity: Identity) {
     this.#o = o;
     this.#ctx = ctx;
     this.#nick = o.nick ?? toNick(ctx.nick);
@@ -98,7 +103,11 @@ export class ChatService {
       clock: ctx.clock,
       links: () => this.#links.values(),
       deliver: (d) => this.#deliver(d),
+      extended: (l) => this.ext?.isExtended(l) === true,
     });
+    this.ext = o.classic
+      ? undefined
+      : new ChatExtensions({ identity, sign: o.sign, requireSigned: o.requireSigned, maxAgeMs: o.seenTtlMs, clock: ctx.clock, flooder: this.#flooder });
     this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
     const self = this;
     this.#protocol = new LinkProtocol({
@@ -112,6 +121,7 @@ export class ChatService {
       clock: ctx.clock,
       log: ctx.log,
       flooder: this.#flooder,
+      ...(this.ext ? { ext: this.ext } : {}),
       hosts,
       links: this.#links,
       byNode: this.#byNode,
@@ -129,7 +139,7 @@ export class ChatService {
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
-        this.#flooder.originate({ type: 'JOIN', ...this.#head() });
+        this.#originate({ type: 'JOIN', ...this.#head() });
       },
     });
     this.#maintainer = new Maintainer({
@@ -192,7 +202,7 @@ export class ChatService {
     this.#pingTimer?.cancel();
     this.#pressure.stop();
     await this.#discovery?.stop();
-    if (this.#joined) this.#flooder.originate({ type: 'PART', ...this.#head(), text: stripControls(reason).slice(0, PART_REASON_MAX) || 'quit' });
+    if (this.#joined) this.#originate({ type: 'PART', ...this.#head(), text: stripControls(reason).slice(0, PART_REASON_MAX) || 'quit' });
     for (const l of this.#links.values()) l.flush();
     await this.#group.close();
     await this.#hosts.save().catch((err: unknown) => this.#ctx.log.warn(`saving host cache: ${String(err)}`));
@@ -203,8 +213,8 @@ export class ChatService {
   /** Sends a chat line (`kind` msg or action). */
   say(text: string, action = false): void {
     const m: FloodMessage = { type: action ? 'ACT' : 'MSG', ...this.#head(), text };
-    if (Buffer.byteLength(encode(m)) > this.#o.maxLineBytes) throw NetError.usage(`message too long (a line holds ${this.#o.maxLineBytes} bytes)`);
-    this.#flooder.originate(m);
+    if (Buffer.byteLength(encode(m)) + (this.#o.sign ? SIG_OVERHEAD : 0) > this.#o.maxLineBytes) throw NetError.usage(`message too long (a line holds ${this.#o.maxLineBytes} bytes)`);
+    this.#originate(m);
   }
 
   /** Changes our nick; refused while another live node of the mesh uses it (README "Nicks"). */
@@ -212,7 +222,7 @@ export class ChatService {
     const old = this.#nick;
     if (newNick === old) return;
     this.#nicks.check(newNick, this.#ctx.clock.now(), [...this.#byNode.values()].map((l) => l.nick));
-    this.#flooder.originate({ type: 'NICK', ...this.#head(), newNick });
+    this.#originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
   }
@@ -236,6 +246,19 @@ export class ChatService {
       uptimeMs: now - l.conn.openedAt,
       queuedBytes: l.conn.queuedBytes,
     }));
+  }
+
+  /** `/identity`: who we are and what the signature checks dropped. */
+  identityLines(): string[] {
+    const x = this.ext;
+    if (!x) return ['this node speaks the classic chat protocol only (no identity in use)'];
+    const st = x.stats;
+    return [
+      `authority ${x.identity.authority}`,
+      `public key ${x.identity.publicKey}`,
+      `signing our lines: ${this.#o.sign ? 'on' : 'off'}; unsigned lines: ${this.#o.requireSigned ? 'dropped' : 'shown'}`,
+      `signed lines verified ${st.verified}; dropped: bad signature ${st.badSignature}, replayed ${st.replayed}, unsigned ${st.unsigned}`,
+    ];
   }
 
   status(): PluginStatus {
@@ -382,7 +405,13 @@ export class ChatService {
     }
     // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
     const { nick, text } = this.#nicks.shown(d, this.#nick, this.#ctx.clock.now());
-    this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self });
+    const signed = m.sig ? { signedBy: m.sig.authority } : {};
+    this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self, ...signed });
+  }
+
+  /** Floods one of our own messages, signed when `--sign` is on. */
+  #originate(m: FloodMessage): void {
+    this.#flooder.originate(this.ext ? this.ext.own(m) : m);
   }
 
   /** The header of a message we originate. */

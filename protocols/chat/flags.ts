@@ -18,6 +18,8 @@ export interface ChatFlagSettings {
   mesh: string;
   password: string | undefined;
   discovery: boolean;
+  sign: boolean;
+  requireSigned: boolean;
 }
 
 const MESH = /^[A-Za-z0-9._-]{1,64}$/;
@@ -46,6 +48,8 @@ export function parseChatFlags(v: FlagValues): ChatFlagSettings {
     mesh,
     password,
     discovery: !flagSet(v, 'no-discovery'),
+    sign: flagSet(v, 'sign'),
+    requireSigned: flagSet(v, 'require-signed'),
   };
 }
 
@@ -60,6 +64,8 @@ export const chatFlags: ProtocolFlags = {
     'mesh-password-file': { type: 'string' },
     'no-discovery': { type: 'boolean' },
     'no-chat': { type: 'boolean' },
+    sign: { type: 'boolean' },
+    'require-signed': { type: 'boolean' },
   },
   usage: `  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
   --chat-host ADDR           chat listening address (default: all interfaces)
@@ -67,13 +73,15 @@ export const chatFlags: ProtocolFlags = {
   --mesh NAME                chat mesh name (default "default")
   --mesh-password-file FILE  chat mesh password, read from FILE (first line)
   --no-discovery             no LAN discovery by UDP multicast
-  --no-chat                  do not run the chat protocol`,
+  --no-chat                  do not run the chat protocol
+  --sign                     sign every chat line we send (Ed25519 key in the data dir)
+  --require-signed           drop unsigned chat lines (neither shown nor relayed)`,
   parse(values) {
     const s = parseChatFlags(values);
     return {
       plugins: (core) =>
         s.enabled
-          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery })]
+          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned })]
           : [],
     };
   },

@@ -6,12 +6,13 @@
 import type { Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import { SeenCache } from '../../src/routing/seen-cache.js';
-import { encodeLine } from './codec.js';
+import { encode, encodeLine } from './codec.js';
 import type { WireFlood } from './flood-bytes.js';
 import type { Link } from './link.js';
 import type { FloodMessage } from './messages.js';
 import { plainBucket, plainId, plainIds, renderPlain, splitPlainLine } from './plain.js';
 import { decideFlood, DuplicateMeter, hopsTravelled } from './policy.js';
+import { encodeSigned } from './signing.js';
 import { stripControls } from './text.js';
 
 /** A message to show the user, exactly once. */
@@ -38,6 +39,8 @@ export interface FlooderOptions {
   /** Every link that takes chat traffic (ready and plain). */
   links(): Iterable<Link>;
   deliver(d: Delivery): void;
+  /** Whether a link said EXT, so a signed message goes to it with its signature (extensions.ts). */
+  extended?(l: Link): boolean;
 }
 
 /** Dedup, deliver, forward (spec "Lines"), for protocol and plain links alike. */
@@ -109,10 +112,16 @@ export class Flooder {
   /** Sends `m` with hops-left `hops` to every link but `source`: `raw`'s bytes when given. */
   #forward(m: FloodMessage, hops: number, source: Link | undefined, raw: WireFlood | undefined): void {
     let wire: string | undefined;
+    let signed: string | undefined;
     let rendered: string | undefined;
     for (const l of this.#o.links()) {
       if (l === source) continue;
       if (l.state === 'ready') {
+        if (m.sig !== undefined && this.#o.extended?.(l) === true) {
+          signed ??= `${encodeSigned(m.sig, encode(m.hopsLeft === hops ? m : { ...m, hopsLeft: hops }))}\n`;
+          if (l.batch(signed) >= this.#o.highWater) this.congested = true;
+          continue;
+        }
         let queued: number;
         if (raw) {
           queued = l.batchForward(raw, hops);

@@ -7,6 +7,7 @@ import type { CommandSpec, PeerInfo, PluginStatus } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { ChatService } from './chat-service.js';
+import { ephemeralIdentity, loadIdentity } from './identity.js';
 import { resolveOptions, type ChatOptions } from './options.js';
 import { isNick, stripControls } from './text.js';
 
@@ -19,6 +20,7 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'me', args: '<text>', help: 'send an action line: * nick text', text: true },
   { name: 'nick', args: '<new>', help: 'change your chat nick' },
   { name: 'connect', args: '<host:port>', help: 'link to a chat peer' },
+  { name: 'identity', args: '', help: 'our authority and key, and signed-line counters' },
 ];
 
 /** A chat plugin whose node exposes its id (tests and the peers view use it). */
@@ -48,7 +50,9 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
     },
     async start(ctx: PluginContext): Promise<void> {
       const hosts = await ctx.hostCache('chat');
-      const s = new ChatService(resolved, ctx, hosts);
+      // A classic node stores no key: it has no use for one.
+      const identity = resolved.classic ? ephemeralIdentity() : await loadIdentity(ctx.dataDir);
+      const s = new ChatService(resolved, ctx, hosts, identity);
       service = s;
       try {
         await s.start();
@@ -88,6 +92,8 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           if (args.length !== 1 || addr === undefined) throw NetError.usage('/connect <host:port>');
           return [await s.connect(addr)];
         }
+        case 'identity':
+          return s.identityLines();
         default:
           throw NetError.notFound(`chat has no command /${command}`);
       }

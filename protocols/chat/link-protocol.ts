@@ -24,6 +24,7 @@ import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
 import { authFailed } from './errors.js';
+import type { ChatExtensions } from './extensions.js';
 
 /** The node state a LinkProtocol reads and updates (owned by ChatService). */
 export interface LinkContext {
@@ -51,6 +52,8 @@ export interface LinkContext {
   notice(text: string): void;
   /** The node at an address we dialled said HELLO (pinned peers are matched by node). */
   found(dialAddr: string, node: string): void;
+  /** Compatible wire extensions: signed lines, names (issue 14). */
+  readonly ext?: ChatExtensions;
 }
 
 /** Addresses remembered as our own (dialled and found to be us). */
@@ -85,8 +88,9 @@ export class LinkProtocol {
     try {
       // The relay's hot path: a flood on a ready link is parsed from its bytes and forwarded as them.
       const flood = link.state === 'ready' ? parseFloodBytes(frame.bytes) : undefined;
-      if (flood) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood));
-      else this.#onLine(link, frame.line, first);
+      if (flood) {
+        if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood));
+      } else this.#onLine(link, frame.line, first);
       if (this.#c.flooder.congested) {
         this.#c.flooder.congested = false;
         this.#c.throttle(link);
@@ -181,6 +185,7 @@ export class LinkProtocol {
     const v = link.rate.take(now);
     switch (v.kind) {
       case 'pass':
+        if (this.#c.ext?.admit() === false) return;
         this.#failIf(link, this.#c.flooder.plainLine(link, line));
         return;
       case 'throttle':
@@ -248,6 +253,7 @@ export class LinkProtocol {
       case 'JOIN':
       case 'PART':
       case 'NICK':
+        if (this.#c.ext?.admit() === false) return;
         this.#failIf(link, this.#c.flooder.receive(link, m));
         return;
       case 'PEERS':
@@ -258,7 +264,9 @@ export class LinkProtocol {
         link.send({ type: 'PONG', token: m.token }, true);
         return;
       case 'PONG':
-      case 'PLAIN': // an unknown verb from a newer version: ignored
+        return;
+      case 'PLAIN': // an unknown verb: an extension (extensions.ts), else from a newer version: ignored
+        if (this.#c.ext) this.#failIf(link, this.#c.ext.line(link, line));
         return;
       case 'ERROR':
         link.conn.close(NetError.closed(`peer closed the link: ${m.reason}`));
@@ -313,6 +321,7 @@ export class LinkProtocol {
     link.settle?.(undefined);
     link.settle = undefined;
     this.#c.announce(link);
+    this.#c.ext?.ready(link);
     const live = [...this.#c.byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
     link.send({ type: 'PEERS', addresses: peersToShare(live, this.#c.hosts.pick(PEERS_TO_SEND * 2), link.listenAddr, PEERS_TO_SEND) }, true);
     // Tell the other neighbours about the new one: if we die, they know where to reconnect.

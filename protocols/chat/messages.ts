@@ -12,6 +12,18 @@ export interface FloodHeader {
   origin: string;
   /** Unix milliseconds stamped by the origin. */
   at: number;
+  /** A verified (or our own) signature; travels only to extended links (signing.ts). */
+  sig?: SignatureTag;
+}
+
+/** A flooded message's signature and the signer's authority (issue 14 "Signed messages"). */
+export interface SignatureTag {
+  /** Raw Ed25519 public key, base64url. */
+  key: string;
+  /** Ed25519 signature, base64url. */
+  sig: string;
+  /** 40-hex SHA-1 of the key. */
+  authority: string;
 }
 
 export interface MsgMessage extends FloodHeader {

@@ -59,6 +59,12 @@ export interface ChatOptions {
   dup?: { windowMs?: number; slack?: number };
   /** Plain peers' line rate (lines a second, burst, dropped lines before a cut). */
   plainRate?: { perSec?: number; burst?: number; cutAfter?: number };
+  /** Sign every line we originate (issue 14 "Signed messages"); default off. */
+  sign?: boolean;
+  /** Drop unsigned lines from the mesh; default off. */
+  requireSigned?: boolean;
+  /** Speak the classic protocol only: no EXT, no signed or names lines (tests of mixed meshes). */
+  classic?: boolean;
 }
 
 /** ChatOptions with every default filled in. */
@@ -96,6 +102,9 @@ export interface ResolvedChatOptions {
   dupWindowMs: number;
   dupSlack: number;
   plainRate: { perSec: number; burst: number; cutAfter: number };
+  sign: boolean;
+  requireSigned: boolean;
+  classic: boolean;
 }
 
 const DEFAULT_MESH = 'default';
@@ -153,5 +162,8 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
       burst: o.plainRate?.burst ?? C.PLAIN_BURST_LINES,
       cutAfter: o.plainRate?.cutAfter ?? C.PLAIN_CUT_AFTER_DROPS,
     },
+    sign: o.sign === true,
+    requireSigned: o.requireSigned === true,
+    classic: o.classic === true,
   };
 }

@@ -1,0 +1,122 @@
+/**
+ * Compatible extensions of the chat wire (issue 14): after the handshake, a node that has
+ * them sends `EXT <feature> ...` on each link. A classic node ignores that line (an unknown
+ * verb after HELLO), never says EXT itself, and so is never sent an extended line: it keeps
+ * working and simply never sees them. This class knows which links are extended, handles
+ * the extended lines, and keeps the signed-line policy (`--sign`, `--require-signed`).
+ */
+import type { Clock } from '../../src/clock.js';
+import { NetError } from '../../src/errors.js';
+import type { Flooder } from './flooder.js';
+import type { Identity } from './identity.js';
+import type { Link } from './link.js';
+import type { FloodMessage } from './messages.js';
+import { judgeSigned, parseSigned, signFlood, SIG_VERB } from './signing.js';
+
+/** The verb that announces a node's extensions on one link. */
+export const EXT_VERB = 'EXT';
+/** The features we speak: signed lines, peer names. */
+export const EXT_FEATURES = ['sig', 'names'] as const;
+/** How far ahead of our clock a signed line's stamp may be. */
+export const SIGNED_SKEW_MS = 2 * 60_000;
+
+/** Signed-line counters (shown by `/identity`). */
+export interface SignatureStats {
+  /** Signed lines whose signature checked out. */
+  verified: number;
+  /** Dropped: the signature did not match (tampered or forged). */
+  badSignature: number;
+  /** Dropped: stamped outside the dedup window (a replayed old line). */
+  replayed: number;
+  /** Dropped by --require-signed: the line carried no signature. */
+  unsigned: number;
+}
+
+/** What the extensions need from their node. */
+export interface ExtensionsOptions {
+  identity: Identity;
+  sign: boolean;
+  requireSigned: boolean;
+  /** The dedup window: older signed lines are replays. */
+  maxAgeMs: number;
+  clock: Clock;
+  flooder: Flooder;
+  /** Lines of other extensions (names, near-me); undefined = ignored. */
+  other?: (link: Link, verb: string, rest: string) => NetError | undefined;
+}
+
+/** See the file comment. One per running chat node. */
+export class ChatExtensions {
+  readonly stats: SignatureStats = { verified: 0, badSignature: 0, replayed: 0, unsigned: 0 };
+  readonly #extended = new WeakSet<Link>();
+  readonly #o: ExtensionsOptions;
+
+  constructor(o: ExtensionsOptions) {
+    this.#o = o;
+  }
+
+  get identity(): Identity {
+    return this.#o.identity;
+  }
+
+  /** Whether `link` said EXT: it may be sent extended lines. */
+  isExtended(link: Link): boolean {
+    return this.#extended.has(link);
+  }
+
+  /** A link became ready: tell it what we speak. */
+  ready(link: Link): void {
+    link.flush();
+    link.conn.send(`${EXT_VERB} ${EXT_FEATURES.join(' ')}\n`);
+  }
+
+  /** Our own message, signed when `--sign` is on. */
+  own<M extends FloodMessage>(m: M): M {
+    if (this.#o.sign) m.sig = signFlood(m, this.#o.identity);
+    return m;
+  }
+
+  /** A classic flooded line from a neighbour: false drops it (`--require-signed`). */
+  admit(): boolean {
+    if (!this.#o.requireSigned) return true;
+    this.stats.unsigned++;
+    return false;
+  }
+
+  /**
+   * A line with a verb the classic protocol does not know, on a ready link. Returns a
+   * NetError to close the link (a malformed extended line), else undefined.
+   */
+  line(link: Link, line: string): NetError | undefined {
+    const sp = line.indexOf(' ');
+    const verb = sp === -1 ? line : line.slice(0, sp);
+    const rest = sp === -1 ? '' : line.slice(sp + 1);
+    if (verb === EXT_VERB) {
+      this.#extended.add(link);
+      return undefined;
+    }
+    // Extended lines from a link that never said EXT: a newer peer's, ignored like any unknown verb.
+    if (!this.#extended.has(link)) return undefined;
+    if (verb === SIG_VERB) return this.#signed(link, rest);
+    return this.#o.other?.(link, verb, rest);
+  }
+
+  #signed(link: Link, rest: string): NetError | undefined {
+    const s = parseSigned(rest);
+    const f = this.#o.flooder;
+    // Already seen: the flooder counts the duplicate; no need to spend a verification on it.
+    if (f.seen.has(s.message.id)) return f.receive(link, s.message);
+    const v = judgeSigned(s, this.#o.clock.now(), this.#o.maxAgeMs, SIGNED_SKEW_MS);
+    switch (v.kind) {
+      case 'bad-signature':
+        this.stats.badSignature++;
+        return undefined;
+      case 'replay':
+        this.stats.replayed++;
+        return undefined;
+      case 'valid':
+        this.stats.verified++;
+        return f.receive(link, { ...s.message, sig: v.tag });
+    }
+  }
+}
