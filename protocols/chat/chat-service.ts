@@ -22,6 +22,8 @@ import { Discovery } from './discovery.js';
 import { ChatExtensions } from './extensions.js';
 import type { Identity } from './identity.js';
 import { SIG_OVERHEAD } from './signing.js';
+import { NameService } from './names/name-service.js';
+import { listeningEndpoints } from './names/endpoints.js';
 import { Flooder, type Delivery } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
@@ -69,6 +71,8 @@ export class ChatService {
   readonly #pressure: Backpressure;
   /** Signed lines and names (issue 14); undefined for a classic node. */
   readonly ext: ChatExtensions | undefined;
+  /** Peer names (issue 14); undefined for a classic node. */
+  readonly names: NameService | undefined;
 
   constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache, identity: Identity) {
     this.#o = o;
@@ -105,9 +109,29 @@ export class ChatService {
       deliver: (d) => this.#deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
     });
+    const names = o.classic
+      ? undefined
+      : new NameService({
+          identity,
+          clock: ctx.clock,
+          hops: o.hops,
+          ttlMs: o.names.ttlMs,
+          resolveMs: o.names.resolveMs,
+          links: () => this.#extendedLinks(),
+          endpoints: () => listeningEndpoints(ctx.net.groups(), o.host),
+        });
+    this.names = names;
     this.ext = o.classic
       ? undefined
-      : new ChatExtensions({ identity, sign: o.sign, requireSigned: o.requireSigned, maxAgeMs: o.seenTtlMs, clock: ctx.clock, flooder: this.#flooder });
+      : new ChatExtensions({
+          identity,
+          sign: o.sign,
+          requireSigned: o.requireSigned,
+          maxAgeMs: o.seenTtlMs,
+          clock: ctx.clock,
+          flooder: this.#flooder,
+          ...(names ? { other: (l: Link, verb: string, rest: string) => names.line(l, verb, rest) } : {}),
+        });
     this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
     const self = this;
     this.#protocol = new LinkProtocol({
@@ -199,6 +223,7 @@ export class ChatService {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#maintainer.stop();
+    this.names?.stop();
     this.#pingTimer?.cancel();
     this.#pressure.stop();
     await this.#discovery?.stop();
@@ -407,6 +432,13 @@ export class ChatService {
     const { nick, text } = this.#nicks.shown(d, this.#nick, this.#ctx.clock.now());
     const signed = m.sig ? { signedBy: m.sig.authority } : {};
     this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self, ...signed });
+  }
+
+  /** Ready links that said EXT (names travel only there). */
+  *#extendedLinks(): Iterable<Link> {
+    const x = this.ext;
+    if (!x) return;
+    for (const l of this.#byNode.values()) if (l.state === 'ready' && x.isExtended(l)) yield l;
   }
 
   /** Floods one of our own messages, signed when `--sign` is on. */

@@ -99,3 +99,8 @@ export const PLAIN_BUCKET_MS = 10_000;
 export const QUEUE_HIGH_WATER = 256 * 1024;
 export const QUEUE_LOW_WATER = 64 * 1024;
 export const QUEUE_HARD_CAP = 1024 * 1024;
+
+/** Lifetime of our secured name records (re-issued on every answer; README "Names"). */
+export const NAME_TTL_MS = 10 * 60_000;
+/** How long /resolve waits for an answer from the mesh. */
+export const NAME_RESOLVE_MS = 5_000;

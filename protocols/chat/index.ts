@@ -8,6 +8,10 @@ import { NetError } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { ChatService } from './chat-service.js';
 import { ephemeralIdentity, loadIdentity } from './identity.js';
+import { parseHostPort } from '../../src/net/address.js';
+import { chatEndpoint, describeNames, describeResolution, parseRegister } from './names/name-commands.js';
+import type { NameService } from './names/name-service.js';
+import { parseName } from './names/record.js';
 import { resolveOptions, type ChatOptions } from './options.js';
 import { isNick, stripControls } from './text.js';
 
@@ -21,7 +25,17 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'nick', args: '<new>', help: 'change your chat nick' },
   { name: 'connect', args: '<host:port>', help: 'link to a chat peer' },
   { name: 'identity', args: '', help: 'our authority and key, and signed-line counters' },
+  { name: 'register', args: '<classifier> [--unsecured] [--cloud global|linklocal|all]', help: 'publish a peer name for this node' },
+  { name: 'unregister', args: '[name]', help: 'withdraw a peer name (all of ours without a name)' },
+  { name: 'names', args: '', help: 'our peer names, the name cache and its counters (also /peernames)' },
+  { name: 'peernames', args: '', help: 'our peer names, the name cache and its counters' },
+  { name: 'resolve', args: '<name>', help: 'resolve a peer name: cache, else the mesh' },
 ];
+
+function names(s: ChatService): NameService {
+  if (!s.names) throw NetError.usage('peer names need the chat extensions (this node is classic)');
+  return s.names;
+}
 
 /** A chat plugin whose node exposes its id (tests and the peers view use it). */
 export interface ChatPlugin extends ProtocolPlugin {
@@ -36,6 +50,7 @@ export interface ChatPlugin extends ProtocolPlugin {
 export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
   const resolved = resolveOptions(opts);
   let service: ChatService | undefined;
+  let now = (): number => Date.now();
 
   const running = (): ChatService => {
     if (!service) throw NetError.closed('chat is not running');
@@ -49,6 +64,7 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
       return service?.nodeId;
     },
     async start(ctx: PluginContext): Promise<void> {
+      now = () => ctx.clock.now();
       const hosts = await ctx.hostCache('chat');
       // A classic node stores no key: it has no use for one.
       const identity = resolved.classic ? ephemeralIdentity() : await loadIdentity(ctx.dataDir);
@@ -89,8 +105,30 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         }
         case 'connect': {
           const addr = args[0];
-          if (args.length !== 1 || addr === undefined) throw NetError.usage('/connect <host:port>');
+          if (args.length !== 1 || addr === undefined) throw NetError.usage('/connect <host:port|peer-name>');
+          if (parseName(addr) && !parseHostPort(addr)) {
+            const res = await names(s).resolve(addr);
+            return [`${addr} is ${chatEndpoint(res)}`, await s.connect(chatEndpoint(res))];
+          }
           return [await s.connect(addr)];
+        }
+        case 'register': {
+          const r = parseRegister(args);
+          const name = names(s).register(r.classifier, r.unsecured, r.cloud);
+          return [`registered ${name}${r.unsecured ? ' (unsecured: anyone can claim it)' : ''} in ${r.cloud}`];
+        }
+        case 'unregister': {
+          const n = names(s);
+          const targets = args.length > 0 ? args : n.registrations().map((r) => r.name);
+          return targets.map((t) => (n.unregister(t) ? `unregistered ${t}` : `${t} is not one of our names`));
+        }
+        case 'names':
+        case 'peernames':
+          return describeNames(names(s), now());
+        case 'resolve': {
+          const name = args[0];
+          if (args.length !== 1 || name === undefined) throw NetError.usage('/resolve <name>');
+          return describeResolution(await names(s).resolve(name), now());
         }
         case 'identity':
           return s.identityLines();

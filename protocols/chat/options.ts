@@ -63,6 +63,8 @@ export interface ChatOptions {
   sign?: boolean;
   /** Drop unsigned lines from the mesh; default off. */
   requireSigned?: boolean;
+  /** Peer names: lifetime of our secured records, and how long /resolve waits (issue 14). */
+  names?: { ttlMs?: number; resolveMs?: number };
   /** Speak the classic protocol only: no EXT, no signed or names lines (tests of mixed meshes). */
   classic?: boolean;
 }
@@ -105,6 +107,7 @@ export interface ResolvedChatOptions {
   sign: boolean;
   requireSigned: boolean;
   classic: boolean;
+  names: { ttlMs: number; resolveMs: number };
 }
 
 const DEFAULT_MESH = 'default';
@@ -165,5 +168,6 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     sign: o.sign === true,
     requireSigned: o.requireSigned === true,
     classic: o.classic === true,
+    names: { ttlMs: o.names?.ttlMs ?? C.NAME_TTL_MS, resolveMs: o.names?.resolveMs ?? C.NAME_RESOLVE_MS },
   };
 }

@@ -65,6 +65,7 @@ export class ConnectionGroup<M = unknown> {
   readonly #queue: QueueLimits;
   readonly #conns = new Set<Connection<M>>();
   readonly #servers = new Set<Server>();
+  readonly #tags = new WeakMap<Server, string>();
   readonly #pending = new Set<Socket>();
   /** Sockets detached from their Connection (node:http, a file pipeline): still counted until they close. */
   readonly #handedOff = new Set<Socket>();
@@ -99,6 +100,19 @@ export class ConnectionGroup<M = unknown> {
     return this.#byDirection[direction];
   }
 
+  /**
+   * The listeners open now: tag, bound address and port (peer-name records list every
+   * protocol's listening endpoints, protocols/chat/names).
+   */
+  listening(): { tag: string; host: string; port: number }[] {
+    const out: { tag: string; host: string; port: number }[] = [];
+    for (const server of this.#servers) {
+      const a = server.address();
+      if (typeof a === 'object' && a) out.push({ tag: this.#tags.get(server) ?? 'main', host: a.address, port: a.port });
+    }
+    return out;
+  }
+
   countIp(ip: string): number {
     return this.#byIp.get(ip) ?? 0;
   }
@@ -118,6 +132,7 @@ export class ConnectionGroup<M = unknown> {
       });
     });
     this.#servers.add(server);
+    this.#tags.set(server, tag);
     const addr = server.address();
     const bound = typeof addr === 'object' && addr ? addr.port : port;
     return {

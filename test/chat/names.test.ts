@@ -1,0 +1,103 @@
+/**
+ * Peer names over the chat mesh (issue 14 "Peer names"): real nodes on 127.0.0.1 in a line,
+ * a hand-written extended peer sending forged, tampered, stale and replayed records.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ephemeralIdentity } from '../../protocols/chat/identity.js';
+import { encodeRecord, makeRecord } from '../../protocols/chat/names/record.js';
+import { NetError } from '../../src/errors.js';
+import { portOf, type Testnet, type TestNode } from '../testnet.js';
+import { addrOf, chatNet, link, linked, rawConnect, settle, waitUntil } from './chat-net.js';
+
+let net: Testnet | undefined;
+afterEach(async () => {
+  await net?.stop();
+  net = undefined;
+});
+
+async function namesStats(t: TestNode): Promise<Record<string, number>> {
+  const out = (await t.node.run('chat', 'names', [])).join('\n');
+  const n = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
+  return { cache: n(/cache: (\d+) records/), sent: n(/sent (\d+) name lines/), forged: n(/forged (\d+)/), stale: n(/stale (\d+)/), replayed: n(/replayed (\d+)/) };
+}
+
+describe('chat: peer names', () => {
+  it('10-node line: register on one end, resolve from the other, cached on the way, /connect by name; after expiry and leaving, a clean failure', async () => {
+    const names = { ttlMs: 4_000, resolveMs: 4_000 };
+    net = await chatNet(10, () => ({ targetDegree: 0, names }));
+    const n = net.nodes;
+    for (let i = 0; i + 1 < n.length; i++) await link(n[i]!, n[i + 1]!);
+    await settle(200);
+    const [reg] = await n[0]!.node.run('chat', 'register', ['printer']);
+    const name = /registered ([0-9a-f]{40}\.printer)/.exec(reg ?? '')?.[1];
+    expect(name).toBeDefined();
+    const out = await n[9]!.node.run('chat', 'resolve', [name!]);
+    expect(out[0]).toBe('1 record (from the mesh):');
+    expect(out[1]).toContain(`chat@${addrOf(n[0]!)}`);
+    expect(out[1]).toContain('secured');
+    // Every node the answer passed cached it: the middle one answers without asking.
+    const mid = await n[5]!.node.run('chat', 'resolve', [name!]);
+    expect(mid[0]).toBe('1 record (from cache):');
+    // /connect by name dials the published chat endpoint.
+    const before = linked(n[9]!);
+    await n[9]!.node.run('chat', 'connect', [name!]);
+    await waitUntil(() => linked(n[9]!) > before);
+    // The owner leaves; once the record expires nobody answers for it.
+    await n[0]!.stop();
+    await n[9]!.node.run('chat', 'unregister', []);
+    await settle(names.ttlMs + 200);
+    const err = await n[9]!.node.run('chat', 'resolve', [name!]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetError);
+    expect((err as NetError).code).toBe('NOT_FOUND');
+  }, 40_000);
+
+  it('an unsecured name is shown as spoofable and every registration of it is returned', async () => {
+    net = await chatNet(3, () => ({ targetDegree: 0, names: { resolveMs: 3_000 } }));
+    const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
+    await link(a, b);
+    await link(b, c);
+    await settle(200);
+    await a.node.run('chat', 'register', ['lobby', '--unsecured']);
+    await c.node.run('chat', 'register', ['lobby', '--unsecured']);
+    const out = await b.node.run('chat', 'resolve', ['0.lobby']);
+    expect(out[0]).toBe('2 records (from the mesh):');
+    expect(out.slice(1).every((l) => l.includes('unsecured (spoofable)'))).toBe(true);
+    expect(out.join('\n')).toContain(addrOf(a));
+    expect(out.join('\n')).toContain(addrOf(c));
+  });
+
+  it('drops and counts a forged name, a tampered record, an expired one and a replayed older one', async () => {
+    net = await chatNet(1);
+    const t = net.nodes[0]!;
+    const p = await rawConnect(portOf(t, 'chat'));
+    p.send(`HELLO peerdeck-chat/1 node=raw${randomBytes(4).toString('hex')} nick=raw listen=- mesh=default\n`);
+    await p.waitLine((l) => l.startsWith('EXT '));
+    p.send('EXT sig names\n');
+    const victim = ephemeralIdentity();
+    const mallory = ephemeralIdentity();
+    const now = Date.now();
+    const qid = (): string => randomBytes(12).toString('hex');
+    const send = (r: ReturnType<typeof makeRecord>): void => p.send(`NAMEA ${qid()} ${encodeRecord(r)}\n`);
+    // Forged: mallory signs a record for the victim's name.
+    const forged = makeRecord(`${mallory.authority}.bank`, 'global', ['chat@127.0.0.1:9'], now, 60_000, mallory);
+    send({ ...forged, name: `${victim.authority}.bank` });
+    // Tampered: the victim's genuine record with its endpoints changed.
+    const genuine = makeRecord(`${victim.authority}.bank`, 'global', ['chat@127.0.0.1:7000'], now, 60_000, victim);
+    send({ ...genuine, endpoints: ['chat@127.0.0.1:6666'] });
+    // Expired (a replay from long ago).
+    send(makeRecord(`${victim.authority}.bank`, 'global', ['chat@127.0.0.1:7000'], now - 120_000, 60_000, victim));
+    // The genuine one, then an older genuine one replayed.
+    send(genuine);
+    send(makeRecord(`${victim.authority}.bank`, 'global', ['chat@127.0.0.1:5555'], now - 5_000, 60_000, victim));
+    await waitUntil(() => t.events.length > 0 && p.lines.length > 0);
+    await settle(300);
+    expect(await namesStats(t)).toMatchObject({ forged: 2, stale: 1, replayed: 1, cache: 1 });
+    const out = await t.node.run('chat', 'resolve', [`${victim.authority}.bank`]);
+    expect(out).toHaveLength(2);
+    expect(out[1]).toContain('chat@127.0.0.1:7000');
+    expect(t.of('chat.line').filter((e) => !e.self)).toHaveLength(0);
+    expect(t.of('notice')).toHaveLength(0);
+    expect(p.closed).toBe(false);
+  });
+});
