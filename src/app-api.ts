@@ -43,8 +43,10 @@ export type AppEvent =
       /** Hops travelled (0 for our own lines). */
       hops: number;
       self: boolean;
-      /** A verified signature's signer: the 40-hex authority (chat `--sign`, README "Names"). */
+      /** A verified signature's signer: a contact's name, else the 40-hex authority (chat `--sign`, README "Names"). */
       signedBy?: string;
+      /** `signedBy` is a stored contact (its key was stored with `/contact add`). */
+      contact?: boolean;
     }
   | { type: 'peer.up'; protocol: string; address: string; direction: Direction; nick?: string }
   | { type: 'peer.down'; protocol: string; address: string; direction: Direction; reason: string }

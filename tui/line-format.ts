@@ -50,7 +50,8 @@ export function mentions(text: string, nick: string): boolean {
 export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line; mention: boolean } {
   const clock = span(`${formatClock(e.at)} `, STYLE_TIME);
   // A verified signature: `✓` and the start of the signer's authority, before the nick.
-  const head = e.signedBy ? [clock, span(`✓${sanitize(e.signedBy).slice(0, SIGNED_MARK_HEX)} `, STYLE_SIGNED)] : [clock];
+  const signer = e.signedBy === undefined ? undefined : e.contact ? sanitize(e.signedBy) : sanitize(e.signedBy).slice(0, SIGNED_MARK_HEX);
+  const head = signer !== undefined ? [clock, span(`✓${signer} `, e.contact ? { ...STYLE_SIGNED, bold: true } : STYLE_SIGNED)] : [clock];
   const nick = sanitize(e.nick);
   const text = sanitize(e.text);
   const nickStyle: Style = e.self ? { fg: nickColor(nick), bold: true } : { fg: nickColor(nick) };

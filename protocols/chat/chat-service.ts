@@ -21,6 +21,7 @@ import { Backpressure } from './backpressure.js';
 import { Discovery } from './discovery.js';
 import { ChatExtensions } from './extensions.js';
 import type { Identity } from './identity.js';
+import type { Contacts } from './contacts.js';
 import { SIG_OVERHEAD } from './signing.js';
 import { NameService } from './names/name-service.js';
 import { listeningEndpoints } from './names/endpoints.js';
@@ -74,7 +75,10 @@ export class ChatService {
   /** Peer names (issue 14); undefined for a classic node. */
   readonly names: NameService | undefined;
 
-  constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache, identity: Identity) {
+  readonly contacts: Contacts;
+
+  constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache, identity: Identity, contacts: Contacts) {
+    this.contacts = contacts;
     this.#o = o;
     this.#ctx = ctx;
     this.#nick = o.nick ?? toNick(ctx.nick);
@@ -430,8 +434,19 @@ export class ChatService {
     }
     // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
     const { nick, text } = this.#nicks.shown(d, this.#nick, this.#ctx.clock.now());
-    const signed = m.sig ? { signedBy: m.sig.authority } : {};
+    const signed = m.sig ? this.#signer(m.nick, m.sig.key, m.sig.authority, d.self) : {};
     this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self, ...signed });
+  }
+
+  /** How a verified signer shows: a contact's name, else its authority; a changed key is a loud warning. */
+  #signer(nick: string, key: string, authority: string, self: boolean): { signedBy: string; contact?: boolean } {
+    if (self) return { signedBy: authority };
+    const v = this.contacts.signer(nick, key, authority);
+    if (v.kind === 'contact') return { signedBy: v.name, contact: true };
+    if (v.kind === 'key-changed' && this.contacts.firstWarning(v.name, authority)) {
+      this.#ctx.emit({ type: 'error', protocol: 'chat', message: `WARNING: ${v.name} now signs with another key (contact ${v.stored.slice(0, 8)}, this line ${authority.slice(0, 8)}): not your contact, or their key changed` });
+    }
+    return { signedBy: authority };
   }
 
   /** Ready links that said EXT (names travel only there). */

@@ -8,6 +8,7 @@ import { NetError } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { ChatService } from './chat-service.js';
 import { ephemeralIdentity, loadIdentity } from './identity.js';
+import { Contacts } from './contacts.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { chatEndpoint, describeNames, describeResolution, parseRegister } from './names/name-commands.js';
 import type { NameService } from './names/name-service.js';
@@ -30,6 +31,8 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'names', args: '', help: 'our peer names, the name cache and its counters (also /peernames)' },
   { name: 'peernames', args: '', help: 'our peer names, the name cache and its counters' },
   { name: 'resolve', args: '<name>', help: 'resolve a peer name: cache, else the mesh' },
+  { name: 'contact', args: 'add <nick|authority> [name]', help: "store a signer's key as a contact (trust on first use)" },
+  { name: 'contacts', args: '', help: 'stored contacts and their authorities' },
 ];
 
 function names(s: ChatService): NameService {
@@ -68,7 +71,9 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
       const hosts = await ctx.hostCache('chat');
       // A classic node stores no key: it has no use for one.
       const identity = resolved.classic ? ephemeralIdentity() : await loadIdentity(ctx.dataDir);
-      const s = new ChatService(resolved, ctx, hosts, identity);
+      const contacts = new Contacts(ctx.dataDir);
+      if (!resolved.classic) await contacts.load();
+      const s = new ChatService(resolved, ctx, hosts, identity, contacts);
       service = s;
       try {
         await s.start();
@@ -121,6 +126,16 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           const n = names(s);
           const targets = args.length > 0 ? args : n.registrations().map((r) => r.name);
           return targets.map((t) => (n.unregister(t) ? `unregistered ${t}` : `${t} is not one of our names`));
+        }
+        case 'contact': {
+          const [sub, who, as, extra] = args;
+          if (sub !== 'add' || who === undefined || extra !== undefined) throw NetError.usage('/contact add <nick|authority> [name]');
+          const c = await s.contacts.add(who, as, now());
+          return [`contact ${c.name}: authority ${c.authority}`];
+        }
+        case 'contacts': {
+          const list = s.contacts.list();
+          return list.length === 0 ? ['no contacts (/contact add <nick>)'] : list.map((c) => `${c.name}: ${c.authority}`);
         }
         case 'names':
         case 'peernames':

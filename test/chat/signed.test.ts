@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from '../../protocols/chat/codec.js';
+import { Contacts } from '../../protocols/chat/contacts.js';
 import { ephemeralIdentity, IDENTITY_FILE, loadIdentity } from '../../protocols/chat/identity.js';
 import type { MsgMessage } from '../../protocols/chat/messages.js';
 import { encodeSigned, signFlood } from '../../protocols/chat/signing.js';
@@ -132,6 +133,35 @@ describe('chat: signed lines', () => {
     await waitUntil(() => lines(t).length === 1);
     expect(lines(t)[0]?.text).toBe('plain after');
     expect(p.lines.some((l) => l.startsWith('EXT'))).toBe(false);
+  });
+});
+
+describe('chat: contacts', () => {
+  it('/contact add stores a signer (kept in contacts.json); its lines show its name; another key under its nick is a loud warning', async () => {
+    net = await chatNet(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { sign: true } : {}) }));
+    const [a, b] = net.nodes as [TestNode, TestNode];
+    await link(a, b);
+    await a.node.run('chat', 'say', ['first']);
+    await waitUntil(() => lines(b).length === 1);
+    const nick = lines(b)[0]!.nick;
+    expect(lines(b)[0]?.contact).toBeUndefined();
+    const [added] = await b.node.run('chat', 'contact', ['add', nick]);
+    expect(added).toBe(`contact ${nick}: authority ${await authority(a)}`);
+    expect(await b.node.run('chat', 'contacts', [])).toEqual([`${nick}: ${await authority(a)}`]);
+    const stored = new Contacts(b.dataDir);
+    await stored.load();
+    expect(stored.list().map((c) => c.authority)).toEqual([await authority(a)]);
+    await a.node.run('chat', 'say', ['second']);
+    await waitUntil(() => lines(b).length === 2);
+    expect(lines(b)[1]).toMatchObject({ text: 'second', signedBy: nick, contact: true });
+    // Someone else signs under the contact's nick.
+    const p = await extPeer(b);
+    const impostor = msg('trust me', Date.now(), nick);
+    p.send(`${encodeSigned(signFlood(impostor, ephemeralIdentity()), encode(impostor))}\n`);
+    await waitUntil(() => lines(b).length === 3);
+    expect(lines(b)[2]?.contact).toBeUndefined();
+    expect(lines(b)[2]?.signedBy).toMatch(/^[0-9a-f]{40}$/);
+    expect(b.of('error').some((e) => e.message.startsWith(`WARNING: ${nick} now signs with another key`))).toBe(true);
   });
 });
 
