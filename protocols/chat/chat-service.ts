@@ -16,7 +16,8 @@ import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { countSlots, mayRead, pickEviction, preHelloTimeout } from './admission.js';
 import { encode, encodeLine } from './codec.js';
-import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
+import { ANNOUNCE_INTERVAL_MS, MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
+import { NearMe } from './near-me.js';
 import { Backpressure } from './backpressure.js';
 import { Discovery } from './discovery.js';
 import { ChatExtensions } from './extensions.js';
@@ -24,6 +25,7 @@ import type { Identity } from './identity.js';
 import type { Contacts } from './contacts.js';
 import { SIG_OVERHEAD } from './signing.js';
 import { NameService } from './names/name-service.js';
+import { cloudViews, type CloudView } from './names/clouds.js';
 import { listeningEndpoints } from './names/endpoints.js';
 import { Flooder, type Delivery } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
@@ -76,6 +78,8 @@ export class ChatService {
   readonly names: NameService | undefined;
 
   readonly contacts: Contacts;
+  /** People Near Me, where discovery runs (near-me.ts). */
+  near: NearMe | undefined;
 
   constructor(o: ResolvedChatOptions, ctx: PluginContext, hosts: HostCache, identity: Identity, contacts: Contacts) {
     this.contacts = contacts;
@@ -202,7 +206,9 @@ export class ChatService {
     }
     if (o.discovery && this.#listener) {
       const listener = this.#listener;
-      const d = new Discovery(
+      const near = o.nearMe && this.ext ? this.#makeNearMe(() => d) : undefined;
+      this.near = near;
+      const d: Discovery = new Discovery(
         o.discovery,
         () => ({ node: o.nodeId, mesh: o.mesh, port: listener.port, nick: this.#nick }),
         (addr) => {
@@ -210,6 +216,7 @@ export class ChatService {
         },
         (err) => this.#ctx.log.warn(`discovery: ${err.message}`),
         this.#ctx.clock,
+        near,
       );
       try {
         await d.start();
@@ -230,6 +237,7 @@ export class ChatService {
     this.names?.stop();
     this.#pingTimer?.cancel();
     this.#pressure.stop();
+    if (this.near?.signedIn) this.near.signout();
     await this.#discovery?.stop();
     if (this.#joined) this.#originate({ type: 'PART', ...this.#head(), text: stripControls(reason).slice(0, PART_REASON_MAX) || 'quit' });
     for (const l of this.#links.values()) l.flush();
@@ -275,6 +283,42 @@ export class ChatService {
       uptimeMs: now - l.conn.openedAt,
       queuedBytes: l.conn.queuedBytes,
     }));
+  }
+
+  #makeNearMe(discovery: () => Discovery): NearMe {
+    const o = this.#o;
+    const ext = this.ext!;
+    const endpoints = (): string[] => listeningEndpoints(this.#ctx.net.groups(), o.host);
+    return new NearMe({
+      identity: ext.identity,
+      contacts: this.contacts,
+      clock: this.#ctx.clock,
+      node: o.nodeId,
+      nick: () => this.#nick,
+      friendly: o.friendly ?? this.#nick,
+      protocols: () => [...new Set(endpoints().map((e) => e.slice(0, e.indexOf('@')).replace(/-.*/, '')))],
+      endpoints,
+      acceptFrom: o.acceptFrom,
+      expireMs: (o.discovery?.intervalMs ?? ANNOUNCE_INTERVAL_MS) * 3,
+      send: (d) => discovery().send(d),
+      notice: (text) => this.#ctx.emit({ type: 'notice', protocol: 'chat', text }),
+      connect: (addr) => this.connect(addr),
+    });
+  }
+
+  /** `/clouds`: Global and the LinkLocal cloud of the discovery interface (names/clouds.ts). */
+  clouds(): CloudView[] {
+    const now = this.#ctx.clock.now();
+    const regs = this.names?.registrations() ?? [];
+    const cached = this.names?.cache.all(now) ?? [];
+    const count = (scope: 'global' | 'linklocal'): number =>
+      regs.filter((r) => r.cloud === scope || r.cloud === 'all').length + cached.filter((r) => r.cloud === scope).length;
+    return cloudViews({
+      peerIps: [...this.#byNode.values()].map((l) => l.conn.remoteAddress),
+      globalNames: count('global'),
+      linkLocalNames: count('linklocal'),
+      discovery: this.#discovery ? this.#o.discovery?.interface : null,
+    });
   }
 
   /** `/identity`: who we are and what the signature checks dropped. */

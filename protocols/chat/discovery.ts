@@ -18,6 +18,18 @@ export interface Announcement {
   nick: string;
 }
 
+/**
+ * People Near Me rides on discovery (near-me.ts): its presence goes out with every
+ * announcement, and datagrams that are not announcements are offered to it.
+ */
+export interface DiscoveryExtra {
+  presence(): string | undefined;
+  /** True when the datagram was one of its own. */
+  receive(data: Buffer, from: string): boolean;
+  /** Called on every announcement tick. */
+  tick(): void;
+}
+
 /** Where to announce and listen; defaults 239.255.63.50:6350, OS-chosen interface, every 5 s. */
 export interface DiscoveryOptions {
   group?: string;
@@ -64,6 +76,7 @@ export class Discovery {
     private readonly onPeer: (address: string, a: Announcement) => void,
     private readonly onError: (err: Error) => void,
     private readonly clock: Clock,
+    private readonly extra?: DiscoveryExtra,
   ) {
     this.#group = opts.group ?? MULTICAST_GROUP;
     this.#port = opts.port ?? MULTICAST_PORT;
@@ -99,9 +112,20 @@ export class Discovery {
     s.send(formatAnnouncement(this.self()), this.#port, this.#group, (err) => {
       if (err) this.onError(err);
     });
+    const p = this.extra?.presence();
+    if (p !== undefined) this.send(p);
+    this.extra?.tick();
+  }
+
+  /** Sends one datagram to the group (People Near Me). */
+  send(datagram: string): void {
+    this.#socket?.send(datagram, this.#port, this.#group, (err) => {
+      if (err) this.onError(err);
+    });
   }
 
   #receive(data: Buffer, from: string): void {
+    if (this.extra?.receive(data, from) === true) return;
     const a = parseAnnouncement(data);
     const me = this.self();
     if (!a || a.node === me.node || a.mesh !== me.mesh) return;

@@ -20,9 +20,17 @@ export interface ChatFlagSettings {
   discovery: boolean;
   sign: boolean;
   requireSigned: boolean;
+  nearMe: boolean;
+  acceptFrom: 'anyone' | 'contacts' | 'nobody';
 }
 
 const MESH = /^[A-Za-z0-9._-]{1,64}$/;
+
+function acceptFrom(v: string | undefined): 'anyone' | 'contacts' | 'nobody' {
+  if (v === undefined) return 'anyone';
+  if (v !== 'anyone' && v !== 'contacts' && v !== 'nobody') throw NetError.usage(`--accept-from: anyone, contacts or nobody: ${v}`);
+  return v;
+}
 
 /** Reads the chat flags back; throws NetError('USAGE'). Reads the password file named by `--mesh-password-file`. */
 export function parseChatFlags(v: FlagValues): ChatFlagSettings {
@@ -50,6 +58,8 @@ export function parseChatFlags(v: FlagValues): ChatFlagSettings {
     discovery: !flagSet(v, 'no-discovery'),
     sign: flagSet(v, 'sign'),
     requireSigned: flagSet(v, 'require-signed'),
+    nearMe: !flagSet(v, 'no-near-me'),
+    acceptFrom: acceptFrom(flagString(v, 'accept-from')),
   };
 }
 
@@ -66,6 +76,8 @@ export const chatFlags: ProtocolFlags = {
     'no-chat': { type: 'boolean' },
     sign: { type: 'boolean' },
     'require-signed': { type: 'boolean' },
+    'no-near-me': { type: 'boolean' },
+    'accept-from': { type: 'string' },
   },
   usage: `  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
   --chat-host ADDR           chat listening address (default: all interfaces)
@@ -75,13 +87,15 @@ export const chatFlags: ProtocolFlags = {
   --no-discovery             no LAN discovery by UDP multicast
   --no-chat                  do not run the chat protocol
   --sign                     sign every chat line we send (Ed25519 key in the data dir)
-  --require-signed           drop unsigned chat lines (neither shown nor relayed)`,
+  --require-signed           drop unsigned chat lines (neither shown nor relayed)
+  --no-near-me               People Near Me off (on by default where discovery runs)
+  --accept-from WHO          invitations from anyone (default), contacts or nobody`,
   parse(values) {
     const s = parseChatFlags(values);
     return {
       plugins: (core) =>
         s.enabled
-          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned })]
+          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned, nearMe: s.nearMe, acceptFrom: s.acceptFrom })]
           : [],
     };
   },

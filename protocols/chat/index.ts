@@ -9,6 +9,7 @@ import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { ChatService } from './chat-service.js';
 import { ephemeralIdentity, loadIdentity } from './identity.js';
 import { Contacts } from './contacts.js';
+import type { NearMe } from './near-me.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { chatEndpoint, describeNames, describeResolution, parseRegister } from './names/name-commands.js';
 import type { NameService } from './names/name-service.js';
@@ -33,11 +34,24 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'resolve', args: '<name>', help: 'resolve a peer name: cache, else the mesh' },
   { name: 'contact', args: 'add <nick|authority> [name]', help: "store a signer's key as a contact (trust on first use)" },
   { name: 'contacts', args: '', help: 'stored contacts and their authorities' },
+  { name: 'signin', args: '', help: 'People Near Me: announce yourself on the LAN' },
+  { name: 'signout', args: '', help: 'People Near Me: stop announcing yourself' },
+  { name: 'near', args: '', help: 'people near me (on the LAN), and open invitations' },
+  { name: 'invite', args: '<who> <mesh|pplus2|gnutella|napster> [message]', help: 'invite someone near you', text: true },
+  { name: 'accept', args: '<N>', help: 'accept invitation N (a mesh is joined)' },
+  { name: 'decline', args: '<N>', help: 'decline invitation N' },
+  { name: 'acceptfrom', args: '<anyone|contacts|nobody>', help: 'whose invitations you see' },
+  { name: 'clouds', args: '', help: 'the clouds we take part in (Global, LinkLocal), with peers and names' },
 ];
 
 function names(s: ChatService): NameService {
   if (!s.names) throw NetError.usage('peer names need the chat extensions (this node is classic)');
   return s.names;
+}
+
+function near(s: ChatService): NearMe {
+  if (!s.near) throw NetError.usage('People Near Me needs LAN discovery (and is off with --no-near-me)');
+  return s.near;
 }
 
 /** A chat plugin whose node exposes its id (tests and the peers view use it). */
@@ -133,6 +147,37 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           const c = await s.contacts.add(who, as, now());
           return [`contact ${c.name}: authority ${c.authority}`];
         }
+        case 'signin':
+          near(s).signin();
+          return ['signed in: people near you see you'];
+        case 'signout':
+          near(s).signout();
+          return ['signed out'];
+        case 'near': {
+          const n = near(s);
+          const people = n.people().map((p) => `${p.nick} (${p.friendly}) ${p.authority.slice(0, 8)} at ${p.address}: ${p.protocols.join(' ') || '-'}`);
+          const inv = n.invitations().filter((i) => i.state === 'open').map((i) => `invitation ${i.n}: ${i.from} (${i.nick}) to ${i.kind} at ${i.endpoint}${i.text ? `: ${i.text}` : ''}`);
+          return [`${n.signedIn ? 'signed in' : 'signed out'}; invitations from ${n.acceptFrom}`, ...(people.length ? people : ['nobody near you']), ...inv];
+        }
+        case 'invite': {
+          const [who, what, ...msg] = rest.split(' ');
+          if (!who || !what) throw NetError.usage('/invite <who> <mesh|pplus2|gnutella|napster> [message]');
+          return [near(s).invite(who, what, msg.join(' '))];
+        }
+        case 'accept':
+        case 'decline': {
+          const n = Number(args[0]);
+          if (args.length !== 1 || !Number.isInteger(n)) throw NetError.usage(`/${command} <N>`);
+          return command === 'accept' ? await near(s).accept(n) : [near(s).decline(n)];
+        }
+        case 'acceptfrom': {
+          const v = args[0];
+          if (v !== 'anyone' && v !== 'contacts' && v !== 'nobody') throw NetError.usage('/acceptfrom <anyone|contacts|nobody>');
+          near(s).acceptFrom = v;
+          return [`invitations from ${v}`];
+        }
+        case 'clouds':
+          return s.clouds().map((c) => `${c.name} (${c.scope}, scope id ${c.scopeId}): ${c.peers} peer${c.peers === 1 ? '' : 's'}, ${c.names} name${c.names === 1 ? '' : 's'}`);
         case 'contacts': {
           const list = s.contacts.list();
           return list.length === 0 ? ['no contacts (/contact add <nick>)'] : list.map((c) => `${c.name}: ${c.authority}`);

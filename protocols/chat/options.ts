@@ -65,6 +65,10 @@ export interface ChatOptions {
   requireSigned?: boolean;
   /** Peer names: lifetime of our secured records, and how long /resolve waits (issue 14). */
   names?: { ttlMs?: number; resolveMs?: number };
+  /** People Near Me where discovery runs (default on), whose invitations we see, our friendly name. */
+  nearMe?: boolean;
+  acceptFrom?: 'anyone' | 'contacts' | 'nobody';
+  friendly?: string;
   /** Speak the classic protocol only: no EXT, no signed or names lines (tests of mixed meshes). */
   classic?: boolean;
 }
@@ -108,6 +112,9 @@ export interface ResolvedChatOptions {
   requireSigned: boolean;
   classic: boolean;
   names: { ttlMs: number; resolveMs: number };
+  nearMe: boolean;
+  acceptFrom: 'anyone' | 'contacts' | 'nobody';
+  friendly: string | undefined;
 }
 
 const DEFAULT_MESH = 'default';
@@ -168,6 +175,9 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     sign: o.sign === true,
     requireSigned: o.requireSigned === true,
     classic: o.classic === true,
+    nearMe: o.nearMe !== false,
+    acceptFrom: o.acceptFrom ?? 'anyone',
+    friendly: o.friendly,
     names: { ttlMs: o.names?.ttlMs ?? C.NAME_TTL_MS, resolveMs: o.names?.resolveMs ?? C.NAME_RESOLVE_MS },
   };
 }

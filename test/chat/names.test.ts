@@ -101,3 +101,30 @@ describe('chat: peer names', () => {
     expect(p.closed).toBe(false);
   });
 });
+
+describe('chat: clouds', () => {
+  it('/clouds: Global, and a LinkLocal cloud for the loopback discovery interface with its scope id, peers and names', async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const discovery = { port, interface: '127.0.0.1', intervalMs: 200 };
+    const mesh = `cl${Math.random().toString(36).slice(2, 10)}`;
+    net = await chatNet(2, (i) => (i === 0 ? { discovery, mesh } : { discovery: false, mesh }));
+    const [a, b] = net.nodes as [TestNode, TestNode];
+    await link(a, b);
+    await a.node.run('chat', 'register', ['local', '--cloud', 'linklocal']);
+    const out = await a.node.run('chat', 'clouds', []);
+    expect(out[0]).toBe('Global (global, scope id 0): 1 peer, 0 names');
+    expect(out[1]).toMatch(/^LinkLocal_lo\S* \(linklocal, scope id [1-9]\d*\): 1 peer, 1 name$/);
+    expect(await b.node.run('chat', 'clouds', [])).toEqual(['Global (global, scope id 0): 1 peer, 0 names']);
+  });
+
+  it('closes the link of a neighbour that sends a malformed name line', async () => {
+    net = await chatNet(1);
+    const t = net.nodes[0]!;
+    const p = await rawConnect(portOf(t, 'chat'));
+    p.send(`HELLO peerdeck-chat/1 node=raw${randomBytes(4).toString('hex')} nick=raw listen=- mesh=default\n`);
+    await p.waitLine((l) => l.startsWith('EXT '));
+    p.send('EXT sig names\nNAMEQ nothex 5 all 0.x\n');
+    await p.waitClosed();
+    expect(p.lines.some((l) => l.startsWith('ERROR :BAD_MESSAGE'))).toBe(true);
+  });
+});

@@ -1,0 +1,274 @@
+/**
+ * People Near Me (issue 14): while signed in, a node announces a friendly name, nick,
+ * authority and the protocols it runs on its link-local cloud (the LAN discovery group, TTL
+ * 1); `/near` lists who is there, live. Invitations (`/invite who what [message]`) are signed
+ * datagrams addressed to one authority; the recipient answers `/accept N` or `/decline N`.
+ * Classic nodes ignore these datagrams (their version tag is not `peerdeck-chat/1`).
+ *
+ *   peerdeck-near/1 in <node> <authority> <nick> <protocols,> <friendly-b64url>
+ *   peerdeck-near/1 out <node>
+ *   peerdeck-invite/1 <id> <to-authority> <from-key> <sig> <kind> <endpoint> <nick> <message-b64url|->
+ *   peerdeck-reply/1 <id> <to-authority> <from-authority> accepted|declined
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../src/clock.js';
+import { NetError } from '../../src/errors.js';
+import { normalizeIp } from '../../src/net/address.js';
+import type { Contacts } from './contacts.js';
+import { authorityOfKey, verifySignature, type Identity } from './identity.js';
+import { isEndpoint } from './names/record.js';
+import { isNick, stripControls } from './text.js';
+
+export const NEAR_TAG = 'peerdeck-near/1';
+export const INVITE_TAG = 'peerdeck-invite/1';
+export const REPLY_TAG = 'peerdeck-reply/1';
+/** Largest near-me datagram read or sent. */
+export const MAX_NEAR_DATAGRAM = 1_024;
+/** People remembered, invitations kept. */
+export const MAX_PEOPLE = 256;
+export const MAX_INVITATIONS = 64;
+/** Characters of an invitation message, of a friendly name. */
+export const MAX_INVITE_TEXT = 200;
+export const MAX_FRIENDLY = 64;
+
+/** What an invitation is to. */
+export type InviteKind = 'mesh' | 'pplus2' | 'gnutella' | 'napster';
+const KINDS: readonly InviteKind[] = ['mesh', 'pplus2', 'gnutella', 'napster'];
+/** Whose invitations reach the user. */
+export type AcceptFrom = 'anyone' | 'contacts' | 'nobody';
+
+/** One person near me. */
+export interface Person {
+  node: string;
+  authority: string;
+  nick: string;
+  friendly: string;
+  protocols: string[];
+  address: string;
+  seen: number;
+}
+
+/** A received invitation. */
+export interface Invitation {
+  n: number;
+  id: string;
+  from: string;
+  nick: string;
+  authority: string;
+  kind: InviteKind;
+  endpoint: string;
+  text: string;
+  state: 'open' | 'accepted' | 'declined';
+}
+
+/** What People Near Me needs from its node. */
+export interface NearMeOptions {
+  identity: Identity;
+  contacts: Contacts;
+  clock: Clock;
+  node: string;
+  nick(): string;
+  friendly: string;
+  protocols(): string[];
+  endpoints(): string[];
+  acceptFrom: AcceptFrom;
+  /** A person silent this long has left. */
+  expireMs: number;
+  /** Sends one datagram to the link-local group. */
+  send(datagram: string): void;
+  /** Tells the user something (a notice). */
+  notice(text: string): void;
+  /** Dials a chat peer (accepting a mesh invitation). */
+  connect(addr: string): Promise<string>;
+}
+
+const NODE_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const AUTH_RE = /^[0-9a-f]{40}$/;
+const B64_RE = /^[A-Za-z0-9_-]{0,400}$/;
+const ID_RE = /^[0-9a-f]{16}$/;
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
+const unb64 = (s: string, max: number): string => stripControls(Buffer.from(s, 'base64url').toString('utf8')).slice(0, max);
+
+function inviteBytes(id: string, to: string, kind: string, endpoint: string, nick: string, msg: string): Buffer {
+  return Buffer.from(`${INVITE_TAG}\n${id}\n${to}\n${kind}\n${endpoint}\n${nick}\n${msg}`, 'utf8');
+}
+
+/** See the file comment. One per chat node with discovery on. */
+export class NearMe {
+  signedIn = true;
+  acceptFrom: AcceptFrom;
+  /** Invitations refused by the accept-from policy, and near-me datagrams that failed checks. */
+  refused = 0;
+  bad = 0;
+  readonly #o: NearMeOptions;
+  readonly #people = new Map<string, Person>();
+  readonly #invitations: Invitation[] = [];
+  #next = 1;
+
+  constructor(o: NearMeOptions) {
+    this.#o = o;
+    this.acceptFrom = o.acceptFrom;
+  }
+
+  /** Our presence datagram while signed in (sent with every discovery announcement). */
+  presence(): string | undefined {
+    if (!this.signedIn) return undefined;
+    const o = this.#o;
+    return `${NEAR_TAG} in ${o.node} ${o.identity.authority} ${o.nick()} ${o.protocols().join(',') || '-'} ${b64(o.friendly.slice(0, MAX_FRIENDLY))}`;
+  }
+
+  signin(): void {
+    this.signedIn = true;
+    const p = this.presence();
+    if (p) this.#o.send(p);
+  }
+
+  signout(): void {
+    this.signedIn = false;
+    this.#o.send(`${NEAR_TAG} out ${this.#o.node}`);
+  }
+
+  /** A datagram of ours (near, invite, reply); false when it is none of them. */
+  receive(data: Buffer, from: string): boolean {
+    if (data.length > MAX_NEAR_DATAGRAM) return false;
+    const text = data.toString('utf8');
+    const f = text.trim().split(' ');
+    switch (f[0]) {
+      case NEAR_TAG:
+        this.#presence(f, normalizeIp(from));
+        return true;
+      case INVITE_TAG:
+        this.#invite(f);
+        return true;
+      case REPLY_TAG:
+        this.#reply(f);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #presence(f: string[], address: string): void {
+    const [, what, node] = f;
+    if (node === undefined || !NODE_RE.test(node) || node === this.#o.node) return;
+    if (what === 'out' && f.length === 3) {
+      const p = this.#people.get(node);
+      if (p) {
+        this.#people.delete(node);
+        this.#o.notice(`near: ${p.nick} signed out`);
+      }
+      return;
+    }
+    const [, , , authority, nick, protocols, friendly] = f;
+    if (what !== 'in' || f.length !== 7 || !AUTH_RE.test(authority!) || !isNick(nick!) || !B64_RE.test(friendly!) || !/^[a-z0-9,_-]{1,200}$/.test(protocols!)) {
+      this.bad++;
+      return;
+    }
+    const known = this.#people.get(node);
+    const person: Person = { node, authority: authority!, nick: nick!, friendly: unb64(friendly!, MAX_FRIENDLY), protocols: protocols === '-' ? [] : protocols!.split(','), address, seen: this.#o.clock.now() };
+    if (!known && this.#people.size >= MAX_PEOPLE) return;
+    this.#people.set(node, person);
+    if (!known) this.#o.notice(`near: ${person.nick} (${person.friendly}) is near you`);
+  }
+
+  /** Forgets people not heard from within expireMs; call on every announcement. */
+  tick(): void {
+    const now = this.#o.clock.now();
+    for (const [node, p] of this.#people) {
+      if (now - p.seen > this.#o.expireMs) {
+        this.#people.delete(node);
+        this.#o.notice(`near: ${p.nick} left`);
+      }
+    }
+  }
+
+  people(): Person[] {
+    return [...this.#people.values()];
+  }
+
+  /** `/invite who what [message]`: who is a nick or authority prefix from /near. */
+  invite(who: string, kind: string, message: string): string {
+    if (!KINDS.includes(kind as InviteKind)) throw NetError.usage(`/invite <who> <${KINDS.join('|')}> [message]`);
+    const p = this.people().find((x) => x.nick === who || (who.length >= 8 && x.authority.startsWith(who)));
+    if (!p) throw NetError.notFound(`${who} is not near you (see /near)`);
+    const tag = kind === 'mesh' ? 'chat' : kind;
+    const endpoint = this.#o.endpoints().find((e) => e.startsWith(`${tag}@`));
+    if (!endpoint) throw NetError.usage(`this node runs no ${kind} to invite to`);
+    const id = randomBytes(8).toString('hex');
+    const nick = this.#o.nick();
+    const msg = stripControls(message).slice(0, MAX_INVITE_TEXT);
+    const sig = this.#o.identity.sign(inviteBytes(id, p.authority, kind, endpoint, nick, msg));
+    this.#o.send(`${INVITE_TAG} ${id} ${p.authority} ${this.#o.identity.publicKey} ${sig} ${kind} ${endpoint} ${nick} ${msg === '' ? '-' : b64(msg)}`);
+    return `invited ${p.nick} to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}`;
+  }
+
+  #invite(f: string[]): void {
+    if (f.length !== 9) return;
+    const [, id, to, key, sig, kind, endpoint, nick, wireMsg] = f as [string, string, string, string, string, string, string, string, string];
+    const msg64 = wireMsg === '-' ? '' : wireMsg;
+    if (to !== this.#o.identity.authority) return; // for someone else on the link
+    if (!ID_RE.test(id) || !KINDS.includes(kind as InviteKind) || !isEndpoint(endpoint) || !isNick(nick) || !B64_RE.test(msg64)) {
+      this.bad++;
+      return;
+    }
+    const text = unb64(msg64, MAX_INVITE_TEXT);
+    if (!verifySignature(key, inviteBytes(id, to, kind, endpoint, nick, Buffer.from(msg64, 'base64url').toString('utf8')), sig)) {
+      this.bad++;
+      return;
+    }
+    const authority = authorityOfKey(key);
+    if (this.#invitations.some((i) => i.id === id)) return;
+    const contact = this.#o.contacts.list().find((c) => c.authority === authority);
+    if (this.acceptFrom === 'nobody' || (this.acceptFrom === 'contacts' && !contact)) {
+      this.refused++;
+      this.#answer(id, authority, 'declined');
+      return;
+    }
+    const inv: Invitation = { n: this.#next++, id, from: contact ? contact.name : authority.slice(0, 8), nick, authority, kind: kind as InviteKind, endpoint, text, state: 'open' };
+    this.#invitations.push(inv);
+    if (this.#invitations.length > MAX_INVITATIONS) this.#invitations.shift();
+    const who = contact ? `${contact.name} (contact)` : `${nick} (${authority.slice(0, 8)}, not a contact)`;
+    this.#o.notice(`invitation ${inv.n}: ${who} invites you to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}${text ? `: ${text}` : ''} (/accept ${inv.n} or /decline ${inv.n})`);
+  }
+
+  #reply(f: string[]): void {
+    const [, id, to, from, answer] = f;
+    if (f.length !== 5 || to !== this.#o.identity.authority || !ID_RE.test(id!) || !AUTH_RE.test(from!) || (answer !== 'accepted' && answer !== 'declined')) return;
+    const p = this.people().find((x) => x.authority === from);
+    this.#o.notice(`${p ? p.nick : from!.slice(0, 8)} ${answer} your invitation`);
+  }
+
+  #answer(id: string, to: string, answer: 'accepted' | 'declined'): void {
+    this.#o.send(`${REPLY_TAG} ${id} ${to} ${this.#o.identity.authority} ${answer}`);
+  }
+
+  invitations(): Invitation[] {
+    return [...this.#invitations];
+  }
+
+  /** `/accept N`: does what the invitation names (a mesh: dial it). */
+  async accept(n: number): Promise<string[]> {
+    const inv = this.#open(n);
+    inv.state = 'accepted';
+    this.#answer(inv.id, inv.authority, 'accepted');
+    const addr = inv.endpoint.slice(inv.endpoint.indexOf('@') + 1);
+    if (inv.kind === 'mesh') return [await this.#o.connect(addr)];
+    const how = inv.kind === 'pplus2' ? `--pplus2-peer ${addr}` : inv.kind === 'gnutella' ? `--gnutella-peer ${addr}` : `the Napster server at ${addr}`;
+    return [`accepted: ${inv.kind} at ${addr} (join it with ${how})`];
+  }
+
+  decline(n: number): string {
+    const inv = this.#open(n);
+    inv.state = 'declined';
+    this.#answer(inv.id, inv.authority, 'declined');
+    return `declined invitation ${n}`;
+  }
+
+  #open(n: number): Invitation {
+    const inv = this.#invitations.find((i) => i.n === n);
+    if (!inv) throw NetError.notFound(`no invitation ${n}`);
+    if (inv.state !== 'open') throw NetError.usage(`invitation ${n} is already ${inv.state}`);
+    return inv;
+  }
+}
