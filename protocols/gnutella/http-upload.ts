@@ -7,6 +7,7 @@ import type { ShareLibrary } from '../../src/share/share-library.js';
 import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { USER_AGENT } from './constants.js';
 import { parseRange } from './http-range.js';
+import { acceptsBrowse, BROWSE_CONTENT_TYPE } from './browse-host.js';
 
 /** Seconds a busy uploader asks the downloader to wait (spec 5.4: always honoured by GTKG). */
 export const BUSY_RETRY_AFTER_S = 60;
@@ -21,6 +22,8 @@ export interface UploadDeps {
    * bytes, as gtk-gnutella answers in 512 KiB pieces (appendix 18). Default: no cap.
    */
   maxPieceBytes?: number;
+  /** The browse-host body (spec 5.5): our shared files as QueryHit descriptors. */
+  browse?: () => Buffer;
 }
 
 /** Which shared file a request path names, or undefined (404): N2R by SHA-1, or /get/<index>/<name>. */
@@ -48,6 +51,7 @@ function plain(res: ServerResponse, status: number, text: string, extra: Record<
 /**
  * The HTTP side of the Gnutella port (spec 5): GET and HEAD of
  * `/uri-res/N2R?urn:sha1:...` and `/get/<index>/<name>`, one Range -> 206,
+ * browse host (`GET /` accepting `application/x-gnutella-packets`, else 406),
  * `X-Gnutella-Content-URN` on every answer, 503 + Retry-After when no upload
  * slot is free, 404 for anything not shared. Bytes go through the transfer engine.
  */
@@ -64,6 +68,13 @@ export function createUploadHandler(deps: UploadDeps): (req: IncomingMessage, re
 async function serve(deps: UploadDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const peer = `${normalizeIp(req.socket.remoteAddress)}:${req.socket.remotePort ?? 0}`;
   if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
+  if (req.url === '/' && deps.browse) {
+    if (!acceptsBrowse(req.headers.accept)) return plain(res, 406, 'Not Acceptable');
+    const body = deps.browse();
+    res.writeHead(200, 'OK', { Server: USER_AGENT, 'Content-Type': BROWSE_CONTENT_TYPE, 'Content-Length': String(body.length) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
   const entry = lookupRequest(req.url ?? '', deps.share);
   if (!entry) return plain(res, 404, 'Not Found');
   const resolved = await deps.share.verifyOnDisk(entry);

@@ -1,6 +1,7 @@
 import { NetError } from '../../src/errors.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { answerQuery } from './answer.js';
+import { browseBody } from './browse-host.js';
 import * as C from './constants.js';
 import type { Descriptor } from './descriptor.js';
 import { GenerationMap } from './generation-map.js';
@@ -214,6 +215,12 @@ export class MessageHandler {
     l.sentTable = table;
   }
 
+  /** Our shared files as QueryHit descriptors, for browse host (spec 5.5). */
+  browseBody(): Buffer {
+    const local = this.s.local;
+    return browseBody(this.ctx.share.entries(), { port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', speed: OUR_SPEED, vendor: C.OUR_VENDOR, push: false, busy: false, uploaded: false, serventGuid: this.s.guid });
+  }
+
   #answerQuery(l: GnutellaLink, d: Descriptor): void {
     let m: GnutellaMessage;
     try {
@@ -236,6 +243,7 @@ export class MessageHandler {
         push: false,
         busy: false,
         uploaded: false,
+        ggep: [{ id: C.GGEP_BH, data: Buffer.alloc(0) }],
         serventGuid: this.s.guid,
       });
       this.hitsSent++;

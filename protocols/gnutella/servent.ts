@@ -115,7 +115,7 @@ export class Servent {
       limits: { maxInbound: MAX_LEAVES + MAX_UP_LINKS + 16, maxOutbound: MAX_UP_LINKS, perIp: 8 },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
-    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
+    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
     this.#http.on('connection', (s: Socket) => {
       this.#httpSockets.add(s);
       s.on('close', () => this.#httpSockets.delete(s));
