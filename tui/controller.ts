@@ -100,6 +100,12 @@ export class Controller {
     this.surface.paint(frame);
   }
 
+  /** `/quit [reason]`: the core keeps the reason for the PART the node sends when it stops. */
+  #quit(reason: string | undefined): void {
+    if (reason !== undefined) void this.api.run('core', 'quit', [reason]).catch(() => undefined);
+    this.opts.onQuit();
+  }
+
   #refreshSnapshot(): AppSnapshot {
     this.#snapshot = this.api.snapshot();
     this.#snapshotAt = this.opts.clock.now();
@@ -314,7 +320,7 @@ export class Controller {
         return;
       case 'local':
         runLocalCommand(
-          { model: this.model, cols: this.surface.cols, commands: () => this.api.commands(), snapshot: () => this.#refreshSnapshot(), quit: () => this.opts.onQuit() },
+          { model: this.model, cols: this.surface.cols, commands: () => this.api.commands(), snapshot: () => this.#refreshSnapshot(), quit: (reason) => this.#quit(reason) },
           tab,
           action.name,
           action.args,

@@ -20,7 +20,8 @@ export interface LocalContext {
   commands(): Array<{ plugin: string; commands: CommandSpec[] }>;
   /** A fresh snapshot (for /peers). */
   snapshot(): AppSnapshot;
-  quit(): void;
+  /** Ends the session; `reason` (`/quit gone fishing`) goes to the other nodes. */
+  quit(reason?: string): void;
 }
 
 /**
@@ -52,7 +53,7 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
   const { model } = ctx;
   switch (name) {
     case 'quit':
-      ctx.quit();
+      ctx.quit(args.length > 0 ? args.join(' ') : undefined);
       return;
     case 'clear':
       tab.lines.clear();

@@ -246,6 +246,15 @@ describe('terminal lifecycle', () => {
     vt = undefined;
   });
 
+  it('/quit reason hands the reason to the core (the PART the other nodes see)', async () => {
+    const { vt: v, api } = await setup();
+    v.type('/quit gone fishing\r');
+    await v.done;
+    expect(api.calls).toContainEqual({ plugin: 'core', command: 'quit', args: ['gone fishing'] });
+    v.term.dispose();
+    vt = undefined;
+  });
+
   it('quits on Ctrl-C and on SIGTERM', async () => {
     const first = await setup();
     first.vt.type('\x03');
