@@ -16,17 +16,17 @@ import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { countSlots, mayRead, pickEviction, preHelloTimeout } from './admission.js';
 import { encode, encodeLine } from './codec.js';
-import { ANNOUNCE_INTERVAL_MS, MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
-import { NearMe } from './near-me.js';
+import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';
 import { Discovery } from './discovery.js';
-import { ChatExtensions } from './extensions.js';
+import type { ChatExtensions } from './extensions.js';
+import { createExtras, createNearMe } from './extras.js';
+import type { NameService } from './names/name-service.js';
+import type { NearMe } from './near-me.js';
 import type { Identity } from './identity.js';
 import type { Contacts } from './contacts.js';
 import { SIG_OVERHEAD } from './signing.js';
-import { NameService } from './names/name-service.js';
-import { cloudViews, type CloudView } from './names/clouds.js';
-import { listeningEndpoints } from './names/endpoints.js';
+import { cloudsOf, type CloudView } from './names/clouds.js';
 import { Flooder, type Delivery } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
@@ -117,29 +117,7 @@ export class ChatService {
       deliver: (d) => this.#deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
     });
-    const names = o.classic
-      ? undefined
-      : new NameService({
-          identity,
-          clock: ctx.clock,
-          hops: o.hops,
-          ttlMs: o.names.ttlMs,
-          resolveMs: o.names.resolveMs,
-          links: () => this.#extendedLinks(),
-          endpoints: () => listeningEndpoints(ctx.net.groups(), o.host),
-        });
-    this.names = names;
-    this.ext = o.classic
-      ? undefined
-      : new ChatExtensions({
-          identity,
-          sign: o.sign,
-          requireSigned: o.requireSigned,
-          maxAgeMs: o.seenTtlMs,
-          clock: ctx.clock,
-          flooder: this.#flooder,
-          ...(names ? { other: (l: Link, verb: string, rest: string) => names.line(l, verb, rest) } : {}),
-        });
+    ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks()));
     this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
     const self = this;
     this.#protocol = new LinkProtocol({
@@ -206,7 +184,7 @@ export class ChatService {
     }
     if (o.discovery && this.#listener) {
       const listener = this.#listener;
-      const near = o.nearMe && this.ext ? this.#makeNearMe(() => d) : undefined;
+      const near = o.nearMe && this.ext ? createNearMe(o, this.#ctx, this.ext, this.contacts, () => this.#nick, (a) => this.connect(a), () => d) : undefined;
       this.near = near;
       const d: Discovery = new Discovery(
         o.discovery,
@@ -285,53 +263,15 @@ export class ChatService {
     }));
   }
 
-  #makeNearMe(discovery: () => Discovery): NearMe {
-    const o = this.#o;
-    const ext = this.ext!;
-    const endpoints = (): string[] => listeningEndpoints(this.#ctx.net.groups(), o.host);
-    return new NearMe({
-      identity: ext.identity,
-      contacts: this.contacts,
-      clock: this.#ctx.clock,
-      node: o.nodeId,
-      nick: () => this.#nick,
-      friendly: o.friendly ?? this.#nick,
-      protocols: () => [...new Set(endpoints().map((e) => e.slice(0, e.indexOf('@')).replace(/-.*/, '')))],
-      endpoints,
-      acceptFrom: o.acceptFrom,
-      expireMs: (o.discovery?.intervalMs ?? ANNOUNCE_INTERVAL_MS) * 3,
-      send: (d) => discovery().send(d),
-      notice: (text) => this.#ctx.emit({ type: 'notice', protocol: 'chat', text }),
-      connect: (addr) => this.connect(addr),
-    });
-  }
-
   /** `/clouds`: Global and the LinkLocal cloud of the discovery interface (names/clouds.ts). */
   clouds(): CloudView[] {
-    const now = this.#ctx.clock.now();
-    const regs = this.names?.registrations() ?? [];
-    const cached = this.names?.cache.all(now) ?? [];
-    const count = (scope: 'global' | 'linklocal'): number =>
-      regs.filter((r) => r.cloud === scope || r.cloud === 'all').length + cached.filter((r) => r.cloud === scope).length;
-    return cloudViews({
-      peerIps: [...this.#byNode.values()].map((l) => l.conn.remoteAddress),
-      globalNames: count('global'),
-      linkLocalNames: count('linklocal'),
-      discovery: this.#discovery ? this.#o.discovery?.interface : null,
-    });
+    const peerIps = [...this.#byNode.values()].map((l) => l.conn.remoteAddress);
+    return cloudsOf(this.names, this.#ctx.clock.now(), peerIps, this.#discovery ? this.#o.discovery?.interface : null);
   }
 
   /** `/identity`: who we are and what the signature checks dropped. */
   identityLines(): string[] {
-    const x = this.ext;
-    if (!x) return ['this node speaks the classic chat protocol only (no identity in use)'];
-    const st = x.stats;
-    return [
-      `authority ${x.identity.authority}`,
-      `public key ${x.identity.publicKey}`,
-      `signing our lines: ${this.#o.sign ? 'on' : 'off'}; unsigned lines: ${this.#o.requireSigned ? 'dropped' : 'shown'}`,
-      `signed lines verified ${st.verified}; dropped: bad signature ${st.badSignature}, replayed ${st.replayed}, unsigned ${st.unsigned}`,
-    ];
+    return this.ext ? this.ext.describe() : ['this node speaks the classic chat protocol only (no identity in use)'];
   }
 
   status(): PluginStatus {
@@ -482,15 +422,12 @@ export class ChatService {
     this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self, ...signed });
   }
 
-  /** How a verified signer shows: a contact's name, else its authority; a changed key is a loud warning. */
+  /** How a verified signer shows (contacts.ts); a changed key is a loud warning. */
   #signer(nick: string, key: string, authority: string, self: boolean): { signedBy: string; contact?: boolean } {
     if (self) return { signedBy: authority };
-    const v = this.contacts.signer(nick, key, authority);
-    if (v.kind === 'contact') return { signedBy: v.name, contact: true };
-    if (v.kind === 'key-changed' && this.contacts.firstWarning(v.name, authority)) {
-      this.#ctx.emit({ type: 'error', protocol: 'chat', message: `WARNING: ${v.name} now signs with another key (contact ${v.stored.slice(0, 8)}, this line ${authority.slice(0, 8)}): not your contact, or their key changed` });
-    }
-    return { signedBy: authority };
+    const { warning, ...mark } = this.contacts.mark(nick, key, authority);
+    if (warning !== undefined) this.#ctx.emit({ type: 'error', protocol: 'chat', message: warning });
+    return mark;
   }
 
   /** Ready links that said EXT (names travel only there). */

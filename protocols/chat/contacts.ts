@@ -83,6 +83,16 @@ export class Contacts {
     return { kind: 'stranger' };
   }
 
+  /** How a verified signed line's signer shows: a contact's name, else its authority, plus a warning to raise once. */
+  mark(nick: string, key: string, authority: string): { signedBy: string; contact?: boolean; warning?: string } {
+    const v = this.signer(nick, key, authority);
+    if (v.kind === 'contact') return { signedBy: v.name, contact: true };
+    if (v.kind === 'key-changed' && this.firstWarning(v.name, authority)) {
+      return { signedBy: authority, warning: `WARNING: ${v.name} now signs with another key (contact ${v.stored.slice(0, 8)}, this line ${authority.slice(0, 8)}): not your contact, or their key changed` };
+    }
+    return { signedBy: authority };
+  }
+
   /** Whether a key-change warning for this name and authority is new (warn once each). */
   firstWarning(name: string, authority: string): boolean {
     const k = `${name} ${authority}`;

@@ -59,6 +59,17 @@ export class ChatExtensions {
     return this.#o.identity;
   }
 
+  /** `/identity`: who we are and what the signature checks dropped. */
+  describe(): string[] {
+    const st = this.stats;
+    return [
+      `authority ${this.#o.identity.authority}`,
+      `public key ${this.#o.identity.publicKey}`,
+      `signing our lines: ${this.#o.sign ? 'on' : 'off'}; unsigned lines: ${this.#o.requireSigned ? 'dropped' : 'shown'}`,
+      `signed lines verified ${st.verified}; dropped: bad signature ${st.badSignature}, replayed ${st.replayed}, unsigned ${st.unsigned}`,
+    ];
+  }
+
   /** Whether `link` said EXT: it may be sent extended lines. */
   isExtended(link: Link): boolean {
     return this.#extended.has(link);

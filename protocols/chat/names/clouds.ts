@@ -6,6 +6,8 @@
  */
 import { networkInterfaces } from 'node:os';
 import { isIP } from '../../../src/net/address.js';
+import type { NameService } from './name-service.js';
+import type { CloudScope } from './record.js';
 
 /** What /clouds reports of one cloud. */
 export interface CloudView {
@@ -55,4 +57,12 @@ export function cloudViews(input: {
   if (!i) return out;
   out.push({ name: `LinkLocal_${i.name}`, scope: 'linklocal', scopeId: i.index, peers: input.peerIps.filter((ip) => onSubnet(ip, i.address, i.netmask)).length, names: input.linkLocalNames });
   return out;
+}
+
+/** The /clouds view of a node: its names by scope, its linked peers, its discovery interface (null: off). */
+export function cloudsOf(names: NameService | undefined, now: number, peerIps: string[], discovery: string | undefined | null): CloudView[] {
+  const regs = names?.registrations() ?? [];
+  const cached = names?.cache.all(now) ?? [];
+  const count = (scope: CloudScope): number => regs.filter((r) => r.cloud === scope || r.cloud === 'all').length + cached.filter((r) => r.cloud === scope).length;
+  return cloudViews({ peerIps, globalNames: count('global'), linkLocalNames: count('linklocal'), discovery });
 }
