@@ -9,6 +9,7 @@ import { parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
 import type { Role } from './handshake.js';
 import { createGnutellaPlugin } from './index.js';
+import { isWebCache } from './gwebcache.js';
 
 /** parseArgs option specs for the Gnutella flags. */
 export const GNUTELLA_FLAGS = {
@@ -28,7 +29,8 @@ export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella ne
   --gnutella-peer HOST:PORT  a Gnutella servent to connect to (repeatable)
   --gnutella-mode MODE       leaf (default), or ultrapeer: a minimal one for test networks
   --gnutella-links N         ultrapeer links a leaf keeps (default 3)
-  --gnutella-bootstrap HOST:PORT  a host cache to ask when the cache is empty (repeatable)
+  --gnutella-bootstrap HOST:PORT|URL  a UDP host cache (HOST:PORT) or GWebCache (http://...) to ask
+                                 when no known host is left (repeatable)
   --gnutella-no-deflate      neither offer nor use compressed links`;
 
 /** What the plugin needs from the command line. */
@@ -58,8 +60,11 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
   const links = Number(linksText);
   if (!/^\d{1,2}$/.test(linksText) || links < 1 || links > 10) throw NetError.usage('--gnutella-links: 1..10');
   const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
-  for (const a of [...list('gnutella-peer'), ...list('gnutella-bootstrap')]) {
+  for (const a of list('gnutella-peer')) {
     if (!parseHostPort(a)) throw NetError.usage(`not a host:port: ${a}`);
+  }
+  for (const a of list('gnutella-bootstrap')) {
+    if (isWebCache(a) ? !URL.canParse(a) : !parseHostPort(a)) throw NetError.usage(`--gnutella-bootstrap: not a host:port or http:// URL: ${a}`);
   }
   return {
     port,

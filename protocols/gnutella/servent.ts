@@ -17,6 +17,7 @@ import { encodeDescriptor, type Descriptor } from './descriptor.js';
 import { acceptorConfirm, acceptorRespond, connectRequest, initiatorDecide, type LocalInfo } from './handshake.js';
 import { parseHeaderBlock } from './headers.js';
 import { createUploadHandler } from './http-upload.js';
+import { GWC_RECONTACT_MS, isWebCache, queryWebCache } from './gwebcache.js';
 import { GnutellaLink, type GnutellaFrame } from './link.js';
 import { MessageHandler } from './message-handler.js';
 import type { GnutellaOptions } from './flags.js';
@@ -89,6 +90,8 @@ export class Servent {
   #hosts: HostCache | undefined;
   #unsubscribe: (() => void) | undefined;
   #lastPing = 0;
+  readonly #gwcAsked = new Map<string, number>();
+  #gwcBusy = false;
   #lastSave = 0;
   #udpEndpoint: UdpEndpoint | undefined;
   udp: GnutellaUdp | undefined;
@@ -215,8 +218,33 @@ export class Servent {
       this.#dial(addr);
       dialled++;
     }
-    // Nobody left to try: ask the UDP host caches (spec 8), each at most every 180 s.
-    if (dialled === 0 && this.#dialling.size === 0 && this.opts.bootstrap.length > 0) this.udp?.bootstrap(this.opts.bootstrap);
+    // Nobody left to try: ask the UDP host caches (spec 8), each at most every 180 s;
+    // the HTTP web caches only when the host cache is empty.
+    if (dialled === 0 && this.#dialling.size === 0) {
+      const uhcs = this.opts.bootstrap.filter((b) => !isWebCache(b));
+      if (uhcs.length > 0) this.udp?.bootstrap(uhcs);
+      if (this.#hosts.size === 0) this.#askWebCaches(now);
+    }
+  }
+
+  /** Asks each GWebCache from --gnutella-bootstrap not asked in the last 180 s, one at a time (spec 8). */
+  #askWebCaches(now: number): void {
+    if (this.#gwcBusy) return;
+    const caches = this.opts.bootstrap.filter((b) => isWebCache(b) && !(now - (this.#gwcAsked.get(b) ?? -Infinity) < GWC_RECONTACT_MS));
+    if (caches.length === 0) return;
+    this.#gwcBusy = true;
+    void (async () => {
+      for (const c of caches) {
+        if (this.#stopped) break;
+        this.#gwcAsked.set(c, this.#ctx.clock.now());
+        const r = await queryWebCache(c);
+        let n = 0;
+        for (const h of r.hosts) if (this.#hosts?.add(h)) n++;
+        this.#log.info(`gnutella: web cache ${c} ${r.error ? `failed: ${r.error}` : `gave ${r.hosts.length} hosts (${n} new)`}`);
+        if (n > 0) break;
+      }
+      this.#gwcBusy = false;
+    })();
   }
 
   #dial(addr: string): void {
