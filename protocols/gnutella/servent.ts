@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Timer } from '../../src/clock.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
+import { ConnectGate } from './connect-gate.js';
 import { NetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
@@ -80,6 +81,8 @@ export class Servent {
   readonly #httpSockets = new Set<Socket>();
   readonly #dialling = new Set<string>();
   readonly #backoff = new Map<string, { until: number; wait: number }>();
+  /** Dials per servent (ip:port) kept to appendix 8's rate, and 429 bans honoured. */
+  readonly #gate = new ConnectGate();
   #messages!: MessageHandler;
 
   get messages(): MessageHandler {
@@ -214,6 +217,7 @@ export class Servent {
       if (this.openLinks('ultrapeer').length + this.#dialling.size >= want) break;
       const b = this.#backoff.get(addr);
       if (b && b.until > now) continue;
+      if (!this.#gate.allows(addr, now)) continue;
       if (addr === `${this.local.listen?.ip}:${this.port}`) continue;
       this.#dial(addr);
       dialled++;
@@ -252,6 +256,7 @@ export class Servent {
     const host = addr.slice(0, colon);
     const port = Number(addr.slice(colon + 1));
     this.#dialling.add(addr);
+    this.#gate.dialled(addr, this.#ctx.clock.now());
     this.group.dial(host, port, { timeoutMs: 10_000 }).then(
       (conn) => {
         this.#dialling.delete(addr);
@@ -326,6 +331,8 @@ export class Servent {
     if (l.phase === 'open') {
       this.#ctx.emit({ type: 'peer.down', protocol: 'gnutella', address: conn.address, direction: conn.direction, reason: reason?.message ?? 'closed' });
     } else if (l.dialled) {
+      // 429: too many connects from us; gtk-gnutella bans for 5 minutes or more (appendix 8).
+      if (reason?.code === 'REFUSED' && /^(peer refused in step 3: )?429\b/.test(reason.message)) this.#gate.banned(l.dialled, this.#ctx.clock.now());
       this.#failed(l.dialled, reason?.message ?? 'closed during the handshake');
     }
     this.#messages.forget(l);
