@@ -22,6 +22,8 @@ import { Discovery } from './discovery.js';
 import type { ChatExtensions } from './extensions.js';
 import { createExtras, createNearMe } from './extras.js';
 import type { NameService } from './names/name-service.js';
+import { chatEndpoint } from './names/name-commands.js';
+import { parseName } from './names/record.js';
 import type { NearMe } from './near-me.js';
 import type { Identity } from './identity.js';
 import type { Contacts } from './contacts.js';
@@ -179,6 +181,10 @@ export class ChatService {
     // Peers the user named are pinned: the first failure is reported, then the maintainer
     // keeps dialling them with backoff until linked, and again whenever they are lost.
     for (const addr of o.connect) {
+      if (!parseHostPort(addr) && this.names && parseName(addr)) {
+        this.#connectName(addr);
+        continue;
+      }
       this.#maintainer.pin(addr);
       void this.connect(addr).catch((err: unknown) => this.#userError(err, addr, 'will keep trying'));
     }
@@ -435,6 +441,30 @@ export class ChatService {
     const x = this.ext;
     if (!x) return;
     for (const l of this.#byNode.values()) if (l.state === 'ready' && x.isExtended(l)) yield l;
+  }
+
+  /**
+   * `--connect <peer-name>`: once linked to anyone, resolve the name and pin its chat
+   * endpoint; retried every maintenance tick until it resolves (README "Peer names").
+   */
+  #connectName(name: string): void {
+    const names = this.names;
+    if (!names || this.#stopping) return;
+    const retry = (): void => void this.#ctx.clock.setTimeout(() => this.#connectName(name), this.#o.maintenanceMs);
+    if (this.#byNode.size === 0) return retry();
+    names.resolve(name).then(
+      (res) => {
+        if (this.#stopping) return;
+        const addr = chatEndpoint(res);
+        this.#maintainer.pin(addr);
+        void this.connect(addr).catch((err: unknown) => this.#userError(err, `${name} (${addr})`, 'will keep trying'));
+      },
+      (err: unknown) => {
+        if (this.#stopping) return;
+        this.#ctx.log.info(`--connect ${name}: ${err instanceof Error ? err.message : String(err)}; will try again`);
+        retry();
+      },
+    );
   }
 
   /** Floods one of our own messages, signed when `--sign` is on. */

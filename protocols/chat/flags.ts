@@ -7,6 +7,7 @@ import { NetError } from '../../src/errors.js';
 import { flagList, flagPort, flagSet, flagString, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import * as C from './constants.js';
+import { parseName } from './names/record.js';
 import { createChatPlugin } from './index.js';
 
 /** The chat settings the flags give; the nick comes from the core's `--nick`. */
@@ -37,7 +38,7 @@ export function parseChatFlags(v: FlagValues): ChatFlagSettings {
   const mesh = flagString(v, 'mesh') ?? 'default';
   if (!MESH.test(mesh)) throw NetError.usage(`--mesh: 1-64 of A-Z a-z 0-9 . _ -: ${mesh}`);
   const connect = flagList(v, 'connect');
-  for (const a of connect) if (!parseHostPort(a)) throw NetError.usage(`--connect: not a host:port: ${a}`);
+  for (const a of connect) if (!parseHostPort(a) && !parseName(a)) throw NetError.usage(`--connect: not a host:port or a peer name: ${a}`);
   let password: string | undefined;
   const file = flagString(v, 'mesh-password-file');
   if (file) {
@@ -81,7 +82,7 @@ export const chatFlags: ProtocolFlags = {
   },
   usage: `  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
   --chat-host ADDR           chat listening address (default: all interfaces)
-  --connect HOST:PORT        dial a chat peer at start-up (repeatable)
+  --connect HOST:PORT|NAME   dial a chat peer at start-up (repeatable; a peer name is resolved)
   --mesh NAME                chat mesh name (default "default")
   --mesh-password-file FILE  chat mesh password, read from FILE (first line)
   --no-discovery             no LAN discovery by UDP multicast

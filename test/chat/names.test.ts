@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralIdentity } from '../../protocols/chat/identity.js';
 import { encodeRecord, makeRecord } from '../../protocols/chat/names/record.js';
 import { NetError } from '../../src/errors.js';
-import { portOf, type Testnet, type TestNode } from '../testnet.js';
-import { addrOf, chatNet, link, linked, rawConnect, settle, waitUntil } from './chat-net.js';
+import { createChatPlugin } from '../../protocols/chat/index.js';
+import { portOf, startTestNode, type Testnet, type TestNode } from '../testnet.js';
+import { addrOf, chatNet, chatOpts, link, linked, rawConnect, settle, waitUntil } from './chat-net.js';
 
 let net: Testnet | undefined;
 afterEach(async () => {
@@ -127,4 +128,20 @@ describe('chat: clouds', () => {
     await p.waitClosed();
     expect(p.lines.some((l) => l.startsWith('ERROR :BAD_MESSAGE'))).toBe(true);
   });
+});
+
+describe('chat: --connect by peer name', () => {
+  it('resolves the name once linked and keeps a link to its chat endpoint', async () => {
+    net = await chatNet(2, () => ({ targetDegree: 0 }));
+    const [a, b] = net.nodes as [TestNode, TestNode];
+    await link(a, b);
+    const [reg] = await a.node.run('chat', 'register', ['home']);
+    const name = /registered (\S+)/.exec(reg ?? '')?.[1] ?? '';
+    const c = await startTestNode(2, () => [createChatPlugin(chatOpts({ targetDegree: 0, connect: [addrOf(b), name] }))]);
+    try {
+      await waitUntil(() => linked(c) === 2 && linked(a) === 2, 15_000, 'c linked to b and to a by name');
+    } finally {
+      await c.stop();
+    }
+  }, 30_000);
 });
