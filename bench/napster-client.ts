@@ -12,53 +12,17 @@
  *   server has the whole share list (the 5,000 it takes), target < 2 s.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile, link } from 'node:fs/promises';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MB, hasTool, run, warm, writeBigFile } from './lib-bench-files.js';
 import { headless, untilHashed, type Event, type Headless } from './lib-headless.js';
 import { belowTarget, compare, measure, ratioTarget, report, skip } from './lib-measure.js';
+import { startNginx } from './lib-nginx.js';
 
 const FILE_BYTES = Number(process.env.NAPSTER_FILE_MB ?? 1024) * MB;
 const SHARE_FILES = Number(process.env.NAPSTER_SHARE_FILES ?? 100_000);
 const DL_TITLE = `Napster download of ${FILE_BYTES / MB} MiB from a peer's data port (headless processes)`;
 const SHARE_TITLE = `Napster: a ${SHARE_FILES}-file library reaches the server (5,000 taken)`;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function startNginx(dir: string, www: string): Promise<{ port: number; proc: ChildProcess }> {
-  const port = await freePort();
-  const t = join(dir, 'tmp');
-  await mkdir(t, { recursive: true });
-  const conf = join(dir, 'nginx.conf');
-  await writeFile(
-    conf,
-    `worker_processes 1; daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on;
-  client_body_temp_path ${t}/b; proxy_temp_path ${t}/p; fastcgi_temp_path ${t}/f; uwsgi_temp_path ${t}/u; scgi_temp_path ${t}/s;
-  server { listen 127.0.0.1:${port}; root ${www}; } }
-`,
-  );
-  const proc = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await run('curl', ['-s', '-o', '/dev/null', '-r', '0-0', `http://127.0.0.1:${port}/big.bin`]);
-      return { port, proc };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  proc.kill();
-  throw new Error('nginx did not start');
-}
 
 /** Runs a command in a headless child and waits for the event that says it worked. */
 async function command(node: Headless, line: string, until: (e: Event) => boolean, waitMs = 120_000): Promise<Event> {
@@ -69,7 +33,7 @@ async function command(node: Headless, line: string, until: (e: Event) => boolea
 
 const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-napster-'));
 const children: Headless[] = [];
-let nginx: { port: number; proc: ChildProcess } | undefined;
+let nginx: { port: number; stop(): Promise<void> } | undefined;
 try {
   const server = headless(['--no-chat', '--data-dir', join(dir, 'server'), '--napster-server', '--napster-port', '0', '--napster-host', '127.0.0.1']);
   children.push(server);
@@ -108,7 +72,7 @@ try {
       else await new Promise((r) => setTimeout(r, 100)); // the share list is still on its way
     }
     if (n === 0) throw new Error('the downloader never found big.bin');
-    nginx = await startNginx(dir, www);
+    nginx = await startNginx(dir, www, 'big.bin');
     const ours = async (): Promise<number> => {
       const t0 = performance.now();
       const done = await command(down, `/get ${n}`, (e) => (e.type === 'transfer.done' || e.type === 'transfer.failed') && e.name === 'big.bin', 600_000);
@@ -172,11 +136,7 @@ try {
   const stats = await measure(shareRound, Number(process.env.NAPSTER_ROUNDS ?? 3));
   report({ name: 'napster.share', title: SHARE_TITLE, unit: 'ms', better: 'lower', ours: stats, target: belowTarget(2000, 'ms', stats) });
 } finally {
-  if (nginx) {
-    const exited = new Promise((res) => nginx!.proc.once('exit', res));
-    nginx.proc.kill('SIGTERM');
-    await exited;
-  }
+  await nginx?.stop();
   for (const c of children) await c.stop();
   await rm(dir, { recursive: true, force: true });
 }

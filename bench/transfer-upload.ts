@@ -11,60 +11,18 @@
  * gopher support is a real P+2 client: `gopher://host:p+2/9big.bin` sends
  * `big.bin\r\n` and writes what comes back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MB, hasTool, run, warm, writeBigFile } from './lib-bench-files.js';
+import { MB, hasTool, warm, writeBigFile } from './lib-bench-files.js';
 import { headless, untilHashed, type Headless } from './lib-headless.js';
 import { compare, ratioTarget, report, skip } from './lib-measure.js';
+import { curlMbS as curlBytes, startNginx } from './lib-nginx.js';
 
 const FILE_BYTES = Number(process.env.UPLOAD_FILE_MB ?? 1024) * MB;
+/** curl's measured speed in MB/s, checking that the whole file arrived. */
+const curlMbS = (url: string): Promise<number> => curlBytes(url, FILE_BYTES);
 const TITLE = `upload of ${FILE_BYTES / MB} MiB over the real P+2 port (headless process, curl)`;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** curl's measured download speed in MB/s, checking that every byte arrived. */
-async function curlMbS(url: string, extra: string[] = []): Promise<number> {
-  const out = await run('curl', [...extra, '-s', '-o', '/dev/null', '-w', '%{speed_download} %{size_download}', url]);
-  const [speed, size] = out.trim().split(' ').map(Number);
-  if (size !== FILE_BYTES) throw new Error(`curl got ${size} bytes from ${url}, expected ${FILE_BYTES}`);
-  return (speed ?? 0) / MB;
-}
-
-async function startNginx(dir: string, www: string): Promise<{ port: number; proc: ChildProcess }> {
-  const port = await freePort();
-  await mkdir(join(dir, 'tmp'), { recursive: true });
-  const conf = join(dir, 'nginx.conf');
-  const t = join(dir, 'tmp');
-  await writeFile(
-    conf,
-    `worker_processes 1; daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on;
-  client_body_temp_path ${t}/b; proxy_temp_path ${t}/p; fastcgi_temp_path ${t}/f; uwsgi_temp_path ${t}/u; scgi_temp_path ${t}/s;
-  server { listen 127.0.0.1:${port}; root ${www}; } }
-`,
-  );
-  const proc = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await run('curl', ['-s', '-o', '/dev/null', '-r', '0-0', `http://127.0.0.1:${port}/big.bin`]);
-      return { port, proc };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  proc.kill();
-  throw new Error('nginx did not start');
-}
 
 const missing = !hasTool('curl') ? 'curl not installed' : !hasTool('nginx', ['-v']) ? 'nginx not installed (apt-get install nginx-light)' : undefined;
 if (missing) {
@@ -72,7 +30,7 @@ if (missing) {
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-upload-'));
   let node: Headless | undefined;
-  let nginx: { port: number; proc: ChildProcess } | undefined;
+  let nginx: { port: number; stop(): Promise<void> } | undefined;
   try {
     const share = join(dir, 'share');
     const www = join(dir, 'www');
@@ -85,7 +43,7 @@ if (missing) {
     const ready = await node.next((e) => e.type === 'ready');
     const p = (ready.ports as Record<string, number> | undefined)?.pplus2;
     if (p === undefined) throw new Error('the headless node reported no pplus2 port');
-    nginx = await startNginx(dir, www);
+    nginx = await startNginx(dir, www, 'big.bin');
     const ourUrl = `gopher://127.0.0.1:${p + 2}/9big.bin`; // item type 9 (binary), selector big.bin
     await untilHashed(node); // no background hashing competes with the measurement
     await curlMbS(ourUrl); // the name resolves: fail loudly here rather than in a round
@@ -104,11 +62,7 @@ if (missing) {
       target: ratioTarget(0.9, r.ours, r.reference!, 'higher'),
     });
   } finally {
-    if (nginx) {
-      const exited = new Promise((res) => nginx!.proc.once('exit', res));
-      nginx.proc.kill('SIGTERM');
-      await exited;
-    }
+    await nginx?.stop();
     await node?.stop();
     await rm(dir, { recursive: true, force: true });
   }
