@@ -6,8 +6,13 @@ import type { Clock } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import type { UploadRequest } from './transfer-types.js';
 
-/** Read size for uploads: big reads keep syscalls and stream overhead small next to the copy. */
-export const UPLOAD_CHUNK_BYTES = 1 << 20;
+/**
+ * Read size for uploads: big reads keep syscalls and stream overhead small next
+ * to the copy. On an idle 2-core machine 1 MiB reads reached 0.71-0.80 x nginx's
+ * sendfile and 4 MiB reads 0.93-1.02 x (bench gnutella-upload, transfer-upload);
+ * at most 8 uploads run at once, so this holds at most 32 MiB of buffers.
+ */
+export const UPLOAD_CHUNK_BYTES = 1 << 22;
 /** How often a running upload checks for progress (and stalls). */
 export const UPLOAD_TICK_MS = 250;
 
