@@ -174,3 +174,8 @@ export const STATUS_FORBIDDEN = 403;
 export const STATUS_CONFLICT = 409;
 export const STATUS_TOO_LARGE = 413;
 export const STATUS_UNAVAILABLE = 503;
+
+/** Leaves our minimal ultrapeer takes. */
+export const MAX_LEAVES = 32;
+/** Ultrapeer links an ultrapeer of ours keeps at most. */
+export const MAX_UP_LINKS = 32;

@@ -16,7 +16,8 @@ import { encodeQueryHit } from './query-hit.js';
 import { route, type DropReason, type LinkId, type RouteTarget } from './router.js';
 import { SeenTable } from './seen-table.js';
 import { newGuid } from './servent-guid.js';
-import { typeName, type Servent } from './servent.js';
+import { typeName } from './descriptor-names.js';
+import type { Servent } from './servent.js';
 
 /** Routes remembered per generation (query MUID -> link, servent GUID -> link). */
 const ROUTES_PER_GENERATION = 20_000;

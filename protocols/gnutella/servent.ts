@@ -2,23 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Timer } from '../../src/clock.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
-import { ConnectGate } from './connect-gate.js';
 import { NetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
 import type { Connection } from '../../src/net/connection.js';
-import { handToHttp } from '../../src/net/http-handoff.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
 import type { FileHit } from '../../src/search/file-protocol.js';
 import type { SearchQuery } from '../../src/search/search-query.js';
 import * as C from './constants.js';
-import { DescriptorDecoder } from './descriptor-decoder.js';
 import { encodeDescriptor, type Descriptor } from './descriptor.js';
-import { acceptorConfirm, acceptorRespond, connectRequest, initiatorDecide, type LocalInfo } from './handshake.js';
-import { parseHeaderBlock } from './headers.js';
+import { connectRequest, type LocalInfo } from './handshake.js';
+import { Dialer } from './dialer.js';
+import { LinkSetup } from './link-setup.js';
+import { typeName } from './descriptor-names.js';
 import { createUploadHandler } from './http-upload.js';
-import { GWC_RECONTACT_MS, isWebCache, queryWebCache } from './gwebcache.js';
 import { GnutellaLink, type GnutellaFrame } from './link.js';
 import { MessageHandler } from './message-handler.js';
 import type { GnutellaOptions } from './flags.js';
@@ -27,7 +25,6 @@ import { encodeQuery } from './query.js';
 import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
-import { encodeMessagesSupported } from './vendor.js';
 import { GnutellaUdp } from './udp.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 
@@ -41,26 +38,12 @@ export interface ServentOptions extends GnutellaOptions {
   maintainMs?: number;
 }
 
-/** Leaves our minimal ultrapeer takes. */
-export const MAX_LEAVES = 32;
-/** Ultrapeer links an ultrapeer of ours keeps at most. */
-export const MAX_UP_LINKS = 32;
 /** The host cache is saved (when changed) this often. */
 export const HOSTS_SAVE_EVERY_MS = 60_000;
 /** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
 export const PING_EVERY_MS = 30_000;
 /** Unanswered alive pings before Bye 406 (GTKG: 4 on leaf links). */
 export const MAX_UNANSWERED_PINGS = 4;
-/** Dial backoff per host: first wait and cap (appendix 8: hammering earns a ban). */
-export const BACKOFF_MIN_MS = 10_000;
-export const BACKOFF_MAX_MS = 10 * 60_000;
-/**
- * Our deflate contexts: a 4 KiB window, memLevel 5 and a 4 KiB output buffer
- * (about 40 KiB instead of 270 KiB) keep an idle compressed link small, while
- * messages of a few hundred bytes still compress; GTKG also uses smaller
- * windows for leaves (spec 1.7), and every inflater reads them.
- */
-export const DEFLATE_TUNING = { windowBits: 12, memLevel: 5, chunkSize: 4096 } as const;
 /** TTL of our own queries (a leaf's UPs run the dynamic query for it). */
 export const OUR_QUERY_TTL = C.MAX_TTL - 1;
 
@@ -79,10 +62,8 @@ export class Servent {
   readonly searches = new Searches();
   readonly #http: Server;
   readonly #httpSockets = new Set<Socket>();
-  readonly #dialling = new Set<string>();
-  readonly #backoff = new Map<string, { until: number; wait: number }>();
-  /** Dials per servent (ip:port) kept to appendix 8's rate, and 429 bans honoured. */
-  readonly #gate = new ConnectGate();
+  readonly dialer: Dialer;
+  readonly #setup: LinkSetup;
   #messages!: MessageHandler;
 
   get messages(): MessageHandler {
@@ -93,8 +74,6 @@ export class Servent {
   #hosts: HostCache | undefined;
   #unsubscribe: (() => void) | undefined;
   #lastPing = 0;
-  readonly #gwcAsked = new Map<string, number>();
-  #gwcBusy = false;
   #lastSave = 0;
   #udpEndpoint: UdpEndpoint | undefined;
   udp: GnutellaUdp | undefined;
@@ -118,7 +97,7 @@ export class Servent {
         onMessage: (conn, frame) => this.#onFrame(conn, frame),
         onClose: (conn, reason) => this.#onClose(conn, reason),
       },
-      limits: { maxInbound: MAX_LEAVES + MAX_UP_LINKS + 16, maxOutbound: MAX_UP_LINKS, perIp: 8 },
+      limits: { maxInbound: C.MAX_LEAVES + C.MAX_UP_LINKS + 16, maxOutbound: C.MAX_UP_LINKS, perIp: 8 },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
     this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
@@ -127,6 +106,17 @@ export class Servent {
       s.on('close', () => this.#httpSockets.delete(s));
     });
     this.#http.on('clientError', (_err, socket: Socket) => socket.destroy());
+    this.dialer = new Dialer({
+      group: this.group,
+      links: this.links,
+      hosts: () => this.#hosts,
+      now: () => ctx.clock.now(),
+      log: ctx.log,
+      stopped: () => this.#stopped,
+      bootstrap: opts.bootstrap,
+      askUdpCaches: (uhcs) => this.udp?.bootstrap(uhcs),
+    });
+    this.#setup = new LinkSetup(this, ctx, this.#http, this.dialer);
   }
 
   /**
@@ -209,74 +199,7 @@ export class Servent {
       }
     }
     const want = this.opts.mode === 'leaf' ? this.opts.links : Math.min(this.opts.links, this.opts.peers.length);
-    const have = this.openLinks('ultrapeer').length + this.#dialling.size;
-    if (have >= want) return;
-    const busy = new Set([...this.#dialling, ...[...this.links.values()].map((l) => l.dialled ?? l.conn.address)]);
-    let dialled = 0;
-    for (const addr of this.#hosts.pick(50, busy)) {
-      if (this.openLinks('ultrapeer').length + this.#dialling.size >= want) break;
-      const b = this.#backoff.get(addr);
-      if (b && b.until > now) continue;
-      if (!this.#gate.allows(addr, now)) continue;
-      if (addr === `${this.local.listen?.ip}:${this.port}`) continue;
-      this.#dial(addr);
-      dialled++;
-    }
-    // Nobody left to try: ask the UDP host caches (spec 8), each at most every 180 s;
-    // the HTTP web caches only when the host cache is empty.
-    if (dialled === 0 && this.#dialling.size === 0) {
-      const uhcs = this.opts.bootstrap.filter((b) => !isWebCache(b));
-      if (uhcs.length > 0) this.udp?.bootstrap(uhcs);
-      if (this.#hosts.size === 0) this.#askWebCaches(now);
-    }
-  }
-
-  /** Asks each GWebCache from --gnutella-bootstrap not asked in the last 180 s, one at a time (spec 8). */
-  #askWebCaches(now: number): void {
-    if (this.#gwcBusy) return;
-    const caches = this.opts.bootstrap.filter((b) => isWebCache(b) && !(now - (this.#gwcAsked.get(b) ?? -Infinity) < GWC_RECONTACT_MS));
-    if (caches.length === 0) return;
-    this.#gwcBusy = true;
-    void (async () => {
-      for (const c of caches) {
-        if (this.#stopped) break;
-        this.#gwcAsked.set(c, this.#ctx.clock.now());
-        const r = await queryWebCache(c);
-        let n = 0;
-        for (const h of r.hosts) if (this.#hosts?.add(h)) n++;
-        this.#log.info(`gnutella: web cache ${c} ${r.error ? `failed: ${r.error}` : `gave ${r.hosts.length} hosts (${n} new)`}`);
-        if (n > 0) break;
-      }
-      this.#gwcBusy = false;
-    })();
-  }
-
-  #dial(addr: string): void {
-    const colon = addr.lastIndexOf(':');
-    const host = addr.slice(0, colon);
-    const port = Number(addr.slice(colon + 1));
-    this.#dialling.add(addr);
-    this.#gate.dialled(addr, this.#ctx.clock.now());
-    this.group.dial(host, port, { timeoutMs: 10_000 }).then(
-      (conn) => {
-        this.#dialling.delete(addr);
-        const l = this.links.get(conn);
-        if (l) l.dialled = addr;
-      },
-      (err: unknown) => {
-        this.#dialling.delete(addr);
-        this.#failed(addr, err instanceof Error ? err.message : String(err));
-      },
-    );
-  }
-
-  #failed(addr: string, why: string): void {
-    const now = this.#ctx.clock.now();
-    const prev = this.#backoff.get(addr);
-    const wait = prev ? Math.min(prev.wait * 2, BACKOFF_MAX_MS) : BACKOFF_MIN_MS;
-    this.#backoff.set(addr, { until: now + wait, wait });
-    this.#hosts?.failed(addr);
-    this.#log.debug(`gnutella: ${addr}: ${why}; next try in ${Math.round(wait / 1000)} s`);
+    this.dialer.fill(want, () => this.openLinks('ultrapeer').length, `${this.local.listen?.ip}:${this.port}`);
   }
 
   /** Rebuilds our QRP table from the share and sends what changed to every ultrapeer (spec 3.4). */
@@ -331,9 +254,7 @@ export class Servent {
     if (l.phase === 'open') {
       this.#ctx.emit({ type: 'peer.down', protocol: 'gnutella', address: conn.address, direction: conn.direction, reason: reason?.message ?? 'closed' });
     } else if (l.dialled) {
-      // 429: too many connects from us; gtk-gnutella bans for 5 minutes or more (appendix 8).
-      if (reason?.code === 'REFUSED' && /^(peer refused in step 3: )?429\b/.test(reason.message)) this.#gate.banned(l.dialled, this.#ctx.clock.now());
-      this.#failed(l.dialled, reason?.message ?? 'closed during the handshake');
+      this.dialer.closedInHandshake(l.dialled, reason?.code, reason?.message ?? 'closed during the handshake');
     }
     this.#messages.forget(l);
   }
@@ -341,118 +262,8 @@ export class Servent {
   #onFrame(conn: Connection<GnutellaFrame>, frame: GnutellaFrame): void {
     const l = this.links.get(conn);
     if (!l) return;
-    if (Array.isArray(frame)) this.#onBlock(l, frame);
+    if (Array.isArray(frame)) this.#setup.onBlock(l, frame);
     else this.#messages.onDescriptor(l, frame);
   }
 
-  #onBlock(l: GnutellaLink, lines: string[]): void {
-    const conn = l.conn;
-    if (l.phase === 'start' && /^(GET|HEAD) /.test(lines[0] ?? '')) {
-      this.links.delete(conn);
-      handToHttp(conn, this.#http, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
-      return;
-    }
-    const block = parseHeaderBlock(lines);
-    switch (l.phase) {
-      case 'start': {
-        const d = acceptorRespond(block, this.local, {
-          remoteIp: conn.remoteAddress,
-          freeUltrapeerSlots: (this.opts.mode === 'leaf' ? this.opts.links : MAX_UP_LINKS) - this.openLinks('ultrapeer').length,
-          freeLeafSlots: this.opts.mode === 'ultrapeer' ? MAX_LEAVES - this.openLinks('leaf').length : 0,
-          connectedGuids: this.#connectedGuids(),
-          tryHosts: (this.#hosts?.pick(C.MAX_TRY_HOSTS) ?? []).flatMap((a) => parseAddr(a)),
-        });
-        if (d.kind === 'drop') return conn.close(NetError.protocol(d.reason));
-        conn.send(d.response);
-        if (d.kind === 'refuse') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
-        l.peer = d.peer;
-        l.role = d.peerRole;
-        l.compressedOut = d.compressOut;
-        l.phase = 'await-final';
-        if (conn.remoteAddress !== '127.0.0.1') this.acceptedIncoming ??= conn.remoteAddress;
-        return;
-      }
-      case 'await-final': {
-        const d = acceptorConfirm(block);
-        if (d.kind === 'refused') return conn.close(NetError.refused(`peer refused in step 3: ${d.code} ${d.reason}`));
-        l.compressedIn = d.compressIn;
-        return this.#open(l);
-      }
-      case 'await-response': {
-        const d = initiatorDecide(block, this.local, { freeUltrapeerSlots: MAX_UP_LINKS - this.openLinks('ultrapeer').length, connectedGuids: this.#connectedGuids() });
-        if (d.kind !== 'accept') for (const h of d.tryHosts) this.#hosts?.add(`${h.ip}:${h.port}`);
-        if (d.kind === 'refused') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
-        if (d.kind === 'refuse') {
-          conn.send(d.final);
-          return conn.close(NetError.refused(`we refused: ${d.code} ${d.reason}`));
-        }
-        conn.send(d.final);
-        if (d.peer.remoteIp && /^\d{1,3}(\.\d{1,3}){3}$/.test(d.peer.remoteIp)) this.learnedIp ??= d.peer.remoteIp;
-        l.peer = d.peer;
-        l.role = d.peerRole;
-        l.compressedOut = d.compressOut;
-        l.compressedIn = d.compressIn;
-        return this.#open(l);
-      }
-      case 'open':
-        throw NetError.protocol('header block on an open link');
-    }
-  }
-
-  /** Step 3 done: binary descriptors from here on, compressed as negotiated (spec 1.6, 1.7). */
-  #open(l: GnutellaLink): void {
-    const conn = l.conn;
-    conn.handshakeDone();
-    conn.setDecoder(new DescriptorDecoder());
-    // Each direction on its own (spec 1.7): what we send after our step 3 (or theirs), what they send after theirs.
-    if (l.compressedOut) conn.compressOut(DEFLATE_TUNING);
-    if (l.compressedIn) conn.compressIn({}, { chunkSize: DEFLATE_TUNING.chunkSize });
-    l.phase = 'open';
-    l.openedAt = this.#ctx.clock.now();
-    if (l.dialled) {
-      this.#hosts?.good(l.dialled);
-      this.#backoff.delete(l.dialled);
-    }
-    this.#ctx.emit({ type: 'peer.up', protocol: 'gnutella', address: conn.address, direction: conn.direction });
-    this.#log.info(`gnutella: ${l.role} ${conn.address} (${l.peer?.userAgent || 'no User-Agent'}) linked${l.compressedIn ? ', compressed' : ''}`);
-    this.#messages.sendAlivePing(l);
-    if (l.peer?.vendorMessages) this.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported([]) });
-    if (this.opts.mode === 'leaf' && l.role === 'ultrapeer') this.#messages.sendQrp(l);
-  }
-
-  #connectedGuids(): Set<string> {
-    const out = new Set<string>();
-    for (const l of this.links.values()) if (l.phase === 'open' && l.peer?.guid) out.add(l.peer.guid);
-    return out;
-  }
-}
-
-function parseAddr(a: string): Array<{ ip: string; port: number }> {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/.exec(a);
-  return m ? [{ ip: m[1]!, port: Number(m[2]) }] : [];
-}
-
-/** A descriptor type's name for counters. */
-export function typeName(type: number): string {
-  switch (type) {
-    case C.DESCRIPTOR_PING:
-      return 'ping';
-    case C.DESCRIPTOR_PONG:
-      return 'pong';
-    case C.DESCRIPTOR_BYE:
-      return 'bye';
-    case C.DESCRIPTOR_ROUTE_TABLE_UPDATE:
-      return 'qrp';
-    case C.DESCRIPTOR_VENDOR:
-    case C.DESCRIPTOR_VENDOR_STD:
-      return 'vendor';
-    case C.DESCRIPTOR_PUSH:
-      return 'push';
-    case C.DESCRIPTOR_QUERY:
-      return 'query';
-    case C.DESCRIPTOR_QUERY_HIT:
-      return 'hit';
-    default:
-      return 'other';
-  }
 }

@@ -1,0 +1,121 @@
+import type { Server } from 'node:http';
+import { NetError } from '../../src/errors.js';
+import { handToHttp } from '../../src/net/http-handoff.js';
+import type { PluginContext } from '../../src/plugin.js';
+import * as C from './constants.js';
+import { DescriptorDecoder } from './descriptor-decoder.js';
+import type { Dialer } from './dialer.js';
+import { acceptorConfirm, acceptorRespond, initiatorDecide } from './handshake.js';
+import { parseHeaderBlock } from './headers.js';
+import type { GnutellaLink } from './link.js';
+import { encodeMessagesSupported } from './vendor.js';
+import type { Servent } from './servent.js';
+
+/**
+ * Our deflate contexts: a 4 KiB window, memLevel 5 and a 4 KiB output buffer
+ * (about 40 KiB instead of 270 KiB) keep an idle compressed link small, while
+ * messages of a few hundred bytes still compress; GTKG also uses smaller
+ * windows for leaves (spec 1.7), and every inflater reads them.
+ */
+export const DEFLATE_TUNING = { windowBits: 12, memLevel: 5, chunkSize: 4096 } as const;
+
+/**
+ * The handshake as the servent carries it out (spec 1.2-1.7): HTTP requests on
+ * the Gnutella port go to the upload server; header blocks go through the pure
+ * decisions of handshake.ts; step 3 done, the link turns binary, compressed as
+ * negotiated, and greets the peer (alive ping, vendor messages, our QRP table).
+ */
+export class LinkSetup {
+  constructor(
+    private readonly s: Servent,
+    private readonly ctx: PluginContext,
+    private readonly http: Server,
+    private readonly dialer: Dialer,
+  ) {}
+
+  /** One header block on a link still in its handshake. */
+  onBlock(l: GnutellaLink, lines: string[]): void {
+    const s = this.s;
+    const conn = l.conn;
+    if (l.phase === 'start' && /^(GET|HEAD) /.test(lines[0] ?? '')) {
+      s.links.delete(conn);
+      handToHttp(conn, this.http, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
+      return;
+    }
+    const block = parseHeaderBlock(lines);
+    switch (l.phase) {
+      case 'start': {
+        const d = acceptorRespond(block, s.local, {
+          remoteIp: conn.remoteAddress,
+          freeUltrapeerSlots: (s.opts.mode === 'leaf' ? s.opts.links : C.MAX_UP_LINKS) - s.openLinks('ultrapeer').length,
+          freeLeafSlots: s.opts.mode === 'ultrapeer' ? C.MAX_LEAVES - s.openLinks('leaf').length : 0,
+          connectedGuids: this.#connectedGuids(),
+          tryHosts: (s.hosts?.pick(C.MAX_TRY_HOSTS) ?? []).flatMap((a) => parseAddr(a)),
+        });
+        if (d.kind === 'drop') return conn.close(NetError.protocol(d.reason));
+        conn.send(d.response);
+        if (d.kind === 'refuse') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
+        l.peer = d.peer;
+        l.role = d.peerRole;
+        l.compressedOut = d.compressOut;
+        l.phase = 'await-final';
+        if (conn.remoteAddress !== '127.0.0.1') s.acceptedIncoming ??= conn.remoteAddress;
+        return;
+      }
+      case 'await-final': {
+        const d = acceptorConfirm(block);
+        if (d.kind === 'refused') return conn.close(NetError.refused(`peer refused in step 3: ${d.code} ${d.reason}`));
+        l.compressedIn = d.compressIn;
+        return this.#open(l);
+      }
+      case 'await-response': {
+        const d = initiatorDecide(block, s.local, { freeUltrapeerSlots: C.MAX_UP_LINKS - s.openLinks('ultrapeer').length, connectedGuids: this.#connectedGuids() });
+        if (d.kind !== 'accept') for (const h of d.tryHosts) s.hosts?.add(`${h.ip}:${h.port}`);
+        if (d.kind === 'refused') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
+        if (d.kind === 'refuse') {
+          conn.send(d.final);
+          return conn.close(NetError.refused(`we refused: ${d.code} ${d.reason}`));
+        }
+        conn.send(d.final);
+        if (d.peer.remoteIp && /^\d{1,3}(\.\d{1,3}){3}$/.test(d.peer.remoteIp)) s.learnedIp ??= d.peer.remoteIp;
+        l.peer = d.peer;
+        l.role = d.peerRole;
+        l.compressedOut = d.compressOut;
+        l.compressedIn = d.compressIn;
+        return this.#open(l);
+      }
+      case 'open':
+        throw NetError.protocol('header block on an open link');
+    }
+  }
+
+  /** Step 3 done: binary descriptors from here on, compressed as negotiated (spec 1.6, 1.7). */
+  #open(l: GnutellaLink): void {
+    const s = this.s;
+    const conn = l.conn;
+    conn.handshakeDone();
+    conn.setDecoder(new DescriptorDecoder());
+    // Each direction on its own (spec 1.7): what we send after our step 3 (or theirs), what they send after theirs.
+    if (l.compressedOut) conn.compressOut(DEFLATE_TUNING);
+    if (l.compressedIn) conn.compressIn({}, { chunkSize: DEFLATE_TUNING.chunkSize });
+    l.phase = 'open';
+    l.openedAt = this.ctx.clock.now();
+    if (l.dialled) this.dialer.opened(l.dialled);
+    this.ctx.emit({ type: 'peer.up', protocol: 'gnutella', address: conn.address, direction: conn.direction });
+    this.ctx.log.info(`gnutella: ${l.role} ${conn.address} (${l.peer?.userAgent || 'no User-Agent'}) linked${l.compressedIn ? ', compressed' : ''}`);
+    s.messages.sendAlivePing(l);
+    if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported([]) });
+    if (s.opts.mode === 'leaf' && l.role === 'ultrapeer') s.messages.sendQrp(l);
+  }
+
+  #connectedGuids(): Set<string> {
+    const out = new Set<string>();
+    for (const l of this.s.links.values()) if (l.phase === 'open' && l.peer?.guid) out.add(l.peer.guid);
+    return out;
+  }
+}
+
+function parseAddr(a: string): Array<{ ip: string; port: number }> {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/.exec(a);
+  return m ? [{ ip: m[1]!, port: Number(m[2]) }] : [];
+}
