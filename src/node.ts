@@ -236,6 +236,7 @@ export class PeerdeckNode implements AppApi {
       share: this.share,
       transfers: this.transfers,
       search: this.search,
+      run: (plugin, command, args) => this.run(plugin, command, args),
       hostCache: (name = p.name) => {
         let hc = this.#hostCaches.get(name);
         if (!hc) {

@@ -28,6 +28,13 @@ export interface PluginContext {
   readonly transfers: TransferEngine;
   /** The one owner of searches and result numbers (a file protocol needs it only to read hits back). */
   readonly search: SearchService;
+  /**
+   * Runs another running plugin's command, as the user would (`AppApi.run`): how one
+   * protocol asks another to act without importing it (an accepted People Near Me
+   * invitation logs in to a Napster index or adds a P+2 peer). Rejects with NOT_FOUND when
+   * that plugin is not running or has no such command.
+   */
+  run(plugin: string, command: string, args: string[]): Promise<string[]>;
 }
 
 /**

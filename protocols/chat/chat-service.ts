@@ -190,7 +190,7 @@ export class ChatService {
     }
     if (o.discovery && this.#listener) {
       const listener = this.#listener;
-      const near = o.nearMe && this.ext ? createNearMe(o, this.#ctx, this.ext, this.contacts, () => this.#nick, (a) => this.connect(a), () => d) : undefined;
+      const near = o.nearMe && this.ext ? createNearMe(o, this.#ctx, this.ext, this.contacts, () => this.#nick, () => d) : undefined;
       this.near = near;
       const d: Discovery = new Discovery(
         o.discovery,

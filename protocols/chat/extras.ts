@@ -53,7 +53,6 @@ export function createNearMe(
   ext: ChatExtensions,
   contacts: Contacts,
   nick: () => string,
-  connect: (addr: string) => Promise<string>,
   discovery: () => Discovery,
 ): NearMe {
   const endpoints = (): string[] => listeningEndpoints(ctx.net.groups(), o.host);
@@ -70,6 +69,6 @@ export function createNearMe(
     expireMs: (o.discovery?.intervalMs ?? ANNOUNCE_INTERVAL_MS) * 3,
     send: (d) => discovery().send(d),
     notice: (text) => ctx.emit({ type: 'notice', protocol: 'chat', text }),
-    connect,
+    run: (plugin, command, args) => ctx.run(plugin, command, args),
   });
 }

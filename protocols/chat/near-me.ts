@@ -16,6 +16,7 @@ import { NetError } from '../../src/errors.js';
 import { normalizeIp } from '../../src/net/address.js';
 import type { Contacts } from './contacts.js';
 import { authorityOfKey, verifySignature, type Identity } from './identity.js';
+import { acceptAction, inviteEndpoint, INVITE_KINDS, type InviteKind } from './invite-action.js';
 import { isEndpoint } from './names/record.js';
 import { isNick, stripControls } from './text.js';
 
@@ -31,9 +32,8 @@ export const MAX_INVITATIONS = 64;
 export const MAX_INVITE_TEXT = 200;
 export const MAX_FRIENDLY = 64;
 
-/** What an invitation is to. */
-export type InviteKind = 'mesh' | 'pplus2' | 'gnutella' | 'napster';
-const KINDS: readonly InviteKind[] = ['mesh', 'pplus2', 'gnutella', 'napster'];
+export type { InviteKind } from './invite-action.js';
+const KINDS = INVITE_KINDS;
 /** Whose invitations reach the user. */
 export type AcceptFrom = 'anyone' | 'contacts' | 'nobody';
 
@@ -78,8 +78,8 @@ export interface NearMeOptions {
   send(datagram: string): void;
   /** Tells the user something (a notice). */
   notice(text: string): void;
-  /** Dials a chat peer (accepting a mesh invitation). */
-  connect(addr: string): Promise<string>;
+  /** Runs a plugin's command through the core (accepting an invitation: invite-action.ts). */
+  run(plugin: string, command: string, args: string[]): Promise<string[]>;
 }
 
 const NODE_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -192,8 +192,7 @@ export class NearMe {
     if (!KINDS.includes(kind as InviteKind)) throw NetError.usage(`/invite <who> <${KINDS.join('|')}> [message]`);
     const p = this.people().find((x) => x.nick === who || (who.length >= 8 && x.authority.startsWith(who)));
     if (!p) throw NetError.notFound(`${who} is not near you (see /near)`);
-    const tag = kind === 'mesh' ? 'chat' : kind;
-    const endpoint = this.#o.endpoints().find((e) => e.startsWith(`${tag}@`));
+    const endpoint = inviteEndpoint(kind as InviteKind, this.#o.endpoints());
     if (!endpoint) throw NetError.usage(`this node runs no ${kind} to invite to`);
     const id = randomBytes(8).toString('hex');
     const nick = this.#o.nick();
@@ -247,15 +246,25 @@ export class NearMe {
     return [...this.#invitations];
   }
 
-  /** `/accept N`: does what the invitation names (a mesh: dial it). */
+  /**
+   * `/accept N`: answers `accepted`, then does what the invitation names through the plugin
+   * that owns it (invite-action.ts): a mesh is dialled, a P+2 peer added (so /search asks it),
+   * a Gnutella servent dialled, a Napster index logged in to.
+   */
   async accept(n: number): Promise<string[]> {
     const inv = this.#open(n);
     inv.state = 'accepted';
     this.#answer(inv.id, inv.authority, 'accepted');
     const addr = inv.endpoint.slice(inv.endpoint.indexOf('@') + 1);
-    if (inv.kind === 'mesh') return [await this.#o.connect(addr)];
-    const how = inv.kind === 'pplus2' ? `--pplus2-peer ${addr}` : inv.kind === 'gnutella' ? `--gnutella-peer ${addr}` : `the Napster server at ${addr}`;
-    return [`accepted: ${inv.kind} at ${addr} (join it with ${how})`];
+    const act = acceptAction(inv.kind, addr);
+    let out: string[];
+    try {
+      out = await this.#o.run(act.plugin, act.command, act.args);
+    } catch (err) {
+      if (err instanceof NetError && err.code === 'NOT_FOUND') return [`accepted invitation ${n}, but ${act.missing}`];
+      throw err;
+    }
+    return [`accepted invitation ${n}: ${inv.kind} at ${addr}`, ...out, ...(act.then ? [act.then] : [])];
   }
 
   decline(n: number): string {

@@ -1,5 +1,6 @@
 import type { CommandSpec, PeerInfo, PluginStatus } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
+import { parseHostPort } from '../../src/net/address.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import type { FileProtocol } from '../../src/search/file-protocol.js';
 import { httpSource, parseGnutellaRef } from './http-download.js';
@@ -8,7 +9,10 @@ import { statusLines } from './status.js';
 
 export type { GnutellaOptions } from './flags.js';
 
-const COMMANDS: CommandSpec[] = [{ name: 'gstatus', args: '', help: 'Gnutella: mode, firewalled state, links (role, vendor, compression, counters), hits and drops' }];
+const COMMANDS: CommandSpec[] = [
+  { name: 'gstatus', args: '', help: 'Gnutella: mode, firewalled state, links (role, vendor, compression, counters), hits and drops' },
+  { name: 'gconnect', args: '<host:port>', help: 'Gnutella: dial this servent first (kept in the host cache)' },
+];
 
 /**
  * Gnutella 0.6 as a plugin (specs/gnutella.md, issue 10): a leaf (or a minimal
@@ -44,9 +48,17 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
     async stop(): Promise<void> {
       await servent?.stop();
     },
-    async run(command: string): Promise<string[]> {
+    async run(command: string, args: string[]): Promise<string[]> {
       const s = running();
       if (command === 'gstatus') return statusLines(s, s.messages, ctxRef!.clock.now());
+      if (command === 'gconnect') {
+        // Marked good, the address is the first the next dial round picks (a People Near Me invitation uses this).
+        const addr = args[0];
+        if (args.length !== 1 || addr === undefined || !parseHostPort(addr) || !s.hosts?.add(addr)) throw NetError.usage('/gconnect <host:port>');
+        s.hosts.good(addr);
+        s.maintain();
+        return [`gnutella: dialling ${addr} (when a link slot is free; see /gstatus)`];
+      }
       throw NetError.notFound(`gnutella has no command /${command}`);
     },
     status(): PluginStatus {
