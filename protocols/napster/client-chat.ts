@@ -1,10 +1,10 @@
 import type { ChatLineKind } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import type { PluginContext } from '../../src/plugin.js';
-import * as C from './client-constants.js';
+import * as W from './constants.js';
 import type { ServerLink } from './client-link.js';
 import type { ServerMessage } from './client-server-messages.js';
-import { toWire } from './client-wire.js';
+import { toWire } from './messages.js';
 
 /** Napster channel names (§4.1 400): `#` or `&` plus 1-32 printable characters, none of `%$*?",`. */
 const CHANNEL = /^[#&][\x21-\x7e\xa0-\xff]{1,32}$/;
@@ -39,14 +39,14 @@ export class NapsterChat {
 
   /** After a (re)login: rejoin our channels and send the hotlist again (208 is the batch form; 207 per nick works everywhere). */
   onOnline(link: ServerLink): void {
-    for (const nick of this.#hotlist) link.send(C.NAP_HOTLIST_ADD, nick);
-    for (const ch of this.#channels) link.send(C.NAP_JOIN, ch);
+    for (const nick of this.#hotlist) link.send(W.MSG_HOTLIST_ADD, nick);
+    for (const ch of this.#channels) link.send(W.MSG_JOIN, ch);
   }
 
   /** `/msg nick text` (205). */
   msg(link: ServerLink, nick: string, text: string): void {
     if (!nick || !text) throw NetError.usage('usage: /msg <nick> <text>');
-    link.send(C.NAP_PRIVMSG, `${toWire(nick)} ${toWire(text)}`);
+    link.send(W.MSG_PRIVMSG, `${toWire(nick)} ${toWire(text)}`);
     this.#line('msg', this.#nick(), `-> ${nick}: ${text}`, true);
   }
 
@@ -54,38 +54,38 @@ export class NapsterChat {
   say(link: ServerLink, text: string, emote = false): void {
     const ch = this.#currentChannel;
     if (!ch) throw NetError.usage('join a channel first (/join #channel), or /msg <nick> <text>');
-    if (emote) link.send(C.NAP_EMOTE, `${ch} "${toWire(text.replace(/"/g, "'"))}"`);
-    else link.send(C.NAP_PUBLIC, `${ch} ${toWire(text)}`);
+    if (emote) link.send(W.MSG_EMOTE, `${ch} "${toWire(text.replace(/"/g, "'"))}"`);
+    else link.send(W.MSG_PUBLIC, `${ch} ${toWire(text)}`);
   }
 
   join(link: ServerLink, channel: string): void {
     const ch = /^[#&]/.test(channel) ? channel : `#${channel}`;
     if (!CHANNEL.test(ch) || /[%$*?",]/.test(ch)) throw NetError.usage(`not a channel name: ${channel}`);
-    if (this.#channels.size >= C.MAX_CHANNELS && !this.#channels.has(ch)) throw NetError.limit(`at most ${C.MAX_CHANNELS} channels`);
-    link.send(C.NAP_JOIN, ch);
+    if (this.#channels.size >= W.MAX_CHANNELS && !this.#channels.has(ch)) throw NetError.limit(`at most ${W.MAX_CHANNELS} channels`);
+    link.send(W.MSG_JOIN, ch);
   }
 
   part(link: ServerLink, channel?: string): string {
     const ch = channel ?? this.#currentChannel;
     if (!ch) throw NetError.usage('usage: /part #channel');
-    link.send(C.NAP_PART, ch);
+    link.send(W.MSG_PART, ch);
     return ch;
   }
 
   topic(link: ServerLink, channel: string | undefined, text: string): void {
     const ch = channel ?? this.#currentChannel;
     if (!ch) throw NetError.usage('usage: /topic #channel [text]');
-    link.send(C.NAP_TOPIC, text ? `${ch} ${toWire(text)}` : ch);
+    link.send(W.MSG_TOPIC, text ? `${ch} ${toWire(text)}` : ch);
   }
 
   hotlistAdd(link: ServerLink | undefined, nick: string): void {
-    if (this.#hotlist.size >= C.MAX_HOTLIST && !this.#hotlist.has(nick)) throw NetError.limit(`at most ${C.MAX_HOTLIST} hotlist entries`);
+    if (this.#hotlist.size >= W.MAX_HOTLIST && !this.#hotlist.has(nick)) throw NetError.limit(`at most ${W.MAX_HOTLIST} hotlist entries`);
     this.#hotlist.add(nick);
-    link?.send(C.NAP_HOTLIST_ADD, nick);
+    link?.send(W.MSG_HOTLIST_ADD, nick);
   }
 
   hotlistRemove(link: ServerLink | undefined, nick: string): boolean {
-    link?.send(C.NAP_HOTLIST_REMOVE, nick);
+    link?.send(W.MSG_HOTLIST_REMOVE, nick);
     return this.#hotlist.delete(nick);
   }
 
@@ -123,7 +123,7 @@ export class NapsterChat {
       case 'notice':
         return this.#notice(`${link.key}: ${m.text}`);
       case 'ping':
-        link.send(C.NAP_PONG, m.args ? `${m.nick} ${m.args}` : m.nick);
+        link.send(W.MSG_PONG, m.args ? `${m.nick} ${m.args}` : m.nick);
         return;
       case 'download-ack':
       case 'download-error':

@@ -7,6 +7,7 @@ import type { ConnectionGroup, Listener } from '../../src/net/connection-group.j
 import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionManager } from '../../src/net/connection-manager.js';
 import * as C from './client-constants.js';
+import * as W from './constants.js';
 import { DataPortDecoder, encodeGetRequest, encodeSendRequest, type DataMessage } from './client-data-port.js';
 
 /** A GET that arrived on our data port (someone downloads from us). */
@@ -184,7 +185,7 @@ export class DataPortService {
     const decoder = new DataPortDecoder(conn.direction === 'in' ? { role: 'listener' } : { role: 'push' });
     conn.setDecoder(decoder);
     this.#conns.set(conn, { decoder, settle: undefined, waiting: undefined, queued: [] });
-    if (conn.direction === 'in') conn.send(Buffer.from([C.DATA_HELLO]));
+    if (conn.direction === 'in') conn.send(Buffer.from([W.DATA_HELLO]));
   }
 
   #message(conn: Connection<DataMessage>, msg: DataMessage): void {

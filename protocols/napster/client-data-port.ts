@@ -1,7 +1,8 @@
 import { ByteQueue } from '../../src/codec/byte-queue.js';
 import type { Decoder } from '../../src/codec/decoder.js';
 import { NetError } from '../../src/errors.js';
-import { DATA_GET, DATA_HELLO, DATA_SEND, MAX_DATA_ERROR_BYTES, MAX_DATA_HEADER_BYTES, MAX_NUMBER_DIGITS } from './client-constants.js';
+import { MAX_DATA_ERROR_BYTES, MAX_DATA_HEADER_BYTES, MAX_NUMBER_DIGITS } from './client-constants.js';
+import { DATA_GET, DATA_HELLO, DATA_SEND } from './constants.js';
 
 /**
  * What a data-port stream (napster.md §6.2) says, message by message. The

@@ -8,11 +8,12 @@ import type { Release } from '../../src/transfer/slot-limiter.js';
 import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import * as C from './client-constants.js';
+import * as W from './constants.js';
 import type { DataPortService, IncomingGet, OpenedStream } from './client-data-port-service.js';
 import type { ServerLink } from './client-link.js';
 import { buildSearch, type NapSearchSpec } from './client-search-query.js';
 import type { NapFile, NapPeerAddress, ServerMessage } from './client-server-messages.js';
-import { fromWire } from './client-wire.js';
+import { fromWire } from './messages.js';
 
 /** What a Napster hit needs to be downloaded later, also after a restart (JSON-serialisable). */
 export interface NapsterRef {
@@ -92,7 +93,7 @@ export class NapsterFiles {
   async search(link: ServerLink, spec: NapSearchSpec, sink: (hit: NapsterHit) => void, signal?: AbortSignal): Promise<number> {
     let hits = 0;
     await link.query({
-      send: { type: C.NAP_SEARCH, text: buildSearch(spec) },
+      send: { type: W.MSG_SEARCH, text: buildSearch(spec) },
       timeoutMs: this.#d.timeouts.searchMs,
       signal,
       take: (msg) => {
@@ -117,7 +118,7 @@ export class NapsterFiles {
     let hits = 0;
     const who = lower(nick);
     await link.query({
-      send: { type: C.NAP_BROWSE, text: nick },
+      send: { type: W.MSG_BROWSE, text: nick },
       timeoutMs: this.#d.timeouts.queryMs,
       signal,
       take: (msg) => {
@@ -167,7 +168,7 @@ export class NapsterFiles {
       `the download request for ${displayName(ref.wirePath)}`,
       signal,
     );
-    link.send(C.NAP_DOWNLOAD_REQUEST, `${ref.nick} "${ref.wirePath}"`);
+    link.send(W.MSG_DOWNLOAD, `${ref.nick} "${ref.wirePath}"`);
     const m = await answer;
     if (m.kind === 'download-error') throw NetError.notFound(`${ref.nick} is offline or no longer shares ${displayName(ref.wirePath)} (206)`);
     if (m.kind === 'queue-limit') throw NetError.limit(`${ref.nick}'s upload queue is full (limit ${m.limit}); /retry later`);
@@ -179,10 +180,10 @@ export class NapsterFiles {
       opened = await this.#direct(m.peer, ref, offset, signal);
       if (fromStart) opened = { ...opened, start: 0 };
     } else opened = await this.#push(link, ref, offset, signal);
-    link.send(C.NAP_DOWNLOADING, '');
+    link.send(W.MSG_DOWNLOADING, '');
     let counted = false;
     const done = (): void => {
-      if (!counted) link.send(C.NAP_DOWNLOAD_DONE, '');
+      if (!counted) link.send(W.MSG_DOWNLOAD_DONE, '');
       counted = true;
     };
     // All bytes are read at 'end'; the socket is ours to close (it is detached, nobody else will).
@@ -198,7 +199,7 @@ export class NapsterFiles {
   async #ignoresOffset(link: ServerLink, nick: string, signal: AbortSignal): Promise<boolean> {
     const who = lower(nick);
     const answer = link.expect((m) => (m.kind === 'whois' && lower(m.nick) === who ? m.client : undefined), this.#d.timeouts.queryMs, `whois ${nick}`, signal);
-    link.send(C.NAP_WHOIS, nick);
+    link.send(W.MSG_WHOIS, nick);
     try {
       return /teknap/i.test(await answer);
     } catch {
@@ -209,7 +210,7 @@ export class NapsterFiles {
   #direct(peer: NapPeerAddress, ref: NapsterRef, offset: number, signal: AbortSignal): Promise<OpenedStream> {
     return this.#d.data.openGet(peer.ip, peer.port, this.#d.nick(), ref.wirePath, offset, ref.size, signal).catch((err: unknown) => {
       const e = toNetError(err);
-      if (e.code === 'SOCKET' || e.code === 'TIMEOUT') this.#d.link(ref.server)?.send(C.NAP_DATA_PORT_ERROR, ref.nick);
+      if (e.code === 'SOCKET' || e.code === 'TIMEOUT') this.#d.link(ref.server)?.send(W.MSG_DATA_PORT_ERROR, ref.nick);
       throw e;
     });
   }
@@ -237,7 +238,7 @@ export class NapsterFiles {
         () => new Promise<never>(() => undefined),
       );
     const pushed = this.#d.data.expectPush(ref.nick, ref.wirePath, ref.size, offset, both);
-    link.send(C.NAP_PUSH_REQUEST, `${ref.nick} "${ref.wirePath}"`);
+    link.send(W.MSG_PUSH, `${ref.nick} "${ref.wirePath}"`);
     try {
       return await Promise.race([pushed, refusal]);
     } finally {
@@ -262,7 +263,7 @@ export class NapsterFiles {
     if (old) this.#drop(old);
     const slot = this.#grants.size < C.MAX_PENDING_GRANTS ? this.#d.transfers.tryUploadSlot(lower(nick)) : undefined;
     if (!slot) {
-      link.send(C.NAP_QUEUE_LIMIT, `${nick} "${wirePath}" ${this.#d.queueLimit}`);
+      link.send(W.MSG_QUEUE_LIMIT, `${nick} "${wirePath}" ${this.#d.queueLimit}`);
       return;
     }
     const timer = this.#d.clock.setTimeout(() => {
@@ -271,7 +272,7 @@ export class NapsterFiles {
     }, this.#d.timeouts.grantMs);
     const grant: Grant = { link, entry, slot, timer };
     this.#grants.set(key, grant);
-    link.send(C.NAP_UPLOAD_ACCEPT, `${nick} "${wirePath}"`);
+    link.send(W.MSG_UPLOAD_ACCEPT, `${nick} "${wirePath}"`);
   }
 
   /** A GET on our data port: only for a grant we gave, only the file the library resolves. */
@@ -310,21 +311,21 @@ export class NapsterFiles {
       await this.#upload(grant, peer.nick, socket, offset);
     } catch (err) {
       grant.slot();
-      link.send(C.NAP_DATA_PORT_ERROR, peer.nick);
+      link.send(W.MSG_DATA_PORT_ERROR, peer.nick);
       this.#d.notice(`push to ${peer.nick} failed: ${toNetError(err).message}`);
     }
   }
 
   async #upload(grant: Grant, nick: string, socket: Socket, offset: number): Promise<void> {
     const e = grant.entry;
-    grant.link.send(C.NAP_UPLOADING, '');
+    grant.link.send(W.MSG_UPLOADING, '');
     try {
       await this.#d.transfers.upload({ path: e.realPath, name: e.name, peer: lower(nick), protocol: 'napster', sink: socket, start: offset, sha1: e.sha1 ?? null }, grant.slot);
     } catch (err) {
       this.#d.log.info(`upload of ${e.name} to ${nick} failed: ${toNetError(err).message}`);
       socket.destroy();
     } finally {
-      grant.link.send(C.NAP_UPLOAD_DONE, '');
+      grant.link.send(W.MSG_UPLOAD_DONE, '');
       // The downloader closes after the last byte; one that never does is cut off after a grace period.
       socket.resume();
       const linger = this.#d.clock.setTimeout(() => socket.destroy(), UPLOAD_LINGER_MS);

@@ -5,7 +5,8 @@ import type { Connection } from '../../src/net/connection.js';
 import * as C from './client-constants.js';
 import { firstLoginStep, loginStep, reconnectDelay, type LoginIdentity, type LoginState } from './client-login.js';
 import { parseServerFrame, type ServerMessage } from './client-server-messages.js';
-import { encodeFrame, type NapFrame } from './client-wire.js';
+import { encodeFrame, type NapFrame } from './codec.js';
+import { MAX_PAYLOAD } from './constants.js';
 
 /** What a link tells its owner. */
 export interface LinkHooks {
@@ -16,6 +17,12 @@ export interface LinkHooks {
   message(link: ServerLink, msg: ServerMessage): void;
   /** The session ended; `retryMs` when a reconnect is scheduled. */
   down(link: ServerLink, reason: string, retryMs: number | undefined): void;
+}
+
+/** Encodes one frame; we never send what OpenNap would silently drop us for (§2), so a payload over the limit is a USAGE error, not cut. */
+function encodeChecked(type: number, text: string): Buffer {
+  if (text.length > MAX_PAYLOAD) throw NetError.usage(`napster message too long (${text.length} > ${MAX_PAYLOAD} bytes)`);
+  return encodeFrame(type, text);
 }
 
 /** A serial request (search, browse) whose answer is a run of frames ending in a known one. */
@@ -106,13 +113,13 @@ export class ServerLink {
   /** Sends one frame; false when not connected. Throws USAGE for an oversized payload. */
   send(type: number, text: string): boolean {
     if (!this.#conn || this.#conn.closed) return false;
-    return this.#conn.send(encodeFrame(type, text));
+    return this.#conn.send(encodeChecked(type, text));
   }
 
   /** Sends many frames as one write (spec §11: no Nagle stalls, one syscall for a share list). */
   sendAll(frames: Array<{ type: number; text: string }>): boolean {
     if (!this.#conn || this.#conn.closed || frames.length === 0) return false;
-    return this.#conn.send(Buffer.concat(frames.map((f) => encodeFrame(f.type, f.text))));
+    return this.#conn.send(Buffer.concat(frames.map((f) => encodeChecked(f.type, f.text))));
   }
 
   /**

@@ -1,7 +1,8 @@
 import { NetError } from '../../src/errors.js';
 import * as C from './client-constants.js';
+import * as W from './constants.js';
 import type { ServerMessage } from './client-server-messages.js';
-import { quote, toWire } from './client-wire.js';
+import { quote, toWire } from './messages.js';
 
 /** Who we log in as (§3.2): never logged, the password least of all. */
 export interface LoginIdentity {
@@ -27,14 +28,12 @@ export type LoginStep =
   | { do: 'fail'; reason: string; retry: boolean }
   | { do: 'wait' };
 
-const RESERVED = ['operserv', 'chanserv', 'operator', 'nickserv'];
-
 /** §3.2 rule 2, checked before we send anything: the reason, or undefined for a good nick. */
 export function checkNick(nick: string): string | undefined {
-  if (nick.length < 1 || nick.length > 19) return 'a Napster nick has 1 to 19 characters';
+  if (nick.length < 1 || nick.length > W.MAX_NICK_LENGTH) return 'a Napster nick has 1 to 19 characters';
   if (!/^[\x21-\x7e]+$/.test(nick) || /[%$*?.!",\\]/.test(nick)) return 'a Napster nick has no spaces and none of % $ * ? . ! " , \\';
   if (/^[#&:-]/.test(nick)) return 'a Napster nick does not start with # & : -';
-  if (RESERVED.includes(nick.toLowerCase())) return `${nick} is reserved`;
+  if ((W.RESERVED_NICKS as readonly string[]).includes(nick.toLowerCase())) return `${nick} is reserved`;
   return undefined;
 }
 
@@ -43,7 +42,7 @@ export function validateIdentity(id: LoginIdentity): void {
   const bad = checkNick(id.nick);
   if (bad) throw NetError.usage(bad);
   if (id.password === '' || /[\s"]/.test(id.password)) throw NetError.usage('a Napster password is one word without spaces or quotes');
-  if (!Number.isInteger(id.speed) || id.speed < 0 || id.speed > C.MAX_LINK_SPEED) throw NetError.usage('link speed is 0-10');
+  if (!Number.isInteger(id.speed) || id.speed < 0 || id.speed > W.MAX_LINK_SPEED) throw NetError.usage('link speed is 0-10');
   if (!Number.isInteger(id.dataPort) || id.dataPort < 0 || id.dataPort > 65535) throw NetError.usage('data port is 0-65535');
 }
 
@@ -62,7 +61,7 @@ export function registerText(id: LoginIdentity): string {
 
 /** The first frame of a session: a nick check (7), which tells us whether to register (6) or log in (2). */
 export function firstLoginStep(id: LoginIdentity): { state: LoginState; type: number; text: string } {
-  return { state: 'checking', type: C.NAP_NICK_CHECK, text: toWire(id.nick) };
+  return { state: 'checking', type: W.MSG_NICK_CHECK, text: toWire(id.nick) };
 }
 
 /** Login refusals that a reconnect cannot fix (§7 type 0). */
@@ -77,10 +76,10 @@ export function loginStep(state: LoginState, msg: ServerMessage, id: LoginIdenti
   switch (msg.kind) {
     case 'nick-free':
       if (state !== 'checking') return { do: 'wait' };
-      return { do: 'send', state: 'registering', type: C.NAP_NEW_USER_LOGIN, text: registerText(id) };
+      return { do: 'send', state: 'registering', type: W.MSG_NEW_USER_LOGIN, text: registerText(id) };
     case 'nick-registered':
       if (state !== 'checking') return { do: 'wait' };
-      return { do: 'send', state: 'logging-in', type: C.NAP_LOGIN, text: loginText(id) };
+      return { do: 'send', state: 'logging-in', type: W.MSG_LOGIN, text: loginText(id) };
     case 'nick-invalid':
       return { do: 'fail', reason: msg.text || `invalid nick: ${id.nick}`, retry: false };
     case 'login-ack':

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { NetError } from '../../src/errors.js';
 import { parseHostPort } from '../../src/net/address.js';
-import { MAX_LINK_SPEED } from './client-constants.js';
+import { MAX_LINK_SPEED } from './constants.js';
 import { checkNick } from './client-login.js';
 import type { NapsterClientOptions } from './client-service.js';
 

@@ -3,7 +3,7 @@ import { NetError } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import type { FileHit, FileProtocol } from '../../src/search/file-protocol.js';
 import type { SearchQuery } from '../../src/search/search-query.js';
-import * as C from './client-constants.js';
+import * as W from './constants.js';
 import type { NapsterHit, NapsterRef } from './client-files.js';
 import { parseNsearch, plainSearch, type NapSearchSpec } from './client-search-query.js';
 import { NapsterClient, type NapsterClientOptions } from './client-service.js';
@@ -136,7 +136,7 @@ export class NapsterClientPart {
         return this.#search(`browse ${args[0]!}`, { kind: 'browse', nick: args[0]! });
       case 'whois':
         if (args.length !== 1) throw NetError.usage('usage: /whois <nick>');
-        cl.current().send(C.NAP_WHOIS, args[0]!);
+        cl.current().send(W.MSG_WHOIS, args[0]!);
         return [];
       case 'msg':
         cl.chat.msg(cl.current(), args[0] ?? '', args.slice(1).join(' '));
@@ -153,11 +153,11 @@ export class NapsterClientPart {
         return [];
       }
       case 'list':
-        cl.current().send(C.NAP_LIST_CHANNELS, '');
+        cl.current().send(W.MSG_CHANNEL_LIST_END, '');
         return [];
       case 'names':
         if (args.length !== 1) throw NetError.usage('usage: /names <#channel>');
-        cl.current().send(C.NAP_NAMES, args[0]!);
+        cl.current().send(W.MSG_NAMES, args[0]!);
         return [];
       case 'say':
       case 'me':

@@ -1,6 +1,6 @@
 import { NetError } from '../../src/errors.js';
-import { DEFAULT_MAX_RESULTS } from './client-constants.js';
-import { toWire } from './client-wire.js';
+import { MAX_RESULTS } from './constants.js';
+import { toWire } from './messages.js';
 
 /** §5 comparisons, as the wire spells them. */
 export type NapCompare = 'AT LEAST' | 'AT BEST' | 'EQUAL TO';
@@ -48,7 +48,7 @@ function words(text: string): string[] {
 }
 
 /** A spec for plain words (what `/search` sends to every protocol). */
-export function plainSearch(text: string, maxResults = DEFAULT_MAX_RESULTS): NapSearchSpec {
+export function plainSearch(text: string, maxResults = MAX_RESULTS): NapSearchSpec {
   const all = words(text);
   return {
     words: all.filter((w) => !w.startsWith('-')),
@@ -68,7 +68,7 @@ type RangeKey = (typeof RANGE_KEYS)[number];
  * k/m/g suffixes. Throws USAGE with the reason for anything else.
  */
 export function parseNsearch(args: readonly string[]): NapSearchSpec {
-  const spec: NapSearchSpec = { words: [], excludes: [], maxResults: DEFAULT_MAX_RESULTS };
+  const spec: NapSearchSpec = { words: [], excludes: [], maxResults: MAX_RESULTS };
   for (const arg of args) {
     const clause = /^([a-z]+)(>=|<=|=|>|<|:)(.+)$/i.exec(arg);
     if (!clause) {

@@ -1,5 +1,6 @@
-import * as C from './client-constants.js';
-import { fromWire, intField, ipFromField, splitFields, type NapFrame } from './client-wire.js';
+import * as W from './constants.js';
+import { payloadText, type NapFrame } from './codec.js';
+import { fromWire, ipField, splitFields, strictInt } from './messages.js';
 
 /** A file as 201 (search) and 212 (browse) describe it (§5, §4.1). */
 export interface NapFile {
@@ -68,6 +69,11 @@ export type ServerMessage =
   | { kind: 'text'; type: number; text: string }
   | { kind: 'malformed'; type: number; reason: string };
 
+/** A decimal field, or undefined when absent or not a plain non-negative integer. */
+function intField(s: string | undefined): number | undefined {
+  return s === undefined ? undefined : strictInt(s);
+}
+
 function file(f: string[], at: number): NapFile | undefined {
   const size = intField(f[at + 2]);
   if (f[at] === undefined || f[at + 1] === undefined || size === undefined) return undefined;
@@ -82,7 +88,7 @@ function file(f: string[], at: number): NapFile | undefined {
 }
 
 function peer(f: string[]): NapPeerAddress | undefined {
-  const ip = ipFromField(f[1]);
+  const ip = ipField(f[1]);
   const port = intField(f[2]);
   if (f.length < 4 || ip === undefined || port === undefined || port > 65535) return undefined;
   return { nick: f[0]!, ip, port, wirePath: f[3]!, md5: f[4] ?? '', speed: intField(f[5]) ?? 0 };
@@ -104,134 +110,135 @@ function headAndRest(text: string, heads: number): string[] | undefined {
 
 /** Decodes one server frame (§4.2). Never throws: a bad frame is `malformed`. */
 export function parseServerFrame(frame: NapFrame): ServerMessage {
-  const { type, text } = frame;
+  const type = frame.type;
+  const text = payloadText(frame);
   const bad = (reason: string): ServerMessage => ({ kind: 'malformed', type, reason });
   const fields = (): string[] | undefined => splitFields(text);
   switch (type) {
-    case C.NAP_ERROR:
+    case W.MSG_ERROR:
       return { kind: 'login-error', reason: fromWire(text) };
-    case C.NAP_LOGIN_ACK:
+    case W.MSG_LOGIN_ACK:
       return { kind: 'login-ack', email: fromWire(fields()?.[0] ?? text) };
-    case C.NAP_NICK_FREE:
+    case W.MSG_NICK_FREE:
       return { kind: 'nick-free' };
-    case C.NAP_NICK_REGISTERED:
+    case W.MSG_NICK_REGISTERED:
       return { kind: 'nick-registered' };
-    case C.NAP_NICK_INVALID:
+    case W.MSG_NICK_INVALID:
       return { kind: 'nick-invalid', text: fromWire(text) };
-    case C.NAP_MOTD:
+    case W.MSG_MOTD:
       return { kind: 'motd', line: fromWire(text) };
-    case C.NAP_STATS: {
+    case W.MSG_SERVER_STATS: {
       const f = fields() ?? [];
       return { kind: 'stats', users: intField(f[0]) ?? 0, files: intField(f[1]) ?? 0, gigabytes: Number(f[2]) || 0 };
     }
-    case C.NAP_SEARCH_RESULT: {
+    case W.MSG_SEARCH_RESULT: {
       const f = fields();
       if (!f || f.length < 9) return bad('201 needs 9 fields');
       const nf = file(f, 0);
-      const ip = ipFromField(f[7]);
+      const ip = ipField(f[7]);
       if (!nf || ip === undefined) return bad('201 size or address not a number');
       return { kind: 'search-result', file: nf, nick: f[6]!, ip, speed: intField(f[8]) ?? 0 };
     }
-    case C.NAP_SEARCH_END:
+    case W.MSG_SEARCH_END:
       return { kind: 'search-end' };
-    case C.NAP_BROWSE_RESULT: {
+    case W.MSG_BROWSE_RESULT: {
       const f = fields();
       const nf = f && f.length >= 4 ? file(f, 1) : undefined;
       if (!f || !nf) return bad('212 needs nick and a file');
       return { kind: 'browse-entry', nick: f[0]!, file: nf };
     }
-    case C.NAP_BROWSE_END: {
+    case W.MSG_BROWSE_END: {
       const f = fields() ?? [];
       if (f[0] === undefined) return bad('213 without a nick');
-      return { kind: 'browse-end', nick: f[0], ip: ipFromField(f[1]) ?? '0.0.0.0' };
+      return { kind: 'browse-end', nick: f[0], ip: ipField(f[1]) ?? '0.0.0.0' };
     }
-    case C.NAP_DOWNLOAD_ACK:
-    case C.NAP_PUSH_ACK: {
+    case W.MSG_DOWNLOAD_ACK:
+    case W.MSG_PUSH_ACK: {
       const f = fields();
       const p = f && peer(f);
       if (!p) return bad(`${type} needs nick, ip, port and path`);
-      return type === C.NAP_DOWNLOAD_ACK ? { kind: 'download-ack', peer: p } : { kind: 'push-request', peer: p };
+      return type === W.MSG_DOWNLOAD_ACK ? { kind: 'download-ack', peer: p } : { kind: 'push-request', peer: p };
     }
-    case C.NAP_DOWNLOAD_ERROR:
-    case C.NAP_UPLOAD_REQUEST: {
+    case W.MSG_GET_ERROR:
+    case W.MSG_UPLOAD_REQUEST: {
       const f = fields();
       if (!f || f.length < 2) return bad(`${type} needs nick and path`);
-      return type === C.NAP_DOWNLOAD_ERROR
+      return type === W.MSG_GET_ERROR
         ? { kind: 'download-error', nick: f[0]!, wirePath: f[1]! }
         : { kind: 'upload-request', nick: f[0]!, wirePath: f[1]! };
     }
-    case C.NAP_QUEUE_LIMIT_REPLY: {
+    case W.MSG_QUEUE_LIMIT_NOTICE: {
       const f = fields();
       if (!f || f.length < 4) return bad('620 needs 4 fields');
       return { kind: 'queue-limit', nick: f[0]!, wirePath: f[1]!, size: intField(f[2]) ?? 0, limit: intField(f[3]) ?? 0 };
     }
-    case C.NAP_DATA_PORT_ERROR:
+    case W.MSG_DATA_PORT_ERROR:
       return { kind: 'data-port-error', nick: text.trim() };
-    case C.NAP_PRIVMSG: {
+    case W.MSG_PRIVMSG: {
       const p = headAndRest(text, 1);
       if (!p) return bad('205 needs a sender');
       return { kind: 'privmsg', from: p[0]!, text: fromWire(p[1]!) };
     }
-    case C.NAP_HOTLIST_SIGNON: {
+    case W.MSG_HOTLIST_SIGNON: {
       const f = fields() ?? [];
       if (!f[0]) return bad('209 without a nick');
       return { kind: 'hotlist-signon', nick: f[0], speed: intField(f[1]) ?? 0 };
     }
-    case C.NAP_HOTLIST_SIGNOFF:
+    case W.MSG_HOTLIST_SIGNOFF:
       return text.trim() ? { kind: 'hotlist-signoff', nick: text.trim() } : bad('210 without a nick');
-    case C.NAP_HOTLIST_ACK:
+    case W.MSG_HOTLIST_ACK:
       return { kind: 'hotlist-ack', nick: text.trim() };
-    case C.NAP_NOTICE:
+    case W.MSG_NOTICE:
       return { kind: 'notice', text: fromWire(text) };
-    case C.NAP_JOIN_ACK:
+    case W.MSG_JOIN_ACK:
       return { kind: 'channel-joined', channel: text.trim() };
-    case C.NAP_PART:
+    case W.MSG_PART:
       return { kind: 'channel-parted', channel: text.trim() };
-    case C.NAP_CHANNEL_JOIN:
-    case C.NAP_CHANNEL_PART:
-    case C.NAP_CHANNEL_USER:
-    case C.NAP_NAMES_ENTRY: {
+    case W.MSG_JOIN_NOTICE:
+    case W.MSG_PART_NOTICE:
+    case W.MSG_CHANNEL_USER:
+    case W.MSG_NAMES_ENTRY: {
       const f = fields();
       if (!f || f.length < 2) return bad(`${type} needs channel and nick`);
-      const event = type === C.NAP_CHANNEL_JOIN ? 'join' : type === C.NAP_CHANNEL_PART ? 'part' : type === C.NAP_CHANNEL_USER ? 'member' : 'names';
+      const event = type === W.MSG_JOIN_NOTICE ? 'join' : type === W.MSG_PART_NOTICE ? 'part' : type === W.MSG_CHANNEL_USER ? 'member' : 'names';
       return { kind: 'channel-user', event, channel: f[0]!, nick: f[1]!, shared: intField(f[2]) ?? 0, speed: intField(f[3]) ?? 0 };
     }
-    case C.NAP_CHANNEL_USER_END:
+    case W.MSG_CHANNEL_USERS_END:
       return { kind: 'channel-users-end', channel: text.trim() };
-    case C.NAP_PUBLIC_MSG: {
+    case W.MSG_PUBLIC_MSG: {
       const p = headAndRest(text, 2);
       if (!p) return bad('403 needs channel and nick');
       return { kind: 'channel-message', channel: p[0]!, nick: p[1]!, text: fromWire(p[2]!) };
     }
-    case C.NAP_EMOTE: {
+    case W.MSG_EMOTE: {
       const p = headAndRest(text, 2);
       if (!p) return bad('824 needs channel and nick');
       return { kind: 'channel-emote', channel: p[0]!, nick: p[1]!, text: fromWire(p[2]!.replace(/^"|"$/g, '')) };
     }
-    case C.NAP_TOPIC: {
+    case W.MSG_TOPIC: {
       const p = headAndRest(text, 1);
       return p ? { kind: 'topic', channel: p[0]!, topic: fromWire(p[1]!) } : { kind: 'topic', channel: text.trim(), topic: '' };
     }
-    case C.NAP_LIST_CHANNELS:
+    case W.MSG_CHANNEL_LIST_END:
       return { kind: 'list-end' };
-    case C.NAP_CHANNEL_ENTRY: {
+    case W.MSG_CHANNEL_LIST_ENTRY: {
       const p = headAndRest(text, 2);
       if (!p) return bad('618 needs channel and users');
       return { kind: 'channel-entry', channel: p[0]!, users: intField(p[1]) ?? 0, topic: fromWire(p[2]!) };
     }
-    case C.NAP_NAMES:
+    case W.MSG_NAMES:
       return { kind: 'names-end', channel: text.trim() };
-    case C.NAP_WHOIS_ONLINE:
-    case C.NAP_WHOIS_OFFLINE: {
+    case W.MSG_WHOIS_REPLY:
+    case W.MSG_WHOWAS: {
       const f = fields();
       if (!f || f.length < 2) return bad(`${type} needs nick and level`);
-      return { kind: 'whois', nick: f[0]!, level: f[1]!, online: type === C.NAP_WHOIS_ONLINE, text: fromWire(text), client: type === C.NAP_WHOIS_ONLINE ? fromWire(f[9] ?? '') : '' };
+      return { kind: 'whois', nick: f[0]!, level: f[1]!, online: type === W.MSG_WHOIS_REPLY, text: fromWire(text), client: type === W.MSG_WHOIS_REPLY ? fromWire(f[9] ?? '') : '' };
     }
-    case C.NAP_GHOST:
+    case W.MSG_GHOST:
       return { kind: 'ghost' };
-    case C.NAP_DISCONNECTING:
+    case W.MSG_DISCONNECTING:
       return { kind: 'disconnecting' };
-    case C.NAP_PING: {
+    case W.MSG_PING: {
       const p = headAndRest(text, 1);
       return { kind: 'ping', nick: p ? p[0]! : text.trim(), args: p ? p[1]! : '' };
     }

@@ -10,6 +10,7 @@ import { ensureDir, writeFileAtomic } from '../../src/paths.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { NapsterChat } from './client-chat.js';
 import * as C from './client-constants.js';
+import * as W from './constants.js';
 import { DataPortService } from './client-data-port-service.js';
 import { NapsterFiles, type NapsterHit, type NapsterRef } from './client-files.js';
 import { ServerLink } from './client-link.js';
@@ -17,7 +18,8 @@ import { checkNick, type LoginIdentity } from './client-login.js';
 import type { NapSearchSpec } from './client-search-query.js';
 import type { ServerMessage } from './client-server-messages.js';
 import { buildShareList, diffShares, type SharedFile } from './client-share-list.js';
-import { napFrameDecoder, type NapFrame } from './client-wire.js';
+import type { NapFrame } from './codec.js';
+import { NapFrameDecoder } from './frame-decoder.js';
 
 /** How the client is set up (`--napster`, `--napster-password-file`, `--napster-data-port`, ...). */
 export interface NapsterClientOptions {
@@ -71,7 +73,7 @@ export class NapsterClient {
     this.#nick = opts.nick ?? validNick(ctx.nick);
     this.#group = ctx.net.group<NapFrame>({
       name: 'napster-client',
-      decoder: () => napFrameDecoder(),
+      decoder: () => new NapFrameDecoder(),
       handler: {
         onMessage: (conn, frame) => this.#byConn.get(conn)?.onFrame(frame),
         onClose: (conn, reason) => {
@@ -228,17 +230,17 @@ export class NapsterClient {
   /** Brings a server's copy of our share list in line with the library (§4.1): 102 for gone files, 100 for new ones. */
   #sync(link: ServerLink): void {
     if (!link.online) return;
-    const list = buildShareList(this.#ctx.share.entries(), this.#o.maxShares ?? C.MAX_SHARES);
+    const list = buildShareList(this.#ctx.share.entries(), this.#o.maxShares ?? W.MAX_SHARES);
     const had = this.#shared.get(link) ?? new Map<string, SharedFile>();
     const delta = diffShares(had, list.files);
     link.sendAll([
-      ...delta.remove.map((p) => ({ type: C.NAP_UNSHARE, text: p })),
-      ...delta.add.map((line) => ({ type: C.NAP_SHARE, text: line })),
+      ...delta.remove.map((p) => ({ type: W.MSG_UNSHARE, text: p })),
+      ...delta.add.map((line) => ({ type: W.MSG_SHARE, text: line })),
     ]);
     this.#shared.set(link, list.files);
     const first = had.size === 0;
     if (list.overCap > 0 && (first || delta.add.length > 0)) {
-      this.notice(`${link.key} takes at most ${this.#o.maxShares ?? C.MAX_SHARES} files: ${list.overCap} of your files are not shared there`);
+      this.notice(`${link.key} takes at most ${this.#o.maxShares ?? W.MAX_SHARES} files: ${list.overCap} of your files are not shared there`);
     }
     if (first || delta.add.length + delta.remove.length > 0) {
       this.#ctx.log.info(`${link.key}: sharing ${list.files.size} files (+${delta.add.length} -${delta.remove.length})`);

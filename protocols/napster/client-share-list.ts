@@ -1,6 +1,6 @@
 import type { ShareEntry } from '../../src/share/share-entry.js';
-import { MAX_SHARES, NO_MD5 } from './client-constants.js';
-import { MAX_PAYLOAD_BYTES, toWire } from './client-wire.js';
+import { MAX_PAYLOAD, MAX_SHARES, NO_MD5 } from './constants.js';
+import { toWire } from './messages.js';
 
 /** One file as we announce it: the wire path (what downloaders send back) and its 100 payload. */
 export interface SharedFile {
@@ -43,7 +43,7 @@ export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES):
   for (const e of sorted) {
     const wirePath = wirePathOf(e);
     const line = `"${wirePath}" ${e.md5 ?? NO_MD5} ${e.size} 0 0 0`;
-    if (wirePath.includes('"') || line.length > MAX_PAYLOAD_BYTES) {
+    if (wirePath.includes('"') || line.length > MAX_PAYLOAD) {
       unshareable++;
       continue;
     }

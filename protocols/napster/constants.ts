@@ -176,3 +176,18 @@ export type FileType = (typeof FILE_TYPES)[number];
 
 /** Nicks no user may take (§3.2 rule 2). */
 export const RESERVED_NICKS = ['operserv', 'chanserv', 'operator', 'nickserv'] as const;
+
+// §3.1 / §3.2 values a client sends
+/** Highest valid link speed code (T3+); the server refuses a login above it (§3.2 rule 3). */
+export const MAX_LINK_SPEED = 10;
+/** md5 placeholder for a file not hashed yet (TekNap sends the same, §3.1). */
+export const NO_MD5 = 'NOMD5COMPUTED';
+
+// §6.2 data-port protocol (client <-> client, raw TCP, no framing)
+/** The byte a data-port listener sends right after accepting ('1'). */
+export const DATA_HELLO = 0x31;
+export const DATA_GET = 'GET';
+export const DATA_SEND = 'SEND';
+export const DATA_GETLIST = 'GETLIST';
+/** TekNap's prefix line before a browse list, and the firewalled browsee's opening word (§6.2 direct browse). */
+export const DATA_SENDLIST = 'SENDLIST';

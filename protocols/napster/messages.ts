@@ -118,3 +118,21 @@ export function atoi(s: string): number {
 export function strictInt(s: string): number | undefined {
   return /^\d{1,15}$/.test(s) ? Number(s) : undefined;
 }
+
+/** UTF-8 text (a nick, a path, a message) as the latin-1 string that carries its bytes on the wire (§2). */
+export function toWire(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** Wire bytes back to text: UTF-8 when they are valid UTF-8, else latin-1 (old clients send cp1252/latin-1). */
+export function fromWire(wire: string): string {
+  const bytes = Buffer.from(wire, 'latin1');
+  const utf8 = bytes.toString('utf8');
+  return utf8.includes('\ufffd') ? wire : utf8;
+}
+
+/** An address field (§3.1) as a dotted quad, or undefined when it is not a u32. */
+export function ipField(s: string | undefined): string | undefined {
+  const v = s === undefined ? undefined : strictInt(s);
+  return v === undefined || v > 0xffffffff ? undefined : napsterToIp(v);
+}

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitFields } from '../../protocols/napster/client-wire.js';
+import { splitFields } from '../../protocols/napster/messages.js';
 import { FakeNapServer } from './fake-server.js';
 import { startNapNode, type NapNode } from './client-net.js';
 

@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeFrame, ipToField } from '../../protocols/napster/client-wire.js';
-import { FakeNapServer } from './fake-server.js';
+import { encodeFrame } from '../../protocols/napster/codec.js';
+import { FakeNapServer, ipToField } from './fake-server.js';
 import { startNapNode, TEST_TIMEOUTS, type NapNode } from './client-net.js';
 
 /** A raw TCP peer that does whatever the test says with each connection. */

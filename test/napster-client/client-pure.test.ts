@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as C from '../../protocols/napster/client-constants.js';
+import * as W from '../../protocols/napster/constants.js';
 import { checkNick, firstLoginStep, loginStep, reconnectDelay, validateIdentity, type LoginIdentity } from '../../protocols/napster/client-login.js';
 import { buildSearch, parseNsearch, plainSearch } from '../../protocols/napster/client-search-query.js';
 import { buildShareList, diffShares } from '../../protocols/napster/client-share-list.js';
@@ -10,12 +11,12 @@ const id: LoginIdentity = { nick: 'bob', password: 'pw', dataPort: 6699, speed: 
 
 describe('login decisions (napster.md §3.2)', () => {
   it('checks the nick, registers a free one, logs in a registered one', () => {
-    expect(firstLoginStep(id)).toEqual({ state: 'checking', type: C.NAP_NICK_CHECK, text: 'bob' });
+    expect(firstLoginStep(id)).toEqual({ state: 'checking', type: W.MSG_NICK_CHECK, text: 'bob' });
     expect(loginStep('checking', { kind: 'nick-free' }, id)).toEqual({
-      do: 'send', state: 'registering', type: C.NAP_NEW_USER_LOGIN, text: 'bob pw 6699 "peerdeck 0.1" 7 bob@example.com',
+      do: 'send', state: 'registering', type: W.MSG_NEW_USER_LOGIN, text: 'bob pw 6699 "peerdeck 0.1" 7 bob@example.com',
     });
     expect(loginStep('checking', { kind: 'nick-registered' }, id)).toEqual({
-      do: 'send', state: 'logging-in', type: C.NAP_LOGIN, text: 'bob pw 6699 "peerdeck 0.1" 7',
+      do: 'send', state: 'logging-in', type: W.MSG_LOGIN, text: 'bob pw 6699 "peerdeck 0.1" 7',
     });
     expect(loginStep('logging-in', { kind: 'login-ack', email: 'anon@localhost' }, id)).toEqual({ do: 'online', email: 'anon@localhost' });
     expect(loginStep('logging-in', { kind: 'motd', line: 'x' }, id)).toEqual({ do: 'wait' });
@@ -74,7 +75,7 @@ describe('share list (napster.md §4.1)', () => {
   it('caps the list at the server limit and says how many were left out', () => {
     const many = Array.from({ length: 5003 }, (_, i) => entry(i + 1, `f${i}.bin`, i));
     const list = buildShareList([...many, entry(9999, 'bad"quote.mp3', 1)]);
-    expect(list.files.size).toBe(C.MAX_SHARES);
+    expect(list.files.size).toBe(W.MAX_SHARES);
     expect(list.overCap).toBe(3);
     expect(list.unshareable).toBe(1);
     expect(list.files.has('f0.bin')).toBe(true);

@@ -5,8 +5,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FILES_PLUGIN } from '../../src/search/files-plugin.js';
-import { encodeFrame, ipToField } from '../../protocols/napster/client-wire.js';
-import { FakeNapServer } from './fake-server.js';
+import { encodeFrame } from '../../protocols/napster/codec.js';
+import { FakeNapServer, ipToField } from './fake-server.js';
 import { startNapNode, type NapNode } from './client-net.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

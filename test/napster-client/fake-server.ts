@@ -1,6 +1,19 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { decodeAll } from '../../src/codec/decoder.js';
-import { encodeFrame, ipToField, napFrameDecoder, splitFields, type NapFrame } from '../../protocols/napster/client-wire.js';
+import { encodeFrame } from '../../protocols/napster/codec.js';
+import { NapFrameDecoder } from '../../protocols/napster/frame-decoder.js';
+import { ipToNapster, splitFields } from '../../protocols/napster/messages.js';
+
+/** A frame as the scripted broker keeps it: type and latin-1 payload text. */
+export interface NapFrame {
+  type: number;
+  text: string;
+}
+
+/** §3.1 address field of a dotted quad, for frames a test writes. */
+export function ipToField(ip: string): string {
+  return String(ipToNapster(ip));
+}
 
 /** One logged-in user of the scripted broker. */
 export interface FakeUser {
@@ -53,10 +66,11 @@ export class FakeNapServer {
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    const dec = napFrameDecoder(65535);
+    const dec = new NapFrameDecoder(65535);
     let user: FakeUser | undefined;
     socket.on('data', (chunk) => {
-      for (const f of decodeAll(dec, chunk)) {
+      for (const raw of decodeAll(dec, chunk)) {
+        const f: NapFrame = { type: raw.type, text: raw.payload.toString('latin1') };
         this.received.push({ nick: user?.nick ?? '', frame: f });
         if (this.hook?.(user, f, socket)) continue;
         if (!user) user = this.#login(socket, f);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataPortDecoder, encodeGetRequest, encodeSendRequest, type DataMessage } from '../../protocols/napster/client-data-port.js';
-import * as C from '../../protocols/napster/client-constants.js';
+import * as W from '../../protocols/napster/constants.js';
 import { loginText, registerText, type LoginIdentity } from '../../protocols/napster/client-login.js';
 import { buildSearch, plainSearch } from '../../protocols/napster/client-search-query.js';
 import { parseServerFrame } from '../../protocols/napster/client-server-messages.js';
 import { buildShareList } from '../../protocols/napster/client-share-list.js';
-import { encodeFrame, splitFields } from '../../protocols/napster/client-wire.js';
+import { encodeFrame } from '../../protocols/napster/codec.js';
+import { splitFields } from '../../protocols/napster/messages.js';
 import type { ShareEntry } from '../../src/share/share-entry.js';
 import { loadVectors, payload, type VectorRecord } from './vectors.js';
 
@@ -22,16 +23,16 @@ describe('our client frames equal the recorded client frames (napster.md vectors
   });
 
   it('nick check (7), registration (6) and login (2) are byte-identical for the same identity', () => {
-    const checks = sent(C.NAP_NICK_CHECK);
+    const checks = sent(W.MSG_NICK_CHECK);
     expect(checks.length).toBeGreaterThan(0);
-    for (const r of checks) expect(encodeFrame(C.NAP_NICK_CHECK, payload(r))).toEqual(r.bytes);
+    for (const r of checks) expect(encodeFrame(W.MSG_NICK_CHECK, payload(r))).toEqual(r.bytes);
     let compared = 0;
-    for (const r of [...sent(C.NAP_NEW_USER_LOGIN), ...sent(C.NAP_LOGIN)]) {
+    for (const r of [...sent(W.MSG_NEW_USER_LOGIN), ...sent(W.MSG_LOGIN)]) {
       const f = splitFields(payload(r));
       // Only well-formed recorded logins (the transcripts also hold deliberately broken ones).
       if (!f || f.length < 5 || f.length > 6 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[4]!)) continue;
       const id = identity(f, f[5]);
-      const text = r.type === C.NAP_NEW_USER_LOGIN ? registerText(id) : loginText(id);
+      const text = r.type === W.MSG_NEW_USER_LOGIN ? registerText(id) : loginText(id);
       if (payload(r).includes(`"${f[3]!}"`)) {
         expect(encodeFrame(r.type!, text)).toEqual(r.bytes);
         compared++;
@@ -41,7 +42,7 @@ describe('our client frames equal the recorded client frames (napster.md vectors
   });
 
   it('share (100): path, md5 and size fields match, six fields as recorded', () => {
-    const shares = sent(C.NAP_SHARE).filter((r) => splitFields(payload(r))?.length === 6 && /^\d+$/.test(splitFields(payload(r))![2]!));
+    const shares = sent(W.MSG_SHARE).filter((r) => splitFields(payload(r))?.length === 6 && /^\d+$/.test(splitFields(payload(r))![2]!));
     expect(shares.length).toBeGreaterThan(3);
     for (const r of shares) {
       const f = splitFields(payload(r))!;
@@ -55,7 +56,7 @@ describe('our client frames equal the recorded client frames (napster.md vectors
   });
 
   it('search (200): every well-formed recorded form of ours is reproduced exactly', () => {
-    const texts = sent(C.NAP_SEARCH).map(payload);
+    const texts = sent(W.MSG_SEARCH).map(payload);
     const ours = [
       buildSearch(plainSearch('alpha band', 10)),
       buildSearch({ words: ['song'], excludes: ['live'], maxResults: 10 }),
@@ -72,7 +73,7 @@ describe('our client frames equal the recorded client frames (napster.md vectors
   });
 
   it('download request (203), push request (500) and upload accept (608) are byte-identical', () => {
-    for (const type of [C.NAP_DOWNLOAD_REQUEST, C.NAP_PUSH_REQUEST, C.NAP_UPLOAD_ACCEPT]) {
+    for (const type of [W.MSG_DOWNLOAD, W.MSG_PUSH, W.MSG_UPLOAD_ACCEPT]) {
       const rs = sent(type).filter((r) => splitFields(payload(r))?.length === 2);
       expect(rs.length).toBeGreaterThan(0);
       for (const r of rs) {
@@ -99,7 +100,7 @@ describe('our client parses every recorded server frame', () => {
     expect(frames.length).toBeGreaterThan(200);
     const shown = new Set<number>();
     for (const r of frames) {
-      const m = parseServerFrame({ type: r.type!, text: payload(r) });
+      const m = parseServerFrame({ type: r.type!, payload: Buffer.from(payload(r), 'latin1') });
       expect(m.kind, `${r.file} type ${r.type!}: ${JSON.stringify(m)}`).not.toBe('malformed');
       if (m.kind === 'text') shown.add(r.type!);
     }
@@ -108,11 +109,11 @@ describe('our client parses every recorded server frame', () => {
   });
 
   it('201, 204 and 501 decode the address little-endian (16777343 = 127.0.0.1)', () => {
-    const r201 = frames.find((r) => r.type === C.NAP_SEARCH_RESULT)!;
-    const m = parseServerFrame({ type: r201.type!, text: payload(r201) });
+    const r201 = frames.find((r) => r.type === W.MSG_SEARCH_RESULT)!;
+    const m = parseServerFrame({ type: r201.type!, payload: Buffer.from(payload(r201), 'latin1') });
     expect(m.kind === 'search-result' && m.ip).toBe('127.0.0.1');
-    const r204 = frames.find((r) => r.type === C.NAP_DOWNLOAD_ACK && payload(r).includes(' 42201 '))!;
-    const a = parseServerFrame({ type: r204.type!, text: payload(r204) });
+    const r204 = frames.find((r) => r.type === W.MSG_DOWNLOAD_ACK && payload(r).includes(' 42201 '))!;
+    const a = parseServerFrame({ type: r204.type!, payload: Buffer.from(payload(r204), 'latin1') });
     expect(a).toMatchObject({ kind: 'download-ack', peer: { nick: 'alice', ip: '127.0.0.1', port: 42201, wirePath: 'C:\\Music\\Alpha Band - First Song.mp3' } });
   });
 
