@@ -74,7 +74,7 @@ export class HashCache {
   }
 
   /** Drops every entry whose path is not in `keep`. */
-  retain(keep: ReadonlySet<string>): void {
+  retain(keep: { has(path: string): boolean }): void {
     for (const path of this.#rows.keys()) {
       if (!keep.has(path)) {
         this.#rows.delete(path);

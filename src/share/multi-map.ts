@@ -1,33 +1,47 @@
 /**
  * Key -> several values, first-added first. The library's name and SHA-1
  * lookups use it: two shared files may have the same name or content, and
- * removing one must leave the other findable.
+ * removing one must leave the other findable. A key with one value (nearly
+ * every key) holds it directly: no Set per file (issue 9: a warm start
+ * indexes 100,000 files).
  */
 export class MultiMap<K, V> {
-  #map = new Map<K, Set<V>>();
+  #map = new Map<K, V | Many<V>>();
 
   add(key: K, value: V): void {
-    let set = this.#map.get(key);
-    if (!set) this.#map.set(key, (set = new Set()));
-    set.add(value);
+    const cur = this.#map.get(key);
+    if (cur === undefined) this.#map.set(key, value);
+    else if (cur instanceof Many) cur.set.add(value);
+    else if (cur !== value) this.#map.set(key, new Many(cur, value));
   }
 
   delete(key: K, value: V): void {
-    const set = this.#map.get(key);
-    if (!set) return;
-    set.delete(value);
-    if (set.size === 0) this.#map.delete(key);
+    const cur = this.#map.get(key);
+    if (cur === undefined) return;
+    if (!(cur instanceof Many)) {
+      if (cur === value) this.#map.delete(key);
+      return;
+    }
+    cur.set.delete(value);
+    if (cur.set.size === 1) this.#map.set(key, cur.set.values().next().value as V);
   }
 
   first(key: K): V | undefined {
-    const set = this.#map.get(key);
-    if (!set) return undefined;
-    for (const v of set) return v;
-    return undefined;
+    const cur = this.#map.get(key);
+    if (cur instanceof Many) return cur.set.values().next().value as V;
+    return cur;
   }
 
   clear(): void {
     this.#map.clear();
+  }
+}
+
+/** Two or more values under one key, in the order they were added. */
+class Many<V> {
+  readonly set: Set<V>;
+  constructor(a: V, b: V) {
+    this.set = new Set([a, b]);
   }
 }
 

@@ -1,0 +1,102 @@
+/**
+ * The share library's worker threads (share-worker.ts), from the library's
+ * side: requests become promises, a worker is started on first use and
+ * again after it dies, and an idle worker does not keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import type { PackedHashes, PackedScan, WorkerReply, WorkerRequest, WorkerStart } from './worker-messages.js';
+import { NAME_SEPARATOR } from './worker-messages.js';
+
+/** Worker threads: one per core of the 2-core machine issue 9 measures on; the first also scans. */
+export const SHARE_WORKER_THREADS = 2;
+
+type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  failure?: Error;
+}
+
+/**
+ * The compiled worker script. Node runs it (there is no TypeScript loader in
+ * a worker): next to this file in `dist/`, or, when the tests run this file
+ * from its TypeScript source, the compiled copy that `npm test` builds first.
+ */
+export function shareWorkerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/src/share/share-worker.js', here) : new URL('./share-worker.js', here);
+}
+
+/** A small pool of share workers: `scan` on the first, `hash` on the one asked. */
+export class ShareWorkers {
+  readonly #slots: Array<Slot | undefined>;
+  readonly #stop = new SharedArrayBuffer(4);
+  #nextId = 1;
+  #closed = false;
+
+  constructor(readonly threads = SHARE_WORKER_THREADS) {
+    this.#slots = new Array<Slot | undefined>(Math.max(1, threads)).fill(undefined);
+  }
+
+  /** Walks the roots in a worker. */
+  async scan(roots: readonly string[], maxFiles: number): Promise<PackedScan> {
+    const r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles }));
+    if (r.type !== 'scanned') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to scan`);
+    return r.scan;
+  }
+
+  /** Hashes files (path, size the scan saw) in worker `k`, in order. */
+  async hash(k: number, paths: readonly string[], sizes: Float64Array): Promise<PackedHashes> {
+    const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'hash', id, paths: paths.join(NAME_SEPARATOR), sizes }));
+    if (r.type !== 'hashed') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to hash`);
+    return r.hashes;
+  }
+
+  /** Makes every worker end the file it is hashing at the next chunk and skip the rest of its batch. */
+  stopHashing(): void {
+    Atomics.store(new Int32Array(this.#stop), 0, 1);
+  }
+
+  /** Stops hashing and ends the workers; requests still open fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.stopHashing();
+    await Promise.all(this.#slots.map((s) => s?.worker.terminate()));
+  }
+
+  #ask(k: number, make: (id: number) => WorkerRequest): Promise<WorkerReply> {
+    if (this.#closed) return Promise.reject(new Error('share workers closed'));
+    const slot = this.#slots[k] ?? this.#spawn(k);
+    const id = this.#nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      if (slot.pending.size === 0) slot.worker.ref();
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage(make(id));
+    });
+  }
+
+  #spawn(k: number): Slot {
+    const start: WorkerStart = { stop: this.#stop };
+    const worker = new Worker(shareWorkerUrl(), { workerData: start });
+    const slot: Slot = { worker, pending: new Map() };
+    worker.unref(); // idle: the process may exit
+    worker.on('message', (r: WorkerReply) => {
+      const p = slot.pending.get(r.id);
+      if (!p) return;
+      slot.pending.delete(r.id);
+      if (slot.pending.size === 0) worker.unref();
+      p.resolve(r);
+    });
+    worker.on('error', (err) => {
+      slot.failure = err;
+    });
+    worker.on('exit', (code) => {
+      if (this.#slots[k] === slot) this.#slots[k] = undefined;
+      const err = slot.failure ?? new Error(`share worker exited with code ${code}`);
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+    });
+    this.#slots[k] = slot;
+    return slot;
+  }
+}

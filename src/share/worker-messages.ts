@@ -1,0 +1,70 @@
+/**
+ * What the share library and its worker threads say to each other
+ * (share-workers.ts, share-worker.ts). Everything a worker sends back for
+ * 100,000 files is a handful of strings and typed arrays, not 100,000
+ * objects: structured cloning one long string is a copy, cloning many small
+ * objects is most of the cost (issue 9 profile).
+ */
+
+/** Separates names in a packed list: the one character no file name can hold. */
+export const NAME_SEPARATOR = '\0';
+/** Characters per file in a packed hash reply: SHA-1 hex, md5 hex, SHA-1 base32. */
+export const SHA1_HEX_CHARS = 40;
+export const MD5_HEX_CHARS = 32;
+export const SHA1_BASE32_CHARS = 32;
+export const HASH_RECORD_CHARS = SHA1_HEX_CHARS + MD5_HEX_CHARS + SHA1_BASE32_CHARS;
+
+/** A shared root as given, and its real path (what served paths must stay under). */
+export interface ScanRoot {
+  root: string;
+  rootReal: string;
+}
+
+/**
+ * One walk of the shared roots, packed: file i lives in directory
+ * `fileDir[i]`, is called `names.split(NAME_SEPARATOR)[i]`, and has
+ * `sizes[i]`, `mtimes[i]` (ms) and `inos[i]`.
+ */
+export interface PackedScan {
+  roots: ScanRoot[];
+  /** Per directory: its absolute path (joined under the root as given), path under the root ('' for the root), root number. */
+  dirPaths: string[];
+  dirRels: string[];
+  dirRoots: Int32Array;
+  fileDir: Int32Array;
+  names: string;
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  inos: Float64Array;
+  /** Entries skipped as hidden, special, escaping symlinks, unreadable or over the cap. */
+  skipped: number;
+  truncated: boolean;
+}
+
+/**
+ * Hashes for a batch, packed: file i has `sizes[i]` bytes hashed (-1: not
+ * hashed, `errors` says why) and its HASH_RECORD_CHARS characters at
+ * `i * HASH_RECORD_CHARS` of `records`.
+ */
+export interface PackedHashes {
+  sizes: Float64Array;
+  records: string;
+  errors: string[];
+}
+
+/** Library -> worker. `stop` (shared memory) is set by the library to end long hashing early. */
+export type WorkerRequest =
+  | { type: 'scan'; id: number; roots: string[]; maxFiles: number }
+  | { type: 'hash'; id: number; paths: string; sizes: Float64Array };
+
+/** Worker -> library: one reply per request. */
+export type WorkerReply =
+  | { type: 'scanned'; id: number; scan: PackedScan }
+  | { type: 'hashed'; id: number; hashes: PackedHashes }
+  | { type: 'failed'; id: number; message: string };
+
+/** What a worker thread is started with. */
+export interface WorkerStart {
+  /** Int32Array over a SharedArrayBuffer: non-zero means stop hashing now. */
+  stop: SharedArrayBuffer;
+}
