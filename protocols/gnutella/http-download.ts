@@ -18,6 +18,8 @@ export interface GnutellaRef {
   guid: string;
   /** The hit says a push is needed, or gave no flag and came from a private address. */
   firewalled: boolean;
+  /** The holder's push proxies (`ip:port`, from the hit's GGEP `PUSH`, spec 4.3). */
+  proxies?: string[];
 }
 
 /** Reads a ref back (it may come from a state file); undefined when it is not a Gnutella ref. */
@@ -34,7 +36,8 @@ export function parseGnutellaRef(ref: unknown): GnutellaRef | undefined {
     typeof r.name === 'string' &&
     typeof r.guid === 'string' &&
     typeof r.firewalled === 'boolean' &&
-    (r.sha1 === undefined || (typeof r.sha1 === 'string' && /^[0-9a-f]{40}$/.test(r.sha1)));
+    (r.sha1 === undefined || (typeof r.sha1 === 'string' && /^[0-9a-f]{40}$/.test(r.sha1))) &&
+    (r.proxies === undefined || (Array.isArray(r.proxies) && r.proxies.length <= 8 && r.proxies.every((p) => typeof p === 'string' && /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(p))));
   return ok ? (r as unknown as GnutellaRef) : undefined;
 }
 
@@ -55,13 +58,15 @@ interface Answer {
  * first, `/get/<index>/<name>` when N2R is not found; a Range from the resume
  * offset; and further ranged requests on the same kept-alive connection until
  * the file is complete, since a servent may answer any request with a piece
- * (gtk-gnutella: 512 KiB, appendix 18).
+ * (gtk-gnutella: 512 KiB, appendix 18). `connect`, for a firewalled holder,
+ * gives an agent over the connection its push opened (PushService).
  */
-export function httpSource(ref: GnutellaRef): DownloadSource {
+export function httpSource(ref: GnutellaRef, connect?: (signal: AbortSignal) => Promise<Agent>): DownloadSource {
   return {
     async open(offset, signal) {
-      if (ref.firewalled) throw NetError.refused(`${ref.ip}:${ref.port} is firewalled: this download needs a push (not supported yet)`);
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      // A firewalled holder's connection is one it opens to us (a push, spec 4.4): `connect` waits for it.
+      if (ref.firewalled && !connect) throw NetError.refused(`${ref.ip}:${ref.port} is firewalled: this download needs a push`);
+      const agent = connect ? await connect(signal) : new Agent({ keepAlive: true, maxSockets: 1 });
       const paths = [...(ref.sha1 ? [`/uri-res/N2R?urn:sha1:${base32Encode(Buffer.from(ref.sha1, 'hex'))}`] : []), `/get/${ref.index}/${encodeURIComponent(ref.name)}`];
       let path = paths[0]!;
       let first: Answer | undefined;

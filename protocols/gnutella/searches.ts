@@ -1,7 +1,9 @@
 import { checkRemoteName } from '../../src/share/remote-name.js';
 import type { FileHit } from '../../src/search/file-protocol.js';
 import type { GnutellaRef } from './http-download.js';
-import { isPrivateIpv4 } from './ipv4.js';
+import { GGEP_PUSH } from './constants.js';
+import { ggepGet } from './ggep.js';
+import { isPrivateIpv4, unpackHosts } from './ipv4.js';
 import type { QueryHit } from './query-hit.js';
 
 /** Searches running at once; an older one is ended past this. */
@@ -50,6 +52,7 @@ export class Searches {
     const firewalled = hit.flags.push ?? isPrivateIpv4(hit.ip);
     const source = `${hit.ip}:${hit.port}`;
     const guid = hit.serventGuid.toString('hex');
+    const proxies = firewalled ? pushProxiesOf(hit) : [];
     for (const r of hit.results) {
       this.hitsIn++;
       // A name we could not save or show safely (traversal, control characters) is no result.
@@ -59,8 +62,21 @@ export class Searches {
       }
       s.hits++;
       const sha1 = r.sha1s[0];
-      const ref: GnutellaRef = { ip: hit.ip, port: hit.port, index: r.index, name: r.name, guid, firewalled, ...(sha1 ? { sha1 } : {}) };
+      const ref: GnutellaRef = { ip: hit.ip, port: hit.port, index: r.index, name: r.name, guid, firewalled, ...(sha1 ? { sha1 } : {}), ...(proxies.length > 0 ? { proxies } : {}) };
       s.sink({ name: r.name, size: r.size, source, speed: hit.speed, firewalled, ref, ...(sha1 ? { sha1 } : {}) });
     }
+  }
+}
+
+/** Push proxies a firewalled hit lists in its trailer GGEP `PUSH` (spec 2.8, 4.3): at most 8, malformed ones ignored. */
+export function pushProxiesOf(hit: QueryHit): string[] {
+  const data = ggepGet(hit.ggep, GGEP_PUSH);
+  if (!data) return [];
+  try {
+    return unpackHosts(data, 8)
+      .filter((h) => h.port > 0 && h.ip !== '0.0.0.0')
+      .map((h) => `${h.ip}:${h.port}`);
+  } catch {
+    return [];
   }
 }
