@@ -2,7 +2,7 @@
 export const INBOUND_FRESH_MS = 30 * 60_000;
 
 /** How an incoming connection reached us. */
-export type InboundKind = 'gnutella link' | 'HTTP request' | 'GIV callback' | 'connect-back';
+export type InboundKind = 'incoming connection' | 'connect-back' | 'GIV callback';
 
 /** Why we are (or are not) firewalled: what `/gstatus`, the status bar and events say. */
 export type FirewallReason =
@@ -32,7 +32,7 @@ export function describeFirewall(r: FirewallReason): string {
     case 'stale':
       return `firewalled again: no incoming connection for ${INBOUND_FRESH_MS / 60_000} minutes (the last came from ${r.lastFrom})`;
     case 'inbound':
-      return `not firewalled: ${r.how} came in from ${r.from}`;
+      return `not firewalled: ${r.how} from ${r.from}`;
   }
 }
 

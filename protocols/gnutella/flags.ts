@@ -21,6 +21,7 @@ export const GNUTELLA_FLAGS = {
   'gnutella-links': { type: 'string' },
   'gnutella-bootstrap': { type: 'string', multiple: true },
   'gnutella-no-deflate': { type: 'boolean' },
+  'gnutella-firewalled': { type: 'boolean' },
 } as const;
 
 export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella network (as a leaf)
@@ -31,7 +32,8 @@ export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella ne
   --gnutella-links N         ultrapeer links a leaf keeps (default 3)
   --gnutella-bootstrap HOST:PORT|URL  a UDP host cache (HOST:PORT) or GWebCache (http://...) to ask
                                  when no known host is left (repeatable)
-  --gnutella-no-deflate      neither offer nor use compressed links`;
+  --gnutella-no-deflate      neither offer nor use compressed links
+  --gnutella-firewalled      act as firewalled whatever connects in: hits ask for a push (tests)`;
 
 /** What the plugin needs from the command line. */
 export interface GnutellaOptions {
@@ -42,6 +44,8 @@ export interface GnutellaOptions {
   links: number;
   bootstrap: string[];
   deflate: boolean;
+  /** `--gnutella-firewalled`: firewalled whatever comes in (spec 4.1; for tests). */
+  firewalled?: boolean;
 }
 
 /** The options when `--gnutella` is given, else undefined; throws USAGE on bad values. */
@@ -74,6 +78,7 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
     links,
     bootstrap: list('gnutella-bootstrap'),
     deflate: v['gnutella-no-deflate'] !== true,
+    ...(v['gnutella-firewalled'] === true ? { firewalled: true } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export interface UploadDeps {
   maxPieceBytes?: number;
   /** The browse-host body (spec 5.5): our shared files as QueryHit descriptors. */
   browse?: () => Buffer;
+  /** The push-proxy endpoint (spec 4.3): answers and returns true when the request is one. */
+  pushProxy?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** Which shared file a request path names, or undefined (404): N2R by SHA-1, or /get/<index>/<name>. */
@@ -68,6 +70,7 @@ export function createUploadHandler(deps: UploadDeps): (req: IncomingMessage, re
 async function serve(deps: UploadDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const peer = `${normalizeIp(req.socket.remoteAddress)}:${req.socket.remotePort ?? 0}`;
   if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
+  if (deps.pushProxy?.(req, res)) return;
   if (req.url === '/' && deps.browse) {
     if (!acceptsBrowse(req.headers.accept)) return plain(res, 406, 'Not Acceptable');
     const body = deps.browse();

@@ -32,7 +32,7 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
     source: (hit) => {
       const ref = parseGnutellaRef(hit.ref);
       if (!ref) return { open: () => Promise.reject(NetError.badMessage('not a Gnutella download reference')) };
-      return httpSource(ref);
+      return ref.firewalled ? running().push.source(ref) : httpSource(ref);
     },
   };
   return {
@@ -63,7 +63,7 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
     },
     status(): PluginStatus {
       if (!servent) return { ports: {}, peers: 0 };
-      return { ports: { gnutella: servent.port }, peers: servent.openLinks().length, firewalled: servent.acceptedIncoming === undefined };
+      return { ports: { gnutella: servent.port }, peers: servent.openLinks().length, firewalled: servent.push.firewalled };
     },
     peers(): PeerInfo[] {
       if (!servent || !ctxRef) return [];

@@ -9,6 +9,7 @@ import { acceptorConfirm, acceptorRespond, initiatorDecide } from './handshake.j
 import { parseHeaderBlock } from './headers.js';
 import type { GnutellaLink } from './link.js';
 import { encodeMessagesSupported } from './vendor.js';
+import { PUSH_VENDOR_MESSAGES } from './push-vendor.js';
 import type { Servent } from './servent.js';
 
 /**
@@ -37,6 +38,8 @@ export class LinkSetup {
   onBlock(l: GnutellaLink, lines: string[]): void {
     const s = this.s;
     const conn = l.conn;
+    // A GIV callback or a connect-back (spec 4.1, 4.4) is the push side's.
+    if (l.phase === 'start' && s.push.onFirstBlock(l, lines)) return;
     if (l.phase === 'start' && /^(GET|HEAD) /.test(lines[0] ?? '')) {
       s.links.delete(conn);
       handToHttp(conn, this.http, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
@@ -59,7 +62,6 @@ export class LinkSetup {
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;
         l.phase = 'await-final';
-        if (conn.remoteAddress !== '127.0.0.1') s.acceptedIncoming ??= conn.remoteAddress;
         return;
       }
       case 'await-final': {
@@ -104,7 +106,7 @@ export class LinkSetup {
     this.ctx.emit({ type: 'peer.up', protocol: 'gnutella', address: conn.address, direction: conn.direction });
     this.ctx.log.info(`gnutella: ${l.role} ${conn.address} (${l.peer?.userAgent || 'no User-Agent'}) linked${l.compressedIn ? ', compressed' : ''}`);
     s.messages.sendAlivePing(l);
-    if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported([]) });
+    if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported(PUSH_VENDOR_MESSAGES) });
     if (s.opts.mode === 'leaf' && l.role === 'ultrapeer') s.messages.sendQrp(l);
   }
 

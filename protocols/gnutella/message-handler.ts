@@ -76,7 +76,8 @@ export class MessageHandler {
       try {
         const p = decodePush(d.payload);
         msg = p;
-        back = p.serventGuid.equals(this.s.guid) ? 'us' : this.#pushRoutes.get(p.serventGuid.toString('hex'));
+        back = p.serventGuid.equals(this.s.guid) ? 'us' : (this.#pushRoutes.get(p.serventGuid.toString('hex')) ?? this.s.push.leafFor(p.serventGuid));
+        if (back === undefined) this.s.push.unknownGuid();
       } catch {
         return this.#drop('malformed');
       }
@@ -169,8 +170,11 @@ export class MessageHandler {
           this.s.sendBye(l, C.BYE_BAD_QRP, err instanceof Error ? err.message : 'bad QRP');
         }
         return;
-      default:
+      case 'vendor':
+        this.s.push.onVendor(l, m, d.muid);
         return; // vendor messages we do not use are dropped quietly (spec 2.11)
+      default:
+        return;
     }
   }
 
@@ -219,7 +223,7 @@ export class MessageHandler {
   /** Our shared files as QueryHit descriptors, for browse host (spec 5.5). */
   browseBody(): Buffer {
     const local = this.s.local;
-    return browseBody(this.ctx.share.entries(), { port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', speed: OUR_SPEED, vendor: C.OUR_VENDOR, push: false, busy: false, uploaded: false, serventGuid: this.s.guid });
+    return browseBody(this.ctx.share.entries(), { port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', speed: OUR_SPEED, vendor: C.OUR_VENDOR, push: this.s.push.firewalled, busy: false, uploaded: false, serventGuid: this.s.guid });
   }
 
   #answerQuery(l: GnutellaLink, d: Descriptor): void {
@@ -234,6 +238,7 @@ export class MessageHandler {
     if (hits.length === 0) return;
     this.queriesAnswered++;
     const local = this.s.local;
+    const fw = this.s.push.hitFields();
     for (const results of hits) {
       const payload = encodeQueryHit({
         port: this.s.port,
@@ -241,10 +246,10 @@ export class MessageHandler {
         speed: OUR_SPEED,
         results,
         vendor: C.OUR_VENDOR,
-        push: false,
+        push: fw.push,
         busy: false,
         uploaded: false,
-        ggep: [{ id: C.GGEP_BH, data: Buffer.alloc(0) }],
+        ggep: [{ id: C.GGEP_BH, data: Buffer.alloc(0) }, ...fw.ggep],
         serventGuid: this.s.guid,
       });
       this.hitsSent++;
@@ -271,10 +276,10 @@ export class MessageHandler {
         return;
       }
       case 'query-hit':
+        this.s.push.noteHit(m.serventGuid, l);
         return this.s.searches.deliver(d.muid, m);
       case 'push':
-        this.ctx.log.info(`gnutella: push for file ${m.index} to ${m.ip}:${m.port}: push uploads come in part 2`);
-        return;
+        return this.s.push.onPushForUs(m);
       default:
         return;
     }

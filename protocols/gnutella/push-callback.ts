@@ -1,5 +1,5 @@
-import { connect, type Socket } from 'node:net';
-import { NetError } from '../../src/errors.js';
+import type { Socket } from 'node:net';
+import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import type { HostPort } from './ipv4.js';
 
 /** Connect timeout of a GIV callback or a connect-back. */
@@ -29,28 +29,17 @@ export function decidePush(p: { ip: string; port: number; index: number }, inFli
 }
 
 /**
- * Opens a TCP connection to `target` and writes `first` (a GIV, a connect-back
- * line); resolves with the socket once written, rejects with a NetError on a
- * refused connection or after the timeout.
+ * Opens a TCP connection to `target` through the core's connection group
+ * (its limits and dial timeout), takes the raw socket and writes `first` (a
+ * GIV, a connect-back line); resolves with the socket, rejects with the dial's
+ * NetError (refused, timed out).
  */
-export function callBack(target: HostPort, first: Buffer, timeoutMs = CALLBACK_CONNECT_TIMEOUT_MS): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: target.ip, port: target.port });
-    s.setTimeout(timeoutMs);
-    const fail = (err: NetError): void => {
-      s.destroy();
-      reject(err);
-    };
-    s.once('timeout', () => fail(NetError.timeout(`connecting to ${target.ip}:${target.port}`, timeoutMs)));
-    s.once('error', (err) => fail(NetError.socket(err)));
-    s.once('connect', () => {
-      s.setTimeout(0);
-      s.removeAllListeners('timeout');
-      s.removeAllListeners('error');
-      // Later errors belong to whoever takes the socket; until then, never unhandled.
-      s.on('error', () => s.destroy());
-      s.write(first);
-      resolve(s);
-    });
-  });
+export async function callBack(group: ConnectionGroup<unknown>, target: HostPort, first: Buffer, timeoutMs = CALLBACK_CONNECT_TIMEOUT_MS): Promise<Socket> {
+  const conn = await group.dial(target.ip, target.port, { timeoutMs, tag: 'callback' });
+  const { socket, head } = conn.detach();
+  if (head.length > 0) socket.unshift(head);
+  // Errors belong to whoever takes the socket next; until then, never unhandled.
+  socket.on('error', () => socket.destroy());
+  socket.write(first);
+  return socket;
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
 import { NetError, toNetError } from '../../src/errors.js';
+import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import type { PluginContext } from '../../src/plugin.js';
 import type { Timer } from '../../src/clock.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
@@ -17,7 +19,7 @@ import { packHosts, type HostPort } from './ipv4.js';
 import type { GnutellaLink } from './link.js';
 import { PendingPushes } from './pending-pushes.js';
 import { encodePush, type Push } from './push.js';
-import { callBack, decidePush, type PushDropReason } from './push-callback.js';
+import { callBack, decidePush, MAX_CALLBACKS_IN_FLIGHT, type PushDropReason } from './push-callback.js';
 import { agentOver } from './pushed-agent.js';
 import { askPushProxy, parsePushProxyRequest, PUSH_PROXY_BAD, PUSH_PROXY_GONE, PUSH_PROXY_SENT } from './push-proxy-http.js';
 import {
@@ -117,6 +119,8 @@ export class PushService {
   /** Callbacks in flight (GIV and connect-back), by address/index. */
   readonly #inFlight = new Set<string>();
   readonly #routes: GenerationMap<string, number>;
+  /** Our outgoing callbacks (GIV, connect-back): dialled through the core, then the raw socket is ours. */
+  readonly #callbacks: ConnectionGroup<string[]>;
   #watchdog: Timer | undefined;
   #stopped = false;
 
@@ -128,6 +132,13 @@ export class PushService {
     this.firewall = new FirewallState(s.opts.firewalled === true, now, (_fw, _r) => this.#announce());
     this.pending = new PendingPushes(ctx.clock);
     this.#routes = new GenerationMap({ maxPerGeneration: PUSH_ROUTES_PER_GENERATION, generationMs: PUSH_ROUTE_GENERATION_MS, now });
+    this.#callbacks = ctx.net.group<string[]>({
+      name: 'gnutella-callback',
+      // Nothing is read before the socket is taken; a small bound all the same.
+      decoder: () => new HeaderBlockDecoder(C.MAX_HEADER_LINE),
+      handler: { onMessage: () => undefined },
+      limits: { maxInbound: 0, maxOutbound: MAX_CALLBACKS_IN_FLIGHT, perIp: MAX_CALLBACKS_IN_FLIGHT },
+    });
   }
 
   start(): void {
@@ -135,10 +146,11 @@ export class PushService {
     this.#watchdog = this.ctx.clock.setInterval(() => this.firewall.check(), WATCHDOG_MS);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.#stopped = true;
     this.#watchdog?.cancel();
     this.pending.close();
+    await this.#callbacks.close();
   }
 
   get firewalled(): boolean {
@@ -154,7 +166,7 @@ export class PushService {
   // ---- hooks the servent calls ---------------------------------------------------------
 
   /** Any connection accepted on our port (spec 4.1: an incoming connection proves we are reachable). */
-  onInbound(remoteAddress: string, how: InboundKind = 'gnutella link'): void {
+  onInbound(remoteAddress: string, how: InboundKind = 'incoming connection'): void {
     this.firewall.inbound(remoteAddress, how, this.s.local.listen?.ip);
   }
 
@@ -278,7 +290,7 @@ export class PushService {
     const entry = this.ctx.share.byIndex(p.index);
     const giv = encodeGiv({ index: p.index, serventGuid: this.s.guid, name: entry?.name ?? 'file' });
     this.#inFlight.add(d.key);
-    callBack(d.target, giv).then(
+    callBack(this.#callbacks, d.target, giv).then(
       (socket) => {
         this.#inFlight.delete(d.key);
         this.counters.callbacksOk++;
@@ -391,7 +403,7 @@ export class PushService {
     const d = decidePush({ ip: l.conn.remoteAddress, port, index: -1 }, this.#inFlight);
     if (d.kind === 'drop') return this.#dropped(d.reason);
     this.#inFlight.add(d.key);
-    callBack(d.target, Buffer.from(`${CONNECT_BACK_LINE}\r\n\r\n`, 'latin1')).then(
+    callBack(this.#callbacks, d.target, Buffer.from(`${CONNECT_BACK_LINE}\r\n\r\n`, 'latin1')).then(
       (socket) => {
         this.#inFlight.delete(d.key);
         this.counters.connectBacksMade++;

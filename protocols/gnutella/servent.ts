@@ -26,6 +26,7 @@ import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { GnutellaUdp } from './udp.js';
+import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 
 /** Options beyond the command line (tests, benches). */
@@ -36,6 +37,10 @@ export interface ServentOptions extends GnutellaOptions {
   maxPieceBytes?: number;
   /** Period of dialling, alive pings and QRP updates (default 5 s). */
   maintainMs?: number;
+  /** As an ultrapeer, be our leaves' push proxy (default true; tests turn it off to force routed pushes). */
+  pushProxy?: boolean;
+  /** How long a push download waits for the GIV (default 30 s). */
+  pushWaitMs?: number;
 }
 
 /** The host cache is saved (when changed) this often. */
@@ -80,8 +85,8 @@ export class Servent {
   #stopped = false;
   guid: Buffer = Buffer.alloc(16);
   table = new QrpTable();
-  /** Set by an inbound Gnutella connect from a non-local address (spec 4.1). */
-  acceptedIncoming: string | undefined;
+  /** Firewalled state, push downloads and uploads, push-proxy service (spec 4). */
+  readonly push: PushService;
   port = 0;
   startedAt = 0;
 
@@ -100,7 +105,7 @@ export class Servent {
       limits: { maxInbound: C.MAX_LEAVES + C.MAX_UP_LINKS + 16, maxOutbound: C.MAX_UP_LINKS, perIp: 8 },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
-    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
+    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.serveProxyRequest(req, res), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
     this.#http.on('connection', (s: Socket) => {
       this.#httpSockets.add(s);
       s.on('close', () => this.#httpSockets.delete(s));
@@ -117,6 +122,24 @@ export class Servent {
       askUdpCaches: (uhcs) => this.udp?.bootstrap(uhcs),
     });
     this.#setup = new LinkSetup(this, ctx, this.#http, this.dialer);
+    this.push = new PushService(this, ctx);
+  }
+
+  /** Where an incoming connection came from while it proves we are not firewalled (spec 4.1); else undefined. */
+  get acceptedIncoming(): string | undefined {
+    const r = this.push.firewall.reason;
+    return r.kind === 'inbound' ? r.from : undefined;
+  }
+
+  /** Why we are firewalled, or undefined when not (spec 4.1). */
+  get firewalledWhy(): string | undefined {
+    return this.push.firewalled ? this.push.firewall.describe() : undefined;
+  }
+
+  /** Hands a socket we opened (a GIV callback) to the HTTP upload server (spec 4.4 step 3). */
+  serveHttp(socket: Socket): void {
+    this.#http.emit('connection', socket);
+    socket.resume();
   }
 
   /**
@@ -157,6 +180,7 @@ export class Servent {
     } catch (err) {
       this.#log.warn(`gnutella: no UDP on port ${this.port}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.push.start();
     this.rebuildTable();
     this.#unsubscribe = this.#ctx.share.subscribe((e) => {
       if (e.type === 'share.ready') this.rebuildTable();
@@ -168,6 +192,7 @@ export class Servent {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
+    await this.push.stop();
     this.#unsubscribe?.();
     for (const l of this.links.values()) if (l.phase === 'open') this.sendBye(l, C.BYE_SHUTDOWN, 'Shutting down');
     await this.group.close();
@@ -215,7 +240,8 @@ export class Servent {
     const targets = this.openLinks();
     if (targets.length === 0) return { peers: 0 };
     const muid = newGuid();
-    const payload = encodeQuery({ flags: C.OUR_QUERY_FLAGS, text: query.text });
+    // Bit 14 when firewalled (spec 4.2): firewalled holders then know a push cannot reach us.
+    const payload = encodeQuery({ flags: C.OUR_QUERY_FLAGS | (this.push.firewalled ? C.QUERY_FLAG_FIREWALLED : 0), text: query.text });
     this.searches.add(muid, sink);
     for (const l of targets) this.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl: l.role === 'leaf' ? 1 : OUR_QUERY_TTL, hops: 0, payload });
     await new Promise<void>((resolve) => {
@@ -241,6 +267,7 @@ export class Servent {
   #onOpen(conn: Connection<GnutellaFrame>): void {
     const l = new GnutellaLink(conn.id, conn);
     this.links.set(conn, l);
+    if (conn.direction === 'in') this.push.onInbound(conn.remoteAddress);
     if (conn.direction === 'out') {
       conn.send(connectRequest(this.local, conn.remoteAddress));
       l.phase = 'await-response';
@@ -257,6 +284,7 @@ export class Servent {
       this.dialer.closedInHandshake(l.dialled, reason?.code, reason?.message ?? 'closed during the handshake');
     }
     this.#messages.forget(l);
+    this.push.onClose(l);
   }
 
   #onFrame(conn: Connection<GnutellaFrame>, frame: GnutellaFrame): void {

@@ -17,9 +17,7 @@ function ago(ms: number): string {
  * message counters in and out; hits and drops.
  */
 export function statusLines(s: Servent, m: MessageHandler, now: number): string[] {
-  const fw = s.acceptedIncoming
-    ? `not firewalled (accepted an incoming link from ${s.acceptedIncoming})`
-    : 'assumed firewalled for the network (no incoming link from a non-local address yet); hits still say "no push" so LAN peers fetch directly';
+  const fw = s.push.firewall.describe();
   const lines = [
     `gnutella ${s.opts.mode} on port ${s.port}, servent GUID ${s.guid.toString('hex')}, up ${ago(now - s.startedAt)}`,
     fw,
@@ -35,6 +33,7 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
     );
   }
   lines.push(`hits received ${s.searches.hitsIn} (dropped ${s.searches.hitsDropped}); queries answered ${m.queriesAnswered} with ${m.hitsSent} hits`);
+  lines.push(...s.push.statusLines());
   lines.push(`drops: ${counters(m.drops as Record<string, number>)}; duplicate table ${m.seen.size}; pong cache ${m.pongs.size}`);
   return lines;
 }

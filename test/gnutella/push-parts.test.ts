@@ -97,11 +97,11 @@ describe('firewalled state (spec 4.1)', () => {
     const { fw, clock, changes } = state();
     expect(fw.firewalled).toBe(true);
     expect(fw.describe()).toMatch(/no incoming connection yet/);
-    fw.inbound('127.0.0.1', 'gnutella link', '203.0.113.9');
+    fw.inbound('127.0.0.1', 'incoming connection', '203.0.113.9');
     expect(fw.firewalled).toBe(true);
     fw.inbound('198.51.100.7', 'connect-back', '203.0.113.9');
     expect(fw.firewalled).toBe(false);
-    expect(fw.describe()).toBe('not firewalled: connect-back came in from 198.51.100.7');
+    expect(fw.describe()).toBe('not firewalled: connect-back from 198.51.100.7');
     clock.advance(INBOUND_FRESH_MS - 1);
     fw.check();
     expect(fw.firewalled).toBe(false);
@@ -121,7 +121,7 @@ describe('firewalled state (spec 4.1)', () => {
     expect(provesReachable('::ffff:127.0.0.1', '10.0.0.2')).toBe(false);
     expect(provesReachable('10.0.0.3', undefined)).toBe(true);
     const { fw, changes } = state(true);
-    fw.inbound('198.51.100.7', 'gnutella link', undefined);
+    fw.inbound('198.51.100.7', 'incoming connection', undefined);
     expect(fw.firewalled).toBe(true);
     expect(fw.describe()).toBe('firewalled: forced by --gnutella-firewalled');
     expect(changes).toEqual([]);

@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
+import { encodePush } from '../../protocols/gnutella/push.js';
+import { encodeGiv } from '../../protocols/gnutella/giv.js';
+import { startGNode, type GNode } from './gnutella-net.js';
+import { leafConnect, rawPeer, until } from './raw-peer.js';
+import { connect } from 'node:net';
+import type { ServentOptions } from '../../protocols/gnutella/servent.js';
+
+const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
+
+async function gstatus(n: GNode): Promise<string> {
+  return (await n.node.run('gnutella', 'gstatus', [])).join('\n');
+}
+
+/** Polls `/gstatus` until it matches. */
+async function statusShows(n: GNode, re: RegExp, ms = 15_000): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const s = await gstatus(n);
+    if (re.test(s)) return s;
+    if (Date.now() - t0 > ms) throw new Error(`node ${n.index}: /gstatus never matched ${re}:\n${s}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * An ultrapeer, a downloading leaf A and a sharing leaf B (firewalled, forced),
+ * all ours on 127.0.0.1; waits for B's QRP table at the ultrapeer.
+ */
+async function pushNet(files: Record<string, Buffer>, o: { up?: Partial<ServentOptions>; a?: Partial<ServentOptions>; b?: Partial<ServentOptions> } = {}): Promise<[GNode, GNode, GNode]> {
+  const up = await startGNode(0, {}, { mode: 'ultrapeer', ...o.up });
+  const peers = [`127.0.0.1:${up.port}`];
+  const a = await startGNode(1, {}, { peers, ...o.a });
+  const b = await startGNode(2, files, { peers, firewalled: true, ...o.b });
+  await statusShows(up, /qrp complete[\s\S]*qrp complete/);
+  return [up, a, b];
+}
+
+async function searchOne(a: GNode, words: string[]): Promise<ReturnType<GNode['of']>[number] & { type: 'search.hit' }> {
+  await a.node.run('files', 'search', ['-p', 'gnutella', ...words]);
+  await a.waitFor(() => a.of('search.hit').length > 0, 15_000);
+  return a.of('search.hit')[0]!;
+}
+
+async function fetched(a: GNode, n: number, data: Buffer): Promise<void> {
+  await a.node.run('files', 'get', [String(n)]);
+  await a.waitFor(() => a.of('transfer.done').length === 1 || a.of('transfer.failed').length > 0, 30_000);
+  expect(a.of('transfer.failed')).toEqual([]);
+  const done = a.of('transfer.done')[0]!;
+  expect(done).toMatchObject({ verified: true, sha1: sha1(data), bytes: data.length });
+  expect((await readFile(done.path)).equals(data)).toBe(true);
+}
+
+describe('push: downloads from a firewalled leaf (spec 4)', () => {
+  const nodes: GNode[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+
+  it('by a routed Push: B calls back with GIV and serves 512 KiB pieces on that one socket; A was proven reachable by a connect-back', async () => {
+    const data = randomBytes(1_300_000);
+    const net = await pushNet({ 'pushed_routed_file.bin': data }, { up: { pushProxy: false }, b: { maxPieceBytes: 512 * 1024 } });
+    nodes.push(...net);
+    const [up, a, b] = net;
+    expect(await gstatus(b)).toContain('firewalled: forced by --gnutella-firewalled');
+    await statusShows(a, /not firewalled: connect-back from 127\.0\.0\.1/);
+    expect(a.of('notice').map((e) => e.text)).toEqual(['firewalled: no incoming connection yet (ultrapeers are asked to connect back)', 'not firewalled: incoming connection from 127.0.0.1']);
+    expect(b.node.snapshot().status.gnutella?.firewalled).toBe(true);
+    expect(a.node.snapshot().status.gnutella?.firewalled).toBe(false);
+
+    const hit = await searchOne(a, ['pushed', 'routed']);
+    expect(hit).toMatchObject({ name: 'pushed_routed_file.bin', size: data.length, firewalled: true });
+    await fetched(a, hit.n, data);
+    expect(await gstatus(a)).toMatch(/push: sent 1 routed, 0\/0 through proxies; waiting 0, GIVs matched 1/);
+    expect(await gstatus(b)).toMatch(/pushes for us 1 \(called back 1, failed 0\)/);
+    // Three ranged answers, all on the pushed connection (there is no other way in).
+    expect(b.of('transfer.done').filter((d) => d.direction === 'up')).toHaveLength(3);
+    expect(await gstatus(up)).toMatch(/push proxy for 0 leaves/);
+  }, 90_000);
+
+  it("through B's push proxy: B lists its ultrapeer in GGEP PUSH, A asks it over HTTP, no routed Push is sent", async () => {
+    const data = randomBytes(200_000);
+    const net = await pushNet({ 'proxied_push_file.bin': data });
+    nodes.push(...net);
+    const [up, a, b] = net;
+    await statusShows(b, new RegExp(`push: proxies 127\\.0\\.0\\.1:${up.port}`));
+    await statusShows(a, /not firewalled/);
+    const hit = await searchOne(a, ['proxied', 'push']);
+    expect(hit.firewalled).toBe(true);
+    await fetched(a, hit.n, data);
+    expect(await gstatus(a)).toMatch(/push: sent 0 routed, 1\/1 through proxies/);
+    expect(await gstatus(up)).toMatch(/push proxy for 2 leaves \(served 1, gone 0, bad 0\)/);
+  }, 90_000);
+
+  it('both firewalled: the download fails at once with BOTH_FIREWALLED', async () => {
+    const data = randomBytes(10_000);
+    const net = await pushNet({ 'both_fw_file.bin': data }, { a: { firewalled: true } });
+    nodes.push(...net);
+    const a = net[1];
+    const hit = await searchOne(a, ['both', 'fw']);
+    const t0 = Date.now();
+    await a.node.run('files', 'get', [String(hit.n)]);
+    await a.waitFor(() => a.of('transfer.failed').length > 0, 5_000);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(a.of('transfer.failed')[0]!.reason).toMatch(/^BOTH_FIREWALLED: 127\.0\.0\.1:\d+ is firewalled and so are we \(firewalled: forced by --gnutella-firewalled\)/);
+    expect(a.of('transfer.done')).toEqual([]);
+  }, 60_000);
+
+  it('a push nobody answers times out with PUSH_TIMEOUT instead of hanging', async () => {
+    const data = randomBytes(10_000);
+    const net = await pushNet({ 'gone_holder_file.bin': data }, { up: { pushProxy: false }, a: { pushWaitMs: 1_500 } });
+    nodes.push(...net);
+    const [, a, b] = net;
+    await statusShows(a, /not firewalled/);
+    const hit = await searchOne(a, ['gone', 'holder']);
+    await b.stop();
+    await a.node.run('files', 'get', [String(hit.n)]);
+    await a.waitFor(() => a.of('transfer.failed').length > 0, 10_000);
+    expect(a.of('transfer.failed')[0]!.reason).toMatch(/^PUSH_TIMEOUT: 127\.0\.0\.1:\d+ did not connect back within 2 s after a routed Push via 127\.0\.0\.1:\d+/);
+    expect(await gstatus(a)).toMatch(/timed out 1/);
+  }, 60_000);
+});
+
+describe('push: hostile and stray input', () => {
+  const nodes: GNode[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+
+  it('a Push for an unknown GUID is dropped and counted; a GIV nobody waits for and a bad GIV are closed; the servent carries on', async () => {
+    const up = await startGNode(0, {}, { mode: 'ultrapeer' });
+    nodes.push(up);
+    const leaf = await startGNode(1, { 'x.bin': randomBytes(100) }, { peers: [`127.0.0.1:${up.port}`], firewalled: true });
+    nodes.push(leaf);
+    await statusShows(up, /qrp complete/);
+    const p = await rawPeer(up.port);
+    p.write(leafConnect(['GUID: 00112233445566778899aabbccddeeff']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+    p.binary();
+    const stranger = Buffer.alloc(16, 0x58);
+    p.write(encodeDescriptor({ muid: Buffer.alloc(16, 1), type: 0x40, ttl: 3, hops: 0, payload: encodePush({ serventGuid: stranger, index: 1, ip: '127.0.0.1', port: 9 }) }));
+    await statusShows(up, /dropped: unknown-guid 1/);
+    expect(await gstatus(leaf)).toMatch(/pushes for us 0/);
+
+    // A GIV for a download nobody started, and a garbled one.
+    for (const bytes of [encodeGiv({ index: 1, serventGuid: stranger, name: 'file' }), Buffer.from('GIV x:zz/file\n\n')]) {
+      const s = connect({ host: '127.0.0.1', port: up.port });
+      s.on('error', () => undefined);
+      s.write(bytes);
+      await new Promise<void>((r) => s.once('close', () => r()));
+    }
+    await statusShows(up, /unmatched 1, bad 1/);
+    // The link of the raw leaf and the real leaf are still up.
+    expect(p.isClosed()).toBe(false);
+    expect(up.node.snapshot().status.gnutella?.peers).toBe(2);
+    p.socket.destroy();
+  }, 60_000);
+});
