@@ -74,6 +74,11 @@ export class Backpressure {
     for (const p of paused) p.conn.resume();
   }
 
+  /** Whether `link` is paused here (others that pause links must not resume it). */
+  holds(link: Link): boolean {
+    return this.#paused.has(link);
+  }
+
   forget(link: Link): void {
     this.#paused.delete(link);
     this.#since.delete(link);

@@ -119,7 +119,10 @@ export class ChatService {
       deliver: (d) => this.#deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
     });
-    ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks()));
+    ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks(), (l) => {
+      // A link waiting for signature checks resumes unless backpressure still holds it.
+      if (!this.#pressure.holds(l)) l.conn.resume();
+    }));
     this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
     const self = this;
     this.#protocol = new LinkProtocol({
@@ -346,6 +349,7 @@ export class ChatService {
     link.cancelTimers();
     this.#flooder.forget(link);
     this.#pressure.forget(link);
+    this.ext?.forget(link);
     if (link.node !== undefined && this.#byNode.get(link.node) === link) this.#byNode.delete(link.node);
     link.settle?.(reason ?? NetError.closed());
     link.settle = undefined;

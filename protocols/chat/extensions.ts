@@ -8,10 +8,11 @@
 import type { Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import type { Flooder } from './flooder.js';
-import type { Identity } from './identity.js';
+import { authorityOfKey, verifySignatureAsync, type Identity } from './identity.js';
 import type { Link } from './link.js';
 import type { FloodMessage } from './messages.js';
-import { judgeSigned, parseSigned, signFlood, SIG_VERB } from './signing.js';
+import { SignedQueue } from './signed-queue.js';
+import { freshStamp, parseSigned, signedBytes, signFlood, SIG_VERB, type SignedLine } from './signing.js';
 
 /** The verb that announces a node's extensions on one link. */
 export const EXT_VERB = 'EXT';
@@ -43,6 +44,8 @@ export interface ExtensionsOptions {
   flooder: Flooder;
   /** Lines of other extensions (names, near-me); undefined = ignored. */
   other?: (link: Link, verb: string, rest: string) => NetError | undefined;
+  /** Resumes a link paused while its signed lines wait (default: resume it); the node may hold it for backpressure. */
+  resume?: (link: Link) => void;
 }
 
 /** See the file comment. One per running chat node. */
@@ -50,9 +53,26 @@ export class ChatExtensions {
   readonly stats: SignatureStats = { verified: 0, badSignature: 0, replayed: 0, unsigned: 0 };
   readonly #extended = new WeakSet<Link>();
   readonly #o: ExtensionsOptions;
+  /** Signed lines waiting for their check on the thread pool, in order per link. */
+  readonly #queue: SignedQueue;
 
   constructor(o: ExtensionsOptions) {
     this.#o = o;
+    this.#queue = new SignedQueue({
+      verify: (s, done) => verifySignatureAsync(s.key, signedBytes(s.message), s.sig, done),
+      settled: (link, s, ok) => this.#settled(link, s, ok),
+      resume: o.resume ?? ((l) => l.conn.resume()),
+    });
+  }
+
+  /** Signed lines received and not yet checked. */
+  get verifying(): number {
+    return this.#queue.pending;
+  }
+
+  /** A link closed: lines it sent that still wait for their check are dropped. */
+  forget(link: Link): void {
+    this.#queue.forget(link);
   }
 
   get identity(): Identity {
@@ -117,17 +137,29 @@ export class ChatExtensions {
     const f = this.#o.flooder;
     // Already seen: the flooder counts the duplicate; no need to spend a verification on it.
     if (f.seen.has(s.message.id)) return f.receive(link, s.message);
-    const v = judgeSigned(s, this.#o.clock.now(), this.#o.maxAgeMs, SIGNED_SKEW_MS);
-    switch (v.kind) {
-      case 'bad-signature':
-        this.stats.badSignature++;
-        return undefined;
-      case 'replay':
-        this.stats.replayed++;
-        return undefined;
-      case 'valid':
-        this.stats.verified++;
-        return f.receive(link, { ...s.message, sig: v.tag });
+    if (!freshStamp(s.message, this.#o.clock.now(), this.#o.maxAgeMs, SIGNED_SKEW_MS)) {
+      this.stats.replayed++;
+      return undefined;
     }
+    this.#queue.push(link, s);
+    return undefined;
+  }
+
+  /** A checked line, in arrival order: delivered and relayed, or dropped and counted. */
+  #settled(link: Link, s: SignedLine, ok: boolean): void {
+    if (!ok) {
+      this.stats.badSignature++;
+      return;
+    }
+    const f = this.#o.flooder;
+    // Another copy checked meanwhile (two arrived before either was checked): a duplicate.
+    if (f.seen.has(s.message.id)) {
+      const dup = f.receive(link, s.message);
+      if (dup) link.fail(dup);
+      return;
+    }
+    this.stats.verified++;
+    const err = f.receive(link, { ...s.message, sig: { key: s.key, sig: s.sig, authority: authorityOfKey(s.key) } });
+    if (err) link.fail(err);
   }
 }

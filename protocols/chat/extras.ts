@@ -23,6 +23,7 @@ export function createExtras(
   identity: Identity,
   flooder: Flooder,
   extendedLinks: () => Iterable<Link>,
+  resume: (link: Link) => void,
 ): { ext: ChatExtensions | undefined; names: NameService | undefined } {
   if (o.classic) return { ext: undefined, names: undefined };
   const names = new NameService({
@@ -42,6 +43,7 @@ export function createExtras(
     clock: ctx.clock,
     flooder,
     other: (l, verb, rest) => names.line(l, verb, rest),
+    resume,
   });
   return { ext, names };
 }

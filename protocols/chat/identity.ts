@@ -77,40 +77,69 @@ export async function loadIdentity(dataDir: string): Promise<Identity> {
   return makeIdentity(priv);
 }
 
-const keyCache = new Map<string, KeyObject | null>();
+/** A parsed public key: its KeyObject (parsed once per key, never per line) and its authority. */
+interface CachedKey {
+  key: KeyObject;
+  authority: string;
+}
+const keyCache = new Map<string, CachedKey | null>();
 
-/** The KeyObject of a base64url raw public key, or null when it is no valid key. Cached, bounded. */
-function publicKeyOf(b64: string): KeyObject | null {
+/** The parsed form of a base64url raw public key, or null when it is no valid key. Cached, bounded. */
+function publicKeyOf(b64: string): CachedKey | null {
   const hit = keyCache.get(b64);
   if (hit !== undefined) return hit;
-  let key: KeyObject | null = null;
+  let entry: CachedKey | null = null;
   const raw = Buffer.from(b64, 'base64url');
   if (raw.length === PUBLIC_KEY_BYTES && raw.toString('base64url') === b64) {
     try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+      entry = { key: createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' }), authority: authorityOf(raw) };
     } catch {
-      key = null;
+      entry = null;
     }
   }
   if (keyCache.size >= MAX_KEY_CACHE) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(b64, key);
-  return key;
+  keyCache.set(b64, entry);
+  return entry;
+}
+
+/** The raw signature bytes of a base64url signature, or undefined when it is not 64 bytes. */
+function signatureBytes(sig: string): Buffer | undefined {
+  const s = Buffer.from(sig, 'base64url');
+  return s.length === SIGNATURE_BYTES ? s : undefined;
 }
 
 /** Whether `sig` (base64url) is `publicKey`'s (base64url raw) Ed25519 signature of `data`. */
 export function verifySignature(publicKey: string, data: Buffer, sig: string): boolean {
-  const key = publicKeyOf(publicKey);
-  if (!key) return false;
-  const s = Buffer.from(sig, 'base64url');
-  if (s.length !== SIGNATURE_BYTES) return false;
+  const k = publicKeyOf(publicKey);
+  const s = signatureBytes(sig);
+  if (!k || !s) return false;
   try {
-    return verify(null, data, key, s);
+    return verify(null, data, k.key, s);
   } catch {
     return false;
   }
 }
 
-/** The authority of a base64url raw public key (no validity check). */
+/**
+ * verifySignature off the main thread: node runs the Ed25519 check on its libuv thread
+ * pool, so a node verifies on every core while the event loop goes on reading
+ * (signed-queue.ts keeps the lines in order). `done` is always called later, never inside.
+ */
+export function verifySignatureAsync(publicKey: string, data: Buffer, sig: string, done: (ok: boolean) => void): void {
+  const k = publicKeyOf(publicKey);
+  const s = signatureBytes(sig);
+  if (!k || !s) {
+    queueMicrotask(() => done(false));
+    return;
+  }
+  try {
+    verify(null, data, k.key, s, (err, ok) => done(err === null && ok));
+  } catch {
+    queueMicrotask(() => done(false));
+  }
+}
+
+/** The authority of a base64url raw public key (cached with the parsed key). */
 export function authorityOfKey(publicKey: string): string {
-  return authorityOf(Buffer.from(publicKey, 'base64url'));
+  return publicKeyOf(publicKey)?.authority ?? authorityOf(Buffer.from(publicKey, 'base64url'));
 }

@@ -69,13 +69,19 @@ export type SignatureVerdict =
   /** Stamped too long ago (past the dedup window) or too far ahead: a replay. */
   | { kind: 'replay' };
 
+/** Whether a signed line's stamp is inside the window (decided before spending a verification). */
+export function freshStamp(m: FloodMessage, now: number, maxAgeMs: number, skewMs: number): boolean {
+  return m.at >= now - maxAgeMs && m.at <= now + skewMs;
+}
+
 /**
  * Verifies a signed line. `maxAgeMs` is the dedup window: within it the seen cache stops
  * a replayed id; past it the timestamp does. `skewMs` bounds how far ahead of us a clock may be.
+ * (A node verifies on the thread pool instead: signed-queue.ts, same checks.)
  */
 export function judgeSigned(s: SignedLine, now: number, maxAgeMs: number, skewMs: number): SignatureVerdict {
   const m = s.message;
-  if (m.at < now - maxAgeMs || m.at > now + skewMs) return { kind: 'replay' };
+  if (!freshStamp(m, now, maxAgeMs, skewMs)) return { kind: 'replay' };
   if (!verifySignature(s.key, signedBytes(m), s.sig)) return { kind: 'bad-signature' };
   return { kind: 'valid', tag: { key: s.key, sig: s.sig, authority: authorityOfKey(s.key) } };
 }

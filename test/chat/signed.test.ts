@@ -73,6 +73,30 @@ describe('chat: signed lines', () => {
     expect((await counters(c)).verified).toBeGreaterThanOrEqual(1);
   });
 
+  it('checks signatures on the thread pool yet delivers and relays each link\'s lines in order, bad ones dropped in place', async () => {
+    net = await chatNet(2);
+    const [a, b] = net.nodes as [TestNode, TestNode];
+    await link(a, b);
+    const p = await extPeer(a);
+    const me = ephemeralIdentity();
+    const other = ephemeralIdentity();
+    // 3,000 lines in one write (past the 1,024 a link may have waiting: it is paused and resumed); every 100th is forged.
+    let batch = '';
+    const want: string[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const m = msg(`line ${i}`);
+      const tag = signFlood(m, me);
+      batch += `${encodeSigned(i % 100 === 7 ? { ...tag, key: other.publicKey } : tag, encode(m))}\n`;
+      if (i % 100 !== 7) want.push(`line ${i}`);
+    }
+    p.send(batch);
+    await waitUntil(() => lines(b).length === want.length, 60_000, 'all relayed');
+    expect(lines(a).map((e) => e.text)).toEqual(want);
+    expect(lines(b).map((e) => e.text)).toEqual(want);
+    expect(await counters(a)).toMatchObject({ verified: want.length, bad: 30 });
+    expect(p.closed).toBe(false);
+  }, 90_000);
+
   it('drops and counts a tampered line, a replayed old line and a forged key; never shows them', async () => {
     net = await chatNet(2);
     const [a, b] = net.nodes as [TestNode, TestNode];
