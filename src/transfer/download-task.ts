@@ -11,6 +11,9 @@ import { sanitizeDownloadName } from './file-name.js';
 import { commitPart, loadPart } from './part-file.js';
 import type { DownloadRequest } from './transfer-types.js';
 
+/** Bytes buffered for the disk while a write is in flight: the next write takes them all at once (writev). */
+const WRITE_BATCH_BYTES = 4 << 20;
+
 /** Everything one download needs from the engine: request, folder, clock, limits, callbacks. */
 export interface DownloadContext {
   req: DownloadRequest;
@@ -28,11 +31,15 @@ export interface DownloadContext {
   onBytes(bytes: number): void;
 }
 
-/** A finished download: its final path, length and SHA-1 (hex), and whether size and SHA-1 were checked. */
+/**
+ * A finished download: its final path and length, and its SHA-1 (hex) when
+ * one was announced and checked (`verified`); null when the source announced
+ * none, because then nothing is hashed (see runDownload).
+ */
 export interface DownloadOutcome {
   path: string;
   bytes: number;
-  sha1: string;
+  sha1: string | null;
   verified: boolean;
 }
 
@@ -40,7 +47,10 @@ export interface DownloadOutcome {
  * Runs one download (issue 4, "Transfer engine"): appends to `<name>.part`
  * (resuming what is there), enforces the expected or maximum size as bytes
  * arrive, times out a stalled peer, verifies size and SHA-1, and only then
- * gives the file its final, never-overwriting name. A part that can never
+ * gives the file its final, never-overwriting name. Bytes are hashed only when
+ * the source announced a SHA-1: hashing what nobody can check cost a third of
+ * the downloader's CPU on a Napster download (no SHA-1 in that protocol) and
+ * proved nothing. A part that can never
  * become the right file (too large, wrong hash, nothing sent) is deleted; one
  * cut short is kept for `/retry`. Disk errors (ENOSPC, ENOENT...) fail with
  * FILE, not SOCKET: they are ours, not the peer's.
@@ -54,7 +64,7 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
   const partPath = join(ctx.dir, ctx.partName);
   const expectedSize = req.size ?? null;
   const cap = expectedSize ?? req.maxBytes ?? ctx.maxBytes;
-  const part = await loadPart(partPath, expectedSize).catch((e: unknown) => Promise.reject(NetError.file(e, ctx.partName)));
+  const part = await loadPart(partPath, expectedSize, expectedSha1 !== undefined).catch((e: unknown) => Promise.reject(NetError.file(e, ctx.partName)));
   let bytes = part.offset;
   ctx.onStart(partPath, bytes, expectedSize);
 
@@ -81,6 +91,8 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
       let skip = bytes - opened.start;
       if (skip < 0) throw NetError.protocol(`peer resumed at ${opened.start}, we asked for ${bytes}`);
       const meter = new Transform({
+        readableHighWaterMark: WRITE_BATCH_BYTES,
+        writableHighWaterMark: WRITE_BATCH_BYTES,
         transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
           armStall();
           if (skip > 0) {
@@ -94,12 +106,12 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
             return cb(NetError.size(`peer sent more than ${cap} bytes`));
           }
           bytes += chunk.length;
-          part.sha1.update(chunk);
+          part.sha1?.update(chunk);
           ctx.onBytes(bytes);
           cb(null, chunk);
         },
       });
-      file = createWriteStream(partPath, { flags: 'a' });
+      file = createWriteStream(partPath, { flags: 'a', highWaterMark: WRITE_BATCH_BYTES });
       file.once('error', (e) => (diskError = e));
       await pipeline(opened.stream, meter, file, { signal: ac.signal });
     } catch (err) {
@@ -121,13 +133,13 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
   if (expectedSize !== null && bytes < expectedSize) {
     throw NetError.incomplete(bytes, expectedSize);
   }
-  const sha1 = part.sha1.digest('hex');
+  const sha1 = part.sha1?.digest('hex') ?? null;
   if (expectedSha1 !== undefined && sha1 !== expectedSha1) {
     await unlink(partPath).catch(() => undefined);
-    throw NetError.verify(`SHA-1 mismatch: got ${sha1}, expected ${expectedSha1} (part deleted)`);
+    throw NetError.verify(`SHA-1 mismatch: got ${sha1 ?? 'nothing'}, expected ${expectedSha1} (part deleted)`);
   }
   const path = await commitPart(partPath, ctx.dir, name).catch((e: unknown) => Promise.reject(NetError.file(e, name)));
-  return { path, bytes, sha1, verified: expectedSha1 !== undefined };
+  return { path, bytes, sha1, verified: sha1 !== null };
 }
 
 /** Opens the source, or rejects with the signal's reason as soon as it aborts (a late stream is destroyed). */

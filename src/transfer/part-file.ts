@@ -6,19 +6,21 @@ import { MAX_NAME_VARIANTS, nameVariant } from './file-name.js';
 
 const READ_CHUNK = 1 << 20;
 
-/** What an existing `.part` holds: its length and the SHA-1 state over those bytes. */
+/** What an existing `.part` holds: its length and, when a hash was asked for, the SHA-1 state over those bytes. */
 export interface PartState {
   offset: number;
-  sha1: Hash;
+  sha1: Hash | undefined;
 }
 
 /**
- * Reads an existing part file (resume): its size is where the download goes on,
- * and its bytes seed the running SHA-1 so the final check covers the whole file.
- * A part longer than the expected size cannot be a prefix of it and is dropped.
+ * Reads an existing part file (resume): its size is where the download goes on.
+ * With `hash`, its bytes seed the running SHA-1 so the final check covers the
+ * whole file; without, only its size is read (nothing will be checked, so
+ * reading a multi-GB part again would be wasted). A part longer than the
+ * expected size cannot be a prefix of it and is dropped.
  */
-export async function loadPart(partPath: string, expectedSize: number | null): Promise<PartState> {
-  const sha1 = createHash('sha1');
+export async function loadPart(partPath: string, expectedSize: number | null, hash = true): Promise<PartState> {
+  const sha1 = hash ? createHash('sha1') : undefined;
   let size: number;
   try {
     size = (await stat(partPath)).size;
@@ -29,6 +31,7 @@ export async function loadPart(partPath: string, expectedSize: number | null): P
     await unlink(partPath);
     return { offset: 0, sha1 };
   }
+  if (!sha1) return { offset: size, sha1 };
   const fh = await open(partPath, 'r');
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK);

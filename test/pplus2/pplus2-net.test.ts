@@ -106,7 +106,7 @@ describe('P+2 between real peers on 127.0.0.1', () => {
       expect(hit.sha1).toBeUndefined();
       await c.node.run('files', 'get', [String(hit.n)]);
       await c.waitFor(() => c.of('transfer.done').length === 1);
-      expect(c.of('transfer.done')[0]).toMatchObject({ verified: false, bytes: data.length, sha1: sha1(data) });
+      expect(c.of('transfer.done')[0]).toMatchObject({ verified: false, bytes: data.length, sha1: null });
     } finally {
       await plain.close();
     }

@@ -85,6 +85,32 @@ describe('TransferEngine downloads', () => {
     });
   }
 
+  it('without an announced SHA-1 nothing is hashed: done says sha1 null and unverified', async () => {
+    make();
+    const data = randomBytes(300_000);
+    const src = bufferSource(data, { ranges: true, chunk: 70_000 });
+    const id = engine.download({ name: 'plain.bin', peer: 'p', protocol: 'test', source: src, size: data.length });
+    await settled(id);
+    expect(of('transfer.done')).toEqual([
+      { type: 'transfer.done', id, name: 'plain.bin', direction: 'down', path: join(dir, 'plain.bin'), bytes: data.length, sha1: null, verified: false, peer: 'p' },
+    ]);
+    expect((await readFile(join(dir, 'plain.bin'))).equals(data)).toBe(true);
+    expect(await readdir(dir)).toEqual(['plain.bin']);
+  });
+
+  it('a resumed part is hashed from its first byte when a SHA-1 is announced: a corrupt part fails VERIFY', async () => {
+    make();
+    const data = randomBytes(100_000);
+    await mkdir(dir, { recursive: true });
+    const bad = Buffer.from(data.subarray(0, 40_000));
+    bad[10] = bad[10]! ^ 0xff;
+    await writeFile(join(dir, 'big.bin.part'), bad);
+    const id = engine.download({ name: 'big.bin', peer: 'p', protocol: 'test', source: bufferSource(data, { ranges: true }), size: data.length, sha1: sha1(data) });
+    await settled(id);
+    expect(engine.get(id)?.reason).toMatch(/^VERIFY/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('deletes the part and reports when the SHA-1 is wrong', async () => {
     make();
     const id = engine.download({ name: 'x.bin', peer: 'p', protocol: 'test', source: bufferSource(Buffer.from('abc')), sha1: sha1(Buffer.from('abd')) });
