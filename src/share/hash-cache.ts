@@ -1,97 +1,268 @@
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../paths.js';
-import type { FileHashes } from './file-hasher.js';
+/**
+ * The hash cache file: remembers file hashes across restarts, keyed by path,
+ * size, mtime and inode, so a restart with 100,000 unchanged files rehashes
+ * none (issue 4) and reads them back in one read (issue 9: the JSON cache
+ * took a third of a warm start to parse and look up). One line per file:
+ *
+ *     peerdeck share hashes 2
+ *     <sha1 hex> <md5 hex> <sha1 base32> <size> <mtime ms> <inode> <path>
+ *
+ * The path comes last and runs to the end of the line; a `\` or a newline
+ * in it is written `\\` or `\n`. The worker that walks the share reads it
+ * (share-worker.ts) and the library writes it atomically, in batches while
+ * hashing (share-library.ts). A file that is not this format, or a row that
+ * does not parse, is ignored with a reason the library logs, and those files
+ * are hashed again. The JSON cache of earlier versions is still read.
+ */
+import { readFileSync } from 'node:fs';
 
-/** Bumped when the file layout changes; an unknown version is ignored (everything rehashes). */
-export const HASH_CACHE_VERSION = 1;
+/** The cache file inside the data dir. */
+export const HASH_CACHE_FILE = 'share-hashes.txt';
+/** What versions before 2 wrote (JSON), read when HASH_CACHE_FILE is missing and removed after the first save. */
+export const LEGACY_HASH_CACHE_FILE = 'share-hashes.json';
+/** First line of the file; another first line means another format (everything is hashed again). */
+export const HASH_CACHE_HEADER = 'peerdeck share hashes 2';
 
-/** One row on disk: [path, size, mtimeMs, sha1 hex, sha1 base32, md5 hex]. */
-type Row = [string, number, number, string, string, string];
+/** One remembered file: its size, mtime and inode when hashed, and its hashes. */
+export interface CachedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** -1 when unknown (a row from the JSON cache): then only size and mtime must match. */
+  ino: number;
+  sha1: string;
+  md5: string;
+  sha1Base32: string;
+}
 
-function isRow(v: unknown): v is Row {
-  return (
-    Array.isArray(v) &&
-    v.length === 6 &&
-    typeof v[0] === 'string' &&
-    typeof v[1] === 'number' &&
-    typeof v[2] === 'number' &&
-    typeof v[3] === 'string' &&
-    typeof v[4] === 'string' &&
-    typeof v[5] === 'string'
-  );
+/** How a cache load went: rows read, rows that matched a file, and why anything was left out. */
+export interface CacheReport {
+  rows: number;
+  used: number;
+  reason?: string;
+  legacy?: boolean;
+}
+
+/** What the library writes for one hashed file. */
+export type CacheRow = CachedFile;
+
+/** The fixed-width start of a row: SHA-1 hex, md5 hex, SHA-1 base32, each followed by a space. */
+const ROW_START = /[0-9a-f]{40} [0-9a-f]{32} [A-Z2-7]{32} /y;
+const ROW_START_CHARS = 40 + 1 + 32 + 1 + 32 + 1;
+
+/**
+ * A loaded cache, looked up file by file as the walk finds them. Rows are
+ * parsed lazily in file order: the library writes them in the order the walk
+ * found the files, so an unchanged share matches row after row, with no map of
+ * 100,000 paths; the first file out of order builds that map from the rows left.
+ */
+export class HashCacheReader {
+  #text: string;
+  #pos: number;
+  #line = 1;
+  #rows = 0;
+  #used = 0;
+  #bad = 0;
+  #firstBad = 0;
+  #reason: string | undefined;
+  #legacy = false;
+  #map: Map<string, CachedFile> | undefined;
+
+  /** Reads `text` in this version's format, or (`legacy`) the JSON of earlier versions. */
+  constructor(text: string, legacy = false) {
+    this.#text = text;
+    this.#pos = text.length;
+    if (legacy) {
+      this.#legacy = text !== '';
+      const l = text === '' ? { rows: new Map<string, CachedFile>() } : parseLegacyHashCache(text);
+      this.#map = l.rows;
+      this.#rows = l.rows.size;
+      this.#reason = l.reason;
+      return;
+    }
+    const nl = text.indexOf('\n');
+    const first = nl < 0 ? text : text.slice(0, nl);
+    if (first === HASH_CACHE_HEADER) this.#pos = nl + 1;
+    else this.#reason = `not a peerdeck hash cache (first line ${JSON.stringify(first.slice(0, 40))})`;
+  }
+
+  /** Marks the whole cache as unusable, saying why. */
+  failed(reason: string): void {
+    this.#reason = reason;
+  }
+
+  /** The remembered hashes of a file if it is unchanged (same size, mtime and inode). */
+  lookup(path: string, size: number, mtimeMs: number, ino: number): CachedFile | undefined {
+    let c: CachedFile | undefined;
+    if (this.#map === undefined) {
+      const row = this.#next();
+      if (row === undefined) return undefined;
+      if (row.path === path) c = row;
+      else {
+        this.#map = new Map([[row.path, row]]);
+        for (let r = this.#next(); r; r = this.#next()) this.#map.set(r.path, r);
+      }
+    }
+    if (this.#map !== undefined) {
+      c = this.#map.get(path);
+      if (c) this.#map.delete(path);
+    }
+    if (!c || c.size !== size || c.mtimeMs !== mtimeMs || (c.ino !== -1 && c.ino !== ino)) return undefined;
+    this.#used++;
+    return c;
+  }
+
+  /** Every row not looked up yet (the tests and parseHashCache). */
+  *rest(): Generator<CachedFile> {
+    if (this.#map) yield* this.#map.values();
+    for (let r = this.#next(); r; r = this.#next()) yield r;
+  }
+
+  /** After the walk: rows read (the rest parsed too, to count them), rows used, why rows were left out. */
+  report(): CacheReport {
+    for (let r = this.#next(); r; r = this.#next());
+    const reasons = [this.#reason, this.#bad > 0 ? `${this.#bad} malformed row${this.#bad === 1 ? '' : 's'} skipped (the first on line ${this.#firstBad})` : undefined];
+    const reason = reasons.filter((r) => r !== undefined).join('; ');
+    return { rows: this.#rows, used: this.#used, ...(reason === '' ? {} : { reason }), ...(this.#legacy ? { legacy: true } : {}) };
+  }
+
+  /** The next well-formed row in the text, skipping (and counting) malformed ones. */
+  #next(): CachedFile | undefined {
+    const text = this.#text;
+    while (this.#pos < text.length) {
+      const start = this.#pos;
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length; // a file cut short: its last row must still parse
+      this.#pos = end + 1;
+      this.#line++;
+      const row = parseRow(text, start, end);
+      if (row) {
+        this.#rows++;
+        return row;
+      }
+      if (this.#bad++ === 0) this.#firstBad = this.#line;
+    }
+    return undefined;
+  }
+}
+
+/** One row of text[start, end), or undefined when it does not parse. */
+function parseRow(text: string, start: number, end: number): CachedFile | undefined {
+  if (end - start < ROW_START_CHARS + 7) return undefined;
+  ROW_START.lastIndex = start;
+  if (!ROW_START.test(text)) return undefined;
+  let at = start + ROW_START_CHARS;
+  const field = (): string | undefined => {
+    const sp = text.indexOf(' ', at);
+    if (sp < 0 || sp >= end || sp === at) return undefined;
+    const f = text.slice(at, sp);
+    at = sp + 1;
+    return f;
+  };
+  const sizeText = field();
+  const mtimeText = field();
+  const inoText = field();
+  if (sizeText === undefined || mtimeText === undefined || inoText === undefined || at >= end) return undefined;
+  const size = Number(sizeText);
+  const mtimeMs = Number(mtimeText);
+  const ino = Number(inoText);
+  if (!Number.isSafeInteger(size) || size < 0 || !Number.isFinite(mtimeMs) || !Number.isInteger(ino) || ino < 0) return undefined;
+  const path = unescapePath(text.slice(at, end));
+  if (path === undefined) return undefined;
+  return {
+    path,
+    size,
+    mtimeMs,
+    ino,
+    sha1: text.slice(start, start + 40),
+    md5: text.slice(start + 41, start + 73),
+    sha1Base32: text.slice(start + 74, start + 106),
+  };
+}
+
+/** The cache file's text for these rows. */
+export function formatHashCache(rows: Iterable<CacheRow>): string {
+  const lines = [HASH_CACHE_HEADER];
+  for (const r of rows) lines.push(`${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ino} ${escapePath(r.path)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Parses a whole cache file's text (what the tests and tools want); never throws. */
+export function parseHashCache(text: string): { rows: Map<string, CachedFile>; reason?: string } {
+  const reader = new HashCacheReader(text);
+  const rows = new Map<string, CachedFile>();
+  for (const r of reader.rest()) rows.set(r.path, r);
+  const { reason } = reader.report();
+  return reason === undefined ? { rows } : { rows, reason };
 }
 
 /**
- * Remembers file hashes across restarts, keyed by path + size + mtime: a file
- * that kept all three is not read again (issue 4: "a restart with 100,000
- * unchanged files does not rehash"). The file is rewritten atomically, so a
- * crash leaves the previous cache, never a torn one. Entries for files that
- * left the share are dropped by `retain()`; the cache never outgrows the share.
+ * Parses the JSON cache of earlier versions (`{version: 1, rows: [[path,
+ * size, mtimeMs, sha1, base32, md5], ...]}`); never throws.
  */
-export class HashCache {
-  #rows = new Map<string, Row>();
-  #dirty = false;
-
-  constructor(readonly file: string) {}
-
-  get size(): number {
-    return this.#rows.size;
+export function parseLegacyHashCache(text: string): { rows: Map<string, CachedFile>; reason?: string } {
+  const rows = new Map<string, CachedFile>();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { rows, reason: 'not JSON' };
   }
-
-  get dirty(): boolean {
-    return this.#dirty;
+  const body = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown; rows?: unknown }) : {};
+  if (body.version !== 1 || !Array.isArray(body.rows)) return { rows, reason: 'not a version 1 hash cache' };
+  let bad = 0;
+  for (const r of body.rows as unknown[]) {
+    const [path, size, mtimeMs, sha1, sha1Base32, md5] = Array.isArray(r) && r.length === 6 ? (r as unknown[]) : [];
+    if (
+      typeof path === 'string' &&
+      typeof size === 'number' &&
+      Number.isSafeInteger(size) &&
+      typeof mtimeMs === 'number' &&
+      typeof sha1 === 'string' &&
+      /^[0-9a-f]{40}$/.test(sha1) &&
+      typeof md5 === 'string' &&
+      /^[0-9a-f]{32}$/.test(md5) &&
+      typeof sha1Base32 === 'string' &&
+      /^[A-Z2-7]{32}$/.test(sha1Base32)
+    ) {
+      rows.set(path, { path, size, mtimeMs, ino: -1, sha1, md5, sha1Base32 });
+    } else bad++;
   }
+  return bad === 0 ? { rows } : { rows, reason: `${bad} malformed row${bad === 1 ? '' : 's'} skipped` };
+}
 
-  /** Loads the file; a missing, unreadable or malformed cache just starts empty. */
-  async load(): Promise<void> {
-    let text: string;
+/**
+ * Opens the cache in one read (the worker, before its first walk): `file`,
+ * else the JSON `legacyFile`, else an empty cache (a first start: no reason).
+ */
+export function readHashCacheSync(file: string, legacyFile?: string): HashCacheReader {
+  for (const [path, legacy] of [[file, false] as const, [legacyFile, true] as const]) {
+    if (path === undefined) continue;
     try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (typeof parsed !== 'object' || parsed === null) return;
-    const { version, rows } = parsed as { version?: unknown; rows?: unknown };
-    if (version !== HASH_CACHE_VERSION || !Array.isArray(rows)) return;
-    for (const r of rows) if (isRow(r)) this.#rows.set(r[0], r);
-  }
-
-  get(path: string, size: number, mtimeMs: number): FileHashes | undefined {
-    const r = this.#rows.get(path);
-    if (!r || r[1] !== size || r[2] !== mtimeMs) return undefined;
-    return { sha1: r[3], sha1Base32: r[4], md5: r[5], size: r[1] };
-  }
-
-  set(path: string, mtimeMs: number, h: FileHashes): void {
-    this.#rows.set(path, [path, h.size, mtimeMs, h.sha1, h.sha1Base32, h.md5]);
-    this.#dirty = true;
-  }
-
-  /** Drops every entry whose path is not in `keep`. */
-  retain(keep: { has(path: string): boolean }): void {
-    for (const path of this.#rows.keys()) {
-      if (!keep.has(path)) {
-        this.#rows.delete(path);
-        this.#dirty = true;
-      }
-    }
-  }
-
-  /** Writes the cache if it changed since the last save. */
-  async save(): Promise<void> {
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    try {
-      await writeFileAtomic(this.file, JSON.stringify({ version: HASH_CACHE_VERSION, rows: [...this.#rows.values()] }));
+      return new HashCacheReader(readFileSync(path, 'utf8'), legacy);
     } catch (err) {
-      this.#dirty = true;
-      throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const r = new HashCacheReader('', true);
+      r.failed(`unreadable (${err instanceof Error ? err.message : String(err)})`);
+      return r;
     }
   }
+  return new HashCacheReader('', true);
+}
+
+function escapePath(p: string): string {
+  return p.includes('\\') || p.includes('\n') ? p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : p;
+}
+
+/** Undoes escapePath; undefined for a `\` followed by anything else. */
+function unescapePath(p: string): string | undefined {
+  if (!p.includes('\\')) return p;
+  let bad = false;
+  const out = p.replace(/\\(.?)/g, (_, c: string) => {
+    if (c === '\\') return '\\';
+    if (c === 'n') return '\n';
+    bad = true;
+    return '';
+  });
+  return bad ? undefined : out;
 }

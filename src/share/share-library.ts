@@ -1,27 +1,26 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { lstat, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { lstat, realpath, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { ensureDir } from '../paths.js';
+import { ensureDir, writeFileAtomic } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
-import { HashCache } from './hash-cache.js';
+import { formatHashCache, HASH_CACHE_FILE, LEGACY_HASH_CACHE_FILE, type CacheRow } from './hash-cache.js';
 import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
 import { MultiMap, nfc } from './multi-map.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
 import { ShareWorkers } from './share-workers.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type PackedHashes } from './worker-messages.js';
+import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type PackedHashes, type ScanPart } from './worker-messages.js';
 
 /** Results returned by one search, whatever the caller asks. */
 export const MAX_SEARCH_RESULTS = 1000;
 /** Results when the caller names no limit. */
 export const DEFAULT_SEARCH_RESULTS = 100;
-/** Hash cache file name inside the data dir. */
-export const HASH_CACHE_FILE = 'share-hashes.json';
+export { HASH_CACHE_FILE };
 /** Quiet time after a file-system change before the rescan it triggers. */
 export const WATCH_DEBOUNCE_MS = 1_000;
 /**
@@ -74,14 +73,19 @@ export class ShareLibrary {
   #opts: ShareLibraryOptions;
   #clock: Clock;
   #log: Logger;
-  #cache: HashCache | undefined;
+  /** The hash cache file (none without a data dir), whether the first scan has read it, and whether it is out of date. */
+  #cacheFile: string | undefined;
+  #cacheRead = false;
+  #cacheDirty = false;
+  #cacheLegacy = false;
+  #saveChain: Promise<void> = Promise.resolve();
   #entries = new Map<number, MutableEntry>();
   #byName = new MultiMap<string, MutableEntry>();
   #byRel = new Map<string, MutableEntry>();
   #bySha1 = new MultiMap<string, MutableEntry>();
   #index = new KeywordIndex();
   /** Every shared file by absolute path, with what the last scan saw of it. */
-  #byPath = new Map<string, Known>();
+  #byPath = new Map<string, Tracked>();
   /** Scan number: a file the current scan did not see has an older one. */
   #gen = 0;
   #workers: ShareWorkers;
@@ -103,7 +107,7 @@ export class ShareLibrary {
     this.roots = [...opts.roots];
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? silentLogger;
-    if (opts.dataDir !== undefined) this.#cache = new HashCache(join(opts.dataDir, HASH_CACHE_FILE));
+    if (opts.dataDir !== undefined) this.#cacheFile = join(opts.dataDir, HASH_CACHE_FILE);
     this.#workers = new ShareWorkers(opts.threads);
   }
 
@@ -113,10 +117,9 @@ export class ShareLibrary {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Loads the hash cache, scans once, then hashes in the background and (optionally) watches. */
+  /** Scans once (reading the hash cache alongside), then hashes in the background and (optionally) watches. */
   async start(): Promise<void> {
     if (this.#opts.dataDir !== undefined) await ensureDir(this.#opts.dataDir);
-    await this.#cache?.load();
     await this.rescan();
     if (!this.#opts.watch) return;
     if (this.files > WATCH_MAX_FILES) this.#log.info(`${this.files} files shared: too many to watch, use /rescan after changes`);
@@ -221,72 +224,106 @@ export class ShareLibrary {
   }
 
   /**
-   * One scan: the walk runs in a worker, then each file is compared with what
-   * the last scan saw (size, mtime, inode). An unchanged file keeps its entry
-   * and its place in every lookup and the index, so a rescan of an unchanged
-   * share touches one Map entry per file (issue 9: `/rescan` < 1 s for 100,000).
+   * One scan: the walk runs in a worker and arrives in parts, each taken in
+   * while the worker walks on. Each file is compared with what the last scan
+   * saw (size, mtime, inode): an unchanged file keeps its entry and its place
+   * in every lookup and the index, so a rescan of an unchanged share touches
+   * one Map entry per file (issue 9: `/rescan` < 1 s for 100,000 files).
    */
   async #scan(): Promise<void> {
     if (this.#stopped) return;
     const started = this.#clock.now();
-    const scan = await this.#workers.scan(this.roots, this.#opts.maxFiles ?? DEFAULT_MAX_FILES);
-    if (this.#stopped) return;
-    const gen = ++this.#gen;
-    const names = scan.names === '' ? [] : scan.names.split(NAME_SEPARATOR);
-    const pending: MutableEntry[] = [];
-    let bytes = 0;
-    let kept = 0;
+    const cacheFile = this.#cacheRead ? undefined : this.#cacheFile;
+    const s: ScanState = { gen: ++this.#gen, pending: [], bytes: 0, kept: 0, dirPaths: [], dirRels: [], dirRoots: [] };
+    const end = await this.#workers.scan(
+      this.roots,
+      this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
+      (part) => this.#takePart(s, part),
+      cacheFile === undefined ? undefined : { file: cacheFile, legacyFile: join(dirname(cacheFile), LEGACY_HASH_CACHE_FILE) },
+    );
+    if (end.cache) {
+      this.#cacheRead = true;
+      const c = end.cache;
+      if (c.reason !== undefined) this.#log.warn(`hash cache ${cacheFile!}: ${c.reason}; those files are hashed again`);
+      // Rows for files that left or changed, a bad row, or the old format: rewrite it.
+      if (c.rows !== c.used || c.reason !== undefined || c.legacy) this.#cacheDirty = true;
+      this.#cacheLegacy = c.legacy === true;
+    }
+    if (s.kept !== this.#byPath.size) {
+      for (const [path, e] of this.#byPath) {
+        if (e.gen === s.gen) continue;
+        this.#unlink(e);
+        if (e.sha1) this.#cacheDirty = true;
+        this.#entries.delete(e.index);
+        this.#byPath.delete(path);
+      }
+    }
+    this.#bytes = s.bytes;
+    this.#log.info(
+      `shared ${this.#entries.size} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
+        `${s.pending.length} to hash, ${end.skipped} skipped${end.truncated ? ', list truncated' : ''}`,
+    );
+    this.#emit({ type: 'share.ready', files: this.#entries.size, bytes: s.bytes });
+    if (this.#opts.hash !== false && !this.#stopped) this.#queueHashes(s.pending);
+  }
+
+  /** Takes in one part of a walk: new and changed files get entries (with cached hashes), unchanged ones keep theirs. */
+  #takePart(s: ScanState, part: ScanPart): void {
+    for (let i = 0; i < part.dirPaths.length; i++) {
+      s.dirPaths[part.firstDir + i] = part.dirPaths[i]!;
+      s.dirRels[part.firstDir + i] = part.dirRels[i]!;
+      s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
+    }
+    const cached = part.cached;
+    const names = part.names === '' ? [] : part.names.split(NAME_SEPARATOR);
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      const dir = scan.fileDir[i]!;
-      const dirPath = scan.dirPaths[dir]!;
+      const dir = part.fileDir[i]!;
+      const dirPath = s.dirPaths[dir]!;
       const path = dirPath.endsWith(sep) ? dirPath + name : dirPath + sep + name;
-      const size = scan.sizes[i]!;
-      const mtimeMs = scan.mtimes[i]!;
-      const ino = scan.inos[i]!;
+      const size = part.sizes[i]!;
+      const mtimeMs = part.mtimes[i]!;
+      const ino = part.inos[i]!;
       const known = this.#byPath.get(path);
-      if (known?.gen === gen) continue; // the same root given twice
-      kept++;
-      bytes += size;
-      if (known && known.e.size === size && known.e.mtimeMs === mtimeMs && known.ino === ino) {
-        known.gen = gen; // unchanged: its lookups stay as they are
-        if (!known.e.sha1) pending.push(known.e);
+      if (known?.gen === s.gen) continue; // the same root given twice
+      s.kept++;
+      s.bytes += size;
+      if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
+        known.gen = s.gen; // unchanged: its lookups stay as they are
+        if (!known.sha1) s.pending.push(known);
         continue;
       }
       let index: number;
       if (known) {
-        this.#unlink(known.e);
-        index = known.e.index;
+        this.#unlink(known);
+        if (known.sha1) this.#cacheDirty = true;
+        index = known.index;
       } else index = this.#nextIndex++;
-      const rel = scan.dirRels[dir]!;
-      const { root, rootReal } = scan.roots[scan.dirRoots[dir]!]!;
-      const e: MutableEntry = { index, name, relPath: rel === '' ? name : `${rel}/${name}`, root, rootReal, path, size, mtimeMs };
-      const cached = this.#cache?.get(path, size, mtimeMs);
-      if (cached) {
-        e.sha1 = cached.sha1;
-        e.sha1Base32 = cached.sha1Base32;
-        e.md5 = cached.md5;
-      } else pending.push(e);
+      const rel = s.dirRels[dir]!;
+      const { root, rootReal } = part.roots[s.dirRoots[dir]!]!;
+      const at = i * HASH_RECORD_CHARS;
+      const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
+      // One object per file, all fields at once (one shape; issue 9: a warm start makes 100,000).
+      const e: Tracked = {
+        index,
+        name,
+        relPath: rel === '' ? name : `${rel}/${name}`,
+        root,
+        rootReal,
+        path,
+        size,
+        mtimeMs,
+        sha1: hit ? cached.slice(at, at + SHA1_HEX_CHARS) : undefined,
+        md5: hit ? cached.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS) : undefined,
+        sha1Base32: hit ? cached.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS) : undefined,
+        ino,
+        gen: s.gen,
+      };
+      if (!hit) s.pending.push(e);
       this.#entries.set(index, e);
-      this.#byPath.set(path, { e, ino, gen });
+      this.#byPath.set(path, e);
       this.#link(e);
     }
-    if (kept !== this.#byPath.size) {
-      for (const [path, known] of this.#byPath) {
-        if (known.gen === gen) continue;
-        this.#unlink(known.e);
-        this.#entries.delete(known.e.index);
-        this.#byPath.delete(path);
-      }
-    }
-    this.#bytes = bytes;
-    if (!scan.truncated) this.#cache?.retain(this.#byPath);
-    this.#log.info(
-      `shared ${this.#entries.size} files (${bytes} bytes) in ${this.#clock.now() - started} ms; ` +
-        `${pending.length} to hash, ${scan.skipped} skipped${scan.truncated ? ', list truncated' : ''}`,
-    );
-    this.#emit({ type: 'share.ready', files: this.#entries.size, bytes });
-    if (this.#opts.hash !== false) this.#queueHashes(pending);
   }
 
   /** Makes an entry findable by name, path, SHA-1 and keywords. */
@@ -380,7 +417,7 @@ export class ShareLibrary {
       e.md5 = h.records.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS);
       e.sha1Base32 = h.records.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS);
       this.#bySha1.add(e.sha1, e);
-      this.#cache?.set(e.path, e.mtimeMs, { sha1: e.sha1, sha1Base32: e.sha1Base32, md5: e.md5, size: e.size });
+      this.#cacheDirty = true;
     }
   }
 
@@ -396,11 +433,34 @@ export class ShareLibrary {
     return e;
   }
 
-  async #saveCache(): Promise<void> {
+  /** Writes the hash cache if it changed (one write at a time, each atomic: temp file + rename). */
+  #saveCache(): Promise<void> {
+    const run = this.#saveChain.then(() => this.#saveOnce());
+    this.#saveChain = run;
+    return run;
+  }
+
+  async #saveOnce(): Promise<void> {
+    const file = this.#cacheFile;
+    if (file === undefined || !this.#cacheDirty) return;
+    this.#cacheDirty = false;
     try {
-      await this.#cache?.save();
+      await writeFileAtomic(file, formatHashCache(this.#cacheRows()));
+      if (this.#cacheLegacy) {
+        this.#cacheLegacy = false;
+        await unlink(join(dirname(file), LEGACY_HASH_CACHE_FILE)).catch(() => undefined);
+      }
     } catch (err) {
+      this.#cacheDirty = true;
       this.#log.warn(`hash cache not saved: ${String(err)}`);
+    }
+  }
+
+  /** Every hashed file, as the cache remembers it. */
+  *#cacheRows(): Generator<CacheRow> {
+    for (const [path, e] of this.#byPath) {
+      if (e.sha1 === undefined || e.md5 === undefined || e.sha1Base32 === undefined) continue;
+      yield { path, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, sha1: e.sha1, md5: e.md5, sha1Base32: e.sha1Base32 };
     }
   }
 
@@ -431,10 +491,24 @@ export class ShareLibrary {
   }
 }
 
-/** What the library remembers of a shared file between scans. */
-interface Known {
-  e: MutableEntry;
+const SPACE = 0x20;
+
+/** One scan in progress: the directories its parts named so far, and what it found. */
+interface ScanState {
+  gen: number;
+  pending: MutableEntry[];
+  bytes: number;
+  kept: number;
+  dirPaths: string[];
+  dirRels: string[];
+  dirRoots: number[];
+}
+
+/**
+ * A shared file as the library holds it: the entry protocols see, plus what
+ * the last scan saw of it (its inode, and the scan's number).
+ */
+interface Tracked extends MutableEntry {
   ino: number;
-  /** The last scan that saw it. */
   gen: number;
 }

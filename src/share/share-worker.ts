@@ -5,9 +5,10 @@
  * stalls the node, and two workers hash on both cores (issue 9).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { readHashCacheSync } from './hash-cache.js';
 import { hashBuffer, hashFileSync, HashStopped } from './hash-sync.js';
 import { walkRoots } from './walk-sync.js';
-import { HASH_RECORD_CHARS, NAME_SEPARATOR, type PackedHashes, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-messages.js';
+import { HASH_RECORD_CHARS, NAME_SEPARATOR, type PackedHashes, type ScanEnd, type ScanPart, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('share-worker runs as a worker thread');
@@ -36,12 +37,24 @@ function hashBatch(paths: string[], sizes: Float64Array): PackedHashes {
   return out;
 }
 
+/** A walk, sent in parts; with `cache`, every file is also looked up in that hash cache file, read here in one read. */
+function scan(id: number, roots: string[], maxFiles: number, cache?: { file: string; legacyFile: string }): ScanEnd {
+  const send = (part: ScanPart): void => port!.postMessage({ type: 'scan-part', id, part } satisfies WorkerReply);
+  if (!cache) return walkRoots(roots, maxFiles, send);
+  const reader = readHashCacheSync(cache.file, cache.legacyFile);
+  const end = walkRoots(roots, maxFiles, send, (path, size, mtimeMs, ino) => {
+    const c = reader.lookup(path, size, mtimeMs, ino);
+    return c && c.sha1 + c.md5 + c.sha1Base32;
+  });
+  return { ...end, cache: reader.report() };
+}
+
 port.on('message', (m: WorkerRequest) => {
   let reply: WorkerReply;
   try {
     switch (m.type) {
       case 'scan':
-        reply = { type: 'scanned', id: m.id, scan: walkRoots(m.roots, m.maxFiles) };
+        reply = { type: 'scanned', id: m.id, end: scan(m.id, m.roots, m.maxFiles, m.cache) };
         break;
       case 'hash':
         reply = { type: 'hashed', id: m.id, hashes: hashBatch(m.paths.split(NAME_SEPARATOR), m.sizes) };

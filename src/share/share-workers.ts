@@ -4,13 +4,13 @@
  * again after it dies, and an idle worker does not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
-import type { PackedHashes, PackedScan, WorkerReply, WorkerRequest, WorkerStart } from './worker-messages.js';
+import type { PackedHashes, ScanEnd, ScanPart, WorkerReply, WorkerRequest, WorkerStart } from './worker-messages.js';
 import { NAME_SEPARATOR } from './worker-messages.js';
 
 /** Worker threads: one per core of the 2-core machine issue 9 measures on; the first also scans. */
 export const SHARE_WORKER_THREADS = 2;
 
-type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
+type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void; onPart?: ((part: ScanPart) => void) | undefined };
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
@@ -38,11 +38,14 @@ export class ShareWorkers {
     this.#slots = new Array<Slot | undefined>(Math.max(1, threads)).fill(undefined);
   }
 
-  /** Walks the roots in a worker. */
-  async scan(roots: readonly string[], maxFiles: number): Promise<PackedScan> {
-    const r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles }));
+  /**
+   * Walks the roots in a worker, handing each part to `onPart` as it arrives;
+   * with `cache`, each file is looked up in that hash cache file (read there).
+   */
+  async scan(roots: readonly string[], maxFiles: number, onPart: (part: ScanPart) => void, cache?: { file: string; legacyFile: string }): Promise<ScanEnd> {
+    const r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, ...(cache ? { cache } : {}) }), onPart);
     if (r.type !== 'scanned') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to scan`);
-    return r.scan;
+    return r.end;
   }
 
   /** Hashes files (path, size the scan saw) in worker `k`, in order. */
@@ -64,13 +67,13 @@ export class ShareWorkers {
     await Promise.all(this.#slots.map((s) => s?.worker.terminate()));
   }
 
-  #ask(k: number, make: (id: number) => WorkerRequest): Promise<WorkerReply> {
+  #ask(k: number, make: (id: number) => WorkerRequest, onPart?: (part: ScanPart) => void): Promise<WorkerReply> {
     if (this.#closed) return Promise.reject(new Error('share workers closed'));
     const slot = this.#slots[k] ?? this.#spawn(k);
     const id = this.#nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { resolve, reject, onPart });
       slot.worker.postMessage(make(id));
     });
   }
@@ -83,6 +86,15 @@ export class ShareWorkers {
     worker.on('message', (r: WorkerReply) => {
       const p = slot.pending.get(r.id);
       if (!p) return;
+      if (r.type === 'scan-part') {
+        try {
+          p.onPart?.(r.part);
+        } catch (err) {
+          p.onPart = undefined; // the scan fails with this error when it ends
+          p.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        return;
+      }
       slot.pending.delete(r.id);
       if (slot.pending.size === 0) worker.unref();
       p.resolve(r);

@@ -6,9 +6,17 @@
  * Blocking is fine here: it blocks the worker, never the event loop.
  */
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join, sep } from 'node:path';
+import { normalize, sep } from 'node:path';
 import { isInside, MAX_SCAN_DEPTH, PART_SUFFIX } from './scanner.js';
-import { NAME_SEPARATOR, type PackedScan, type ScanRoot } from './worker-messages.js';
+import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type ScanRoot } from './worker-messages.js';
+
+/** Files per part sent to the library while walking. */
+export const SCAN_PART_FILES = 8192;
+
+/** The hashes remembered for a file (HASH_RECORD_CHARS characters) if it is unchanged, else undefined. */
+export type CacheLookup = (path: string, size: number, mtimeMs: number, ino: number) => string | undefined;
+
+const NOT_CACHED = ' '.repeat(HASH_RECORD_CHARS);
 
 interface Dir {
   root: number;
@@ -18,14 +26,22 @@ interface Dir {
 }
 
 /**
- * Walks `roots` and packs every regular file found. Keeps regular files;
- * skips hidden names (leading dot), `.part` files, sockets/devices/FIFOs,
- * symlinked directories (no loops, no escapes) and symlinked files whose
- * target leaves every shared root. Unreadable entries are skipped, not fatal.
- * At most `maxFiles` files; the rest are counted as skipped and the scan is
- * marked truncated.
+ * Walks `roots` and packs every regular file found, handing `emit` a part
+ * every `partFiles` files and at the end. Keeps regular files; skips hidden
+ * names (leading dot), `.part` files, sockets/devices/FIFOs, symlinked
+ * directories (no loops, no escapes) and symlinked files whose target leaves
+ * every shared root. Unreadable entries are skipped, not fatal. At most
+ * `maxFiles` files; the rest are counted as skipped and the walk is marked
+ * truncated. With `lookup`, each file's remembered hashes are packed into
+ * `cached` (one lookup per file here, none on the event loop).
  */
-export function walkRoots(roots: readonly string[], maxFiles: number): PackedScan {
+export function walkRoots(
+  roots: readonly string[],
+  maxFiles: number,
+  emit: (part: ScanPart) => void,
+  lookup?: CacheLookup,
+  partFiles = SCAN_PART_FILES,
+): ScanEnd {
   const real: ScanRoot[] = [];
   for (const root of roots) {
     try {
@@ -34,31 +50,56 @@ export function walkRoots(roots: readonly string[], maxFiles: number): PackedSca
       // a missing root shares nothing; the library reports it
     }
   }
-  const dirPaths: string[] = [];
-  const dirRels: string[] = [];
-  const dirRoots: number[] = [];
-  const fileDir: number[] = [];
-  const names: string[] = [];
-  const sizes: number[] = [];
-  const mtimes: number[] = [];
-  const inos: number[] = [];
+  let dirs = 0;
+  let firstDir = 0;
+  let dirPaths: string[] = [];
+  let dirRels: string[] = [];
+  let dirRoots: number[] = [];
+  let fileDir: number[] = [];
+  let names: string[] = [];
+  let sizes: number[] = [];
+  let mtimes: number[] = [];
+  let inos: number[] = [];
+  let cached: string[] = [];
+  let files = 0;
   let skipped = 0;
   let truncated = false;
 
-  const keep = (dir: number, name: string, size: number, mtimeMs: number, ino: number): void => {
-    if (names.length >= maxFiles) {
+  const flush = (): void => {
+    emit({
+      roots: real,
+      firstDir,
+      dirPaths,
+      dirRels,
+      dirRoots: Int32Array.from(dirRoots),
+      fileDir: Int32Array.from(fileDir),
+      names: names.join(NAME_SEPARATOR),
+      sizes: Float64Array.from(sizes),
+      mtimes: Float64Array.from(mtimes),
+      inos: Float64Array.from(inos),
+      ...(lookup ? { cached: cached.join('') } : {}),
+    });
+    firstDir = dirs;
+    [dirPaths, dirRels, dirRoots, fileDir, names, sizes, mtimes, inos, cached] = [[], [], [], [], [], [], [], [], []];
+  };
+
+  const keep = (dir: number, path: string, name: string, size: number, mtimeMs: number, ino: number): void => {
+    if (files >= maxFiles) {
       truncated = true;
       skipped++;
       return;
     }
+    files++;
     fileDir.push(dir);
     names.push(name);
     sizes.push(size);
     mtimes.push(mtimeMs);
     inos.push(ino);
+    if (lookup) cached.push(lookup(path, size, mtimeMs, ino) ?? NOT_CACHED);
+    if (names.length >= partFiles) flush();
   };
 
-  const stack: Dir[] = real.map((r, i) => ({ root: i, path: r.root, rel: '', depth: 0 })).reverse();
+  const stack: Dir[] = real.map((r, i) => ({ root: i, path: normalize(r.root), rel: '', depth: 0 })).reverse();
   for (let job = stack.pop(); job; job = stack.pop()) {
     let entries: Dirent[];
     try {
@@ -67,7 +108,7 @@ export function walkRoots(roots: readonly string[], maxFiles: number): PackedSca
       skipped++;
       continue;
     }
-    const dir = dirPaths.length;
+    const dir = dirs++;
     dirPaths.push(job.path);
     dirRels.push(job.rel);
     dirRoots.push(job.root);
@@ -81,7 +122,7 @@ export function walkRoots(roots: readonly string[], maxFiles: number): PackedSca
       const path = prefix + name;
       if (d.isFile()) {
         const st = statSync(path, { throwIfNoEntry: false });
-        if (st?.isFile()) keep(dir, name, st.size, st.mtimeMs, st.ino);
+        if (st?.isFile()) keep(dir, path, name, st.size, st.mtimeMs, st.ino);
         else skipped++;
       } else if (d.isDirectory()) {
         if (job.depth + 1 > MAX_SCAN_DEPTH) skipped++;
@@ -92,7 +133,7 @@ export function walkRoots(roots: readonly string[], maxFiles: number): PackedSca
         try {
           const target = realpathSync(path);
           const st = statSync(target);
-          if (st.isFile() && real.some((r) => isInside(r.rootReal, target))) keep(dir, name, st.size, st.mtimeMs, st.ino);
+          if (st.isFile() && real.some((r) => isInside(r.rootReal, target))) keep(dir, path, name, st.size, st.mtimeMs, st.ino);
           else skipped++;
         } catch {
           skipped++;
@@ -100,17 +141,6 @@ export function walkRoots(roots: readonly string[], maxFiles: number): PackedSca
       } else skipped++; // sockets, FIFOs, devices
     }
   }
-  return {
-    roots: real,
-    dirPaths,
-    dirRels,
-    dirRoots: Int32Array.from(dirRoots),
-    fileDir: Int32Array.from(fileDir),
-    names: names.join(NAME_SEPARATOR),
-    sizes: Float64Array.from(sizes),
-    mtimes: Float64Array.from(mtimes),
-    inos: Float64Array.from(inos),
-    skipped,
-    truncated,
-  };
+  if (names.length > 0 || dirPaths.length > 0) flush();
+  return { files, skipped, truncated };
 }

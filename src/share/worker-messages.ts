@@ -5,6 +5,7 @@
  * objects: structured cloning one long string is a copy, cloning many small
  * objects is most of the cost (issue 9 profile).
  */
+import type { CacheReport } from './hash-cache.js';
 
 /** Separates names in a packed list: the one character no file name can hold. */
 export const NAME_SEPARATOR = '\0';
@@ -21,13 +22,17 @@ export interface ScanRoot {
 }
 
 /**
- * One walk of the shared roots, packed: file i lives in directory
- * `fileDir[i]`, is called `names.split(NAME_SEPARATOR)[i]`, and has
- * `sizes[i]`, `mtimes[i]` (ms) and `inos[i]`.
+ * Part of a walk of the shared roots, packed; a walk is sent in parts so the
+ * library takes in the first files while the worker still walks (issue 9:
+ * the two then overlap on two cores). File i of the part lives in directory
+ * `fileDir[i]` (numbered across the whole walk; this part brings directories
+ * `firstDir`, `firstDir + 1`, ...), is called `names.split(NAME_SEPARATOR)[i]`,
+ * and has `sizes[i]`, `mtimes[i]` (ms) and `inos[i]`.
  */
-export interface PackedScan {
+export interface ScanPart {
   roots: ScanRoot[];
-  /** Per directory: its absolute path (joined under the root as given), path under the root ('' for the root), root number. */
+  firstDir: number;
+  /** Per new directory: its absolute path (joined under the root as given), path under the root ('' for the root), root number. */
   dirPaths: string[];
   dirRels: string[];
   dirRoots: Int32Array;
@@ -36,9 +41,21 @@ export interface PackedScan {
   sizes: Float64Array;
   mtimes: Float64Array;
   inos: Float64Array;
+  /**
+   * With a cache file in the request: file i's HASH_RECORD_CHARS characters
+   * at `i * HASH_RECORD_CHARS` when the cache knew it unchanged, spaces when not.
+   */
+  cached?: string;
+}
+
+/** The end of a walk, after its parts. */
+export interface ScanEnd {
+  files: number;
   /** Entries skipped as hidden, special, escaping symlinks, unreadable or over the cap. */
   skipped: number;
   truncated: boolean;
+  /** What loading the cache found, when the request named one. */
+  cache?: CacheReport;
 }
 
 /**
@@ -54,12 +71,13 @@ export interface PackedHashes {
 
 /** Library -> worker. `stop` (shared memory) is set by the library to end long hashing early. */
 export type WorkerRequest =
-  | { type: 'scan'; id: number; roots: string[]; maxFiles: number }
+  | { type: 'scan'; id: number; roots: string[]; maxFiles: number; cache?: { file: string; legacyFile: string } }
   | { type: 'hash'; id: number; paths: string; sizes: Float64Array };
 
 /** Worker -> library: one reply per request. */
 export type WorkerReply =
-  | { type: 'scanned'; id: number; scan: PackedScan }
+  | { type: 'scan-part'; id: number; part: ScanPart }
+  | { type: 'scanned'; id: number; end: ScanEnd }
   | { type: 'hashed'; id: number; hashes: PackedHashes }
   | { type: 'failed'; id: number; message: string };
 

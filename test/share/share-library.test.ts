@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
+import { Logger, type LogEntry } from '../../src/log.js';
+import { formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
 import { HASH_CACHE_FILE, ShareLibrary } from '../../src/share/share-library.js';
 import { tempDir } from './helpers.js';
 import { HOSTILE_NAMES } from './hostile-names.js';
@@ -97,8 +99,10 @@ describe('ShareLibrary', () => {
   it('does not rehash unchanged files after a restart (persistent cache)', async () => {
     const l1 = await lib();
     await l1.stop();
-    const cache = JSON.parse(await readFile(join(data, HASH_CACHE_FILE), 'utf8')) as { rows: unknown[] };
-    expect(cache.rows).toHaveLength(4);
+    const cache = parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8'));
+    expect(cache.reason).toBeUndefined();
+    expect([...cache.rows.keys()].map((p) => p.slice(root.length + 1)).sort()).toEqual(['Björk - Jóga.mp3', 'inner-link.txt', 'inside.txt', 'sub/deep.txt']);
+    expect(await readdir(data)).toEqual([HASH_CACHE_FILE]); // written atomically: no temp file left
     const l2 = new ShareLibrary({ roots: [root], dataDir: data });
     libs.push(l2);
     await l2.start();
@@ -111,11 +115,74 @@ describe('ShareLibrary', () => {
     expect(l2.byName('inside.txt')?.sha1).toBe(sha1('changed!'));
   });
 
-  it('survives a corrupt cache file', async () => {
+  it('rehashes after a restart a file whose mtime or content changed meanwhile, and only that one', async () => {
+    const l1 = await lib();
+    await l1.stop();
+    await utimes(join(root, 'sub', 'deep.txt'), new Date(2001, 1, 1), new Date(2001, 1, 1));
+    await writeFile(join(root, 'Björk - Jóga.mp3'), 'MUSIC'); // same size
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data, hash: false });
+    libs.push(l2);
+    await l2.start();
+    expect([...l2.entries()].filter((e) => !e.sha1).map((e) => e.name).sort()).toEqual(['Björk - Jóga.mp3', 'deep.txt']);
+    await l2.stop();
+    const l3 = await lib();
+    expect(l3.byName('Björk - Jóga.mp3')?.sha1).toBe(sha1('MUSIC'));
+    expect(l3.byName('deep.txt')?.sha1).toBe(sha1('deep'));
+  });
+
+  it('ignores a corrupt cache file, says why in the log, hashes everything and writes a good one', async () => {
     await mkdir(data, { recursive: true });
     await writeFile(join(data, HASH_CACHE_FILE), '{"version":1,"rows":[["x",1');
-    const l = await lib();
+    const logs: LogEntry[] = [];
+    const l = await lib({ log: new Logger([(e) => logs.push(e)]) });
     expect(l.byName('inside.txt')?.sha1).toBe(sha1('inside'));
+    expect(logs.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual([expect.stringMatching(/hash cache .*not a peerdeck hash cache.*hashed again/)]);
+    await l.stop();
+    const cache = parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8'));
+    expect(cache.reason).toBeUndefined();
+    expect(cache.rows.size).toBe(4);
+  });
+
+  it('skips a malformed row (logged with its line) and rehashes only that file', async () => {
+    const l1 = await lib();
+    await l1.stop();
+    const lines = (await readFile(join(data, HASH_CACHE_FILE), 'utf8')).split('\n');
+    const broken = lines.findIndex((line) => line.endsWith('/inside.txt'));
+    lines[broken] = lines[broken]!.replace(/^[0-9a-f]{40}/, 'not-a-sha1');
+    await writeFile(join(data, HASH_CACHE_FILE), lines.join('\n'));
+    const logs: LogEntry[] = [];
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data, hash: false, log: new Logger([(e) => logs.push(e)]) });
+    libs.push(l2);
+    await l2.start();
+    expect([...l2.entries()].filter((e) => !e.sha1).map((e) => e.name)).toEqual(['inside.txt']);
+    expect(logs.find((e) => e.level === 'warn')?.message).toContain(`1 malformed row skipped (the first on line ${broken + 1})`);
+  });
+
+  it('reads the JSON cache of earlier versions, then replaces it', async () => {
+    const l1 = await lib();
+    await l1.stop();
+    const rows = [...parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.values()];
+    await unlink(join(data, HASH_CACHE_FILE));
+    await writeFile(join(data, LEGACY_HASH_CACHE_FILE), JSON.stringify({ version: 1, rows: rows.map((r) => [r.path, r.size, r.mtimeMs, r.sha1, r.sha1Base32, r.md5]) }));
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data });
+    libs.push(l2);
+    await l2.start();
+    expect(l2.pendingHashes).toBe(0);
+    expect(l2.byName('deep.txt')?.md5).toBe(createHash('md5').update('deep').digest('hex'));
+    await l2.stop();
+    expect(await readdir(data)).toEqual([HASH_CACHE_FILE]);
+  });
+
+  it('stops hashing a large file promptly', async () => {
+    await writeFile(join(root, 'big.bin'), Buffer.alloc(64 << 20));
+    const l = new ShareLibrary({ roots: [root], dataDir: data });
+    libs.push(l);
+    await l.start();
+    const t0 = Date.now();
+    await l.stop();
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    const cache = parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8').catch(() => formatHashCache([])));
+    expect(cache.rows.has(join(root, 'big.bin'))).toBe(false);
   });
 
   it('rescans by itself when watching', async () => {
@@ -155,30 +222,49 @@ describe('ShareLibrary', () => {
   });
 });
 
-describe('HashCache.load on random bytes', () => {
-  it('never throws and keeps only well-formed rows', async () => {
-    const { HashCache } = await import('../../src/share/hash-cache.js');
-    const fc = (await import('fast-check')).default;
-    const t = await tempDir();
-    try {
-      const file = join(t.dir, 'c.json');
-      await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), fc.json().map((j) => Buffer.from(j))), async (bytes) => {
-          await writeFile(file, bytes);
-          const c = new HashCache(file);
-          await c.load();
-          expect(c.size).toBeGreaterThanOrEqual(0);
-        }),
-        { numRuns: 200 },
-      );
-      await writeFile(file, JSON.stringify({ version: 1, rows: [['/a', 1, 2, 'h', 'b', 'm'], ['/b', 'x'], 7] }));
-      const c = new HashCache(file);
-      await c.load();
-      expect(c.size).toBe(1);
-      expect(c.get('/a', 1, 2)?.sha1).toBe('h');
-      expect(c.get('/a', 1, 3)).toBeUndefined();
-    } finally {
-      await t.cleanup();
-    }
+describe('the hash cache file', () => {
+  const fc = import('fast-check').then((m) => m.default);
+  const hex = (n: number) => fc.then((f) => f.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)));
+
+  it('never throws on random text or bytes, and keeps only well-formed rows', async () => {
+    const f = await fc;
+    const header = 'peerdeck share hashes 2\n';
+    f.assert(
+      f.property(f.oneof(f.string(), f.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')), f.string().map((s) => header + s)), (text) => {
+        const c = parseHashCache(text);
+        for (const r of c.rows.values()) expect(r.sha1).toMatch(/^[0-9a-f]{40}$/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads back what it writes, whatever the path holds (spaces, newlines, backslashes, any Unicode)', async () => {
+    const f = await fc;
+    const row = f.record({
+      path: f.string({ minLength: 1, unit: 'grapheme' }).map((p) => '/' + p),
+      size: f.nat(),
+      mtimeMs: f.double({ min: -1e13, max: 1e13, noNaN: true }),
+      ino: f.nat(),
+      sha1: await hex(40),
+      md5: await hex(32),
+      sha1Base32: f.stringMatching(/^[A-Z2-7]{32}$/),
+    });
+    f.assert(
+      f.property(f.uniqueArray(row, { selector: (r) => r.path, maxLength: 20 }), (rows) => {
+        const back = parseHashCache(formatHashCache(rows));
+        expect(back.reason).toBeUndefined();
+        expect([...back.rows.values()]).toEqual(rows.map((r) => ({ ...r, mtimeMs: r.mtimeMs === 0 ? 0 : r.mtimeMs })));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the good rows of a file cut short and says how many were not', () => {
+    const rows = [1, 2, 3].map((i) => ({ path: `/s/f${i}`, size: i, mtimeMs: 1.5, ino: i, sha1: 'a'.repeat(40), md5: 'b'.repeat(32), sha1Base32: 'C'.repeat(32) }));
+    const text = formatHashCache(rows);
+    const cut = text.slice(0, text.length - 20);
+    const c = parseHashCache(cut);
+    expect([...c.rows.keys()]).toEqual(['/s/f1', '/s/f2']);
+    expect(c.reason).toBe('1 malformed row skipped (the first on line 4)');
   });
 });
