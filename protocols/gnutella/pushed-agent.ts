@@ -31,8 +31,3 @@ export class PushedAgent extends Agent {
     return s;
   }
 }
-
-/** An agent over a pushed socket. */
-export function agentOver(socket: Socket, head: Buffer): PushedAgent {
-  return new PushedAgent(socket, head);
-}

@@ -105,7 +105,7 @@ export class Servent {
       limits: { maxInbound: C.MAX_LEAVES + C.MAX_UP_LINKS + 16, maxOutbound: C.MAX_UP_LINKS, perIp: 8 },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
-    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.serveProxyRequest(req, res), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
+    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
     this.#http.on('connection', (s: Socket) => {
       this.#httpSockets.add(s);
       s.on('close', () => this.#httpSockets.delete(s));

@@ -93,6 +93,16 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
     await fetched(a, hit.n, data);
     expect(await gstatus(a)).toMatch(/push: sent 0 routed, 1\/1 through proxies/);
     expect(await gstatus(up)).toMatch(/push proxy for 2 leaves \(served 1, gone 0, bad 0\)/);
+
+    // A resumed download asks the holder for the rest, over a fresh push (as /retry of a .part does).
+    const numbered = a.node.search.hit(hit.n)!;
+    const source = a.node.search.request('gnutella', numbered.hit).source;
+    const opened = await source.open(150_000, new AbortController().signal);
+    expect([opened.start, opened.total]).toEqual([150_000, data.length]);
+    const chunks: Buffer[] = [];
+    for await (const c of opened.stream) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(data.subarray(150_000))).toBe(true);
+    expect(await gstatus(a)).toMatch(/sent 0 routed, 2\/2 through proxies; waiting 0, GIVs matched 2,/);
   }, 90_000);
 
   it('both firewalled: the download fails at once with BOTH_FIREWALLED', async () => {
@@ -153,7 +163,7 @@ describe('push: hostile and stray input', () => {
       s.write(bytes);
       await new Promise<void>((r) => s.once('close', () => r()));
     }
-    await statusShows(up, /unmatched 1, bad 1/);
+    await statusShows(up, /unmatched 1, timed out 0, bad 1/);
     // The link of the raw leaf and the real leaf are still up.
     expect(p.isClosed()).toBe(false);
     expect(up.node.snapshot().status.gnutella?.peers).toBe(2);
