@@ -96,6 +96,22 @@ function hasControls(b: Buffer, from: number): boolean {
 }
 
 /**
+ * The message id of a flooded line, read without parsing the rest; undefined when the
+ * line is not `<flood verb> <valid id> ...`. A relay checks it against its seen-cache
+ * first: most lines a mesh node receives are copies it already has (one per extra
+ * path), and a copy is dropped whatever its other fields say.
+ */
+export function floodId(line: Buffer): string | undefined {
+  const verb = verbOf(line);
+  if (verb === undefined) return undefined;
+  const at = verb.length + 1;
+  const end = tokenEnd(line, at);
+  if (end - at < MIN_ID || end - at > MAX_ID) return undefined;
+  for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) return undefined;
+  return line.toString('latin1', at, end);
+}
+
+/**
  * Parses a flooded line from its bytes. Returns undefined for a line that is not
  * `<flood verb> ...` (the caller takes the general `parseLine` path); throws the
  * same NetError `parseLine` throws for a malformed one.

@@ -74,13 +74,21 @@ export class Flooder {
   receive(from: Link, m: FloodMessage, wire?: WireFlood): NetError | undefined {
     const now = this.#o.clock.now();
     const decision = decideFlood(this.seen.markSeen(m.id), m.hopsLeft, this.#o.hops);
-    if (decision.kind === 'drop-duplicate') {
-      return this.#dups.duplicate(from, now) ? NetError.flood('keeps resending messages already seen') : undefined;
-    }
+    if (decision.kind === 'drop-duplicate') return this.duplicate(from);
     this.#dups.fresh(now);
     this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from });
     if (decision.forwardHops !== null) this.#forward(m, decision.forwardHops, from, wire?.verbatim ? wire : undefined);
     return undefined;
+  }
+
+  /** Whether a message with this id was handled already (so a copy needs no parsing). */
+  isSeen(id: string): boolean {
+    return this.seen.has(id);
+  }
+
+  /** A copy of a message already handled came from `from`; a NetError means: close that link. */
+  duplicate(from: Link): NetError | undefined {
+    return this.#dups.duplicate(from, this.#o.clock.now()) ? NetError.flood('keeps resending messages already seen') : undefined;
   }
 
   /** A line from a plain peer: a chat message with a content-hash id. */

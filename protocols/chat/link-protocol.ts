@@ -14,7 +14,7 @@ import { admitNode, admitPlain, countSlots, type AdmissionLimits } from './admis
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
-import { parseFloodBytes } from './flood-bytes.js';
+import { floodId, parseFloodBytes } from './flood-bytes.js';
 import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
@@ -86,7 +86,15 @@ export class LinkProtocol {
     const first = !link.spoke;
     link.spoke = true;
     try {
-      // The relay's hot path: a flood on a ready link is parsed from its bytes and forwarded as them.
+      // The relay's hot path: a copy of a flood already handled is dropped unparsed; a new
+      // one is parsed from its bytes and forwarded as them.
+      if (link.state === 'ready') {
+        const id = floodId(frame.bytes);
+        if (id !== undefined && this.#c.flooder.isSeen(id)) {
+          if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.duplicate(link));
+          return;
+        }
+      }
       const flood = link.state === 'ready' ? parseFloodBytes(frame.bytes) : undefined;
       if (flood) {
         if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood));

@@ -21,6 +21,20 @@ const BATCH_START_BYTES = 1024;
 /** Buffers up to this size come from Node's pool: handing out a view of one costs nothing. */
 const POOLED_BYTES = 4 * 1024;
 
+/**
+ * Links with a burst waiting, flushed together once the current I/O phase is over
+ * (setImmediate), not after each chunk: a node reading many sockets in one turn of the
+ * event loop (a busy mesh) writes each neighbour once per turn, not once per chunk read.
+ */
+const waiting = new Set<Link>();
+let flushScheduled = false;
+
+function flushWaiting(): void {
+  flushScheduled = false;
+  for (const l of waiting) l.flush();
+  waiting.clear();
+}
+
 /** Where a link is in its life (spec "Lines", "Plain peers"). */
 export type LinkState = 'hello' | 'auth' | 'ready' | 'plain';
 
@@ -85,7 +99,7 @@ export class Link {
 
   /**
    * Queues flooded lines and hands them to the connection in one write at the end of the
-   * current burst (a microtask), so a relay costs one write per burst, not per line.
+   * current burst (this turn's I/O phase), so a relay costs one write per burst, not per line.
    * Returns about how many bytes wait for this link, batched or queued.
    */
   batch(lines: string): number {
@@ -106,7 +120,11 @@ export class Link {
   #reserve(n: number): Buffer {
     const out = this.#out;
     if (out === undefined) {
-      queueMicrotask(() => this.flush());
+      waiting.add(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushWaiting);
+      }
       return (this.#out = Buffer.allocUnsafe(Math.max(BATCH_START_BYTES, n)));
     }
     if (this.#used + n <= out.length) return out;
@@ -118,6 +136,7 @@ export class Link {
   flush(): void {
     const out = this.#out;
     if (out === undefined) return;
+    waiting.delete(this);
     const used = this.#used;
     this.#out = undefined;
     this.#used = 0;

@@ -18,49 +18,120 @@ export const ROSTER_TTL_MS = 30 * 60_000;
 /** Hex digits of the node id shown after a shared nick. */
 export const ROSTER_SUFFIX_DIGITS = 4;
 
+/**
+ * A node whose place in the least-recently-seen order was set less than this long ago is
+ * not moved again: under a flood a Map delete and set per line cost more than the rest of
+ * the roster, and eviction only needs the order to within a second.
+ */
+export const ROSTER_REORDER_MS = 1_000;
+
 const fold = (nick: string): string => nick.toLowerCase();
 
-/** Who uses which nick; see the file comment. */
+/** One node's nicks (folded, as last written, when last seen), most recently seen last. */
+interface OriginEntry {
+  readonly origin: string;
+  readonly keys: string[];
+  readonly raws: string[];
+  readonly ats: number[];
+  /** When it last moved to the end of the least-recently-seen order. */
+  placed: number;
+}
+
+/**
+ * Who uses which nick; see the file comment.
+ *
+ * Speed (issue 9): every delivered line passes here, so each step is a Map lookup or two,
+ * never a walk over every node: nodes are indexed by nick too, and a line from a node
+ * under the nick it used last only refreshes a timestamp.
+ */
 export class Roster {
-  /** origin -> (folded nick -> last seen); Map order = least recently seen first. */
-  readonly #byOrigin = new Map<string, Map<string, number>>();
+  /** origin -> its nicks; Map order = least recently seen first (to within reorderMs). */
+  readonly #byOrigin = new Map<string, OriginEntry>();
+  /** folded nick -> the nodes that use it. */
+  readonly #byNick = new Map<string, Set<OriginEntry>>();
 
   constructor(
     private readonly ttlMs = ROSTER_TTL_MS,
     private readonly maxOrigins = ROSTER_MAX_ORIGINS,
+    private readonly reorderMs = ROSTER_REORDER_MS,
   ) {}
 
   /** `origin` used `nick` at `now`. */
   seen(origin: string, nick: string, now: number): void {
-    let nicks = this.#byOrigin.get(origin);
-    if (nicks) this.#byOrigin.delete(origin);
-    else nicks = new Map();
-    this.#byOrigin.set(origin, nicks);
+    let e = this.#byOrigin.get(origin);
+    if (e !== undefined) {
+      const last = e.raws.length - 1;
+      if (last >= 0 && e.raws[last] === nick) {
+        e.ats[last] = now;
+        this.#place(e, now);
+        return;
+      }
+      this.#place(e, now);
+    } else {
+      e = { origin, keys: [], raws: [], ats: [], placed: now };
+      this.#byOrigin.set(origin, e);
+    }
     const key = fold(nick);
-    nicks.delete(key);
-    nicks.set(key, now);
-    if (nicks.size > ROSTER_NICKS_PER_ORIGIN) nicks.delete(nicks.keys().next().value!);
-    if (this.#byOrigin.size > this.maxOrigins) this.#byOrigin.delete(this.#byOrigin.keys().next().value!);
+    const i = e.keys.indexOf(key);
+    if (i !== -1) {
+      e.keys.splice(i, 1);
+      e.raws.splice(i, 1);
+      e.ats.splice(i, 1);
+    } else {
+      let users = this.#byNick.get(key);
+      if (!users) this.#byNick.set(key, (users = new Set()));
+      users.add(e);
+    }
+    e.keys.push(key);
+    e.raws.push(nick);
+    e.ats.push(now);
+    if (e.keys.length > ROSTER_NICKS_PER_ORIGIN) this.#unindex(e, e.keys[0]!);
+    if (this.#byOrigin.size > this.maxOrigins) this.left(this.#byOrigin.keys().next().value!);
   }
 
   /** `origin` changed nick. */
   renamed(origin: string, from: string, to: string, now: number): void {
-    this.#byOrigin.get(origin)?.delete(fold(from));
+    const e = this.#byOrigin.get(origin);
+    if (e) this.#unindex(e, fold(from));
     this.seen(origin, to, now);
   }
 
   /** `origin` left the mesh. */
   left(origin: string): void {
+    const e = this.#byOrigin.get(origin);
+    if (!e) return;
+    for (const key of [...e.keys]) this.#unindex(e, key);
     this.#byOrigin.delete(origin);
+  }
+
+  /** Moves `e` to the end of the least-recently-seen order, unless it moved there lately. */
+  #place(e: OriginEntry, now: number): void {
+    if (now - e.placed < this.reorderMs) return;
+    e.placed = now;
+    this.#byOrigin.delete(e.origin);
+    this.#byOrigin.set(e.origin, e);
+  }
+
+  /** Forgets that `e` uses the folded nick `key` (both indexes). */
+  #unindex(e: OriginEntry, key: string): void {
+    const i = e.keys.indexOf(key);
+    if (i === -1) return;
+    e.keys.splice(i, 1);
+    e.raws.splice(i, 1);
+    e.ats.splice(i, 1);
+    const users = this.#byNick.get(key);
+    if (users?.delete(e) === true && users.size === 0) this.#byNick.delete(key);
   }
 
   /** A live node other than `except` that uses `nick`, if any, with when it was last seen. */
   holder(nick: string, now: number, except?: string): { origin: string; at: number } | undefined {
     const key = fold(nick);
-    for (const [origin, nicks] of this.#byOrigin) {
-      if (origin === except) continue;
-      const at = nicks.get(key);
-      if (at !== undefined && now - at <= this.ttlMs) return { origin, at };
+    const users = this.#byNick.get(key);
+    if (!users) return undefined;
+    for (const e of users) {
+      if (e.origin === except) continue;
+      const at = e.ats[e.keys.indexOf(key)]!;
+      if (now - at <= this.ttlMs) return { origin: e.origin, at };
     }
     return undefined;
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode, encodeLine, parseLine } from '../../protocols/chat/codec.js';
-import { forwardedLength, parseFloodBytes, writeForwarded } from '../../protocols/chat/flood-bytes.js';
+import { floodId, forwardedLength, parseFloodBytes, writeForwarded } from '../../protocols/chat/flood-bytes.js';
 import { NetError } from '../../src/errors.js';
 import { flood } from './arbitraries.js';
 
@@ -88,5 +88,21 @@ describe('chat relay byte path (parseFloodBytes)', () => {
     expect(w.verbatim).toBe(false);
     expect(w.message).toEqual(parseLine(line));
     expect(w.message).toMatchObject({ text: 'abc\td' });
+  });
+
+  it('reads the id a full parse would give, for valid, edited and random lines (the seen-cache check before parsing)', () => {
+    fc.assert(
+      fc.property(fc.oneof(flood.map(encode), mutated, verbish), (line) => {
+        if (/[\n\u0000]/.test(line) || Buffer.from(line).toString() !== line) return;
+        const id = floodId(Buffer.from(line));
+        const f = fast(line);
+        // Wherever the full parse accepts a flood line, the quick read found its id.
+        if (f !== 'general' && !('error' in (f as object))) expect(id).toBe((f as { id: string }).id);
+        // Lines the byte path does not take (not a flood verb) have no id to check.
+        if (f === 'general') expect(id).toBeUndefined();
+        if (id !== undefined) expect(line.split(' ')[1]).toBe(id);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
