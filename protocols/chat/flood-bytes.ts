@@ -114,9 +114,10 @@ export function floodId(line: Buffer): string | undefined {
 /**
  * Parses a flooded line from its bytes. Returns undefined for a line that is not
  * `<flood verb> ...` (the caller takes the general `parseLine` path); throws the
- * same NetError `parseLine` throws for a malformed one.
+ * same NetError `parseLine` throws for a malformed one. `knownId`: what floodId() read
+ * from this line, reused instead of read again.
  */
-export function parseFloodBytes(line: Buffer): WireFlood | undefined {
+export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | undefined {
   const verb = verbOf(line);
   if (verb === undefined) return undefined;
   const len = line.length;
@@ -129,7 +130,7 @@ export function parseFloodBytes(line: Buffer): WireFlood | undefined {
   let end = tokenEnd(line, at);
   if (end - at < MIN_ID || end - at > MAX_ID) throw bad(verb, 'bad message id');
   for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad message id');
-  const id = line.toString('latin1', at, end);
+  const id = knownId ?? line.toString('latin1', at, end);
   // hops-left
   if (end === len) throw bad(verb, 'bad hops-left');
   const hopsAt = end + 1;

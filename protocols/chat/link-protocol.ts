@@ -14,7 +14,7 @@ import { admitNode, admitPlain, countSlots, type AdmissionLimits } from './admis
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
-import { floodId, parseFloodBytes } from './flood-bytes.js';
+import { floodId, parseFloodBytes, type WireFlood } from './flood-bytes.js';
 import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
@@ -88,14 +88,15 @@ export class LinkProtocol {
     try {
       // The relay's hot path: a copy of a flood already handled is dropped unparsed; a new
       // one is parsed from its bytes and forwarded as them.
+      let flood: WireFlood | undefined;
       if (link.state === 'ready') {
         const id = floodId(frame.bytes);
         if (id !== undefined && this.#c.flooder.isSeen(id)) {
           if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.duplicate(link));
           return;
         }
+        flood = parseFloodBytes(frame.bytes, id);
       }
-      const flood = link.state === 'ready' ? parseFloodBytes(frame.bytes) : undefined;
       if (flood) {
         if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood));
       } else this.#onLine(link, frame.line, first);

@@ -28,6 +28,8 @@ export class SeenCache {
   /** When each slot's id was recorded. */
   readonly #at: number[] = [];
   #inserted = 0;
+  /** The id the last has() found absent, while nothing was recorded since (markSeen skips its lookup). */
+  #absent: string | undefined;
 
   constructor(opts: SeenCacheOptions) {
     if (!(opts.max >= 1)) throw new RangeError('SeenCache max must be >= 1');
@@ -39,7 +41,8 @@ export class SeenCache {
   /** Records the id; true when it was not seen before (deliver and forward it). */
   markSeen(id: string): boolean {
     const now = this.#now();
-    const n = this.#index.get(id);
+    const n = id === this.#absent ? undefined : this.#index.get(id);
+    this.#absent = undefined;
     if (n !== undefined && now - this.#at[n % this.#max]! < this.#ttl) return false;
     const seq = this.#inserted++;
     const slot = seq % this.#max;
@@ -56,10 +59,17 @@ export class SeenCache {
     return true;
   }
 
-  /** Whether the id was recorded and has not expired. */
+  /**
+   * Whether the id was recorded and has not expired. A relay asks this before parsing a
+   * line and then records the id: an id found absent is not looked up a second time.
+   */
   has(id: string): boolean {
     const n = this.#index.get(id);
-    return n !== undefined && this.#now() - this.#at[n % this.#max]! < this.#ttl;
+    if (n === undefined) {
+      this.#absent = id;
+      return false;
+    }
+    return this.#now() - this.#at[n % this.#max]! < this.#ttl;
   }
 
   /** Ids held (expired ones count until their slot is reused). */

@@ -1,0 +1,76 @@
+/**
+ * The hand-written `--json` text of hot events (src/event-json.ts, issue 9) is exactly
+ * JSON.stringify's, whatever the strings hold: quotes, backslashes, controls, lone and
+ * paired surrogates, U+2028/9, emoji, empty strings.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppEvent, ChatLineKind } from '../../src/app-api.js';
+import { eventJson, jsonString } from '../../src/event-json.js';
+import { chatNet, lines, link, waitUntil } from '../chat/chat-net.js';
+import type { Testnet, TestNode } from '../testnet.js';
+
+let net: Testnet | undefined;
+afterEach(async () => {
+  await net?.stop();
+  net = undefined;
+});
+
+/** Strings made to hurt: every escape class JSON has, mixed with ordinary text. */
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.array(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\u2029', '\ud800', '\udfff', '\ud83d\ude00', '</script>', 'é', 'a', ' ', '{}'), { maxLength: 12 }).map((a) => a.join('')),
+);
+const num = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 1_700_000_000_000, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity));
+const kind = fc.constantFrom<ChatLineKind>('msg', 'action', 'join', 'part', 'nick');
+
+/** A chat.line built in the order every producer builds it (AppEvent's declaration order). */
+const chatLine = fc
+  .tuple(hostile, kind, hostile, hostile, hostile, hostile, num, num, fc.boolean(), fc.option(hostile, { nil: undefined }), fc.option(fc.boolean(), { nil: undefined }))
+  .map(([protocol, k, id, nick, text, origin, at, hops, self, signedBy, contact]): AppEvent => {
+    const e: AppEvent = { type: 'chat.line', protocol, kind: k, id, nick, text, origin, at, hops, self };
+    if (signedBy !== undefined) e.signedBy = signedBy;
+    if (contact !== undefined) e.contact = contact;
+    return e;
+  });
+
+describe('--json event text', () => {
+  it('writes a string exactly as JSON.stringify does', () => {
+    fc.assert(fc.property(hostile, (s) => {
+      expect(jsonString(s)).toBe(JSON.stringify(s));
+    }), { numRuns: 5000 });
+  });
+
+  it('writes chat.line events exactly as JSON.stringify does, hostile strings and odd numbers included', () => {
+    fc.assert(fc.property(chatLine, (e) => {
+      expect(eventJson(e)).toBe(JSON.stringify(e));
+    }), { numRuns: 3000 });
+  });
+
+  it('leaves out an optional field that is present but undefined, as JSON.stringify does', () => {
+    const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'x', nick: 'n', text: 't', origin: 'o', at: 1, hops: 0, self: true, signedBy: undefined, contact: undefined };
+    expect(eventJson(e)).toBe(JSON.stringify(e));
+  });
+
+  it('hands every other event to JSON.stringify', () => {
+    const events: AppEvent[] = [
+      { type: 'ready', ports: { chat: 1 } },
+      { type: 'notice', protocol: 'chat', text: 'a "quoted" \u0001 notice' },
+      { type: 'peer.down', protocol: 'chat', address: '127.0.0.1:1', direction: 'in', reason: 'x' },
+    ];
+    for (const e of events) expect(eventJson(e)).toBe(JSON.stringify(e));
+  });
+
+  it('writes the chat.line events real chat nodes emit (own and relayed lines, actions, joins) as JSON.stringify does', async () => {
+    net = await chatNet(2, () => ({ targetDegree: 0 }));
+    const [a, b] = net.nodes as [TestNode, TestNode];
+    await link(a, b);
+    await a.node.run('chat', 'say', ['a "quoted" line with \\ and \u2028 and \ud83d\ude00']);
+    await a.node.run('chat', 'me', ['waves </script>']);
+    await waitUntil(() => lines(b).length === 1 && lines(b, 'action').length === 1, 5_000, 'b hears a');
+    const events = [...a.of('chat.line'), ...b.of('chat.line')];
+    expect(events.length).toBeGreaterThanOrEqual(4);
+    for (const e of events) expect(eventJson(e)).toBe(JSON.stringify(e));
+  });
+});
