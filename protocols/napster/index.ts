@@ -8,6 +8,7 @@ import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { withNapsterClient } from './client-plugin.js';
 import type { NapsterClientOptions } from './client-service.js';
 import type { NapsterServerOptions } from './options.js';
+import { clusterStatusLines } from './server/cluster/cluster-status.js';
 import { NapsterServer, type ServerRunOptions } from './server/napster-server.js';
 
 export interface NapsterPluginOptions {
@@ -20,6 +21,7 @@ export interface NapsterPluginOptions {
 const COMMANDS: CommandSpec[] = [
   { name: 'napster-stats', args: '', help: 'the Napster server: users, files, searches per second' },
   { name: 'napster-users', args: '', help: 'the users logged in to the Napster server' },
+  { name: 'nstatus', args: '', help: "the Napster server's cluster: servers, users and files" },
 ];
 
 /** Creates the Napster plugin. */
@@ -60,6 +62,8 @@ function createServerPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
           const lines = [...st.users.values()].map((u) => `${u.nick} ${u.ip} port ${u.port} speed ${u.speed} ${u.shared} files`);
           return lines.length ? lines : ['nobody is logged in'];
         }
+        case 'nstatus':
+          return clusterStatusLines(s);
         default:
           throw NetError.notFound(`napster has no command /${command}`);
       }

@@ -6,6 +6,7 @@
  */
 import { NetError } from '../../src/errors.js';
 import * as C from './constants.js';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, parseClusterFlags, type ClusterOptions } from './server/cluster/cluster-options.js';
 
 /** parseArgs option specs for the Napster flags. */
 export const NAPSTER_FLAGS = {
@@ -20,6 +21,7 @@ export const NAPSTER_FLAGS = {
   'napster-max-connections': { type: 'string' },
   'napster-max-clones': { type: 'string' },
   'napster-flood': { type: 'string' },
+  ...CLUSTER_FLAGS,
 } as const;
 
 export const NAPSTER_USAGE = `
@@ -35,7 +37,7 @@ export const NAPSTER_USAGE = `
   --napster-max-connections N  default 1024
   --napster-max-clones N     connections per IP (default 32; 0 = unlimited)
   --napster-flood N/SECS     commands per user per window before a disconnect
-                             (default 200/10; 0 = off)`;
+                             (default 200/10; 0 = off)${CLUSTER_USAGE}`;
 
 /** Server settings as given (files not read yet); every field has a default. */
 export interface NapsterServerOptions {
@@ -53,6 +55,8 @@ export interface NapsterServerOptions {
   loginTimeoutMs: number;
   statsIntervalMs: number;
   maxShares: number;
+  /** Join a cluster of servers over NATS (issue 15); undefined = stand alone. */
+  cluster?: ClusterOptions;
 }
 
 export const DEFAULT_SERVER_OPTIONS: NapsterServerOptions = {
@@ -118,6 +122,7 @@ export function parseNapsterFlags(v: FlagValues): NapsterServerOptions | undefin
     maxClones: count(v, 'napster-max-clones', C.DEFAULT_MAX_CLONES, 1_000_000),
     floodCommands,
     floodWindowMs,
+    cluster: parseClusterFlags(v),
   };
 }
 

@@ -56,7 +56,8 @@ function scrypt(password: string, salt: Buffer, cost: HashCost): Promise<Buffer>
   );
 }
 
-function isAccount(v: unknown): v is Account {
+/** A guard for an account read from a file or the network. */
+export function isAccount(v: unknown): v is Account {
   const a = v as Account;
   return (
     typeof a === 'object' && a !== null && typeof a.nick === 'string' && typeof a.salt === 'string' &&
@@ -74,6 +75,8 @@ export class AccountStore {
   readonly #bans = new Map<string, Ban>();
   #writing: Promise<void> | undefined;
   #dirty = false;
+  /** Told of every account this server changes (a cluster copies it to the network, issue 15). */
+  onChange: ((acct: Account) => void) | undefined;
 
   constructor(
     readonly path: string,
@@ -115,6 +118,10 @@ export class AccountStore {
     return this.#accounts.size;
   }
 
+  all(): IterableIterator<Account> {
+    return this.#accounts.values();
+  }
+
   get(nick: string): Account | undefined {
     return this.#accounts.get(nick.toLowerCase());
   }
@@ -136,7 +143,15 @@ export class AccountStore {
     };
     this.#accounts.set(key, acct);
     this.save();
+    this.onChange?.(acct);
     return acct;
+  }
+
+  /** Takes an account as another server of the cluster stored it (kept on disk too). */
+  adopt(acct: Account): void {
+    if (!this.#accounts.has(acct.nick.toLowerCase()) && this.#accounts.size >= MAX_ACCOUNTS) return;
+    this.#accounts.set(acct.nick.toLowerCase(), { ...acct, email: acct.email ?? '', lastSeen: acct.lastSeen ?? 0 });
+    this.save();
   }
 
   /** True when the password matches the stored hash (constant-time compare). */
@@ -151,6 +166,7 @@ export class AccountStore {
     if (!a) return;
     Object.assign(a, change);
     this.save();
+    this.onChange?.(a);
   }
 
   remove(nick: string): boolean {

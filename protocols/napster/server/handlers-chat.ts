@@ -72,10 +72,13 @@ export function onJoin(st: ServerState, s: Session, text: string): void {
   (s.channels ??= []).push(ch.name.toLowerCase());
   const batch = new FrameBatch().add(MSG_JOIN_ACK, ch.name);
   for (const m of ch.members) batch.add(MSG_CHANNEL_USER, memberLine(ch, m));
+  const remote = st.network.channelMembers(ch.name);
+  for (const r of remote) batch.add(MSG_CHANNEL_USER, `${ch.name} ${r.nick} ${r.shared} ${r.speed}`);
   batch.add(MSG_CHANNEL_USERS_END, ch.name).add(MSG_TOPIC, `${ch.name} ${ch.topic}`);
-  if (created) batch.add(MSG_NOTICE, `Server ${st.cfg.name} set you as operator on channel ${ch.name}`);
+  if (created && remote.length === 0) batch.add(MSG_NOTICE, `Server ${st.cfg.name} set you as operator on channel ${ch.name}`);
   s.sendRaw(batch.toBuffer());
   for (const m of ch.members) if (m !== s) m.send(MSG_JOIN_NOTICE, memberLine(ch, s));
+  st.network.channelJoined(ch.name, s);
 }
 
 function memberChannel(st: ServerState, s: Session, name: string): Channel | undefined {
@@ -96,6 +99,7 @@ export function partChannel(st: ServerState, s: Session, ch: Channel): void {
   st.channels.leave(ch, s);
   s.channels = s.channels?.filter((k) => k !== ch.name.toLowerCase());
   for (const m of ch.members) m.send(MSG_PART_NOTICE, memberLine(ch, s));
+  st.network.channelParted(ch.name, s);
 }
 
 /** 402 `<channel> <text>`: every member, the sender included, gets 403 `<channel> <nick> <text>`. */
@@ -106,6 +110,7 @@ export function onPublic(st: ServerState, s: Session, text: string): void {
   if (s.muzzled) return st.notice(s, 'You are muzzled');
   const frame = `${ch.name} ${s.nick} ${body}`;
   for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_PUBLIC_MSG, frame);
+  st.network.channelSaid(ch.name, s, MSG_PUBLIC_MSG, body);
 }
 
 /** 824 `<channel> "<text>"`: 824 `<channel> <nick> "<text>"` to every member. */
@@ -115,6 +120,7 @@ export function onEmote(st: ServerState, s: Session, text: string): void {
   if (!ch) return st.notice(s, 'You are not a member of that channel');
   if (s.muzzled) return st.notice(s, 'You are muzzled');
   for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_EMOTE, `${ch.name} ${s.nick} ${body}`);
+  st.network.channelSaid(ch.name, s, MSG_EMOTE, body);
 }
 
 /** 410 `<channel> [topic]`: query, or set (operators and moderators) with a notice to the setter. */
@@ -126,6 +132,7 @@ export function onTopic(st: ServerState, s: Session, text: string): void {
   if (!ch.ops.has(s) && s.level < LEVEL_MODERATOR) return st.notice(s, 'topic failed: permission denied');
   ch.topic = clipTopic(topic);
   for (const m of ch.members) m.send(MSG_TOPIC, `${ch.name} ${ch.topic}`);
+  st.network.channelSaid(ch.name, s, MSG_TOPIC, ch.topic);
   st.notice(s, `${s.nick} set topic on ${ch.name}: ${ch.topic}`);
 }
 
@@ -134,6 +141,7 @@ export function onNames(st: ServerState, s: Session, text: string): void {
   const ch = st.channels.get(text.trim());
   const batch = new FrameBatch();
   for (const m of ch?.members ?? []) batch.add(MSG_NAMES_ENTRY, memberLine(ch!, m));
+  if (ch) for (const r of st.network.channelMembers(ch.name)) batch.add(MSG_NAMES_ENTRY, `${ch.name} ${r.nick} ${r.shared} ${r.speed}`);
   batch.add(MSG_NAMES);
   s.sendRaw(batch.toBuffer());
 }
@@ -141,7 +149,7 @@ export function onNames(st: ServerState, s: Session, text: string): void {
 /** 617: 618 `<channel> <users> <topic>` per channel, then an empty 617. */
 export function onChannelList(st: ServerState, s: Session): void {
   const batch = new FrameBatch();
-  for (const ch of st.channels.all()) batch.add(MSG_CHANNEL_LIST_ENTRY, `${ch.name} ${ch.members.length} ${ch.topic}`);
+  for (const ch of st.channels.all()) batch.add(MSG_CHANNEL_LIST_ENTRY, `${ch.name} ${ch.members.length + st.network.channelMembers(ch.name).length} ${ch.topic}`);
   batch.add(MSG_CHANNEL_LIST_END);
   s.sendRaw(batch.toBuffer());
 }

@@ -75,7 +75,7 @@ export function onHotlistAdd(st: ServerState, s: Session, text: string): void {
     w.add(s);
   }
   const batch = new FrameBatch().add(MSG_HOTLIST_ACK, nick);
-  const u = st.online(nick);
+  const u = st.online(nick) ?? st.network.remote(nick);
   if (u) batch.add(MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
   s.sendRaw(batch.toBuffer());
 }

@@ -18,9 +18,11 @@ import * as C from '../constants.js';
 import { NapFrameDecoder } from '../frame-decoder.js';
 import { isValidNick } from '../messages.js';
 import { parseAdminLine, type NapsterServerOptions } from '../options.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 import { AccountStore, DEFAULT_HASH_COST, type HashCost } from './account-store.js';
 import { FLOOD_EXEMPT, HANDLERS, isAdminType } from './dispatch.js';
 import { decideGhost, decideLogin, parseLogin, type LoginRequest } from './login-policy.js';
+import { LOCAL_NETWORK } from './server-network.js';
 import { ERR_PERMISSION, ServerState, type ServerConfig } from './server-state.js';
 import { Session } from './session.js';
 
@@ -43,6 +45,7 @@ export class NapsterServer {
   readonly #sessions = new Map<Connection<NapFrame>, Session>();
   readonly #loginTimers = new Map<Session, Timer>();
   #statsTimer: Timer | undefined;
+  #cluster: ClusterNode | undefined;
   #lastSearches = 0;
   #lastStatsAt = 0;
   /** Searches per second over the last stats interval. */
@@ -55,6 +58,11 @@ export class NapsterServer {
 
   get port(): number {
     return this.#listener?.port ?? 0;
+  }
+
+  /** The cluster this server joined (issue 15), if any. */
+  get cluster(): ClusterNode | undefined {
+    return this.#cluster;
   }
 
   get state(): ServerState {
@@ -101,12 +109,23 @@ export class NapsterServer {
       queue: QUEUE,
     });
     this.#listener = await this.#group.listen(o.port, { host: o.host });
+    if (o.cluster) {
+      const ctx = this.#ctx;
+      this.#cluster = new ClusterNode(st, o.cluster, {
+        log,
+        clock: ctx.clock,
+        notify: (text) => ctx.emit({ type: 'notice', protocol: 'napster', text }),
+      });
+      st.network = this.#cluster;
+      await this.#cluster.start();
+    }
     this.#lastStatsAt = this.#ctx.clock.now();
     this.#statsTimer = this.#ctx.clock.setInterval(() => this.#tick(), cfg.statsIntervalMs);
   }
 
   async stop(): Promise<void> {
     this.#statsTimer?.cancel();
+    await this.#cluster?.stop();
     for (const t of this.#loginTimers.values()) t.cancel();
     this.#loginTimers.clear();
     await this.#group?.close();
@@ -182,8 +201,10 @@ export class NapsterServer {
     if (s.state !== 'online') return this.#preLogin(s, frame);
     const st = this.state;
     if (st.cfg.floodCommands > 0 && !FLOOD_EXEMPT.has(frame.type) && this.#flooding(s)) return;
+    const text = payloadText(frame);
+    if (st.network.intercept(s, frame.type, text)) return;
     const handler = HANDLERS.get(frame.type);
-    if (handler) return handler(st, s, payloadText(frame));
+    if (handler) return handler(st, s, text);
     if (frame.type === C.MSG_LOGIN || frame.type === C.MSG_NEW_USER_LOGIN) return st.notice(s, 'you are already logged in');
     st.notice(s, isAdminType(frame.type) ? ERR_PERMISSION : `Unknown command code ${frame.type}`);
   }
@@ -236,6 +257,25 @@ export class NapsterServer {
     }
     if (parsed.kind === 'refuse') return this.#refuse(s, parsed.text);
     const req = parsed.req;
+    if (st.network === LOCAL_NETWORK) return this.#decide(s, req);
+    // In a cluster the account may have been registered on another server a moment ago.
+    s.state = 'checking';
+    s.conn.pause();
+    st.network.prepareLogin(req.nick).then(
+      () => {
+        if (s.conn.closed) return;
+        this.#decide(s, req);
+        if (s.state === 'online') s.conn.resume();
+      },
+      (err: unknown) => {
+        st.log.warn(`napster: login of ${req.nick} failed: ${String(err)}`);
+        if (!s.conn.closed) this.#refuse(s, 'login failed');
+      },
+    );
+  }
+
+  #decide(s: Session, req: LoginRequest): void {
+    const st = this.state;
     const acct = st.accounts.get(req.nick);
     const ban = st.accounts.banFor(req.nick) ?? st.accounts.banFor(s.ip);
     const decision = decideLogin(req, {
@@ -270,8 +310,10 @@ export class NapsterServer {
   #admit(s: Session, req: LoginRequest): void {
     const st = this.state;
     const existing = st.online(req.nick);
-    const ghost = decideGhost(req.nick, existing?.ip, s.ip);
+    const remote = existing ? undefined : st.network.remote(req.nick);
+    const ghost = decideGhost(req.nick, existing?.ip ?? remote?.ip, s.ip);
     if (typeof ghost === 'object') return this.#refuse(s, ghost.refuse);
+    if (ghost === 'ghost' && remote) st.network.ghost(remote);
     if (ghost === 'ghost' && existing) {
       existing.sendRaw(
         new FrameBatch()

@@ -19,6 +19,7 @@ import {
 import type { AccountStore } from './account-store.js';
 import { ChannelRegistry } from './channels.js';
 import { FileIndex } from './file-index.js';
+import { LOCAL_NETWORK, type ServerNetwork } from './server-network.js';
 import type { Session } from './session.js';
 
 /** The server's settings (see options.ts for flags and defaults). */
@@ -57,6 +58,8 @@ export class ServerState {
   /** Connections accepted since start (the MOTD's "There have been N connections"). */
   connections = 0;
   searches = 0;
+  /** The other servers of a cluster (issue 15); none by default. */
+  network: ServerNetwork = LOCAL_NETWORK;
 
   constructor(
     readonly cfg: ServerConfig,
@@ -93,6 +96,7 @@ export class ServerState {
       if (!ch) continue;
       this.channels.leave(ch, s);
       for (const m of ch.members) m.send(MSG_PART_NOTICE, `${ch.name} ${s.nick} ${s.shared} ${s.speed}`);
+      this.network.channelParted(ch.name, s);
     }
     s.channels = undefined;
     for (const key of s.hotlist ?? []) this.watchers.get(key)?.delete(s);
@@ -102,6 +106,7 @@ export class ServerState {
       this.#freeSlots.push(s.slot);
     }
     for (const w of this.watchers.get(s.key) ?? []) w.send(MSG_HOTLIST_SIGNOFF, s.nick);
+    this.network.signedOff(s);
     this.accounts.update(s.nick, { lastSeen: Math.floor(this.clock.now() / 1000) });
     s.state = 'gone';
   }
@@ -109,12 +114,14 @@ export class ServerState {
   /** Tells everyone watching this nick that it came online (209). */
   announceSignOn(s: Session): void {
     for (const w of this.watchers.get(s.key) ?? []) w.send(MSG_HOTLIST_SIGNON, `${s.nick} ${s.speed}`);
+    this.network.signedOn(s);
   }
 
-  /** `<users> <files> <gigabytes>` (214). */
+  /** `<users> <files> <gigabytes>` (214), over every server of a cluster. */
   stats(): string {
-    const gigs = Math.floor(this.index.totalBytes / 1024 ** 3);
-    return `${this.users.size} ${this.index.size} ${gigs}`;
+    const net = this.network.totals();
+    const gigs = Math.floor((this.index.totalBytes + net.bytes) / 1024 ** 3);
+    return `${this.users.size + net.users} ${this.index.size + net.files} ${gigs}`;
   }
 
   /** The MOTD frames: version, server, connection count, then the file's lines (§3.2). */

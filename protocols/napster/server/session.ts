@@ -10,6 +10,12 @@ import { ipToNapster } from '../messages.js';
 
 export type SessionState = 'new' | 'checking' | 'online' | 'gone';
 
+/**
+ * What a session uses of its link: a client's Connection, or for a user of
+ * another cluster server a proxy that carries replies back (cluster/).
+ */
+export type SessionLink = Pick<Connection<NapFrame>, 'remoteAddress' | 'send' | 'close' | 'closed' | 'pause' | 'resume' | 'handshakeDone' | 'nick'>;
+
 export class Session {
   state: SessionState = 'new';
   readonly ip: string;
@@ -35,7 +41,7 @@ export class Session {
   floodCount = 0;
   floodWindowStart = 0;
 
-  constructor(readonly conn: Connection<NapFrame>) {
+  constructor(readonly conn: SessionLink) {
     this.ip = conn.remoteAddress;
     this.ipNum = ipToNapster(conn.remoteAddress);
   }

@@ -1,0 +1,445 @@
+/**
+ * One Napster server's membership of a cluster (issue 15): the NATS link, the
+ * heartbeats that say which servers live, the users and channel members they
+ * announce, and the ServerNetwork seams the server calls: searches scattered
+ * to every live server and merged before one 202, commands for a user on
+ * another server run there, hotlist and channel events relayed, 214 counting
+ * the whole network. When NATS is unreachable the server serves its own users
+ * alone (and says so); the client library reconnects and the server rejoins.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { connect, credsAuthenticator, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { Clock, Timer } from '../../../../src/clock.js';
+import type { Logger } from '../../../../src/log.js';
+import { FrameBatch } from '../../codec.js';
+import * as C from '../../constants.js';
+import { parseSearch } from '../../search-query.js';
+import { HANDLERS } from '../dispatch.js';
+import type { NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../server-network.js';
+import type { ServerState } from '../server-state.js';
+import { Session } from '../session.js';
+import { ClusterAccounts } from './cluster-accounts.js';
+import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
+import { mergeResults, splitFrames, withoutEnd } from './cluster-frames.js';
+import * as M from './cluster-messages.js';
+import type { ClusterOptions } from './cluster-options.js';
+import { targetOf } from './cluster-routing.js';
+import { ProxySession } from './proxy-session.js';
+
+/** How long a scattered search waits for the other servers (then answers with what came). */
+export const SEARCH_DEADLINE_MS = 1_500;
+/** How long a command forwarded to another server may take. */
+const CMD_TIMEOUT_MS = 3_000;
+/** A state reply lists at most this many users (NATS's default 1 MiB message cap). */
+const STATE_USERS_MAX = 5_000;
+
+export interface ClusterHost {
+  log: Logger;
+  clock: Clock;
+  /** A notice to the UI (the napster tab, headless events). */
+  notify(text: string): void;
+}
+
+/** What /nstatus shows. */
+export interface ClusterStatus {
+  connected: boolean;
+  servers: Array<{ id: string; name: string; users: number; files: number; self: boolean; nicks: string[] }>;
+}
+
+const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v), 'utf8');
+
+export class ClusterNode implements ServerNetwork {
+  readonly id = randomBytes(6).toString('hex');
+  readonly dir = new ClusterDirectory(this.id);
+  readonly #subj: M.Subjects;
+  readonly #accounts: ClusterAccounts;
+  #nc: NatsConnection | undefined;
+  #connected = false;
+  #stopped = false;
+  #beatTimer: Timer | undefined;
+  readonly #subs: Subscription[] = [];
+
+  constructor(
+    readonly st: ServerState,
+    readonly opts: ClusterOptions,
+    readonly host: ClusterHost,
+  ) {
+    this.#subj = M.subjects(opts.name);
+    this.#accounts = new ClusterAccounts(`napster-${opts.name}-accounts`, st.accounts, host.log);
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Starts connecting in the background: the server serves its own users meanwhile. */
+  async start(): Promise<void> {
+    const creds = this.opts.credsFile ? await readFile(this.opts.credsFile) : undefined;
+    this.#beatTimer = this.host.clock.setInterval(() => this.#tick(), BEAT_MS);
+    connect({
+      servers: this.opts.urls,
+      name: `peerdeck-napster-${this.st.cfg.name}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1_000,
+      waitOnFirstConnect: true,
+      pingInterval: 5_000,
+      maxPingOut: 2,
+      ...(creds ? { authenticator: credsAuthenticator(new Uint8Array(creds)) } : {}),
+    }).then(
+      (nc) => this.#onConnected(nc),
+      (err: unknown) => this.#say(`cluster: cannot connect to NATS (${String(err)}); serving local users alone`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#beatTimer?.cancel();
+    this.#accounts.close();
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return;
+    if (this.#connected) nc.publish(this.#subj.bye, enc({ id: this.id }));
+    await nc.drain().catch(() => undefined);
+  }
+
+  status(): ClusterStatus {
+    const self = {
+      id: this.id,
+      name: this.st.cfg.name,
+      users: this.st.users.size,
+      files: this.st.index.size,
+      self: true,
+      nicks: [...this.st.users.values()].map((u) => u.nick),
+    };
+    const others = [...this.dir.servers.values()].map((s) => ({
+      id: s.id,
+      name: s.name,
+      users: s.users,
+      files: s.files,
+      self: false,
+      nicks: [...this.dir.users()].filter((u) => u.server === s.id).map((u) => u.nick),
+    }));
+    return { connected: this.#connected, servers: [self, ...others] };
+  }
+
+  // ---- ServerNetwork -------------------------------------------------------
+
+  intercept(s: Session, type: number, text: string): boolean {
+    if (!this.#connected || this.dir.servers.size === 0) return false;
+    if (type === C.MSG_SEARCH) {
+      this.#search(s, text);
+      return true;
+    }
+    const t = targetOf(type, text);
+    if (!t || this.st.online(t.nick)) return false;
+    const remote = this.dir.user(t.nick);
+    if (!remote) return false;
+    this.#forward(s, remote, type, text, t.senderPath);
+    return true;
+  }
+
+  remote(nick: string): RemoteUser | undefined {
+    return this.#connected ? this.dir.user(nick) : undefined;
+  }
+
+  totals(): NetworkTotals {
+    return this.#connected ? this.dir.totals() : { users: 0, files: 0, bytes: 0 };
+  }
+
+  prepareLogin(nick: string): Promise<void> {
+    return this.#connected ? this.#accounts.refresh(nick) : Promise.resolve();
+  }
+
+  ghost(user: RemoteUser): void {
+    this.#publish(this.#subj.server(user.server, 'ghost'), { nick: user.nick, by: this.st.cfg.name });
+  }
+
+  signedOn(s: Session): void {
+    this.#publish(this.#subj.user, { op: 'on', user: this.#remoteOf(s) });
+  }
+
+  signedOff(s: Session): void {
+    this.#publish(this.#subj.user, { op: 'off', user: this.#remoteOf(s) });
+  }
+
+  channelJoined(channel: string, s: Session): void {
+    this.#publish(this.#subj.chan, { server: this.id, op: 'join', channel, member: memberOf(s) });
+  }
+
+  channelParted(channel: string, s: Session): void {
+    this.#publish(this.#subj.chan, { server: this.id, op: 'part', channel, member: memberOf(s) });
+  }
+
+  channelSaid(channel: string, s: Session, type: number, body: string): void {
+    this.#publish(this.#subj.chan, { server: this.id, op: 'say', channel, member: memberOf(s), type, body });
+  }
+
+  channelMembers(channel: string): RemoteMember[] {
+    return this.#connected ? this.dir.members(channel) : [];
+  }
+
+  // ---- link ----------------------------------------------------------------
+
+  #say(text: string): void {
+    this.host.log.info(`napster ${text}`);
+    this.host.notify(text);
+  }
+
+  #publish(subject: string, body: unknown): void {
+    if (!this.#connected || !this.#nc) return;
+    try {
+      this.#nc.publish(subject, enc(body));
+    } catch (err) {
+      this.host.log.debug(`napster cluster: publish ${subject}: ${String(err)}`);
+    }
+  }
+
+  #remoteOf(s: Session): RemoteUser {
+    return { nick: s.nick, server: this.id, ip: s.ip, ipNum: s.ipNum, port: s.port, speed: s.speed, shared: s.shared };
+  }
+
+  async #onConnected(nc: NatsConnection): Promise<void> {
+    if (this.#stopped) {
+      await nc.close();
+      return;
+    }
+    this.#nc = nc;
+    const S = this.#subj;
+    const on = (subject: string, fn: (m: Msg) => void): void => {
+      this.#subs.push(
+        nc.subscribe(subject, {
+          callback: (err, m) => {
+            if (err) return;
+            try {
+              fn(m);
+            } catch (e) {
+              this.host.log.warn(`napster cluster: ${subject}: ${String(e)}`);
+            }
+          },
+        }),
+      );
+    };
+    on(S.beat, (m) => this.#onBeat(M.parseBody(m.data)));
+    on(S.bye, (m) => {
+      const b = M.parseBody(m.data);
+      if (M.isBye(b)) this.#gone(this.dir.dropServer(b.id));
+    });
+    on(S.user, (m) => this.#onUser(M.parseBody(m.data)));
+    on(S.chan, (m) => this.#onChan(M.parseBody(m.data)));
+    on(S.server(this.id, 'cmd'), (m) => this.#onCmd(m));
+    on(S.server(this.id, 'search'), (m) => this.#onSearchRequest(m));
+    on(S.server(this.id, 'state'), (m) => m.respond(enc(this.#state())));
+    on(S.server(this.id, 'ghost'), (m) => this.#onGhost(M.parseBody(m.data)));
+    this.#connected = true;
+    this.#say(`cluster: joined ${this.opts.name} through ${nc.getServer()}`);
+    this.#beat();
+    void this.#watchStatus(nc);
+    await this.#openAccounts(nc);
+  }
+
+  async #openAccounts(nc: NatsConnection): Promise<void> {
+    try {
+      await this.#accounts.open(nc);
+      await this.#accounts.upload([...this.st.accounts.all()]);
+    } catch (err) {
+      this.#say(`cluster: no JetStream key-value store (${String(err)}); accounts stay on this server`);
+    }
+  }
+
+  async #watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' && this.#connected) {
+        this.#connected = false;
+        this.#gone(this.dir.clear());
+        this.#say('cluster: NATS is unreachable; serving local users alone until it is back');
+      } else if (s.type === 'reconnect' && !this.#connected) {
+        this.#connected = true;
+        this.#say(`cluster: rejoined ${this.opts.name} through ${nc.getServer()}`);
+        this.#beat();
+      }
+    }
+  }
+
+  #tick(): void {
+    if (!this.#connected) return;
+    this.#beat();
+    this.#gone(this.dir.expire(this.host.clock.now()));
+  }
+
+  #beat(): void {
+    const beat: M.Beat = { id: this.id, name: this.st.cfg.name, users: this.st.users.size, files: this.st.index.size, bytes: this.st.index.totalBytes };
+    this.#publish(this.#subj.beat, beat);
+  }
+
+  #onBeat(b: unknown): void {
+    if (!M.isBeat(b) || !this.#connected) return;
+    if (this.dir.beat(b, this.host.clock.now())) void this.#fetchState(b.id);
+  }
+
+  async #fetchState(id: string): Promise<void> {
+    const nc = this.#nc;
+    if (!nc) return;
+    try {
+      const reply = M.parseBody((await nc.request(this.#subj.server(id, 'state'), undefined, { timeout: CMD_TIMEOUT_MS })).data);
+      if (!M.isStateReply(reply)) return;
+      this.dir.sync(id, reply.users, reply.channels);
+      for (const u of reply.users) this.#tellWatchers(u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
+    } catch (err) {
+      this.host.log.debug(`napster cluster: state of ${id}: ${String(err)}`);
+    }
+  }
+
+  #state(): M.StateReply {
+    const users: RemoteUser[] = [];
+    for (const u of this.st.users.values()) {
+      if (users.length >= STATE_USERS_MAX) break;
+      users.push(this.#remoteOf(u));
+    }
+    const channels = [...this.st.channels.all()].map((ch) => ({ name: ch.name, members: ch.members.map(memberOf) }));
+    return { users, channels };
+  }
+
+  /** Users whose server left: hotlists hear 210, channels 407. */
+  #gone(users: RemoteUser[]): void {
+    if (users.length === 0) return;
+    const keys = new Set(users.map((u) => u.nick.toLowerCase()));
+    for (const u of users) this.#tellWatchers(u.nick, C.MSG_HOTLIST_SIGNOFF, u.nick);
+    for (const ch of this.st.channels.all()) {
+      for (const m of this.dir.members(ch.name)) {
+        if (!keys.has(m.nick.toLowerCase())) continue;
+        for (const local of ch.members) local.send(C.MSG_PART_NOTICE, `${ch.name} ${m.nick} ${m.shared} ${m.speed}`);
+      }
+    }
+  }
+
+  #tellWatchers(nick: string, type: number, payload: string): void {
+    if (this.st.online(nick)) return;
+    for (const w of this.st.watchers.get(nick.toLowerCase()) ?? []) w.send(type, payload);
+  }
+
+  #onUser(e: unknown): void {
+    if (!M.isUserEvent(e) || e.user.server === this.id) return;
+    if (e.op === 'on') {
+      if (this.dir.signOn(e.user)) this.#tellWatchers(e.user.nick, C.MSG_HOTLIST_SIGNON, `${e.user.nick} ${e.user.speed}`);
+    } else if (this.dir.signOff(e.user)) {
+      this.#tellWatchers(e.user.nick, C.MSG_HOTLIST_SIGNOFF, e.user.nick);
+    }
+  }
+
+  #onChan(e: unknown): void {
+    if (!M.isChanEvent(e) || e.server === this.id || !this.dir.servers.has(e.server)) return;
+    const ch = this.st.channels.get(e.channel);
+    const line = `${ch?.name ?? e.channel} ${e.member.nick} ${e.member.shared} ${e.member.speed}`;
+    const key = e.member.nick.toLowerCase();
+    switch (e.op) {
+      case 'join':
+        this.dir.join(e.channel, e.server, e.member);
+        for (const m of ch?.members ?? []) m.send(C.MSG_JOIN_NOTICE, line);
+        return;
+      case 'part':
+        this.dir.part(e.channel, e.server, e.member.nick);
+        for (const m of ch?.members ?? []) m.send(C.MSG_PART_NOTICE, line);
+        return;
+      case 'say': {
+        if (!ch) return;
+        const body = e.body ?? '';
+        if (e.type === C.MSG_TOPIC) {
+          ch.topic = body;
+          for (const m of ch.members) m.send(C.MSG_TOPIC, `${ch.name} ${body}`);
+        } else if (e.type === C.MSG_PUBLIC_MSG || e.type === C.MSG_EMOTE) {
+          for (const m of ch.members) if (!m.ignoring(key)) m.send(e.type, `${ch.name} ${e.member.nick} ${body}`);
+        }
+        return;
+      }
+    }
+  }
+
+  #onGhost(e: unknown): void {
+    if (!M.isGhostRequest(e)) return;
+    const s = this.st.online(e.nick);
+    if (!s) return;
+    s.sendRaw(
+      new FrameBatch()
+        .add(C.MSG_GHOST)
+        .add(C.MSG_NOTICE, `You were killed by server ${e.by}: Someone else is logging in as you, disconnecting.`)
+        .add(C.MSG_DISCONNECTING, '0')
+        .toBuffer(),
+    );
+    this.st.detach(s);
+    s.conn.close('ghost: someone else logged in with this nick on another server');
+  }
+
+  // ---- commands across servers -------------------------------------------
+
+  #forward(s: Session, to: RemoteUser, type: number, text: string, senderPath: string | undefined): void {
+    const nc = this.#nc!;
+    const from: M.Sender = {
+      server: this.id,
+      nick: s.nick,
+      ip: s.ip,
+      port: s.port,
+      speed: s.speed,
+      level: s.level,
+      shares: senderPath !== undefined && s.files?.has(senderPath) ? [senderPath] : [],
+    };
+    nc.request(this.#subj.server(to.server, 'cmd'), enc({ from, type, text }), { timeout: CMD_TIMEOUT_MS }).then(
+      (m) => {
+        if (s.online && m.data.length > 0 && splitFrames(Buffer.from(m.data))) s.sendRaw(Buffer.from(m.data));
+      },
+      (err: unknown) => {
+        this.host.log.debug(`napster cluster: ${type} for ${to.nick}: ${String(err)}`);
+        if (s.online) this.st.notice(s, 'User is not currently online.');
+      },
+    );
+  }
+
+  #onCmd(m: Msg): void {
+    const req = M.parseBody(m.data);
+    if (!M.isCmdRequest(req) || !targetOf(req.type, req.text)) return void m.respond(new Uint8Array(0));
+    const handler = HANDLERS.get(req.type);
+    if (!handler) return void m.respond(new Uint8Array(0));
+    const proxy = new ProxySession(req.from);
+    handler(this.st, proxy, req.text);
+    m.respond(proxy.replies());
+  }
+
+  #search(s: Session, text: string): void {
+    const local = this.#localSearch(text, s.slot, s.firewalled);
+    const parsed = parseSearch(text);
+    const servers = [...this.dir.servers.keys()];
+    if (!parsed.ok || servers.length === 0) return s.sendRaw(local);
+    const nc = this.#nc!;
+    const body = enc({ text, firewalled: s.firewalled });
+    const asks = servers.map((id) =>
+      nc.request(this.#subj.server(id, 'search'), body, { timeout: SEARCH_DEADLINE_MS }).then(
+        (r) => Buffer.from(r.data),
+        () => undefined,
+      ),
+    );
+    void Promise.all(asks).then((answers) => {
+      if (!s.online) return;
+      const own = splitFrames(withoutEnd(local)) ?? [];
+      const got: Buffer[] = [];
+      for (const a of answers) if (a) got.push(a);
+      s.sendRaw(mergeResults(own, got, parsed.search.max));
+    });
+  }
+
+  /** This server's answer to a search, run by the ordinary handler (202 included). */
+  #localSearch(text: string, self: number, firewalled: boolean): Buffer {
+    const probe = new ProxySession({ server: this.id, nick: '', ip: '127.0.0.1', port: firewalled ? 0 : 1, speed: 0, level: 0, shares: [] });
+    probe.slot = self;
+    HANDLERS.get(C.MSG_SEARCH)!(this.st, probe, text);
+    return probe.replies();
+  }
+
+  #onSearchRequest(m: Msg): void {
+    const req = M.parseBody(m.data);
+    if (!M.isSearchRequest(req)) return void m.respond(new Uint8Array(0));
+    m.respond(withoutEnd(this.#localSearch(req.text, -1, req.firewalled)));
+  }
+}
+
+function memberOf(s: Session): RemoteMember {
+  return { nick: s.nick, shared: s.shared, speed: s.speed };
+}

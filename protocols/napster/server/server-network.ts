@@ -1,0 +1,73 @@
+/**
+ * What a Napster server asks of the network it belongs to (issue 15): on a
+ * lone box nothing (LOCAL_NETWORK, the default), in a cluster the other
+ * servers over NATS (cluster/cluster-node.ts). The server and its handlers
+ * call these few seams; everything cross-server lives behind them.
+ */
+import type { Session } from './session.js';
+
+/** A user logged in on another server of the cluster, as its server announced it. */
+export interface RemoteUser {
+  nick: string;
+  /** The id of the server the user is on. */
+  server: string;
+  ip: string;
+  ipNum: number;
+  port: number;
+  speed: number;
+  shared: number;
+}
+
+/** Users, files and bytes on the other servers (214 counts the whole network). */
+export interface NetworkTotals {
+  users: number;
+  files: number;
+  bytes: number;
+}
+
+/** A remote channel member as 406/408/825 list it: `<nick> <shared> <speed>`. */
+export interface RemoteMember {
+  nick: string;
+  shared: number;
+  speed: number;
+}
+
+export interface ServerNetwork {
+  /**
+   * A logged-in command the network answers instead of this server alone
+   * (a search scattered to every server, a command for a user on another
+   * server); true when it took the command.
+   */
+  intercept(s: Session, type: number, text: string): boolean;
+  /** A user online on another server. */
+  remote(nick: string): RemoteUser | undefined;
+  /** What the other servers hold. */
+  totals(): NetworkTotals;
+  /** Before a login is decided: brings the nick's account up to date from the network. */
+  prepareLogin(nick: string): Promise<void>;
+  /** The ghost rule across servers: the server holding this user disconnects it. */
+  ghost(user: RemoteUser): void;
+  signedOn(s: Session): void;
+  signedOff(s: Session): void;
+  channelJoined(channel: string, s: Session): void;
+  channelParted(channel: string, s: Session): void;
+  /** A 403 line, 824 emote or 410 topic said in a channel by a local user. */
+  channelSaid(channel: string, s: Session, type: number, body: string): void;
+  /** Members of a channel on other servers (newest first). */
+  channelMembers(channel: string): RemoteMember[];
+}
+
+/** The network of a server that stands alone. */
+export const LOCAL_NETWORK: ServerNetwork = {
+  intercept: () => false,
+  remote: () => undefined,
+  totals: () => ({ users: 0, files: 0, bytes: 0 }),
+  prepareLogin: () => Promise.resolve(),
+  ghost: () => undefined,
+  signedOn: () => undefined,
+  signedOff: () => undefined,
+  channelJoined: () => undefined,
+  channelParted: () => undefined,
+  channelSaid: () => undefined,
+  channelMembers: () => [],
+};

@@ -1,0 +1,227 @@
+/**
+ * Several Napster servers as one network over NATS (issue 15): three real
+ * peerdeck processes joined through a real nats-server on loopback, OpenNap
+ * clients spread over them. Skips with a printed reason without nats-server.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startCli, type CliNode } from '../cli/cli-process.js';
+import { NapClient, type Received } from './nap-client.js';
+import { natsMissing, startNats, type NatsFixture } from './nats-fixture.js';
+
+const missing = natsMissing();
+if (missing) console.log(missing);
+
+const SONG_A = 'C:\\music\\cluster tune alpha.mp3';
+const SONG_B = 'C:\\music\\cluster tune bravo.mp3';
+const SONG_C = 'C:\\music\\cluster tune charlie.mp3';
+
+interface Srv {
+  name: string;
+  cli: CliNode;
+  port: number;
+}
+
+let nats: NatsFixture;
+const servers: Srv[] = [];
+const clients: NapClient[] = [];
+const cluster = `t${randomBytes(4).toString('hex')}`;
+
+async function startServer(name: string): Promise<Srv> {
+  const cli = await startCli([
+    '--no-chat', '--napster-server', '--napster-port', '0', '--napster-host', '127.0.0.1', '--napster-server-name', name,
+    '--napster-cluster', nats.url, '--napster-cluster-name', cluster,
+  ]);
+  const ready = (await cli.waitEvent((e) => e.type === 'ready', 30_000)) as unknown as { ports: Record<string, number> };
+  await cli.waitEvent((e) => e.type === 'notice' && String(e.text).startsWith('cluster: joined'), 30_000);
+  return { name, cli, port: ready.ports.napster! };
+}
+
+/** The /nstatus lines of a server. */
+async function nstatus(srv: Srv): Promise<string[]> {
+  const from = srv.cli.events.length;
+  srv.cli.send('/nstatus');
+  await vi.waitFor(
+    () => {
+      if (!srv.cli.events.slice(from).some((e) => String(e.text).startsWith('  total:'))) throw new Error('no /nstatus yet');
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+  const evs = srv.cli.events.slice(from).map((e) => String(e.text));
+  const start = evs.findIndex((t) => t.startsWith('cluster '));
+  const end = evs.findIndex((t) => t.startsWith('  total:'));
+  return evs.slice(start, end + 1);
+}
+
+async function login(srv: Srv, nick: string, opts: { pass?: string; dataPort?: number } = {}): Promise<NapClient> {
+  const c = await NapClient.login(srv.port, nick, opts);
+  clients.push(c);
+  return c;
+}
+
+function results(frames: Received[]): string[] {
+  return frames.filter((f) => f.type === 201).map((f) => f.text);
+}
+
+/** Searches until `pred` holds for the 201 lines (the network converges within seconds). */
+async function searchUntil(c: NapClient, query: string, pred: (lines: string[]) => boolean, timeout = 15_000): Promise<string[]> {
+  let last: string[] = [];
+  await vi.waitFor(
+    async () => {
+      last = results(await c.ask(200, query, 202));
+      if (!pred(last)) throw new Error(`results so far: ${last.join(' | ')}`);
+    },
+    { timeout, interval: 200 },
+  );
+  return last;
+}
+
+describe.skipIf(missing !== undefined)('Napster servers as one network over NATS', () => {
+  let alice: NapClient;
+  let bob: NapClient;
+  let carol: NapClient;
+  const [A, B, C] = [0, 1, 2];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    servers.push(...(await Promise.all(['srvA', 'srvB', 'srvC'].map(startServer))));
+    await vi.waitFor(
+      async () => {
+        for (const s of servers) expect((await nstatus(s))[0]).toContain('connected, 3 servers');
+      },
+      { timeout: 20_000, interval: 300 },
+    );
+    alice = await login(servers[A]!, 'alice', { pass: 'apw', dataPort: 6699 });
+    bob = await login(servers[B]!, 'bob', { pass: 'bpw', dataPort: 0 });
+    carol = await login(servers[C]!, 'carol', { pass: 'cpw', dataPort: 6600 });
+    alice.send(100, `"${SONG_A}" 00000000000000000000000000000000 4000000 128 44100 240`);
+    bob.send(100, `"${SONG_B}" 00000000000000000000000000000000 5000000 192 44100 200`);
+    carol.send(100, `"${SONG_C}" 00000000000000000000000000000000 6000000 192 44100 200`);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await Promise.all(servers.map((s) => s.cli.cleanup()));
+    await nats?.cleanup();
+  });
+
+  it('answers a search on one server with the files of users on every server, ending with 202', async () => {
+    const lines = await searchUntil(carol, 'FILENAME CONTAINS "cluster tune" MAX_RESULTS 10', (l) => l.length === 2);
+    expect(lines.some((l) => l.startsWith(`"${SONG_A}" `) && l.includes(' alice '))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`"${SONG_B}" `) && l.includes(' bob '))).toBe(true);
+    // MAX_RESULTS holds over the merged answer.
+    const one = await carol.ask(200, 'FILENAME CONTAINS "cluster tune" MAX_RESULTS 1', 202);
+    expect(results(one)).toHaveLength(1);
+    expect(one.at(-1)!.type).toBe(202);
+    // A firewalled searcher does not see firewalled bob's file, wherever it is.
+    const fromBob = results(await bob.ask(200, 'FILENAME CONTAINS "cluster tune"', 202));
+    expect(fromBob.map((l) => l.split('"')[1]).sort()).toEqual([SONG_A, SONG_C].sort());
+  });
+
+  it('counts the whole network in 214 and lists it in /nstatus', async () => {
+    await vi.waitFor(
+      async () => expect((await carol.ask(214, '', 214)).at(-1)!.text).toBe('3 3 0'),
+      { timeout: 10_000, interval: 300 },
+    );
+    const lines = await nstatus(servers[A]!);
+    expect(lines[0]).toContain('connected, 3 servers');
+    expect(lines.find((l) => l.includes('srvB'))).toMatch(/1 users, 1 files: bob/);
+    expect(lines.at(-1)).toBe('  total: 3 users, 3 files');
+  });
+
+  it('browses, whoises, pings and messages a user on another server', async () => {
+    const browse = await carol.ask(211, 'alice', 213);
+    expect(browse.filter((f) => f.type === 212).map((f) => f.text)).toEqual([`alice "${SONG_A}" 00000000000000000000000000000000 4000000 128 44100 240`]);
+    expect(browse.at(-1)!.text).toMatch(/^alice \d+$/);
+    const whois = await carol.ask(603, 'bob', 604);
+    expect(whois.at(-1)!.text).toMatch(/^bob "User" \d+ " " "Active" 1 0 0 7 "test client"$/);
+    const from = alice.frames.length;
+    carol.send(205, 'alice hello from server C');
+    expect((await alice.waitType(205, from)).text).toBe('carol hello from server C');
+    expect((await carol.ask(600, 'bob', 601)).at(-1)!.text).toBe('bob 7');
+  });
+
+  it('carries channels across servers: member lists, joins and lines', async () => {
+    await alice.ask(400, '#team', 410);
+    const join = await carol.ask(400, '#team', 410);
+    expect(join.filter((f) => f.type === 408).map((f) => f.text)).toEqual(['#team carol 1 7', '#team alice 1 7']);
+    expect((await alice.waitType(406)).text).toBe('#team carol 1 7');
+    const from = alice.frames.length;
+    carol.send(402, '#team hi from C');
+    expect((await alice.waitType(403, from)).text).toBe('#team carol hi from C');
+    expect((await carol.waitType(403)).text).toBe('#team carol hi from C');
+  });
+
+  it('brokers a download (203/607/608/204) and a push (500/607/608/501) across servers', async () => {
+    let from = alice.frames.length;
+    carol.send(203, `alice "${SONG_A}"`);
+    expect((await alice.waitType(607, from)).text).toBe(`carol "${SONG_A}"`);
+    from = carol.frames.length;
+    alice.send(608, `carol "${SONG_A}"`);
+    expect((await carol.waitType(204, from)).text).toMatch(new RegExp(`^alice \\d+ 6699 "${SONG_A.replaceAll('\\', '\\\\')}" 0{32} 7$`));
+    // bob is firewalled: 203 answers 204 with port 0 at once, then the push goes through bob's server.
+    from = carol.frames.length;
+    carol.send(203, `bob "${SONG_B}"`);
+    expect((await carol.waitType(204, from)).text).toMatch(/^bob \d+ 0 /);
+    from = bob.frames.length;
+    carol.send(500, `bob "${SONG_B}"`);
+    expect((await bob.waitType(607, from)).text).toBe(`carol "${SONG_B}"`);
+    const fromBob = bob.frames.length;
+    bob.send(608, `carol "${SONG_B}"`);
+    expect((await bob.waitType(501, fromBob)).text).toMatch(/^carol \d+ 6600 "/);
+  });
+
+  it('keeps accounts network-wide: registered on A, logs in on C with that password only', async () => {
+    const dave = await login(servers[A]!, 'dave', { pass: 'dpw' });
+    dave.close();
+    await vi.waitFor(async () => expect((await carol.ask(603, 'dave', 404)).some((f) => f.type === 605)).toBe(true), { timeout: 10_000, interval: 300 });
+    const wrong = await NapClient.open(servers[C]!.port);
+    clients.push(wrong);
+    wrong.send(2, 'dave nope 0 "x" 1');
+    expect((await wrong.waitType(0)).text).toBe('Invalid Password');
+    const right = await login(servers[C]!, 'dave', { pass: 'dpw' });
+    expect(right.closed).toBe(false);
+  });
+
+  it('applies the ghost rule across servers: a nick is online on one server at a time', async () => {
+    const hot = await carol.ask(207, 'eve', 301);
+    expect(hot.map((f) => f.type)).toEqual([301]);
+    const eve1 = await login(servers[A]!, 'eve', { pass: 'epw' });
+    expect((await carol.waitType(209)).text).toBe('eve 7');
+    const eve2 = await login(servers[B]!, 'eve', { pass: 'epw' });
+    expect((await eve1.waitType(748)).text).toBe('');
+    expect((await eve1.waitType(404)).text).toBe('You were killed by server srvB: Someone else is logging in as you, disconnecting.');
+    await eve1.waitClosed();
+    expect(eve2.closed).toBe(false);
+    await vi.waitFor(async () => expect((await carol.ask(603, 'eve', 604)).at(-1)!.text).toMatch(/^eve /), { timeout: 10_000, interval: 300 });
+  });
+
+  it('drops a SIGKILLed server\'s users from searches and presence within 10 s; the others keep serving', async () => {
+    const hot = await carol.ask(207, 'bob', 209);
+    expect(hot.at(-1)!.text).toBe('bob 7');
+    const from = carol.frames.length;
+    const killedAt = Date.now();
+    servers[B]!.cli.proc.kill('SIGKILL');
+    await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 10_000);
+    await carol.waitType(210, from, 10_000);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    const whois = await carol.ask(603, 'bob', 404);
+    expect(whois.some((f) => f.type === 604)).toBe(false);
+    const at = alice.frames.length;
+    carol.send(205, 'alice still here');
+    expect((await alice.waitType(205, at)).text).toBe('carol still here');
+  });
+
+  it('serves local users alone while NATS is down, and rejoins when it is back', async () => {
+    const a = servers[A]!;
+    const from = a.cli.events.length;
+    await nats.stop();
+    await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).includes('NATS is unreachable'), 20_000);
+    // Alone: carol's server answers from its own index at once.
+    const alone = results(await carol.ask(200, 'FILENAME CONTAINS "cluster tune"', 202));
+    expect(alone).toEqual([]);
+    nats = await nats.restart();
+    await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 30_000);
+    await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 20_000);
+  });
+});
