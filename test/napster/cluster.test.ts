@@ -123,10 +123,16 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
       async () => expect((await carol.ask(214, '', 214)).at(-1)!.text).toBe('3 3 0'),
       { timeout: 10_000, interval: 300 },
     );
-    const lines = await nstatus(servers[A]!);
-    expect(lines[0]).toContain('connected, 3 servers');
-    expect(lines.find((l) => l.includes('srvB'))).toMatch(/1 users, 1 files: bob/);
-    expect(lines.at(-1)).toBe('  total: 3 users, 3 files');
+    // Counts travel with the heartbeats (every 2 s).
+    await vi.waitFor(
+      async () => {
+        const lines = await nstatus(servers[A]!);
+        expect(lines[0]).toContain('connected, 3 servers');
+        expect(lines.find((l) => l.includes('srvB'))).toMatch(/1 users, 1 files: bob/);
+        expect(lines.at(-1)).toBe('  total: 3 users, 3 files');
+      },
+      { timeout: 10_000, interval: 300 },
+    );
   });
 
   it('browses, whoises, pings and messages a user on another server', async () => {
