@@ -141,7 +141,8 @@ export function onNames(st: ServerState, s: Session, text: string): void {
   const ch = st.channels.get(text.trim());
   const batch = new FrameBatch();
   for (const m of ch?.members ?? []) batch.add(MSG_NAMES_ENTRY, memberLine(ch!, m));
-  if (ch) for (const r of st.network.channelMembers(ch.name)) batch.add(MSG_NAMES_ENTRY, `${ch.name} ${r.nick} ${r.shared} ${r.speed}`);
+  const name = ch?.name ?? text.trim();
+  for (const r of st.network.channelMembers(name)) batch.add(MSG_NAMES_ENTRY, `${name} ${r.nick} ${r.shared} ${r.speed}`);
   batch.add(MSG_NAMES);
   s.sendRaw(batch.toBuffer());
 }
