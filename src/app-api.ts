@@ -128,6 +128,8 @@ export interface PluginStatus {
   ports: Record<string, number>;
   peers: number;
   firewalled?: boolean;
+  /** A short role for the status bar (Gnutella: `UP` or `leaf`). */
+  role?: string;
 }
 
 export interface AppSnapshot {

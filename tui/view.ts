@@ -76,7 +76,7 @@ export function statusBar(model: UiModel, snapshot: AppSnapshot | undefined, col
   if (snapshot) {
     for (const [name, st] of Object.entries(snapshot.status)) {
       const ports = Object.values(st.ports).map((p) => `:${p}`).join(',');
-      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${plural(st.peers, 'peer')}${st.firewalled ? ' fw' : ''}]`);
+      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${plural(st.peers, 'peer')}${st.role ? ' ' + sanitize(st.role) : ''}${st.firewalled ? ' fw' : ''}]`);
     }
   }
   const { down, up } = model.rates();

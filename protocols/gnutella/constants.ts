@@ -105,6 +105,8 @@ export const GGEP_H = 'H';
 export const GGEP_IPP = 'IPP';
 export const GGEP_SCP = 'SCP';
 export const GGEP_UP = 'UP';
+/** The `UP` payload's version byte (spec 2.6). */
+export const GGEP_UP_VERSION = 0;
 export const GGEP_DU = 'DU';
 export const GGEP_VC = 'VC';
 export const GGEP_BH = 'BH';
@@ -116,6 +118,8 @@ export const GGEP_H_BITPRINT = 0x02;
 
 /** Bye codes we send (spec 2.10). */
 export const BYE_SHUTDOWN = 200;
+/** A 2xx Bye (no fault of the peer): we change role, links are negotiated again (issue 11). */
+export const BYE_ROLE_CHANGE = 200;
 export const BYE_GARBLED = 400;
 export const BYE_DUPLICATES = 401;
 export const BYE_HIGH_TTL = 403;
@@ -174,8 +178,3 @@ export const STATUS_FORBIDDEN = 403;
 export const STATUS_CONFLICT = 409;
 export const STATUS_TOO_LARGE = 413;
 export const STATUS_UNAVAILABLE = 503;
-
-/** Leaves our minimal ultrapeer takes. */
-export const MAX_LEAVES = 32;
-/** Ultrapeer links an ultrapeer of ours keeps at most. */
-export const MAX_UP_LINKS = 32;

@@ -7,7 +7,7 @@ import { NetError } from '../../src/errors.js';
 import type { FlagValues, ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
-import type { Role } from './handshake.js';
+import { DEFAULT_PROMOTE_AFTER_MS, type GnutellaMode } from './role-policy.js';
 import { createGnutellaPlugin } from './index.js';
 import { isWebCache } from './gwebcache.js';
 
@@ -22,14 +22,21 @@ export const GNUTELLA_FLAGS = {
   'gnutella-bootstrap': { type: 'string', multiple: true },
   'gnutella-no-deflate': { type: 'boolean' },
   'gnutella-firewalled': { type: 'boolean' },
+  'gnutella-max-leaves': { type: 'string' },
+  'gnutella-up-links': { type: 'string' },
+  'gnutella-promote-after': { type: 'string' },
 } as const;
 
 export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella network (as a leaf)
   --gnutella-port P          Gnutella TCP port, also HTTP uploads (default 6346; 0 = any free port)
   --gnutella-host ADDR       listening address (default: all interfaces)
   --gnutella-peer HOST:PORT  a Gnutella servent to connect to (repeatable)
-  --gnutella-mode MODE       leaf (default), or ultrapeer: a minimal one for test networks
+  --gnutella-mode MODE       auto (default: a leaf that becomes an ultrapeer when reachable,
+                                 up long enough and with room for links), leaf or ultrapeer
   --gnutella-links N         ultrapeer links a leaf keeps (default 3)
+  --gnutella-max-leaves N    leaves an ultrapeer takes (default 100)
+  --gnutella-up-links N      ultrapeer links an ultrapeer keeps (default 32)
+  --gnutella-promote-after S seconds of uptime before auto mode may promote (default 3600)
   --gnutella-bootstrap HOST:PORT|URL  a UDP host cache (HOST:PORT) or GWebCache (http://...) to ask
                                  when no known host is left (repeatable)
   --gnutella-no-deflate      neither offer nor use compressed links
@@ -40,8 +47,14 @@ export interface GnutellaOptions {
   port: number;
   host: string | undefined;
   peers: string[];
-  mode: Role;
+  mode: GnutellaMode;
   links: number;
+  /** Leaves we take as an ultrapeer (`--gnutella-max-leaves`). */
+  maxLeaves: number;
+  /** Ultrapeer links we keep as an ultrapeer (`--gnutella-up-links`, X-Degree). */
+  upLinks: number;
+  /** Uptime before auto mode may promote (spec 3.1). */
+  promoteAfterMs: number;
   bootstrap: string[];
   deflate: boolean;
   /** `--gnutella-firewalled`: firewalled whatever comes in (spec 4.1; for tests). */
@@ -58,8 +71,14 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
   const portText = typeof v['gnutella-port'] === 'string' ? v['gnutella-port'] : undefined;
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
   if (portText !== undefined && (!/^\d{1,5}$/.test(portText) || port > 65_535)) throw NetError.usage(`--gnutella-port: not a port: ${portText}`);
-  const mode = typeof v['gnutella-mode'] === 'string' ? v['gnutella-mode'] : 'leaf';
-  if (mode !== 'leaf' && mode !== 'ultrapeer') throw NetError.usage(`--gnutella-mode: leaf or ultrapeer, not ${mode}`);
+  const mode = typeof v['gnutella-mode'] === 'string' ? v['gnutella-mode'] : 'auto';
+  if (mode !== 'leaf' && mode !== 'ultrapeer' && mode !== 'auto') throw NetError.usage(`--gnutella-mode: auto, leaf or ultrapeer, not ${mode}`);
+  const int = (k: string, dflt: number, min: number, max: number): number => {
+    const text = typeof v[k] === 'string' ? (v[k] as string) : String(dflt);
+    const n = Number(text);
+    if (!/^\d{1,7}$/.test(text) || n < min || n > max) throw NetError.usage(`--${k}: ${min}..${max}`);
+    return n;
+  };
   const linksText = typeof v['gnutella-links'] === 'string' ? v['gnutella-links'] : '3';
   const links = Number(linksText);
   if (!/^\d{1,2}$/.test(linksText) || links < 1 || links > 10) throw NetError.usage('--gnutella-links: 1..10');
@@ -76,6 +95,9 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
     peers: list('gnutella-peer'),
     mode,
     links,
+    maxLeaves: int('gnutella-max-leaves', 100, 0, 2_000),
+    upLinks: int('gnutella-up-links', 32, 1, 100),
+    promoteAfterMs: int('gnutella-promote-after', DEFAULT_PROMOTE_AFTER_MS / 1000, 0, 7 * 86_400) * 1000,
     bootstrap: list('gnutella-bootstrap'),
     deflate: v['gnutella-no-deflate'] !== true,
     ...(v['gnutella-firewalled'] === true ? { firewalled: true } : {}),

@@ -18,6 +18,9 @@ import { formatTryHosts, parseListenIp, parseTryHosts } from './try-hosts.js';
 /** Our role, or a peer's as its `X-Ultrapeer` says (spec 3.1). */
 export type Role = 'leaf' | 'ultrapeer';
 
+/** `X-Degree` when none is configured (LimeWire's 32). */
+export const DEFAULT_DEGREE = 32;
+
 /** What we say about ourselves in every handshake. */
 export interface LocalInfo {
   role: Role;
@@ -27,6 +30,8 @@ export interface LocalInfo {
   listen?: HostPort;
   /** Whether we offer and use deflate (spec 1.7). */
   deflate: boolean;
+  /** Ultrapeer links we try to hold (`X-Degree`; GTKG leaves want >= 16, LW >= 15). */
+  degree?: number;
   userAgent?: string;
 }
 
@@ -40,9 +45,20 @@ export interface PeerHeaders {
   remoteIp?: string;
   tryHosts: HostPort[];
   queryRouting: boolean;
+  /** `X-Ultrapeer-Query-Routing` >= 0.1: last-hop QRP tables between ultrapeers (spec 3.4). */
+  upQueryRouting: boolean;
+  /** `X-Ext-Probes`: a higher-TTL copy of a query is a re-probe, not a duplicate (spec 3.5). */
+  extProbes: boolean;
+  /** `X-Max-TTL`: the highest TTL of fresh queries the peer wants (default 4). */
+  maxTtl: number;
   vendorMessages: boolean;
   acceptsDeflate: boolean;
   sendsDeflate: boolean;
+}
+
+function parseMaxTtl(v: string | undefined): number {
+  const n = v === undefined ? NaN : Number.parseInt(v.trim(), 10);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_TTL) : MAX_TTL;
 }
 
 /** Reads the headers that matter from a parsed block. */
@@ -59,6 +75,9 @@ export function peerHeaders(b: HeaderBlock): PeerHeaders {
     ...(h.get('remote-ip') ? { remoteIp: h.get('remote-ip')!.trim().slice(0, 64) } : {}),
     tryHosts: [...parseTryHosts(h.get('x-try-ultrapeers')), ...parseTryHosts(h.get('x-try'))],
     queryRouting: headerVersionAtLeast(h, 'x-query-routing', 0.1),
+    upQueryRouting: headerVersionAtLeast(h, 'x-ultrapeer-query-routing', 0.1),
+    extProbes: headerVersionAtLeast(h, 'x-ext-probes', 0.1),
+    maxTtl: parseMaxTtl(h.get('x-max-ttl')),
     vendorMessages: headerVersionAtLeast(h, 'vendor-message', 0.1),
     acceptsDeflate: headerHasToken(h, 'accept-encoding', 'deflate'),
     sendsDeflate: headerHasToken(h, 'content-encoding', 'deflate'),
@@ -74,7 +93,7 @@ export function ourHeaders(local: LocalInfo, remoteIp: string | undefined): Arra
     ['X-Query-Routing', '0.1'],
     ['X-Ultrapeer-Query-Routing', '0.1'],
     ['X-Dynamic-Querying', '0.1'],
-    ['X-Degree', '32'],
+    ['X-Degree', String(local.degree ?? DEFAULT_DEGREE)],
     ['X-Max-TTL', String(up ? MAX_TTL : MAX_TTL - 1)],
     ['X-Requeries', 'False'],
     ['Pong-Caching', '0.1'],
@@ -120,6 +139,8 @@ export interface AcceptView {
   connectedGuids: ReadonlySet<string>;
   /** Hosts to offer a refused peer (`X-Try-Ultrapeers`). */
   tryHosts: readonly HostPort[];
+  /** As an ultrapeer: we want more ultrapeer links rather than leaves (`X-Ultrapeer-Needed`, spec 3.1). */
+  needUltrapeers?: boolean;
 }
 
 /** The acceptor's step-2 verdict. */
@@ -153,9 +174,14 @@ export function acceptorRespond(req: HeaderBlock, local: LocalInfo, view: Accept
   if (local.role === 'leaf' && peer.role === 'leaf') return refuse(STATUS_UNAVAILABLE, 'Shielded leaf node', true);
   if (peer.role === 'ultrapeer' && view.freeUltrapeerSlots <= 0) return refuse(STATUS_UNAVAILABLE, 'Too many ultra connections', true);
   if (peer.role === 'leaf' && view.freeLeafSlots <= 0) return refuse(STATUS_UNAVAILABLE, 'Too many leaf connections', true);
+  // As gtk-gnutella (appendix 2): a leaf link is mostly our queries to it, which compress well; one
+  // that cannot inflate costs several times the bandwidth. With --gnutella-no-deflate we compress
+  // nothing ourselves, so we take such leaves.
+  if (local.role === 'ultrapeer' && local.deflate && peer.role === 'leaf' && !peer.acceptsDeflate) return refuse(STATUS_FORBIDDEN, 'Gnet connection not compressed', true);
   const compressOut = local.deflate && peer.acceptsDeflate;
   const headers = ourHeaders(local, view.remoteIp);
-  if (local.role === 'ultrapeer') headers.push(['X-Ultrapeer-Needed', peer.role === 'leaf' ? 'True' : 'False']);
+  // Leaf guidance (spec 3.1): an ultrapeer candidate hears False when we would rather have it as a leaf.
+  if (local.role === 'ultrapeer') headers.push(['X-Ultrapeer-Needed', peer.role === 'leaf' || (view.needUltrapeers ?? true) ? 'True' : 'False']);
   if (compressOut) headers.push(['Content-Encoding', 'deflate']);
   return { kind: 'accept', response: encodeHeaderBlock(status(STATUS_OK, 'OK'), headers), peer, peerRole: peer.role, compressOut };
 }

@@ -43,7 +43,7 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
       ctxRef = ctx;
       servent = new Servent(ctx, opts);
       await servent.start();
-      ctx.log.info(`Gnutella ${opts.mode} listening on ${servent.port}`);
+      ctx.log.info(`Gnutella ${servent.role} (mode ${opts.mode}) listening on ${servent.port}`);
     },
     async stop(): Promise<void> {
       await servent?.stop();
@@ -63,7 +63,7 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
     },
     status(): PluginStatus {
       if (!servent) return { ports: {}, peers: 0 };
-      return { ports: { gnutella: servent.port }, peers: servent.openLinks().length, firewalled: servent.push.firewalled };
+      return { ports: { gnutella: servent.port }, peers: servent.openLinks().length, firewalled: servent.push.firewalled, role: servent.role === 'ultrapeer' ? 'UP' : 'leaf' };
     },
     peers(): PeerInfo[] {
       if (!servent || !ctxRef) return [];

@@ -48,12 +48,14 @@ export class LinkSetup {
     const block = parseHeaderBlock(lines);
     switch (l.phase) {
       case 'start': {
+        const ups = s.openLinks('ultrapeer').length;
         const d = acceptorRespond(block, s.local, {
           remoteIp: conn.remoteAddress,
-          freeUltrapeerSlots: (s.opts.mode === 'leaf' ? s.opts.links : C.MAX_UP_LINKS) - s.openLinks('ultrapeer').length,
-          freeLeafSlots: s.opts.mode === 'ultrapeer' ? C.MAX_LEAVES - s.openLinks('leaf').length : 0,
+          freeUltrapeerSlots: s.freeUltrapeerSlots(),
+          freeLeafSlots: s.freeLeafSlots(),
           connectedGuids: this.#connectedGuids(),
-          tryHosts: (s.hosts?.pick(C.MAX_TRY_HOSTS) ?? []).flatMap((a) => parseAddr(a)),
+          tryHosts: this.#tryHosts(),
+          needUltrapeers: ups < s.opts.upLinks / 2 || s.freeLeafSlots() <= 0,
         });
         if (d.kind === 'drop') return conn.close(NetError.protocol(d.reason));
         conn.send(d.response);
@@ -71,7 +73,7 @@ export class LinkSetup {
         return this.#open(l);
       }
       case 'await-response': {
-        const d = initiatorDecide(block, s.local, { freeUltrapeerSlots: C.MAX_UP_LINKS - s.openLinks('ultrapeer').length, connectedGuids: this.#connectedGuids() });
+        const d = initiatorDecide(block, s.local, { freeUltrapeerSlots: s.freeUltrapeerSlots(), connectedGuids: this.#connectedGuids() });
         if (d.kind !== 'accept') for (const h of d.tryHosts) s.hosts?.add(`${h.ip}:${h.port}`);
         if (d.kind === 'refused') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
         if (d.kind === 'refuse') {
@@ -107,7 +109,26 @@ export class LinkSetup {
     this.ctx.log.info(`gnutella: ${l.role} ${conn.address} (${l.peer?.userAgent || 'no User-Agent'}) linked${l.compressedIn ? ', compressed' : ''}`);
     s.messages.sendAlivePing(l);
     if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported(PUSH_VENDOR_MESSAGES) });
-    if (s.opts.mode === 'leaf' && l.role === 'ultrapeer') s.messages.sendQrp(l);
+    if (l.role === 'ultrapeer' && (s.role === 'leaf' || l.peer?.upQueryRouting === true)) s.messages.sendQrp(l);
+  }
+
+  /**
+   * `X-Try-Ultrapeers` for a refused peer (spec 1.4): our ultrapeer neighbours
+   * first (they are up and take links), then hosts from the cache.
+   */
+  #tryHosts(): Array<{ ip: string; port: number }> {
+    const out: Array<{ ip: string; port: number }> = [];
+    const seen = new Set<string>();
+    const add = (ip: string, port: number): void => {
+      const k = `${ip}:${port}`;
+      if (out.length < C.MAX_TRY_HOSTS && port > 0 && !seen.has(k)) (seen.add(k), out.push({ ip, port }));
+    };
+    for (const l of this.s.openLinks('ultrapeer')) {
+      const at = l.peer?.listen ?? (l.dialled ? parseAddr(l.dialled)[0] : undefined);
+      if (at) add(at.ip, at.port);
+    }
+    for (const a of this.s.hosts?.pick(C.MAX_TRY_HOSTS) ?? []) for (const h of parseAddr(a)) add(h.ip, h.port);
+    return out;
   }
 
   #connectedGuids(): Set<string> {

@@ -88,7 +88,7 @@ export class MessageHandler {
       ttl: d.ttl,
       hops: d.hops,
       from: { id: l.id, role: l.role ?? 'ultrapeer' },
-      self: this.s.opts.mode,
+      self: this.s.role,
       seen,
       ...(back !== undefined ? { back } : {}),
       ultrapeers: this.s.openLinks('ultrapeer').map((x) => x.id),
@@ -109,7 +109,7 @@ export class MessageHandler {
         }
         return this.#answerPing(l, d, decision.alive);
       case 'query': {
-        if (this.s.opts.mode === 'ultrapeer') this.#queryRoutes.set(key, l.id);
+        if (this.s.role === 'ultrapeer') this.#queryRoutes.set(key, l.id);
         for (const f of decision.forward) {
           const to = this.#byId.get(f.to) ?? this.s.openLinks().find((x) => x.id === f.to);
           if (to) this.s.send(to, { ...d, ttl: f.ttl, hops: d.hops + 1 });
@@ -188,7 +188,11 @@ export class MessageHandler {
     }
     const kb = Math.min(0xffff_ffff, Math.floor(bytes / 1024));
     const local = this.s.local;
-    return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: this.s.opts.mode === 'ultrapeer' ? ultrapeerKbytes(kb) : kb });
+    const up = this.s.role === 'ultrapeer';
+    // GGEP UP (spec 2.6): version 0, free leaf slots, free ultrapeer slots, each one byte.
+    const slots = (n: number): number => Math.max(0, Math.min(255, n));
+    const ggep = up ? [{ id: C.GGEP_UP, data: Buffer.from([C.GGEP_UP_VERSION, slots(this.s.freeLeafSlots()), slots(this.s.freeUltrapeerSlots())]) }] : [];
+    return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: up ? ultrapeerKbytes(kb) : kb, ggep });
   }
 
   /**

@@ -11,7 +11,9 @@ import { newGuid } from './servent-guid.js';
 /** What the push-proxy side needs from the servent. */
 export interface ProxyHost {
   readonly local: LocalInfo;
-  readonly opts: { mode: Role; pushProxy?: boolean };
+  /** Our role now (it changes in auto mode, spec 3.1). */
+  readonly role: Role;
+  readonly opts: { pushProxy?: boolean };
   openLinks(role?: Role): GnutellaLink[];
   send(l: GnutellaLink, d: Descriptor): void;
 }
@@ -36,7 +38,7 @@ export class PushProxyService {
 
   /** `LIME/21v1` on a link: ack it when we are an ultrapeer serving as push proxy and know our address. */
   onRequest(l: GnutellaLink, muid: Buffer): 'acked' | 'ignored' | 'no-address' {
-    if (this.s.opts.mode !== 'ultrapeer' || l.role !== 'leaf' || this.s.opts.pushProxy === false) return 'ignored';
+    if (this.s.role !== 'ultrapeer' || l.role !== 'leaf' || this.s.opts.pushProxy === false) return 'ignored';
     const me = this.s.local.listen;
     if (!me) return 'no-address';
     const guid = muid.toString('hex');

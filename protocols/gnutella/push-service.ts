@@ -41,7 +41,9 @@ export interface PushHost {
   readonly guid: Buffer;
   readonly port: number;
   readonly local: LocalInfo;
-  readonly opts: { mode: Role; firewalled?: boolean; pushProxy?: boolean; pushWaitMs?: number };
+  /** Our role now (it changes in auto mode, spec 3.1). */
+  readonly role: Role;
+  readonly opts: { firewalled?: boolean; pushProxy?: boolean; pushWaitMs?: number };
   openLinks(role?: Role): GnutellaLink[];
   send(l: GnutellaLink, d: Descriptor): void;
   /** Hands a socket to the HTTP upload server (spec 4.4 step 3: the pushed side answers HTTP). */
@@ -198,7 +200,7 @@ export class PushService {
         if (this.proxy.onRequest(l, muid) === 'no-address') this.ctx.log.info(`gnutella: ${l.conn.address} asked us to be its push proxy, but our address is not known yet`);
         return true;
       case 'proxy-ack':
-        if (l.role === 'ultrapeer' && this.s.opts.mode === 'leaf') {
+        if (l.role === 'ultrapeer' && this.s.role === 'leaf') {
           this.#proxies.set(l.id, { ip: v.ip ?? l.conn.remoteAddress, port: v.port });
           this.ctx.log.info(`gnutella: ${l.conn.address} is our push proxy at ${v.ip ?? l.conn.remoteAddress}:${v.port}`);
         }
@@ -291,7 +293,7 @@ export class PushService {
       this.counters.connectBacksAsked++;
       vendor(encodeConnectBack(this.s.port));
     }
-    if (this.s.opts.mode === 'leaf' && lists(sup, VENDOR_LIME, VMSG_PUSH_PROXY_REQUEST)) vendor(encodePushProxyRequest(), this.s.guid);
+    if (this.s.role === 'leaf' && lists(sup, VENDOR_LIME, VMSG_PUSH_PROXY_REQUEST)) vendor(encodePushProxyRequest(), this.s.guid);
   }
 
   /** `BEAR/7v1`: open a connection to the asker's port and say `CONNECT BACK` (once per link). */

@@ -12,7 +12,8 @@ import type { FileHit } from '../../src/search/file-protocol.js';
 import type { SearchQuery } from '../../src/search/search-query.js';
 import * as C from './constants.js';
 import { encodeDescriptor, type Descriptor } from './descriptor.js';
-import { connectRequest, type LocalInfo } from './handshake.js';
+import { connectRequest, type LocalInfo, type Role } from './handshake.js';
+import { decideRole } from './role-policy.js';
 import { Dialer } from './dialer.js';
 import { LinkSetup } from './link-setup.js';
 import { typeName } from './descriptor-names.js';
@@ -35,6 +36,11 @@ export interface ServentOptions extends GnutellaOptions {
   searchMs?: number;
   /** Cap on one HTTP answer's body (gtk-gnutella-like 512 KiB pieces in tests). */
   maxPieceBytes?: number;
+  /** Links from one IP (default 8; tests and benches run many nodes on 127.0.0.1). */
+  perIp?: number;
+  /** Auto mode hysteresis and leafless limit (spec 3.1; defaults 30 min and 1 h), for tests. */
+  roleChangeEveryMs?: number;
+  demoteWithoutLeavesMs?: number;
   /** Period of dialling, alive pings and QRP updates (default 5 s). */
   maintainMs?: number;
   /** As an ultrapeer, be our leaves' push proxy (default true; tests turn it off to force routed pushes). */
@@ -43,6 +49,10 @@ export interface ServentOptions extends GnutellaOptions {
   pushWaitMs?: number;
 }
 
+/** Inbound links beyond leaves and ultrapeer links: handshakes and HTTP on the same port. */
+export const INBOUND_SPARE = 16;
+/** Links from one IP address (several servents behind one NAT). */
+export const PER_IP = 8;
 /** The host cache is saved (when changed) this often. */
 export const HOSTS_SAVE_EVERY_MS = 60_000;
 /** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
@@ -89,9 +99,16 @@ export class Servent {
   readonly push: PushService;
   port = 0;
   startedAt = 0;
+  /** Our role now and why (spec 3.1); auto mode starts as a leaf. */
+  role: Role;
+  roleWhy: string;
+  #roleChangedAt = -Infinity;
+  #leaflessSince: number | undefined;
 
   constructor(ctx: PluginContext, opts: ServentOptions) {
     this.opts = opts;
+    this.role = opts.mode === 'auto' ? 'leaf' : opts.mode;
+    this.roleWhy = opts.mode === 'auto' ? 'auto: starting as a leaf' : `--gnutella-mode ${opts.mode}`;
     this.#ctx = ctx;
     this.#log = ctx.log;
     this.group = ctx.net.group<GnutellaFrame>({
@@ -102,7 +119,7 @@ export class Servent {
         onMessage: (conn, frame) => this.#onFrame(conn, frame),
         onClose: (conn, reason) => this.#onClose(conn, reason),
       },
-      limits: { maxInbound: C.MAX_LEAVES + C.MAX_UP_LINKS + 16, maxOutbound: C.MAX_UP_LINKS, perIp: 8 },
+      limits: { maxInbound: opts.maxLeaves + opts.upLinks + INBOUND_SPARE, maxOutbound: opts.upLinks, perIp: opts.perIp ?? PER_IP },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
     this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
@@ -150,7 +167,7 @@ export class Servent {
   get local(): LocalInfo {
     const given = this.opts.host && /^\d{1,3}(\.\d{1,3}){3}$/.test(this.opts.host) && this.opts.host !== '0.0.0.0' ? this.opts.host : undefined;
     const ip = given ?? this.learnedIp;
-    return { role: this.opts.mode, guid: this.guid, ...(ip ? { listen: { ip, port: this.port } } : {}), deflate: this.opts.deflate };
+    return { role: this.role, guid: this.guid, degree: this.opts.upLinks, ...(ip ? { listen: { ip, port: this.port } } : {}), deflate: this.opts.deflate };
   }
 
   /** Our IPv4 as the first peer's `Remote-IP` said. */
@@ -223,8 +240,55 @@ export class Servent {
         else this.#messages.sendAlivePing(l);
       }
     }
-    const want = this.opts.mode === 'leaf' ? this.opts.links : Math.min(this.opts.links, this.opts.peers.length);
+    this.#checkRole(now);
+    // A leaf keeps --gnutella-links ultrapeers; an ultrapeer dials for its mesh, leaving room for inbound ones.
+    const want = this.role === 'leaf' ? this.opts.links : Math.max(1, Math.ceil(this.opts.upLinks / 2));
     this.dialer.fill(want, () => this.openLinks('ultrapeer').length, `${this.local.listen?.ip}:${this.port}`);
+  }
+
+  /** Ultrapeer links we may still take: a leaf's --gnutella-links, an ultrapeer's --gnutella-up-links. */
+  freeUltrapeerSlots(): number {
+    return (this.role === 'leaf' ? this.opts.links : this.opts.upLinks) - this.openLinks('ultrapeer').length;
+  }
+
+  /** Leaves we may still take (none as a leaf). */
+  freeLeafSlots(): number {
+    return this.role === 'ultrapeer' ? this.opts.maxLeaves - this.openLinks('leaf').length : 0;
+  }
+
+  /** Re-runs the role election (spec 3.1) and carries out a change. */
+  #checkRole(now: number): void {
+    if (this.role === 'ultrapeer' && this.openLinks('leaf').length === 0) this.#leaflessSince ??= now;
+    else this.#leaflessSince = undefined;
+    const d = decideRole({
+      mode: this.opts.mode,
+      current: this.role,
+      firewalledWhy: this.firewalledWhy,
+      uptimeMs: now - this.startedAt,
+      promoteAfterMs: this.opts.promoteAfterMs,
+      capacity: this.opts.maxLeaves + this.opts.upLinks,
+      leaflessForMs: this.#leaflessSince === undefined ? undefined : now - this.#leaflessSince,
+      sinceChangeMs: now - this.#roleChangedAt,
+      ...(this.opts.roleChangeEveryMs !== undefined ? { changeEveryMs: this.opts.roleChangeEveryMs } : {}),
+      ...(this.opts.demoteWithoutLeavesMs !== undefined ? { demoteAfterMs: this.opts.demoteWithoutLeavesMs } : {}),
+    });
+    this.roleWhy = d.why;
+    if (d.role !== this.role) this.changeRole(d.role, d.why);
+  }
+
+  /**
+   * A clean role change (issue 11): every peer is told with a Bye (its leaves go
+   * to other ultrapeers, its ultrapeers forget our QRP table), then links are
+   * dialled again and negotiated for the new role.
+   */
+  changeRole(role: Role, why: string): void {
+    const from = this.role;
+    this.role = role;
+    this.roleWhy = why;
+    this.#roleChangedAt = this.#ctx.clock.now();
+    this.#leaflessSince = undefined;
+    this.#log.info(`gnutella: now ${role === 'ultrapeer' ? 'an ultrapeer' : 'a leaf'} (was ${from}): ${why}`);
+    for (const l of this.openLinks()) this.sendBye(l, C.BYE_ROLE_CHANGE, role === 'ultrapeer' ? 'Becoming an ultrapeer' : 'Becoming a leaf node');
   }
 
   /** Rebuilds our QRP table from the share and sends what changed to every ultrapeer (spec 3.4). */
@@ -232,7 +296,7 @@ export class Servent {
     const t = new QrpTable();
     for (const e of this.#ctx.share.entries()) t.addFile(e.name, e.sha1Base32 ? `urn:sha1:${e.sha1Base32}` : undefined);
     this.table = t;
-    if (this.opts.mode === 'leaf') for (const l of this.openLinks('ultrapeer')) this.#messages.sendQrp(l);
+    if (this.role === 'leaf') for (const l of this.openLinks('ultrapeer')) this.#messages.sendQrp(l);
   }
 
   /** FileProtocol.search: one Query to each ultrapeer (and leaf, as an ultrapeer); hits until the window closes. */

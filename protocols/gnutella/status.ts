@@ -19,9 +19,11 @@ function ago(ms: number): string {
 export function statusLines(s: Servent, m: MessageHandler, now: number): string[] {
   const fw = s.push.firewall.describe();
   const lines = [
-    `gnutella ${s.opts.mode} on port ${s.port}, servent GUID ${s.guid.toString('hex')}, up ${ago(now - s.startedAt)}`,
+    `gnutella ${s.role} on port ${s.port} (mode ${s.opts.mode}: ${s.roleWhy}), servent GUID ${s.guid.toString('hex')}, up ${ago(now - s.startedAt)}`,
     fw,
-    `links: ${s.openLinks('ultrapeer').length} ultrapeers, ${s.openLinks('leaf').length} leaves (want ${s.opts.links} ultrapeers); host cache ${s.hosts?.size ?? 0}`,
+    s.role === 'leaf'
+      ? `links: ${s.openLinks('ultrapeer').length} ultrapeers (want ${s.opts.links}); host cache ${s.hosts?.size ?? 0}`
+      : `links: ${s.openLinks('ultrapeer').length} ultrapeers (up to ${s.opts.upLinks}), ${s.openLinks('leaf').length} leaves (up to ${s.opts.maxLeaves}); host cache ${s.hosts?.size ?? 0}`,
   ];
   for (const l of s.links.values()) {
     const c = l.conn;

@@ -303,8 +303,11 @@ export class Connection<M = unknown> {
       s.destroy();
     } else {
       if (this.#deflate) {
+        // 'end' (all deflated bytes read and written), not end()'s callback ('finish',
+        // input accepted): else the last bytes, a Gnutella Bye, miss the socket.
         const d = this.#deflate;
-        d.end(() => s.end());
+        d.once('end', () => s.end());
+        d.end();
       } else {
         s.end();
       }

@@ -4,7 +4,7 @@ import { parseGnutellaFlags } from '../../protocols/gnutella/flags.js';
 describe('--gnutella flags', () => {
   it('off without --gnutella; defaults with it', () => {
     expect(parseGnutellaFlags({})).toBeUndefined();
-    expect(parseGnutellaFlags({ gnutella: true })).toEqual({ port: 6346, host: undefined, peers: [], mode: 'leaf', links: 3, bootstrap: [], deflate: true });
+    expect(parseGnutellaFlags({ gnutella: true })).toEqual({ port: 6346, host: undefined, peers: [], mode: 'auto', links: 3, maxLeaves: 100, upLinks: 32, promoteAfterMs: 3_600_000, bootstrap: [], deflate: true });
   });
 
   it('reads every flag', () => {
@@ -19,13 +19,15 @@ describe('--gnutella flags', () => {
         'gnutella-bootstrap': ['127.0.0.1:3558'],
         'gnutella-no-deflate': true,
       }),
-    ).toEqual({ port: 0, host: '127.0.0.1', peers: ['127.0.0.1:6346', 'host.example:7000'], mode: 'ultrapeer', links: 5, bootstrap: ['127.0.0.1:3558'], deflate: false });
+    ).toEqual({ port: 0, host: '127.0.0.1', peers: ['127.0.0.1:6346', 'host.example:7000'], mode: 'ultrapeer', links: 5, maxLeaves: 100, upLinks: 32, promoteAfterMs: 3_600_000, bootstrap: ['127.0.0.1:3558'], deflate: false });
   });
 
   it.each([
     [{ 'gnutella-port': '1' }, /need --gnutella/],
     [{ gnutella: true, 'gnutella-port': '70000' }, /not a port/],
-    [{ gnutella: true, 'gnutella-mode': 'auto' }, /leaf or ultrapeer/],
+    [{ gnutella: true, 'gnutella-mode': 'hub' }, /auto, leaf or ultrapeer/],
+    [{ gnutella: true, 'gnutella-max-leaves': '-1' }, /0\.\.2000/],
+    [{ gnutella: true, 'gnutella-up-links': '0' }, /1\.\.100/],
     [{ gnutella: true, 'gnutella-links': '0' }, /1\.\.10/],
     [{ gnutella: true, 'gnutella-peer': ['nope'] }, /host:port/],
   ])('refuses %j', (v, msg) => {

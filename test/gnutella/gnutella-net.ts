@@ -41,7 +41,7 @@ export async function startGNode(
         status: () => ({ ports: {}, peers: 0 }),
       },
       createFilesPlugin(),
-      createGnutellaPlugin({ port: 0, host: '127.0.0.1', peers: [], mode: 'leaf', links: 3, bootstrap: [], deflate: true, searchMs: 4_000, maintainMs: 500, ...opts }),
+      createGnutellaPlugin({ port: 0, host: '127.0.0.1', peers: [], mode: 'leaf', links: 3, maxLeaves: 100, upLinks: 32, promoteAfterMs: 3_600_000, bootstrap: [], deflate: true, searchMs: 4_000, maintainMs: 500, ...opts }),
     ],
     {
       nodeFor: (_i, dataDir) => {

@@ -204,8 +204,28 @@ describe('our handshake as gtk-gnutella sees it', () => {
     expect(acceptorConfirm(parse(block('GNUTELLA/0.6 403 High Outdegree and Dynamic Querying Required')))).toMatchObject({ kind: 'refused', code: 403 });
   });
 
-  it('our ultrapeer takes the probe leaf and offers what a gtk-gnutella leaf requires (appendix 20)', () => {
+  it('our ultrapeer refuses a leaf that cannot inflate as gtk-gnutella does (appendix 2), unless it runs without deflate itself', () => {
     const d = acceptorRespond(parse(PROBE_LEAF_REQUEST), up, view);
+    expect(d).toMatchObject({ kind: 'refuse', code: 403, reason: 'Gnet connection not compressed' });
+    if (d.kind === 'refuse') expect(parse(d.response).headers.get('x-try-ultrapeers')).toBe('10.0.0.9:6346');
+    expect(acceptorRespond(parse(PROBE_LEAF_REQUEST), { ...up, deflate: false }, view)).toMatchObject({ kind: 'accept' });
+  });
+
+  it('our ultrapeer advertises its degree and guides an ultrapeer candidate to become its leaf (spec 3.1)', () => {
+    const d = acceptorRespond(parse(GTKG_CONNECT), { ...up, degree: 40 }, { ...view, needUltrapeers: false });
+    if (d.kind !== 'accept') throw new Error(d.kind);
+    const h = parse(d.response).headers;
+    expect(h.get('x-degree')).toBe('40');
+    expect(h.get('x-ultrapeer-needed')).toBe('False');
+    expect(h.get('x-ext-probes')).toBe('0.1');
+    expect(Number(h.get('x-max-ttl'))).toBeLessThanOrEqual(4);
+    const needed = acceptorRespond(parse(GTKG_CONNECT), up, { ...view, needUltrapeers: true });
+    if (needed.kind === 'accept') expect(parse(needed.response).headers.get('x-ultrapeer-needed')).toBe('True');
+    else throw new Error(needed.kind);
+  });
+
+  it('our ultrapeer takes the probe leaf and offers what a gtk-gnutella leaf requires (appendix 20)', () => {
+    const d = acceptorRespond(parse(PROBE_LEAF_REQUEST), { ...up, deflate: false }, view);
     if (d.kind !== 'accept') throw new Error(d.kind);
     expect(d).toMatchObject({ peerRole: 'leaf', compressOut: false });
     const h = parse(d.response).headers;

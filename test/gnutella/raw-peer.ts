@@ -21,8 +21,8 @@ export interface RawPeer {
   isClosed(): boolean;
 }
 
-export async function rawPeer(port: number): Promise<RawPeer> {
-  const socket = connect({ host: '127.0.0.1', port });
+export async function rawPeer(port: number, localAddress?: string): Promise<RawPeer> {
+  const socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

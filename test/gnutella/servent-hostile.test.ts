@@ -149,14 +149,15 @@ describe('our ultrapeer facing a leaf that relays', () => {
 
   it('closes it with Bye 414', async () => {
     const p = await rawPeer(up.port);
-    p.write(leafConnect());
+    p.write(leafConnect(['Accept-Encoding: deflate']));
     await until(() => p.text().includes('\r\n\r\n'));
     expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200/);
     expect(p.text()).toMatch(/X-Degree: (\d+)/);
     p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
-    p.binary();
+    p.binary({ inflate: true });
     p.write(encodeDescriptor({ muid: muid(30), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'anything' }) }));
     await p.closed;
+    await until(() => p.descriptors.some((d) => d.type === 0x02));
     const bye = p.descriptors.find((d) => d.type === 0x02);
     expect(bye && decodeMessage(bye)).toMatchObject({ kind: 'bye', code: 414 });
   });

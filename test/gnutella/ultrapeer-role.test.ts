@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGNode, type GNode } from './gnutella-net.js';
+import { rawPeer, until, upConnect } from './raw-peer.js';
+
+const nodes: GNode[] = [];
+async function node(index: number, files: Record<string, string>, opts: Parameters<typeof startGNode>[2]): Promise<GNode> {
+  const n = await startGNode(index, files, { perIp: 64, ...opts });
+  nodes.push(n);
+  return n;
+}
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+});
+
+/** Waits until an async condition holds, polling. */
+async function eventually(pred: () => Promise<boolean>, ms: number): Promise<void> {
+  const t0 = Date.now();
+  while (!(await pred())) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const gstatus = async (n: GNode): Promise<string> => (await n.node.run('gnutella', 'gstatus', [])).join('\n');
+/** The /gstatus link lines of open links of a role. */
+const links = async (n: GNode, role: 'leaf' | 'ultrapeer'): Promise<string[]> => (await gstatus(n)).split('\n').filter((l) => l.startsWith(`  ${role} `) && / open /.test(l));
+
+describe('ultrapeer role', () => {
+  it('a full ultrapeer answers 503 with X-Try-Ultrapeers naming its neighbour, and the leaf links there instead', async () => {
+    const up2 = await node(0, {}, { mode: 'ultrapeer' });
+    const up1 = await node(1, {}, { mode: 'ultrapeer', maxLeaves: 1, peers: [`127.0.0.1:${up2.port}`] });
+    await eventually(async () => (await links(up2, 'ultrapeer')).length === 1, 20_000);
+    const first = await node(2, {}, { links: 1, peers: [`127.0.0.1:${up1.port}`] });
+    await eventually(async () => (await links(up1, 'leaf')).length === 1, 20_000);
+
+    // What a leaf sees at the full ultrapeer, on the wire.
+    const p = await rawPeer(up1.port);
+    p.write(['GNUTELLA CONNECT/0.6', 'User-Agent: RawPeer/0.1', 'X-Ultrapeer: False', 'Accept-Encoding: deflate', '', ''].join('\r\n'));
+    await until(() => p.text().includes('\r\n\r\n'));
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 503 Too many leaf connections/);
+    expect(p.text()).toContain(`X-Try-Ultrapeers: 127.0.0.1:${up2.port}`);
+    p.socket.destroy();
+
+    const second = await node(3, {}, { links: 1, peers: [`127.0.0.1:${up1.port}`] });
+    await eventually(async () => (await links(up2, 'leaf')).length === 1, 20_000);
+    expect(await links(up1, 'leaf')).toHaveLength(1);
+    expect((await links(second, 'ultrapeer'))[0]).toContain(`:${up2.port}`);
+    expect(await gstatus(first)).toMatch(/^gnutella leaf/);
+  }, 60_000);
+
+  it('auto mode stays a leaf while firewalled, promotes once an inbound link proves it reachable, and renegotiates its links as an ultrapeer', async () => {
+    const up = await node(0, {}, { mode: 'ultrapeer' });
+    const auto = await node(1, {}, { mode: 'auto', promoteAfterMs: 0, links: 1, peers: [`127.0.0.1:${up.port}`] });
+    await eventually(async () => (await links(up, 'leaf')).length === 1, 20_000);
+    expect(await gstatus(auto)).toMatch(/^gnutella leaf .*mode auto: auto: leaf while firewalled/);
+    expect(auto.node.snapshot().status.gnutella?.role).toBe('leaf');
+
+    // An unsolicited connect from another address (127.0.0.2 is loopback too) proves we are reachable (spec 4.1).
+    const p = await rawPeer(auto.port, '127.0.0.2');
+    p.write(upConnect(['Accept-Encoding: deflate']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    p.socket.destroy();
+
+    await eventually(async () => /^gnutella ultrapeer/.test(await gstatus(auto)), 20_000);
+    expect(await gstatus(auto)).toMatch(/auto: (promoted|reachable)/);
+    // The old leaf link was closed with a Bye and the two now hold an ultrapeer link.
+    await eventually(async () => (await links(up, 'ultrapeer')).length === 1 && (await links(up, 'leaf')).length === 0, 30_000);
+    expect(auto.node.snapshot().status.gnutella?.role).toBe('UP');
+  }, 60_000);
+});
