@@ -7,7 +7,7 @@ import { NetError } from '../../src/errors.js';
 import type { FlagValues, ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
-import { DEFAULT_PROMOTE_AFTER_MS, type GnutellaMode } from './role-policy.js';
+import { ULTRAPEER_DEFAULTS, type GnutellaMode } from './role-policy.js';
 import { createGnutellaPlugin } from './index.js';
 import { isWebCache } from './gwebcache.js';
 
@@ -49,12 +49,12 @@ export interface GnutellaOptions {
   peers: string[];
   mode: GnutellaMode;
   links: number;
-  /** Leaves we take as an ultrapeer (`--gnutella-max-leaves`). */
-  maxLeaves: number;
-  /** Ultrapeer links we keep as an ultrapeer (`--gnutella-up-links`, X-Degree). */
-  upLinks: number;
-  /** Uptime before auto mode may promote (spec 3.1). */
-  promoteAfterMs: number;
+  /** Leaves we take as an ultrapeer (`--gnutella-max-leaves`, default 100). */
+  maxLeaves?: number;
+  /** Ultrapeer links we keep as an ultrapeer (`--gnutella-up-links`, X-Degree, default 32). */
+  upLinks?: number;
+  /** Uptime before auto mode may promote (spec 3.1, default 1 h). */
+  promoteAfterMs?: number;
   bootstrap: string[];
   deflate: boolean;
   /** `--gnutella-firewalled`: firewalled whatever comes in (spec 4.1; for tests). */
@@ -95,9 +95,9 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
     peers: list('gnutella-peer'),
     mode,
     links,
-    maxLeaves: int('gnutella-max-leaves', 100, 0, 2_000),
-    upLinks: int('gnutella-up-links', 32, 1, 100),
-    promoteAfterMs: int('gnutella-promote-after', DEFAULT_PROMOTE_AFTER_MS / 1000, 0, 7 * 86_400) * 1000,
+    maxLeaves: int('gnutella-max-leaves', ULTRAPEER_DEFAULTS.maxLeaves, 0, 2_000),
+    upLinks: int('gnutella-up-links', ULTRAPEER_DEFAULTS.upLinks, 1, 100),
+    promoteAfterMs: int('gnutella-promote-after', ULTRAPEER_DEFAULTS.promoteAfterMs / 1000, 0, 7 * 86_400) * 1000,
     bootstrap: list('gnutella-bootstrap'),
     deflate: v['gnutella-no-deflate'] !== true,
     ...(v['gnutella-firewalled'] === true ? { firewalled: true } : {}),

@@ -5,6 +5,8 @@ export type GnutellaMode = Role | 'auto';
 
 /** Uptime before auto mode promotes (GTKG: 1 h; LW: 2 h current uptime). */
 export const DEFAULT_PROMOTE_AFTER_MS = 60 * 60_000;
+/** Defaults of the ultrapeer options (`--gnutella-max-leaves`, `--gnutella-up-links`, `--gnutella-promote-after`). */
+export const ULTRAPEER_DEFAULTS = { maxLeaves: 100, upLinks: 32, promoteAfterMs: DEFAULT_PROMOTE_AFTER_MS } as const;
 /** Links we must be able to hold to be an ultrapeer (GTKG auto mode: >= 25 peer connections). */
 export const MIN_UP_CAPACITY = 25;
 /** Auto mode changes role at most this often (GTKG: 30 min). */

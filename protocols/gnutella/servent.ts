@@ -13,7 +13,7 @@ import type { SearchQuery } from '../../src/search/search-query.js';
 import * as C from './constants.js';
 import { encodeDescriptor, type Descriptor } from './descriptor.js';
 import { connectRequest, type LocalInfo, type Role } from './handshake.js';
-import { decideRole } from './role-policy.js';
+import { decideRole, ULTRAPEER_DEFAULTS } from './role-policy.js';
 import { Dialer } from './dialer.js';
 import { LinkSetup } from './link-setup.js';
 import { typeName } from './descriptor-names.js';
@@ -69,7 +69,7 @@ export const OUR_QUERY_TTL = C.MAX_TTL - 1;
  * decisions, QRP tables, query answers).
  */
 export class Servent {
-  readonly opts: ServentOptions;
+  readonly opts: ServentOptions & Required<Pick<ServentOptions, 'maxLeaves' | 'upLinks' | 'promoteAfterMs'>>;
   readonly #ctx: PluginContext;
   readonly #log: Logger;
   readonly group: ConnectionGroup<GnutellaFrame>;
@@ -106,7 +106,12 @@ export class Servent {
   #leaflessSince: number | undefined;
 
   constructor(ctx: PluginContext, opts: ServentOptions) {
-    this.opts = opts;
+    this.opts = {
+      ...opts,
+      maxLeaves: opts.maxLeaves ?? ULTRAPEER_DEFAULTS.maxLeaves,
+      upLinks: opts.upLinks ?? ULTRAPEER_DEFAULTS.upLinks,
+      promoteAfterMs: opts.promoteAfterMs ?? ULTRAPEER_DEFAULTS.promoteAfterMs,
+    };
     this.role = opts.mode === 'auto' ? 'leaf' : opts.mode;
     this.roleWhy = opts.mode === 'auto' ? 'auto: starting as a leaf' : `--gnutella-mode ${opts.mode}`;
     this.#ctx = ctx;
@@ -119,7 +124,7 @@ export class Servent {
         onMessage: (conn, frame) => this.#onFrame(conn, frame),
         onClose: (conn, reason) => this.#onClose(conn, reason),
       },
-      limits: { maxInbound: opts.maxLeaves + opts.upLinks + INBOUND_SPARE, maxOutbound: opts.upLinks, perIp: opts.perIp ?? PER_IP },
+      limits: { maxInbound: this.opts.maxLeaves + this.opts.upLinks + INBOUND_SPARE, maxOutbound: this.opts.upLinks, perIp: opts.perIp ?? PER_IP },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
     this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
