@@ -18,7 +18,7 @@ export const DEMOTE_WITHOUT_LEAVES_MS = 60 * 60_000;
 export interface RoleView {
   mode: GnutellaMode;
   current: Role;
-  /** Why we think we are firewalled; undefined = an unsolicited inbound link proved we are not (spec 4.1). */
+  /** Why we are firewalled (`firewalled: ...`); undefined = an unsolicited inbound link proved we are not (spec 4.1). */
   firewalledWhy: string | undefined;
   uptimeMs: number;
   promoteAfterMs: number;
@@ -52,7 +52,7 @@ function minutes(ms: number): string {
 export function decideRole(v: RoleView): RoleDecision {
   if (v.mode !== 'auto') return { role: v.mode, why: `--gnutella-mode ${v.mode}` };
   const blockers: string[] = [];
-  if (v.firewalledWhy !== undefined) blockers.push(`firewalled (${v.firewalledWhy})`);
+  if (v.firewalledWhy !== undefined) blockers.push(v.firewalledWhy);
   if (v.uptimeMs < v.promoteAfterMs) blockers.push(`up ${minutes(v.uptimeMs)} of the ${minutes(v.promoteAfterMs)} needed`);
   if (v.capacity < MIN_UP_CAPACITY) blockers.push(`room for ${v.capacity} links, ${MIN_UP_CAPACITY} needed`);
   const fit = blockers.length === 0;

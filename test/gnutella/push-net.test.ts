@@ -147,10 +147,10 @@ describe('push: hostile and stray input', () => {
     nodes.push(leaf);
     await statusShows(up, /qrp complete/);
     const p = await rawPeer(up.port);
-    p.write(leafConnect(['GUID: 00112233445566778899aabbccddeeff']));
+    p.write(leafConnect(['GUID: 00112233445566778899aabbccddeeff', 'Accept-Encoding: deflate']));
     await until(() => p.text().includes('\r\n\r\n'));
     p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
-    p.binary();
+    p.binary({ inflate: true });
     const stranger = Buffer.alloc(16, 0x58);
     p.write(encodeDescriptor({ muid: Buffer.alloc(16, 1), type: 0x40, ttl: 3, hops: 0, payload: encodePush({ serventGuid: stranger, index: 1, ip: '127.0.0.1', port: 9 }) }));
     await statusShows(up, /dropped: unknown-guid 1/);

@@ -12,7 +12,7 @@ describe('role election (spec 3.1)', () => {
 
   it('auto promotes only when reachable, up long enough and with room for 25 links, and says what blocks it', () => {
     expect(decideRole(fit)).toMatchObject({ role: 'ultrapeer', why: expect.stringMatching(/promoted/) });
-    expect(decideRole({ ...fit, firewalledWhy: 'no incoming link' })).toMatchObject({ role: 'leaf', why: expect.stringMatching(/firewalled \(no incoming link\)/) });
+    expect(decideRole({ ...fit, firewalledWhy: 'firewalled: no incoming link' })).toMatchObject({ role: 'leaf', why: expect.stringMatching(/leaf while firewalled: no incoming link/) });
     expect(decideRole({ ...fit, uptimeMs: 30 * 60_000 })).toMatchObject({ role: 'leaf', why: expect.stringMatching(/up 30 min of the 60 min needed/) });
     expect(decideRole({ ...fit, capacity: 10 })).toMatchObject({ role: 'leaf', why: expect.stringMatching(/room for 10 links, 25 needed/) });
   });
