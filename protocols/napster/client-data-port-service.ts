@@ -8,6 +8,7 @@ import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionManager } from '../../src/net/connection-manager.js';
 import * as C from './client-constants.js';
 import * as W from './constants.js';
+import { MAX_BROWSE_LIST_BYTES, parseBrowseList, type BrowseList } from './client-browse-list.js';
 import { DataPortDecoder, encodeGetRequest, encodeSendRequest, type DataMessage } from './client-data-port.js';
 
 /** A GET that arrived on our data port (someone downloads from us). */
@@ -32,6 +33,11 @@ interface PushWaiter {
   resolve(s: OpenedStream): void;
 }
 
+interface ListWaiter {
+  nick: string;
+  resolve(list: BrowseList): void;
+}
+
 interface DataConn {
   decoder: DataPortDecoder;
   settle: Timer | undefined;
@@ -43,6 +49,8 @@ interface DataConn {
 export interface DataPortHooks {
   /** A GET for one of our files; the service has detached the socket (head bytes pushed back). */
   serveGet(req: IncomingGet, socket: Socket): void;
+  /** GETLIST: write our share list to the (detached) socket and end it. */
+  serveList(socket: Socket): void;
 }
 
 /**
@@ -60,6 +68,7 @@ export class DataPortService {
   readonly #hooks: DataPortHooks;
   readonly #conns = new Map<Connection<DataMessage>, DataConn>();
   readonly #pushes = new Set<PushWaiter>();
+  readonly #lists = new Set<ListWaiter>();
   readonly #detached = new Set<Socket>();
   #listener: Listener | undefined;
 
@@ -95,6 +104,7 @@ export class DataPortService {
 
   async stop(): Promise<void> {
     for (const w of this.#pushes) this.#pushes.delete(w);
+    this.#lists.clear();
     for (const s of this.#detached) s.destroy();
     await this.#group.close();
   }
@@ -181,6 +191,106 @@ export class DataPortService {
     }
   }
 
+  /**
+   * Direct browse (§6.2): connect to a browsee's data port, take its `1`,
+   * send GETLIST and read the list until it closes (at most
+   * MAX_BROWSE_LIST_BYTES, within `ms`).
+   */
+  async openBrowse(ip: string, port: number, ms: number, signal: AbortSignal): Promise<BrowseList> {
+    const conn = await this.#group.dial(ip, port, { tag: 'browse', timeoutMs: C.CONNECT_TIMEOUT_MS });
+    const onAbort = (): void => conn.close(toNetError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const dc = this.#conns.get(conn)!;
+      dc.decoder = new DataPortDecoder({ role: 'browse' });
+      conn.setDecoder(dc.decoder);
+      await this.#expect(conn, 'hello');
+      conn.send(W.DATA_GETLIST);
+      const list = parseBrowseList(await this.#readAll(this.#detach(conn), ms, signal), C.MAX_BROWSE_ENTRIES);
+      if (!list) throw NetError.protocol(`${ip}:${port} sent no share list`);
+      return list;
+    } catch (err) {
+      conn.close(toNetError(err));
+      throw toNetError(err);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Waits for `nick` to push its list to our data port (a firewalled browsee, §6.2). */
+  expectListPush(nick: string, ms: number, signal: AbortSignal): Promise<BrowseList> {
+    if (this.#lists.size >= C.MAX_PENDING_REQUESTS) return Promise.reject(NetError.limit('too many browses waiting'));
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        timer.cancel();
+        this.#lists.delete(w);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const w: ListWaiter = { nick: nick.toLowerCase(), resolve: (l) => (done(), resolve(l)) };
+      const timer = this.#clock.setTimeout(() => (done(), reject(NetError.timeout(`${nick} never sent its list`, ms))), ms);
+      const onAbort = (): void => (done(), reject(toNetError(signal.reason)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#lists.add(w);
+    });
+  }
+
+  /** A firewalled browsee's side: connect to the requester, take its `1`, send `SENDLIST <nick>` and the list, close. */
+  async pushList(ip: string, port: number, body: Buffer): Promise<void> {
+    const conn = await this.#group.dial(ip, port, { tag: 'sendlist', timeoutMs: C.CONNECT_TIMEOUT_MS });
+    try {
+      const dc = this.#conns.get(conn)!;
+      dc.decoder = new DataPortDecoder({ role: 'browse' });
+      conn.setDecoder(dc.decoder);
+      await this.#expect(conn, 'hello');
+      this.#detach(conn).end(body);
+    } catch (err) {
+      conn.close(toNetError(err));
+      throw toNetError(err);
+    }
+  }
+
+  /** Every byte of a detached socket until it ends, at most MAX_BROWSE_LIST_BYTES, within `ms`. */
+  #readAll(socket: Socket, ms: number, signal?: AbortSignal): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      const finish = (err?: NetError): void => {
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        socket.off('data', onData);
+        socket.destroy();
+        if (err) reject(err);
+        else resolve(Buffer.concat(chunks));
+      };
+      const onData = (c: Buffer): void => {
+        chunks.push(c);
+        bytes += c.length;
+        if (bytes >= MAX_BROWSE_LIST_BYTES) finish();
+      };
+      const onAbort = (): void => finish(toNetError(signal?.reason));
+      const timer = this.#clock.setTimeout(() => finish(NetError.timeout('share list not finished', ms)), ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.on('data', onData);
+      socket.once('end', () => finish());
+      socket.once('close', () => finish());
+      socket.resume();
+    });
+  }
+
+  /** A list pushed to our data port after SENDLIST: read it, then hand it to the browse waiting for that nick. */
+  #listPushed(conn: Connection<DataMessage>): void {
+    const socket = this.#detach(conn);
+    this.#readAll(socket, this.#timeouts.queryMs).then(
+      (bytes) => {
+        const list = parseBrowseList(bytes, C.MAX_BROWSE_ENTRIES);
+        const w = list && [...this.#lists].find((x) => x.nick === list.nick.toLowerCase());
+        if (w && list) w.resolve(list);
+        else this.#log.info(`a share list nobody asked for${list ? ` from ${list.nick}` : ''} was dropped`);
+      },
+      (err: unknown) => this.#log.info(`pushed share list: ${toNetError(err).message}`),
+    );
+  }
+
   #opened(conn: Connection<DataMessage>): void {
     const decoder = new DataPortDecoder(conn.direction === 'in' ? { role: 'listener' } : { role: 'push' });
     conn.setDecoder(decoder);
@@ -204,6 +314,8 @@ export class DataPortService {
       return;
     }
     if (conn.direction === 'in' && msg.kind === 'request') return this.#request(conn, msg);
+    if (conn.direction === 'in' && msg.kind === 'list-request') return this.#hooks.serveList(this.#detach(conn));
+    if (conn.direction === 'in' && msg.kind === 'list-push') return this.#listPushed(conn);
     if (msg.kind === 'refusal') {
       const err = NetError.refused(`peer says: ${msg.text || '(nothing)'}`);
       if (dc.waiting) dc.waiting.reject(err);

@@ -2,7 +2,7 @@ import { ByteQueue } from '../../src/codec/byte-queue.js';
 import type { Decoder } from '../../src/codec/decoder.js';
 import { NetError } from '../../src/errors.js';
 import { MAX_DATA_ERROR_BYTES, MAX_DATA_HEADER_BYTES, MAX_NUMBER_DIGITS } from './client-constants.js';
-import { DATA_GET, DATA_HELLO, DATA_SEND } from './constants.js';
+import { DATA_GET, DATA_GETLIST, DATA_HELLO, DATA_SEND, DATA_SENDLIST } from './constants.js';
 
 /**
  * What a data-port stream (napster.md §6.2) says, message by message. The
@@ -17,6 +17,10 @@ export type DataMessage =
   | { kind: 'request'; command: 'GET' | 'SEND'; nick: string; path: string; value: number }
   /** A size (answer to GET) or an offset (answer to SEND). */
   | { kind: 'number'; value: number }
+  /** `GETLIST`: someone wants our share list (direct browse). */
+  | { kind: 'list-request' }
+  /** `SENDLIST`: a firewalled browsee pushes its list; every byte from `SENDLIST` on is the list. */
+  | { kind: 'list-push' }
   /** An error text sent instead of a number (`FILE NOT SHARED`, `INVALID REQUEST`, ...). */
   | { kind: 'refusal'; text: string }
   /** Complete as far as can be told; call `settle()` if nothing more arrives. */
@@ -32,7 +36,9 @@ export type DataRole =
   | { role: 'listener' }
   /** `sizeDigits`: how many digits the size has (the size we saw in 201/204), as TekNap reads it. */
   | { role: 'get'; sizeDigits: number }
-  | { role: 'push' };
+  | { role: 'push' }
+  /** `browse`: we connected to a browsee for GETLIST; it sends `1`, then the list. */
+  | { role: 'browse' };
 
 type State = 'hello' | 'command' | 'header' | 'number' | 'refusal' | 'raw';
 
@@ -83,7 +89,7 @@ export class DataPortDecoder implements Decoder<DataMessage> {
         if (this.#q.length === 0) return undefined;
         if (this.#q.byteAt(0) !== DATA_HELLO) throw NetError.protocol('data port did not start with 1');
         this.#q.skip(1);
-        this.#state = 'number';
+        this.#state = this.#role.role === 'browse' ? 'raw' : 'number';
         return { kind: 'hello' };
       case 'command':
         return this.#readCommand();
@@ -116,6 +122,10 @@ export class DataPortDecoder implements Decoder<DataMessage> {
         return this.#readNumber(true);
       case 'refusal':
         return this.#q.length > 0 ? this.#refusal() : undefined;
+      case 'command': {
+        const m = this.#listCommand(true);
+        return m === 'wait' ? undefined : m;
+      }
       default:
         return undefined;
     }
@@ -128,9 +138,44 @@ export class DataPortDecoder implements Decoder<DataMessage> {
     return { kind: 'pending' };
   }
 
+  /**
+   * GETLIST / SENDLIST (§6.2 direct browse), told apart from a GET or SEND
+   * whose nick starts with LIST: GETLIST is followed by nothing (or a line
+   * end), SENDLIST by a line end or ` <nick>` (a SEND's nick is followed by a
+   * space and a quoted path). `wait` while it cannot be told yet; undefined
+   * when it is not a list command.
+   */
+  #listCommand(final: boolean): DataMessage | 'wait' | undefined {
+    const n = this.#q.length;
+    const head = this.#q.peek(Math.min(n, DATA_SENDLIST.length + 2)).toString('latin1');
+    const eol = (c: string | undefined): boolean => c === '\n' || c === '\r';
+    if (head.startsWith(DATA_GETLIST)) {
+      const c = head[DATA_GETLIST.length];
+      if (c === undefined && !final) return this.#pendingOnce(true) ?? 'wait';
+      if (c !== undefined && !eol(c)) return undefined;
+      this.#q.skip(DATA_GETLIST.length);
+      this.#state = 'raw';
+      return { kind: 'list-request' };
+    }
+    if (head.startsWith(DATA_SENDLIST)) {
+      const c = head[DATA_SENDLIST.length];
+      const d = head[DATA_SENDLIST.length + 1];
+      if ((c === undefined || (c === ' ' && d === undefined)) && !final) return this.#pendingOnce(true) ?? 'wait';
+      if (c !== undefined && !eol(c) && !(c === ' ' && d !== '"')) return undefined;
+      this.#state = 'raw';
+      return { kind: 'list-push' };
+    }
+    // A proper prefix of either word (or of GET / SEND): wait before deciding.
+    if (!final && (DATA_GETLIST.startsWith(head) || DATA_SENDLIST.startsWith(head))) return 'wait';
+    return undefined;
+  }
+
   #readCommand(): DataMessage | undefined {
     const n = this.#q.length;
     if (n === 0) return undefined;
+    const list = this.#listCommand(false);
+    if (list === 'wait') return undefined;
+    if (list) return list;
     const want = this.#q.byteAt(0) === DATA_SEND.charCodeAt(0) ? DATA_SEND : DATA_GET;
     const have = this.#q.peek(Math.min(n, want.length)).toString('latin1');
     if (!want.startsWith(have)) throw NetError.protocol(`unknown data-port command ${JSON.stringify(have)}`);

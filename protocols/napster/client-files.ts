@@ -105,7 +105,7 @@ export class NapsterFiles {
         if (msg.kind !== 'search-result') return 'no';
         if (hits < C.MAX_HITS_PER_SEARCH && !signal?.aborted) {
           hits++;
-          sink(this.#hit(link, msg.file, msg.nick, msg.speed));
+          sink(this.hit(link, msg.file, msg.nick, msg.speed));
         }
         return 'more';
       },
@@ -130,7 +130,7 @@ export class NapsterFiles {
         if (msg.kind !== 'browse-entry' || lower(msg.nick) !== who) return 'no';
         if (hits < C.MAX_BROWSE_ENTRIES) {
           hits++;
-          sink(this.#hit(link, msg.file, msg.nick, 0));
+          sink(this.hit(link, msg.file, msg.nick, 0));
         }
         return 'more';
       },
@@ -138,7 +138,8 @@ export class NapsterFiles {
     return hits;
   }
 
-  #hit(link: ServerLink, file: NapFile, nick: string, speed: number): NapsterHit {
+  /** A file from a search, a browse or a direct browse as a hit that /get can download. */
+  hit(link: ServerLink, file: NapFile, nick: string, speed: number): NapsterHit {
     return {
       name: displayName(file.wirePath),
       size: file.size,

@@ -19,6 +19,7 @@ export const NAPSTER_CLIENT_FLAGS = {
   'napster-data-host': { type: 'string' },
   'napster-nick': { type: 'string' },
   'napster-speed': { type: 'string' },
+  'napster-no-direct-browse': { type: 'boolean' },
 } as const;
 
 export const NAPSTER_CLIENT_USAGE = `
@@ -29,7 +30,8 @@ export const NAPSTER_CLIENT_USAGE = `
                              port); without it we are firewalled (push only)
   --napster-data-host ADDR   the data port's listening address (default: all)
   --napster-nick NAME        nick on Napster servers (default: --nick)
-  --napster-speed N          link speed 0-10 we report (default 0, unknown)`;
+  --napster-speed N          link speed 0-10 we report (default 0, unknown)
+  --napster-no-direct-browse refuse direct browses (640) of our share list`;
 
 type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -69,6 +71,7 @@ export function parseNapsterClientFlags(v: FlagValues, read: (path: string) => s
     if (bad) throw NetError.usage(`--napster-nick: ${bad}`);
     opts.nick = nick;
   }
+  if (v['napster-no-direct-browse'] === true) opts.directBrowse = false;
   const speed = str(v, 'napster-speed');
   if (speed !== undefined) {
     const n = Number(speed);

@@ -15,6 +15,7 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
   { name: 'nservers', args: '', help: 'the Napster servers and their state' },
   { name: 'nsearch', args: '<words> [size>=N] [bitrate>=N] [freq=N] [linespeed>=N] [duration<=N] [type:T] [max:N]', help: 'search the Napster servers with Napster clauses (/get N downloads)' },
   { name: 'nbrowse', args: '<nick>', help: "a Napster user's shared files, as results for /get N" },
+  { name: 'ndbrowse', args: '<nick>', help: "a Napster user's shared files straight from their client (direct browse), as results for /get N" },
   { name: 'whois', args: '<nick>', help: 'ask the Napster server about a user' },
   { name: 'msg', args: '<nick> <text>', help: 'private message to a Napster user' },
   { name: 'join', args: '<#channel>', help: 'join a Napster channel' },
@@ -31,7 +32,7 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
 const LINK_KBPS = [0, 14, 28, 33, 56, 64, 128, 1000, 768, 1544, 45000];
 
 /** What a search run does instead of a plain word search (`/nsearch` clauses, `/nbrowse`). */
-type Override = { kind: 'search'; spec: NapSearchSpec } | { kind: 'browse'; nick: string };
+type Override = { kind: 'search'; spec: NapSearchSpec } | { kind: 'browse'; nick: string; direct: boolean };
 
 /** The words and size filters of a core query as a Napster search (§5); type filters are left to the core. */
 export function specOfQuery(q: SearchQuery): NapSearchSpec {
@@ -70,6 +71,7 @@ export class NapsterClientPart {
       const client = this.#running();
       const o = this.#overrides.get(query) ?? { kind: 'search', spec: specOfQuery(query) };
       const toFile = (h: NapsterHit): void => sink({ name: h.name, size: h.size, source: h.source, speed: LINK_KBPS[h.speed] ?? 0, ref: h.ref });
+      if (o.kind === 'browse' && o.direct) return client.directBrowse(o.nick, toFile, signal).then(() => ({ peers: 1 }));
       if (o.kind === 'browse') return client.files.browse(client.current(), o.nick, toFile, signal).then(() => ({ peers: 1 }));
       return client.search(o.spec, toFile, signal);
     },
@@ -133,7 +135,11 @@ export class NapsterClientPart {
       case 'nbrowse':
         if (args.length !== 1) throw NetError.usage('usage: /nbrowse <nick>');
         cl.current();
-        return this.#search(`browse ${args[0]!}`, { kind: 'browse', nick: args[0]! });
+        return this.#search(`browse ${args[0]!}`, { kind: 'browse', nick: args[0]!, direct: false });
+      case 'ndbrowse':
+        if (args.length !== 1) throw NetError.usage('usage: /ndbrowse <nick>');
+        cl.current();
+        return this.#search(`browse ${args[0]!}`, { kind: 'browse', nick: args[0]!, direct: true });
       case 'whois':
         if (args.length !== 1) throw NetError.usage('usage: /whois <nick>');
         cl.current().send(W.MSG_WHOIS, args[0]!);

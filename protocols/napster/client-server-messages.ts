@@ -66,6 +66,12 @@ export type ServerMessage =
   | { kind: 'ghost' }
   | { kind: 'disconnecting' }
   | { kind: 'ping'; nick: string; args: string }
+  /** 640 (§4.1): `nick` wants our list; `ip`/`port` are theirs when we are firewalled (we push it). */
+  | { kind: 'direct-browse-request'; nick: string; ip?: string; port?: number }
+  /** 641: `nick` accepted our direct browse; its data port. */
+  | { kind: 'direct-browse-accept'; nick: string; ip: string; port: number }
+  /** 642: the server says `nick` cannot be browsed directly. */
+  | { kind: 'direct-browse-error'; nick: string; text: string }
   | { kind: 'text'; type: number; text: string }
   | { kind: 'malformed'; type: number; reason: string };
 
@@ -241,6 +247,27 @@ export function parseServerFrame(frame: NapFrame): ServerMessage {
     case W.MSG_PING: {
       const p = headAndRest(text, 1);
       return { kind: 'ping', nick: p ? p[0]! : text.trim(), args: p ? p[1]! : '' };
+    }
+    case W.MSG_DIRECT_BROWSE: {
+      const f = fields();
+      if (!f?.[0]) return bad('640 without a nick');
+      if (f.length < 3) return { kind: 'direct-browse-request', nick: f[0] };
+      const ip = ipField(f[1]);
+      const port = intField(f[2]);
+      if (ip === undefined || port === undefined || port > 65535) return bad('640 address or port not a number');
+      return { kind: 'direct-browse-request', nick: f[0], ip, port };
+    }
+    case W.MSG_DIRECT_BROWSE_ACCEPT: {
+      const f = fields();
+      const ip = ipField(f?.[1]);
+      const port = intField(f?.[2]);
+      if (!f?.[0] || ip === undefined || port === undefined || port > 65535) return bad('641 needs nick, ip and port');
+      return { kind: 'direct-browse-accept', nick: f[0], ip, port };
+    }
+    case W.MSG_DIRECT_BROWSE_ERROR: {
+      const p = headAndRest(text, 1);
+      if (!p) return bad('642 without a nick');
+      return { kind: 'direct-browse-error', nick: p[0]!, text: fromWire(p[1]!.replace(/^"|"$/g, '')) };
     }
     default:
       return { kind: 'text', type, text: fromWire(text) };

@@ -8,10 +8,12 @@ import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { ensureDir, writeFileAtomic } from '../../src/paths.js';
 import type { PluginContext } from '../../src/plugin.js';
+import { AudioCatalog } from './client-audio.js';
 import { NapsterChat } from './client-chat.js';
 import * as C from './client-constants.js';
 import * as W from './constants.js';
 import { DataPortService } from './client-data-port-service.js';
+import { DirectBrowse } from './client-direct-browse.js';
 import { NapsterFiles, type NapsterHit, type NapsterRef } from './client-files.js';
 import { ServerLink } from './client-link.js';
 import { checkNick, type LoginIdentity } from './client-login.js';
@@ -40,6 +42,8 @@ export interface NapsterClientOptions {
   /** Share at most this many files per server (the server's limit, 5,000). */
   maxShares?: number;
   timeouts?: Partial<C.ClientTimeouts>;
+  /** Whether others may browse our list directly (640/641, default yes). */
+  directBrowse?: boolean;
 }
 
 /** File holding the generated password when the user gave none. */
@@ -54,6 +58,7 @@ export const PASSWORD_FILE = 'napster-password';
 export class NapsterClient {
   readonly files: NapsterFiles;
   readonly chat: NapsterChat;
+  readonly browse: DirectBrowse;
   readonly #o: NapsterClientOptions;
   readonly #ctx: PluginContext;
   readonly #links = new Map<string, ServerLink>();
@@ -63,6 +68,9 @@ export class NapsterClient {
   readonly #data: DataPortService;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #timeouts: C.ClientTimeouts;
+  readonly #audio: AudioCatalog;
+  /** Per server, the share sync under way (syncs of one server run one after another). */
+  readonly #syncing = new Map<ServerLink, Promise<void>>();
   #nick: string;
   #password = '';
   #stopped = false;
@@ -86,7 +94,22 @@ export class NapsterClient {
       timeouts: { handshakeMs: 0, idleMs: 0 },
     });
     this.#timeouts = { ...C.DEFAULT_TIMEOUTS, ...opts.timeouts };
-    this.#data = new DataPortService(ctx.net, ctx.clock, ctx.log.child('data'), { serveGet: (req, socket) => this.files.serveGet(req, socket) }, this.#timeouts);
+    this.#data = new DataPortService(
+      ctx.net,
+      ctx.clock,
+      ctx.log.child('data'),
+      { serveGet: (req, socket) => this.files.serveGet(req, socket), serveList: (socket) => this.browse.serveList(this.links.find((l) => l.online), socket) },
+      this.#timeouts,
+    );
+    this.browse = new DirectBrowse({
+      data: this.#data,
+      log: ctx.log,
+      nick: () => this.#nick,
+      shareLines: (link) => [...(this.#shared.get(link)?.values() ?? [])].map((f) => f.line),
+      allow: opts.directBrowse !== false,
+      notice: (text) => this.notice(text),
+      timeoutMs: this.#timeouts.queryMs,
+    });
     this.files = new NapsterFiles({
       share: ctx.share,
       transfers: ctx.transfers,
@@ -100,6 +123,7 @@ export class NapsterClient {
       timeouts: this.#timeouts,
     });
     this.chat = new NapsterChat(ctx, () => this.#nick, (text) => this.notice(text));
+    this.#audio = new AudioCatalog(ctx.dataDir, ctx.log.child('audio'));
   }
 
   get nick(): string {
@@ -197,6 +221,15 @@ export class NapsterClient {
     return { peers: online.length };
   }
 
+  /** `/ndbrowse nick`: the user's list straight from their client (640/641, §6.2), as hits. */
+  async directBrowse(nick: string, sink: (hit: NapsterHit) => void, signal: AbortSignal): Promise<number> {
+    const link = this.current();
+    const list = await this.browse.request(link, nick, signal);
+    if (!list.complete) this.notice(`${nick}'s list ended early: ${list.files.length} files received`);
+    for (const f of list.files) sink(this.files.hit(link, f, list.nick, 0));
+    return list.files.length;
+  }
+
   source(ref: NapsterRef): ReturnType<NapsterFiles['source']> {
     return this.files.source(ref);
   }
@@ -227,10 +260,27 @@ export class NapsterClient {
     this.chat.onOnline(link);
   }
 
-  /** Brings a server's copy of our share list in line with the library (§4.1): 102 for gone files, 100 for new ones. */
+  /** Brings a server's copy of our share list in line with the library, one sync per server at a time. */
   #sync(link: ServerLink): void {
+    const next = (this.#syncing.get(link) ?? Promise.resolve())
+      .then(() => this.#syncNow(link))
+      .catch((err: unknown) => this.#ctx.log.warn(`${link.key}: share list: ${toNetError(err).message}`));
+    this.#syncing.set(link, next);
+    void next.finally(() => this.#syncing.get(link) === next && this.#syncing.delete(link));
+  }
+
+  /**
+   * §4.1: 102 for gone files, 100 for new ones, with the audio fields of the
+   * MP3s among them (read once, then kept in the data dir: a restart reads no
+   * header again).
+   */
+  async #syncNow(link: ServerLink): Promise<void> {
     if (!link.online) return;
-    const list = buildShareList(this.#ctx.share.entries(), this.#o.maxShares ?? W.MAX_SHARES);
+    const cap = this.#o.maxShares ?? W.MAX_SHARES;
+    const entries = [...this.#ctx.share.entries()];
+    let list = buildShareList(entries, cap, (e) => this.#audio.get(e));
+    if (await this.#audio.prepare([...list.files.values()].map((f) => f.entry))) list = buildShareList(entries, cap, (e) => this.#audio.get(e));
+    if (!link.online) return;
     const had = this.#shared.get(link) ?? new Map<string, SharedFile>();
     const delta = diffShares(had, list.files);
     link.sendAll([
@@ -259,6 +309,9 @@ export class NapsterClient {
         return;
       case 'push-request':
         void this.files.onPushRequest(link, msg.peer);
+        return;
+      case 'direct-browse-request':
+        this.browse.onRequest(link, msg);
         return;
       case 'ghost':
         link.noteGhost();

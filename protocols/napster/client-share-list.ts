@@ -1,6 +1,7 @@
 import type { ShareEntry } from '../../src/share/share-entry.js';
 import { MAX_PAYLOAD, MAX_SHARES, NO_MD5 } from './constants.js';
 import { toWire } from './messages.js';
+import type { AudioInfo } from './mp3-info.js';
 
 /** One file as we announce it: the wire path (what downloaders send back) and its 100 payload. */
 export interface SharedFile {
@@ -8,6 +9,8 @@ export interface SharedFile {
   wirePath: string;
   /** The type-100 payload: `"<path>" <md5> <size> <bitrate> <freq> <seconds>`. */
   line: string;
+  /** The library entry it comes from. */
+  entry: ShareEntry;
 }
 
 /** The share list for one server, and why some files are not on it. */
@@ -32,17 +35,19 @@ export function wirePathOf(entry: ShareEntry): string {
 /**
  * Builds the §4.1 share list from the library: md5 of the first 300,000 bytes
  * where hashed (`NOMD5COMPUTED` until then, as TekNap sends), the size, and
- * 0 for the audio fields we do not know. At most `cap` files (the server's
- * 5,000), lowest library index first so the choice is stable across rescans.
+ * the audio fields `audio` knows (bitrate, frequency, seconds; 0 where it does
+ * not). At most `cap` files (the server's 5,000), lowest library index first
+ * so the choice is stable across rescans.
  */
-export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES): ShareList {
+export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES, audio: (e: ShareEntry) => AudioInfo | undefined = () => undefined): ShareList {
   const sorted = [...entries].sort((a, b) => a.index - b.index);
   const files = new Map<string, SharedFile>();
   let overCap = 0;
   let unshareable = 0;
   for (const e of sorted) {
     const wirePath = wirePathOf(e);
-    const line = `"${wirePath}" ${e.md5 ?? NO_MD5} ${e.size} 0 0 0`;
+    const a = audio(e);
+    const line = `"${wirePath}" ${e.md5 ?? NO_MD5} ${e.size} ${a ? `${a.bitrate} ${a.freq} ${a.seconds}` : '0 0 0'}`;
     if (wirePath.includes('"') || line.length > MAX_PAYLOAD) {
       unshareable++;
       continue;
@@ -51,7 +56,7 @@ export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES):
       overCap++;
       continue;
     }
-    files.set(wirePath, { wirePath, line });
+    files.set(wirePath, { wirePath, line, entry: e });
   }
   return { files, overCap, unshareable };
 }

@@ -18,7 +18,8 @@ describe('Napster client against the peerdeck Napster server', () => {
   let bob: NapNode;
   let carol: NapNode;
   let dave: NapNode;
-  const a = randomBytes(1_200_000);
+  // An MP3 as the share line sees it: MPEG-1 Layer III frames, 128 kbps, 44,100 Hz (ff fb 90 64), 417 bytes each.
+  const a = Buffer.concat(Array.from({ length: 2880 }, () => Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x64]), randomBytes(413)])));
   const c = randomBytes(345_678);
 
   beforeAll(async () => {
@@ -65,6 +66,40 @@ describe('Napster client against the peerdeck Napster server', () => {
     expect(bob.of('search.hit').filter((h) => h.search === id).map((h) => h.name)).toEqual(['Carol Quiet Song.mp3']);
   });
 
+  it('MP3s are shared with their bitrate, frequency and length (read from the file), so /nsearch bitrate filters find them', async () => {
+    const users = await server.node.node.run('napster', 'napster-users', []);
+    expect(users.some((l) => /^alice .* 1 files$/.test(l))).toBe(true);
+    await bob.run('nsearch', 'song', 'bitrate>=128', 'freq=44100');
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.done' && e.protocol === 'napster').length === 3);
+    const id = bob.of('search.done').filter((e) => e.protocol === 'napster')[2]!.search;
+    // carol's file is not audio: it is shared with 0 kbps and so filtered out.
+    expect(bob.of('search.hit').filter((h) => h.search === id).map((h) => h.name)).toEqual(['Alpha Band - First Song.mp3']);
+    await bob.run('nsearch', 'song', 'bitrate>=160');
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.done' && e.protocol === 'napster').length === 4);
+    const id2 = bob.of('search.done').filter((e) => e.protocol === 'napster')[3]!.search;
+    expect(bob.of('search.hit').filter((h) => h.search === id2)).toEqual([]);
+  });
+
+  it('direct browse: a list straight from the client (641 + GETLIST), or pushed by a firewalled one (SENDLIST); both firewalled fails with the server\'s 642', async () => {
+    const hitsOf = (n: NapNode, id: string): string[] => n.of('search.hit').filter((h) => h.search === id).map((h) => `${h.name} ${h.size} ${h.source}`);
+    const finished = async (n: NapNode, query: string): Promise<string> => {
+      await n.waitFor((ev) => ev.some((e) => e.type === 'search.started' && e.query === query));
+      const id = n.of('search.started').filter((e) => e.query === query).at(-1)!.search;
+      await n.waitFor((ev) => ev.some((e) => e.type === 'search.done' && e.search === id), 15_000);
+      return id;
+    };
+    await bob.run('ndbrowse', 'alice');
+    const direct = await finished(bob, 'browse alice');
+    expect(hitsOf(bob, direct)).toEqual([`Alpha Band - First Song.mp3 ${a.length} alice`]);
+    await bob.run('ndbrowse', 'carol');
+    expect(hitsOf(bob, await finished(bob, 'browse carol'))).toEqual([`Carol Quiet Song.mp3 ${c.length} carol`]);
+    // A browsed hit downloads like any other.
+    await bob.get(bob.of('search.hit').find((h) => h.search === direct)!.n);
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'transfer.done').length === 3, 30_000);
+    await dave.run('ndbrowse', 'carol');
+    await dave.waitFor((ev) => ev.some((e) => (e.type === 'notice' || e.type === 'error') && /firewalled/.test('text' in e ? e.text : e.message)), 15_000);
+  });
+
   it('both firewalled: the server never offers the hit, and a browsed file fails at once with its message', async () => {
     await dave.run('nsearch', 'carol');
     await dave.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
@@ -90,8 +125,9 @@ describe('Napster client against the peerdeck Napster server', () => {
     await bob.run('whois', 'alice');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.startsWith('whois alice "User"')));
     await bob.run('nbrowse', 'alice');
-    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.started' && e.query === 'browse alice'));
-    await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.hit' && e.name === 'Alpha Band - First Song.mp3').length === 2);
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.started' && e.query === 'browse alice').length === 2);
+    const id = bob.of('search.started').filter((e) => e.query === 'browse alice')[1]!.search;
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit' && e.search === id && e.name === 'Alpha Band - First Song.mp3'));
   });
 
   it('hotlist: sign-on and sign-off of a watched user; /nlogout ends the session for good', async () => {

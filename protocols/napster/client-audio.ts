@@ -1,0 +1,135 @@
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../src/log.js';
+import { ensureDir, writeFileAtomic } from '../../src/paths.js';
+import type { ShareEntry } from '../../src/share/share-entry.js';
+import { audioStart, MP3_PROBE_BYTES, mp3Info, type AudioInfo } from './mp3-info.js';
+
+/** File in the data dir that keeps what we learnt, so a restart reads no MP3 header again. */
+export const AUDIO_CACHE_FILE = 'napster-audio.json';
+/** Most files remembered (a library can be huge; only the 5,000 shared per server are read). */
+export const MAX_AUDIO_CACHE = 200_000;
+/** Headers read at once. */
+const READ_CONCURRENCY = 8;
+
+/** One remembered file: [size, mtimeMs, bitrate, freq, seconds]; zeros when the file has no MPEG audio. */
+type Row = [number, number, number, number, number];
+
+/** Whether a shared file is one we read audio fields from (the type-100 share is for MP3s, §4.1). */
+export function isMp3(name: string): boolean {
+  return /\.mp3$/i.test(name);
+}
+
+/**
+ * The bitrate, frequency and length of shared MP3 files (napster.md §4.1
+ * share fields), read from each file's first bytes once and kept by path,
+ * size and mtime in memory and in `napster-audio.json` (written atomically).
+ * A file whose header cannot be read or parsed is remembered as "no info"
+ * (zeros on the wire, as before), so it is not read again until it changes.
+ */
+export class AudioCatalog {
+  readonly #rows = new Map<string, Row>();
+  readonly #file: string;
+  readonly #dir: string;
+  readonly #log: Logger;
+  #loaded: Promise<void> | undefined;
+  #dirty = false;
+
+  constructor(dataDir: string, log: Logger) {
+    this.#dir = dataDir;
+    this.#file = join(dataDir, AUDIO_CACHE_FILE);
+    this.#log = log;
+  }
+
+  /** The fields of `e` when known and the file has not changed since. */
+  get(e: ShareEntry): AudioInfo | undefined {
+    const r = this.#rows.get(e.path);
+    if (!r || r[0] !== e.size || r[1] !== e.mtimeMs || r[2] === 0) return undefined;
+    return { bitrate: r[2], freq: r[3], seconds: r[4] };
+  }
+
+  /** Reads the headers of the MP3s among `entries` not known yet; true when something new was learnt. */
+  async prepare(entries: readonly ShareEntry[]): Promise<boolean> {
+    await (this.#loaded ??= this.#load());
+    const todo = entries.filter((e) => isMp3(e.name) && !this.#fresh(e));
+    if (todo.length === 0) return false;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < todo.length) {
+        const e = todo[next++]!;
+        const info = await readAudioInfo(e.path, e.size).catch(() => undefined);
+        this.#set(e, info);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, todo.length) }, worker));
+    await this.#save();
+    return todo.some((e) => this.get(e) !== undefined);
+  }
+
+  #fresh(e: ShareEntry): boolean {
+    const r = this.#rows.get(e.path);
+    return r !== undefined && r[0] === e.size && r[1] === e.mtimeMs;
+  }
+
+  #set(e: ShareEntry, info: AudioInfo | undefined): void {
+    if (!this.#rows.has(e.path) && this.#rows.size >= MAX_AUDIO_CACHE) {
+      const oldest = this.#rows.keys().next().value;
+      if (oldest !== undefined) this.#rows.delete(oldest);
+    }
+    this.#rows.set(e.path, [e.size, e.mtimeMs, info?.bitrate ?? 0, info?.freq ?? 0, info?.seconds ?? 0]);
+    this.#dirty = true;
+  }
+
+  async #load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch {
+      return;
+    }
+    try {
+      const data: unknown = JSON.parse(text);
+      if (!Array.isArray(data)) throw new Error('not a list');
+      for (const r of data.slice(0, MAX_AUDIO_CACHE)) {
+        if (Array.isArray(r) && r.length === 6 && typeof r[0] === 'string' && r.slice(1).every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) {
+          this.#rows.set(r[0], r.slice(1) as Row);
+        }
+      }
+    } catch (err) {
+      this.#log.warn(`${AUDIO_CACHE_FILE}: ignored (${err instanceof Error ? err.message : String(err)}); MP3 headers are read again`);
+    }
+  }
+
+  async #save(): Promise<void> {
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    const rows = [...this.#rows].map(([path, r]) => [path, ...r]);
+    try {
+      await ensureDir(this.#dir);
+      await writeFileAtomic(this.#file, JSON.stringify(rows));
+    } catch (err) {
+      this.#log.warn(`${AUDIO_CACHE_FILE}: not saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/**
+ * Reads a file's audio fields: its first bytes, and when an ID3v2 tag (cover
+ * art...) is longer than that, the bytes where the audio starts. Two small
+ * reads at most, whatever the file's size.
+ */
+export async function readAudioInfo(path: string, size: number): Promise<AudioInfo | undefined> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(MP3_PROBE_BYTES);
+    const first = (await fh.read(buf, 0, buf.length, 0)).bytesRead;
+    const head = buf.subarray(0, first);
+    const start = audioStart(head, size);
+    if (start === undefined) return undefined;
+    if (start + MP3_PROBE_BYTES <= first || start + 4 <= first && first === size) return mp3Info(head.subarray(start), start, size);
+    const n = (await fh.read(buf, 0, buf.length, start)).bytesRead;
+    return mp3Info(buf.subarray(0, n), start, size);
+  } finally {
+    await fh.close();
+  }
+}
