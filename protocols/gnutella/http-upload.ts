@@ -26,6 +26,8 @@ export interface UploadDeps {
   browse?: () => Buffer;
   /** The push-proxy endpoint (spec 4.3): answers and returns true when the request is one. */
   pushProxy?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Headers every file answer carries (`X-Push-Proxy` while we are firewalled, spec 5.2). */
+  headers?: () => Record<string, string>;
 }
 
 /** Which shared file a request path names, or undefined (404): N2R by SHA-1, or /get/<index>/<name>. */
@@ -82,7 +84,7 @@ async function serve(deps: UploadDeps, req: IncomingMessage, res: ServerResponse
   if (!entry) return plain(res, 404, 'Not Found');
   const resolved = await deps.share.verifyOnDisk(entry);
   if (!('realPath' in resolved)) return plain(res, 404, 'Not Found');
-  const urn: Record<string, string> = resolved.sha1Base32 ? { 'X-Gnutella-Content-URN': `urn:sha1:${resolved.sha1Base32}` } : {};
+  const urn: Record<string, string> = { ...(resolved.sha1Base32 ? { 'X-Gnutella-Content-URN': `urn:sha1:${resolved.sha1Base32}` } : {}), ...deps.headers?.() };
   const size = resolved.size;
   const range = parseRange(req.headers.range, size);
   if (range.kind === 'unsatisfiable') return plain(res, 416, 'Requested Range Not Satisfiable', { 'Content-Range': `bytes */${size}`, ...urn });

@@ -244,6 +244,12 @@ export class PushService {
     return { push: true, ggep: proxies.length > 0 ? [{ id: C.GGEP_PUSH, data: packHosts(proxies) }] : [] };
   }
 
+  /** `X-Push-Proxy` for our HTTP answers while firewalled (spec 4.3, 5.2: LimeWire's name, GTKG reads it too). */
+  httpHeaders(): Record<string, string> {
+    const proxies = this.firewalled ? this.proxies().slice(0, MAX_ADVERTISED_PROXIES) : [];
+    return proxies.length > 0 ? { 'X-Push-Proxy': proxies.map((p) => `${p.ip}:${p.port}`).join(', ') } : {};
+  }
+
   /** Our push proxies (acked by ultrapeers we are still linked to). */
   proxies(): HostPort[] {
     const open = new Set(this.s.openLinks('ultrapeer').map((l) => l.id));

@@ -127,7 +127,7 @@ export class Servent {
       limits: { maxInbound: this.opts.maxLeaves + this.opts.upLinks + INBOUND_SPARE, maxOutbound: this.opts.upLinks, perIp: opts.perIp ?? PER_IP },
       timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
     });
-    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
+    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
     this.#http.on('connection', (s: Socket) => {
       this.#httpSockets.add(s);
       s.on('close', () => this.#httpSockets.delete(s));

@@ -6,7 +6,9 @@ import { encodePush } from '../../protocols/gnutella/push.js';
 import { encodeGiv } from '../../protocols/gnutella/giv.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { leafConnect, rawPeer, until } from './raw-peer.js';
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+import { base32Encode } from '../../src/share/base32.js';
+import { upConnect } from './raw-peer.js';
 import type { ServentOptions } from '../../protocols/gnutella/servent.js';
 
 const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
@@ -169,4 +171,68 @@ describe('push: hostile and stray input', () => {
     expect(up.node.snapshot().status.gnutella?.peers).toBe(2);
     p.socket.destroy();
   }, 60_000);
+
+  it('a Push from another ultrapeer for a leaf we proxy goes down its link; the leaf calls back with GIV and serves HTTP on that socket', async () => {
+    const data = randomBytes(50_000);
+    const up = await startGNode(0, {}, { mode: 'ultrapeer' });
+    nodes.push(up);
+    const leaf = await startGNode(1, { 'raw_giv_file.bin': data }, { peers: [`127.0.0.1:${up.port}`], firewalled: true });
+    nodes.push(leaf);
+    await statusShows(up, /push proxy for 1 leaves/);
+    const guid = /servent GUID ([0-9a-f]{32})/.exec(await gstatus(leaf))![1]!;
+
+    // A downloader of our own making: a listening socket that takes the callback.
+    const calls: Socket[] = [];
+    const server = createServer((s) => calls.push(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const p = await rawPeer(up.port);
+      p.write(upConnect());
+      await until(() => p.text().includes('\r\n\r\n'));
+      p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+      p.binary();
+      p.write(encodeDescriptor({ muid: Buffer.alloc(16, 9), type: 0x40, ttl: 2, hops: 0, payload: encodePush({ serventGuid: Buffer.from(guid, 'hex'), index: 0, ip: '127.0.0.1', port }) }));
+      await until(() => calls.length === 1, 10_000);
+      const sock = calls[0]!;
+      let got = Buffer.alloc(0);
+      sock.on('data', (c: Buffer) => (got = Buffer.concat([got, c])));
+      await until(() => got.includes('\n\n'));
+      expect(got.toString('latin1')).toBe(`GIV 0:${guid}/file\n\n`);
+      got = Buffer.alloc(0);
+      const urn = `urn:sha1:${base32Encode(createHash('sha1').update(data).digest())}`;
+      sock.write(`GET /uri-res/N2R?${urn} HTTP/1.1\r\nHost: 127.0.0.1:0\r\nRange: bytes=1000-\r\n\r\n`);
+      await until(() => {
+        const end = got.indexOf('\r\n\r\n');
+        return end !== -1 && got.length - end - 4 >= data.length - 1000;
+      });
+      const end = got.indexOf('\r\n\r\n');
+      const head = got.subarray(0, end).toString('latin1');
+      expect(head).toMatch(/^HTTP\/1\.1 206 /);
+      expect(head).toContain(`X-Gnutella-Content-URN: ${urn}`);
+      expect(head).toContain(`Content-Range: bytes 1000-${data.length - 1}/${data.length}`);
+      expect(head).toContain(`X-Push-Proxy: 127.0.0.1:${up.port}`);
+      expect(got.subarray(end + 4).equals(data.subarray(1000))).toBe(true);
+      expect(await gstatus(leaf)).toMatch(/pushes for us 1 \(called back 1, failed 0\)/);
+      sock.destroy();
+      p.socket.destroy();
+    } finally {
+      for (const c of calls) c.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
+
+  it('the push-proxy endpoint answers 400 to a malformed request and 410 for a servent that is not our leaf', async () => {
+    const up = await startGNode(0, {}, { mode: 'ultrapeer' });
+    nodes.push(up);
+    const ask = async (path: string, headers: Record<string, string>): Promise<number> => {
+      const res = await fetch(`http://127.0.0.1:${up.port}${path}`, { headers });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await ask('/gnutella/push-proxy?ServerId=AERUKZ4JVPG677YAAAAAAAFKAA', {})).toBe(400);
+    expect(await ask('/gnet/push-proxy?guid=nothex', { 'X-Node': '127.0.0.1:9' })).toBe(400);
+    expect(await ask('/gnutella/push-proxy?ServerId=AERUKZ4JVPG677YAAAAAAAFKAA', { 'X-Node': '127.0.0.1:9' })).toBe(410);
+    expect(await gstatus(up)).toMatch(/push proxy for 0 leaves \(served 0, gone 1, bad 2\)/);
+  }, 30_000);
 });
