@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MB, warm, writeBigFile } from './lib-bench-files.js';
 import { headless, untilHashed, type Event, type Headless } from './lib-headless.js';
-import { compare, ratioTarget, report } from './lib-measure.js';
+import { compare, report } from './lib-measure.js';
 
 const FILE_BYTES = Number(process.env.GNUTELLA_PUSH_FILE_MB ?? 256) * MB;
 const NAME = 'pushbench_file.bin';
@@ -77,8 +77,8 @@ try {
     unit: 'MB/s',
     better: 'higher',
     ours: r.ours,
+    // No target in issue 11: the figure says what a push costs next to a direct download.
     reference: { label: 'the same file from a reachable leaf, direct HTTP', stats: r.reference! },
-    target: ratioTarget(0.9, r.ours, r.reference!, 'higher'),
   });
   dl.node.send('/gstatus');
   const status = await dl.node.upcoming((e) => e.type === 'notice' && String(e.text).startsWith('push: sent'), 10_000).catch(() => undefined);
