@@ -18,6 +18,8 @@ import { newGuid } from './servent-guid.js';
 
 /** How long a download waits for the GIV (LimeWire: 30 s, spec 4.4). */
 export const PUSH_WAIT_MS = 30_000;
+/** A proxy said 202 but no GIV came within this (or a third of the wait): a routed Push follows. */
+export const PROXY_GRACE_MS = 10_000;
 /** Push proxies a downloader asks for one file. */
 export const MAX_PROXIES_ASKED = 4;
 /** TTL of our Pushes (GTKG uses 4, appendix 12). */
@@ -51,7 +53,7 @@ export class PushDownloads {
   constructor(
     private readonly s: DownloadHost,
     private readonly firewall: FirewallState,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.pending = new PendingPushes(clock);
     this.#routes = new GenerationMap({ maxPerGeneration: PUSH_ROUTES_PER_GENERATION, generationMs: PUSH_ROUTE_GENERATION_MS, now: () => clock.now() });
@@ -83,7 +85,13 @@ export class PushDownloads {
     const waiting = this.pending.wait(ref.guid, ref.index, ms, stop.signal, () => pushTimeout(who, ms, tried));
     waiting.catch(() => undefined);
     try {
-      tried = await this.#sendPush(ref, guid, me, stop.signal);
+      const sent = await this.#sendPush(ref, guid, me, stop.signal);
+      tried = sent.text;
+      if (sent.via === 'proxy' && (await this.#quiet(waiting, Math.min(ms / 3, PROXY_GRACE_MS), stop.signal))) {
+        // The proxy took it, yet nothing came: its leaf may be gone. Try the route as well (LimeWire does).
+        const more = this.#route(ref, guid, me);
+        if (more) tried += `, then ${more}`;
+      }
       const pushed = await waiting;
       return new PushedAgent(pushed.socket, pushed.head);
     } catch (err) {
@@ -100,7 +108,7 @@ export class PushDownloads {
    * every ultrapeer when that route is gone. Returns what was tried, for the
    * timeout message; throws when nothing could be sent.
    */
-  async #sendPush(ref: GnutellaRef, guid: Buffer, me: HostPort, signal: AbortSignal): Promise<string> {
+  async #sendPush(ref: GnutellaRef, guid: Buffer, me: HostPort, signal: AbortSignal): Promise<{ via: 'proxy' | 'route'; text: string }> {
     const proxies = (ref.proxies ?? []).slice(0, MAX_PROXIES_ASKED).flatMap((p) => {
       const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(p);
       return m ? [{ ip: m[1]!, port: Number(m[2]) }] : [];
@@ -111,23 +119,39 @@ export class PushDownloads {
       try {
         await askPushProxy(proxy, guid, me, signal);
         this.proxyOk++;
-        return `asking push proxy ${proxy.ip}:${proxy.port}`;
+        return { via: 'proxy', text: `asking push proxy ${proxy.ip}:${proxy.port}` };
       } catch (err) {
         if (signal.aborted) throw err;
         failed.push(`${proxy.ip}:${proxy.port} (${toNetError(err).message})`);
       }
     }
+    const tail = failed.length > 0 ? `; push proxies failed: ${failed.join(', ')}` : '';
+    const routed = this.#route(ref, guid, me);
+    if (!routed) throw NetError.refused(`cannot push ${holder(ref)}: no link to route a Push on${tail}`);
+    return { via: 'route', text: `${routed}${tail}` };
+  }
+
+  /** Sends a Push along the holder's route, or on every ultrapeer link; says how, or undefined with no link. */
+  #route(ref: GnutellaRef, guid: Buffer, me: HostPort): string | undefined {
     const routed = this.#routes.get(ref.guid);
     const via = this.s.openLinks().filter((l) => l.id === routed);
     const links = via.length > 0 ? via : this.s.openLinks('ultrapeer');
-    const tail = failed.length > 0 ? `; push proxies failed: ${failed.join(', ')}` : '';
-    if (links.length === 0) throw NetError.refused(`cannot push ${holder(ref)}: no link to route a Push on${tail}`);
+    if (links.length === 0) return undefined;
     const payload = encodePush({ serventGuid: guid, index: ref.index, ip: me.ip, port: me.port });
     for (const l of links) {
       this.routed++;
       this.s.send(l, { muid: newGuid(), type: C.DESCRIPTOR_PUSH, ttl: PUSH_TTL, hops: 0, payload });
     }
-    return `a routed Push via ${links.map((l) => l.conn.address).join(', ')}${tail}`;
+    return `a routed Push via ${links.map((l) => l.conn.address).join(', ')}`;
+  }
+
+  /** True when `waiting` is still unsettled after `ms` (false once it settles or the download stops). */
+  #quiet(waiting: Promise<unknown>, ms: number, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = this.clock.setTimeout(() => resolve(!signal.aborted), ms);
+      const settle = (): void => (t.cancel(), resolve(false));
+      waiting.then(settle, settle);
+    });
   }
 
   /** For `/gstatus`. */

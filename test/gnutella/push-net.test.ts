@@ -6,6 +6,7 @@ import { encodePush } from '../../protocols/gnutella/push.js';
 import { encodeGiv } from '../../protocols/gnutella/giv.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { leafConnect, rawPeer, until } from './raw-peer.js';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { base32Encode } from '../../src/share/base32.js';
 import { upConnect } from './raw-peer.js';
@@ -106,6 +107,37 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
     expect(Buffer.concat(chunks).equals(data.subarray(150_000))).toBe(true);
     expect(await gstatus(a)).toMatch(/sent 0 routed, 2\/2 through proxies; waiting 0, GIVs matched 2,/);
   }, 90_000);
+
+  it('a push proxy that says 202 but never pushes: after a grace the routed Push is sent too, and the download completes', async () => {
+    const data = randomBytes(100_000);
+    const net = await pushNet({ 'lying_proxy_file.bin': data }, { up: { pushProxy: false }, a: { pushWaitMs: 3_000 } });
+    nodes.push(...net);
+    const [, a, b] = net;
+    await statusShows(a, /not firewalled/);
+    const hit = await searchOne(a, ['lying', 'proxy']);
+    const asked: Array<[string | undefined, string | string[] | undefined]> = [];
+    const liar = createHttpServer((req, res) => {
+      asked.push([req.url, req.headers['x-node']]);
+      res.writeHead(202, 'Push Proxy: Message Sent', { 'Content-Length': '0' });
+      res.end();
+    });
+    await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
+    try {
+      const numbered = a.node.search.hit(hit.n)!;
+      const ref = { ...(numbered.hit.ref as Record<string, unknown>), proxies: [`127.0.0.1:${(liar.address() as { port: number }).port}`] };
+      const t0 = Date.now();
+      const opened = await a.node.search.request('gnutella', { ...numbered.hit, ref }).source.open(0, new AbortController().signal);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // the grace: a third of the 3 s wait
+      const chunks: Buffer[] = [];
+      for await (const c of opened.stream) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(data)).toBe(true);
+      const guid = /servent GUID ([0-9a-f]{32})/.exec(await gstatus(b))![1]!;
+      expect(asked).toEqual([[`/gnutella/push-proxy?ServerId=${base32Encode(Buffer.from(guid, 'hex'))}`, `127.0.0.1:${a.port}`]]);
+      expect(await gstatus(a)).toMatch(/sent 1 routed, 1\/1 through proxies; waiting 0, GIVs matched 1,/);
+    } finally {
+      await new Promise<void>((r) => liar.close(() => r()));
+    }
+  }, 60_000);
 
   it('both firewalled: the download fails at once with BOTH_FIREWALLED', async () => {
     const data = randomBytes(10_000);

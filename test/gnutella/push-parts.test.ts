@@ -9,6 +9,7 @@ import { decidePush, MAX_CALLBACKS_IN_FLIGHT } from '../../protocols/gnutella/pu
 import { parsePushProxyRequest, pushProxyTarget } from '../../protocols/gnutella/push-proxy-http.js';
 import { decodePushVendor, encodeConnectBack, encodePushProxyAck, encodePushProxyRequest } from '../../protocols/gnutella/push-vendor.js';
 import { decodeVendor } from '../../protocols/gnutella/vendor.js';
+import { parseGnutellaFlags } from '../../protocols/gnutella/flags.js';
 
 const GUID = Buffer.from('0123456789ABCDEFFF0000000000AA00', 'hex');
 
@@ -175,5 +176,13 @@ describe('answering a Push for us', () => {
     const full = new Set(Array.from({ length: MAX_CALLBACKS_IN_FLIGHT }, (_, i) => `k${i}`));
     expect(decidePush({ ip: '127.0.0.1', port: 5, index: 3 }, full)).toEqual({ kind: 'drop', reason: 'busy' });
     expect(decidePush({ ip: '127.0.0.1', port: 5, index: 3 }, new Set())).toEqual({ kind: 'call-back', target: { ip: '127.0.0.1', port: 5 }, key: '127.0.0.1:5/3' });
+  });
+});
+
+describe('--gnutella-firewalled', () => {
+  it('forces the firewalled state; absent, nothing is forced', () => {
+    expect(parseGnutellaFlags({ gnutella: true, 'gnutella-firewalled': true })?.firewalled).toBe(true);
+    expect(parseGnutellaFlags({ gnutella: true })?.firewalled).toBeUndefined();
+    expect(() => parseGnutellaFlags({ 'gnutella-firewalled': true })).toThrowError(/need --gnutella/);
   });
 });
