@@ -14,6 +14,7 @@ import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
 import { ShareWorkers } from './share-workers.js';
+import { SCAN_PART_FILES } from './walk-sync.js';
 import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type PackedHashes, type ScanPart } from './worker-messages.js';
 
 /** Results returned by one search, whatever the caller asks. */
@@ -49,6 +50,8 @@ export interface ShareLibraryOptions {
   /** Hash in the background (default true). */
   hash?: boolean;
   maxFiles?: number;
+  /** Files per part of a scan that the walking worker sends (default SCAN_PART_FILES; small in tests). */
+  scanPartFiles?: number;
   /** Worker threads that scan and hash (default SHARE_WORKER_THREADS). */
   threads?: number;
   clock?: Clock;
@@ -234,12 +237,19 @@ export class ShareLibrary {
     if (this.#stopped) return;
     const started = this.#clock.now();
     const cacheFile = this.#cacheRead ? undefined : this.#cacheFile;
-    const s: ScanState = { gen: ++this.#gen, pending: [], bytes: 0, kept: 0, dirPaths: [], dirRels: [], dirRoots: [] };
+    const s: ScanState = { gen: ++this.#gen, pending: 0, bytes: 0, kept: 0, dirPaths: [], dirRels: [], dirRoots: [] };
+    if (this.#opts.hash !== false) this.#workers.prestart();
+    // This scan queues afresh what needs hashing (files still unhashed come back in its parts).
+    this.#hashQueue = [];
+    this.#hashHead = 0;
     const end = await this.#workers.scan(
       this.roots,
-      this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
+      {
+        maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
+        partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
+        cache: cacheFile === undefined ? undefined : { file: cacheFile, legacyFile: join(dirname(cacheFile), LEGACY_HASH_CACHE_FILE) },
+      },
       (part) => this.#takePart(s, part),
-      cacheFile === undefined ? undefined : { file: cacheFile, legacyFile: join(dirname(cacheFile), LEGACY_HASH_CACHE_FILE) },
     );
     if (end.cache) {
       this.#cacheRead = true;
@@ -261,26 +271,25 @@ export class ShareLibrary {
     this.#bytes = s.bytes;
     this.#log.info(
       `shared ${this.#entries.size} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
-        `${s.pending.length} to hash, ${end.skipped} skipped${end.truncated ? ', list truncated' : ''}`,
+        `${s.pending} to hash, ${end.skipped} skipped${end.truncated ? ', list truncated' : ''}`,
     );
     this.#emit({ type: 'share.ready', files: this.#entries.size, bytes: s.bytes });
-    if (this.#opts.hash !== false && !this.#stopped) this.#queueHashes(s.pending);
   }
 
   /** Takes in one part of a walk: new and changed files get entries (with cached hashes), unchanged ones keep theirs. */
   #takePart(s: ScanState, part: ScanPart): void {
+    const pending: MutableEntry[] = [];
     for (let i = 0; i < part.dirPaths.length; i++) {
       s.dirPaths[part.firstDir + i] = part.dirPaths[i]!;
       s.dirRels[part.firstDir + i] = part.dirRels[i]!;
       s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
     }
     const cached = part.cached;
-    const names = part.names === '' ? [] : part.names.split(NAME_SEPARATOR);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
+    const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
+    for (let i = 0; i < paths.length; i++) {
+      // Slices of one string from the worker: no string is built or flattened for an unchanged file.
+      const path = paths[i]!;
       const dir = part.fileDir[i]!;
-      const dirPath = s.dirPaths[dir]!;
-      const path = dirPath.endsWith(sep) ? dirPath + name : dirPath + sep + name;
       const size = part.sizes[i]!;
       const mtimeMs = part.mtimes[i]!;
       const ino = part.inos[i]!;
@@ -290,7 +299,7 @@ export class ShareLibrary {
       s.bytes += size;
       if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
         known.gen = s.gen; // unchanged: its lookups stay as they are
-        if (!known.sha1) s.pending.push(known);
+        if (!known.sha1) pending.push(known);
         continue;
       }
       let index: number;
@@ -299,6 +308,8 @@ export class ShareLibrary {
         if (known.sha1) this.#cacheDirty = true;
         index = known.index;
       } else index = this.#nextIndex++;
+      const dirPath = s.dirPaths[dir]!;
+      const name = path.slice(dirPath.endsWith(sep) ? dirPath.length : dirPath.length + 1);
       const rel = s.dirRels[dir]!;
       const { root, rootReal } = part.roots[s.dirRoots[dir]!]!;
       const at = i * HASH_RECORD_CHARS;
@@ -319,11 +330,14 @@ export class ShareLibrary {
         ino,
         gen: s.gen,
       };
-      if (!hit) s.pending.push(e);
+      if (!hit) pending.push(e);
       this.#entries.set(index, e);
       this.#byPath.set(path, e);
       this.#link(e);
     }
+    s.pending += pending.length;
+    // Hashing starts with the first part: one worker hashes while the other still walks.
+    if (this.#opts.hash !== false && !this.#stopped) this.#queueHashes(pending);
   }
 
   /** Makes an entry findable by name, path, SHA-1 and keywords. */
@@ -341,12 +355,18 @@ export class ShareLibrary {
     this.#index.remove(e.index);
   }
 
-  #queueHashes(pending: MutableEntry[]): void {
-    this.#hashQueue = pending;
-    this.#hashHead = 0;
-    if (this.#hashing || pending.length === 0) return;
+  /** Adds files to the hash queue and starts hashing if it is not running. */
+  #queueHashes(pending: readonly MutableEntry[]): void {
+    for (const e of pending) this.#hashQueue.push(e);
+    this.#startHashing();
+  }
+
+  /** Runs the hash loop while the queue holds files (also for files queued while a loop was ending). */
+  #startHashing(): void {
+    if (this.#hashing || this.#stopped || this.pendingHashes === 0) return;
     this.#hashing = this.#hashLoop().finally(() => {
       this.#hashing = undefined;
+      this.#startHashing();
     });
   }
 
@@ -496,7 +516,8 @@ const SPACE = 0x20;
 /** One scan in progress: the directories its parts named so far, and what it found. */
 interface ScanState {
   gen: number;
-  pending: MutableEntry[];
+  /** Files queued for hashing so far. */
+  pending: number;
   bytes: number;
   kept: number;
   dirPaths: string[];

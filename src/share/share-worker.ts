@@ -38,14 +38,14 @@ function hashBatch(paths: string[], sizes: Float64Array): PackedHashes {
 }
 
 /** A walk, sent in parts; with `cache`, every file is also looked up in that hash cache file, read here in one read. */
-function scan(id: number, roots: string[], maxFiles: number, cache?: { file: string; legacyFile: string }): ScanEnd {
+function scan(id: number, roots: string[], maxFiles: number, partFiles: number, cache?: { file: string; legacyFile: string }): ScanEnd {
   const send = (part: ScanPart): void => port!.postMessage({ type: 'scan-part', id, part } satisfies WorkerReply);
-  if (!cache) return walkRoots(roots, maxFiles, send);
+  if (!cache) return walkRoots(roots, maxFiles, send, undefined, partFiles);
   const reader = readHashCacheSync(cache.file, cache.legacyFile);
   const end = walkRoots(roots, maxFiles, send, (path, size, mtimeMs, ino) => {
     const c = reader.lookup(path, size, mtimeMs, ino);
     return c && c.sha1 + c.md5 + c.sha1Base32;
-  });
+  }, partFiles);
   return { ...end, cache: reader.report() };
 }
 
@@ -54,7 +54,7 @@ port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.type) {
       case 'scan':
-        reply = { type: 'scanned', id: m.id, end: scan(m.id, m.roots, m.maxFiles, m.cache) };
+        reply = { type: 'scanned', id: m.id, end: scan(m.id, m.roots, m.maxFiles, m.partFiles, m.cache) };
         break;
       case 'hash':
         reply = { type: 'hashed', id: m.id, hashes: hashBatch(m.paths.split(NAME_SEPARATOR), m.sizes) };

@@ -42,8 +42,13 @@ export class ShareWorkers {
    * Walks the roots in a worker, handing each part to `onPart` as it arrives;
    * with `cache`, each file is looked up in that hash cache file (read there).
    */
-  async scan(roots: readonly string[], maxFiles: number, onPart: (part: ScanPart) => void, cache?: { file: string; legacyFile: string }): Promise<ScanEnd> {
-    const r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, ...(cache ? { cache } : {}) }), onPart);
+  async scan(
+    roots: readonly string[],
+    opts: { maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string } | undefined },
+    onPart: (part: ScanPart) => void,
+  ): Promise<ScanEnd> {
+    const { maxFiles, partFiles, cache } = opts;
+    const r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, partFiles, ...(cache ? { cache } : {}) }), onPart);
     if (r.type !== 'scanned') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to scan`);
     return r.end;
   }
@@ -53,6 +58,12 @@ export class ShareWorkers {
     const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'hash', id, paths: paths.join(NAME_SEPARATOR), sizes }));
     if (r.type !== 'hashed') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to hash`);
     return r.hashes;
+  }
+
+  /** Starts every worker now (they boot while the first scan walks, ready for its first hashes). */
+  prestart(): void {
+    if (this.#closed) return;
+    for (let k = 0; k < this.#slots.length; k++) if (!this.#slots[k]) this.#spawn(k);
   }
 
   /** Makes every worker end the file it is hashing at the next chunk and skip the rest of its batch. */

@@ -5,7 +5,7 @@
  * loop (issue 9: 100,000 async stats took 1.5-2.5 s of main-thread time).
  * Blocking is fine here: it blocks the worker, never the event loop.
  */
-import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { normalize, sep } from 'node:path';
 import { isInside, MAX_SCAN_DEPTH, PART_SUFFIX } from './scanner.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type ScanRoot } from './worker-messages.js';
@@ -56,7 +56,7 @@ export function walkRoots(
   let dirRels: string[] = [];
   let dirRoots: number[] = [];
   let fileDir: number[] = [];
-  let names: string[] = [];
+  let paths: string[] = [];
   let sizes: number[] = [];
   let mtimes: number[] = [];
   let inos: number[] = [];
@@ -73,17 +73,17 @@ export function walkRoots(
       dirRels,
       dirRoots: Int32Array.from(dirRoots),
       fileDir: Int32Array.from(fileDir),
-      names: names.join(NAME_SEPARATOR),
+      paths: paths.join(NAME_SEPARATOR),
       sizes: Float64Array.from(sizes),
       mtimes: Float64Array.from(mtimes),
       inos: Float64Array.from(inos),
       ...(lookup ? { cached: cached.join('') } : {}),
     });
     firstDir = dirs;
-    [dirPaths, dirRels, dirRoots, fileDir, names, sizes, mtimes, inos, cached] = [[], [], [], [], [], [], [], [], []];
+    [dirPaths, dirRels, dirRoots, fileDir, paths, sizes, mtimes, inos, cached] = [[], [], [], [], [], [], [], [], []];
   };
 
-  const keep = (dir: number, path: string, name: string, size: number, mtimeMs: number, ino: number): void => {
+  const keep = (dir: number, path: string, size: number, mtimeMs: number, ino: number): void => {
     if (files >= maxFiles) {
       truncated = true;
       skipped++;
@@ -91,19 +91,21 @@ export function walkRoots(
     }
     files++;
     fileDir.push(dir);
-    names.push(name);
+    paths.push(path);
     sizes.push(size);
     mtimes.push(mtimeMs);
     inos.push(ino);
     if (lookup) cached.push(lookup(path, size, mtimeMs, ino) ?? NOT_CACHED);
-    if (names.length >= partFiles) flush();
+    if (paths.length >= partFiles) flush();
   };
 
   const stack: Dir[] = real.map((r, i) => ({ root: i, path: normalize(r.root), rel: '', depth: 0 })).reverse();
   for (let job = stack.pop(); job; job = stack.pop()) {
-    let entries: Dirent[];
+    // Names only, then one lstat each: the lstat gives the type with the size, mtime and inode
+    // a file needs anyway (cheaper than readdir's Dirent objects plus a stat).
+    let entries: string[];
     try {
-      entries = readdirSync(job.path, { withFileTypes: true });
+      entries = readdirSync(job.path);
     } catch {
       skipped++;
       continue;
@@ -113,18 +115,16 @@ export function walkRoots(
     dirRels.push(job.rel);
     dirRoots.push(job.root);
     const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
-    for (const d of entries) {
-      const name = d.name;
+    for (const name of entries) {
       if (name.startsWith('.') || name.endsWith(PART_SUFFIX)) {
         skipped++;
         continue;
       }
       const path = prefix + name;
-      if (d.isFile()) {
-        const st = statSync(path, { throwIfNoEntry: false });
-        if (st?.isFile()) keep(dir, path, name, st.size, st.mtimeMs, st.ino);
-        else skipped++;
-      } else if (d.isDirectory()) {
+      const d = lstatSync(path, { throwIfNoEntry: false });
+      if (!d) skipped++; // gone since the readdir
+      else if (d.isFile()) keep(dir, path, d.size, d.mtimeMs, d.ino);
+      else if (d.isDirectory()) {
         if (job.depth + 1 > MAX_SCAN_DEPTH) skipped++;
         else stack.push({ root: job.root, path, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
       } else if (d.isSymbolicLink()) {
@@ -133,7 +133,7 @@ export function walkRoots(
         try {
           const target = realpathSync(path);
           const st = statSync(target);
-          if (st.isFile() && real.some((r) => isInside(r.rootReal, target))) keep(dir, path, name, st.size, st.mtimeMs, st.ino);
+          if (st.isFile() && real.some((r) => isInside(r.rootReal, target))) keep(dir, path, st.size, st.mtimeMs, st.ino);
           else skipped++;
         } catch {
           skipped++;
@@ -141,6 +141,6 @@ export function walkRoots(
       } else skipped++; // sockets, FIFOs, devices
     }
   }
-  if (names.length > 0 || dirPaths.length > 0) flush();
+  if (paths.length > 0 || dirPaths.length > 0) flush();
   return { files, skipped, truncated };
 }

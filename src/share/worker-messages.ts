@@ -26,8 +26,9 @@ export interface ScanRoot {
  * library takes in the first files while the worker still walks (issue 9:
  * the two then overlap on two cores). File i of the part lives in directory
  * `fileDir[i]` (numbered across the whole walk; this part brings directories
- * `firstDir`, `firstDir + 1`, ...), is called `names.split(NAME_SEPARATOR)[i]`,
- * and has `sizes[i]`, `mtimes[i]` (ms) and `inos[i]`.
+ * `firstDir`, `firstDir + 1`, ...), is at `paths.split(NAME_SEPARATOR)[i]`
+ * (the directory's path, a separator, the name), and has `sizes[i]`,
+ * `mtimes[i]` (ms) and `inos[i]`.
  */
 export interface ScanPart {
   roots: ScanRoot[];
@@ -37,7 +38,7 @@ export interface ScanPart {
   dirRels: string[];
   dirRoots: Int32Array;
   fileDir: Int32Array;
-  names: string;
+  paths: string;
   sizes: Float64Array;
   mtimes: Float64Array;
   inos: Float64Array;
@@ -71,7 +72,7 @@ export interface PackedHashes {
 
 /** Library -> worker. `stop` (shared memory) is set by the library to end long hashing early. */
 export type WorkerRequest =
-  | { type: 'scan'; id: number; roots: string[]; maxFiles: number; cache?: { file: string; legacyFile: string } }
+  | { type: 'scan'; id: number; roots: string[]; maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string } }
   | { type: 'hash'; id: number; paths: string; sizes: Float64Array };
 
 /** Worker -> library: one reply per request. */

@@ -185,6 +185,25 @@ describe('ShareLibrary', () => {
     expect(cache.rows.has(join(root, 'big.bin'))).toBe(false);
   });
 
+  it('takes a scan in many parts: hashes from the first part on, the same root twice counted once, gone files dropped', async () => {
+    for (let i = 0; i < 40; i++) await writeFile(join(root, 'sub', `f${i}.bin`), `content ${i}`);
+    const l = await lib({ roots: [root, root], scanPartFiles: 3 });
+    expect(l.files).toBe(44);
+    expect([...l.entries()].filter((e) => !e.sha1)).toEqual([]);
+    expect(l.bySha1(sha1('content 39'))?.name).toBe('f39.bin');
+    const kept = l.byName('f30.bin')!.index;
+    for (let i = 0; i < 20; i++) await unlink(join(root, 'sub', `f${i}.bin`));
+    await writeFile(join(root, 'sub', 'f25.bin'), 'changed 25');
+    await l.rescan();
+    await l.whenHashed();
+    expect(l.files).toBe(24);
+    expect(l.byName('f7.bin')).toBeUndefined();
+    expect(l.bySha1(sha1('content 7'))).toBeUndefined();
+    expect(l.byName('f25.bin')?.sha1).toBe(sha1('changed 25'));
+    expect(l.byName('f30.bin')?.index).toBe(kept);
+    expect(l.search('f31').map((e) => e.name)).toEqual(['f31.bin']);
+  });
+
   it('rescans by itself when watching', async () => {
     const l = await lib({ watch: true });
     await writeFile(join(root, 'sub', 'watched.txt'), 'w');
