@@ -30,8 +30,12 @@ export const DEFAULT_MAX_PLAIN = 8;
 /** Accepted links that have not said HELLO (or a plain line) yet; the oldest is dropped past it. */
 export const DEFAULT_MAX_PENDING = 64;
 
-/** Dedup cache (spec "Lines": bounded LRU + TTL, 64k ids / 10 minutes). */
-export const SEEN_MAX = 65_536;
+/**
+ * Dedup cache (spec "Lines": bounded + TTL, 10 minutes). The spec names 64k ids; we keep a
+ * million (24 bytes each, allocated as they come): a copy that comes the long way round a
+ * loop of the mesh may arrive after more than 64k newer messages in a flood (issue 9).
+ */
+export const SEEN_MAX = 1_048_576;
 export const SEEN_TTL_MS = 10 * 60_000;
 
 /** LAN discovery defaults (spec "LAN discovery"). */

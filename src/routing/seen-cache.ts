@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 export interface SeenCacheOptions {
   /** Most ids remembered; the oldest is evicted past it. */
   max: number;
@@ -7,27 +9,52 @@ export interface SeenCacheOptions {
   now?: () => number;
 }
 
+/** Slots the ring starts with (it doubles as ids arrive, up to `max`). */
+const FIRST_CAPACITY = 1024;
+/** Marks an empty hash-table cell (cells hold ring slot + 1). */
+const EMPTY = 0;
+
 /**
  * Remembers message ids for flood dedup: bounded in count and in time (TTL),
  * so a peer that invents ids cannot grow it without limit.
  *
- * An id is recorded once and never refreshed, so "least recently used" is
- * simply "oldest inserted": a ring of the last `max` ids (evicting the oldest
- * on insert) plus a Map from id to its insertion number, which tells whether
- * the ring slot still belongs to it. One Map lookup per message and no
- * per-entry objects (issue 9: the relay spent 15% in the general LRU).
+ * Sized for the lag of a flood (issue 9): a copy of a message that comes the
+ * long way round a loop of the mesh arrives after every message queued ahead
+ * of it on that way, in send queues and kernel socket buffers (megabytes on
+ * loopback). If more ids than the cache holds were recorded meanwhile, the
+ * copy looks new and is shown twice: a triangle flood once let 8,182 copies
+ * past a 65,536-id cache. So an id costs 24 bytes here instead of the ~100 of
+ * a Map entry with its string, and a chat node keeps up to a million of them
+ * (24 MiB at most, allocated only as ids arrive).
+ *
+ * An id is stored as a 64-bit hash keyed with random seeds per cache (two
+ * different ids share one with odds of about 2^-64 per pair: a copy wrongly
+ * taken for a duplicate is that unlikely; the seeds keep a peer from aiming at
+ * it). The ring holds hashes and times in insertion order (an id is recorded
+ * once and never refreshed, so the oldest inserted is the one to evict); an
+ * open-addressing table (linear probing, backward-shift deletion) maps a hash
+ * to its ring slot.
  */
 export class SeenCache {
   readonly #max: number;
   readonly #ttl: number;
   readonly #now: () => number;
-  /** id -> insertion number; its slot is `n % max`. */
-  readonly #index = new Map<string, number>();
-  /** The ids by slot (grows up to `max`). */
-  readonly #ring: string[] = [];
-  /** When each slot's id was recorded. */
-  readonly #at: number[] = [];
-  #inserted = 0;
+  readonly #seed1: number;
+  readonly #seed2: number;
+  /** Ring of recorded ids: hash halves and insertion time per slot. */
+  #hi: Uint32Array;
+  #lo: Uint32Array;
+  #at: Float64Array;
+  /** Slot of the oldest id, and ids held. */
+  #head = 0;
+  #count = 0;
+  /** Hash table: ring slot + 1 per cell, EMPTY when free; its size is a power of two >= 2 x the ring's. */
+  #table: Int32Array;
+  #mask: number;
+  /** The hash of the id given last (has() then markSeen() of one id hash it once). */
+  #lastId: string | undefined;
+  #lastHi = 0;
+  #lastLo = 0;
   /** The id the last has() found absent, while nothing was recorded since (markSeen skips its lookup). */
   #absent: string | undefined;
 
@@ -36,26 +63,27 @@ export class SeenCache {
     this.#max = Math.floor(opts.max);
     this.#ttl = opts.ttlMs;
     this.#now = opts.now ?? (() => performance.now());
+    const seeds = randomBytes(8);
+    this.#seed1 = seeds.readUInt32LE(0);
+    this.#seed2 = seeds.readUInt32LE(4);
+    const cap = Math.min(this.#max, FIRST_CAPACITY);
+    this.#hi = new Uint32Array(cap);
+    this.#lo = new Uint32Array(cap);
+    this.#at = new Float64Array(cap);
+    this.#table = new Int32Array(tableSizeFor(cap));
+    this.#mask = this.#table.length - 1;
   }
 
   /** Records the id; true when it was not seen before (deliver and forward it). */
   markSeen(id: string): boolean {
     const now = this.#now();
-    const n = id === this.#absent ? undefined : this.#index.get(id);
+    this.#hash(id);
+    const hi = this.#lastHi;
+    const lo = this.#lastLo;
+    const slot = id === this.#absent ? -1 : this.#find(hi, lo);
     this.#absent = undefined;
-    if (n !== undefined && now - this.#at[n % this.#max]! < this.#ttl) return false;
-    const seq = this.#inserted++;
-    const slot = seq % this.#max;
-    if (seq >= this.#max) {
-      const old = this.#ring[slot]!;
-      if (this.#index.get(old) === seq - this.#max) this.#index.delete(old);
-      this.#ring[slot] = id;
-      this.#at[slot] = now;
-    } else {
-      this.#ring.push(id);
-      this.#at.push(now);
-    }
-    this.#index.set(id, seq);
+    if (slot !== -1 && now - this.#at[slot]! < this.#ttl) return false;
+    this.#insert(hi, lo, now);
     return true;
   }
 
@@ -64,16 +92,151 @@ export class SeenCache {
    * line and then records the id: an id found absent is not looked up a second time.
    */
   has(id: string): boolean {
-    const n = this.#index.get(id);
-    if (n === undefined) {
+    this.#hash(id);
+    const slot = this.#find(this.#lastHi, this.#lastLo);
+    if (slot === -1) {
       this.#absent = id;
       return false;
     }
-    return this.#now() - this.#at[n % this.#max]! < this.#ttl;
+    return this.#now() - this.#at[slot]! < this.#ttl;
   }
 
   /** Ids held (expired ones count until their slot is reused). */
   get size(): number {
-    return this.#index.size;
+    return this.#count;
   }
+
+  /** Sets #lastHi/#lastLo to the id's 64-bit keyed hash (two seeded FNV-1a runs, each mixed). */
+  #hash(id: string): void {
+    if (id === this.#lastId) return;
+    let a = this.#seed1;
+    let b = this.#seed2;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    this.#lastId = id;
+    this.#lastHi = fmix32(a ^ id.length) >>> 0;
+    this.#lastLo = fmix32(b + Math.imul(a, 0x9e3779b1)) >>> 0;
+  }
+
+  /** The ring slot holding this hash (the newest one, if re-recorded after expiry), or -1. */
+  #find(hi: number, lo: number): number {
+    const t = this.#table;
+    const mask = this.#mask;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const cell = t[i]!;
+      if (cell === EMPTY) return -1;
+      const slot = cell - 1;
+      if (this.#hi[slot] === hi && this.#lo[slot] === lo) return slot;
+    }
+  }
+
+  #insert(hi: number, lo: number, now: number): void {
+    if (this.#count === this.#hi.length) {
+      if (this.#hi.length < this.#max) this.#grow();
+      else this.#evictOldest();
+    }
+    const cap = this.#hi.length;
+    const slot = (this.#head + this.#count) % cap;
+    this.#hi[slot] = hi;
+    this.#lo[slot] = lo;
+    this.#at[slot] = now;
+    this.#count++;
+    // An expired id recorded again takes a new slot: its cell points there from now on.
+    const t = this.#table;
+    const mask = this.#mask;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const cell = t[i]!;
+      if (cell === EMPTY || (this.#hi[cell - 1] === hi && this.#lo[cell - 1] === lo && cell - 1 !== slot)) {
+        t[i] = slot + 1;
+        return;
+      }
+    }
+  }
+
+  /** Drops the oldest id; its cell goes only if it still points at that slot. */
+  #evictOldest(): void {
+    const slot = this.#head;
+    this.#head = (this.#head + 1) % this.#hi.length;
+    this.#count--;
+    const t = this.#table;
+    const mask = this.#mask;
+    for (let i = this.#lo[slot]! & mask; ; i = (i + 1) & mask) {
+      const cell = t[i]!;
+      if (cell === EMPTY) return;
+      if (cell === slot + 1) {
+        this.#deleteCell(i);
+        return;
+      }
+    }
+  }
+
+  /** Backward-shift deletion: later cells of the probe run move up so no lookup stops early. */
+  #deleteCell(at: number): void {
+    const t = this.#table;
+    const mask = this.#mask;
+    let hole = at;
+    for (let i = (at + 1) & mask; ; i = (i + 1) & mask) {
+      const cell = t[i]!;
+      if (cell === EMPTY) break;
+      const home = this.#lo[cell - 1]! & mask;
+      // The cell may fill the hole if its home is not in (hole, i] (cyclically).
+      if (((i - home) & mask) >= ((i - hole) & mask)) {
+        t[hole] = cell;
+        hole = i;
+      }
+    }
+    t[hole] = EMPTY;
+  }
+
+  /** Doubles the ring (up to max), laying it out oldest first, and rebuilds the table. */
+  #grow(): void {
+    const old = { hi: this.#hi, lo: this.#lo, at: this.#at };
+    const oldCap = old.hi.length;
+    const cap = Math.min(this.#max, oldCap * 2);
+    this.#hi = new Uint32Array(cap);
+    this.#lo = new Uint32Array(cap);
+    this.#at = new Float64Array(cap);
+    for (let k = 0; k < this.#count; k++) {
+      const from = (this.#head + k) % oldCap;
+      this.#hi[k] = old.hi[from]!;
+      this.#lo[k] = old.lo[from]!;
+      this.#at[k] = old.at[from]!;
+    }
+    this.#head = 0;
+    this.#table = new Int32Array(tableSizeFor(cap));
+    this.#mask = this.#table.length - 1;
+    const t = this.#table;
+    const mask = this.#mask;
+    // Oldest first, so a re-recorded id's cell ends on its newest slot.
+    for (let slot = 0; slot < this.#count; slot++) {
+      const hi = this.#hi[slot]!;
+      const lo = this.#lo[slot]!;
+      for (let i = lo & mask; ; i = (i + 1) & mask) {
+        const cell = t[i]!;
+        if (cell === EMPTY || (this.#hi[cell - 1] === hi && this.#lo[cell - 1] === lo)) {
+          t[i] = slot + 1;
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** A power of two at least twice `cap` (the table stays at most half full). */
+function tableSizeFor(cap: number): number {
+  let n = 2;
+  while (n < cap * 2) n *= 2;
+  return n;
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit moves every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
