@@ -33,6 +33,10 @@ export const SEARCH_DEADLINE_MS = 1_500;
 const CMD_TIMEOUT_MS = 3_000;
 /** A state reply lists at most this many users (NATS's default 1 MiB message cap). */
 const STATE_USERS_MAX = 5_000;
+/** When a server that cannot reach NATS at start-up says it serves alone. */
+const FIRST_CONNECT_NOTICE_MS = 5_000;
+/** How long stop() lets pending messages go out. */
+const DRAIN_MS = 2_000;
 
 export interface ClusterHost {
   log: Logger;
@@ -58,6 +62,7 @@ export class ClusterNode implements ServerNetwork {
   #connected = false;
   #stopped = false;
   #beatTimer: Timer | undefined;
+  #firstTimer: Timer | undefined;
   readonly #subs: Subscription[] = [];
 
   constructor(
@@ -77,6 +82,9 @@ export class ClusterNode implements ServerNetwork {
   async start(): Promise<void> {
     const creds = this.opts.credsFile ? await readFile(this.opts.credsFile) : undefined;
     this.#beatTimer = this.host.clock.setInterval(() => this.#tick(), BEAT_MS);
+    this.#firstTimer = this.host.clock.setTimeout(() => {
+      if (!this.#nc) this.#say(`cluster: NATS (${this.opts.urls.join(', ')}) is unreachable; serving local users alone until it answers`);
+    }, FIRST_CONNECT_NOTICE_MS);
     connect({
       servers: this.opts.urls,
       name: `peerdeck-napster-${this.st.cfg.name}`,
@@ -95,11 +103,16 @@ export class ClusterNode implements ServerNetwork {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#beatTimer?.cancel();
+    this.#firstTimer?.cancel();
     this.#accounts.close();
     const nc = this.#nc;
     if (!nc || nc.isClosed()) return;
     if (this.#connected) nc.publish(this.#subj.bye, enc({ id: this.id }));
-    await nc.drain().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)));
+    await Promise.race([nc.drain().catch(() => undefined), late]);
+    clearTimeout(timer);
+    if (!nc.isClosed()) await nc.close().catch(() => undefined);
   }
 
   status(): ClusterStatus {
