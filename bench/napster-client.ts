@@ -40,6 +40,10 @@ try {
   const sport = ((await server.next((e) => e.type === 'ready')).ports as Record<string, number>).napster;
   if (!sport) throw new Error('the server reported no napster port');
   const login = `/nlogin 127.0.0.1:${sport}`;
+  // Headless clients cannot be asked for the password: each gets it from a file.
+  const pwFile = join(dir, 'napster-password');
+  await writeFile(pwFile, 'benchpw\n');
+  const pw = ['--napster-password-file', pwFile];
   const online = (e: Event): boolean => e.type === 'peer.up' && e.protocol === 'napster';
 
   // --- download from a peer's data port, beside nginx + curl ---
@@ -55,12 +59,12 @@ try {
     await writeBigFile(join(share, 'big.bin'), FILE_BYTES);
     await link(join(share, 'big.bin'), join(www, 'big.bin'));
     await warm(join(www, 'big.bin'));
-    const up = headless(['--no-chat', '--data-dir', join(dir, 'up'), '--share', share, '--napster-nick', 'uploader', '--napster-data-port', '0', '--napster-data-host', '127.0.0.1']);
+    const up = headless(['--no-chat', '--data-dir', join(dir, 'up'), '--share', share, '--napster-nick', 'uploader', ...pw, '--napster-data-port', '0', '--napster-data-host', '127.0.0.1']);
     children.push(up);
     await up.next((e) => e.type === 'ready');
     await untilHashed(up);
     await command(up, login, online);
-    const down = headless(['--no-chat', '--data-dir', join(dir, 'down'), '--downloads', downloads, '--napster-nick', 'downloader']);
+    const down = headless(['--no-chat', '--data-dir', join(dir, 'down'), '--downloads', downloads, '--napster-nick', 'downloader', ...pw]);
     children.push(down);
     await down.next((e) => e.type === 'ready');
     await command(down, login, online);
@@ -113,7 +117,7 @@ try {
     for (let i = d * PER_DIR; i < Math.min(SHARE_FILES, (d + 1) * PER_DIR); i++) writes.push(writeFile(join(sub, `track ${i}.mp3`), `file ${i}`));
     await Promise.all(writes);
   }
-  const sharer = headless(['--no-chat', '--data-dir', join(dir, 'sharer'), '--share', lib, '--napster-nick', 'sharer']);
+  const sharer = headless(['--no-chat', '--data-dir', join(dir, 'sharer'), '--share', lib, '--napster-nick', 'sharer', ...pw]);
   children.push(sharer);
   await sharer.next((e) => e.type === 'ready', 600_000);
   await untilHashed(sharer, 600_000); // md5s cached: what is measured is the share list, not hashing

@@ -91,7 +91,15 @@ export type AppEvent =
       peer: string;
     }
   | { type: 'transfer.failed'; id: number; name: string; direction: 'down' | 'up'; reason: string; state: 'failed' | 'cancelled' }
-  | { type: 'share.ready'; files: number; bytes: number };
+  | { type: 'share.ready'; files: number; bytes: number }
+  /**
+   * A plugin needs a secret (the Napster password when no file gave it): the
+   * TUI reads one hidden line and calls `run(plugin, command, [secret])`, or
+   * `[]` when the user declines; it is never echoed, kept in history or sent in
+   * an event. Headless mode cannot ask: it prints `hint` (how to give it
+   * instead) and declines.
+   */
+  | { type: 'prompt.secret'; plugin: string; command: string; prompt: string; hint: string };
 
 export type AppEventType = AppEvent['type'];
 export type EventOf<T extends AppEventType> = Extract<AppEvent, { type: T }>;

@@ -62,6 +62,8 @@ export function formatEvent(e: AppEvent): string {
       return `transfer ${e.id} ${e.state}: ${e.reason}`;
     case 'share.ready':
       return `sharing ${e.files} files (${e.bytes} bytes)`;
+    case 'prompt.secret':
+      return `${e.plugin}: ${e.prompt}: headless mode cannot ask; ${e.hint}`;
   }
 }
 
@@ -92,6 +94,13 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     outbox.push(e);
+    // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
+    if (e.type === 'prompt.secret') {
+      void api.run(e.plugin, e.command, []).then(
+        (lines) => lines.forEach((text) => outbox.push({ type: 'notice', protocol: e.plugin, text })),
+        () => undefined,
+      );
+    }
   };
   const unsubscribe = api.subscribe(write);
 

@@ -17,6 +17,7 @@ import { keyCommand, typedChar, type KeyInfo } from './keymap.js';
 import { edit, editorText, setText, submit, type EditAction } from './line-editor.js';
 import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
 import { runLocalCommand } from './local-commands.js';
+import { SecretPrompt } from './secret-prompt.js';
 import { graphemes } from './text-width.js';
 import { UiModel, type Tab } from './ui-model.js';
 import { composeFrame, tabAt, textCols, type Frame } from './view.js';
@@ -64,6 +65,8 @@ export class Controller {
   #pendingPaste: { tab: Tab; lines: string[] } | undefined;
   #highSurrogate = '';
   #recentNotices: string[] = [];
+  /** A hidden line a plugin asked for (prompt.secret); while set, keys and pastes go only there. */
+  #secret: SecretPrompt | undefined;
 
   constructor(
     private readonly api: AppApi,
@@ -95,7 +98,7 @@ export class Controller {
   draw(): void {
     const now = this.opts.clock.now();
     if (now - this.#snapshotAt >= STATUS_REFRESH_MS) this.#refreshSnapshot();
-    const question = this.#pendingPaste ? `Send ${plural(this.#pendingPaste.lines.length, 'pasted line')} to [${this.#pendingPaste.tab.title}]? (y/n) ` : undefined;
+    const question = this.#secret ? this.#secret.question : this.#pendingPaste ? `Send ${plural(this.#pendingPaste.lines.length, 'pasted line')} to [${this.#pendingPaste.tab.title}]? (y/n) ` : undefined;
     const frame = composeFrame({ model: this.model, cols: this.surface.cols, rows: this.surface.rows, snapshot: this.#snapshot, now, ...(question ? { question } : {}) });
     this.surface.paint(frame);
   }
@@ -118,6 +121,7 @@ export class Controller {
       if (this.#recentNotices.length > NOTICE_MEMORY) this.#recentNotices.shift();
     }
     if (e.type === 'peer.up' || e.type === 'peer.down' || e.type === 'ready' || e.type === 'nick') this.#snapshotAt = 0;
+    if (e.type === 'prompt.secret' && !this.#secret) this.#secret = new SecretPrompt(e);
     const { bell } = this.model.apply(e);
     if (bell && this.opts.bell) {
       const now = this.opts.clock.now();
@@ -131,6 +135,10 @@ export class Controller {
 
   /** Text typed or committed by an IME: inserted as-is. */
   onText(text: string): void {
+    if (this.#secret) {
+      this.#secret.type(text);
+      return;
+    }
     if (this.#pendingPaste) {
       this.#answerPaste(text.toLowerCase().startsWith('y'));
       return;
@@ -139,6 +147,10 @@ export class Controller {
   }
 
   onPaste(text: string): void {
+    if (this.#secret) {
+      this.#secret.type(text);
+      return;
+    }
     if (this.#pendingPaste) return;
     const parts = pasteLines(text);
     const tab = this.model.activeTab;
@@ -159,6 +171,10 @@ export class Controller {
   }
 
   onKey(ch: string | undefined, key: KeyInfo): void {
+    if (this.#secret) {
+      this.#secretKey(this.#secret, ch, key);
+      return;
+    }
     if (this.#pendingPaste) {
       if (key.full === 'C-c') this.opts.onQuit();
       else this.#answerPaste(ch === 'y' || ch === 'Y');
@@ -267,6 +283,30 @@ export class Controller {
     tab.editor = state;
     scrollBottom(tab);
     this.#sendLines(tab, [line]);
+  }
+
+  /** Keys while a hidden line is asked for: characters go into it (never on screen), Enter sends, Esc or Ctrl-C declines. */
+  #secretKey(p: SecretPrompt, ch: string | undefined, key: KeyInfo): void {
+    const full = key.full ?? key.name ?? '';
+    const typed = typedChar(ch, key);
+    if (typed !== undefined) p.type(typed);
+    else if (full === 'backspace' || full === 'C-h') p.backspace();
+    else if (full === 'return' || full === 'enter' || full === 'escape' || full === 'C-c') {
+      this.#secret = undefined;
+      const secret = full === 'return' || full === 'enter' ? p.take() : (p.take(), '');
+      const { plugin, command } = p.request;
+      void this.api.run(plugin, command, secret ? [secret] : []).then(
+        (lines) => {
+          for (const l of lines) this.model.info(this.model.activeTab, l);
+          this.frames.request();
+        },
+        (err: unknown) => {
+          this.model.error(this.model.activeTab, err instanceof Error ? err.message : String(err));
+          this.frames.request();
+        },
+      );
+      this.frames.request();
+    }
   }
 
   #answerPaste(yes: boolean): void {

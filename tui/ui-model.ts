@@ -261,6 +261,9 @@ export class UiModel {
       case 'share.ready':
         this.info(this.logTab, `sharing ${plural(e.files, 'file')}`);
         break;
+      case 'prompt.secret':
+        this.info(this.protocolTab(e.plugin), `${e.prompt}: type it on the input line (it is not shown), Enter to send, Esc to decline`);
+        break;
     }
     return { bell: false };
   }

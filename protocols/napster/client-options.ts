@@ -24,8 +24,8 @@ export const NAPSTER_CLIENT_FLAGS = {
 
 export const NAPSTER_CLIENT_USAGE = `
   --napster HOST:PORT        log in to a Napster (OpenNap) server (repeatable)
-  --napster-password-file F  the Napster password (first line); default: one is
-                             made up once and kept in <data-dir>/napster-password
+  --napster-password-file F  the Napster password (first line); without it the
+                             TUI asks once (hidden); headless mode needs it
   --napster-data-port P      our data port for downloads from us (0 = any free
                              port); without it we are firewalled (push only)
   --napster-data-host ADDR   the data port's listening address (default: all)

@@ -26,6 +26,7 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
   { name: 'say', args: '<text>', help: 'say something in the current Napster channel (plain input does this)', text: true },
   { name: 'me', args: '<text>', help: 'an action line in the current Napster channel', text: true },
   { name: 'hotlist', args: 'add|del|list [nick]', help: 'be told when a user signs on or off' },
+  { name: 'npassword', args: '', help: 'the Napster password, when asked for (the TUI reads it from a hidden line; never type it on a visible one)' },
 ];
 
 /** Approximate kbit/s of the §3.1 link-speed codes, for the hit's `speed`. */
@@ -122,6 +123,8 @@ export class NapsterClientPart {
         const link = cl.login(args[0]!, args[1]);
         return [`logging in to ${link.key} as ${cl.nick}`];
       }
+      case 'npassword':
+        return cl.setPassword(args.length === 1 ? args[0] : undefined);
       case 'nlogout':
         return cl.logout(args[0]);
       case 'nservers': {

@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AppEvent } from '../../src/app-api.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import { parseHostPort } from '../../src/net/address.js';
-import { ensureDir, writeFileAtomic } from '../../src/paths.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { AudioCatalog } from './client-audio.js';
 import { NapsterChat } from './client-chat.js';
@@ -27,7 +23,7 @@ import { NapFrameDecoder } from './frame-decoder.js';
 export interface NapsterClientOptions {
   /** `host:port` servers to log in to at start-up. */
   servers: string[];
-  /** The password (from a file); without one a random password is made once and kept in the data dir. */
+  /** The password (from --napster-password-file); without one it is asked for once (prompt.secret) before the first login. */
   password?: string;
   /** Nick on Napster servers (default: the node's nick, made valid). */
   nick?: string;
@@ -45,9 +41,6 @@ export interface NapsterClientOptions {
   /** Whether others may browse our list directly (640/641, default yes). */
   directBrowse?: boolean;
 }
-
-/** File holding the generated password when the user gave none. */
-export const PASSWORD_FILE = 'napster-password';
 
 /**
  * The Napster client (issue 13): sessions with any number of OpenNap
@@ -72,7 +65,11 @@ export class NapsterClient {
   /** Per server, the share sync under way (syncs of one server run one after another). */
   readonly #syncing = new Map<ServerLink, Promise<void>>();
   #nick: string;
-  #password = '';
+  #password: string | undefined;
+  /** A prompt for the password is out. */
+  #asking = false;
+  /** Sessions that wait for the password before they dial. */
+  readonly #awaitingPassword = new Set<ServerLink>();
   #stopped = false;
 
   constructor(ctx: PluginContext, opts: NapsterClientOptions) {
@@ -141,7 +138,7 @@ export class NapsterClient {
   async start(): Promise<void> {
     const bad = checkNick(this.#nick);
     if (bad) throw NetError.usage(`napster nick ${this.#nick}: ${bad}`);
-    this.#password = this.#o.password ?? (await this.#storedPassword());
+    this.#password = this.#o.password;
     if (this.#o.dataPort !== undefined) await this.#data.listen(this.#o.dataPort, this.#o.dataHost);
     this.#unsubscribe.push(this.#ctx.share.subscribe((e) => e.type === 'share.ready' && this.#syncAll()));
     void this.#ctx.share.whenHashed().then(() => this.#syncAll());
@@ -185,7 +182,10 @@ export class NapsterClient {
       },
     }, this.#ctx.clock, this.#ctx.log.child(key), this.#timeouts);
     this.#links.set(key, link);
-    link.start();
+    if (this.#password === undefined) {
+      this.#awaitingPassword.add(link);
+      this.#askPassword();
+    } else link.start();
     return link;
   }
 
@@ -245,7 +245,7 @@ export class NapsterClient {
   #identity(): LoginIdentity {
     return {
       nick: this.#nick,
-      password: this.#password,
+      password: this.#password ?? '',
       dataPort: this.#data.port,
       speed: this.#o.speed ?? C.DEFAULT_LINK_SPEED,
       email: this.#o.email ?? `${this.#nick}@peerdeck.invalid`,
@@ -322,19 +322,41 @@ export class NapsterClient {
     }
   }
 
-  async #storedPassword(): Promise<string> {
-    const file = join(this.#ctx.dataDir, PASSWORD_FILE);
-    try {
-      const pw = (await readFile(file, 'utf8')).trim();
-      if (pw) return pw;
-    } catch {
-      // none yet
-    }
-    const pw = randomBytes(12).toString('hex');
-    await ensureDir(this.#ctx.dataDir);
-    await writeFileAtomic(file, pw + '\n');
-    return pw;
+  /** Asks for the password once (prompt.secret); logins wait for it. */
+  #askPassword(): void {
+    if (this.#asking) return;
+    this.#asking = true;
+    this.#ctx.emit({
+      type: 'prompt.secret',
+      plugin: 'napster',
+      command: 'npassword',
+      prompt: `Napster password for ${this.#nick}`,
+      hint: 'start with --napster-password-file FILE (its first line is the password)',
+    });
   }
+
+  /**
+   * The answer to the prompt (`/npassword`, sent by the TUI from a hidden
+   * line): kept in memory only, never logged or echoed; the logins that
+   * waited for it start. None (declined) cancels them with a notice.
+   */
+  setPassword(secret: string | undefined): string[] {
+    this.#asking = false;
+    const waiting = [...this.#awaitingPassword];
+    this.#awaitingPassword.clear();
+    if (secret === undefined || secret === '' || /[\s"]/.test(secret)) {
+      for (const l of waiting) {
+        l.stop('no password');
+        this.#links.delete(l.key);
+      }
+      const why = secret ? 'a Napster password is one word without spaces or quotes' : 'no Napster password given';
+      return [`${why}: not logging in (/nlogin asks again, or start with --napster-password-file FILE)`];
+    }
+    this.#password = secret;
+    for (const l of waiting) l.start();
+    return waiting.length ? [`password taken; logging in to ${waiting.map((l) => l.key).join(', ')}`] : ['password taken'];
+  }
+
 }
 
 /** The node's nick made into a valid Napster nick (§3.2 rule 2). */
