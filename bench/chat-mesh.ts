@@ -70,6 +70,9 @@ const p50s: number[] = [];
 const p99s: number[] = [];
 let sent = 0;
 const t0 = performance.now();
+// All the nodes share this process's one thread: how busy it was tells a latency caused by
+// the mesh's own work apart from one caused by a machine too loaded to give it a core.
+const cpu0 = process.cpuUsage();
 for (let r = 0; r < DEFAULT_ROUNDS; r++) {
   latencies.length = 0;
   const r0 = performance.now();
@@ -93,11 +96,13 @@ for (let r = 0; r < DEFAULT_ROUNDS; r++) {
 }
 const expected = NODES * sent;
 const elapsed = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 
 let dups = 0;
 let lost = 0;
 for (const r of received) for (let seq = 0; seq < sent; seq++) r[seq] === 0 ? lost++ : (dups += r[seq]! - 1);
 console.log(`chat.mesh_messages: ${sent} sent at ${RATE}/s, ${deliveries}/${expected} deliveries in ${Math.round(elapsed)} ms`);
+console.log(`chat.mesh_cpu: ${(((cpu.user + cpu.system) / 1000 / elapsed) * 100).toFixed(0)}% of one core over the rounds (${((cpu.user + cpu.system) / (NODES * sent)).toFixed(1)} µs of CPU per delivery)`);
 console.log(`chat.mesh_duplicates: ${dups}`);
 console.log(`chat.mesh_losses: ${lost}`);
 const p50 = stats(p50s);

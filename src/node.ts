@@ -233,6 +233,7 @@ export class PeerdeckNode implements AppApi {
       dataDir: this.#opts.dataDir,
       nick: this.#nick,
       emit: (e) => this.#emit(e),
+      listened: () => this.#listeners.size > 0 || this.#held !== undefined,
       share: this.share,
       transfers: this.transfers,
       search: this.search,

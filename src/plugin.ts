@@ -20,6 +20,11 @@ export interface PluginContext {
   /** The user's nick as configured at start-up. */
   readonly nick: string;
   emit(event: AppEvent): void;
+  /**
+   * Whether an event emitted now reaches anyone (a UI, a headless printer, a test). A
+   * plugin may skip building an event per relayed message when it does not (issue 9).
+   */
+  listened?(): boolean;
   /** A persisted host cache for this plugin, loaded from the data dir. */
   hostCache(name?: string): Promise<HostCache>;
   /** The user's shared files (serve from it; the files service starts it). */

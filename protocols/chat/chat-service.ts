@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { ChatLineKind, PeerInfo, PluginStatus } from '../../src/app-api.js';
+import type { AppEvent, ChatLineKind, PeerInfo, PluginStatus } from '../../src/app-api.js';
 import type { Timer } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
@@ -428,8 +428,11 @@ export class ChatService {
     }
     // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
     const { nick, text } = this.#nicks.shown(d, this.#nick, this.#ctx.clock.now());
-    const signed = m.sig ? this.#signer(m.nick, m.sig.key, m.sig.authority, d.self) : {};
-    this.#ctx.emit({ type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self, ...signed });
+    // A relay nobody watches (an in-process node without subscribers) builds no event.
+    if (this.#ctx.listened?.() === false) return;
+    const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self };
+    if (m.sig) Object.assign(e, this.#signer(m.nick, m.sig.key, m.sig.authority, d.self));
+    this.#ctx.emit(e);
   }
 
   /** How a verified signer shows (contacts.ts); a changed key is a loud warning. */
