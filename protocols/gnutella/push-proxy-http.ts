@@ -10,6 +10,8 @@ export const PUSH_PROXY_PATHS: readonly string[] = ['/gnutella/push-proxy', '/gn
 export const PUSH_PROXY_SENT = 202;
 export const PUSH_PROXY_GONE = 410;
 export const PUSH_PROXY_BAD = 400;
+/** Too many requests from one address (gtk-gnutella answers 429 too, spec 6). */
+export const PUSH_PROXY_BUSY = 429;
 /** How long a downloader waits for a proxy's answer. */
 export const PUSH_PROXY_TIMEOUT_MS = 10_000;
 /** Longest request target we read (a GUID and two small parameters). */

@@ -4,8 +4,10 @@ import type { Descriptor } from './descriptor.js';
 import type { LocalInfo, Role } from './handshake.js';
 import type { GnutellaLink } from './link.js';
 import { encodePush } from './push.js';
-import { parsePushProxyRequest, PUSH_PROXY_BAD, PUSH_PROXY_GONE, PUSH_PROXY_SENT } from './push-proxy-http.js';
+import { parsePushProxyRequest, PUSH_PROXY_BAD, PUSH_PROXY_BUSY, PUSH_PROXY_GONE, PUSH_PROXY_SENT } from './push-proxy-http.js';
 import { encodePushProxyAck } from './push-vendor.js';
+import { RequestRate } from './request-rate.js';
+import { normalizeIp } from '../../src/net/address.js';
 import { newGuid } from './servent-guid.js';
 
 /** What the push-proxy side needs from the servent. */
@@ -24,7 +26,8 @@ export interface ProxyHost {
  * routed Push for that GUID goes down the leaf's link; the HTTP endpoint
  * `/gnutella/push-proxy?ServerId=...` (and its other spellings) sends the leaf
  * a Push to the `X-Node` address. One GUID per leaf link, forgotten with the
- * link, so the table is bounded by our leaf slots.
+ * link, so the table is bounded by our leaf slots. Requests are rate-limited
+ * per address (429).
  */
 export class PushProxyService {
   /** Servent GUID (hex) -> leaf link id, and back. */
@@ -33,8 +36,14 @@ export class PushProxyService {
   served = 0;
   gone = 0;
   bad = 0;
+  limited = 0;
+  /** Push-proxy requests per requesting address (each one makes a leaf connect somewhere). */
+  readonly #rate = new RequestRate();
 
-  constructor(private readonly s: ProxyHost) {}
+  constructor(
+    private readonly s: ProxyHost,
+    private readonly now: () => number,
+  ) {}
 
   /** `LIME/21v1` on a link: ack it when we are an ultrapeer serving as push proxy and know our address. */
   onRequest(l: GnutellaLink, muid: Buffer): 'acked' | 'ignored' | 'no-address' {
@@ -81,6 +90,11 @@ export class PushProxyService {
       res.writeHead(status, text, { Server: C.USER_AGENT, 'Content-Length': '0' });
       res.end();
     };
+    if (!this.#rate.take(normalizeIp(req.socket.remoteAddress), this.now())) {
+      this.limited++;
+      answer(PUSH_PROXY_BUSY, 'Too Many Requests');
+      return true;
+    }
     if (r.kind === 'bad') {
       this.bad++;
       answer(PUSH_PROXY_BAD, `Bad Request: ${r.why}`);
@@ -101,6 +115,6 @@ export class PushProxyService {
 
   /** For `/gstatus`. */
   statusText(): string {
-    return `push proxy for ${this.leaves} leaves (served ${this.served}, gone ${this.gone}, bad ${this.bad})`;
+    return `push proxy for ${this.leaves} leaves (served ${this.served}, gone ${this.gone}, bad ${this.bad}, over the rate ${this.limited})`;
   }
 }

@@ -105,7 +105,7 @@ export class PushService {
     const now = (): number => ctx.clock.now();
     this.firewall = new FirewallState(s.opts.firewalled === true, now, (_fw, _r) => this.#announce());
     this.downloads = new PushDownloads(s, this.firewall, ctx.clock);
-    this.proxy = new PushProxyService(s);
+    this.proxy = new PushProxyService(s, now);
     this.#callbacks = ctx.net.group<string[]>({
       name: 'gnutella-callback',
       // Nothing is read before the socket is taken; a small bound all the same.

@@ -95,7 +95,7 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
     expect(hit.firewalled).toBe(true);
     await fetched(a, hit.n, data);
     expect(await gstatus(a)).toMatch(/push: sent 0 routed, 1\/1 through proxies/);
-    expect(await gstatus(up)).toMatch(/push proxy for 2 leaves \(served 1, gone 0, bad 0\)/);
+    expect(await gstatus(up)).toMatch(/push proxy for 2 leaves \(served 1, gone 0, bad 0, over the rate 0\)/);
 
     // A resumed download asks the holder for the rest, over a fresh push (as /retry of a .part does).
     const numbered = a.node.search.hit(hit.n)!;
@@ -265,6 +265,12 @@ describe('push: hostile and stray input', () => {
     expect(await ask('/gnutella/push-proxy?ServerId=AERUKZ4JVPG677YAAAAAAAFKAA', {})).toBe(400);
     expect(await ask('/gnet/push-proxy?guid=nothex', { 'X-Node': '127.0.0.1:9' })).toBe(400);
     expect(await ask('/gnutella/push-proxy?ServerId=AERUKZ4JVPG677YAAAAAAAFKAA', { 'X-Node': '127.0.0.1:9' })).toBe(410);
-    expect(await gstatus(up)).toMatch(/push proxy for 0 leaves \(served 0, gone 1, bad 2\)/);
+    expect(await gstatus(up)).toMatch(/push proxy for 0 leaves \(served 0, gone 1, bad 2, over the rate 0\)/);
+    // One address may ask 30 times a minute: every request makes a leaf connect somewhere.
+    const statuses: number[] = [];
+    for (let i = 0; i < 28; i++) statuses.push(await ask('/gnutella/push-proxy?ServerId=AERUKZ4JVPG677YAAAAAAAFKAA', { 'X-Node': '127.0.0.1:9' }));
+    expect(statuses.slice(0, 27).every((st) => st === 410)).toBe(true);
+    expect(statuses[27]).toBe(429);
+    expect(await gstatus(up)).toMatch(/over the rate 1\)/);
   }, 30_000);
 });

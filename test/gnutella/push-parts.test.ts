@@ -10,6 +10,7 @@ import { parsePushProxyRequest, pushProxyTarget } from '../../protocols/gnutella
 import { decodePushVendor, encodeConnectBack, encodePushProxyAck, encodePushProxyRequest } from '../../protocols/gnutella/push-vendor.js';
 import { decodeVendor } from '../../protocols/gnutella/vendor.js';
 import { parseGnutellaFlags } from '../../protocols/gnutella/flags.js';
+import { RequestRate } from '../../protocols/gnutella/request-rate.js';
 
 const GUID = Buffer.from('0123456789ABCDEFFF0000000000AA00', 'hex');
 
@@ -184,5 +185,17 @@ describe('--gnutella-firewalled', () => {
     expect(parseGnutellaFlags({ gnutella: true, 'gnutella-firewalled': true })?.firewalled).toBe(true);
     expect(parseGnutellaFlags({ gnutella: true })?.firewalled).toBeUndefined();
     expect(() => parseGnutellaFlags({ 'gnutella-firewalled': true })).toThrowError(/need --gnutella/);
+  });
+});
+
+describe('request rate per address', () => {
+  it('allows N a window per address, starts over with the next window, and forgets the least recent address past its cap', () => {
+    const r = new RequestRate(2, 1_000, 3);
+    expect([r.take('a', 0), r.take('a', 10), r.take('a', 20), r.take('b', 20)]).toEqual([true, true, false, true]);
+    expect(r.take('a', 1_000)).toBe(true);
+    r.take('c', 1_001);
+    r.take('d', 1_002); // 'b' is forgotten: it starts over
+    expect(r.size).toBe(3);
+    expect([r.take('b', 1_003), r.take('b', 1_004), r.take('b', 1_005)]).toEqual([true, true, false]);
   });
 });
