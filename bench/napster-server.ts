@@ -1,7 +1,11 @@
 /**
- * Napster server bench (issue 12 "Speed"): a real headless peerdeck process
- * running `--napster-server` on loopback, 1,000 simulated clients on real
- * sockets, each sharing 1,000 files (1,000,000 in all).
+ * Napster server bench (issue 12 "Speed"): the real program, headless with
+ * `--napster-server` on loopback, in its own process; 1,000 simulated clients
+ * on real sockets, each sharing 1,000 files (1,000,000 in all), run by
+ * NAPSTER_BENCH_LOADERS (default 2) load-generating child processes
+ * (lib-napster-load.ts), so what is measured is the server, not clients
+ * sharing its event loop. This process only steers them, polls 214 and is
+ * the "ordinary client" whose search latency is reported.
  *
  * Figures (absolute targets from the issue; OpenNap 0.44's own figures on this
  * class of machine are quoted in specs/napster.md §11, it is not installed here):
@@ -10,115 +14,59 @@
  * - napster.index_bytes: heap + array buffers per indexed file, file records and
  *   index together, measured in this process after a GC through the server's own
  *   index code (<= 360 B; OpenNap 0.44: ~360 B);
- * - napster.search / .p99: searches answered per second and the 99th-percentile
- *   time from sending a 200 to receiving its 202, as each client sees it, with
- *   1,000 clients each searching every 200 ms (5,000/s offered; >= 5,000/s, p99 < 10 ms);
+ * - napster.search: searches answered per second when saturated (every client
+ *   sends its next search as soon as the last is answered; >= 5,000/s);
+ * - napster.search_p99: with the clients offering the target 5,000 searches/s
+ *   (each every 200 ms on a fixed schedule), the 99th-percentile time from 200
+ *   sent to 202 received as one more ordinary client sees it, searching every
+ *   10 ms (p99 < 10 ms). Under saturation a p99 only measures the queue;
  * - napster.idle_user: resident memory per logged-in user with no shares (<= 16 KiB).
+ * The server's CPU use in each phase is printed too (1.00 = one core busy).
  * Logins skip auto-registration (scrypt hashing is measured by nobody's share rate).
  */
-import { connect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeFrame } from '../protocols/napster/codec.js';
+import { fileURLToPath } from 'node:url';
+import { MSG_LOGIN, MSG_SEARCH, MSG_SEARCH_END, MSG_SERVER_STATS } from '../protocols/napster/constants.js';
 import { atoi, splitFields } from '../protocols/napster/messages.js';
 import { FileIndex } from '../protocols/napster/server/file-index.js';
 import { headless } from './lib-headless.js';
-import { fmt, report, stats, type Stats } from './lib-measure.js';
+import { fmt, report, stats } from './lib-measure.js';
+import { BenchClient } from './lib-napster-client.js';
+import type { LoadCommand, LoadReply } from './lib-napster-load.js';
+import { shareText, userLibrary } from './lib-napster-names.js';
 
 const USERS = Number(process.env.NAPSTER_BENCH_USERS ?? 1000);
 const FILES = Number(process.env.NAPSTER_BENCH_FILES ?? 1000);
+const LOADERS = Math.max(1, Number(process.env.NAPSTER_BENCH_LOADERS ?? 2));
 const ROUNDS = 3;
-const SEARCH_SECONDS = 4;
-/** Each client's pause between searches (NAPSTER_BENCH_SEARCH_MS): 200 ms x 1,000 clients = 5,000/s offered. */
+const SEARCH_SECONDS = Number(process.env.NAPSTER_BENCH_SEARCH_SECONDS ?? 5);
+/** Each client's period between searches (NAPSTER_BENCH_SEARCH_MS): 200 ms x 1,000 clients = 5,000/s offered. */
 const SEARCH_EVERY_MS = Number(process.env.NAPSTER_BENCH_SEARCH_MS ?? 200);
-
-// A vocabulary of made-up words and a deterministic generator of file names.
-let seed = 12345;
-function rand(n: number): number {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % n;
-}
-const SYL = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'xi', 'za', 'be', 'do', 'fu', 'gi', 'ho', 'ju', 'pe', 'qu', 'se', 'wa', 'yo'];
-const VOCAB = Array.from({ length: 20_000 }, (_, i) => SYL[i % 20]! + SYL[Math.floor(i / 20) % 20]! + SYL[Math.floor(i / 400) % 20]! + (i >= 8000 ? SYL[i % 7]! : ''));
-const GENRES = VOCAB.slice(0, 50);
-function word(): string {
-  // Zipf-like: small indexes are common.
-  return VOCAB[Math.floor(VOCAB.length * Math.random() ** 2.5)]!;
-}
-function fileName(): { path: string; words: [string, string] } {
-  const a = word();
-  const b = word();
-  const path = `C:\\Music\\${GENRES[rand(50)]!}\\${a} ${word()} - ${b} ${word()} ${word()}.mp3`;
-  return { path, words: [a, b] };
-}
-
-function shareFrame(path: string, i: number): string {
-  return `"${path}" 00000000000000000000000000000000 ${3_000_000 + i} 128 44100 ${180 + (i % 120)}`;
-}
-
-/** A bench client: counts frames by scanning headers, never building strings. */
-class Client {
-  readonly socket: Socket;
-  #buf = Buffer.alloc(0);
-  #skip = 0;
-  onFrame: (type: number) => void = () => undefined;
-  constructor(port: number) {
-    this.socket = connect({ host: '127.0.0.1', port, noDelay: true });
-    this.socket.on('error', () => undefined);
-    this.socket.on('data', (c: Buffer) => this.#scan(c));
-  }
-  #scan(c: Buffer): void {
-    let off = 0;
-    if (this.#skip > 0) {
-      const n = Math.min(this.#skip, c.length);
-      this.#skip -= n;
-      off = n;
-      if (this.#skip > 0) return;
-    }
-    let data = this.#buf.length ? Buffer.concat([this.#buf, c.subarray(off)]) : c.subarray(off);
-    let p = 0;
-    while (data.length - p >= 4) {
-      const len = data.readUInt16LE(p);
-      const type = data.readUInt16LE(p + 2);
-      this.onFrame(type);
-      p += 4;
-      if (data.length - p < len) {
-        this.#skip = len - (data.length - p);
-        p = data.length;
-        break;
-      }
-      p += len;
-    }
-    this.#buf = p < data.length ? Buffer.from(data.subarray(p)) : Buffer.alloc(0);
-    data = Buffer.alloc(0);
-  }
-  send(type: number, text: string): void {
-    this.socket.write(encodeFrame(type, text));
-  }
-  waitFor(type: number): Promise<void> {
-    return new Promise((resolve) => {
-      const prev = this.onFrame;
-      this.onFrame = (t) => {
-        prev(t);
-        if (t === type) {
-          this.onFrame = prev;
-          resolve();
-        }
-      };
-    });
-  }
-}
+/** The ordinary client's period between searches. */
+const PROBE_EVERY_MS = 10;
+/** NAPSTER_BENCH_PHASES: which phases run (comma-separated: memory, share, saturated, offered). */
+const PHASES = new Set((process.env.NAPSTER_BENCH_PHASES ?? 'memory,share,saturated,offered').split(','));
 
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100/s on Linux)
+}
+
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Index memory per file through the server's own parse-and-index path, in this
@@ -134,7 +82,7 @@ function indexBytesPerFile(names: string[][]): { bytes: number; rate: number } {
     const files = new Map<string, number>();
     perUser.push(files);
     names[u]!.forEach((path, i) => {
-      const f = splitFields(shareFrame(path, i))!;
+      const f = splitFields(shareText(path, i))!;
       const p = Buffer.from(f[0]!, 'latin1').toString('latin1'); // as handlers-share.ts detaches it
       files.set(p, index.add(u, { path: p, size: atoi(f[2]!), bitrate: atoi(f[3]!), freq: atoi(f[4]!), seconds: atoi(f[5]!), type: 'mp3' }));
     });
@@ -147,64 +95,121 @@ function indexBytesPerFile(names: string[][]): { bytes: number; rate: number } {
   return { bytes: used / index.size, rate };
 }
 
+/** A load child and a way to ask it something. */
+interface Loader {
+  proc: ChildProcess;
+  ask(c: LoadCommand): Promise<LoadReply>;
+}
+
+function startLoader(): Loader {
+  const proc = fork(fileURLToPath(new URL('./lib-napster-load.js', import.meta.url)), [], { execArgv: [] });
+  return {
+    proc,
+    ask: (c) =>
+      new Promise((resolve, reject) => {
+        const onExit = (code: number | null): void => reject(new Error(`load child exited (${code}) during ${c.cmd}`));
+        proc.once('exit', onExit);
+        proc.once('message', (m: LoadReply) => {
+          proc.off('exit', onExit);
+          resolve(m);
+        });
+        proc.send(c);
+      }),
+  };
+}
+
+/** Logs a client in from this process; resolves once its 214 came. */
+async function loginHere(port: number, nick: string, capture = -1): Promise<BenchClient> {
+  const c = new BenchClient(port, capture);
+  const done = c.waitFor(MSG_SERVER_STATS);
+  c.send(MSG_LOGIN, `${nick} pw 6699 "bench" 7`);
+  await done;
+  return c;
+}
+
+/**
+ * The ordinary client: one search every PROBE_EVERY_MS on a fixed schedule
+ * (never two at once) for `seconds`; resolves with each search's latency in ms.
+ */
+function probe(c: BenchClient, queries: string[], seconds: number): Promise<number[]> {
+  return new Promise((resolve) => {
+    const lat: number[] = [];
+    const t0 = performance.now();
+    let due = t0;
+    let start = 0;
+    let q = 0;
+    const fire = (): void => {
+      start = performance.now();
+      if (start >= t0 + seconds * 1000) return resolve(lat);
+      c.send(MSG_SEARCH, queries[q++ % queries.length]!);
+    };
+    c.onFrame = (type) => {
+      if (type !== MSG_SEARCH_END) return;
+      const now = performance.now();
+      lat.push(now - start);
+      due += PROBE_EVERY_MS;
+      if (due < now - PROBE_EVERY_MS) due = now;
+      if (due <= now) fire();
+      else setTimeout(fire, due - now);
+    };
+    fire();
+  });
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
 async function main(): Promise<void> {
   process.stdout.write(`napster.loadavg: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (figures scale with what else runs)\n`);
-  const names: string[][] = [];
-  const queries: string[] = [];
-  for (let u = 0; u < USERS; u++) {
-    const list: string[] = [];
-    for (let i = 0; i < FILES; i++) {
-      const f = fileName();
-      list.push(f.path);
-      if (rand(200) === 0) queries.push(`FILENAME CONTAINS "${f.words[0]} ${f.words[1]}" MAX_RESULTS 100`);
-    }
-    names.push(list);
+  const libs = Array.from({ length: USERS }, (_, u) => userLibrary(u, FILES));
+  const queries = libs.flatMap((l) => l.queries);
+  if (PHASES.has('memory')) {
+    // Memory first, before sockets add their own allocations to this heap.
+    const names = libs.map((l) => l.paths);
+    const runs = [indexBytesPerFile(names), indexBytesPerFile(names), indexBytesPerFile(names)];
+    const perFile = stats(runs.map((r) => r.bytes)).median;
+    report({
+      name: 'napster.index_add',
+      title: 'napster server: share parse + index on one core, no sockets',
+      unit: 'shares/s',
+      better: 'higher',
+      ours: stats(runs.map((r) => r.rate)),
+    });
+    report({
+      name: 'napster.index_bytes',
+      title: `napster server: index memory per file (${fmt(USERS * FILES)} files)`,
+      unit: 'B/file',
+      better: 'lower',
+      ours: stats(runs.map((r) => r.bytes)),
+      target: { text: '<= 360 B/file', met: perFile <= 360 },
+    });
   }
-  // Memory first, before sockets add their own allocations to this heap.
-  const runs = [indexBytesPerFile(names), indexBytesPerFile(names), indexBytesPerFile(names)];
-  const perFile = stats(runs.map((r) => r.bytes)).median;
-  report({
-    name: 'napster.index_add',
-    title: 'napster server: share parse + index on one core, no sockets',
-    unit: 'shares/s',
-    better: 'higher',
-    ours: stats(runs.map((r) => r.rate)),
-  });
-  report({
-    name: 'napster.index_bytes',
-    title: `napster server: index memory per file (${fmt(USERS * FILES)} files)`,
-    unit: 'B/file',
-    better: 'lower',
-    ours: stats(runs.map((r) => r.bytes)),
-    target: { text: '<= 360 B/file', met: perFile <= 360 },
-  });
+  libs.length = 0;
+  gc();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'napster-bench-'));
   // NAPSTER_BENCH_PORT/NAPSTER_BENCH_PID: measure a server started by hand (e.g. under --cpu-prof).
   const external = process.env.NAPSTER_BENCH_PORT ? { port: Number(process.env.NAPSTER_BENCH_PORT), pid: Number(process.env.NAPSTER_BENCH_PID) } : undefined;
-  const srv = external ? undefined : headless([
-    '--daemon', '--no-chat', '--data-dir', dataDir, '--napster-server', '--napster-port', '0', '--napster-host', '127.0.0.1',
-    '--napster-max-clones', '0', '--napster-max-connections', String(USERS + 10), '--napster-no-auto-register',
-  ]);
+  const srv = external
+    ? undefined
+    : headless([
+        '--daemon', '--no-chat', '--data-dir', dataDir, '--napster-server', '--napster-port', '0', '--napster-host', '127.0.0.1',
+        '--napster-max-clones', '0', '--napster-max-connections', String(USERS + 10), '--napster-no-auto-register',
+        // Flood control stays on (its check is part of each command's cost), with room for the ordinary client's 100 searches/s.
+        '--napster-flood', '1000000/10',
+      ]);
+  const loaders = Array.from({ length: LOADERS }, startLoader);
   try {
     const ready = srv ? await srv.next((e) => e.type === 'ready') : undefined;
     const port = external?.port ?? (ready!.ports as Record<string, number>).napster!;
     const pid = external?.pid ?? srv!.proc.pid!;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const rss0 = rssKiB(pid);
-    const clients: Client[] = [];
-    for (let u = 0; u < USERS; u += 100) {
-      const batch = Array.from({ length: Math.min(100, USERS - u) }, (_, k) => {
-        const c = new Client(port);
-        const done = c.waitFor(214);
-        c.send(2, `user${u + k} pw 6699 "bench" 7`);
-        clients.push(c);
-        return done;
-      });
-      await Promise.all(batch);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-    const idle = ((rssKiB(pid) - rss0) * 1024) / USERS;
+    const control = await loginHere(port, 'control', MSG_SERVER_STATS);
+    const ordinary = await loginHere(port, 'ordinary');
+    const per = Math.ceil(USERS / LOADERS);
+    await Promise.all(loaders.map((l, i) => l.ask({ cmd: 'login', port, from: i * per, to: Math.min(USERS, (i + 1) * per), files: FILES })));
+    await sleep(1000);
+    const idle = ((rssKiB(pid) - rss0) * 1024) / (USERS + 2);
     report({
       name: 'napster.idle_user',
       title: 'napster server: resident memory per idle logged-in user',
@@ -214,94 +219,106 @@ async function main(): Promise<void> {
       target: { text: '<= 16,384 B/user', met: idle <= 16_384 },
     });
 
-    const control = clients[0]!;
     const filesNow = (): Promise<number> =>
       new Promise((resolve) => {
-        const sock = control.socket;
-        const onData = (c: Buffer): void => {
-          // The 214 answer is the only frame the control client gets here.
-          const text = c.subarray(4).toString('latin1');
-          if (c.readUInt16LE(2) === 214) {
-            sock.off('data', onData);
-            resolve(Number(text.split(' ')[1]));
-          }
-        };
-        sock.on('data', onData);
-        control.send(214, '');
+        control.onPayload = (_t, payload) => resolve(Number(payload.toString('latin1').split(' ')[1]));
+        control.send(MSG_SERVER_STATS, '');
       });
-    const frames = names.map((list) => Buffer.concat(list.map((p, i) => encodeFrame(100, shareFrame(p, i)))));
-    const rates: number[] = [];
+    const busy = (cpu0: number, t0: number): string => ((cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000)).toFixed(2);
+
+    const shareRates: number[] = [];
     let rssShared = 0;
     for (let r = 0; r < ROUNDS; r++) {
-      for (const c of clients) c.send(110, '');
-      while ((await filesNow()) !== 0) await new Promise((res) => setTimeout(res, 20));
+      await Promise.all(loaders.map((l) => l.ask({ cmd: 'unshare' })));
+      while ((await filesNow()) !== 0) await sleep(20);
       const t0 = performance.now();
-      clients.forEach((c, u) => c.socket.write(frames[u]!));
-      while ((await filesNow()) < USERS * FILES) await new Promise((res) => setTimeout(res, 10));
-      rates.push((USERS * FILES) / ((performance.now() - t0) / 1000));
+      const cpu0 = cpuSeconds(pid);
+      await Promise.all(loaders.map((l) => l.ask({ cmd: 'share' })));
+      while ((await filesNow()) < USERS * FILES) await sleep(10);
+      shareRates.push((USERS * FILES) / ((performance.now() - t0) / 1000));
+      process.stdout.write(`napster.share round ${r + 1}: ${fmt(shareRates[r]!)} shares/s, server CPU ${busy(cpu0, t0)} cores\n`);
       rssShared = rssKiB(pid);
+      if (!PHASES.has('share')) break;
     }
-    const share = stats(rates);
-    report({
-      name: 'napster.share',
-      title: `napster server: shares indexed/s, ${fmt(USERS)} clients x ${fmt(FILES)} files`,
-      unit: 'shares/s',
-      better: 'higher',
-      ours: share,
-      target: { text: '>= 200,000 shares/s', met: share.median >= 200_000 },
-    });
-    process.stdout.write(`napster.rss_per_file: ${fmt(((rssShared - rss0) * 1024) / (USERS * FILES))} B (resident, whole process, after sharing)\n`);
+    if (PHASES.has('share')) {
+      const share = stats(shareRates);
+      report({
+        name: 'napster.share',
+        title: `napster server: shares indexed/s, ${fmt(USERS)} clients x ${fmt(FILES)} files`,
+        unit: 'shares/s',
+        better: 'higher',
+        ours: share,
+        target: { text: '>= 200,000 shares/s', met: share.median >= 200_000 },
+      });
+      process.stdout.write(`napster.rss_per_file: ${fmt(((rssShared - rss0) * 1024) / (USERS * FILES))} B (resident, whole process, after sharing)\n`);
+    }
 
-    const rates2: number[] = [];
-    const p99s: number[] = [];
-    const p50s: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const lat: number[] = [];
-      let stop = false;
-      const t0 = performance.now();
-      await Promise.all(
-        clients.map(async (c, i) => {
-          await new Promise((res) => setTimeout(res, (i * SEARCH_EVERY_MS) / USERS));
-          while (!stop) {
-            const start = performance.now();
-            const done = c.waitFor(202);
-            c.send(200, queries[rand(queries.length)]!);
-            await done;
-            const end = performance.now();
-            lat.push(end - start);
-            const wait = SEARCH_EVERY_MS - (end - start);
-            if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-            if (end - t0 > SEARCH_SECONDS * 1000) stop = true;
-          }
-        }),
-      );
-      const secs = (performance.now() - t0) / 1000;
-      lat.sort((a, b) => a - b);
-      rates2.push(lat.length / secs);
-      p50s.push(lat[Math.floor(lat.length * 0.5)]!);
-      p99s.push(lat[Math.floor(lat.length * 0.99)]!);
+    if (PHASES.has('saturated')) {
+      const rates: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const t0 = performance.now();
+        const cpu0 = cpuSeconds(pid);
+        const replies = await Promise.all(loaders.map((l) => l.ask({ cmd: 'search', seconds: SEARCH_SECONDS, everyMs: 0 })));
+        const answered = replies.reduce((n, x) => n + (x.done === 'search' ? x.answered : 0), 0);
+        rates.push(answered / SEARCH_SECONDS);
+        process.stdout.write(`napster.search round ${r + 1}: ${fmt(rates[r]!)} searches/s, server CPU ${busy(cpu0, t0)} cores\n`);
+      }
+      const sr = stats(rates);
+      report({
+        name: 'napster.search',
+        title: `napster server: searches/s on ${fmt(USERS * FILES)} files, saturated (${fmt(USERS)} clients, next search at each answer)`,
+        unit: 'searches/s',
+        better: 'higher',
+        ours: sr,
+        target: { text: '>= 5,000 searches/s', met: sr.median >= 5_000 },
+      });
     }
-    const sr: Stats = stats(rates2);
-    report({
-      name: 'napster.search',
-      title: `napster server: searches/s on ${fmt(USERS * FILES)} files (each client every ${SEARCH_EVERY_MS} ms)`,
-      unit: 'searches/s',
-      better: 'higher',
-      ours: sr,
-      target: { text: `>= 5,000 searches/s`, met: sr.median >= 5_000 },
-    });
-    const p99 = stats(p99s);
-    report({
-      name: 'napster.search_p99',
-      title: 'napster server: search p99, 200 sent to 202 received',
-      unit: 'ms',
-      better: 'lower',
-      ours: p99,
-      target: { text: '< 10 ms', met: p99.median < 10 },
-    });
-    process.stdout.write(`napster.search_p50: ${fmt(stats(p50s).median)} ms\n`);
-    for (const c of clients) c.socket.destroy();
+
+    if (PHASES.has('offered')) {
+      const rates: number[] = [];
+      const p99s: number[] = [];
+      const p50s: number[] = [];
+      const offered = (USERS * 1000) / SEARCH_EVERY_MS;
+      for (let r = 0; r < ROUNDS; r++) {
+        const t0 = performance.now();
+        const cpu0 = cpuSeconds(pid);
+        const [lat, ...replies] = await Promise.all([
+          probe(ordinary, queries, SEARCH_SECONDS),
+          ...loaders.map((l) => l.ask({ cmd: 'search', seconds: SEARCH_SECONDS, everyMs: SEARCH_EVERY_MS })),
+        ]);
+        const answered = replies.reduce((n, x) => n + (x.done === 'search' ? x.answered : 0), 0);
+        rates.push((answered + lat.length) / SEARCH_SECONDS);
+        lat.sort((a, b) => a - b);
+        p50s.push(pct(lat, 0.5));
+        p99s.push(pct(lat, 0.99));
+        process.stdout.write(
+          `napster.search_offered round ${r + 1}: ${fmt(rates[r]!)} searches/s answered; ordinary client ${lat.length} searches, ` +
+            `p50 ${fmt(p50s[r]!)} ms, p99 ${fmt(p99s[r]!)} ms; server CPU ${busy(cpu0, t0)} cores\n`,
+        );
+      }
+      report({
+        name: 'napster.search_offered',
+        title: `napster server: searches/s answered with ${fmt(offered)}/s offered (+${1000 / PROBE_EVERY_MS}/s from the ordinary client)`,
+        unit: 'searches/s',
+        better: 'higher',
+        ours: stats(rates),
+        target: { text: `>= ${fmt(offered)} searches/s`, met: stats(rates).median >= offered },
+      });
+      const p99 = stats(p99s);
+      report({
+        name: 'napster.search_p99',
+        title: `napster server: search p99 as an ordinary client sees it (200 sent to 202 received) at ${fmt(offered)}/s offered`,
+        unit: 'ms',
+        better: 'lower',
+        ours: p99,
+        target: { text: '< 10 ms', met: p99.median < 10 },
+      });
+      process.stdout.write(`napster.search_p50: ${fmt(stats(p50s).median)} ms (ordinary client, same rounds)\n`);
+    }
+    control.socket.destroy();
+    ordinary.socket.destroy();
   } finally {
+    for (const l of loaders) if (l.proc.connected) l.proc.send({ cmd: 'quit' } satisfies LoadCommand);
     await srv?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
