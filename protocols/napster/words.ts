@@ -39,16 +39,22 @@ export function words(text: string): string[] {
 }
 
 /**
- * The indexed part of a shared path: the parent directory and the file name
- * without its suffix (`index_path_depth 2`), either separator, lower-cased.
+ * Where the indexed part of a shared path lies: the parent directory and the
+ * file name without its suffix (`index_path_depth 2`), either separator.
  */
-export function indexedText(path: string): string {
+export function indexedRange(path: string): [start: number, end: number] {
   let end = path.length;
   const dot = path.lastIndexOf('.');
   const lastSep = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
   if (dot > lastSep) end = dot;
   let start = 0;
   if (lastSep > 0) start = Math.max(path.lastIndexOf('\\', lastSep - 1), path.lastIndexOf('/', lastSep - 1)) + 1;
+  return [start, end];
+}
+
+/** The indexed part of a shared path (see indexedRange), lower-cased. */
+export function indexedText(path: string): string {
+  const [start, end] = indexedRange(path);
   return path.slice(start, end).toLowerCase();
 }
 

@@ -14,7 +14,8 @@
  */
 import { BITRATES, FREQUENCIES, type FileType, FILE_TYPES } from '../constants.js';
 import { passes, type NapSearch } from '../search-query.js';
-import { indexedText, isWordChar } from '../words.js';
+import { indexedRange } from '../words.js';
+import { WordPostings } from './word-postings.js';
 
 /** What a share says about a file (100/870/10300). */
 export interface ShareRecord {
@@ -48,28 +49,6 @@ export interface OwnerFilter {
   speed(owner: number): number;
 }
 
-class Posting {
-  ids: Int32Array;
-  len = 0;
-  /** The newest slot, kept beside the array so that a word seen twice in one name costs no array read. */
-  last: number;
-  constructor(first: number) {
-    this.ids = new Int32Array(2);
-    this.ids[0] = first;
-    this.len = 1;
-    this.last = first;
-  }
-  push(slot: number): void {
-    this.last = slot;
-    if (this.len === this.ids.length) {
-      const next = new Int32Array(this.ids.length < 1024 ? this.ids.length * 2 : Math.ceil(this.ids.length * 1.5));
-      next.set(this.ids);
-      this.ids = next;
-    }
-    this.ids[this.len++] = slot;
-  }
-}
-
 const DEAD = -1;
 const INITIAL_SLOTS = 1024;
 /** Sweep dead postings once this many removed files wait, and they are at least a quarter of all. */
@@ -90,13 +69,19 @@ export class FileIndex {
   #meta = new Uint16Array(INITIAL_SLOTS);
   /** Grown by push only: setting a large array's length would turn it into a slow dictionary. */
   #paths: Array<string | undefined> = [];
-  #postings = new Map<string, Posting>();
+  readonly #words = new WordPostings();
   #free: number[] = [];
   #pendingFree: number[] = [];
   #top = 0;
   #nextSeq = 1;
   #live = 0;
   #bytes = 0;
+  readonly #sweepMin: number;
+
+  /** `sweepMin`: removed files that wait before a sweep (tests lower it to reach sweeps quickly). */
+  constructor(opts: { sweepMin?: number } = {}) {
+    this.#sweepMin = opts.sweepMin ?? SWEEP_MIN;
+  }
 
   /** Files indexed now. */
   get size(): number {
@@ -110,7 +95,7 @@ export class FileIndex {
 
   /** Distinct words. */
   get words(): number {
-    return this.#postings.size;
+    return this.#words.size;
   }
 
   /** Adds a file for an owner; returns its slot. The caller checks duplicates. */
@@ -126,19 +111,9 @@ export class FileIndex {
     else this.#paths[slot] = rec.path;
     this.#live++;
     this.#bytes += rec.size;
-    const text = indexedText(rec.path);
-    const n = text.length;
-    let i = 0;
-    while (i < n) {
-      while (i < n && !isWordChar(text.charCodeAt(i))) i++;
-      if (i >= n) break;
-      const from = i;
-      while (i < n && isWordChar(text.charCodeAt(i))) i++;
-      const w = text.slice(from, i);
-      const p = this.#postings.get(w);
-      if (!p) this.#postings.set(w, new Posting(slot));
-      else if (p.last !== slot) p.push(slot);
-    }
+    const path = rec.path;
+    const [start, end] = indexedRange(path);
+    this.#words.addWords(path, start, end, slot);
     return slot;
   }
 
@@ -150,7 +125,7 @@ export class FileIndex {
     this.#bytes -= this.#size[slot]!;
     this.#paths[slot] = undefined;
     this.#pendingFree.push(slot);
-    if (this.#pendingFree.length >= SWEEP_MIN && this.#pendingFree.length * 4 >= this.#live) this.#sweep();
+    if (this.#pendingFree.length >= this.#sweepMin && this.#pendingFree.length * 4 >= this.#live) this.#sweep();
   }
 
   get(slot: number): IndexedFile | undefined {
@@ -174,26 +149,30 @@ export class FileIndex {
    * what `owners` hides. Work is bounded by the shortest wanted word's list.
    */
   search(search: NapSearch, owners: OwnerFilter): IndexedFile[] {
-    const lists: Posting[] = [];
+    const words = this.#words;
+    const ids: number[] = [];
     for (const w of search.include) {
-      const p = this.#postings.get(w);
-      if (!p) return [];
-      if (!lists.includes(p)) lists.push(p);
+      const id = words.lookup(w);
+      if (id < 0) return [];
+      if (!ids.includes(id)) ids.push(id);
     }
-    lists.sort((a, b) => a.len - b.len);
-    const excluded: Posting[] = [];
+    ids.sort((a, b) => words.len(a) - words.len(b));
+    const lists = ids.map((id) => words.list(id));
+    const excluded: Int32Array[] = [];
+    const exCursors: number[] = [];
     for (const w of search.exclude) {
-      const p = this.#postings.get(w);
-      if (p) excluded.push(p);
+      const id = words.lookup(w);
+      if (id < 0) continue;
+      excluded.push(words.list(id));
+      exCursors.push(words.len(id) - 1);
     }
     const wantType = search.type === 'any' ? -1 : FILE_TYPES.indexOf(search.type);
     const out: IndexedFile[] = [];
     const first = lists[0]!;
     // One cursor per other list: candidates come newest first, so each cursor only moves down.
-    const cursors = lists.map((p) => p.len - 1);
-    const exCursors = excluded.map((p) => p.len - 1);
-    for (let i = first.len - 1; i >= 0 && out.length < search.max; i--) {
-      const slot = first.ids[i]!;
+    const cursors = ids.map((id) => words.len(id) - 1);
+    for (let i = cursors[0]!; i >= 0 && out.length < search.max; i--) {
+      const slot = first[i]!;
       const owner = this.#owner[slot]!;
       if (owner === DEAD || owner === owners.self) continue;
       if (wantType >= 0 && ((this.#meta[slot]! >> 8) & 0x7) !== wantType) continue;
@@ -201,12 +180,12 @@ export class FileIndex {
       let ok = true;
       for (let k = 1; k < lists.length && ok; k++) {
         cursors[k] = this.#seek(lists[k]!, cursors[k]!, seq);
-        ok = cursors[k]! >= 0 && lists[k]!.ids[cursors[k]!] === slot;
+        ok = cursors[k]! >= 0 && lists[k]![cursors[k]!] === slot;
         if (cursors[k]! < 0) i = -1; // a list ran out: nothing older can match
       }
       for (let k = 0; k < excluded.length && ok; k++) {
         exCursors[k] = this.#seek(excluded[k]!, exCursors[k]!, seq);
-        ok = !(exCursors[k]! >= 0 && excluded[k]!.ids[exCursors[k]!] === slot);
+        ok = !(exCursors[k]! >= 0 && excluded[k]![exCursors[k]!] === slot);
       }
       if (ok && owners.hidden(owner)) ok = false;
       if (!ok) continue;
@@ -247,8 +226,7 @@ export class FileIndex {
    * (-1 if none): a galloping search, so walking a list from its end costs
    * O(k log(n/k)) for k candidates.
    */
-  #seek(p: Posting, from: number, want: number): number {
-    const ids = p.ids;
+  #seek(ids: Int32Array, from: number, want: number): number {
     const seq = this.#seq;
     if (from < 0 || seq[ids[from]!]! <= want) return from;
     let step = 1;
@@ -298,21 +276,7 @@ export class FileIndex {
   /** Drops dead slots from every list, then lets them be reused. */
   #sweep(): void {
     const owner = this.#owner;
-    for (const [w, p] of this.#postings) {
-      let j = 0;
-      const ids = p.ids;
-      for (let i = 0; i < p.len; i++) {
-        const s = ids[i]!;
-        if (owner[s] !== DEAD) ids[j++] = s;
-      }
-      if (j === 0) {
-        this.#postings.delete(w);
-        continue;
-      }
-      p.len = j;
-      p.last = ids[j - 1]!;
-      if (ids.length > 64 && j * 4 < ids.length) p.ids = ids.slice(0, j * 2);
-    }
+    this.#words.sweep((slot) => owner[slot] === DEAD);
     for (const s of this.#pendingFree) this.#free.push(s);
     this.#pendingFree = [];
   }
