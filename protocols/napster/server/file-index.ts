@@ -5,12 +5,16 @@
  * path components, suffix dropped, §3.1) and a Map of Sets per token would cost
  * more than the 360-byte-per-file budget at a million files.
  *
- * Layout: file records live in typed arrays indexed by slot; each word has one
- * posting list (an Int32Array of slots in the order they were indexed, so the
- * newest files come last and a search walks lists backwards, §5 "Order").
- * Removal marks a slot dead; dead entries are swept from every list in one
- * pass once they are numerous, and only then are their slots reused, so every
- * list stays ordered by `seq` and membership is a binary search.
+ * Layout: file records live in typed arrays indexed by slot. Each file also
+ * gets a sequence number when it is indexed (newer files, higher numbers), and
+ * each word has one posting list of sequence numbers in ascending order, so a
+ * search walks lists backwards for newest first (§5 "Order") and intersects
+ * them by comparing the numbers in the lists alone: only a file that matches
+ * every word costs a look at its record (at a million files those scattered
+ * reads, one per candidate, were most of a search's time). `#slotOf` maps a
+ * sequence number to its slot, or DEAD once removed: a slot is reused at once,
+ * and dead numbers are swept from every list in one pass once they are
+ * numerous, which also renumbers the live ones densely from 0.
  */
 import { BITRATES, FREQUENCIES, type FileType, FILE_TYPES } from '../constants.js';
 import { passes, type NapSearch } from '../search-query.js';
@@ -51,7 +55,7 @@ export interface OwnerFilter {
 
 const DEAD = -1;
 const INITIAL_SLOTS = 1024;
-/** Sweep dead postings once this many removed files wait, and they are at least a quarter of all. */
+/** Sweep dead sequence numbers once this many wait, and they are at least a quarter of all. */
 const SWEEP_MIN = 4096;
 
 /** Quantises a value to the first table entry >= it (the last entry if none), §3.1. */
@@ -62,7 +66,9 @@ export function quantise(table: readonly number[], value: number): number {
 
 export class FileIndex {
   #owner = new Int32Array(INITIAL_SLOTS).fill(DEAD);
-  #seq = new Float64Array(INITIAL_SLOTS);
+  #seq = new Int32Array(INITIAL_SLOTS);
+  /** Sequence number -> slot, DEAD once the file is removed. */
+  #slotOf = new Int32Array(INITIAL_SLOTS).fill(DEAD);
   #size = new Float64Array(INITIAL_SLOTS);
   #seconds = new Uint32Array(INITIAL_SLOTS);
   /** bits 0-4 bitrate index, 5-7 freq index, 8-10 type index. */
@@ -71,9 +77,10 @@ export class FileIndex {
   #paths: Array<string | undefined> = [];
   readonly #words = new WordPostings();
   #free: number[] = [];
-  #pendingFree: number[] = [];
+  /** Removed files whose sequence numbers are still in posting lists. */
+  #deadSeqs = 0;
   #top = 0;
-  #nextSeq = 1;
+  #nextSeq = 0;
   #live = 0;
   #bytes = 0;
   readonly #sweepMin: number;
@@ -101,8 +108,11 @@ export class FileIndex {
   /** Adds a file for an owner; returns its slot. The caller checks duplicates. */
   add(owner: number, rec: ShareRecord): number {
     const slot = this.#alloc();
+    if (this.#nextSeq === this.#slotOf.length) this.#slotOf = grown(this.#slotOf, this.#slotOf.length * 2, DEAD);
+    const seq = this.#nextSeq++;
+    this.#slotOf[seq] = slot;
     this.#owner[slot] = owner;
-    this.#seq[slot] = this.#nextSeq++;
+    this.#seq[slot] = seq;
     this.#size[slot] = rec.size;
     this.#seconds[slot] = Math.max(0, Math.min(rec.seconds, 0xffffffff));
     this.#meta[slot] =
@@ -113,19 +123,21 @@ export class FileIndex {
     this.#bytes += rec.size;
     const path = rec.path;
     const [start, end] = indexedRange(path);
-    this.#words.addWords(path, start, end, slot);
+    this.#words.addWords(path, start, end, seq);
     return slot;
   }
 
-  /** Removes a file by slot (its posting entries go at the next sweep). */
+  /** Removes a file by slot (its posting entries go at the next sweep; the slot is free at once). */
   remove(slot: number): void {
-    if (this.#owner[slot] === DEAD || slot >= this.#top) return;
+    if (slot >= this.#top || this.#owner[slot] === DEAD) return;
     this.#owner[slot] = DEAD;
+    this.#slotOf[this.#seq[slot]!] = DEAD;
     this.#live--;
     this.#bytes -= this.#size[slot]!;
     this.#paths[slot] = undefined;
-    this.#pendingFree.push(slot);
-    if (this.#pendingFree.length >= this.#sweepMin && this.#pendingFree.length * 4 >= this.#live) this.#sweep();
+    this.#free.push(slot);
+    this.#deadSeqs++;
+    if (this.#deadSeqs >= this.#sweepMin && this.#deadSeqs * 4 >= this.#live) this.#sweep();
   }
 
   get(slot: number): IndexedFile | undefined {
@@ -171,24 +183,28 @@ export class FileIndex {
     const first = lists[0]!;
     // One cursor per other list: candidates come newest first, so each cursor only moves down.
     const cursors = ids.map((id) => words.len(id) - 1);
+    const slotOf = this.#slotOf;
     for (let i = cursors[0]!; i >= 0 && out.length < search.max; i--) {
-      const slot = first[i]!;
-      const owner = this.#owner[slot]!;
-      if (owner === DEAD || owner === owners.self) continue;
-      if (wantType >= 0 && ((this.#meta[slot]! >> 8) & 0x7) !== wantType) continue;
-      const seq = this.#seq[slot]!;
+      const seq = first[i]!;
       let ok = true;
       for (let k = 1; k < lists.length && ok; k++) {
-        cursors[k] = this.#seek(lists[k]!, cursors[k]!, seq);
-        ok = cursors[k]! >= 0 && lists[k]![cursors[k]!] === slot;
-        if (cursors[k]! < 0) i = -1; // a list ran out: nothing older can match
+        const at = seek(lists[k]!, cursors[k]!, seq);
+        cursors[k] = at;
+        if (at < 0) i = -1; // a list ran out: nothing older can match
+        ok = at >= 0 && lists[k]![at] === seq;
       }
       for (let k = 0; k < excluded.length && ok; k++) {
-        exCursors[k] = this.#seek(excluded[k]!, exCursors[k]!, seq);
-        ok = !(exCursors[k]! >= 0 && excluded[k]![exCursors[k]!] === slot);
+        const at = seek(excluded[k]!, exCursors[k]!, seq);
+        exCursors[k] = at;
+        ok = !(at >= 0 && excluded[k]![at] === seq);
       }
-      if (ok && owners.hidden(owner)) ok = false;
       if (!ok) continue;
+      const slot = slotOf[seq]!;
+      if (slot === DEAD) continue;
+      const owner = this.#owner[slot]!;
+      if (owner === owners.self) continue;
+      if (wantType >= 0 && ((this.#meta[slot]! >> 8) & 0x7) !== wantType) continue;
+      if (owners.hidden(owner)) continue;
       const file = this.get(slot)!;
       if (!this.#filtersPass(search, file, owners)) continue;
       out.push(file);
@@ -221,32 +237,6 @@ export class FileIndex {
     return true;
   }
 
-  /**
-   * From `from` downwards, the index of the last entry whose seq is <= `want`
-   * (-1 if none): a galloping search, so walking a list from its end costs
-   * O(k log(n/k)) for k candidates.
-   */
-  #seek(ids: Int32Array, from: number, want: number): number {
-    const seq = this.#seq;
-    if (from < 0 || seq[ids[from]!]! <= want) return from;
-    let step = 1;
-    let hi = from; // seq[ids[hi]] > want
-    let lo = from - step;
-    while (lo >= 0 && seq[ids[lo]!]! > want) {
-      hi = lo;
-      step *= 2;
-      lo = hi - step;
-    }
-    if (lo < 0) lo = -1; // treat -1 as seq -infinity
-    // invariant: lo == -1 or seq[lo] <= want; seq[hi] > want
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (seq[ids[mid]!]! <= want) lo = mid;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   #alloc(): number {
     const reused = this.#free.pop();
     if (reused !== undefined) return reused;
@@ -259,9 +249,7 @@ export class FileIndex {
     const owner = new Int32Array(n).fill(DEAD);
     owner.set(this.#owner);
     this.#owner = owner;
-    const seq = new Float64Array(n);
-    seq.set(this.#seq);
-    this.#seq = seq;
+    this.#seq = grown(this.#seq, n, 0);
     const size = new Float64Array(n);
     size.set(this.#size);
     this.#size = size;
@@ -273,11 +261,59 @@ export class FileIndex {
     this.#meta = meta;
   }
 
-  /** Drops dead slots from every list, then lets them be reused. */
+  /** Drops dead sequence numbers from every list and renumbers the live ones 0, 1, 2... in order. */
   #sweep(): void {
-    const owner = this.#owner;
-    this.#words.sweep((slot) => owner[slot] === DEAD);
-    for (const s of this.#pendingFree) this.#free.push(s);
-    this.#pendingFree = [];
+    const old = this.#slotOf;
+    const top = this.#nextSeq;
+    const renumber = new Int32Array(top);
+    const slotOf = new Int32Array(Math.max(INITIAL_SLOTS, this.#live * 2)).fill(DEAD);
+    let next = 0;
+    for (let seq = 0; seq < top; seq++) {
+      const slot = old[seq]!;
+      if (slot === DEAD) {
+        renumber[seq] = DEAD;
+        continue;
+      }
+      renumber[seq] = next;
+      slotOf[next] = slot;
+      this.#seq[slot] = next++;
+    }
+    this.#words.sweep(renumber);
+    this.#slotOf = slotOf;
+    this.#nextSeq = next;
+    this.#deadSeqs = 0;
   }
+}
+
+/** A copy of `a` with room for `n` entries, the new ones set to `fill`. */
+function grown(a: Int32Array<ArrayBuffer>, n: number, fill: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
+}
+
+/**
+ * From `from` downwards, the index of the last entry of an ascending list
+ * that is <= `want` (-1 if none): a galloping search, so walking a list from
+ * its end costs O(k log(n/k)) for k candidates.
+ */
+function seek(ids: Int32Array, from: number, want: number): number {
+  if (from < 0 || ids[from]! <= want) return from;
+  let step = 1;
+  let hi = from; // ids[hi] > want
+  let lo = from - step;
+  while (lo >= 0 && ids[lo]! > want) {
+    hi = lo;
+    step *= 2;
+    lo = hi - step;
+  }
+  if (lo < 0) lo = -1; // treat -1 as -infinity
+  // invariant: lo == -1 or ids[lo] <= want; ids[hi] > want
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! <= want) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

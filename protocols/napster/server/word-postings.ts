@@ -1,24 +1,39 @@
 /**
  * The word half of the server's file index (specs/napster.md §3.1 words, §11
  * speed and memory): word -> id in an open-addressing table of typed arrays,
- * and per id one posting list of file slots in the order they were indexed.
+ * and per id one posting list of the files' sequence numbers (ascending).
  *
  * Sharing a million files looks up six or more words per file; a Map keyed by
  * a string sliced out of each path cost a string, a hash and several scattered
  * heap reads per word, and was most of the server's time. Here a word is
  * hashed and compared where it lies in the path, lower-cased on the fly, and
- * never becomes a string; the word texts live in one character arena.
- * The hash is seeded per process, and every hit is confirmed by comparing
- * the characters, so crafted names can slow a probe but never merge words.
+ * never becomes a string; the word texts live in one character arena, what
+ * is known of a word sits in one 32-byte record, and every posting list is a
+ * run in one shared pool (a list that fills moves to the pool's end; the pool
+ * is compacted when it fills), so adding a word touches a few cache lines and
+ * allocates nothing. The hash is seeded per process, and every hit is
+ * confirmed by comparing the characters, so crafted names can slow a probe
+ * but never merge words.
  */
 import { isWordChar } from '../words.js';
 
 const EMPTY = 0;
 const INITIAL_WORDS = 1024;
 const INITIAL_CHARS = 8192;
+const INITIAL_POOL = 16384;
 /** Posting lists double while short, then grow by half. */
 const DOUBLE_UNTIL = 1024;
 const SEED = (Math.random() * 0x7fffffff) | 0;
+
+// One word's record in #words: 8 int32s.
+const HASH = 0;
+const TEXT_AT = 1;
+const TEXT_LEN = 2;
+const AT = 3;
+const LEN = 4;
+const CAP = 5;
+const LAST = 6;
+const STRIDE = 8;
 
 /**
  * A character as String.prototype.toLowerCase lowers it, for every
@@ -35,14 +50,11 @@ const WIDE = -2;
 export class WordPostings {
   /** Open addressing: 0 = empty, else word id + 1. */
   #table = new Int32Array(INITIAL_WORDS * 2);
-  #hash = new Int32Array(INITIAL_WORDS);
-  #textAt = new Int32Array(INITIAL_WORDS);
-  #textLen = new Int32Array(INITIAL_WORDS);
+  #words = new Int32Array(INITIAL_WORDS * STRIDE);
   #chars = new Uint16Array(INITIAL_CHARS);
   #charsTop = 0;
-  #lists: Int32Array[] = [];
-  #lens = new Int32Array(INITIAL_WORDS);
-  #lasts = new Int32Array(INITIAL_WORDS);
+  #pool = new Int32Array(INITIAL_POOL);
+  #poolTop = 0;
   #count = 0;
 
   /** Distinct words. */
@@ -58,30 +70,32 @@ export class WordPostings {
     return at >= 0 ? at : -1;
   }
 
-  /** The posting list of a word id (valid up to len(id)); read only, until the next change. */
+  /** The posting list of a word id, ascending: a view, valid until the next change. */
   list(id: number): Int32Array {
-    return this.#lists[id]!;
+    const m = id * STRIDE;
+    const at = this.#words[m + AT]!;
+    return this.#pool.subarray(at, at + this.#words[m + LEN]!);
   }
 
   len(id: number): number {
-    return this.#lens[id]!;
+    return this.#words[id * STRIDE + LEN]!;
   }
 
   /**
-   * Adds `slot` to the list of every word of `text[start, end)` (runs of word
-   * characters, lower-cased like String.prototype.toLowerCase). A slot is
-   * added once per word, and slots must come in increasing order of age.
+   * Adds `n` to the list of every word of `text[start, end)` (runs of word
+   * characters, lower-cased like String.prototype.toLowerCase), once per
+   * word; numbers must come in increasing order (lists stay ascending).
    */
-  addWords(text: string, start: number, end: number, slot: number): void {
-    if (this.#scan(text, start, end, slot, false) === WIDE) {
+  addWords(text: string, start: number, end: number, n: number): void {
+    if (this.#scan(text, start, end, n, false) === WIDE) {
       // Not from the wire (payloads are latin-1): lower the way the query side does.
       const lowered = text.slice(start, end).toLowerCase();
-      this.#scan(lowered, 0, lowered.length, slot, true);
+      this.#scan(lowered, 0, lowered.length, n, true);
     }
   }
 
   /** Returns WIDE, having added only the words before it, at a character above 0xff unless `wide`. */
-  #scan(text: string, start: number, end: number, slot: number, wide: boolean): number {
+  #scan(text: string, start: number, end: number, n: number, wide: boolean): number {
     let i = start;
     while (i < end) {
       let c = text.charCodeAt(i);
@@ -99,7 +113,14 @@ export class WordPostings {
       } while (isWordChar(c));
       let id = this.#find(text, from, i, h);
       if (id < 0) id = this.#insert(text, from, i, h, ~id);
-      if (this.#lasts[id] !== slot || this.#lens[id] === 0) this.#push(id, slot);
+      const m = id * STRIDE;
+      const words = this.#words;
+      const len = words[m + LEN]!;
+      if (len > 0 && words[m + LAST] === n) continue;
+      if (len === words[m + CAP]) this.#move(id, len < DOUBLE_UNTIL ? Math.max(2, len * 2) : Math.ceil(len * 1.5));
+      this.#pool[this.#words[m + AT]! + len] = n;
+      this.#words[m + LEN] = len + 1;
+      this.#words[m + LAST] = n;
     }
     return 0;
   }
@@ -107,22 +128,23 @@ export class WordPostings {
   /** The id of text[from, to), or ~(the empty table index where it would go). */
   #find(text: string, from: number, to: number, h: number): number {
     const table = this.#table;
+    const words = this.#words;
     const mask = table.length - 1;
     const len = to - from;
     let t = h & mask;
     for (;;) {
       const e = table[t]!;
       if (e === EMPTY) return ~t;
-      const id = e - 1;
-      if (this.#hash[id] === h && this.#textLen[id] === len) {
+      const m = (e - 1) * STRIDE;
+      if (words[m + HASH] === h && words[m + TEXT_LEN] === len) {
         const chars = this.#chars;
-        let k = this.#textAt[id]!;
+        let k = words[m + TEXT_AT]!;
         let j = from;
         while (j < to && chars[k] === lower(text.charCodeAt(j))) {
           j++;
           k++;
         }
-        if (j === to) return id;
+        if (j === to) return e - 1;
       }
       t = (t + 1) & mask;
     }
@@ -130,7 +152,11 @@ export class WordPostings {
 
   #insert(text: string, from: number, to: number, h: number, at: number): number {
     const id = this.#count++;
-    if (id === this.#hash.length) this.#growWords();
+    if ((id + 1) * STRIDE > this.#words.length) {
+      const next = new Int32Array(this.#words.length * 2);
+      next.set(this.#words);
+      this.#words = next;
+    }
     const len = to - from;
     if (this.#charsTop + len > this.#chars.length) {
       const next = new Uint16Array(Math.max(this.#chars.length * 2, this.#charsTop + len));
@@ -140,50 +166,58 @@ export class WordPostings {
     const chars = this.#chars;
     let k = this.#charsTop;
     for (let j = from; j < to; j++) chars[k++] = lower(text.charCodeAt(j));
-    this.#textAt[id] = this.#charsTop;
-    this.#textLen[id] = len;
+    const m = id * STRIDE;
+    const words = this.#words;
+    words[m + HASH] = h;
+    words[m + TEXT_AT] = this.#charsTop;
+    words[m + TEXT_LEN] = len;
+    words[m + AT] = 0;
+    words[m + LEN] = 0;
+    words[m + CAP] = 0;
+    words[m + LAST] = 0;
     this.#charsTop = k;
-    this.#hash[id] = h;
-    this.#lists.push(new Int32Array(2));
-    this.#lens[id] = 0;
     if (this.#count * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
     else this.#table[at] = id + 1;
     return id;
   }
 
-  #push(id: number, slot: number): void {
-    let ids = this.#lists[id]!;
-    const n = this.#lens[id]!;
-    if (n === ids.length) {
-      const next = new Int32Array(n < DOUBLE_UNTIL ? n * 2 : Math.ceil(n * 1.5));
-      next.set(ids);
-      this.#lists[id] = ids = next;
-    }
-    ids[n] = slot;
-    this.#lens[id] = n + 1;
-    this.#lasts[id] = slot;
+  /** Gives word `id` a run of `cap` at the pool's end, compacting or growing the pool first if needed. */
+  #move(id: number, cap: number): void {
+    if (this.#poolTop + cap > this.#pool.length) this.#repack(cap);
+    const m = id * STRIDE;
+    const words = this.#words;
+    const at = words[m + AT]!;
+    const len = words[m + LEN]!;
+    this.#pool.copyWithin(this.#poolTop, at, at + len);
+    words[m + AT] = this.#poolTop;
+    words[m + CAP] = cap;
+    this.#poolTop += cap;
   }
 
-  #growWords(): void {
-    const n = this.#hash.length * 2;
-    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.#hash = grow(this.#hash);
-    this.#textAt = grow(this.#textAt);
-    this.#textLen = grow(this.#textLen);
-    this.#lens = grow(this.#lens);
-    this.#lasts = grow(this.#lasts);
+  /** Copies every list to a new pool, with room for `spare` more and half again. */
+  #repack(spare: number): void {
+    const words = this.#words;
+    let used = spare;
+    for (let m = 0; m < this.#count * STRIDE; m += STRIDE) used += words[m + CAP]!;
+    const pool = new Int32Array(Math.max(INITIAL_POOL, Math.ceil(used * 1.5)));
+    let top = 0;
+    for (let m = 0; m < this.#count * STRIDE; m += STRIDE) {
+      const at = words[m + AT]!;
+      pool.set(this.#pool.subarray(at, at + words[m + LEN]!), top);
+      words[m + AT] = top;
+      top += words[m + CAP]!;
+    }
+    this.#pool = pool;
+    this.#poolTop = top;
   }
 
   /** Rebuilds the table for the first `count` ids (after growth or a sweep). */
   #rehash(capacity: number): void {
     const table = new Int32Array(capacity);
+    const words = this.#words;
     const mask = capacity - 1;
     for (let id = 0; id < this.#count; id++) {
-      let t = this.#hash[id]! & mask;
+      let t = words[id * STRIDE + HASH]! & mask;
       while (table[t] !== EMPTY) t = (t + 1) & mask;
       table[t] = id + 1;
     }
@@ -191,40 +225,47 @@ export class WordPostings {
   }
 
   /**
-   * Drops every slot for which `dead` says so from every list; words left
-   * with no file are forgotten, and the ids, arena and table are rebuilt
-   * compactly (ids change: no caller keeps them across a sweep).
+   * Rewrites every list through `renumber` (old number -> new, or -1 to
+   * drop it; it must keep the order); words left with no file are forgotten,
+   * and the ids, arena, pool and table are rebuilt compactly (ids change: no
+   * caller keeps them across a sweep).
    */
-  sweep(dead: (slot: number) => boolean): void {
+  sweep(renumber: Int32Array): void {
+    const words = this.#words;
+    const pool = this.#pool;
+    const chars = this.#chars;
     let kept = 0;
     let top = 0;
-    const chars = this.#chars;
     for (let id = 0; id < this.#count; id++) {
-      let ids = this.#lists[id]!;
-      const n = this.#lens[id]!;
+      const m = id * STRIDE;
+      const at = words[m + AT]!;
+      const n = words[m + LEN]!;
       let j = 0;
       for (let i = 0; i < n; i++) {
-        const s = ids[i]!;
-        if (!dead(s)) ids[j++] = s;
+        const to = renumber[pool[at + i]!]!;
+        if (to >= 0) pool[at + j++] = to;
       }
       if (j === 0) continue;
-      if (ids.length > 64 && j * 4 < ids.length) ids = ids.slice(0, j * 2);
-      // Move word `id` down to `kept` (kept <= id, and its characters only move down too).
-      const at = this.#textAt[id]!;
-      const len = this.#textLen[id]!;
-      chars.copyWithin(top, at, at + len);
-      this.#textAt[kept] = top;
-      this.#textLen[kept] = len;
-      top += len;
-      this.#hash[kept] = this.#hash[id]!;
-      this.#lists[kept] = ids;
-      this.#lens[kept] = j;
-      this.#lasts[kept] = ids[j - 1]!;
+      let cap = words[m + CAP]!;
+      if (cap > 64 && j * 4 < cap) cap = j * 2;
+      // Move word `id` down to `kept` (kept <= id: its record and characters only move down).
+      const k = kept * STRIDE;
+      const textAt = words[m + TEXT_AT]!;
+      const textLen = words[m + TEXT_LEN]!;
+      chars.copyWithin(top, textAt, textAt + textLen);
+      words[k + HASH] = words[m + HASH]!;
+      words[k + TEXT_AT] = top;
+      words[k + TEXT_LEN] = textLen;
+      words[k + AT] = at;
+      words[k + LEN] = j;
+      words[k + CAP] = cap;
+      words[k + LAST] = pool[at + j - 1]!;
+      top += textLen;
       kept++;
     }
-    this.#lists.length = kept;
     this.#count = kept;
     this.#charsTop = top;
+    this.#repack(0);
     let capacity = INITIAL_WORDS * 2;
     while (kept * 2 > capacity) capacity *= 2;
     this.#rehash(capacity);
