@@ -20,7 +20,7 @@ import { isValidNick } from '../messages.js';
 import { parseAdminLine, type NapsterServerOptions } from '../options.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { AccountStore, DEFAULT_HASH_COST, type HashCost } from './account-store.js';
-import { FLOOD_EXEMPT, HANDLERS, isAdminType } from './dispatch.js';
+import { FLOOD_EXEMPT, HANDLERS, isAdminType, RAW_HANDLERS } from './dispatch.js';
 import { decideGhost, decideLogin, parseLogin, type LoginRequest } from './login-policy.js';
 import { LOCAL_NETWORK } from './server-network.js';
 import { ERR_PERMISSION, ServerState, type ServerConfig } from './server-state.js';
@@ -201,6 +201,9 @@ export class NapsterServer {
     if (s.state !== 'online') return this.#preLogin(s, frame);
     const st = this.state;
     if (st.cfg.floodCommands > 0 && !FLOOD_EXEMPT.has(frame.type) && this.#flooding(s)) return;
+    // Raw types (shares) stay on this server: the network never takes them.
+    const raw = RAW_HANDLERS.get(frame.type);
+    if (raw) return raw(st, s, frame.payload);
     const text = payloadText(frame);
     if (st.network.intercept(s, frame.type, text)) return;
     const handler = HANDLERS.get(frame.type);
