@@ -43,13 +43,20 @@ export function words(text: string): string[] {
  * file name without its suffix (`index_path_depth 2`), either separator.
  */
 export function indexedRange(path: string): [start: number, end: number] {
+  // One pass from the end: the suffix's dot (if after the last separator), the last separator, the one before it.
   let end = path.length;
-  const dot = path.lastIndexOf('.');
-  const lastSep = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
-  if (dot > lastSep) end = dot;
-  let start = 0;
-  if (lastSep > 0) start = Math.max(path.lastIndexOf('\\', lastSep - 1), path.lastIndexOf('/', lastSep - 1)) + 1;
-  return [start, end];
+  let lastSep = -1;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const c = path.charCodeAt(i);
+    if (c === 0x5c || c === 0x2f) {
+      if (lastSep >= 0) return [i + 1, end];
+      if (i === 0) break;
+      lastSep = i;
+    } else if (c === 0x2e && lastSep < 0 && end === path.length) {
+      end = i;
+    }
+  }
+  return [0, end];
 }
 
 /** The indexed part of a shared path (see indexedRange), lower-cased. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSearch, type NapSearch } from '../../protocols/napster/search-query.js';
 import { FileIndex } from '../../protocols/napster/server/file-index.js';
-import { forEachPathWord } from '../../protocols/napster/words.js';
+import { forEachPathWord, indexedRange } from '../../protocols/napster/words.js';
 
 /**
  * The server's index against the plainest model of spec §5 matching: every
@@ -105,5 +105,27 @@ describe('FileIndex against a model (spec §5 matching, §3.1 words)', () => {
       if (!r.ok) throw new Error(r.error);
       expect(ix.search(r.search, owners)).toHaveLength(1);
     }
+  });
+});
+
+describe('indexedRange (spec §3.1 index_path_depth 2)', () => {
+  /** The rule as first written: lastIndexOf for the suffix and the two last separators. */
+  function reference(path: string): [number, number] {
+    let end = path.length;
+    const dot = path.lastIndexOf('.');
+    const lastSep = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+    if (dot > lastSep) end = dot;
+    let start = 0;
+    if (lastSep > 0) start = Math.max(path.lastIndexOf('\\', lastSep - 1), path.lastIndexOf('/', lastSep - 1)) + 1;
+    return [start, end];
+  }
+  it('finds the parent directory and the name without its suffix, for any path', () => {
+    const chars = fc.constantFrom('a', '.', '\\', '/', ' ');
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }).map((a) => a.join('')), (path) => {
+        expect(indexedRange(path)).toEqual(reference(path));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
