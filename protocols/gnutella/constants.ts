@@ -178,3 +178,10 @@ export const STATUS_FORBIDDEN = 403;
 export const STATUS_CONFLICT = 409;
 export const STATUS_TOO_LARGE = 413;
 export const STATUS_UNAVAILABLE = 503;
+
+/** `BEAR/11v1` Query Status Request and `BEAR/12v1` Query Status Response (leaf-guided DQ, spec 2.11, 3.5). */
+export const VMSG_QUERY_STATUS_REQUEST = 11;
+export const VMSG_QUERY_STATUS_RESPONSE = 12;
+export const VMSG_QUERY_STATUS_VERSION = 1;
+/** A BEAR/12 hit count meaning "I have enough, stop" (spec 3.5). */
+export const DQ_STATUS_STOP = 0xffff;

@@ -48,7 +48,7 @@ export class Dialer {
    * Dials until `have() >= want`; `self` is our own address, never dialled.
    * Asks the host caches when nobody is left to try.
    */
-  fill(want: number, have: () => number, self: string): void {
+  fill(want: number, have: () => number, self: string, only?: (addr: string) => boolean): void {
     const hosts = this.d.hosts();
     if (!hosts || have() + this.#dialling.size >= want) return;
     const now = this.d.now();
@@ -59,7 +59,7 @@ export class Dialer {
       const b = this.#backoff.get(addr);
       if (b && b.until > now) continue;
       if (!this.#gate.allows(addr, now)) continue;
-      if (addr === self) continue;
+      if (addr === self || (only && !only(addr))) continue;
       this.dial(addr);
       dialled++;
     }

@@ -21,6 +21,9 @@ export type Role = 'leaf' | 'ultrapeer';
 /** `X-Degree` when none is configured (LimeWire's 32). */
 export const DEFAULT_DEGREE = 32;
 
+/** A peer's degree when it sends no `X-Degree` (GTKG assumes 8). */
+export const DEFAULT_PEER_DEGREE = 8;
+
 /** What we say about ourselves in every handshake. */
 export interface LocalInfo {
   role: Role;
@@ -51,6 +54,8 @@ export interface PeerHeaders {
   extProbes: boolean;
   /** `X-Max-TTL`: the highest TTL of fresh queries the peer wants (default 4). */
   maxTtl: number;
+  /** `X-Degree`: ultrapeer links the peer holds (default 8, GTKG's assumption). */
+  degree: number;
   vendorMessages: boolean;
   acceptsDeflate: boolean;
   sendsDeflate: boolean;
@@ -78,6 +83,7 @@ export function peerHeaders(b: HeaderBlock): PeerHeaders {
     upQueryRouting: headerVersionAtLeast(h, 'x-ultrapeer-query-routing', 0.1),
     extProbes: headerVersionAtLeast(h, 'x-ext-probes', 0.1),
     maxTtl: parseMaxTtl(h.get('x-max-ttl')),
+    degree: Math.min(Math.max(Number.parseInt(h.get('x-degree') ?? '', 10) || DEFAULT_PEER_DEGREE, 1), 1_000),
     vendorMessages: headerVersionAtLeast(h, 'vendor-message', 0.1),
     acceptsDeflate: headerHasToken(h, 'accept-encoding', 'deflate'),
     sendsDeflate: headerHasToken(h, 'content-encoding', 'deflate'),

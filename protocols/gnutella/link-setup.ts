@@ -10,6 +10,7 @@ import { parseHeaderBlock } from './headers.js';
 import type { GnutellaLink } from './link.js';
 import { encodeMessagesSupported } from './vendor.js';
 import { PUSH_VENDOR_MESSAGES } from './push-vendor.js';
+import { QUERY_STATUS_MESSAGES } from './query-status.js';
 import type { Servent } from './servent.js';
 
 /**
@@ -74,7 +75,12 @@ export class LinkSetup {
       }
       case 'await-response': {
         const d = initiatorDecide(block, s.local, { freeUltrapeerSlots: s.freeUltrapeerSlots(), connectedGuids: this.#connectedGuids() });
-        if (d.kind !== 'accept') for (const h of d.tryHosts) s.hosts?.add(`${h.ip}:${h.port}`);
+        if (d.kind !== 'accept') {
+          for (const h of d.tryHosts) {
+            s.hosts?.add(`${h.ip}:${h.port}`);
+            s.knownUltrapeers.add(`${h.ip}:${h.port}`);
+          }
+        }
         if (d.kind === 'refused') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
         if (d.kind === 'refuse') {
           conn.send(d.final);
@@ -108,7 +114,7 @@ export class LinkSetup {
     this.ctx.emit({ type: 'peer.up', protocol: 'gnutella', address: conn.address, direction: conn.direction });
     this.ctx.log.info(`gnutella: ${l.role} ${conn.address} (${l.peer?.userAgent || 'no User-Agent'}) linked${l.compressedIn ? ', compressed' : ''}`);
     s.messages.sendAlivePing(l);
-    if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported(PUSH_VENDOR_MESSAGES) });
+    if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported([...PUSH_VENDOR_MESSAGES, ...QUERY_STATUS_MESSAGES]) });
     if (l.role === 'ultrapeer' && (s.role === 'leaf' || l.peer?.upQueryRouting === true)) s.messages.sendQrp(l);
   }
 

@@ -3,6 +3,11 @@ import type { Descriptor } from './descriptor.js';
 import type { PeerHeaders, Role } from './handshake.js';
 import { QrpReceiver } from './qrp-receiver.js';
 import type { QrpTable } from './qrp-table.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** A leaf's queries: 1 a second on average, bursts of 10 (LimeWire leaves send one every few seconds). */
+export const LEAF_QUERIES_PER_S = 1;
+export const LEAF_QUERY_BURST = 10;
 
 /** What the group's decoders yield: header blocks during the handshake, then descriptors. */
 export type GnutellaFrame = string[] | Descriptor;
@@ -33,6 +38,9 @@ export class GnutellaLink {
   sentTable: QrpTable | undefined;
   /** The address we dialled (outbound), for the host cache. */
   dialled: string | undefined;
+  /** A leaf's query allowance (as its ultrapeer), and queries dropped over it. */
+  queryBucket = new TokenBucket(LEAF_QUERIES_PER_S, LEAF_QUERY_BURST);
+  throttled = 0;
 
   constructor(
     readonly id: number,

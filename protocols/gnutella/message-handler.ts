@@ -18,6 +18,11 @@ import { SeenTable } from './seen-table.js';
 import { newGuid } from './servent-guid.js';
 import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
+import { DynamicQueries } from './dynamic-queries.js';
+import { DQ_LEAF_RESULTS } from './dynamic-query.js';
+import { QueryWords } from './qrp-receiver.js';
+import { decodeQueryStatus, encodeQueryStatusRequest, encodeQueryStatusResponse } from './query-status.js';
+import type { Query } from './query.js';
 
 /** Routes remembered per generation (query MUID -> link, servent GUID -> link). */
 const ROUTES_PER_GENERATION = 20_000;
@@ -32,7 +37,9 @@ const OUR_SPEED = 10_000;
  */
 export class MessageHandler {
   readonly seen: SeenTable;
-  readonly drops: Partial<Record<DropReason | 'malformed', number>> = {};
+  readonly drops: Partial<Record<DropReason | 'malformed' | 'throttled', number>> = {};
+  /** Our leaves' queries and our own, widened step by step as an ultrapeer (spec 3.5). */
+  readonly dq: DynamicQueries;
   readonly #pings: GenerationMap<string, LinkId>;
   readonly #queryRoutes: GenerationMap<string, LinkId>;
   readonly #pushRoutes: GenerationMap<string, LinkId>;
@@ -53,13 +60,27 @@ export class MessageHandler {
     this.#pings = new GenerationMap(opts);
     this.#queryRoutes = new GenerationMap(opts);
     this.#pushRoutes = new GenerationMap(opts);
+    this.dq = new DynamicQueries(
+      {
+        clock: ctx.clock,
+        ultrapeers: () => this.s.openLinks('ultrapeer'),
+        sendQuery: (l, muid, ttl, hops, payload) => this.s.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl, hops, payload }),
+        lastHopMatch: (l, payload) => this.#lastHopMatch(l, queryWordsOf(payload)),
+        askLeaf: (id, muid) => {
+          const leaf = this.#byId.get(id);
+          if (leaf) this.s.send(leaf, { muid, type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeQueryStatusRequest() });
+        },
+      },
+      s.opts.dqHopMs,
+    );
   }
 
   forget(l: GnutellaLink): void {
     this.#byId.delete(l.id);
+    this.dq.forget(l.id);
   }
 
-  #drop(reason: DropReason | 'malformed'): void {
+  #drop(reason: DropReason | 'malformed' | 'throttled'): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1;
   }
 
@@ -82,7 +103,27 @@ export class MessageHandler {
         return this.#drop('malformed');
       }
     }
-    const seen = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_QUERY ? this.seen.check(d.muid, d.type, d.ttl) : 'new';
+    let query: Query | undefined;
+    let words: QueryWords | undefined;
+    if (d.type === C.DESCRIPTOR_QUERY && d.ttl > 0) {
+      try {
+        const m = decodeMessage(d);
+        if (m.kind !== 'query') return this.#drop('malformed');
+        query = m;
+        msg = m;
+      } catch {
+        return this.#drop('malformed');
+      }
+      // A leaf over its query rate is throttled; its other traffic and everyone else's goes on.
+      if (this.s.role === 'ultrapeer' && l.role === 'leaf' && !l.queryBucket.take(this.ctx.clock.now())) {
+        l.throttled++;
+        return this.#drop('throttled');
+      }
+    }
+    const wordsOf = (): QueryWords => (words ??= new QueryWords(query?.text ?? '', (query?.huge ?? []).filter((h) => h.toLowerCase().startsWith(C.URN_SHA1_PREFIX))));
+    let seen = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_QUERY ? this.seen.check(d.muid, d.type, d.ttl) : 'new';
+    // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).
+    if (seen === 'higher-ttl' && l.peer?.extProbes !== true) seen = 'duplicate';
     const decision = route({
       type: d.type,
       ttl: d.ttl,
@@ -92,7 +133,11 @@ export class MessageHandler {
       seen,
       ...(back !== undefined ? { back } : {}),
       ultrapeers: this.s.openLinks('ultrapeer').map((x) => x.id),
-      matchingLeaves: () => this.#matchingLeaves(d),
+      matchingLeaves: () => this.#matchingLeaves(wordsOf()),
+      lastHop: (id) => {
+        const up = this.#byId.get(id);
+        return up === undefined || this.#lastHopMatch(up, wordsOf());
+      },
     });
     switch (decision.kind) {
       case 'drop':
@@ -114,9 +159,12 @@ export class MessageHandler {
           const to = this.#byId.get(f.to) ?? this.s.openLinks().find((x) => x.id === f.to);
           if (to) this.s.send(to, { ...d, ttl: f.ttl, hops: d.hops + 1 });
         }
-        return this.#answerQuery(l, d);
+        if (decision.dynamic) this.dq.start(d.muid, d.payload, d.hops + 1, l.id, this.s.opts.dqLeafResults ?? DQ_LEAF_RESULTS, query !== undefined && (query.flags & C.QUERY_FLAG_LEAF_GUIDED) !== 0);
+        return this.#answerQuery(l, d, query);
       }
       case 'reply': {
+        // Results for a dynamic query count toward its goal (byte 0 of a hit: its result count).
+        if (d.type === C.DESCRIPTOR_QUERY_HIT && d.payload.length > 0) this.dq.onResults(d.muid, d.payload[0]!);
         if (decision.to !== 'us') {
           const to = this.s.openLinks().find((x) => x.id === decision.to);
           if (!to) return this.#drop('route-lost');
@@ -133,21 +181,23 @@ export class MessageHandler {
     }
   }
 
-  #matchingLeaves(d: Descriptor): LinkId[] {
-    let text = '';
-    let urns: string[] = [];
-    try {
-      const m = decodeMessage(d);
-      if (m.kind !== 'query') return [];
-      text = m.text;
-      urns = m.huge.filter((h) => h.toLowerCase().startsWith(C.URN_SHA1_PREFIX));
-    } catch {
-      return [];
-    }
-    return this.s
-      .openLinks('leaf')
-      .filter((x) => x.qrp.matches(text, urns))
-      .map((x) => x.id);
+  /** Leaves whose QRP table matches every word (2/3 from 3 words on; any URN), whatever the TTL (spec 3.4). */
+  #matchingLeaves(q: QueryWords): LinkId[] {
+    const out: LinkId[] = [];
+    for (const x of this.s.leaves()) if (x.qrp.matchesWords(q)) out.push(x.id);
+    return out;
+  }
+
+  /** Our leaves whose table matches a query payload (our own search as an ultrapeer). */
+  leavesFor(payload: Buffer): GnutellaLink[] {
+    const q = queryWordsOf(payload);
+    return this.s.leaves().filter((x) => x.qrp.matchesWords(q));
+  }
+
+  /** An ultrapeer gets a last-hop query when its merged table matches, or when it sent none (spec 3.4). */
+  #lastHopMatch(up: GnutellaLink, q: QueryWords): boolean {
+    if (!up.peer?.upQueryRouting || !up.qrp.complete) return true;
+    return up.qrp.matchesWords(q);
   }
 
   #linkLocal(l: GnutellaLink, d: Descriptor): void {
@@ -170,9 +220,23 @@ export class MessageHandler {
           this.s.sendBye(l, C.BYE_BAD_QRP, err instanceof Error ? err.message : 'bad QRP');
         }
         return;
-      case 'vendor':
+      case 'vendor': {
+        let qs;
+        try {
+          qs = decodeQueryStatus(m);
+        } catch {
+          return this.#drop('malformed');
+        }
+        // Leaf-guided dynamic querying (spec 3.5): the ultrapeer asks, we say how many hits we kept.
+        if (qs?.kind === 'request' && this.s.role === 'leaf') {
+          const kept = this.s.searches.kept(d.muid);
+          this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeQueryStatusResponse(kept ?? C.DQ_STATUS_STOP) });
+          return;
+        }
+        if (qs?.kind === 'response') return this.dq.onLeafStatus(d.muid, l.id, qs.kept);
         this.s.push.onVendor(l, m, d.muid);
         return; // vendor messages we do not use are dropped quietly (spec 2.11)
+      }
       default:
         return;
     }
@@ -218,7 +282,7 @@ export class MessageHandler {
 
   /** RESET + PATCH from nothing, or a PATCH from what this link has (spec 3.4). */
   sendQrp(l: GnutellaLink): void {
-    const table = this.s.table;
+    const table = this.s.tableFor(l);
     if (l.sentTable && l.sentTable.equals(table)) return;
     for (const payload of table.updateMessages(l.sentTable)) this.s.send(l, { muid: newGuid(), type: C.DESCRIPTOR_ROUTE_TABLE_UPDATE, ttl: 1, hops: 0, payload });
     l.sentTable = table;
@@ -230,14 +294,8 @@ export class MessageHandler {
     return browseBody(this.ctx.share.entries(), { port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', speed: OUR_SPEED, vendor: C.OUR_VENDOR, push: this.s.push.firewalled, busy: false, uploaded: false, serventGuid: this.s.guid });
   }
 
-  #answerQuery(l: GnutellaLink, d: Descriptor): void {
-    let m: GnutellaMessage;
-    try {
-      m = decodeMessage(d);
-    } catch {
-      return this.#drop('malformed');
-    }
-    if (m.kind !== 'query') return;
+  #answerQuery(l: GnutellaLink, d: Descriptor, m: Query | undefined): void {
+    if (!m) return;
     const hits = answerQuery(m, this.ctx.share);
     if (hits.length === 0) return;
     this.queriesAnswered++;
@@ -267,12 +325,17 @@ export class MessageHandler {
         l.unansweredPings = 0;
         if (m.port > 0 && m.ip !== '0.0.0.0') {
           this.s.hosts?.add(`${m.ip}:${m.port}`);
+          // An ultrapeer's pong: GGEP UP or the power-of-two size mark (spec 2.6).
+          if (ggepGet(m.ggep, C.GGEP_UP) !== undefined) this.s.knownUltrapeers.add(`${m.ip}:${m.port}`);
           this.pongs.add({ host: `${m.ip}:${m.port}`, payload: d.payload, hops: d.hops, from: l.id });
         }
         const ipp = ggepGet(m.ggep, C.GGEP_IPP);
         if (ipp) {
           try {
-            for (const h of unpackHosts(ipp, 30)) this.s.hosts?.add(`${h.ip}:${h.port}`);
+            for (const h of unpackHosts(ipp, 30)) {
+              this.s.hosts?.add(`${h.ip}:${h.port}`);
+              this.s.knownUltrapeers.add(`${h.ip}:${h.port}`);
+            }
           } catch {
             this.#drop('malformed');
           }
@@ -288,4 +351,15 @@ export class MessageHandler {
         return;
     }
   }
+}
+
+/** A query payload's words, for last-hop matching of a dynamic query's copies. */
+function queryWordsOf(payload: Buffer): QueryWords {
+  try {
+    const m = decodeMessage({ muid: Buffer.alloc(C.GUID_BYTES), type: C.DESCRIPTOR_QUERY, ttl: 1, hops: 0, payload });
+    if (m.kind === 'query') return new QueryWords(m.text, m.huge.filter((h) => h.toLowerCase().startsWith(C.URN_SHA1_PREFIX)));
+  } catch {
+    // our own or an already-checked payload: cannot fail
+  }
+  return new QueryWords('');
 }

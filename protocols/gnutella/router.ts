@@ -41,8 +41,12 @@ export type RouteDecision =
   | { kind: 'link-local' }
   /** Answer with our pong(s); `alive` = TTL 1 hops 0 keep-alive ping (spec 2.6). */
   | { kind: 'ping'; alive: boolean }
-  /** A new query: answer from our share, and forward these copies. */
-  | { kind: 'query'; forward: Forward[] }
+  /**
+   * A new query: answer from our share, and forward these copies. `dynamic`: a
+   * leaf's query, which we as its ultrapeer widen step by step (spec 3.5)
+   * instead of flooding it to every ultrapeer.
+   */
+  | { kind: 'query'; forward: Forward[]; dynamic: boolean }
   /** A pong, hit or push to deliver to us or relay down one link. */
   | { kind: 'reply'; to: RouteTarget; ttl: number };
 
@@ -60,6 +64,11 @@ export interface RouteInput {
   ultrapeers: readonly LinkId[];
   /** Our leaves whose QRP table matches this query (asked only for new queries, as an ultrapeer). */
   matchingLeaves: () => readonly LinkId[];
+  /**
+   * Whether an ultrapeer may get this query as its last hop (TTL 1 on arrival):
+   * its last-hop QRP table matches, or it has none (spec 3.4). Default: yes.
+   */
+  lastHop?: (up: LinkId) => boolean;
 }
 
 function isLinkLocal(type: number): boolean {
@@ -84,7 +93,10 @@ export function route(i: RouteInput): RouteDecision {
       return { kind: 'ping', alive: i.ttl === 1 && i.hops === 0 };
     case DESCRIPTOR_QUERY:
       if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
-      return { kind: 'query', forward: i.self === 'leaf' ? [] : queryCopies(i) };
+      if (i.self === 'leaf') return { kind: 'query', forward: [], dynamic: false };
+      // A leaf's query: its matching leaves now, the ultrapeers by dynamic querying (spec 3.5).
+      if (i.from.role === 'leaf') return { kind: 'query', forward: leafCopies(i), dynamic: true };
+      return { kind: 'query', forward: queryCopies(i), dynamic: false };
     case DESCRIPTOR_PONG:
     case DESCRIPTOR_QUERY_HIT:
     case DESCRIPTOR_PUSH:
@@ -102,11 +114,23 @@ function reply(i: RouteInput): RouteDecision {
   return { kind: 'reply', to: i.back, ttl: i.ttl - 1 };
 }
 
+function leafCopies(i: RouteInput): Forward[] {
+  const out: Forward[] = [];
+  for (const leaf of i.matchingLeaves()) if (leaf !== i.from.id) out.push({ to: leaf, ttl: 1 });
+  return out;
+}
+
 function queryCopies(i: RouteInput): Forward[] {
   const hops = i.hops + 1;
   const capped = Math.max(1, Math.min(i.ttl - 1, MAX_TTL - hops));
-  const out: Forward[] = [];
-  for (const leaf of i.matchingLeaves()) if (leaf !== i.from.id) out.push({ to: leaf, ttl: Math.max(1, capped) });
-  if (i.ttl > 1 && MAX_TTL - hops >= 1) for (const up of i.ultrapeers) if (up !== i.from.id) out.push({ to: up, ttl: capped });
+  const out = leafCopies(i);
+  if (i.ttl > 1 && MAX_TTL - hops >= 1) {
+    for (const up of i.ultrapeers) {
+      if (up === i.from.id) continue;
+      // Last hop: only ultrapeers whose merged table (theirs + their leaves') matches (spec 3.4).
+      if (capped === 1 && i.lastHop && !i.lastHop(up)) continue;
+      out.push({ to: up, ttl: capped });
+    }
+  }
   return out;
 }

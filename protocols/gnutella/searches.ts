@@ -37,6 +37,11 @@ export class Searches {
     this.#running.delete(muid.toString('hex'));
   }
 
+  /** Results a running search kept (for BEAR/12, spec 3.5); undefined once it ended. */
+  kept(muid: Buffer): number | undefined {
+    return this.#running.get(muid.toString('hex'))?.hits;
+  }
+
   has(muid: Buffer): boolean {
     return this.#running.has(muid.toString('hex'));
   }

@@ -14,6 +14,9 @@ import * as C from './constants.js';
 import { encodeDescriptor, type Descriptor } from './descriptor.js';
 import { connectRequest, type LocalInfo, type Role } from './handshake.js';
 import { decideRole, ULTRAPEER_DEFAULTS } from './role-policy.js';
+import { LastHopTable } from './last-hop-table.js';
+import { BoundedSet } from './bounded-set.js';
+import { DQ_OWN_RESULTS } from './dynamic-query.js';
 import { Dialer } from './dialer.js';
 import { LinkSetup } from './link-setup.js';
 import { typeName } from './descriptor-names.js';
@@ -36,6 +39,12 @@ export interface ServentOptions extends GnutellaOptions {
   searchMs?: number;
   /** Cap on one HTTP answer's body (gtk-gnutella-like 512 KiB pieces in tests). */
   maxPieceBytes?: number;
+  /** Dynamic querying (spec 3.5): wait per hop (default 2.4 s) and results wanted for a leaf's query (50) and ours (150). */
+  dqHopMs?: number;
+  dqLeafResults?: number;
+  dqOwnResults?: number;
+  /** How often an ultrapeer re-merges and sends its last-hop QRP table (default 30 s). */
+  qrpUpdateMs?: number;
   /** Links from one IP (default 8; tests and benches run many nodes on 127.0.0.1). */
   perIp?: number;
   /** Auto mode hysteresis and leafless limit (spec 3.1; defaults 30 min and 1 h), for tests. */
@@ -53,6 +62,10 @@ export interface ServentOptions extends GnutellaOptions {
 export const INBOUND_SPARE = 16;
 /** Links from one IP address (several servents behind one NAT). */
 export const PER_IP = 8;
+/** Addresses remembered as ultrapeers. */
+export const KNOWN_ULTRAPEERS = 2_000;
+/** An ultrapeer re-merges its last-hop table and sends the changes this often (LW/GTKG: about a minute). */
+export const QRP_UP_UPDATE_MS = 30_000;
 /** The host cache is saved (when changed) this often. */
 export const HOSTS_SAVE_EVERY_MS = 60_000;
 /** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
@@ -90,6 +103,8 @@ export class Servent {
   #unsubscribe: (() => void) | undefined;
   #lastPing = 0;
   #lastSave = 0;
+  #lastQrpSent = 0;
+  readonly #lastHop = new LastHopTable();
   #udpEndpoint: UdpEndpoint | undefined;
   udp: GnutellaUdp | undefined;
   #stopped = false;
@@ -189,7 +204,10 @@ export class Servent {
     this.#listener = await this.group.listen(this.opts.port, { ...(this.opts.host ? { host: this.opts.host } : {}) });
     this.port = this.#listener.port;
     this.#hosts = await this.#ctx.hostCache('gnutella');
-    for (const p of this.opts.peers) this.#hosts.add(p);
+    for (const p of this.opts.peers) {
+      this.#hosts.add(p);
+      this.knownUltrapeers.add(p);
+    }
     const hosts = this.#hosts;
     try {
       // UDP on the same port number (spec 0): pings, pongs, host caches.
@@ -224,6 +242,23 @@ export class Servent {
     await this.#hosts?.save().catch(() => undefined);
   }
 
+  /** The table an ultrapeer neighbour gets: ours alone as a leaf, ours + our leaves' as an ultrapeer (spec 3.4). */
+  tableFor(l: GnutellaLink): QrpTable {
+    return this.role === 'ultrapeer' && l.role === 'ultrapeer' ? this.#lastHop.get(this.table, this.leaves()) : this.table;
+  }
+
+  /**
+   * Hosts known to be ultrapeers (`--gnutella-peer`, `X-Try-Ultrapeers`, pongs
+   * marked as an ultrapeer's, UDP host caches): an ultrapeer dials only these,
+   * never the leaves its cache also holds. Bounded, oldest forgotten.
+   */
+  readonly knownUltrapeers = new BoundedSet<string>(KNOWN_ULTRAPEERS);
+
+  /** Open leaf links (as an ultrapeer). */
+  leaves(): GnutellaLink[] {
+    return this.openLinks('leaf');
+  }
+
   /** Open links by role. */
   openLinks(role?: 'leaf' | 'ultrapeer'): GnutellaLink[] {
     return [...this.links.values()].filter((l) => l.phase === 'open' && (role === undefined || l.role === role));
@@ -245,10 +280,15 @@ export class Servent {
         else this.#messages.sendAlivePing(l);
       }
     }
-    this.#checkRole(now);
+    // After a role change, dial on the next round: peers first see our Bye (else 409, same GUID).
+    if (this.#checkRole(now)) return;
+    if (this.role === 'ultrapeer' && now - this.#lastQrpSent >= (this.opts.qrpUpdateMs ?? QRP_UP_UPDATE_MS)) {
+      this.#lastQrpSent = now;
+      for (const l of this.openLinks('ultrapeer')) if (l.peer?.upQueryRouting) this.#messages.sendQrp(l);
+    }
     // A leaf keeps --gnutella-links ultrapeers; an ultrapeer dials for its mesh, leaving room for inbound ones.
     const want = this.role === 'leaf' ? this.opts.links : Math.max(1, Math.ceil(this.opts.upLinks / 2));
-    this.dialer.fill(want, () => this.openLinks('ultrapeer').length, `${this.local.listen?.ip}:${this.port}`);
+    this.dialer.fill(want, () => this.openLinks('ultrapeer').length, `${this.local.listen?.ip}:${this.port}`, this.role === 'ultrapeer' ? (a) => this.knownUltrapeers.has(a) : undefined);
   }
 
   /** Ultrapeer links we may still take: a leaf's --gnutella-links, an ultrapeer's --gnutella-up-links. */
@@ -262,7 +302,7 @@ export class Servent {
   }
 
   /** Re-runs the role election (spec 3.1) and carries out a change. */
-  #checkRole(now: number): void {
+  #checkRole(now: number): boolean {
     if (this.role === 'ultrapeer' && this.openLinks('leaf').length === 0) this.#leaflessSince ??= now;
     else this.#leaflessSince = undefined;
     const d = decideRole({
@@ -278,7 +318,9 @@ export class Servent {
       ...(this.opts.demoteWithoutLeavesMs !== undefined ? { demoteAfterMs: this.opts.demoteWithoutLeavesMs } : {}),
     });
     this.roleWhy = d.why;
-    if (d.role !== this.role) this.changeRole(d.role, d.why);
+    if (d.role === this.role) return false;
+    this.changeRole(d.role, d.why);
+    return true;
   }
 
   /**
@@ -309,14 +351,25 @@ export class Servent {
     const targets = this.openLinks();
     if (targets.length === 0) return { peers: 0 };
     const muid = newGuid();
+    const leaf = this.role === 'leaf';
     // Bit 14 when firewalled (spec 4.2): firewalled holders then know a push cannot reach us.
-    const payload = encodeQuery({ flags: C.OUR_QUERY_FLAGS | (this.push.firewalled ? C.QUERY_FLAG_FIREWALLED : 0), text: query.text });
+    // Bit 12 as a leaf: our ultrapeers may ask how many hits we kept (BEAR/11, spec 3.5).
+    const flags = C.OUR_QUERY_FLAGS | (this.push.firewalled ? C.QUERY_FLAG_FIREWALLED : 0) | (leaf ? C.QUERY_FLAG_LEAF_GUIDED : 0);
+    const payload = encodeQuery({ flags, text: query.text });
     this.searches.add(muid, sink);
-    for (const l of targets) this.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl: l.role === 'leaf' ? 1 : OUR_QUERY_TTL, hops: 0, payload });
+    if (leaf) {
+      // Our ultrapeers run the dynamic query for us (spec 3.5).
+      for (const l of targets) this.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl: OUR_QUERY_TTL, hops: 0, payload });
+    } else {
+      this.#messages.seen.check(muid, C.DESCRIPTOR_QUERY, C.MAX_TTL);
+      for (const l of this.#messages.leavesFor(payload)) this.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl: 1, hops: 0, payload });
+      this.#messages.dq.start(muid, payload, 0, 'us', this.opts.dqOwnResults ?? DQ_OWN_RESULTS);
+    }
     await new Promise<void>((resolve) => {
       const t = this.#ctx.clock.setTimeout(resolve, this.opts.searchMs ?? 20_000);
       signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
     });
+    this.#messages.dq.cancel(muid);
     this.searches.remove(muid);
     return { peers: targets.length };
   }

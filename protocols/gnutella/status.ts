@@ -29,13 +29,17 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
     const c = l.conn;
     const comp = l.compressedIn || l.compressedOut ? `deflate ${l.compressedIn ? 'in' : ''}${l.compressedIn && l.compressedOut ? '+' : ''}${l.compressedOut ? 'out' : ''}` : 'plain';
     const ratio = l.compressedIn && l.decodedIn > 0 ? ` (in: ${c.bytesIn} B on the wire for ${l.decodedIn} B, ${Math.round((100 * c.bytesIn) / l.decodedIn)}%)` : '';
-    const qrp = l.role === 'leaf' ? `, qrp ${l.qrp.complete ? 'complete' : 'none yet'}` : '';
+    const qrp = l.role === 'leaf' ? `, qrp ${l.qrp.complete ? 'complete' : 'none yet'}${l.throttled ? `, ${l.throttled} queries throttled` : ''}` : l.qrp.complete ? ', last-hop qrp' : '';
     lines.push(
       `  ${l.role ?? '?'} ${c.direction} ${c.address} ${l.phase} "${l.peer?.userAgent ?? ''}" up ${ago(now - (l.openedAt || now))}, ${comp}${ratio}${qrp}; in: ${counters(l.in)}; out: ${counters(l.out)}`,
     );
   }
   lines.push(`hits received ${s.searches.hitsIn} (dropped ${s.searches.hitsDropped}); queries answered ${m.queriesAnswered} with ${m.hitsSent} hits`);
   lines.push(...s.push.statusLines());
+  if (s.role === 'ultrapeer' || m.dq.started > 0) {
+    lines.push(`dynamic queries: ${m.dq.size} running, ${m.dq.started} started, ${m.dq.queriesSent} copies sent to ultrapeers`);
+    for (const r of m.dq.recent) lines.push(`  dq "${r.text}" for ${r.origin === 'us' ? 'us' : `leaf #${r.origin}`}: ${r.queriesSent} sent to ${r.ultrapeers} ultrapeers, ${r.results} results; stopped: ${r.why}`);
+  }
   lines.push(`drops: ${counters(m.drops as Record<string, number>)}; duplicate table ${m.seen.size}; pong cache ${m.pongs.size}`);
   return lines;
 }

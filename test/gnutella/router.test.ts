@@ -33,9 +33,9 @@ describe('route decisions', () => {
   });
 
   it('a leaf answers queries and never relays them; duplicates are dropped, higher-TTL re-probes are not', () => {
-    expect(route(base)).toEqual({ kind: 'query', forward: [] });
+    expect(route(base)).toEqual({ kind: 'query', forward: [], dynamic: false });
     expect(route({ ...base, seen: 'duplicate' })).toEqual({ kind: 'drop', reason: 'duplicate' });
-    expect(route({ ...base, seen: 'higher-ttl' })).toEqual({ kind: 'query', forward: [] });
+    expect(route({ ...base, seen: 'higher-ttl' })).toEqual({ kind: 'query', forward: [], dynamic: false });
   });
 
   it('a leaf takes replies for itself only', () => {
@@ -54,11 +54,23 @@ describe('route decisions', () => {
     expect(route({ ...base, self: 'ultrapeer', from: { id: 10, role: 'leaf' }, hops: 1 })).toMatchObject({ kind: 'close', code: 414 });
   });
 
-  it("an ultrapeer sends a leaf's query to matching leaves and other ultrapeers, TTL capped to 4 - hops", () => {
+  it("an ultrapeer sends a leaf's query to its other matching leaves at once and to ultrapeers by dynamic querying", () => {
     const d = route({ ...base, self: 'ultrapeer', from: { id: 10, role: 'leaf' }, ttl: 7 });
-    expect(d).toEqual({ kind: 'query', forward: [{ to: 11, ttl: 3 }, { to: 1, ttl: 3 }, { to: 2, ttl: 3 }, { to: 3, ttl: 3 }] });
+    expect(d).toEqual({ kind: 'query', forward: [{ to: 11, ttl: 1 }], dynamic: true });
+  });
+
+  it("an ultrapeer relays an ultrapeer's query to matching leaves whatever the TTL and to ultrapeers with TTL capped to 4 - hops", () => {
+    const d = route({ ...base, self: 'ultrapeer', from: { id: 1, role: 'ultrapeer' }, ttl: 7, hops: 0 });
+    expect(d).toEqual({ kind: 'query', forward: [{ to: 10, ttl: 1 }, { to: 11, ttl: 1 }, { to: 2, ttl: 3 }, { to: 3, ttl: 3 }], dynamic: false });
     const last = route({ ...base, self: 'ultrapeer', from: { id: 1, role: 'ultrapeer' }, ttl: 1, hops: 2 });
-    expect(last).toEqual({ kind: 'query', forward: [{ to: 10, ttl: 1 }, { to: 11, ttl: 1 }] });
+    expect(last).toEqual({ kind: 'query', forward: [{ to: 10, ttl: 1 }, { to: 11, ttl: 1 }], dynamic: false });
+  });
+
+  it('on the last hop only ultrapeers whose last-hop QRP table matches get the query (spec 3.4)', () => {
+    const d = route({ ...base, self: 'ultrapeer', from: { id: 1, role: 'ultrapeer' }, ttl: 3, hops: 2, lastHop: (up) => up === 3 });
+    expect(d).toEqual({ kind: 'query', forward: [{ to: 10, ttl: 1 }, { to: 11, ttl: 1 }, { to: 3, ttl: 1 }], dynamic: false });
+    const notLast = route({ ...base, self: 'ultrapeer', from: { id: 1, role: 'ultrapeer' }, ttl: 4, hops: 0, lastHop: () => false });
+    expect(notLast.kind === 'query' && notLast.forward.filter((f) => f.to < 10)).toEqual([{ to: 2, ttl: 3 }, { to: 3, ttl: 3 }]);
   });
 
   it('an ultrapeer relays hits back along the route, never to their source', () => {

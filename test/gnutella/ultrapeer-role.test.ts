@@ -64,7 +64,10 @@ describe('ultrapeer role', () => {
     await eventually(async () => /^gnutella ultrapeer/.test(await gstatus(auto)), 20_000);
     expect(await gstatus(auto)).toMatch(/auto: (promoted|reachable)/);
     // The old leaf link was closed with a Bye and the two now hold an ultrapeer link.
-    await eventually(async () => (await links(up, 'ultrapeer')).length === 1 && (await links(up, 'leaf')).length === 0, 30_000);
+    await eventually(async () => (await links(up, 'ultrapeer')).length === 1 && (await links(up, 'leaf')).length === 0, 30_000).catch(async (e: unknown) => {
+      console.log(await gstatus(auto), '\n', await gstatus(up));
+      throw e;
+    });
     expect(auto.node.snapshot().status.gnutella?.role).toBe('UP');
   }, 60_000);
 });
