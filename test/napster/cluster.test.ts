@@ -4,10 +4,11 @@
  * clients spread over them. Skips with a printed reason without nats-server.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCli, type CliNode } from '../cli/cli-process.js';
 import { NapClient, type Received } from './nap-client.js';
-import { natsMissing, startNats, type NatsFixture } from './nats-fixture.js';
+import { freePort, natsMissing, startNats, type NatsFixture } from './nats-fixture.js';
 
 const missing = natsMissing();
 if (missing) console.log(missing);
@@ -224,6 +225,26 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     await vi.waitFor(async () => expect(await whois(carol, 'eve')).toMatch(/^eve /), { timeout: 10_000, interval: 300 });
   });
 
+  it('shrugs off garbage on the cluster subjects: every server keeps serving', async () => {
+    const nc = await connect({ servers: nats.url });
+    const ids = (await nstatus(servers[A]!)).map((l) => /\(([0-9a-f]{12})\)/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
+    expect(ids).toHaveLength(3);
+    const junk = [new Uint8Array([0xff, 0x00, 0x7b]), Buffer.from('{"op":"on","user":{"nick":"x"}}'), Buffer.from('[]'), Buffer.from('null'),
+      Buffer.from(JSON.stringify({ from: { server: 'x', nick: 'evil', ip: '1.2.3.4', port: 1, speed: 1, level: 4, shares: [] }, type: 610, text: 'alice' })),
+      Buffer.from(JSON.stringify({ id: 'bad id!', name: 'x', users: 1e9, files: 1, bytes: 1 }))];
+    const subjects = [`napster.${cluster}.beat`, `napster.${cluster}.user`, `napster.${cluster}.chan`, `napster.${cluster}.bye`,
+      ...ids.flatMap((id) => ['cmd', 'search', 'state', 'ghost'].map((w) => `napster.${cluster}.srv.${id}.${w}`))];
+    for (const subj of subjects) for (const j of junk) nc.publish(subj, j);
+    // An admin command dressed as a forwarded one is refused: alice stays online.
+    const r = await nc.request(`napster.${cluster}.srv.${ids[0]}.cmd`, junk[4]!, { timeout: 5_000 });
+    expect(r.data.length).toBe(0);
+    await nc.flush();
+    await nc.close();
+    const lines = await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 2);
+    expect(lines).toHaveLength(2);
+    expect(await whois(carol, 'alice')).toMatch(/^alice /);
+  });
+
   it('drops a SIGKILLed server\'s users from searches and presence within 10 s; the others keep serving', async () => {
     const hot = await carol.ask(207, 'bob', 209);
     expect(hot.at(-1)!.text).toBe('bob 7');
@@ -250,5 +271,20 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     nats = await nats.restart();
     await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 30_000);
     await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 20_000);
+  });
+
+  it('starts and serves its own users alone when NATS cannot be reached, and says so', async () => {
+    const cli = await startCli(['--no-chat', '--napster-server', '--napster-port', '0', '--napster-host', '127.0.0.1', '--napster-cluster', `nats://127.0.0.1:${await freePort()}`]);
+    const lone: Srv = { name: 'lone', cli, port: 0 };
+    servers.push(lone);
+    const ready = (await cli.waitEvent((e) => e.type === 'ready', 30_000)) as unknown as { ports: Record<string, number> };
+    lone.port = ready.ports.napster!;
+    await cli.waitEvent((e) => String(e.text).includes('is unreachable; serving local users alone'), 20_000);
+    const x = await login(lone, 'xavier', { pass: 'xpw' });
+    const y = await login(lone, 'yolanda', { pass: 'ypw' });
+    x.send(100, `"${SONG_A}" 00000000000000000000000000000000 4000000 128 44100 240`);
+    const found = await searchUntil(y, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1);
+    expect(found[0]).toContain(' xavier ');
+    expect((await nstatus(lone))[0]).toContain('NATS unreachable');
   });
 });
