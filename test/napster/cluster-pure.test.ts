@@ -89,8 +89,8 @@ describe('the cluster directory', () => {
     expect(d.members('#TEAM')).toEqual([{ nick: 'Alice', shared: 1, speed: 7 }]);
     expect(d.totals()).toEqual({ users: 1, files: 10, bytes: 100 });
     d.beat(beat('a'), DEAD_AFTER_MS - 1);
-    expect(d.expire(DEAD_AFTER_MS)).toEqual([]);
-    expect(d.expire(2 * DEAD_AFTER_MS)).toEqual([user('Alice', 'a')]);
+    expect(d.expire(DEAD_AFTER_MS)).toEqual({ users: [], parts: [] });
+    expect(d.expire(2 * DEAD_AFTER_MS)).toEqual({ users: [user('Alice', 'a')], parts: [{ channel: '#team', member: { nick: 'Alice', shared: 1, speed: 7 } }] });
     expect(d.user('alice')).toBeUndefined();
     expect(d.members('#team')).toEqual([]);
     expect(d.servers.size).toBe(0);
@@ -116,7 +116,7 @@ describe('messages between servers', () => {
       }),
     );
     expect(M.isBeat({ id: 'a.b', name: 'x', users: 1, files: 1, bytes: 1 })).toBe(false);
-    expect(M.isCmdRequest({ type: 205, text: 'x y', from: { server: 's', nick: 'n', ip: '1', port: 0, speed: 0, level: 0, shares: ['a', 'b', 'c', 'd', 'e'] } })).toBe(false);
+    expect(M.isCmdRequest({ type: 205, text: 'x y', from: { server: 's', nick: 'n', ip: '1', port: 0, speed: 0, level: 0, shares: ['a', 'b', 'c', 'd', 'e'], size: 0 } })).toBe(false);
     expect(M.parseBody(Buffer.from('{nope'))).toBeUndefined();
   });
 });

@@ -179,7 +179,7 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     expect((await carol.waitType(403)).text).toBe('#team carol hi from C');
   });
 
-  it('brokers a download (203/607/608/204) and a push (500/607/608/501) across servers', async () => {
+  it('brokers a download (203/607/608/204), a push (500/607/608/501) and a queue limit (619/620) across servers', async () => {
     let from = alice.frames.length;
     carol.send(203, `alice "${SONG_A}"`);
     expect((await alice.waitType(607, from)).text).toBe(`carol "${SONG_A}"`);
@@ -196,6 +196,10 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     const fromBob = bob.frames.length;
     bob.send(608, `carol "${SONG_B}"`);
     expect((await bob.waitType(501, fromBob)).text).toMatch(/^carol \d+ 6600 "/);
+    // 619 from the uploader: the downloader on another server gets 620 with the file's size.
+    from = carol.frames.length;
+    alice.send(619, `carol "${SONG_A}" 3`);
+    expect((await carol.waitType(620, from)).text).toBe(`alice "${SONG_A}" 4000000 3`);
   });
 
   it('keeps accounts network-wide: registered on A, logs in on C with that password only', async () => {
@@ -230,7 +234,7 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     const ids = (await nstatus(servers[A]!)).map((l) => /\(([0-9a-f]{12})\)/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
     expect(ids).toHaveLength(3);
     const junk = [new Uint8Array([0xff, 0x00, 0x7b]), Buffer.from('{"op":"on","user":{"nick":"x"}}'), Buffer.from('[]'), Buffer.from('null'),
-      Buffer.from(JSON.stringify({ from: { server: 'x', nick: 'evil', ip: '1.2.3.4', port: 1, speed: 1, level: 4, shares: [] }, type: 610, text: 'alice' })),
+      Buffer.from(JSON.stringify({ from: { server: 'x', nick: 'evil', ip: '1.2.3.4', port: 1, speed: 1, level: 4, shares: [], size: 0 }, type: 610, text: 'alice' })),
       Buffer.from(JSON.stringify({ id: 'bad id!', name: 'x', users: 1e9, files: 1, bytes: 1 }))];
     const subjects = [`napster.${cluster}.beat`, `napster.${cluster}.user`, `napster.${cluster}.chan`, `napster.${cluster}.bye`,
       ...ids.flatMap((id) => ['cmd', 'search', 'state', 'ghost'].map((w) => `napster.${cluster}.srv.${id}.${w}`))];
@@ -248,11 +252,15 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
   it('drops a SIGKILLed server\'s users from searches and presence within 10 s; the others keep serving', async () => {
     const hot = await carol.ask(207, 'bob', 209);
     expect(hot.at(-1)!.text).toBe('bob 7');
+    const joined = carol.frames.length;
+    await bob.ask(400, '#team', 410);
+    expect((await carol.waitType(406, joined)).text).toBe('#team bob 1 7');
     const from = carol.frames.length;
     const killedAt = Date.now();
     servers[B]!.cli.proc.kill('SIGKILL');
     await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 10_000);
-    await carol.waitType(210, from, 10_000);
+    expect((await carol.waitType(210, from, 10_000)).text).toBe('bob');
+    expect((await carol.waitType(407, from, 10_000)).text).toBe('#team bob 1 7');
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(await whois(carol, 'bob')).toMatch(/^605 bob /);
     const at = alice.frames.length;

@@ -28,6 +28,12 @@ interface Member extends RemoteMember {
   server: string;
 }
 
+/** What left with a server: its users, and its members of each channel. */
+export interface Departed {
+  users: RemoteUser[];
+  parts: Array<{ channel: string; member: RemoteMember }>;
+}
+
 export class ClusterDirectory {
   readonly servers = new Map<string, PeerServer>();
   readonly #users = new Map<string, RemoteUser>();
@@ -53,35 +59,43 @@ export class ClusterDirectory {
     return true;
   }
 
-  /** Drops servers whose heartbeats stopped; returns their users (to tell hotlists). */
-  expire(now: number): RemoteUser[] {
-    const gone: RemoteUser[] = [];
-    for (const [id, s] of this.servers) if (now - s.lastBeat > DEAD_AFTER_MS) gone.push(...this.dropServer(id));
+  /** Drops servers whose heartbeats stopped; returns what they held (to tell hotlists and channels). */
+  expire(now: number): Departed {
+    const gone: Departed = { users: [], parts: [] };
+    for (const [id, s] of this.servers) if (now - s.lastBeat > DEAD_AFTER_MS) this.#drop(id, gone);
     return gone;
   }
 
-  /** Forgets a server and all it held; returns its users. */
-  dropServer(id: string): RemoteUser[] {
-    this.servers.delete(id);
-    const gone: RemoteUser[] = [];
-    for (const [k, u] of this.#users) {
-      if (u.server !== id) continue;
-      this.#users.delete(k);
-      gone.push(u);
-    }
-    for (const [ck, members] of this.#members) {
-      for (const [k, m] of members) if (m.server === id) members.delete(k);
-      if (members.size === 0) this.#members.delete(ck);
-    }
-    return gone;
+  /** Forgets a server and all it held; returns that. */
+  dropServer(id: string): Departed {
+    return this.#drop(id, { users: [], parts: [] });
   }
 
   /** Forgets every other server (NATS is unreachable). */
-  clear(): RemoteUser[] {
-    const gone = [...this.#users.values()];
-    this.servers.clear();
+  clear(): Departed {
+    const gone: Departed = { users: [], parts: [] };
+    for (const id of [...this.servers.keys()]) this.#drop(id, gone);
+    gone.users.push(...this.#users.values());
     this.#users.clear();
     this.#members.clear();
+    return gone;
+  }
+
+  #drop(id: string, gone: Departed): Departed {
+    this.servers.delete(id);
+    for (const [k, u] of this.#users) {
+      if (u.server !== id) continue;
+      this.#users.delete(k);
+      gone.users.push(u);
+    }
+    for (const [ck, members] of this.#members) {
+      for (const [k, m] of members) {
+        if (m.server !== id) continue;
+        members.delete(k);
+        gone.parts.push({ channel: ck, member: { nick: m.nick, shared: m.shared, speed: m.speed } });
+      }
+      if (members.size === 0) this.#members.delete(ck);
+    }
     return gone;
   }
 

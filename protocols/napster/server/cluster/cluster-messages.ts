@@ -68,6 +68,8 @@ export interface Sender {
   level: number;
   /** Paths among the command's arguments that the sender shares (608/619 check them). */
   shares: string[];
+  /** The size of that shared file (619's answer 620 carries it); 0 when none. */
+  size: number;
 }
 
 export interface CmdRequest {
@@ -137,7 +139,7 @@ export function isCmdRequest(v: unknown): v is CmdRequest {
   if (!isObj(v) || !isNum(v.type) || !isStr(v.text) || !isObj(v.from)) return false;
   const f = v.from;
   return (
-    isStr(f.server) && isStr(f.nick, 64) && isStr(f.ip, 64) && isNum(f.port) && isNum(f.speed) && isNum(f.level) &&
+    isStr(f.server) && isStr(f.nick, 64) && isStr(f.ip, 64) && isNum(f.port) && isNum(f.speed) && isNum(f.level) && isNum(f.size) &&
     Array.isArray(f.shares) && f.shares.length <= 4 && f.shares.every((p) => isStr(p))
   );
 }

@@ -14,12 +14,14 @@ import type { Clock, Timer } from '../../../../src/clock.js';
 import type { Logger } from '../../../../src/log.js';
 import { FrameBatch } from '../../codec.js';
 import * as C from '../../constants.js';
+import { splitFields } from '../../messages.js';
 import { parseSearch } from '../../search-query.js';
 import { HANDLERS } from '../dispatch.js';
 import type { NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../server-network.js';
-import type { ServerState } from '../server-state.js';
+import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from '../server-state.js';
 import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
+import { gone, onChanEvent, onGhost, onUserEvent, tellWatchers } from './cluster-events.js';
 import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
 import { mergeResults, splitFrames, withoutEnd } from './cluster-frames.js';
 import * as M from './cluster-messages.js';
@@ -235,14 +237,14 @@ export class ClusterNode implements ServerNetwork {
     on(S.beat, (m) => this.#onBeat(M.parseBody(m.data)));
     on(S.bye, (m) => {
       const b = M.parseBody(m.data);
-      if (M.isBye(b)) this.#gone(this.dir.dropServer(b.id));
+      if (M.isBye(b)) gone(this.st, this.dir.dropServer(b.id));
     });
-    on(S.user, (m) => this.#onUser(M.parseBody(m.data)));
-    on(S.chan, (m) => this.#onChan(M.parseBody(m.data)));
+    on(S.user, (m) => onUserEvent(this.st, this.dir, this.id, M.parseBody(m.data)));
+    on(S.chan, (m) => onChanEvent(this.st, this.dir, this.id, M.parseBody(m.data)));
     on(S.server(this.id, 'cmd'), (m) => this.#onCmd(m));
     on(S.server(this.id, 'search'), (m) => this.#onSearchRequest(m));
     on(S.server(this.id, 'state'), (m) => m.respond(enc(this.#state())));
-    on(S.server(this.id, 'ghost'), (m) => this.#onGhost(M.parseBody(m.data)));
+    on(S.server(this.id, 'ghost'), (m) => onGhost(this.st, M.parseBody(m.data)));
     this.#connected = true;
     this.#say(`cluster: joined ${this.opts.name} through ${nc.getServer()}`);
     this.#beat();
@@ -263,7 +265,7 @@ export class ClusterNode implements ServerNetwork {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' && this.#connected) {
         this.#connected = false;
-        this.#gone(this.dir.clear());
+        gone(this.st, this.dir.clear());
         this.#say('cluster: NATS is unreachable; serving local users alone until it is back');
       } else if (s.type === 'reconnect' && !this.#connected) {
         this.#connected = true;
@@ -276,7 +278,7 @@ export class ClusterNode implements ServerNetwork {
   #tick(): void {
     if (!this.#connected) return;
     this.#beat();
-    this.#gone(this.dir.expire(this.host.clock.now()));
+    gone(this.st, this.dir.expire(this.host.clock.now()));
   }
 
   #beat(): void {
@@ -296,7 +298,7 @@ export class ClusterNode implements ServerNetwork {
       const reply = M.parseBody((await nc.request(this.#subj.server(id, 'state'), undefined, { timeout: CMD_TIMEOUT_MS })).data);
       if (!M.isStateReply(reply)) return;
       this.dir.sync(id, reply.users, reply.channels);
-      for (const u of reply.users) this.#tellWatchers(u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
+      for (const u of reply.users) tellWatchers(this.st, u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
     } catch (err) {
       this.host.log.debug(`napster cluster: state of ${id}: ${String(err)}`);
     }
@@ -312,76 +314,6 @@ export class ClusterNode implements ServerNetwork {
     return { users, channels };
   }
 
-  /** Users whose server left: hotlists hear 210, channels 407. */
-  #gone(users: RemoteUser[]): void {
-    if (users.length === 0) return;
-    const keys = new Set(users.map((u) => u.nick.toLowerCase()));
-    for (const u of users) this.#tellWatchers(u.nick, C.MSG_HOTLIST_SIGNOFF, u.nick);
-    for (const ch of this.st.channels.all()) {
-      for (const m of this.dir.members(ch.name)) {
-        if (!keys.has(m.nick.toLowerCase())) continue;
-        for (const local of ch.members) local.send(C.MSG_PART_NOTICE, `${ch.name} ${m.nick} ${m.shared} ${m.speed}`);
-      }
-    }
-  }
-
-  #tellWatchers(nick: string, type: number, payload: string): void {
-    if (this.st.online(nick)) return;
-    for (const w of this.st.watchers.get(nick.toLowerCase()) ?? []) w.send(type, payload);
-  }
-
-  #onUser(e: unknown): void {
-    if (!M.isUserEvent(e) || e.user.server === this.id) return;
-    if (e.op === 'on') {
-      if (this.dir.signOn(e.user)) this.#tellWatchers(e.user.nick, C.MSG_HOTLIST_SIGNON, `${e.user.nick} ${e.user.speed}`);
-    } else if (this.dir.signOff(e.user)) {
-      this.#tellWatchers(e.user.nick, C.MSG_HOTLIST_SIGNOFF, e.user.nick);
-    }
-  }
-
-  #onChan(e: unknown): void {
-    if (!M.isChanEvent(e) || e.server === this.id || !this.dir.servers.has(e.server)) return;
-    const ch = this.st.channels.get(e.channel);
-    const line = `${ch?.name ?? e.channel} ${e.member.nick} ${e.member.shared} ${e.member.speed}`;
-    const key = e.member.nick.toLowerCase();
-    switch (e.op) {
-      case 'join':
-        this.dir.join(e.channel, e.server, e.member);
-        for (const m of ch?.members ?? []) m.send(C.MSG_JOIN_NOTICE, line);
-        return;
-      case 'part':
-        this.dir.part(e.channel, e.server, e.member.nick);
-        for (const m of ch?.members ?? []) m.send(C.MSG_PART_NOTICE, line);
-        return;
-      case 'say': {
-        if (!ch) return;
-        const body = e.body ?? '';
-        if (e.type === C.MSG_TOPIC) {
-          ch.topic = body;
-          for (const m of ch.members) m.send(C.MSG_TOPIC, `${ch.name} ${body}`);
-        } else if (e.type === C.MSG_PUBLIC_MSG || e.type === C.MSG_EMOTE) {
-          for (const m of ch.members) if (!m.ignoring(key)) m.send(e.type, `${ch.name} ${e.member.nick} ${body}`);
-        }
-        return;
-      }
-    }
-  }
-
-  #onGhost(e: unknown): void {
-    if (!M.isGhostRequest(e)) return;
-    const s = this.st.online(e.nick);
-    if (!s) return;
-    s.sendRaw(
-      new FrameBatch()
-        .add(C.MSG_GHOST)
-        .add(C.MSG_NOTICE, `You were killed by server ${e.by}: Someone else is logging in as you, disconnecting.`)
-        .add(C.MSG_DISCONNECTING, '0')
-        .toBuffer(),
-    );
-    this.st.detach(s);
-    s.conn.close('ghost: someone else logged in with this nick on another server');
-  }
-
   // ---- commands across servers -------------------------------------------
 
   #forward(s: Session, to: RemoteUser, type: number, text: string, senderPath: string | undefined): void {
@@ -394,14 +326,17 @@ export class ClusterNode implements ServerNetwork {
       speed: s.speed,
       level: s.level,
       shares: senderPath !== undefined && s.files?.has(senderPath) ? [senderPath] : [],
+      size: 0,
     };
+    const slot = senderPath === undefined ? undefined : s.files?.get(senderPath);
+    if (slot !== undefined) from.size = this.st.index.get(slot)?.size ?? 0;
     nc.request(this.#subj.server(to.server, 'cmd'), enc({ from, type, text }), { timeout: CMD_TIMEOUT_MS }).then(
       (m) => {
         if (s.online && m.data.length > 0 && splitFrames(Buffer.from(m.data))) s.sendRaw(Buffer.from(m.data));
       },
       (err: unknown) => {
         this.host.log.debug(`napster cluster: ${type} for ${to.nick}: ${String(err)}`);
-        if (s.online) this.st.notice(s, 'User is not currently online.');
+        if (s.online) this.st.notice(s, ERR_NOT_ONLINE);
       },
     );
   }
@@ -412,8 +347,18 @@ export class ClusterNode implements ServerNetwork {
     const handler = HANDLERS.get(req.type);
     if (!handler) return void m.respond(new Uint8Array(0));
     const proxy = new ProxySession(req.from);
-    handler(this.st, proxy, req.text);
+    if (req.type === C.MSG_QUEUE_LIMIT) this.#queueLimit(proxy, req.from.size, req.text);
+    else handler(this.st, proxy, req.text);
     m.respond(proxy.replies());
+  }
+
+  /** 619 from a user of another server: as handlers-transfer.ts does, with the size its server sent. */
+  #queueLimit(s: ProxySession, size: number, text: string): void {
+    const f = splitFields(text);
+    if (!f || f.length !== 3) return this.st.notice(s, ERR_UNPARSABLE);
+    const down = this.st.online(f[0]!);
+    if (!down) return this.st.notice(s, ERR_NOT_ONLINE);
+    down.send(C.MSG_QUEUE_LIMIT_NOTICE, `${s.nick} "${f[1]!}" ${s.files?.has(f[1]!) ? size : 0} ${f[2]!}`);
   }
 
   #search(s: Session, text: string): void {
@@ -440,7 +385,7 @@ export class ClusterNode implements ServerNetwork {
 
   /** This server's answer to a search, run by the ordinary handler (202 included). */
   #localSearch(text: string, self: number, firewalled: boolean): Buffer {
-    const probe = new ProxySession({ server: this.id, nick: '', ip: '127.0.0.1', port: firewalled ? 0 : 1, speed: 0, level: 0, shares: [] });
+    const probe = new ProxySession({ server: this.id, nick: '', ip: '127.0.0.1', port: firewalled ? 0 : 1, speed: 0, level: 0, shares: [], size: 0 });
     probe.slot = self;
     HANDLERS.get(C.MSG_SEARCH)!(this.st, probe, text);
     return probe.replies();
