@@ -15,7 +15,7 @@ import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type PackedHashes, type ScanPart } from './worker-messages.js';
+import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type PackedHashes, type ScanEnd, type ScanPart } from './worker-messages.js';
 
 /** Results returned by one search, whatever the caller asks. */
 export const MAX_SEARCH_RESULTS = 1000;
@@ -238,19 +238,22 @@ export class ShareLibrary {
     const started = this.#clock.now();
     const cacheFile = this.#cacheRead ? undefined : this.#cacheFile;
     const s: ScanState = { gen: ++this.#gen, pending: 0, bytes: 0, kept: 0, dirPaths: [], dirRels: [], dirRoots: [] };
-    if (this.#opts.hash !== false) this.#workers.prestart();
     // This scan queues afresh what needs hashing (files still unhashed come back in its parts).
     this.#hashQueue = [];
     this.#hashHead = 0;
-    const end = await this.#workers.scan(
-      this.roots,
-      {
-        maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
-        partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
-        cache: cacheFile === undefined ? undefined : { file: cacheFile, legacyFile: join(dirname(cacheFile), LEGACY_HASH_CACHE_FILE) },
-      },
-      (part) => this.#takePart(s, part),
-    );
+    // No shared folder (most chat-only nodes): no worker thread is started at all.
+    const end =
+      this.roots.length === 0
+        ? EMPTY_SCAN
+        : await this.#workers.scan(
+            this.roots,
+            {
+              maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
+              partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
+              cache: cacheFile === undefined ? undefined : { file: cacheFile, legacyFile: join(dirname(cacheFile), LEGACY_HASH_CACHE_FILE) },
+            },
+            (part) => this.#takePart(s, part),
+          );
     if (end.cache) {
       this.#cacheRead = true;
       const c = end.cache;
@@ -405,6 +408,7 @@ export class ShareLibrary {
     };
     const lanes = this.#workers.threads * HASH_BATCHES_PER_WORKER;
     await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i % this.#workers.threads)));
+    this.#workers.release(); // the hashing-only workers go; the one that walks stays for rescans
     await saving;
     await this.#saveCache();
   }
@@ -512,6 +516,7 @@ export class ShareLibrary {
 }
 
 const SPACE = 0x20;
+const EMPTY_SCAN: ScanEnd = { files: 0, skipped: 0, truncated: false };
 
 /** One scan in progress: the directories its parts named so far, and what it found. */
 interface ScanState {

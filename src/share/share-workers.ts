@@ -60,10 +60,14 @@ export class ShareWorkers {
     return r.hashes;
   }
 
-  /** Starts every worker now (they boot while the first scan walks, ready for its first hashes). */
-  prestart(): void {
-    if (this.#closed) return;
-    for (let k = 0; k < this.#slots.length; k++) if (!this.#slots[k]) this.#spawn(k);
+  /** Ends the idle workers other than the first (they start again for the next hashes). */
+  release(): void {
+    for (let k = 1; k < this.#slots.length; k++) {
+      const slot = this.#slots[k];
+      if (!slot || slot.pending.size > 0) continue;
+      this.#slots[k] = undefined;
+      void slot.worker.terminate();
+    }
   }
 
   /** Makes every worker end the file it is hashing at the next chunk and skip the rest of its batch. */
