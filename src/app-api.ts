@@ -99,7 +99,44 @@ export type AppEvent =
    * an event. Headless mode cannot ask: it prints `hint` (how to give it
    * instead) and declines.
    */
-  | { type: 'prompt.secret'; plugin: string; command: string; prompt: string; hint: string };
+  | { type: 'prompt.secret'; plugin: string; command: string; prompt: string; hint: string }
+  /**
+   * People Near Me (chat, README "People Near Me"): someone near us appeared (`here`), signed
+   * out or left (silent too long). `text` is the sentence to show.
+   */
+  | ({ type: 'near.person'; protocol: string; state: 'here' | 'signed-out' | 'left'; text: string } & NearPerson)
+  /** An invitation reached us (`open`), or we accepted or declined it. `text` is the sentence to show. */
+  | ({ type: 'near.invitation'; protocol: string; text: string } & NearInvitation);
+
+/** One person near us, as People Near Me announces them. */
+export interface NearPerson {
+  /** Their node id (stable while they run). */
+  node: string;
+  nick: string;
+  friendly: string;
+  /** 40-hex SHA-1 of their public key. */
+  authority: string;
+  /** The address their announcement came from. */
+  address: string;
+  /** Protocols they run (`chat`, `pplus2`, ...). */
+  protocols: string[];
+}
+
+/** An invitation we received; `/accept N` and `/decline N` take its number. */
+export interface NearInvitation {
+  n: number;
+  /** A contact's name, else the first 8 hex digits of the inviter's authority. */
+  from: string;
+  nick: string;
+  authority: string;
+  contact: boolean;
+  /** What it is to: `mesh`, `pplus2`, `gnutella`, `napster`. */
+  kind: string;
+  /** `host:port` it names. */
+  endpoint: string;
+  message: string;
+  state: 'open' | 'accepted' | 'declined';
+}
 
 export type AppEventType = AppEvent['type'];
 export type EventOf<T extends AppEventType> = Extract<AppEvent, { type: T }>;

@@ -64,6 +64,9 @@ export function formatEvent(e: AppEvent): string {
       return `sharing ${e.files} files (${e.bytes} bytes)`;
     case 'prompt.secret':
       return `${e.plugin}: ${e.prompt}: headless mode cannot ask; ${e.hint}`;
+    case 'near.person':
+    case 'near.invitation':
+      return e.text;
   }
 }
 

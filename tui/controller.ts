@@ -19,7 +19,7 @@ import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
 import { runLocalCommand } from './local-commands.js';
 import { SecretPrompt } from './secret-prompt.js';
 import { graphemes } from './text-width.js';
-import { UiModel, type Tab } from './ui-model.js';
+import { isTableKind, UiModel, type Tab } from './ui-model.js';
 import { composeFrame, tabAt, textCols, type Frame } from './view.js';
 
 /** Pasted lines sent without asking; more asks for confirmation first. */
@@ -213,7 +213,7 @@ export class Controller {
         else this.#edit({ type: cmd.which });
         return;
       case 'pane':
-        if (tab.kind === 'results' || tab.kind === 'transfers') {
+        if (isTableKind(tab.kind)) {
           tab.pane = tab.pane === 'table' ? 'messages' : 'table';
           scrollBottom(tab);
         }
@@ -241,7 +241,7 @@ export class Controller {
   scroll(to: 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'lineUp' | 'lineDown'): void {
     const tab = this.model.activeTab;
     // A table window's messages pane gives its top row to the pane's title bar.
-    const table = tab.kind === 'results' || tab.kind === 'transfers';
+    const table = isTableKind(tab.kind);
     const height = Math.max(1, this.surface.rows - 3 - (table && tab.pane === 'messages' ? 1 : 0));
     const page = Math.max(1, height - 1);
     const cols = textCols(tab, this.surface.cols);
@@ -383,7 +383,7 @@ export class Controller {
         }
       }
       // Output longer than a table window's strip (the whole /downloads listing) opens its messages pane.
-      if ((tab.kind === 'results' || tab.kind === 'transfers') && shown > Math.max(1, Math.floor((this.surface.rows - 3) / 4))) {
+      if (isTableKind(tab.kind) && shown > Math.max(1, Math.floor((this.surface.rows - 3) / 4))) {
         tab.pane = 'messages';
         scrollBottom(tab);
       }

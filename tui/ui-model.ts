@@ -12,10 +12,16 @@ import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './l
 import { Scrollback } from './scrollback.js';
 import { reachedNobody, ResultsModel, searchFinished, type ResultRow } from './results-model.js';
 import { TransfersModel, type TransferRow } from './transfers-model.js';
+import { NearModel } from './near-model.js';
 import { sanitize } from './text-width.js';
 
-/** What a window shows: a protocol's lines, the results table, the transfers table, or the log. */
-export type TabKind = 'protocol' | 'results' | 'transfers' | 'log';
+/** What a window shows: a protocol's lines, the results table, the transfers table, People Near Me, or the log. */
+export type TabKind = 'protocol' | 'results' | 'transfers' | 'near' | 'log';
+
+/** Windows that show a table above a strip of their messages (Ctrl-O reads them all). */
+export function isTableKind(kind: TabKind): boolean {
+  return kind === 'results' || kind === 'transfers' || kind === 'near';
+}
 
 /** Unread level of a tab, weakest first (irssi's activity levels). */
 export const Activity = { None: 0, Event: 1, Message: 2, Mention: 3 } as const;
@@ -87,6 +93,8 @@ export class UiModel {
   readonly search = new ResultsModel();
   sort: { key: SortKey; desc: boolean } = { key: 'n', desc: false };
   readonly transferRows = new TransfersModel();
+  /** People Near Me: who is near and our invitations (the Near window). */
+  readonly near = new NearModel();
   #extraTabs = 0;
   /** Nick of each live link (from peer.up), to fold its peer.down into a part line. */
   readonly #linkNicks = new Map<string, string>();
@@ -264,6 +272,16 @@ export class UiModel {
       case 'prompt.secret':
         this.info(this.protocolTab(e.plugin), `${e.prompt}: type it on the input line (it is not shown), Enter to send, Esc to decline`);
         break;
+      case 'near.person':
+        // Comings and goings are the Near window's own messages: live, without filling the chat.
+        if (this.near.apply(e, this.now())) this.info(this.nearTab(), e.text);
+        break;
+      case 'near.invitation':
+        this.near.apply(e, this.now());
+        this.addLine(this.nearTab(), infoLine(this.now(), e.text), e.state === 'open' ? Activity.Mention : Activity.Event);
+        // A new invitation is also said where the user is chatting: it asks for an answer.
+        if (e.state === 'open') this.info(this.protocolTab(e.protocol), `${e.text} (the Near window, Alt+${this.tabs.indexOf(this.nearTab()) + 1})`);
+        break;
     }
     return { bell: false };
   }
@@ -322,6 +340,11 @@ export class UiModel {
     if (i > 0) tab.nicks.splice(i, 1);
     tab.nicks.unshift(nick);
     if (tab.nicks.length > NICKS_PER_TAB) tab.nicks.length = NICKS_PER_TAB;
+  }
+
+  /** The Near window (People Near Me), made on first use (appended: other windows keep their numbers). */
+  nearTab(): Tab {
+    return this.tab('near') ?? this.#addTab('near', 'near', 'Near', undefined);
   }
 
   /** The Results window, made on first use (appended: other windows keep their numbers). */

@@ -9,8 +9,9 @@ import type { EditorState } from './line-editor.js';
 import { linesBelow, visibleRows } from './scroll.js';
 import { fitRow, span, type Row, type Style } from './styled-text.js';
 import { resultsTable, transfersTable } from './tables.js';
+import { nearTable } from './near-table.js';
 import { clusterWidth, fitToWidth, sanitize, strWidth } from './text-width.js';
-import { Activity, type Tab, type UiModel } from './ui-model.js';
+import { Activity, isTableKind, type Tab, type UiModel } from './ui-model.js';
 
 /** One screen's worth of rows. */
 export interface Frame {
@@ -142,7 +143,12 @@ function tableWindowRows(tab: Tab, input: FrameInput, height: number): { rows: R
   const room = Math.max(0, height - 1 - strip.length - divider.length);
   let table: Row[];
   let total: number;
-  if (tab.kind === 'transfers') {
+  if (tab.kind === 'near') {
+    const all = nearTable(model.near, cols, input.now);
+    total = all.length;
+    tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, total - room));
+    table = all.slice(tab.tableOffset, tab.tableOffset + room);
+  } else if (tab.kind === 'transfers') {
     const all = transfersTable(model.transfers.values(), cols);
     total = all.length - 1;
     tab.tableOffset = Math.max(0, Math.min(tab.tableOffset, total - room));
@@ -177,7 +183,7 @@ export function textCols(tab: Tab, cols: number): number {
 }
 
 function bodyRows(tab: Tab, input: FrameInput, height: number): { rows: Row[]; more: number } {
-  if (tab.kind === 'results' || tab.kind === 'transfers') return tableWindowRows(tab, input, height);
+  if (isTableKind(tab.kind)) return tableWindowRows(tab, input, height);
   if (!hasNickList(tab, input.cols)) return textRows(tab, input.cols, height);
   // weechat's nick list: the text keeps the left, the names the right.
   const width = textCols(tab, input.cols);

@@ -71,6 +71,7 @@ export function createNearMe(
     expireMs: (o.discovery?.intervalMs ?? ANNOUNCE_INTERVAL_MS) * 3,
     send: (d) => discovery().send(d),
     notice: (text) => ctx.emit({ type: 'notice', protocol: 'chat', text }),
+    event: (e) => ctx.emit(e),
     run: (plugin, command, args) => ctx.run(plugin, command, args),
   });
 }

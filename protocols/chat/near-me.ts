@@ -11,6 +11,7 @@
  *   peerdeck-reply/1 <id> <to-authority> <from-authority> accepted|declined
  */
 import { randomBytes } from 'node:crypto';
+import type { EventOf } from '../../src/app-api.js';
 import type { Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import { normalizeIp } from '../../src/net/address.js';
@@ -55,6 +56,7 @@ export interface Invitation {
   from: string;
   nick: string;
   authority: string;
+  contact: boolean;
   kind: InviteKind;
   endpoint: string;
   text: string;
@@ -78,6 +80,8 @@ export interface NearMeOptions {
   send(datagram: string): void;
   /** Tells the user something (a notice). */
   notice(text: string): void;
+  /** Someone appeared or went, an invitation came or changed (the TUI's Near window is built from these). */
+  event(e: EventOf<'near.person'> | EventOf<'near.invitation'>): void;
   /** Runs a plugin's command through the core (accepting an invitation: invite-action.ts). */
   run(plugin: string, command: string, args: string[]): Promise<string[]>;
 }
@@ -156,7 +160,7 @@ export class NearMe {
       const p = this.#people.get(node);
       if (p) {
         this.#people.delete(node);
-        this.#o.notice(`near: ${p.nick} signed out`);
+        this.#person(p, 'signed-out', `near: ${p.nick} signed out`);
       }
       return;
     }
@@ -169,7 +173,7 @@ export class NearMe {
     const person: Person = { node, authority: authority!, nick: nick!, friendly: unb64(friendly!, MAX_FRIENDLY), protocols: protocols === '-' ? [] : protocols!.split(','), address, seen: this.#o.clock.now() };
     if (!known && this.#people.size >= MAX_PEOPLE) return;
     this.#people.set(node, person);
-    if (!known) this.#o.notice(`near: ${person.nick} (${person.friendly}) is near you`);
+    if (!known) this.#person(person, 'here', `near: ${person.nick} (${person.friendly}) is near you`);
   }
 
   /** Forgets people not heard from within expireMs; call on every announcement. */
@@ -178,9 +182,19 @@ export class NearMe {
     for (const [node, p] of this.#people) {
       if (now - p.seen > this.#o.expireMs) {
         this.#people.delete(node);
-        this.#o.notice(`near: ${p.nick} left`);
+        this.#person(p, 'left', `near: ${p.nick} left`);
       }
     }
+  }
+
+  #person(p: Person, state: 'here' | 'signed-out' | 'left', text: string): void {
+    const { seen: _seen, ...who } = p;
+    this.#o.event({ type: 'near.person', protocol: 'chat', state, text, ...who });
+  }
+
+  #invitation(inv: Invitation, text: string): void {
+    const { id: _id, endpoint, text: message, ...rest } = inv;
+    this.#o.event({ type: 'near.invitation', protocol: 'chat', text, ...rest, endpoint: endpoint.slice(endpoint.indexOf('@') + 1), message });
   }
 
   people(): Person[] {
@@ -224,11 +238,11 @@ export class NearMe {
       this.#answer(id, authority, 'declined');
       return;
     }
-    const inv: Invitation = { n: this.#next++, id, from: contact ? contact.name : authority.slice(0, 8), nick, authority, kind: kind as InviteKind, endpoint, text, state: 'open' };
+    const inv: Invitation = { n: this.#next++, id, from: contact ? contact.name : authority.slice(0, 8), nick, authority, contact: contact !== undefined, kind: kind as InviteKind, endpoint, text, state: 'open' };
     this.#invitations.push(inv);
     if (this.#invitations.length > MAX_INVITATIONS) this.#invitations.shift();
     const who = contact ? `${contact.name} (contact)` : `${nick} (${authority.slice(0, 8)}, not a contact)`;
-    this.#o.notice(`invitation ${inv.n}: ${who} invites you to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}${text ? `: ${text}` : ''} (/accept ${inv.n} or /decline ${inv.n})`);
+    this.#invitation(inv, `invitation ${inv.n}: ${who} invites you to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}${text ? `: ${text}` : ''} (/accept ${inv.n} or /decline ${inv.n})`);
   }
 
   #reply(f: string[]): void {
@@ -255,6 +269,7 @@ export class NearMe {
     const inv = this.#open(n);
     inv.state = 'accepted';
     this.#answer(inv.id, inv.authority, 'accepted');
+    this.#invitation(inv, `invitation ${n} accepted`);
     const addr = inv.endpoint.slice(inv.endpoint.indexOf('@') + 1);
     const act = acceptAction(inv.kind, addr);
     let out: string[];
@@ -271,6 +286,7 @@ export class NearMe {
     const inv = this.#open(n);
     inv.state = 'declined';
     this.#answer(inv.id, inv.authority, 'declined');
+    this.#invitation(inv, `invitation ${n} declined`);
     return `declined invitation ${n}`;
   }
 

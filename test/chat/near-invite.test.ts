@@ -21,7 +21,7 @@ import { chatOpts, waitUntil } from './chat-net.js';
 
 const GNUTELLA = { port: 0, host: '127.0.0.1', peers: [], links: 3, bootstrap: [], deflate: true, searchMs: 4_000, maintainMs: 500 };
 const sha = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
-const notices = (t: P2Node): string[] => t.of('notice').map((e) => e.text);
+const notices = (t: P2Node): string[] => t.events.flatMap((e) => (e.type === 'notice' || e.type === 'near.person' || e.type === 'near.invitation' ? [e.text] : []));
 
 describe('chat: accepting an invitation does what it names', () => {
   let a: P2Node;

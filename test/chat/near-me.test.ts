@@ -17,7 +17,8 @@ const waitAsync = (pred: () => Promise<boolean>, timeout: number, what: string):
   vi.waitFor(async () => {
     if (!(await pred())) throw new Error(`${what} not met`);
   }, { timeout, interval: 50 });
-const notices = (t: TestNode): string[] => t.of('notice').map((e) => e.text);
+/** What the user is told: notices, and People Near Me's events (each with its sentence). */
+const notices = (t: TestNode): string[] => t.events.flatMap((e) => (e.type === 'notice' || e.type === 'near.person' || e.type === 'near.invitation' ? [e.text] : []));
 
 describe('chat: People Near Me', () => {
   it('sign-in shows, sign-out disappears; an invitation to a mesh accepted joins it; contacts-only refuses a stranger', async () => {
@@ -35,6 +36,8 @@ describe('chat: People Near Me', () => {
     await b.node.run('chat', 'signout', []);
     await waitAsync(async () => !(await nearNicks(a)).includes(nick(b)), 5_000, 'b gone');
     expect(notices(a)).toContain(`near: ${nick(b)} signed out`);
+    expect(a.of('near.person').filter((e) => e.nick === nick(b)).map((e) => e.state)).toEqual(['here', 'signed-out']);
+    expect(a.of('near.person')[0]).toMatchObject({ friendly: expect.stringMatching(/^Person [12]$/), address: '127.0.0.1', authority: expect.stringMatching(/^[0-9a-f]{40}$/) });
     await b.node.run('chat', 'signin', []);
     await waitAsync(async () => (await nearNicks(a)).includes(nick(b)), 5_000, 'b back');
     // a invites b to its mesh; b accepts and links to a.
@@ -42,7 +45,9 @@ describe('chat: People Near Me', () => {
     expect(await a.node.run('chat', 'invite', [`${nick(b)} mesh come chat`])).toEqual([`invited ${nick(b)} to mesh at ${addrOf(a)}`]);
     await waitUntil(() => notices(b).some((t) => t.startsWith('invitation 1:')), 5_000, 'b invited');
     expect(notices(b).find((t) => t.startsWith('invitation 1:'))).toContain(`to mesh at ${addrOf(a)}: come chat`);
+    expect(b.of('near.invitation')).toEqual([expect.objectContaining({ n: 1, kind: 'mesh', state: 'open', endpoint: addrOf(a), message: 'come chat', contact: false, nick: nick(a) })]);
     await b.node.run('chat', 'accept', ['1']);
+    expect(b.of('near.invitation').map((e) => e.state)).toEqual(['open', 'accepted']);
     await waitUntil(() => linked(b) === 1 && linked(a) === 1, 5_000, 'b joined');
     await waitUntil(() => notices(a).includes(`${nick(b)} accepted your invitation`), 5_000, 'a told');
     // c accepts invitations from contacts only: a's is refused, c never sees it.
