@@ -174,6 +174,10 @@ export class NearMe {
     if (!known && this.#people.size >= MAX_PEOPLE) return;
     this.#people.set(node, person);
     if (!known) this.#person(person, 'here', `near: ${person.nick} (${person.friendly}) is near you`);
+    else if (known.nick !== person.nick || known.friendly !== person.friendly || known.address !== person.address || known.protocols.join() !== person.protocols.join()) {
+      // A node announces before all its protocols listen: the view follows what it says now.
+      this.#person(person, 'here', `near: ${person.nick} (${person.friendly}) now runs ${person.protocols.join(' ') || 'nothing'} at ${person.address}`);
+    }
   }
 
   /** Forgets people not heard from within expireMs; call on every announcement. */
