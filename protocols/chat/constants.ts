@@ -108,3 +108,9 @@ export const QUEUE_HARD_CAP = 1024 * 1024;
 export const NAME_TTL_MS = 10 * 60_000;
 /** How long /resolve waits for an answer from the mesh. */
 export const NAME_RESOLVE_MS = 5_000;
+/**
+ * Expanding ring (like Gnutella's dynamic querying): a secured name is first asked within
+ * this many hops, and the whole mesh only when no answer came within NAME_RING_MS.
+ */
+export const NAME_RING_HOPS = 3;
+export const NAME_RING_MS = 250;

@@ -32,6 +32,8 @@ export function createExtras(
     hops: o.hops,
     ttlMs: o.names.ttlMs,
     resolveMs: o.names.resolveMs,
+    ringHops: o.names.ringHops,
+    ringMs: o.names.ringMs,
     links: extendedLinks,
     endpoints: () => listeningEndpoints(ctx.net.groups(), o.host),
   });

@@ -64,7 +64,7 @@ export interface ChatOptions {
   /** Drop unsigned lines from the mesh; default off. */
   requireSigned?: boolean;
   /** Peer names: lifetime of our secured records, and how long /resolve waits (issue 14). */
-  names?: { ttlMs?: number; resolveMs?: number };
+  names?: { ttlMs?: number; resolveMs?: number; ringHops?: number; ringMs?: number };
   /** People Near Me where discovery runs (default on), whose invitations we see, our friendly name. */
   nearMe?: boolean;
   acceptFrom?: 'anyone' | 'contacts' | 'nobody';
@@ -111,7 +111,7 @@ export interface ResolvedChatOptions {
   sign: boolean;
   requireSigned: boolean;
   classic: boolean;
-  names: { ttlMs: number; resolveMs: number };
+  names: { ttlMs: number; resolveMs: number; ringHops: number; ringMs: number };
   nearMe: boolean;
   acceptFrom: 'anyone' | 'contacts' | 'nobody';
   friendly: string | undefined;
@@ -178,6 +178,11 @@ export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
     nearMe: o.nearMe !== false,
     acceptFrom: o.acceptFrom ?? 'anyone',
     friendly: o.friendly,
-    names: { ttlMs: o.names?.ttlMs ?? C.NAME_TTL_MS, resolveMs: o.names?.resolveMs ?? C.NAME_RESOLVE_MS },
+    names: {
+      ttlMs: o.names?.ttlMs ?? C.NAME_TTL_MS,
+      resolveMs: o.names?.resolveMs ?? C.NAME_RESOLVE_MS,
+      ringHops: o.names?.ringHops ?? C.NAME_RING_HOPS,
+      ringMs: o.names?.ringMs ?? C.NAME_RING_MS,
+    },
   };
 }

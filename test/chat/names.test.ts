@@ -53,6 +53,24 @@ describe('chat: peer names', () => {
     expect((err as NetError).code).toBe('NOT_FOUND');
   }, 40_000);
 
+  it('expanding ring: a secured name near the asker is found without the query reaching the far end; a far one is found by the second round', async () => {
+    net = await chatNet(7, () => ({ targetDegree: 0, names: { resolveMs: 4_000, ringHops: 2, ringMs: 300 } }));
+    const n = net.nodes;
+    for (let i = 0; i + 1 < n.length; i++) await link(n[i]!, n[i + 1]!);
+    await settle(200);
+    const seen = async (t: TestNode): Promise<number> => Number(/queries seen (\d+)/.exec((await t.node.run('chat', 'names', [])).join('\n'))?.[1] ?? NaN);
+    const near = /registered (\S+)/.exec((await n[2]!.node.run('chat', 'register', ['near']))[0] ?? '')![1]!;
+    expect((await n[0]!.node.run('chat', 'resolve', [near]))[0]).toBe('1 record (from the mesh):');
+    await settle(500);
+    // Two hops out: nodes 1 and 2 saw it; node 2 (the owner) answered and did not forward; 3 to 6 never saw it.
+    expect(await Promise.all(n.map(seen))).toEqual([0, 1, 1, 0, 0, 0, 0]);
+    const far = /registered (\S+)/.exec((await n[6]!.node.run('chat', 'register', ['far']))[0] ?? '')![1]!;
+    expect((await n[0]!.node.run('chat', 'resolve', [far]))[1]).toContain(`chat@${addrOf(n[6]!)}`);
+    await settle(300);
+    // The ring (nodes 1, 2), then the whole line (1 to 6).
+    expect(await Promise.all(n.map(seen))).toEqual([0, 3, 3, 1, 1, 1, 1]);
+  }, 40_000);
+
   it('an unsecured name is shown as spoofable and every registration of it is returned', async () => {
     net = await chatNet(3, () => ({ targetDegree: 0, names: { resolveMs: 3_000 } }));
     const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];

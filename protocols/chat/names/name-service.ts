@@ -59,6 +59,8 @@ export interface Resolution {
 
 interface Pending {
   name: string;
+  /** Its query ids: the ring's, then the whole mesh's. */
+  qids: string[];
   records: NameRecord[];
   done: (r: NameRecord[] | NetError) => void;
   timers: Timer[];
@@ -74,6 +76,10 @@ export interface NameServiceOptions {
   ttlMs: number;
   /** How long a resolution waits for an answer. */
   resolveMs: number;
+  /** A secured name is first asked this many hops out (0: the whole mesh at once)... */
+  ringHops?: number;
+  /** ...and the whole mesh when nothing answered within this. */
+  ringMs?: number;
   /** Ready links that said EXT. */
   links(): Iterable<Link>;
   /** Our listening endpoints, `tag@host:port`. */
@@ -87,7 +93,9 @@ export class NameService {
   readonly #o: NameServiceOptions;
   readonly #regs = new Map<string, Registration>();
   readonly #routes: RouteTable<Link>;
+  /** Resolutions in flight, by each of their query ids. */
   readonly #pending = new Map<string, Pending>();
+  readonly #resolutions = new Set<Pending>();
 
   constructor(o: NameServiceOptions) {
     this.#o = o;
@@ -128,23 +136,34 @@ export class NameService {
     if (local.length > 0) return { records: local, from: 'local' };
     const cached = this.cache.get(name, this.#o.clock.now()).filter((r) => cloud === 'all' || r.cloud === cloud);
     if (cached.length > 0) return { records: cached, from: 'cache' };
-    if (this.#pending.size >= MAX_PENDING) throw NetError.limit(`${MAX_PENDING} resolutions are in flight`);
-    const qid = randomBytes(12).toString('hex');
+    if (this.#resolutions.size >= MAX_PENDING) throw NetError.limit(`${MAX_PENDING} resolutions are in flight`);
     const hops = cloud === 'linklocal' ? 1 : this.#o.hops;
+    // A secured name has one owner: ask near first (expanding ring), the whole mesh only if
+    // nobody near answered. Unsecured names may have many owners: always the whole mesh.
+    const ring = this.#o.ringHops ?? 0;
+    const first = !name.startsWith(`${UNSECURED}.`) && ring > 0 && ring < hops ? ring : hops;
     const records = await new Promise<NameRecord[] | NetError>((resolve) => {
-      const p: Pending = { name, records: [], done: resolve, timers: [] };
-      p.timers.push(this.#o.clock.setTimeout(() => this.#finish(qid), this.#o.resolveMs));
-      this.#pending.set(qid, p);
-      this.#send(undefined, `${NAME_QUERY_VERB} ${qid} ${hops} ${cloud} ${name}`);
+      const p: Pending = { name, qids: [], records: [], done: resolve, timers: [] };
+      this.#resolutions.add(p);
+      p.timers.push(this.#o.clock.setTimeout(() => this.#finish(p), this.#o.resolveMs));
+      this.#ask(p, first, cloud);
+      if (first < hops) p.timers.push(this.#o.clock.setTimeout(() => p.records.length === 0 && this.#resolutions.has(p) && this.#ask(p, hops, cloud), this.#o.ringMs ?? 0));
     });
     if (records instanceof NetError) throw records;
     return { records, from: 'mesh' };
   }
 
-  #finish(qid: string): void {
-    const p = this.#pending.get(qid);
-    if (!p) return;
-    this.#pending.delete(qid);
+  /** Floods one query of resolution `p` with a fresh id. */
+  #ask(p: Pending, hops: number, cloud: CloudQuery): void {
+    const qid = randomBytes(12).toString('hex');
+    p.qids.push(qid);
+    this.#pending.set(qid, p);
+    this.#send(undefined, `${NAME_QUERY_VERB} ${qid} ${hops} ${cloud} ${p.name}`);
+  }
+
+  #finish(p: Pending): void {
+    if (!this.#resolutions.delete(p)) return;
+    for (const q of p.qids) this.#pending.delete(q);
     for (const t of p.timers) t.cancel();
     p.done(p.records.length > 0 ? p.records : NetError.notFound(`no answer for ${p.name} within ${this.#o.resolveMs} ms`));
   }
@@ -195,8 +214,8 @@ export class NameService {
     if (p) {
       if (r.name !== p.name) return undefined;
       p.records.push(r);
-      if (!r.name.startsWith(`${UNSECURED}.`)) this.#finish(qid);
-      else if (p.records.length === 1) p.timers.push(this.#o.clock.setTimeout(() => this.#finish(qid), GATHER_MS));
+      if (!r.name.startsWith(`${UNSECURED}.`)) this.#finish(p);
+      else if (p.records.length === 1) p.timers.push(this.#o.clock.setTimeout(() => this.#finish(p), GATHER_MS));
       return undefined;
     }
     const back = this.#routes.get(qid);
@@ -217,10 +236,11 @@ export class NameService {
 
   /** Stops every resolution in flight. */
   stop(): void {
-    for (const [qid, p] of this.#pending) {
-      this.#pending.delete(qid);
+    for (const p of this.#resolutions) {
       for (const t of p.timers) t.cancel();
       p.done(NetError.closed('chat stopped'));
     }
+    this.#resolutions.clear();
+    this.#pending.clear();
   }
 }
