@@ -33,6 +33,8 @@ import { decodeMessagesSupported, isMessagesSupported, type VendorMessage, type 
 
 /** Push proxies we list in a hit (GTKG sends at most 8, spec 2.8). */
 export const MAX_ADVERTISED_PROXIES = 8;
+/** One connect-back per link this often at most (a leaf asks again only when firewalled again). */
+const CONNECT_BACK_EVERY_MS = 10 * 60_000;
 /** The firewall watchdog runs this often. */
 const WATCHDOG_MS = 60_000;
 
@@ -90,7 +92,8 @@ export class PushService {
   readonly proxy: PushProxyService;
   /** Links we asked for a connect-back, links that asked us for one (once each). */
   readonly #askedBack = new Set<number>();
-  readonly #gaveBack = new Set<number>();
+  /** Link id -> when we last connected back for it. */
+  readonly #gaveBack = new Map<number, number>();
   /** Callbacks in flight (GIV and connect-back), by address/index. */
   readonly #inFlight = new Set<string>();
   /** Our outgoing callbacks (GIV, connect-back): dialled through the core, then the raw socket is ours. */
@@ -103,7 +106,14 @@ export class PushService {
     private readonly ctx: PluginContext,
   ) {
     const now = (): number => ctx.clock.now();
-    this.firewall = new FirewallState(s.opts.firewalled === true, now, (_fw, _r) => this.#announce());
+    this.firewall = new FirewallState(s.opts.firewalled === true, now, (firewalled) => {
+      this.#announce();
+      // Firewalled again (the watchdog): ask our ultrapeers for a connect-back once more.
+      if (firewalled) {
+        this.#askedBack.clear();
+        for (const l of this.s.openLinks('ultrapeer')) this.#askConnectBack(l);
+      }
+    });
     this.downloads = new PushDownloads(s, this.firewall, ctx.clock);
     this.proxy = new PushProxyService(s, now);
     this.#callbacks = ctx.net.group<string[]>({
@@ -291,21 +301,26 @@ export class PushService {
   /** After a peer's Messages Supported: ask ultrapeers for a connect-back (if firewalled) and to be our push proxy. */
   #askPeer(l: GnutellaLink): void {
     if (l.role !== 'ultrapeer' || !l.peer?.vendorMessages) return;
-    const sup = this.#supported.get(l.id);
-    const vendor = (payload: Buffer, muid: Buffer = Buffer.alloc(C.GUID_BYTES)): void =>
-      this.s.send(l, { muid, type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload });
-    if (this.firewalled && this.firewall.reason.kind !== 'forced' && !this.#askedBack.has(l.id) && lists(sup, VENDOR_BEAR, VMSG_TCP_CONNECT_BACK)) {
-      this.#askedBack.add(l.id);
-      this.counters.connectBacksAsked++;
-      vendor(encodeConnectBack(this.s.port));
+    this.#askConnectBack(l);
+    if (this.s.role === 'leaf' && lists(this.#supported.get(l.id), VENDOR_LIME, VMSG_PUSH_PROXY_REQUEST)) {
+      this.s.send(l, { muid: this.s.guid, type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodePushProxyRequest() });
     }
-    if (this.s.role === 'leaf' && lists(sup, VENDOR_LIME, VMSG_PUSH_PROXY_REQUEST)) vendor(encodePushProxyRequest(), this.s.guid);
   }
 
-  /** `BEAR/7v1`: open a connection to the asker's port and say `CONNECT BACK` (once per link). */
+  /** `BEAR/7v1` to an ultrapeer that lists it, once per link while we are firewalled (not forced). */
+  #askConnectBack(l: GnutellaLink): void {
+    if (!this.firewalled || this.firewall.reason.kind === 'forced' || this.#askedBack.has(l.id)) return;
+    if (!lists(this.#supported.get(l.id), VENDOR_BEAR, VMSG_TCP_CONNECT_BACK)) return;
+    this.#askedBack.add(l.id);
+    this.counters.connectBacksAsked++;
+    this.s.send(l, { muid: Buffer.alloc(C.GUID_BYTES), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeConnectBack(this.s.port) });
+  }
+
+  /** `BEAR/7v1`: open a connection to the asker's port and say `CONNECT BACK` (once per link every 10 minutes). */
   #connectBack(l: GnutellaLink, port: number): void {
-    if (this.#gaveBack.has(l.id)) return;
-    this.#gaveBack.add(l.id);
+    const now = this.ctx.clock.now();
+    if (now - (this.#gaveBack.get(l.id) ?? -Infinity) < CONNECT_BACK_EVERY_MS) return;
+    this.#gaveBack.set(l.id, now);
     const d = decidePush({ ip: l.conn.remoteAddress, port, index: -1 }, this.#inFlight);
     if (d.kind === 'drop') return this.#dropped(d.reason);
     this.#inFlight.add(d.key);
