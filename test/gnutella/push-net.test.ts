@@ -257,6 +257,20 @@ describe('push: hostile and stray input', () => {
     }
   }, 60_000);
 
+  it("a connect-back in LimeWire's words or gtk-gnutella's bare blank line makes a servent not firewalled, and is closed", async () => {
+    for (const words of ['CONNECT BACK\r\n\r\n', '\n\n']) {
+      const n = await startGNode(0, {});
+      nodes.push(n);
+      expect(await gstatus(n)).toMatch(/^firewalled: no incoming connection yet/m);
+      const s = connect({ host: '127.0.0.1', port: n.port });
+      s.on('error', () => undefined);
+      s.write(words);
+      await new Promise<void>((r) => s.once('close', () => r()));
+      await statusShows(n, /^not firewalled: connect-back from 127\.0\.0\.1$/m);
+      expect(n.node.snapshot().status.gnutella?.firewalled).toBe(false);
+    }
+  }, 30_000);
+
   it('the push-proxy endpoint answers 400 to a malformed request and 410 for a servent that is not our leaf', async () => {
     const up = await startGNode(0, {}, { mode: 'ultrapeer' });
     nodes.push(up);
