@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createChatPlugin } from '../protocols/chat/index.js';
 import { PeerdeckNode } from '../src/node.js';
 import { DEFAULT_ROUNDS, report, stats } from './lib-measure.js';
@@ -63,6 +64,14 @@ const settleStart = performance.now();
 while (degree().some((d) => d < 2) && performance.now() - settleStart < 30_000) await new Promise((r) => setTimeout(r, 100));
 const d = degree();
 console.log(`chat.mesh_nodes: ${NODES} (links per node min ${Math.min(...d)}, avg ${(d.reduce((a, b) => a + b, 0) / NODES).toFixed(1)}, max ${Math.max(...d)}; settled in ${Math.round(performance.now() - settleStart)} ms)`);
+
+// Every hop of a message is a wake-up of this thread: on a loaded machine each one waits for
+// a core. How late a timer fires while the mesh is idle shows what the machine adds per hop.
+const idleDelay = monitorEventLoopDelay({ resolution: 5 });
+idleDelay.enable();
+await new Promise((r) => setTimeout(r, 2_000));
+idleDelay.disable();
+console.log(`chat.mesh_idle_wakeup_delay: p50 ${(idleDelay.percentile(50) / 1e6 - 5).toFixed(1)} ms, p99 ${(idleDelay.percentile(99) / 1e6 - 5).toFixed(1)} ms, max ${(idleDelay.max / 1e6 - 5).toFixed(1)} ms past a 5 ms timer, the mesh idle`);
 
 // Rounds of MESSAGES / ROUNDS messages each on the same mesh; each round's p50 and p99 are one sample.
 const perRound = Math.ceil(MESSAGES / DEFAULT_ROUNDS);
