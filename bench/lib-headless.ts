@@ -3,11 +3,12 @@
  * whose events can be awaited and whose stdin takes commands.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled program, as a user runs it. */
 export const BIN = fileURLToPath(new URL('../../bin/peerdeck.js', import.meta.url));
+
+const LF = 0x0a;
 
 /** One `--json` event line. */
 export type Event = { type: string } & Record<string, unknown>;
@@ -34,7 +35,7 @@ export function headless(args: string[], opts: { keep?: boolean; onLine?: (line:
   const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...args]);
   const waiters: Array<{ pred: (e: Event) => boolean; resolve(e: Event): void }> = [];
   const seen: Event[] = [];
-  createInterface({ input: proc.stdout }).on('line', (line) => {
+  const onLine = (line: string): void => {
     opts.onLine?.(line);
     if (waiters.length === 0 && opts.keep === false) return;
     let e: Event;
@@ -45,6 +46,23 @@ export function headless(args: string[], opts: { keep?: boolean; onLine?: (line:
     }
     if (opts.keep !== false) seen.push(e);
     for (const w of [...waiters]) if (w.pred(e)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(e));
+  };
+  // Lines are split out only while someone looks at them: a relay under test prints a line
+  // per relayed message, and this reader must cost the machine little next to it (issue 9).
+  let rest: Buffer | undefined;
+  proc.stdout.on('data', (chunk: Buffer) => {
+    if (waiters.length === 0 && opts.keep === false && !opts.onLine) {
+      const last = chunk.lastIndexOf(LF);
+      rest = last === -1 ? (rest ? Buffer.concat([rest, chunk]) : chunk) : chunk.subarray(last + 1);
+      return;
+    }
+    const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(LF); nl !== -1; nl = buf.indexOf(LF, start)) {
+      onLine(buf.toString('utf8', start, nl));
+      start = nl + 1;
+    }
+    rest = start < buf.length ? buf.subarray(start) : undefined;
   });
   let stderr = '';
   proc.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
