@@ -362,20 +362,22 @@ export class ClusterNode implements ServerNetwork {
   }
 
   #search(s: Session, text: string): void {
-    const local = this.#localSearch(text, s.slot, s.firewalled);
     const parsed = parseSearch(text);
     const servers = [...this.dir.servers.keys()];
-    if (!parsed.ok || servers.length === 0) return s.sendRaw(local);
+    const { slot, firewalled } = s;
+    if (!parsed.ok || servers.length === 0) return s.sendRaw(this.#localSearch(text, slot, firewalled));
     const nc = this.#nc!;
-    const body = enc({ text, firewalled: s.firewalled });
+    const body = enc({ text, firewalled });
     const asks = servers.map((id) =>
       nc.request(this.#subj.server(id, 'search'), body, { timeout: SEARCH_DEADLINE_MS }).then(
         (r) => Buffer.from(r.data),
         () => undefined,
       ),
     );
-    void Promise.all(asks).then((answers) => {
-      if (!s.online) return;
+    // The requests leave with this tick's flush; this server searches its own index meanwhile.
+    const mine = new Promise<Buffer | undefined>((resolve) => setImmediate(() => resolve(s.online ? this.#localSearch(text, slot, firewalled) : undefined)));
+    void Promise.all([mine, Promise.all(asks)]).then(([local, answers]) => {
+      if (!s.online || !local) return;
       const own = splitFrames(withoutEnd(local)) ?? [];
       const got: Buffer[] = [];
       for (const a of answers) if (a) got.push(a);
