@@ -34,6 +34,8 @@ export class AudioCatalog {
   readonly #log: Logger;
   #loaded: Promise<void> | undefined;
   #dirty = false;
+  /** One prepare at a time: a second one waits, then finds what the first read. */
+  #busy: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, log: Logger) {
     this.#dir = dataDir;
@@ -49,7 +51,13 @@ export class AudioCatalog {
   }
 
   /** Reads the headers of the MP3s among `entries` not known yet; true when something new was learnt. */
-  async prepare(entries: readonly ShareEntry[]): Promise<boolean> {
+  prepare(entries: readonly ShareEntry[]): Promise<boolean> {
+    const run = this.#busy.then(() => this.#prepare(entries));
+    this.#busy = run.catch(() => undefined);
+    return run;
+  }
+
+  async #prepare(entries: readonly ShareEntry[]): Promise<boolean> {
     await (this.#loaded ??= this.#load());
     const todo = entries.filter((e) => isMp3(e.name) && !this.#fresh(e));
     if (todo.length === 0) return false;

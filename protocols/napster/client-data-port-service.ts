@@ -250,10 +250,10 @@ export class DataPortService {
   }
 
   /** Every byte of a detached socket until it ends, at most MAX_BROWSE_LIST_BYTES, within `ms`. */
-  #readAll(socket: Socket, ms: number, signal?: AbortSignal): Promise<Buffer> {
+  #readAll(socket: Socket, ms: number, signal?: AbortSignal, head: Buffer = Buffer.alloc(0)): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
+      const chunks: Buffer[] = [head];
+      let bytes = head.length;
       const finish = (err?: NetError): void => {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
@@ -270,6 +270,8 @@ export class DataPortService {
       const onAbort = (): void => finish(toNetError(signal?.reason));
       const timer = this.#clock.setTimeout(() => finish(NetError.timeout('share list not finished', ms)), ms);
       signal?.addEventListener('abort', onAbort, { once: true });
+      // The peer may have sent its FIN with the list (the 'end' already went to the connection).
+      if (socket.readableEnded || socket.destroyed || bytes >= MAX_BROWSE_LIST_BYTES) return finish();
       socket.on('data', onData);
       socket.once('end', () => finish());
       socket.once('close', () => finish());
@@ -279,8 +281,10 @@ export class DataPortService {
 
   /** A list pushed to our data port after SENDLIST: read it, then hand it to the browse waiting for that nick. */
   #listPushed(conn: Connection<DataMessage>): void {
-    const socket = this.#detach(conn);
-    this.#readAll(socket, this.#timeouts.queryMs).then(
+    this.#conns.get(conn)?.settle?.cancel();
+    const { socket, head } = conn.detach();
+    socket.on('error', (err) => this.#log.debug(`napster data socket: ${err.message}`));
+    this.#readAll(socket, this.#timeouts.queryMs, undefined, head).then(
       (bytes) => {
         const list = parseBrowseList(bytes, C.MAX_BROWSE_ENTRIES);
         const w = list && [...this.#lists].find((x) => x.nick === list.nick.toLowerCase());

@@ -1,4 +1,5 @@
 import type { AppEvent } from '../../src/app-api.js';
+import type { Timer } from '../../src/clock.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionGroup } from '../../src/net/connection-group.js';
@@ -272,14 +273,21 @@ export class NapsterClient {
   /**
    * §4.1: 102 for gone files, 100 for new ones, with the audio fields of the
    * MP3s among them (read once, then kept in the data dir: a restart reads no
-   * header again).
+   * header again). Headers not read within AUDIO_WAIT_MS go with zeros and
+   * are sent again (102 + 100) once read, so a large new library is still
+   * shared at once.
    */
   async #syncNow(link: ServerLink): Promise<void> {
     if (!link.online) return;
     const cap = this.#o.maxShares ?? W.MAX_SHARES;
     const entries = [...this.#ctx.share.entries()];
     let list = buildShareList(entries, cap, (e) => this.#audio.get(e));
-    if (await this.#audio.prepare([...list.files.values()].map((f) => f.entry))) list = buildShareList(entries, cap, (e) => this.#audio.get(e));
+    const reading = this.#audio.prepare([...list.files.values()].map((f) => f.entry)).catch(() => false);
+    let timer: Timer | undefined;
+    const inTime = await Promise.race([reading, new Promise<'late'>((r) => (timer = this.#ctx.clock.setTimeout(() => r('late'), AUDIO_WAIT_MS)))]);
+    timer?.cancel();
+    if (inTime === true) list = buildShareList(entries, cap, (e) => this.#audio.get(e));
+    else if (inTime === 'late') void reading.then((learnt) => learnt && this.#sync(link));
     if (!link.online) return;
     const had = this.#shared.get(link) ?? new Map<string, SharedFile>();
     const delta = diffShares(had, list.files);
@@ -358,6 +366,9 @@ export class NapsterClient {
   }
 
 }
+
+/** How long a share sync waits for MP3 headers before it sends what it has. */
+const AUDIO_WAIT_MS = 500;
 
 /** The node's nick made into a valid Napster nick (§3.2 rule 2). */
 export function validNick(nick: string): string {

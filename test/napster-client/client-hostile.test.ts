@@ -172,6 +172,44 @@ describe('Napster client against a hostile server and hostile peers', () => {
     expect((await readdir(bob.downloads)).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
+  it('direct browse of a peer that sends an endless list: 2 MiB are read, 2,000 files kept, the node keeps running', async () => {
+    const { server, bob } = await setup();
+    await login(server, bob);
+    const line = Buffer.from(`"C:\\flood\\file.mp3" 0 1 128 44100 60\n`.repeat(1000));
+    const endless = await rawPeer((s) => {
+      s.write('1');
+      s.once('data', () => {
+        s.write('mallory\n');
+        const pump = (): void => {
+          while (!s.destroyed && s.write(line));
+          if (!s.destroyed) s.once('drain', pump);
+        };
+        pump();
+      });
+    });
+    cleanup.push(() => endless.close());
+    server.hook = (user, f, socket) => {
+      if (!user || f.type !== 640) return false;
+      socket.write(encodeFrame(641, `mallory ${ipToField('127.0.0.1')} ${endless.port}`));
+      return true;
+    };
+    await bob.run('ndbrowse', 'mallory');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'search.done'), 15_000);
+    expect(bob.of('search.hit').length).toBe(2000);
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && /mallory's list ended early/.test(e.text)));
+    // A list pushed to our data port that nobody asked for is dropped.
+    const { createConnection } = await import('node:net');
+    const port = bob.node.snapshot().status.napster?.ports['napster-data'];
+    const c = createConnection(port!, '127.0.0.1');
+    c.on('error', () => undefined);
+    c.end('SENDLIST eve\n"x" 0 1 0 0 0\n\n');
+    c.resume();
+    await new Promise((r) => c.once('close', r));
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'log' && /share list nobody asked for from eve was dropped/.test(e.message)));
+    expect(bob.of('search.hit').length).toBe(2000);
+    expect(await bob.run('nservers')).toEqual([expect.stringMatching(/: online/)]);
+  });
+
   it('a file announced with another size by the peer than by the server is refused', async () => {
     const { server, bob } = await setup();
     await login(server, bob);

@@ -1,0 +1,78 @@
+/**
+ * The Napster password in a real terminal (issue 13): the compiled peerdeck in
+ * a tmux session on a private socket, running a Napster server and a client
+ * that logs in to it without --napster-password-file. The prompt shows, the
+ * typed password never appears in capture-pane, and Enter logs in. Skipped,
+ * with the reason printed, when tmux is not on PATH or the program not built.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const MAIN = process.env.PEERDECK_MAIN ?? join(ROOT, 'dist', 'src', 'main.js');
+const SOCKET = `peerdeck-napster-test-${process.pid}`;
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skipReason = !hasTmux() ? 'tmux is not on PATH' : !existsSync(MAIN) ? `${MAIN} is not built (npm test builds it)` : undefined;
+if (skipReason) console.warn(`tmux-napster-password skipped: ${skipReason}`);
+
+async function tmux(...args: string[]): Promise<string> {
+  const { stdout } = await run('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { env: { ...process.env, LANG: 'C.UTF-8', TERM: process.env.TERM ?? 'xterm-256color' } });
+  return stdout;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  // Only our own tmux server (private socket) is killed.
+  await tmux('kill-server').catch(() => undefined);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe.skipIf(skipReason !== undefined)('the Napster password under tmux', () => {
+  it('is asked on a hidden line: capture-pane never shows it, and Enter logs in', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-tmux-nap-'));
+    dirs.push(dir);
+    const args = ['--no-chat', '--data-dir', dir, '--napster-server', '--napster-port', String(port), '--napster-host', '127.0.0.1', '--napster', `127.0.0.1:${port}`, '--napster-nick', 'tmuxnap'];
+    const cmd = [process.execPath, MAIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const wait = { timeout: 20_000, interval: 100 };
+    const screen = (): Promise<string> => tmux('capture-pane', '-p', '-t', 'n');
+    await tmux('new-session', '-d', '-s', 'n', '-x', '110', '-y', '20', cmd);
+    await vi.waitFor(async () => expect(await screen()).toContain('Napster password for tmuxnap (hidden'), wait);
+    await tmux('send-keys', '-t', 'n', '-l', 'Gull-Harbour-77');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await screen()).not.toContain('Gull-Harbour-77');
+    await tmux('send-keys', '-t', 'n', 'Enter');
+    await vi.waitFor(async () => expect(await screen()).toContain(`logged in to 127.0.0.1:${port} as tmuxnap`), wait);
+    expect(await screen()).not.toContain('Gull-Harbour-77');
+    await tmux('send-keys', '-t', 'n', '-l', '/quit');
+    await tmux('send-keys', '-t', 'n', 'Enter');
+  });
+});
