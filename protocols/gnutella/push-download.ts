@@ -85,6 +85,7 @@ export class PushDownloads {
     const waiting = this.pending.wait(ref.guid, ref.index, ms, stop.signal, () => pushTimeout(who, ms, tried));
     waiting.catch(() => undefined);
     try {
+      if ((ref.proxies ?? []).length > 0) tried = 'asking its push proxies';
       const sent = await this.#sendPush(ref, guid, me, stop.signal);
       tried = sent.text;
       if (sent.via === 'proxy' && (await this.#quiet(waiting, Math.min(ms / 3, PROXY_GRACE_MS), stop.signal))) {
