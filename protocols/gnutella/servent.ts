@@ -16,7 +16,7 @@ import { connectRequest, type LocalInfo, type Role } from './handshake.js';
 import { decideRole, ULTRAPEER_DEFAULTS } from './role-policy.js';
 import { LastHopTable } from './last-hop-table.js';
 import { BoundedSet } from './bounded-set.js';
-import { DQ_OWN_RESULTS } from './dynamic-query.js';
+import { ownSearch } from './own-search.js';
 import { Dialer } from './dialer.js';
 import { LinkSetup } from './link-setup.js';
 import { typeName } from './descriptor-names.js';
@@ -25,7 +25,6 @@ import { GnutellaLink, type GnutellaFrame } from './link.js';
 import { MessageHandler } from './message-handler.js';
 import type { GnutellaOptions } from './flags.js';
 import { QrpTable } from './qrp-table.js';
-import { encodeQuery } from './query.js';
 import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
@@ -72,8 +71,6 @@ export const HOSTS_SAVE_EVERY_MS = 60_000;
 export const PING_EVERY_MS = 30_000;
 /** Unanswered alive pings before Bye 406 (GTKG: 4 on leaf links). */
 export const MAX_UNANSWERED_PINGS = 4;
-/** TTL of our own queries (a leaf's UPs run the dynamic query for it). */
-export const OUR_QUERY_TTL = C.MAX_TTL - 1;
 
 /**
  * The one thin class of the Gnutella plugin: it owns the connection group, the
@@ -232,6 +229,7 @@ export class Servent {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
+    this.#messages.dq.stopAll();
     await this.push.stop();
     this.#unsubscribe?.();
     for (const l of this.links.values()) if (l.phase === 'open') this.sendBye(l, C.BYE_SHUTDOWN, 'Shutting down');
@@ -346,32 +344,9 @@ export class Servent {
     if (this.role === 'leaf') for (const l of this.openLinks('ultrapeer')) this.#messages.sendQrp(l);
   }
 
-  /** FileProtocol.search: one Query to each ultrapeer (and leaf, as an ultrapeer); hits until the window closes. */
-  async search(query: SearchQuery, sink: (hit: FileHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
-    const targets = this.openLinks();
-    if (targets.length === 0) return { peers: 0 };
-    const muid = newGuid();
-    const leaf = this.role === 'leaf';
-    // Bit 14 when firewalled (spec 4.2): firewalled holders then know a push cannot reach us.
-    // Bit 12 as a leaf: our ultrapeers may ask how many hits we kept (BEAR/11, spec 3.5).
-    const flags = C.OUR_QUERY_FLAGS | (this.push.firewalled ? C.QUERY_FLAG_FIREWALLED : 0) | (leaf ? C.QUERY_FLAG_LEAF_GUIDED : 0);
-    const payload = encodeQuery({ flags, text: query.text });
-    this.searches.add(muid, sink);
-    if (leaf) {
-      // Our ultrapeers run the dynamic query for us (spec 3.5).
-      for (const l of targets) this.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl: OUR_QUERY_TTL, hops: 0, payload });
-    } else {
-      this.#messages.seen.check(muid, C.DESCRIPTOR_QUERY, C.MAX_TTL);
-      for (const l of this.#messages.leavesFor(payload)) this.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl: 1, hops: 0, payload });
-      this.#messages.dq.start(muid, payload, 0, 'us', this.opts.dqOwnResults ?? DQ_OWN_RESULTS);
-    }
-    await new Promise<void>((resolve) => {
-      const t = this.#ctx.clock.setTimeout(resolve, this.opts.searchMs ?? 20_000);
-      signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
-    });
-    this.#messages.dq.cancel(muid);
-    this.searches.remove(muid);
-    return { peers: targets.length };
+  /** FileProtocol.search (own-search.ts): as a leaf through our ultrapeers, as an ultrapeer by dynamic querying. */
+  search(query: SearchQuery, sink: (hit: FileHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
+    return ownSearch(this, this.#messages, this.#ctx.clock, query, sink, signal);
   }
 
   /** Sends one descriptor on a link and counts it; Ping, Pong and Query may be dropped under pressure. */
