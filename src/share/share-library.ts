@@ -1,13 +1,15 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { lstat, realpath, unlink } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { lstat, realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { ensureDir, writeFileAtomic } from '../paths.js';
+import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
-import { formatHashCache, HASH_CACHE_FILE, LEGACY_HASH_CACHE_FILE, type CacheRow } from './hash-cache.js';
+import { HASH_CACHE_FILE, type CacheRow } from './hash-cache.js';
+import { HashCacheFile } from './hash-cache-file.js';
+import { HashQueue } from './hash-queue.js';
 import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
 import { MultiMap, nfc } from './multi-map.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
@@ -15,7 +17,7 @@ import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type PackedHashes, type ScanEnd, type ScanPart } from './worker-messages.js';
+import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type ScanEnd, type ScanPart } from './worker-messages.js';
 
 /** Results returned by one search, whatever the caller asks. */
 export const MAX_SEARCH_RESULTS = 1000;
@@ -30,14 +32,6 @@ export const WATCH_DEBOUNCE_MS = 1_000;
  * shares rely on `/rescan` instead.
  */
 export const WATCH_MAX_FILES = 50_000;
-/** Batches in flight per worker thread: one hashing while the library takes in the other's results. */
-export const HASH_BATCHES_PER_WORKER = 2;
-/** Most files in one hash batch (a batch is one message each way). */
-export const HASH_BATCH_FILES = 1024;
-/** Most bytes in one hash batch (a larger file goes alone), so results of small files keep flowing. */
-export const HASH_BATCH_BYTES = 64 * 1024 * 1024;
-/** Save the hash cache at least this often while hashing. */
-export const CACHE_SAVE_EVERY_MS = 5_000;
 
 /** How the node builds the library (`--share`, data dir, watching). */
 export interface ShareLibraryOptions {
@@ -67,9 +61,10 @@ export interface SearchOptions {
 
 /**
  * The user's shared files, for every protocol that serves files (issue 4,
- * "Share library"): an async scan of the roots, background SHA-1 and Napster
- * md5 with a persistent cache, a keyword index, lookups by index, SHA-1 and
- * name, and the one safe resolver for remote-supplied names.
+ * "Share library"): a scan of the roots and background SHA-1 and Napster
+ * md5 with a persistent cache, both in worker threads (issue 9), a keyword
+ * index, lookups by index, SHA-1 and name, and the one safe resolver for
+ * remote-supplied names.
  */
 export class ShareLibrary {
   readonly roots: readonly string[];
@@ -77,11 +72,7 @@ export class ShareLibrary {
   #clock: Clock;
   #log: Logger;
   /** The hash cache file (none without a data dir), whether the first scan has read it, and whether it is out of date. */
-  #cacheFile: string | undefined;
-  #cacheRead = false;
-  #cacheDirty = false;
-  #cacheLegacy = false;
-  #saveChain: Promise<void> = Promise.resolve();
+  #cache: HashCacheFile | undefined;
   #entries = new Map<number, MutableEntry>();
   #byName = new MultiMap<string, MutableEntry>();
   #byRel = new Map<string, MutableEntry>();
@@ -97,10 +88,7 @@ export class ShareLibrary {
   #listeners = new Set<(e: AppEvent) => void>();
   #scanChain: Promise<void> = Promise.resolve();
   #scanQueued: Promise<void> | undefined;
-  /** Files to hash, consumed from #hashHead (slots behind it are cleared). */
-  #hashQueue: Array<MutableEntry | undefined> = [];
-  #hashHead = 0;
-  #hashing: Promise<void> | undefined;
+  #hashes: HashQueue;
   #watchers: FSWatcher[] = [];
   #watchTimer: Timer | undefined;
   #stopped = false;
@@ -110,8 +98,24 @@ export class ShareLibrary {
     this.roots = [...opts.roots];
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? silentLogger;
-    if (opts.dataDir !== undefined) this.#cacheFile = join(opts.dataDir, HASH_CACHE_FILE);
+    if (opts.dataDir !== undefined) this.#cache = new HashCacheFile(join(opts.dataDir, HASH_CACHE_FILE), this.#log);
     this.#workers = new ShareWorkers(opts.threads);
+    this.#hashes = new HashQueue(
+      this.#workers,
+      {
+        current: (e) => this.#entries.get(e.index) === e,
+        hashed: (e, sha1, md5, sha1Base32) => {
+          e.sha1 = sha1;
+          e.md5 = md5;
+          e.sha1Base32 = sha1Base32;
+          this.#bySha1.add(sha1, e);
+          this.#cacheStale();
+        },
+        save: () => this.#saveCache(),
+      },
+      this.#clock,
+      this.#log,
+    );
   }
 
   /** Receives `share.ready` after every scan. Returns the unsubscribe function. */
@@ -137,7 +141,7 @@ export class ShareLibrary {
     for (const w of this.#watchers) w.close();
     this.#watchers = [];
     await this.#scanChain;
-    await this.#hashing;
+    await this.#hashes.stop();
     await this.#workers.close();
     await this.#saveCache();
   }
@@ -156,7 +160,7 @@ export class ShareLibrary {
 
   /** Resolves when every file currently known has its hashes. */
   async whenHashed(): Promise<void> {
-    while (this.#hashing) await this.#hashing;
+    await this.#hashes.whenDone();
   }
 
   get files(): number {
@@ -169,7 +173,7 @@ export class ShareLibrary {
 
   /** Files whose hashes are still being computed. */
   get pendingHashes(): number {
-    return this.#hashQueue.length - this.#hashHead;
+    return this.#hashes.pending;
   }
 
   entries(): IterableIterator<ShareEntry> {
@@ -236,11 +240,10 @@ export class ShareLibrary {
   async #scan(): Promise<void> {
     if (this.#stopped) return;
     const started = this.#clock.now();
-    const cacheFile = this.#cacheRead ? undefined : this.#cacheFile;
+    const cache = this.#cache?.read === false ? this.#cache : undefined;
     const s: ScanState = { gen: ++this.#gen, pending: 0, bytes: 0, kept: 0, dirPaths: [], dirRels: [], dirRoots: [] };
     // This scan queues afresh what needs hashing (files still unhashed come back in its parts).
-    this.#hashQueue = [];
-    this.#hashHead = 0;
+    this.#hashes.clear();
     // No shared folder (most chat-only nodes): no worker thread is started at all.
     const end =
       this.roots.length === 0
@@ -250,23 +253,16 @@ export class ShareLibrary {
             {
               maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
               partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
-              cache: cacheFile === undefined ? undefined : { file: cacheFile, legacyFile: join(dirname(cacheFile), LEGACY_HASH_CACHE_FILE) },
+              cache: cache && { file: cache.file, legacyFile: cache.legacyFile },
             },
             (part) => this.#takePart(s, part),
           );
-    if (end.cache) {
-      this.#cacheRead = true;
-      const c = end.cache;
-      if (c.reason !== undefined) this.#log.warn(`hash cache ${cacheFile!}: ${c.reason}; those files are hashed again`);
-      // Rows for files that left or changed, a bad row, or the old format: rewrite it.
-      if (c.rows !== c.used || c.reason !== undefined || c.legacy) this.#cacheDirty = true;
-      this.#cacheLegacy = c.legacy === true;
-    }
+    if (end.cache) cache?.loaded(end.cache);
     if (s.kept !== this.#byPath.size) {
       for (const [path, e] of this.#byPath) {
         if (e.gen === s.gen) continue;
         this.#unlink(e);
-        if (e.sha1) this.#cacheDirty = true;
+        if (e.sha1) this.#cacheStale();
         this.#entries.delete(e.index);
         this.#byPath.delete(path);
       }
@@ -308,7 +304,7 @@ export class ShareLibrary {
       let index: number;
       if (known) {
         this.#unlink(known);
-        if (known.sha1) this.#cacheDirty = true;
+        if (known.sha1) this.#cacheStale();
         index = known.index;
       } else index = this.#nextIndex++;
       const dirPath = s.dirPaths[dir]!;
@@ -340,7 +336,7 @@ export class ShareLibrary {
     }
     s.pending += pending.length;
     // Hashing starts with the first part: one worker hashes while the other still walks.
-    if (this.#opts.hash !== false && !this.#stopped) this.#queueHashes(pending);
+    if (this.#opts.hash !== false && !this.#stopped) this.#hashes.add(pending);
   }
 
   /** Makes an entry findable by name, path, SHA-1 and keywords. */
@@ -358,126 +354,14 @@ export class ShareLibrary {
     this.#index.remove(e.index);
   }
 
-  /** Adds files to the hash queue and starts hashing if it is not running. */
-  #queueHashes(pending: readonly MutableEntry[]): void {
-    for (const e of pending) this.#hashQueue.push(e);
-    this.#startHashing();
-  }
-
-  /** Runs the hash loop while the queue holds files (also for files queued while a loop was ending). */
-  #startHashing(): void {
-    if (this.#hashing || this.#stopped || this.pendingHashes === 0) return;
-    this.#hashing = this.#hashLoop().finally(() => {
-      this.#hashing = undefined;
-      this.#startHashing();
-    });
-  }
-
-  /**
-   * Hashes the queue in the worker threads (issue 9: one file at a time on the
-   * event loop, with a promise per read, was 0.02-0.08 x `sha1sum`): batches of
-   * up to HASH_BATCH_FILES files, HASH_BATCHES_PER_WORKER in flight per
-   * worker; the cache is saved in batches, every CACHE_SAVE_EVERY_MS.
-   */
-  async #hashLoop(): Promise<void> {
-    let lastSave = this.#clock.now();
-    let lastSaveMs = 0;
-    let saving: Promise<void> | undefined;
-    const lane = async (worker: number): Promise<void> => {
-      for (let batch = this.#nextBatch(); batch.length > 0 && !this.#stopped; batch = this.#nextBatch()) {
-        let hashes: PackedHashes;
-        try {
-          hashes = await this.#workers.hash(worker, batch.map((e) => e.path), Float64Array.from(batch, (e) => e.size));
-        } catch (err) {
-          if (this.#stopped) return;
-          this.#log.warn(`hashing ${batch.length} files failed: ${String(err)}; the next rescan tries again`);
-          continue;
-        }
-        this.#takeHashes(batch, hashes);
-        // Saved in batches: every CACHE_SAVE_EVERY_MS, but never more than a tenth of the
-        // time (rewriting a cache of 100,000 rows is not free).
-        if (!saving && this.#clock.now() - lastSave >= Math.max(CACHE_SAVE_EVERY_MS, 10 * lastSaveMs)) {
-          const t0 = this.#clock.now();
-          saving = this.#saveCache().finally(() => {
-            lastSave = this.#clock.now();
-            lastSaveMs = lastSave - t0;
-            saving = undefined;
-          });
-        }
-      }
-    };
-    const lanes = this.#workers.threads * HASH_BATCHES_PER_WORKER;
-    await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i % this.#workers.threads)));
-    this.#workers.release(); // the hashing-only workers go; the one that walks stays for rescans
-    await saving;
-    await this.#saveCache();
-  }
-
-  /** Files from the front of the queue, still shared, up to HASH_BATCH_FILES and HASH_BATCH_BYTES (at least one). */
-  #nextBatch(): MutableEntry[] {
-    const batch: MutableEntry[] = [];
-    let bytes = 0;
-    while (batch.length < HASH_BATCH_FILES) {
-      const e = this.#hashQueue[this.#hashHead];
-      if (e === undefined && this.#hashHead >= this.#hashQueue.length) break;
-      if (e && batch.length > 0 && bytes + e.size > HASH_BATCH_BYTES) break;
-      this.#nextToHash();
-      if (!e || this.#entries.get(e.index) !== e || e.sha1) continue; // replaced by a rescan, or hashed
-      batch.push(e);
-      bytes += e.size;
-    }
-    return batch;
-  }
-
-  /** Takes in a batch's hashes, for files that are still as they were when the batch left. */
-  #takeHashes(batch: readonly MutableEntry[], h: PackedHashes): void {
-    for (const err of h.errors) this.#log.debug(`hash ${err}`);
-    for (let i = 0; i < batch.length; i++) {
-      const e = batch[i]!;
-      // Not hashed, or changed while hashing (the watcher or the next rescan picks it up), or replaced.
-      if (h.sizes[i] !== e.size || this.#entries.get(e.index) !== e) continue;
-      const at = i * HASH_RECORD_CHARS;
-      e.sha1 = h.records.slice(at, at + SHA1_HEX_CHARS);
-      e.md5 = h.records.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS);
-      e.sha1Base32 = h.records.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS);
-      this.#bySha1.add(e.sha1, e);
-      this.#cacheDirty = true;
-    }
-  }
-
-  /** The next queued entry (the queue is consumed from the front without shifting it). */
-  #nextToHash(): MutableEntry | undefined {
-    if (this.#hashHead >= this.#hashQueue.length) {
-      this.#hashQueue = [];
-      this.#hashHead = 0;
-      return undefined;
-    }
-    const e = this.#hashQueue[this.#hashHead];
-    this.#hashQueue[this.#hashHead++] = undefined;
-    return e;
-  }
-
-  /** Writes the hash cache if it changed (one write at a time, each atomic: temp file + rename). */
+  /** Writes the hash cache if it changed. */
   #saveCache(): Promise<void> {
-    const run = this.#saveChain.then(() => this.#saveOnce());
-    this.#saveChain = run;
-    return run;
+    return this.#cache?.save(() => this.#cacheRows()) ?? Promise.resolve();
   }
 
-  async #saveOnce(): Promise<void> {
-    const file = this.#cacheFile;
-    if (file === undefined || !this.#cacheDirty) return;
-    this.#cacheDirty = false;
-    try {
-      await writeFileAtomic(file, formatHashCache(this.#cacheRows()));
-      if (this.#cacheLegacy) {
-        this.#cacheLegacy = false;
-        await unlink(join(dirname(file), LEGACY_HASH_CACHE_FILE)).catch(() => undefined);
-      }
-    } catch (err) {
-      this.#cacheDirty = true;
-      this.#log.warn(`hash cache not saved: ${String(err)}`);
-    }
+  /** The hash cache no longer matches the files. */
+  #cacheStale(): void {
+    if (this.#cache) this.#cache.dirty = true;
   }
 
   /** Every hashed file, as the cache remembers it. */
