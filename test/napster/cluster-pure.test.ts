@@ -7,7 +7,13 @@ import { mergeResults, splitFrames, withoutEnd } from '../../protocols/napster/s
 import * as M from '../../protocols/napster/server/cluster/cluster-messages.js';
 import { parseClusterFlags } from '../../protocols/napster/server/cluster/cluster-options.js';
 import { targetOf } from '../../protocols/napster/server/cluster/cluster-routing.js';
-import { parseNapsterFlags } from '../../protocols/napster/options.js';
+import { DEFAULT_SERVER_OPTIONS, parseNapsterFlags } from '../../protocols/napster/options.js';
+import { AccountStore } from '../../protocols/napster/server/account-store.js';
+import { statePage } from '../../protocols/napster/server/cluster/cluster-events.js';
+import { ProxySession } from '../../protocols/napster/server/cluster/proxy-session.js';
+import { ServerState } from '../../protocols/napster/server/server-state.js';
+import { systemClock } from '../../src/clock.js';
+import { Logger } from '../../src/log.js';
 
 describe('--napster-cluster flags', () => {
   it('takes repeated nats:// URLs, a name and a creds file; nothing without them', () => {
@@ -118,5 +124,27 @@ describe('messages between servers', () => {
     expect(M.isBeat({ id: 'a.b', name: 'x', users: 1, files: 1, bytes: 1 })).toBe(false);
     expect(M.isCmdRequest({ type: 205, text: 'x y', from: { server: 's', nick: 'n', ip: '1', port: 0, speed: 0, level: 0, shares: ['a', 'b', 'c', 'd', 'e'], size: 0 } })).toBe(false);
     expect(M.parseBody(Buffer.from('{nope'))).toBeUndefined();
+  });
+});
+
+describe('the state a server hands a newcomer', () => {
+  it('comes in pages of at most STATE_PAGE_USERS users that together list every user once, channels on page 0', () => {
+    const o = DEFAULT_SERVER_OPTIONS;
+    const st = new ServerState(
+      { name: 'x', version: 'v', motd: [], registeredOnly: false, autoRegister: true, maxConnections: o.maxConnections, maxClones: 0, loginTimeoutMs: 1000, statsIntervalMs: 1000, floodCommands: 0, floodWindowMs: 1000, maxShares: 10 },
+      new AccountStore('/nonexistent/accounts.json'),
+      systemClock,
+      new Logger([]),
+    );
+    const n = M.STATE_PAGE_USERS * 2 + 7;
+    for (let i = 0; i < n; i++) st.attach(new ProxySession({ server: 'p', nick: `u${i}`, ip: '127.0.0.1', port: 1, speed: 3, level: 1, shares: [], size: 0 }));
+    st.channels.create('#room', st.online('u1')!);
+    const pages = [0, 1, 2].map((p) => statePage(st, 'me', p));
+    expect(pages.map((p) => [p.users.length, p.more, p.channels.length])).toEqual([[M.STATE_PAGE_USERS, true, 1], [M.STATE_PAGE_USERS, true, 0], [7, false, 0]]);
+    const nicks = new Set(pages.flatMap((p) => p.users.map((u) => u.nick)));
+    expect(nicks.size).toBe(n);
+    expect(pages.every((p) => M.isStateReply(JSON.parse(JSON.stringify(p))))).toBe(true);
+    expect(pages[0]!.users[0]).toEqual({ nick: 'u0', server: 'me', ip: '127.0.0.1', ipNum: 16777343, port: 1, speed: 3, shared: 0 });
+    expect(pages[0]!.channels).toEqual([{ name: '#room', members: [{ nick: 'u1', shared: 0, speed: 3 }] }]);
   });
 });

@@ -279,6 +279,15 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     nats = await nats.restart();
     await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 30_000);
     await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 20_000);
+    // The accounts bucket survived the restart, and new registrations still reach every server.
+    const frank = await login(a, 'frank', { pass: 'fpw' });
+    frank.close();
+    const wrong = await NapClient.open(servers[C]!.port);
+    clients.push(wrong);
+    wrong.send(2, 'dave nope 0 "x" 1');
+    expect((await wrong.waitType(0)).text).toBe('Invalid Password');
+    const again = await login(servers[C]!, 'frank', { pass: 'fpw' });
+    expect(again.closed).toBe(false);
   });
 
   it('starts and serves its own users alone when NATS cannot be reached, and says so', async () => {

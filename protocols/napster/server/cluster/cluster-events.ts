@@ -79,3 +79,16 @@ export function onGhost(st: ServerState, e: unknown): void {
   st.detach(s);
   s.conn.close('ghost: someone else logged in with this nick on another server');
 }
+
+/** One page of this server's users (and on page 0 its channels) for a server that just appeared. */
+export function statePage(st: ServerState, selfId: string, page: number): M.StateReply {
+  const all = [...st.users.values()];
+  const users = all.slice(page * M.STATE_PAGE_USERS, (page + 1) * M.STATE_PAGE_USERS).map((u) => ({
+    nick: u.nick, server: selfId, ip: u.ip, ipNum: u.ipNum, port: u.port, speed: u.speed, shared: u.shared,
+  }));
+  const channels =
+    page === 0
+      ? [...st.channels.all()].slice(0, M.STATE_CHANNELS_MAX).map((ch) => ({ name: ch.name, members: ch.members.map((m) => ({ nick: m.nick, shared: m.shared, speed: m.speed })) }))
+      : [];
+  return { users, channels, more: (page + 1) * M.STATE_PAGE_USERS < all.length };
+}

@@ -87,10 +87,22 @@ export interface SearchReply {
   lines: string[];
 }
 
+/** A page of a server's users (and on page 0 its channels): a NATS message holds at most 1 MiB. */
+export interface StateRequest {
+  page: number;
+}
+
 export interface StateReply {
   users: RemoteUser[];
   channels: Array<{ name: string; members: RemoteMember[] }>;
+  /** More pages follow. */
+  more: boolean;
 }
+
+/** Users per state page (~120 bytes each as JSON). */
+export const STATE_PAGE_USERS = 5_000;
+/** Channels listed on page 0 (the rest are learnt from later joins). */
+export const STATE_CHANNELS_MAX = 1_000;
 
 export interface GhostRequest {
   nick: string;
@@ -152,9 +164,14 @@ export function isSearchReply(v: unknown): v is SearchReply {
   return isObj(v) && Array.isArray(v.lines) && v.lines.length <= 100 && v.lines.every((l) => isStr(l));
 }
 
+export function isStateRequest(v: unknown): v is StateRequest {
+  return isObj(v) && isNum(v.page) && Number.isInteger(v.page);
+}
+
 export function isStateReply(v: unknown): v is StateReply {
   return (
-    isObj(v) && Array.isArray(v.users) && v.users.every(isRemoteUser) && Array.isArray(v.channels) &&
+    isObj(v) && typeof v.more === 'boolean' && Array.isArray(v.users) && v.users.length <= STATE_PAGE_USERS && v.users.every(isRemoteUser) &&
+    Array.isArray(v.channels) && v.channels.length <= STATE_CHANNELS_MAX &&
     v.channels.every((c: unknown) => isObj(c) && isStr(c.name, 128) && Array.isArray(c.members) && c.members.every(isRemoteMember))
   );
 }

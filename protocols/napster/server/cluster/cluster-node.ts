@@ -21,7 +21,7 @@ import type { NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../
 import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from '../server-state.js';
 import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
-import { gone, onChanEvent, onGhost, onUserEvent, tellWatchers } from './cluster-events.js';
+import { gone, onChanEvent, onGhost, onUserEvent, statePage, tellWatchers } from './cluster-events.js';
 import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
 import { mergeResults, splitFrames, withoutEnd } from './cluster-frames.js';
 import * as M from './cluster-messages.js';
@@ -33,8 +33,8 @@ import { ProxySession } from './proxy-session.js';
 export const SEARCH_DEADLINE_MS = 1_500;
 /** How long a command forwarded to another server may take. */
 const CMD_TIMEOUT_MS = 3_000;
-/** A state reply lists at most this many users (NATS's default 1 MiB message cap). */
-const STATE_USERS_MAX = 5_000;
+/** Pages of users fetched from one server (STATE_PAGE_USERS each). */
+const STATE_PAGES_MAX = 200;
 /** When a server that cannot reach NATS at start-up says it serves alone. */
 const FIRST_CONNECT_NOTICE_MS = 5_000;
 /** How long stop() lets pending messages go out. */
@@ -243,7 +243,10 @@ export class ClusterNode implements ServerNetwork {
     on(S.chan, (m) => onChanEvent(this.st, this.dir, this.id, M.parseBody(m.data)));
     on(S.server(this.id, 'cmd'), (m) => this.#onCmd(m));
     on(S.server(this.id, 'search'), (m) => this.#onSearchRequest(m));
-    on(S.server(this.id, 'state'), (m) => m.respond(enc(this.#state())));
+    on(S.server(this.id, 'state'), (m) => {
+      const req = M.parseBody(m.data);
+      m.respond(enc(statePage(this.st, this.id, M.isStateRequest(req) ? req.page : 0)));
+    });
     on(S.server(this.id, 'ghost'), (m) => onGhost(this.st, M.parseBody(m.data)));
     this.#connected = true;
     this.#say(`cluster: joined ${this.opts.name} through ${nc.getServer()}`);
@@ -295,23 +298,16 @@ export class ClusterNode implements ServerNetwork {
     const nc = this.#nc;
     if (!nc) return;
     try {
-      const reply = M.parseBody((await nc.request(this.#subj.server(id, 'state'), undefined, { timeout: CMD_TIMEOUT_MS })).data);
-      if (!M.isStateReply(reply)) return;
-      this.dir.sync(id, reply.users, reply.channels);
-      for (const u of reply.users) tellWatchers(this.st, u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
+      for (let page = 0; page < STATE_PAGES_MAX; page++) {
+        const reply = M.parseBody((await nc.request(this.#subj.server(id, 'state'), enc({ page }), { timeout: CMD_TIMEOUT_MS })).data);
+        if (!M.isStateReply(reply)) return;
+        this.dir.sync(id, reply.users, reply.channels);
+        for (const u of reply.users) tellWatchers(this.st, u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
+        if (!reply.more) return;
+      }
     } catch (err) {
       this.host.log.debug(`napster cluster: state of ${id}: ${String(err)}`);
     }
-  }
-
-  #state(): M.StateReply {
-    const users: RemoteUser[] = [];
-    for (const u of this.st.users.values()) {
-      if (users.length >= STATE_USERS_MAX) break;
-      users.push(this.#remoteOf(u));
-    }
-    const channels = [...this.st.channels.all()].map((ch) => ({ name: ch.name, members: ch.members.map(memberOf) }));
-    return { users, channels };
   }
 
   // ---- commands across servers -------------------------------------------
