@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { symlink, writeFile } from 'node:fs/promises';
+import { symlink, truncate, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -91,6 +91,28 @@ describe('TransferEngine uploads', () => {
     await expect(up).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(stuck.destroyed).toBe(true);
     expect(events.find((e) => e.type === 'transfer.failed')).toMatchObject({ direction: 'up' });
+  });
+
+  it('fails an upload whose file shrinks under it, and resets the peer instead of ending cleanly', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir });
+    const big = join(t.dir, 'big.bin');
+    await writeFile(big, randomBytes(24 * 1024 * 1024));
+    let release: (() => void) | undefined;
+    let taken = 0;
+    const held = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _enc, cb) {
+        taken += chunk.length;
+        release = () => cb(); // the first chunk is held until the file has shrunk
+      },
+    });
+    const up = engine.upload({ path: big, name: 'big', peer: 'x', protocol: 't', sink: held });
+    await vi.waitFor(() => expect(release).toBeDefined());
+    await truncate(big, 1024 * 1024);
+    release!();
+    await expect(up).rejects.toMatchObject({ code: 'FILE' });
+    expect(held.destroyed).toBe(true);
+    expect(taken).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('holds slots: global and per peer, refuses when asked not to wait, queues otherwise', async () => {
