@@ -54,7 +54,7 @@ describe('chat: peer names', () => {
   }, 40_000);
 
   it('expanding ring: a secured name near the asker is found without the query reaching the far end; a far one is found by the second round', async () => {
-    net = await chatNet(7, () => ({ targetDegree: 0, names: { resolveMs: 4_000, ringHops: 2, ringMs: 300 } }));
+    net = await chatNet(7, () => ({ targetDegree: 0, names: { resolveMs: 4_000, ringHops: 2, ringMs: 3_000 } }));
     const n = net.nodes;
     for (let i = 0; i + 1 < n.length; i++) await link(n[i]!, n[i + 1]!);
     await settle(200);
@@ -64,8 +64,17 @@ describe('chat: peer names', () => {
     await settle(500);
     // Two hops out: nodes 1 and 2 saw it; node 2 (the owner) answered and did not forward; 3 to 6 never saw it.
     expect(await Promise.all(n.map(seen))).toEqual([0, 1, 1, 0, 0, 0, 0]);
+    // The ring's wait follows how long ring answers take (4 x that, at least 50 ms, at most ringMs):
+    // node 0 has learned it; node 6 never asked, so it would wait the whole 3 s.
+    const wait = Number(/ring wait (\d+) ms/.exec((await n[0]!.node.run('chat', 'names', [])).join('\n'))?.[1]);
+    expect(wait).toBeGreaterThanOrEqual(50);
+    expect(wait).toBeLessThan(3_000);
+    expect((await n[6]!.node.run('chat', 'names', [])).join('\n')).toContain('ring wait 3000 ms');
     const far = /registered (\S+)/.exec((await n[6]!.node.run('chat', 'register', ['far']))[0] ?? '')![1]!;
+    // Found through the whole line after the learned wait, well before the 3 s ringMs would have allowed.
+    const t0 = Date.now();
     expect((await n[0]!.node.run('chat', 'resolve', [far]))[1]).toContain(`chat@${addrOf(n[6]!)}`);
+    expect(Date.now() - t0).toBeLessThan(3_000);
     await settle(300);
     // The ring (nodes 1, 2), then the whole line (1 to 6).
     expect(await Promise.all(n.map(seen))).toEqual([0, 3, 3, 1, 1, 1, 1]);

@@ -46,7 +46,7 @@ export function describeNames(n: NameService, now: number): string[] {
   const st = n.stats;
   return [
     ...(regs.length === 0 ? ['no names registered (/register <classifier>)'] : regs.map((r) => `${r.name} [${r.cloud}]${r.name.startsWith(`${UNSECURED}.`) ? ' unsecured (spoofable)' : ''}: ${r.endpoints.join(' ')}`)),
-    `cache: ${n.cache.all(now).length} records; sent ${st.sent} name lines; queries seen ${st.queriesSeen}, answered ${st.answered}; dropped: forged ${st.forged}, stale ${st.stale}, replayed ${st.replayed}`,
+    `cache: ${n.cache.all(now).length} records; sent ${st.sent} name lines; queries seen ${st.queriesSeen}, answered ${st.answered}; dropped: forged ${st.forged}, stale ${st.stale}, replayed ${st.replayed}; ring wait ${n.ringWindow()} ms`,
   ];
 }
 

@@ -27,6 +27,11 @@ const MAX_PENDING = 64;
 /** After the first answer for an unsecured name, how long more answers are gathered. */
 const GATHER_MS = 300;
 const QID_RE = /^[0-9a-f]{16,32}$/;
+/** The ring's wait: this many times the smoothed time ring answers took, within [RING_MIN_MS, ringMs]. */
+const RING_WAIT_FACTOR = 4;
+const RING_MIN_MS = 50;
+/** Weight of a new sample in the smoothed ring answer time. */
+const RING_EWMA = 0.2;
 const HOPS_RE = /^[0-9]{1,3}$/;
 
 /** Which clouds a query asks: one scope, or both. */
@@ -59,6 +64,9 @@ export interface Resolution {
 
 interface Pending {
   name: string;
+  /** When it was asked, and whether it was asked as a ring first. */
+  startedAt: number;
+  ring: boolean;
   /** Its query ids: the ring's, then the whole mesh's. */
   qids: string[];
   records: NameRecord[];
@@ -78,7 +86,7 @@ export interface NameServiceOptions {
   resolveMs: number;
   /** A secured name is first asked this many hops out (0: the whole mesh at once)... */
   ringHops?: number;
-  /** ...and the whole mesh when nothing answered within this. */
+  /** ...and the whole mesh when nothing answered within this (at most; see ringWindow()). */
   ringMs?: number;
   /** Ready links that said EXT. */
   links(): Iterable<Link>;
@@ -96,6 +104,8 @@ export class NameService {
   /** Resolutions in flight, by each of their query ids. */
   readonly #pending = new Map<string, Pending>();
   readonly #resolutions = new Set<Pending>();
+  /** Smoothed time ring answers took (ms); undefined until one came. */
+  #ringAnswerMs: number | undefined;
 
   constructor(o: NameServiceOptions) {
     this.#o = o;
@@ -143,14 +153,24 @@ export class NameService {
     const ring = this.#o.ringHops ?? 0;
     const first = !name.startsWith(`${UNSECURED}.`) && ring > 0 && ring < hops ? ring : hops;
     const records = await new Promise<NameRecord[] | NetError>((resolve) => {
-      const p: Pending = { name, qids: [], records: [], done: resolve, timers: [] };
+      const p: Pending = { name, startedAt: this.#o.clock.now(), ring: first < hops, qids: [], records: [], done: resolve, timers: [] };
       this.#resolutions.add(p);
       p.timers.push(this.#o.clock.setTimeout(() => this.#finish(p), this.#o.resolveMs));
       this.#ask(p, first, cloud);
-      if (first < hops) p.timers.push(this.#o.clock.setTimeout(() => p.records.length === 0 && this.#resolutions.has(p) && this.#ask(p, hops, cloud), this.#o.ringMs ?? 0));
+      if (first < hops) p.timers.push(this.#o.clock.setTimeout(() => p.records.length === 0 && this.#resolutions.has(p) && this.#ask(p, hops, cloud), this.ringWindow()));
     });
     if (records instanceof NetError) throw records;
     return { records, from: 'mesh' };
+  }
+
+  /**
+   * How long the ring waits before the whole mesh is asked: a few times what ring answers
+   * have taken lately (a busy machine or a slow mesh waits longer), never above `ringMs`.
+   */
+  ringWindow(): number {
+    const max = this.#o.ringMs ?? 0;
+    if (this.#ringAnswerMs === undefined) return max;
+    return Math.round(Math.min(max, Math.max(RING_MIN_MS, RING_WAIT_FACTOR * this.#ringAnswerMs)));
   }
 
   /** Floods one query of resolution `p` with a fresh id. */
@@ -214,6 +234,10 @@ export class NameService {
     if (p) {
       if (r.name !== p.name) return undefined;
       p.records.push(r);
+      if (p.ring && p.records.length === 1 && p.qids.length === 1) {
+        const took = this.#o.clock.now() - p.startedAt;
+        this.#ringAnswerMs = this.#ringAnswerMs === undefined ? took : this.#ringAnswerMs + RING_EWMA * (took - this.#ringAnswerMs);
+      }
       if (!r.name.startsWith(`${UNSECURED}.`)) this.#finish(p);
       else if (p.records.length === 1) p.timers.push(this.#o.clock.setTimeout(() => this.#finish(p), GATHER_MS));
       return undefined;
