@@ -13,7 +13,7 @@ const RECENT = 8;
 export interface DqHost {
   clock: Clock;
   /** Open ultrapeer links. */
-  ultrapeers(): GnutellaLink[];
+  ultrapeers(): readonly GnutellaLink[];
   sendQuery(l: GnutellaLink, muid: Buffer, ttl: number, hops: number, payload: Buffer): void;
   /** Whether an ultrapeer's last-hop table matches this query (true when it has none). */
   lastHopMatch(l: GnutellaLink, payload: Buffer): boolean;

@@ -43,6 +43,7 @@ export class LinkSetup {
     if (l.phase === 'start' && s.push.onFirstBlock(l, lines)) return;
     if (l.phase === 'start' && /^(GET|HEAD) /.test(lines[0] ?? '')) {
       s.links.delete(conn);
+      s.linksChanged();
       handToHttp(conn, this.http, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
       return;
     }
@@ -109,6 +110,7 @@ export class LinkSetup {
     if (l.compressedOut) conn.compressOut(DEFLATE_TUNING);
     if (l.compressedIn) conn.compressIn({}, { chunkSize: DEFLATE_TUNING.chunkSize });
     l.phase = 'open';
+    s.linksChanged();
     l.openedAt = this.ctx.clock.now();
     if (l.dialled) this.dialer.opened(l.dialled);
     this.ctx.emit({ type: 'peer.up', protocol: 'gnutella', address: conn.address, direction: conn.direction });

@@ -32,7 +32,7 @@ const PUSH_ROUTE_GENERATION_MS = 7 * 60_000;
 export interface DownloadHost {
   readonly local: LocalInfo;
   readonly opts: { pushWaitMs?: number };
-  openLinks(role?: Role): GnutellaLink[];
+  openLinks(role?: Role): readonly GnutellaLink[];
   send(l: GnutellaLink, d: Descriptor): void;
 }
 

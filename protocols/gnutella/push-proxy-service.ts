@@ -16,7 +16,7 @@ export interface ProxyHost {
   /** Our role now (it changes in auto mode, spec 3.1). */
   readonly role: Role;
   readonly opts: { pushProxy?: boolean };
-  openLinks(role?: Role): GnutellaLink[];
+  openLinks(role?: Role): readonly GnutellaLink[];
   send(l: GnutellaLink, d: Descriptor): void;
 }
 

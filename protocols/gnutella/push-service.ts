@@ -46,7 +46,7 @@ export interface PushHost {
   /** Our role now (it changes in auto mode, spec 3.1). */
   readonly role: Role;
   readonly opts: { firewalled?: boolean; pushProxy?: boolean; pushWaitMs?: number };
-  openLinks(role?: Role): GnutellaLink[];
+  openLinks(role?: Role): readonly GnutellaLink[];
   send(l: GnutellaLink, d: Descriptor): void;
   /** Hands a socket to the HTTP upload server (spec 4.4 step 3: the pushed side answers HTTP). */
   serveHttp(socket: Socket): void;

@@ -253,14 +253,28 @@ export class Servent {
   readonly knownUltrapeers = new BoundedSet<string>(KNOWN_ULTRAPEERS);
 
   /** Open leaf links (as an ultrapeer). */
-  leaves(): GnutellaLink[] {
+  leaves(): readonly GnutellaLink[] {
     return this.openLinks('leaf');
   }
 
   /** Open links by role. */
-  openLinks(role?: 'leaf' | 'ultrapeer'): GnutellaLink[] {
-    return [...this.links.values()].filter((l) => l.phase === 'open' && (role === undefined || l.role === role));
+  openLinks(role?: 'leaf' | 'ultrapeer'): readonly GnutellaLink[] {
+    // Cached per role until a link opens or closes: an ultrapeer asks several times per query.
+    const key = role ?? 'all';
+    let list = this.#openCache.get(key);
+    if (!list) {
+      list = [...this.links.values()].filter((l) => l.phase === 'open' && (role === undefined || l.role === role));
+      this.#openCache.set(key, list);
+    }
+    return list;
   }
+
+  /** A link opened or closed: the cached lists of open links are stale. */
+  linksChanged(): void {
+    this.#openCache.clear();
+  }
+
+  readonly #openCache = new Map<string, readonly GnutellaLink[]>();
 
   /** Dials up to the wanted number of ultrapeer links, sends alive pings, drops silent links. */
   maintain(): void {
@@ -374,6 +388,7 @@ export class Servent {
   #onClose(conn: Connection<GnutellaFrame>, reason: NetError | undefined): void {
     const l = this.links.get(conn);
     this.links.delete(conn);
+    this.linksChanged();
     if (!l) return;
     if (l.phase === 'open') {
       this.#ctx.emit({ type: 'peer.down', protocol: 'gnutella', address: conn.address, direction: conn.direction, reason: reason?.message ?? 'closed' });
