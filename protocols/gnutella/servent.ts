@@ -13,7 +13,8 @@ import type { SearchQuery } from '../../src/search/search-query.js';
 import * as C from './constants.js';
 import { encodeDescriptor, type Descriptor } from './descriptor.js';
 import { connectRequest, type LocalInfo, type Role } from './handshake.js';
-import { decideRole, ULTRAPEER_DEFAULTS } from './role-policy.js';
+import { ULTRAPEER_DEFAULTS } from './role-policy.js';
+import { RoleKeeper } from './role-keeper.js';
 import { LastHopTable } from './last-hop-table.js';
 import { BoundedSet } from './bounded-set.js';
 import { ownSearch } from './own-search.js';
@@ -112,10 +113,13 @@ export class Servent {
   port = 0;
   startedAt = 0;
   /** Our role now and why (spec 3.1); auto mode starts as a leaf. */
-  role: Role;
-  roleWhy: string;
-  #roleChangedAt = -Infinity;
-  #leaflessSince: number | undefined;
+  get role(): Role {
+    return this.#roles.role;
+  }
+  get roleWhy(): string {
+    return this.#roles.why;
+  }
+  readonly #roles: RoleKeeper;
 
   constructor(ctx: PluginContext, opts: ServentOptions) {
     this.opts = {
@@ -124,8 +128,7 @@ export class Servent {
       upLinks: opts.upLinks ?? ULTRAPEER_DEFAULTS.upLinks,
       promoteAfterMs: opts.promoteAfterMs ?? ULTRAPEER_DEFAULTS.promoteAfterMs,
     };
-    this.role = opts.mode === 'auto' ? 'leaf' : opts.mode;
-    this.roleWhy = opts.mode === 'auto' ? 'auto: starting as a leaf' : `--gnutella-mode ${opts.mode}`;
+    this.#roles = new RoleKeeper(this, ctx);
     this.#ctx = ctx;
     this.#log = ctx.log;
     this.group = ctx.net.group<GnutellaFrame>({
@@ -293,7 +296,7 @@ export class Servent {
       }
     }
     // After a role change, dial on the next round: peers first see our Bye (else 409, same GUID).
-    if (this.#checkRole(now)) return;
+    if (this.#roles.check(now)) return;
     if (this.role === 'ultrapeer' && now - this.#lastQrpSent >= (this.opts.qrpUpdateMs ?? QRP_UP_UPDATE_MS)) {
       this.#lastQrpSent = now;
       for (const l of this.openLinks('ultrapeer')) if (l.peer?.upQueryRouting) this.#messages.sendQrp(l);
@@ -313,41 +316,13 @@ export class Servent {
     return this.role === 'ultrapeer' ? this.opts.maxLeaves - this.openLinks('leaf').length : 0;
   }
 
-  /** Re-runs the role election (spec 3.1) and carries out a change. */
-  #checkRole(now: number): boolean {
-    if (this.role === 'ultrapeer' && this.openLinks('leaf').length === 0) this.#leaflessSince ??= now;
-    else this.#leaflessSince = undefined;
-    const d = decideRole({
-      mode: this.opts.mode,
-      current: this.role,
-      firewalledWhy: this.firewalledWhy,
-      uptimeMs: now - this.startedAt,
-      promoteAfterMs: this.opts.promoteAfterMs,
-      capacity: this.opts.maxLeaves + this.opts.upLinks,
-      leaflessForMs: this.#leaflessSince === undefined ? undefined : now - this.#leaflessSince,
-      sinceChangeMs: now - this.#roleChangedAt,
-      ...(this.opts.roleChangeEveryMs !== undefined ? { changeEveryMs: this.opts.roleChangeEveryMs } : {}),
-      ...(this.opts.demoteWithoutLeavesMs !== undefined ? { demoteAfterMs: this.opts.demoteWithoutLeavesMs } : {}),
-    });
-    this.roleWhy = d.why;
-    if (d.role === this.role) return false;
-    this.changeRole(d.role, d.why);
-    return true;
-  }
-
   /**
    * A clean role change (issue 11): every peer is told with a Bye (its leaves go
    * to other ultrapeers, its ultrapeers forget our QRP table), then links are
    * dialled again and negotiated for the new role.
    */
   changeRole(role: Role, why: string): void {
-    const from = this.role;
-    this.role = role;
-    this.roleWhy = why;
-    this.#roleChangedAt = this.#ctx.clock.now();
-    this.#leaflessSince = undefined;
-    this.#log.info(`gnutella: now ${role === 'ultrapeer' ? 'an ultrapeer' : 'a leaf'} (was ${from}): ${why}`);
-    for (const l of this.openLinks()) this.sendBye(l, C.BYE_ROLE_CHANGE, role === 'ultrapeer' ? 'Becoming an ultrapeer' : 'Becoming a leaf node');
+    this.#roles.change(role, why);
   }
 
   /** Rebuilds our QRP table from the share and sends what changed to every ultrapeer (spec 3.4). */
