@@ -66,7 +66,7 @@ const dirs: string[] = [];
 afterAll(async () => {
   // Only our own tmux server (private socket) is killed.
   await tmux('kill-server').catch(() => undefined);
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const d of dirs) await rm(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe.skipIf(skipReason !== undefined)('peerdeck under tmux', () => {

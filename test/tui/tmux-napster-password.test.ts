@@ -52,7 +52,8 @@ const dirs: string[] = [];
 afterAll(async () => {
   // Only our own tmux server (private socket) is killed.
   await tmux('kill-server').catch(() => undefined);
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  // The program in the pane may still be writing its data dir for a moment after the kill.
+  for (const d of dirs) await rm(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe.skipIf(skipReason !== undefined)('the Napster password under tmux', () => {
