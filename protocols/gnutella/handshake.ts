@@ -57,6 +57,8 @@ export interface PeerHeaders {
   /** `X-Degree`: ultrapeer links the peer holds (default 8, GTKG's assumption). */
   degree: number;
   vendorMessages: boolean;
+  /** `X-Ultrapeer-Needed` in an ultrapeer's step 2: False = it would rather have us as its leaf (spec 3.1). */
+  ultrapeerNeeded: boolean | undefined;
   acceptsDeflate: boolean;
   sendsDeflate: boolean;
 }
@@ -85,6 +87,7 @@ export function peerHeaders(b: HeaderBlock): PeerHeaders {
     maxTtl: parseMaxTtl(h.get('x-max-ttl')),
     degree: Math.min(Math.max(Number.parseInt(h.get('x-degree') ?? '', 10) || DEFAULT_PEER_DEGREE, 1), 1_000),
     vendorMessages: headerVersionAtLeast(h, 'vendor-message', 0.1),
+    ultrapeerNeeded: headerTrue(h, 'x-ultrapeer-needed'),
     acceptsDeflate: headerHasToken(h, 'accept-encoding', 'deflate'),
     sendsDeflate: headerHasToken(h, 'content-encoding', 'deflate'),
   };
@@ -192,14 +195,17 @@ export function acceptorRespond(req: HeaderBlock, local: LocalInfo, view: Accept
   return { kind: 'accept', response: encodeHeaderBlock(status(STATUS_OK, 'OK'), headers), peer, peerRole: peer.role, compressOut };
 }
 
-/** The acceptor reading step 3: the initiator's verdict and whether it compresses. */
-export type ConfirmDecision = { kind: 'ok'; compressIn: boolean } | { kind: 'refused'; code: number; reason: string };
+/**
+ * The acceptor reading step 3: the initiator's verdict, whether it compresses,
+ * and whether it took our leaf guidance (`X-Ultrapeer: False`, spec 1.2, 3.1).
+ */
+export type ConfirmDecision = { kind: 'ok'; compressIn: boolean; becameLeaf: boolean } | { kind: 'refused'; code: number; reason: string };
 
 export function acceptorConfirm(final: HeaderBlock): ConfirmDecision {
   const s = parseStatusLine(final.startLine);
   if (!s) return { kind: 'refused', code: 0, reason: `bad status line ${JSON.stringify(final.startLine.slice(0, 40))}` };
   if (s.code !== STATUS_OK) return { kind: 'refused', code: s.code, reason: s.reason };
-  return { kind: 'ok', compressIn: headerHasToken(final.headers, 'content-encoding', 'deflate') };
+  return { kind: 'ok', compressIn: headerHasToken(final.headers, 'content-encoding', 'deflate'), becameLeaf: headerTrue(final.headers, 'x-ultrapeer') === false };
 }
 
 /** What the initiator knows when it reads step 2. */

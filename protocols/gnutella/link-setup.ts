@@ -5,7 +5,7 @@ import type { PluginContext } from '../../src/plugin.js';
 import * as C from './constants.js';
 import { DescriptorDecoder } from './descriptor-decoder.js';
 import type { Dialer } from './dialer.js';
-import { acceptorConfirm, acceptorRespond, initiatorDecide } from './handshake.js';
+import { acceptorConfirm, acceptorRespond, initiatorDecide, parseStatusLine, peerHeaders } from './handshake.js';
 import { parseHeaderBlock } from './headers.js';
 import type { GnutellaLink } from './link.js';
 import { encodeMessagesSupported } from './vendor.js';
@@ -71,10 +71,20 @@ export class LinkSetup {
       case 'await-final': {
         const d = acceptorConfirm(block);
         if (d.kind === 'refused') return conn.close(NetError.refused(`peer refused in step 3: ${d.code} ${d.reason}`));
+        // The client took our leaf guidance (spec 3.1): the link is one of our leaves.
+        if (d.becameLeaf && l.role === 'ultrapeer') {
+          if (s.role !== 'ultrapeer' || s.freeLeafSlots() <= 0) return conn.close(NetError.refused('became a leaf in step 3, but we take no leaf now'));
+          l.role = 'leaf';
+        }
         l.compressedIn = d.compressIn;
         return this.#open(l);
       }
       case 'await-response': {
+        // Leaf guidance (spec 3.1): an ultrapeer that would rather have us as its leaf; decided before step 3.
+        const guide = peerHeaders(block);
+        if (s.role === 'ultrapeer' && guide.role === 'ultrapeer' && parseStatusLine(block.startLine)?.code === C.STATUS_OK) {
+          s.followGuidance(guide.ultrapeerNeeded, guide.listen ? `${guide.listen.ip}:${guide.listen.port}` : (l.dialled ?? conn.address));
+        }
         const d = initiatorDecide(block, s.local, { freeUltrapeerSlots: s.freeUltrapeerSlots(), connectedGuids: this.#connectedGuids() });
         if (d.kind !== 'accept') {
           for (const h of d.tryHosts) {

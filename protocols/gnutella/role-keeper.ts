@@ -2,7 +2,7 @@ import type { PluginContext } from '../../src/plugin.js';
 import * as C from './constants.js';
 import type { Role } from './handshake.js';
 import type { GnutellaLink } from './link.js';
-import { decideRole, type GnutellaMode } from './role-policy.js';
+import { decideLeafGuidance, decideRole, type GnutellaMode } from './role-policy.js';
 
 /** What the role keeper reads from and does to the servent. */
 export interface RoleHost {
@@ -31,6 +31,8 @@ export class RoleKeeper {
   why: string;
   #changedAt = -Infinity;
   #leaflessSince: number | undefined;
+  /** Why we are a leaf when an ultrapeer guided us there (kept in `why` while auto mode holds the role). */
+  #guided: string | undefined;
 
   constructor(
     private readonly s: RoleHost,
@@ -58,9 +60,25 @@ export class RoleKeeper {
       ...(s.opts.roleChangeEveryMs !== undefined ? { changeEveryMs: s.opts.roleChangeEveryMs } : {}),
       ...(s.opts.demoteWithoutLeavesMs !== undefined ? { demoteAfterMs: s.opts.demoteWithoutLeavesMs } : {}),
     });
-    this.why = d.why;
+    this.why = this.#guided !== undefined && d.role === this.role ? `${this.#guided}; ${d.why}` : d.why;
     if (d.role === this.role) return false;
     this.change(d.role, d.why);
+    return true;
+  }
+
+  /**
+   * Leaf guidance as the dialling side (spec 3.1): asks the pure decision and,
+   * when it says obey, becomes a leaf before answering step 3, so the guiding
+   * link opens as our first leaf-to-ultrapeer link; true when we did.
+   */
+  followGuidance(needed: boolean | undefined, host: string): boolean {
+    const d = decideLeafGuidance({ mode: this.s.opts.mode, current: this.role, leaves: this.s.openLinks('leaf').length, needed, host });
+    if (d.kind === 'ignore') {
+      if (needed === false) this.ctx.log.info(`gnutella: ${d.why}`);
+      return false;
+    }
+    this.change('leaf', d.why);
+    this.#guided = d.why;
     return true;
   }
 
@@ -69,6 +87,7 @@ export class RoleKeeper {
     const from = this.role;
     this.role = role;
     this.why = why;
+    this.#guided = undefined;
     this.#changedAt = this.ctx.clock.now();
     this.#leaflessSince = undefined;
     this.ctx.log.info(`gnutella: now ${role === 'ultrapeer' ? 'an ultrapeer' : 'a leaf'} (was ${from}): ${why}`);

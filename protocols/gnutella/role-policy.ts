@@ -72,3 +72,32 @@ function hold(v: RoleView, want: Role, why: string): RoleDecision {
   if (v.sinceChangeMs < every) return { role: v.current, why: `auto: would be ${want}, but the role changed ${minutes(v.sinceChangeMs)} ago (at most one change per ${minutes(every)})` };
   return { role: want, why };
 }
+
+/** What the dialling side looks at when an ultrapeer answers our connect (spec 3.1 leaf guidance). */
+export interface GuidanceView {
+  mode: GnutellaMode;
+  current: Role;
+  /** Leaves we hold now. */
+  leaves: number;
+  /** The acceptor's `X-Ultrapeer-Needed` (undefined = not sent). */
+  needed: boolean | undefined;
+  /** Who guides us, for the reason (`ip:port`). */
+  host: string;
+}
+
+/** Whether to become the guiding ultrapeer's leaf, and why. */
+export type GuidanceDecision = { kind: 'obey'; why: string } | { kind: 'ignore'; why: string };
+
+/**
+ * Leaf guidance as the dialling side (spec 1.3, 3.1): an ultrapeer that answers
+ * our connect with `X-Ultrapeer-Needed: False` would rather have us as its leaf.
+ * Only auto mode obeys, only as an ultrapeer with no leaf of its own (the header
+ * is ignored in UP-UP when the client already has leaves).
+ */
+export function decideLeafGuidance(v: GuidanceView): GuidanceDecision {
+  if (v.needed !== false) return { kind: 'ignore', why: 'no leaf guidance' };
+  if (v.current !== 'ultrapeer') return { kind: 'ignore', why: 'already a leaf' };
+  if (v.mode !== 'auto') return { kind: 'ignore', why: `leaf guidance from ${v.host} ignored: --gnutella-mode ${v.mode}` };
+  if (v.leaves > 0) return { kind: 'ignore', why: `leaf guidance from ${v.host} ignored: we have ${v.leaves} ${v.leaves === 1 ? 'leaf' : 'leaves'}` };
+  return { kind: 'obey', why: `leaf guidance from ${v.host}` };
+}

@@ -325,6 +325,11 @@ export class Servent {
     this.#roles.change(role, why);
   }
 
+  /** An ultrapeer we dial says `X-Ultrapeer-Needed`: true when we became a leaf for it (spec 3.1). */
+  followGuidance(needed: boolean | undefined, host: string): boolean {
+    return this.#roles.followGuidance(needed, host);
+  }
+
   /** Rebuilds our QRP table from the share and sends what changed to every ultrapeer (spec 3.4). */
   rebuildTable(): void {
     const t = new QrpTable();

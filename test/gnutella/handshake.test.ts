@@ -199,8 +199,11 @@ describe('our handshake as gtk-gnutella sees it', () => {
     expect(res.startLine).toBe('GNUTELLA/0.6 200 OK');
     expect(res.headers.get('content-encoding')).toBe('deflate');
     expect(res.headers.get('x-ultrapeer')).toBe('False');
-    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nContent-Encoding: deflate')))).toEqual({ kind: 'ok', compressIn: true });
-    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK')))).toEqual({ kind: 'ok', compressIn: false });
+    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nContent-Encoding: deflate')))).toEqual({ kind: 'ok', compressIn: true, becameLeaf: false });
+    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK')))).toEqual({ kind: 'ok', compressIn: false, becameLeaf: false });
+    // Leaf guidance taken (spec 1.2, 3.1), the boolean compared case-insensitively.
+    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nX-Ultrapeer: false')))).toEqual({ kind: 'ok', compressIn: false, becameLeaf: true });
+    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nX-Ultrapeer: True')))).toMatchObject({ becameLeaf: false });
     expect(acceptorConfirm(parse(block('GNUTELLA/0.6 403 High Outdegree and Dynamic Querying Required')))).toMatchObject({ kind: 'refused', code: 403 });
   });
 

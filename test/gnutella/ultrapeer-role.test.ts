@@ -70,4 +70,48 @@ describe('ultrapeer role', () => {
     });
     expect(auto.node.snapshot().status.gnutella?.role).toBe('UP');
   }, 60_000);
+
+  /** An ultrapeer that holds half its degree (here 1 of 2 links) and has leaf slots answers with leaf guidance. */
+  async function guidingUltrapeer(): Promise<GNode> {
+    const b = await node(0, {}, { mode: 'ultrapeer' });
+    const a = await node(1, {}, { mode: 'ultrapeer', upLinks: 2, peers: [`127.0.0.1:${b.port}`] });
+    await eventually(async () => (await links(a, 'ultrapeer')).length === 1, 20_000);
+    // On the wire: an ultrapeer candidate hears X-Ultrapeer-Needed: False (we leave before step 3).
+    const p = await rawPeer(a.port);
+    p.write(upConnect(['Accept-Encoding: deflate']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200/);
+    expect(p.text()).toContain('X-Ultrapeer-Needed: False');
+    p.socket.destroy();
+    return a;
+  }
+
+  it('leaf guidance: an auto ultrapeer without leaves that dials an ultrapeer answering X-Ultrapeer-Needed: False becomes its leaf', async () => {
+    const a = await guidingUltrapeer();
+    const auto = await node(2, {}, { mode: 'auto', promoteAfterMs: 0, links: 1, peers: [`127.0.0.1:${a.port}`] });
+    await eventually(async () => (await links(a, 'leaf')).length === 1, 20_000);
+    // Proven reachable, it promotes, says Bye and dials again as an ultrapeer; the guiding ultrapeer takes it as a leaf.
+    const p = await rawPeer(auto.port, '127.0.0.2');
+    p.write(upConnect(['Accept-Encoding: deflate']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    p.socket.destroy();
+    await eventually(async () => new RegExp(`^gnutella leaf .*leaf guidance from 127\\.0\\.0\\.1:${a.port}`).test(await gstatus(auto)), 30_000).catch(async (e: unknown) => {
+      console.log(await gstatus(auto), '\n', await gstatus(a));
+      throw e;
+    });
+    expect(auto.node.snapshot().status.gnutella?.role).toBe('leaf');
+    // Both sides see a leaf link: the guided node holds an ultrapeer link to a, a holds it as a leaf.
+    await eventually(async () => (await links(auto, 'ultrapeer')).some((l) => l.includes(`:${a.port} `)) && (await links(a, 'leaf')).length === 1, 20_000);
+    expect(await links(auto, 'leaf')).toHaveLength(0);
+    expect(await links(a, 'ultrapeer')).toHaveLength(1);
+  }, 90_000);
+
+  it('leaf guidance is ignored in forced ultrapeer mode: the link stays ultrapeer to ultrapeer', async () => {
+    const a = await guidingUltrapeer();
+    const up = await node(2, {}, { mode: 'ultrapeer', peers: [`127.0.0.1:${a.port}`] });
+    await eventually(async () => (await links(a, 'ultrapeer')).length === 2, 20_000);
+    expect((await links(up, 'ultrapeer')).some((l) => l.includes(`:${a.port} `))).toBe(true);
+    expect(await links(a, 'leaf')).toHaveLength(0);
+    expect(await gstatus(up)).toMatch(/^gnutella ultrapeer .*mode ultrapeer: --gnutella-mode ultrapeer/);
+  }, 60_000);
 });
