@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { rawPeer, until, upConnect } from './raw-peer.js';
@@ -72,9 +73,9 @@ describe('ultrapeer role', () => {
   }, 60_000);
 
   /** An ultrapeer that holds half its degree (here 1 of 2 links) and has leaf slots answers with leaf guidance. */
-  async function guidingUltrapeer(): Promise<GNode> {
+  async function guidingUltrapeer(port = 0): Promise<GNode> {
     const b = await node(0, {}, { mode: 'ultrapeer' });
-    const a = await node(1, {}, { mode: 'ultrapeer', upLinks: 2, peers: [`127.0.0.1:${b.port}`] });
+    const a = await node(1, {}, { mode: 'ultrapeer', upLinks: 2, port, peers: [`127.0.0.1:${b.port}`] });
     await eventually(async () => (await links(a, 'ultrapeer')).length === 1, 20_000);
     // On the wire: an ultrapeer candidate hears X-Ultrapeer-Needed: False (we leave before step 3).
     const p = await rawPeer(a.port);
@@ -114,4 +115,32 @@ describe('ultrapeer role', () => {
     expect(await links(a, 'leaf')).toHaveLength(0);
     expect(await gstatus(up)).toMatch(/^gnutella ultrapeer .*mode ultrapeer: --gnutella-mode ultrapeer/);
   }, 60_000);
+
+  it('leaf guidance is ignored by an auto ultrapeer that has a leaf: it stays an ultrapeer and keeps the link ultrapeer to ultrapeer', async () => {
+    // A free port for the guiding ultrapeer, started only once the auto node holds a leaf.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const auto = await node(2, {}, { mode: 'auto', promoteAfterMs: 0, links: 1, peers: [`127.0.0.1:${port}`] });
+    const p = await rawPeer(auto.port, '127.0.0.2');
+    p.write(upConnect(['Accept-Encoding: deflate']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    p.socket.destroy();
+    await eventually(async () => /^gnutella ultrapeer/.test(await gstatus(auto)), 20_000);
+    await node(3, {}, { links: 1, peers: [`127.0.0.1:${auto.port}`] });
+    await eventually(async () => (await links(auto, 'leaf')).length === 1, 20_000);
+
+    const a = await guidingUltrapeer(port);
+    expect(a.port).toBe(port);
+    // The auto node dials it again once its back-off for the refused first dial ends.
+    await eventually(async () => (await links(a, 'ultrapeer')).length === 2, 60_000).catch(async (e: unknown) => {
+      console.log(await gstatus(auto), '\n', await gstatus(a));
+      throw e;
+    });
+    expect(await gstatus(auto)).toMatch(/^gnutella ultrapeer/);
+    expect((await links(auto, 'ultrapeer')).some((l) => l.includes(`:${port} `))).toBe(true);
+    expect(await links(auto, 'leaf')).toHaveLength(1);
+    expect(await links(a, 'leaf')).toHaveLength(0);
+  }, 120_000);
 });
