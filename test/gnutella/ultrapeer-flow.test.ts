@@ -3,6 +3,7 @@ import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { QrpTable } from '../../protocols/gnutella/qrp-table.js';
 import { encodeQuery } from '../../protocols/gnutella/query.js';
 import { encodeQueryHit } from '../../protocols/gnutella/query-hit.js';
+import { gstatus } from './gstatus.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { leafConnect, rawPeer, until, upConnect } from './raw-peer.js';
 
@@ -10,7 +11,6 @@ const nodes: GNode[] = [];
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
-const gstatus = async (n: GNode): Promise<string> => (await n.node.run('gnutella', 'gstatus', [])).join('\n');
 
 describe('flow control on a backed-up leaf link', () => {
   it('queries to a leaf that stopped reading are dropped, the link stays, and a QueryHit for it is queued, never dropped', async () => {

@@ -11,6 +11,7 @@ import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
 import { encodeQrpPatch, encodeQrpReset } from '../../protocols/gnutella/qrp-messages.js';
 import { encodeQuery } from '../../protocols/gnutella/query.js';
+import { eventually, gstatus, openLinks } from './gstatus.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { leafConnect, rawPeer, until, type RawPeer } from './raw-peer.js';
 
@@ -21,15 +22,6 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
 
-async function eventually(pred: () => Promise<boolean>, ms: number, what: () => Promise<string> = async () => ''): Promise<void> {
-  const t0 = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met in time\n${await what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const gstatus = async (n: GNode): Promise<string> => (await n.node.run('gnutella', 'gstatus', [])).join('\n');
-const openLinks = async (n: GNode, role: 'leaf' | 'ultrapeer'): Promise<string[]> => (await gstatus(n)).split('\n').filter((l) => l.startsWith(`  ${role} `) && / open /.test(l));
 async function queriesIn(n: GNode): Promise<number> {
   let sum = 0;
   for (const line of await openLinks(n, 'ultrapeer')) sum += Number(/in: [^;]*\bquery (\d+)/.exec(line)?.[1] ?? 0);

@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, gstatus, openLinks } from './gstatus.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 
-/** Waits until an async condition holds, polling. */
-async function eventually(pred: () => Promise<boolean>, ms: number, what: () => Promise<string> = async () => ''): Promise<void> {
-  const t0 = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met in time\n${await what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const gstatus = async (n: GNode): Promise<string> => (await n.node.run('gnutella', 'gstatus', [])).join('\n');
-const linkLines = async (n: GNode, role: 'leaf' | 'ultrapeer'): Promise<string[]> => (await gstatus(n)).split('\n').filter((l) => l.startsWith(`  ${role} `) && / open /.test(l));
 /** Queries a node received on all its links (the per-link `in:` counters of /gstatus). */
 async function queriesIn(n: GNode): Promise<number> {
   let sum = 0;
-  for (const line of [...(await linkLines(n, 'ultrapeer')), ...(await linkLines(n, 'leaf'))]) sum += Number(/in: [^;]*\bquery (\d+)/.exec(line)?.[1] ?? 0);
+  for (const line of [...(await openLinks(n, 'ultrapeer')), ...(await openLinks(n, 'leaf'))]) sum += Number(/in: [^;]*\bquery (\d+)/.exec(line)?.[1] ?? 0);
   return sum;
 }
 async function search(n: GNode, words: string[]): Promise<void> {
@@ -40,7 +31,7 @@ describe('3 ultrapeers and 10 leaves of ours (QRP, last-hop QRP, dynamic queryin
       await eventually(
         async () => {
           const s = await gstatus(u);
-          return (await linkLines(u, 'ultrapeer')).filter((l) => l.includes('last-hop qrp')).length === 2 && (s.match(/qrp complete/g) ?? []).length === (i === 0 ? 4 : 3);
+          return (await openLinks(u, 'ultrapeer')).filter((l) => l.includes('last-hop qrp')).length === 2 && (s.match(/qrp complete/g) ?? []).length === (i === 0 ? 4 : 3);
         },
         30_000,
         () => gstatus(u),
@@ -93,7 +84,7 @@ describe('dynamic querying (spec 3.5)', () => {
     }
     leaf = await startGNode(6, {}, { links: 1, peers: [`127.0.0.1:${hub.port}`], searchMs: 6_000 });
     nodes.push(leaf);
-    await eventually(async () => (await linkLines(hub, 'ultrapeer')).length === 5 && (await linkLines(hub, 'leaf')).length === 1, 30_000, () => gstatus(hub));
+    await eventually(async () => (await openLinks(hub, 'ultrapeer')).length === 5 && (await openLinks(hub, 'leaf')).length === 1, 30_000, () => gstatus(hub));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));

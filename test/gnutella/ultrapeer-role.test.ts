@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, gstatus, openLinks } from './gstatus.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { rawPeer, until, upConnect } from './raw-peer.js';
 
@@ -13,26 +14,13 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
 
-/** Waits until an async condition holds, polling. */
-async function eventually(pred: () => Promise<boolean>, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const gstatus = async (n: GNode): Promise<string> => (await n.node.run('gnutella', 'gstatus', [])).join('\n');
-/** The /gstatus link lines of open links of a role. */
-const links = async (n: GNode, role: 'leaf' | 'ultrapeer'): Promise<string[]> => (await gstatus(n)).split('\n').filter((l) => l.startsWith(`  ${role} `) && / open /.test(l));
-
 describe('ultrapeer role', () => {
   it('a full ultrapeer answers 503 with X-Try-Ultrapeers naming its neighbour, and the leaf links there instead', async () => {
     const up2 = await node(0, {}, { mode: 'ultrapeer' });
     const up1 = await node(1, {}, { mode: 'ultrapeer', maxLeaves: 1, peers: [`127.0.0.1:${up2.port}`] });
-    await eventually(async () => (await links(up2, 'ultrapeer')).length === 1, 20_000);
+    await eventually(async () => (await openLinks(up2, 'ultrapeer')).length === 1, 20_000);
     const first = await node(2, {}, { links: 1, peers: [`127.0.0.1:${up1.port}`] });
-    await eventually(async () => (await links(up1, 'leaf')).length === 1, 20_000);
+    await eventually(async () => (await openLinks(up1, 'leaf')).length === 1, 20_000);
 
     // What a leaf sees at the full ultrapeer, on the wire.
     const p = await rawPeer(up1.port);
@@ -43,16 +31,16 @@ describe('ultrapeer role', () => {
     p.socket.destroy();
 
     const second = await node(3, {}, { links: 1, peers: [`127.0.0.1:${up1.port}`] });
-    await eventually(async () => (await links(up2, 'leaf')).length === 1, 20_000);
-    expect(await links(up1, 'leaf')).toHaveLength(1);
-    expect((await links(second, 'ultrapeer'))[0]).toContain(`:${up2.port}`);
+    await eventually(async () => (await openLinks(up2, 'leaf')).length === 1, 20_000);
+    expect(await openLinks(up1, 'leaf')).toHaveLength(1);
+    expect((await openLinks(second, 'ultrapeer'))[0]).toContain(`:${up2.port}`);
     expect(await gstatus(first)).toMatch(/^gnutella leaf/);
   }, 60_000);
 
   it('auto mode stays a leaf while firewalled, promotes once an inbound link proves it reachable, and renegotiates its links as an ultrapeer', async () => {
     const up = await node(0, {}, { mode: 'ultrapeer' });
     const auto = await node(1, {}, { mode: 'auto', promoteAfterMs: 0, links: 1, peers: [`127.0.0.1:${up.port}`] });
-    await eventually(async () => (await links(up, 'leaf')).length === 1, 20_000);
+    await eventually(async () => (await openLinks(up, 'leaf')).length === 1, 20_000);
     expect(await gstatus(auto)).toMatch(/^gnutella leaf .*mode auto: auto: leaf while firewalled: no incoming connection/);
     expect(auto.node.snapshot().status.gnutella?.role).toBe('leaf');
 
@@ -65,7 +53,7 @@ describe('ultrapeer role', () => {
     await eventually(async () => /^gnutella ultrapeer/.test(await gstatus(auto)), 20_000);
     expect(await gstatus(auto)).toMatch(/auto: (promoted|reachable)/);
     // The old leaf link was closed with a Bye and the two now hold an ultrapeer link.
-    await eventually(async () => (await links(up, 'ultrapeer')).length === 1 && (await links(up, 'leaf')).length === 0, 30_000).catch(async (e: unknown) => {
+    await eventually(async () => (await openLinks(up, 'ultrapeer')).length === 1 && (await openLinks(up, 'leaf')).length === 0, 30_000).catch(async (e: unknown) => {
       console.log(await gstatus(auto), '\n', await gstatus(up));
       throw e;
     });
@@ -76,7 +64,7 @@ describe('ultrapeer role', () => {
   async function guidingUltrapeer(port = 0): Promise<GNode> {
     const b = await node(0, {}, { mode: 'ultrapeer' });
     const a = await node(1, {}, { mode: 'ultrapeer', upLinks: 2, port, peers: [`127.0.0.1:${b.port}`] });
-    await eventually(async () => (await links(a, 'ultrapeer')).length === 1, 20_000);
+    await eventually(async () => (await openLinks(a, 'ultrapeer')).length === 1, 20_000);
     // On the wire: an ultrapeer candidate hears X-Ultrapeer-Needed: False (we leave before step 3).
     const p = await rawPeer(a.port);
     p.write(upConnect(['Accept-Encoding: deflate']));
@@ -90,7 +78,7 @@ describe('ultrapeer role', () => {
   it('leaf guidance: an auto ultrapeer without leaves that dials an ultrapeer answering X-Ultrapeer-Needed: False becomes its leaf', async () => {
     const a = await guidingUltrapeer();
     const auto = await node(2, {}, { mode: 'auto', promoteAfterMs: 0, links: 1, peers: [`127.0.0.1:${a.port}`] });
-    await eventually(async () => (await links(a, 'leaf')).length === 1, 20_000);
+    await eventually(async () => (await openLinks(a, 'leaf')).length === 1, 20_000);
     // Proven reachable, it promotes, says Bye and dials again as an ultrapeer; the guiding ultrapeer takes it as a leaf.
     const p = await rawPeer(auto.port, '127.0.0.2');
     p.write(upConnect(['Accept-Encoding: deflate']));
@@ -102,17 +90,17 @@ describe('ultrapeer role', () => {
     });
     expect(auto.node.snapshot().status.gnutella?.role).toBe('leaf');
     // Both sides see a leaf link: the guided node holds an ultrapeer link to a, a holds it as a leaf.
-    await eventually(async () => (await links(auto, 'ultrapeer')).some((l) => l.includes(`:${a.port} `)) && (await links(a, 'leaf')).length === 1, 20_000);
-    expect(await links(auto, 'leaf')).toHaveLength(0);
-    expect(await links(a, 'ultrapeer')).toHaveLength(1);
+    await eventually(async () => (await openLinks(auto, 'ultrapeer')).some((l) => l.includes(`:${a.port} `)) && (await openLinks(a, 'leaf')).length === 1, 20_000);
+    expect(await openLinks(auto, 'leaf')).toHaveLength(0);
+    expect(await openLinks(a, 'ultrapeer')).toHaveLength(1);
   }, 90_000);
 
   it('leaf guidance is ignored in forced ultrapeer mode: the link stays ultrapeer to ultrapeer', async () => {
     const a = await guidingUltrapeer();
     const up = await node(2, {}, { mode: 'ultrapeer', peers: [`127.0.0.1:${a.port}`] });
-    await eventually(async () => (await links(a, 'ultrapeer')).length === 2, 20_000);
-    expect((await links(up, 'ultrapeer')).some((l) => l.includes(`:${a.port} `))).toBe(true);
-    expect(await links(a, 'leaf')).toHaveLength(0);
+    await eventually(async () => (await openLinks(a, 'ultrapeer')).length === 2, 20_000);
+    expect((await openLinks(up, 'ultrapeer')).some((l) => l.includes(`:${a.port} `))).toBe(true);
+    expect(await openLinks(a, 'leaf')).toHaveLength(0);
     expect(await gstatus(up)).toMatch(/^gnutella ultrapeer .*mode ultrapeer: --gnutella-mode ultrapeer/);
   }, 60_000);
 
@@ -129,18 +117,18 @@ describe('ultrapeer role', () => {
     p.socket.destroy();
     await eventually(async () => /^gnutella ultrapeer/.test(await gstatus(auto)), 20_000);
     await node(3, {}, { links: 1, peers: [`127.0.0.1:${auto.port}`] });
-    await eventually(async () => (await links(auto, 'leaf')).length === 1, 20_000);
+    await eventually(async () => (await openLinks(auto, 'leaf')).length === 1, 20_000);
 
     const a = await guidingUltrapeer(port);
     expect(a.port).toBe(port);
     // The auto node dials it again once its back-off for the refused first dial ends.
-    await eventually(async () => (await links(a, 'ultrapeer')).length === 2, 60_000).catch(async (e: unknown) => {
+    await eventually(async () => (await openLinks(a, 'ultrapeer')).length === 2, 60_000).catch(async (e: unknown) => {
       console.log(await gstatus(auto), '\n', await gstatus(a));
       throw e;
     });
     expect(await gstatus(auto)).toMatch(/^gnutella ultrapeer/);
-    expect((await links(auto, 'ultrapeer')).some((l) => l.includes(`:${port} `))).toBe(true);
-    expect(await links(auto, 'leaf')).toHaveLength(1);
-    expect(await links(a, 'leaf')).toHaveLength(0);
+    expect((await openLinks(auto, 'ultrapeer')).some((l) => l.includes(`:${port} `))).toBe(true);
+    expect(await openLinks(auto, 'leaf')).toHaveLength(1);
+    expect(await openLinks(a, 'leaf')).toHaveLength(0);
   }, 120_000);
 });

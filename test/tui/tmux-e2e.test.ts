@@ -5,49 +5,18 @@
  * the terminal back. Skipped, with the reason printed, when tmux is not on
  * PATH (.ci/run installs it) or the program is not built.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { freePort, MAIN, tmuxOn, tmuxSkipReason } from './tmux-harness.js';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..', '..');
-/** The program under test; PEERDECK_MAIN points elsewhere (e.g. an installed build). */
-const MAIN = process.env.PEERDECK_MAIN ?? join(ROOT, 'dist', 'src', 'main.js');
 const SOCKET = `peerdeck-test-${process.pid}`;
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skipReason = !hasTmux() ? 'tmux is not on PATH' : !existsSync(MAIN) ? `${MAIN} is not built (npm test builds it)` : undefined;
+const skipReason = tmuxSkipReason();
 if (skipReason) console.warn(`tmux-e2e skipped: ${skipReason}`);
 
-async function tmux(...args: string[]): Promise<string> {
-  const { stdout } = await run('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { env: { ...process.env, LANG: 'C.UTF-8', TERM: process.env.TERM ?? 'xterm-256color' } });
-  return stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
+const tmux = tmuxOn(SOCKET);
 
 async function screen(session: string): Promise<string> {
   return tmux('capture-pane', '-p', '-t', session);
