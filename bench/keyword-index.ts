@@ -11,6 +11,7 @@
 import { KeywordIndex } from '../src/share/keyword-index.js';
 import { tokenize } from '../src/share/tokenize.js';
 import { fmt, measure, report, type Stats } from './lib-measure.js';
+import { prng } from './lib-prng.js';
 
 const COUNT = Number(process.env.KEYWORD_INDEX_COUNT ?? 1_000_000);
 const QUERIES = 2_000;
@@ -22,19 +23,7 @@ const P99_TARGET_MS = 1;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
 
-/** mulberry32: the same names every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = rng(42);
+const rand = prng(42);
 const letters = 'abcdefghijklmnopqrstuvwxyz';
 const vocab = Array.from({ length: VOCABULARY }, () => {
   let w = '';

@@ -5,6 +5,7 @@
  * the bench and its load-generating child processes build the same files
  * without sending them to each other.
  */
+import { prng } from './lib-prng.js';
 
 const SYL = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'xi', 'za', 'be', 'do', 'fu', 'gi', 'ho', 'ju', 'pe', 'qu', 'se', 'wa', 'yo'];
 const VOCAB = Array.from(
@@ -12,18 +13,6 @@ const VOCAB = Array.from(
   (_, i) => SYL[i % 20]! + SYL[Math.floor(i / 20) % 20]! + SYL[Math.floor(i / 400) % 20]! + (i >= 8000 ? SYL[i % 7]! : ''),
 );
 const GENRES = VOCAB.slice(0, 50);
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One user's shares and the queries drawn from them (about one per 200 files). */
 export interface UserLibrary {

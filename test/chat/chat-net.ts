@@ -103,3 +103,11 @@ export function rawConnect(port: number): Promise<RawPeer> {
     s.once('error', reject);
   });
 }
+
+/** A raw socket that has said HELLO as node `node` (nick the same, no listen port) and got the node's HELLO back. */
+export async function rawHello(port: number, node: string): Promise<RawPeer> {
+  const r = await rawConnect(port);
+  r.send(`HELLO peerdeck-chat/1 node=${node} nick=${node} listen=- mesh=default\n`);
+  await r.waitLine((l) => l.startsWith('HELLO '));
+  return r;
+}

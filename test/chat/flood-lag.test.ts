@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Testnet, TestNode } from '../testnet.js';
 import { portOf } from '../testnet.js';
-import { chatNet, rawConnect, waitUntil, type RawPeer } from './chat-net.js';
+import { chatNet, rawHello, waitUntil, type RawPeer } from './chat-net.js';
 
 let net: Testnet | undefined;
 const raws: RawPeer[] = [];
@@ -20,10 +20,8 @@ afterEach(async () => {
 });
 
 async function rawNode(t: TestNode, node: string): Promise<RawPeer> {
-  const r = await rawConnect(portOf(t, 'chat'));
+  const r = await rawHello(portOf(t, 'chat'), node);
   raws.push(r);
-  r.send(`HELLO peerdeck-chat/1 node=${node} nick=${node} listen=- mesh=default\n`);
-  await r.waitLine((l) => l.startsWith('HELLO '));
   return r;
 }
 

@@ -8,7 +8,7 @@ import { PeerdeckNode } from '../../src/node.js';
 import { createChatPlugin } from '../../protocols/chat/index.js';
 import type { Testnet, TestNode } from '../testnet.js';
 import { portOf, testnet } from '../testnet.js';
-import { addrOf, chatNet, chatOpts, lines, linked, rawConnect, waitUntil, type RawPeer } from './chat-net.js';
+import { addrOf, chatNet, chatOpts, lines, linked, rawConnect, rawHello, waitUntil, type RawPeer } from './chat-net.js';
 
 let net: Testnet | undefined;
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -89,10 +89,8 @@ describe('chat plugin lifecycle', () => {
     net = await testnet(1, () => [createChatPlugin(chatOpts({ targetDegree: 0, timeouts: { pingMs: 1_000, idleMs: 2_500 } }))], { node: { clock } });
     const [a] = net.nodes as [TestNode];
     const open = async (node: string, answer: boolean): Promise<RawPeer> => {
-      const r = await rawConnect(portOf(a, 'chat'));
+      const r = await rawHello(portOf(a, 'chat'), node);
       cleanup.push(() => void r.socket.destroy());
-      r.send(`HELLO peerdeck-chat/1 node=${node} nick=${node} listen=- mesh=default\n`);
-      await r.waitLine((l) => l.startsWith('HELLO '));
       if (answer) {
         r.socket.on('data', () => {
           for (const l of r.lines.splice(0)) if (l.startsWith('PING ')) r.send(`PONG ${l.slice(5)}\n`);
