@@ -427,7 +427,7 @@ export class ChatService {
       d.from.conn.nick = m.newNick;
     }
     // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
-    const { nick, text } = this.#nicks.shown(d, this.#nick, this.#ctx.clock.now());
+    const { nick, text } = this.#nicks.shown(d, this.#nick, d.now);
     // A relay nobody watches (an in-process node without subscribers) builds no event.
     if (this.#ctx.listened?.() === false) return;
     const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self };

@@ -53,6 +53,42 @@ function bad(verb: string, what: string): NetError {
   return NetError.badMessage(`${verb}: ${what}`);
 }
 
+/**
+ * The last token of one field (origin, nick) read from a line, as bytes and as the string
+ * they decoded to, after the checks passed. A flood brings the same origin and nick line
+ * after line: comparing the bytes again costs less than decoding and checking them again,
+ * and the same string comes back (cheap Map lookups downstream). Holds at most
+ * MAX_MEMO_BYTES, so memory stays fixed whatever the input.
+ */
+class TokenMemo {
+  readonly #bytes = Buffer.alloc(MAX_MEMO_BYTES);
+  #len = -1;
+  #text = '';
+
+  /** The string for `b[at, end)` when it is the token remembered, else undefined. */
+  get(b: Buffer, at: number, end: number): string | undefined {
+    const n = end - at;
+    if (n !== this.#len) return undefined;
+    const m = this.#bytes;
+    for (let i = 0; i < n; i++) if (b[at + i] !== m[i]) return undefined;
+    return this.#text;
+  }
+
+  /** Remembers `b[at, end)` (already checked) as `text`; returns `text`. */
+  set(b: Buffer, at: number, end: number, text: string): string {
+    if (end - at > MAX_MEMO_BYTES) return text;
+    b.copy(this.#bytes, 0, at, end);
+    this.#len = end - at;
+    this.#text = text;
+    return text;
+  }
+}
+
+/** Longest token a TokenMemo keeps (node ids and nicks are shorter). */
+const MAX_MEMO_BYTES = 128;
+const lastOrigin = new TokenMemo();
+const lastNick = new TokenMemo();
+
 /** The flood verb a line starts with (followed by a space), or undefined. */
 function verbOf(b: Buffer): FloodType | undefined {
   if (b.length < 5) return undefined;
@@ -149,8 +185,11 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
   at = end + 1;
   end = tokenEnd(line, at);
   if (end === at || end - at > MAX_NODE_ID_LENGTH) throw bad(verb, 'bad origin node id');
-  for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad origin node id');
-  const origin = line.toString('latin1', at, end);
+  let origin = lastOrigin.get(line, at, end);
+  if (origin === undefined) {
+    for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad origin node id');
+    origin = lastOrigin.set(line, at, end, line.toString('latin1', at, end));
+  }
   // timestamp
   if (end === len) throw bad(verb, 'bad timestamp');
   at = end + 1;
@@ -166,13 +205,16 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
   if (end === len) throw bad(verb, 'bad nick');
   at = end + 1;
   end = tokenEnd(line, at);
-  const nick = line.toString('utf8', at, end);
-  if (!isNick(nick)) throw bad(verb, 'bad nick');
-  const head = { id, hopsLeft, origin, at: stamp, nick };
+  let nick = lastNick.get(line, at, end);
+  if (nick === undefined) {
+    nick = line.toString('utf8', at, end);
+    if (!isNick(nick)) throw bad(verb, 'bad nick');
+    lastNick.set(line, at, end, nick);
+  }
 
   if (verb === 'JOIN') {
     if (end !== len) throw bad(verb, 'unexpected trailing fields');
-    return { message: { type: verb, ...head }, line, hopsAt, hopsEnd, verbatim: true };
+    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick }, line, hopsAt, hopsEnd, verbatim: true };
   }
   if (verb === 'NICK') {
     if (end === len) throw bad(verb, 'bad nick');
@@ -181,7 +223,7 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
     const newNick = line.toString('utf8', at, end);
     if (!isNick(newNick)) throw bad(verb, 'bad nick');
     if (end !== len) throw bad(verb, 'unexpected trailing fields');
-    return { message: { type: verb, ...head, newNick }, line, hopsAt, hopsEnd, verbatim: true };
+    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick, newNick }, line, hopsAt, hopsEnd, verbatim: true };
   }
   // MSG, ACT, PART: ` :text`
   if (end === len || line[end + 1] !== COLON) throw bad(verb, 'missing " :" before the text');
@@ -189,7 +231,9 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
   const dirty = hasControls(line, textAt);
   const raw = line.toString('utf8', textAt, len);
   const text = dirty ? stripControls(raw) : raw;
-  return { message: { type: verb, ...head, text }, line, hopsAt, hopsEnd, verbatim: !dirty };
+  // Objects of one shape per verb, built in one go (no spread): this runs once per relayed line.
+  const message: FloodMessage = verb === 'MSG' ? { type: 'MSG', id, hopsLeft, origin, at: stamp, nick, text } : verb === 'ACT' ? { type: 'ACT', id, hopsLeft, origin, at: stamp, nick, text } : { type: 'PART', id, hopsLeft, origin, at: stamp, nick, text };
+  return { message, line, hopsAt, hopsEnd, verbatim: !dirty };
 }
 
 /** Bytes of `String(hops)` for hops-left 0..MAX_WIRE_HOPS. */
@@ -212,9 +256,18 @@ export function forwardedLength(w: WireFlood, hops: number): number {
  * (which must have forwardedLength bytes free); returns the new position.
  */
 export function writeForwarded(w: WireFlood, hops: number, out: Buffer, pos: number): number {
-  let p = pos + w.line.copy(out, pos, 0, w.hopsAt);
-  p += hopsBytes(hops).copy(out, p);
-  p += w.line.copy(out, p, w.hopsEnd);
+  const digits = hopsBytes(hops);
+  const line = w.line;
+  if (digits.length === w.hopsEnd - w.hopsAt) {
+    // The usual case (16 -> 15): one copy of the whole line, then the digits patched in.
+    out.set(line, pos);
+    for (let i = 0; i < digits.length; i++) out[pos + w.hopsAt + i] = digits[i]!;
+    out[pos + line.length] = 0x0a;
+    return pos + line.length + 1;
+  }
+  let p = pos + line.copy(out, pos, 0, w.hopsAt);
+  p += digits.copy(out, p);
+  p += line.copy(out, p, w.hopsEnd);
   out[p++] = 0x0a;
   return p;
 }

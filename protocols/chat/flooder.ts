@@ -23,6 +23,8 @@ export interface Delivery {
   hops: number;
   /** The link it came in on (undefined for our own). */
   from: Link | undefined;
+  /** When it arrived (the clock's time). */
+  now: number;
 }
 
 /** What a Flooder needs from its node. */
@@ -59,9 +61,10 @@ export class Flooder {
 
   /** Sends one of our own messages to everyone and delivers it locally. */
   originate(m: FloodMessage): void {
-    this.seen.markSeen(m.id);
-    this.#dups.fresh(this.#o.clock.now());
-    this.#o.deliver({ message: m, self: true, hops: 0, from: undefined });
+    const now = this.#o.clock.now();
+    this.seen.markSeen(m.id, now);
+    this.#dups.fresh(now);
+    this.#o.deliver({ message: m, self: true, hops: 0, from: undefined, now });
     this.#forward(m, m.hopsLeft, undefined, undefined);
     this.congested = false; // our own lines are not throttled; the hard cap guards them
   }
@@ -71,24 +74,23 @@ export class Flooder {
    * With `wire` (the line as received), forwarding sends those bytes with only the
    * hops-left field changed.
    */
-  receive(from: Link, m: FloodMessage, wire?: WireFlood): NetError | undefined {
-    const now = this.#o.clock.now();
-    const decision = decideFlood(this.seen.markSeen(m.id), m.hopsLeft, this.#o.hops);
-    if (decision.kind === 'drop-duplicate') return this.duplicate(from);
+  receive(from: Link, m: FloodMessage, wire?: WireFlood, now = this.#o.clock.now()): NetError | undefined {
+    const decision = decideFlood(this.seen.markSeen(m.id, now), m.hopsLeft, this.#o.hops);
+    if (decision.kind === 'drop-duplicate') return this.duplicate(from, now);
     this.#dups.fresh(now);
-    this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from });
+    this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from, now });
     if (decision.forwardHops !== null) this.#forward(m, decision.forwardHops, from, wire?.verbatim ? wire : undefined);
     return undefined;
   }
 
   /** Whether a message with this id was handled already (so a copy needs no parsing). */
-  isSeen(id: string): boolean {
-    return this.seen.has(id);
+  isSeen(id: string, now?: number): boolean {
+    return this.seen.has(id, now);
   }
 
   /** A copy of a message already handled came from `from`; a NetError means: close that link. */
-  duplicate(from: Link): NetError | undefined {
-    return this.#dups.duplicate(from, this.#o.clock.now()) ? NetError.flood('keeps resending messages already seen') : undefined;
+  duplicate(from: Link, now = this.#o.clock.now()): NetError | undefined {
+    return this.#dups.duplicate(from, now) ? NetError.flood('keeps resending messages already seen') : undefined;
   }
 
   /** A line from a plain peer: a chat message with a content-hash id. */
@@ -107,7 +109,7 @@ export class Flooder {
     const decision = decideFlood(true, this.#o.hops, this.#o.hops);
     const forwardHops = decision.kind === 'deliver' ? decision.forwardHops : null;
     const m: FloodMessage = { type: 'MSG', id: current, hopsLeft: forwardHops ?? 0, origin: this.#o.node, at: now, ...parts };
-    this.#o.deliver({ message: m, self: false, hops: 1, from });
+    this.#o.deliver({ message: m, self: false, hops: 1, from, now });
     if (forwardHops !== null) this.#forward(m, forwardHops, from, undefined);
     return undefined;
   }

@@ -10,7 +10,6 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Decoder } from '../../src/codec/decoder.js';
-import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError } from '../../src/errors.js';
 
 /** A received line: its bytes (checked UTF-8 without NUL), its text decoded on first use. */
@@ -27,6 +26,7 @@ export type ChatFrame = LineFrame | { fault: NetError };
 
 const NUL = 0x00;
 const LF = 0x0a;
+const CR = 0x0d;
 
 /** Whether bytes are text: UTF-8 without NUL. */
 function isText(b: Buffer): boolean {
@@ -35,57 +35,125 @@ function isText(b: Buffer): boolean {
 
 /** Line framing for chat links with the limit checked as bytes arrive (spec "Lines"). */
 export class ChatFrameDecoder implements Decoder<ChatFrame> {
-  readonly #lines: LineDecoder;
+  readonly #max: number;
   #failed = false;
-  /** Stream offsets: bytes pushed so far, and the range [#okFrom, #okTo) known to be text. */
-  #pushed = 0;
-  #okFrom = 0;
-  #okTo = 0;
+  /** Chunks received and not yet split; the first from #pos on. */
+  #chunks: Buffer[] = [];
+  /** Per chunk: the range [from, to) of whole lines checked as text when it arrived. */
+  #okFrom: number[] = [];
+  #okTo: number[] = [];
+  #pos = 0;
+  /** The start of a line whose end has not arrived (no LF in these pieces), and its length. */
+  #partial: Buffer[] = [];
+  #partialLen = 0;
+  #buffered = 0;
 
   constructor(maxLineBytes: number) {
-    this.#lines = new LineDecoder({ maxLineBytes });
+    this.#max = maxLineBytes;
   }
 
   push(chunk: Buffer): void {
-    if (this.#failed) return;
-    // Check the whole lines this chunk completes, in one go. The line it finishes may have
-    // started in an earlier chunk: that one is checked on its own in next().
-    const first = chunk.indexOf(LF);
-    if (first !== -1) {
-      const last = chunk.lastIndexOf(LF);
-      if (last > first && isText(chunk.subarray(first + 1, last + 1))) {
-        this.#okFrom = this.#pushed + first + 1;
-        this.#okTo = this.#pushed + last + 1;
-      }
+    if (this.#failed || chunk.length === 0) return;
+    // Check the whole lines this chunk holds, in one go. A line that started in an earlier
+    // chunk is checked on its own in next().
+    let from = 0;
+    let to = 0;
+    const last = chunk.lastIndexOf(LF);
+    if (last !== -1) {
+      from = this.#chunks.length === 0 && this.#partialLen === 0 ? 0 : chunk.indexOf(LF) + 1;
+      if (from <= last && isText(chunk.subarray(from, last + 1))) to = last + 1;
+      else from = 0;
     }
-    this.#pushed += chunk.length;
-    this.#lines.push(chunk);
+    this.#chunks.push(chunk);
+    this.#okFrom.push(from);
+    this.#okTo.push(to);
+    this.#buffered += chunk.length;
   }
 
   next(): ChatFrame | undefined {
     if (this.#failed) return undefined;
     try {
-      const start = this.#pushed - this.#lines.buffered;
-      const bytes = this.#lines.nextBytes();
-      if (bytes === undefined) return undefined;
-      const end = this.#pushed - this.#lines.buffered;
-      if ((start < this.#okFrom || end > this.#okTo) && !isText(bytes)) {
-        throw NetError.badMessage(bytes.includes(NUL) ? 'binary data on a text link (NUL byte)' : 'binary data on a text link (not UTF-8)');
-      }
-      return new LineFrame(bytes);
+      const bytes = this.#nextLine();
+      return bytes === undefined ? undefined : new LineFrame(bytes);
     } catch (err) {
       if (!(err instanceof NetError)) throw err;
       this.#failed = true;
-      this.#lines.takeRest(); // drop what is buffered: memory stays bounded
+      this.takeRest(); // drop what is buffered: memory stays bounded
       return { fault: err };
     }
   }
 
+  /**
+   * The next line's bytes (without CR LF), checked; undefined until its LF arrives. Each
+   * chunk is searched for LF once: a line inside one chunk is a view of it, a line spread
+   * over several is joined once its end arrives.
+   */
+  #nextLine(): Buffer | undefined {
+    for (;;) {
+      const c = this.#chunks[0];
+      if (c === undefined) return undefined;
+      const start = this.#pos;
+      const nl = c.indexOf(LF, start);
+      if (nl === -1) {
+        // The rest of this chunk starts (or continues) a line: hold it, within the limit.
+        this.#partial.push(start === 0 ? c : c.subarray(start));
+        this.#partialLen += c.length - start;
+        this.#shift();
+        // A trailing CR may belong to a CRLF terminator: allow it one byte of slack.
+        if (this.#partialLen - (c[c.length - 1] === CR ? 1 : 0) > this.#max) throw NetError.lineTooLong(this.#max);
+        continue;
+      }
+      let line: Buffer;
+      let checked: boolean;
+      if (this.#partialLen === 0) {
+        line = c.subarray(start, nl);
+        checked = start >= this.#okFrom[0]! && nl < this.#okTo[0]!;
+        this.#buffered -= nl + 1 - start;
+      } else {
+        this.#partial.push(c.subarray(start, nl));
+        line = Buffer.concat(this.#partial, this.#partialLen + nl - start);
+        checked = false;
+        this.#buffered -= this.#partialLen + nl + 1 - start;
+        this.#partial = [];
+        this.#partialLen = 0;
+      }
+      this.#pos = nl + 1;
+      if (this.#pos === c.length) this.#shift();
+      if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+      if (line.length > this.#max) throw NetError.lineTooLong(this.#max);
+      if (!checked && !isText(line)) {
+        throw NetError.badMessage(line.includes(NUL) ? 'binary data on a text link (NUL byte)' : 'binary data on a text link (not UTF-8)');
+      }
+      return line;
+    }
+  }
+
+  /** Drops the first chunk (all of it split or held in #partial). */
+  #shift(): void {
+    this.#chunks.shift();
+    this.#okFrom.shift();
+    this.#okTo.shift();
+    this.#pos = 0;
+  }
+
   takeRest(): Buffer[] {
-    return this.#lines.takeRest();
+    const rest = this.#partial;
+    for (let i = 0; i < this.#chunks.length; i++) {
+      const c = this.#chunks[i]!;
+      if (i > 0 || this.#pos === 0) rest.push(c);
+      else if (this.#pos < c.length) rest.push(c.subarray(this.#pos));
+    }
+    this.#chunks = [];
+    this.#okFrom = [];
+    this.#okTo = [];
+    this.#pos = 0;
+    this.#partial = [];
+    this.#partialLen = 0;
+    this.#buffered = 0;
+    return rest;
   }
 
   get buffered(): number {
-    return this.#lines.buffered;
+    return this.#buffered;
   }
 }

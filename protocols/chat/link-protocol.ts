@@ -82,7 +82,9 @@ export class LinkProtocol {
       link.fail(frame.fault);
       return;
     }
-    link.lastRx = this.#c.clock.now();
+    // The clock is read once per line: every step below takes this time.
+    const now = this.#c.clock.now();
+    link.lastRx = now;
     const first = !link.spoke;
     link.spoke = true;
     try {
@@ -91,14 +93,14 @@ export class LinkProtocol {
       let flood: WireFlood | undefined;
       if (link.state === 'ready') {
         const id = floodId(frame.bytes);
-        if (id !== undefined && this.#c.flooder.isSeen(id)) {
-          if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.duplicate(link));
+        if (id !== undefined && this.#c.flooder.isSeen(id, now)) {
+          if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.duplicate(link, now));
           return;
         }
         flood = parseFloodBytes(frame.bytes, id);
       }
       if (flood) {
-        if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood));
+        if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood, now));
       } else this.#onLine(link, frame.line, first);
       if (this.#c.flooder.congested) {
         this.#c.flooder.congested = false;

@@ -74,9 +74,11 @@ export class SeenCache {
     this.#mask = this.#table.length - 1;
   }
 
-  /** Records the id; true when it was not seen before (deliver and forward it). */
-  markSeen(id: string): boolean {
-    const now = this.#now();
+  /**
+   * Records the id; true when it was not seen before (deliver and forward it). `now`: the
+   * time if the caller has it already (a relay reads the clock once per line, not per step).
+   */
+  markSeen(id: string, now = this.#now()): boolean {
     this.#hash(id);
     const hi = this.#lastHi;
     const lo = this.#lastLo;
@@ -91,14 +93,14 @@ export class SeenCache {
    * Whether the id was recorded and has not expired. A relay asks this before parsing a
    * line and then records the id: an id found absent is not looked up a second time.
    */
-  has(id: string): boolean {
+  has(id: string, now?: number): boolean {
     this.#hash(id);
     const slot = this.#find(this.#lastHi, this.#lastLo);
     if (slot === -1) {
       this.#absent = id;
       return false;
     }
-    return this.#now() - this.#at[slot]! < this.#ttl;
+    return (now ?? this.#now()) - this.#at[slot]! < this.#ttl;
   }
 
   /** Ids held (expired ones count until their slot is reused). */

@@ -105,4 +105,24 @@ describe('chat relay byte path (parseFloodBytes)', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('gives parseLine\'s answer line after line when lines repeat an origin and nick with small edits (the token memo)', () => {
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('', ' ', ':', 'x', '\t', '\u0085', 'é', '-', '\r', 'A'), fc.nat({ max: 2 }));
+    fc.assert(
+      fc.property(flood.map(encode), fc.array(fc.option(edit, { nil: undefined }), { minLength: 2, maxLength: 12 }), (base, edits) => {
+        for (const e of edits) {
+          let line = base;
+          if (e !== undefined) {
+            const [at, piece, cut] = e;
+            const i = at % (line.length + 1);
+            line = line.slice(0, i) + piece + line.slice(Math.min(line.length, i + cut));
+          }
+          if (/[\n\u0000]/.test(line) || Buffer.from(line).toString() !== line) continue;
+          const f = fast(line);
+          if (f !== 'general') expect(f).toEqual(slow(line));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

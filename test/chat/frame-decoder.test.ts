@@ -53,4 +53,45 @@ describe('ChatFrameDecoder (UTF-8 checked once per chunk)', () => {
     const input = Buffer.concat([Buffer.from('one\ntwo é\n'), Buffer.from([0x74, 0xff, 0x0a]), Buffer.from('four\n')]);
     for (const chunks of everySplit(input)) expect(decode(chunks)).toEqual(['one', 'two é', 'fault:BAD_MESSAGE']);
   });
+
+  it('gives the same lines when chunks pile up before they are pulled (a paused link)', () => {
+    fc.assert(
+      fc.property(stream, fc.array(fc.nat(), { maxLength: 12 }), fc.array(fc.boolean(), { maxLength: 13 }), (input, cuts, pulls) => {
+        const d = new ChatFrameDecoder(LIMIT);
+        const out: string[] = [];
+        const pull = (): void => {
+          for (let f: ChatFrame | undefined = d.next(); f !== undefined; f = d.next()) out.push('fault' in f ? `fault:${f.fault.code}` : f.line);
+        };
+        splitAt(input, cuts).forEach((c, i) => {
+          d.push(c);
+          if (pulls[i] === true) pull();
+        });
+        pull();
+        expect(out).toEqual(naive(input));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('hands over exactly the bytes it has not split (buffered, takeRest) at any point', () => {
+    fc.assert(
+      fc.property(stream, fc.array(fc.nat(), { maxLength: 12 }), fc.nat(), (input, cuts, stopAfter) => {
+        const d = new ChatFrameDecoder(1 << 20);
+        let taken = 0;
+        const chunks = splitAt(input, cuts);
+        for (const c of chunks.slice(0, (stopAfter % chunks.length) + 1)) {
+          d.push(c);
+          for (let f: ChatFrame | undefined = d.next(); f !== undefined; f = d.next()) {
+            if ('fault' in f) return; // a binary line: the rest is dropped, not handed over
+            taken = input.indexOf(0x0a, taken) + 1;
+          }
+        }
+        const pushed = Buffer.concat(chunks.slice(0, (stopAfter % chunks.length) + 1)).length;
+        expect(d.buffered).toBe(pushed - taken);
+        expect(Buffer.concat(d.takeRest()).equals(input.subarray(taken, pushed))).toBe(true);
+        expect(d.buffered).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
