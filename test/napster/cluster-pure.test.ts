@@ -9,6 +9,7 @@ import { parseClusterFlags } from '../../protocols/napster/server/cluster/cluste
 import { targetOf } from '../../protocols/napster/server/cluster/cluster-routing.js';
 import { DEFAULT_SERVER_OPTIONS, parseNapsterFlags } from '../../protocols/napster/options.js';
 import { AccountStore } from '../../protocols/napster/server/account-store.js';
+import { decideNickClash, type ClusterLogin } from '../../protocols/napster/server/login-policy.js';
 import { statePage } from '../../protocols/napster/server/cluster/cluster-events.js';
 import { ProxySession } from '../../protocols/napster/server/cluster/proxy-session.js';
 import { ServerState } from '../../protocols/napster/server/server-state.js';
@@ -144,7 +145,32 @@ describe('the state a server hands a newcomer', () => {
     const nicks = new Set(pages.flatMap((p) => p.users.map((u) => u.nick)));
     expect(nicks.size).toBe(n);
     expect(pages.every((p) => M.isStateReply(JSON.parse(JSON.stringify(p))))).toBe(true);
-    expect(pages[0]!.users[0]).toEqual({ nick: 'u0', server: 'me', ip: '127.0.0.1', ipNum: 16777343, port: 1, speed: 3, shared: 0 });
+    expect(pages[0]!.users[0]).toEqual({ nick: 'u0', server: 'me', ip: '127.0.0.1', ipNum: 16777343, port: 1, speed: 3, shared: 0, at: 0 });
     expect(pages[0]!.channels).toEqual([{ name: '#room', members: [{ nick: 'u1', shared: 0, speed: 3 }] }]);
+  });
+});
+
+describe('one nick admitted on two servers at once', () => {
+  const login = fc.record({ ip: fc.constantFrom('127.0.0.1', '10.0.0.2'), at: fc.integer({ min: 0, max: 5 }), server: fc.constantFrom('aaaaaaaaaaaa', 'bbbbbbbbbbbb') });
+
+  it('both servers agree: exactly one of the two logins stands, whatever the clocks say', () => {
+    fc.assert(
+      fc.property(login, login, (x: ClusterLogin, y: ClusterLogin) => {
+        fc.pre(x.server !== y.server);
+        const kept = [decideNickClash(x, y), decideNickClash(y, x)].filter((v) => v === 'keep');
+        expect(kept).toHaveLength(1);
+      }),
+    );
+  });
+
+  it('keeps the newer login from the same address (rule 7 ghosts the older) and the older from another address', () => {
+    const a = { ip: '127.0.0.1', at: 100, server: 'aaaaaaaaaaaa' };
+    expect(decideNickClash(a, { ...a, at: 101, server: 'bbbbbbbbbbbb' })).toBe('ghost');
+    expect(decideNickClash(a, { ...a, at: 99, server: 'bbbbbbbbbbbb' })).toBe('keep');
+    expect(decideNickClash(a, { ip: '10.0.0.2', at: 101, server: 'bbbbbbbbbbbb' })).toBe('keep');
+    expect(decideNickClash(a, { ip: '10.0.0.2', at: 99, server: 'bbbbbbbbbbbb' })).toBe('refuse');
+    // The same millisecond: the server id decides, the same way on both sides.
+    expect(decideNickClash(a, { ...a, server: 'bbbbbbbbbbbb' })).toBe('ghost');
+    expect(decideNickClash({ ...a, server: 'bbbbbbbbbbbb' }, a)).toBe('keep');
   });
 });

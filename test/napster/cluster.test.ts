@@ -214,6 +214,28 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     expect(right.closed).toBe(false);
   });
 
+  it('lets one of two servers register a new nick asked for at the same moment; the other login is refused', async () => {
+    for (let i = 0; i < 3; i++) {
+      const nick = `ivy${i}`;
+      const pair = await Promise.all([NapClient.open(servers[A]!.port), NapClient.open(servers[B]!.port)]);
+      clients.push(...pair);
+      pair.forEach((c, k) => c.send(2, `${nick} pw${k} 0 "x" 1`));
+      const answers = await Promise.all(pair.map(async (c) => {
+        await vi.waitFor(() => expect(c.frames.some((f) => f.type === 214 || f.type === 0)).toBe(true), { timeout: 15_000, interval: 10 });
+        return c.frames.find((f) => f.type === 214 || f.type === 0)!;
+      }));
+      expect(answers.map((f) => f.type).sort()).toEqual([0, 214]);
+      expect(answers.find((f) => f.type === 0)!.text).toBe('Invalid Password');
+      const winner = answers.findIndex((f) => f.type === 214);
+      pair[winner]!.close();
+      // The whole network keeps the winner's password, and only it.
+      await vi.waitFor(async () => expect(await whois(carol, nick)).toMatch(/^605 /), { timeout: 10_000, interval: 200 });
+      const onC = await login(servers[C]!, nick, { pass: `pw${winner}` });
+      expect(onC.closed).toBe(false);
+      onC.close();
+    }
+  });
+
   it('applies the ghost rule across servers: a nick is online on one server at a time', async () => {
     const hot = await carol.ask(207, 'eve', 301);
     expect(hot.map((f) => f.type)).toEqual([301]);
@@ -227,6 +249,46 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     await eve1.waitClosed();
     expect(eve2.closed).toBe(false);
     await vi.waitFor(async () => expect(await whois(carol, 'eve')).toMatch(/^eve /), { timeout: 10_000, interval: 300 });
+  });
+
+  it('settles one nick admitted on two servers at the same moment: exactly one login stands', async () => {
+    const ids = new Map((await nstatus(servers[A]!)).flatMap((l) => {
+      const m = /^ {2}(\S+) \(([0-9a-f]{12})\)/.exec(l);
+      return m ? [[m[1]!, m[2]!] as const] : [];
+    }));
+    const nc = await connect({ servers: nats.url });
+    const forged = (nick: string, ip: string, at: number, op: 'on' | 'off' = 'on'): void =>
+      nc.publish(`napster.${cluster}.user`, JSON.stringify({ op, user: { nick, server: ids.get('srvB'), ip, ipNum: 1, port: 0, speed: 3, shared: 0, at } }));
+    try {
+      // The news that B admitted the same nick later, from the same address: rule 7 ghosts ours.
+      const frank = await login(servers[A]!, 'frank', { pass: 'fpw' });
+      forged('frank', '127.0.0.1', Date.now() + 60_000);
+      expect((await frank.waitType(404)).text).toBe('You were killed by server srvB: Someone else is logging in as you, disconnecting.');
+      await frank.waitClosed();
+      forged('frank', '127.0.0.1', 0, 'off');
+      // From another address: the older login stands, ours if it was first, theirs if not.
+      const gina = await login(servers[A]!, 'gina', { pass: 'gpw' });
+      forged('gina', '10.9.9.9', Date.now() + 60_000);
+      expect(await whois(carol, 'alice')).toMatch(/^alice /); // a round trip after the news
+      expect(gina.closed).toBe(false);
+      forged('gina', '10.9.9.9', 1);
+      expect((await gina.waitType(404)).text).toBe('gina is already active');
+      await gina.waitClosed();
+      forged('gina', '10.9.9.9', 0, 'off');
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+    // And for real: the same nick logged in on A and B at once, five times over.
+    for (let i = 0; i < 5; i++) {
+      const pair = await Promise.all([login(servers[A]!, `hank${i}`, { pass: 'hpw' }), login(servers[B]!, `hank${i}`, { pass: 'hpw' })]);
+      await vi.waitFor(() => expect(pair.filter((c) => c.closed)).toHaveLength(1), { timeout: 10_000, interval: 50 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pair.filter((c) => c.closed)).toHaveLength(1);
+      const standing = pair.findIndex((c) => !c.closed);
+      await vi.waitFor(async () => expect(await whois(carol, `hank${i}`)).toMatch(new RegExp(`^hank${i} `)), { timeout: 10_000, interval: 200 });
+      pair[standing]!.close();
+    }
   });
 
   it('shrugs off garbage on the cluster subjects: every server keeps serving', async () => {

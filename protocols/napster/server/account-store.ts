@@ -77,6 +77,12 @@ export class AccountStore {
   #dirty = false;
   /** Told of every account this server changes (a cluster copies it to the network, issue 15). */
   onChange: ((acct: Account) => void) | undefined;
+  /**
+   * Asked before a NEW nick is stored: false when another server of the
+   * cluster registered it first (issue 15); register then fails with a
+   * DUPLICATE error. Without a cluster, always yes.
+   */
+  claim: ((acct: Account) => Promise<boolean>) | undefined;
 
   constructor(
     readonly path: string,
@@ -126,8 +132,12 @@ export class AccountStore {
     return this.#accounts.get(nick.toLowerCase());
   }
 
-  /** Registers (or re-keys) a nick with a fresh salted hash. */
-  async register(nick: string, password: string, opts: { level?: number; email?: string } = {}): Promise<Account> {
+  /**
+   * Registers (or re-keys) a nick with a fresh salted hash. With `fresh` the
+   * nick must still be free once the hash is made: an account that arrived
+   * from another server meanwhile fails it with DUPLICATE, as a lost claim does.
+   */
+  async register(nick: string, password: string, opts: { level?: number; email?: string; fresh?: boolean } = {}): Promise<Account> {
     const key = nick.toLowerCase();
     if (!this.#accounts.has(key) && this.#accounts.size >= MAX_ACCOUNTS) throw NetError.limit('account store is full');
     const salt = randomBytes(SALT_BYTES);
@@ -141,6 +151,9 @@ export class AccountStore {
       email: opts.email ?? old?.email ?? '',
       lastSeen: old?.lastSeen ?? 0,
     };
+    const taken = NetError.duplicate('Nick registered to another user');
+    if (old && opts.fresh) throw taken;
+    if (!old && this.claim && !(await this.claim(acct))) throw taken;
     this.#accounts.set(key, acct);
     this.save();
     this.onChange?.(acct);

@@ -73,3 +73,27 @@ export function decideGhost(nick: string, onlineFrom: string | undefined, ip: st
   if (onlineFrom === undefined) return 'none';
   return onlineFrom === ip ? 'ghost' : { refuse: `${nick} is already active` };
 }
+
+/** One of two logins of the same nick on two servers of a cluster (issue 15). */
+export interface ClusterLogin {
+  ip: string;
+  /** When it logged in, on its own server's clock (0 when not said). */
+  at: number;
+  /** The id of its server. */
+  server: string;
+}
+
+/**
+ * Two servers of a cluster admitted the same nick at nearly the same moment,
+ * before either heard of the other's user. Both servers run this with the same
+ * two logins and so agree which one stands, whatever their clocks say: logins
+ * are ordered by (time, server id). From the same IP rule 7 keeps the newer
+ * (the older is ghosted); from two IPs it keeps the older (the newer would
+ * have been refused with "is already active"). Returns what happens to OUR
+ * login.
+ */
+export function decideNickClash(ours: ClusterLogin, theirs: ClusterLogin): 'keep' | 'ghost' | 'refuse' {
+  const oursNewer = ours.at !== theirs.at ? ours.at > theirs.at : ours.server > theirs.server;
+  if (ours.ip === theirs.ip) return oursNewer ? 'keep' : 'ghost';
+  return oursNewer ? 'refuse' : 'keep';
+}

@@ -295,7 +295,16 @@ export class NapsterServer {
     const work =
       decision.kind === 'verify'
         ? st.accounts.verify(acct!, req.password)
-        : st.accounts.register(req.nick, req.password, { email: req.email }).then(() => true);
+        : st.accounts.register(req.nick, req.password, { email: req.email, fresh: true }).then(
+            () => true,
+            (err: unknown) => {
+              // Another server of the cluster registered this nick a moment ago: a plain
+              // login (2) with that password is the same user; a registration (6) is refused.
+              const theirs = st.accounts.get(req.nick);
+              if (!(err instanceof NetError && err.code === 'DUPLICATE') || req.register || !theirs) throw err;
+              return st.accounts.verify(theirs, req.password);
+            },
+          );
     work.then(
       (ok) => {
         if (s.conn.closed) return;

@@ -16,6 +16,8 @@ export interface RemoteUser {
   port: number;
   speed: number;
   shared: number;
+  /** When the user logged in, on its server's clock (ms); older servers leave it out. */
+  at?: number;
 }
 
 /** Users, files and bytes on the other servers (214 counts the whole network). */

@@ -38,6 +38,7 @@ export class ClusterAccounts {
     const kv = await new Kvm(nc).create(this.bucket, { history: 1 });
     this.#kv = kv;
     this.store.onChange = (acct) => this.#put(acct);
+    this.store.claim = (acct) => this.#claim(acct);
     const watch = await kv.watch();
     void (async () => {
       for await (const e of watch) {
@@ -81,6 +82,38 @@ export class ClusterAccounts {
   close(): void {
     this.#stopped = true;
     this.store.onChange = undefined;
+    this.store.claim = undefined;
+  }
+
+  /**
+   * A new nick is created in the bucket only if no server has it, so two
+   * servers registering one nick in the same moment cannot both win. When the
+   * bucket cannot be asked in time the registration goes ahead (the server
+   * serves alone while NATS is away, and the last write wins then).
+   */
+  async #claim(acct: Account): Promise<boolean> {
+    const kv = this.#kv;
+    if (!kv) return true;
+    const key = accountKey(acct.nick);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), LOOKUP_MS)));
+    const created = kv.create(key, JSON.stringify(acct)).then(
+      () => 'created' as const,
+      async (err: unknown) => {
+        // Refused because the key exists (another server was first), or the bucket is unwell.
+        const e = await kv.get(key).catch(() => null);
+        if (e?.operation === 'PUT') return 'taken' as const;
+        this.log.warn(`napster cluster: cannot claim ${acct.nick} in the bucket, registering here alone: ${String(err)}`);
+        return 'unknown' as const;
+      },
+    );
+    try {
+      const r = await Promise.race([created, late]);
+      if (r === 'taken') await this.refresh(acct.nick);
+      return r !== 'taken';
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #put(acct: Account): void {

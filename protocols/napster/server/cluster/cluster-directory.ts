@@ -6,6 +6,7 @@
  * users leave searches and presence within 10 s.
  */
 import type { NetworkTotals, RemoteMember, RemoteUser } from '../server-network.js';
+import { decideNickClash, type ClusterLogin } from '../login-policy.js';
 import type { Beat } from './cluster-messages.js';
 
 /** How often a server says it is alive. */
@@ -108,11 +109,17 @@ export class ClusterDirectory {
     for (const c of channels) for (const m of [...c.members].reverse()) this.join(c.name, id, m);
   }
 
-  /** A user on another server; false when it is ours or a server we do not know. */
+  /**
+   * A user on another server; false when it is ours, a server we do not know,
+   * or the nick is held on a third server by the login that will stand (two
+   * servers admitted it at once: they settle it alike, see decideNickClash).
+   */
   signOn(u: RemoteUser): boolean {
     if (u.server === this.selfId || !this.servers.has(u.server)) return false;
     const key = u.nick.toLowerCase();
-    if (!this.#users.has(key) && this.#users.size >= MAX_REMOTE_USERS) return false;
+    const known = this.#users.get(key);
+    if (!known && this.#users.size >= MAX_REMOTE_USERS) return false;
+    if (known && known.server !== u.server && decideNickClash(loginOf(known), loginOf(u)) === 'keep') return false;
     this.#users.set(key, u);
     return true;
   }
@@ -178,3 +185,5 @@ export class ClusterDirectory {
     return t;
   }
 }
+
+const loginOf = (u: RemoteUser): ClusterLogin => ({ ip: u.ip, at: u.at ?? 0, server: u.server });

@@ -6,7 +6,10 @@
  */
 import { FrameBatch } from '../../codec.js';
 import * as C from '../../constants.js';
+import { decideNickClash } from '../login-policy.js';
+import type { RemoteUser } from '../server-network.js';
 import type { ServerState } from '../server-state.js';
+import type { Session } from '../session.js';
 import type { ClusterDirectory, Departed } from './cluster-directory.js';
 import * as M from './cluster-messages.js';
 
@@ -29,6 +32,7 @@ export function tellWatchers(st: ServerState, nick: string, type: number, payloa
 export function onUserEvent(st: ServerState, dir: ClusterDirectory, selfId: string, e: unknown): void {
   if (!M.isUserEvent(e) || e.user.server === selfId) return;
   if (e.op === 'on') {
+    settleClash(st, dir, selfId, e.user);
     if (dir.signOn(e.user)) tellWatchers(st, e.user.nick, C.MSG_HOTLIST_SIGNON, `${e.user.nick} ${e.user.speed}`);
   } else if (dir.signOff(e.user)) {
     tellWatchers(st, e.user.nick, C.MSG_HOTLIST_SIGNOFF, e.user.nick);
@@ -68,11 +72,15 @@ export function onChanEvent(st: ServerState, dir: ClusterDirectory, selfId: stri
 export function onGhost(st: ServerState, e: unknown): void {
   if (!M.isGhostRequest(e)) return;
   const s = st.online(e.nick);
-  if (!s) return;
+  if (s) ghostOut(st, s, e.by);
+}
+
+/** Rule 7 carried out on a local user for a login on another server. */
+function ghostOut(st: ServerState, s: Session, by: string): void {
   s.sendRaw(
     new FrameBatch()
       .add(C.MSG_GHOST)
-      .add(C.MSG_NOTICE, `You were killed by server ${e.by}: Someone else is logging in as you, disconnecting.`)
+      .add(C.MSG_NOTICE, `You were killed by server ${by}: Someone else is logging in as you, disconnecting.`)
       .add(C.MSG_DISCONNECTING, '0')
       .toBuffer(),
   );
@@ -80,11 +88,30 @@ export function onGhost(st: ServerState, e: unknown): void {
   s.conn.close('ghost: someone else logged in with this nick on another server');
 }
 
+/**
+ * A user of another server has the nick of one of ours: two servers admitted
+ * it at nearly the same moment (or a partition healed). Both servers decide
+ * alike (decideNickClash), so exactly one of the two logins stands.
+ */
+export function settleClash(st: ServerState, dir: ClusterDirectory, selfId: string, u: RemoteUser): void {
+  const ours = st.online(u.nick);
+  if (!ours || u.server === selfId) return;
+  const by = dir.servers.get(u.server)?.name ?? u.server;
+  const verdict = decideNickClash({ ip: ours.ip, at: ours.loginAt, server: selfId }, { ip: u.ip, at: u.at ?? 0, server: u.server });
+  if (verdict === 'ghost') return ghostOut(st, ours, by);
+  if (verdict === 'refuse') {
+    st.log.info(`napster cluster: ${u.nick} logged in on server ${by} first, from another address: our login gives way`);
+    ours.sendRaw(new FrameBatch().add(C.MSG_NOTICE, `${u.nick} is already active`).add(C.MSG_DISCONNECTING, '0').toBuffer());
+    st.detach(ours);
+    ours.conn.close(`nick clash: ${u.nick} is already active on server ${by}`);
+  }
+}
+
 /** One page of this server's users (and on page 0 its channels) for a server that just appeared. */
 export function statePage(st: ServerState, selfId: string, page: number): M.StateReply {
   const all = [...st.users.values()];
   const users = all.slice(page * M.STATE_PAGE_USERS, (page + 1) * M.STATE_PAGE_USERS).map((u) => ({
-    nick: u.nick, server: selfId, ip: u.ip, ipNum: u.ipNum, port: u.port, speed: u.speed, shared: u.shared,
+    nick: u.nick, server: selfId, ip: u.ip, ipNum: u.ipNum, port: u.port, speed: u.speed, shared: u.shared, at: u.loginAt,
   }));
   const channels =
     page === 0

@@ -127,7 +127,7 @@ export function isBye(v: unknown): v is Bye {
 export function isRemoteUser(v: unknown): v is RemoteUser {
   return (
     isObj(v) && isStr(v.nick, 64) && isStr(v.server) && ID_RE.test(v.server) && isStr(v.ip, 64) &&
-    isNum(v.ipNum) && isNum(v.port) && isNum(v.speed) && isNum(v.shared)
+    isNum(v.ipNum) && isNum(v.port) && isNum(v.speed) && isNum(v.shared) && (v.at === undefined || isNum(v.at))
   );
 }
 

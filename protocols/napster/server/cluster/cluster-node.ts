@@ -21,7 +21,7 @@ import type { NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../
 import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from '../server-state.js';
 import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
-import { gone, onChanEvent, onGhost, onUserEvent, statePage, tellWatchers } from './cluster-events.js';
+import { gone, onChanEvent, onGhost, onUserEvent, settleClash, statePage, tellWatchers } from './cluster-events.js';
 import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
 import { mergeResults, splitFrames, withoutEnd } from './cluster-frames.js';
 import * as M from './cluster-messages.js';
@@ -210,7 +210,7 @@ export class ClusterNode implements ServerNetwork {
   }
 
   #remoteOf(s: Session): RemoteUser {
-    return { nick: s.nick, server: this.id, ip: s.ip, ipNum: s.ipNum, port: s.port, speed: s.speed, shared: s.shared };
+    return { nick: s.nick, server: this.id, ip: s.ip, ipNum: s.ipNum, port: s.port, speed: s.speed, shared: s.shared, at: s.loginAt };
   }
 
   async #onConnected(nc: NatsConnection): Promise<void> {
@@ -301,6 +301,7 @@ export class ClusterNode implements ServerNetwork {
       for (let page = 0; page < STATE_PAGES_MAX; page++) {
         const reply = M.parseBody((await nc.request(this.#subj.server(id, 'state'), enc({ page }), { timeout: CMD_TIMEOUT_MS })).data);
         if (!M.isStateReply(reply)) return;
+        for (const u of reply.users) settleClash(this.st, this.dir, this.id, u);
         this.dir.sync(id, reply.users, reply.channels);
         for (const u of reply.users) tellWatchers(this.st, u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
         if (!reply.more) return;
