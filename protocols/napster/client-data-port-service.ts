@@ -6,6 +6,7 @@ import type { Logger } from '../../src/log.js';
 import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionManager } from '../../src/net/connection-manager.js';
+import { SocketSink } from '../../src/transfer/socket-sink.js';
 import * as C from './client-constants.js';
 import * as W from './constants.js';
 import { MAX_BROWSE_LIST_BYTES, parseBrowseList, type BrowseList } from './client-browse-list.js';
@@ -18,11 +19,12 @@ export interface IncomingGet {
   offset: number;
 }
 
-/** A stream of file bytes handed to the transfer engine. */
+/** A stream of file bytes handed to the transfer engine (with the sink that reads it, for a GET we dialled). */
 export interface OpenedStream {
   stream: Socket;
   start: number;
   total: number;
+  sink?: SocketSink;
 }
 
 interface PushWaiter {
@@ -112,10 +114,12 @@ export class DataPortService {
   /**
    * GET from an uploader's data port (§6.2): wait for its `1`, send our
    * request, read the size with exactly the digits of the size we were told,
-   * and hand back the stream from `offset`.
+   * and hand back the stream from `offset`. The socket is a SocketSink's:
+   * once the header is read the transfer engine moves the file with it.
    */
   async openGet(ip: string, port: number, nick: string, wirePath: string, offset: number, size: number, signal: AbortSignal): Promise<OpenedStream> {
-    const conn = await this.#group.dial(ip, port, { tag: 'get', timeoutMs: C.CONNECT_TIMEOUT_MS });
+    const sink = new SocketSink();
+    const conn = await this.#group.dial(ip, port, { tag: 'get', timeoutMs: C.CONNECT_TIMEOUT_MS, reader: sink });
     const onAbort = (): void => conn.close(toNetError(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -127,7 +131,7 @@ export class DataPortService {
       const m = await this.#expect(conn, 'number');
       if (m.kind !== 'number') throw NetError.protocol('no size');
       if (m.value !== size) throw NetError.size(`${ip}:${port} announces ${m.value} bytes, the server said ${size}`);
-      return { stream: this.#detach(conn), start: offset, total: m.value };
+      return { stream: this.#detach(conn), start: offset, total: m.value, sink };
     } catch (err) {
       conn.close(toNetError(err));
       throw toNetError(err);

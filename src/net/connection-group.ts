@@ -1,4 +1,4 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, type OnReadOpts, type Server, type Socket } from 'node:net';
 import type { Direction } from '../app-api.js';
 import type { Clock } from '../clock.js';
 import type { Decoder } from '../codec/decoder.js';
@@ -41,6 +41,12 @@ export interface GroupOptions<M> {
   limits?: Partial<LinkLimits>;
   timeouts?: Partial<Timeouts>;
   queue?: Partial<QueueLimits>;
+}
+
+/** Reads a dialled socket into its own buffers (net `onread`); told the socket as soon as it exists. */
+export interface SocketReader {
+  readonly onread: OnReadOpts;
+  bind(socket: Socket): void;
 }
 
 export interface Listener {
@@ -146,8 +152,10 @@ export class ConnectionGroup<M = unknown> {
    * Dials out; resolves once connected and counted, rejects with a NetError.
    * `signal` aborts a dial in flight (its reason, if a NetError, is the
    * rejection); a link already handed over is the caller's to close.
+   * `reader` reads the socket into its own buffers (`onread`, which only
+   * works when given at creation: a download's SocketSink).
    */
-  dial(host: string, port: number, opts: { tag?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Connection<M>> {
+  dial(host: string, port: number, opts: { tag?: string; timeoutMs?: number; signal?: AbortSignal; reader?: SocketReader } = {}): Promise<Connection<M>> {
     if (this.#closing) return Promise.reject(NetError.closed('shutting down'));
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -155,7 +163,8 @@ export class ConnectionGroup<M = unknown> {
     if (refusal) return Promise.reject(refusal);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true, allowHalfOpen: true });
+      const socket = connect({ host, port, noDelay: true, allowHalfOpen: true, ...(opts.reader ? { onread: opts.reader.onread } : {}) });
+      opts.reader?.bind(socket);
       this.#pending.add(socket);
       this.counter.add('out', 1);
       let settled = false;

@@ -1,7 +1,7 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { basename, join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock, Timer } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
@@ -9,6 +9,7 @@ import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from '../share/base32.js';
 import { sanitizeDownloadName } from './file-name.js';
 import { commitPart, loadPart } from './part-file.js';
+import type { SinkTarget } from './socket-sink.js';
 import type { DownloadRequest } from './transfer-types.js';
 
 /**
@@ -19,6 +20,8 @@ import type { DownloadRequest } from './transfer-types.js';
  * (much more system time per byte).
  */
 const WRITE_BATCH_BYTES = 1 << 20;
+/** How often a running download looks for a stall: a quarter of stallMs, at most every second. */
+const STALL_TICK_MAX_MS = 1000;
 
 /** Everything one download needs from the engine: request, folder, clock, limits, callbacks. */
 export interface DownloadContext {
@@ -80,54 +83,39 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     const onCancel = (): void => fail(toNetError(ctx.signal.reason));
     if (ctx.signal.aborted) throw toNetError(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onCancel, { once: true });
-    let stall: Timer | undefined;
-    const armStall = (): void => {
-      stall?.cancel();
-      stall = ctx.clock.setTimeout(() => fail(NetError.timeout('download stalled', ctx.stallMs)), ctx.stallMs);
+    let opened: Awaited<ReturnType<DownloadRequest['source']['open']>> | undefined;
+    // A byte stamps the time; a tick compares (a timer re-armed per chunk cost more than the chunk).
+    let lastByteAt = ctx.clock.now();
+    const stall: Timer = ctx.clock.setInterval(
+      () => {
+        if (ctx.clock.now() - lastByteAt >= ctx.stallMs) fail(NetError.timeout('download stalled', ctx.stallMs));
+        else opened?.sink?.flush();
+      },
+      Math.max(1, Math.min(STALL_TICK_MAX_MS, ctx.stallMs / 4)),
+    );
+    const onBytes = (n: number): void => {
+      lastByteAt = ctx.clock.now();
+      bytes = n;
+      ctx.onBytes(n);
     };
-    armStall();
-    let overflow = false;
-    let diskError: unknown;
-    let file: WriteStream | undefined;
     try {
-      const opened = await openSource(req, bytes, ac.signal);
+      opened = await openSource(req, bytes, ac.signal);
       if (opened.total != null && expectedSize !== null && opened.total !== expectedSize) {
         throw NetError.size(`peer says ${opened.total} bytes, expected ${expectedSize}`);
       }
-      let skip = bytes - opened.start;
+      const skip = bytes - opened.start;
       if (skip < 0) throw NetError.protocol(`peer resumed at ${opened.start}, we asked for ${bytes}`);
-      const meter = new Transform({
-        readableHighWaterMark: WRITE_BATCH_BYTES,
-        writableHighWaterMark: WRITE_BATCH_BYTES,
-        transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-          armStall();
-          if (skip > 0) {
-            const drop = Math.min(skip, chunk.length);
-            skip -= drop;
-            chunk = chunk.subarray(drop);
-            if (chunk.length === 0) return cb();
-          }
-          if (bytes + chunk.length > cap) {
-            overflow = true;
-            return cb(NetError.size(`peer sent more than ${cap} bytes`));
-          }
-          bytes += chunk.length;
-          part.sha1?.update(chunk);
-          ctx.onBytes(bytes);
-          cb(null, chunk);
-        },
-      });
-      file = createWriteStream(partPath, { flags: 'a', highWaterMark: WRITE_BATCH_BYTES });
-      file.once('error', (e) => (diskError = e));
-      await pipeline(opened.stream, meter, file, { signal: ac.signal });
+      const target: SinkTarget = { partPath, bytes, skip, cap, hash: part.sha1, signal: ac.signal, onBytes };
+      if (opened.sink) await opened.sink.writeTo(target);
+      else await pipeToPart(opened.stream, target);
     } catch (err) {
-      const reason = ac.signal.aborted ? toNetError(ac.signal.reason) : diskError !== undefined ? NetError.file(diskError, ctx.partName) : toNetError(err);
-      // The part file may still be opening: unlink only once it is closed, or the open would create it again.
-      if (file && !file.closed) await new Promise<void>((resolve) => file!.once('close', () => resolve()));
-      if (overflow || reason.code === 'SIZE') await unlink(partPath).catch(() => undefined);
+      opened?.stream.destroy();
+      const reason = ac.signal.aborted ? toNetError(ac.signal.reason) : toNetError(err);
+      // A part that can never be the file (the peer sent more than announced) goes.
+      if (reason.code === 'SIZE') await unlink(partPath).catch(() => undefined);
       throw reason;
     } finally {
-      stall?.cancel();
+      stall.cancel();
       ctx.signal.removeEventListener('abort', onCancel);
     }
   }
@@ -146,6 +134,43 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
   }
   const path = await commitPart(partPath, ctx.dir, name).catch((e: unknown) => Promise.reject(NetError.file(e, name)));
   return { path, bytes, sha1, verified: sha1 !== null };
+}
+
+/**
+ * Any other source (a Readable: Gnutella's HTTP body, a pushed socket): through
+ * a Transform that drops `skip`, enforces `cap`, hashes and counts, into the
+ * part by a write stream in WRITE_BATCH_BYTES batches. Settles once the part is
+ * closed (an unlink after it cannot race the open).
+ */
+async function pipeToPart(stream: Readable, t: SinkTarget): Promise<void> {
+  let { skip, bytes } = t;
+  const meter = new Transform({
+    readableHighWaterMark: WRITE_BATCH_BYTES,
+    writableHighWaterMark: WRITE_BATCH_BYTES,
+    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+      if (skip > 0) {
+        const drop = Math.min(skip, chunk.length);
+        skip -= drop;
+        chunk = chunk.subarray(drop);
+      }
+      if (bytes + chunk.length > t.cap) return cb(NetError.size(`peer sent more than ${t.cap} bytes`));
+      bytes += chunk.length;
+      t.hash?.update(chunk);
+      t.onBytes(bytes);
+      cb(null, chunk.length > 0 ? chunk : undefined);
+    },
+  });
+  let diskError: unknown;
+  const file = createWriteStream(t.partPath, { flags: 'a', highWaterMark: WRITE_BATCH_BYTES });
+  file.once('error', (e) => (diskError = e));
+  try {
+    await pipeline(stream, meter, file, { signal: t.signal });
+  } catch (err) {
+    // Now, before the close: the file stream's own error has been emitted, one pipeline passed on to it not yet.
+    const reason = t.signal.aborted ? toNetError(t.signal.reason) : diskError !== undefined ? NetError.file(diskError, basename(t.partPath)) : toNetError(err);
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
+    throw reason;
+  }
 }
 
 /** Opens the source, or rejects with the signal's reason as soon as it aborts (a late stream is destroyed). */
