@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Clock } from '../../src/clock.js';
 import { createFilesPlugin } from '../../src/search/files-plugin.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
@@ -20,6 +21,7 @@ export async function startGNode(
   files: Record<string, Buffer | string>,
   opts: Partial<ServentOptions> = {},
   engine: Partial<TransferEngineOptions> = {},
+  clock?: Clock,
 ): Promise<GNode> {
   let share!: ShareLibrary;
   let transfers!: TransferEngine;
@@ -48,7 +50,7 @@ export async function startGNode(
         shareDir = join(dataDir, 'share');
         share = new ShareLibrary({ roots: [shareDir], dataDir });
         transfers = new TransferEngine({ downloadDir: join(dataDir, 'downloads'), ...engine });
-        return { share, transfers };
+        return { share, transfers, ...(clock ? { clock } : {}) };
       },
     },
   );
