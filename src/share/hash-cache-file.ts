@@ -8,7 +8,7 @@ import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../paths.js';
-import { formatHashCache, LEGACY_HASH_CACHE_FILE, type CacheReport, type CacheRow } from './hash-cache.js';
+import { encodeHashCache, LEGACY_HASH_CACHE_FILE, type CacheReport, type CacheRow } from './hash-cache.js';
 
 /** One data dir's hash cache, as the library keeps it. */
 export class HashCacheFile {
@@ -49,7 +49,7 @@ export class HashCacheFile {
     if (!this.dirty) return;
     this.dirty = false;
     try {
-      await writeFileAtomic(this.file, formatHashCache(rows()));
+      await writeFileAtomic(this.file, encodeHashCache(rows()));
       if (this.#legacy) {
         this.#legacy = false;
         await unlink(this.legacyFile).catch(() => undefined);

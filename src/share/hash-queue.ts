@@ -22,26 +22,26 @@ export const HASH_BATCH_BYTES = 64 * 1024 * 1024;
 export const CACHE_SAVE_EVERY_MS = 5_000;
 
 /** What the queue asks of the library. */
-export interface HashQueueHost {
+export interface HashQueueHost<E extends MutableEntry> {
   /** The entry is still the library's for its file (not replaced by a rescan, not gone). */
-  current(e: MutableEntry): boolean;
+  current(e: E): boolean;
   /** Hashes arrived for a current entry that had none. */
-  hashed(e: MutableEntry, sha1: string, md5: string, sha1Base32: string): void;
+  hashed(e: E, sha1: string, md5: string, sha1Base32: string): void;
   /** Writes the hash cache if it changed. */
   save(): Promise<void>;
 }
 
 /** Files waiting for their hashes, and the loop that hashes them. */
-export class HashQueue {
+export class HashQueue<E extends MutableEntry> {
   /** Consumed from #head; slots behind it are cleared. */
-  #queue: Array<MutableEntry | undefined> = [];
+  #queue: Array<E | undefined> = [];
   #head = 0;
   #running: Promise<void> | undefined;
   #stopped = false;
 
   constructor(
     private readonly workers: ShareWorkers,
-    private readonly host: HashQueueHost,
+    private readonly host: HashQueueHost<E>,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -58,7 +58,7 @@ export class HashQueue {
   }
 
   /** Queues files and starts hashing if it is not running. */
-  add(entries: readonly MutableEntry[]): void {
+  add(entries: readonly E[]): void {
     for (const e of entries) this.#queue.push(e);
     this.#start();
   }
@@ -118,8 +118,8 @@ export class HashQueue {
   }
 
   /** Files from the front of the queue, still shared, up to HASH_BATCH_FILES and HASH_BATCH_BYTES (at least one). */
-  #nextBatch(): MutableEntry[] {
-    const batch: MutableEntry[] = [];
+  #nextBatch(): E[] {
+    const batch: E[] = [];
     let bytes = 0;
     while (batch.length < HASH_BATCH_FILES && this.#head < this.#queue.length) {
       const e = this.#queue[this.#head];
@@ -134,7 +134,7 @@ export class HashQueue {
   }
 
   /** Takes in a batch's hashes, for files that are still as they were when the batch left. */
-  #take(batch: readonly MutableEntry[], h: PackedHashes): void {
+  #take(batch: readonly E[], h: PackedHashes): void {
     for (const err of h.errors) this.log.debug(`hash ${err}`);
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;

@@ -1,23 +1,23 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
-import { HASH_CACHE_FILE, type CacheRow } from './hash-cache.js';
+import { HASH_CACHE_FILE } from './hash-cache.js';
 import { HashCacheFile } from './hash-cache-file.js';
 import { HashQueue } from './hash-queue.js';
-import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
-import { MultiMap, nfc } from './multi-map.js';
+import type { IndexFilters, SearchMode } from './keyword-index.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
-import type { MutableEntry, ResolvedEntry, ShareEntry } from './share-entry.js';
+import type { ResolvedEntry, ShareEntry } from './share-entry.js';
+import { ShareTable, type TableScan, type Tracked } from './share-table.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type ScanEnd, type ScanPart } from './worker-messages.js';
+import type { ScanEnd, ScanPart } from './worker-messages.js';
 
 /** Results returned by one search, whatever the caller asks. */
 export const MAX_SEARCH_RESULTS = 1000;
@@ -73,22 +73,14 @@ export class ShareLibrary {
   #log: Logger;
   /** The hash cache file (none without a data dir), whether the first scan has read it, and whether it is out of date. */
   #cache: HashCacheFile | undefined;
-  #entries = new Map<number, MutableEntry>();
-  #byName = new MultiMap<string, MutableEntry>();
-  #byRel = new Map<string, MutableEntry>();
-  #bySha1 = new MultiMap<string, MutableEntry>();
-  #index = new KeywordIndex();
-  /** Every shared file by absolute path, with what the last scan saw of it. */
-  #byPath = new Map<string, Tracked>();
-  /** Scan number: a file the current scan did not see has an older one. */
-  #gen = 0;
+  /** The entries and their lookups. */
+  #table = new ShareTable(() => this.#cacheStale());
   #workers: ShareWorkers;
-  #nextIndex = 1;
   #bytes = 0;
   #listeners = new Set<(e: AppEvent) => void>();
   #scanChain: Promise<void> = Promise.resolve();
   #scanQueued: Promise<void> | undefined;
-  #hashes: HashQueue;
+  #hashes: HashQueue<Tracked>;
   #watchers: FSWatcher[] = [];
   #watchTimer: Timer | undefined;
   #stopped = false;
@@ -103,14 +95,8 @@ export class ShareLibrary {
     this.#hashes = new HashQueue(
       this.#workers,
       {
-        current: (e) => this.#entries.get(e.index) === e,
-        hashed: (e, sha1, md5, sha1Base32) => {
-          e.sha1 = sha1;
-          e.md5 = md5;
-          e.sha1Base32 = sha1Base32;
-          this.#bySha1.add(sha1, e);
-          this.#cacheStale();
-        },
+        current: (e) => this.#table.current(e),
+        hashed: (e, sha1, md5, sha1Base32) => this.#table.hashed(e, sha1, md5, sha1Base32),
         save: () => this.#saveCache(),
       },
       this.#clock,
@@ -164,7 +150,7 @@ export class ShareLibrary {
   }
 
   get files(): number {
-    return this.#entries.size;
+    return this.#table.files;
   }
 
   get bytes(): number {
@@ -177,29 +163,28 @@ export class ShareLibrary {
   }
 
   entries(): IterableIterator<ShareEntry> {
-    return this.#entries.values();
+    return this.#table.entries();
   }
 
   /** Names matching a query, from the in-memory index; never more than MAX_SEARCH_RESULTS. */
   search(query: string, opts: SearchOptions = {}): ShareEntry[] {
     const limit = Math.max(0, Math.min(opts.limit ?? DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS));
-    const ids = this.#index.search(query, opts.mode ?? 'words', limit, opts.filters);
-    return ids.map((id) => this.#entries.get(id)).filter((e): e is MutableEntry => e !== undefined);
+    return this.#table.search(query, opts.mode ?? 'words', limit, opts.filters);
   }
 
   byIndex(n: number): ShareEntry | undefined {
-    return this.#entries.get(n);
+    return this.#table.byIndex(n);
   }
 
   /** By SHA-1 as hex, base32 or `urn:sha1:`; only files already hashed. */
   bySha1(sha1: string): ShareEntry | undefined {
     const hex = normalizeSha1(sha1);
-    return hex === undefined ? undefined : this.#bySha1.first(hex);
+    return hex === undefined ? undefined : this.#table.lookups.bySha1(hex);
   }
 
   /** By exact file name (NFC); the lowest-indexed file when several share it. */
   byName(name: string): ShareEntry | undefined {
-    return this.#byName.first(nfc(name));
+    return this.#table.lookups.byName(name);
   }
 
   /**
@@ -211,8 +196,7 @@ export class ShareLibrary {
   async resolveRemoteName(name: string, opts: RemoteNameOptions = {}): Promise<ResolvedEntry | NetError> {
     const bad = checkRemoteName(name, opts);
     if (bad) return bad;
-    const key = nfc(name);
-    const entry = opts.allowSubpath && key.includes('/') ? this.#byRel.get(key) : this.#byName.first(key);
+    const entry = opts.allowSubpath && name.includes('/') ? this.#table.lookups.byRel(name) : this.#table.lookups.byName(name);
     if (!entry) return NetError.notFound('no such shared file');
     return this.verifyOnDisk(entry);
   }
@@ -232,16 +216,18 @@ export class ShareLibrary {
 
   /**
    * One scan: the walk runs in a worker and arrives in parts, each taken in
-   * while the worker walks on. Each file is compared with what the last scan
-   * saw (size, mtime, inode): an unchanged file keeps its entry and its place
-   * in every lookup and the index, so a rescan of an unchanged share touches
-   * one Map entry per file (issue 9: `/rescan` < 1 s for 100,000 files).
+   * while the worker walks on (share-table.ts). Each file is compared with
+   * what the last scan saw (size, mtime, inode): an unchanged file keeps its
+   * entry and its place in every lookup and the index, so a rescan of an
+   * unchanged share costs one comparison per file (issue 9: `/rescan` < 1 s
+   * for 100,000 files).
    */
   async #scan(): Promise<void> {
     if (this.#stopped) return;
     const started = this.#clock.now();
     const cache = this.#cache?.read === false ? this.#cache : undefined;
-    const s: ScanState = { gen: ++this.#gen, pending: 0, bytes: 0, kept: 0, dirPaths: [], dirRels: [], dirRoots: [] };
+    const s = this.#table.beginScan();
+    let pending = 0;
     // This scan queues afresh what needs hashing (files still unhashed come back in its parts).
     this.#hashes.clear();
     // No shared folder (most chat-only nodes): no worker thread is started at all.
@@ -255,121 +241,36 @@ export class ShareLibrary {
               partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
               cache: cache && { file: cache.file, legacyFile: cache.legacyFile },
             },
-            (part) => this.#takePart(s, part),
+            (part) => (pending += this.#takePart(s, part)),
           );
     if (end.cache) cache?.loaded(end.cache);
-    if (s.kept !== this.#byPath.size) {
-      for (const [path, e] of this.#byPath) {
-        if (e.gen === s.gen) continue;
-        this.#unlink(e);
-        if (e.sha1) this.#cacheStale();
-        this.#entries.delete(e.index);
-        this.#byPath.delete(path);
-      }
-    }
+    this.#table.endScan(s);
     this.#bytes = s.bytes;
     this.#log.info(
-      `shared ${this.#entries.size} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
-        `${s.pending} to hash, ${end.skipped} skipped${end.truncated ? ', list truncated' : ''}`,
+      `shared ${this.#table.files} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
+        `${pending} to hash, ${end.skipped} skipped${end.truncated ? ', list truncated' : ''}`,
     );
-    this.#emit({ type: 'share.ready', files: this.#entries.size, bytes: s.bytes });
+    this.#emit({ type: 'share.ready', files: this.#table.files, bytes: s.bytes });
   }
 
-  /** Takes in one part of a walk: new and changed files get entries (with cached hashes), unchanged ones keep theirs. */
-  #takePart(s: ScanState, part: ScanPart): void {
-    const pending: MutableEntry[] = [];
-    for (let i = 0; i < part.dirPaths.length; i++) {
-      s.dirPaths[part.firstDir + i] = part.dirPaths[i]!;
-      s.dirRels[part.firstDir + i] = part.dirRels[i]!;
-      s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
-    }
-    const cached = part.cached;
-    const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
-    for (let i = 0; i < paths.length; i++) {
-      // Slices of one string from the worker: no string is built or flattened for an unchanged file.
-      const path = paths[i]!;
-      const dir = part.fileDir[i]!;
-      const size = part.sizes[i]!;
-      const mtimeMs = part.mtimes[i]!;
-      const ino = part.inos[i]!;
-      const known = this.#byPath.get(path);
-      if (known?.gen === s.gen) continue; // the same root given twice
-      s.kept++;
-      s.bytes += size;
-      if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
-        known.gen = s.gen; // unchanged: its lookups stay as they are
-        if (!known.sha1) pending.push(known);
-        continue;
-      }
-      let index: number;
-      if (known) {
-        this.#unlink(known);
-        if (known.sha1) this.#cacheStale();
-        index = known.index;
-      } else index = this.#nextIndex++;
-      const dirPath = s.dirPaths[dir]!;
-      const name = path.slice(dirPath.endsWith(sep) ? dirPath.length : dirPath.length + 1);
-      const rel = s.dirRels[dir]!;
-      const { root, rootReal } = part.roots[s.dirRoots[dir]!]!;
-      const at = i * HASH_RECORD_CHARS;
-      const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
-      // One object per file, all fields at once (one shape; issue 9: a warm start makes 100,000).
-      const e: Tracked = {
-        index,
-        name,
-        relPath: rel === '' ? name : `${rel}/${name}`,
-        root,
-        rootReal,
-        path,
-        size,
-        mtimeMs,
-        sha1: hit ? cached.slice(at, at + SHA1_HEX_CHARS) : undefined,
-        md5: hit ? cached.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS) : undefined,
-        sha1Base32: hit ? cached.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS) : undefined,
-        ino,
-        gen: s.gen,
-      };
-      if (!hit) pending.push(e);
-      this.#entries.set(index, e);
-      this.#byPath.set(path, e);
-      this.#link(e);
-    }
-    s.pending += pending.length;
-    // Hashing starts with the first part: one worker hashes while the other still walks.
+  /**
+   * Takes in one part of a walk; hashing starts with the first part (one
+   * worker hashes while the other still walks). Returns the files to hash.
+   */
+  #takePart(s: TableScan, part: ScanPart): number {
+    const pending = this.#table.takePart(s, part);
     if (this.#opts.hash !== false && !this.#stopped) this.#hashes.add(pending);
-  }
-
-  /** Makes an entry findable by name, path, SHA-1 and keywords. */
-  #link(e: MutableEntry): void {
-    this.#byName.add(nfc(e.name), e);
-    this.#byRel.set(nfc(e.relPath), e);
-    if (e.sha1) this.#bySha1.add(e.sha1, e);
-    this.#index.add(e.index, e.name, e.size);
-  }
-
-  #unlink(e: MutableEntry): void {
-    this.#byName.delete(nfc(e.name), e);
-    if (this.#byRel.get(nfc(e.relPath)) === e) this.#byRel.delete(nfc(e.relPath));
-    if (e.sha1) this.#bySha1.delete(e.sha1, e);
-    this.#index.remove(e.index);
+    return pending.length;
   }
 
   /** Writes the hash cache if it changed. */
   #saveCache(): Promise<void> {
-    return this.#cache?.save(() => this.#cacheRows()) ?? Promise.resolve();
+    return this.#cache?.save(() => this.#table.cacheRows()) ?? Promise.resolve();
   }
 
   /** The hash cache no longer matches the files. */
   #cacheStale(): void {
     if (this.#cache) this.#cache.dirty = true;
-  }
-
-  /** Every hashed file, as the cache remembers it. */
-  *#cacheRows(): Generator<CacheRow> {
-    for (const [path, e] of this.#byPath) {
-      if (e.sha1 === undefined || e.md5 === undefined || e.sha1Base32 === undefined) continue;
-      yield { path, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, sha1: e.sha1, md5: e.md5, sha1Base32: e.sha1Base32 };
-    }
   }
 
   #watch(): void {
@@ -399,26 +300,5 @@ export class ShareLibrary {
   }
 }
 
-const SPACE = 0x20;
 const EMPTY_SCAN: ScanEnd = { files: 0, skipped: 0, truncated: false };
 
-/** One scan in progress: the directories its parts named so far, and what it found. */
-interface ScanState {
-  gen: number;
-  /** Files queued for hashing so far. */
-  pending: number;
-  bytes: number;
-  kept: number;
-  dirPaths: string[];
-  dirRels: string[];
-  dirRoots: number[];
-}
-
-/**
- * A shared file as the library holds it: the entry protocols see, plus what
- * the last scan saw of it (its inode, and the scan's number).
- */
-interface Tracked extends MutableEntry {
-  ino: number;
-  gen: number;
-}

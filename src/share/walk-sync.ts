@@ -32,8 +32,10 @@ interface Dir {
  * directories (no loops, no escapes) and symlinked files whose target leaves
  * every shared root. Unreadable entries are skipped, not fatal. At most
  * `maxFiles` files; the rest are counted as skipped and the walk is marked
- * truncated. With `lookup`, each file's remembered hashes are packed into
- * `cached` (one lookup per file here, none on the event loop).
+ * truncated. A folder reached twice (a root given twice, or inside another
+ * root) is walked once, so no path is given twice. With `lookup`, each
+ * file's remembered hashes are packed into `cached` (one lookup per file
+ * here, none on the event loop).
  */
 export function walkRoots(
   roots: readonly string[],
@@ -100,7 +102,13 @@ export function walkRoots(
   };
 
   const stack: Dir[] = real.map((r, i) => ({ root: i, path: normalize(r.root), rel: '', depth: 0 })).reverse();
+  // Each folder is walked once, whichever root reaches it first (a root given twice, or inside another):
+  // the walk never gives a path twice, which the library relies on.
+  const walked = new Set<string>();
   for (let job = stack.pop(); job; job = stack.pop()) {
+    const key = job.path.length > 1 && job.path.endsWith(sep) ? job.path.slice(0, -1) : job.path;
+    if (walked.has(key)) continue;
+    walked.add(key);
     // Names only, then one lstat each: the lstat gives the type with the size, mtime and inode
     // a file needs anyway (cheaper than readdir's Dirent objects plus a stat).
     let entries: string[];

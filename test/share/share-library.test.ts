@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import { Logger, type LogEntry } from '../../src/log.js';
-import { formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
+import { encodeHashCache, formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
 import { HASH_CACHE_FILE, ShareLibrary } from '../../src/share/share-library.js';
 import { tempDir } from './helpers.js';
 import { HOSTILE_NAMES } from './hostile-names.js';
@@ -204,6 +204,48 @@ describe('ShareLibrary', () => {
     expect(l.search('f31').map((e) => e.name)).toEqual(['f31.bin']);
   });
 
+  it('walks a folder reached through two roots once (a root inside another), and keeps every file across rescans', async () => {
+    const l = await lib({ roots: [join(root, 'sub'), root] });
+    const paths = [...l.entries()].map((e) => e.path);
+    expect(paths).toHaveLength(4);
+    expect(new Set(paths).size).toBe(4);
+    expect(l.byName('deep.txt')?.root).toBe(join(root, 'sub'));
+    const indices = new Map([...l.entries()].map((e) => [e.path, e.index]));
+    await l.rescan();
+    expect(new Map([...l.entries()].map((e) => [e.path, e.index]))).toEqual(indices);
+  });
+
+  it('matches a rescan file by file in walk order, and by path once the order breaks', async () => {
+    for (let i = 0; i < 30; i++) await writeFile(join(root, 'sub', `g${i}.bin`), `g ${i}`);
+    const l = await lib({ scanPartFiles: 4 });
+    const index = (name: string): number | undefined => l.byName(name)?.index;
+    const kept = [index('g3.bin'), index('g29.bin'), index('inside.txt')];
+    const sha1Of29 = l.byName('g29.bin')?.sha1;
+    // New files land anywhere in readdir's order, a changed one keeps its index, a gone one leaves.
+    for (let i = 30; i < 40; i++) await writeFile(join(root, 'sub', `g${i}.bin`), `g ${i}`);
+    await writeFile(join(root, 'sub', 'g5.bin'), 'changed');
+    const index5 = index('g5.bin');
+    await unlink(join(root, 'sub', 'g7.bin'));
+    await l.rescan();
+    await l.whenHashed();
+    expect(l.files).toBe(4 + 30 + 10 - 1);
+    expect([index('g3.bin'), index('g29.bin'), index('inside.txt')]).toEqual(kept);
+    expect(l.byName('g29.bin')?.sha1).toBe(sha1Of29);
+    expect(index('g5.bin')).toBe(index5);
+    expect(l.byName('g5.bin')?.sha1).toBe(sha1('changed'));
+    expect(l.bySha1(sha1('g 5'))).toBeUndefined();
+    expect(l.byName('g7.bin')).toBeUndefined();
+    expect(l.search('g7')).toEqual([]);
+    expect(l.byName('g35.bin')?.sha1).toBe(sha1('g 35'));
+    expect(new Set([...l.entries()].map((e) => e.index)).size).toBe(l.files);
+    // And the saved cache holds every file once: a restart rehashes nothing.
+    await l.stop();
+    const again = await lib();
+    expect(again.files).toBe(l.files);
+    expect(again.pendingHashes).toBe(0);
+    expect(again.byName('g5.bin')?.sha1).toBe(sha1('changed'));
+  });
+
   it('rescans by itself when watching', async () => {
     const l = await lib({ watch: true });
     await writeFile(join(root, 'sub', 'watched.txt'), 'w');
@@ -276,6 +318,24 @@ describe('the hash cache file', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('writes a cache larger than its write buffer, and a path longer than it, byte for byte as text', () => {
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({
+      path: i === 7_000 ? `/s/${'é'.repeat(700_000)}` : `/s/album ${i % 97}/трек ${i}\\n.mp3`,
+      size: i * 1_000_003,
+      mtimeMs: 1_764_484_000_123.457 + i / 7,
+      ino: 2 ** 40 + i,
+      sha1: i.toString(16).padStart(40, 'f'),
+      md5: i.toString(16).padStart(32, 'e'),
+      sha1Base32: String.fromCharCode(65 + (i % 26)).repeat(31) + '7',
+    }));
+    const bytes = encodeHashCache(rows);
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
+    const escape = (p: string): string => p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+    const text = ['peerdeck share hashes 2', ...rows.map((r) => `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ino} ${escape(r.path)}`)].join('\n') + '\n';
+    expect(bytes.equals(Buffer.from(text))).toBe(true);
+    expect([...parseHashCache(bytes.toString()).rows.values()]).toEqual(rows);
   });
 
   it('keeps the good rows of a file cut short and says how many were not', () => {

@@ -1,0 +1,220 @@
+/**
+ * What the library shares right now (issue 4, "Share library"): one entry
+ * per file with a stable index, the lookups over them (share-lookups.ts), and
+ * how a scan's parts become entries. A scan walks in the order the last one
+ * did (readdir's, folder by folder), so each file is matched against the
+ * last scan's next file: an unchanged share is taken in with one comparison
+ * per file and no map of every path (issue 9: a first scan, a restart and
+ * `/rescan` of 100,000 files).
+ */
+import { sep } from 'node:path';
+import type { CacheRow } from './hash-cache.js';
+import type { IndexFilters, SearchMode } from './keyword-index.js';
+import type { MutableEntry } from './share-entry.js';
+import { ShareLookups } from './share-lookups.js';
+import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type ScanPart } from './worker-messages.js';
+
+/**
+ * A shared file as the table holds it: the entry protocols see, plus what
+ * the last scan saw of it (its inode) and the number of the last scan that
+ * saw it (GONE once it left the table).
+ */
+export interface Tracked extends MutableEntry {
+  ino: number;
+  gen: number;
+}
+
+/** The `gen` of an entry that left the table (its file went, or changed and got a new entry). */
+export const GONE = -1;
+
+/** One scan being taken in: the folders its parts named so far, what it found, and how it matches the last scan. */
+export interface TableScan {
+  gen: number;
+  bytes: number;
+  /** The last scan's files in its order, how far they matched in order, and (once the order broke) the rest by path. */
+  prev: Tracked[];
+  at: number;
+  rest: Map<string, Tracked> | undefined;
+  /** Files of the last scan seen again, and this scan's files in its order. */
+  matched: number;
+  order: Tracked[];
+  dirPaths: string[];
+  dirRels: string[];
+  dirRoots: number[];
+}
+
+/** The entries, their order and their lookups. */
+export class ShareTable {
+  #entries = new Map<number, Tracked>();
+  #lookups = new ShareLookups();
+  /** Every entry in the order the last scan found it. */
+  #order: Tracked[] = [];
+  #gen = 0;
+  #nextIndex = 1;
+
+  /** `stale` is called when a hashed file leaves or changes: the hash cache no longer matches. */
+  constructor(private readonly stale: () => void) {}
+
+  get files(): number {
+    return this.#entries.size;
+  }
+
+  entries(): IterableIterator<Tracked> {
+    return this.#entries.values();
+  }
+
+  byIndex(n: number): Tracked | undefined {
+    return this.#entries.get(n);
+  }
+
+  /** Entries matching a query, in index order of first sight; at most `limit`. */
+  search(query: string, mode: SearchMode, limit: number, filters?: IndexFilters): Tracked[] {
+    return this.#lookups
+      .search(query, mode, limit, filters)
+      .map((id) => this.#entries.get(id))
+      .filter((e): e is Tracked => e !== undefined);
+  }
+
+  get lookups(): ShareLookups {
+    return this.#lookups;
+  }
+
+  /** Starts taking in a scan. */
+  beginScan(): TableScan {
+    return { gen: ++this.#gen, bytes: 0, prev: this.#order, at: 0, rest: undefined, matched: 0, order: [], dirPaths: [], dirRels: [], dirRoots: [] };
+  }
+
+  /**
+   * Takes in one part of a walk: new and changed files get entries (with the
+   * part's remembered hashes), unchanged ones keep theirs and their place in
+   * every lookup. Returns the entries that still need hashes.
+   */
+  takePart(s: TableScan, part: ScanPart): Tracked[] {
+    const pending: Tracked[] = [];
+    for (let i = 0; i < part.dirPaths.length; i++) {
+      s.dirPaths[part.firstDir + i] = part.dirPaths[i]!;
+      s.dirRels[part.firstDir + i] = part.dirRels[i]!;
+      s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
+    }
+    const cached = part.cached;
+    const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
+    // One check for the whole part: ASCII names are their own NFC form (no check per name).
+    const ascii = ASCII.test(part.paths);
+    for (let i = 0; i < paths.length; i++) {
+      // Slices of one string from the worker: no string is built or flattened for an unchanged file.
+      const path = paths[i]!;
+      const size = part.sizes[i]!;
+      const mtimeMs = part.mtimes[i]!;
+      const ino = part.inos[i]!;
+      const known = lastSeen(s, path);
+      // The walk never gives a path twice (it walks each folder once), but a second sight must not make a second entry.
+      if (known?.gen === s.gen) continue;
+      s.bytes += size;
+      if (known) s.matched++;
+      if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
+        known.gen = s.gen; // unchanged: its lookups stay as they are
+        s.order.push(known);
+        if (!known.sha1) pending.push(known);
+        continue;
+      }
+      let index: number;
+      if (known) {
+        this.#drop(known);
+        index = known.index;
+      } else index = this.#nextIndex++;
+      const dir = part.fileDir[i]!;
+      const dirPath = s.dirPaths[dir]!;
+      const name = path.slice(dirPath.endsWith(sep) ? dirPath.length : dirPath.length + 1);
+      const rel = s.dirRels[dir]!;
+      const { root, rootReal } = part.roots[s.dirRoots[dir]!]!;
+      const at = i * HASH_RECORD_CHARS;
+      const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
+      // One object per file, all fields at once (one shape; issue 9: a warm start makes 100,000).
+      const e: Tracked = {
+        index,
+        name,
+        // With '/' separators the path ends with the relative path: a slice, not a new string.
+        relPath: rel === '' ? name : sep === '/' ? path.slice(path.length - rel.length - 1 - name.length) : `${rel}/${name}`,
+        root,
+        rootReal,
+        path,
+        size,
+        mtimeMs,
+        sha1: hit ? cached.slice(at, at + SHA1_HEX_CHARS) : undefined,
+        md5: hit ? cached.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS) : undefined,
+        sha1Base32: hit ? cached.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS) : undefined,
+        ino,
+        gen: s.gen,
+      };
+      if (!hit) pending.push(e);
+      this.#entries.set(index, e);
+      s.order.push(e);
+      this.#lookups.link(e, ascii);
+    }
+    return pending;
+  }
+
+  /** Ends a scan: files the last scan had and this one did not see leave the table. */
+  endScan(s: TableScan): void {
+    if (s.matched !== s.prev.length) {
+      for (const e of s.prev) {
+        if (e.gen === s.gen || e.gen === GONE) continue; // seen again, or replaced already
+        this.#drop(e);
+        this.#entries.delete(e.index);
+      }
+    }
+    this.#order = s.order;
+  }
+
+  /** The entry is still the table's (not replaced by a rescan, not gone). */
+  current(e: Tracked): boolean {
+    return e.gen !== GONE;
+  }
+
+  /** Hashes arrived for a current entry that had none. */
+  hashed(e: Tracked, sha1: string, md5: string, sha1Base32: string): void {
+    e.sha1 = sha1;
+    e.md5 = md5;
+    e.sha1Base32 = sha1Base32;
+    this.#lookups.hashed(e);
+    this.stale();
+  }
+
+  /** Every hashed file, as the hash cache remembers it, in scan order (the order the next start matches in). */
+  *cacheRows(): Generator<CacheRow> {
+    for (const e of this.#order) {
+      if (e.sha1 === undefined || e.md5 === undefined || e.sha1Base32 === undefined) continue;
+      yield { path: e.path, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, sha1: e.sha1, md5: e.md5, sha1Base32: e.sha1Base32 };
+    }
+  }
+
+  /** Takes an entry out of every lookup (its index is the caller's to free or reuse). */
+  #drop(e: Tracked): void {
+    e.gen = GONE;
+    this.#lookups.unlink(e);
+    if (e.sha1) this.stale();
+  }
+}
+
+const SPACE = 0x20;
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * What the last scan saw at `path`: the next file in its order when the walk
+ * repeats it (the usual case: one comparison, no map), else a lookup in a
+ * map of the rest, built the first time the order breaks.
+ */
+function lastSeen(s: TableScan, path: string): Tracked | undefined {
+  if (s.rest === undefined) {
+    const next = s.prev[s.at];
+    if (next === undefined) return undefined;
+    if (next.path === path) {
+      s.at++;
+      return next;
+    }
+    s.rest = new Map();
+    for (let k = s.at; k < s.prev.length; k++) s.rest.set(s.prev[k]!.path, s.prev[k]!);
+  }
+  return s.rest.get(path);
+}
