@@ -21,6 +21,25 @@ export function base32Encode(bytes: Uint8Array): string {
   return out;
 }
 
+const ALPHABET_BYTES = Buffer.from(ALPHABET, 'latin1');
+
+/** base32Encode written as ASCII bytes into `out` at `at` (ceil(8n/5) bytes); no string is made. */
+export function base32Into(bytes: Uint8Array, out: Uint8Array, at: number): number {
+  let o = at;
+  let bits = 0;
+  let value = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    value = ((value << 8) | bytes[i]!) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out[o++] = ALPHABET_BYTES[(value >>> (bits - 5)) & 31]!;
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out[o++] = ALPHABET_BYTES[(value << (5 - bits)) & 31]!;
+  return o - at;
+}
+
 /** Decodes unpadded base32 (either case); undefined on any foreign character. */
 export function base32Decode(text: string): Buffer | undefined {
   const out: number[] = [];

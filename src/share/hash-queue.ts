@@ -3,8 +3,9 @@
  * background after the scan), run in the worker threads (issue 9: one file
  * at a time on the event loop, with a promise per read, was 0.02-0.08 x
  * `sha1sum`): batches of up to HASH_BATCH_FILES files, HASH_BATCHES_PER_WORKER
- * in flight per worker, results taken in as they come, and the hash cache
- * saved in batches while it runs.
+ * in flight per worker, sent whenever a worker has room (not in lanes that
+ * end when the queue runs dry for a moment), results taken in as they come,
+ * and the hash cache saved in batches while it runs.
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -31,12 +32,24 @@ export interface HashQueueHost<E extends MutableEntry> {
   save(): Promise<void>;
 }
 
-/** Files waiting for their hashes, and the loop that hashes them. */
+/**
+ * Files waiting for their hashes, and the batches out to the workers: a
+ * worker gets the next batch as soon as it has fewer than
+ * HASH_BATCHES_PER_WORKER out, except while it walks a scan (its batches
+ * would wait behind the walk while the other worker idles).
+ */
 export class HashQueue<E extends MutableEntry> {
   /** Consumed from #head; slots behind it are cleared. */
   #queue: Array<E | undefined> = [];
   #head = 0;
-  #running: Promise<void> | undefined;
+  /** Batches out per worker, and in all. */
+  #out: number[];
+  #outTotal = 0;
+  /** From the first file queued until the queue is empty, no batch is out and the cache is saved. */
+  #run: { done: Promise<void>; end: () => void; ending: boolean } | undefined;
+  #lastSave = 0;
+  #lastSaveMs = 0;
+  #saving: Promise<void> | undefined;
   #stopped = false;
 
   constructor(
@@ -44,7 +57,9 @@ export class HashQueue<E extends MutableEntry> {
     private readonly host: HashQueueHost<E>,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#out = new Array<number>(workers.threads).fill(0);
+  }
 
   /** Files queued and not yet sent to a worker. */
   get pending(): number {
@@ -57,64 +72,88 @@ export class HashQueue<E extends MutableEntry> {
     this.#head = 0;
   }
 
-  /** Queues files and starts hashing if it is not running. */
+  /** Queues files and sends batches to the workers that can take them. */
   add(entries: readonly E[]): void {
+    if (entries.length === 0 || this.#stopped) return;
     for (const e of entries) this.#queue.push(e);
-    this.#start();
+    this.#begin();
+    this.pump();
   }
 
-  /** Resolves when the queue is empty and no batch is out. */
+  /** Sends batches to every worker that has room and is not walking (the library calls this again when a walk ends). */
+  pump(): void {
+    for (let k = 0; k < this.#out.length && !this.#stopped; k++) {
+      while (this.#out[k]! < HASH_BATCHES_PER_WORKER && !this.workers.scanning(k)) {
+        const batch = this.#nextBatch();
+        if (batch.length === 0) break;
+        this.#out[k]!++;
+        this.#outTotal++;
+        void this.#send(k, batch);
+      }
+    }
+    this.#endIfDone();
+  }
+
+  /** Resolves when the queue is empty, no batch is out and the cache is saved. */
   async whenDone(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#run) await this.#run.done;
   }
 
-  /** Sends no more batches (the workers' stop flag ends the ones out); resolves when the loop has ended. */
+  /** Sends no more batches (the workers' stop flag ends the ones out); resolves when those are back. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#endIfDone();
     await this.whenDone();
   }
 
-  /** Runs the loop while the queue holds files (also for files queued while a loop was ending). */
-  #start(): void {
-    if (this.#running || this.#stopped || this.pending === 0) return;
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-      this.#start();
-    });
+  #begin(): void {
+    if (this.#run) return;
+    let end = (): void => undefined;
+    const done = new Promise<void>((resolve) => (end = resolve));
+    this.#run = { done, end, ending: false };
+    this.#lastSave = this.clock.now();
   }
 
-  async #loop(): Promise<void> {
-    let lastSave = this.clock.now();
-    let lastSaveMs = 0;
-    let saving: Promise<void> | undefined;
-    const lane = async (worker: number): Promise<void> => {
-      for (let batch = this.#nextBatch(); batch.length > 0 && !this.#stopped; batch = this.#nextBatch()) {
-        let hashes: PackedHashes;
-        try {
-          hashes = await this.workers.hash(worker, batch.map((e) => e.path), Float64Array.from(batch, (e) => e.size));
-        } catch (err) {
-          if (this.#stopped) return;
-          this.log.warn(`hashing ${batch.length} files failed: ${String(err)}; the next rescan tries again`);
-          continue;
-        }
-        this.#take(batch, hashes);
-        // Saved in batches: every CACHE_SAVE_EVERY_MS, but never more than a tenth of the
-        // time (rewriting a cache of 100,000 rows is not free).
-        if (!saving && this.clock.now() - lastSave >= Math.max(CACHE_SAVE_EVERY_MS, 10 * lastSaveMs)) {
-          const t0 = this.clock.now();
-          saving = this.host.save().finally(() => {
-            lastSave = this.clock.now();
-            lastSaveMs = lastSave - t0;
-            saving = undefined;
-          });
-        }
+  async #send(k: number, batch: E[]): Promise<void> {
+    try {
+      const hashes = await this.workers.hash(k, batch.map((e) => e.path), Float64Array.from(batch, (e) => e.size));
+      this.#take(batch, hashes);
+      // Saved in batches: every CACHE_SAVE_EVERY_MS, but never more than a tenth of the
+      // time (rewriting a cache of 100,000 rows is not free).
+      if (!this.#saving && this.clock.now() - this.#lastSave >= Math.max(CACHE_SAVE_EVERY_MS, 10 * this.#lastSaveMs)) {
+        const t0 = this.clock.now();
+        this.#saving = this.host.save().finally(() => {
+          this.#lastSave = this.clock.now();
+          this.#lastSaveMs = this.#lastSave - t0;
+          this.#saving = undefined;
+        });
       }
-    };
-    const lanes = this.workers.threads * HASH_BATCHES_PER_WORKER;
-    await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i % this.workers.threads)));
+    } catch (err) {
+      if (!this.#stopped) this.log.warn(`hashing ${batch.length} files failed: ${String(err)}; the next rescan tries again`);
+    } finally {
+      this.#out[k]!--;
+      this.#outTotal--;
+      this.pump();
+    }
+  }
+
+  /** Ends the run once nothing is queued (or the queue stopped) and nothing is out: the hashing-only workers go, the cache is saved. */
+  #endIfDone(): void {
+    const run = this.#run;
+    if (!run || run.ending || this.#outTotal > 0 || (this.pending > 0 && !this.#stopped)) return;
+    run.ending = true;
     this.workers.release(); // the hashing-only workers go; the one that walks stays for rescans
-    await saving;
-    await this.host.save();
+    void (async () => {
+      await this.#saving;
+      await this.host.save();
+      this.#run = undefined;
+      run.end();
+      // Files queued while the run was ending start a new one.
+      if (this.pending > 0 || this.#outTotal > 0) {
+        this.#begin();
+        this.pump();
+      }
+    })();
   }
 
   /** Files from the front of the queue, still shared, up to HASH_BATCH_FILES and HASH_BATCH_BYTES (at least one). */

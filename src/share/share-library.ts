@@ -231,18 +231,22 @@ export class ShareLibrary {
     // This scan queues afresh what needs hashing (files still unhashed come back in its parts).
     this.#hashes.clear();
     // No shared folder (most chat-only nodes): no worker thread is started at all.
-    const end =
-      this.roots.length === 0
-        ? EMPTY_SCAN
-        : await this.#workers.scan(
-            this.roots,
-            {
-              maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
-              partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
-              cache: cache && { file: cache.file, legacyFile: cache.legacyFile },
-            },
-            (part) => (pending += this.#takePart(s, part)),
-          );
+    let end = EMPTY_SCAN;
+    try {
+      if (this.roots.length > 0) {
+        end = await this.#workers.scan(
+          this.roots,
+          {
+            maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
+            partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
+            cache: cache && { file: cache.file, legacyFile: cache.legacyFile },
+          },
+          (part) => (pending += this.#takePart(s, part)),
+        );
+      }
+    } finally {
+      this.#hashes.pump(); // the walking worker hashes too from now on
+    }
     if (end.cache) cache?.loaded(end.cache);
     this.#table.endScan(s);
     this.#bytes = s.bytes;

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readHashCacheSync } from './hash-cache.js';
-import { hashBuffer, hashFileSync, HashStopped } from './hash-sync.js';
+import { hashBuffer, hashFileRecord, HashStopped } from './hash-sync.js';
 import { walkRoots } from './walk-sync.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type PackedHashes, type ScanEnd, type ScanPart, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-messages.js';
 
@@ -14,26 +14,21 @@ const port = parentPort;
 if (!port) throw new Error('share-worker runs as a worker thread');
 const stop = new Int32Array((workerData as WorkerStart).stop);
 const buf = hashBuffer();
-const NOT_HASHED = ' '.repeat(HASH_RECORD_CHARS);
+const SPACE = 0x20;
 
+/** Hashes a batch into one buffer of records (spaces for a file not hashed), sent back as one string. */
 function hashBatch(paths: string[], sizes: Float64Array): PackedHashes {
   const out: PackedHashes = { sizes: new Float64Array(paths.length).fill(-1), records: '', errors: [] };
-  const records: string[] = [];
-  for (let i = 0; i < paths.length; i++) {
-    if (Atomics.load(stop, 0) !== 0) {
-      records.push(NOT_HASHED);
-      continue;
-    }
+  const records = Buffer.alloc(paths.length * HASH_RECORD_CHARS, SPACE);
+  for (let i = 0; i < paths.length && Atomics.load(stop, 0) === 0; i++) {
     try {
-      const h = hashFileSync(paths[i]!, buf, sizes[i]!, stop);
-      out.sizes[i] = h.size;
-      records.push(h.sha1 + h.md5 + h.sha1Base32);
+      out.sizes[i] = hashFileRecord(paths[i]!, buf, sizes[i]!, stop, records, i * HASH_RECORD_CHARS);
     } catch (err) {
-      records.push(NOT_HASHED);
+      records.fill(SPACE, i * HASH_RECORD_CHARS, (i + 1) * HASH_RECORD_CHARS);
       if (!(err instanceof HashStopped)) out.errors.push(`${paths[i]!}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  out.records = records.join('');
+  out.records = records.toString('latin1');
   return out;
 }
 

@@ -33,6 +33,8 @@ export class ShareWorkers {
   readonly #stop = new SharedArrayBuffer(4);
   #nextId = 1;
   #closed = false;
+  /** Scans out (on the first worker): hash batches sent there would wait behind the walk. */
+  #scans = 0;
 
   constructor(readonly threads = SHARE_WORKER_THREADS) {
     this.#slots = new Array<Slot | undefined>(Math.max(1, threads)).fill(undefined);
@@ -48,9 +50,20 @@ export class ShareWorkers {
     onPart: (part: ScanPart) => void,
   ): Promise<ScanEnd> {
     const { maxFiles, partFiles, cache } = opts;
-    const r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, partFiles, ...(cache ? { cache } : {}) }), onPart);
+    this.#scans++;
+    let r: WorkerReply;
+    try {
+      r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, partFiles, ...(cache ? { cache } : {}) }), onPart);
+    } finally {
+      this.#scans--;
+    }
     if (r.type !== 'scanned') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to scan`);
     return r.end;
+  }
+
+  /** Whether worker `k` is walking a scan now. */
+  scanning(k: number): boolean {
+    return k === 0 && this.#scans > 0;
   }
 
   /** Hashes files (path, size the scan saw) in worker `k`, in order. */

@@ -246,6 +246,19 @@ describe('ShareLibrary', () => {
     expect(again.byName('g5.bin')?.sha1).toBe(sha1('changed'));
   });
 
+  it('hashes everything with one worker thread, which walks first and hashes after', async () => {
+    for (let i = 0; i < 25; i++) await writeFile(join(root, 'sub', `h${i}.bin`), `h ${i}`);
+    const l = await lib({ threads: 1, scanPartFiles: 2 });
+    expect(l.files).toBe(29);
+    expect(l.pendingHashes).toBe(0);
+    expect([...l.entries()].filter((e) => !e.sha1)).toEqual([]);
+    expect(l.bySha1(sha1('h 24'))?.name).toBe('h24.bin');
+    await writeFile(join(root, 'sub', 'h3.bin'), 'changed 3');
+    await l.rescan();
+    await l.whenHashed();
+    expect(l.byName('h3.bin')?.sha1).toBe(sha1('changed 3'));
+  });
+
   it('rescans by itself when watching', async () => {
     const l = await lib({ watch: true });
     await writeFile(join(root, 'sub', 'watched.txt'), 'w');
