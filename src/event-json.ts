@@ -27,12 +27,45 @@ function jsonNumber(n: number): string {
 
 type ChatLineEvent = Extract<AppEvent, { type: 'chat.line' }>;
 
+/**
+ * The JSON of the last string or number given, reused when the next is equal: a relay
+ * prints line after line from one origin, under one nick, often stamped in the same
+ * millisecond, and checking or converting them again is most of what printing costs.
+ */
+class LastJson {
+  #s = '';
+  #sJson = '""';
+  #n = 0;
+  #nJson = '0';
+
+  string(s: string): string {
+    if (s !== this.#s) {
+      this.#sJson = jsonString(s);
+      this.#s = s;
+    }
+    return this.#sJson;
+  }
+
+  number(n: number): string {
+    if (n !== this.#n) {
+      this.#nJson = jsonNumber(n);
+      this.#n = n;
+    }
+    return this.#nJson;
+  }
+}
+
+const lastNick = new LastJson();
+const lastOrigin = new LastJson();
+const lastAt = new LastJson();
+
 /** A chat.line event as JSON (keys in declaration order; undefined optional fields left out). */
 function chatLineJson(e: ChatLineEvent): string {
+  // kind is one of a few plain words; protocol is nearly always "chat".
   let s =
-    `{"type":"chat.line","protocol":${jsonString(e.protocol)},"kind":${jsonString(e.kind)},"id":${jsonString(e.id)},` +
-    `"nick":${jsonString(e.nick)},"text":${jsonString(e.text)},"origin":${jsonString(e.origin)},` +
-    `"at":${jsonNumber(e.at)},"hops":${jsonNumber(e.hops)},"self":${e.self ? 'true' : 'false'}`;
+    `{"type":"chat.line","protocol":${e.protocol === 'chat' ? '"chat"' : jsonString(e.protocol)},"kind":"${e.kind}","id":${jsonString(e.id)},` +
+    `"nick":${lastNick.string(e.nick)},"text":${jsonString(e.text)},"origin":${lastOrigin.string(e.origin)},` +
+    `"at":${lastAt.number(e.at)},"hops":${jsonNumber(e.hops)},"self":${e.self ? 'true' : 'false'}`;
   if (e.signedBy !== undefined) s += `,"signedBy":${jsonString(e.signedBy)}`;
   if (e.contact !== undefined) s += `,"contact":${e.contact ? 'true' : 'false'}`;
   return s + '}';

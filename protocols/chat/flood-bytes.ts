@@ -151,7 +151,7 @@ export function floodId(line: Buffer): string | undefined {
  * Parses a flooded line from its bytes. Returns undefined for a line that is not
  * `<flood verb> ...` (the caller takes the general `parseLine` path); throws the
  * same NetError `parseLine` throws for a malformed one. `knownId`: what floodId() read
- * from this line, reused instead of read again.
+ * from this very line (it must be), reused instead of read and checked again.
  */
 export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | undefined {
   const verb = verbOf(line);
@@ -163,10 +163,18 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
   }
   // id
   let at = verb.length + 1;
-  let end = tokenEnd(line, at);
-  if (end - at < MIN_ID || end - at > MAX_ID) throw bad(verb, 'bad message id');
-  for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad message id');
-  const id = knownId ?? line.toString('latin1', at, end);
+  let end: number;
+  let id: string;
+  if (knownId !== undefined) {
+    // floodId() checked these bytes already: one latin1 character per byte.
+    id = knownId;
+    end = at + knownId.length;
+  } else {
+    end = tokenEnd(line, at);
+    if (end - at < MIN_ID || end - at > MAX_ID) throw bad(verb, 'bad message id');
+    for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad message id');
+    id = line.toString('latin1', at, end);
+  }
   // hops-left
   if (end === len) throw bad(verb, 'bad hops-left');
   const hopsAt = end + 1;

@@ -37,18 +37,35 @@ interface OriginEntry {
   placed: number;
 }
 
+/** A display() answer and the state it was computed from. */
+interface DisplayMemo {
+  readonly origin: string;
+  readonly nick: string;
+  readonly selfNick: string;
+  readonly version: number;
+  /** Valid for times in [from, until). */
+  readonly from: number;
+  readonly until: number;
+  readonly shown: string;
+}
+
 /**
  * Who uses which nick; see the file comment.
  *
  * Speed (issue 9): every delivered line passes here, so each step is a Map lookup or two,
- * never a walk over every node: nodes are indexed by nick too, and a line from a node
- * under the nick it used last only refreshes a timestamp.
+ * never a walk over every node: nodes are indexed by nick too, a line from a node
+ * under the nick it used last only refreshes a timestamp, and how a nick shows is
+ * worked out again only when the nick index changed (or a clash may have expired).
  */
 export class Roster {
   /** origin -> its nicks; Map order = least recently seen first (to within reorderMs). */
   readonly #byOrigin = new Map<string, OriginEntry>();
   /** folded nick -> the nodes that use it. */
   readonly #byNick = new Map<string, Set<OriginEntry>>();
+  /** Bumped whenever a node starts or stops using a nick (what display() answers from). */
+  #version = 0;
+  /** display()'s last answer and what it depended on (a flood repeats one origin and nick). */
+  #shown: DisplayMemo | undefined;
 
   constructor(
     private readonly ttlMs = ROSTER_TTL_MS,
@@ -62,6 +79,10 @@ export class Roster {
     if (e !== undefined) {
       const last = e.raws.length - 1;
       if (last >= 0 && e.raws[last] === nick) {
+        // A nick whose use had expired is in use again, or the clock went back (a use may
+        // expire sooner): answers held by display() may be wrong now.
+        const at = e.ats[last]!;
+        if (now < at || now - at > this.ttlMs) this.#version++;
         e.ats[last] = now;
         this.#place(e, now);
         return;
@@ -81,6 +102,7 @@ export class Roster {
       let users = this.#byNick.get(key);
       if (!users) this.#byNick.set(key, (users = new Set()));
       users.add(e);
+      this.#version++;
     }
     e.keys.push(key);
     e.raws.push(nick);
@@ -121,6 +143,7 @@ export class Roster {
     e.ats.splice(i, 1);
     const users = this.#byNick.get(key);
     if (users?.delete(e) === true && users.size === 0) this.#byNick.delete(key);
+    this.#version++;
   }
 
   /** A live node other than `except` that uses `nick`, if any, with when it was last seen. */
@@ -142,8 +165,24 @@ export class Roster {
    */
   display(origin: string, nick: string, now: number, self: { node: string; nick: string }): string {
     if (origin === self.node) return nick;
-    const clash = fold(nick) === fold(self.nick) || this.holder(nick, now, origin) !== undefined;
-    return clash ? `${nick}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)}` : nick;
+    const m = this.#shown;
+    if (m !== undefined && m.origin === origin && m.nick === nick && m.selfNick === self.nick && m.version === this.#version && now >= m.from && now < m.until) {
+      return m.shown;
+    }
+    // The answer holds until the nick index changes, or (a clash with another node) until
+    // that node's use of the nick expires.
+    let until = Infinity;
+    let clash = fold(nick) === fold(self.nick);
+    if (!clash) {
+      const h = this.holder(nick, now, origin);
+      if (h !== undefined) {
+        clash = true;
+        until = h.at + this.ttlMs + 1;
+      }
+    }
+    const shown = clash ? `${nick}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)}` : nick;
+    this.#shown = { origin, nick, selfNick: self.nick, version: this.#version, from: now, until, shown };
+    return shown;
   }
 
   /**

@@ -16,14 +16,22 @@ function slow(line: string): unknown {
 }
 
 /** The byte path's answer: the same shapes, or 'general' when it leaves the line to parseLine. */
-function fast(line: string): unknown {
+function fastWith(line: string, useId: boolean): unknown {
   try {
-    const w = parseFloodBytes(Buffer.from(line));
+    const b = Buffer.from(line);
+    const w = parseFloodBytes(b, useId ? floodId(b) : undefined);
     return w === undefined ? 'general' : w.message;
   } catch (err) {
     if (err instanceof NetError) return { error: err.code, message: err.message };
     throw err;
   }
+}
+
+/** The same answer whether the id read first by floodId (the relay's way) is handed in or not. */
+function fast(line: string): unknown {
+  const relayed = fastWith(line, true);
+  expect(fastWith(line, false)).toEqual(relayed);
+  return relayed;
 }
 
 const verbs = ['MSG', 'ACT', 'JOIN', 'PART', 'NICK'];

@@ -62,6 +62,12 @@ describe('roster indexes', () => {
           if (o.kind === 'seen') (r.seen(o.origin, o.nick, now), m.seen(o.origin, o.nick, now));
           else if (o.kind === 'renamed') (r.renamed(o.origin, o.from, o.to, now), m.renamed(o.origin, o.from, o.to, now));
           else (r.left(o.origin), m.left(o.origin));
+          // How a nick shows (asked twice, so a held answer is checked too), against the walk.
+          const self = { node: 'aaaa1111', nick: o.kind === 'left' ? 'Bob' : 'carol' };
+          for (const [who, n] of [['bbbb2222', 'alice'], ['bbbb2222', 'alice'], ['cccc3333', 'bob'], [o.origin, 'alice'], [o.origin, 'alice'], ['aaaa1111', 'eve']] as const) {
+            const clash = who !== self.node && (n.toLowerCase() === self.nick.toLowerCase() || m.holders(n, now, who).size > 0);
+            expect(r.display(who, n, now, self)).toBe(clash ? `${n}~${who.slice(0, 4)}` : n);
+          }
           for (const n of ['alice', 'bob', 'carol', 'dave', 'eve', 'mallory']) {
             for (const except of [undefined, 'aaaa1111', 'bbbb2222']) {
               const want = m.holders(n, now, except);
@@ -74,5 +80,21 @@ describe('roster indexes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('stops showing a shared nick apart once the other node\'s use of it expires, while lines keep coming', () => {
+    const r = new Roster(1_000, 10, 0);
+    const self = { node: 'aaaa1111', nick: 'me' };
+    r.seen('bbbb2222', 'alice', 0);
+    r.seen('cccc3333', 'alice', 0);
+    expect(r.display('cccc3333', 'alice', 100, self)).toBe('alice~cccc');
+    for (let t = 200; t <= 1_000; t += 200) {
+      r.seen('cccc3333', 'alice', t);
+      expect(r.display('cccc3333', 'alice', t, self)).toBe('alice~cccc');
+    }
+    r.seen('cccc3333', 'alice', 1_001);
+    expect(r.display('cccc3333', 'alice', 1_001, self)).toBe('alice');
+    r.seen('bbbb2222', 'alice', 1_002); // back again
+    expect(r.display('cccc3333', 'alice', 1_002, self)).toBe('alice~cccc');
   });
 });

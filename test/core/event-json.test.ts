@@ -48,6 +48,19 @@ describe('--json event text', () => {
     }), { numRuns: 3000 });
   });
 
+  it('writes runs of chat.line events that repeat a nick, origin or time exactly as JSON.stringify does (the reused text)', () => {
+    const few = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.array(arb, { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(few(hostile), few(hostile), few(num), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), hostile), { minLength: 1, maxLength: 20 }), (nicks, origins, ats, picks) => {
+        for (const [n, o, t, text] of picks) {
+          const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'x', nick: nicks[n % nicks.length]!, text, origin: origins[o % origins.length]!, at: ats[t % ats.length]!, hops: 1, self: false };
+          expect(eventJson(e)).toBe(JSON.stringify(e));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('leaves out an optional field that is present but undefined, as JSON.stringify does', () => {
     const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'x', nick: 'n', text: 't', origin: 'o', at: 1, hops: 0, self: true, signedBy: undefined, contact: undefined };
     expect(eventJson(e)).toBe(JSON.stringify(e));
