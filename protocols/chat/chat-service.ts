@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { AppEvent, ChatLineKind, PeerInfo, PluginStatus } from '../../src/app-api.js';
+import type { PeerInfo, PluginStatus } from '../../src/app-api.js';
 import type { Timer } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
@@ -14,13 +14,12 @@ import type { ConnectionGroup, Listener } from '../../src/net/connection-group.j
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from '../../src/net/address.js';
-import { countSlots, mayRead, pickEviction, preHelloTimeout } from './admission.js';
 import { encode, encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';
-import { Discovery } from './discovery.js';
+import type { Discovery } from './discovery.js';
 import type { ChatExtensions } from './extensions.js';
-import { createExtras, createNearMe } from './extras.js';
+import { createExtras, startDiscovery } from './extras.js';
 import type { NameService } from './names/name-service.js';
 import { chatEndpoint } from './names/name-commands.js';
 import { parseName } from './names/record.js';
@@ -29,12 +28,14 @@ import type { Identity } from './identity.js';
 import type { Contacts } from './contacts.js';
 import { SIG_OVERHEAD } from './signing.js';
 import { cloudsOf, type CloudView } from './names/clouds.js';
-import { Flooder, type Delivery } from './flooder.js';
+import { Flooder } from './flooder.js';
 import { ChatFrameDecoder, type ChatFrame } from './frame-decoder.js';
 import { Link } from './link.js';
 import { LinkProtocol } from './link-protocol.js';
 import { Maintainer } from './maintainer.js';
-import { NickGuard } from './nick-guard.js';
+import { LineEvents } from './line-events.js';
+import { addressesInUse, isLinked, listenAddrs } from './link-addresses.js';
+import { armHandshake, keepAlive, type LivenessContext } from './link-liveness.js';
 import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
@@ -48,8 +49,6 @@ const PART_REASON_MAX = 400;
 const MAX_NODE_AT = 256;
 /** Least time between two dial plans triggered by PEERS lines. */
 const LEARN_TICK_MS = 250;
-
-const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
 
 /** One node's chat protocol: see the file comment. Created by createChatPlugin on start. */
 export class ChatService {
@@ -65,7 +64,8 @@ export class ChatService {
   readonly #links = new Map<Connection<ChatFrame>, Link>();
   readonly #byNode = new Map<string, Link>();
   readonly #selfAddrs = new Set<string>();
-  readonly #nicks: NickGuard;
+  readonly #events: LineEvents;
+  readonly #liveness: LivenessContext;
   /** The node found at a dialled address (a pinned peer may be linked by its own dial). */
   readonly #nodeAt = new Map<string, string>();
   #joined = false;
@@ -89,7 +89,7 @@ export class ChatService {
     this.#ctx = ctx;
     this.#nick = o.nick ?? toNick(ctx.nick);
     this.#hosts = hosts;
-    this.#nicks = new NickGuard(o.nodeId, (text) => ctx.emit({ type: 'notice', protocol: 'chat', text }));
+    this.#events = new LineEvents(o.nodeId, ctx, contacts, () => this.#nick);
     this.#group = ctx.net.group<ChatFrame>({
       name: 'chat',
       decoder: () => new ChatFrameDecoder(o.maxLineBytes),
@@ -116,7 +116,7 @@ export class ChatService {
       highWater: o.queue.highWater,
       clock: ctx.clock,
       links: () => this.#links.values(),
-      deliver: (d) => this.#deliver(d),
+      deliver: (d) => this.#events.deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
     });
     ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks(), (l) => {
@@ -165,9 +165,16 @@ export class ChatService {
       targetDegree: o.targetDegree,
       maxOutbound: o.maxOutbound,
       dial: async (addr) => (await this.#dial(addr)).handshake,
-      view: () => ({ linked: this.#byNode.size, outbound: this.#group.count('out'), exclude: this.#exclude() }),
-      linked: (addr) => this.#isLinked(addr),
+      view: () => ({ linked: this.#byNode.size, outbound: this.#group.count('out'), exclude: addressesInUse(this.#selfAddrs, this.#links.values()) }),
+      linked: (addr) => isLinked(addr, this.#links.values(), this.#nodeAt, this.#byNode),
     });
+    this.#liveness = {
+      options: o,
+      clock: ctx.clock,
+      links: () => this.#links.values(),
+      sendHello: (l) => this.#protocol.sendHello(l),
+      announce: (l) => this.#announce(l),
+    };
   }
 
   get nick(): string {
@@ -180,7 +187,7 @@ export class ChatService {
   async start(): Promise<void> {
     const o = this.#o;
     if (o.listen) this.#listener = await this.#group.listen(o.port, { ...(o.host !== undefined ? { host: o.host } : {}) });
-    this.#pingTimer = this.#ctx.clock.setInterval(() => this.#keepAlive(), o.pingMs);
+    this.#pingTimer = this.#ctx.clock.setInterval(() => keepAlive(this.#links.values(), o, this.#ctx.clock.now()), o.pingMs);
     // Peers the user named are pinned: the first failure is reported, then the maintainer
     // keeps dialling them with backoff until linked, and again whenever they are lost.
     for (const addr of o.connect) {
@@ -192,26 +199,15 @@ export class ChatService {
       void this.connect(addr).catch((err: unknown) => this.#userError(err, addr, 'will keep trying'));
     }
     if (o.discovery && this.#listener) {
-      const listener = this.#listener;
-      const near = o.nearMe && this.ext ? createNearMe(o, this.#ctx, this.ext, this.contacts, () => this.#nick, () => d) : undefined;
-      this.near = near;
-      const d: Discovery = new Discovery(
-        o.discovery,
-        () => ({ node: o.nodeId, mesh: o.mesh, port: listener.port, nick: this.#nick }),
-        (addr) => {
-          if (!this.#exclude().has(addr)) this.#maintainer.offer(addr);
+      ({ discovery: this.#discovery, near: this.near } = await startDiscovery({ ...o, discovery: o.discovery }, this.#ctx, this.#listener.port, {
+        ext: this.ext,
+        contacts: this.contacts,
+        nick: () => this.#nick,
+        offer: (addr) => {
+          if (!addressesInUse(this.#selfAddrs, this.#links.values()).has(addr)) this.#maintainer.offer(addr);
         },
-        (err) => this.#ctx.log.warn(`discovery: ${err.message}`),
-        this.#ctx.clock,
-        near,
-      );
-      try {
-        await d.start();
-        this.#discovery = d;
-      } catch (err) {
-        await d.stop();
-        this.#userError(new NetError('SOCKET', `LAN discovery is off: ${err instanceof Error ? err.message : String(err)}`));
-      }
+        failed: (err) => this.#userError(err),
+      }));
     }
     this.#maintainer.start();
   }
@@ -245,7 +241,7 @@ export class ChatService {
   changeNick(newNick: string): void {
     const old = this.#nick;
     if (newNick === old) return;
-    this.#nicks.check(newNick, this.#ctx.clock.now(), [...this.#byNode.values()].map((l) => l.nick));
+    this.#events.nicks.check(newNick, this.#ctx.clock.now(), [...this.#byNode.values()].map((l) => l.nick));
     this.#originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
@@ -262,14 +258,7 @@ export class ChatService {
 
   peers(): PeerInfo[] {
     const now = this.#ctx.clock.now();
-    return [...this.#links.values()].map((l) => ({
-      protocol: 'chat',
-      address: l.conn.address,
-      direction: l.conn.direction,
-      nick: l.state === 'ready' ? l.nick : l.state === 'plain' ? `${l.nick} (plain)` : '(handshake)',
-      uptimeMs: now - l.conn.openedAt,
-      queuedBytes: l.conn.queuedBytes,
-    }));
+    return [...this.#links.values()].map((l) => l.info(now));
   }
 
   /** `/clouds`: Global and the LinkLocal cloud of the discovery interface (names/clouds.ts). */
@@ -305,41 +294,9 @@ export class ChatService {
   }
 
   #onOpen(conn: Connection<ChatFrame>): void {
-    const clock = this.#ctx.clock;
-    const o = this.#o;
-    const link = new Link(conn, clock.now());
+    const link = new Link(conn, this.#ctx.clock.now());
     this.#links.set(conn, link);
-    if (conn.direction === 'out') {
-      this.#protocol.sendHello(link);
-      link.timers.push(clock.setTimeout(() => this.#handshakeOver(link, o.handshakeMs), o.handshakeMs));
-      return;
-    }
-    // Sockets that never identify themselves must not keep anyone out (admission.ts).
-    let pending = countSlots(this.#links.values(), link).pending;
-    if (pending >= o.maxPending) {
-      pickEviction(this.#links.values(), link)?.drop(NetError.limit(`chat: ${o.maxPending} links are waiting for HELLO; the oldest is dropped`));
-      pending--;
-    }
-    const ms = preHelloTimeout(pending, o.maxPending, o.handshakeMs, o.pressureHandshakeMs);
-    if (mayRead({ ...o, hasPassword: o.password !== undefined }) && o.plainGraceMs < ms) {
-      link.timers.push(clock.setTimeout(() => this.#graceOver(link), o.plainGraceMs));
-    }
-    link.timers.push(clock.setTimeout(() => this.#handshakeOver(link, ms), ms));
-  }
-
-  /** An accepted link silent past the grace period is a plain peer (a `nc` user reading). */
-  #graceOver(link: Link): void {
-    if (link.state !== 'hello' || link.spoke || link.conn.closed) return;
-    link.state = 'plain';
-    this.#announce(link);
-  }
-
-  /** No HELLO and no plain line in time: a half-open connection. */
-  #handshakeOver(link: Link, ms: number): void {
-    if (link.state === 'ready' || (link.state === 'plain' && link.spoke)) return;
-    // A link that never identified itself is cut at once, so its slot is free at once.
-    if (link.state === 'hello' || link.state === 'plain') link.drop(NetError.handshakeTimeout(ms));
-    else link.fail(NetError.handshakeTimeout(ms));
+    armHandshake(link, this.#liveness);
   }
 
   #onClose(conn: Connection<ChatFrame>, reason: NetError | undefined): void {
@@ -364,20 +321,9 @@ export class ChatService {
 
   /** Over a limit: tell the refused node why and where else to go (spec "Mesh maintenance"). */
   #onRefused(socket: Socket, reason: NetError): void {
-    const live = [...this.#byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
+    const live = listenAddrs(this.#byNode.values());
     const addresses = peersToShare(live, this.#hosts.pick(PEERS_ON_REFUSAL), undefined, PEERS_ON_REFUSAL);
     socket.write(encodeLine({ type: 'PEERS', addresses }) + encodeLine({ type: 'ERROR', reason: `${reason.code}: ${reason.message}` }));
-  }
-
-  #keepAlive(): void {
-    const now = this.#ctx.clock.now();
-    for (const l of [...this.#links.values()]) {
-      // A plain peer holds a scarce slot: one that stopped talking gives it back.
-      if (l.state === 'plain' && l.spoke && now - l.lastRx > this.#o.plainIdleMs) l.fail(NetError.idleTimeout(this.#o.plainIdleMs));
-      if (l.state !== 'ready') continue;
-      if (now - l.lastRx > this.#o.idleMs) l.fail(NetError.idleTimeout(this.#o.idleMs));
-      else l.send({ type: 'PING', token: randomBytes(6).toString('hex') }, true);
-    }
   }
 
   #learn(addresses: string[], fromIp: string): void {
@@ -396,51 +342,11 @@ export class ChatService {
     }
   }
 
-  /** Whether `addr` has a live or starting link (dialled by us, or its node's listening address). */
-  #isLinked(addr: string): boolean {
-    const node = this.#nodeAt.get(addr);
-    if (node !== undefined && this.#byNode.has(node)) return true;
-    for (const l of this.#links.values()) if (l.dialAddr === addr || l.listenAddr === addr) return true;
-    return false;
-  }
-
-  #exclude(): Set<string> {
-    const out = new Set(this.#selfAddrs);
-    for (const l of this.#links.values()) {
-      if (l.dialAddr) out.add(l.dialAddr);
-      if (l.listenAddr) out.add(l.listenAddr);
-    }
-    return out;
-  }
-
   #announce(link: Link): void {
     if (link.announced) return;
     link.announced = true;
     const nick = link.state === 'ready' ? link.nick : undefined;
     this.#ctx.emit({ type: 'peer.up', protocol: 'chat', address: link.conn.address, direction: link.conn.direction, ...(nick ? { nick } : {}) });
-  }
-
-  #deliver(d: Delivery): void {
-    const m = d.message;
-    if (m.type === 'NICK' && d.from?.hello && d.from.hello.node === m.origin) {
-      d.from.hello.nick = m.newNick;
-      d.from.conn.nick = m.newNick;
-    }
-    // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
-    const { nick, text } = this.#nicks.shown(d, this.#nick, d.now);
-    // A relay nobody watches (an in-process node without subscribers) builds no event.
-    if (this.#ctx.listened?.() === false) return;
-    const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self };
-    if (m.sig) Object.assign(e, this.#signer(m.nick, m.sig.key, m.sig.authority, d.self));
-    this.#ctx.emit(e);
-  }
-
-  /** How a verified signer shows (contacts.ts); a changed key is a loud warning. */
-  #signer(nick: string, key: string, authority: string, self: boolean): { signedBy: string; contact?: boolean } {
-    if (self) return { signedBy: authority };
-    const { warning, ...mark } = this.contacts.mark(nick, key, authority);
-    if (warning !== undefined) this.#ctx.emit({ type: 'error', protocol: 'chat', message: warning });
-    return mark;
   }
 
   /** Ready links that said EXT (names travel only there). */

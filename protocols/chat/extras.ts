@@ -3,10 +3,11 @@
  * the wire extensions with signed lines (extensions.ts), peer names (names/), and People
  * Near Me (near-me.ts). A classic node (`classic: true`) gets none of them.
  */
+import { NetError } from '../../src/errors.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { ANNOUNCE_INTERVAL_MS } from './constants.js';
 import type { Contacts } from './contacts.js';
-import type { Discovery } from './discovery.js';
+import { Discovery, type Announcement, type DiscoveryOptions } from './discovery.js';
 import { ChatExtensions } from './extensions.js';
 import type { Flooder } from './flooder.js';
 import type { Identity } from './identity.js';
@@ -76,4 +77,28 @@ export function createNearMe(
     event: (e) => ctx.emit(e),
     run: (plugin, command, args) => ctx.run(plugin, command, args),
   });
+}
+
+/**
+ * Starts LAN discovery on `port` (and People Near Me over it when on): offers found nodes
+ * to `offer`. A discovery socket that cannot open is not fatal: `failed` says why, and the
+ * node runs without it.
+ */
+export async function startDiscovery(
+  o: ResolvedChatOptions & { discovery: DiscoveryOptions },
+  ctx: PluginContext,
+  port: number,
+  with_: { ext: ChatExtensions | undefined; contacts: Contacts; nick: () => string; offer: (addr: string) => void; failed: (err: NetError) => void },
+): Promise<{ discovery: Discovery | undefined; near: NearMe | undefined }> {
+  const near = o.nearMe && with_.ext ? createNearMe(o, ctx, with_.ext, with_.contacts, with_.nick, () => d) : undefined;
+  const self = (): Announcement => ({ node: o.nodeId, mesh: o.mesh, port, nick: with_.nick() });
+  const d: Discovery = new Discovery(o.discovery, self, with_.offer, (err) => ctx.log.warn(`discovery: ${err.message}`), ctx.clock, near);
+  try {
+    await d.start();
+    return { discovery: d, near };
+  } catch (err) {
+    await d.stop();
+    with_.failed(new NetError('SOCKET', `LAN discovery is off: ${err instanceof Error ? err.message : String(err)}`));
+    return { discovery: undefined, near };
+  }
 }

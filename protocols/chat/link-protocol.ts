@@ -19,6 +19,7 @@ import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
 import type { Link } from './link.js';
+import { listenAddrs } from './link-addresses.js';
 import { LineRate } from './line-rate.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
@@ -333,7 +334,7 @@ export class LinkProtocol {
     link.settle = undefined;
     this.#c.announce(link);
     this.#c.ext?.ready(link);
-    const live = [...this.#c.byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
+    const live = listenAddrs(this.#c.byNode.values());
     link.send({ type: 'PEERS', addresses: peersToShare(live, this.#c.hosts.pick(PEERS_TO_SEND * 2), link.listenAddr, PEERS_TO_SEND) }, true);
     // Tell the other neighbours about the new one: if we die, they know where to reconnect.
     if (link.listenAddr !== undefined) {
@@ -344,7 +345,7 @@ export class LinkProtocol {
 
   /** Over a limit: tell the refused node why and where else to go (spec "Mesh maintenance"). */
   #refuse(link: Link, err: NetError): void {
-    const live = [...this.#c.byNode.values()].flatMap((l) => (l.listenAddr ? [l.listenAddr] : []));
+    const live = listenAddrs(this.#c.byNode.values());
     link.send({ type: 'PEERS', addresses: peersToShare(live, this.#c.hosts.pick(PEERS_ON_REFUSAL), undefined, PEERS_ON_REFUSAL) });
     this.#handshakeFailed(link, err);
   }

@@ -3,6 +3,7 @@
  * for AUTH, ready (a protocol neighbour), or plain (a `nc` user or classic client).
  * It only records state and sends; the decisions are made by the service and the policies.
  */
+import type { PeerInfo } from '../../src/app-api.js';
 import type { Timer } from '../../src/clock.js';
 import type { NetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
@@ -85,6 +86,13 @@ export class Link {
 
   get nick(): string {
     return this.hello?.nick ?? this.conn.nick ?? this.conn.address;
+  }
+
+  /** The link as the peers view shows it. */
+  info(now: number): PeerInfo {
+    const conn = this.conn;
+    const nick = this.state === 'ready' ? this.nick : this.state === 'plain' ? `${this.nick} (plain)` : '(handshake)';
+    return { protocol: 'chat', address: conn.address, direction: conn.direction, nick, uptimeMs: now - conn.openedAt, queuedBytes: conn.queuedBytes };
   }
 
   /** Lines waiting for the end of the burst, as bytes: `#out[0, #used)`. */

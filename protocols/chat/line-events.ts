@@ -1,0 +1,52 @@
+/**
+ * Turns delivered chat lines into `chat.line` events (README "Events", "Nicks", "Names"):
+ * the nick as it shows (two live nodes with one nick are shown apart: nick-guard.ts), the
+ * text, hops, and who signed it (contacts.ts). A node nobody listens to builds no event.
+ */
+import type { AppEvent, ChatLineKind } from '../../src/app-api.js';
+import type { PluginContext } from '../../src/plugin.js';
+import type { Contacts } from './contacts.js';
+import type { Delivery } from './flooder.js';
+import type { FloodMessage } from './messages.js';
+import { NickGuard } from './nick-guard.js';
+
+const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
+
+/** One node's chat.line events; see the file comment. */
+export class LineEvents {
+  readonly nicks: NickGuard;
+
+  constructor(
+    node: string,
+    private readonly ctx: Pick<PluginContext, 'emit' | 'listened'>,
+    private readonly contacts: Contacts,
+    /** Our nick now. */
+    private readonly ourNick: () => string,
+  ) {
+    this.nicks = new NickGuard(node, (text) => ctx.emit({ type: 'notice', protocol: 'chat', text }));
+  }
+
+  /** Shows a delivered line (and learns from it who uses which nick). */
+  deliver(d: Delivery): void {
+    const m = d.message;
+    if (m.type === 'NICK' && d.from?.hello && d.from.hello.node === m.origin) {
+      d.from.hello.nick = m.newNick;
+      d.from.conn.nick = m.newNick;
+    }
+    // Two live nodes with one nick are shown apart (nick-guard.ts); it learns from every line.
+    const { nick, text } = this.nicks.shown(d, this.ourNick(), d.now);
+    // A relay nobody watches (an in-process node without subscribers) builds no event.
+    if (this.ctx.listened?.() === false) return;
+    const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self };
+    if (m.sig) Object.assign(e, this.#signer(m.nick, m.sig.key, m.sig.authority, d.self));
+    this.ctx.emit(e);
+  }
+
+  /** How a verified signer shows (contacts.ts); a changed key is a loud warning. */
+  #signer(nick: string, key: string, authority: string, self: boolean): { signedBy: string; contact?: boolean } {
+    if (self) return { signedBy: authority };
+    const { warning, ...mark } = this.contacts.mark(nick, key, authority);
+    if (warning !== undefined) this.ctx.emit({ type: 'error', protocol: 'chat', message: warning });
+    return mark;
+  }
+}
