@@ -11,8 +11,10 @@ export interface SeenCacheOptions {
 
 /** Slots the ring starts with (it doubles as ids arrive, up to `max`). */
 const FIRST_CAPACITY = 1024;
-/** Marks an empty hash-table cell (cells hold ring slot + 1). */
+/** Marks an empty hash-table cell (cells hold ring slot + 1, with a tag above it). */
 const EMPTY = 0;
+/** Most ids a cache holds, whatever it is asked for (a slot index must leave room for a tag in 31 bits). */
+const MAX_IDS = 2 ** 24;
 
 /**
  * Remembers message ids for flood dedup: bounded in count and in time (TTL),
@@ -34,6 +36,11 @@ const EMPTY = 0;
  * once and never refreshed, so the oldest inserted is the one to evict); an
  * open-addressing table (linear probing, backward-shift deletion) maps a hash
  * to its ring slot.
+ *
+ * Speed (issue 9): a relay asks about every line, and at a million ids every
+ * lookup is a cache miss or several. A table cell holds the slot and, in its
+ * spare bits, a few bits of the hash, so a probe passes cells of other ids
+ * without reading the ring; the ring keeps both halves of a hash side by side.
  */
 export class SeenCache {
   readonly #max: number;
@@ -41,14 +48,17 @@ export class SeenCache {
   readonly #now: () => number;
   readonly #seed1: number;
   readonly #seed2: number;
-  /** Ring of recorded ids: hash halves and insertion time per slot. */
-  #hi: Uint32Array;
-  #lo: Uint32Array;
+  /** A table cell is `tag << #slotBits | (slot + 1)`; the tag is the top #tagBits of the hash's high half. */
+  readonly #slotBits: number;
+  readonly #slotMask: number;
+  readonly #tagShift: number;
+  /** Ring of recorded ids: hash halves (hi, lo) side by side, and insertion time, per slot. */
+  #keys: Uint32Array;
   #at: Float64Array;
   /** Slot of the oldest id, and ids held. */
   #head = 0;
   #count = 0;
-  /** Hash table: ring slot + 1 per cell, EMPTY when free; its size is a power of two >= 2 x the ring's. */
+  /** Hash table of cells (EMPTY when free); its size is a power of two >= 2 x the ring's. */
   #table: Int32Array;
   #mask: number;
   /** The hash of the id given last (has() then markSeen() of one id hash it once). */
@@ -60,15 +70,18 @@ export class SeenCache {
 
   constructor(opts: SeenCacheOptions) {
     if (!(opts.max >= 1)) throw new RangeError('SeenCache max must be >= 1');
-    this.#max = Math.floor(opts.max);
+    this.#max = Math.min(Math.floor(opts.max), MAX_IDS);
     this.#ttl = opts.ttlMs;
     this.#now = opts.now ?? (() => performance.now());
     const seeds = randomBytes(8);
     this.#seed1 = seeds.readUInt32LE(0);
     this.#seed2 = seeds.readUInt32LE(4);
+    this.#slotBits = 32 - Math.clz32(this.#max + 1);
+    this.#slotMask = 2 ** this.#slotBits - 1;
+    // Cells stay positive int32s: 31 bits for slot and tag together.
+    this.#tagShift = 32 - (31 - this.#slotBits);
     const cap = Math.min(this.#max, FIRST_CAPACITY);
-    this.#hi = new Uint32Array(cap);
-    this.#lo = new Uint32Array(cap);
+    this.#keys = new Uint32Array(cap * 2);
     this.#at = new Float64Array(cap);
     this.#table = new Int32Array(tableSizeFor(cap));
     this.#mask = this.#table.length - 1;
@@ -108,42 +121,62 @@ export class SeenCache {
     return this.#count;
   }
 
-  /** Sets #lastHi/#lastLo to the id's 64-bit keyed hash (two seeded FNV-1a runs, each mixed). */
+  /** Sets #lastHi/#lastLo to the id's 64-bit keyed hash (two seeded FNV-1a runs, two characters a step, each mixed). */
   #hash(id: string): void {
     if (id === this.#lastId) return;
     let a = this.#seed1;
     let b = this.#seed2;
-    for (let i = 0; i < id.length; i++) {
+    const n = id.length;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const c = id.charCodeAt(i) | (id.charCodeAt(i + 1) << 16);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    if (i < n) {
       const c = id.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
     }
     this.#lastId = id;
-    this.#lastHi = fmix32(a ^ id.length) >>> 0;
+    this.#lastHi = fmix32(a ^ n) >>> 0;
     this.#lastLo = fmix32(b + Math.imul(a, 0x9e3779b1)) >>> 0;
+  }
+
+  /** The table cell for a hash recorded in `slot`. */
+  #cell(hi: number, slot: number): number {
+    return ((hi >>> this.#tagShift) << this.#slotBits) | (slot + 1);
+  }
+
+  /** Whether `cell` may hold this hash (its tag matches), so its slot is worth reading. */
+  #tagged(cell: number, hi: number): boolean {
+    return cell >>> this.#slotBits === hi >>> this.#tagShift;
   }
 
   /** The ring slot holding this hash (the newest one, if re-recorded after expiry), or -1. */
   #find(hi: number, lo: number): number {
     const t = this.#table;
     const mask = this.#mask;
+    const k = this.#keys;
     for (let i = lo & mask; ; i = (i + 1) & mask) {
       const cell = t[i]!;
       if (cell === EMPTY) return -1;
-      const slot = cell - 1;
-      if (this.#hi[slot] === hi && this.#lo[slot] === lo) return slot;
+      if (!this.#tagged(cell, hi)) continue;
+      const slot = (cell & this.#slotMask) - 1;
+      if (k[2 * slot] === hi && k[2 * slot + 1] === lo) return slot;
     }
   }
 
   #insert(hi: number, lo: number, now: number): void {
-    if (this.#count === this.#hi.length) {
-      if (this.#hi.length < this.#max) this.#grow();
+    if (this.#count === this.#at.length) {
+      if (this.#at.length < this.#max) this.#grow();
       else this.#evictOldest();
     }
-    const cap = this.#hi.length;
+    const cap = this.#at.length;
     const slot = (this.#head + this.#count) % cap;
-    this.#hi[slot] = hi;
-    this.#lo[slot] = lo;
+    const k = this.#keys;
+    k[2 * slot] = hi;
+    k[2 * slot + 1] = lo;
     this.#at[slot] = now;
     this.#count++;
     // An expired id recorded again takes a new slot: its cell points there from now on.
@@ -151,8 +184,14 @@ export class SeenCache {
     const mask = this.#mask;
     for (let i = lo & mask; ; i = (i + 1) & mask) {
       const cell = t[i]!;
-      if (cell === EMPTY || (this.#hi[cell - 1] === hi && this.#lo[cell - 1] === lo && cell - 1 !== slot)) {
-        t[i] = slot + 1;
+      if (cell === EMPTY) {
+        t[i] = this.#cell(hi, slot);
+        return;
+      }
+      if (!this.#tagged(cell, hi)) continue;
+      const other = (cell & this.#slotMask) - 1;
+      if (other !== slot && k[2 * other] === hi && k[2 * other + 1] === lo) {
+        t[i] = this.#cell(hi, slot);
         return;
       }
     }
@@ -161,14 +200,16 @@ export class SeenCache {
   /** Drops the oldest id; its cell goes only if it still points at that slot. */
   #evictOldest(): void {
     const slot = this.#head;
-    this.#head = (this.#head + 1) % this.#hi.length;
+    this.#head = (this.#head + 1) % this.#at.length;
     this.#count--;
     const t = this.#table;
     const mask = this.#mask;
-    for (let i = this.#lo[slot]! & mask; ; i = (i + 1) & mask) {
+    const hi = this.#keys[2 * slot]!;
+    const mine = this.#cell(hi, slot);
+    for (let i = this.#keys[2 * slot + 1]! & mask; ; i = (i + 1) & mask) {
       const cell = t[i]!;
       if (cell === EMPTY) return;
-      if (cell === slot + 1) {
+      if (cell === mine) {
         this.#deleteCell(i);
         return;
       }
@@ -183,7 +224,7 @@ export class SeenCache {
     for (let i = (at + 1) & mask; ; i = (i + 1) & mask) {
       const cell = t[i]!;
       if (cell === EMPTY) break;
-      const home = this.#lo[cell - 1]! & mask;
+      const home = this.#keys[2 * ((cell & this.#slotMask) - 1) + 1]! & mask;
       // The cell may fill the hole if its home is not in (hole, i] (cyclically).
       if (((i - home) & mask) >= ((i - hole) & mask)) {
         t[hole] = cell;
@@ -195,31 +236,37 @@ export class SeenCache {
 
   /** Doubles the ring (up to max), laying it out oldest first, and rebuilds the table. */
   #grow(): void {
-    const old = { hi: this.#hi, lo: this.#lo, at: this.#at };
-    const oldCap = old.hi.length;
+    const oldKeys = this.#keys;
+    const oldAt = this.#at;
+    const oldCap = oldAt.length;
     const cap = Math.min(this.#max, oldCap * 2);
-    this.#hi = new Uint32Array(cap);
-    this.#lo = new Uint32Array(cap);
+    this.#keys = new Uint32Array(cap * 2);
     this.#at = new Float64Array(cap);
-    for (let k = 0; k < this.#count; k++) {
-      const from = (this.#head + k) % oldCap;
-      this.#hi[k] = old.hi[from]!;
-      this.#lo[k] = old.lo[from]!;
-      this.#at[k] = old.at[from]!;
+    for (let n = 0; n < this.#count; n++) {
+      const from = (this.#head + n) % oldCap;
+      this.#keys[2 * n] = oldKeys[2 * from]!;
+      this.#keys[2 * n + 1] = oldKeys[2 * from + 1]!;
+      this.#at[n] = oldAt[from]!;
     }
     this.#head = 0;
     this.#table = new Int32Array(tableSizeFor(cap));
     this.#mask = this.#table.length - 1;
     const t = this.#table;
     const mask = this.#mask;
+    const k = this.#keys;
     // Oldest first, so a re-recorded id's cell ends on its newest slot.
     for (let slot = 0; slot < this.#count; slot++) {
-      const hi = this.#hi[slot]!;
-      const lo = this.#lo[slot]!;
+      const hi = k[2 * slot]!;
+      const lo = k[2 * slot + 1]!;
       for (let i = lo & mask; ; i = (i + 1) & mask) {
         const cell = t[i]!;
-        if (cell === EMPTY || (this.#hi[cell - 1] === hi && this.#lo[cell - 1] === lo)) {
-          t[i] = slot + 1;
+        if (cell === EMPTY) {
+          t[i] = this.#cell(hi, slot);
+          break;
+        }
+        const other = (cell & this.#slotMask) - 1;
+        if (this.#tagged(cell, hi) && k[2 * other] === hi && k[2 * other + 1] === lo) {
+          t[i] = this.#cell(hi, slot);
           break;
         }
       }
