@@ -13,8 +13,12 @@ export const OUTBOX_MAX_EVENTS = 10_000;
 /** Queued events past which every event is dropped. */
 export const OUTBOX_HARD_MAX = 20_000;
 
-/** Formatted text gathered in one turn before it is written anyway. */
-const PENDING_MAX_CHARS = 256 * 1024;
+/**
+ * Formatted text gathered in one turn before it is written anyway: the size of a pipe's
+ * buffer. A bigger write costs more per line (the string's bytes are copied to a fresh
+ * allocation that big, and most of them wait there for the reader anyway).
+ */
+const PENDING_MAX_CHARS = 64 * 1024;
 
 /** Event kinds that may be dropped (counted) when stdout falls behind. */
 const DROPPABLE: ReadonlySet<AppEventType> = new Set<AppEventType>(['chat.line', 'search.hit', 'log']);
