@@ -2,26 +2,28 @@ import type { Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { OnReadOpts, Socket } from 'node:net';
 import { NetError, toNetError } from '../errors.js';
+import { partWriter, type SharedRing } from './part-writer.js';
 
 /**
- * One buffer of the ring: the kernel reads straight into it, and it goes to
- * disk in one write when full. Measured (loopback, 512 MiB from nginx into a
- * bare receiver, 2 shared cores): 1 MiB x 4 ~500-670 MB/s, 4 MiB x 3
- * ~820-1470 MB/s beside curl's 560-970 in the same runs; see README, Napster
- * client "Measured".
+ * One buffer of the ring: the kernel reads straight into it; once full, the
+ * part writer's thread appends it to the part in 32 KiB writes. Measured
+ * (loopback, 512 MiB from nginx into a bare receiver, 2 shared cores, beside
+ * curl's 830-990 MB/s): 1 MiB x 4 with the writer thread 1000-1400 MB/s,
+ * 128 KiB x 16 ~1000; with thread-pool writes of whole buffers 4 MiB x 3
+ * 270-1470, 1 MiB x 4 370-760, 128 KiB x 16 700-1000 (see part-writer-messages.ts).
  */
-export const SINK_BUFFER_BYTES = 4 << 20;
+export const SINK_BUFFER_BYTES = 1 << 20;
 /** Buffers per download: one filling while the others are written; all full pauses the socket. */
-export const SINK_BUFFERS = 3;
+export const SINK_BUFFERS = 4;
 /**
  * Where a read lands when the ring has no free place (before the file phase,
  * and the first read after a pause): copied from here, so at most this much
  * is copied per pause.
  */
 const SPARE_BYTES = 64 << 10;
-/** Ring buffers kept for the next download: two downloads at once reuse theirs. */
-const POOL_MAX = 2 * SINK_BUFFERS;
-const pool: Buffer[] = [];
+/** Rings kept for the next download: two downloads at once reuse theirs. */
+const POOL_MAX = 2;
+const pool: SharedRing[] = [];
 
 /** Where the file phase of a SocketSink goes, and what it must enforce. */
 export interface SinkTarget {
@@ -44,11 +46,12 @@ export interface SinkTarget {
 /**
  * The socket-to-part-file sink of a download (issue 13, "Speed"): the socket
  * is created with `onread` (by ConnectionGroup.dial, the only place sockets
- * are opened) so the kernel reads land directly in a ring of a
- * few large reused buffers; a full buffer goes to disk in one async write
- * while the next fills; when none is free the socket is paused (backpressure:
- * memory stays at the ring's size whatever the disk does) and resumed when a
- * write completes. No per-read allocation, no copy, a write per 4 MiB.
+ * are opened) so the kernel reads land directly in a ring of a few reused
+ * buffers shared with the part writer's thread; a full buffer is appended to
+ * the part there while the next fills; when none is free the socket is paused
+ * (backpressure: memory stays at the ring's size whatever the disk does) and
+ * resumed when a write completes. No allocation or copy per read, no
+ * thread-pool round trip per write, and the event loop never waits on the disk.
  *
  * Before the file phase (the protocol's header exchange) it behaves like a
  * plain socket: each read is copied and pushed to its readable side, so a
@@ -62,6 +65,8 @@ export class SocketSink {
   readonly #bufferBytes: number;
   readonly #buffers: number;
   readonly #spare: Buffer;
+  /** Shared with the part writer's thread; #free, #cur and the queue are views of it. */
+  #ring: SharedRing | undefined;
   readonly #free: Buffer[] = [];
   #cur: Buffer | undefined;
   #fill = 0;
@@ -72,6 +77,8 @@ export class SocketSink {
   #skip = 0;
   /** Bytes waiting for the disk, in order; `ring` is the buffer to reuse once written. */
   readonly #queue: Array<{ data: Buffer; ring: Buffer | undefined }> = [];
+  /** What the header phase read past the header (not in the ring). */
+  readonly #headChunks: Buffer[] = [];
   #writing = false;
   #fh: FileHandle | undefined;
   #file: 'opening' | 'open' | 'failed' = 'opening';
@@ -129,8 +136,9 @@ export class SocketSink {
     socket.on('error', onError);
     target.signal.addEventListener('abort', onAbort, { once: true });
     this.#mode = 'file';
-    const pooled = this.#bufferBytes === SINK_BUFFER_BYTES;
-    for (let i = 0; i < this.#buffers; i++) this.#free.push((pooled ? pool.pop() : undefined) ?? Buffer.allocUnsafe(this.#bufferBytes));
+    const pooled = this.#bufferBytes === SINK_BUFFER_BYTES && this.#buffers === SINK_BUFFERS;
+    const ring = (this.#ring = (pooled ? pool.pop() : undefined) ?? partWriter.ring(this.#bufferBytes * this.#buffers));
+    for (let i = 0; i < this.#buffers; i++) this.#free.push(Buffer.from(ring.sab, i * this.#bufferBytes, this.#bufferBytes));
     this.#cur = this.#free.pop();
     try {
       // Bytes the header phase read past the header (and the kernel read since) come first.
@@ -143,6 +151,11 @@ export class SocketSink {
       else socket.resume();
       try {
         this.#fh = await open(target.partPath, 'a');
+        const head = Buffer.concat(this.#headChunks.splice(0));
+        if (head.length > 0 && !this.#failure) {
+          const { bytesWritten } = await this.#fh.write(head, 0, head.length, null);
+          if (bytesWritten !== head.length) throw Object.assign(new Error('short write (disk full?)'), { code: 'ENOSPC' });
+        }
         this.#file = 'open';
       } catch (e) {
         this.#file = 'failed';
@@ -202,13 +215,12 @@ export class SocketSink {
     }
   }
 
-  /** Bytes read before the file phase: written as they are, before the ring's first buffer. */
+  /** Bytes read before the file phase: written first, as they are, when the part is open. */
   #head(chunk: Buffer): void {
     const drop = Math.min(this.#skip, chunk.length);
     this.#skip -= drop;
     const rest = chunk.subarray(drop);
-    if (rest.length === 0 || !this.#account(rest, 0, rest.length)) return;
-    this.#queue.push({ data: rest, ring: undefined });
+    if (rest.length > 0 && this.#account(rest, 0, rest.length)) this.#headChunks.push(rest);
   }
 
   /** Counts `len` new bytes at buf[at..]; false (and failed) when they pass the cap. */
@@ -246,24 +258,19 @@ export class SocketSink {
     this.#pump();
   }
 
-  /** One write (writev when several buffers wait) at a time, appending in order. */
+  /** One batch at a time to the writer thread (everything queued), appended in order. */
   #pump(): void {
     const fh = this.#fh;
     if (this.#file === 'failed') this.#drop();
-    if (this.#writing || !fh || this.#queue.length === 0) return this.#maybeSettle();
+    // Not before the part is open and the header phase's bytes are in it.
+    if (this.#writing || !fh || this.#file !== 'open' || this.#queue.length === 0) return this.#maybeSettle();
     const batch = this.#queue.splice(0);
-    const bufs = batch.map((q) => q.data);
+    const ranges: number[] = [];
+    for (const q of batch) ranges.push(q.data.byteOffset, q.data.length);
     this.#writing = true;
-    const written = bufs.length === 1 ? fh.write(bufs[0]!, 0, bufs[0]!.length, null) : fh.writev(bufs);
-    const want = bufs.reduce((n, b) => n + b.length, 0);
-    written.then(
-      ({ bytesWritten }) => {
+    partWriter.write(this.#ring!, fh.fd, ranges).then(
+      () => {
         this.#writing = false;
-        if (bytesWritten !== want) {
-          this.#file = 'failed';
-          for (const q of batch) if (q.ring) this.#free.push(q.ring);
-          return this.#fail(NetError.file(new Error(`short write: ${bytesWritten} of ${want} bytes (disk full?)`), 'part file'));
-        }
         for (const q of batch) if (q.ring) this.#recycle(q.ring);
         this.#pump();
       },
@@ -272,7 +279,6 @@ export class SocketSink {
         for (const q of batch) if (q.ring) this.#free.push(q.ring);
         this.#file = 'failed';
         this.#fail(NetError.file(e, 'part file'));
-        this.#pump();
       },
     );
   }
@@ -312,11 +318,11 @@ export class SocketSink {
     this.#pump();
   }
 
-  /** The current buffer leaves the ring: its unwritten bytes are queued (`write`), or it is simply free again. */
-  #queueRest(write: boolean): void {
+  /** The current buffer leaves the ring: its unwritten bytes are queued (`keep`), or it is simply free again. */
+  #queueRest(keep: boolean): void {
     const cur = this.#cur;
     if (!cur) return;
-    if (write && this.#fill > this.#flushed) this.#queue.push({ data: cur.subarray(this.#flushed, this.#fill), ring: cur });
+    if (keep && this.#fill > this.#flushed) this.#queue.push({ data: cur.subarray(this.#flushed, this.#fill), ring: cur });
     else this.#free.push(cur); // taken again only after every write has settled (#release)
     this.#cur = undefined;
     this.#fill = this.#flushed = 0;
@@ -333,6 +339,11 @@ export class SocketSink {
     this.#mode = 'done';
     if (this.#cur) this.#free.push(this.#cur);
     this.#cur = undefined;
-    for (const b of this.#free.splice(0)) if (b.length === SINK_BUFFER_BYTES && pool.length < POOL_MAX) pool.push(b);
+    this.#free.length = 0;
+    const ring = this.#ring;
+    this.#ring = undefined;
+    if (!ring) return;
+    if (ring.sab.byteLength === SINK_BUFFER_BYTES * SINK_BUFFERS && pool.length < POOL_MAX) pool.push(ring);
+    else partWriter.forget(ring);
   }
 }

@@ -143,7 +143,7 @@ describe('SocketSink: a socket read straight into a ring of buffers and appended
     );
   });
 
-  it('moves a stream larger than the whole ring many times over (the default 3 x 4 MiB ring, writes and reuse)', async () => {
+  it('moves a stream larger than the whole ring many times over (the default 4 x 1 MiB ring, writes and reuse)', async () => {
     const data = randomBytes(40 << 20);
     const p = await serve((s) => void s.end(Buffer.concat([HEADER, data])));
     expect(await fetch(p.port, new SocketSink(), target())).toBe(data.length);
@@ -317,7 +317,7 @@ describe('a download through a SocketSink (runDownload): the engine guarantees h
     run.catch(() => undefined);
     await vi.waitFor(() => expect(bytes).toBe(data.length));
     const part = join(t.dir, 'f.bin.part');
-    expect((await readFile(part)).length).toBe(0); // in the 4 MiB buffer still
+    expect((await readFile(part)).length).toBe(0); // in the 1 MiB buffer still
     clock.advance(1000);
     await vi.waitFor(async () => expect((await readFile(part)).equals(data)).toBe(true));
     clock.advance(4000);
