@@ -1,5 +1,5 @@
 import { extensionOf, FILE_TYPES, fileTypeOf, type FileType } from './file-type.js';
-import { foldForMatch, splitFolded, WORD_CHARS } from './tokenize.js';
+import { foldForMatch, isAscii, splitAsciiWords, splitFolded, WORD_CHARS } from './tokenize.js';
 
 /** How a query matches names: every word as a whole token, or one substring of the folded name. */
 export type SearchMode = 'words' | 'substring';
@@ -57,6 +57,8 @@ export class KeywordIndex {
   readonly #tokenPattern: RegExp;
   readonly #keepNames: boolean;
   readonly #compactAfter: number;
+  /** The default tokens (WORD_CHARS): ASCII names are split without the regular expression. */
+  readonly #asciiWords: boolean;
   // per slot
   #ids = new Int32Array(INITIAL_SLOTS);
   #sizes = new Float64Array(INITIAL_SLOTS);
@@ -81,6 +83,7 @@ export class KeywordIndex {
   constructor(opts: KeywordIndexOptions = {}) {
     this.#tokenPattern = new RegExp(opts.tokenPattern ?? WORD_CHARS); // our own copy: its lastIndex is ours
     if (!this.#tokenPattern.global) throw new TypeError('tokenPattern must be a global (g) regular expression');
+    this.#asciiWords = this.#tokenPattern.source === WORD_CHARS.source && this.#tokenPattern.flags === WORD_CHARS.flags;
     this.#keepNames = opts.substring ?? true;
     this.#compactAfter = opts.compactAfter ?? COMPACT_MIN;
   }
@@ -108,7 +111,8 @@ export class KeywordIndex {
     if (id >= this.#slotOf.length) this.#slotOf = grow(this.#slotOf, id + 1);
     this.#slotOf[id] = slot + 1;
     this.#live++;
-    for (const t of splitFolded(folded, this.#tokenPattern)) this.#post(t, slot);
+    const tokens = this.#asciiWords && isAscii(folded) ? splitAsciiWords(folded) : splitFolded(folded, this.#tokenPattern);
+    for (const t of tokens) this.#post(t, slot);
   }
 
   remove(id: number): void {

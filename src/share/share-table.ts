@@ -180,12 +180,13 @@ export class ShareTable {
     this.stale();
   }
 
-  /** Every hashed file, as the hash cache remembers it, in scan order (the order the next start matches in). */
+  /**
+   * Every hashed file, as the hash cache remembers it, in scan order (the
+   * order the next start matches in). The entries themselves: an entry has
+   * every field of a row, so no row object is made per file.
+   */
   *cacheRows(): Generator<CacheRow> {
-    for (const e of this.#order) {
-      if (e.sha1 === undefined || e.md5 === undefined || e.sha1Base32 === undefined) continue;
-      yield { path: e.path, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, sha1: e.sha1, md5: e.md5, sha1Base32: e.sha1Base32 };
-    }
+    for (const e of this.#order) if (isHashed(e)) yield e;
   }
 
   /** Takes an entry out of every lookup (its index is the caller's to free or reuse). */
@@ -197,6 +198,11 @@ export class ShareTable {
 }
 
 const SPACE = 0x20;
+
+/** An entry with all three hashes: a cache row as it is. */
+function isHashed(e: Tracked): e is Tracked & CacheRow {
+  return e.sha1 !== undefined && e.md5 !== undefined && e.sha1Base32 !== undefined;
+}
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeywordIndex, type IndexFilters } from '../../src/share/keyword-index.js';
 import { extensionOf, fileTypeOf } from '../../src/share/file-type.js';
-import { foldForMatch, tokenize, tokenizeWith } from '../../src/share/tokenize.js';
+import { foldForMatch, MAX_TOKEN_CHARS, splitAsciiWords, splitFolded, tokenize, tokenizeWith } from '../../src/share/tokenize.js';
 
 describe('tokenize', () => {
   it('lower-cases Unicode letters and splits on everything else', () => {
@@ -12,6 +12,18 @@ describe('tokenize', () => {
     expect(tokenize('e\u0301te\u0301')).toEqual(['été']); // decomposed form folds to the same token
     expect(tokenize('under_score.and.dots')).toEqual(['under', 'score', 'and', 'dots']);
     expect(tokenize('---')).toEqual([]);
+  });
+
+  it('splits ASCII without the regular expression exactly as with it (every ASCII character, long runs)', () => {
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 200 });
+    const runs = fc.array(fc.oneof(ascii, fc.constantFrom('a'.repeat(MAX_TOKEN_CHARS + 5), '9'.repeat(MAX_TOKEN_CHARS), 'Z_z')), { maxLength: 6 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.oneof(ascii, runs), (text) => {
+        const folded = foldForMatch(text);
+        expect(splitAsciiWords(folded)).toEqual(splitFolded(folded));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('takes another splitter', () => {
