@@ -4,7 +4,7 @@ import { LineDecoder } from '../../src/codec/line-decoder.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { HostCache } from '../../src/peers/host-cache.js';
-import type { ConnectionGroup, Listener } from '../../src/net/connection-group.js';
+import type { ConnectionGroup, Listener, SocketReader } from '../../src/net/connection-group.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { PluginContext } from '../../src/plugin.js';
 import type { FileHit } from '../../src/search/file-protocol.js';
@@ -12,6 +12,7 @@ import type { SearchQuery } from '../../src/search/search-query.js';
 import { checkRemoteName } from '../../src/share/remote-name.js';
 import type { ShareLibrary } from '../../src/share/share-library.js';
 import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { SocketSink } from '../../src/transfer/socket-sink.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import { encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress, type PeerAddress } from './codec.js';
 import * as C from './constants.js';
@@ -229,8 +230,10 @@ export class Pplus2Service {
     return result;
   }
 
-  async #openDownload(peer: PeerAddress, name: string, signal: AbortSignal): Promise<{ stream: Socket; start: number }> {
-    const conn = await this.#dial(peer, C.TAG_DOWNLOAD);
+  async #openDownload(peer: PeerAddress, name: string, signal: AbortSignal): Promise<{ stream: Socket; start: number; sink: SocketSink }> {
+    // The engine moves the file with the sink (straight into the part, issue 13 "Speed").
+    const sink = new SocketSink();
+    const conn = await this.#dial(peer, C.TAG_DOWNLOAD, sink);
     conn.send(encodeLine(name));
     const { socket, head } = conn.detach();
     this.#adoptSocket(socket);
@@ -239,12 +242,13 @@ export class Pplus2Service {
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('close', () => signal.removeEventListener('abort', onAbort));
     // P+2 has no ranges: the file always starts at byte 0 and the engine skips what a .part holds.
-    return { stream: socket, start: 0 };
+    return { stream: socket, start: 0, sink };
   }
 
   /** Dials a peer's service port; shutdown aborts a dial still in flight. */
-  #dial(peer: PeerAddress, service: C.Service): Promise<Connection<string>> {
-    return this.#group.dial(peer.host, peer.port + OFFSET[service], { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS, signal: this.#stopping.signal });
+  #dial(peer: PeerAddress, service: C.Service, reader?: SocketReader): Promise<Connection<string>> {
+    const opts = { tag: service, timeoutMs: C.CONNECT_TIMEOUT_MS, signal: this.#stopping.signal, ...(reader ? { reader } : {}) };
+    return this.#group.dial(peer.host, peer.port + OFFSET[service], opts);
   }
 
   #onLine(conn: Connection<string>, line: string): void {
