@@ -28,50 +28,84 @@ function jsonNumber(n: number): string {
 type ChatLineEvent = Extract<AppEvent, { type: 'chat.line' }>;
 
 /**
- * The JSON of the last string or number given, reused when the next is equal: a relay
- * prints line after line from one origin, under one nick, often stamped in the same
- * millisecond, and checking or converting them again is most of what printing costs.
+ * One flat string with the same text. Strings built by `+` are trees of pieces that every
+ * write walks again, piece by piece; the parts of a line kept from one line to the next
+ * are flattened once. Only for well-formed text (jsonString's output is: lone surrogates
+ * come out escaped), which survives UTF-8 both ways.
  */
-class LastJson {
-  #s = '';
-  #sJson = '""';
-  #n = 0;
-  #nJson = '0';
+function flat(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
 
-  string(s: string): string {
-    if (s !== this.#s) {
-      this.#sJson = jsonString(s);
-      this.#s = s;
+/** `{"type":"chat.line","protocol":"chat","kind":"<kind>","id":"`, by kind (there are five). */
+const HEADS = new Map<string, string>();
+const MAX_HEADS = 8;
+
+/**
+ * The parts of a chat.line around its id and text that the next line most likely repeats:
+ * a relay prints line after line from one origin, under one nick, often stamped in the
+ * same millisecond. Each is kept as one flat string with the fields it was made from.
+ */
+class LineParts {
+  /** `","nick":<nick>,"text":"` */
+  #nick: string | undefined;
+  #middle = '';
+  /** `","origin":<origin>,"at":<at>,"hops":<hops>,"self":<self>[,"signedBy":..][,"contact":..]}\n` */
+  #tailOf: { origin: string; at: number; hops: number; self: boolean; signedBy: string | undefined; contact: boolean | undefined } | undefined;
+  #tail = '';
+
+  middle(nick: string): string {
+    if (nick !== this.#nick) {
+      this.#middle = flat(`","nick":${jsonString(nick)},"text":"`);
+      this.#nick = nick;
     }
-    return this.#sJson;
+    return this.#middle;
   }
 
-  number(n: number): string {
-    if (n !== this.#n) {
-      this.#nJson = jsonNumber(n);
-      this.#n = n;
+  tail(e: ChatLineEvent): string {
+    const t = this.#tailOf;
+    if (t === undefined || t.origin !== e.origin || !Object.is(t.at, e.at) || !Object.is(t.hops, e.hops) || t.self !== e.self || t.signedBy !== e.signedBy || t.contact !== e.contact) {
+      let s = `","origin":${jsonString(e.origin)},"at":${jsonNumber(e.at)},"hops":${jsonNumber(e.hops)},"self":${e.self ? 'true' : 'false'}`;
+      if (e.signedBy !== undefined) s += `,"signedBy":${jsonString(e.signedBy)}`;
+      if (e.contact !== undefined) s += `,"contact":${e.contact ? 'true' : 'false'}`;
+      this.#tail = flat(s + '}\n');
+      this.#tailOf = { origin: e.origin, at: e.at, hops: e.hops, self: e.self, signedBy: e.signedBy, contact: e.contact };
     }
-    return this.#nJson;
+    return this.#tail;
   }
 }
 
-const lastNick = new LastJson();
-const lastOrigin = new LastJson();
-const lastAt = new LastJson();
+const parts = new LineParts();
 
-/** A chat.line event as JSON (keys in declaration order; undefined optional fields left out). */
+/**
+ * A chat.line event as a JSON line, newline included (keys in declaration order; undefined
+ * optional fields left out): five pieces when its id and text need no escaping (the usual
+ * case), else field by field.
+ */
 function chatLineJson(e: ChatLineEvent): string {
-  // kind is one of a few plain words; protocol is nearly always "chat".
+  if (e.protocol === 'chat' && !NEEDS_ESCAPE.test(e.id) && !NEEDS_ESCAPE.test(e.text)) {
+    let head = HEADS.get(e.kind);
+    if (head === undefined) {
+      head = flat(`{"type":"chat.line","protocol":"chat","kind":${jsonString(e.kind)},"id":"`);
+      if (HEADS.size < MAX_HEADS) HEADS.set(e.kind, head);
+    }
+    return head + e.id + parts.middle(e.nick) + e.text + parts.tail(e);
+  }
   let s =
-    `{"type":"chat.line","protocol":${e.protocol === 'chat' ? '"chat"' : jsonString(e.protocol)},"kind":"${e.kind}","id":${jsonString(e.id)},` +
-    `"nick":${lastNick.string(e.nick)},"text":${jsonString(e.text)},"origin":${lastOrigin.string(e.origin)},` +
-    `"at":${lastAt.number(e.at)},"hops":${jsonNumber(e.hops)},"self":${e.self ? 'true' : 'false'}`;
+    `{"type":"chat.line","protocol":${jsonString(e.protocol)},"kind":${jsonString(e.kind)},"id":${jsonString(e.id)},` +
+    `"nick":${jsonString(e.nick)},"text":${jsonString(e.text)},"origin":${jsonString(e.origin)},` +
+    `"at":${jsonNumber(e.at)},"hops":${jsonNumber(e.hops)},"self":${e.self ? 'true' : 'false'}`;
   if (e.signedBy !== undefined) s += `,"signedBy":${jsonString(e.signedBy)}`;
   if (e.contact !== undefined) s += `,"contact":${e.contact ? 'true' : 'false'}`;
-  return s + '}';
+  return s + '}\n';
 }
 
-/** One event as a `--json` line (without the newline). */
+/** One event as a `--json` line, newline included (what headless prints). */
+export function eventJsonLine(e: AppEvent): string {
+  return e.type === 'chat.line' ? chatLineJson(e) : JSON.stringify(e) + '\n';
+}
+
+/** One event as `--json` text (without the newline). */
 export function eventJson(e: AppEvent): string {
-  return e.type === 'chat.line' ? chatLineJson(e) : JSON.stringify(e);
+  return e.type === 'chat.line' ? chatLineJson(e).slice(0, -1) : JSON.stringify(e);
 }

@@ -39,6 +39,7 @@ export class EventOutbox {
   #droppedLines = 0;
   #droppedOther = 0;
 
+  /** `format`: an event as its line of output, newline included. */
   constructor(out: NodeJS.WritableStream, format: (e: AppEvent) => string, opts: { maxEvents?: number; hardMax?: number } = {}) {
     this.#out = out;
     this.#format = format;
@@ -80,7 +81,7 @@ export class EventOutbox {
     this.#blocked = false;
     for (let i = this.#head; i < this.#q.length; i++) {
       const e = this.#q[i];
-      if (e) this.#out.write(this.#format(e) + '\n');
+      if (e) this.#out.write(this.#format(e));
     }
     this.#q = [];
     this.#head = 0;
@@ -94,7 +95,7 @@ export class EventOutbox {
    */
   #write(e: AppEvent): void {
     if (this.#pending === '') queueMicrotask(this.#writePending);
-    this.#pending += this.#format(e) + '\n';
+    this.#pending += this.#format(e);
     if (this.#pending.length >= PENDING_MAX_CHARS) this.#writePending();
   }
 

@@ -2,7 +2,7 @@ import type { AppApi, AppEvent } from './app-api.js';
 import { CommandLineSplitter, type CommandLineItem } from './command-lines.js';
 import { NetError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
-import { eventJson } from './event-json.js';
+import { eventJsonLine } from './event-json.js';
 
 export interface HeadlessOptions {
   json: boolean;
@@ -93,7 +93,7 @@ const MAX_WAITING_LINES = 256;
  * ends (unless daemon) or `/quit`.
  */
 export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<void>): Promise<void> {
-  const outbox = new EventOutbox(opts.output, (e) => (opts.json ? eventJson(e) : formatEvent(e)));
+  const outbox = new EventOutbox(opts.output, (e) => (opts.json ? eventJsonLine(e) : formatEvent(e) + '\n'));
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     outbox.push(e);

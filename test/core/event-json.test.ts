@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent, ChatLineKind } from '../../src/app-api.js';
-import { eventJson, jsonString } from '../../src/event-json.js';
+import { eventJson, eventJsonLine, jsonString } from '../../src/event-json.js';
 import { chatNet, lines, link, waitUntil } from '../chat/chat-net.js';
 import type { Testnet, TestNode } from '../testnet.js';
 
@@ -27,7 +27,7 @@ const kind = fc.constantFrom<ChatLineKind>('msg', 'action', 'join', 'part', 'nic
 
 /** A chat.line built in the order every producer builds it (AppEvent's declaration order). */
 const chatLine = fc
-  .tuple(hostile, kind, hostile, hostile, hostile, hostile, num, num, fc.boolean(), fc.option(hostile, { nil: undefined }), fc.option(fc.boolean(), { nil: undefined }))
+  .tuple(fc.oneof(fc.constant('chat'), hostile), kind, hostile, hostile, hostile, hostile, num, num, fc.boolean(), fc.option(hostile, { nil: undefined }), fc.option(fc.boolean(), { nil: undefined }))
   .map(([protocol, k, id, nick, text, origin, at, hops, self, signedBy, contact]): AppEvent => {
     const e: AppEvent = { type: 'chat.line', protocol, kind: k, id, nick, text, origin, at, hops, self };
     if (signedBy !== undefined) e.signedBy = signedBy;
@@ -45,6 +45,7 @@ describe('--json event text', () => {
   it('writes chat.line events exactly as JSON.stringify does, hostile strings and odd numbers included', () => {
     fc.assert(fc.property(chatLine, (e) => {
       expect(eventJson(e)).toBe(JSON.stringify(e));
+      expect(eventJsonLine(e)).toBe(JSON.stringify(e) + '\n');
     }), { numRuns: 3000 });
   });
 
@@ -53,8 +54,9 @@ describe('--json event text', () => {
     fc.assert(
       fc.property(few(hostile), few(hostile), few(num), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), hostile), { minLength: 1, maxLength: 20 }), (nicks, origins, ats, picks) => {
         for (const [n, o, t, text] of picks) {
-          const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'x', nick: nicks[n % nicks.length]!, text, origin: origins[o % origins.length]!, at: ats[t % ats.length]!, hops: 1, self: false };
+          const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: (['msg', 'action', 'join'] as const)[t % 3]!, id: `x${n}${t}`, nick: nicks[n % nicks.length]!, text, origin: origins[o % origins.length]!, at: ats[t % ats.length]!, hops: 1 + (o % 2), self: t % 2 === 0 };
           expect(eventJson(e)).toBe(JSON.stringify(e));
+          expect(eventJsonLine(e)).toBe(JSON.stringify(e) + '\n');
         }
       }),
       { numRuns: 1000 },
