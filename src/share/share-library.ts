@@ -232,6 +232,7 @@ export class ShareLibrary {
     this.#hashes.clear();
     // No shared folder (most chat-only nodes): no worker thread is started at all.
     let end = EMPTY_SCAN;
+    const parts = new PartQueue((part) => (pending += this.#takePart(s, part)));
     try {
       if (this.roots.length > 0) {
         end = await this.#workers.scan(
@@ -241,10 +242,12 @@ export class ShareLibrary {
             partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
             cache: cache && { file: cache.file, legacyFile: cache.legacyFile },
           },
-          (part) => (pending += this.#takePart(s, part)),
+          (part) => parts.push(part),
         );
+        parts.finish();
       }
     } finally {
+      parts.cancel();
       this.#hashes.pump(); // the walking worker hashes too from now on
     }
     if (end.cache) cache?.loaded(end.cache);
@@ -306,3 +309,54 @@ export class ShareLibrary {
 
 const EMPTY_SCAN: ScanEnd = { files: 0, skipped: 0, truncated: false };
 
+/**
+ * Parts of a walk waiting to be taken in, one per turn of the event loop
+ * (issue 9). The walking worker sends parts about as fast as the library
+ * takes them in, and Node hands over a port's messages in one go for as long
+ * as more keep arriving: taking each part in as it arrived kept the hashing
+ * worker's messages (its start, its results) waiting until the walk ended,
+ * so it hashed nothing meanwhile.
+ */
+class PartQueue {
+  #parts: ScanPart[] = [];
+  #next: ReturnType<typeof setImmediate> | undefined;
+  #failure: Error | undefined;
+
+  constructor(private readonly take: (part: ScanPart) => void) {}
+
+  push(part: ScanPart): void {
+    if (this.#failure) return;
+    this.#parts.push(part);
+    this.#next ??= setImmediate(() => this.#turn());
+  }
+
+  /** The walk has ended: takes in every part still waiting; throws what taking one in threw. */
+  finish(): void {
+    this.cancel();
+    while (!this.#failure && this.#parts.length > 0) this.#takeOne();
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Takes in nothing more. */
+  cancel(): void {
+    if (this.#next) clearImmediate(this.#next);
+    this.#next = undefined;
+  }
+
+  #turn(): void {
+    this.#next = undefined;
+    this.#takeOne();
+    if (!this.#failure && this.#parts.length > 0) this.#next = setImmediate(() => this.#turn());
+  }
+
+  #takeOne(): void {
+    const part = this.#parts.shift();
+    if (!part) return;
+    try {
+      this.take(part);
+    } catch (err) {
+      this.#failure = err instanceof Error ? err : new Error(String(err));
+      this.#parts = [];
+    }
+  }
+}
