@@ -13,6 +13,7 @@ import type { DataPortService, IncomingGet, OpenedStream } from './client-data-p
 import type { ServerLink } from './client-link.js';
 import { buildSearch, type NapSearchSpec } from './client-search-query.js';
 import type { NapFile, NapPeerAddress, ServerMessage } from './client-server-messages.js';
+import { relPathOfWire } from './client-share-list.js';
 import { fromWire } from './messages.js';
 
 /** What a Napster hit needs to be downloaded later, also after a restart (JSON-serialisable). */
@@ -254,7 +255,7 @@ export class NapsterFiles {
    * with our queue limit when none is; a file we do not share gets no answer.
    */
   async onUploadRequest(link: ServerLink, nick: string, wirePath: string): Promise<void> {
-    const entry = await this.#d.share.resolveRemoteName(fromWire(wirePath), { allowSubpath: true });
+    const entry = await this.#d.share.resolveRemoteName(relPathOfWire(wirePath), { allowSubpath: true });
     if (entry instanceof NetError) {
       this.#d.log.info(`607 from ${nick} for a file we do not share (${entry.code})`);
       return;

@@ -1,11 +1,11 @@
 import type { ShareEntry } from '../../src/share/share-entry.js';
 import { MAX_PAYLOAD, MAX_SHARES, NO_MD5 } from './constants.js';
-import { toWire } from './messages.js';
+import { fromWire, toWire } from './messages.js';
 import type { AudioInfo } from './mp3-info.js';
 
 /** One file as we announce it: the wire path (what downloaders send back) and its 100 payload. */
 export interface SharedFile {
-  /** The path on the wire (latin-1 string of the UTF-8 relative path). */
+  /** The path on the wire (latin-1 string of the UTF-8 `\\`-separated relative path). */
   wirePath: string;
   /** The type-100 payload: `"<path>" <md5> <size> <bitrate> <freq> <seconds>`. */
   line: string;
@@ -18,18 +18,30 @@ export interface ShareList {
   files: Map<string, SharedFile>;
   /** Files left out because the server takes at most MAX_SHARES. */
   overCap: number;
-  /** Files that cannot be announced (a `"` in the path, a path too long for a frame). */
+  /** Files that cannot be announced (a `"` or `\\` in the path, a path too long for a frame). */
   unshareable: number;
 }
 
 /**
  * The path a Napster peer sees for a shared file: its path under the share
- * root, `/`-separated (§3.1: paths are opaque to the server, which indexes the
- * last two components). It is what comes back in 607, GET and SEND, and what
- * the share library's resolver accepts.
+ * root, Windows style, `\\sub\\file.mp3` (§3.1: paths are opaque to the
+ * server, which indexes the last two components; real clients share `\\`
+ * paths and show the part after the last `\\`, so TekNap lists a `/` path as
+ * "(null)"). It is what comes back in 607, GET and SEND; `relPathOfWire`
+ * turns it back into what the share library's resolver takes.
  */
 export function wirePathOf(entry: ShareEntry): string {
-  return toWire(entry.relPath);
+  return toWire(`\\${entry.relPath.replaceAll('/', '\\')}`);
+}
+
+/**
+ * The library path a wire path names: ours (`\\sub\\file`) back to
+ * `sub/file`; anything else as it is. The resolver's guard then judges it like
+ * any remote name (`..`, absolute paths and the rest are refused there).
+ */
+export function relPathOfWire(wirePath: string): string {
+  const text = fromWire(wirePath);
+  return text.startsWith('\\') ? text.slice(1).replaceAll('\\', '/') : text;
 }
 
 /**
@@ -48,7 +60,8 @@ export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES, 
     const wirePath = wirePathOf(e);
     const a = audio(e);
     const line = `"${wirePath}" ${e.md5 ?? NO_MD5} ${e.size} ${a ? `${a.bitrate} ${a.freq} ${a.seconds}` : '0 0 0'}`;
-    if (wirePath.includes('"') || line.length > MAX_PAYLOAD) {
+    // A `\\` in a name would come back as a separator: such a file could not be resolved.
+    if (wirePath.includes('"') || e.relPath.includes('\\') || line.length > MAX_PAYLOAD) {
       unshareable++;
       continue;
     }

@@ -41,7 +41,7 @@ describe('Napster client against a scripted OpenNap broker (real sockets)', () =
     expect(nickCheck).toBeDefined();
     const reg = server.received.find((r) => r.frame.type === 6 && r.frame.text.startsWith('alice '));
     expect(splitFields(reg!.frame.text)).toEqual(['alice', 'alicepw', String(alice.node.snapshot().status.napster?.ports['napster-data']), 'peerdeck 0.1', '0', 'alice@peerdeck.invalid']);
-    expect([...server.users.get('alice')!.shares]).toEqual([['music/Alpha Song.mp3', { md5: md5(a), size: a.length }]]);
+    expect([...server.users.get('alice')!.shares]).toEqual([['\\music\\Alpha Song.mp3', { md5: md5(a), size: a.length }]]);
     expect(server.users.get('carol')!.port).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import * as C from '../../protocols/napster/client-constants.js';
 import * as W from '../../protocols/napster/constants.js';
 import { checkNick, firstLoginStep, loginStep, reconnectDelay, validateIdentity, type LoginIdentity } from '../../protocols/napster/client-login.js';
 import { buildSearch, parseNsearch, plainSearch } from '../../protocols/napster/client-search-query.js';
-import { buildShareList, diffShares } from '../../protocols/napster/client-share-list.js';
+import { buildShareList, diffShares, relPathOfWire } from '../../protocols/napster/client-share-list.js';
 import type { ShareEntry } from '../../src/share/share-entry.js';
 import { NetError } from '../../src/errors.js';
 
@@ -69,24 +69,28 @@ function entry(index: number, relPath: string, size: number, md5?: string): Shar
 describe('share list (napster.md §4.1)', () => {
   it('announces md5, size and zeroed audio fields; NOMD5COMPUTED until hashed', () => {
     const list = buildShareList([entry(2, 'b/y.mp3', 20), entry(1, 'a/x.mp3', 10, 'ab'.repeat(16))]);
-    expect([...list.files.values()].map((f) => f.line)).toEqual([`"a/x.mp3" ${'ab'.repeat(16)} 10 0 0 0`, '"b/y.mp3" NOMD5COMPUTED 20 0 0 0']);
+    expect([...list.files.values()].map((f) => f.line)).toEqual([`"\\a\\x.mp3" ${'ab'.repeat(16)} 10 0 0 0`, '"\\b\\y.mp3" NOMD5COMPUTED 20 0 0 0']);
+    // Windows-style, as real clients share (TekNap shows the part after the last `\`), and back again.
+    expect(relPathOfWire('\\a\\x.mp3')).toBe('a/x.mp3');
+    expect(relPathOfWire('x.mp3')).toBe('x.mp3');
+    expect(relPathOfWire('\\..\\..\\etc\\passwd')).toBe('../../etc/passwd');
   });
 
   it('caps the list at the server limit and says how many were left out', () => {
     const many = Array.from({ length: 5003 }, (_, i) => entry(i + 1, `f${i}.bin`, i));
-    const list = buildShareList([...many, entry(9999, 'bad"quote.mp3', 1)]);
+    const list = buildShareList([...many, entry(9999, 'bad"quote.mp3', 1), entry(9998, 'back\\slash.mp3', 1)]);
     expect(list.files.size).toBe(W.MAX_SHARES);
     expect(list.overCap).toBe(3);
-    expect(list.unshareable).toBe(1);
-    expect(list.files.has('f0.bin')).toBe(true);
+    expect(list.unshareable).toBe(2);
+    expect(list.files.has('\\f0.bin')).toBe(true);
   });
 
   it('diffs: gone files are unshared, changed ones unshared and shared again, new ones shared', () => {
     const had = buildShareList([entry(1, 'a', 1), entry(2, 'b', 2), entry(3, 'c', 3)]).files;
     const want = buildShareList([entry(1, 'a', 1), entry(2, 'b', 2, 'f'.repeat(32)), entry(4, 'd', 4)]).files;
     const d = diffShares(had, want);
-    expect(d.remove.sort()).toEqual(['b', 'c']);
-    expect(d.add.sort()).toEqual([`"b" ${'f'.repeat(32)} 2 0 0 0`, '"d" NOMD5COMPUTED 4 0 0 0']);
+    expect(d.remove.sort()).toEqual(['\\b', '\\c']);
+    expect(d.add.sort()).toEqual([`"\\b" ${'f'.repeat(32)} 2 0 0 0`, '"\\d" NOMD5COMPUTED 4 0 0 0']);
   });
 });
 

@@ -128,7 +128,7 @@ describe('Napster client: resume, queue limits, share sync', () => {
     await bob.get(bob.hit('busy.bin'));
     await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.failed'));
     expect(bob.of('transfer.failed')[0]!.reason).toMatch(/upload queue is full \(limit 3\)/);
-    expect(s.received.some((r) => r.nick === 'alice' && r.frame.type === 619 && r.frame.text === 'bob "busy.bin" 3')).toBe(true);
+    expect(s.received.some((r) => r.nick === 'alice' && r.frame.type === 619 && r.frame.text === 'bob "\\busy.bin" 3')).toBe(true);
     expect(alice.of('transfer.done')).toEqual([]);
   });
 
@@ -145,6 +145,7 @@ describe('Napster client: resume, queue limits, share sync', () => {
     });
     expect(reply).toBe('1INVALID REQUEST');
     s.send(s.users.get('alice')!.socket, 607, 'mallory "../../etc/passwd"');
+    s.send(s.users.get('alice')!.socket, 607, 'mallory "\\..\\..\\etc\\passwd"');
     s.send(s.users.get('alice')!.socket, 607, 'mallory "mine.bin"');
     await alice.waitFor(() => s.received.some((r) => r.nick === 'alice' && r.frame.type === 608));
     expect(s.received.filter((r) => r.nick === 'alice' && r.frame.type === 608).map((r) => r.frame.text)).toEqual(['mallory "mine.bin"']);
@@ -154,10 +155,10 @@ describe('Napster client: resume, queue limits, share sync', () => {
     const s = await server();
     const alice = await node(s, 'alice', { 'one.bin': randomBytes(10), 'two.bin': randomBytes(20) }, { maxShares: 1 });
     await alice.waitFor((ev) => ev.some((e) => e.type === 'notice' && /takes at most 1 files: 1 of your files are not shared/.test(e.text)));
-    expect([...s.users.get('alice')!.shares.keys()]).toEqual(['one.bin']);
+    expect([...s.users.get('alice')!.shares.keys()]).toEqual(['\\one.bin']);
     await rm(join(alice.shareDir, 'one.bin'));
     await alice.node.run(FILES_PLUGIN, 'rescan', []);
-    await alice.waitFor(() => [...s.users.get('alice')!.shares.keys()].join() === 'two.bin');
-    expect(s.received.some((r) => r.nick === 'alice' && r.frame.type === 102 && r.frame.text === 'one.bin')).toBe(true);
+    await alice.waitFor(() => [...s.users.get('alice')!.shares.keys()].join() === '\\two.bin');
+    expect(s.received.some((r) => r.nick === 'alice' && r.frame.type === 102 && r.frame.text === '\\one.bin')).toBe(true);
   });
 });

@@ -46,12 +46,18 @@ describe('our client frames equal the recorded client frames (napster.md vectors
     expect(shares.length).toBeGreaterThan(3);
     for (const r of shares) {
       const f = splitFields(payload(r))!;
-      const entry: ShareEntry = { index: 1, name: 'x', relPath: f[0]!, root: '/r', rootReal: '/r', path: '/r/x', size: Number(f[2]), mtimeMs: 0, md5: f[1]! };
+      // The recorded client shared `C:\\Music\\x.mp3` (or `/home/c/x.mp3`); the same file under our share
+      // root is `Music/x.mp3`, which we share as `\\Music\\x.mp3`: a Windows client's path without its drive.
+      const recorded = f[0]!;
+      const relPath = recorded.replace(/^[A-Za-z]:/, '').split(/[\\/]/).filter(Boolean).join('/');
+      const entry: ShareEntry = { index: 1, name: 'x', relPath, root: '/r', rootReal: '/r', path: '/r/x', size: Number(f[2]), mtimeMs: 0, md5: f[1]! };
       const line = buildShareList([entry]).files.values().next().value!.line;
       const ours = splitFields(line)!;
       expect(ours).toHaveLength(6);
-      expect(ours.slice(0, 3)).toEqual(f.slice(0, 3));
-      expect(line.startsWith(`"${f[0]!}" ${f[1]!} ${f[2]!} `)).toBe(true);
+      const wire = `\\${relPath.replaceAll('/', '\\')}`;
+      if (recorded.includes('\\')) expect(wire).toBe(recorded.replace(/^[A-Za-z]:/, ''));
+      expect(ours.slice(0, 3)).toEqual([wire, f[1], f[2]]);
+      expect(line.startsWith(`"${wire}" ${f[1]!} ${f[2]!} `)).toBe(true);
     }
   });
 

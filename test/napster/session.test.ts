@@ -200,4 +200,11 @@ describe('a workgroup on the Napster server', () => {
     dave = await NapClient.login(server.port, 'dave', { dataPort: 0, speed: 2 });
     admin.close();
   });
+
+  it('joins an 870 directory that already ends with \\ without doubling it, as OpenNap does (TekNap shares that way)', async () => {
+    bob.send(870, '"\\home\\bob\\folk\\" "Green Air.mp3" x 2000 128 44100 100');
+    await vi.waitFor(async () => expect(paths(await alice.ask(200, 'FILENAME CONTAINS "green air"', 202))).toEqual(['\\home\\bob\\folk\\Green Air.mp3']));
+    bob.send(102, '\\home\\bob\\folk\\Green Air.mp3');
+    await vi.waitFor(async () => expect(paths(await alice.ask(200, 'FILENAME CONTAINS "green air"', 202))).toEqual([]));
+  });
 });

@@ -87,13 +87,19 @@ export function onShareRaw(st: ServerState, s: Session, p: Buffer): void {
   onShare(st, s, p.toString('latin1'));
 }
 
-/** 870: `"<dir>" "<file>" <md5> <size> <br> <freq> <secs> ["<file>" ...]`, joined with `\`. */
+/**
+ * 870: `"<dir>" "<file>" <md5> <size> <br> <freq> <secs> ["<file>" ...]`. As in
+ * OpenNap, dir and file are joined with `\` only when the dir does not already
+ * end with one: TekNap sends `"\home\x\"`, and asks for exactly
+ * `\home\x\file` in the 607 it gets back (a doubled `\` is "not found").
+ */
 export function onShareDir(st: ServerState, s: Session, text: string): void {
   const f = splitFields(text);
   if (!f || f.length < 7 || (f.length - 1) % 6 !== 0) return st.notice(s, ERR_UNPARSABLE);
   const dir = f[0]!;
+  const prefix = dir === '' || dir.endsWith('\\') ? dir : `${dir}\\`;
   for (let i = 1; i + 5 < f.length; i += 6) {
-    const path = detached(`${dir}\\${f[i]!}`);
+    const path = detached(`${prefix}${f[i]!}`);
     const err = addShare(st, s, { path, size: atoi(f[i + 2]!), bitrate: atoi(f[i + 3]!), freq: atoi(f[i + 4]!), seconds: atoi(f[i + 5]!), type: 'mp3' });
     if (err) {
       st.notice(s, err);
