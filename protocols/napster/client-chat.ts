@@ -6,12 +6,23 @@ import type { ServerLink } from './client-link.js';
 import type { ServerMessage } from './client-server-messages.js';
 import { toWire } from './messages.js';
 
+/** What the server's 321-325 answers say. */
+const IGNORE_WORDS: Record<Extract<ServerMessage, { kind: 'ignore' }>['event'], (nick: string) => string> = {
+  entry: (n) => `ignoring ${n}`,
+  added: (n) => `now ignoring ${n}`,
+  removed: (n) => `no longer ignoring ${n}`,
+  'not-ignored': (n) => `${n} was not ignored`,
+  already: (n) => `already ignoring ${n}`,
+};
+
 /** Napster channel names (§4.1 400): `#` or `&` plus 1-32 printable characters, none of `%$*?",`. */
 const CHANNEL = /^[#&][\x21-\x7e\xa0-\xff]{1,32}$/;
 
 /**
  * Chat over a Napster server (§4.1): private messages, channels, whois,
- * hotlist. Lines go to the Napster tab as `chat.line` events (nick colours),
+ * hotlist, ignore list (kept by the server, which then refuses the ignored
+ * user's private messages and hides their channel lines; we drop their lines
+ * too, for servers that do not). Lines go to the Napster tab as `chat.line` events (nick colours),
  * everything else as notices. Keeps which channel plain input goes to.
  */
 export class NapsterChat {
@@ -20,6 +31,8 @@ export class NapsterChat {
   readonly #notice: (text: string) => void;
   readonly #channels = new Set<string>();
   readonly #hotlist = new Set<string>();
+  /** Ignored nicks, lower case -> as typed. */
+  readonly #ignored = new Map<string, string>();
   #currentChannel: string | undefined;
   #seq = 0;
 
@@ -37,9 +50,14 @@ export class NapsterChat {
     return [...this.#hotlist];
   }
 
+  get ignored(): string[] {
+    return [...this.#ignored.values()];
+  }
+
   /** After a (re)login: rejoin our channels and send the hotlist again (208 is the batch form; 207 per nick works everywhere). */
   onOnline(link: ServerLink): void {
     for (const nick of this.#hotlist) link.send(W.MSG_HOTLIST_ADD, nick);
+    for (const nick of this.#ignored.values()) link.send(W.MSG_IGNORE_ADD, nick);
     for (const ch of this.#channels) link.send(W.MSG_JOIN, ch);
   }
 
@@ -89,15 +107,46 @@ export class NapsterChat {
     return this.#hotlist.delete(nick);
   }
 
+  /** `/ignore add nick` (322): kept here and by every server we are on (at most MAX_IGNORE, §7). */
+  ignoreAdd(links: readonly ServerLink[], nick: string): void {
+    const key = nick.toLowerCase();
+    if (this.#ignored.size >= W.MAX_IGNORE && !this.#ignored.has(key)) throw NetError.limit(`at most ${W.MAX_IGNORE} ignored users`);
+    this.#ignored.set(key, nick);
+    for (const l of links) l.send(W.MSG_IGNORE_ADD, nick);
+  }
+
+  /** `/ignore del nick` (323); false when the nick was not ignored here. */
+  ignoreRemove(links: readonly ServerLink[], nick: string): boolean {
+    for (const l of links) l.send(W.MSG_IGNORE_REMOVE, nick);
+    return this.#ignored.delete(nick.toLowerCase());
+  }
+
+  /** `/ignore clear` (326). */
+  ignoreClear(links: readonly ServerLink[]): void {
+    for (const l of links) l.send(W.MSG_IGNORE_CLEAR, '');
+    this.#ignored.clear();
+  }
+
+  #isIgnored(nick: string): boolean {
+    return this.#ignored.has(nick.toLowerCase());
+  }
+
   /** Shows one server message nobody waited for. */
   onMessage(link: ServerLink, m: ServerMessage): void {
     switch (m.kind) {
       case 'privmsg':
+        if (this.#isIgnored(m.from)) return;
         return this.#line('msg', m.from, `[msg] ${m.text}`, false);
       case 'channel-message':
+        if (this.#isIgnored(m.nick)) return;
         return this.#line('msg', m.nick, `${m.channel}: ${m.text}`, m.nick.toLowerCase() === this.#nick().toLowerCase());
       case 'channel-emote':
+        if (this.#isIgnored(m.nick)) return;
         return this.#line('action', m.nick, `${m.channel}: ${m.text}`, m.nick.toLowerCase() === this.#nick().toLowerCase());
+      case 'ignore':
+        return this.#notice(`${link.key}: ${IGNORE_WORDS[m.event](m.nick)}`);
+      case 'ignore-count':
+        return this.#notice(`${link.key}: ${m.event === 'list' ? `ignoring ${m.count} users` : `ignore list cleared (${m.count} removed)`}`);
       case 'channel-joined':
         this.#channels.add(m.channel);
         this.#currentChannel = m.channel;

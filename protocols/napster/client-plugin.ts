@@ -26,6 +26,7 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
   { name: 'say', args: '<text>', help: 'say something in the current Napster channel (plain input does this)', text: true },
   { name: 'me', args: '<text>', help: 'an action line in the current Napster channel', text: true },
   { name: 'hotlist', args: 'add|del|list [nick]', help: 'be told when a user signs on or off' },
+  { name: 'ignore', args: 'add|del|list|clear [nick]', help: "ignore a Napster user: the servers refuse their messages and hide their channel lines" },
   { name: 'npassword', args: '', help: 'the Napster password, when asked for (the TUI reads it from a hidden line; never type it on a visible one)' },
 ];
 
@@ -183,6 +184,22 @@ export class NapsterClientPart {
         }
         if (sub === 'del') return [cl.chat.hotlistRemove(link, nick) ? `no longer watching ${nick}` : `${nick} was not on the hotlist`];
         throw NetError.usage('usage: /hotlist add|del|list [nick]');
+      }
+      case 'ignore': {
+        const [sub, nick] = args;
+        const online = cl.links.filter((l) => l.online);
+        if (sub === 'list' || sub === undefined) return cl.chat.ignored.length ? cl.chat.ignored.map((n) => `ignoring ${n}`) : ['nobody is ignored'];
+        if (sub === 'clear') {
+          cl.chat.ignoreClear(online);
+          return ['the ignore list is empty'];
+        }
+        if (!nick) throw NetError.usage('usage: /ignore add|del <nick>');
+        if (sub === 'add') {
+          cl.chat.ignoreAdd(online, nick);
+          return [`ignoring ${nick}`];
+        }
+        if (sub === 'del') return [cl.chat.ignoreRemove(online, nick) ? `no longer ignoring ${nick}` : `${nick} was not ignored`];
+        throw NetError.usage('usage: /ignore add|del|list|clear [nick]');
       }
       default:
         throw NetError.notFound(`napster has no command /${command}`);

@@ -50,6 +50,9 @@ export type ServerMessage =
   | { kind: 'hotlist-signon'; nick: string; speed: number }
   | { kind: 'hotlist-signoff'; nick: string }
   | { kind: 'hotlist-ack'; nick: string }
+  /** §4.1 320-326: the server's answers about our ignore list. */
+  | { kind: 'ignore'; event: 'entry' | 'added' | 'removed' | 'not-ignored' | 'already'; nick: string }
+  | { kind: 'ignore-count'; event: 'list' | 'cleared'; count: number }
   | { kind: 'notice'; text: string }
   | { kind: 'channel-joined'; channel: string }
   | { kind: 'channel-parted'; channel: string }
@@ -194,6 +197,19 @@ export function parseServerFrame(frame: NapFrame): ServerMessage {
       return text.trim() ? { kind: 'hotlist-signoff', nick: text.trim() } : bad('210 without a nick');
     case W.MSG_HOTLIST_ACK:
       return { kind: 'hotlist-ack', nick: text.trim() };
+    case W.MSG_IGNORE_ENTRY:
+    case W.MSG_IGNORE_ADD:
+    case W.MSG_IGNORE_REMOVE:
+    case W.MSG_IGNORE_NOT:
+    case W.MSG_IGNORE_ALREADY: {
+      const nick = text.trim();
+      if (!nick) return bad(`${type} without a nick`);
+      const event = ({ [W.MSG_IGNORE_ENTRY]: 'entry', [W.MSG_IGNORE_ADD]: 'added', [W.MSG_IGNORE_REMOVE]: 'removed', [W.MSG_IGNORE_NOT]: 'not-ignored', [W.MSG_IGNORE_ALREADY]: 'already' } as const)[type];
+      return { kind: 'ignore', event, nick };
+    }
+    case W.MSG_IGNORE_LIST:
+    case W.MSG_IGNORE_CLEAR:
+      return { kind: 'ignore-count', event: type === W.MSG_IGNORE_LIST ? 'list' : 'cleared', count: intField(text.trim()) ?? 0 };
     case W.MSG_NOTICE:
       return { kind: 'notice', text: fromWire(text) };
     case W.MSG_JOIN_ACK:

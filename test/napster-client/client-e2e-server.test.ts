@@ -140,6 +140,27 @@ describe('Napster client against the peerdeck Napster server', () => {
     await bob.waitFor((ev) => ev.some((e) => e.type === 'search.hit' && e.search === id && e.name === 'Alpha Band - First Song.mp3'));
   });
 
+  it('ignore list: the server refuses an ignored user\'s messages and hides their channel lines, until /ignore del', async () => {
+    await carol.run('join', '#quiet');
+    await carol.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text === 'joined #quiet'));
+    await dave.run('join', '#quiet');
+    await dave.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text === 'joined #quiet'));
+    expect(await carol.run('ignore', 'add', 'dave')).toEqual(['ignoring dave']);
+    await carol.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.endsWith(': now ignoring dave')));
+    expect(await carol.run('ignore', 'list')).toEqual(['ignoring dave']);
+    await dave.run('msg', 'carol', 'are you there?');
+    await dave.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.endsWith(': carol is ignoring you')));
+    await dave.run('say', 'first line');
+    await dave.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'dave' && e.text === '#quiet: first line'));
+    expect(await carol.run('ignore', 'del', 'dave')).toEqual(['no longer ignoring dave']);
+    await carol.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.endsWith(': no longer ignoring dave')));
+    await dave.run('say', 'second line');
+    await carol.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'dave' && e.text === '#quiet: second line'));
+    // The first line, sent while ignored, never reached carol; the private message neither.
+    expect(carol.of('chat.line').filter((e) => e.nick === 'dave' && e.kind === 'msg').map((e) => e.text)).toEqual(['#quiet: second line']);
+    expect(await carol.run('ignore', 'list')).toEqual(['nobody is ignored']);
+  });
+
   it('hotlist: sign-on and sign-off of a watched user; /nlogout ends the session for good', async () => {
     await bob.run('hotlist', 'add', 'erin');
     const erin = await startNapNode('erin', {}, {});

@@ -43,4 +43,16 @@ describe('napster framing and fields as the client reads them (napster.md §2, �
     expect(fromWire(toWire('Café ünïcode'))).toBe('Café ünïcode');
     expect(fromWire('caf\xe9')).toBe('caf\xe9');
   });
+
+  it('reads the ignore-list answers 320-326 (§4.1) into what they say', () => {
+    const parse = (type: number, text: string): unknown => parseServerFrame({ type, payload: Buffer.from(text, 'latin1') });
+    expect(parse(321, 'dave')).toEqual({ kind: 'ignore', event: 'entry', nick: 'dave' });
+    expect(parse(322, 'dave')).toEqual({ kind: 'ignore', event: 'added', nick: 'dave' });
+    expect(parse(323, 'dave')).toEqual({ kind: 'ignore', event: 'removed', nick: 'dave' });
+    expect(parse(324, 'dave')).toEqual({ kind: 'ignore', event: 'not-ignored', nick: 'dave' });
+    expect(parse(325, 'dave')).toEqual({ kind: 'ignore', event: 'already', nick: 'dave' });
+    expect(parse(320, '2')).toEqual({ kind: 'ignore-count', event: 'list', count: 2 });
+    expect(parse(326, '3')).toEqual({ kind: 'ignore-count', event: 'cleared', count: 3 });
+    expect(parse(322, '')).toMatchObject({ kind: 'malformed', type: 322 });
+  });
 });
