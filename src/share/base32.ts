@@ -25,11 +25,20 @@ const ALPHABET_BYTES = Buffer.from(ALPHABET, 'latin1');
 
 /** base32Encode written as ASCII bytes into `out` at `at` (ceil(8n/5) bytes); no string is made. */
 export function base32Into(bytes: Uint8Array, out: Uint8Array, at: number): number {
+  return base32Bytes(bytes.length, (i) => bytes[i]!, out, at);
+}
+
+/** base32Into for bytes held as a latin1 string (one character per byte, as `digest('binary')` gives). */
+export function base32IntoFromLatin1(bytes: string, out: Uint8Array, at: number): number {
+  return base32Bytes(bytes.length, (i) => bytes.charCodeAt(i), out, at);
+}
+
+function base32Bytes(n: number, byteAt: (i: number) => number, out: Uint8Array, at: number): number {
   let o = at;
   let bits = 0;
   let value = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    value = ((value << 8) | bytes[i]!) & 0xffff;
+  for (let i = 0; i < n; i++) {
+    value = ((value << 8) | byteAt(i)) & 0xffff;
     bits += 8;
     while (bits >= 5) {
       out[o++] = ALPHABET_BYTES[(value >>> (bits - 5)) & 31]!;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base32Decode, base32Encode, base32Into, normalizeSha1, sha1Urn } from '../../src/share/base32.js';
+import { base32Decode, base32Encode, base32Into, base32IntoFromLatin1, normalizeSha1, sha1Urn } from '../../src/share/base32.js';
 
 describe('base32', () => {
   it('encodes the RFC 4648 vectors (unpadded)', () => {
@@ -17,12 +17,15 @@ describe('base32', () => {
     for (const [plain, enc] of cases) expect(base32Encode(Buffer.from(plain))).toBe(enc);
   });
 
-  it('writes the same characters as bytes (base32Into), at any offset, touching nothing around them', () => {
+  it('writes the same characters as bytes (base32Into, from bytes or a latin1 string), at any offset, touching nothing around them', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat({ max: 7 }), (bytes, at) => {
         const text = base32Encode(bytes);
         const out = Buffer.alloc(at + text.length + 3, '.');
         expect(base32Into(bytes, out, at)).toBe(text.length);
+        expect(out.toString('latin1')).toBe('.'.repeat(at) + text + '...');
+        out.fill('.');
+        expect(base32IntoFromLatin1(Buffer.from(bytes).toString('latin1'), out, at)).toBe(text.length);
         expect(out.toString('latin1')).toBe('.'.repeat(at) + text + '...');
       }),
     );
