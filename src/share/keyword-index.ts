@@ -1,5 +1,5 @@
 import { extensionOf, FILE_TYPES, fileTypeOf, type FileType } from './file-type.js';
-import { foldForMatch, isAscii, splitAsciiWords, splitFolded, WORD_CHARS } from './tokenize.js';
+import { asciiWordEnd, asciiWordStart, foldForMatch, isAscii, MAX_TOKEN_CHARS, splitFolded, WORD_CHARS } from './tokenize.js';
 
 /** How a query matches names: every word as a whole token, or one substring of the folded name. */
 export type SearchMode = 'words' | 'substring';
@@ -33,6 +33,8 @@ export interface KeywordIndexOptions {
 const DEAD = -1;
 const NO_EXTENSION = 0;
 const INITIAL_SLOTS = 1024;
+/** Token positions of the last ASCII name kept for the next (KeywordIndex.#recent). */
+const RECENT_TOKENS = 8;
 /** Compact once this many removed entries wait and they are a quarter of the live ones. */
 const COMPACT_MIN = 4096;
 
@@ -76,6 +78,14 @@ export class KeywordIndex {
   /** The one slot of a token whose list has a single entry (then `#lists[t]` is undefined). */
   #single = new Int32Array(INITIAL_SLOTS);
   #freeTokens: number[] = [];
+  /**
+   * The tokens of the last ASCII name indexed, by position, with their ids:
+   * the next name's token at the same position is compared in place, with no
+   * string made or looked up (`track 17.mp3` after `track 16.mp3`). Cleared
+   * when a compaction frees token ids.
+   */
+  #recent: string[] = [];
+  #recentIds: number[] = [];
   // extensions, interned: code -> extension, and the type of each code
   #extCodes = new Map<string, number>([['', NO_EXTENSION]]);
   #extTypes: number[] = [-1];
@@ -111,8 +121,28 @@ export class KeywordIndex {
     if (id >= this.#slotOf.length) this.#slotOf = grow(this.#slotOf, id + 1);
     this.#slotOf[id] = slot + 1;
     this.#live++;
-    const tokens = this.#asciiWords && isAscii(folded) ? splitAsciiWords(folded) : splitFolded(folded, this.#tokenPattern);
-    for (const t of tokens) this.#post(t, slot);
+    if (this.#asciiWords && isAscii(folded)) this.#postAsciiWords(folded, slot);
+    else for (const t of splitFolded(folded, this.#tokenPattern)) this.#post(t, slot);
+  }
+
+  /** Posts the words of an ASCII name (splitAsciiWords), reusing the last name's tokens where they repeat. */
+  #postAsciiWords(folded: string, slot: number): void {
+    let k = 0;
+    for (let start = asciiWordStart(folded, 0); start >= 0; k++) {
+      const end = asciiWordEnd(folded, start);
+      const len = Math.min(end - start, MAX_TOKEN_CHARS);
+      const last = this.#recent[k];
+      if (last !== undefined && last.length === len && folded.startsWith(last, start)) this.#append(this.#recentIds[k]!, slot);
+      else {
+        const token = folded.slice(start, start + len);
+        const t = this.#post(token, slot);
+        if (k < RECENT_TOKENS) {
+          this.#recent[k] = token;
+          this.#recentIds[k] = t;
+        }
+      }
+      start = asciiWordStart(folded, end);
+    }
   }
 
   remove(id: number): void {
@@ -221,8 +251,8 @@ export class KeywordIndex {
     };
   }
 
-  /** Appends `slot` to token `t`'s list (slots only grow, so the list stays ascending). */
-  #post(token: string, slot: number): void {
+  /** Appends `slot` to the list of `token` (a new token gets one); returns the token's id. */
+  #post(token: string, slot: number): number {
     let t = this.#tokenIds.get(token);
     if (t === undefined) {
       t = this.#freeTokens.pop() ?? this.#tokenIds.size;
@@ -234,8 +264,14 @@ export class KeywordIndex {
       this.#lens[t] = 1;
       this.#single[t] = slot;
       this.#lists[t] = undefined;
-      return;
+      return t;
     }
+    this.#append(t, slot);
+    return t;
+  }
+
+  /** Appends `slot` to token `t`'s list (slots only grow, so the list stays ascending). */
+  #append(t: number, slot: number): void {
     const n = this.#lens[t]!;
     let list = this.#lists[t];
     if (!list) {
@@ -278,6 +314,8 @@ export class KeywordIndex {
 
   /** Drops dead slots: live slots move down in order, every list is rewritten through the new numbers. */
   #compact(): void {
+    this.#recent = [];
+    this.#recentIds = [];
     const renumber = new Int32Array(this.#top);
     let next = 0;
     for (let slot = 0; slot < this.#top; slot++) {

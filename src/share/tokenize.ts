@@ -45,17 +45,29 @@ export function splitFolded(folded: string, token: RegExp = WORD_CHARS): string[
  */
 export function splitAsciiWords(folded: string): string[] {
   const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= folded.length; i++) {
-    const c = i < folded.length ? folded.charCodeAt(i) : 0;
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a)) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      out.push(folded.slice(start, Math.min(i, start + MAX_TOKEN_CHARS)));
-      start = -1;
-    }
+  for (let start = asciiWordStart(folded, 0); start >= 0; ) {
+    const end = asciiWordEnd(folded, start);
+    out.push(folded.slice(start, Math.min(end, start + MAX_TOKEN_CHARS)));
+    start = asciiWordStart(folded, end);
   }
   return out;
+}
+
+/** Where the next ASCII word (splitAsciiWords) starts at or after `from`; -1 when there is none. */
+export function asciiWordStart(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) if (isAsciiWordChar(text.charCodeAt(i))) return i;
+  return -1;
+}
+
+/** Where the ASCII word that starts at `start` ends. */
+export function asciiWordEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && isAsciiWordChar(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
 }
 
 /** True when `text` is all ASCII (then it is its own NFC and NFKC form). */

@@ -148,6 +148,17 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('KeywordIndex against a naive model', () => {
+  it('finds a name added again after a compaction freed its words (no stale word from the name before)', () => {
+    const idx = new KeywordIndex({ compactAfter: 1 });
+    idx.add(1, 'foo bar.mp3');
+    idx.remove(1); // compacts: foo, bar and mp3 leave the index
+    idx.add(2, 'baz.txt'); // takes a freed word number
+    idx.add(3, 'foo bar.mp3');
+    expect(idx.search('foo', 'words', 10)).toEqual([3]);
+    expect(idx.search('baz', 'words', 10)).toEqual([2]);
+    expect(idx.search('bar mp3', 'words', 10)).toEqual([3]);
+  });
+
   it('gives the same ids in the same order for random adds, removes and queries (compacting often)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), fc.constantFrom(1, 2, 5), (ops, compactAfter) => {
