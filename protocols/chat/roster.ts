@@ -102,8 +102,9 @@ export class Roster {
       let users = this.#byNick.get(key);
       if (!users) this.#byNick.set(key, (users = new Set()));
       users.add(e);
-      this.#version++;
     }
+    // A nick in use again (its use may have expired), or a new one: display() answers again.
+    this.#version++;
     e.keys.push(key);
     e.raws.push(nick);
     e.ats.push(now);

@@ -78,7 +78,7 @@ describe('roster indexes', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
@@ -96,5 +96,16 @@ describe('roster indexes', () => {
     expect(r.display('cccc3333', 'alice', 1_001, self)).toBe('alice');
     r.seen('bbbb2222', 'alice', 1_002); // back again
     expect(r.display('cccc3333', 'alice', 1_002, self)).toBe('alice~cccc');
+  });
+
+  it('shows a shared nick apart again when another node takes back a nick whose use had expired', () => {
+    const r = new Roster(1_000, 10, 0);
+    const self = { node: 'ffff6666', nick: 'me' };
+    r.seen('aaaa1111', 'alice', 0);
+    r.seen('aaaa1111', 'eve', 800); // alice is no longer its last nick
+    r.seen('bbbb2222', 'alice', 1_001);
+    expect(r.display('bbbb2222', 'alice', 1_001, self)).toBe('alice'); // aaaa1111's alice expired
+    r.seen('aaaa1111', 'alice', 1_001); // and is in use again
+    expect(r.display('bbbb2222', 'alice', 1_001, self)).toBe('alice~bbbb');
   });
 });
