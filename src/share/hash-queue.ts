@@ -61,6 +61,11 @@ export class HashQueue<E extends MutableEntry> {
     this.#out = new Array<number>(workers.threads).fill(0);
   }
 
+  /** True from the first file queued until the queue is empty, no batch is out and the cache is saved. */
+  get running(): boolean {
+    return this.#run !== undefined;
+  }
+
   /** Files queued and not yet sent to a worker. */
   get pending(): number {
     return this.#queue.length - this.#head;
@@ -140,7 +145,10 @@ export class HashQueue<E extends MutableEntry> {
   /** Ends the run once nothing is queued (or the queue stopped) and nothing is out: the hashing-only workers go, the cache is saved. */
   #endIfDone(): void {
     const run = this.#run;
-    if (!run || run.ending || this.#outTotal > 0 || (this.pending > 0 && !this.#stopped)) return;
+    // Not while a walk brings more files: the library pumps when the walk has ended and its files are
+    // all in the table (a run ended mid-walk would save a cache without them, and stop a worker).
+    const walking = this.workers.scanning() && !this.#stopped;
+    if (!run || run.ending || walking || this.#outTotal > 0 || (this.pending > 0 && !this.#stopped)) return;
     run.ending = true;
     this.workers.release(); // the hashing-only workers go; the one that walks stays for rescans
     void (async () => {

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { lstat, realpath } from 'node:fs/promises';
+import { access, lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
@@ -233,8 +233,12 @@ export class ShareLibrary {
     // No shared folder (most chat-only nodes): no worker thread is started at all.
     let end = EMPTY_SCAN;
     const parts = new PartQueue((part) => (pending += this.#takePart(s, part)));
+    let walked = false;
     try {
       if (this.roots.length > 0) {
+        // A first scan with no hashes remembered hashes every file: the hashing worker starts now
+        // instead of at the first part, while the walk begins (issue 9).
+        if (s.gen === 1 && this.#opts.hash !== false && !(await this.#cacheExists())) this.#workers.startAll();
         end = await this.#workers.scan(
           this.roots,
           {
@@ -246,12 +250,14 @@ export class ShareLibrary {
         );
         parts.finish();
       }
+      walked = true;
     } finally {
       parts.cancel();
-      this.#hashes.pump(); // the walking worker hashes too from now on
+      if (!walked) this.#walkEnded();
     }
     if (end.cache) cache?.loaded(end.cache);
     this.#table.endScan(s);
+    this.#walkEnded();
     this.#bytes = s.bytes;
     this.#log.info(
       `shared ${this.#table.files} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
@@ -268,6 +274,28 @@ export class ShareLibrary {
     const pending = this.#table.takePart(s, part);
     if (this.#opts.hash !== false && !this.#stopped) this.#hashes.add(pending);
     return pending.length;
+  }
+
+  /**
+   * After a walk: the walking worker hashes too from now on, and a hashing
+   * run may end (and save the cache) now that the walk's files are all in
+   * the table. With nothing (left) to hash, the hashing worker goes and what
+   * the walk changed (files gone, hashes saved while it walked) is saved.
+   */
+  #walkEnded(): void {
+    this.#hashes.pump();
+    if (this.#hashes.running) return;
+    this.#workers.release();
+    void this.#saveCache(); // never rejects (a failure is logged); stop() waits for it
+  }
+
+  /** Whether a hash cache file (or the JSON one of earlier versions) is there to read. */
+  async #cacheExists(): Promise<boolean> {
+    if (!this.#cache) return false;
+    for (const file of [this.#cache.file, this.#cache.legacyFile]) {
+      if (await access(file).then(() => true, () => false)) return true;
+    }
+    return false;
   }
 
   /** Writes the hash cache if it changed. */

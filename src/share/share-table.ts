@@ -51,6 +51,9 @@ export class ShareTable {
   #order: Tracked[] = [];
   #gen = 0;
   #nextIndex = 1;
+  /** A scan is being taken in, and the cache was written meanwhile (without that scan's new files). */
+  #scanning = false;
+  #savedWhileScanning = false;
 
   /** `stale` is called when a hashed file leaves or changes: the hash cache no longer matches. */
   constructor(private readonly stale: () => void) {}
@@ -81,6 +84,7 @@ export class ShareTable {
 
   /** Starts taking in a scan. */
   beginScan(): TableScan {
+    this.#scanning = true;
     return { gen: ++this.#gen, bytes: 0, prev: this.#order, at: 0, rest: undefined, matched: 0, order: [], dirPaths: [], dirRels: [], dirRoots: [] };
   }
 
@@ -164,6 +168,9 @@ export class ShareTable {
       }
     }
     this.#order = s.order;
+    this.#scanning = false;
+    if (this.#savedWhileScanning) this.stale(); // that write lacked the scan's new files
+    this.#savedWhileScanning = false;
   }
 
   /** The entry is still the table's (not replaced by a rescan, not gone). */
@@ -186,6 +193,7 @@ export class ShareTable {
    * every field of a row, so no row object is made per file.
    */
   *cacheRows(): Generator<CacheRow> {
+    if (this.#scanning) this.#savedWhileScanning = true;
     for (const e of this.#order) if (isHashed(e)) yield e;
   }
 

@@ -61,8 +61,8 @@ export class ShareWorkers {
     return r.end;
   }
 
-  /** Whether worker `k` is walking a scan now. */
-  scanning(k: number): boolean {
+  /** Whether worker `k` (by default the first, the one that walks) is walking a scan now. */
+  scanning(k = 0): boolean {
     return k === 0 && this.#scans > 0;
   }
 
@@ -71,6 +71,12 @@ export class ShareWorkers {
     const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'hash', id, paths: paths.join(NAME_SEPARATOR), sizes }));
     if (r.type !== 'hashed') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to hash`);
     return r.hashes;
+  }
+
+  /** Starts every worker not running yet (they load while the walk begins, ready for the first hashes). */
+  startAll(): void {
+    if (this.#closed) return;
+    for (let k = 0; k < this.#slots.length; k++) if (!this.#slots[k]) this.#spawn(k);
   }
 
   /** Ends the idle workers other than the first (they start again for the next hashes). */
