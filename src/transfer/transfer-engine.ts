@@ -7,29 +7,14 @@ import { runDownload } from './download-task.js';
 import { PartClaims } from './part-claims.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
-import { loadTransferState, saveTransferState, type SavedDownload } from './transfer-state.js';
+import { TransferJournal } from './transfer-journal.js';
+import { snapshotDownloads, type Transfer } from './transfer-record.js';
+import { loadTransferState } from './transfer-state.js';
 import { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 import type { DownloadRequest, TransferInfo, UploadRequest, UploadResult } from './transfer-types.js';
-
-export { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 import { runUpload } from './upload-task.js';
 
-
-interface Transfer {
-  info: TransferInfo;
-  req?: DownloadRequest;
-  /** Other sources of the same file (same SHA-1), tried in turn when the current one fails. */
-  alternates: DownloadRequest[];
-  /** The `.part` this download owns in the download folder, once claimed. */
-  part?: string;
-  /** Interrupted by shutdown: resumes on the next start. */
-  interrupted?: boolean;
-  /** Failed while the protocol that made it was not running: kept as saved until it is. */
-  saved?: SavedDownload;
-  abort?: AbortController;
-  meter: RateMeter;
-  lastEmit: number;
-}
+export { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 
 const CANCELLED = 'cancelled';
 /** Other sources remembered per download. */
@@ -54,8 +39,7 @@ export class TransferEngine {
   readonly #parts: PartClaims;
   #nextId = 1;
   #stopped = false;
-  #saving: Promise<void> = Promise.resolve();
-  #saveQueued = false;
+  readonly #journal: TransferJournal;
 
   constructor(opts: TransferEngineOptions) {
     this.downloadDir = opts.downloadDir;
@@ -67,6 +51,7 @@ export class TransferEngine {
       this.#clock,
     );
     this.#parts = new PartClaims(this.downloadDir);
+    this.#journal = new TransferJournal(this.#o.stateFile, () => snapshotDownloads(this.#all.values()), this.#log);
   }
 
   /** Receives transfer.progress / transfer.done / transfer.failed. Returns the unsubscribe function. */
@@ -89,7 +74,7 @@ export class TransferEngine {
       const known = [same.req!, ...same.alternates].some((r) => r.peer === req.peer && r.protocol === req.protocol);
       if (!known && same.alternates.length < MAX_ALTERNATES) {
         same.alternates.push(req);
-        this.#scheduleSave();
+        this.#journal.schedule();
         throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}; ${req.peer} added as another source`);
       }
       throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
@@ -144,7 +129,7 @@ export class TransferEngine {
     if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
       this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
-      this.#scheduleSave();
+      this.#journal.schedule();
     } else {
       t.abort?.abort(NetError.closed(CANCELLED));
     }
@@ -230,12 +215,12 @@ export class TransferEngine {
     for (const t of this.#queue.splice(0)) this.#finish(t, 'cancelled', NetError.closed('shutting down'));
     for (const t of this.#all.values()) t.abort?.abort(NetError.closed('shutting down'));
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
-    await this.#save();
+    await this.#journal.save();
   }
 
   /** Writes the state file now (the engine also does so after every change). */
   async flush(): Promise<void> {
-    await this.#save();
+    await this.#journal.save();
   }
 
   #track(direction: 'down' | 'up', name: string, peer: string, protocol: string, total: number | null): Transfer {
@@ -270,7 +255,7 @@ export class TransferEngine {
       if (t.part === undefined) {
         t.part = await this.#parts.claimNew(req.name, req.sha1 !== undefined);
         // The state file names the part before its first byte: a kill -9 from here on resumes it.
-        await this.#save();
+        await this.#journal.save();
       }
       return runDownload({
         req,
@@ -302,7 +287,7 @@ export class TransferEngine {
         this.#finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
       },
     );
-    this.#hold(run.finally(() => (this.#scheduleSave(), this.#pump())));
+    this.#hold(run.finally(() => (this.#journal.schedule(), this.#pump())));
   }
 
   /** The current source failed: go on with the next one of the same file, keeping the part. */
@@ -323,7 +308,7 @@ export class TransferEngine {
     this.#queue.push(t);
     const { id, name, peer, protocol, total } = t.info;
     this.#emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position: this.#queue.length });
-    this.#scheduleSave();
+    this.#journal.schedule();
     this.#pump();
   }
 
@@ -362,52 +347,6 @@ export class TransferEngine {
     t.info.reason = err ? `${err.code}: ${err.message}` : state;
     this.#log.debug(`transfer #${t.info.id} ${t.info.name} ${state}: ${t.info.reason}`);
     this.#emit({ type: 'transfer.failed', id: t.info.id, name: t.info.name, direction: t.info.direction, reason: t.info.reason, state });
-  }
-
-  /** What survives a restart: every unfinished download the protocol can revive (it has a ref). */
-  #snapshot(): SavedDownload[] {
-    const out: SavedDownload[] = [];
-    for (const t of this.#all.values()) {
-      if (t.saved) {
-        out.push(t.saved);
-        continue;
-      }
-      const req = t.req;
-      if (!req || req.ref === undefined || t.info.state === 'done') continue;
-      const state = t.interrupted || t.info.state === 'queued' || t.info.state === 'active' ? 'queued' : t.info.state;
-      out.push({
-        name: req.name,
-        peer: req.peer,
-        protocol: req.protocol,
-        size: req.size ?? null,
-        ...(req.sha1 !== undefined ? { sha1: req.sha1 } : {}),
-        ref: req.ref,
-        part: t.part ?? null,
-        state,
-        reason: state === 'queued' ? null : t.info.reason,
-      });
-    }
-    return out;
-  }
-
-  /** Coalesces the changes of one tick into one atomic write. */
-  #scheduleSave(): void {
-    if (!this.#o.stateFile || this.#saveQueued) return;
-    this.#saveQueued = true;
-    queueMicrotask(() => {
-      this.#saveQueued = false;
-      void this.#save();
-    });
-  }
-
-  #save(): Promise<void> {
-    const file = this.#o.stateFile;
-    if (!file) return Promise.resolve();
-    this.#saving = this.#saving.then(
-      () =>
-        saveTransferState(file, this.#snapshot()).catch((err: unknown) => this.#log.warn(`cannot save ${file}: ${toNetError(err).message}`)),
-    );
-    return this.#saving;
   }
 
   #hold(p: Promise<void>): void {
