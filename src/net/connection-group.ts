@@ -5,7 +5,8 @@ import type { Decoder } from '../codec/decoder.js';
 import { NetError, toNetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { normalizeIp } from './address.js';
-import { Connection, DEFAULT_QUEUE, type QueueLimits, type Timeouts } from './connection.js';
+import { Connection } from './connection.js';
+import { DEFAULT_QUEUE, type QueueLimits, type Timeouts } from './connection-types.js';
 import type { LinkLimits, LinkCounter } from './limits.js';
 
 /** What a plugin supplies to get a typed set of connections. */

@@ -1,30 +1,13 @@
 import type { Socket } from 'node:net';
-import { constants as zc, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
 import type { Direction } from '../app-api.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Decoder } from '../codec/decoder.js';
 import { NetError, toNetError } from '../errors.js';
 import { formatHostPort, normalizeIp } from './address.js';
-import {
-  DEFAULT_INFLATE_LIMITS,
-  type ConnectionHooks,
-  type ConnectionInit,
-  type DeflateTuning,
-  type InflateLimits,
-  type QueueLimits,
-} from './connection-types.js';
-
-export {
-  DEFAULT_INFLATE_LIMITS,
-  DEFAULT_QUEUE,
-  type ConnectionHooks,
-  type ConnectionInit,
-  type DeflateTuning,
-  type InflateLimits,
-  type QueueLimits,
-  type Timeouts,
-} from './connection-types.js';
-
+import { BoundedInflate } from './bounded-inflate.js';
+import { FlushingDeflate } from './flushing-deflate.js';
+import { decideSend } from './send-policy.js';
+import type { ConnectionHooks, ConnectionInit, DeflateTuning, InflateLimits, QueueLimits } from './connection-types.js';
 
 /** How long a closing link may take to flush its queue before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
@@ -61,16 +44,12 @@ export class Connection<M = unknown> {
   #paused = false;
   #feeding = false;
   #congested = false;
-  #inflate: Inflate | undefined;
-  #inflateLimits: InflateLimits = DEFAULT_INFLATE_LIMITS;
-  #compressedIn = 0;
-  #inflatedIn = 0;
-  #deflate: Deflate | undefined;
+  #inflate: BoundedInflate | undefined;
+  #deflate: FlushingDeflate | undefined;
   /** The peer sent FIN; what it sent before is still decoded (when not paused). */
   #inputEnded = false;
   #endHandled = false;
   #idleMs: number;
-  #flushScheduled = false;
   #corked = false;
   bytesIn = 0;
   bytesOut = 0;
@@ -128,7 +107,7 @@ export class Connection<M = unknown> {
   /** Bytes accepted by send() and not yet handed to the kernel. */
   get queuedBytes(): number {
     let n = this.#socket.writableLength;
-    if (this.#deflate) n += this.#deflate.writableLength + this.#deflate.readableLength;
+    if (this.#deflate) n += this.#deflate.queued;
     return n;
   }
 
@@ -144,7 +123,7 @@ export class Connection<M = unknown> {
 
   /** Bytes received and held undecoded (in the decoder, or inflated and not yet read from zlib). */
   get bufferedIn(): number {
-    return this.#decoder.buffered + (this.#inflate?.readableLength ?? 0);
+    return this.#decoder.buffered + (this.#inflate?.buffered ?? 0);
   }
 
   /** True when incoming bytes are inflated (compressIn). */
@@ -166,16 +145,12 @@ export class Connection<M = unknown> {
     if (this.#closed) return false;
     const len = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     const queued = this.queuedBytes;
-    if (opts?.droppable && queued >= this.#queue.highWater) return false;
-    if (queued + len > this.#queue.hardCap) {
-      if (opts?.droppable) return false;
-      this.close(NetError.slowConsumer(queued));
-      return false;
-    }
+    const verdict = decideSend(queued, len, opts?.droppable === true, this.#queue);
+    if (verdict === 'cut') this.close(NetError.slowConsumer(queued));
+    if (verdict !== 'send') return false;
     this.bytesOut += len;
     if (this.#deflate) {
       this.#deflate.write(data);
-      this.#scheduleFlush();
     } else {
       // Coalesce every send of this tick into one writev: a relay forwarding
       // thousands of short lines a second costs one syscall per burst, not per line.
@@ -219,11 +194,10 @@ export class Connection<M = unknown> {
    */
   compressOut(tuning: DeflateTuning = {}): void {
     if (this.#deflate || this.#closed) return;
-    const deflate = createDeflate({ level: 6, ...tuning });
-    deflate.on('data', (c: Buffer) => this.#socket.write(c));
-    deflate.on('drain', this.#onDrain);
-    deflate.on('error', (e) => this.close(NetError.protocol(`deflate: ${e.message}`)));
-    this.#deflate = deflate;
+    this.#deflate = new FlushingDeflate(
+      { out: (c) => this.#socket.write(c), drain: this.#onDrain, fail: (err) => this.close(err), active: () => !this.#closed },
+      tuning,
+    );
   }
 
   /**
@@ -234,22 +208,10 @@ export class Connection<M = unknown> {
    */
   compressIn(limits: Partial<InflateLimits> = {}, tuning: Pick<DeflateTuning, 'chunkSize'> = {}): void {
     if (this.#inflate || this.#closed) return;
-    this.#inflateLimits = { ...DEFAULT_INFLATE_LIMITS, ...limits };
-    const inflate = createInflate({ finishFlush: zc.Z_SYNC_FLUSH, ...tuning });
-    inflate.on('data', (c: Buffer) => {
-      this.#inflatedIn += c.length;
-      const { maxRatio, slackBytes } = this.#inflateLimits;
-      if (this.#inflatedIn > this.#compressedIn * maxRatio + slackBytes) {
-        this.close(NetError.inflateLimit(this.#compressedIn, this.#inflatedIn, maxRatio));
-        return;
-      }
-      this.#feed(c);
-    });
-    inflate.on('end', () => this.#drainDecoder());
-    inflate.on('error', (e) => this.close(NetError.badMessage(`bad deflate stream: ${e.message}`)));
+    const inflate = new BoundedInflate({ data: (c) => this.#feed(c), end: () => this.#drainDecoder(), fail: (err) => this.close(err) }, limits, tuning);
     this.#inflate = inflate;
     if (this.#paused) inflate.pause();
-    for (const c of this.#decoder.takeRest()) this.#inflateChunk(c);
+    for (const c of this.#decoder.takeRest()) inflate.write(c);
     if (this.#inputEnded) inflate.end();
   }
 
@@ -303,11 +265,7 @@ export class Connection<M = unknown> {
       s.destroy();
     } else {
       if (this.#deflate) {
-        // 'end' (all deflated bytes read and written), not end()'s callback ('finish',
-        // input accepted): else the last bytes, a Gnutella Bye, miss the socket.
-        const d = this.#deflate;
-        d.once('end', () => s.end());
-        d.end();
+        this.#deflate.end(() => s.end());
       } else {
         s.end();
       }
@@ -340,14 +298,9 @@ export class Connection<M = unknown> {
   #onSocketData = (chunk: Buffer): void => {
     this.bytesIn += chunk.length;
     if (this.#closed) return;
-    if (this.#inflate) this.#inflateChunk(chunk);
+    if (this.#inflate) this.#inflate.write(chunk);
     else this.#feed(chunk);
   };
-
-  #inflateChunk(chunk: Buffer): void {
-    this.#compressedIn += chunk.length;
-    this.#inflate!.write(chunk);
-  }
 
   #feed(chunk: Buffer): void {
     if (this.#closed) return;
@@ -374,7 +327,7 @@ export class Connection<M = unknown> {
 
   /** Inflate still holds input that may become messages. */
   #inflateBusy(): boolean {
-    return this.#inflate !== undefined && !this.#inflate.readableEnded;
+    return this.#inflate?.busy === true;
   }
 
   /**
@@ -455,13 +408,4 @@ export class Connection<M = unknown> {
     this.#corked = false;
     this.#socket.uncork();
   };
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      if (this.#deflate && !this.#closed) this.#deflate.flush(zc.Z_SYNC_FLUSH);
-    });
-  }
 }
