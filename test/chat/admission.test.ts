@@ -4,26 +4,13 @@
  * HELLO are dropped oldest first and time out fast under pressure, silent plain peers give
  * their slot back, and plain peers are held to a line rate while protocol links are not.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { admitNode, admitPlain, countSlots, pickEviction, preHelloTimeout } from '../../protocols/chat/admission.js';
 import { LineRate } from '../../protocols/chat/line-rate.js';
-import type { Testnet, TestNode } from '../testnet.js';
-import { portOf } from '../testnet.js';
-import { chatNet, lines, link, linked, rawConnect, settle, waitUntil, type RawPeer } from './chat-net.js';
+import type { TestNode } from '../testnet.js';
+import { chatFixture, lines, link, linked, settle, waitUntil, type RawPeer } from './chat-net.js';
 
-let net: Testnet | undefined;
-const raws: RawPeer[] = [];
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.socket.destroy();
-  await net?.stop();
-  net = undefined;
-});
-
-async function raw(t: TestNode): Promise<RawPeer> {
-  const p = await rawConnect(portOf(t, 'chat'));
-  raws.push(p);
-  return p;
-}
+const fx = chatFixture();
 
 const errorOf = (p: RawPeer): string | undefined => p.lines.find((l) => l.startsWith('ERROR :'));
 
@@ -63,11 +50,11 @@ describe('admission decisions', () => {
 
 describe('inbound slots over real sockets', () => {
   it('a password mesh refuses a plain peer with a one-line reason, and shows it nothing', async () => {
-    net = await chatNet(2, () => ({ targetDegree: 0, password: 'pw' }));
+    const net = await fx.net(2, () => ({ targetDegree: 0, password: 'pw' }));
     const [a, b] = net.nodes as [TestNode, TestNode];
     await link(b, a);
-    const talker = await raw(a);
-    const reader = await raw(a);
+    const talker = await fx.raw(a);
+    const reader = await fx.raw(a);
     talker.send('hello from nc\n');
     await talker.waitClosed();
     expect(talker.lines).toEqual(['ERROR :AUTH_FAILED: this mesh has a password: plain peers (nc, classic clients) may only join open meshes']);
@@ -81,9 +68,9 @@ describe('inbound slots over real sockets', () => {
   });
 
   it('plain peers cannot take the slots kept for nodes', async () => {
-    net = await chatNet(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { maxInbound: 3, maxPlain: 2 } : {}) }));
+    const net = await fx.net(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { maxInbound: 3, maxPlain: 2 } : {}) }));
     const [a, b] = net.nodes as [TestNode, TestNode];
-    const users = [await raw(a), await raw(a), await raw(a)];
+    const users = [await fx.raw(a), await fx.raw(a), await fx.raw(a)];
     for (const [i, u] of users.entries()) u.send(`line ${i}\n`);
     await users[2]!.waitClosed();
     expect(errorOf(users[2]!)).toMatch(/^ERROR :LIMIT: chat: plain peer limit \(2\) reached/);
@@ -93,27 +80,27 @@ describe('inbound slots over real sockets', () => {
   });
 
   it('sockets that never say HELLO are dropped oldest first, and time out fast under pressure', async () => {
-    net = await chatNet(2, (i) => ({
+    const net = await fx.net(2, (i) => ({
       targetDegree: 0,
       ...(i === 0 ? { maxPending: 4, timeouts: { handshakeMs: 30_000, pressureHandshakeMs: 600, plainGraceMs: 30_000 } } : {}),
     }));
     const [a, b] = net.nodes as [TestNode, TestNode];
-    const early = [await raw(a), await raw(a)]; // below pressure: the 30 s timeout
-    const late = [await raw(a), await raw(a)]; // under pressure: 600 ms
+    const early = [await fx.raw(a), await fx.raw(a)]; // below pressure: the 30 s timeout
+    const late = [await fx.raw(a), await fx.raw(a)]; // under pressure: 600 ms
     await Promise.all(late.map((p) => p.waitClosed(5_000)));
     expect(late.map(errorOf)).toEqual(['ERROR :HANDSHAKE_TIMEOUT: no handshake within 600 ms', 'ERROR :HANDSHAKE_TIMEOUT: no handshake within 600 ms']);
     expect(early.some((p) => p.closed)).toBe(false);
     // Fill the pool again: the newcomer that finds it full drops the oldest one.
-    for (let i = 0; i < 3; i++) await raw(a);
+    for (let i = 0; i < 3; i++) await fx.raw(a);
     await early[0]!.waitClosed();
     expect(errorOf(early[0]!)).toBe('ERROR :LIMIT: chat: 4 links are waiting for HELLO; the oldest is dropped');
     await link(b, a); // the pool is full, and a node still gets in at once
   });
 
   it('a plain peer that stops talking gives its slot back', async () => {
-    net = await chatNet(1, () => ({ timeouts: { plainIdleMs: 300, pingMs: 100 } }));
+    const net = await fx.net(1, () => ({ timeouts: { plainIdleMs: 300, pingMs: 100 } }));
     const [a] = net.nodes as [TestNode];
-    const nc = await raw(a);
+    const nc = await fx.raw(a);
     nc.send('just passing\n');
     await nc.waitClosed(5_000);
     expect(errorOf(nc)).toBe('ERROR :IDLE_TIMEOUT: idle for 300 ms');
@@ -123,10 +110,10 @@ describe('inbound slots over real sockets', () => {
 
 describe('plain peers have a line rate; protocol links do not', () => {
   it('a paste-sized burst passes, more is dropped with a notice, and a flooder is cut', async () => {
-    net = await chatNet(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { plainRate: { perSec: 2, burst: 5, cutAfter: 30 } } : {}) }));
+    const net = await fx.net(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { plainRate: { perSec: 2, burst: 5, cutAfter: 30 } } : {}) }));
     const [a, b] = net.nodes as [TestNode, TestNode];
     await link(b, a);
-    const nc = await raw(a);
+    const nc = await fx.raw(a);
     nc.send(Array.from({ length: 10 }, (_, i) => `paste ${i}\n`).join(''));
     await nc.waitLine((l) => l.startsWith('* too many lines'));
     await waitUntil(() => lines(b).length >= 5, 5_000, 'the burst reaches b');
@@ -142,10 +129,10 @@ describe('plain peers have a line rate; protocol links do not', () => {
   });
 
   it('a protocol neighbour relays thousands of lines unthrottled', async () => {
-    net = await chatNet(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { plainRate: { perSec: 2, burst: 5, cutAfter: 30 } } : {}) }));
+    const net = await fx.net(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { plainRate: { perSec: 2, burst: 5, cutAfter: 30 } } : {}) }));
     const [a, b] = net.nodes as [TestNode, TestNode];
     await link(b, a);
-    const node = await raw(a);
+    const node = await fx.raw(a);
     node.send('HELLO peerdeck-chat/1 node=fastnode nick=fast listen=- mesh=default\n');
     await node.waitLine((l) => l.startsWith('HELLO '));
     const n = 3_000;

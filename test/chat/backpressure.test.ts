@@ -1,21 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Testnet, TestNode } from '../testnet.js';
-import { portOf } from '../testnet.js';
-import { chatNet, rawHello, waitUntil, type RawPeer } from './chat-net.js';
+import { describe, expect, it } from 'vitest';
+import type { TestNode } from '../testnet.js';
+import { chatFixture, waitUntil } from './chat-net.js';
 
-let net: Testnet | undefined;
-const raws: RawPeer[] = [];
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.socket.destroy();
-  await net?.stop();
-  net = undefined;
-});
-
-async function rawNode(t: TestNode, node: string): Promise<RawPeer> {
-  const r = await rawHello(portOf(t, 'chat'), node);
-  raws.push(r);
-  return r;
-}
+const fx = chatFixture();
 
 function burst(n: number): string {
   let s = '';
@@ -27,10 +14,10 @@ const QUEUE = { highWater: 16 * 1024, lowWater: 4 * 1024, hardCap: 64 * 1024 };
 
 describe('relay backpressure', () => {
   it('a slow reader is waited for, not dropped: the sender is throttled instead', async () => {
-    net = await chatNet(1, () => ({ targetDegree: 0, queue: QUEUE }));
+    const net = await fx.net(1, () => ({ targetDegree: 0, queue: QUEUE }));
     const [a] = net.nodes as [TestNode];
-    const sender = await rawNode(a, 'sender01');
-    const reader = await rawNode(a, 'reader01');
+    const sender = await fx.hello(a, 'sender01');
+    const reader = await fx.hello(a, 'reader01');
     reader.socket.pause();
     const N = 20_000; // ~20 MB: more than the kernel buffers hold, far past the 64 KiB hard cap
     sender.socket.write(burst(N));
@@ -45,11 +32,11 @@ describe('relay backpressure', () => {
   });
 
   it('a neighbour congested past slowLinkMs is closed so the others move again', async () => {
-    net = await chatNet(1, () => ({ targetDegree: 0, queue: QUEUE, timeouts: { slowLinkMs: 500 } }));
+    const net = await fx.net(1, () => ({ targetDegree: 0, queue: QUEUE, timeouts: { slowLinkMs: 500 } }));
     const [a] = net.nodes as [TestNode];
-    const sender = await rawNode(a, 'sender01');
-    const stuck = await rawNode(a, 'stuck001');
-    const fine = await rawNode(a, 'fine0001');
+    const sender = await fx.hello(a, 'sender01');
+    const stuck = await fx.hello(a, 'stuck001');
+    const fine = await fx.hello(a, 'fine0001');
     stuck.socket.pause();
     const N = 20_000;
     sender.socket.write(burst(N));

@@ -1,34 +1,22 @@
-import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Testnet, TestNode } from '../testnet.js';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { TestNode } from '../testnet.js';
 import { portOf } from '../testnet.js';
-import { chatNet, lines, link, rawConnect, settle, waitUntil, type RawPeer } from './chat-net.js';
+import { chatFixture, lines, link, settle, waitUntil, type ChatFixture, type RawPeer } from './chat-net.js';
 
-let net: Testnet | undefined;
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await net?.stop();
-  net = undefined;
-});
-
-async function raw(t: TestNode): Promise<RawPeer> {
-  const p = await rawConnect(portOf(t, 'chat'));
-  sockets.push(p.socket);
-  return p;
-}
+const fx = chatFixture();
 
 /** A hand-written protocol peer that completes HELLO. */
 async function rawNode(t: TestNode, node = 'evil0001'): Promise<RawPeer> {
-  const p = await raw(t);
+  const p = await fx.raw(t);
   p.send(`HELLO peerdeck-chat/1 node=${node} nick=evil listen=- mesh=default\n`);
   await p.waitLine((l) => l.startsWith('HELLO '));
   return p;
 }
 
 /** Two linked nodes: `a` is under attack, `b` checks that a keeps serving. */
-async function pair(extra: Parameters<typeof chatNet>[1] = () => ({})): Promise<[TestNode, TestNode]> {
-  net = await chatNet(2, (i) => ({ targetDegree: 0, ...extra(i) }));
+async function pair(extra: Parameters<ChatFixture['net']>[1] = () => ({})): Promise<[TestNode, TestNode]> {
+  const net = await fx.net(2, (i) => ({ targetDegree: 0, ...extra(i) }));
   const [a, b] = net.nodes as [TestNode, TestNode];
   await link(b, a);
   return [a, b];
@@ -46,7 +34,7 @@ function errorLine(p: RawPeer): string | undefined {
 describe('bad input closes only the offending link, with a reason', () => {
   it('an over-long line (plain peer and protocol peer)', async () => {
     const [a, b] = await pair();
-    const plain = await raw(a);
+    const plain = await fx.raw(a);
     const proto = await rawNode(a);
     plain.send('x'.repeat(20_000));
     proto.send('MSG ' + 'y'.repeat(20_000));
@@ -59,11 +47,11 @@ describe('bad input closes only the offending link, with a reason', () => {
 
   it('binary garbage and malformed protocol lines', async () => {
     const [a, b] = await pair();
-    const bin = await raw(a);
+    const bin = await fx.raw(a);
     bin.socket.write(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x0a, 0x41, 0x0a]));
     const proto = await rawNode(a);
     proto.send('MSG short 16 x 1 y :z\n');
-    const early = await raw(a);
+    const early = await fx.raw(a);
     early.send('HELLO peerdeck-chat/1 node=a nick=b\n');
     for (const p of [bin, proto, early]) await p.waitClosed();
     expect(errorLine(bin)).toMatch(/^ERROR :BAD_MESSAGE: binary data/);
@@ -75,9 +63,9 @@ describe('bad input closes only the offending link, with a reason', () => {
 
   it('a HELLO from another mesh, or from another version', async () => {
     const [a, b] = await pair();
-    const p = await raw(a);
+    const p = await fx.raw(a);
     p.send('HELLO peerdeck-chat/1 node=x1 nick=m listen=- mesh=elsewhere\n');
-    const v = await raw(a);
+    const v = await fx.raw(a);
     v.send('HELLO peerdeck-chat/9 node=x2 nick=m listen=- mesh=default\n');
     await p.waitClosed();
     await v.waitClosed();
@@ -87,7 +75,7 @@ describe('bad input closes only the offending link, with a reason', () => {
   });
 
   it('a real node of another mesh gets an error and no chat traffic', async () => {
-    net = await chatNet(2, (i) => ({ targetDegree: 0, mesh: i === 0 ? 'red' : 'blue' }));
+    const net = await fx.net(2, (i) => ({ targetDegree: 0, mesh: i === 0 ? 'red' : 'blue' }));
     const [a, b] = net.nodes as [TestNode, TestNode];
     await b.node.run('chat', 'connect', [`127.0.0.1:${portOf(a, 'chat')}`]);
     await waitUntil(() => b.of('error').length === 1, 5_000, 'error event');
@@ -136,7 +124,7 @@ describe('bad input closes only the offending link, with a reason', () => {
         const r = { data: '', closed: false };
         results.push(r);
         const s = connect({ host: '127.0.0.1', port }, () => resolve());
-        sockets.push(s);
+        fx.track(s);
         s.setEncoding('utf8');
         s.on('data', (d: string) => (r.data += d));
         s.on('error', () => resolve());

@@ -3,7 +3,7 @@
  * only the chat plugin on 127.0.0.1 port 0 with discovery off and short timers.
  */
 import { connect, type Socket } from 'node:net';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { EventOf } from '../../src/app-api.js';
 import { createChatPlugin, type ChatOptions } from '../../protocols/chat/index.js';
 import { portOf, testnet, type TestNode, type Testnet } from '../testnet.js';
@@ -110,4 +110,37 @@ export async function rawHello(port: number, node: string): Promise<RawPeer> {
   r.send(`HELLO peerdeck-chat/1 node=${node} nick=${node} listen=- mesh=default\n`);
   await r.waitLine((l) => l.startsWith('HELLO '));
   return r;
+}
+
+/** One test file's chat net and raw peers (see `chatFixture`). */
+export interface ChatFixture {
+  /** Starts `n` chat nodes (as `chatNet`), stopped after the test. */
+  net(n: number, opts?: Parameters<typeof chatNet>[1]): Promise<Testnet>;
+  /** A raw TCP peer on a node's chat port that has said nothing yet, destroyed after the test. */
+  raw(t: TestNode): Promise<RawPeer>;
+  /** A raw protocol peer that has completed HELLO as `node` (`rawHello`), destroyed after the test. */
+  hello(t: TestNode, node: string): Promise<RawPeer>;
+  /** Any other socket to destroy after the test. */
+  track(s: Socket): void;
+}
+
+/**
+ * Registers, for the calling test file, an afterEach that destroys every raw
+ * peer and socket a test opened and stops the net it started.
+ */
+export function chatFixture(): ChatFixture {
+  let current: Testnet | undefined;
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.destroy();
+    await current?.stop();
+    current = undefined;
+  });
+  const keep = (r: RawPeer): RawPeer => (sockets.push(r.socket), r);
+  return {
+    net: async (n, opts) => (current = await chatNet(n, opts)),
+    raw: async (t) => keep(await rawConnect(portOf(t, 'chat'))),
+    hello: async (t, node) => keep(await rawHello(portOf(t, 'chat'), node)),
+    track: (s) => void sockets.push(s),
+  };
 }

@@ -6,33 +6,20 @@
  * is played by a neighbour that hands the node the first lines again after 100,000 newer
  * ones: none may be shown twice.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Testnet, TestNode } from '../testnet.js';
-import { portOf } from '../testnet.js';
-import { chatNet, rawHello, waitUntil, type RawPeer } from './chat-net.js';
+import { describe, expect, it } from 'vitest';
+import type { TestNode } from '../testnet.js';
+import { chatFixture, waitUntil } from './chat-net.js';
 
-let net: Testnet | undefined;
-const raws: RawPeer[] = [];
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.socket.destroy();
-  await net?.stop();
-  net = undefined;
-});
-
-async function rawNode(t: TestNode, node: string): Promise<RawPeer> {
-  const r = await rawHello(portOf(t, 'chat'), node);
-  raws.push(r);
-  return r;
-}
+const fx = chatFixture();
 
 const line = (i: number): string => `MSG ${i.toString(16).padStart(32, '0')} 16 origin01 1700000000000 alice :line ${i}\n`;
 
 describe('dedup across a lagging path', () => {
   it('a copy that arrives after 100,000 newer messages is still known: nothing is shown twice', async () => {
-    net = await chatNet(1, () => ({ targetDegree: 0 }));
+    const net = await fx.net(1, () => ({ targetDegree: 0 }));
     const [c] = net.nodes as [TestNode];
-    const direct = await rawNode(c, 'direct01');
-    const roundabout = await rawNode(c, 'around01');
+    const direct = await fx.hello(c, 'direct01');
+    const roundabout = await fx.hello(c, 'around01');
     const N = 100_000;
     const REPLAYED = 5_000;
     for (let i = 0; i < N; i += 10_000) {

@@ -1,30 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authProof } from '../../protocols/chat/auth.js';
-import type { Testnet, TestNode } from '../testnet.js';
+import type { TestNode } from '../testnet.js';
 import { portOf } from '../testnet.js';
-import { chatNet, lines, link, rawConnect, settle, waitUntil, type RawPeer } from './chat-net.js';
+import { chatFixture, lines, link, settle, waitUntil } from './chat-net.js';
 
-let net: Testnet | undefined;
-const raws: RawPeer[] = [];
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.socket.destroy();
-  await net?.stop();
-  net = undefined;
-});
+const fx = chatFixture();
 
 const PW = 'correct horse battery staple';
 
 describe('mesh password', () => {
   it('nodes with the right password link and chat; the password never crosses the wire', async () => {
-    net = await chatNet(3, () => ({ targetDegree: 0, password: PW }));
+    const net = await fx.net(3, () => ({ targetDegree: 0, password: PW }));
     const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
     await link(a, b);
     await link(c, b);
     await a.node.run('chat', 'say', ['secret meeting']);
     await waitUntil(() => lines(c).length === 1, 5_000, 'c hears a');
     // Watch the wire from the outside: a raw peer sees HELLO with a nonce, then AUTH, never the password.
-    const r = await rawConnect(portOf(a, 'chat'));
-    raws.push(r);
+    const r = await fx.raw(a);
     r.send(`HELLO peerdeck-chat/1 node=watcher nick=w listen=- mesh=default auth=${'00'.repeat(16)}\n`);
     await r.waitLine((l) => l.startsWith('AUTH '));
     expect(r.lines[0]).toMatch(/^HELLO peerdeck-chat\/1 .* auth=[0-9a-f]{32}$/);
@@ -32,7 +25,7 @@ describe('mesh password', () => {
   });
 
   it('a wrong password links nothing and gets no chat traffic', async () => {
-    net = await chatNet(3, (i) => ({ targetDegree: 0, password: i === 2 ? 'guess' : PW }));
+    const net = await fx.net(3, (i) => ({ targetDegree: 0, password: i === 2 ? 'guess' : PW }));
     const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
     await link(a, b);
     await c.node.run('chat', 'connect', [`127.0.0.1:${portOf(a, 'chat')}`]);
@@ -48,14 +41,13 @@ describe('mesh password', () => {
   });
 
   it('a node without the password, and a raw peer with a bad or reflected proof, are refused', async () => {
-    net = await chatNet(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { password: PW } : {}) }));
+    const net = await fx.net(2, (i) => ({ targetDegree: 0, ...(i === 0 ? { password: PW } : {}) }));
     const [a, b] = net.nodes as [TestNode, TestNode];
     await b.node.run('chat', 'connect', [`127.0.0.1:${portOf(a, 'chat')}`]);
     await waitUntil(() => b.of('error').length > 0, 5_000, 'b told');
     expect(b.of('error')[0]!.message).toMatch(/AUTH_FAILED/);
 
-    const bad = await rawConnect(portOf(a, 'chat'));
-    raws.push(bad);
+    const bad = await fx.raw(a);
     bad.send(`HELLO peerdeck-chat/1 node=mallory nick=m listen=- mesh=default auth=${'11'.repeat(16)}\n`);
     await bad.waitLine((l) => l.startsWith('AUTH '));
     bad.send(`AUTH ${'ab'.repeat(32)}\n`);
@@ -63,8 +55,7 @@ describe('mesh password', () => {
     expect(bad.lines.at(-1)).toBe('ERROR :AUTH_FAILED: wrong mesh password');
 
     // Reflection: send a's own proof back.
-    const refl = await rawConnect(portOf(a, 'chat'));
-    raws.push(refl);
+    const refl = await fx.raw(a);
     refl.send(`HELLO peerdeck-chat/1 node=mallory2 nick=m listen=- mesh=default auth=${'22'.repeat(16)}\n`);
     const theirs = await refl.waitLine((l) => l.startsWith('AUTH '));
     refl.send(`${theirs}\n`);
@@ -72,8 +63,7 @@ describe('mesh password', () => {
     expect(refl.lines.at(-1)).toBe('ERROR :AUTH_FAILED: wrong mesh password');
 
     // And the right proof from a raw peer does link (the test can tell success from failure).
-    const good = await rawConnect(portOf(a, 'chat'));
-    raws.push(good);
+    const good = await fx.raw(a);
     const ours = { node: 'honest', nonce: '33'.repeat(16) };
     good.send(`HELLO peerdeck-chat/1 node=honest nick=h listen=- mesh=default auth=${ours.nonce}\n`);
     const hello = await good.waitLine((l) => l.startsWith('HELLO '));
