@@ -326,17 +326,7 @@ export class NapsterServer {
     const ghost = decideGhost(req.nick, existing?.ip ?? remote?.ip, s.ip);
     if (typeof ghost === 'object') return this.#refuse(s, ghost.refuse);
     if (ghost === 'ghost' && remote) st.network.ghost(remote);
-    if (ghost === 'ghost' && existing) {
-      existing.sendRaw(
-        new FrameBatch()
-          .add(C.MSG_GHOST)
-          .add(C.MSG_NOTICE, `You were killed by server ${st.cfg.name}: Someone else is logging in as you, disconnecting.`)
-          .add(C.MSG_DISCONNECTING, '0')
-          .toBuffer(),
-      );
-      st.detach(existing);
-      existing.conn.close('ghost: someone else logged in with this nick');
-    }
+    if (ghost === 'ghost' && existing) st.ghost(existing, st.cfg.name, 'ghost: someone else logged in with this nick');
     this.#loginTimers.get(s)?.cancel();
     this.#loginTimers.delete(s);
     s.nick = req.nick;

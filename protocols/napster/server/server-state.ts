@@ -9,6 +9,8 @@ import type { Logger } from '../../../src/log.js';
 import { FrameBatch } from '../codec.js';
 import {
   LEVEL_USER,
+  MSG_DISCONNECTING,
+  MSG_GHOST,
   MSG_NOTICE,
   MSG_MOTD,
   MSG_HOTLIST_SIGNOFF,
@@ -82,6 +84,22 @@ export class ServerState {
     this.#bySlot[slot] = s;
     s.slot = slot;
     this.users.set(s.key, s);
+  }
+
+  /**
+   * Rule 7 (§3.2): someone logged in with `s`'s nick from its address, on
+   * server `by`. The old session gets 748, the notice and 316, and goes.
+   */
+  ghost(s: Session, by: string, why: string): void {
+    s.sendRaw(
+      new FrameBatch()
+        .add(MSG_GHOST)
+        .add(MSG_NOTICE, `You were killed by server ${by}: Someone else is logging in as you, disconnecting.`)
+        .add(MSG_DISCONNECTING, '0')
+        .toBuffer(),
+    );
+    this.detach(s);
+    s.conn.close(why);
   }
 
   /** Takes a session out of every table and tells who needs to know (407, 210). */

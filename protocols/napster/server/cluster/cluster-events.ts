@@ -9,7 +9,6 @@ import * as C from '../../constants.js';
 import { decideNickClash } from '../login-policy.js';
 import type { RemoteUser } from '../server-network.js';
 import type { ServerState } from '../server-state.js';
-import type { Session } from '../session.js';
 import type { ClusterDirectory, Departed } from './cluster-directory.js';
 import * as M from './cluster-messages.js';
 
@@ -72,21 +71,10 @@ export function onChanEvent(st: ServerState, dir: ClusterDirectory, selfId: stri
 export function onGhost(st: ServerState, e: unknown): void {
   if (!M.isGhostRequest(e)) return;
   const s = st.online(e.nick);
-  if (s) ghostOut(st, s, e.by);
+  if (s) st.ghost(s, e.by, GHOSTED_ELSEWHERE);
 }
 
-/** Rule 7 carried out on a local user for a login on another server. */
-function ghostOut(st: ServerState, s: Session, by: string): void {
-  s.sendRaw(
-    new FrameBatch()
-      .add(C.MSG_GHOST)
-      .add(C.MSG_NOTICE, `You were killed by server ${by}: Someone else is logging in as you, disconnecting.`)
-      .add(C.MSG_DISCONNECTING, '0')
-      .toBuffer(),
-  );
-  st.detach(s);
-  s.conn.close('ghost: someone else logged in with this nick on another server');
-}
+const GHOSTED_ELSEWHERE = 'ghost: someone else logged in with this nick on another server';
 
 /**
  * A user of another server has the nick of one of ours: two servers admitted
@@ -98,7 +86,7 @@ export function settleClash(st: ServerState, dir: ClusterDirectory, selfId: stri
   if (!ours || u.server === selfId) return;
   const by = dir.servers.get(u.server)?.name ?? u.server;
   const verdict = decideNickClash({ ip: ours.ip, at: ours.loginAt, server: selfId }, { ip: u.ip, at: u.at ?? 0, server: u.server });
-  if (verdict === 'ghost') return ghostOut(st, ours, by);
+  if (verdict === 'ghost') return st.ghost(ours, by, GHOSTED_ELSEWHERE);
   if (verdict === 'refuse') {
     st.log.info(`napster cluster: ${u.nick} logged in on server ${by} first, from another address: our login gives way`);
     ours.sendRaw(new FrameBatch().add(C.MSG_NOTICE, `${u.nick} is already active`).add(C.MSG_DISCONNECTING, '0').toBuffer());
