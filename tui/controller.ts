@@ -14,11 +14,10 @@ import { FrameScheduler } from './frame-scheduler.js';
 import { parseInput, LOCAL_COMMANDS, type InputAction } from './input-command.js';
 import { pasteLines } from './input-splitter.js';
 import { keyCommand, typedChar, type KeyInfo } from './keymap.js';
-import { edit, editorText, setText, submit, type EditAction } from './line-editor.js';
+import { edit, editorText, pasteInto, submit, type EditAction } from './line-editor.js';
 import { scrollBottom, scrollDown, scrollTop, scrollUp } from './scroll.js';
 import { runLocalCommand } from './local-commands.js';
 import { SecretPrompt } from './secret-prompt.js';
-import { graphemes } from './text-width.js';
 import { isTableKind, UiModel, type Tab } from './ui-model.js';
 import { composeFrame, tabAt, textCols, type Frame } from './view.js';
 
@@ -158,13 +157,8 @@ export class Controller {
       this.#edit({ type: 'insert', text: parts[0] ?? '' });
       return;
     }
-    const chars = tab.editor.chars;
-    const before = chars.slice(0, tab.editor.cursor).join('');
-    const after = chars.slice(tab.editor.cursor).join('');
-    const last = parts[parts.length - 1] ?? '';
-    const lines = [before + (parts[0] ?? ''), ...parts.slice(1, -1)].filter((l) => l.trim() !== '');
-    tab.editor = setText(tab.editor, last + after);
-    tab.editor = { ...tab.editor, cursor: graphemes(last).length };
+    const { state, lines } = pasteInto(tab.editor, parts);
+    tab.editor = state;
     if (lines.length > PASTE_CONFIRM_OVER) this.#pendingPaste = { tab, lines };
     else this.#sendLines(tab, lines);
     this.frames.request();

@@ -224,3 +224,19 @@ export function submit(s: EditorState): { state: EditorState; line: string } {
 export function setText(s: EditorState, text: string): EditorState {
   return { ...withText(s, text), histPos: null };
 }
+
+/**
+ * A multi-line paste at the cursor: the text before the cursor joins the first
+ * pasted line, and the whole lines (blank ones dropped) are returned for
+ * sending; the last pasted piece stays in the editor, before what followed
+ * the cursor, with the cursor after it (as irssi and a shell do). A paste of
+ * one line is a plain insert.
+ */
+export function pasteInto(s: EditorState, parts: readonly string[]): { state: EditorState; lines: string[] } {
+  if (parts.length <= 1) return { state: edit(s, { type: 'insert', text: parts[0] ?? '' }), lines: [] };
+  const before = s.chars.slice(0, s.cursor).join('');
+  const after = s.chars.slice(s.cursor).join('');
+  const last = parts[parts.length - 1] ?? '';
+  const lines = [before + (parts[0] ?? ''), ...parts.slice(1, -1)].filter((l) => l.trim() !== '');
+  return { state: { ...setText(s, last + after), cursor: graphemes(last).length }, lines };
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LIMIT, edit, editorText, emptyEditor, setText, submit, type EditAction, type EditorState } from '../../tui/line-editor.js';
+import { HISTORY_LIMIT, edit, editorText, emptyEditor, pasteInto, setText, submit, type EditAction, type EditorState } from '../../tui/line-editor.js';
 
 function run(s: EditorState, ...actions: EditAction[]): EditorState {
   return actions.reduce(edit, s);
@@ -111,6 +111,33 @@ describe('line editor', () => {
         const s = run({ ...emptyEditor, history: ['x', 'yy'] }, ...actions);
         expect(s.cursor).toBeGreaterThanOrEqual(0);
         expect(s.cursor).toBeLessThanOrEqual(s.chars.length);
+      }),
+    );
+  });
+
+  it('a multi-line paste at the cursor sends the whole lines and keeps the last piece before what followed the cursor', () => {
+    const s = run(emptyEditor, type('say X'), { type: 'left' });
+    const { state, lines } = pasteInto(s, ['one', '', '  ', 'two', 'th🇯🇵']);
+    expect(lines).toEqual(['say one', 'two']);
+    expect(editorText(state)).toBe('th🇯🇵X');
+    expect(state.cursor).toBe(3);
+    expect(state.histPos).toBeNull();
+    // One piece is a plain insert at the cursor, nothing sent.
+    const one = pasteInto(s, ['ab']);
+    expect(one.lines).toEqual([]);
+    expect(editorText(one.state)).toBe('say abX');
+  });
+
+  it('a paste loses no text: the lines sent and the editor hold every pasted piece and the old text', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string({ minLength: 1 }).filter((p) => !/[\r\n]/.test(p) && p.trim() !== ''), { minLength: 2, maxLength: 6 }), fc.nat(), (old, parts, at) => {
+        const start = run(emptyEditor, type(old));
+        const s = run(start, ...Array.from({ length: at % (start.chars.length + 1) }, () => ({ type: 'left' }) as EditAction));
+        const { state, lines } = pasteInto(s, parts);
+        const before = s.chars.slice(0, s.cursor).join('');
+        const after = s.chars.slice(s.cursor).join('');
+        expect(lines).toEqual([before + parts[0]!, ...parts.slice(1, -1)]);
+        expect(editorText(state)).toBe(parts[parts.length - 1]! + after);
       }),
     );
   });
