@@ -26,10 +26,13 @@ export class MultiMap<K, V> {
     if (cur.set.size === 1) this.#map.set(key, cur.set.values().next().value as V);
   }
 
-  first(key: K): V | undefined {
+  /** Of the values under `key`, the one that `before` puts ahead of every other. */
+  best(key: K, before: (a: V, b: V) => boolean): V | undefined {
     const cur = this.#map.get(key);
-    if (cur instanceof Many) return cur.set.values().next().value as V;
-    return cur;
+    if (!(cur instanceof Many)) return cur;
+    let best: V | undefined;
+    for (const v of cur.set) if (best === undefined || before(v, best)) best = v;
+    return best;
   }
 
   clear(): void {

@@ -45,8 +45,10 @@ export interface TableScan {
 
 /** The entries, their order and their lookups. */
 export class ShareTable {
-  #entries = new Map<number, Tracked>();
-  #lookups = new ShareLookups();
+  /** Entry by index (indices are handed out in order, so this is the order they were first found); a hole where a file went. */
+  #entries: Array<Tracked | undefined> = [];
+  #count = 0;
+  #lookups = new ShareLookups(() => this.entries());
   /** Every entry in the order the last scan found it. */
   #order: Tracked[] = [];
   #gen = 0;
@@ -59,22 +61,23 @@ export class ShareTable {
   constructor(private readonly stale: () => void) {}
 
   get files(): number {
-    return this.#entries.size;
+    return this.#count;
   }
 
-  entries(): IterableIterator<Tracked> {
-    return this.#entries.values();
+  /** Every entry, by index. */
+  *entries(): IterableIterator<Tracked> {
+    for (const e of this.#entries) if (e !== undefined) yield e;
   }
 
   byIndex(n: number): Tracked | undefined {
-    return this.#entries.get(n);
+    return Number.isSafeInteger(n) && n > 0 ? this.#entries[n] : undefined;
   }
 
   /** Entries matching a query, in index order of first sight; at most `limit`. */
   search(query: string, mode: SearchMode, limit: number, filters?: IndexFilters): Tracked[] {
     return this.#lookups
       .search(query, mode, limit, filters)
-      .map((id) => this.#entries.get(id))
+      .map((id) => this.#entries[id])
       .filter((e): e is Tracked => e !== undefined);
   }
 
@@ -102,8 +105,6 @@ export class ShareTable {
     }
     const cached = part.cached;
     const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
-    // One check for the whole part: ASCII names are their own NFC form (no check per name).
-    const ascii = ASCII.test(part.paths);
     for (let i = 0; i < paths.length; i++) {
       // Slices of one string from the worker: no string is built or flattened for an unchanged file.
       const path = paths[i]!;
@@ -151,9 +152,10 @@ export class ShareTable {
         gen: s.gen,
       };
       if (!hit) pending.push(e);
-      this.#entries.set(index, e);
+      if (!known) this.#count++;
+      this.#entries[index] = e;
       s.order.push(e);
-      this.#lookups.link(e, ascii);
+      this.#lookups.link(e);
     }
     return pending;
   }
@@ -164,7 +166,8 @@ export class ShareTable {
       for (const e of s.prev) {
         if (e.gen === s.gen || e.gen === GONE) continue; // seen again, or replaced already
         this.#drop(e);
-        this.#entries.delete(e.index);
+        this.#entries[e.index] = undefined;
+        this.#count--;
       }
     }
     this.#order = s.order;
@@ -211,8 +214,6 @@ const SPACE = 0x20;
 function isHashed(e: Tracked): e is Tracked & CacheRow {
   return e.sha1 !== undefined && e.md5 !== undefined && e.sha1Base32 !== undefined;
 }
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * What the last scan saw at `path`: the next file in its order when the walk
