@@ -13,12 +13,14 @@ import { MAX_NODE_ID_LENGTH, MAX_WIRE_HOPS } from './constants.js';
 import type { FloodMessage, FloodType } from './messages.js';
 import { isNick, stripControls } from './text.js';
 
-/** A flooded line as received: the message, and the bytes to forward. */
+/** A flooded line as received: the message, and where its bytes are. */
 export interface WireFlood {
   message: FloodMessage;
-  /** The line's bytes (without the terminator). */
-  line: Buffer;
-  /** hops-left is `line[hopsAt, hopsEnd)`. */
+  /** The line is `buf[start, end)` (without its terminator). */
+  buf: Buffer;
+  start: number;
+  end: number;
+  /** hops-left is `buf[hopsAt, hopsEnd)`. */
   hopsAt: number;
   hopsEnd: number;
   /**
@@ -65,12 +67,21 @@ class TokenMemo {
   #len = -1;
   #text = '';
 
-  /** The string for `b[at, end)` when it is the token remembered, else undefined. */
-  get(b: Buffer, at: number, end: number): string | undefined {
-    const n = end - at;
-    if (n !== this.#len) return undefined;
+  /**
+   * When the token at `b[at, ...)` (ending at a space or at `end`) is the one remembered:
+   * where it ends; else -1. `text()` is then its string.
+   */
+  match(b: Buffer, at: number, end: number): number {
+    const n = this.#len;
+    const stop = at + n;
+    if (n < 0 || stop > end || (stop < end && b[stop] !== SP)) return -1;
     const m = this.#bytes;
-    for (let i = 0; i < n; i++) if (b[at + i] !== m[i]) return undefined;
+    for (let i = 0; i < n; i++) if (b[at + i] !== m[i]) return -1;
+    return stop;
+  }
+
+  /** The string of the token remembered. */
+  text(): string {
     return this.#text;
   }
 
@@ -89,41 +100,43 @@ const MAX_MEMO_BYTES = 128;
 const lastOrigin = new TokenMemo();
 const lastNick = new TokenMemo();
 
-/** The flood verb a line starts with (followed by a space), or undefined. */
-function verbOf(b: Buffer): FloodType | undefined {
-  if (b.length < 5) return undefined;
-  const c0 = b[0];
-  if (b[3] === SP) {
-    if (c0 === 0x4d && b[1] === 0x53 && b[2] === 0x47) return 'MSG';
-    if (c0 === 0x41 && b[1] === 0x43 && b[2] === 0x54) return 'ACT';
+/** The flood verb `b[start, end)` starts with (followed by a space), or undefined. */
+function verbOf(b: Buffer, start: number, end: number): FloodType | undefined {
+  if (end - start < 5) return undefined;
+  const c0 = b[start];
+  if (b[start + 3] === SP) {
+    if (c0 === 0x4d && b[start + 1] === 0x53 && b[start + 2] === 0x47) return 'MSG';
+    if (c0 === 0x41 && b[start + 1] === 0x43 && b[start + 2] === 0x54) return 'ACT';
     return undefined;
   }
-  if (b[4] !== SP) return undefined;
-  if (c0 === 0x4a && b[1] === 0x4f && b[2] === 0x49 && b[3] === 0x4e) return 'JOIN';
-  if (c0 === 0x50 && b[1] === 0x41 && b[2] === 0x52 && b[3] === 0x54) return 'PART';
-  if (c0 === 0x4e && b[1] === 0x49 && b[2] === 0x43 && b[3] === 0x4b) return 'NICK';
+  if (b[start + 4] !== SP) return undefined;
+  if (c0 === 0x4a && b[start + 1] === 0x4f && b[start + 2] === 0x49 && b[start + 3] === 0x4e) return 'JOIN';
+  if (c0 === 0x50 && b[start + 1] === 0x41 && b[start + 2] === 0x52 && b[start + 3] === 0x54) return 'PART';
+  if (c0 === 0x4e && b[start + 1] === 0x49 && b[start + 2] === 0x43 && b[start + 3] === 0x4b) return 'NICK';
   return undefined;
 }
 
-/** End of the token starting at `from`: the next space, or the end of the line. */
-function tokenEnd(b: Buffer, from: number): number {
-  const sp = b.indexOf(SP, from);
-  return sp === -1 ? b.length : sp;
+/** End of the token starting at `from`: the next space, or `end`. */
+function tokenEnd(b: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (b[i] === SP) return i;
+  return end;
 }
 
-/** Spaces in `b` from `from` on. */
-function spacesFrom(b: Buffer, from: number): number {
+/** Spaces in `b[from, end)`. */
+function spacesIn(b: Buffer, from: number, end: number): number {
   let n = 0;
-  for (let i = b.indexOf(SP, from); i !== -1; i = b.indexOf(SP, i + 1)) n++;
+  for (let i = from; i < end; i++) if (b[i] === SP) n++;
   return n;
 }
 
-/** Whether text bytes hold a character `stripControls` removes (C0 but tab, DEL, C1). */
-function hasControls(b: Buffer, from: number): boolean {
-  for (let i = from; i < b.length; i++) {
+/** Whether text bytes `b[from, end)` hold a character `stripControls` removes (C0 but tab, DEL, C1). */
+function hasControls(b: Buffer, from: number, end: number): boolean {
+  for (let i = from; i < end; i++) {
     const c = b[i]!;
-    if ((c < SP && c !== TAB) || c === DEL) return true;
-    if (c === C2) {
+    if (c < SP) {
+      if (c !== TAB) return true;
+    } else if (c === DEL) return true;
+    else if (c === C2 && i + 1 < end) {
       const n = b[i + 1]!;
       if (n >= 0x80 && n <= 0x9f) return true;
     }
@@ -132,19 +145,30 @@ function hasControls(b: Buffer, from: number): boolean {
 }
 
 /**
- * The message id of a flooded line, read without parsing the rest; undefined when the
- * line is not `<flood verb> <valid id> ...`. A relay checks it against its seen-cache
- * first: most lines a mesh node receives are copies it already has (one per extra
- * path), and a copy is dropped whatever its other fields say.
+ * Where the message id of the flooded line `b[start, end)` ends, read without parsing the
+ * rest; -1 when the line is not `<flood verb> <valid id> ...`. The id starts at
+ * `floodIdAt(b, start)`. A relay checks the id against its seen-cache first (as bytes:
+ * SeenCache.hasBytes): most lines a mesh node receives are copies it already has (one per
+ * extra path), and a copy is dropped whatever its other fields say.
  */
+export function floodIdEnd(b: Buffer, start: number, end: number): number {
+  if (verbOf(b, start, end) === undefined) return -1;
+  const at = floodIdAt(b, start);
+  let i = at;
+  while (i < end && isIdByte(b[i]!)) i++;
+  if (i < end && b[i] !== SP) return -1;
+  return i - at < MIN_ID || i - at > MAX_ID ? -1 : i;
+}
+
+/** Where the id of a flood line starting at `start` starts (after `MSG ` or `JOIN `). */
+export function floodIdAt(b: Buffer, start: number): number {
+  return b[start + 3] === SP ? start + 4 : start + 5;
+}
+
+/** The message id of a flooded line (floodIdEnd over a whole buffer), or undefined. */
 export function floodId(line: Buffer): string | undefined {
-  const verb = verbOf(line);
-  if (verb === undefined) return undefined;
-  const at = verb.length + 1;
-  const end = tokenEnd(line, at);
-  if (end - at < MIN_ID || end - at > MAX_ID) return undefined;
-  for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) return undefined;
-  return line.toString('latin1', at, end);
+  const end = floodIdEnd(line, 0, line.length);
+  return end === -1 ? undefined : line.toString('latin1', floodIdAt(line, 0), end);
 }
 
 /**
@@ -154,94 +178,102 @@ export function floodId(line: Buffer): string | undefined {
  * from this very line (it must be), reused instead of read and checked again.
  */
 export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | undefined {
-  const verb = verbOf(line);
+  return parseFloodAt(line, 0, line.length, knownId === undefined ? -1 : floodIdAt(line, 0) + knownId.length);
+}
+
+/**
+ * parseFloodBytes() for the line `b[start, end)`, which must be UTF-8 without NUL.
+ * `idEnd`: what floodIdEnd() answered for this very line, or -1 to read and check the id
+ * here. One pass over the bytes: each field is checked as its end is found.
+ */
+export function parseFloodAt(b: Buffer, start: number, end: number, idEnd = -1): WireFlood | undefined {
+  const verb = verbOf(b, start, end);
   if (verb === undefined) return undefined;
-  const len = line.length;
+  const len = end;
   // parseLine checks JOIN and NICK for trailing fields before anything else.
-  if ((verb === 'JOIN' || verb === 'NICK') && spacesFrom(line, verb.length + 1) >= (verb === 'JOIN' ? 5 : 6)) {
+  if ((verb === 'JOIN' || verb === 'NICK') && spacesIn(b, start + verb.length + 1, len) >= (verb === 'JOIN' ? 5 : 6)) {
     throw bad(verb, 'unexpected trailing fields');
   }
   // id
-  let at = verb.length + 1;
-  let end: number;
-  let id: string;
-  if (knownId !== undefined) {
-    // floodId() checked these bytes already: one latin1 character per byte.
-    id = knownId;
-    end = at + knownId.length;
+  let at = start + verb.length + 1;
+  let i: number;
+  if (idEnd !== -1) {
+    // floodIdEnd() checked these bytes already.
+    i = idEnd;
   } else {
-    end = tokenEnd(line, at);
-    if (end - at < MIN_ID || end - at > MAX_ID) throw bad(verb, 'bad message id');
-    for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad message id');
-    id = line.toString('latin1', at, end);
+    i = at;
+    while (i < len && isIdByte(b[i]!)) i++;
+    if ((i < len && b[i] !== SP) || i - at < MIN_ID || i - at > MAX_ID) throw bad(verb, 'bad message id');
   }
+  const id = b.toString('latin1', at, i);
   // hops-left
-  if (end === len) throw bad(verb, 'bad hops-left');
-  const hopsAt = end + 1;
-  end = tokenEnd(line, hopsAt);
-  if (end === hopsAt || end - hopsAt > MAX_HOPS_DIGITS) throw bad(verb, 'bad hops-left');
+  if (i === len) throw bad(verb, 'bad hops-left');
+  const hopsAt = i + 1;
   let hopsLeft = 0;
-  for (let i = hopsAt; i < end; i++) {
-    const c = line[i]!;
-    if (!isDigit(c)) throw bad(verb, 'bad hops-left');
+  for (i = hopsAt; i < len; i++) {
+    const c = b[i]!;
+    if (!isDigit(c)) break;
     hopsLeft = hopsLeft * 10 + (c - 0x30);
   }
-  if (hopsLeft > MAX_WIRE_HOPS) throw bad(verb, 'bad hops-left');
-  const hopsEnd = end;
+  if ((i < len && b[i] !== SP) || i === hopsAt || i - hopsAt > MAX_HOPS_DIGITS || hopsLeft > MAX_WIRE_HOPS) throw bad(verb, 'bad hops-left');
+  const hopsEnd = i;
   // origin
-  if (end === len) throw bad(verb, 'bad origin node id');
-  at = end + 1;
-  end = tokenEnd(line, at);
-  if (end === at || end - at > MAX_NODE_ID_LENGTH) throw bad(verb, 'bad origin node id');
-  let origin = lastOrigin.get(line, at, end);
-  if (origin === undefined) {
-    for (let i = at; i < end; i++) if (!isIdByte(line[i]!)) throw bad(verb, 'bad origin node id');
-    origin = lastOrigin.set(line, at, end, line.toString('latin1', at, end));
+  if (i === len) throw bad(verb, 'bad origin node id');
+  at = i + 1;
+  let origin: string;
+  i = lastOrigin.match(b, at, len);
+  if (i !== -1) origin = lastOrigin.text();
+  else {
+    i = at;
+    while (i < len && isIdByte(b[i]!)) i++;
+    if ((i < len && b[i] !== SP) || i === at || i - at > MAX_NODE_ID_LENGTH) throw bad(verb, 'bad origin node id');
+    origin = lastOrigin.set(b, at, i, b.toString('latin1', at, i));
   }
   // timestamp
-  if (end === len) throw bad(verb, 'bad timestamp');
-  at = end + 1;
-  end = tokenEnd(line, at);
-  if (end === at || end - at > MAX_AT_DIGITS) throw bad(verb, 'bad timestamp');
+  if (i === len) throw bad(verb, 'bad timestamp');
+  at = i + 1;
   let stamp = 0;
-  for (let i = at; i < end; i++) {
-    const c = line[i]!;
-    if (!isDigit(c)) throw bad(verb, 'bad timestamp');
+  for (i = at; i < len; i++) {
+    const c = b[i]!;
+    if (!isDigit(c)) break;
     stamp = stamp * 10 + (c - 0x30);
   }
+  if ((i < len && b[i] !== SP) || i === at || i - at > MAX_AT_DIGITS) throw bad(verb, 'bad timestamp');
   // nick
-  if (end === len) throw bad(verb, 'bad nick');
-  at = end + 1;
-  end = tokenEnd(line, at);
-  let nick = lastNick.get(line, at, end);
-  if (nick === undefined) {
-    nick = line.toString('utf8', at, end);
+  if (i === len) throw bad(verb, 'bad nick');
+  at = i + 1;
+  let nick: string;
+  i = lastNick.match(b, at, len);
+  if (i !== -1) nick = lastNick.text();
+  else {
+    i = tokenEnd(b, at, len);
+    nick = b.toString('utf8', at, i);
     if (!isNick(nick)) throw bad(verb, 'bad nick');
-    lastNick.set(line, at, end, nick);
+    lastNick.set(b, at, i, nick);
   }
 
   if (verb === 'JOIN') {
-    if (end !== len) throw bad(verb, 'unexpected trailing fields');
-    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick }, line, hopsAt, hopsEnd, verbatim: true };
+    if (i !== len) throw bad(verb, 'unexpected trailing fields');
+    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick }, buf: b, start, end, hopsAt, hopsEnd, verbatim: true };
   }
   if (verb === 'NICK') {
-    if (end === len) throw bad(verb, 'bad nick');
-    at = end + 1;
-    end = tokenEnd(line, at);
-    const newNick = line.toString('utf8', at, end);
+    if (i === len) throw bad(verb, 'bad nick');
+    at = i + 1;
+    i = tokenEnd(b, at, len);
+    const newNick = b.toString('utf8', at, i);
     if (!isNick(newNick)) throw bad(verb, 'bad nick');
-    if (end !== len) throw bad(verb, 'unexpected trailing fields');
-    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick, newNick }, line, hopsAt, hopsEnd, verbatim: true };
+    if (i !== len) throw bad(verb, 'unexpected trailing fields');
+    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick, newNick }, buf: b, start, end, hopsAt, hopsEnd, verbatim: true };
   }
   // MSG, ACT, PART: ` :text`
-  if (end === len || line[end + 1] !== COLON) throw bad(verb, 'missing " :" before the text');
-  const textAt = end + 2;
-  const dirty = hasControls(line, textAt);
-  const raw = line.toString('utf8', textAt, len);
+  if (i + 1 >= len || b[i + 1] !== COLON) throw bad(verb, 'missing " :" before the text');
+  const textAt = i + 2;
+  const dirty = hasControls(b, textAt, len);
+  const raw = b.toString('utf8', textAt, len);
   const text = dirty ? stripControls(raw) : raw;
   // Objects of one shape per verb, built in one go (no spread): this runs once per relayed line.
   const message: FloodMessage = verb === 'MSG' ? { type: 'MSG', id, hopsLeft, origin, at: stamp, nick, text } : verb === 'ACT' ? { type: 'ACT', id, hopsLeft, origin, at: stamp, nick, text } : { type: 'PART', id, hopsLeft, origin, at: stamp, nick, text };
-  return { message, line, hopsAt, hopsEnd, verbatim: !dirty };
+  return { message, buf: b, start, end, hopsAt, hopsEnd, verbatim: !dirty };
 }
 
 /** Bytes of `String(hops)` for hops-left 0..MAX_WIRE_HOPS. */
@@ -256,7 +288,7 @@ export function hopsBytes(hops: number): Buffer {
 
 /** Bytes needed to forward `w` with a new hops-left (terminator included). */
 export function forwardedLength(w: WireFlood, hops: number): number {
-  return w.line.length - (w.hopsEnd - w.hopsAt) + hopsBytes(hops).length + 1;
+  return w.end - w.start - (w.hopsEnd - w.hopsAt) + hopsBytes(hops).length + 1;
 }
 
 /**
@@ -265,17 +297,23 @@ export function forwardedLength(w: WireFlood, hops: number): number {
  */
 export function writeForwarded(w: WireFlood, hops: number, out: Buffer, pos: number): number {
   const digits = hopsBytes(hops);
-  const line = w.line;
-  if (digits.length === w.hopsEnd - w.hopsAt) {
-    // The usual case (16 -> 15): one copy of the whole line, then the digits patched in.
-    out.set(line, pos);
-    for (let i = 0; i < digits.length; i++) out[pos + w.hopsAt + i] = digits[i]!;
-    out[pos + line.length] = 0x0a;
-    return pos + line.length + 1;
-  }
-  let p = pos + line.copy(out, pos, 0, w.hopsAt);
+  const b = w.buf;
+  let p = pos + b.copy(out, pos, w.start, w.hopsAt);
   p += digits.copy(out, p);
-  p += line.copy(out, p, w.hopsEnd);
+  p += b.copy(out, p, w.hopsEnd, w.end);
   out[p++] = 0x0a;
   return p;
+}
+
+/**
+ * Sets hops-left in the received bytes themselves, when the new value has as many digits
+ * (16 -> 15, the usual case): then the line can be forwarded as the bytes it arrived in.
+ * Returns false (nothing changed) otherwise.
+ */
+export function rewriteHops(w: WireFlood, hops: number): boolean {
+  const digits = hopsBytes(hops);
+  if (digits.length !== w.hopsEnd - w.hopsAt) return false;
+  const b = w.buf;
+  for (let i = 0; i < digits.length; i++) b[w.hopsAt + i] = digits[i]!;
+  return true;
 }

@@ -83,6 +83,25 @@ export class Flooder {
     return undefined;
   }
 
+  /**
+   * receive() for a line whose id was just found absent by isSeenBytes() (nothing looked up
+   * since): the id is recorded without a second lookup, and the bytes are forwarded.
+   */
+  receiveChecked(from: Link, wire: WireFlood, now: number): NetError | undefined {
+    const m = wire.message;
+    const decision = decideFlood(this.seen.markSeenLast(now), m.hopsLeft, this.#o.hops);
+    if (decision.kind === 'drop-duplicate') return this.duplicate(from, now);
+    this.#dups.fresh(now);
+    this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from, now });
+    if (decision.forwardHops !== null) this.#forward(m, decision.forwardHops, from, wire.verbatim ? wire : undefined);
+    return undefined;
+  }
+
+  /** isSeen() for an id given as its bytes `b[at, end)` (SeenCache.hasBytes). */
+  isSeenBytes(b: Buffer, at: number, end: number, now: number): boolean {
+    return this.seen.hasBytes(b, at, end, now);
+  }
+
   /** Whether a message with this id was handled already (so a copy needs no parsing). */
   isSeen(id: string, now?: number): boolean {
     return this.seen.has(id, now);

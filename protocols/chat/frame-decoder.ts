@@ -12,14 +12,27 @@ import { isUtf8 } from 'node:buffer';
 import type { Decoder } from '../../src/codec/decoder.js';
 import { NetError } from '../../src/errors.js';
 
-/** A received line: its bytes (checked UTF-8 without NUL), its text decoded on first use. */
+/**
+ * A received line: `buf[start, end)` (checked UTF-8 without NUL, without its terminator).
+ * A decoder hands out one LineFrame again and again (no object per line): it is valid
+ * until the next call of next(). `buf[end]` is LF when the line ended with a bare LF in
+ * the chunk it arrived in (so a relay may forward a run of such lines as one piece).
+ */
 export class LineFrame {
-  #text: string | undefined;
-  constructor(readonly bytes: Buffer) {}
+  buf: Buffer = EMPTY;
+  start = 0;
+  end = 0;
+  /** The line's bytes (a view). */
+  get bytes(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+  /** The line's text. */
   get line(): string {
-    return (this.#text ??= this.bytes.toString('utf8'));
+    return this.buf.toString('utf8', this.start, this.end);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** A received line, or the fault that ends the link (too long, binary). */
 export type ChatFrame = LineFrame | { fault: NetError };
@@ -47,6 +60,7 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
   #partial: Buffer[] = [];
   #partialLen = 0;
   #buffered = 0;
+  readonly #frame = new LineFrame();
 
   constructor(maxLineBytes: number) {
     this.#max = maxLineBytes;
@@ -73,8 +87,7 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
   next(): ChatFrame | undefined {
     if (this.#failed) return undefined;
     try {
-      const bytes = this.#nextLine();
-      return bytes === undefined ? undefined : new LineFrame(bytes);
+      return this.#nextLine() ? this.#frame : undefined;
     } catch (err) {
       if (!(err instanceof NetError)) throw err;
       this.#failed = true;
@@ -84,14 +97,14 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
   }
 
   /**
-   * The next line's bytes (without CR LF), checked; undefined until its LF arrives. Each
-   * chunk is searched for LF once: a line inside one chunk is a view of it, a line spread
+   * Sets #frame to the next line (without CR LF), checked; false until its LF arrives. Each
+   * chunk is searched for LF once: a line inside one chunk is a range of it, a line spread
    * over several is joined once its end arrives.
    */
-  #nextLine(): Buffer | undefined {
+  #nextLine(): boolean {
     for (;;) {
       const c = this.#chunks[0];
-      if (c === undefined) return undefined;
+      if (c === undefined) return false;
       const start = this.#pos;
       const nl = c.indexOf(LF, start);
       if (nl === -1) {
@@ -103,15 +116,21 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
         if (this.#partialLen - (c[c.length - 1] === CR ? 1 : 0) > this.#max) throw NetError.lineTooLong(this.#max);
         continue;
       }
-      let line: Buffer;
+      let buf: Buffer;
+      let from: number;
+      let end: number;
       let checked: boolean;
       if (this.#partialLen === 0) {
-        line = c.subarray(start, nl);
+        buf = c;
+        from = start;
+        end = nl;
         checked = start >= this.#okFrom[0]! && nl < this.#okTo[0]!;
         this.#buffered -= nl + 1 - start;
       } else {
         this.#partial.push(c.subarray(start, nl));
-        line = Buffer.concat(this.#partial, this.#partialLen + nl - start);
+        buf = Buffer.concat(this.#partial, this.#partialLen + nl - start);
+        from = 0;
+        end = buf.length;
         checked = false;
         this.#buffered -= this.#partialLen + nl + 1 - start;
         this.#partial = [];
@@ -119,12 +138,16 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
       }
       this.#pos = nl + 1;
       if (this.#pos === c.length) this.#shift();
-      if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-      if (line.length > this.#max) throw NetError.lineTooLong(this.#max);
-      if (!checked && !isText(line)) {
-        throw NetError.badMessage(line.includes(NUL) ? 'binary data on a text link (NUL byte)' : 'binary data on a text link (not UTF-8)');
+      if (end > from && buf[end - 1] === CR) end--;
+      if (end - from > this.#max) throw NetError.lineTooLong(this.#max);
+      if (!checked && !isText(buf.subarray(from, end))) {
+        throw NetError.badMessage(buf.subarray(from, end).includes(NUL) ? 'binary data on a text link (NUL byte)' : 'binary data on a text link (not UTF-8)');
       }
-      return line;
+      const f = this.#frame;
+      f.buf = buf;
+      f.start = from;
+      f.end = end;
+      return true;
     }
   }
 

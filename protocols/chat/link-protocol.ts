@@ -14,7 +14,7 @@ import { admitNode, admitPlain, countSlots, type AdmissionLimits } from './admis
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
-import { floodId, parseFloodBytes, type WireFlood } from './flood-bytes.js';
+import { floodIdAt, floodIdEnd, parseFloodAt, type WireFlood } from './flood-bytes.js';
 import type { Flooder } from './flooder.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
@@ -89,19 +89,22 @@ export class LinkProtocol {
     const first = !link.spoke;
     link.spoke = true;
     try {
-      // The relay's hot path: a copy of a flood already handled is dropped unparsed; a new
-      // one is parsed from its bytes and forwarded as them.
+      // The relay's hot path: a copy of a flood already handled is dropped unparsed (its id
+      // looked up as bytes); a new one is parsed from its bytes and forwarded as them.
       let flood: WireFlood | undefined;
       if (link.state === 'ready') {
-        const id = floodId(frame.bytes);
-        if (id !== undefined && this.#c.flooder.isSeen(id, now)) {
+        const b = frame.buf;
+        const idEnd = floodIdEnd(b, frame.start, frame.end);
+        if (idEnd !== -1 && this.#c.flooder.isSeenBytes(b, floodIdAt(b, frame.start), idEnd, now)) {
           if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.duplicate(link, now));
           return;
         }
-        flood = parseFloodBytes(frame.bytes, id);
+        // (idEnd -1 with a flood verb: the parse throws the id's error, as parseLine would.)
+        flood = parseFloodAt(b, frame.start, frame.end, idEnd);
       }
       if (flood) {
-        if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receive(link, flood.message, flood, now));
+        // Its id was looked up just now and found absent: the Flooder records it without a second lookup.
+        if (this.#c.ext?.admit() !== false) this.#failIf(link, this.#c.flooder.receiveChecked(link, flood, now));
       } else this.#onLine(link, frame.line, first);
       if (this.#c.flooder.congested) {
         this.#c.flooder.congested = false;

@@ -10,7 +10,7 @@ import type { Connection } from '../../src/net/connection.js';
 import { encodeLine } from './codec.js';
 import type { ChatFrame } from './frame-decoder.js';
 import type { LineRate } from './line-rate.js';
-import { forwardedLength, writeForwarded, type WireFlood } from './flood-bytes.js';
+import { forwardedLength, rewriteHops, writeForwarded, type WireFlood } from './flood-bytes.js';
 import type { ChatWire, HelloMessage } from './messages.js';
 
 /**
@@ -21,6 +21,13 @@ import type { ChatWire, HelloMessage } from './messages.js';
 const BATCH_START_BYTES = 1024;
 /** Buffers up to this size come from Node's pool: handing out a view of one costs nothing. */
 const POOLED_BYTES = 4 * 1024;
+/**
+ * A run of received lines is sent as a view of its chunk when it holds at least
+ * 1/RUN_SHARE of the chunk's memory, else copied: a queue holds at most this many times
+ * the bytes it counts.
+ */
+const RUN_SHARE = 4;
+const LF = 0x0a;
 
 /**
  * Links with a burst waiting, flushed together once the current I/O phase is over
@@ -95,9 +102,20 @@ export class Link {
     return { protocol: 'chat', address: conn.address, direction: conn.direction, nick, uptimeMs: now - conn.openedAt, queuedBytes: conn.queuedBytes };
   }
 
-  /** Lines waiting for the end of the burst, as bytes: `#out[0, #used)`. */
+  /**
+   * The burst: pieces to send at its end, in order (#pieces, then the copies in
+   * `#out[#outFrom, #used)`, then the run of received lines `#runBuf[#runStart, #runEnd)`),
+   * and how many bytes they hold.
+   */
+  #pieces: Buffer[] = [];
   #out: Buffer | undefined;
+  #outFrom = 0;
   #used = 0;
+  #runBuf: Buffer | undefined;
+  #runStart = 0;
+  #runEnd = 0;
+  #pending = 0;
+  #waiting = false;
 
   /** Sends a protocol message (after any batched lines); false if dropped or closed. */
   send(m: ChatWire, droppable = false): boolean {
@@ -106,53 +124,120 @@ export class Link {
   }
 
   /**
-   * Queues flooded lines and hands them to the connection in one write at the end of the
-   * current burst (this turn's I/O phase), so a relay costs one write per burst, not per line.
+   * Queues flooded lines and hands them to the connection at the end of the current burst
+   * (this turn's I/O phase), so a relay costs one write per burst, not per line.
    * Returns about how many bytes wait for this link, batched or queued.
    */
   batch(lines: string): number {
     const n = Buffer.byteLength(lines);
+    this.#closeRun();
     const out = this.#reserve(n);
     this.#used += out.write(lines, this.#used, 'utf8');
-    return this.conn.queuedBytes + this.#used;
+    this.#pending += n;
+    return this.conn.queuedBytes + this.#pending;
   }
 
-  /** Like batch(), for a received line forwarded as its own bytes with a new hops-left. */
+  /**
+   * Like batch(), for a received line forwarded as its own bytes with a new hops-left.
+   * When the new value has as many digits and the line ended with a bare LF, hops-left is
+   * rewritten in the received chunk and the line joins the run of lines before it in that
+   * chunk: a burst of relayed lines goes out as pieces of the chunks they came in, with
+   * no copy (a piece too small beside its chunk is copied at the end of the run, so a
+   * queue never holds much more memory than the bytes it counts).
+   */
   batchForward(w: WireFlood, hops: number): number {
-    const out = this.#reserve(forwardedLength(w, hops));
-    this.#used = writeForwarded(w, hops, out, this.#used);
-    return this.conn.queuedBytes + this.#used;
+    const b = w.buf;
+    if (b[w.end] === LF && rewriteHops(w, hops)) {
+      if (this.#runBuf === b && this.#runEnd === w.start) {
+        this.#runEnd = w.end + 1;
+      } else {
+        this.#closeRun();
+        this.#closeCopies();
+        this.#runBuf = b;
+        this.#runStart = w.start;
+        this.#runEnd = w.end + 1;
+        this.#wait();
+      }
+      this.#pending += w.end + 1 - w.start;
+    } else {
+      this.#closeRun();
+      const n = forwardedLength(w, hops);
+      this.#used = writeForwarded(w, hops, this.#reserve(n), this.#used);
+      this.#pending += n;
+    }
+    return this.conn.queuedBytes + this.#pending;
+  }
+
+  /** Bytes batched for the end of the burst. */
+  get batched(): number {
+    return this.#pending;
+  }
+
+  /** Schedules the end-of-burst flush. */
+  #wait(): void {
+    if (this.#waiting) return;
+    this.#waiting = true;
+    waiting.add(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushWaiting);
+    }
+  }
+
+  /** Ends the run of received lines: a piece of its chunk, or a copy when it is small beside it. */
+  #closeRun(): void {
+    const b = this.#runBuf;
+    if (b === undefined) return;
+    this.#runBuf = undefined;
+    const n = this.#runEnd - this.#runStart;
+    if (n * RUN_SHARE >= b.buffer.byteLength) {
+      this.#pieces.push(b.subarray(this.#runStart, this.#runEnd));
+      return;
+    }
+    const out = this.#reserve(n);
+    this.#used += b.copy(out, this.#used, this.#runStart, this.#runEnd);
+  }
+
+  /** Ends the region of copies in the burst buffer (a run of received lines follows it). */
+  #closeCopies(): void {
+    const out = this.#out;
+    if (out === undefined || this.#used === this.#outFrom) return;
+    // A mostly empty buffer is copied out, so a queue of small bursts never holds
+    // much more memory than the bytes it counts.
+    const region = out.subarray(this.#outFrom, this.#used);
+    const keep = out.length <= POOLED_BYTES || this.#used * 2 >= out.length;
+    this.#pieces.push(keep ? region : Buffer.from(region));
+    this.#outFrom = this.#used;
   }
 
   /** Room for `n` more bytes in the burst buffer (grown by doubling). */
   #reserve(n: number): Buffer {
+    this.#wait();
     const out = this.#out;
-    if (out === undefined) {
-      waiting.add(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushWaiting);
-      }
-      return (this.#out = Buffer.allocUnsafe(Math.max(BATCH_START_BYTES, n)));
-    }
+    if (out === undefined) return (this.#out = Buffer.allocUnsafe(Math.max(BATCH_START_BYTES, n)));
     if (this.#used + n <= out.length) return out;
-    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, this.#used + n));
-    out.copy(bigger, 0, 0, this.#used);
+    // Bytes before #outFrom are pieces already (views of this buffer): only the open region moves.
+    const open = this.#used - this.#outFrom;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, open + n));
+    out.copy(bigger, 0, this.#outFrom, this.#used);
+    this.#outFrom = 0;
+    this.#used = open;
     return (this.#out = bigger);
   }
 
   flush(): void {
-    const out = this.#out;
-    if (out === undefined) return;
+    if (!this.#waiting) return;
+    this.#waiting = false;
     waiting.delete(this);
-    const used = this.#used;
+    this.#closeRun();
+    this.#closeCopies();
+    const pieces = this.#pieces;
+    this.#pieces = [];
     this.#out = undefined;
+    this.#outFrom = 0;
     this.#used = 0;
-    if (used === 0) return;
-    // A mostly empty buffer is copied out, so a queue of small bursts never holds
-    // much more memory than the bytes it counts.
-    const keep = out.length <= POOLED_BYTES || used * 2 >= out.length;
-    this.conn.send(keep ? out.subarray(0, used) : Buffer.from(out.subarray(0, used)));
+    this.#pending = 0;
+    for (const p of pieces) this.conn.send(p);
   }
 
   /** Sends ERROR :reason, then closes with that reason (queued data is flushed first). */

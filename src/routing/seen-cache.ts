@@ -67,6 +67,11 @@ export class SeenCache {
   #lastLo = 0;
   /** The id the last has() found absent, while nothing was recorded since (markSeen skips its lookup). */
   #absent: string | undefined;
+  /** The hash of the id hasBytes() read last, and whether it was found absent with nothing recorded since. */
+  #bytesHi = 0;
+  #bytesLo = 0;
+  #bytesRead = false;
+  #bytesAbsent = false;
 
   constructor(opts: SeenCacheOptions) {
     if (!(opts.max >= 1)) throw new RangeError('SeenCache max must be >= 1');
@@ -114,6 +119,51 @@ export class SeenCache {
       return false;
     }
     return (now ?? this.#now()) - this.#at[slot]! < this.#ttl;
+  }
+
+  /**
+   * has() for the id whose characters are the bytes `b[at, end)` one for one (latin1: a
+   * flood's id as it arrived), without making its string: the same answer has() gives for
+   * `b.toString('latin1', at, end)`. A relay asks this of every line before parsing it.
+   */
+  hasBytes(b: Uint8Array, at: number, end: number, now?: number): boolean {
+    let h1 = this.#seed1;
+    let h2 = this.#seed2;
+    let i = at;
+    for (; i + 1 < end; i += 2) {
+      const c = b[i]! | (b[i + 1]! << 16);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    if (i < end) {
+      const c = b[i]!;
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    const hi = fmix32(h1 ^ (end - at)) >>> 0;
+    const lo = fmix32(h2 + Math.imul(h1, 0x9e3779b1)) >>> 0;
+    this.#bytesHi = hi;
+    this.#bytesLo = lo;
+    this.#bytesRead = true;
+    const slot = this.#find(hi, lo);
+    this.#bytesAbsent = slot === -1;
+    if (slot === -1) return false;
+    return (now ?? this.#now()) - this.#at[slot]! < this.#ttl;
+  }
+
+  /**
+   * markSeen() for the id hasBytes() read last: records it, true when it was not seen
+   * before. An id found absent is recorded without a second lookup when nothing was
+   * recorded since.
+   */
+  markSeenLast(now = this.#now()): boolean {
+    if (!this.#bytesRead) throw new Error('SeenCache.markSeenLast() without hasBytes()');
+    const hi = this.#bytesHi;
+    const lo = this.#bytesLo;
+    const slot = this.#bytesAbsent ? -1 : this.#find(hi, lo);
+    if (slot !== -1 && now - this.#at[slot]! < this.#ttl) return false;
+    this.#insert(hi, lo, now);
+    return true;
   }
 
   /** Ids held (expired ones count until their slot is reused). */
@@ -168,6 +218,8 @@ export class SeenCache {
   }
 
   #insert(hi: number, lo: number, now: number): void {
+    this.#bytesAbsent = false;
+    this.#absent = undefined;
     if (this.#count === this.#at.length) {
       if (this.#at.length < this.#max) this.#grow();
       else this.#evictOldest();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode, encodeLine, parseLine } from '../../protocols/chat/codec.js';
-import { floodId, forwardedLength, parseFloodBytes, writeForwarded } from '../../protocols/chat/flood-bytes.js';
+import { floodId, floodIdAt, floodIdEnd, forwardedLength, parseFloodAt, parseFloodBytes, rewriteHops, writeForwarded } from '../../protocols/chat/flood-bytes.js';
 import { NetError } from '../../src/errors.js';
 import { flood } from './arbitraries.js';
 
@@ -131,6 +131,50 @@ describe('chat relay byte path (parseFloodBytes)', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('reads a line inside a chunk exactly as the same line alone, whatever bytes surround it (the relay reads ranges)', () => {
+    const around = fc.constantFrom('', '\n', ' ', ' :x', ':', '0', 'MSG ', '\r\n', 'é', 'abc def');
+    fc.assert(
+      fc.property(fc.oneof(flood.map(encode), mutated, verbish), around, around, (line, before, after) => {
+        if (/[\n\u0000]/.test(line) || Buffer.from(line).toString() !== line) return;
+        const alone = fastWith(line, false);
+        const pre = Buffer.from(before);
+        const chunk = Buffer.concat([pre, Buffer.from(line), Buffer.from(after)]);
+        const start = pre.length;
+        const end = start + Buffer.byteLength(line);
+        const idEnd = floodIdEnd(chunk, start, end);
+        const id = floodId(Buffer.from(line));
+        expect(idEnd === -1 ? undefined : chunk.toString('latin1', floodIdAt(chunk, start), idEnd)).toBe(id);
+        for (const known of [-1, idEnd]) {
+          let inChunk: unknown;
+          try {
+            const w = parseFloodAt(chunk, start, end, known);
+            inChunk = w === undefined ? 'general' : w.message;
+            if (w) expect([w.buf, w.start, w.end]).toEqual([chunk, start, end]);
+          } catch (err) {
+            if (!(err instanceof NetError)) throw err;
+            inChunk = { error: err.code, message: err.message };
+          }
+          expect(inChunk).toEqual(alone);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('rewrites hops-left in the received bytes only when the width stays, leaving the rest as it was', () => {
+    fc.assert(
+      fc.property(flood, fc.integer({ min: 0, max: 255 }), (m, hops) => {
+        const line = encode(m);
+        const b = Buffer.from(`x${line}\ny`);
+        const w = parseFloodAt(b, 1, b.length - 2)!;
+        const sameWidth = String(hops).length === String(m.hopsLeft).length;
+        expect(rewriteHops(w, hops)).toBe(sameWidth);
+        expect(b.toString()).toBe(sameWidth ? `x${encode({ ...m, hopsLeft: hops })}\ny` : `x${line}\ny`);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

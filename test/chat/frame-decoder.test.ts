@@ -83,7 +83,12 @@ describe('ChatFrameDecoder (UTF-8 checked once per chunk)', () => {
           d.push(c);
           for (let f: ChatFrame | undefined = d.next(); f !== undefined; f = d.next()) {
             if ('fault' in f) return; // a binary line: the rest is dropped, not handed over
-            taken = input.indexOf(0x0a, taken) + 1;
+            const lf = input.indexOf(0x0a, taken);
+            // The frame is the line's bytes; buf[end] is its LF only for a bare LF in the chunk it
+            // came in (what lets a relay forward runs of lines as pieces of the chunk).
+            expect(f.bytes.equals(input.subarray(taken, input[lf - 1] === 0x0d && lf > taken ? lf - 1 : lf))).toBe(true);
+            if (f.buf[f.end] === 0x0a) expect(input[lf - 1] === 0x0d && lf > taken).toBe(false);
+            taken = lf + 1;
           }
         }
         const pushed = Buffer.concat(chunks.slice(0, (stopAfter % chunks.length) + 1)).length;

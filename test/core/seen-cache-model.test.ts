@@ -31,7 +31,15 @@ class ModelSeen {
 }
 
 const id = fc.oneof(fc.constantFrom('a', 'b', 'c', 'dd', 'eee', 'ffff', '0123456789abcdef0123456789abcdef'), fc.nat(40).map((n) => `id${n}`), fc.nat(3000).map((n) => `x${n}`), fc.string({ maxLength: 9 }));
-const op = fc.record({ kind: fc.constantFrom('mark' as const, 'has' as const, 'has-then-mark' as const), id, dt: fc.oneof(fc.constant(0), fc.nat(60)) });
+const op = fc.record({ kind: fc.constantFrom('mark' as const, 'has' as const, 'has-then-mark' as const, 'bytes' as const, 'bytes-then-mark' as const), id, dt: fc.oneof(fc.constant(0), fc.nat(60)) });
+
+/** The id as bytes inside a larger buffer (as a relay reads it from a chunk), with its range. */
+function inChunk(id: string): [Buffer, number, number] {
+  // Ids on the wire are ASCII: every generated id must be one byte a character here.
+  expect(/^[\u0000-\u00ff]*$/.test(id)).toBe(true);
+  const b = Buffer.from(`MSG ${id} 16`, 'latin1');
+  return [b, 4, 4 + id.length];
+}
 
 describe('SeenCache against its model', () => {
   it('answers as a list of ids in insertion order would, through growth, eviction, expiry and re-recording', () => {
@@ -44,7 +52,12 @@ describe('SeenCache against its model', () => {
           now += o.dt;
           if (o.kind === 'mark') expect(c.markSeen(o.id)).toBe(m.markSeen(o.id, now));
           else if (o.kind === 'has') expect(c.has(o.id, now)).toBe(m.has(o.id, now));
-          else {
+          else if (o.kind === 'bytes') expect(c.hasBytes(...inChunk(o.id), now)).toBe(m.has(o.id, now));
+          else if (o.kind === 'bytes-then-mark') {
+            // The relay's byte path: hasBytes() on the line, then markSeenLast() with the same time.
+            expect(c.hasBytes(...inChunk(o.id), now)).toBe(m.has(o.id, now));
+            expect(c.markSeenLast(now)).toBe(m.markSeen(o.id, now));
+          } else {
             // The relay's way: has() first, then markSeen() with the same time.
             expect(c.has(o.id, now)).toBe(m.has(o.id, now));
             expect(c.markSeen(o.id, now)).toBe(m.markSeen(o.id, now));
