@@ -8,7 +8,7 @@ import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../paths.js';
-import { encodeHashCache, LEGACY_HASH_CACHE_FILE, type CacheReport, type CacheRow } from './hash-cache.js';
+import { LEGACY_HASH_CACHE_FILE, type CacheReport } from './hash-cache.js';
 
 /** One data dir's hash cache, as the library keeps it. */
 export class HashCacheFile {
@@ -38,18 +38,18 @@ export class HashCacheFile {
     this.#legacy = c.legacy === true;
   }
 
-  /** Writes `rows()` if dirty, after any write still running; a failure is logged and retried at the next save. */
-  save(rows: () => Iterable<CacheRow>): Promise<void> {
-    const run = this.#chain.then(() => this.#saveOnce(rows));
+  /** Writes `bytes()` (the file, hash-cache.ts) if dirty, after any write still running; a failure is logged and retried at the next save. */
+  save(bytes: () => Buffer): Promise<void> {
+    const run = this.#chain.then(() => this.#saveOnce(bytes));
     this.#chain = run;
     return run;
   }
 
-  async #saveOnce(rows: () => Iterable<CacheRow>): Promise<void> {
+  async #saveOnce(bytes: () => Buffer): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     try {
-      await writeFileAtomic(this.file, encodeHashCache(rows()));
+      await writeFileAtomic(this.file, bytes());
       if (this.#legacy) {
         this.#legacy = false;
         await unlink(this.legacyFile).catch(() => undefined);

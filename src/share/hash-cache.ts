@@ -186,7 +186,12 @@ export function formatHashCache(rows: Iterable<CacheRow>): string {
 }
 
 /** Rows per piece while encoding a cache file. */
-const ENCODE_ROWS = 512;
+export const ENCODE_ROWS = 512;
+
+/** One row of the cache file, with its newline. */
+export function formatRow(r: CacheRow): string {
+  return `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ino} ${escapePath(r.path)}\n`;
+}
 
 /**
  * The cache file's bytes for these rows: a few hundred rows at a time as
@@ -198,7 +203,7 @@ export function encodeHashCache(rows: Iterable<CacheRow>): Buffer {
   const pieces: Buffer[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
   let lines: string[] = [];
   for (const r of rows) {
-    lines.push(`${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ino} ${escapePath(r.path)}\n`);
+    lines.push(formatRow(r));
     if (lines.length === ENCODE_ROWS) {
       pieces.push(Buffer.from(lines.join(''), 'utf8'));
       lines = [];

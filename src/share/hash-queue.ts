@@ -28,8 +28,12 @@ export interface HashQueueHost<E extends MutableEntry> {
   current(e: E): boolean;
   /** Hashes arrived for a current entry that had none. */
   hashed(e: E, sha1: string, md5: string, sha1Base32: string): void;
+  /** A batch's results are in: these entries got their hashes (the library encodes their cache rows now). */
+  batchHashed(entries: E[]): void;
   /** Writes the hash cache if it changed. */
   save(): Promise<void>;
+  /** The run has ended and saved. */
+  ended(): void;
 }
 
 /**
@@ -154,6 +158,7 @@ export class HashQueue<E extends MutableEntry> {
     void (async () => {
       await this.#saving;
       await this.host.save();
+      this.host.ended();
       this.#run = undefined;
       run.end();
       // Files queued while the run was ending start a new one.
@@ -183,6 +188,7 @@ export class HashQueue<E extends MutableEntry> {
   /** Takes in a batch's hashes, for files that are still as they were when the batch left. */
   #take(batch: readonly E[], h: PackedHashes): void {
     for (const err of h.errors) this.log.debug(`hash ${err}`);
+    const took: E[] = [];
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       // Not hashed, or changed while hashing (the watcher or the next rescan picks it up), or replaced.
@@ -194,6 +200,8 @@ export class HashQueue<E extends MutableEntry> {
         h.records.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS),
         h.records.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS),
       );
+      took.push(e);
     }
+    this.host.batchHashed(took);
   }
 }

@@ -15,6 +15,7 @@ import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import type { ResolvedEntry, ShareEntry } from './share-entry.js';
 import { ShareTable, type TableScan, type Tracked } from './share-table.js';
+import { PartQueue } from './part-queue.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
 import type { ScanEnd, ScanPart } from './worker-messages.js';
@@ -97,7 +98,12 @@ export class ShareLibrary {
       {
         current: (e) => this.#table.current(e),
         hashed: (e, sha1, md5, sha1Base32) => this.#table.hashed(e, sha1, md5, sha1Base32),
+        // Cache rows are encoded only for a library with a cache file.
+        batchHashed: (entries) => {
+          if (this.#cache) this.#table.batchHashed(entries);
+        },
         save: () => this.#saveCache(),
+        ended: () => this.#table.dropRows(),
       },
       this.#clock,
       this.#log,
@@ -300,7 +306,7 @@ export class ShareLibrary {
 
   /** Writes the hash cache if it changed. */
   #saveCache(): Promise<void> {
-    return this.#cache?.save(() => this.#table.cacheRows()) ?? Promise.resolve();
+    return this.#cache?.save(() => this.#table.cacheBytes()) ?? Promise.resolve();
   }
 
   /** The hash cache no longer matches the files. */
@@ -336,55 +342,3 @@ export class ShareLibrary {
 }
 
 const EMPTY_SCAN: ScanEnd = { files: 0, skipped: 0, truncated: false };
-
-/**
- * Parts of a walk waiting to be taken in, one per turn of the event loop
- * (issue 9). The walking worker sends parts about as fast as the library
- * takes them in, and Node hands over a port's messages in one go for as long
- * as more keep arriving: taking each part in as it arrived kept the hashing
- * worker's messages (its start, its results) waiting until the walk ended,
- * so it hashed nothing meanwhile.
- */
-class PartQueue {
-  #parts: ScanPart[] = [];
-  #next: ReturnType<typeof setImmediate> | undefined;
-  #failure: Error | undefined;
-
-  constructor(private readonly take: (part: ScanPart) => void) {}
-
-  push(part: ScanPart): void {
-    if (this.#failure) return;
-    this.#parts.push(part);
-    this.#next ??= setImmediate(() => this.#turn());
-  }
-
-  /** The walk has ended: takes in every part still waiting; throws what taking one in threw. */
-  finish(): void {
-    this.cancel();
-    while (!this.#failure && this.#parts.length > 0) this.#takeOne();
-    if (this.#failure) throw this.#failure;
-  }
-
-  /** Takes in nothing more. */
-  cancel(): void {
-    if (this.#next) clearImmediate(this.#next);
-    this.#next = undefined;
-  }
-
-  #turn(): void {
-    this.#next = undefined;
-    this.#takeOne();
-    if (!this.#failure && this.#parts.length > 0) this.#next = setImmediate(() => this.#turn());
-  }
-
-  #takeOne(): void {
-    const part = this.#parts.shift();
-    if (!part) return;
-    try {
-      this.take(part);
-    } catch (err) {
-      this.#failure = err instanceof Error ? err : new Error(String(err));
-      this.#parts = [];
-    }
-  }
-}

@@ -8,6 +8,7 @@
  * `/rescan` of 100,000 files).
  */
 import { sep } from 'node:path';
+import { CacheRowChunks } from './cache-rows.js';
 import type { CacheRow } from './hash-cache.js';
 import type { IndexFilters, SearchMode } from './keyword-index.js';
 import type { MutableEntry } from './share-entry.js';
@@ -22,6 +23,9 @@ import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type 
 export interface Tracked extends MutableEntry {
   ino: number;
   gen: number;
+  /** Where its cache row was encoded while hashing (CacheRowChunks; chunk -1: nowhere, it is formatted when saved). */
+  rowChunk: number;
+  rowAt: number;
 }
 
 /** The `gen` of an entry that left the table (its file went, or changed and got a new entry). */
@@ -49,6 +53,8 @@ export class ShareTable {
   #entries: Array<Tracked | undefined> = [];
   #count = 0;
   #lookups = new ShareLookups(() => this.entries());
+  /** The cache rows encoded during the current hashing run. */
+  #rows = new CacheRowChunks();
   /** Every entry in the order the last scan found it. */
   #order: Tracked[] = [];
   #gen = 0;
@@ -150,6 +156,8 @@ export class ShareTable {
         sha1Base32: hit ? cached.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS) : undefined,
         ino,
         gen: s.gen,
+        rowChunk: -1,
+        rowAt: 0,
       };
       if (!hit) pending.push(e);
       if (!known) this.#count++;
@@ -181,6 +189,16 @@ export class ShareTable {
     return e.gen !== GONE;
   }
 
+  /** These entries were just hashed: their cache rows are encoded now, while the workers hash on. */
+  batchHashed(entries: readonly Tracked[]): void {
+    this.#rows.add(entries as Array<Tracked & CacheRow>);
+  }
+
+  /** The hashing run has saved: the rows encoded for it can go. */
+  dropRows(): void {
+    this.#rows.clear();
+  }
+
   /** Hashes arrived for a current entry that had none. */
   hashed(e: Tracked, sha1: string, md5: string, sha1Base32: string): void {
     e.sha1 = sha1;
@@ -191,13 +209,14 @@ export class ShareTable {
   }
 
   /**
-   * Every hashed file, as the hash cache remembers it, in scan order (the
-   * order the next start matches in). The entries themselves: an entry has
-   * every field of a row, so no row object is made per file.
+   * The hash cache file: every hashed file in scan order (the order the
+   * next start matches in), from the rows encoded while hashing where they
+   * are still kept, else formatted from the entry (which has every field of
+   * a row: no row object is made per file).
    */
-  *cacheRows(): Generator<CacheRow> {
+  cacheBytes(): Buffer {
     if (this.#scanning) this.#savedWhileScanning = true;
-    for (const e of this.#order) if (isHashed(e)) yield e;
+    return this.#rows.encode(hashedOf(this.#order));
   }
 
   /** Takes an entry out of every lookup (its index is the caller's to free or reuse). */
@@ -210,7 +229,11 @@ export class ShareTable {
 
 const SPACE = 0x20;
 
-/** An entry with all three hashes: a cache row as it is. */
+/** The entries with all three hashes: cache rows as they are. */
+function* hashedOf(entries: readonly Tracked[]): Generator<Tracked & CacheRow> {
+  for (const e of entries) if (isHashed(e)) yield e;
+}
+
 function isHashed(e: Tracked): e is Tracked & CacheRow {
   return e.sha1 !== undefined && e.md5 !== undefined && e.sha1Base32 !== undefined;
 }

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CacheRowChunks, MAX_CHUNK_BYTES, type ChunkedRow } from '../../src/share/cache-rows.js';
+import { encodeHashCache, HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
+import { ShareLibrary } from '../../src/share/share-library.js';
+import { tempDir } from './helpers.js';
+
+/** A row with awkward paths: non-ASCII, a backslash, a newline, long. */
+function row(i: number): ChunkedRow {
+  const paths = [`/s/album ${i % 7}/track ${i}.mp3`, `/s/трек ${i}\\n.mp3`, `/s/line\nbreak ${i}`, `/s/${'é'.repeat(i % 300)}x${i}`];
+  return {
+    path: paths[i % paths.length]!,
+    size: i * 1_000_003,
+    mtimeMs: 1_764_484_000_123.457 + i / 7,
+    ino: 2 ** 40 + i,
+    sha1: i.toString(16).padStart(40, 'f'),
+    md5: i.toString(16).padStart(32, 'e'),
+    sha1Base32: String.fromCharCode(65 + (i % 26)).repeat(31) + '7',
+    rowChunk: -1,
+    rowAt: 0,
+  };
+}
+
+describe('CacheRowChunks (cache rows encoded while hashing)', () => {
+  it('gives the bytes of formatting every row, whichever rows were encoded early, in whatever order, and whichever left since', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 299 }), { maxLength: 30 }),
+        fc.boolean(),
+        (batchSizes, encodedEarly, gone, shuffle) => {
+          const rows = Array.from({ length: batchSizes.reduce((a, b) => a + b, 0) }, (_, i) => row(i));
+          const chunks = new CacheRowChunks();
+          // Batches as hashing returns them, some encoded then, some (a chunk dropped, a cap reached) not.
+          const batches: ChunkedRow[][] = [];
+          let at = 0;
+          for (const n of batchSizes) {
+            batches.push(rows.slice(at, at + n));
+            at += n;
+          }
+          if (shuffle) batches.reverse(); // two workers: batches come back in any order
+          batches.forEach((b, k) => encodedEarly[k % encodedEarly.length] && chunks.add(b));
+          // Files that left or changed since are not saved; the rest keep scan order.
+          const kept = rows.filter((_, i) => !gone.includes(i));
+          const bytes = chunks.encode(kept);
+          expect(bytes.equals(encodeHashCache(kept))).toBe(true);
+          expect([...parseHashCache(bytes.toString()).rows.keys()]).toEqual(kept.map((r) => r.path));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('formats every row once it is cleared, and keeps no more than MAX_CHUNK_BYTES', () => {
+    const chunks = new CacheRowChunks();
+    const rows = Array.from({ length: 50 }, (_, i) => row(i));
+    chunks.add(rows);
+    expect(rows.every((r) => r.rowChunk === 0)).toBe(true);
+    chunks.clear();
+    expect(chunks.encode(rows).equals(encodeHashCache(rows))).toBe(true);
+
+    const big: ChunkedRow = { ...row(3), path: `/s/${'x'.repeat(MAX_CHUNK_BYTES)}` };
+    chunks.add([big]);
+    const next = row(4);
+    chunks.add([next]);
+    expect(next.rowChunk).toBe(-1); // over the cap: left to be formatted at the save
+    expect(chunks.encode([big, next]).equals(encodeHashCache([big, next]))).toBe(true);
+  });
+});
+
+describe('the hash cache a first scan writes', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  beforeEach(async () => (t = await tempDir()));
+  afterEach(() => t.cleanup());
+
+  it('is every file formatted in scan order, from rows encoded while hashing, also after a rescan that changed some', async () => {
+    const root = join(t.dir, 'share');
+    const data = join(t.dir, 'data');
+    for (let d = 0; d < 5; d++) {
+      await mkdir(join(root, `dir ${d}`), { recursive: true });
+      for (let i = 0; i < 60; i++) await writeFile(join(root, `dir ${d}`, i % 9 === 0 ? `трек\\${i}` : `f${i}.bin`), `content ${d} ${i}`);
+    }
+    const lib = new ShareLibrary({ roots: [root], dataDir: data, scanPartFiles: 37 });
+    try {
+      const expectFileMatches = async (): Promise<void> => {
+        const bytes = await readFile(join(data, HASH_CACHE_FILE));
+        const rows = [...parseHashCache(bytes.toString()).rows.values()];
+        expect(rows).toHaveLength(lib.files);
+        const byPath = new Map([...lib.entries()].map((e) => [e.path, e]));
+        for (const r of rows) expect(r).toMatchObject({ sha1: byPath.get(r.path)?.sha1, md5: byPath.get(r.path)?.md5, size: byPath.get(r.path)?.size });
+        expect(bytes.equals(encodeHashCache(rows.map((r) => ({ ...r }))))).toBe(true);
+      };
+      await lib.start();
+      await lib.whenHashed();
+      await expectFileMatches();
+      await writeFile(join(root, 'dir 2', 'f5.bin'), 'changed since');
+      await writeFile(join(root, 'dir 4', 'new.bin'), 'new');
+      await lib.rescan();
+      await lib.whenHashed();
+      await expectFileMatches();
+      expect(lib.byName('f5.bin')).toBeDefined();
+    } finally {
+      await lib.stop();
+    }
+  });
+});
