@@ -14,6 +14,10 @@ const MAX_WARNED = 256;
 export class NickGuard {
   readonly #roster = new Roster();
   readonly #warned = new Set<string>();
+  /** The last nick compared with ours, ours then, and whether they matched (a flood repeats them). */
+  #usedLast: string | undefined;
+  #ourLast: string | undefined;
+  #matchLast = false;
 
   constructor(
     private readonly node: string,
@@ -35,8 +39,18 @@ export class NickGuard {
     const m = d.message;
     if (d.self) return { nick: m.nick, text: m.type === 'JOIN' ? '' : m.type === 'NICK' ? m.newNick : m.text };
     const used = m.type === 'NICK' ? m.newNick : m.type === 'PART' ? undefined : m.nick;
-    if (used !== undefined && used.toLowerCase() === ourNick.toLowerCase()) this.#warn(m.origin, used);
+    if (used !== undefined && this.#isOurs(used, ourNick)) this.#warn(m.origin, used);
     return this.#roster.learn(m, now, { node: this.node, nick: ourNick });
+  }
+
+  /** Whether `used` is `ourNick` but for case; the last answer is kept. */
+  #isOurs(used: string, ourNick: string): boolean {
+    if (used !== this.#usedLast || ourNick !== this.#ourLast) {
+      this.#usedLast = used;
+      this.#ourLast = ourNick;
+      this.#matchLast = used.toLowerCase() === ourNick.toLowerCase();
+    }
+    return this.#matchLast;
   }
 
   #warn(origin: string, nick: string): void {
