@@ -71,9 +71,27 @@ export function refusal(reason: string): NetError {
 /** Handles every line received on a chat link, by the link's state. */
 export class LinkProtocol {
   readonly #c: LinkContext;
+  /** The clock's time for the lines of the current task (one socket read), or -1. */
+  #now = -1;
+  readonly #forgetNow = (): void => {
+    this.#now = -1;
+  };
 
   constructor(c: LinkContext) {
     this.#c = c;
+  }
+
+  /**
+   * The clock read once per task, not per line: a socket read hands over hundreds of lines
+   * in one synchronous run, and they all take its time. The time is forgotten when the
+   * task's microtasks run, before the next socket read or timer.
+   */
+  #time(): number {
+    if (this.#now < 0) {
+      this.#now = this.#c.clock.now();
+      queueMicrotask(this.#forgetNow);
+    }
+    return this.#now;
   }
 
   onFrame(conn: Connection<ChatFrame>, frame: ChatFrame): void {
@@ -83,8 +101,8 @@ export class LinkProtocol {
       link.fail(frame.fault);
       return;
     }
-    // The clock is read once per line: every step below takes this time.
-    const now = this.#c.clock.now();
+    // Every step below takes this time (read once per socket read).
+    const now = this.#time();
     link.lastRx = now;
     const first = !link.spoke;
     link.spoke = true;
