@@ -32,6 +32,7 @@ export interface KeywordIndexOptions {
 
 const DEAD = -1;
 const NO_EXTENSION = 0;
+const DOT = 0x2e;
 const INITIAL_SLOTS = 1024;
 /** Token positions of the last ASCII name kept for the next (KeywordIndex.#recent). */
 const RECENT_TOKENS = 8;
@@ -89,6 +90,9 @@ export class KeywordIndex {
   // extensions, interned: code -> extension, and the type of each code
   #extCodes = new Map<string, number>([['', NO_EXTENSION]]);
   #extTypes: number[] = [-1];
+  /** The extension of the last name coded, as written (no dot), and its code ('': none remembered). */
+  #lastTail = '';
+  #lastTailCode = NO_EXTENSION;
 
   constructor(opts: KeywordIndexOptions = {}) {
     this.#tokenPattern = new RegExp(opts.tokenPattern ?? WORD_CHARS); // our own copy: its lastIndex is ours
@@ -116,12 +120,14 @@ export class KeywordIndex {
     this.#ids[slot] = id;
     this.#sizes[slot] = size;
     this.#exts[slot] = this.#extCode(name);
-    const folded = foldForMatch(name);
+    // One ASCII check: an ASCII name's folded form is its lower case, ASCII too.
+    const ascii = isAscii(name);
+    const folded = ascii ? name.toLowerCase() : foldForMatch(name);
     if (this.#keepNames) this.#names[slot] = folded;
     if (id >= this.#slotOf.length) this.#slotOf = grow(this.#slotOf, id + 1);
     this.#slotOf[id] = slot + 1;
     this.#live++;
-    if (this.#asciiWords && isAscii(folded)) this.#postAsciiWords(folded, slot);
+    if (this.#asciiWords && ascii) this.#postAsciiWords(folded, slot);
     else for (const t of splitFolded(folded, this.#tokenPattern)) this.#post(t, slot);
   }
 
@@ -299,6 +305,19 @@ export class KeywordIndex {
   }
 
   #extCode(name: string): number {
+    // The extension of the name before, as it was written, and its code: names in a folder
+    // mostly share one, and this skips the slice, lower-casing and lookup (issue 9).
+    const tail = this.#lastTail;
+    const at = name.length - tail.length - 1;
+    if (tail !== '' && at > 0 && name.charCodeAt(at) === DOT && name.endsWith(tail)) return this.#lastTailCode;
+    const code = this.#extCodeOf(name);
+    const dot = name.lastIndexOf('.');
+    this.#lastTail = code === NO_EXTENSION || dot <= 0 ? '' : name.slice(dot + 1);
+    this.#lastTailCode = code;
+    return code;
+  }
+
+  #extCodeOf(name: string): number {
     const ext = extensionOf(name);
     let code = this.#extCodes.get(ext);
     if (code === undefined) {

@@ -17,6 +17,8 @@ export const SCAN_PART_FILES = 8192;
 export type CacheLookup = (path: string, size: number, mtimeMs: number, ino: number) => string | undefined;
 
 const NOT_CACHED = ' '.repeat(HASH_RECORD_CHARS);
+/** lstat options: a file gone since the readdir gives undefined. */
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 interface Dir {
   root: number;
@@ -52,38 +54,10 @@ export function walkRoots(
       // a missing root shares nothing; the library reports it
     }
   }
-  let dirs = 0;
-  let firstDir = 0;
-  let dirPaths: string[] = [];
-  let dirRels: string[] = [];
-  let dirRoots: number[] = [];
-  let fileDir: number[] = [];
-  let paths: string[] = [];
-  let sizes: number[] = [];
-  let mtimes: number[] = [];
-  let inos: number[] = [];
-  let cached: string[] = [];
+  const part = new PartBuilder(real, partFiles, lookup !== undefined, emit);
   let files = 0;
   let skipped = 0;
   let truncated = false;
-
-  const flush = (): void => {
-    emit({
-      roots: real,
-      firstDir,
-      dirPaths,
-      dirRels,
-      dirRoots: Int32Array.from(dirRoots),
-      fileDir: Int32Array.from(fileDir),
-      paths: paths.join(NAME_SEPARATOR),
-      sizes: Float64Array.from(sizes),
-      mtimes: Float64Array.from(mtimes),
-      inos: Float64Array.from(inos),
-      ...(lookup ? { cached: cached.join('') } : {}),
-    });
-    firstDir = dirs;
-    [dirPaths, dirRels, dirRoots, fileDir, paths, sizes, mtimes, inos, cached] = [[], [], [], [], [], [], [], [], []];
-  };
 
   const keep = (dir: number, path: string, size: number, mtimeMs: number, ino: number): void => {
     if (files >= maxFiles) {
@@ -92,13 +66,7 @@ export function walkRoots(
       return;
     }
     files++;
-    fileDir.push(dir);
-    paths.push(path);
-    sizes.push(size);
-    mtimes.push(mtimeMs);
-    inos.push(ino);
-    if (lookup) cached.push(lookup(path, size, mtimeMs, ino) ?? NOT_CACHED);
-    if (paths.length >= partFiles) flush();
+    part.file(dir, path, size, mtimeMs, ino, lookup ? lookup(path, size, mtimeMs, ino) ?? NOT_CACHED : undefined);
   };
 
   const stack: Dir[] = real.map((r, i) => ({ root: i, path: normalize(r.root), rel: '', depth: 0 })).reverse();
@@ -118,10 +86,7 @@ export function walkRoots(
       skipped++;
       continue;
     }
-    const dir = dirs++;
-    dirPaths.push(job.path);
-    dirRels.push(job.rel);
-    dirRoots.push(job.root);
+    const dir = part.dir(job.path, job.rel, job.root);
     const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
     for (const name of entries) {
       if (name.startsWith('.') || name.endsWith(PART_SUFFIX)) {
@@ -129,7 +94,7 @@ export function walkRoots(
         continue;
       }
       const path = prefix + name;
-      const d = lstatSync(path, { throwIfNoEntry: false });
+      const d = lstatSync(path, NO_THROW);
       if (!d) skipped++; // gone since the readdir
       else if (d.isFile()) keep(dir, path, d.size, d.mtimeMs, d.ino);
       else if (d.isDirectory()) {
@@ -149,6 +114,93 @@ export function walkRoots(
       } else skipped++; // sockets, FIFOs, devices
     }
   }
-  if (paths.length > 0 || dirPaths.length > 0) flush();
+  part.end();
   return { files, skipped, truncated };
+}
+
+/**
+ * The part of a walk being filled: sizes, mtimes, inodes and folders in
+ * typed arrays written in place (issue 9: arrays that began empty for every
+ * part took doubles after small integers, and each change of kind threw the
+ * walking worker's optimized code away, several times a walk).
+ */
+class PartBuilder {
+  #dirs = 0;
+  #firstDir = 0;
+  #dirPaths: string[] = [];
+  #dirRels: string[] = [];
+  #dirRoots: number[] = [];
+  #paths: string[] = [];
+  #cached: string[] = [];
+  #n = 0;
+  #fileDir: Int32Array;
+  #sizes: Float64Array;
+  #mtimes: Float64Array;
+  #inos: Float64Array;
+
+  constructor(
+    private readonly roots: ScanRoot[],
+    private readonly partFiles: number,
+    private readonly withCache: boolean,
+    private readonly emit: (part: ScanPart) => void,
+  ) {
+    [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
+  }
+
+  /** A folder whose files come next; returns its number in the walk. */
+  dir(path: string, rel: string, root: number): number {
+    this.#dirPaths.push(path);
+    this.#dirRels.push(rel);
+    this.#dirRoots.push(root);
+    return this.#dirs++;
+  }
+
+  /** A file kept; a full part is sent. */
+  file(dir: number, path: string, size: number, mtimeMs: number, ino: number, cached: string | undefined): void {
+    const i = this.#n++;
+    this.#fileDir[i] = dir;
+    this.#sizes[i] = size;
+    this.#mtimes[i] = mtimeMs;
+    this.#inos[i] = ino;
+    this.#paths.push(path);
+    if (cached !== undefined) this.#cached.push(cached);
+    if (this.#n >= this.partFiles) this.#flush();
+  }
+
+  /** The walk is over: sends what is left (folders without files too). */
+  end(): void {
+    if (this.#n > 0 || this.#dirPaths.length > 0) this.#flush();
+  }
+
+  #flush(): void {
+    const n = this.#n;
+    // A full part's arrays go as they are (new ones are made for the next); a short one's are cut to size.
+    const cut = <T extends Int32Array | Float64Array>(a: T): T => (n === a.length ? a : (a.slice(0, n) as T));
+    this.emit({
+      roots: this.roots,
+      firstDir: this.#firstDir,
+      dirPaths: this.#dirPaths,
+      dirRels: this.#dirRels,
+      dirRoots: Int32Array.from(this.#dirRoots),
+      fileDir: cut(this.#fileDir),
+      paths: this.#paths.join(NAME_SEPARATOR),
+      sizes: cut(this.#sizes),
+      mtimes: cut(this.#mtimes),
+      inos: cut(this.#inos),
+      ...(this.withCache ? { cached: this.#cached.join('') } : {}),
+    });
+    this.#firstDir = this.#dirs;
+    this.#dirPaths = [];
+    this.#dirRels = [];
+    this.#dirRoots = [];
+    this.#paths = [];
+    this.#cached = [];
+    if (n === this.partFiles) [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
+    this.#n = 0;
+  }
+
+  #columns(): [Int32Array, Float64Array, Float64Array, Float64Array] {
+    const n = this.partFiles;
+    return [new Int32Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  }
 }

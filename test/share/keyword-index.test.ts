@@ -126,7 +126,8 @@ class NaiveIndex {
   }
 }
 
-const word = fc.constantFrom('a', 'b', 'cc', 'Dd', 'été', 'mp3', 'ogg', 'txt', 'x_y', '7');
+// Extensions in either case, after one another (the index remembers the last name's extension).
+const word = fc.constantFrom('a', 'b', 'cc', 'Dd', 'été', 'mp3', 'MP3', 'ogg', 'txt', 'Txt', 'x_y', '7');
 const name = fc.tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom(' ', '.', '_', ' - ')).map(([ws, sep]) => ws.join(sep));
 const filters: fc.Arbitrary<IndexFilters> = fc.record(
   { minSize: fc.integer({ min: 0, max: 100 }), maxSize: fc.integer({ min: 0, max: 100 }), type: fc.constantFrom('audio' as const, 'document' as const), extension: fc.constantFrom('mp3', 'ogg', 'y') },
