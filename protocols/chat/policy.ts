@@ -80,10 +80,13 @@ export class DuplicateMeter<L> {
   /** `link` sent an already-seen id; true when it crossed the flood threshold. */
   duplicate(link: L, now: number): boolean {
     const w = this.#roll(now);
-    const entry = this.#dups.get(link);
-    const d = entry && entry.window === w ? entry : { window: w, count: 0 };
+    let d = this.#dups.get(link);
+    if (d === undefined) this.#dups.set(link, (d = { window: w, count: 0 }));
+    else if (d.window !== w) {
+      d.window = w;
+      d.count = 0;
+    }
     d.count++;
-    this.#dups.set(link, d);
     return isDuplicateFlood(d.count, this.#fresh + this.#freshPrev, this.slack);
   }
 
