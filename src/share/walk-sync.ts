@@ -12,6 +12,13 @@ import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type Sc
 
 /** Files per part sent to the library while walking. */
 export const SCAN_PART_FILES = 8192;
+/**
+ * Files in the first part; each next part is twice as large, up to the
+ * part size (issue 9: a first part of 8192 files reached the library about
+ * 120 ms after the start, and the hashing worker waited that long for its
+ * first batch).
+ */
+export const FIRST_PART_FILES = 512;
 
 /** The hashes remembered for a file (HASH_RECORD_CHARS characters) if it is unchanged, else undefined. */
 export type CacheLookup = (path: string, size: number, mtimeMs: number, ino: number) => string | undefined;
@@ -29,7 +36,8 @@ interface Dir {
 
 /**
  * Walks `roots` and packs every regular file found, handing `emit` a part
- * every `partFiles` files and at the end. Keeps regular files; skips hidden
+ * every `partFiles` files (the first ones smaller: FIRST_PART_FILES, then
+ * twice as many each time) and at the end. Keeps regular files; skips hidden
  * names (leading dot), `.part` files, sockets/devices/FIFOs, symlinked
  * directories (no loops, no escapes) and symlinked files whose target leaves
  * every shared root. Unreadable entries are skipped, not fatal. At most
@@ -133,6 +141,8 @@ class PartBuilder {
   #paths: string[] = [];
   #cached: string[] = [];
   #n = 0;
+  /** Files in the part being filled: FIRST_PART_FILES at first, doubling up to partFiles. */
+  #limit: number;
   #fileDir: Int32Array;
   #sizes: Float64Array;
   #mtimes: Float64Array;
@@ -145,6 +155,7 @@ class PartBuilder {
     private readonly emit: (part: ScanPart) => void,
   ) {
     [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
+    this.#limit = Math.min(FIRST_PART_FILES, partFiles);
   }
 
   /** A folder whose files come next; returns its number in the walk. */
@@ -164,7 +175,10 @@ class PartBuilder {
     this.#inos[i] = ino;
     this.#paths.push(path);
     if (cached !== undefined) this.#cached.push(cached);
-    if (this.#n >= this.partFiles) this.#flush();
+    if (this.#n >= this.#limit) {
+      this.#flush();
+      this.#limit = Math.min(this.#limit * 2, this.partFiles);
+    }
   }
 
   /** The walk is over: sends what is left (folders without files too). */
