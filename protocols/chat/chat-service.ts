@@ -62,6 +62,8 @@ export class ChatService {
   readonly #maintainer: Maintainer;
   #discovery: Discovery | undefined;
   readonly #links = new Map<Connection<ChatFrame>, Link>();
+  /** #links as an array for the Flooder's walk per line; replaced (never changed) on open and close. */
+  #linkList: readonly Link[] = [];
   readonly #byNode = new Map<string, Link>();
   readonly #selfAddrs = new Set<string>();
   readonly #events: LineEvents;
@@ -115,7 +117,7 @@ export class ChatService {
       dupSlack: o.dupSlack,
       highWater: o.queue.highWater,
       clock: ctx.clock,
-      links: () => this.#links.values(),
+      links: () => this.#linkList,
       deliver: (d) => this.#events.deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
     });
@@ -295,7 +297,7 @@ export class ChatService {
 
   #onOpen(conn: Connection<ChatFrame>): void {
     const link = new Link(conn, this.#ctx.clock.now());
-    this.#links.set(conn, link);
+    this.#linkList = [...this.#links.set(conn, link).values()];
     armHandshake(link, this.#liveness);
   }
 
@@ -303,6 +305,7 @@ export class ChatService {
     const link = this.#links.get(conn);
     if (!link) return;
     this.#links.delete(conn);
+    this.#linkList = this.#linkList.filter((l) => l !== link);
     link.cancelTimers();
     this.#flooder.forget(link);
     this.#pressure.forget(link);
