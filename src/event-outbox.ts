@@ -14,11 +14,23 @@ export const OUTBOX_MAX_EVENTS = 10_000;
 export const OUTBOX_HARD_MAX = 20_000;
 
 /**
- * Formatted text gathered in one turn before it is written anyway: the size of a pipe's
- * buffer. A bigger write costs more per line (the string's bytes are copied to a fresh
- * allocation that big, and most of them wait there for the reader anyway).
+ * Bytes of output gathered in one turn before they are written anyway: the size of a pipe's
+ * buffer (a bigger write costs more per line: most of it waits for the reader anyway).
  */
-const PENDING_MAX_CHARS = 64 * 1024;
+const BATCH_BYTES = 64 * 1024;
+
+/** Batch buffers kept for reuse once the stream is done with them. */
+const SPARE_BATCHES = 2;
+
+/** The most UTF-8 bytes one UTF-16 unit of formatted text takes. */
+const UTF8_BYTES_PER_UNIT = 3;
+
+/**
+ * Writes an event's line (newline included) as bytes at `buf[pos]` and returns where it
+ * ended, or returns -1 when it does not take this event or it does not fit in what is left
+ * of `buf`; such an event is written as `format`'s text.
+ */
+export type EventEncoder = (buf: Buffer, pos: number, e: AppEvent) => number;
 
 /** Event kinds that may be dropped (counted) when stdout falls behind. */
 const DROPPABLE: ReadonlySet<AppEventType> = new Set<AppEventType>(['chat.line', 'search.hit', 'log']);
@@ -34,17 +46,31 @@ export class EventOutbox {
   /** Queue index of the waiting progress event, by transfer id. */
   #progress = new Map<number, number>();
   #blocked = false;
-  /** Lines formatted this turn of the event loop, handed to the stream in one write. */
-  #pending = '';
+  readonly #encode: EventEncoder | undefined;
+  /** Lines written this turn of the event loop, handed to the stream in one write: `#batch[0, #pos)`. */
+  #batch: Buffer | undefined;
+  #pos = 0;
+  #scheduled = false;
+  /** Batches the stream is done with (with `reuseBatches` only). */
+  #spare: Buffer[] = [];
+  readonly #reuse: boolean;
   #droppedLines = 0;
   #droppedOther = 0;
 
-  /** `format`: an event as its line of output, newline included. */
-  constructor(out: NodeJS.WritableStream, format: (e: AppEvent) => string, opts: { maxEvents?: number; hardMax?: number } = {}) {
+  /**
+   * `format`: an event as its line of output, newline included; `encode`: the same line
+   * written as bytes, for the events it takes (the hot ones). `reuseBatches`: `out` has
+   * copied a chunk out by the time its write's callback runs (a socket, a pipe, a terminal,
+   * a file: `process.stdout`), so a written batch can take the next turn's lines; not for a
+   * stream that keeps the chunks it is given (a PassThrough).
+   */
+  constructor(out: NodeJS.WritableStream, format: (e: AppEvent) => string, opts: { maxEvents?: number; hardMax?: number; encode?: EventEncoder; reuseBatches?: boolean } = {}) {
     this.#out = out;
     this.#format = format;
+    this.#encode = opts.encode;
     this.#max = opts.maxEvents ?? OUTBOX_MAX_EVENTS;
     this.#hardMax = Math.max(this.#max, opts.hardMax ?? OUTBOX_HARD_MAX);
+    this.#reuse = opts.reuseBatches === true;
     out.on('drain', () => this.#flush());
   }
 
@@ -77,34 +103,69 @@ export class EventOutbox {
 
   /** Writes whatever is still queued, ignoring backpressure (the program is ending). */
   close(): void {
-    this.#writePending();
     this.#blocked = false;
     for (let i = this.#head; i < this.#q.length; i++) {
       const e = this.#q[i];
-      if (e) this.#out.write(this.#format(e));
+      if (e) this.#write(e);
     }
+    this.#writePending();
     this.#q = [];
     this.#head = 0;
     this.#progress.clear();
   }
 
   /**
-   * Events are written once per turn of the event loop, not once each: stdout on a pipe
-   * is a blocking write(2) per call, and a relay shows thousands of lines a second
-   * (issue 9: printing events must not be what limits the mesh).
+   * Events are written once per turn of the event loop, not once each, into one byte buffer
+   * (a relay shows hundreds of thousands of lines a second; issue 9: printing events must not
+   * be what limits the mesh).
    */
   #write(e: AppEvent): void {
-    if (this.#pending === '') queueMicrotask(this.#writePending);
-    this.#pending += this.#format(e);
-    if (this.#pending.length >= PENDING_MAX_CHARS) this.#writePending();
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#endOfTurn);
+    }
+    const batch = (this.#batch ??= this.#spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES));
+    let end = this.#encode === undefined ? -1 : this.#encode(batch, this.#pos, e);
+    if (end < 0 && this.#pos > 0 && this.#encode !== undefined) {
+      this.#writePending();
+      const fresh = (this.#batch ??= this.#spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES));
+      end = this.#encode(fresh, 0, e);
+    }
+    if (end >= 0) this.#pos = end;
+    else this.#writeText(this.#format(e));
   }
 
-  #writePending = (): void => {
-    const s = this.#pending;
-    if (s === '') return;
-    this.#pending = '';
-    if (!this.#out.write(s)) this.#blocked = true;
+  /** A line as text: into the batch when it fits, else on its own after the batch. */
+  #writeText(s: string): void {
+    if (s.length * UTF8_BYTES_PER_UNIT > BATCH_BYTES - this.#pos) {
+      this.#writePending();
+      if (s.length * UTF8_BYTES_PER_UNIT > BATCH_BYTES) {
+        if (!this.#out.write(s)) this.#blocked = true;
+        return;
+      }
+    }
+    const batch = (this.#batch ??= this.#spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES));
+    this.#pos += batch.write(s, this.#pos, 'utf8');
+  }
+
+  #endOfTurn = (): void => {
+    this.#scheduled = false;
+    this.#writePending();
   };
+
+  #writePending(): void {
+    const batch = this.#batch;
+    if (batch === undefined || this.#pos === 0) return;
+    const chunk = batch.subarray(0, this.#pos);
+    this.#batch = undefined;
+    this.#pos = 0;
+    const ok = this.#reuse
+      ? this.#out.write(chunk, () => {
+          if (this.#spare.length < SPARE_BATCHES) this.#spare.push(batch);
+        })
+      : this.#out.write(chunk);
+    if (!ok) this.#blocked = true;
+  }
 
   #flush(): void {
     this.#blocked = false;

@@ -2,6 +2,7 @@ import type { AppApi, AppEvent } from './app-api.js';
 import { CommandLineSplitter, type CommandLineItem } from './command-lines.js';
 import { NetError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
+import { writeEventJson } from './event-bytes.js';
 import { eventJsonLine } from './event-json.js';
 
 export interface HeadlessOptions {
@@ -93,7 +94,11 @@ const MAX_WAITING_LINES = 256;
  * ends (unless daemon) or `/quit`.
  */
 export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<void>): Promise<void> {
-  const outbox = new EventOutbox(opts.output, (e) => (opts.json ? eventJsonLine(e) : formatEvent(e) + '\n'));
+  // process.stdout (a pipe, a socket, a terminal or a file) is done with a chunk once its write's callback runs.
+  const reuseBatches = opts.output === process.stdout;
+  const outbox = opts.json
+    ? new EventOutbox(opts.output, eventJsonLine, { encode: writeEventJson, reuseBatches })
+    : new EventOutbox(opts.output, (e) => formatEvent(e) + '\n', { reuseBatches });
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     outbox.push(e);

@@ -1,0 +1,105 @@
+/**
+ * The `--json` bytes of chat.line events written straight into a buffer (src/event-bytes.ts,
+ * issue 9) are exactly the UTF-8 of JSON.stringify's text, whatever the strings hold: quotes,
+ * backslashes, controls, lone and paired surrogates, text decoded from invalid UTF-8, U+2028/9,
+ * emoji, empty strings; and the room they ask for is never too little.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AppEvent, ChatLineKind } from '../../src/app-api.js';
+import { chatLineRoom, jsonTextRoom, writeChatLine, writeEventJson, writeJsonText } from '../../src/event-bytes.js';
+
+type ChatLine = Extract<AppEvent, { type: 'chat.line' }>;
+
+/** Strings made to hurt: every escape class JSON has, mixed with ordinary text. */
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('utf8')), // invalid UTF-8, decoded as a relay decodes it
+  fc.array(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u001f', '\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\u2028', '\u2029', '\ud800', '\udbff', '\udc00', '\udfff', '\ud83d\ude00', '</script>', 'é', 'a', ' ', '{}'), { maxLength: 12 }).map((a) => a.join('')),
+);
+const num = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 9, 10, 1_700_000_000_000, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 5e-324, NaN, Infinity, -Infinity));
+const kind = fc.constantFrom<ChatLineKind>('msg', 'action', 'join', 'part', 'nick');
+
+/** A chat.line built in the order every producer builds it (AppEvent's declaration order). */
+const chatLine = fc
+  .tuple(fc.oneof(fc.constant('chat'), hostile), kind, hostile, hostile, hostile, hostile, num, num, fc.boolean(), fc.option(hostile, { nil: undefined }), fc.option(fc.boolean(), { nil: undefined }))
+  .map(([protocol, k, id, nick, text, origin, at, hops, self, signedBy, contact]): ChatLine => {
+    const e: ChatLine = { type: 'chat.line', protocol, kind: k, id, nick, text, origin, at, hops, self };
+    if (signedBy !== undefined) e.signedBy = signedBy;
+    if (contact !== undefined) e.contact = contact;
+    return e;
+  });
+
+/** What the line must be: JSON.stringify's text, newline included, as UTF-8. */
+const expected = (e: AppEvent): Buffer => Buffer.from(JSON.stringify(e) + '\n', 'utf8');
+
+/** writeChatLine into a buffer with exactly the room it asks for, after `pad` bytes of something else. */
+function written(e: ChatLine, pad = 0): Buffer {
+  const buf = Buffer.alloc(pad + chatLineRoom(e), 0xee);
+  const end = writeChatLine(buf, pad, e);
+  expect(end).toBeLessThanOrEqual(buf.length);
+  expect(buf.subarray(0, pad).every((b) => b === 0xee)).toBe(true);
+  return buf.subarray(pad, end);
+}
+
+describe('--json event bytes', () => {
+  it('writes a string as the UTF-8 of what JSON.stringify puts between the quotes, within the room it asks for', () => {
+    fc.assert(
+      fc.property(hostile, fc.nat(8), (s, pad) => {
+        const buf = Buffer.alloc(pad + jsonTextRoom(s));
+        const end = writeJsonText(buf, pad, s);
+        expect(buf.subarray(pad, end).toString('utf8')).toBe(JSON.stringify(s).slice(1, -1));
+        expect(buf.subarray(pad, end).equals(Buffer.from(JSON.stringify(s).slice(1, -1), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('writes every single UTF-16 unit as JSON.stringify does (each control, each surrogate alone)', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const s = String.fromCharCode(c);
+      const buf = Buffer.alloc(jsonTextRoom(s));
+      const end = writeJsonText(buf, 0, s);
+      expect(buf.subarray(0, end).equals(Buffer.from(JSON.stringify(s).slice(1, -1), 'utf8'))).toBe(true);
+    }
+  });
+
+  it('writes chat.line events exactly as JSON.stringify does, hostile strings and odd numbers included', () => {
+    fc.assert(
+      fc.property(chatLine, fc.nat(16), (e, pad) => {
+        expect(written(e, pad).equals(expected(e))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes runs of chat.line events that repeat a kind, nick, origin or time exactly as JSON.stringify does (the pieces kept between lines)', () => {
+    const few = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.array(arb, { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(few(hostile), few(hostile), few(num), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), hostile, fc.option(hostile, { nil: undefined })), { minLength: 1, maxLength: 20 }), (nicks, origins, ats, picks) => {
+        for (const [n, o, t, text, signedBy] of picks) {
+          const e: ChatLine = { type: 'chat.line', protocol: t % 4 === 3 ? 'other' : 'chat', kind: (['msg', 'action', 'join'] as const)[t % 3]!, id: `x${n}${t}`, nick: nicks[n % nicks.length]!, text, origin: origins[o % origins.length]!, at: ats[t % ats.length]!, hops: 1 + (o % 2), self: t % 2 === 0 };
+          if (signedBy !== undefined && n % 2 === 0) (e.signedBy = signedBy), (e.contact = o % 2 === 0);
+          expect(written(e).equals(expected(e))).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('leaves out an optional field that is present but undefined, as JSON.stringify does', () => {
+    const e: ChatLine = { type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'x', nick: 'n', text: 't', origin: 'o', at: 1, hops: 0, self: true, signedBy: undefined, contact: undefined };
+    expect(written(e).equals(expected(e))).toBe(true);
+  });
+
+  it('takes a chat.line only when it fits in what is left of the buffer, and no other event', () => {
+    const e: ChatLine = { type: 'chat.line', protocol: 'chat', kind: 'msg', id: 'abc', nick: 'ann', text: 'hi "there"', origin: 'o', at: 1_700_000_000_000, hops: 2, self: false };
+    const room = chatLineRoom(e);
+    const buf = Buffer.alloc(room + 10);
+    expect(writeEventJson(buf, 11, e)).toBe(-1);
+    const end = writeEventJson(buf, 10, e);
+    expect(buf.subarray(10, end).equals(expected(e))).toBe(true);
+    expect(writeEventJson(buf, 0, { type: 'notice', protocol: 'chat', text: 'hi' })).toBe(-1);
+  });
+});
