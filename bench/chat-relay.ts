@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createChatPlugin } from '../protocols/chat/index.js';
 import { PeerdeckNode } from '../src/node.js';
 import { startBareRelay } from './lib-bare-relay.js';
-import { headless, type Headless } from './lib-headless.js';
+import { headlessReadCheaply, type Headless } from './lib-headless.js';
 import { DEFAULT_ROUNDS, ratioTarget, report, stats, type Stats } from './lib-measure.js';
 
 const TOTAL = Number(process.env.RELAY_LINES ?? 300_000);
@@ -64,41 +64,76 @@ async function inProcess(): Promise<number> {
 }
 
 /**
- * A headless relay whose stdout is read as fast as it comes, its lines split out only while
- * the bench waits for an event (so reading costs little beside the relay).
+ * A headless relay whose stdout is read as fast as it comes (into one reused buffer), its
+ * lines split out only while the bench waits for an event (so reading costs little beside
+ * the relay).
  */
-function relayProcess(extra: string[] = []): { node: Headless } {
-  const node = headless(['--no-discovery', '--chat-host', '127.0.0.1', '--chat-port', '0', '--nick', `n${dirs}`, '--data-dir', join(root, `d${dirs++}`), ...extra], { keep: false });
+async function relayProcess(extra: string[] = []): Promise<{ node: Headless }> {
+  const node = await headlessReadCheaply(['--no-discovery', '--chat-host', '127.0.0.1', '--chat-port', '0', '--nick', `n${dirs}`, '--data-dir', join(root, `d${dirs++}`), ...extra], { keep: false });
   return { node };
+}
+
+/**
+ * The bytes of the `chat.line` events a node prints for one flood, `hops` away from its
+ * origin: the lines of lib-chat-peers.ts (`line number K of the relay benchmark`, 32-hex id
+ * and origin, nick benchA, one origin time). A node whose stdout fell behind drops chat lines
+ * (README "Headless mode") and prints fewer bytes: the bench says so, since that node did
+ * less work than the figure claims.
+ */
+function floodEventBytes(hops: number): number {
+  const x = 'x'.repeat(32);
+  const template = JSON.stringify({ type: 'chat.line', protocol: 'chat', kind: 'msg', id: x, nick: 'benchA', text: 'line number  of the relay benchmark', origin: x, at: 1_700_000_000_000, hops, self: false });
+  let bytes = 0;
+  for (let k = 0; k < TOTAL; k++) bytes += template.length + 1 + String(k).length;
+  return bytes;
+}
+
+/** Reports the chat.line events a node dropped during a flood (its stdout printed `printed` bytes). */
+function checkPrinted(name: string, printed: number, hops: number): void {
+  const want = floodEventBytes(hops);
+  if (printed >= want) return;
+  const lost = Math.round(((want - printed) / want) * TOTAL);
+  process.stdout.write(`chat.relay_events_dropped: ${name} printed about ${lost.toLocaleString('en-US')} fewer chat.line events than the ${TOTAL.toLocaleString('en-US')} it relayed (its stdout fell behind)\n`);
 }
 
 const chatPort = async (n: Headless): Promise<number> => ((await n.next((e) => e.type === 'ready')).ports as Record<string, number>).chat ?? 0;
 
 async function headlessOne(): Promise<number> {
-  const r = relayProcess();
+  const r = await relayProcess();
   try {
-    return await flood(await chatPort(r.node));
+    const port = await chatPort(r.node);
+    const before = r.node.stdoutBytes;
+    const rate = await flood(port);
+    await r.node.stop();
+    checkPrinted('the headless relay', r.node.stdoutBytes - before, 1);
+    return rate;
   } finally {
     await r.node.stop();
   }
 }
 
 async function headlessThree(): Promise<number> {
-  const c = relayProcess();
+  const c = await relayProcess();
   const nodes = [c];
   try {
     const pc = await chatPort(c.node);
-    const b = relayProcess(['--connect', `127.0.0.1:${pc}`]);
+    const b = await relayProcess(['--connect', `127.0.0.1:${pc}`]);
     nodes.push(b);
     const bUp = b.node.next((e) => e.type === 'peer.up');
     const pb = await chatPort(b.node);
     await bUp;
-    const a = relayProcess(['--connect', `127.0.0.1:${pb}`]);
+    const a = await relayProcess(['--connect', `127.0.0.1:${pb}`]);
     nodes.push(a);
     const aUp = a.node.next((e) => e.type === 'peer.up');
     const pa = await chatPort(a.node);
     await aUp;
-    return await flood(pa, pc);
+    // A, B and C print each line 1, 2 and 3 hops from the bench's peer A.
+    const chain = [a, b, c];
+    const before = chain.map((n) => n.node.stdoutBytes);
+    const rate = await flood(pa, pc);
+    for (const n of chain) await n.node.stop();
+    chain.forEach((n, i) => checkPrinted(`chained node ${'ABC'[i]}`, n.node.stdoutBytes - before[i]!, i + 1));
+    return rate;
   } finally {
     for (const n of nodes) await n.node.stop();
   }

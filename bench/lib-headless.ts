@@ -2,7 +2,12 @@
  * A real headless peerdeck process for benches (the compiled bin, `--json`),
  * whose events can be awaited and whose stdin takes commands.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled program, as a user runs it. */
@@ -15,7 +20,8 @@ export type Event = { type: string } & Record<string, unknown>;
 
 /** A running headless child. */
 export interface Headless {
-  proc: ChildProcessWithoutNullStreams;
+  /** The child; its stdout is null when the bench reads it through its own socket (`headlessReadCheaply`). */
+  proc: ChildProcessByStdio<Writable, Readable | null, Readable>;
   /** The first event (already seen or still to come) that matches, or a rejection after `waitMs`. */
   next(pred: (e: Event) => boolean, waitMs?: number): Promise<Event>;
   /** The first matching event from now on (ignores what was already seen). */
@@ -24,15 +30,68 @@ export interface Headless {
   send(line: string): void;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
+  /** Bytes read from the child's stdout so far. */
+  readonly stdoutBytes: number;
 }
+
+type HeadlessOptions = { keep?: boolean; onLine?: (line: string) => void };
 
 /**
  * Starts `peerdeck --headless --json ...args`. Events are parsed only while
  * someone waits or `keep` is set, so a bench that floods the child's stdout
  * measures the child, not this parser.
  */
-export function headless(args: string[], opts: { keep?: boolean; onLine?: (line: string) => void } = {}): Headless {
+export function headless(args: string[], opts: HeadlessOptions = {}): Headless {
   const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...args]);
+  const h = reader(proc, opts);
+  proc.stdout.on('data', (chunk: Buffer) => h.feed(chunk, false));
+  return h.node;
+}
+
+/**
+ * The same, with the child's stdout read into one reused 64 KiB buffer (`onread`) instead of
+ * a fresh allocation per read: a relay under test prints a line per relayed message, and
+ * reading three of them through Node's stream reads cost the bench about 0.6 µs of CPU a line
+ * on the two cores the relays need (issue 9). The child's stdout is still a connected
+ * AF_UNIX stream socket, as it is with `stdio: 'pipe'` (libuv makes a socketpair), and every
+ * byte of it is read.
+ */
+export async function headlessReadCheaply(args: string[], opts: HeadlessOptions = {}): Promise<Headless> {
+  const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-out-'));
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(join(dir, 'stdout.sock'), resolve);
+    });
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    let h: ReturnType<typeof reader> | undefined;
+    const ours = connect({ path: join(dir, 'stdout.sock'), onread: { buffer, callback: (n: number, b: Uint8Array) => (h?.feed(Buffer.from(b.buffer, b.byteOffset, n), true), true) } });
+    ours.on('error', () => undefined);
+    const theirs = await accepted;
+    const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...args], { stdio: ['pipe', theirs, 'pipe'] });
+    theirs.destroy(); // the child has its own copy
+    // Stopped once the child has exited and its last bytes are read (or a while after the exit).
+    const eof = new Promise<void>((resolve) => {
+      ours.once('close', () => resolve());
+      proc.once('exit', () => setTimeout(() => (ours.destroy(), resolve()), 5_000).unref());
+    });
+    h = reader(proc, opts, eof);
+    return h.node;
+  } finally {
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What both readers share: the line splitter (run only while someone looks at lines), the
+ * waiters, stdin and stop (which also waits for `eof`, the end of what stdout had).
+ * `feed(chunk, reused)`: `reused` when the chunk's memory is read into again, so what is
+ * kept of it must be copied.
+ */
+function reader(proc: ChildProcessByStdio<Writable, Readable | null, Readable>, opts: HeadlessOptions, eof?: Promise<void>): { node: Headless; feed(chunk: Buffer, reused: boolean): void } {
   const waiters: Array<{ pred: (e: Event) => boolean; resolve(e: Event): void }> = [];
   const seen: Event[] = [];
   const onLine = (line: string): void => {
@@ -50,10 +109,13 @@ export function headless(args: string[], opts: { keep?: boolean; onLine?: (line:
   // Lines are split out only while someone looks at them: a relay under test prints a line
   // per relayed message, and this reader must cost the machine little next to it (issue 9).
   let rest: Buffer | undefined;
-  proc.stdout.on('data', (chunk: Buffer) => {
+  let stdoutBytes = 0;
+  const feed = (chunk: Buffer, reused: boolean): void => {
+    stdoutBytes += chunk.length;
     if (waiters.length === 0 && opts.keep === false && !opts.onLine) {
       const last = chunk.lastIndexOf(LF);
-      rest = last === -1 ? (rest ? Buffer.concat([rest, chunk]) : chunk) : chunk.subarray(last + 1);
+      const tail = last === -1 ? (rest ? Buffer.concat([rest, chunk]) : chunk) : chunk.subarray(last + 1);
+      rest = reused && tail.buffer === chunk.buffer ? Buffer.from(tail) : tail;
       return;
     }
     const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
@@ -62,8 +124,8 @@ export function headless(args: string[], opts: { keep?: boolean; onLine?: (line:
       onLine(buf.toString('utf8', start, nl));
       start = nl + 1;
     }
-    rest = start < buf.length ? buf.subarray(start) : undefined;
-  });
+    rest = start < buf.length ? (reused && buf.buffer === chunk.buffer ? Buffer.from(buf.subarray(start)) : buf.subarray(start)) : undefined;
+  };
   let stderr = '';
   proc.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const wait = (pred: (e: Event) => boolean, waitMs: number): Promise<Event> =>
@@ -71,7 +133,7 @@ export function headless(args: string[], opts: { keep?: boolean; onLine?: (line:
       const timer = setTimeout(() => reject(new Error(`peerdeck child: event not seen in ${waitMs} ms; stderr: ${stderr}`)), waitMs);
       waiters.push({ pred, resolve: (e) => (clearTimeout(timer), resolve(e)) });
     });
-  return {
+  const node: Headless = {
     proc,
     next: (pred, waitMs = 120_000) => {
       const old = seen.find(pred);
@@ -80,12 +142,18 @@ export function headless(args: string[], opts: { keep?: boolean; onLine?: (line:
     upcoming: (pred, waitMs = 120_000) => wait(pred, waitMs),
     send: (line) => proc.stdin.write(line + '\n'),
     stop: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      await eof;
+    },
+    get stdoutBytes() {
+      return stdoutBytes;
     },
   };
+  return { node, feed };
 }
 
 /** Asks `/shares` until the library has hashed everything (so no hashing competes with a measurement). */
