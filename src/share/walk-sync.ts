@@ -62,7 +62,7 @@ export function walkRoots(
       // a missing root shares nothing; the library reports it
     }
   }
-  const part = new PartBuilder(real, partFiles, lookup !== undefined, emit);
+  const part = new PartBuilder(real, Math.max(1, Math.floor(partFiles)), lookup !== undefined, emit);
   let files = 0;
   let skipped = 0;
   let truncated = false;

@@ -47,5 +47,9 @@ describe('walkRoots (the walking worker runs it)', () => {
     const end = walkRoots([t.dir], 25, (p) => parts.push(p), undefined, 8);
     expect(end).toEqual({ files: 25, skipped: 15, truncated: true });
     expect(parts.map((p) => p.sizes.length)).toEqual([8, 8, 8, 1]);
+    // A part size below one still sends every file, one a part.
+    const ones: ScanPart[] = [];
+    walkRoots([t.dir], 5, (p) => ones.push(p), undefined, 0);
+    expect(ones.map((p) => [p.sizes.length, p.paths.split(NAME_SEPARATOR).length])).toEqual(Array(5).fill([1, 1]));
   });
 });
