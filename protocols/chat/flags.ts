@@ -23,7 +23,12 @@ export interface ChatFlagSettings {
   requireSigned: boolean;
   nearMe: boolean;
   acceptFrom: 'anyone' | 'contacts' | 'nobody';
+  /** `--chat-degree`: links the maintainer keeps (spec "Mesh maintenance"); undefined: the default. */
+  degree: number | undefined;
 }
+
+/** The most links `--chat-degree` may ask for. */
+const MAX_FLAG_DEGREE = 16;
 
 const MESH = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -31,6 +36,19 @@ function acceptFrom(v: string | undefined): 'anyone' | 'contacts' | 'nobody' {
   if (v === undefined) return 'anyone';
   if (v !== 'anyone' && v !== 'contacts' && v !== 'nobody') throw NetError.usage(`--accept-from: anyone, contacts or nobody: ${v}`);
   return v;
+}
+
+/** `--chat-degree N`: 1..MAX_FLAG_DEGREE, else a usage error. */
+function degree(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > MAX_FLAG_DEGREE) throw NetError.usage(`--chat-degree: a number of links from 1 to ${MAX_FLAG_DEGREE}: ${v}`);
+  return n;
+}
+
+/** The maintainer's target and minimum degree for `--chat-degree` (the minimum never above the target). */
+function meshDegree(d: number | undefined): { targetDegree?: number; minDegree?: number } {
+  return d === undefined ? {} : { targetDegree: d, minDegree: Math.min(d, C.MIN_DEGREE) };
 }
 
 /** Reads the chat flags back; throws NetError('USAGE'). Reads the password file named by `--mesh-password-file`. */
@@ -61,6 +79,7 @@ export function parseChatFlags(v: FlagValues): ChatFlagSettings {
     requireSigned: flagSet(v, 'require-signed'),
     nearMe: !flagSet(v, 'no-near-me'),
     acceptFrom: acceptFrom(flagString(v, 'accept-from')),
+    degree: degree(flagString(v, 'chat-degree')),
   };
 }
 
@@ -79,6 +98,7 @@ export const chatFlags: ProtocolFlags = {
     'require-signed': { type: 'boolean' },
     'no-near-me': { type: 'boolean' },
     'accept-from': { type: 'string' },
+    'chat-degree': { type: 'string' },
   },
   usage: `  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
   --chat-host ADDR           chat listening address (default: all interfaces)
@@ -90,13 +110,14 @@ export const chatFlags: ProtocolFlags = {
   --sign                     sign every chat line we send (Ed25519 key in the data dir)
   --require-signed           drop unsigned chat lines (neither shown nor relayed)
   --no-near-me               People Near Me off (on by default where discovery runs)
-  --accept-from WHO          invitations from anyone (default), contacts or nobody`,
+  --accept-from WHO          invitations from anyone (default), contacts or nobody
+  --chat-degree N            chat links to keep to other nodes (default ${C.TARGET_DEGREE}; --connect peers always)`,
   parse(values) {
     const s = parseChatFlags(values);
     return {
       plugins: (core) =>
         s.enabled
-          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned, nearMe: s.nearMe, acceptFrom: s.acceptFrom })]
+          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned, nearMe: s.nearMe, acceptFrom: s.acceptFrom, ...meshDegree(s.degree) })]
           : [],
     };
   },

@@ -41,7 +41,8 @@ describe('parseConfig', () => {
 
   it('has defaults a newcomer expects', () => {
     const c = parseConfig([], PROTOCOLS, { HOME: '/home/u' });
-    expect(parseChatFlags({})).toMatchObject({ enabled: true, port: 6350, discovery: true, mesh: 'default' });
+    expect(parseChatFlags({})).toMatchObject({ enabled: true, port: 6350, discovery: true, mesh: 'default', degree: undefined });
+    expect(parseChatFlags({ 'chat-degree': '1' }).degree).toBe(1);
     expect(parsePplus2Flags({})).toBeUndefined();
     expect(c.dataDir).toBe('/home/u/.local/share/peerdeck');
     expect(c.scrollback).toBe(10_000);
@@ -61,6 +62,10 @@ describe('parseConfig', () => {
       ['--pplus2-peer', '127.0.0.1:7000'],
       ['--log-level', 'loud'],
       ['--scrollback', '5'],
+      ['--chat-degree', '0'],
+      ['--chat-degree', '17'],
+      ['--chat-degree', '2.5'],
+      ['--chat-degree', 'x'],
     ]) {
       expect(() => parseConfig(argv, PROTOCOLS), JSON.stringify(argv)).toThrowError(expect.objectContaining({ code: 'USAGE' }));
     }
