@@ -112,17 +112,23 @@ async function headlessOne(): Promise<number> {
   }
 }
 
+/**
+ * Three headless relays in a line, C <- B <- A, each keeping only the links it was told to
+ * make (`--chat-degree 1`): by default they would close the triangle (target degree 3), and
+ * the first node would send each line to the last one directly, besides through the middle.
+ */
 async function headlessThree(): Promise<number> {
-  const c = await relayProcess();
+  const line = ['--chat-degree', '1'];
+  const c = await relayProcess(line);
   const nodes = [c];
   try {
     const pc = await chatPort(c.node);
-    const b = await relayProcess(['--connect', `127.0.0.1:${pc}`]);
+    const b = await relayProcess([...line, '--connect', `127.0.0.1:${pc}`]);
     nodes.push(b);
     const bUp = b.node.next((e) => e.type === 'peer.up');
     const pb = await chatPort(b.node);
     await bUp;
-    const a = await relayProcess(['--connect', `127.0.0.1:${pb}`]);
+    const a = await relayProcess([...line, '--connect', `127.0.0.1:${pb}`]);
     nodes.push(a);
     const aUp = a.node.next((e) => e.type === 'peer.up');
     const pa = await chatPort(a.node);
