@@ -5,22 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CacheRowChunks, MAX_CHUNK_BYTES, type ChunkedRow } from '../../src/share/cache-rows.js';
 import { encodeHashCache, HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
-import { tempDir } from './helpers.js';
+import { cacheRow, tempDir } from './helpers.js';
 
 /** A row with awkward paths: non-ASCII, a backslash, a newline, long. */
 function row(i: number): ChunkedRow {
   const paths = [`/s/album ${i % 7}/track ${i}.mp3`, `/s/трек ${i}\\n.mp3`, `/s/line\nbreak ${i}`, `/s/${'é'.repeat(i % 300)}x${i}`];
-  return {
-    path: paths[i % paths.length]!,
-    size: i * 1_000_003,
-    mtimeMs: 1_764_484_000_123.457 + i / 7,
-    ino: 2 ** 40 + i,
-    sha1: i.toString(16).padStart(40, 'f'),
-    md5: i.toString(16).padStart(32, 'e'),
-    sha1Base32: String.fromCharCode(65 + (i % 26)).repeat(31) + '7',
-    rowChunk: -1,
-    rowAt: 0,
-  };
+  return { ...cacheRow(i, paths[i % paths.length]!), rowChunk: -1, rowAt: 0 };
 }
 
 describe('CacheRowChunks (cache rows encoded while hashing)', () => {

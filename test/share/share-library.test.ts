@@ -8,7 +8,7 @@ import { NetError } from '../../src/errors.js';
 import { Logger, type LogEntry } from '../../src/log.js';
 import { encodeHashCache, formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
 import { HASH_CACHE_FILE, ShareLibrary } from '../../src/share/share-library.js';
-import { tempDir } from './helpers.js';
+import { cacheRow, tempDir } from './helpers.js';
 import { HOSTILE_NAMES } from './hostile-names.js';
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
@@ -334,15 +334,7 @@ describe('the hash cache file', () => {
   });
 
   it('writes a cache larger than its write buffer, and a path longer than it, byte for byte as text', () => {
-    const rows = Array.from({ length: 12_000 }, (_, i) => ({
-      path: i === 7_000 ? `/s/${'é'.repeat(700_000)}` : `/s/album ${i % 97}/трек ${i}\\n.mp3`,
-      size: i * 1_000_003,
-      mtimeMs: 1_764_484_000_123.457 + i / 7,
-      ino: 2 ** 40 + i,
-      sha1: i.toString(16).padStart(40, 'f'),
-      md5: i.toString(16).padStart(32, 'e'),
-      sha1Base32: String.fromCharCode(65 + (i % 26)).repeat(31) + '7',
-    }));
+    const rows = Array.from({ length: 12_000 }, (_, i) => cacheRow(i, i === 7_000 ? `/s/${'é'.repeat(700_000)}` : `/s/album ${i % 97}/трек ${i}\\n.mp3`));
     const bytes = encodeHashCache(rows);
     expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
     const escape = (p: string): string => p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
