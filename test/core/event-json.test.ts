@@ -5,35 +5,17 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppEvent, ChatLineKind } from '../../src/app-api.js';
+import type { AppEvent } from '../../src/app-api.js';
 import { eventJson, eventJsonLine, jsonString } from '../../src/event-json.js';
 import { chatNet, lines, link, waitUntil } from '../chat/chat-net.js';
 import type { Testnet, TestNode } from '../testnet.js';
+import { chatLine, hostile, num } from './event-arbitraries.js';
 
 let net: Testnet | undefined;
 afterEach(async () => {
   await net?.stop();
   net = undefined;
 });
-
-/** Strings made to hurt: every escape class JSON has, mixed with ordinary text. */
-const hostile = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.array(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\u2029', '\ud800', '\udfff', '\ud83d\ude00', '</script>', 'é', 'a', ' ', '{}'), { maxLength: 12 }).map((a) => a.join('')),
-);
-const num = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 1_700_000_000_000, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity));
-const kind = fc.constantFrom<ChatLineKind>('msg', 'action', 'join', 'part', 'nick');
-
-/** A chat.line built in the order every producer builds it (AppEvent's declaration order). */
-const chatLine = fc
-  .tuple(fc.oneof(fc.constant('chat'), hostile), kind, hostile, hostile, hostile, hostile, num, num, fc.boolean(), fc.option(hostile, { nil: undefined }), fc.option(fc.boolean(), { nil: undefined }))
-  .map(([protocol, k, id, nick, text, origin, at, hops, self, signedBy, contact]): AppEvent => {
-    const e: AppEvent = { type: 'chat.line', protocol, kind: k, id, nick, text, origin, at, hops, self };
-    if (signedBy !== undefined) e.signedBy = signedBy;
-    if (contact !== undefined) e.contact = contact;
-    return e;
-  });
 
 describe('--json event text', () => {
   it('writes a string exactly as JSON.stringify does', () => {
