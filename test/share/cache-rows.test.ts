@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CacheRowChunks, MAX_CHUNK_BYTES, type ChunkedRow } from '../../src/share/cache-rows.js';
-import { encodeHashCache, HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
+import { CacheRowChunks, encodeRows, MAX_CHUNK_BYTES, type ChunkedRow } from '../../src/share/cache-rows.js';
+import { encodeHashCache, formatRow, HASH_CACHE_FILE, parseHashCache, type CacheRow } from '../../src/share/hash-cache.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { cacheRow, tempDir } from './helpers.js';
 
@@ -58,6 +58,49 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
     chunks.add([next]);
     expect(next.rowChunk).toBe(-1); // over the cap: left to be formatted at the save
     expect(chunks.encode([big, next]).equals(encodeHashCache([big, next]))).toBe(true);
+  });
+});
+
+describe('encodeRows (rows written as bytes, no string per row)', () => {
+  it('gives exactly the UTF-8 of formatRow, row by row, for any fields (odd numbers, non-ASCII, escapes, lone surrogates, odd hash lengths)', () => {
+    const hex = (n: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
+    const number = fc.oneof(
+      fc.nat(),
+      fc.maxSafeNat(),
+      fc.double(),
+      fc.constantFrom(0, -1, 2 ** 53, 2 ** 64, 1e21, 1.5e-7, -0, 1_764_484_000_123.4567, Number.MAX_VALUE, Number.MIN_VALUE),
+    );
+    const path = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'/ab .-_09\\\n'), maxLength: 60 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom('\ud800', '\udc00', 'é', '東', '😀', '/x'), maxLength: 20 }),
+    );
+    const row: fc.Arbitrary<CacheRow> = fc.record({
+      path,
+      size: number,
+      mtimeMs: number,
+      ino: number,
+      sha1: fc.oneof({ weight: 4, arbitrary: hex(40) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 44 }) }),
+      md5: fc.oneof({ weight: 4, arbitrary: hex(32) }, { weight: 1, arbitrary: fc.string({ maxLength: 34 }) }),
+      sha1Base32: fc.oneof({ weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), minLength: 32, maxLength: 32 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 32, maxLength: 32 }) }),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 30 }), (rows) => {
+        const { bytes, ends } = encodeRows(rows);
+        expect(bytes.equals(Buffer.from(rows.map(formatRow).join(''), 'utf8'))).toBe(true);
+        let start = 0;
+        rows.forEach((r, i) => {
+          expect(bytes.subarray(start, ends[i]).toString('utf8')).toBe(Buffer.from(formatRow(r), 'utf8').toString('utf8'));
+          start = ends[i]!;
+        });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes a batch larger than its first scratch buffer', () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => cacheRow(i, `/s/${'p'.repeat(i % 500)}/track ${i}.mp3`));
+    expect(encodeRows(rows).bytes.equals(Buffer.from(rows.map(formatRow).join(''), 'utf8'))).toBe(true);
   });
 });
 
