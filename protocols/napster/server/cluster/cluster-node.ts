@@ -14,13 +14,13 @@ import type { Clock, Timer } from '../../../../src/clock.js';
 import type { Logger } from '../../../../src/log.js';
 import { FrameBatch } from '../../codec.js';
 import * as C from '../../constants.js';
-import { splitFields } from '../../messages.js';
 import { parseSearch } from '../../search-query.js';
 import { HANDLERS } from '../dispatch.js';
 import type { NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../server-network.js';
-import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from '../server-state.js';
+import { ERR_NOT_ONLINE, type ServerState } from '../server-state.js';
 import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
+import { localSearch, queueLimit } from './cluster-answers.js';
 import { gone, onChanEvent, onGhost, onUserEvent, settleClash, statePage, tellWatchers } from './cluster-events.js';
 import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
 import { mergeResults, splitFrames, withoutEnd } from './cluster-frames.js';
@@ -344,25 +344,16 @@ export class ClusterNode implements ServerNetwork {
     const handler = HANDLERS.get(req.type);
     if (!handler) return void m.respond(new Uint8Array(0));
     const proxy = new ProxySession(req.from);
-    if (req.type === C.MSG_QUEUE_LIMIT) this.#queueLimit(proxy, req.from.size, req.text);
+    if (req.type === C.MSG_QUEUE_LIMIT) queueLimit(this.st, proxy, req.from.size, req.text);
     else handler(this.st, proxy, req.text);
     m.respond(proxy.replies());
-  }
-
-  /** 619 from a user of another server: as handlers-transfer.ts does, with the size its server sent. */
-  #queueLimit(s: ProxySession, size: number, text: string): void {
-    const f = splitFields(text);
-    if (!f || f.length !== 3) return this.st.notice(s, ERR_UNPARSABLE);
-    const down = this.st.online(f[0]!);
-    if (!down) return this.st.notice(s, ERR_NOT_ONLINE);
-    down.send(C.MSG_QUEUE_LIMIT_NOTICE, `${s.nick} "${f[1]!}" ${s.files?.has(f[1]!) ? size : 0} ${f[2]!}`);
   }
 
   #search(s: Session, text: string): void {
     const parsed = parseSearch(text);
     const servers = [...this.dir.servers.keys()];
     const { slot, firewalled } = s;
-    if (!parsed.ok || servers.length === 0) return s.sendRaw(this.#localSearch(text, slot, firewalled));
+    if (!parsed.ok || servers.length === 0) return s.sendRaw(localSearch(this.st, this.id, text, slot, firewalled));
     const nc = this.#nc!;
     const body = enc({ text, firewalled });
     const asks = servers.map((id) =>
@@ -372,7 +363,7 @@ export class ClusterNode implements ServerNetwork {
       ),
     );
     // The requests leave with this tick's flush; this server searches its own index meanwhile.
-    const mine = new Promise<Buffer | undefined>((resolve) => setImmediate(() => resolve(s.online ? this.#localSearch(text, slot, firewalled) : undefined)));
+    const mine = new Promise<Buffer | undefined>((resolve) => setImmediate(() => resolve(s.online ? localSearch(this.st, this.id, text, slot, firewalled) : undefined)));
     void Promise.all([mine, Promise.all(asks)]).then(([local, answers]) => {
       if (!s.online || !local) return;
       const own = splitFrames(withoutEnd(local)) ?? [];
@@ -382,18 +373,10 @@ export class ClusterNode implements ServerNetwork {
     });
   }
 
-  /** This server's answer to a search, run by the ordinary handler (202 included). */
-  #localSearch(text: string, self: number, firewalled: boolean): Buffer {
-    const probe = new ProxySession({ server: this.id, nick: '', ip: '127.0.0.1', port: firewalled ? 0 : 1, speed: 0, level: 0, shares: [], size: 0 });
-    probe.slot = self;
-    HANDLERS.get(C.MSG_SEARCH)!(this.st, probe, text);
-    return probe.replies();
-  }
-
   #onSearchRequest(m: Msg): void {
     const req = M.parseBody(m.data);
     if (!M.isSearchRequest(req)) return void m.respond(new Uint8Array(0));
-    m.respond(withoutEnd(this.#localSearch(req.text, -1, req.firewalled)));
+    m.respond(withoutEnd(localSearch(this.st, this.id, req.text, -1, req.firewalled)));
   }
 }
 
