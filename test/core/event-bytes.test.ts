@@ -35,6 +35,28 @@ describe('--json event bytes', () => {
     );
   });
 
+  it('writes plain ASCII followed by anything exactly as JSON.stringify does, wherever the plain run ends (the copy loop hands over to the escaping one)', () => {
+    const plain = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7f }).filter((c) => c !== 0x22 && c !== 0x5c).map((c) => String.fromCharCode(c)), maxLength: 40 });
+    fc.assert(
+      fc.property(plain, hostile, fc.nat(8), (head, rest, pad) => {
+        const s = head + rest;
+        const buf = Buffer.alloc(pad + jsonTextRoom(s));
+        const end = writeJsonText(buf, pad, s);
+        expect(buf.subarray(pad, end).equals(Buffer.from(JSON.stringify(s).slice(1, -1), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    // Each character that ends a plain run, at each place.
+    for (const stop of ['"', '\\', '\u001f', '\u0000', '\n', '\u0080', '\u00ff', '\u0100', '\u07ff', '\u0800', '\ud800', '\udc00', '\ud83d\ude00', '\uffff']) {
+      for (let at = 0; at <= 3; at++) {
+        const s = 'abc'.slice(0, at) + stop + 'x~\u007f';
+        const buf = Buffer.alloc(jsonTextRoom(s));
+        const end = writeJsonText(buf, 0, s);
+        expect(buf.subarray(0, end).toString('utf8')).toBe(JSON.stringify(s).slice(1, -1));
+      }
+    }
+  });
+
   it('writes every single UTF-16 unit as JSON.stringify does (each control, each surrogate alone)', () => {
     for (let c = 0; c <= 0xffff; c++) {
       const s = String.fromCharCode(c);
