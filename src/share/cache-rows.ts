@@ -62,6 +62,11 @@ export class CacheRowChunks {
    * formatted (the same bytes either way).
    */
   encode(rows: Iterable<ChunkedRow>): Buffer {
+    return Buffer.concat(this.pieces(rows));
+  }
+
+  /** encode's bytes in pieces, to be written one after another (most of them views of the rows kept: no copy). */
+  pieces(rows: Iterable<ChunkedRow>): Uint8Array[] {
     const pieces: Uint8Array[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
     let lines: string[] = [];
     let run: Chunk | undefined;
@@ -97,7 +102,7 @@ export class CacheRowChunks {
     }
     endRun();
     endLines();
-    return Buffer.concat(pieces);
+    return pieces;
   }
 }
 

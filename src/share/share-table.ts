@@ -209,14 +209,14 @@ export class ShareTable {
   }
 
   /**
-   * The hash cache file: every hashed file in scan order (the order the
+   * The hash cache file, in pieces: every hashed file in scan order (the order the
    * next start matches in), from the rows encoded while hashing where they
    * are still kept, else formatted from the entry (which has every field of
    * a row: no row object is made per file).
    */
-  cacheBytes(): Buffer {
+  cacheBytes(): Uint8Array[] {
     if (this.#scanning) this.#savedWhileScanning = true;
-    return this.#rows.encode(hashedOf(this.#order));
+    return this.#rows.pieces(hashedOf(this.#order));
   }
 
   /** Takes an entry out of every lookup (its index is the caller's to free or reuse). */
@@ -229,9 +229,11 @@ export class ShareTable {
 
 const SPACE = 0x20;
 
-/** The entries with all three hashes: cache rows as they are. */
-function* hashedOf(entries: readonly Tracked[]): Generator<Tracked & CacheRow> {
-  for (const e of entries) if (isHashed(e)) yield e;
+/** The entries with all three hashes: cache rows as they are (an array: no iterator result per entry). */
+function hashedOf(entries: readonly Tracked[]): Array<Tracked & CacheRow> {
+  const hashed: Array<Tracked & CacheRow> = [];
+  for (const e of entries) if (isHashed(e)) hashed.push(e);
+  return hashed;
 }
 
 function isHashed(e: Tracked): e is Tracked & CacheRow {
