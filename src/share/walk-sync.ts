@@ -135,11 +135,11 @@ export function walkRoots(
 class PartBuilder {
   #dirs = 0;
   #firstDir = 0;
-  #dirPaths: string[] = [];
-  #dirRels: string[] = [];
+  #dirPaths = strings();
+  #dirRels = strings();
   #dirRoots: number[] = [];
-  #paths: string[] = [];
-  #cached: string[] = [];
+  #paths = strings();
+  #cached = strings();
   #n = 0;
   /** Files in the part being filled: FIRST_PART_FILES at first, doubling up to partFiles. */
   #limit: number;
@@ -204,11 +204,11 @@ class PartBuilder {
       ...(this.withCache ? { cached: this.#cached.join('') } : {}),
     });
     this.#firstDir = this.#dirs;
-    this.#dirPaths = [];
-    this.#dirRels = [];
+    this.#dirPaths = strings();
+    this.#dirRels = strings();
     this.#dirRoots = [];
-    this.#paths = [];
-    this.#cached = [];
+    this.#paths = strings();
+    this.#cached = strings();
     if (n === this.partFiles) [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
     this.#n = 0;
   }
@@ -217,4 +217,17 @@ class PartBuilder {
     const n = this.partFiles;
     return [new Int32Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   }
+}
+
+/**
+ * An empty array that holds strings from the start. An empty literal starts
+ * as an array of small integers and changes kind at its first string: with a
+ * new one per part, the walking worker's optimized code was thrown away and
+ * the whole walk recompiled three or four times a walk, 20-40 ms of
+ * compiling each (issue 9).
+ */
+function strings(): string[] {
+  const a = [''];
+  a.pop();
+  return a;
 }
