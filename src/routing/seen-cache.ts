@@ -72,6 +72,8 @@ export class SeenCache {
   #bytesLo = 0;
   #bytesRead = false;
   #bytesAbsent = false;
+  /** The empty table cell where hasBytes()'s probe for an absent id stopped. */
+  #bytesCell = 0;
 
   constructor(opts: SeenCacheOptions) {
     if (!(opts.max >= 1)) throw new RangeError('SeenCache max must be >= 1');
@@ -145,10 +147,26 @@ export class SeenCache {
     this.#bytesHi = hi;
     this.#bytesLo = lo;
     this.#bytesRead = true;
-    const slot = this.#find(hi, lo);
-    this.#bytesAbsent = slot === -1;
-    if (slot === -1) return false;
-    return (now ?? this.#now()) - this.#at[slot]! < this.#ttl;
+    // #find(), written out: where an absent id's probe stops is kept for markSeenLast().
+    const t = this.#table;
+    const mask = this.#mask;
+    const k = this.#keys;
+    const slotBits = this.#slotBits;
+    const tag = hi >>> this.#tagShift;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const cell = t[i]!;
+      if (cell === EMPTY) {
+        this.#bytesAbsent = true;
+        this.#bytesCell = i;
+        return false;
+      }
+      if (cell >>> slotBits !== tag) continue;
+      const slot = (cell & this.#slotMask) - 1;
+      if (k[2 * slot] === hi && k[2 * slot + 1] === lo) {
+        this.#bytesAbsent = false;
+        return (now ?? this.#now()) - this.#at[slot]! < this.#ttl;
+      }
+    }
   }
 
   /**
@@ -160,6 +178,15 @@ export class SeenCache {
     if (!this.#bytesRead) throw new Error('SeenCache.markSeenLast() without hasBytes()');
     const hi = this.#bytesHi;
     const lo = this.#bytesLo;
+    if (this.#bytesAbsent && this.#count < this.#at.length) {
+      // Nothing recorded since the lookup and room in the ring (no growth, no eviction):
+      // the table is as the lookup left it, so the id's cell is the empty one it stopped at.
+      this.#bytesAbsent = false;
+      this.#absent = undefined;
+      const slot = this.#put(hi, lo, now);
+      this.#table[this.#bytesCell] = this.#cell(hi, slot);
+      return true;
+    }
     const slot = this.#bytesAbsent ? -1 : this.#find(hi, lo);
     if (slot !== -1 && now - this.#at[slot]! < this.#ttl) return false;
     this.#insert(hi, lo, now);
@@ -208,13 +235,27 @@ export class SeenCache {
     const t = this.#table;
     const mask = this.#mask;
     const k = this.#keys;
+    const slotBits = this.#slotBits;
+    const tag = hi >>> this.#tagShift;
     for (let i = lo & mask; ; i = (i + 1) & mask) {
       const cell = t[i]!;
       if (cell === EMPTY) return -1;
-      if (!this.#tagged(cell, hi)) continue;
+      if (cell >>> slotBits !== tag) continue;
       const slot = (cell & this.#slotMask) - 1;
       if (k[2 * slot] === hi && k[2 * slot + 1] === lo) return slot;
     }
+  }
+
+  /** Writes a new id at the end of the ring (which has room); returns its slot. */
+  #put(hi: number, lo: number, now: number): number {
+    let slot = this.#head + this.#count;
+    if (slot >= this.#at.length) slot -= this.#at.length;
+    const k = this.#keys;
+    k[2 * slot] = hi;
+    k[2 * slot + 1] = lo;
+    this.#at[slot] = now;
+    this.#count++;
+    return slot;
   }
 
   #insert(hi: number, lo: number, now: number): void {
@@ -224,13 +265,8 @@ export class SeenCache {
       if (this.#at.length < this.#max) this.#grow();
       else this.#evictOldest();
     }
-    const cap = this.#at.length;
-    const slot = (this.#head + this.#count) % cap;
+    const slot = this.#put(hi, lo, now);
     const k = this.#keys;
-    k[2 * slot] = hi;
-    k[2 * slot + 1] = lo;
-    this.#at[slot] = now;
-    this.#count++;
     // An expired id recorded again takes a new slot: its cell points there from now on.
     const t = this.#table;
     const mask = this.#mask;
@@ -292,33 +328,42 @@ export class SeenCache {
     const oldAt = this.#at;
     const oldCap = oldAt.length;
     const cap = Math.min(this.#max, oldCap * 2);
-    this.#keys = new Uint32Array(cap * 2);
-    this.#at = new Float64Array(cap);
-    for (let n = 0; n < this.#count; n++) {
-      const from = (this.#head + n) % oldCap;
-      this.#keys[2 * n] = oldKeys[2 * from]!;
-      this.#keys[2 * n + 1] = oldKeys[2 * from + 1]!;
-      this.#at[n] = oldAt[from]!;
-    }
+    const count = this.#count;
+    const head = this.#head;
+    const k = new Uint32Array(cap * 2);
+    const at = new Float64Array(cap);
+    // Oldest first: the ring from its head to its end, then from its start (copied whole).
+    const first = Math.min(count, oldCap - head);
+    k.set(oldKeys.subarray(2 * head, 2 * (head + first)));
+    k.set(oldKeys.subarray(0, 2 * (count - first)), 2 * first);
+    at.set(oldAt.subarray(head, head + first));
+    at.set(oldAt.subarray(0, count - first), first);
+    this.#keys = k;
+    this.#at = at;
     this.#head = 0;
-    this.#table = new Int32Array(tableSizeFor(cap));
-    this.#mask = this.#table.length - 1;
-    const t = this.#table;
-    const mask = this.#mask;
-    const k = this.#keys;
+    const t = new Int32Array(tableSizeFor(cap));
+    const mask = t.length - 1;
+    this.#table = t;
+    this.#mask = mask;
+    const slotBits = this.#slotBits;
+    const slotMask = this.#slotMask;
+    const tagShift = this.#tagShift;
     // Oldest first, so a re-recorded id's cell ends on its newest slot.
-    for (let slot = 0; slot < this.#count; slot++) {
+    for (let slot = 0; slot < count; slot++) {
       const hi = k[2 * slot]!;
       const lo = k[2 * slot + 1]!;
+      const tag = hi >>> tagShift;
+      const mine = (tag << slotBits) | (slot + 1);
       for (let i = lo & mask; ; i = (i + 1) & mask) {
         const cell = t[i]!;
         if (cell === EMPTY) {
-          t[i] = this.#cell(hi, slot);
+          t[i] = mine;
           break;
         }
-        const other = (cell & this.#slotMask) - 1;
-        if (this.#tagged(cell, hi) && k[2 * other] === hi && k[2 * other + 1] === lo) {
-          t[i] = this.#cell(hi, slot);
+        if (cell >>> slotBits !== tag) continue;
+        const other = (cell & slotMask) - 1;
+        if (k[2 * other] === hi && k[2 * other + 1] === lo) {
+          t[i] = mine;
           break;
         }
       }
