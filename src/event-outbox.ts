@@ -5,6 +5,12 @@
  * transfer (coalesced); past `maxEvents` queued, chat lines, search hits and log lines are
  * dropped and counted; past `hardMax` every event is. The count is reported in one
  * `notice` once the queue has room again.
+ *
+ * An event the encoder takes (a `chat.line` under `--json`) waits as its bytes, written into
+ * a batch at the end of the queue, not as the event: a relay whose reader lags queues
+ * thousands of lines, and as objects they outlived young-generation collections, which then
+ * copied them (issue 9: 1.6-2.9 MB surviving each scavenge of a chained relay, pauses of
+ * 6-50 ms).
  */
 import type { AppEvent, AppEventType } from './app-api.js';
 
@@ -19,8 +25,28 @@ export const OUTBOX_HARD_MAX = 20_000;
  */
 const BATCH_BYTES = 64 * 1024;
 
-/** Batch buffers kept for reuse once the stream is done with them. */
-const SPARE_BATCHES = 2;
+/**
+ * Batch buffers kept for reuse once the stream is done with them (3 MiB at most): a turn
+ * needs one or two, a queue of lines held back as bytes a few dozen, and a batch allocated
+ * for each (outside the JS heap) and dropped once written cost as much as the objects did.
+ */
+const SPARE_BATCHES = 48;
+
+/**
+ * Bytes of queued lines held as bytes at most; past it, queued events wait as objects. The
+ * event caps come first (10,000 chat lines are about 2.5 MB): this only bounds lines of
+ * unusual size.
+ */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+
+/** Queued lines already written as bytes: `bytes[0, end)`, `events` of them. */
+class QueuedBytes {
+  constructor(
+    readonly bytes: Buffer,
+    public end: number,
+    public events: number,
+  ) {}
+}
 
 /** The most UTF-8 bytes one UTF-16 unit of formatted text takes. */
 const UTF8_BYTES_PER_UNIT = 3;
@@ -41,8 +67,12 @@ export class EventOutbox {
   readonly #format: (e: AppEvent) => string;
   readonly #max: number;
   readonly #hardMax: number;
-  #q: Array<AppEvent | undefined> = [];
+  #q: Array<AppEvent | QueuedBytes | undefined> = [];
   #head = 0;
+  /** Events in `#q` (as objects and as bytes). */
+  #queued = 0;
+  /** Bytes in `#q`'s QueuedBytes. */
+  #queuedBytes = 0;
   /** Queue index of the waiting progress event, by transfer id. */
   #progress = new Map<number, number>();
   #blocked = false;
@@ -53,6 +83,8 @@ export class EventOutbox {
   #scheduled = false;
   /** Batches the stream is done with (with `reuseBatches` only). */
   #spare: Buffer[] = [];
+  /** A batch taken for the queue that an event did not go into (never handed to the stream). */
+  #unused: Buffer | undefined;
   readonly #reuse: boolean;
   #droppedLines = 0;
   #droppedOther = 0;
@@ -76,11 +108,11 @@ export class EventOutbox {
 
   /** Events waiting for stdout. */
   get queued(): number {
-    return this.#q.length - this.#head;
+    return this.#queued;
   }
 
   push(e: AppEvent): void {
-    if (!this.#blocked && this.queued === 0) {
+    if (!this.#blocked && this.#queued === 0) {
       this.#write(e);
       return;
     }
@@ -91,26 +123,58 @@ export class EventOutbox {
         return;
       }
     }
-    const n = this.queued;
+    const n = this.#queued;
     if (n >= this.#hardMax || (n >= this.#max && DROPPABLE.has(e.type))) {
       if (e.type === 'chat.line') this.#droppedLines++;
       else this.#droppedOther++;
       return;
     }
+    this.#queued++;
+    if (e.type !== 'transfer.progress' && this.#queueBytes(e)) return;
     if (e.type === 'transfer.progress') this.#progress.set(e.id, this.#q.length);
     this.#q.push(e);
+  }
+
+  /** Queues `e` as its bytes, at the end of the queue; false when the encoder does not take it. */
+  #queueBytes(e: AppEvent): boolean {
+    if (this.#encode === undefined || this.#queuedBytes >= MAX_QUEUED_BYTES) return false;
+    const last = this.#q.length > this.#head ? this.#q[this.#q.length - 1] : undefined;
+    if (last instanceof QueuedBytes) {
+      const end = this.#encode(last.bytes, last.end, e);
+      if (end >= 0) {
+        this.#queuedBytes += end - last.end;
+        last.end = end;
+        last.events++;
+        return true;
+      }
+    }
+    const bytes = this.#unused ?? this.#spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.#unused = undefined;
+    const end = this.#encode(bytes, 0, e);
+    if (end < 0) {
+      this.#unused = bytes;
+      return false;
+    }
+    this.#queuedBytes += end;
+    this.#q.push(new QueuedBytes(bytes, end, 1));
+    return true;
   }
 
   /** Writes whatever is still queued, ignoring backpressure (the program is ending). */
   close(): void {
     this.#blocked = false;
     for (let i = this.#head; i < this.#q.length; i++) {
-      const e = this.#q[i];
-      if (e) this.#write(e);
+      const item = this.#q[i];
+      if (item instanceof QueuedBytes) {
+        this.#writePending();
+        this.#writeBatch(item.bytes, item.end);
+      } else if (item) this.#write(item);
     }
     this.#writePending();
     this.#q = [];
     this.#head = 0;
+    this.#queued = 0;
+    this.#queuedBytes = 0;
     this.#progress.clear();
   }
 
@@ -156,9 +220,15 @@ export class EventOutbox {
   #writePending(): void {
     const batch = this.#batch;
     if (batch === undefined || this.#pos === 0) return;
-    const chunk = batch.subarray(0, this.#pos);
+    const end = this.#pos;
     this.#batch = undefined;
     this.#pos = 0;
+    this.#writeBatch(batch, end);
+  }
+
+  /** Hands `batch[0, end)` to the stream (and the batch back to the spares once written, with `reuseBatches`). */
+  #writeBatch(batch: Buffer, end: number): void {
+    const chunk = batch.subarray(0, end);
     const ok = this.#reuse
       ? this.#out.write(chunk, () => {
           if (this.#spare.length < SPARE_BATCHES) this.#spare.push(batch);
@@ -171,14 +241,22 @@ export class EventOutbox {
     this.#blocked = false;
     while (!this.#blocked && this.#head < this.#q.length) {
       const i = this.#head++;
-      const e = this.#q[i];
+      const item = this.#q[i];
       this.#q[i] = undefined;
-      if (!e) continue;
-      if (e.type === 'transfer.progress' && this.#progress.get(e.id) === i) this.#progress.delete(e.id);
-      this.#write(e);
+      if (!item) continue;
+      if (item instanceof QueuedBytes) {
+        this.#queued -= item.events;
+        this.#queuedBytes -= item.end;
+        this.#writePending(); // what this turn wrote before it, first
+        this.#writeBatch(item.bytes, item.end);
+        continue;
+      }
+      this.#queued--;
+      if (item.type === 'transfer.progress' && this.#progress.get(item.id) === i) this.#progress.delete(item.id);
+      this.#write(item);
     }
     this.#compact();
-    if ((this.#droppedLines > 0 || this.#droppedOther > 0) && this.queued < this.#max / 2) {
+    if ((this.#droppedLines > 0 || this.#droppedOther > 0) && this.#queued < this.#max / 2) {
       const parts = [`${this.#droppedLines} chat line${this.#droppedLines === 1 ? '' : 's'}`];
       if (this.#droppedOther > 0) parts.push(`${this.#droppedOther} other event${this.#droppedOther === 1 ? '' : 's'}`);
       this.#droppedLines = 0;

@@ -2,8 +2,9 @@
  * The headless stdout queue (src/event-outbox.ts) over a real socket: events come out in
  * order, as their exact `--json` lines, whether written as bytes into the reused batch
  * buffers (chat.line), as text (every other event, and a chat.line too big for a batch), or
- * held back while the reader is slow (a bounded queue, dropped chat lines counted); and a
- * stream that keeps the chunks it is given (a PassThrough) gets batches nobody reuses.
+ * held back while the reader is slow (a bounded queue, chat lines waiting as their bytes,
+ * progress coalesced, dropped chat lines counted); and a stream that keeps the chunks it is
+ * given (a PassThrough) gets batches nobody reuses.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -137,5 +138,70 @@ describe('EventOutbox', () => {
       last = i;
     }
     expect(lines.length + dropped).toBe(total);
+  });
+  it('holds back chat lines as bytes among other events while the reader is slow, and writes them all in order once it reads (progress coalesced, a line too big for a batch kept as an event)', async () => {
+    const { out, inn } = await socketPair();
+    inn.pause();
+    const outbox = new EventOutbox(out, eventJsonLine, { encode: writeEventJson, maxEvents: 100_000, hardMax: 100_000, reuseBatches: true });
+    const want: AppEvent[] = [];
+    // Fill the socket until the outbox holds events back.
+    let i = 0;
+    while (outbox.queued === 0) {
+      for (const end = i + 200; i < end; i++) {
+        want.push(line(i));
+        outbox.push(line(i));
+      }
+      await turn();
+    }
+    const filled = outbox.queued;
+    // Everything from here on waits in the queue (nobody reads): a mix, over several turns.
+    const progressAt = new Map<number, number>();
+    let progress = 0;
+    for (let k = 0; k < 6000; k++, i++) {
+      let e: AppEvent = line(i);
+      if (k % 101 === 0) e = { type: 'notice', protocol: 'chat', text: `notice ${k} \u0001 "q"` };
+      else if (k % 37 === 0) e = { type: 'transfer.progress', id: k % 3, name: `f${k % 3}`, direction: 'down', bytes: k, total: 6000, rate: k / 2, eta: null };
+      else if (k === 3001) e = line(i, 'y'.repeat(80_000));
+      outbox.push(e);
+      if (e.type === 'transfer.progress') {
+        progress++;
+        const at = progressAt.get(e.id);
+        if (at !== undefined) want[at] = e;
+        else (progressAt.set(e.id, want.length), want.push(e));
+      } else want.push(e);
+      if (k % 500 === 0) await turn();
+    }
+    // Each event waits (as bytes or as itself) but the progress of a transfer, kept once.
+    expect(outbox.queued).toBe(filled + 6000 - progress + progressAt.size);
+    const bytes = Buffer.from(want.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
+    const got = receive(inn, bytes.length);
+    inn.resume();
+    const all = await got;
+    expect(all.length).toBe(bytes.length);
+    expect(all.equals(bytes)).toBe(true);
+    await turn();
+    expect(outbox.queued).toBe(0);
+  });
+
+  it('holds back chat lines as bytes for a stream that keeps its chunks, in batches nobody writes over (a slow PassThrough)', async () => {
+    const keeper = new PassThrough({ highWaterMark: 16 * 1024 });
+    const outbox = new EventOutbox(keeper, eventJsonLine, { encode: writeEventJson, maxEvents: 100_000, hardMax: 100_000 });
+    const events = Array.from({ length: 20_000 }, (_, i) => (i % 999 === 0 ? ({ type: 'notice', protocol: 'chat', text: `n${i}` } as AppEvent) : line(i)));
+    const all: Buffer[] = [];
+    let maxQueued = 0;
+    for (let i = 0; i < events.length; i += 400) {
+      for (const e of events.slice(i, i + 400)) outbox.push(e);
+      maxQueued = Math.max(maxQueued, outbox.queued);
+      await turn();
+      // Read a little now and then: the queue fills and drains, chunks stay with the reader.
+      if ((i / 400) % 5 === 4) for (let c = keeper.read() as Buffer | null; c !== null; c = keeper.read() as Buffer | null) all.push(c);
+    }
+    expect(maxQueued).toBeGreaterThan(1000);
+    const want = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
+    while (Buffer.concat(all).length < want.length) {
+      for (let c = keeper.read() as Buffer | null; c !== null; c = keeper.read() as Buffer | null) all.push(c);
+      await turn();
+    }
+    expect(Buffer.concat(all).equals(want)).toBe(true);
   });
 });
