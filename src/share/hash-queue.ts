@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { MutableEntry } from './share-entry.js';
 import type { ShareWorkers } from './share-workers.js';
 import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS, type PackedHashes } from './worker-messages.js';
+import { boxedArray } from './boxed-array.js';
 
 /** Batches in flight per worker thread: one hashing while the library takes in the other's results. */
 export const HASH_BATCHES_PER_WORKER = 2;
@@ -44,7 +45,7 @@ export interface HashQueueHost<E extends MutableEntry> {
  */
 export class HashQueue<E extends MutableEntry> {
   /** Consumed from #head; slots behind it are cleared. */
-  #queue: Array<E | undefined> = [];
+  #queue = boxedArray<E | undefined>();
   #head = 0;
   /** Batches out per worker, and in all. */
   #out: number[];
@@ -77,7 +78,7 @@ export class HashQueue<E extends MutableEntry> {
 
   /** Forgets what is queued (a new scan queues afresh; batches already sent finish). */
   clear(): void {
-    this.#queue = [];
+    this.#queue = boxedArray();
     this.#head = 0;
   }
 
@@ -171,7 +172,7 @@ export class HashQueue<E extends MutableEntry> {
 
   /** Files from the front of the queue, still shared, up to HASH_BATCH_FILES and HASH_BATCH_BYTES (at least one). */
   #nextBatch(): E[] {
-    const batch: E[] = [];
+    const batch = boxedArray<E>();
     let bytes = 0;
     while (batch.length < HASH_BATCH_FILES && this.#head < this.#queue.length) {
       const e = this.#queue[this.#head];
@@ -188,7 +189,7 @@ export class HashQueue<E extends MutableEntry> {
   /** Takes in a batch's hashes, for files that are still as they were when the batch left. */
   #take(batch: readonly E[], h: PackedHashes): void {
     for (const err of h.errors) this.log.debug(`hash ${err}`);
-    const took: E[] = [];
+    const took = boxedArray<E>();
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       // Not hashed, or changed while hashing (the watcher or the next rescan picks it up), or replaced.

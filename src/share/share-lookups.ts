@@ -24,6 +24,7 @@
 import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
 import { MultiMap, nfc } from './multi-map.js';
 import type { MutableEntry } from './share-entry.js';
+import { boxedArray } from './boxed-array.js';
 
 /** Unlinked entries that may wait in the list of entries not yet indexed before it is compacted. */
 export const UNINDEXED_GONE_MIN = 4096;
@@ -35,7 +36,7 @@ export class ShareLookups {
   #bySha1: MultiMap<string, MutableEntry> | undefined;
   /** Built on the first search; until then the entries linked, in order, and those of them unlinked since. */
   #index: KeywordIndex | undefined;
-  #unindexed: MutableEntry[] = [];
+  #unindexed = boxedArray<MutableEntry>();
   #gone = new Set<MutableEntry>();
 
   /** `linked()`: every entry linked now (what a map is built from on its first lookup). */
@@ -82,7 +83,7 @@ export class ShareLookups {
     if (this.#index) return this.#index;
     const index = new KeywordIndex();
     for (const e of this.#unindexed) if (!this.#gone.has(e)) index.add(e.index, e.name, e.size);
-    this.#unindexed = [];
+    this.#unindexed = boxedArray();
     this.#gone.clear();
     return (this.#index = index);
   }

@@ -14,6 +14,7 @@ import type { IndexFilters, SearchMode } from './keyword-index.js';
 import type { MutableEntry } from './share-entry.js';
 import { ShareLookups } from './share-lookups.js';
 import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type ScanPart } from './worker-messages.js';
+import { boxedArray } from './boxed-array.js';
 
 /**
  * A shared file as the table holds it: the entry protocols see, plus what
@@ -94,7 +95,7 @@ export class ShareTable {
   /** Starts taking in a scan. */
   beginScan(): TableScan {
     this.#scanning = true;
-    return { gen: ++this.#gen, bytes: 0, prev: this.#order, at: 0, rest: undefined, matched: 0, order: [], dirPaths: [], dirRels: [], dirRoots: [] };
+    return { gen: ++this.#gen, bytes: 0, prev: this.#order, at: 0, rest: undefined, matched: 0, order: boxedArray(), dirPaths: boxedArray(), dirRels: boxedArray(), dirRoots: [] };
   }
 
   /**
@@ -103,7 +104,7 @@ export class ShareTable {
    * every lookup. Returns the entries that still need hashes.
    */
   takePart(s: TableScan, part: ScanPart): Tracked[] {
-    const pending: Tracked[] = [];
+    const pending = boxedArray<Tracked>();
     for (let i = 0; i < part.dirPaths.length; i++) {
       s.dirPaths[part.firstDir + i] = part.dirPaths[i]!;
       s.dirRels[part.firstDir + i] = part.dirRels[i]!;
@@ -231,7 +232,7 @@ const SPACE = 0x20;
 
 /** The entries with all three hashes: cache rows as they are (an array: no iterator result per entry). */
 function hashedOf(entries: readonly Tracked[]): Array<Tracked & CacheRow> {
-  const hashed: Array<Tracked & CacheRow> = [];
+  const hashed = boxedArray<Tracked & CacheRow>();
   for (const e of entries) if (isHashed(e)) hashed.push(e);
   return hashed;
 }

@@ -9,6 +9,7 @@ import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { normalize, sep } from 'node:path';
 import { isInside, MAX_SCAN_DEPTH, PART_SUFFIX } from './scanner.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type ScanRoot } from './worker-messages.js';
+import { boxedArray } from './boxed-array.js';
 
 /** Files per part sent to the library while walking. */
 export const SCAN_PART_FILES = 8192;
@@ -135,11 +136,11 @@ export function walkRoots(
 class PartBuilder {
   #dirs = 0;
   #firstDir = 0;
-  #dirPaths = strings();
-  #dirRels = strings();
+  #dirPaths = boxedArray<string>();
+  #dirRels = boxedArray<string>();
   #dirRoots: number[] = [];
-  #paths = strings();
-  #cached = strings();
+  #paths = boxedArray<string>();
+  #cached = boxedArray<string>();
   #n = 0;
   /** Files in the part being filled: FIRST_PART_FILES at first, doubling up to partFiles. */
   #limit: number;
@@ -204,11 +205,11 @@ class PartBuilder {
       ...(this.withCache ? { cached: this.#cached.join('') } : {}),
     });
     this.#firstDir = this.#dirs;
-    this.#dirPaths = strings();
-    this.#dirRels = strings();
+    this.#dirPaths = boxedArray();
+    this.#dirRels = boxedArray();
     this.#dirRoots = [];
-    this.#paths = strings();
-    this.#cached = strings();
+    this.#paths = boxedArray();
+    this.#cached = boxedArray();
     if (n === this.partFiles) [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
     this.#n = 0;
   }
@@ -219,15 +220,3 @@ class PartBuilder {
   }
 }
 
-/**
- * An empty array that holds strings from the start. An empty literal starts
- * as an array of small integers and changes kind at its first string: with a
- * new one per part, the walking worker's optimized code was thrown away and
- * the whole walk recompiled three or four times a walk, 20-40 ms of
- * compiling each (issue 9).
- */
-function strings(): string[] {
-  const a = [''];
-  a.pop();
-  return a;
-}
