@@ -6,7 +6,6 @@
  * 60-90 ms of the event loop while both workers had nothing left to do).
  */
 import { ENCODE_ROWS, formatRow, HASH_CACHE_HEADER, type CacheRow } from './hash-cache.js';
-import { MD5_HEX_CHARS, SHA1_BASE32_CHARS, SHA1_HEX_CHARS } from './worker-messages.js';
 
 /** Rows stop being kept once this many bytes of them are (the rest are formatted when saved): memory stays bounded. */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
@@ -110,21 +109,18 @@ export class CacheRowChunks {
 const ROW_BYTES_BESIDES_STRINGS = 6 + 3 * 32 + 1;
 /** UTF-8 bytes per UTF-16 unit at most (an escaped `\\` or newline takes two). */
 const MAX_UTF8_PER_UNIT = 3;
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
-const BACKSLASH = 0x5c;
-const ZERO = 0x30;
+/** Rows formatted into one string before it is written (a string per row and a join of them all cost more). */
+const ROWS_PER_WRITE = 64;
 /** Where rows are written before they are copied out at their size; grown as needed, kept by the event loop's one caller. */
 let scratch = Buffer.allocUnsafe(1 << 20);
 
 /**
- * The rows' bytes, exactly what formatRow gives encoded as UTF-8, and where
- * each ends: written straight into bytes, with no string per row (issue 9:
- * formatting 100,000 rows made about 70 MB of strings to join and encode
- * on the event loop during a first scan). A row whose fields are not the
- * usual ones (hashes not of their length, a number that is not a
- * non-negative safe integer besides the mtime, a path with a non-ASCII
- * character, a backslash or a newline) is formatted as before.
+ * The rows' bytes, exactly formatRow's encoded as UTF-8, and where each
+ * ends: a few dozen rows at a time formatted into one string and written
+ * straight into a reused buffer, copied out once (issue 9: a string per
+ * row, all joined, then encoded, made about 70 MB of strings for 100,000
+ * rows during a first scan; writing each byte from JavaScript was slower
+ * than either, the hashes being slices of a larger string).
  */
 export function encodeRows(rows: readonly CacheRow[]): Chunk {
   let most = 0;
@@ -133,66 +129,17 @@ export function encodeRows(rows: readonly CacheRow[]): Chunk {
   const out = scratch;
   const ends = new Int32Array(rows.length);
   let o = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    // A row not written whole is written over by its formatted text.
-    const end = plainRow(r, out, o);
-    o = end >= 0 ? end : o + out.write(formatRow(r), o, 'utf8');
-    ends[i] = o;
+  for (let from = 0; from < rows.length; from += ROWS_PER_WRITE) {
+    const to = Math.min(rows.length, from + ROWS_PER_WRITE);
+    let text = '';
+    for (let i = from; i < to; i++) {
+      const line = formatRow(rows[i]!);
+      text += line;
+      ends[i] = line.length; // characters: the bytes too when the rows are ASCII
+    }
+    const bytes = out.write(text, o, 'utf8');
+    if (bytes !== text.length) for (let i = from; i < to; i++) ends[i] = Buffer.byteLength(formatRow(rows[i]!), 'utf8');
+    for (let i = from; i < to; i++) ends[i] = o += ends[i]!;
   }
   return { bytes: Buffer.from(out.subarray(0, o)), ends };
-}
-
-/** Writes a usual row at `o` and returns where it ends; -1 for any other (what it wrote so far is written over). */
-function plainRow(r: CacheRow, out: Buffer, o: number): number {
-  const { sha1, md5, sha1Base32, path } = r;
-  if (sha1.length !== SHA1_HEX_CHARS || md5.length !== MD5_HEX_CHARS || sha1Base32.length !== SHA1_BASE32_CHARS) return -1;
-  if (!plainNumber(r.size) || !plainNumber(r.ino) || !Number.isFinite(r.mtimeMs)) return -1;
-  o = ascii(sha1, out, o);
-  if (o < 0) return -1;
-  out[o++] = SPACE;
-  o = ascii(md5, out, o);
-  if (o < 0) return -1;
-  out[o++] = SPACE;
-  o = ascii(sha1Base32, out, o);
-  if (o < 0) return -1;
-  out[o++] = SPACE;
-  o = digits(r.size, out, o);
-  out[o++] = SPACE;
-  o = plainNumber(r.mtimeMs) ? digits(r.mtimeMs, out, o) : ascii(String(r.mtimeMs), out, o);
-  out[o++] = SPACE;
-  o = digits(r.ino, out, o);
-  out[o++] = SPACE;
-  for (let k = 0; k < path.length; k++) {
-    const c = path.charCodeAt(k);
-    if (c >= 0x80 || c === BACKSLASH || c === NEWLINE) return -1; // escaped or more than a byte: formatted
-    out[o++] = c;
-  }
-  out[o++] = NEWLINE;
-  return o;
-}
-
-/** A number written as its digits alone by `${n}`. */
-function plainNumber(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
-}
-
-/** Writes an ASCII string's bytes at `o`; -1 if it has another character. */
-function ascii(s: string, out: Buffer, o: number): number {
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c >= 0x80) return -1;
-    out[o++] = c;
-  }
-  return o;
-}
-
-function digits(n: number, out: Buffer, o: number): number {
-  let len = 1;
-  for (let p = 10; p <= n; p *= 10) len++;
-  for (let k = o + len - 1; k >= o; k--) {
-    out[k] = ZERO + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return o + len;
 }
