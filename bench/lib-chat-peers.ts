@@ -1,15 +1,9 @@
 /**
  * Child process for bench/chat-relay: two protocol peers A and C linked to the
- * relay under test (`lib-chat-peers PORT TOTAL`, or `PORT_A TOTAL PORT_C [WARMUP]`
- * when A and C link to different nodes of a chain). A floods N MSG lines; C counts
+ * relay under test (`lib-chat-peers PORT TOTAL`, or `PORT_A TOTAL PORT_C` when
+ * A and C link to different nodes of a chain). A floods N MSG lines; C counts
  * what arrives. Prints one JSON line with the timings. Runs in its own process
  * so the relay under test has a core to itself.
- *
- * With WARMUP, A first floods that many lines, untimed, over the same links, and the
- * timed flood starts once C has them all: a relay that has run for a while has its hot
- * path compiled, one just started spends the first tenth of a second or so compiling it
- * (issue 9: the relays under test are new processes each round, the bare relay's code is
- * compiled in the bench process from its second round on).
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
@@ -17,7 +11,6 @@ import { connect, type Socket } from 'node:net';
 const portA = Number(process.argv[2]);
 const total = Number(process.argv[3]);
 const portC = Number(process.argv[4] ?? portA);
-const warmup = Number(process.argv[5] ?? 0);
 
 /** Called for each received line: the bytes are buf[start, end) (without the LF). */
 type OnLine = (buf: Buffer, start: number, end: number) => void;
@@ -54,73 +47,55 @@ const c = await peer('benchC', portC);
 await new Promise((r) => setTimeout(r, 300));
 
 const origin = randomBytes(16).toString('hex');
+const prefix = randomBytes(8).toString('hex');
+let received = 0; // distinct lines
+let duplicates = 0;
+const got = new Uint8Array(total);
+let first = 0;
+const idAt = 4 + prefix.length; // MSG <prefix><16 hex of k> ...
 const M = 0x4d;
 const S = 0x53;
 const G = 0x47;
 const hex = (c: number): number => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
-
-/**
- * Floods `total` MSG lines (ids: a fresh random prefix and the line number) from A and
- * resolves with how long C took to get them all, and the copies that came twice.
- */
-async function flood(total: number, timeoutMs: number): Promise<{ received: number; duplicates: number; elapsedMs: number; timedOut: boolean }> {
-  const prefix = randomBytes(8).toString('hex');
-  const prefixBytes = Buffer.from(prefix, 'latin1');
-  let received = 0; // distinct lines
-  let duplicates = 0;
-  const got = new Uint8Array(total);
-  const idAt = 4 + prefix.length; // MSG <prefix><16 hex of k> ...
-  const done = new Promise<void>((resolve) => {
-    if (total === 0) resolve();
-    c.lines((buf, start, end) => {
-      if (end - start < idAt + 16 || buf[start] !== M || buf[start + 1] !== S || buf[start + 2] !== G || buf[start + 3] !== 0x20) return;
-      for (let i = 0; i < prefixBytes.length; i++) if (buf[start + 4 + i] !== prefixBytes[i]) return; // a line of another flood
-      let k = 0;
-      for (let i = start + idAt; i < start + idAt + 16; i++) k = k * 16 + hex(buf[i]!);
-      if (got[k] === 1) {
-        duplicates++;
-        return;
-      }
-      got[k] = 1;
-      received++;
-      if (received === total) resolve();
-    });
-  });
-  // Pre-encode outside the timed part: this measures the relay, not the sender.
-  const batches: string[] = [];
-  const per = 2_000;
-  for (let i = 0; i < total; i += per) {
-    let s = '';
-    for (let k = i; k < Math.min(total, i + per); k++) s += `MSG ${prefix}${k.toString(16).padStart(16, '0')} 16 ${origin} 1700000000000 benchA :line number ${k} of the relay benchmark\n`;
-    batches.push(s);
-  }
-  const first = performance.now();
-  let bi = 0;
-  const pump = (): void => {
-    while (bi < batches.length) {
-      if (!a.socket.write(batches[bi++]!)) {
-        a.socket.once('drain', pump);
-        return;
-      }
+const done = new Promise<void>((resolve) => {
+  c.lines((buf, start, end) => {
+    if (end - start < idAt + 16 || buf[start] !== M || buf[start + 1] !== S || buf[start + 2] !== G || buf[start + 3] !== 0x20) return;
+    let k = 0;
+    for (let i = start + idAt; i < start + idAt + 16; i++) k = k * 16 + hex(buf[i]!);
+    if (got[k] === 1) {
+      duplicates++;
+      return;
     }
-  };
-  pump();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
-  clearTimeout(timer);
-  return { received, duplicates, elapsedMs: performance.now() - first, timedOut };
+    got[k] = 1;
+    received++;
+    if (received === total) resolve();
+  });
+});
+// Pre-encode outside the timed part: this measures the relay, not the sender.
+const batches: string[] = [];
+const per = 2_000;
+for (let i = 0; i < total; i += per) {
+  let s = '';
+  for (let k = i; k < Math.min(total, i + per); k++) s += `MSG ${prefix}${k.toString(16).padStart(16, '0')} 16 ${origin} 1700000000000 benchA :line number ${k} of the relay benchmark\n`;
+  batches.push(s);
 }
-
-if (warmup > 0) {
-  const w = await flood(warmup, 60_000);
-  if (w.timedOut) {
-    process.stdout.write(JSON.stringify({ received: 0, total, duplicates: 0, elapsedMs: 0, warmup: w.received, timedOut: true }) + '\n');
-    process.exit(1);
+first = performance.now();
+let bi = 0;
+const pump = (): void => {
+  while (bi < batches.length) {
+    if (!a.socket.write(batches[bi++]!)) {
+      a.socket.once('drain', pump);
+      return;
+    }
   }
-  process.stdout.write(JSON.stringify({ warmedUp: w.received }) + '\n'); // the timed flood starts now
-}
-const r = await flood(total, 60_000);
-process.stdout.write(JSON.stringify({ received: r.received, total, duplicates: r.duplicates, elapsedMs: r.elapsedMs, ...(r.timedOut ? { timedOut: true } : {}) }) + '\n');
-if (r.timedOut) process.exit(1);
+};
+pump();
+const timeout = setTimeout(() => {
+  process.stdout.write(JSON.stringify({ received, total, duplicates, elapsedMs: performance.now() - first, timedOut: true }) + '\n');
+  process.exit(1);
+}, 60_000);
+await done;
+clearTimeout(timeout);
+process.stdout.write(JSON.stringify({ received, total, duplicates, elapsedMs: performance.now() - first }) + '\n');
 a.socket.destroy();
 c.socket.destroy();
