@@ -60,20 +60,29 @@ export class CacheRowChunks {
    * after another in a chunk are copied as one piece; any other row is
    * formatted (the same bytes either way).
    */
-  encode(rows: Iterable<ChunkedRow>): Buffer {
+  encode(rows: readonly ChunkedRow[]): Buffer {
     return Buffer.concat(this.pieces(rows));
   }
 
-  /** encode's bytes in pieces, to be written one after another (most of them views of the rows kept: no copy). */
-  pieces(rows: Iterable<ChunkedRow>): Uint8Array[] {
+  /**
+   * encode's bytes in pieces, to be written one after another (most of them
+   * views of the rows kept: no copy). A row that follows the last one in its
+   * chunk only extends the run: a save, which runs once at the end of a
+   * first scan before its code is optimized, does little per row (issue 9).
+   */
+  pieces(rows: readonly ChunkedRow[]): Uint8Array[] {
     const pieces: Uint8Array[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
     let lines: string[] = [];
     let run: Chunk | undefined;
     let runChunk = -1;
     let from = 0;
-    let to = 0;
+    /** The run's next row in its chunk: rows from(first) to nextAt - 1 are in it. */
+    let nextAt = 0;
     const endRun = (): void => {
-      if (run && to > from) pieces.push(run.bytes.subarray(from, to));
+      if (run && nextAt > 0) {
+        const to = run.ends[nextAt - 1]!;
+        if (to > from) pieces.push(run.bytes.subarray(from, to));
+      }
       run = undefined;
       runChunk = -1;
     };
@@ -81,7 +90,12 @@ export class CacheRowChunks {
       if (lines.length > 0) pieces.push(Buffer.from(lines.join(''), 'utf8'));
       lines = [];
     };
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (runChunk >= 0 && r.rowChunk === runChunk && r.rowAt === nextAt) {
+        nextAt++;
+        continue;
+      }
       const chunk = r.rowChunk < 0 ? undefined : this.#chunks.get(r.rowChunk);
       if (chunk === undefined) {
         endRun();
@@ -89,15 +103,12 @@ export class CacheRowChunks {
         if (lines.length === ENCODE_ROWS) endLines();
         continue;
       }
-      const start = r.rowAt === 0 ? 0 : chunk.ends[r.rowAt - 1]!;
-      if (r.rowChunk !== runChunk || start !== to) {
-        endRun();
-        endLines();
-        run = chunk;
-        runChunk = r.rowChunk;
-        from = start;
-      }
-      to = chunk.ends[r.rowAt]!;
+      endRun();
+      endLines();
+      run = chunk;
+      runChunk = r.rowChunk;
+      from = r.rowAt === 0 ? 0 : chunk.ends[r.rowAt - 1]!;
+      nextAt = r.rowAt + 1;
     }
     endRun();
     endLines();
