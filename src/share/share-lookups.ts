@@ -48,7 +48,10 @@ export class ShareLookups {
     this.#byRel?.set(nfc(e.relPath), e);
     if (e.sha1) this.#bySha1?.add(e.sha1, e);
     if (this.#index) this.#index.add(e.index, e.name, e.size);
-    else this.#unindexed.push(e);
+    else {
+      if (this.#gone.size > 0) this.#gone.delete(e); // linked again after an unlink: indexed after all
+      this.#unindexed.push(e);
+    }
   }
 
   /** Undoes link. */

@@ -9,16 +9,21 @@ function entry(index: number, name: string, size = 100): MutableEntry {
 }
 
 /** Links, unlinks and searches, as the share table makes them. */
-type Op = { op: 'link'; id: number; name: number; size: number } | { op: 'unlink'; pick: number } | { op: 'search'; query: number; mode: SearchMode; limit: number };
+type Op =
+  | { op: 'link'; id: number; name: number; size: number }
+  | { op: 'relink'; pick: number }
+  | { op: 'unlink'; pick: number }
+  | { op: 'search'; query: number; mode: SearchMode; limit: number };
 
 const NAMES = ['track 1.mp3', 'track 2.mp3', 'Björk - Jóga.mp3', 'live track.ogg', 'notes.txt', 'track 1 live.flac', '東京 ナイト.flac'];
 const QUERIES = ['track', 'mp3', 'track 1', 'live', 'jóga', 'flac', 'ck 1', '.mp3', 'nothing'];
 
 describe('ShareLookups: the keyword index built on the first search', () => {
-  it('answers every search exactly as an index kept up to date from the first link (any links, unlinks, reused ids, searches)', () => {
+  it('answers every search exactly as an index kept up to date from the first link (any links, unlinks, links again, reused ids, searches)', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 5, arbitrary: fc.record({ op: fc.constant('link' as const), id: fc.integer({ min: 1, max: 12 }), name: fc.nat(NAMES.length - 1), size: fc.constantFrom(10, 100, 5000) }) },
       { weight: 2, arbitrary: fc.record({ op: fc.constant('unlink' as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('relink' as const), pick: fc.nat() }) },
       {
         weight: 1,
         arbitrary: fc.record({ op: fc.constant('search' as const), query: fc.nat(QUERIES.length - 1), mode: fc.constantFrom<SearchMode>('words', 'substring'), limit: fc.constantFrom(1, 3, 100) }),
@@ -30,12 +35,22 @@ describe('ShareLookups: the keyword index built on the first search', () => {
         const model = new KeywordIndex();
         // Like the table: an id is linked to one entry at a time (the old one is unlinked first).
         const linked = new Map<number, MutableEntry>();
+        // Entries unlinked since: the same object may be linked again (its id free by then).
+        const unlinked: MutableEntry[] = [];
         for (const o of ops) {
-          if (o.op === 'link') {
+          if (o.op === 'relink') {
+            const free = unlinked.filter((e) => !linked.has(e.index));
+            if (free.length === 0) continue;
+            const e = free[o.pick % free.length]!;
+            linked.set(e.index, e);
+            lookups.link(e);
+            model.add(e.index, e.name, e.size);
+          } else if (o.op === 'link') {
             const old = linked.get(o.id);
             if (old) {
               lookups.unlink(old);
               model.remove(old.index);
+              unlinked.push(old);
             }
             const e = entry(o.id, NAMES[o.name]!, o.size);
             linked.set(o.id, e);
@@ -48,6 +63,7 @@ describe('ShareLookups: the keyword index built on the first search', () => {
             linked.delete(e.index);
             lookups.unlink(e);
             model.remove(e.index);
+            unlinked.push(e);
           } else {
             const q = QUERIES[o.query]!;
             expect(lookups.search(q, o.mode, o.limit)).toEqual(model.search(q, o.mode, o.limit));
