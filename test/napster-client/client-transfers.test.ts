@@ -155,6 +155,8 @@ describe('Napster client: resume, queue limits, share sync', () => {
     const s = await server();
     const alice = await node(s, 'alice', { 'one.bin': randomBytes(10), 'two.bin': randomBytes(20) }, { maxShares: 1 });
     await alice.waitFor((ev) => ev.some((e) => e.type === 'notice' && /takes at most 1 files: 1 of your files are not shared/.test(e.text)));
+    // The notice follows alice's share on her side; the server takes the share in when it arrives.
+    await alice.waitFor(() => s.users.get('alice')!.shares.size > 0);
     expect([...s.users.get('alice')!.shares.keys()]).toEqual(['\\one.bin']);
     await rm(join(alice.shareDir, 'one.bin'));
     await alice.node.run(FILES_PLUGIN, 'rescan', []);
