@@ -60,7 +60,11 @@ export async function runUpload(ctx: UploadContext): Promise<number> {
       if (req.endSink !== false) req.sink.end();
       return 0;
     }
-    if (ctx.signal.aborted) throw toNetError(ctx.signal.reason);
+    if (ctx.signal.aborted) {
+      // Cancelled while the file was being opened: the peer is cut off as from a running upload.
+      resetSink(req.sink);
+      throw toNetError(ctx.signal.reason);
+    }
     const ac = new AbortController();
     const onCancel = (): void => ac.abort(toNetError(ctx.signal.reason));
     ctx.signal.addEventListener('abort', onCancel, { once: true });

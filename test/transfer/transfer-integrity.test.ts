@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -252,6 +252,28 @@ describe('transfers never lie', () => {
     await new Promise((res) => child.on('exit', res));
     expect(out).toMatch(/^RESET \d+/);
     expect(Number(out.split(' ')[1])).toBeLessThan(32 * 1024 * 1024);
+    server.close();
+  });
+
+  it('an upload cancelled while its file is still being opened still cuts the connection (no peer left waiting)', async () => {
+    const engine = make({ stallMs: 60_000 });
+    const file = join(t.dir, 'small.bin');
+    await mkdir(t.dir, { recursive: true });
+    await writeFile(file, randomBytes(4096));
+    const server = createServer((sock) => {
+      // With a slot in hand the upload is active at once and its file not yet open: cancel it right there.
+      const up = engine.upload({ path: file, name: 'small.bin', peer: 'x', protocol: 'test', sink: sock }, engine.tryUploadSlot('x'));
+      expect(engine.cancel(engine.list().find((x) => x.direction === 'up')!.id)).toBe(true);
+      void up.catch(() => undefined);
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const client = connect((server.address() as { port: number }).port, '127.0.0.1');
+    let got = 0;
+    client.on('data', (c: Buffer) => (got += c.length));
+    client.on('error', () => undefined); // a reset: what a cut upload should look like
+    await new Promise((res) => client.on('close', res));
+    expect(got).toBe(0);
+    await vi.waitFor(() => expect(engine.list().find((x) => x.direction === 'up')?.state).toBe('cancelled'), { timeout: 5000 });
     server.close();
   });
 });
