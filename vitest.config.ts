@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // vi.waitFor waits 10 s unless told otherwise (test/setup/wait-for.ts).
+    setupFiles: ['test/setup/wait-for.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
