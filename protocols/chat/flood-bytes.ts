@@ -54,22 +54,27 @@ function isIdByte(c: number): boolean {
 /**
  * Buffer's own decoders for a range, which `toString(encoding, start, end)` calls after
  * checking its arguments and looking the encoding up: a relay decodes a few fields of
- * every line, and the ranges here are checked already.
+ * every line, and the ranges here are checked already. They are not a documented API
+ * (present from Node 20 to 24): where they are missing, `toString` does the same work.
  */
 interface RangeDecoders {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
 }
 
+const proto = Buffer.prototype as unknown as Partial<RangeDecoders>;
+/** Whether this Node has Buffer's range decoders (chosen once, at load). */
+export const RANGE_DECODERS = typeof proto.latin1Slice === 'function' && typeof proto.utf8Slice === 'function';
+
 /** `b.toString('latin1', start, end)` for a range inside `b`. */
-function latin1(b: Buffer, start: number, end: number): string {
-  return (b as unknown as RangeDecoders).latin1Slice(start, end);
-}
+const latin1: (b: Buffer, start: number, end: number) => string = RANGE_DECODERS
+  ? (b, start, end) => (b as unknown as RangeDecoders).latin1Slice(start, end)
+  : (b, start, end) => b.toString('latin1', start, end);
 
 /** `b.toString('utf8', start, end)` for a range inside `b`. */
-function utf8(b: Buffer, start: number, end: number): string {
-  return (b as unknown as RangeDecoders).utf8Slice(start, end);
-}
+const utf8: (b: Buffer, start: number, end: number) => string = RANGE_DECODERS
+  ? (b, start, end) => (b as unknown as RangeDecoders).utf8Slice(start, end)
+  : (b, start, end) => b.toString('utf8', start, end);
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;

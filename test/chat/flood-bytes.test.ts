@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encode, encodeLine, parseLine } from '../../protocols/chat/codec.js';
 import { floodId, floodIdAt, floodIdEnd, forwardedLength, parseFloodAt, parseFloodBytes, rewriteHops, writeForwarded } from '../../protocols/chat/flood-bytes.js';
 import { NetError } from '../../src/errors.js';
@@ -175,6 +175,38 @@ describe('chat relay byte path (parseFloodBytes)', () => {
         expect(b.toString()).toBe(sameWidth ? `x${encode({ ...m, hopsLeft: hops })}\ny` : `x${line}\ny`);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('chat relay byte path on a Node without Buffer range decoders', () => {
+  it('falls back to toString and still gives parseLine\'s answers', async () => {
+    const proto = Buffer.prototype as unknown as Record<string, unknown>;
+    const saved = { latin1Slice: proto.latin1Slice, utf8Slice: proto.utf8Slice };
+    delete proto.latin1Slice;
+    delete proto.utf8Slice;
+    let mod: typeof import('../../protocols/chat/flood-bytes.js');
+    try {
+      vi.resetModules();
+      mod = await import('../../protocols/chat/flood-bytes.js');
+    } finally {
+      Object.assign(proto, saved);
+      vi.resetModules();
+    }
+    expect(mod.RANGE_DECODERS).toBe(false);
+    fc.assert(
+      fc.property(flood, (m) => {
+        const line = encode(m);
+        const b = Buffer.from(line);
+        let got: unknown;
+        try {
+          got = mod.parseFloodBytes(b, mod.floodId(b))?.message ?? 'general';
+        } catch (err) {
+          got = err instanceof NetError ? { error: err.code, message: err.message } : err;
+        }
+        if (got !== 'general') expect(got).toEqual(slow(line));
+      }),
+      { numRuns: 300 },
     );
   });
 });
