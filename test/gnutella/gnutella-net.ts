@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { createFilesPlugin } from '../../src/search/files-plugin.js';
@@ -6,6 +5,7 @@ import { ShareLibrary } from '../../src/share/share-library.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
 import { createGnutellaPlugin } from '../../protocols/gnutella/index.js';
 import type { ServentOptions } from '../../protocols/gnutella/servent.js';
+import { shareFixturePlugin } from '../share-fixture.js';
 import { portOf, startTestNode, type TestNode } from '../testnet.js';
 
 export interface GNode extends TestNode {
@@ -28,20 +28,8 @@ export async function startGNode(
   let shareDir = '';
   const node = await startTestNode(
     index,
-    () => [
-      {
-        name: 'fixture',
-        commands: [],
-        async start() {
-          await mkdir(shareDir, { recursive: true });
-          for (const [name, data] of Object.entries(files)) await writeFile(join(shareDir, name), data);
-        },
-        async stop() {},
-        async run() {
-          return [];
-        },
-        status: () => ({ ports: {}, peers: 0 }),
-      },
+    (_i, dataDir) => [
+      shareFixturePlugin(join(dataDir, 'share'), files),
       createFilesPlugin(),
       createGnutellaPlugin({ port: 0, host: '127.0.0.1', peers: [], mode: 'leaf', links: 3, maxLeaves: 100, upLinks: 32, promoteAfterMs: 3_600_000, bootstrap: [], deflate: true, searchMs: 4_000, maintainMs: 500, ...opts }),
     ],

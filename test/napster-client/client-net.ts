@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
 import { createFilesPlugin, FILES_PLUGIN } from '../../src/search/files-plugin.js';
 import { createNapsterPlugin } from '../../protocols/napster/index.js';
 import type { NapsterClientOptions } from '../../protocols/napster/client-service.js';
+import { shareFixturePlugin } from '../share-fixture.js';
 import { startTestNode, type TestNode } from '../testnet.js';
 
 export interface NapNode extends TestNode {
@@ -33,24 +33,9 @@ export async function startNapNode(
   let shareDir = '';
   let downloads = '';
   const { engine, ...client } = opts;
-  const node = await startTestNode(0, () => {
+  const node = await startTestNode(0, (_i, dataDir) => {
     return [
-      {
-        name: 'fixture',
-        commands: [],
-        async start() {
-          await mkdir(shareDir, { recursive: true });
-          for (const [name, data] of Object.entries(files)) {
-            await mkdir(join(shareDir, name, '..'), { recursive: true });
-            await writeFile(join(shareDir, name), data);
-          }
-        },
-        async stop() {},
-        async run() {
-          return [];
-        },
-        status: () => ({ ports: {}, peers: 0 }),
-      },
+      shareFixturePlugin(join(dataDir, 'share'), files),
       createFilesPlugin(),
       createNapsterPlugin({ client: { servers: [], nick, password: `${nick}pw`, timeouts: TEST_TIMEOUTS, ...client } }),
     ];

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
@@ -8,6 +7,7 @@ import { ShareLibrary } from '../../src/share/share-library.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
 import { createFilesPlugin } from '../../src/search/files-plugin.js';
 import { createPplus2Plugin, type Pplus2PluginOptions } from '../../protocols/pplus2/index.js';
+import { shareFixturePlugin } from '../share-fixture.js';
 import { portOf, startTestNode, type TestNode } from '../testnet.js';
 
 export interface P2Node extends TestNode {
@@ -41,22 +41,9 @@ export async function startP2Node(
   let downloads = '';
   const node = await startTestNode(
     index,
-    () => {
+    (_i, dataDir) => {
       return [
-        {
-          // the share folder must exist before the library scans it: fill it in a tiny first plugin
-          name: 'fixture',
-          commands: [],
-          async start() {
-            await mkdir(shareDir, { recursive: true });
-            for (const [name, data] of Object.entries(files)) await writeFile(join(shareDir, name), data);
-          },
-          async stop() {},
-          async run() {
-            return [];
-          },
-          status: () => ({ ports: {}, peers: 0 }),
-        },
+        shareFixturePlugin(join(dataDir, 'share'), files),
         createFilesPlugin(),
         createPplus2Plugin({ port: 0, host: '127.0.0.1', peers: opts.peers ?? [], ...opts.pplus2 }),
         ...(opts.extra ?? []),
