@@ -5,11 +5,12 @@
  * loop (issue 9: 100,000 async stats took 1.5-2.5 s of main-thread time).
  * Blocking is fine here: it blocks the worker, never the event loop.
  */
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { normalize, sep } from 'node:path';
 import { isInside, MAX_SCAN_DEPTH, PART_SUFFIX } from './scanner.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type ScanRoot } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
+import { KIND_DIR, KIND_FILE, KIND_SYMLINK, lstatInto, lstatOut } from './lstat-fields.js';
 
 /** Files per part sent to the library while walking. */
 export const SCAN_PART_FILES = 8192;
@@ -25,8 +26,6 @@ export const FIRST_PART_FILES = 512;
 export type CacheLookup = (path: string, size: number, mtimeMs: number, ino: number) => string | undefined;
 
 const NOT_CACHED = ' '.repeat(HASH_RECORD_CHARS);
-/** lstat options: a file gone since the readdir gives undefined. */
-const NO_THROW = { throwIfNoEntry: false } as const;
 
 interface Dir {
   root: number;
@@ -63,21 +62,7 @@ export function walkRoots(
       // a missing root shares nothing; the library reports it
     }
   }
-  const part = new PartBuilder(real, Math.max(1, Math.floor(partFiles)), lookup !== undefined, emit);
-  let files = 0;
-  let skipped = 0;
-  let truncated = false;
-
-  const keep = (dir: number, path: string, size: number, mtimeMs: number, ino: number): void => {
-    if (files >= maxFiles) {
-      truncated = true;
-      skipped++;
-      return;
-    }
-    files++;
-    part.file(dir, path, size, mtimeMs, ino, lookup ? lookup(path, size, mtimeMs, ino) ?? NOT_CACHED : undefined);
-  };
-
+  const walk = new Walk(real, maxFiles, new PartBuilder(real, Math.max(1, Math.floor(partFiles)), lookup !== undefined, emit), lookup);
   const stack: Dir[] = real.map((r, i) => ({ root: i, path: normalize(r.root), rel: '', depth: 0 })).reverse();
   // Each folder is walked once, whichever root reaches it first (a root given twice, or inside another):
   // the walk never gives a path twice, which the library relies on.
@@ -88,43 +73,91 @@ export function walkRoots(
     walked.add(key);
     // Names only, then one lstat each: the lstat gives the type with the size, mtime and inode
     // a file needs anyway (cheaper than readdir's Dirent objects plus a stat).
-    let entries: string[];
+    let names: string[];
     try {
-      entries = readdirSync(job.path);
+      names = readdirSync(job.path);
     } catch {
-      skipped++;
+      walk.skipped++;
       continue;
     }
-    const dir = part.dir(job.path, job.rel, job.root);
+    walk.folder(job, names, stack);
+  }
+  walk.part.end();
+  return { files: walk.files, skipped: walk.skipped, truncated: walk.truncated };
+}
+
+/**
+ * A walk's counts and its loop over one folder's names. The loop is a
+ * method of its own, apart from the readdirSync call (issue 9): inside one
+ * function, V8 compiled the loop while readdirSync had been called only
+ * once or twice, inlined it without type feedback, threw that code away at
+ * the next folder and compiled the walk again (25-45 ms of a helper thread
+ * per walk).
+ */
+class Walk {
+  files = 0;
+  skipped = 0;
+  truncated = false;
+  /** The lstat of the name being looked at (one object for the whole walk). */
+  readonly #st = lstatOut();
+
+  constructor(
+    private readonly real: readonly ScanRoot[],
+    private readonly maxFiles: number,
+    readonly part: PartBuilder,
+    private readonly lookup: CacheLookup | undefined,
+  ) {}
+
+  /** Keeps the folder's files, queues its subfolders on `stack`, counts what it skips. */
+  folder(job: Dir, names: readonly string[], stack: Dir[]): void {
+    const d = this.#st;
+    const dir = this.part.dir(job.path, job.rel, job.root);
     const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
-    for (const name of entries) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       if (name.startsWith('.') || name.endsWith(PART_SUFFIX)) {
-        skipped++;
+        this.skipped++;
         continue;
       }
       const path = prefix + name;
-      const d = lstatSync(path, NO_THROW);
-      if (!d) skipped++; // gone since the readdir
-      else if (d.isFile()) keep(dir, path, d.size, d.mtimeMs, d.ino);
-      else if (d.isDirectory()) {
-        if (job.depth + 1 > MAX_SCAN_DEPTH) skipped++;
+      let found: boolean;
+      try {
+        found = lstatInto(path, d);
+      } catch {
+        found = false; // unreadable (a folder we may list but not enter, a path too long): skipped, not fatal
+      }
+      if (!found) this.skipped++; // gone since the readdir, or unreadable
+      else if (d.kind === KIND_FILE) this.#keep(dir, path, d.size, d.mtimeMs, d.ino);
+      else if (d.kind === KIND_DIR) {
+        if (job.depth + 1 > MAX_SCAN_DEPTH) this.skipped++;
         else stack.push({ root: job.root, path, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
-      } else if (d.isSymbolicLink()) {
-        // A symlinked file is kept when its target is a regular file inside a shared root;
-        // a symlinked directory is never followed.
-        try {
-          const target = realpathSync(path);
-          const st = statSync(target);
-          if (st.isFile() && real.some((r) => isInside(r.rootReal, target))) keep(dir, path, st.size, st.mtimeMs, st.ino);
-          else skipped++;
-        } catch {
-          skipped++;
-        }
-      } else skipped++; // sockets, FIFOs, devices
+      } else if (d.kind === KIND_SYMLINK) this.#symlink(dir, path);
+      else this.skipped++; // sockets, FIFOs, devices
     }
   }
-  part.end();
-  return { files, skipped, truncated };
+
+  /** A symlinked file is kept when its target is a regular file inside a shared root; a symlinked folder is never followed. */
+  #symlink(dir: number, path: string): void {
+    try {
+      const target = realpathSync(path);
+      const st = statSync(target);
+      if (st.isFile() && this.real.some((r) => isInside(r.rootReal, target))) this.#keep(dir, path, st.size, st.mtimeMs, st.ino);
+      else this.skipped++;
+    } catch {
+      this.skipped++;
+    }
+  }
+
+  #keep(dir: number, path: string, size: number, mtimeMs: number, ino: number): void {
+    if (this.files >= this.maxFiles) {
+      this.truncated = true;
+      this.skipped++;
+      return;
+    }
+    this.files++;
+    const lookup = this.lookup;
+    this.part.file(dir, path, size, mtimeMs, ino, lookup ? lookup(path, size, mtimeMs, ino) ?? NOT_CACHED : undefined);
+  }
 }
 
 /**
