@@ -70,8 +70,21 @@ function lstatPublic(path: string, out: LstatOut): boolean {
   return true;
 }
 
+/**
+ * Whether Node's own lstatSync (its source, `lstatSync.toString()`) hands
+ * `throwIfNoEntry` to the binding as the last argument, as Node 21.3+ and
+ * later 20.x do (nodejs/node#49868). Older Nodes pass an error-context object
+ * there instead, which the binding writes into when a call fails: given a
+ * boolean, a failed call could abort the process, and no try/catch would
+ * help. So the binding is not even tried on such a Node.
+ */
+export function passesThrowIfNoEntry(lstatSource: string): boolean {
+  return /binding\.lstat\((?:[^()]|\([^()]*\))*throwIfNoEntry\s*,?\s*\)/.test(lstatSource);
+}
+
 /** The binding's lstat, if this Node has one shaped as expected. */
 function findBinding(): BindingLstat | undefined {
+  if (!passesThrowIfNoEntry(lstatSync.toString())) return undefined;
   try {
     const b = (process as unknown as { binding?: (name: string) => { lstat?: unknown } }).binding?.('fs');
     return typeof b?.lstat === 'function' ? (b.lstat as BindingLstat) : undefined;

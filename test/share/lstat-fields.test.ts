@@ -93,6 +93,41 @@ describe('lstatInto (the walk\'s lstat without a Stats object)', () => {
     check(m, await oddTree(t.dir), join(t.dir, 'missing'));
   });
 
+  it('does not try the binding on a Node whose lstatSync passes an error context instead of throwIfNoEntry', () => {
+    // Node 20.20's lstatSync (and 22+, where the path is validated inline).
+    const current = `function lstatSync(path, options = { bigint: false, throwIfNoEntry: true }) {
+  path = getValidatedPath(path);
+  const stats = binding.lstat(
+    pathModule.toNamespacedPath(path),
+    options.bigint,
+    undefined,
+    options.throwIfNoEntry,
+  );
+  if (stats === undefined) {
+    return;
+  }
+  return getStatsFromBinding(stats);
+}`;
+    const inline = 'function lstatSync(path, options = kEmptyObject) { const stats = binding.lstat(getValidatedPath(path), options.bigint, undefined, options.throwIfNoEntry); }';
+    // Node 20.0's: the binding writes a failure into ctx.
+    const older = `function lstatSync(path, options = { bigint: false, throwIfNoEntry: true }) {
+  path = getValidatedPath(path);
+  const ctx = { path };
+  const stats = binding.lstat(pathModule.toNamespacedPath(path),
+                              options.bigint, undefined, ctx);
+  if (options.throwIfNoEntry === false && hasNoEntryError(ctx)) {
+    return undefined;
+  }
+  handleErrorFromBinding(ctx);
+  return getStatsFromBinding(stats);
+}`;
+    expect(fields.passesThrowIfNoEntry(current)).toBe(true);
+    expect(fields.passesThrowIfNoEntry(inline)).toBe(true);
+    expect(fields.passesThrowIfNoEntry(older)).toBe(false);
+    expect(fields.passesThrowIfNoEntry('function lstatSync() { [native code] }')).toBe(false);
+    expect(fields.passesThrowIfNoEntry(lstatSync.toString())).toBe(fields.LSTAT_BINDING);
+  });
+
   it('a walk skips a file it cannot stat (a path too long) and goes on', async () => {
     // Folders nested until a file's full path passes PATH_MAX (4096): the folder can be listed, its
     // file not stat'ed by its full path. The file is made through a short symlink outside the share.
