@@ -16,6 +16,14 @@ export interface ChunkedRow extends CacheRow {
   rowAt: number;
 }
 
+/** A row as `pieces` takes it: its hashes may be missing (not hashed yet: it has no row). A row kept in a chunk always has them. */
+export type MaybeRow = Omit<ChunkedRow, 'sha1' | 'md5' | 'sha1Base32'> & Partial<Pick<ChunkedRow, 'sha1' | 'md5' | 'sha1Base32'>>;
+
+/** The row has all three hashes. */
+function isRow(r: MaybeRow): r is ChunkedRow {
+  return r.sha1 !== undefined && r.md5 !== undefined && r.sha1Base32 !== undefined;
+}
+
 /** A batch's rows: row i is `bytes` from `ends[i - 1]` (0 for the first) to `ends[i]`. */
 export interface Chunk {
   bytes: Buffer;
@@ -66,11 +74,14 @@ export class CacheRowChunks {
 
   /**
    * encode's bytes in pieces, to be written one after another (most of them
-   * views of the rows kept: no copy). A row that follows the last one in its
-   * chunk only extends the run: a save, which runs once at the end of a
-   * first scan before its code is optimized, does little per row (issue 9).
+   * views of the rows kept: no copy), for the rows given that have all three
+   * hashes (the others are left out: the library passes every entry in scan
+   * order, with no list of the hashed ones made first). A row that follows
+   * the last one in its chunk only extends the run: a save, which runs once
+   * at the end of a first scan while both workers wait, does little per row
+   * (issue 9).
    */
-  pieces(rows: readonly ChunkedRow[]): Uint8Array[] {
+  pieces(rows: readonly MaybeRow[]): Uint8Array[] {
     const pieces: Uint8Array[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
     let lines: string[] = [];
     let run: Chunk | undefined;
@@ -98,6 +109,7 @@ export class CacheRowChunks {
       }
       const chunk = r.rowChunk < 0 ? undefined : this.#chunks.get(r.rowChunk);
       if (chunk === undefined) {
+        if (!isRow(r)) continue; // not hashed: no row, and the run so far goes on after it
         endRun();
         lines.push(formatRow(r));
         if (lines.length === ENCODE_ROWS) endLines();

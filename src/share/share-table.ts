@@ -217,7 +217,7 @@ export class ShareTable {
    */
   cacheBytes(): Uint8Array[] {
     if (this.#scanning) this.#savedWhileScanning = true;
-    return this.#rows.pieces(hashedOf(this.#order));
+    return this.#rows.pieces(this.#order);
   }
 
   /** Takes an entry out of every lookup (its index is the caller's to free or reuse). */
@@ -229,21 +229,6 @@ export class ShareTable {
 }
 
 const SPACE = 0x20;
-
-/** The entries with all three hashes: cache rows as they are. */
-function hashedOf(entries: readonly Tracked[]): Array<Tracked & CacheRow> {
-  const hashed = boxedArray<Tracked & CacheRow>();
-  // An indexed loop: this runs once at the end of a first scan, before it is optimized, where for-of costs more.
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (isHashed(e)) hashed.push(e);
-  }
-  return hashed;
-}
-
-function isHashed(e: Tracked): e is Tracked & CacheRow {
-  return e.sha1 !== undefined && e.md5 !== undefined && e.sha1Base32 !== undefined;
-}
 
 /**
  * What the last scan saw at `path`: the next file in its order when the walk

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CacheRowChunks, encodeRows, MAX_CHUNK_BYTES, type ChunkedRow } from '../../src/share/cache-rows.js';
+import { CacheRowChunks, encodeRows, MAX_CHUNK_BYTES, type ChunkedRow, type MaybeRow } from '../../src/share/cache-rows.js';
 import { encodeHashCache, formatRow, HASH_CACHE_FILE, parseHashCache, type CacheRow } from '../../src/share/hash-cache.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { cacheRow, tempDir } from './helpers.js';
@@ -13,6 +13,12 @@ function row(i: number): ChunkedRow {
   return { ...cacheRow(i, paths[i % paths.length]!), rowChunk: -1, rowAt: 0 };
 }
 
+/** A file not hashed yet: no hashes, in no chunk. */
+function unhashed(i: number): MaybeRow {
+  const { sha1: _s, md5: _m, sha1Base32: _b, ...rest } = row(i);
+  return { ...rest, path: `/s/unhashed ${i}` };
+}
+
 describe('CacheRowChunks (cache rows encoded while hashing)', () => {
   it('gives the bytes of formatting every row, whichever rows were encoded early, in whatever order, and whichever left since', () => {
     fc.assert(
@@ -21,7 +27,8 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
         fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }),
         fc.array(fc.integer({ min: 0, max: 299 }), { maxLength: 30 }),
         fc.boolean(),
-        (batchSizes, encodedEarly, gone, shuffle) => {
+        fc.array(fc.integer({ min: 0, max: 299 }), { maxLength: 30 }),
+        (batchSizes, encodedEarly, gone, shuffle, unhashedAfter) => {
           const rows = Array.from({ length: batchSizes.reduce((a, b) => a + b, 0) }, (_, i) => row(i));
           const chunks = new CacheRowChunks();
           // Batches as hashing returns them, some encoded then, some (a chunk dropped, a cap reached) not.
@@ -38,6 +45,9 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
           const bytes = chunks.encode(kept);
           expect(bytes.equals(encodeHashCache(kept))).toBe(true);
           expect([...parseHashCache(bytes.toString()).rows.keys()]).toEqual(kept.map((r) => r.path));
+          // Files not hashed yet, anywhere between them (inside a chunk's run too), have no row.
+          const withUnhashed: MaybeRow[] = kept.flatMap((r, i) => (unhashedAfter.includes(i) ? [r, unhashed(i)] : [r]));
+          expect(Buffer.concat(chunks.pieces(withUnhashed)).equals(bytes)).toBe(true);
         },
       ),
       { numRuns: 200 },
