@@ -82,49 +82,66 @@ export class CacheRowChunks {
    * (issue 9).
    */
   pieces(rows: readonly MaybeRow[]): Uint8Array[] {
-    const pieces: Uint8Array[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
-    let lines: string[] = [];
-    let run: Chunk | undefined;
-    let runChunk = -1;
-    let from = 0;
-    /** The run's next row in its chunk: rows from(first) to nextAt - 1 are in it. */
-    let nextAt = 0;
-    const endRun = (): void => {
-      if (run && nextAt > 0) {
-        const to = run.ends[nextAt - 1]!;
-        if (to > from) pieces.push(run.bytes.subarray(from, to));
-      }
-      run = undefined;
-      runChunk = -1;
-    };
-    const endLines = (): void => {
-      if (lines.length > 0) pieces.push(Buffer.from(lines.join(''), 'utf8'));
-      lines = [];
-    };
+    const out = new PieceList();
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
-      if (runChunk >= 0 && r.rowChunk === runChunk && r.rowAt === nextAt) {
-        nextAt++;
+      if (out.runChunk >= 0 && r.rowChunk === out.runChunk && r.rowAt === out.nextAt) {
+        out.nextAt++;
         continue;
       }
       const chunk = r.rowChunk < 0 ? undefined : this.#chunks.get(r.rowChunk);
       if (chunk === undefined) {
         if (!isRow(r)) continue; // not hashed: no row, and the run so far goes on after it
-        endRun();
-        lines.push(formatRow(r));
-        if (lines.length === ENCODE_ROWS) endLines();
+        out.endRun();
+        out.lines.push(formatRow(r));
+        if (out.lines.length === ENCODE_ROWS) out.endLines();
         continue;
       }
-      endRun();
-      endLines();
-      run = chunk;
-      runChunk = r.rowChunk;
-      from = r.rowAt === 0 ? 0 : chunk.ends[r.rowAt - 1]!;
-      nextAt = r.rowAt + 1;
+      out.endRun();
+      out.endLines();
+      out.startRun(chunk, r.rowChunk, r.rowAt);
     }
-    endRun();
-    endLines();
-    return pieces;
+    out.endRun();
+    out.endLines();
+    return out.pieces;
+  }
+}
+
+/**
+ * The pieces of a cache file being put together (CacheRowChunks.pieces):
+ * the run of rows kept in one chunk, or the rows formatted, that goes next.
+ * Methods of a class, not closures made per save, so the save's optimized
+ * code stays valid from one save to the next (issue 9).
+ */
+class PieceList {
+  pieces: Uint8Array[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
+  lines: string[] = [];
+  run: Chunk | undefined;
+  runChunk = -1;
+  /** Where the run starts in its chunk's bytes, and its next row there: rows up to nextAt - 1 are in it. */
+  from = 0;
+  nextAt = 0;
+
+  startRun(chunk: Chunk, id: number, rowAt: number): void {
+    this.run = chunk;
+    this.runChunk = id;
+    this.from = rowAt === 0 ? 0 : chunk.ends[rowAt - 1]!;
+    this.nextAt = rowAt + 1;
+  }
+
+  endRun(): void {
+    const run = this.run;
+    if (run && this.nextAt > 0) {
+      const to = run.ends[this.nextAt - 1]!;
+      if (to > this.from) this.pieces.push(run.bytes.subarray(this.from, to));
+    }
+    this.run = undefined;
+    this.runChunk = -1;
+  }
+
+  endLines(): void {
+    if (this.lines.length > 0) this.pieces.push(Buffer.from(this.lines.join(''), 'utf8'));
+    this.lines = [];
   }
 }
 

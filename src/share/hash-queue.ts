@@ -9,9 +9,8 @@
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { MutableEntry } from './share-entry.js';
 import type { ShareWorkers } from './share-workers.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS, type PackedHashes } from './worker-messages.js';
+import { HASH_RECORD_CHARS, type PackedHashes } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
 
 /** Batches in flight per worker thread: one hashing while the library takes in the other's results. */
@@ -23,12 +22,19 @@ export const HASH_BATCH_BYTES = 64 * 1024 * 1024;
 /** Save the hash cache at least this often while hashing. */
 export const CACHE_SAVE_EVERY_MS = 5_000;
 
+/** A file the queue hashes: its path, the size the scan saw, and its hashes once it has them (tracked-entry.ts). */
+export interface HashTarget {
+  readonly path: string;
+  readonly size: number;
+  readonly record: string | undefined;
+}
+
 /** What the queue asks of the library. */
-export interface HashQueueHost<E extends MutableEntry> {
+export interface HashQueueHost<E extends HashTarget> {
   /** The entry is still the library's for its file (not replaced by a rescan, not gone). */
   current(e: E): boolean;
-  /** Hashes arrived for a current entry that had none. */
-  hashed(e: E, sha1: string, md5: string, sha1Base32: string): void;
+  /** Hashes arrived for a current entry that had none: its HASH_RECORD_CHARS record (SHA-1 hex, md5 hex, SHA-1 base32). */
+  hashed(e: E, record: string): void;
   /** A batch's results are in: these entries got their hashes (the library encodes their cache rows now). */
   batchHashed(entries: E[]): void;
   /** Writes the hash cache if it changed. */
@@ -43,7 +49,7 @@ export interface HashQueueHost<E extends MutableEntry> {
  * HASH_BATCHES_PER_WORKER out, except while it walks a scan (its batches
  * would wait behind the walk while the other worker idles).
  */
-export class HashQueue<E extends MutableEntry> {
+export class HashQueue<E extends HashTarget> {
   /** Consumed from #head; slots behind it are cleared. */
   #queue = boxedArray<E | undefined>();
   #head = 0;
@@ -178,7 +184,7 @@ export class HashQueue<E extends MutableEntry> {
       const e = this.#queue[this.#head];
       if (e && batch.length > 0 && bytes + e.size > HASH_BATCH_BYTES) break;
       this.#queue[this.#head++] = undefined;
-      if (!e || e.sha1 || !this.host.current(e)) continue; // hashed, or replaced by a rescan
+      if (!e || e.record !== undefined || !this.host.current(e)) continue; // hashed, or replaced by a rescan
       batch.push(e);
       bytes += e.size;
     }
@@ -195,12 +201,7 @@ export class HashQueue<E extends MutableEntry> {
       // Not hashed, or changed while hashing (the watcher or the next rescan picks it up), or replaced.
       if (h.sizes[i] !== e.size || !this.host.current(e)) continue;
       const at = i * HASH_RECORD_CHARS;
-      this.host.hashed(
-        e,
-        h.records.slice(at, at + SHA1_HEX_CHARS),
-        h.records.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS),
-        h.records.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS),
-      );
+      this.host.hashed(e, h.records.slice(at, at + HASH_RECORD_CHARS)); // one slice: the entry reads its three hashes from it
       took.push(e);
     }
     this.host.batchHashed(took);

@@ -31,3 +31,20 @@ export interface ResolvedEntry extends ShareEntry {
 
 /** The library's own, writable view of an entry (hashes are filled in later). */
 export type MutableEntry = { -readonly [K in keyof ShareEntry]: ShareEntry[K] };
+
+/** The fields protocols read, as a plain object (an entry's name, path under its root and hashes are getters: issue 9). */
+export function entryFields(e: ShareEntry): ShareEntry {
+  return {
+    index: e.index,
+    name: e.name,
+    relPath: e.relPath,
+    root: e.root,
+    rootReal: e.rootReal,
+    path: e.path,
+    size: e.size,
+    mtimeMs: e.mtimeMs,
+    sha1: e.sha1,
+    sha1Base32: e.sha1Base32,
+    md5: e.md5,
+  };
+}

@@ -9,12 +9,13 @@ import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
 import { HASH_CACHE_FILE } from './hash-cache.js';
 import { HashCacheFile } from './hash-cache-file.js';
-import { HashQueue } from './hash-queue.js';
+import { HashQueue, type HashQueueHost } from './hash-queue.js';
 import type { IndexFilters, SearchMode } from './keyword-index.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
-import type { ResolvedEntry, ShareEntry } from './share-entry.js';
-import { ShareTable, type TableScan, type Tracked } from './share-table.js';
+import { entryFields, type ResolvedEntry, type ShareEntry } from './share-entry.js';
+import { ShareTable, type TableScan } from './share-table.js';
+import type { Tracked } from './tracked-entry.js';
 import { PartQueue } from './part-queue.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
@@ -75,7 +76,7 @@ export class ShareLibrary {
   /** The hash cache file (none without a data dir), whether the first scan has read it, and whether it is out of date. */
   #cache: HashCacheFile | undefined;
   /** The entries and their lookups. */
-  #table = new ShareTable(() => this.#cacheStale());
+  #table: ShareTable;
   #workers: ShareWorkers;
   #bytes = 0;
   #listeners = new Set<(e: AppEvent) => void>();
@@ -92,22 +93,9 @@ export class ShareLibrary {
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? silentLogger;
     if (opts.dataDir !== undefined) this.#cache = new HashCacheFile(join(opts.dataDir, HASH_CACHE_FILE), this.#log);
+    this.#table = new ShareTable(this.#cache);
     this.#workers = new ShareWorkers(opts.threads);
-    this.#hashes = new HashQueue(
-      this.#workers,
-      {
-        current: (e) => this.#table.current(e),
-        hashed: (e, sha1, md5, sha1Base32) => this.#table.hashed(e, sha1, md5, sha1Base32),
-        // Cache rows are encoded only for a library with a cache file.
-        batchHashed: (entries) => {
-          if (this.#cache) this.#table.batchHashed(entries);
-        },
-        save: () => this.#saveCache(),
-        ended: () => this.#table.dropRows(),
-      },
-      this.#clock,
-      this.#log,
-    );
+    this.#hashes = new HashQueue(this.#workers, new TableHashHost(this.#table, this.#cache), this.#clock, this.#log);
   }
 
   /** Receives `share.ready` after every scan. Returns the unsubscribe function. */
@@ -214,7 +202,7 @@ export class ShareLibrary {
       if (!isInside(entry.rootReal, real)) return NetError.path('file now points outside the share');
       const st = await lstat(real);
       if (!st.isFile()) return NetError.path('not a regular file');
-      return { ...entry, realPath: real };
+      return { ...entryFields(entry), realPath: real };
     } catch {
       return NetError.notFound('shared file vanished');
     }
@@ -306,12 +294,7 @@ export class ShareLibrary {
 
   /** Writes the hash cache if it changed. */
   #saveCache(): Promise<void> {
-    return this.#cache?.save(() => this.#table.cacheBytes()) ?? Promise.resolve();
-  }
-
-  /** The hash cache no longer matches the files. */
-  #cacheStale(): void {
-    if (this.#cache) this.#cache.dirty = true;
+    return saveCache(this.#cache, this.#table);
   }
 
   #watch(): void {
@@ -342,3 +325,42 @@ export class ShareLibrary {
 }
 
 const EMPTY_SCAN: ScanEnd = { files: 0, skipped: 0, truncated: false };
+
+/** Writes the table's hash cache if it changed (no cache file: nothing to do). */
+function saveCache(cache: HashCacheFile | undefined, table: ShareTable): Promise<void> {
+  return cache?.save(() => table.cacheBytes()) ?? Promise.resolve();
+}
+
+/**
+ * What the hash queue asks of the library, as methods of a class rather
+ * than closures made per library: the queue's optimized code then calls the
+ * same functions for every library in a process (issue 9: a second library,
+ * as in the benchmark's rounds, threw that code away, 'wrong call target').
+ */
+class TableHashHost implements HashQueueHost<Tracked> {
+  constructor(
+    private readonly table: ShareTable,
+    private readonly cache: HashCacheFile | undefined,
+  ) {}
+
+  current(e: Tracked): boolean {
+    return this.table.current(e);
+  }
+
+  hashed(e: Tracked, record: string): void {
+    this.table.hashed(e, record);
+  }
+
+  /** Cache rows are encoded only for a library with a cache file. */
+  batchHashed(entries: Tracked[]): void {
+    if (this.cache) this.table.batchHashed(entries);
+  }
+
+  save(): Promise<void> {
+    return saveCache(this.cache, this.table);
+  }
+
+  ended(): void {
+    this.table.dropRows();
+  }
+}

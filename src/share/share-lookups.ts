@@ -23,7 +23,7 @@
  */
 import { KeywordIndex, type IndexFilters, type SearchMode } from './keyword-index.js';
 import { MultiMap, nfc } from './multi-map.js';
-import type { MutableEntry } from './share-entry.js';
+import type { ShareEntry } from './share-entry.js';
 import { boxedArray } from './boxed-array.js';
 
 /** Unlinked entries that may wait in the list of entries not yet indexed before it is compacted. */
@@ -31,22 +31,22 @@ export const UNINDEXED_GONE_MIN = 4096;
 
 /** Name, path, SHA-1 and keyword lookups over the library's entries. */
 export class ShareLookups {
-  #byName: MultiMap<string, MutableEntry> | undefined;
-  #byRel: Map<string, MutableEntry> | undefined;
-  #bySha1: MultiMap<string, MutableEntry> | undefined;
+  #byName: MultiMap<string, ShareEntry> | undefined;
+  #byRel: Map<string, ShareEntry> | undefined;
+  #bySha1: MultiMap<string, ShareEntry> | undefined;
   /** Built on the first search; until then the entries linked, in order, and those of them unlinked since. */
   #index: KeywordIndex | undefined;
-  #unindexed = boxedArray<MutableEntry>();
-  #gone = new Set<MutableEntry>();
+  #unindexed = boxedArray<ShareEntry>();
+  #gone = new Set<ShareEntry>();
 
   /** `linked()`: every entry linked now (what a map is built from on its first lookup). */
-  constructor(private readonly linked: () => Iterable<MutableEntry>) {}
+  constructor(private readonly linked: () => Iterable<ShareEntry>) {}
 
   /** Makes an entry findable by name, path, SHA-1 (if hashed) and keywords. */
-  link(e: MutableEntry): void {
+  link(e: ShareEntry): void {
     this.#byName?.add(nfc(e.name), e);
     this.#byRel?.set(nfc(e.relPath), e);
-    if (e.sha1) this.#bySha1?.add(e.sha1, e);
+    if (this.#bySha1) addSha1(this.#bySha1, e);
     if (this.#index) this.#index.add(e.index, e.name, e.size);
     else {
       if (this.#gone.size > 0) this.#gone.delete(e); // linked again after an unlink: indexed after all
@@ -55,20 +55,21 @@ export class ShareLookups {
   }
 
   /** Undoes link. */
-  unlink(e: MutableEntry): void {
+  unlink(e: ShareEntry): void {
     this.#byName?.delete(nfc(e.name), e);
     if (this.#byRel) {
       const rel = nfc(e.relPath);
       if (this.#byRel.get(rel) === e) this.#byRel.delete(rel);
     }
-    if (e.sha1) this.#bySha1?.delete(e.sha1, e);
+    const sha1 = this.#bySha1 && e.sha1;
+    if (sha1) this.#bySha1!.delete(sha1, e);
     if (this.#index) this.#index.remove(e.index);
     else this.#forget(e);
   }
 
   /** A linked entry has just been hashed: findable by its SHA-1 from now on. */
-  hashed(e: MutableEntry): void {
-    if (e.sha1) this.#bySha1?.add(e.sha1, e);
+  hashed(e: ShareEntry): void {
+    if (this.#bySha1) addSha1(this.#bySha1, e);
   }
 
   /** Entry indices matching a query, in the order they were linked; at most `limit`. */
@@ -92,7 +93,7 @@ export class ShareLookups {
   }
 
   /** An entry waiting for the index was unlinked: it is left out when the index is built. */
-  #forget(e: MutableEntry): void {
+  #forget(e: ShareEntry): void {
     this.#gone.add(e);
     if (this.#gone.size < UNINDEXED_GONE_MIN || this.#gone.size * 4 < this.#unindexed.length) return;
     this.#unindexed = this.#unindexed.filter((w) => !this.#gone.has(w));
@@ -100,7 +101,7 @@ export class ShareLookups {
   }
 
   /** By exact file name (NFC); the lowest-indexed when several share it. */
-  byName(name: string): MutableEntry | undefined {
+  byName(name: string): ShareEntry | undefined {
     if (!this.#byName) {
       this.#byName = new MultiMap();
       for (const e of this.linked()) this.#byName.add(nfc(e.name), e);
@@ -109,7 +110,7 @@ export class ShareLookups {
   }
 
   /** By path under its root (`/` separators, NFC). */
-  byRel(rel: string): MutableEntry | undefined {
+  byRel(rel: string): ShareEntry | undefined {
     if (!this.#byRel) {
       this.#byRel = new Map();
       for (const e of this.linked()) this.#byRel.set(nfc(e.relPath), e);
@@ -118,16 +119,22 @@ export class ShareLookups {
   }
 
   /** By SHA-1, lower-case hex; only hashed entries; the lowest-indexed when several have it. */
-  bySha1(hex: string): MutableEntry | undefined {
+  bySha1(hex: string): ShareEntry | undefined {
     if (!this.#bySha1) {
       this.#bySha1 = new MultiMap();
-      for (const e of this.linked()) if (e.sha1) this.#bySha1.add(e.sha1, e);
+      for (const e of this.linked()) addSha1(this.#bySha1, e);
     }
     return this.#bySha1.best(hex, lower);
   }
 }
 
+/** Files the SHA-1 map holds: only hashed ones (an entry's sha1 is read once: tracked-entry.ts makes it from its record). */
+function addSha1(map: MultiMap<string, ShareEntry>, e: ShareEntry): void {
+  const sha1 = e.sha1;
+  if (sha1) map.add(sha1, e);
+}
+
 /** Lower index first: the file found first. */
-function lower(a: MutableEntry, b: MutableEntry): boolean {
+function lower(a: ShareEntry, b: ShareEntry): boolean {
   return a.index < b.index;
 }

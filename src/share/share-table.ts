@@ -11,23 +11,10 @@ import { sep } from 'node:path';
 import { CacheRowChunks } from './cache-rows.js';
 import type { CacheRow } from './hash-cache.js';
 import type { IndexFilters, SearchMode } from './keyword-index.js';
-import type { MutableEntry } from './share-entry.js';
 import { ShareLookups } from './share-lookups.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, NAME_SEPARATOR, SHA1_HEX_CHARS, type ScanPart } from './worker-messages.js';
+import { Tracked } from './tracked-entry.js';
+import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanPart } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
-
-/**
- * A shared file as the table holds it: the entry protocols see, plus what
- * the last scan saw of it (its inode) and the number of the last scan that
- * saw it (GONE once it left the table).
- */
-export interface Tracked extends MutableEntry {
-  ino: number;
-  gen: number;
-  /** Where its cache row was encoded while hashing (CacheRowChunks; chunk -1: nowhere, it is formatted when saved). */
-  rowChunk: number;
-  rowAt: number;
-}
 
 /** The `gen` of an entry that left the table (its file went, or changed and got a new entry). */
 export const GONE = -1;
@@ -50,8 +37,14 @@ export interface TableScan {
 
 /** The entries, their order and their lookups. */
 export class ShareTable {
-  /** Entry by index (indices are handed out in order, so this is the order they were first found); a hole where a file went. */
-  #entries: Array<Tracked | undefined> = [];
+  /**
+   * Entry by index (indices are handed out in order from 1, so this is the
+   * order they were first found); undefined where a file went. Slot 0 holds
+   * undefined from the start, so the array never has a hole and keeps one
+   * kind (issue 9: a hole at 0 changed its kind at the first entry, and a
+   * second library in one process threw away the intake's optimized code).
+   */
+  #entries: Array<Tracked | undefined> = [undefined];
   #count = 0;
   #lookups = new ShareLookups(() => this.entries());
   /** The cache rows encoded during the current hashing run. */
@@ -64,8 +57,13 @@ export class ShareTable {
   #scanning = false;
   #savedWhileScanning = false;
 
-  /** `stale` is called when a hashed file leaves or changes: the hash cache no longer matches. */
-  constructor(private readonly stale: () => void) {}
+  /**
+   * `cache` (none without a cache file) is marked dirty when a hashed file
+   * leaves or changes: the hash cache no longer matches. (An object, not a
+   * callback made per library: issue 9, the table's optimized code stays
+   * valid for the next library in the same process.)
+   */
+  constructor(private readonly cache: { dirty: boolean } | undefined) {}
 
   get files(): number {
     return this.#count;
@@ -126,7 +124,7 @@ export class ShareTable {
       if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
         known.gen = s.gen; // unchanged: its lookups stay as they are
         s.order.push(known);
-        if (!known.sha1) pending.push(known);
+        if (known.record === undefined) pending.push(known);
         continue;
       }
       let index: number;
@@ -136,30 +134,26 @@ export class ShareTable {
       } else index = this.#nextIndex++;
       const dir = part.fileDir[i]!;
       const dirPath = s.dirPaths[dir]!;
-      const name = path.slice(dirPath.endsWith(sep) ? dirPath.length : dirPath.length + 1);
+      const nameAt = dirPath.endsWith(sep) ? dirPath.length : dirPath.length + 1;
       const rel = s.dirRels[dir]!;
-      const { root, rootReal } = part.roots[s.dirRoots[dir]!]!;
+      // With '/' separators the path ends with the relative path: the entry reads it from there.
+      const relAt = rel === '' ? nameAt : sep === '/' ? nameAt - rel.length - 1 : -1;
       const at = i * HASH_RECORD_CHARS;
       const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
-      // One object per file, all fields at once (one shape; issue 9: a warm start makes 100,000).
-      const e: Tracked = {
+      // One object per file, with as few objects of its own as can be (tracked-entry.ts; issue 9: a warm start makes 100,000).
+      const e = new Tracked(
         index,
-        name,
-        // With '/' separators the path ends with the relative path: a slice, not a new string.
-        relPath: rel === '' ? name : sep === '/' ? path.slice(path.length - rel.length - 1 - name.length) : `${rel}/${name}`,
-        root,
-        rootReal,
         path,
+        part.roots[s.dirRoots[dir]!]!,
+        nameAt,
+        relAt,
+        relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
         size,
         mtimeMs,
-        sha1: hit ? cached.slice(at, at + SHA1_HEX_CHARS) : undefined,
-        md5: hit ? cached.slice(at + SHA1_HEX_CHARS, at + SHA1_HEX_CHARS + MD5_HEX_CHARS) : undefined,
-        sha1Base32: hit ? cached.slice(at + SHA1_HEX_CHARS + MD5_HEX_CHARS, at + HASH_RECORD_CHARS) : undefined,
         ino,
-        gen: s.gen,
-        rowChunk: -1,
-        rowAt: 0,
-      };
+        s.gen,
+        hit ? cached.slice(at, at + HASH_RECORD_CHARS) : undefined,
+      );
       if (!hit) pending.push(e);
       if (!known) this.#count++;
       this.#entries[index] = e;
@@ -181,7 +175,7 @@ export class ShareTable {
     }
     this.#order = s.order;
     this.#scanning = false;
-    if (this.#savedWhileScanning) this.stale(); // that write lacked the scan's new files
+    if (this.#savedWhileScanning) this.#stale(); // that write lacked the scan's new files
     this.#savedWhileScanning = false;
   }
 
@@ -200,13 +194,11 @@ export class ShareTable {
     this.#rows.clear();
   }
 
-  /** Hashes arrived for a current entry that had none. */
-  hashed(e: Tracked, sha1: string, md5: string, sha1Base32: string): void {
-    e.sha1 = sha1;
-    e.md5 = md5;
-    e.sha1Base32 = sha1Base32;
+  /** Hashes arrived for a current entry that had none: its record (SHA-1 hex, md5 hex, SHA-1 base32). */
+  hashed(e: Tracked, record: string): void {
+    e.record = record;
     this.#lookups.hashed(e);
-    this.stale();
+    this.#stale();
   }
 
   /**
@@ -220,11 +212,16 @@ export class ShareTable {
     return this.#rows.pieces(this.#order);
   }
 
+  /** The hash cache no longer matches the files. */
+  #stale(): void {
+    if (this.cache) this.cache.dirty = true;
+  }
+
   /** Takes an entry out of every lookup (its index is the caller's to free or reuse). */
   #drop(e: Tracked): void {
     e.gen = GONE;
     this.#lookups.unlink(e);
-    if (e.sha1) this.stale();
+    if (e.record !== undefined) this.#stale();
   }
 }
 

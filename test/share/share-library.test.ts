@@ -75,6 +75,43 @@ describe('ShareLibrary', () => {
     expect(l.byIndex(99_999)).toBeUndefined();
   });
 
+  it('gives every field of an entry, hashed or read back from the cache, and the same fields resolved on disk', async () => {
+    const { realpath } = await import('node:fs/promises');
+    const rootReal = await realpath(root);
+    const base32 = (hex: string): string => {
+      let bits = '';
+      for (const b of Buffer.from(hex, 'hex')) bits += b.toString(2).padStart(8, '0');
+      return (bits.match(/.{5}/g) ?? []).map((five) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[parseInt(five, 2)]).join('');
+    };
+    const expected = {
+      name: 'deep.txt',
+      relPath: 'sub/deep.txt',
+      root,
+      rootReal,
+      path: join(root, 'sub', 'deep.txt'),
+      size: 4,
+      sha1: sha1('deep'),
+      md5: createHash('md5').update('deep').digest('hex'),
+      sha1Base32: base32(sha1('deep')),
+    };
+    const first = await lib();
+    const e = first.byName('deep.txt')!;
+    expect(e).toMatchObject(expected);
+    expect(first.byIndex(e.index)).toBe(e);
+    expect(first.bySha1(expected.sha1)).toBe(e);
+    const resolved = await first.resolveRemoteName('sub/deep.txt', { allowSubpath: true });
+    expect(resolved).toEqual({ ...expected, index: e.index, mtimeMs: e.mtimeMs, realPath: join(rootReal, 'sub', 'deep.txt') });
+    const top = first.byName('inside.txt')!;
+    expect([top.name, top.relPath]).toEqual(['inside.txt', 'inside.txt']);
+    await first.stop();
+    // A restart reads the hashes back from the cache: the same fields.
+    const again = new ShareLibrary({ roots: [root], dataDir: data });
+    libs.push(again);
+    await again.start();
+    expect(again.pendingHashes).toBe(0);
+    expect(again.byName('deep.txt')).toMatchObject({ ...expected, mtimeMs: e.mtimeMs });
+  });
+
   it('searches by words and substrings, case- and Unicode-insensitively', async () => {
     const l = await lib();
     expect(l.search('JÓGA').map((e) => e.name)).toEqual(['Björk - Jóga.mp3']);
