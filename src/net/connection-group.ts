@@ -169,7 +169,13 @@ export class ConnectionGroup<M = unknown> {
       this.#pending.add(socket);
       this.counter.add('out', 1);
       let settled = false;
-      const timer = this.clock.setTimeout(() => fail(NetError.timeout(`connect to ${host}:${port}`, timeoutMs)), timeoutMs);
+      // The timeout is checked after the poll phase (setImmediate), not in the timer itself: after the
+      // event loop was busy past the deadline, a connect the kernel completed meanwhile is still waiting
+      // to be read, and it wins over a timer that fell due while nobody was looking.
+      const timer = this.clock.setTimeout(
+        () => setImmediate(() => fail(NetError.timeout(`connect to ${host}:${port}`, timeoutMs))),
+        timeoutMs,
+      );
       const onAbort = (): void => fail(abortReason(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       const fail = (err: NetError): void => {
