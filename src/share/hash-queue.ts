@@ -132,7 +132,7 @@ export class HashQueue<E extends HashTarget> {
 
   async #send(k: number, batch: E[]): Promise<void> {
     try {
-      const hashes = await this.workers.hash(k, batch.map((e) => e.path), Float64Array.from(batch, (e) => e.size));
+      const hashes = await this.workers.hash(k, pathsOf(batch), sizesOf(batch));
       this.#take(batch, hashes);
       // Saved in batches: every CACHE_SAVE_EVERY_MS, but never more than a tenth of the
       // time (rewriting a cache of 100,000 rows is not free).
@@ -206,4 +206,18 @@ export class HashQueue<E extends HashTarget> {
     }
     this.host.batchHashed(took);
   }
+}
+
+/** The batch's paths, by an indexed loop (a callback per file costs more). */
+function pathsOf(batch: readonly HashTarget[]): string[] {
+  const paths = new Array<string>(batch.length);
+  for (let i = 0; i < batch.length; i++) paths[i] = batch[i]!.path;
+  return paths;
+}
+
+/** The batch's sizes, by an indexed loop: Float64Array.from with a mapping function goes through the iterator, about 100 ns a file (issue 9). */
+function sizesOf(batch: readonly HashTarget[]): Float64Array {
+  const sizes = new Float64Array(batch.length);
+  for (let i = 0; i < batch.length; i++) sizes[i] = batch[i]!.size;
+  return sizes;
 }
