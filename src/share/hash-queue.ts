@@ -22,19 +22,19 @@ export const HASH_BATCH_BYTES = 64 * 1024 * 1024;
 /** Save the hash cache at least this often while hashing. */
 export const CACHE_SAVE_EVERY_MS = 5_000;
 
-/** A file the queue hashes: its path, the size the scan saw, and its hashes once it has them (tracked-entry.ts). */
+/** A file the queue hashes: its path, the size the scan saw, and (once hashed) the string its hashes are in (tracked-entry.ts). */
 export interface HashTarget {
   readonly path: string;
   readonly size: number;
-  readonly record: string | undefined;
+  readonly hashText: string | undefined;
 }
 
 /** What the queue asks of the library. */
 export interface HashQueueHost<E extends HashTarget> {
   /** The entry is still the library's for its file (not replaced by a rescan, not gone). */
   current(e: E): boolean;
-  /** Hashes arrived for a current entry that had none: its HASH_RECORD_CHARS record (SHA-1 hex, md5 hex, SHA-1 base32). */
-  hashed(e: E, record: string): void;
+  /** Hashes arrived for a current entry that had none: its HASH_RECORD_CHARS record (SHA-1 hex, md5 hex, SHA-1 base32) is at `at` of `text`. */
+  hashed(e: E, text: string, at: number): void;
   /** A batch's results are in: these entries got their hashes (the library encodes their cache rows now). */
   batchHashed(entries: E[]): void;
   /** Writes the hash cache if it changed. */
@@ -184,7 +184,7 @@ export class HashQueue<E extends HashTarget> {
       const e = this.#queue[this.#head];
       if (e && batch.length > 0 && bytes + e.size > HASH_BATCH_BYTES) break;
       this.#queue[this.#head++] = undefined;
-      if (!e || e.record !== undefined || !this.host.current(e)) continue; // hashed, or replaced by a rescan
+      if (!e || e.hashText !== undefined || !this.host.current(e)) continue; // hashed, or replaced by a rescan
       batch.push(e);
       bytes += e.size;
     }
@@ -201,7 +201,7 @@ export class HashQueue<E extends HashTarget> {
       // Not hashed, or changed while hashing (the watcher or the next rescan picks it up), or replaced.
       if (h.sizes[i] !== e.size || !this.host.current(e)) continue;
       const at = i * HASH_RECORD_CHARS;
-      this.host.hashed(e, h.records.slice(at, at + HASH_RECORD_CHARS)); // one slice: the entry reads its three hashes from it
+      this.host.hashed(e, h.records, at); // no slice: the entry reads its three hashes from the batch's string
       took.push(e);
     }
     this.host.batchHashed(took);

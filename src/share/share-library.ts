@@ -347,8 +347,8 @@ class TableHashHost implements HashQueueHost<Tracked> {
     return this.table.current(e);
   }
 
-  hashed(e: Tracked, record: string): void {
-    this.table.hashed(e, record);
+  hashed(e: Tracked, text: string, at: number): void {
+    this.table.hashed(e, text, at);
   }
 
   /** Cache rows are encoded only for a library with a cache file. */

@@ -12,7 +12,7 @@ import { CacheRowChunks } from './cache-rows.js';
 import type { CacheRow } from './hash-cache.js';
 import type { IndexFilters, SearchMode } from './keyword-index.js';
 import { ShareLookups } from './share-lookups.js';
-import { Tracked } from './tracked-entry.js';
+import { Tracked, type PartStats } from './tracked-entry.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanPart } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
 
@@ -109,6 +109,7 @@ export class ShareTable {
       s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
     }
     const cached = part.cached;
+    const stats: PartStats = { mtimes: part.mtimes, inos: part.inos };
     const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
     for (let i = 0; i < paths.length; i++) {
       // Slices of one string from the worker: no string is built or flattened for an unchanged file.
@@ -124,7 +125,7 @@ export class ShareTable {
       if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
         known.gen = s.gen; // unchanged: its lookups stay as they are
         s.order.push(known);
-        if (known.record === undefined) pending.push(known);
+        if (known.hashText === undefined) pending.push(known);
         continue;
       }
       let index: number;
@@ -145,14 +146,15 @@ export class ShareTable {
         index,
         path,
         part.roots[s.dirRoots[dir]!]!,
+        stats,
+        i,
         nameAt,
         relAt,
         relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
         size,
-        mtimeMs,
-        ino,
         s.gen,
-        hit ? cached.slice(at, at + HASH_RECORD_CHARS) : undefined,
+        hit ? cached : undefined,
+        at,
       );
       if (!hit) pending.push(e);
       if (!known) this.#count++;
@@ -194,9 +196,10 @@ export class ShareTable {
     this.#rows.clear();
   }
 
-  /** Hashes arrived for a current entry that had none: its record (SHA-1 hex, md5 hex, SHA-1 base32). */
-  hashed(e: Tracked, record: string): void {
-    e.record = record;
+  /** Hashes arrived for a current entry that had none: its record (SHA-1 hex, md5 hex, SHA-1 base32) is at `at` of `text`. */
+  hashed(e: Tracked, text: string, at: number): void {
+    e.hashText = text;
+    e.hashAt = at;
     this.#lookups.hashed(e);
     this.#stale();
   }
@@ -221,7 +224,7 @@ export class ShareTable {
   #drop(e: Tracked): void {
     e.gen = GONE;
     this.#lookups.unlink(e);
-    if (e.record !== undefined) this.#stale();
+    if (e.hashText !== undefined) this.#stale();
   }
 }
 

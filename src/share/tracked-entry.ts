@@ -5,10 +5,11 @@
  * file, an entry, six string slices and three boxed numbers, and the young
  * generation's collector copied every one of them twice before it settled):
  * the name and the path under the root are read from the path, the three
- * hashes from the one record they arrived in (worker-messages.ts), the root
- * from the scan's root, and a size or inode that fits a small integer is
- * kept as one. The fields read as before; reading a name or a hash makes a
- * slice of a string kept anyway.
+ * hashes from the string they arrived in (worker-messages.ts), the mtime and
+ * inode from the part of the walk it came in, the root from the scan's root,
+ * and a size that fits a small integer is kept as one: an entry and its path
+ * are the only objects of its own. The fields read as before; reading a
+ * name or a hash makes a slice of a string kept anyway.
  */
 import type { ShareEntry } from './share-entry.js';
 import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS, type ScanRoot } from './worker-messages.js';
@@ -16,40 +17,65 @@ import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS, type ScanRoot } from 
 /** Largest number V8 keeps as a small integer on 64-bit and 32-bit builds alike (no boxed number per field). */
 const SMALL_INT_MAX = 0x3fffffff;
 
-/** One shared file in the table; `gen`, `rowChunk`, `rowAt` and `record` are the table's to change. */
+/**
+ * The mtimes and inodes of one part of a walk (ScanPart's arrays): what its
+ * entries read theirs from. Only these two arrays are kept, not the part
+ * (its cached hashes may be a long string of spaces).
+ */
+export interface PartStats {
+  readonly mtimes: Float64Array;
+  readonly inos: Float64Array;
+}
+
+/** One shared file in the table; `gen`, `rowChunk`, `rowAt`, `hashText` and `hashAt` are the table's to change. */
 export class Tracked implements ShareEntry {
   /** The number of the last scan that saw it (GONE once it left the table). */
   gen: number;
   /** Where its cache row was encoded while hashing (CacheRowChunks; chunk -1: nowhere, it is formatted when saved). */
   rowChunk = -1;
   rowAt = 0;
-  /** SHA-1 hex, md5 hex and SHA-1 base32 in one HASH_RECORD_CHARS string, once hashed. */
-  record: string | undefined;
+  /**
+   * Once hashed: the string its hashes arrived in (a hash batch's records, or
+   * the part's cached records) and where its record is in it (SHA-1 hex, md5
+   * hex, SHA-1 base32: HASH_RECORD_CHARS characters). The string is kept by
+   * its batch's other files anyway; a slice per file would be one more object.
+   */
+  hashText: string | undefined;
+  hashAt: number;
   readonly size: number;
-  readonly ino: number;
 
   /**
-   * `nameAt`: where the name starts in `path`; `relAt`: where the path under
-   * the root starts in it, or -1 when that is `relText` (a platform whose
-   * separator is not `/`).
+   * `stats` and `at`: the mtimes and inodes of the part of the walk it came
+   * in, and its number there (not numbers of its own: a boxed number each); `nameAt`: where the name starts in `path`; `relAt`: where the
+   * path under the root starts in it, or -1 when that is `relText` (a
+   * platform whose separator is not `/`).
    */
   constructor(
     readonly index: number,
     readonly path: string,
     private readonly scanRoot: ScanRoot,
+    private readonly stats: PartStats,
+    private readonly at: number,
     private readonly nameAt: number,
     private readonly relAt: number,
     private readonly relText: string | undefined,
     size: number,
-    readonly mtimeMs: number,
-    ino: number,
     gen: number,
-    record: string | undefined,
+    hashText: string | undefined,
+    hashAt: number,
   ) {
     this.size = smallInt(size);
-    this.ino = smallInt(ino);
     this.gen = gen;
-    this.record = record;
+    this.hashText = hashText;
+    this.hashAt = hashAt;
+  }
+
+  get mtimeMs(): number {
+    return this.stats.mtimes[this.at]!;
+  }
+
+  get ino(): number {
+    return this.stats.inos[this.at]!;
   }
 
   get name(): string {
@@ -69,15 +95,18 @@ export class Tracked implements ShareEntry {
   }
 
   get sha1(): string | undefined {
-    return this.record?.slice(0, SHA1_HEX_CHARS);
+    const at = this.hashAt;
+    return this.hashText?.slice(at, at + SHA1_HEX_CHARS);
   }
 
   get md5(): string | undefined {
-    return this.record?.slice(SHA1_HEX_CHARS, SHA1_HEX_CHARS + MD5_HEX_CHARS);
+    const at = this.hashAt + SHA1_HEX_CHARS;
+    return this.hashText?.slice(at, at + MD5_HEX_CHARS);
   }
 
   get sha1Base32(): string | undefined {
-    return this.record?.slice(SHA1_HEX_CHARS + MD5_HEX_CHARS, HASH_RECORD_CHARS);
+    const at = this.hashAt + SHA1_HEX_CHARS + MD5_HEX_CHARS;
+    return this.hashText?.slice(at, this.hashAt + HASH_RECORD_CHARS);
   }
 }
 
