@@ -110,6 +110,11 @@ export class ShareTable {
     }
     const cached = part.cached;
     const stats: PartStats = { mtimes: part.mtimes, inos: part.inos };
+    // A first scan or a start turns (nearly) every file of a part into an entry, and the entries share
+    // the part's strings and arrays. A later scan makes entries only for new and changed files: each
+    // gets copies of its own, so that a file changed now and then does not keep a whole part alive
+    // (its 8,192 paths and their numbers) for as long as the file is shared.
+    const sharePart = s.prev.length === 0;
     const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
     for (let i = 0; i < paths.length; i++) {
       // Slices of one string from the worker: no string is built or flattened for an unchanged file.
@@ -142,20 +147,22 @@ export class ShareTable {
       const at = i * HASH_RECORD_CHARS;
       const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
       // One object per file, with as few objects of its own as can be (tracked-entry.ts; issue 9: a warm start makes 100,000).
-      const e = new Tracked(
-        index,
-        path,
-        part.roots[s.dirRoots[dir]!]!,
-        stats,
-        i,
-        nameAt,
-        relAt,
-        relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
-        size,
-        s.gen,
-        hit ? cached : undefined,
-        at,
-      );
+      const e = sharePart
+        ? new Tracked(index, path, part.roots[s.dirRoots[dir]!]!, stats, i, nameAt, relAt, relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined, size, s.gen, hit ? cached : undefined, at)
+        : new Tracked(
+            index,
+            ownCopy(path),
+            part.roots[s.dirRoots[dir]!]!,
+            { mtimes: Float64Array.of(mtimeMs), inos: Float64Array.of(ino) },
+            0,
+            nameAt,
+            relAt,
+            relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
+            size,
+            s.gen,
+            hit ? ownCopy(cached.slice(at, at + HASH_RECORD_CHARS)) : undefined,
+            0,
+          );
       if (!hit) pending.push(e);
       if (!known) this.#count++;
       this.#entries[index] = e;
@@ -229,6 +236,16 @@ export class ShareTable {
 }
 
 const SPACE = 0x20;
+
+/**
+ * A copy of `s` that does not keep the string it was cut from: V8 makes a
+ * slice of a long string as a view of it (a path split out of a part's
+ * joined paths keeps all of them). Joining makes a new string, and slicing
+ * that one flattens it into a copy of its own.
+ */
+export function ownCopy(s: string): string {
+  return `${s} `.slice(0, -1);
+}
 
 /**
  * What the last scan saw at `path`: the next file in its order when the walk

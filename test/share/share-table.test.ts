@@ -1,0 +1,85 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { ownCopy, ShareTable, type TableScan } from '../../src/share/share-table.js';
+import { NAME_SEPARATOR, type ScanPart } from '../../src/share/worker-messages.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const ROOT = '/srv/share';
+const DIR = `${ROOT}/album one`;
+
+/** A walk's part: files of one folder under the root, with these mtimes. */
+function part(names: readonly string[], mtimes: readonly number[]): ScanPart {
+  const n = names.length;
+  return {
+    roots: [{ root: ROOT, rootReal: ROOT }],
+    firstDir: 0,
+    dirPaths: [DIR],
+    dirRels: ['album one'],
+    dirRoots: Int32Array.of(0),
+    fileDir: new Int32Array(n),
+    paths: names.map((name) => `${DIR}/${name}`).join(NAME_SEPARATOR),
+    sizes: Float64Array.from(names, (_, i) => 1_000 + i),
+    mtimes: Float64Array.from(mtimes),
+    inos: Float64Array.from(names, (_, i) => 50 + i),
+  };
+}
+
+/** Takes in one part as a whole scan; returns what it gave to hash. */
+function scan(table: ShareTable, p: ScanPart): ReturnType<ShareTable['takePart']> {
+  const s: TableScan = table.beginScan();
+  const pending = table.takePart(s, p);
+  table.endScan(s);
+  return pending;
+}
+
+/** Whether `ref`'s target is still alive after a full collection (in a later task, as WeakRefs need). */
+async function survives(ref: WeakRef<object>): Promise<boolean> {
+  await new Promise((r) => setTimeout(r, 0));
+  gc();
+  return ref.deref() !== undefined;
+}
+
+describe('ShareTable: what its entries keep alive', () => {
+  const names = ['track 0001 of a long album name.mp3', 'track 0002 of a long album name.mp3', 'track 0003 of a long album name.mp3'];
+
+  it('entries of a first scan share their part\'s arrays; one made by a later scan keeps copies of its own', async () => {
+    const table = new ShareTable({ dirty: false });
+    // Scanned in functions of their own, so that nothing of this test's frame holds the parts.
+    const first = (() => {
+      const p = part(names, [10, 20, 30]);
+      expect(scan(table, p)).toHaveLength(3);
+      return new WeakRef(p.mtimes);
+    })();
+    const before = table.byIndex(2);
+    const later = (() => {
+      // The second file changed: it alone gets a new entry (none was hashed: all three still wait).
+      const p = part(names, [10, 25, 30]);
+      expect(scan(table, p).map((e) => e.name)).toEqual(names);
+      return new WeakRef(p.mtimes);
+    })();
+    expect(table.byIndex(2)).not.toBe(before);
+    expect(table.byIndex(1)!.mtimeMs).toBe(10);
+    // The first scan's three entries read their mtimes from its part (the test sees that it can tell).
+    expect(await survives(first)).toBe(true);
+    // The changed file's entry does not keep the second scan's part.
+    expect(await survives(later)).toBe(false);
+
+    const e = table.byIndex(2)!;
+    expect({ name: e.name, relPath: e.relPath, path: e.path, size: e.size, mtimeMs: e.mtimeMs, root: e.root }).toEqual({
+      name: names[1],
+      relPath: `album one/${names[1]}`,
+      path: `${DIR}/${names[1]}`,
+      size: 1_001,
+      mtimeMs: 25,
+      root: ROOT,
+    });
+    expect(table.files).toBe(3);
+  });
+
+  it('ownCopy gives the same text', () => {
+    for (const s of ['', 'a', 'exactly13char', `${'x'.repeat(40)}/ünïcödé ☃ 𝄞.mp3`]) expect(ownCopy(s)).toBe(s);
+  });
+});
