@@ -50,6 +50,19 @@ function check(m: Fields, paths: readonly string[], missing: string): void {
   expect(() => m.lstatInto(join(paths[0]!, 'under-a-file'), out)).toThrow(/ENOTDIR/);
 }
 
+/** lstat-fields.ts loaded afresh while `process.binding` is `binding` (put back afterwards). */
+async function loadWithBinding(binding: ((name: string) => unknown) | undefined): Promise<Fields> {
+  const saved = Object.getOwnPropertyDescriptor(process, 'binding');
+  try {
+    (process as unknown as { binding?: unknown }).binding = binding;
+    vi.resetModules();
+    return await import('../../src/share/lstat-fields.js');
+  } finally {
+    if (saved) Object.defineProperty(process, 'binding', saved);
+    vi.resetModules();
+  }
+}
+
 describe('lstatInto (the walk\'s lstat without a Stats object)', () => {
   let t: Awaited<ReturnType<typeof tempDir>>;
   beforeEach(async () => (t = await tempDir()));
@@ -61,34 +74,14 @@ describe('lstatInto (the walk\'s lstat without a Stats object)', () => {
   });
 
   it('on a Node without process.binding falls back to lstatSync with the same answers', async () => {
-    const proc = process as unknown as { binding?: unknown };
-    const saved = Object.getOwnPropertyDescriptor(process, 'binding');
-    let m: Fields;
-    try {
-      proc.binding = undefined;
-      vi.resetModules();
-      m = await import('../../src/share/lstat-fields.js');
-    } finally {
-      if (saved) Object.defineProperty(process, 'binding', saved);
-      vi.resetModules();
-    }
+    const m = await loadWithBinding(undefined);
     expect(m.LSTAT_BINDING).toBe(false);
     check(m, await oddTree(t.dir), join(t.dir, 'missing'));
   });
 
   it('falls back when the binding answers otherwise than lstatSync', async () => {
-    const proc = process as unknown as { binding: (name: string) => unknown };
-    const saved = Object.getOwnPropertyDescriptor(process, 'binding');
-    let m: Fields;
-    try {
-      // A binding whose numbers are laid out differently (here: all zero).
-      proc.binding = (name: string) => (name === 'fs' ? { lstat: () => new Float64Array(36) } : undefined);
-      vi.resetModules();
-      m = await import('../../src/share/lstat-fields.js');
-    } finally {
-      if (saved) Object.defineProperty(process, 'binding', saved);
-      vi.resetModules();
-    }
+    // A binding whose numbers are laid out differently (here: all zero).
+    const m = await loadWithBinding((name: string) => (name === 'fs' ? { lstat: () => new Float64Array(36) } : undefined));
     expect(m.LSTAT_BINDING).toBe(false);
     check(m, await oddTree(t.dir), join(t.dir, 'missing'));
   });
