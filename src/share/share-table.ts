@@ -114,7 +114,7 @@ export class ShareTable {
     // the part's strings and arrays. A later scan makes entries only for new and changed files: each
     // gets copies of its own, so that a file changed now and then does not keep a whole part alive
     // (its 8,192 paths and their numbers) for as long as the file is shared.
-    const sharePart = s.prev.length === 0;
+    const own = s.prev.length > 0;
     const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
     for (let i = 0; i < paths.length; i++) {
       // Slices of one string from the worker: no string is built or flattened for an unchanged file.
@@ -147,22 +147,21 @@ export class ShareTable {
       const at = i * HASH_RECORD_CHARS;
       const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
       // One object per file, with as few objects of its own as can be (tracked-entry.ts; issue 9: a warm start makes 100,000).
-      const e = sharePart
-        ? new Tracked(index, path, part.roots[s.dirRoots[dir]!]!, stats, i, nameAt, relAt, relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined, size, s.gen, hit ? cached : undefined, at)
-        : new Tracked(
-            index,
-            ownCopy(path),
-            part.roots[s.dirRoots[dir]!]!,
-            { mtimes: Float64Array.of(mtimeMs), inos: Float64Array.of(ino) },
-            0,
-            nameAt,
-            relAt,
-            relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
-            size,
-            s.gen,
-            hit ? ownCopy(cached.slice(at, at + HASH_RECORD_CHARS)) : undefined,
-            0,
-          );
+      const record = !hit ? undefined : own ? ownCopy(cached.slice(at, at + HASH_RECORD_CHARS)) : cached;
+      const e = new Tracked(
+        index,
+        own ? ownCopy(path) : path,
+        part.roots[s.dirRoots[dir]!]!,
+        own ? { mtimes: Float64Array.of(mtimeMs), inos: Float64Array.of(ino) } : stats,
+        own ? 0 : i,
+        nameAt,
+        relAt,
+        relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
+        size,
+        s.gen,
+        record,
+        own ? 0 : at,
+      );
       if (!hit) pending.push(e);
       if (!known) this.#count++;
       this.#entries[index] = e;
