@@ -1,21 +1,12 @@
 import { createServer } from 'node:net';
 import { deflateSync, constants as zc } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NetError } from '../../src/errors.js';
-import { ConnectionManager } from '../../src/net/connection-manager.js';
 import { handToHttp } from '../../src/net/http-handoff.js';
 import { createServer as createHttpServer } from 'node:http';
-import { rawClient, recorder, waitUntil } from './helpers.js';
+import { managersClosedAfterEach, rawClient, recorder, waitUntil } from './helpers.js';
 
-const managers: ConnectionManager[] = [];
-function manager(limits = {}): ConnectionManager {
-  const m = new ConnectionManager({ limits });
-  managers.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()));
-});
+const manager = managersClosedAfterEach();
 
 /** A deflate stream with a sync flush, as a peer that compresses its side sends it. */
 function deflated(text: string | Buffer): Buffer {

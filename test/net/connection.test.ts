@@ -1,23 +1,14 @@
 import { request, createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeAll, type Decoder } from '../../src/codec/decoder.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
 import { LengthFramedDecoder } from '../../src/codec/length-framed-decoder.js';
 import { LineDecoder } from '../../src/codec/line-decoder.js';
-import { ConnectionManager } from '../../src/net/connection-manager.js';
 import { handToHttp } from '../../src/net/http-handoff.js';
-import { rawClient, recorder, waitUntil } from './helpers.js';
+import { managersClosedAfterEach, rawClient, recorder, waitUntil } from './helpers.js';
 
-const managers: ConnectionManager[] = [];
-function manager(limits = {}): ConnectionManager {
-  const m = new ConnectionManager({ limits });
-  managers.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()));
-});
+const manager = managersClosedAfterEach();
 
 describe('Connection and ConnectionGroup over real sockets', () => {
   it('decodes lines both ways between a listener and a dialler', async () => {

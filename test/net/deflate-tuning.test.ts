@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionManager } from '../../src/net/connection-manager.js';
-import { recorder, waitUntil } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { managersClosedAfterEach, recorder, waitUntil } from './helpers.js';
 
-const managers: ConnectionManager[] = [];
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()));
-});
+const manager = managersClosedAfterEach();
 
 describe('deflate tuning (small contexts for many idle compressed links)', () => {
   it('a small window, memLevel and output buffer still carry every message, read by a default inflater', async () => {
     const server = recorder('t');
     const client = recorder('t');
-    const ms = new ConnectionManager({});
-    const mc = new ConnectionManager({});
-    managers.push(ms, mc);
+    const ms = manager();
+    const mc = manager();
     const l = await ms.group(server.opts).listen(0, { host: '127.0.0.1' });
     const out = await mc.group(client.opts).dial('127.0.0.1', l.port);
     await waitUntil(() => server.opened.length === 1);

@@ -1,8 +1,9 @@
 import { connect, type Socket } from 'node:net';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { Decoder } from '../../src/codec/decoder.js';
 import { LineDecoder } from '../../src/codec/line-decoder.js';
 import type { Connection } from '../../src/net/connection.js';
+import { ConnectionManager, type ManagerOptions } from '../../src/net/connection-manager.js';
 import type { GroupOptions } from '../../src/net/connection-group.js';
 import type { NetError } from '../../src/errors.js';
 
@@ -51,3 +52,19 @@ export const waitUntil = (cond: () => boolean, timeout = 5_000): Promise<void> =
     },
     { timeout, interval: 5 },
   );
+
+/**
+ * Makes connection managers for the calling test file and closes every one
+ * of them after each test (call it once, at the top of the file).
+ */
+export function managersClosedAfterEach(): (limits?: ManagerOptions['limits']) => ConnectionManager {
+  const made: ConnectionManager[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((m) => m.close()));
+  });
+  return (limits = {}) => {
+    const m = new ConnectionManager({ limits });
+    made.push(m);
+    return m;
+  };
+}

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionManager } from '../../src/net/connection-manager.js';
+import { describe, expect, it } from 'vitest';
 import type { UdpPeer } from '../../src/net/udp-endpoint.js';
-import { waitUntil } from './helpers.js';
+import { managersClosedAfterEach, waitUntil } from './helpers.js';
 
-const managers: ConnectionManager[] = [];
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()));
-});
+const manager = managersClosedAfterEach();
 
 describe('UdpEndpoint (a plugin-owned UDP socket)', () => {
   it('exchanges datagrams on loopback, drops oversized ones and survives a throwing handler', async () => {
-    const m = new ConnectionManager({});
-    managers.push(m);
+    const m = manager();
     const got: Array<{ msg: string; from: UdpPeer }> = [];
     const a = await m.udp('a', {
       port: 0,
@@ -32,8 +27,7 @@ describe('UdpEndpoint (a plugin-owned UDP socket)', () => {
   });
 
   it('caps the send rate and refuses after close', async () => {
-    const m = new ConnectionManager({});
-    managers.push(m);
+    const m = manager();
     const a = await m.udp('a', { port: 0, host: '127.0.0.1', maxSendPerSecond: 5, onMessage: () => undefined });
     const sent = Array.from({ length: 20 }, () => a.send(Buffer.from('x'), '127.0.0.1', a.port)).filter(Boolean).length;
     expect(sent).toBe(5);
@@ -42,8 +36,7 @@ describe('UdpEndpoint (a plugin-owned UDP socket)', () => {
   });
 
   it('binding a port in use rejects with a NetError', async () => {
-    const m = new ConnectionManager({});
-    managers.push(m);
+    const m = manager();
     const a = await m.udp('a', { port: 0, host: '127.0.0.1', onMessage: () => undefined });
     await expect(m.udp('b', { port: a.port, host: '127.0.0.1', onMessage: () => undefined })).rejects.toMatchObject({ name: 'NetError' });
   });
