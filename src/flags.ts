@@ -26,8 +26,12 @@ export interface CoreSettings {
 
 /** What a protocol's flags ask of the node: its plugins, and room in the global link limits. */
 export interface ProtocolSetup {
-  /** The plugins to run, in start order; [] when the flags leave the protocol off. */
-  plugins(core: CoreSettings): ProtocolPlugin[];
+  /**
+   * The plugins to run, in start order; [] when the flags leave the protocol off. Async so a
+   * protocol loads its code (`await import('./index.js')`) only when it has a plugin to make:
+   * a start with the protocol off never loads it (issue 9, start-up time).
+   */
+  plugins(core: CoreSettings): Promise<ProtocolPlugin[]>;
   /** Global link limits this protocol needs (a server expecting many users); the node takes the largest asked. */
   limits?: Partial<LinkLimits>;
 }
@@ -42,7 +46,8 @@ export interface ProtocolFlags {
   readonly usage: string;
   /**
    * Validates its values (and reads files they name) before anything starts;
-   * throws NetError('USAGE') with a message naming the flag.
+   * throws NetError('USAGE') with a message naming the flag. Synchronous and
+   * cheap: flags.ts must not import the protocol's plugin (see ProtocolSetup.plugins).
    */
   parse(values: FlagValues): ProtocolSetup;
 }

@@ -31,12 +31,16 @@ const MAX_EARLY_EVENTS = 1_000;
 /** Every protocol peerdeck can run, in start order: each brings its own flags (protocols/<name>/flags.ts). */
 const PROTOCOLS: readonly ProtocolFlags[] = [chatFlags, pplus2Flags, napsterFlags, gnutellaFlags];
 
-function buildPlugins(cfg: Config): ProtocolPlugin[] {
+/**
+ * The plugins the flags ask for. Each protocol loads its code here, and only when it runs
+ * (ProtocolSetup.plugins), so a start pays for the protocols it uses; they load in parallel.
+ */
+async function buildPlugins(cfg: Config): Promise<ProtocolPlugin[]> {
+  const core = { nick: cfg.nick, dataDir: cfg.dataDir };
+  const made = await Promise.all(cfg.protocols.map(({ setup }) => setup.plugins(core)));
   // The files service comes first (started first, stopped last) so every file
   // protocol finds the share library and transfer engine running.
-  const plugins: ProtocolPlugin[] = [createFilesPlugin()];
-  for (const { setup } of cfg.protocols) plugins.push(...setup.plugins({ nick: cfg.nick, dataDir: cfg.dataDir }));
-  return plugins;
+  return [createFilesPlugin(), ...made.flat()];
 }
 
 /** A log file in the data dir, rotated once at start-up when it has grown large. */
@@ -87,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   let requestQuit: () => void = () => undefined;
   const quit = new Promise<void>((resolve) => (requestQuit = resolve));
   const log = new Logger([logFile.sink], 'core', cfg.logLevel);
-  const plugins = buildPlugins(cfg);
+  const plugins = await buildPlugins(cfg);
   const node = new PeerdeckNode({
     dataDir: cfg.dataDir,
     nick: cfg.nick,

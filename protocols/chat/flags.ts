@@ -8,7 +8,6 @@ import { flagList, flagPort, flagSet, flagString, type FlagValues, type Protocol
 import { parseHostPort } from '../../src/net/address.js';
 import * as C from './constants.js';
 import { parseName } from './names/record.js';
-import { createChatPlugin } from './index.js';
 
 /** The chat settings the flags give; the nick comes from the core's `--nick`. */
 export interface ChatFlagSettings {
@@ -115,10 +114,12 @@ export const chatFlags: ProtocolFlags = {
   parse(values) {
     const s = parseChatFlags(values);
     return {
-      plugins: (core) =>
-        s.enabled
-          ? [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned, nearMe: s.nearMe, acceptFrom: s.acceptFrom, ...meshDegree(s.degree) })]
-          : [],
+      // The chat code (mesh, signing, names) loads only when chat runs: --no-chat starts without it.
+      plugins: async (core) => {
+        if (!s.enabled) return [];
+        const { createChatPlugin } = await import('./index.js');
+        return [createChatPlugin({ port: s.port, host: s.host, nick: core.nick, connect: s.connect, mesh: s.mesh, password: s.password, discovery: s.discovery, sign: s.sign, requireSigned: s.requireSigned, nearMe: s.nearMe, acceptFrom: s.acceptFrom, ...meshDegree(s.degree) })];
+      },
     };
   },
 };

@@ -8,7 +8,6 @@ import type { FlagValues, ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
 import { ULTRAPEER_DEFAULTS, type GnutellaMode } from './role-policy.js';
-import { createGnutellaPlugin } from './index.js';
 import { isWebCache } from './gwebcache.js';
 
 /** parseArgs option specs for the Gnutella flags. */
@@ -111,6 +110,9 @@ export const gnutellaFlags: ProtocolFlags = {
   usage: GNUTELLA_USAGE,
   parse(values) {
     const opts = parseGnutellaFlags(values);
-    return { plugins: () => (opts ? [createGnutellaPlugin(opts)] : []) };
+    return {
+      // The servent's code loads only with --gnutella.
+      plugins: async () => (opts ? [(await import('./index.js')).createGnutellaPlugin(opts)] : []),
+    };
   },
 };

@@ -7,7 +7,6 @@
 import type { ProtocolFlags } from '../../src/flags.js';
 import { DEFAULT_GLOBAL_LIMITS } from '../../src/net/connection-manager.js';
 import { NAPSTER_CLIENT_FLAGS, NAPSTER_CLIENT_USAGE, parseNapsterClientFlags } from './client-options.js';
-import { createNapsterPlugin } from './index.js';
 import { NAPSTER_FLAGS, NAPSTER_USAGE, parseNapsterFlags } from './options.js';
 
 /** `--napster-server` and its settings (see options.ts); `--napster host:port` and the client's (client-options.ts). */
@@ -18,9 +17,10 @@ export const napsterFlags: ProtocolFlags = {
   parse(values) {
     const server = parseNapsterFlags(values);
     const client = parseNapsterClientFlags(values);
-    if (!server && !client) return { plugins: () => [] };
+    if (!server && !client) return { plugins: async () => [] };
     return {
-      plugins: () => [createNapsterPlugin({ server, client })],
+      // The server's and client's code loads only when one of them runs.
+      plugins: async () => [(await import('./index.js')).createNapsterPlugin({ server, client })],
       // Room for the server's users on top of everything else (its own caps apply per group).
       ...(server
         ? {

@@ -6,7 +6,7 @@
 import { NetError } from '../../src/errors.js';
 import { flagList, flagPort, flagString, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
 import { parsePeerAddress } from './codec.js';
-import { createPplus2Plugin, type Pplus2PluginOptions } from './index.js';
+import type { Pplus2PluginOptions } from './index.js';
 
 /** Highest base port: P+2 needs p, p+1 and p+2 below 65536. */
 const MAX_BASE_PORT = 65533;
@@ -38,6 +38,9 @@ export const pplus2Flags: ProtocolFlags = {
   --pplus2-peer IP:P         a P+2 peer to start from (repeatable)`,
   parse(values) {
     const opts = parsePplus2Flags(values);
-    return { plugins: () => (opts ? [createPplus2Plugin(opts)] : []) };
+    return {
+      // The P+2 code loads only with --pplus2-port.
+      plugins: async () => (opts ? [(await import('./index.js')).createPplus2Plugin(opts)] : []),
+    };
   },
 };

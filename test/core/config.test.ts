@@ -10,8 +10,8 @@ import type { ProtocolFlags } from '../../src/flags.js';
 import { defaultDataDir } from '../../src/paths.js';
 
 const PROTOCOLS = [chatFlags, pplus2Flags, napsterFlags];
-const pluginNames = (argv: string[]): string[] =>
-  parseConfig(argv, PROTOCOLS).protocols.flatMap((p) => p.setup.plugins({ nick: 'n', dataDir: '/tmp/x' }).map((x) => x.name));
+const pluginNames = async (argv: string[]): Promise<string[]> =>
+  (await Promise.all(parseConfig(argv, PROTOCOLS).protocols.map((p) => p.setup.plugins({ nick: 'n', dataDir: '/tmp/x' })))).flat().map((x) => x.name);
 
 describe('parseConfig', () => {
   it('reads the headless contract flags; each protocol reads its own', () => {
@@ -31,11 +31,11 @@ describe('parseConfig', () => {
     expect(parsePplus2Flags({ 'pplus2-port': '7000', 'pplus2-host': '127.0.0.1', 'pplus2-peer': ['127.0.0.1:7003'] })).toEqual({ port: 7000, host: '127.0.0.1', peers: ['127.0.0.1:7003'] });
   });
 
-  it('runs the protocols the flags ask for', () => {
-    expect(pluginNames([])).toEqual(['chat']);
-    expect(pluginNames(['--no-chat'])).toEqual([]);
-    expect(pluginNames(['--pplus2-port', '7000', '--no-chat'])).toEqual(['pplus2']);
-    expect(pluginNames(['--napster-server', '--napster-port', '0'])).toEqual(['chat', 'napster']);
+  it('runs the protocols the flags ask for', async () => {
+    expect(await pluginNames([])).toEqual(['chat']);
+    expect(await pluginNames(['--no-chat'])).toEqual([]);
+    expect(await pluginNames(['--pplus2-port', '7000', '--no-chat'])).toEqual(['pplus2']);
+    expect(await pluginNames(['--napster-server', '--napster-port', '0'])).toEqual(['chat', 'napster']);
     expect(parseConfig(['--napster-server', '--napster-max-connections', '2000'], PROTOCOLS).protocols.find((p) => p.name === 'napster')?.setup.limits?.maxInbound).toBeGreaterThan(2000);
   });
 
@@ -84,7 +84,7 @@ describe('parseConfig', () => {
   });
 
   it('refuses two protocols declaring one flag (a programmer error, not a usage error)', () => {
-    const twin: ProtocolFlags = { name: 'twin', options: { 'chat-port': { type: 'string' } }, usage: '', parse: () => ({ plugins: () => [] }) };
+    const twin: ProtocolFlags = { name: 'twin', options: { 'chat-port': { type: 'string' } }, usage: '', parse: () => ({ plugins: async () => [] }) };
     expect(() => parseConfig([], [chatFlags, twin])).toThrowError(/--chat-port of twin is declared twice/);
   });
 

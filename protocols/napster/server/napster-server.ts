@@ -18,7 +18,7 @@ import * as C from '../constants.js';
 import { NapFrameDecoder } from '../frame-decoder.js';
 import { isValidNick } from '../messages.js';
 import { parseAdminLine, type NapsterServerOptions } from '../options.js';
-import { ClusterNode } from './cluster/cluster-node.js';
+import type { ClusterNode } from './cluster/cluster-node.js';
 import { AccountStore, DEFAULT_HASH_COST, type HashCost } from './account-store.js';
 import { FLOOD_EXEMPT, HANDLERS, isAdminType, RAW_HANDLERS } from './dispatch.js';
 import { decideGhost, decideLogin, parseLogin, type LoginRequest } from './login-policy.js';
@@ -111,6 +111,8 @@ export class NapsterServer {
     this.#listener = await this.#group.listen(o.port, { host: o.host });
     if (o.cluster) {
       const ctx = this.#ctx;
+      // The cluster code and its NATS client load only for a server in a cluster (issue 9, start-up).
+      const { ClusterNode } = await import('./cluster/cluster-node.js');
       this.#cluster = new ClusterNode(st, o.cluster, {
         log,
         clock: ctx.clock,
