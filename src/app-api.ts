@@ -93,6 +93,19 @@ export type AppEvent =
   | { type: 'transfer.failed'; id: number; name: string; direction: 'down' | 'up'; reason: string; state: 'failed' | 'cancelled' }
   | { type: 'share.ready'; files: number; bytes: number }
   /**
+   * The hashing that followed a scan (start, `/rescan`, a watched change) has
+   * ended and the hash cache is saved (issue 9): files shared now can be
+   * found by SHA-1 (Gnutella URN queries) and are announced with their md5
+   * (Napster). One follows each `share.ready`, even when nothing needed
+   * hashing (`hashed: 0`, a start with a warm cache), so a script can always
+   * wait for it; a scan made while hashing runs joins that run (one event
+   * for both). None once the library is stopping.
+   * `hashed`: files hashed since the last share.hashed; `unhashed`: files
+   * shared without hashes (unreadable, or changed while hashed: the next
+   * rescan tries them again); `ms`: from the start of the scan to now.
+   */
+  | { type: 'share.hashed'; files: number; bytes: number; hashed: number; unhashed: number; ms: number }
+  /**
    * A plugin needs a secret (the Napster password when no file gave it): the
    * TUI reads one hidden line and calls `run(plugin, command, [secret])`, or
    * `[]` when the user declines; it is never echoed, kept in history or sent in

@@ -63,6 +63,10 @@ export function formatEvent(e: AppEvent): string {
       return `transfer ${e.id} ${e.state}: ${e.reason}`;
     case 'share.ready':
       return `sharing ${e.files} files (${e.bytes} bytes)`;
+    case 'share.hashed':
+      return e.unhashed === 0
+        ? `hashed all ${e.files} files (${e.hashed} new) in ${e.ms} ms`
+        : `hashed ${e.files - e.unhashed} of ${e.files} files (${e.hashed} new) in ${e.ms} ms; ${e.unhashed} could not be hashed, /rescan tries again`;
     case 'prompt.secret':
       return `${e.plugin}: ${e.prompt}: headless mode cannot ask; ${e.hint}`;
     case 'near.person':

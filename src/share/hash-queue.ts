@@ -41,6 +41,12 @@ export interface HashQueueHost<E extends HashTarget> {
   save(): Promise<void>;
   /** The run has ended and saved. */
   ended(): void;
+  /**
+   * The run has ended with nothing left to hash (after `ended`): every file
+   * queued is hashed or could not be. Not called when the queue stopped, nor
+   * when files queued while the run was ending start a new run.
+   */
+  settled(): void;
 }
 
 /**
@@ -115,9 +121,11 @@ export class HashQueue<E extends HashTarget> {
     while (this.#run) await this.#run.done;
   }
 
-  /** Sends no more batches (the workers' stop flag ends the ones out); resolves when those are back. */
+  /** Sends no more batches (the workers' stop flag ends the ones out) and forgets what is queued; resolves when those are back. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    // Files still queued are never sent now: kept, they would start a new run at every end (stop never resolved).
+    this.clear();
     this.#endIfDone();
     await this.whenDone();
   }
@@ -168,11 +176,12 @@ export class HashQueue<E extends HashTarget> {
       this.host.ended();
       this.#run = undefined;
       run.end();
+      if (this.#stopped) return;
       // Files queued while the run was ending start a new one.
       if (this.pending > 0 || this.#outTotal > 0) {
         this.#begin();
         this.pump();
-      }
+      } else this.host.settled();
     })();
   }
 

@@ -9,13 +9,14 @@ import { ensureDir } from '../paths.js';
 import { normalizeSha1 } from './base32.js';
 import { HASH_CACHE_FILE } from './hash-cache.js';
 import { HashCacheFile } from './hash-cache-file.js';
-import { HashQueue, type HashQueueHost } from './hash-queue.js';
+import { HashQueue } from './hash-queue.js';
 import type { IndexFilters, SearchMode } from './keyword-index.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import { entryFields, type ResolvedEntry, type ShareEntry } from './share-entry.js';
 import { ShareTable, type TableScan } from './share-table.js';
 import type { Tracked } from './tracked-entry.js';
+import { saveCache, TableHashHost } from './table-hash-host.js';
 import { PartQueue } from './part-queue.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
@@ -83,6 +84,11 @@ export class ShareLibrary {
   #scanChain: Promise<void> = Promise.resolve();
   #scanQueued: Promise<void> | undefined;
   #hashes: HashQueue<Tracked>;
+  #hashHost: TableHashHost;
+  /** A walk is being taken in: a `share.hashed` waits for its `share.ready`. */
+  #scanning = false;
+  /** When the walk that a `share.hashed` is owed for started (undefined: none owed). */
+  #hashRunStarted: number | undefined;
   #watchers: FSWatcher[] = [];
   #watchTimer: Timer | undefined;
   #stopped = false;
@@ -95,10 +101,14 @@ export class ShareLibrary {
     if (opts.dataDir !== undefined) this.#cache = new HashCacheFile(join(opts.dataDir, HASH_CACHE_FILE), this.#log);
     this.#table = new ShareTable(this.#cache);
     this.#workers = new ShareWorkers(opts.threads);
-    this.#hashes = new HashQueue(this.#workers, new TableHashHost(this.#table, this.#cache), this.#clock, this.#log);
+    this.#hashHost = new TableHashHost(this.#table, this.#cache, () => this.#settle());
+    this.#hashes = new HashQueue(this.#workers, this.#hashHost, this.#clock, this.#log);
   }
 
-  /** Receives `share.ready` after every scan. Returns the unsubscribe function. */
+  /**
+   * Receives `share.ready` after every scan, and `share.hashed` once the
+   * hashing that followed has ended (#settle). Returns the unsubscribe function.
+   */
   subscribe(listener: (e: AppEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -219,6 +229,9 @@ export class ShareLibrary {
   async #scan(): Promise<void> {
     if (this.#stopped) return;
     const started = this.#clock.now();
+    this.#scanning = true;
+    // A scan during a hashing run joins it: one share.hashed when both are done, timed from the first walk.
+    if (this.#opts.hash !== false) this.#hashRunStarted ??= started;
     const cache = this.#cache?.read === false ? this.#cache : undefined;
     const s = this.#table.beginScan();
     let pending = 0;
@@ -253,11 +266,15 @@ export class ShareLibrary {
       walked = true;
     } finally {
       parts.cancel();
-      if (!walked) this.#walkEnded();
+      if (!walked) {
+        this.#scanning = false;
+        this.#walkEnded(false);
+      }
     }
     if (end.cache) cache?.loaded(end.cache);
     this.#table.endScan(s);
-    this.#walkEnded();
+    this.#scanning = false;
+    this.#walkEnded(true);
     this.#bytes = s.bytes;
     this.#log.info(
       `shared ${this.#table.files} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
@@ -280,13 +297,39 @@ export class ShareLibrary {
    * After a walk: the walking worker hashes too from now on, and a hashing
    * run may end (and save the cache) now that the walk's files are all in
    * the table. With nothing (left) to hash, the hashing worker goes and what
-   * the walk changed (files gone, hashes saved while it walked) is saved.
+   * the walk changed (files gone, hashes saved while it walked) is saved,
+   * and then (the walk `ok`) `share.hashed` says so: a script waits for one
+   * event whether or not the scan found anything to hash.
    */
-  #walkEnded(): void {
+  #walkEnded(ok: boolean): void {
     this.#hashes.pump();
     if (this.#hashes.running) return;
     this.#workers.release();
-    void this.#saveCache(); // never rejects (a failure is logged); stop() waits for it
+    // Never rejects (a failure is logged); stop() waits for it.
+    void this.#saveCache().then(() => {
+      if (ok) this.#settle();
+    });
+  }
+
+  /**
+   * `share.hashed`, once per hashing run (issue 9): when one is owed, no walk
+   * is being taken in, nothing is left to hash and the cache is saved. A
+   * stopped library says nothing (its hashing did not end, it was cut).
+   */
+  #settle(): void {
+    const started = this.#hashRunStarted;
+    if (started === undefined || this.#scanning || this.#stopped || this.#hashes.running) return;
+    this.#hashRunStarted = undefined;
+    const e: AppEvent = {
+      type: 'share.hashed',
+      files: this.#table.files,
+      bytes: this.#bytes,
+      hashed: this.#hashHost.takeHashed(),
+      unhashed: this.#table.unhashed(),
+      ms: this.#clock.now() - started,
+    };
+    this.#log.info(`hashed ${e.hashed} files in ${e.ms} ms; ${e.files - e.unhashed} of ${e.files} files have their hashes`);
+    this.#emit(e);
   }
 
   /** Whether a hash cache file (or the JSON one of earlier versions) is there to read. */
@@ -331,42 +374,3 @@ export class ShareLibrary {
 }
 
 const EMPTY_SCAN: ScanEnd = { files: 0, skipped: 0, truncated: false };
-
-/** Writes the table's hash cache if it changed (no cache file: nothing to do). */
-function saveCache(cache: HashCacheFile | undefined, table: ShareTable): Promise<void> {
-  return cache?.save(() => table.cacheBytes()) ?? Promise.resolve();
-}
-
-/**
- * What the hash queue asks of the library, as methods of a class rather
- * than closures made per library: the queue's optimized code then calls the
- * same functions for every library in a process (issue 9: a second library,
- * as in the benchmark's rounds, threw that code away, 'wrong call target').
- */
-class TableHashHost implements HashQueueHost<Tracked> {
-  constructor(
-    private readonly table: ShareTable,
-    private readonly cache: HashCacheFile | undefined,
-  ) {}
-
-  current(e: Tracked): boolean {
-    return this.table.current(e);
-  }
-
-  hashed(e: Tracked, text: string, at: number): void {
-    this.table.hashed(e, text, at);
-  }
-
-  /** Cache rows are encoded only for a library with a cache file. */
-  batchHashed(entries: Tracked[]): void {
-    if (this.cache) this.table.batchHashed(entries);
-  }
-
-  save(): Promise<void> {
-    return saveCache(this.cache, this.table);
-  }
-
-  ended(): void {
-    this.table.dropRows();
-  }
-}

@@ -69,6 +69,13 @@ export class ShareTable {
     return this.#count;
   }
 
+  /** Files shared without hashes yet (queued, unreadable, or changed while hashing); one pass over the entries. */
+  unhashed(): number {
+    let n = 0;
+    for (const e of this.#entries) if (e !== undefined && e.hashText === undefined) n++;
+    return n;
+  }
+
   /** Every entry, by index. */
   *entries(): IterableIterator<Tracked> {
     for (const e of this.#entries) if (e !== undefined) yield e;

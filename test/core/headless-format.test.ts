@@ -16,6 +16,12 @@ describe('headless text rendering', () => {
       [{ type: 'search.hit', search: 's', n: 3, name: 'a.txt', size: -1, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#3 a.txt (size unknown) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'search.hit', search: 's', n: 4, name: 'b.txt', size: 12, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#4 b.txt (12 bytes) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'error', message: 'nope' }, 'error: nope'],
+      [{ type: 'share.ready', files: 3, bytes: 42 }, 'sharing 3 files (42 bytes)'],
+      [{ type: 'share.hashed', files: 3, bytes: 42, hashed: 1, unhashed: 0, ms: 250 }, 'hashed all 3 files (1 new) in 250 ms'],
+      [
+        { type: 'share.hashed', files: 3, bytes: 42, hashed: 2, unhashed: 1, ms: 9 },
+        'hashed 2 of 3 files (2 new) in 9 ms; 1 could not be hashed, /rescan tries again',
+      ],
     ];
     for (const [event, line] of cases) expect(formatEvent(event)).toBe(line);
   });

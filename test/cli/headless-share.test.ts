@@ -1,0 +1,63 @@
+/**
+ * `share.ready` and `share.hashed` as a script sees them from the real
+ * process (`--headless --share DIR`), in JSON and as text lines, on a first
+ * start and a start with a warm hash cache.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startCli, type CliNode } from './cli-process.js';
+
+const nodes: CliNode[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.cleanup()));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A shared folder of `n` small files and its total size. */
+async function shareDir(n: number): Promise<{ root: string; bytes: number }> {
+  const root = await mkdtemp(join(tmpdir(), 'peerdeck-hashed-'));
+  dirs.push(root);
+  await mkdir(join(root, 'sub'));
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const text = `file number ${i}`;
+    await writeFile(join(root, i % 2 ? 'sub' : '', `f${i}.txt`), text);
+    bytes += text.length;
+  }
+  return { root, bytes };
+}
+
+describe('share.hashed from a headless process', () => {
+  it('prints it in JSON after share.ready, then with hashed: 0 on a restart with the same data dir', { timeout: 60_000 }, async () => {
+    const { root, bytes } = await shareDir(30);
+    const data = await mkdtemp(join(tmpdir(), 'peerdeck-hashed-data-'));
+    dirs.push(data);
+    for (const want of [30, 0]) {
+      const n = await startCli(['--no-chat', '--share', root], { dataDir: data });
+      nodes.push(n);
+      const hashed = await n.waitEvent((e) => e.type === 'share.hashed', 30_000);
+      const types = n.events.map((e) => e.type).filter((t) => t.startsWith('share.'));
+      expect(types).toEqual(['share.ready', 'share.hashed']);
+      expect(hashed).toMatchObject({ files: 30, bytes, hashed: want, unhashed: 0 });
+      expect(typeof hashed.ms).toBe('number');
+      n.send('/quit');
+      expect(await n.exited()).toBe(0);
+    }
+  });
+
+  it('prints a short line without --json', { timeout: 60_000 }, async () => {
+    const { root, bytes } = await shareDir(12);
+    const n = await startCli(['--no-chat', '--share', root], { json: false });
+    nodes.push(n);
+    await vi.waitFor(() => expect(n.lines.some((l) => l.startsWith('hashed '))).toBe(true), { timeout: 30_000, interval: 20 });
+    const ours = n.lines.filter((l) => l.startsWith('sharing ') || l.startsWith('hashed '));
+    expect(ours).toHaveLength(2);
+    expect(ours[0]).toBe(`sharing 12 files (${bytes} bytes)`);
+    expect(ours[1]).toMatch(/^hashed all 12 files \(12 new\) in \d+ ms$/);
+    n.send('/quit');
+    expect(await n.exited()).toBe(0);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * `share.hashed` (issue 9): one event when the hashing that followed a scan
+ * has ended and the cache is saved, with what a script waiting on it needs;
+ * real files in a temp dir, the real library and its worker threads.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppEvent, EventOf } from '../../src/app-api.js';
+import { parseHashCache } from '../../src/share/hash-cache.js';
+import { HASH_CACHE_FILE, ShareLibrary, type ShareLibraryOptions } from '../../src/share/share-library.js';
+import { tempDir } from './helpers.js';
+
+const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
+type Hashed = EventOf<'share.hashed'>;
+
+/** A library, its events as they come, and what each `share.hashed` found at the moment it came. */
+interface Watched {
+  lib: ShareLibrary;
+  events: AppEvent[];
+  /** Per share.hashed: the cache file's rows and how many shared files bySha1 found, read in the listener. */
+  seen: Array<{ cacheRows: number; bySha1: number }>;
+  hashed: () => Hashed[];
+}
+
+describe('share.hashed', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  let root: string;
+  let data: string;
+  const libs: ShareLibrary[] = [];
+
+  function watched(opts: Partial<ShareLibraryOptions> = {}): Watched {
+    const lib = new ShareLibrary({ roots: [root], dataDir: data, ...opts });
+    libs.push(lib);
+    const events: AppEvent[] = [];
+    const seen: Watched['seen'] = [];
+    lib.subscribe((e) => {
+      events.push(e);
+      if (e.type !== 'share.hashed') return;
+      const file = join(data, HASH_CACHE_FILE);
+      const cacheRows = existsSync(file) ? parseHashCache(readFileSync(file, 'utf8')).rows.size : -1;
+      seen.push({ cacheRows, bySha1: [...lib.entries()].filter((x) => x.sha1 && lib.bySha1(x.sha1)).length });
+    });
+    return { lib, events, seen, hashed: () => events.filter((e): e is Hashed => e.type === 'share.hashed') };
+  }
+
+  async function files(n: number, dir = root, prefix = 'f'): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    for (let i = 0; i < n; i++) await writeFile(join(dir, `${prefix}${i}.txt`), `${prefix} content ${i}`);
+  }
+
+  /** Until `n` share.hashed events have come, then a while longer: none more may come. */
+  async function settled(w: Watched, n: number): Promise<void> {
+    await vi.waitFor(() => expect(w.hashed().length).toBeGreaterThanOrEqual(n), { timeout: 30_000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.hashed()).toHaveLength(n);
+  }
+
+  beforeEach(async () => {
+    t = await tempDir();
+    root = join(t.dir, 'share');
+    data = join(t.dir, 'data');
+    await files(25);
+    await files(15, join(root, 'sub'), 'g');
+  });
+
+  afterEach(async () => {
+    for (const l of libs.splice(0)) await l.stop();
+    await t.cleanup();
+  });
+
+  it('comes once after the first scan, after share.ready, with every file hashed, findable by SHA-1 and in the saved cache', async () => {
+    const w = watched({ scanPartFiles: 4 });
+    const t0 = Date.now();
+    await w.lib.start();
+    await vi.waitFor(() => expect(w.hashed()).toHaveLength(1), { timeout: 30_000, interval: 5 });
+    const took = Date.now() - t0;
+    await settled(w, 1);
+    const bytes = w.lib.bytes;
+    expect(w.events.map((e) => e.type)).toEqual(['share.ready', 'share.hashed']);
+    expect(w.hashed()[0]).toMatchObject({ files: 40, bytes, hashed: 40, unhashed: 0 });
+    expect(w.hashed()[0]!.ms).toBeGreaterThanOrEqual(0);
+    expect(w.hashed()[0]!.ms).toBeLessThanOrEqual(took + 5); // from the scan's start, not before
+    expect(w.seen).toEqual([{ cacheRows: 40, bySha1: 40 }]);
+    expect(w.lib.bySha1(sha1('g content 14'))?.name).toBe('g14.txt');
+  });
+
+  it('comes right after share.ready with hashed: 0 on a start with a warm cache, and after a rescan that found nothing new', async () => {
+    const first = watched();
+    await first.lib.start();
+    await settled(first, 1);
+    await first.lib.stop();
+    const w = watched();
+    await w.lib.start();
+    await settled(w, 1);
+    expect(w.events.map((e) => e.type)).toEqual(['share.ready', 'share.hashed']);
+    expect(w.hashed()[0]).toMatchObject({ files: 40, hashed: 0, unhashed: 0 });
+    expect(w.seen[0]).toEqual({ cacheRows: 40, bySha1: 40 });
+    await w.lib.rescan();
+    await settled(w, 2);
+    expect(w.events.map((e) => e.type)).toEqual(['share.ready', 'share.hashed', 'share.ready', 'share.hashed']);
+    expect(w.hashed()[1]).toMatchObject({ files: 40, hashed: 0, unhashed: 0 });
+  });
+
+  it('counts only the changed and new files after a /rescan, once', async () => {
+    const w = watched();
+    await w.lib.start();
+    await settled(w, 1);
+    await writeFile(join(root, 'f3.txt'), 'changed three');
+    await writeFile(join(root, 'sub', 'new.txt'), 'new');
+    await w.lib.rescan();
+    await settled(w, 2);
+    expect(w.hashed()[1]).toMatchObject({ files: 41, bytes: w.lib.bytes, hashed: 2, unhashed: 0 });
+    expect(w.seen[1]).toEqual({ cacheRows: 41, bySha1: 41 });
+    expect(w.lib.bySha1(sha1('changed three'))?.name).toBe('f3.txt');
+  });
+
+  it('comes once after a watched change is rescanned and hashed', async () => {
+    const w = watched({ watch: true });
+    await w.lib.start();
+    await settled(w, 1);
+    await writeFile(join(root, 'sub', 'watched.txt'), 'seen by the watcher');
+    await settled(w, 2);
+    expect(w.hashed()[1]).toMatchObject({ files: 41, hashed: 1, unhashed: 0 });
+    expect(w.lib.bySha1(sha1('seen by the watcher'))?.name).toBe('watched.txt');
+  });
+
+  it('joins a rescan made while hashing runs into one event, and says nothing for a library that does not hash', { timeout: 60_000 }, async () => {
+    await files(3000, join(root, 'many'), 'm');
+    const w = watched({ threads: 1 }); // one worker: it walks first, so at share.ready nearly all is still to hash
+    await w.lib.start();
+    expect(w.lib.pendingHashes).toBeGreaterThan(0);
+    await w.lib.rescan();
+    await settled(w, 1);
+    expect(w.events.map((e) => e.type)).toEqual(['share.ready', 'share.ready', 'share.hashed']);
+    expect(w.hashed()[0]).toMatchObject({ files: 3040, hashed: 3040, unhashed: 0 });
+
+    const quiet = watched({ hash: false, dataDir: undefined });
+    await quiet.lib.start();
+    await quiet.lib.rescan();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(quiet.events.map((e) => e.type)).toEqual(['share.ready', 'share.ready']);
+  });
+
+  it('says nothing when stopped while hashing, and the stop does not wait for the files still queued', { timeout: 60_000 }, async () => {
+    await files(3000, join(root, 'many'), 'm');
+    const w = watched({ threads: 1 });
+    await w.lib.start();
+    expect(w.lib.pendingHashes).toBeGreaterThan(0); // stopped mid-run, not after it
+    await w.lib.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.events.map((e) => e.type)).toEqual(['share.ready']);
+    expect([...w.lib.entries()].some((e) => e.sha1 === undefined)).toBe(true);
+  });
+
+  it('comes with no shared folder too (files: 0), so a script can always wait for it', async () => {
+    const w = watched({ roots: [] });
+    await w.lib.start();
+    await settled(w, 1);
+    expect(w.hashed()[0]).toMatchObject({ files: 0, bytes: 0, hashed: 0, unhashed: 0 });
+  });
+});
