@@ -269,6 +269,11 @@ export class UiModel {
       case 'share.ready':
         this.info(this.logTab, `sharing ${plural(e.files, 'file')}`);
         break;
+      case 'share.hashed': {
+        const missed = e.unhashed > 0 ? `; ${e.unhashed} could not be hashed, /rescan tries again` : '';
+        this.info(this.logTab, `${e.files - e.unhashed} of ${plural(e.files, 'file')} hashed (${e.hashed} new) in ${(e.ms / 1000).toFixed(1)} s${missed}`);
+        break;
+      }
       case 'prompt.secret':
         this.info(this.protocolTab(e.plugin), `${e.prompt}: type it on the input line (it is not shown), Enter to send, Esc to decline`);
         break;

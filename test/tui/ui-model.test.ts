@@ -34,6 +34,18 @@ describe('UiModel', () => {
     expect(lines(m, 'transfers')).toContain('12:30 !!! no such file');
   });
 
+  it('says in the Log window what was shared, then when it was all hashed', () => {
+    const m = model();
+    m.apply({ type: 'share.ready', files: 3, bytes: 42 });
+    m.apply({ type: 'share.hashed', files: 3, bytes: 42, hashed: 3, unhashed: 0, ms: 1250 });
+    m.apply({ type: 'share.hashed', files: 4, bytes: 50, hashed: 1, unhashed: 1, ms: 40 });
+    expect(lines(m, 'log').slice(-3)).toEqual([
+      '12:30 -!- sharing 3 files',
+      '12:30 -!- 3 of 3 files hashed (3 new) in 1.3 s',
+      '12:30 -!- 3 of 4 files hashed (1 new) in 0.0 s; 1 could not be hashed, /rescan tries again',
+    ]);
+  });
+
   it('puts chat lines in their protocol window and remembers nicks for completion', () => {
     const m = model();
     m.apply(chat('bob', 'hi'));
