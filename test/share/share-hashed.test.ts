@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent, EventOf } from '../../src/app-api.js';
@@ -142,6 +142,26 @@ describe('share.hashed', () => {
     await quiet.lib.rescan();
     await new Promise((r) => setTimeout(r, 300));
     expect(quiet.events.map((e) => e.type)).toEqual(['share.ready', 'share.ready']);
+  });
+
+  it('counts the files that could not be hashed (gone before their turn), and a rescan picks them up', { timeout: 60_000 }, async () => {
+    await files(3000, join(root, 'many'), 'm');
+    const w = watched({ threads: 1 });
+    await w.lib.start();
+    expect(w.lib.pendingHashes).toBeGreaterThan(0); // files not even sent to the worker yet
+    // One rename: every path under it is gone at once, so none of those files can be opened.
+    await rename(join(root, 'many'), join(root, 'moved'));
+    await settled(w, 1);
+    const first = w.hashed()[0]!;
+    expect(first.files).toBe(3040);
+    expect(first.unhashed).toBeGreaterThan(0);
+    expect(first.hashed + first.unhashed).toBe(3040);
+    expect(w.seen[0]!.cacheRows).toBe(first.hashed);
+    await w.lib.rescan();
+    await settled(w, 2);
+    // The moved files are new files at new paths: all hashed now, and those that left are no longer shared.
+    expect(w.hashed()[1]).toMatchObject({ files: 3040, unhashed: 0 });
+    expect(w.lib.bySha1(sha1('m content 2999'))?.relPath).toBe('moved/m2999.txt');
   });
 
   it('says nothing when stopped while hashing, and the stop does not wait for the files still queued', { timeout: 60_000 }, async () => {
