@@ -141,8 +141,9 @@ export class NapsterClient {
     if (bad) throw NetError.usage(`napster nick ${this.#nick}: ${bad}`);
     this.#password = this.#o.password;
     if (this.#o.dataPort !== undefined) await this.#data.listen(this.#o.dataPort, this.#o.dataHost);
-    this.#unsubscribe.push(this.#ctx.share.subscribe((e) => e.type === 'share.ready' && this.#syncAll()));
-    void this.#ctx.share.whenHashed().then(() => this.#syncAll());
+    // After a scan, new files are announced at once (NOMD5COMPUTED until hashed, as TekNap does);
+    // once their hashing has ended (share.hashed, after every scan) they are announced again with their md5.
+    this.#unsubscribe.push(this.#ctx.share.subscribe((e) => (e.type === 'share.ready' || e.type === 'share.hashed') && this.#syncAll()));
     for (const s of this.#o.servers) this.login(s);
   }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FILES_PLUGIN } from '../../src/search/files-plugin.js';
@@ -149,6 +149,18 @@ describe('Napster client: resume, queue limits, share sync', () => {
     s.send(s.users.get('alice')!.socket, 607, 'mallory "mine.bin"');
     await alice.waitFor(() => s.received.some((r) => r.nick === 'alice' && r.frame.type === 608));
     expect(s.received.filter((r) => r.nick === 'alice' && r.frame.type === 608).map((r) => r.frame.text)).toEqual(['mallory "mine.bin"']);
+  });
+
+  it('a file added and found by /rescan is announced again with its md5 once it is hashed (not left as NOMD5COMPUTED)', async () => {
+    const s = await server();
+    const alice = await node(s, 'alice', { 'one.bin': randomBytes(10) });
+    await alice.waitFor(() => s.users.get('alice')?.shares.size === 1);
+    const fresh = randomBytes(400_000);
+    await writeFile(join(alice.shareDir, 'fresh.bin'), fresh);
+    await alice.node.run(FILES_PLUGIN, 'rescan', []);
+    const want = createHash('md5').update(fresh.subarray(0, 300_000)).digest('hex');
+    await alice.waitFor(() => s.users.get('alice')!.shares.get('\\fresh.bin')?.md5 === want);
+    expect(s.users.get('alice')!.shares.get('\\fresh.bin')).toEqual({ md5: want, size: fresh.length });
   });
 
   it('/rescan keeps the server in sync (100 for new files, 102 for gone ones), and the cap is announced', async () => {
