@@ -222,8 +222,10 @@ export class Servent {
     }
     this.push.start();
     this.rebuildTable();
+    // After a scan the table has the new files' words; once they are hashed (share.hashed) it gets
+    // their urn:sha1 too, so URN queries (re-queries for sources) reach us (spec 3.4).
     this.#unsubscribe = this.#ctx.share.subscribe((e) => {
-      if (e.type === 'share.ready') this.rebuildTable();
+      if (e.type === 'share.ready' || (e.type === 'share.hashed' && e.hashed > 0)) this.rebuildTable();
     });
     this.#timer = this.#ctx.clock.setInterval(() => this.maintain(), this.opts.maintainMs ?? 5_000);
     this.maintain();

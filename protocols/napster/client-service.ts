@@ -143,7 +143,7 @@ export class NapsterClient {
     if (this.#o.dataPort !== undefined) await this.#data.listen(this.#o.dataPort, this.#o.dataHost);
     // After a scan, new files are announced at once (NOMD5COMPUTED until hashed, as TekNap does);
     // once their hashing has ended (share.hashed, after every scan) they are announced again with their md5.
-    this.#unsubscribe.push(this.#ctx.share.subscribe((e) => (e.type === 'share.ready' || e.type === 'share.hashed') && this.#syncAll()));
+    this.#unsubscribe.push(this.#ctx.share.subscribe((e) => (e.type === 'share.ready' || (e.type === 'share.hashed' && e.hashed > 0)) && this.#syncAll()));
     for (const s of this.#o.servers) this.login(s);
   }
 

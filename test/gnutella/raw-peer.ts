@@ -91,3 +91,14 @@ export async function until(pred: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A raw ultrapeer linked to our leaf on `port`, past step 3, plain both ways. */
+export async function linkedUp(port: number): Promise<RawPeer> {
+  const p = await rawPeer(port);
+  p.write(upConnect());
+  await until(() => p.text().includes('\r\n\r\n'));
+  if (!/^GNUTELLA\/0\.6 200/.test(p.text())) throw new Error(`the leaf refused a raw ultrapeer: ${p.text().split('\r\n')[0]}`);
+  p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+  p.binary();
+  return p;
+}

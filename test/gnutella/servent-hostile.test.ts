@@ -6,20 +6,9 @@ import { decodeMessage } from '../../protocols/gnutella/messages.js';
 import { encodePong } from '../../protocols/gnutella/pong.js';
 import { hex } from './fixtures.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+import { leafConnect, linkedUp, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
 
 const muid = (n: number): Buffer => Buffer.alloc(16, n);
-
-/** A raw ultrapeer linked to our leaf, past step 3, plain both ways. */
-async function linkedUp(port: number): Promise<RawPeer> {
-  const p = await rawPeer(port);
-  p.write(upConnect());
-  await until(() => p.text().includes('\r\n\r\n'));
-  expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200/);
-  p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
-  p.binary();
-  return p;
-}
 
 describe('our leaf facing hostile peers', () => {
   let leaf: GNode;
