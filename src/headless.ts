@@ -105,6 +105,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     : new EventOutbox(opts.output, (e) => formatEvent(e) + '\n', { reuseBatches });
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
+    // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
+    if (!opts.json && e.type === 'share.hashed' && e.files === 0) return;
     outbox.push(e);
     // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
     if (e.type === 'prompt.secret') {

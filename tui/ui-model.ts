@@ -270,6 +270,7 @@ export class UiModel {
         this.info(this.logTab, `sharing ${plural(e.files, 'file')}`);
         break;
       case 'share.hashed': {
+        if (e.files === 0) break; // nothing shared: "sharing 0 files" said it all
         const missed = e.unhashed > 0 ? `; ${e.unhashed} could not be hashed, /rescan tries again` : '';
         this.info(this.logTab, `${e.files - e.unhashed} of ${plural(e.files, 'file')} hashed (${e.hashed} new) in ${(e.ms / 1000).toFixed(1)} s${missed}`);
         break;

@@ -60,4 +60,18 @@ describe('share.hashed from a headless process', () => {
     n.send('/quit');
     expect(await n.exited()).toBe(0);
   });
+
+  it('prints no hashing line without a shared folder (JSON still has the event)', { timeout: 60_000 }, async () => {
+    const text = await startCli(['--no-chat'], { json: false });
+    const json = await startCli(['--no-chat']);
+    nodes.push(text, json);
+    await json.waitEvent((e) => e.type === 'share.hashed' && e.files === 0, 30_000);
+    await vi.waitFor(() => expect(text.lines).toContain('sharing 0 files (0 bytes)'), { timeout: 30_000, interval: 20 });
+    // The event follows share.ready at once; /shares answers after it.
+    text.send('/shares');
+    await vi.waitFor(() => expect(text.lines.some((l) => / still to hash/.test(l))).toBe(true), { timeout: 30_000, interval: 20 });
+    expect(text.lines.filter((l) => l.startsWith('hashed '))).toEqual([]);
+    for (const n of [text, json]) n.send('/quit');
+    expect(await text.exited()).toBe(0);
+  });
 });

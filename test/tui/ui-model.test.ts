@@ -46,6 +46,13 @@ describe('UiModel', () => {
     ]);
   });
 
+  it('says nothing of hashing when nothing is shared (a chat-only node)', () => {
+    const m = model();
+    m.apply({ type: 'share.ready', files: 0, bytes: 0 });
+    m.apply({ type: 'share.hashed', files: 0, bytes: 0, hashed: 0, unhashed: 0, ms: 0 });
+    expect(lines(m, 'log').slice(-1)).toEqual(['12:30 -!- sharing 0 files']);
+  });
+
   it('puts chat lines in their protocol window and remembers nicks for completion', () => {
     const m = model();
     m.apply(chat('bob', 'hi'));
