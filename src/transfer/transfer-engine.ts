@@ -111,7 +111,7 @@ export class TransferEngine {
           continue;
         }
         if (saved.state === 'queued') this.#enqueue(t);
-        else this.#finish(t, saved.state, NetError.closed(saved.reason ?? saved.state));
+        else this.#finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
       }
     }
     for (const orphan of await this.#parts.orphans()) {
@@ -340,11 +340,12 @@ export class TransferEngine {
     this.#emit({ type: 'transfer.progress', id, name, direction, bytes, total, rate: t.info.rate, eta: t.meter.eta(bytes, total) });
   }
 
-  #finish(t: Transfer, state: 'done' | 'failed' | 'cancelled', err?: NetError): void {
+  /** `err` is a string when the reason was said before (a transfer listed again at start-up). */
+  #finish(t: Transfer, state: 'done' | 'failed' | 'cancelled', err?: NetError | string): void {
     t.info.state = state;
     t.abort = undefined;
     if (state === 'done') return;
-    t.info.reason = err ? `${err.code}: ${err.message}` : state;
+    t.info.reason = typeof err === 'string' ? err : err ? `${err.code}: ${err.message}` : state;
     this.#log.debug(`transfer #${t.info.id} ${t.info.name} ${state}: ${t.info.reason}`);
     this.#emit({ type: 'transfer.failed', id: t.info.id, name: t.info.name, direction: t.info.direction, reason: t.info.reason, state });
   }

@@ -193,6 +193,24 @@ describe('transfers never lie', () => {
     expect((await loadTransferState(stateFile)).map((s) => s.name)).toEqual(['b.bin']);
   });
 
+  it('a failed download listed again at start-up keeps its reason as it was, restart after restart', async () => {
+    const stateFile = join(t.dir, 'transfers.json');
+    const first = make({ stateFile });
+    const id = first.download({ name: 'gone.bin', peer: 'p', protocol: 'test', source: breakingSource(Buffer.from('x')), ref: { file: 'gone' } });
+    await settled(first, id);
+    const reason = first.get(id)?.reason;
+    expect(reason).toMatch(/^SOCKET: ECONNRESET/);
+    await first.stop();
+    for (let run = 0; run < 2; run++) {
+      events = [];
+      const next = make({ stateFile });
+      await next.restore((s) => ({ name: s.name, peer: s.peer, protocol: s.protocol, ref: s.ref, source: silentSource() }));
+      expect(next.list().map((r) => [r.name, r.state, r.reason])).toEqual([['gone.bin', 'failed', reason]]);
+      expect(of('transfer.failed').map((e) => e.reason)).toEqual([reason]);
+      await next.stop();
+    }
+  });
+
   it('a corrupt or hostile state file is ignored, never trusted with paths', async () => {
     const stateFile = join(t.dir, 'transfers.json');
     await mkdir(t.dir, { recursive: true });
