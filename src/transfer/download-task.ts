@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -120,7 +120,7 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     }
   }
 
-  if (req.emptyIsMissing && bytes === 0) {
+  if (req.emptyIsMissing && bytes === 0 && expectedSize !== 0) {
     await unlink(partPath).catch(() => undefined);
     throw NetError.notFound('peer sent nothing (unknown name, or an empty file)');
   }
@@ -132,6 +132,8 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     await unlink(partPath).catch(() => undefined);
     throw NetError.verify(`SHA-1 mismatch: got ${sha1 ?? 'nothing'}, expected ${expectedSha1} (part deleted)`);
   }
+  // An announced empty file has nothing to fetch, so nothing ever made its part.
+  if (bytes === 0) await writeFile(partPath, '', { flag: 'a' }).catch((e: unknown) => Promise.reject(NetError.file(e, ctx.partName)));
   const path = await commitPart(partPath, ctx.dir, name).catch((e: unknown) => Promise.reject(NetError.file(e, name)));
   return { path, bytes, sha1, verified: sha1 !== null };
 }

@@ -193,6 +193,23 @@ describe('transfers never lie', () => {
     expect((await loadTransferState(stateFile)).map((s) => s.name)).toEqual(['b.bin']);
   });
 
+  it('an announced empty file (size 0, the SHA-1 of nothing) is saved as an empty file, verified, even where silence means "not found"', async () => {
+    const engine = make();
+    const empty = Buffer.alloc(0);
+    const a = engine.download({ name: 'empty file.txt', peer: 'p', protocol: 'test', source: bufferSource(empty), size: 0, sha1: sha1(empty) });
+    await settled(engine, a);
+    // P+2 (emptyIsMissing): a peerdeck peer announced the size, so its silence is the whole file
+    const b = engine.download({ name: 'empty.log', peer: 'q', protocol: 'test', source: bufferSource(empty), size: 0, sha1: sha1(empty), emptyIsMissing: true });
+    await settled(engine, b);
+    expect(of('transfer.failed')).toEqual([]);
+    expect(of('transfer.done')).toEqual([
+      expect.objectContaining({ id: a, path: join(dir, 'empty file.txt'), bytes: 0, sha1: sha1(empty), verified: true }),
+      expect.objectContaining({ id: b, path: join(dir, 'empty.log'), bytes: 0, sha1: sha1(empty), verified: true }),
+    ]);
+    expect((await readdir(dir)).sort()).toEqual(['empty file.txt', 'empty.log']);
+    expect((await readFile(join(dir, 'empty file.txt'))).length).toBe(0);
+  });
+
   it('a failed download listed again at start-up keeps its reason as it was, restart after restart', async () => {
     const stateFile = join(t.dir, 'transfers.json');
     const first = make({ stateFile });
