@@ -177,7 +177,7 @@ class ChunkCopy {
   }
 
   #write(chunk: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.sink.write(chunk, (err) => {
         if (err) reject(err);
         else {
@@ -186,6 +186,10 @@ class ChunkCopy {
         }
       });
     });
+    // Awaited later (or never, once the other write failed first): a peer's reset fails both
+    // writes at once, and an http.ServerResponse sink emits no 'error' to end the copy before.
+    written.catch(() => undefined);
+    return written;
   }
 
   /** Returns the buffers to the pool once no write can still be reading them. */

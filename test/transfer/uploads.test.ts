@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { symlink, truncate, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -91,6 +92,36 @@ describe('TransferEngine uploads', () => {
     await expect(up).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(stuck.destroyed).toBe(true);
     expect(events.find((e) => e.type === 'transfer.failed')).toMatchObject({ direction: 'up' });
+  });
+
+  it('an HTTP downloader that resets mid-file fails the upload and nothing else (the process does not die)', async () => {
+    // Gnutella uploads write into an http.ServerResponse, which emits no 'error' when the peer resets.
+    const big = join(t.dir, 'big.bin');
+    await writeFile(big, randomBytes(32 << 20));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): number => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    engine = new TransferEngine({ downloadDir: t.dir });
+    let up: Promise<unknown> | undefined;
+    const http = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(32 << 20) });
+      up = engine.upload({ path: big, name: 'big.bin', peer: 'x', protocol: 't', sink: res, endSink: true });
+    });
+    try {
+      await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+      const client = connect((http.address() as { port: number }).port, '127.0.0.1', () => client.write('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'));
+      await new Promise((r) => client.once('data', r));
+      client.pause(); // the uploader's writes back up behind the full socket...
+      await vi.waitFor(() => expect(engine.list()[0]?.state).toBe('active'));
+      await new Promise((r) => setTimeout(r, 200));
+      client.resetAndDestroy(); // ...and all fail at once
+      await expect(up).rejects.toMatchObject({ code: expect.stringMatching(/SOCKET|CLOSED/) });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      http.close();
+    }
   });
 
   it('fails an upload whose file shrinks under it, and resets the peer instead of ending cleanly', async () => {
