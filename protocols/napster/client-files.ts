@@ -157,7 +157,8 @@ export class NapsterFiles {
 
   async #open(ref: NapsterRef, offset: number, signal: AbortSignal): Promise<OpenedStream> {
     const link = this.#d.link(ref.server);
-    if (!link?.online) throw NetError.closed(`not logged in to ${ref.server}`);
+    if (!link) throw NetError.closed(`not logged in to ${ref.server}`);
+    await link.whenOnline(signal);
     const who = lower(ref.nick);
     const same = (nick: string, path: string): boolean => lower(nick) === who && path === ref.wirePath;
     const answer = link.expect(

@@ -66,6 +66,8 @@ export class ServerLink {
   readonly #queries: Query[] = [];
   #active: { q: Query; timer: Timer; onAbort: () => void } | undefined;
   readonly #waiters = new Set<Waiter>();
+  /** whenOnline() callers, told when the login under way ends either way. */
+  readonly #loginWaiters = new Set<(err?: NetError) => void>();
   readonly #timeouts: C.ClientTimeouts;
 
   constructor(host: string, port: number, id: () => LoginIdentity, hooks: LinkHooks, clock: Clock, log: Logger, timeouts: C.ClientTimeouts = C.DEFAULT_TIMEOUTS) {
@@ -85,6 +87,28 @@ export class ServerLink {
 
   get connection(): Connection<NapFrame> | undefined {
     return this.#conn;
+  }
+
+  /**
+   * Resolves once we are logged in: at once when online, when the login under
+   * way succeeds (a download revived at start-up runs before it has ended);
+   * rejects at once when no login is under way (offline, stopped), and when
+   * the one under way fails (the login timeout bounds the wait) or on abort.
+   */
+  whenOnline(signal?: AbortSignal): Promise<void> {
+    if (this.online) return Promise.resolve();
+    if (this.state === 'offline' || this.state === 'stopped') return Promise.reject(NetError.closed(`not logged in to ${this.key}`));
+    return new Promise((resolve, reject) => {
+      const settle = (err?: NetError): void => {
+        this.#loginWaiters.delete(settle);
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onAbort = (): void => settle(toNetError(signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#loginWaiters.add(settle);
+    });
   }
 
   /** Dials and logs in (again); a link that was stopped stays stopped. */
@@ -236,6 +260,7 @@ export class ServerLink {
         this.#attempt = 0;
         this.#conn?.handshakeDone();
         this.#hooks.online(this);
+        for (const settle of [...this.#loginWaiters]) settle();
         return;
       case 'fail':
         this.lastError = `login refused: ${step.reason}`;
@@ -243,6 +268,7 @@ export class ServerLink {
           this.state = 'stopped';
           this.#loginTimer?.cancel();
           this.#hooks.down(this, this.lastError, undefined);
+          for (const settle of [...this.#loginWaiters]) settle(NetError.refused(step.reason));
         }
         this.#conn?.close(NetError.refused(step.reason));
         return;
@@ -280,6 +306,7 @@ export class ServerLink {
     }
     for (const q of this.#queries.splice(0)) q.finish(err);
     for (const w of [...this.#waiters]) (w as Waiter & { fail(e: NetError): void }).fail(err);
+    for (const settle of [...this.#loginWaiters]) settle(err);
   }
 
   #pump(): void {

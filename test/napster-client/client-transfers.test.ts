@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FILES_PLUGIN } from '../../src/search/files-plugin.js';
+import { saveTransferState } from '../../src/transfer/transfer-state.js';
 import { encodeFrame } from '../../protocols/napster/codec.js';
 import { FakeNapServer, ipToField } from './fake-server.js';
 import { startNapNode, type NapNode } from './client-net.js';
@@ -32,7 +34,10 @@ describe('Napster client: resume, queue limits, share sync', () => {
     return n;
   }
 
-  /** A scripted uploader: the first connection gets `firstBytes` of the file and then silence; later ones get `serve(offset)`. */
+  /**
+   * A scripted uploader: the first connection gets `firstBytes` of the file and then silence (unless that
+   * is the whole file); later ones get `serve(offset)`.
+   */
   async function uploader(file: Buffer, firstBytes: number, serve: (offset: number) => Buffer): Promise<{ port: number; offsets: number[] }> {
     const offsets: number[] = [];
     const srv = createServer((sock: Socket) => {
@@ -45,7 +50,7 @@ describe('Napster client: resume, queue limits, share sync', () => {
         if (!m) return;
         const offset = Number(m[1]);
         offsets.push(offset);
-        if (offsets.length === 1) sock.write(Buffer.concat([Buffer.from(String(file.length)), file.subarray(0, firstBytes)]));
+        if (offsets.length === 1 && firstBytes < file.length) sock.write(Buffer.concat([Buffer.from(String(file.length)), file.subarray(0, firstBytes)]));
         else sock.end(Buffer.concat([Buffer.from(String(file.length)), serve(offset)]));
       });
     });
@@ -90,6 +95,32 @@ describe('Napster client: resume, queue limits, share sync', () => {
     expect(sha(await readFile(join(bob.downloads, 'big.bin')))).toBe(sha(file));
     // 218 then 219 once per attempt.
     await bob.waitFor(() => s.received.filter((r) => r.nick === 'bob' && r.frame.type === 219).length === 2);
+  });
+
+  it('a download brought back at start-up waits for the login under way, not "not logged in"', async () => {
+    const s = await server();
+    const file = randomBytes(300_000);
+    const up = await uploader(file, file.length, (offset) => file.subarray(offset));
+    offer(s, 'alice', 'C:\\x\\big.bin', file.length, up.port, 'peerdeck 0.1');
+    // A server slow to answer the nick check: the login is still under way when the download is revived.
+    const served = s.hook!;
+    s.hook = (user, f, sock) => {
+      if (user || f.type !== 7) return served(user, f, sock);
+      setTimeout(() => sock.write(encodeFrame(8, '')), 1000);
+      return true;
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-nap-restart-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const stateFile = join(dir, 'transfers.json');
+    // What the last run left: a queued download from a server the client logs in to at start.
+    const at = `127.0.0.1:${s.port}`;
+    const ref = { server: at, nick: 'alice', wirePath: 'C:\\x\\big.bin', size: file.length };
+    await saveTransferState(stateFile, [{ name: 'big.bin', peer: 'alice', protocol: 'napster', size: file.length, ref, part: null, state: 'queued', reason: null }]);
+    const bob = await startNapNode('bob', {}, { dataPort: 0, dataHost: '127.0.0.1', servers: [at], engine: { stateFile } });
+    cleanup.push(() => bob.stop());
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'transfer.done' || e.type === 'transfer.failed'), 20_000);
+    expect(bob.of('transfer.failed')).toEqual([]);
+    expect(sha(await readFile(join(bob.downloads, 'big.bin')))).toBe(sha(file));
   });
 
   it("tolerates TekNap's whole stream on resume (§6.3): it streams from byte 0 whatever the offset", async () => {
