@@ -87,8 +87,13 @@ function frameBytes(h: FrameHeader, b: Buffer, at: number): number {
   return Math.floor((perFrame * h.bitrate * 1000) / h.freq) + padding;
 }
 
-/** The first frame header in `b` from `from`: one whose successor (when inside `b`) is a header too, so stray 0xFF bytes in junk are not taken. */
-function firstFrame(b: Buffer, from: number): { at: number; h: FrameHeader } | undefined {
+/**
+ * The first frame header in `b` from `from` whose successor is a header too, so
+ * stray 0xFF bytes in junk are not taken. A successor past the bytes read is no
+ * confirmation, unless `b` reaches the end of the file (a file of one frame):
+ * taking those unconfirmed read one file of random bytes in twenty as audio.
+ */
+function firstFrame(b: Buffer, from: number, toEndOfFile: boolean): { at: number; h: FrameHeader } | undefined {
   const end = Math.min(b.length - 4, from + MAX_SYNC_SCAN_BYTES);
   for (let at = from; at <= end; at++) {
     if (b[at] !== 0xff) continue;
@@ -98,7 +103,7 @@ function firstFrame(b: Buffer, from: number): { at: number; h: FrameHeader } | u
     if (next + 4 <= b.length) {
       const h2 = frameHeader(b, next);
       if (!h2 || h2.version !== h.version || h2.layer !== h.layer || h2.freq !== h.freq) continue;
-    }
+    } else if (!toEndOfFile) continue;
     return { at, h };
   }
   return undefined;
@@ -133,7 +138,7 @@ function vbrHeader(b: Buffer, at: number, h: FrameHeader): { frames: number; byt
  * plausible MPEG audio frame is there.
  */
 export function mp3Info(probe: Buffer, start: number, fileSize: number): AudioInfo | undefined {
-  const f = firstFrame(probe, 0);
+  const f = firstFrame(probe, 0, start + probe.length >= fileSize);
   if (!f) return undefined;
   const audioBytes = fileSize - start - f.at;
   if (audioBytes <= 0) return undefined;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAudioInfo } from '../../protocols/napster/client-audio.js';
-import { audioStart, mp3Info } from '../../protocols/napster/mp3-info.js';
+import { audioStart, MP3_PROBE_BYTES, mp3Info } from '../../protocols/napster/mp3-info.js';
 
 /** An ID3v2.3 tag of `body` bytes (syncsafe size). */
 function id3(body: number): Buffer {
@@ -81,6 +81,19 @@ describe('MP3 audio fields for the Napster share line (napster.md §4.1)', () =>
   it('junk before the audio is skipped only when a second header confirms the first', () => {
     const junk = Buffer.from([0xff, 0xfb, 0x90, 0x64, 1, 2, 3, 0xff, 0xe0, 0, 0]);
     expect(info(Buffer.concat([junk, cbrFrames(100)]))).toMatchObject({ bitrate: 128, freq: 44100 });
+  });
+
+  it('random bytes are not audio: a header whose successor lies past the bytes read confirms nothing', () => {
+    // Taken unconfirmed, about one 4 KiB probe of random bytes in twenty was read as an MP3 (and shared with a bitrate).
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: MP3_PROBE_BYTES, maxLength: MP3_PROBE_BYTES }), (a) => {
+        expect(mp3Info(Buffer.from(a), 0, 345_678)).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+    // A file of one frame still counts: the bytes read reach its end.
+    const one = cbrFrames(1);
+    expect(mp3Info(one, 0, one.length)).toMatchObject({ bitrate: 128, freq: 44100 });
   });
 
   it('not audio, a reserved version, free bitrate or a tag larger than the file: no fields', () => {
