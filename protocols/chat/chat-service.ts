@@ -120,6 +120,7 @@ export class ChatService {
       links: () => this.#linkList,
       deliver: (d) => this.#events.deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
+      nickTaken: (nick, now) => nick.toLowerCase() === this.#nick.toLowerCase() || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
     });
     ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks(), (l) => {
       // A link waiting for signature checks resumes unless backpressure still holds it.
@@ -243,7 +244,7 @@ export class ChatService {
   changeNick(newNick: string): void {
     const old = this.#nick;
     if (newNick === old) return;
-    this.#events.nicks.check(newNick, this.#ctx.clock.now(), [...this.#byNode.values()].map((l) => l.nick));
+    this.#events.nicks.check(newNick, this.#ctx.clock.now(), this.#neighbourNicks());
     this.#originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
@@ -384,6 +385,11 @@ export class ChatService {
   }
 
   /** Floods one of our own messages, signed when `--sign` is on. */
+  /** The nicks our linked nodes said in HELLO (or changed to since). */
+  #neighbourNicks(): string[] {
+    return [...this.#byNode.values()].map((l) => l.nick);
+  }
+
   #originate(m: FloodMessage): void {
     this.#flooder.originate(this.ext ? this.ext.own(m) : m);
   }

@@ -43,6 +43,8 @@ export interface FlooderOptions {
   deliver(d: Delivery): void;
   /** Whether a link said EXT, so a signed message goes to it with its signature (extensions.ts). */
   extended?(l: Link): boolean;
+  /** Whether a plain peer may not speak as `nick`: ours, or another live node's (plain.ts). */
+  nickTaken?(nick: string, now: number): boolean;
 }
 
 /** Dedup, deliver, forward (spec "Lines"), for protocol and plain links alike. */
@@ -116,7 +118,8 @@ export class Flooder {
   plainLine(from: Link, line: string): NetError | undefined {
     const now = this.#o.clock.now();
     const clean = stripControls(line);
-    const parts = splitPlainLine(clean, from.conn.address);
+    const taken = this.#o.nickTaken;
+    const parts = splitPlainLine(clean, from.conn.address, taken && ((nick) => taken(nick, now)));
     if (!parts) return undefined;
     const [current, previous] = plainIds(clean, now);
     if (this.seen.has(current) || this.seen.has(previous)) {

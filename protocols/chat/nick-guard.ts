@@ -27,11 +27,14 @@ export class NickGuard {
   /** Throws REFUSED when another live node (or a neighbour, by `neighbourNicks`) uses `nick`. */
   check(nick: string, now: number, neighbourNicks: Iterable<string>): void {
     const holder = this.#roster.holder(nick, now, this.node);
-    let neighbour = false;
-    for (const n of neighbourNicks) if (n.toLowerCase() === nick.toLowerCase()) neighbour = true;
-    if (!holder && !neighbour) return;
+    if (!holder && !isNeighbours(nick, neighbourNicks)) return;
     const ago = holder ? ` (seen ${Math.max(0, Math.round((now - holder.at) / 60_000))} min ago)` : ' (a neighbour)';
     throw NetError.refused(`${nick} is in use by another node of the mesh${ago}; pick another nick`);
+  }
+
+  /** Whether another live node (or a neighbour, by `neighbourNicks`) uses `nick`. */
+  inUse(nick: string, now: number, neighbourNicks: Iterable<string>): boolean {
+    return this.#roster.holder(nick, now, this.node) !== undefined || isNeighbours(nick, neighbourNicks);
   }
 
   /** Learns from a delivered line; returns the nick and text to show. */
@@ -59,4 +62,11 @@ export class NickGuard {
     this.#warned.add(origin);
     this.notice(`another node of the mesh also uses your nick ${nick}; its lines show as ${nick}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)} (/nick to pick another)`);
   }
+}
+
+/** Whether one of `neighbourNicks` is `nick` but for case. */
+function isNeighbours(nick: string, neighbourNicks: Iterable<string>): boolean {
+  const folded = nick.toLowerCase();
+  for (const n of neighbourNicks) if (n.toLowerCase() === folded) return true;
+  return false;
 }

@@ -32,12 +32,16 @@ export function plainIds(text: string, now: number, bucketMs = PLAIN_BUCKET_MS):
   return [plainId(text, b), plainId(text, b - 1)];
 }
 
-/** Nick and text of a plain line: `nick: text` if it looks like that, else the peer's address. */
-export function splitPlainLine(line: string, address: string): { nick: string; text: string } | undefined {
+/**
+ * Nick and text of a plain line: `nick: text` if it looks like that, else the peer's address.
+ * A nick that `taken` says is ours or another node's is not believed (a `nc` user typing
+ * `alice: ...` would pass for alice): the whole line shows under the peer's address.
+ */
+export function splitPlainLine(line: string, address: string, taken?: (nick: string) => boolean): { nick: string; text: string } | undefined {
   const clean = stripControls(line);
   if (clean.trim() === '') return undefined;
   const m = NICK_PREFIX_RE.exec(clean);
-  if (m && m[1] !== undefined && m[2] !== undefined && isNick(m[1]) && m[2].trim() !== '') {
+  if (m && m[1] !== undefined && m[2] !== undefined && isNick(m[1]) && m[2].trim() !== '' && taken?.(m[1]) !== true) {
     return { nick: m[1], text: m[2] };
   }
   return { nick: plainNick(address), text: clean };

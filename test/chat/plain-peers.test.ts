@@ -129,4 +129,23 @@ describe('plain peers (nc and classic clients)', () => {
     expect(lines(a)[0]!.text).toBe('[31mred alert\ttab');
     expect(addrOf(a)).toMatch(/^127\.0\.0\.1:\d+$/);
   });
+
+  it("an nc user cannot speak under its node's nick or another node's: the line shows under its address", async () => {
+    net = await chatNet(2, () => ({ targetDegree: 0 }));
+    const [a, b] = net.nodes as [TestNode, TestNode];
+    await link(a, b);
+    const nc = raw(await rawConnect(portOf(a, 'chat')));
+    const me = `127.0.0.1:${nc.socket.localPort}`;
+    nc.send('n0: I am the real n0\n');
+    nc.send('N1: and I am n1\n');
+    nc.send('dave: a free nick is believed\n');
+    await waitUntil(() => lines(b).length === 3, 5_000, 'b sees the three nc lines');
+    for (const seen of [lines(a), lines(b)]) {
+      expect(seen.map((l) => [l.nick, l.text])).toEqual([
+        [me, 'n0: I am the real n0'],
+        [me, 'N1: and I am n1'],
+        ['dave', 'a free nick is believed'],
+      ]);
+    }
+  });
 });
