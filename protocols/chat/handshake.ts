@@ -5,7 +5,7 @@
  */
 import { NetError } from '../../src/errors.js';
 import type { HelloMessage } from './messages.js';
-import { authFailed, wrongMesh } from './errors.js';
+import { authFailed, PASSWORD_NEEDED, PASSWORD_UNWANTED, wrongMesh } from './errors.js';
 
 /** What a HELLO is judged against. */
 export interface LocalIdentity {
@@ -26,10 +26,10 @@ export function judgeHello(hello: HelloMessage, us: LocalIdentity): HelloVerdict
   if (hello.node === us.node) return { ok: false, error: NetError.refused(SELF_LINK) };
   if (hello.mesh !== us.mesh) return { ok: false, error: wrongMesh(hello.mesh, us.mesh) };
   if (us.hasPassword && hello.auth === undefined) {
-    return { ok: false, error: authFailed('this mesh needs a password; peer offered none') };
+    return { ok: false, error: authFailed(PASSWORD_NEEDED) };
   }
   if (!us.hasPassword && hello.auth !== undefined) {
-    return { ok: false, error: authFailed('peer wants a mesh password; we have none') };
+    return { ok: false, error: authFailed(PASSWORD_UNWANTED) };
   }
   return { ok: true, needAuth: us.hasPassword };
 }

@@ -24,7 +24,7 @@ import { LineRate } from './line-rate.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
-import { authFailed } from './errors.js';
+import { authFailed, refusedWords } from './errors.js';
 import type { ChatExtensions } from './extensions.js';
 
 /** The node state a LinkProtocol reads and updates (owned by ChatService). */
@@ -60,12 +60,13 @@ export interface LinkContext {
 /** Addresses remembered as our own (dialled and found to be us). */
 const MAX_SELF_ADDRS = 64;
 
-/** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one. */
+/** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one (once). */
 export function refusal(reason: string): NetError {
   const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT): /.exec(reason)?.[1];
-  const text = `peer refused us: ${reason}`;
-  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') return new NetError(code, text);
-  return NetError.refused(text);
+  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') {
+    return new NetError(code, `peer refused us: ${refusedWords(reason.slice(code.length + 2))}`);
+  }
+  return NetError.refused(`peer refused us: ${reason}`);
 }
 
 /** Handles every line received on a chat link, by the link's state. */

@@ -74,4 +74,14 @@ describe('mesh password', () => {
     await good.waitLine((l) => l.startsWith('MSG ') && l.endsWith(' :welcome'));
     expect(lines(b)).toHaveLength(0);
   });
+
+  it('a refused node is told why in its own words: its mesh, its missing password', async () => {
+    const net = await fx.net(3, (i) => ({ targetDegree: 0, ...(i === 0 ? { password: PW } : {}), ...(i === 2 ? { mesh: 'other' } : {}) }));
+    const [a, b, c] = net.nodes as [TestNode, TestNode, TestNode];
+    await b.node.run('chat', 'connect', [`127.0.0.1:${portOf(a, 'chat')}`]);
+    await c.node.run('chat', 'connect', [`127.0.0.1:${portOf(b, 'chat')}`]);
+    await waitUntil(() => b.of('error').length > 0 && c.of('error').length > 0, 5_000, 'b and c told');
+    expect(b.of('error')[0]!.message).toMatch(/AUTH_FAILED: peer refused us: its mesh needs a password \(--mesh-password-file\); we offered none$/);
+    expect(c.of('error')[0]!.message).toMatch(/WRONG_MESH: peer refused us: it is in mesh "default", we are in "other"$/);
+  });
 });
