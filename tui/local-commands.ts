@@ -9,6 +9,7 @@ import { plural } from './format.js';
 import { plainLine, type Line } from './line-format.js';
 import { isSortKey, peersTable } from './tables.js';
 import { Activity, type Tab, type UiModel } from './ui-model.js';
+import { textCols } from './view.js';
 
 /** Continuation rows of /help entries line up under the description. */
 const HELP_INDENT = 32;
@@ -103,7 +104,8 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
       return;
     }
     case 'peers':
-      for (const r of peersTable(ctx.snapshot().peers, ctx.cols)) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
+      // As wide as the window's text: the nick list takes the right of a wide chat window.
+      for (const r of peersTable(ctx.snapshot().peers, textCols(tab, ctx.cols))) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
       return;
     case 'sort': {
       const key = args[0] ?? 'n';

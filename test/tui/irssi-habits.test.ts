@@ -166,4 +166,16 @@ describe('nick list and input habits', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(vt.inputLine).toBe('[chat] /get 12');
   });
+
+  it('/peers beside the nick list fits the chat column: each link on one row', async () => {
+    const { vt, api } = await setup({ cols: 120 });
+    api.emit(join('carol', 'j1'));
+    api.peers = [{ protocol: 'chat', address: '127.0.0.1:7403', direction: 'out', nick: 'bob', uptimeMs: 6_000, queuedBytes: 0 }];
+    vt.type('/peers\r');
+    await vi.waitFor(() => expect(body(vt)).toContain('127.0.0.1:7403'));
+    const rows = vt.screen().filter((l) => l.includes('127.0.0.1:7403') || l.includes('address'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/address\s+protocol\s+dir\s+nick\s+uptime\s+queued\s*│/);
+    expect(rows[1]).toMatch(/127\.0\.0\.1:7403\s+chat\s+out\s+bob\s+6s\s+0 B\s*│/);
+  });
 });
