@@ -153,14 +153,12 @@ class ChunkCopy {
       if (this.#pending[i]) await race(this.#pending[i]!);
       const buf = this.#bufs[i]!;
       const want = Math.min(buf.length, left);
-      let n: number;
-      try {
-        ({ bytesRead: n } = await race(this.fh.read(buf, 0, want, pos)));
-      } catch (err) {
-        if (this.signal.aborted) throw err;
-        this.diskError = err;
+      // Only the read's own failure is the disk's: the race also fails when the peer goes (EPIPE).
+      const read = this.fh.read(buf, 0, want, pos).catch((err: unknown) => {
+        if (!this.signal.aborted) this.diskError = err;
         throw err;
-      }
+      });
+      const { bytesRead: n } = await race(read);
       if (n === 0) {
         this.diskError = new Error(`file ended ${left} bytes early (changed while uploading)`);
         throw this.diskError;

@@ -124,6 +124,20 @@ describe('TransferEngine uploads', () => {
     }
   });
 
+  it('a peer that goes away while the file is being read is a SOCKET failure, never our disk (FILE)', async () => {
+    const big = join(t.dir, 'big.bin');
+    await writeFile(big, randomBytes(9 << 20)); // three 4 MiB reads
+    engine = new TransferEngine({ downloadDir: t.dir });
+    // Takes the first chunk and breaks as a socket does when its peer is gone, while the next one is read.
+    const sink = new Writable({
+      write(_chunk, _enc, _cb) {
+        setImmediate(() => sink.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      },
+    });
+    sink.on('error', () => undefined);
+    await expect(engine.upload({ path: big, name: 'big.bin', peer: 'x', protocol: 't', sink })).rejects.toMatchObject({ code: 'SOCKET' });
+  });
+
   it('fails an upload whose file shrinks under it, and resets the peer instead of ending cleanly', async () => {
     engine = new TransferEngine({ downloadDir: t.dir });
     const big = join(t.dir, 'big.bin');
