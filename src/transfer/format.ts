@@ -1,8 +1,9 @@
 import type { TransferInfo } from './transfer-types.js';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+/** Powers of 1024, named as such (as the TUI's columns): a MiB is not a MB. */
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
-/** 1536 -> "1.5 KB" (powers of 1024), for listings. */
+/** 1536 -> "1.5 KiB", for listings. */
 export function formatBytes(n: number): string {
   let v = n;
   let u = 0;
@@ -13,7 +14,7 @@ export function formatBytes(n: number): string {
   return `${u === 0 ? v : v.toFixed(1)} ${UNITS[u]}`;
 }
 
-/** One `/downloads` line: `#3 down 45% 1.2 MB/2.6 MB 320.0 KB/s active song.mp3 <- 127.0.0.1:6002`. */
+/** One `/downloads` line: `#3 down 45% 1.2 MiB/2.6 MiB 320.0 KiB/s active song.mp3 <- 127.0.0.1:6002`. */
 export function formatTransfer(t: TransferInfo): string {
   const pct = t.total ? `${Math.floor((t.bytes / t.total) * 100)}%` : '?%';
   const size = `${formatBytes(t.bytes)}/${t.total === null ? '?' : formatBytes(t.total)}`;
