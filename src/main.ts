@@ -15,7 +15,7 @@ import { mergeLimits, type ProtocolFlags } from './flags.js';
 import { runHeadless } from './headless.js';
 import { formatLogEntry, Logger, type LogSink } from './log.js';
 import { PeerdeckNode } from './node.js';
-import { ensureDir } from './paths.js';
+import { checkWritableFolders } from './folder-check.js';
 import type { ProtocolPlugin } from './plugin.js';
 import { createFilesPlugin } from './search/files-plugin.js';
 import { ShareLibrary } from './share/share-library.js';
@@ -85,7 +85,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('peerdeck: stdout is not a terminal; running in headless mode (see --headless in README)\n');
     headless = true;
   }
-  await ensureDir(cfg.dataDir);
+  const badFolder = await checkWritableFolders(cfg.dataDir, cfg.downloads);
+  if (badFolder !== undefined) {
+    process.stderr.write(`peerdeck: ${badFolder}\n`);
+    return 2;
+  }
   const logFile = fileSink(cfg.dataDir);
 
   let requestQuit: () => void = () => undefined;
