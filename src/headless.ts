@@ -107,6 +107,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     if (e.type === 'log' && !opts.logEvents) return;
     // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
     if (!opts.json && e.type === 'share.hashed' && e.files === 0) return;
+    // Our nick changed: our own chat line (`--- bob is now known as robert`) said it already.
+    if (!opts.json && e.type === 'nick') return;
     outbox.push(e);
     // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
     if (e.type === 'prompt.secret') {

@@ -119,8 +119,9 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           if (args.length !== 1 || nick === undefined || !isNick(nick)) {
             throw NetError.usage('/nick <new>: one word, no spaces, at most 48 characters');
           }
+          // Our own NICK line says it (one event, one line): no notice besides.
           s.changeNick(nick);
-          return [`you are now ${nick}`];
+          return [];
         }
         case 'connect': {
           const addr = args[0];

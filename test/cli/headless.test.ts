@@ -69,6 +69,17 @@ describe('headless mode (the real CLI over stdin/stdout)', () => {
     expect(await d.exited()).toBe(0);
   });
 
+  it('says a nick change in one line without --json (our NICK line; no notice or nick event besides)', async () => {
+    const t = await cli([...base, '--nick', 'ted'], { json: false });
+    await vitestWait(() => t.lines.some((l) => /^ready chat=\d+$/.test(l)));
+    t.send('/nick theo');
+    t.send('/help nick');
+    await vitestWait(() => t.lines.some((l) => l.startsWith('/nick <new>')));
+    expect(t.lines.filter((l) => l.includes('theo'))).toEqual([expect.stringMatching(/^\d\d:\d\d --- ted is now known as theo$/)]);
+    t.proc.stdin.end();
+    expect(await t.exited()).toBe(0);
+  });
+
   it('falls back to headless mode with a notice when stdout is not a terminal', async () => {
     const n = await cli([...base, '--nick', 'piped'], { noHeadlessFlag: true });
     await n.waitEvent((e) => e.type === 'ready');
