@@ -62,11 +62,10 @@ const MAX_SELF_ADDRS = 64;
 
 /** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one (once). */
 export function refusal(reason: string): NetError {
-  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT): /.exec(reason)?.[1];
-  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') {
-    return new NetError(code, `peer refused us: ${refusedWords(reason.slice(code.length + 2))}`);
-  }
-  return NetError.refused(`peer refused us: ${reason}`);
+  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT|REFUSED): /.exec(reason)?.[1];
+  const text = `peer refused us: ${code === undefined ? reason : refusedWords(reason.slice(code.length + 2))}`;
+  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') return new NetError(code, text);
+  return NetError.refused(text);
 }
 
 /** Handles every line received on a chat link, by the link's state. */

@@ -74,7 +74,7 @@ describe('chat plugin lifecycle', () => {
     const [a] = net.nodes as [TestNode];
     await a.node.run('chat', 'connect', [addrOf(a)]);
     await waitUntil(() => a.of('error').length === 1, 5_000, 'error');
-    expect(a.of('error')[0]!.message).toContain('connected to ourselves');
+    expect(a.of('error')[0]!.message).toMatch(/: REFUSED: peer refused us: connected to ourselves$/);
     await waitUntil(() => a.node.peers().length === 0, 5_000, 'both ends closed');
     const failures = (): number => a.of('log').filter((l) => l.message.includes('handshake failed')).length;
     const before = failures();
