@@ -57,6 +57,9 @@ export interface LinkContext {
   readonly ext?: ChatExtensions;
 }
 
+/** What a plain peer is told, once, by a `--require-signed` node (README "Signed lines"). */
+export const PLAIN_UNSIGNED_DROPPED = '* this node shows signed lines only: yours are not shown (a plain peer cannot sign)';
+
 /** Addresses remembered as our own (dialled and found to be us). */
 const MAX_SELF_ADDRS = 64;
 
@@ -218,7 +221,12 @@ export class LinkProtocol {
     const v = link.rate.take(now);
     switch (v.kind) {
       case 'pass':
-        if (this.#c.ext?.admit() === false) return;
+        if (this.#c.ext?.admit() === false) {
+          // Once, so an nc user knows why nobody answers (it cannot sign).
+          if (!link.toldUnsigned) link.conn.send(`${PLAIN_UNSIGNED_DROPPED}\n`);
+          link.toldUnsigned = true;
+          return;
+        }
         this.#failIf(link, this.#c.flooder.plainLine(link, line));
         return;
       case 'throttle':
@@ -286,7 +294,12 @@ export class LinkProtocol {
       case 'JOIN':
       case 'PART':
       case 'NICK':
-        if (this.#c.ext?.admit() === false) return;
+        if (this.#c.ext?.admit() === false) {
+          // Once, so an nc user knows why nobody answers (it cannot sign).
+          if (!link.toldUnsigned) link.conn.send(`${PLAIN_UNSIGNED_DROPPED}\n`);
+          link.toldUnsigned = true;
+          return;
+        }
         this.#failIf(link, this.#c.flooder.receive(link, m));
         return;
       case 'PEERS':

@@ -69,6 +69,8 @@ export class Link {
   readonly timers: Timer[] = [];
   /** A plain peer's line rate (set when it becomes plain). */
   rate: LineRate | undefined;
+  /** A plain peer was told that this node drops unsigned lines (`--require-signed`). */
+  toldUnsigned = false;
   /** Settles a dial waiting for this link to finish its handshake. */
   settle: ((err: NetError | undefined) => void) | undefined;
 

@@ -144,6 +144,17 @@ describe('chat: signed lines', () => {
     await settle(300);
     expect(lines(strict).map((e) => e.text)).toEqual(['through the old node']);
     expect((await counters(strict)).unsigned).toBeGreaterThanOrEqual(1);
+    // An nc user at the strict node is told once why its lines go nowhere.
+    const nc = await rawConnect(portOf(strict, 'chat'));
+    try {
+      nc.send('hello?\nanyone?\n');
+      await nc.waitLine((l) => l.includes('signed lines only'));
+      await settle(300);
+      expect(nc.lines.filter((l) => l.startsWith('* '))).toEqual(['* this node shows signed lines only: yours are not shown (a plain peer cannot sign)']);
+      expect(lines(strict).map((e) => e.text)).toEqual(['through the old node']);
+    } finally {
+      nc.socket.destroy();
+    }
   });
 
   it('a classic node sent a SIG line directly ignores it and keeps the link', async () => {
