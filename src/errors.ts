@@ -99,7 +99,9 @@ export class NetError extends Error {
   static file(err: unknown, what = 'file'): NetError {
     if (err instanceof NetError) return err;
     const e = err as NodeJS.ErrnoException;
-    return new NetError('FILE', `${what}: ${e?.code ? `${e.code}: ${e.message}` : String(err)}`, { cause: err });
+    // Node's fs messages already start with the code ("ENOENT: no such file..."): not said twice.
+    const text = !e?.code ? String(err) : e.message.startsWith(`${e.code}:`) ? e.message : `${e.code}: ${e.message}`;
+    return new NetError('FILE', `${what}: ${text}`, { cause: err });
   }
   /** The same file is already being downloaded (same SHA-1, or same source and name). */
   static duplicate(what: string): NetError {
