@@ -1,4 +1,3 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { access, lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppEvent } from '../app-api.js';
@@ -18,6 +17,7 @@ import { ShareTable, type TableScan } from './share-table.js';
 import type { Tracked } from './tracked-entry.js';
 import { saveCache, TableHashHost } from './table-hash-host.js';
 import { PartQueue } from './part-queue.js';
+import { ShareWatch } from './share-watch.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
 import type { ScanEnd, ScanPart } from './worker-messages.js';
@@ -89,7 +89,8 @@ export class ShareLibrary {
   #scanning = false;
   /** When the walk that a `share.hashed` is owed for started (undefined: none owed). */
   #hashRunStarted: number | undefined;
-  #watchers: FSWatcher[] = [];
+  /** Set once the first scan found the share small enough to watch. */
+  #watch: ShareWatch | undefined;
   #watchTimer: Timer | undefined;
   #stopped = false;
 
@@ -120,7 +121,10 @@ export class ShareLibrary {
     await this.rescan();
     if (!this.#opts.watch) return;
     if (this.files > WATCH_MAX_FILES) this.#log.info(`${this.files} files shared: too many to watch, use /rescan after changes`);
-    else this.#watch();
+    else {
+      this.#watch = new ShareWatch(this.roots, () => this.#changed(), this.#log);
+      await this.#refreshWatch();
+    }
   }
 
   /** Stops watching and hashing and saves the hash cache. */
@@ -128,8 +132,7 @@ export class ShareLibrary {
     this.#stopped = true;
     this.#workers.stopHashing();
     this.#watchTimer?.cancel();
-    for (const w of this.#watchers) w.close();
-    this.#watchers = [];
+    this.#watch?.close();
     await this.#scanChain;
     await this.#hashes.stop();
     await this.#workers.close();
@@ -142,6 +145,7 @@ export class ShareLibrary {
     const run = this.#scanChain.then(async () => {
       this.#scanQueued = undefined;
       await this.#scan();
+      await this.#refreshWatch();
     });
     this.#scanQueued = run;
     this.#scanChain = run.catch((err: unknown) => this.#log.warn(`scan failed: ${String(err)}`));
@@ -346,18 +350,13 @@ export class ShareLibrary {
     return saveCache(this.#cache, this.#table);
   }
 
-  #watch(): void {
-    for (const root of this.roots) {
-      try {
-        const w = watch(root, { recursive: true, persistent: false }, () => this.#changed());
-        w.on('error', (err) => {
-          this.#log.warn(`watching ${root} stopped: ${String(err)}; use /rescan`);
-          w.close();
-        });
-        this.#watchers.push(w);
-      } catch (err) {
-        this.#log.warn(`cannot watch ${root}: ${String(err)}; use /rescan`);
-      }
+  /** After a scan: shared folders made again are watched anew; one that is gone is said once. */
+  async #refreshWatch(): Promise<void> {
+    if (!this.#watch || this.#stopped) return;
+    for (const root of await this.#watch.refresh()) {
+      const text = `shared folder ${root} is gone: nothing in it is shared until it is back and /rescan finds it`;
+      this.#log.warn(text);
+      this.#emit({ type: 'notice', protocol: 'files', text });
     }
   }
 

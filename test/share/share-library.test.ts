@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
@@ -300,6 +300,23 @@ describe('ShareLibrary', () => {
     const l = await lib({ watch: true });
     await writeFile(join(root, 'sub', 'watched.txt'), 'w');
     await vi.waitFor(() => expect(l.byName('watched.txt')).toBeDefined(), { timeout: 10_000, interval: 100 });
+  });
+
+  it('says when a watched folder is gone, and watches it again once it is back and rescanned', async () => {
+    const l = await lib({ watch: true });
+    const events: AppEvent[] = [];
+    l.subscribe((e) => events.push(e));
+    await rm(root, { recursive: true, force: true });
+    await vi.waitFor(() => expect(l.files).toBe(0), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'notice')).toEqual([{ type: 'notice', protocol: 'files', text: expect.stringMatching(/^shared folder .* is gone/) }]));
+    await mkdir(root);
+    await writeFile(join(root, 'back.txt'), 'b');
+    await l.rescan();
+    expect(l.byName('back.txt')).toBeDefined();
+    // The watcher of the removed folder saw nothing of the new one: this change is found only if it was made anew.
+    await writeFile(join(root, 'later.txt'), 'l');
+    await vi.waitFor(() => expect(l.byName('later.txt')).toBeDefined(), { timeout: 10_000, interval: 100 });
+    expect(events.filter((e) => e.type === 'notice')).toHaveLength(1);
   });
 
   it('resolves only names it holds, inside the root', async () => {
