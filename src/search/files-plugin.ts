@@ -83,11 +83,11 @@ export function createFilesPlugin(): ProtocolPlugin {
         }
         case 'rescan':
           await share.rescan();
-          return [`sharing ${share.files} files, ${formatBytes(share.bytes)}`];
+          return [`sharing ${filesWord(share.files)}, ${formatBytes(share.bytes)}`];
         case 'shares':
           return [
             ...share.roots.map((r) => `shared: ${r}`),
-            `${share.files} files, ${formatBytes(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
+            `${filesWord(share.files)}, ${formatBytes(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
           ];
         default:
           throw NetError.notFound(`files has no command /${command}`);
@@ -97,4 +97,9 @@ export function createFilesPlugin(): ProtocolPlugin {
       return { ports: {}, peers: 0 };
     },
   };
+}
+
+/** "1 file", "2 files": counts in words, as the TUI says them. */
+function filesWord(n: number): string {
+  return `${n} ${n === 1 ? 'file' : 'files'}`;
 }
