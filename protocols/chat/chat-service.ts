@@ -39,6 +39,7 @@ import { armHandshake, keepAlive, type LivenessContext } from './link-liveness.j
 import { acceptLearned, peersToShare } from './mesh.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
+import { foldNick } from './roster.js';
 import { stripControls, toNick } from './text.js';
 
 /** Grace the core's own handshake timer gives ours, so ours (which sends ERROR) fires first. */
@@ -120,7 +121,7 @@ export class ChatService {
       links: () => this.#linkList,
       deliver: (d) => this.#events.deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
-      nickTaken: (nick, now) => nick.toLowerCase() === this.#nick.toLowerCase() || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
+      nickTaken: (nick, now) => foldNick(nick) === foldNick(this.#nick) || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
     });
     ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks(), (l) => {
       // A link waiting for signature checks resumes unless backpressure still holds it.

@@ -5,7 +5,7 @@
  */
 import { NetError } from '../../src/errors.js';
 import type { Delivery } from './flooder.js';
-import { Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
+import { foldNick, Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
 
 /** Nodes remembered as already reported for using our nick. */
 const MAX_WARNED = 256;
@@ -46,12 +46,12 @@ export class NickGuard {
     return this.#roster.learn(m, now, { node: this.node, nick: ourNick });
   }
 
-  /** Whether `used` is `ourNick` but for case; the last answer is kept. */
+  /** Whether `used` looks like `ourNick` (foldNick); the last answer is kept. */
   #isOurs(used: string, ourNick: string): boolean {
     if (used !== this.#usedLast || ourNick !== this.#ourLast) {
       this.#usedLast = used;
       this.#ourLast = ourNick;
-      this.#matchLast = used.toLowerCase() === ourNick.toLowerCase();
+      this.#matchLast = foldNick(used) === foldNick(ourNick);
     }
     return this.#matchLast;
   }
@@ -64,9 +64,9 @@ export class NickGuard {
   }
 }
 
-/** Whether one of `neighbourNicks` is `nick` but for case. */
+/** Whether one of `neighbourNicks` looks like `nick` (roster.ts foldNick). */
 function isNeighbours(nick: string, neighbourNicks: Iterable<string>): boolean {
-  const folded = nick.toLowerCase();
-  for (const n of neighbourNicks) if (n.toLowerCase() === folded) return true;
+  const folded = foldNick(nick);
+  for (const n of neighbourNicks) if (foldNick(n) === folded) return true;
   return false;
 }

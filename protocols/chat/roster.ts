@@ -25,7 +25,20 @@ export const ROSTER_SUFFIX_DIGITS = 4;
  */
 export const ROSTER_REORDER_MS = 1_000;
 
-const fold = (nick: string): string => nick.toLowerCase();
+/** Characters no terminal draws (zero-width spaces and joiners, bidi controls, BOM, ...). */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * A nick as it is compared: what it looks like, not its code points. Case, compatibility
+ * forms (fullwidth `ｂｏｂ`) and invisible characters (`bo\u200bb`) do not make a nick
+ * another one, so a node cannot pass for bob by them. Look-alike letters of other
+ * scripts (Cyrillic `о`) still do.
+ */
+export function foldNick(nick: string): string {
+  return nick.normalize('NFKC').replace(INVISIBLE, '').toLowerCase();
+}
+
+const fold = foldNick;
 
 /** One node's nicks (folded, as last written, when last seen), most recently seen last. */
 interface OriginEntry {

@@ -35,6 +35,16 @@ describe('roster', () => {
     for (let i = 0; i < 5; i++) r.seen(`node${i}`, `n${i}`, 70);
     expect(r.holder('ann', 80)).toBeUndefined(); // only 3 nodes are remembered
   });
+
+  it('a nick that only looks like another (invisible characters, fullwidth letters) is the same nick', () => {
+    const r = new Roster();
+    r.seen('aaaa1111', 'bob', 0);
+    for (const fake of ['bo\u200bb', '\u202ebob', 'b\u2060ob\ufeff', 'ｂｏｂ', 'BO\u200dB']) {
+      expect(r.holder(fake, 10)?.origin).toBe('aaaa1111');
+      expect(r.display('cccc3333', fake, 10, self)).toBe(`${fake}~cccc`);
+    }
+    expect(r.display('cccc3333', 'böb', 10, self)).toBe('böb'); // a letter with an accent is another nick
+  });
 });
 
 describe('nicks over real sockets', () => {
@@ -47,6 +57,7 @@ describe('nicks over real sockets', () => {
     await waitUntil(() => lines(c).length === 1, 5_000, 'c hears a');
     await expect(c.node.run('chat', 'nick', ['N0'])).rejects.toMatchObject({ code: 'REFUSED', message: 'N0 is in use by another node of the mesh (seen 0 min ago); pick another nick' });
     await expect(c.node.run('chat', 'nick', ['n1'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('n1 is in use') });
+    await expect(c.node.run('chat', 'nick', ['n\u200b0'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('is in use') });
     expect(c.of('nick')).toHaveLength(0);
     expect(await c.node.run('chat', 'nick', ['carol'])).toEqual([]);
     // a leaves: its nick is free again.
