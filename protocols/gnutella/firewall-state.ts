@@ -43,6 +43,8 @@ export function describeFirewall(r: FirewallReason): string {
  */
 export class FirewallState {
   #reason: FirewallReason;
+  readonly #since: number;
+  readonly #reachable = new Set<() => void>();
 
   constructor(
     private readonly forced: boolean,
@@ -50,6 +52,23 @@ export class FirewallState {
     private readonly onChange: (firewalled: boolean, reason: FirewallReason) => void,
   ) {
     this.#reason = forced ? { kind: 'forced' } : { kind: 'no-inbound' };
+    this.#since = now();
+  }
+
+  /**
+   * How long "firewalled" is not an answer yet: right after the start no
+   * connect-back can have come (a download revived at start-up, a quick
+   * `/get`), so until `graceMs` after it "no incoming connection yet" may
+   * still change. 0 when forced, proven, stale or past the grace.
+   */
+  undecidedMs(graceMs: number): number {
+    return this.#reason.kind === 'no-inbound' ? Math.max(0, this.#since + graceMs - this.now()) : 0;
+  }
+
+  /** Calls `f` once, when an incoming connection next proves us reachable; returns what stops the wait. */
+  onReachable(f: () => void): () => void {
+    this.#reachable.add(f);
+    return () => this.#reachable.delete(f);
   }
 
   get firewalled(): boolean {
@@ -70,6 +89,10 @@ export class FirewallState {
     const was = this.firewalled;
     this.#reason = { kind: 'inbound', from, how, at: this.now() };
     if (was) this.onChange(false, this.#reason);
+    for (const f of [...this.#reachable]) {
+      this.#reachable.delete(f);
+      f();
+    }
   }
 
   /** The watchdog: called now and then; an old proof no longer counts. */

@@ -20,6 +20,11 @@ import { newGuid } from './servent-guid.js';
 export const PUSH_WAIT_MS = 30_000;
 /** A proxy said 202 but no GIV came within this (or a third of the wait): a routed Push follows. */
 export const PROXY_GRACE_MS = 10_000;
+/**
+ * After our start, how long a push download waits for the connect-back that
+ * may prove us reachable before it says both sides are firewalled.
+ */
+export const START_GRACE_MS = 20_000;
 /** Push proxies a downloader asks for one file. */
 export const MAX_PROXIES_ASKED = 4;
 /** TTL of our Pushes (GTKG uses 4, appendix 12). */
@@ -71,7 +76,10 @@ export class PushDownloads {
 
   async #pushed(ref: GnutellaRef, signal: AbortSignal): Promise<PushedAgent> {
     const who = holder(ref);
-    // Spec 4.5: neither side can accept the other's connection; say so now, not after a timeout.
+    // Spec 4.5: neither side can accept the other's connection; say so now, not after a timeout
+    // (only right after our start is that not known yet).
+    if (this.firewall.firewalled) await this.#undecided(signal);
+    if (signal.aborted) throw toNetError(signal.reason);
     if (this.firewall.firewalled) throw bothFirewalled(who, this.firewall.describe());
     const me = this.s.local.listen;
     if (!me) throw NetError.refused(`cannot push ${who}: our own address is not known yet (no peer told us, no --gnutella-host)`);
@@ -101,6 +109,23 @@ export class PushDownloads {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Right after our start: waits until a connect-back proves us reachable, the grace ends, or the download stops. */
+  #undecided(signal: AbortSignal): Promise<void> {
+    const ms = this.firewall.undecidedMs(START_GRACE_MS);
+    if (ms === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        timer.cancel();
+        stopWaiting();
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(done, ms);
+      const stopWaiting = this.firewall.onReachable(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /**

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { encodePush } from '../../protocols/gnutella/push.js';
@@ -11,6 +13,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { base32Encode } from '../../src/share/base32.js';
 import { upConnect } from './raw-peer.js';
 import type { ServentOptions } from '../../protocols/gnutella/servent.js';
+import { saveTransferState } from '../../src/transfer/transfer-state.js';
 
 const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
 
@@ -141,6 +144,32 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
       await new Promise<void>((r) => liar.close(() => r()));
     }
   }, 60_000);
+
+  it('a push download brought back at start-up waits for the connect-back still to come, not BOTH_FIREWALLED at once', async () => {
+    const data = randomBytes(300_000);
+    const net = await pushNet({ 'revived_push_file.bin': data });
+    nodes.push(...net);
+    const [up, a] = net;
+    const hit = await searchOne(a, ['revived', 'push']);
+    // What a run killed during this download left: C starts with it, and links (so a connect-back
+    // can prove it reachable) only after the download was brought back.
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-push-revive-'));
+    const stateFile = join(dir, 'transfers.json');
+    const ref = a.node.search.hit(hit.n)!.hit.ref;
+    await saveTransferState(stateFile, [{ name: hit.name, peer: hit.source, protocol: 'gnutella', size: data.length, sha1: sha1(data), ref, part: null, state: 'queued', reason: null }]);
+    try {
+      const c = await startGNode(3, {}, {}, { stateFile });
+      nodes.push(c);
+      await c.waitFor(() => c.transfers.list()[0]?.state !== 'queued');
+      await new Promise((r) => setTimeout(r, 300)); // the push would have been refused by now
+      await c.node.run('gnutella', 'gconnect', [`127.0.0.1:${up.port}`]);
+      await c.waitFor(() => c.of('transfer.done').length + c.of('transfer.failed').length > 0, 30_000);
+      expect(c.of('transfer.failed')).toEqual([]);
+      expect((await readFile(c.of('transfer.done')[0]!.path)).equals(data)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('both firewalled: the download fails at once with BOTH_FIREWALLED', async () => {
     const data = randomBytes(10_000);
