@@ -37,6 +37,7 @@ import { LineEvents } from './line-events.js';
 import { addressesInUse, isLinked, listenAddrs } from './link-addresses.js';
 import { armHandshake, keepAlive, type LivenessContext } from './link-liveness.js';
 import { acceptLearned, peersToShare } from './mesh.js';
+import { beginRun, endRun, LAST_RUN_FILE, type ChatRun } from './last-run.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
 import { foldNick } from './roster.js';
@@ -46,6 +47,8 @@ import { stripControls, toNick } from './text.js';
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
 /** Characters of a `/quit` reason carried by PART (a line holds 16 KiB; a reason is short). */
 const PART_REASON_MAX = 400;
+/** The reason of the PART sent for our last run when it ended without one (last-run.ts). */
+export const RESTARTED = 'restarted';
 /** Dialled addresses whose node id is remembered (oldest forgotten first). */
 const MAX_NODE_AT = 256;
 /** Least time between two dial plans triggered by PEERS lines. */
@@ -56,6 +59,8 @@ export class ChatService {
   readonly #o: ResolvedChatOptions;
   readonly #ctx: PluginContext;
   #nick: string;
+  /** Our last run from this data dir, when it ended without PART: sent with our JOIN. */
+  #lastRun: ChatRun | undefined;
   readonly #group: ConnectionGroup<ChatFrame>;
   #listener: Listener | undefined;
   readonly #hosts: HostCache;
@@ -158,6 +163,10 @@ export class ChatService {
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
+        // Our last run ended without PART: send it now, so its nick is free for our JOIN (last-run.ts).
+        const left = this.#lastRun;
+        this.#lastRun = undefined;
+        if (left) this.#originate({ type: 'PART', ...this.#head(), origin: left.node, nick: left.nick, text: RESTARTED }, false);
         this.#originate({ type: 'JOIN', ...this.#head() });
       },
     });
@@ -191,6 +200,7 @@ export class ChatService {
   async start(): Promise<void> {
     const o = this.#o;
     if (o.listen) this.#listener = await this.#group.listen(o.port, { ...(o.host !== undefined ? { host: o.host } : {}) });
+    this.#lastRun = await beginRun(this.#ctx.dataDir, { node: o.nodeId, nick: this.#nick });
     this.#pingTimer = this.#ctx.clock.setInterval(() => keepAlive(this.#links.values(), o, this.#ctx.clock.now()), o.pingMs);
     // Peers the user named are pinned: the first failure is reported, then the maintainer
     // keeps dialling them with backoff until linked, and again whenever they are lost.
@@ -230,6 +240,7 @@ export class ChatService {
     for (const l of this.#links.values()) l.flush();
     await this.#group.close();
     await this.#hosts.save().catch((err: unknown) => this.#ctx.log.warn(`saving host cache: ${String(err)}`));
+    await endRun(this.#ctx.dataDir).catch((err: unknown) => this.#ctx.log.warn(`removing ${LAST_RUN_FILE}: ${String(err)}`));
   }
 
   // ---- commands (called by index.ts) ----
@@ -391,8 +402,8 @@ export class ChatService {
     return [...this.#byNode.values()].map((l) => l.nick);
   }
 
-  #originate(m: FloodMessage): void {
-    this.#flooder.originate(this.ext ? this.ext.own(m) : m);
+  #originate(m: FloodMessage, show = true): void {
+    this.#flooder.originate(this.ext ? this.ext.own(m) : m, show);
   }
 
   /** The header of a message we originate. */

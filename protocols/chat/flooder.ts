@@ -62,11 +62,11 @@ export class Flooder {
   }
 
   /** Sends one of our own messages to everyone and delivers it locally. */
-  originate(m: FloodMessage): void {
+  originate(m: FloodMessage, show = true): void {
     const now = this.#o.clock.now();
     this.seen.markSeen(m.id, now);
     this.#dups.fresh(now);
-    this.#o.deliver({ message: m, self: true, hops: 0, from: undefined, now });
+    if (show) this.#o.deliver({ message: m, self: true, hops: 0, from: undefined, now });
     this.#forward(m, m.hopsLeft, undefined, undefined);
     this.congested = false; // our own lines are not throttled; the hard cap guards them
   }
