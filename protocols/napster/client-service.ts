@@ -301,6 +301,10 @@ export class NapsterClient {
     if (list.overCap > 0 && (first || delta.add.length > 0)) {
       this.notice(`${link.key} takes at most ${this.#o.maxShares ?? W.MAX_SHARES} files: ${list.overCap} of your files are not shared there`);
     }
+    if (list.unshareable > 0 && (first || delta.add.length > 0)) {
+      const n = list.unshareable;
+      this.notice(`${link.key}: ${n} of your files ${n === 1 ? 'is' : 'are'} not shared there: Napster cannot carry a path with a " or \\, or one that long`);
+    }
     if (first || delta.add.length + delta.remove.length > 0) {
       this.#ctx.log.info(`${link.key}: sharing ${list.files.size} files (+${delta.add.length} -${delta.remove.length})`);
     }

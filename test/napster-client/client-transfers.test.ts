@@ -194,6 +194,14 @@ describe('Napster client: resume, queue limits, share sync', () => {
     expect(s.users.get('alice')!.shares.get('\\fresh.bin')).toEqual({ md5: want, size: fresh.length });
   });
 
+  it('files Napster cannot carry (a " in the path) are left out with a notice, not silently', async () => {
+    const s = await server();
+    const alice = await node(s, 'alice', { 'plain.bin': randomBytes(10), 'say "hi".bin': randomBytes(20) });
+    await alice.waitFor((ev) => ev.some((e) => e.type === 'notice' && /1 of your files is not shared there: Napster cannot carry a path with a "/.test(e.text)));
+    await alice.waitFor(() => s.users.get('alice')!.shares.size > 0);
+    expect([...s.users.get('alice')!.shares.keys()]).toEqual(['\\plain.bin']);
+  });
+
   it('/rescan keeps the server in sync (100 for new files, 102 for gone ones), and the cap is announced', async () => {
     const s = await server();
     const alice = await node(s, 'alice', { 'one.bin': randomBytes(10), 'two.bin': randomBytes(20) }, { maxShares: 1 });
