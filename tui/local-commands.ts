@@ -104,8 +104,8 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
       return;
     }
     case 'peers':
-      // As wide as the window's text: the nick list takes the right of a wide chat window.
-      for (const r of peersTable(ctx.snapshot().peers, textCols(tab, ctx.cols))) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
+      // As wide as the window's text (the nick list takes the right of a wide chat window), less a column before it.
+      for (const r of peersTable(ctx.snapshot().peers, textCols(tab, ctx.cols) - 1)) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
       return;
     case 'sort': {
       const key = args[0] ?? 'n';
