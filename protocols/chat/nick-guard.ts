@@ -28,7 +28,8 @@ export class NickGuard {
   check(nick: string, now: number, neighbourNicks: Iterable<string>): void {
     const holder = this.#roster.holder(nick, now, this.node);
     if (!holder && !isNeighbours(nick, neighbourNicks)) return;
-    const ago = holder ? ` (seen ${Math.max(0, Math.round((now - holder.at) / 60_000))} min ago)` : ' (a neighbour)';
+    const min = holder ? Math.max(0, Math.round((now - holder.at) / 60_000)) : 0;
+    const ago = !holder ? ' (a neighbour)' : min === 0 ? ' (seen just now)' : ` (seen ${min} min ago)`;
     throw NetError.refused(`${nick} is in use by another node of the mesh${ago}; pick another nick`);
   }
 

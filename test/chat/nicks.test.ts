@@ -55,7 +55,7 @@ describe('nicks over real sockets', () => {
     await link(c, b);
     await a.node.run('chat', 'say', ['hi from n0']);
     await waitUntil(() => lines(c).length === 1, 5_000, 'c hears a');
-    await expect(c.node.run('chat', 'nick', ['N0'])).rejects.toMatchObject({ code: 'REFUSED', message: 'N0 is in use by another node of the mesh (seen 0 min ago); pick another nick' });
+    await expect(c.node.run('chat', 'nick', ['N0'])).rejects.toMatchObject({ code: 'REFUSED', message: 'N0 is in use by another node of the mesh (seen just now); pick another nick' });
     await expect(c.node.run('chat', 'nick', ['n1'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('n1 is in use') });
     await expect(c.node.run('chat', 'nick', ['n\u200b0'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('is in use') });
     expect(c.of('nick')).toHaveLength(0);
