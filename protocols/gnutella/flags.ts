@@ -26,7 +26,7 @@ export const GNUTELLA_FLAGS = {
   'gnutella-promote-after': { type: 'string' },
 } as const;
 
-export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella network (as a leaf)
+export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella network (a leaf at first: see --gnutella-mode)
   --gnutella-port P          Gnutella TCP port, also HTTP uploads (default 6346; 0 = any free port)
   --gnutella-host ADDR       listening address (default: all interfaces)
   --gnutella-peer HOST:PORT  a Gnutella servent to connect to (repeatable)
