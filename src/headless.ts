@@ -77,7 +77,8 @@ export function formatEvent(e: AppEvent): string {
 
 /** Splits a command line into the command and its words (`/connect a:1` -> ['connect', ['a:1']]). */
 export function parseCommandLine(line: string): { command: string; args: string[] } {
-  const body = line.slice(1).trim();
+  // `/ quit` names no command (as in the TUI): it is not /quit.
+  const body = line.slice(1).trimEnd();
   const sp = body.search(/\s/);
   const command = (sp === -1 ? body : body.slice(0, sp)).toLowerCase();
   const rest = sp === -1 ? '' : body.slice(sp + 1).trim();
@@ -140,6 +141,10 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
         // The reason (`/quit gone fishing`) goes to the other nodes with our PART.
         await api.run('core', 'quit', args).catch(() => undefined);
         return false;
+      }
+      if (command === '') {
+        write({ type: 'error', message: 'empty command (type //text to send a line starting with /)' });
+        return true;
       }
       plugin = api.resolve(command, opts.defaultPlugin);
       if (!plugin) {

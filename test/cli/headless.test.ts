@@ -72,10 +72,12 @@ describe('headless mode (the real CLI over stdin/stdout)', () => {
   it('says a nick change in one line without --json (our NICK line; no notice or nick event besides)', async () => {
     const t = await cli([...base, '--nick', 'ted'], { json: false });
     await vitestWait(() => t.lines.some((l) => /^ready chat=\d+$/.test(l)));
+    t.send('/ quit'); // no command, as in the TUI: not /quit
     t.send('/nick theo');
     t.send('/help nick');
     await vitestWait(() => t.lines.some((l) => l.startsWith('/nick <new>')));
     expect(t.lines.filter((l) => l.includes('theo'))).toEqual([expect.stringMatching(/^\d\d:\d\d --- ted is now known as theo$/)]);
+    expect(t.lines).toContain('error: empty command (type //text to send a line starting with /)');
     t.proc.stdin.end();
     expect(await t.exited()).toBe(0);
   });

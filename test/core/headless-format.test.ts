@@ -29,5 +29,7 @@ describe('headless text rendering', () => {
   it('splits command lines into a lower-cased command and words', () => {
     expect(parseCommandLine('/CONNECT  127.0.0.1:6350 ')).toEqual({ command: 'connect', args: ['127.0.0.1:6350'] });
     expect(parseCommandLine('/peers')).toEqual({ command: 'peers', args: [] });
+    expect(parseCommandLine('/ quit now')).toEqual({ command: '', args: ['quit', 'now'] });
+    expect(parseCommandLine('/')).toEqual({ command: '', args: [] });
   });
 });
