@@ -64,7 +64,8 @@ export function createFilesPlugin(): ProtocolPlugin {
           return [`search ${id}: asking ${protocols.join(', ')} for "${query.text}"`];
         }
         case 'get': {
-          const { id, hit } = search.download(idArg(args, command));
+          const { id, hit, joined } = search.download(idArg(args, command));
+          if (joined) return [`"${hit.hit.name}" is already downloading as transfer #${id}; ${hit.hit.source} [${hit.protocol}] added as another source`];
           return [`downloading "${hit.hit.name}" from ${hit.hit.source} [${hit.protocol}] as transfer #${id}`];
         }
         case 'downloads': {

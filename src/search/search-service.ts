@@ -142,15 +142,21 @@ export class SearchService {
     return this.#hits.get(n);
   }
 
-  /** Queues hit N for download through the protocol that made it; returns the transfer id. */
-  download(n: number): { id: number; hit: NumberedHit } {
+  /**
+   * Queues hit N for download through the protocol that made it; returns the
+   * transfer id, and `joined` when the hit became another source of a download
+   * of the same file already queued or running (no new transfer).
+   */
+  download(n: number): { id: number; hit: NumberedHit; joined: boolean } {
     const hit = this.#hits.get(n);
     if (!hit) {
       throw NetError.notFound(
         this.#hits.issued(n) ? `result #${n} is forgotten (only the last ${this.#hits.max} are kept); search again` : `no search result #${n}`,
       );
     }
-    return { id: this.#transfers.download(this.request(hit.protocol, hit.hit)), hit };
+    const req = this.request(hit.protocol, hit.hit);
+    const joined = this.#transfers.addSource(req);
+    return joined !== undefined ? { id: joined, hit, joined: true } : { id: this.#transfers.download(req), hit, joined: false };
   }
 
   /**

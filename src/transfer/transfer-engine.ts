@@ -69,21 +69,34 @@ export class TransferEngine {
    */
   download(req: DownloadRequest): number {
     if (this.#stopped) throw NetError.closed('transfer engine stopped');
-    const same = this.#findSame(req);
-    if (same) {
-      const known = [same.req!, ...same.alternates].some((r) => r.peer === req.peer && r.protocol === req.protocol);
-      if (!known && same.alternates.length < MAX_ALTERNATES) {
-        same.alternates.push(req);
-        this.#journal.schedule();
-        throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}; ${req.peer} added as another source`);
-      }
-      throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
+    const joined = this.addSource(req);
+    if (joined !== undefined) {
+      throw NetError.duplicate(`already downloading "${this.#all.get(joined)!.info.name}" as #${joined}; ${req.peer} added as another source`);
     }
+    const same = this.#findSame(req);
+    if (same) throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
     if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const t = this.#track('down', req.name, req.peer, req.protocol, req.size ?? null);
     t.req = req;
     this.#enqueue(t);
     return t.info.id;
+  }
+
+  /**
+   * A new source of a file already queued or running (the same SHA-1) joins
+   * that download: it is tried when the current source fails. Returns that
+   * download's id; undefined when there is none, or it knows this source
+   * already or has all the sources it keeps (`download` then says DUPLICATE).
+   */
+  addSource(req: DownloadRequest): number | undefined {
+    if (this.#stopped) return undefined;
+    const same = this.#findSame(req);
+    if (!same) return undefined;
+    const known = [same.req!, ...same.alternates].some((r) => r.peer === req.peer && r.protocol === req.protocol);
+    if (known || same.alternates.length >= MAX_ALTERNATES) return undefined;
+    same.alternates.push(req);
+    this.#journal.schedule();
+    return same.info.id;
   }
 
   /**

@@ -113,6 +113,22 @@ describe('SearchService', () => {
     expect(of(events, 'error')[0]).toMatchObject({ protocol: 'x', message: expect.stringContaining('boom') });
   });
 
+  it('/get of another source of a file already downloading joins that download: no error, no second transfer', async () => {
+    const { s, events, transfers } = service();
+    const sha1 = 'ab'.repeat(20);
+    s.register('x', fixed([hit('song.mp3', { sha1, source: '127.0.0.1:1' }), hit('song copy.mp3', { sha1, source: '127.0.0.1:2' })]));
+    s.start({ text: 'song' });
+    await vi.waitFor(() => expect(of(events, 'search.hit')).toHaveLength(2));
+    const [a, b] = of(events, 'search.hit');
+    expect(s.download(a!.n)).toMatchObject({ joined: false });
+    const again = s.download(b!.n);
+    expect(again).toMatchObject({ joined: true, id: transfers.list()[0]!.id });
+    expect(transfers.list()).toHaveLength(1);
+    // the same source twice is still "already downloading"
+    expect(() => s.download(b!.n)).toThrowError(expect.objectContaining({ code: 'DUPLICATE' }));
+    await transfers.stop();
+  });
+
   it('builds download requests with the protocol options, size and SHA-1; unknown protocols are NOT_FOUND', () => {
     const { s } = service();
     s.register('x', { ...fixed([]), download: { emptyIsMissing: true, maxBytes: 5 } });
