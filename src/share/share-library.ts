@@ -1,5 +1,5 @@
 import { access, lstat, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError } from '../errors.js';
@@ -96,7 +96,8 @@ export class ShareLibrary {
 
   constructor(opts: ShareLibraryOptions) {
     this.#opts = opts;
-    this.roots = [...opts.roots];
+    // The same folder given twice (`dir` and `dir/`, or a relative path) is one root, listed once by /shares.
+    this.roots = [...new Set(opts.roots.map((r) => resolve(r)))];
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? silentLogger;
     if (opts.dataDir !== undefined) this.#cache = new HashCacheFile(join(opts.dataDir, HASH_CACHE_FILE), this.#log);

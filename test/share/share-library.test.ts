@@ -302,6 +302,12 @@ describe('ShareLibrary', () => {
     await vi.waitFor(() => expect(l.byName('watched.txt')).toBeDefined(), { timeout: 10_000, interval: 100 });
   });
 
+  it('one folder given twice (with a trailing slash) is one root, its files shared once', async () => {
+    const l = await lib({ roots: [root, `${root}/`] });
+    expect(l.roots).toEqual([root]);
+    expect([...l.entries()].filter((e) => e.name === 'inside.txt')).toHaveLength(1);
+  });
+
   it('says when a watched folder is gone, and watches it again once it is back and rescanned', async () => {
     const l = await lib({ watch: true });
     const events: AppEvent[] = [];
