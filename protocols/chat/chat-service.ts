@@ -21,8 +21,7 @@ import type { Discovery } from './discovery.js';
 import type { ChatExtensions } from './extensions.js';
 import { createExtras, startDiscovery } from './extras.js';
 import type { NameService } from './names/name-service.js';
-import { chatEndpoint } from './names/name-commands.js';
-import { parseName } from './names/record.js';
+import { connectPinned } from './names/connect-name.js';
 import type { NearMe } from './near-me.js';
 import type { Identity } from './identity.js';
 import type { Contacts } from './contacts.js';
@@ -204,14 +203,14 @@ export class ChatService {
     this.#pingTimer = this.#ctx.clock.setInterval(() => keepAlive(this.#links.values(), o, this.#ctx.clock.now()), o.pingMs);
     // Peers the user named are pinned: the first failure is reported, then the maintainer
     // keeps dialling them with backoff until linked, and again whenever they are lost.
-    for (const addr of o.connect) {
-      if (!parseHostPort(addr) && this.names && parseName(addr)) {
-        this.#connectName(addr);
-        continue;
-      }
-      this.#maintainer.pin(addr);
-      void this.connect(addr).catch((err: unknown) => this.#userError(err, addr, 'will keep trying'));
-    }
+    connectPinned(o.connect, {
+      names: this.names,
+      stopping: () => this.#stopping,
+      linked: () => this.#byNode.size > 0,
+      later: (fn) => void this.#ctx.clock.setTimeout(fn, o.maintenanceMs),
+      pinAndDial: (addr, label) => this.#pinAndDial(addr, label),
+      note: (text) => this.#ctx.log.info(text),
+    });
     if (o.discovery && this.#listener) {
       ({ discovery: this.#discovery, near: this.near } = await startDiscovery({ ...o, discovery: o.discovery }, this.#ctx, this.#listener.port, {
         ext: this.ext,
@@ -372,36 +371,18 @@ export class ChatService {
     for (const l of this.#byNode.values()) if (l.state === 'ready' && x.isExtended(l)) yield l;
   }
 
-  /**
-   * `--connect <peer-name>`: once linked to anyone, resolve the name and pin its chat
-   * endpoint; retried every maintenance tick until it resolves (README "Peer names").
-   */
-  #connectName(name: string): void {
-    const names = this.names;
-    if (!names || this.#stopping) return;
-    const retry = (): void => void this.#ctx.clock.setTimeout(() => this.#connectName(name), this.#o.maintenanceMs);
-    if (this.#byNode.size === 0) return retry();
-    names.resolve(name).then(
-      (res) => {
-        if (this.#stopping) return;
-        const addr = chatEndpoint(res);
-        this.#maintainer.pin(addr);
-        void this.connect(addr).catch((err: unknown) => this.#userError(err, `${name} (${addr})`, 'will keep trying'));
-      },
-      (err: unknown) => {
-        if (this.#stopping) return;
-        this.#ctx.log.info(`--connect ${name}: ${err instanceof Error ? err.message : String(err)}; will try again`);
-        retry();
-      },
-    );
+  /** Keeps a link to `addr` (the maintainer re-dials it with backoff until linked) and dials it now; `label` names it in errors. */
+  #pinAndDial(addr: string, label: string): void {
+    this.#maintainer.pin(addr);
+    void this.connect(addr).catch((err: unknown) => this.#userError(err, label, 'will keep trying'));
   }
 
-  /** Floods one of our own messages, signed when `--sign` is on. */
   /** The nicks our linked nodes said in HELLO (or changed to since). */
   #neighbourNicks(): string[] {
     return [...this.#byNode.values()].map((l) => l.nick);
   }
 
+  /** Floods one of our own messages, signed when `--sign` is on. */
   #originate(m: FloodMessage, show = true): void {
     this.#flooder.originate(this.ext ? this.ext.own(m) : m, show);
   }
