@@ -4,6 +4,7 @@ import { NetError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
 import { writeEventJson } from './event-bytes.js';
 import { eventJsonLine } from './event-json.js';
+import { plural } from './words.js';
 
 export interface HeadlessOptions {
   json: boolean;
@@ -62,11 +63,11 @@ export function formatEvent(e: AppEvent): string {
     case 'transfer.failed':
       return `transfer ${e.id} ${e.state}: ${e.reason}`;
     case 'share.ready':
-      return `sharing ${e.files} files (${e.bytes} bytes)`;
+      return `sharing ${plural(e.files, 'file')} (${plural(e.bytes, 'byte')})`;
     case 'share.hashed':
       return e.unhashed === 0
-        ? `hashed all ${e.files} files (${e.hashed} new) in ${e.ms} ms`
-        : `hashed ${e.files - e.unhashed} of ${e.files} files (${e.hashed} new) in ${e.ms} ms; ${e.unhashed} could not be hashed, /rescan tries again`;
+        ? `hashed ${e.files === 1 ? 'the 1 file' : `all ${e.files} files`} (${e.hashed} new) in ${e.ms} ms`
+        : `hashed ${e.files - e.unhashed} of ${plural(e.files, 'file')} (${e.hashed} new) in ${e.ms} ms; ${e.unhashed} could not be hashed, /rescan tries again`;
     case 'prompt.secret':
       return `${e.plugin}: ${e.prompt}: headless mode cannot ask; ${e.hint}`;
     case 'near.person':

@@ -3,14 +3,8 @@
  * tables. Pure; the local time zone comes from the Date object.
  */
 
-/**
- * `1 peer`, `2 peers`, `0 files`; with a third argument the word itself is
- * chosen (`plural(n, 'is', 'are')`).
- */
-export function plural(n: number, one: string, many?: string): string {
-  if (many !== undefined) return n === 1 ? one : many;
-  return `${n} ${n === 1 ? one : `${one}s`}`;
-}
+/** Counts in words (src/words.ts): the TUI says them as headless mode does. */
+export { plural } from '../src/words.js';
 
 /** `HH:MM` in local time, the timestamp on every chat line. */
 export function formatClock(ms: number): string {

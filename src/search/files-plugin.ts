@@ -3,6 +3,7 @@ import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatBytes, formatTransfer } from '../transfer/format.js';
 import { parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
+import { plural } from '../words.js';
 
 /** The files service's plugin name: its commands route like any protocol's. */
 export const FILES_PLUGIN = 'files';
@@ -84,11 +85,11 @@ export function createFilesPlugin(): ProtocolPlugin {
         }
         case 'rescan':
           await share.rescan();
-          return [`sharing ${filesWord(share.files)}, ${formatBytes(share.bytes)}`];
+          return [`sharing ${plural(share.files, 'file')}, ${formatBytes(share.bytes)}`];
         case 'shares':
           return [
             ...share.roots.map((r) => `shared: ${r}`),
-            `${filesWord(share.files)}, ${formatBytes(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
+            `${plural(share.files, 'file')}, ${formatBytes(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
           ];
         default:
           throw NetError.notFound(`files has no command /${command}`);
@@ -98,9 +99,4 @@ export function createFilesPlugin(): ProtocolPlugin {
       return { ports: {}, peers: 0 };
     },
   };
-}
-
-/** "1 file", "2 files": counts in words, as the TUI says them. */
-function filesWord(n: number): string {
-  return `${n} ${n === 1 ? 'file' : 'files'}`;
 }
