@@ -88,25 +88,45 @@ function frameBytes(h: FrameHeader, b: Buffer, at: number): number {
 }
 
 /**
- * The first frame header in `b` from `from` whose successor is a header too, so
- * stray 0xFF bytes in junk are not taken. A successor past the bytes read is no
- * confirmation, unless `b` reaches the end of the file (a file of one frame):
- * taking those unconfirmed read one file of random bytes in twenty as audio.
+ * Frame headers that must follow a first one, each where the one before it
+ * ends, before it counts as the start of the audio: stray 0xFF bytes in junk
+ * are not taken. One successor was not enough: random bytes chain two
+ * headers now and then (fast-check found such 4 KiB probes), and those were
+ * shared as audio with a made-up bitrate. Real audio has hundreds of frames;
+ * the largest is about 1,441 bytes, so three headers fit in a 4 KiB probe
+ * whose audio starts in its first 1.2 KiB.
+ */
+const CONFIRMING_FRAMES = 2;
+
+/**
+ * The first frame header in `b` from `from` that CONFIRMING_FRAMES headers of
+ * its kind follow. A successor past the bytes read is no confirmation, unless
+ * `b` reaches the end of the file (a file of one or two frames): taking those
+ * unconfirmed read one file of random bytes in twenty as audio.
  */
 function firstFrame(b: Buffer, from: number, toEndOfFile: boolean): { at: number; h: FrameHeader } | undefined {
   const end = Math.min(b.length - 4, from + MAX_SYNC_SCAN_BYTES);
   for (let at = from; at <= end; at++) {
     if (b[at] !== 0xff) continue;
     const h = frameHeader(b, at);
-    if (!h) continue;
-    const next = at + frameBytes(h, b, at);
-    if (next + 4 <= b.length) {
-      const h2 = frameHeader(b, next);
-      if (!h2 || h2.version !== h.version || h2.layer !== h.layer || h2.freq !== h.freq) continue;
-    } else if (!toEndOfFile) continue;
-    return { at, h };
+    if (h && confirmed(b, at, h, toEndOfFile)) return { at, h };
   }
   return undefined;
+}
+
+/** Whether CONFIRMING_FRAMES headers like `h` follow the frame at `at`, one after another (or the file ends first). */
+function confirmed(b: Buffer, at: number, h: FrameHeader, toEndOfFile: boolean): boolean {
+  let pos = at;
+  let cur = h;
+  for (let k = 0; k < CONFIRMING_FRAMES; k++) {
+    const next = pos + frameBytes(cur, b, pos);
+    if (next + 4 > b.length) return toEndOfFile;
+    const h2 = frameHeader(b, next);
+    if (!h2 || h2.version !== h.version || h2.layer !== h.layer || h2.freq !== h.freq) return false;
+    pos = next;
+    cur = h2;
+  }
+  return true;
 }
 
 /** A Xing/Info or VBRI header's frame count and audio byte count (0 when absent), from the first frame. */

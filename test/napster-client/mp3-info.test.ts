@@ -96,6 +96,15 @@ describe('MP3 audio fields for the Napster share line (napster.md §4.1)', () =>
     expect(mp3Info(one, 0, one.length)).toMatchObject({ bitrate: 128, freq: 44100 });
   });
 
+  it('two headers one frame apart in junk are not audio; three are (random bytes chained two now and then)', () => {
+    const probe = (frames: number): Buffer => Buffer.concat([cbrFrames(frames), Buffer.alloc(MP3_PROBE_BYTES - frames * 417)]);
+    expect(mp3Info(probe(2), 0, 345_678)).toBeUndefined();
+    expect(mp3Info(probe(3), 0, 345_678)).toMatchObject({ bitrate: 128, freq: 44100 });
+    // A file of two frames ends where the third would start: audio.
+    const two = cbrFrames(2);
+    expect(mp3Info(two, 0, two.length)).toMatchObject({ bitrate: 128, freq: 44100 });
+  });
+
   it('not audio, a reserved version, free bitrate or a tag larger than the file: no fields', () => {
     expect(info(Buffer.from('file 17'))).toBeUndefined();
     expect(info(Buffer.alloc(10_000))).toBeUndefined();
