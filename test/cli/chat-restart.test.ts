@@ -6,19 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chatPort, startCli, type CliNode } from './cli-process.js';
+import { chatPort, clisStoppedAfterEach } from './cli-process.js';
 
-const nodes: CliNode[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.cleanup()));
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
-async function cli(args: string[], dataDir?: string): Promise<CliNode> {
-  const n = await startCli(args, dataDir !== undefined ? { dataDir } : {});
-  nodes.push(n);
-  return n;
-}
+const cli = clisStoppedAfterEach();
 const base = ['--chat-port', '0', '--chat-host', '127.0.0.1', '--no-discovery'];
 
 describe('a chat node restarted after a crash', () => {
@@ -28,7 +22,7 @@ describe('a chat node restarted after a crash', () => {
     const dir = await mkdtemp(join(tmpdir(), 'peerdeck-restart-'));
     dirs.push(dir);
     const bobArgs = [...base, '--nick', 'bob', '--connect', `127.0.0.1:${chatPort(alice)}`];
-    const bob = await cli(bobArgs, dir);
+    const bob = await cli(bobArgs, { dataDir: dir });
     await bob.waitEvent((e) => e.type === 'peer.up');
     bob.send('before the crash');
     const first = await alice.waitEvent((e) => e.type === 'chat.line' && e.text === 'before the crash');
@@ -36,7 +30,7 @@ describe('a chat node restarted after a crash', () => {
     bob.proc.kill('SIGKILL');
     await bob.exited();
 
-    const again = await cli(bobArgs, dir);
+    const again = await cli(bobArgs, { dataDir: dir });
     await again.waitEvent((e) => e.type === 'peer.up');
     again.send('back again');
     const back = await alice.waitEvent((e) => e.type === 'chat.line' && e.text === 'back again');
@@ -52,7 +46,7 @@ describe('a chat node restarted after a crash', () => {
     again.proc.stdin.end();
     expect(await again.exited()).toBe(0);
     await alice.waitEvent((e) => e.type === 'chat.line' && e.kind === 'part' && e.origin === back.origin);
-    const third = await cli(bobArgs, dir);
+    const third = await cli(bobArgs, { dataDir: dir });
     await third.waitEvent((e) => e.type === 'peer.up');
     third.send('third run');
     await alice.waitEvent((e) => e.type === 'chat.line' && e.text === 'third run');

@@ -2,12 +2,12 @@
  * Drives the real compiled program (`node dist/src/main.js`) through stdin and
  * stdout, the way scripts and services use headless mode.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -97,4 +97,32 @@ export function chatPort(n: CliNode): number {
   const p = ready?.ports?.chat;
   if (typeof p !== 'number') throw new Error('no chat port in ready');
   return p;
+}
+
+/**
+ * Starts real program processes for the calling test file and cleans every
+ * one up after each test. Call it once, at the top of the file, after any
+ * afterEach that must run after it (vitest runs afterEach hooks last
+ * registered first: a folder the nodes use is removed once they are gone).
+ */
+export function clisStoppedAfterEach(): (args: string[], opts?: CliOptions) => Promise<CliNode> {
+  const started: CliNode[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((n) => n.cleanup()));
+  });
+  return async (args, opts) => {
+    const n = await startCli(args, opts);
+    started.push(n);
+    return n;
+  };
+}
+
+/** Runs the program once with stdin closed, to its exit (at most 20 s): its exit code and output. */
+export function runMainOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = execFile(process.execPath, [MAIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      res({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+    child.stdin?.end();
+  });
 }

@@ -7,19 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chatPort, startCli, type CliNode } from './cli-process.js';
+import { chatPort, clisStoppedAfterEach } from './cli-process.js';
 
-const nodes: CliNode[] = [];
 const sockets: Socket[] = [];
-afterEach(async () => {
+const cli = clisStoppedAfterEach();
+afterEach(() => {
   for (const s of sockets.splice(0)) s.destroy();
-  await Promise.all(nodes.splice(0).map((n) => n.cleanup()));
 });
-async function cli(args: string[], opts?: Parameters<typeof startCli>[1]): Promise<CliNode> {
-  const n = await startCli(args, opts);
-  nodes.push(n);
-  return n;
-}
 const base = ['--chat-port', '0', '--chat-host', '127.0.0.1', '--no-discovery'];
 
 /** Peak resident memory of a process in MB (VmHWM), or undefined off Linux. */

@@ -1,15 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { chatPort, startCli, type CliNode } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { chatPort, clisStoppedAfterEach } from './cli-process.js';
 
-const nodes: CliNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.cleanup()));
-});
-async function cli(args: string[], opts?: Parameters<typeof startCli>[1]): Promise<CliNode> {
-  const n = await startCli(args, opts);
-  nodes.push(n);
-  return n;
-}
+const cli = clisStoppedAfterEach();
 const base = ['--chat-port', '0', '--chat-host', '127.0.0.1', '--no-discovery'];
 
 describe('headless mode (the real CLI over stdin/stdout)', () => {

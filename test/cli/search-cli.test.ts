@@ -2,19 +2,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCli, type CliNode } from './cli-process.js';
+import { clisStoppedAfterEach } from './cli-process.js';
 
-const nodes: CliNode[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.cleanup()));
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
-async function cli(args: string[]): Promise<CliNode> {
-  const n = await startCli(args);
-  nodes.push(n);
-  return n;
-}
+const cli = clisStoppedAfterEach();
 const p2 = ['--no-chat', '--pplus2-host', '127.0.0.1', '--pplus2-port', '0'];
 
 describe('/search and /get in headless mode (two real processes over P+2)', () => {

@@ -4,14 +4,13 @@
  * it listens (it printed "fatal:" and a stack trace for a data folder that
  * could not be made, and started with a download folder that was a file).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runMainOnce } from '../cli/cli-process.js';
 import { checkWritableFolders } from '../../src/folder-check.js';
 
-const MAIN = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'main.js');
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -22,15 +21,6 @@ async function temp(): Promise<string> {
   dirs.push(dir);
   await writeFile(join(dir, 'a-file'), 'x');
   return dir;
-}
-
-function runMain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
 }
 
 describe('--data-dir and --downloads checked at start', () => {
@@ -49,10 +39,10 @@ describe('--data-dir and --downloads checked at start', () => {
     const dir = await temp();
     const file = join(dir, 'a-file');
     const common = ['--headless', '--no-chat', '--pplus2-port', '0', '--pplus2-host', '127.0.0.1'];
-    const badData = await runMain([...common, '--data-dir', file]);
+    const badData = await runMainOnce([...common, '--data-dir', file]);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toBe(`peerdeck: --data-dir ${file}: that is a file, not a folder\n`);
-    const badDownloads = await runMain([...common, '--data-dir', join(dir, 'data'), '--downloads', file]);
+    const badDownloads = await runMainOnce([...common, '--data-dir', join(dir, 'data'), '--downloads', file]);
     expect(badDownloads.code).toBe(2);
     expect(badDownloads.stderr).toBe(`peerdeck: --downloads ${file}: that is a file, not a folder\n`);
     expect(badDownloads.stdout).not.toContain('ready');

@@ -2,27 +2,17 @@
  * `--share` of a folder that is not there is an error at start: the real
  * program exits with status 2 and says which folder, before it listens.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runMainOnce } from '../cli/cli-process.js';
 import { checkShareRoots } from '../../src/share/share-roots.js';
 
-const MAIN = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'main.js');
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-function runMain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
-}
 
 describe('--share checked at start', () => {
   it('says which folder is missing, or is a file', async () => {
@@ -38,7 +28,7 @@ describe('--share checked at start', () => {
     const dir = await mkdtemp(join(tmpdir(), 'peerdeck-share-'));
     dirs.push(dir);
     const missing = join(dir, 'no-such-folder');
-    const r = await runMain(['--headless', '--data-dir', dir, '--share', missing, '--chat-port', '0', '--chat-host', '127.0.0.1', '--no-discovery']);
+    const r = await runMainOnce(['--headless', '--data-dir', dir, '--share', missing, '--chat-port', '0', '--chat-host', '127.0.0.1', '--no-discovery']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`peerdeck: --share ${missing}: no such folder`);
     expect(r.stdout).not.toContain('ready');
