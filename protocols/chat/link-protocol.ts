@@ -294,12 +294,9 @@ export class LinkProtocol {
       case 'JOIN':
       case 'PART':
       case 'NICK':
-        if (this.#c.ext?.admit() === false) {
-          // Once, so an nc user knows why nobody answers (it cannot sign).
-          if (!link.toldUnsigned) link.conn.send(`${PLAIN_UNSIGNED_DROPPED}\n`);
-          link.toldUnsigned = true;
-          return;
-        }
+        // Unsigned, on a --require-signed node: dropped. A node that linked is a program, not
+        // someone typing: it is not sent the plain peers' notice (it would ignore the verb).
+        if (this.#c.ext?.admit() === false) return;
         this.#failIf(link, this.#c.flooder.receive(link, m));
         return;
       case 'PEERS':
