@@ -69,12 +69,11 @@ export class TransferEngine {
    */
   download(req: DownloadRequest): number {
     if (this.#stopped) throw NetError.closed('transfer engine stopped');
-    const joined = this.addSource(req);
-    if (joined !== undefined) {
-      throw NetError.duplicate(`already downloading "${this.#all.get(joined)!.info.name}" as #${joined}; ${req.peer} added as another source`);
-    }
     const same = this.#findSame(req);
-    if (same) throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
+    if (same) {
+      const added = this.#join(same, req) ? `; ${req.peer} added as another source` : '';
+      throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}${added}`);
+    }
     if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const t = this.#track('down', req.name, req.peer, req.protocol, req.size ?? null);
     t.req = req;
@@ -91,12 +90,16 @@ export class TransferEngine {
   addSource(req: DownloadRequest): number | undefined {
     if (this.#stopped) return undefined;
     const same = this.#findSame(req);
-    if (!same) return undefined;
+    return same && this.#join(same, req) ? same.info.id : undefined;
+  }
+
+  /** Adds `req` as another source of `same`; false when it knows it already or keeps no more. */
+  #join(same: Transfer, req: DownloadRequest): boolean {
     const known = [same.req!, ...same.alternates].some((r) => r.peer === req.peer && r.protocol === req.protocol);
-    if (known || same.alternates.length >= MAX_ALTERNATES) return undefined;
+    if (known || same.alternates.length >= MAX_ALTERNATES) return false;
     same.alternates.push(req);
     this.#journal.schedule();
-    return same.info.id;
+    return true;
   }
 
   /**
