@@ -5,6 +5,7 @@ import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import { parseHostPort } from '../../src/net/address.js';
 import type { PluginContext } from '../../src/plugin.js';
+import { plural } from '../../src/words.js';
 import { AudioCatalog } from './client-audio.js';
 import { NapsterChat } from './client-chat.js';
 import * as C from './client-constants.js';
@@ -303,7 +304,7 @@ export class NapsterClient {
     }
     if (list.unshareable > 0 && (first || delta.add.length > 0)) {
       const n = list.unshareable;
-      this.notice(`${link.key}: ${n} of your files ${n === 1 ? 'is' : 'are'} not shared there: Napster cannot carry a path with a " or \\, or one that long`);
+      this.notice(`${link.key}: ${n} of your files ${plural(n, 'is', 'are')} not shared there: Napster cannot carry a path with a " or \\, or one that long`);
     }
     if (first || delta.add.length + delta.remove.length > 0) {
       this.#ctx.log.info(`${link.key}: sharing ${list.files.size} files (+${delta.add.length} -${delta.remove.length})`);
