@@ -98,15 +98,15 @@ export function parseConfig(argv: string[], protocols: readonly ProtocolFlags[] 
     // A repeatable boolean (none is declared today) would give booleans in a list: keep FlagValues' shape.
     values = Object.fromEntries(Object.entries(raw).map(([k, x]) => [k, Array.isArray(x) ? x.map(String) : x]));
   } catch (err) {
-    throw NetError.usage(err instanceof Error ? err.message : String(err));
+    throw NetError.usage(describeParseError(err, argv, protocols));
   }
   const nick = flagString(values, 'nick') ?? defaultNick();
   if (!NICK.test(nick)) throw NetError.usage(`--nick: 1-32 characters, no spaces, ':' or '/': ${nick}`);
   const level = flagString(values, 'log-level') ?? 'info';
-  if (!isLogLevel(level)) throw NetError.usage(`--log-level: ${level}`);
+  if (!isLogLevel(level)) throw NetError.usage(`--log-level: debug, info, warn or error, not ${level}`);
   const scrollbackText = flagString(values, 'scrollback');
   const scrollback = scrollbackText === undefined ? 10_000 : Number(scrollbackText);
-  if (!Number.isInteger(scrollback) || scrollback < 100 || scrollback > 1_000_000) throw NetError.usage('--scrollback: 100..1000000');
+  if (!Number.isInteger(scrollback) || scrollback < 100 || scrollback > 1_000_000) throw NetError.usage(`--scrollback: a number of lines from 100 to 1000000, not ${scrollbackText ?? ''}`);
   return {
     headless: flagSet(values, 'headless'),
     json: flagSet(values, 'json'),
@@ -126,6 +126,59 @@ export function parseConfig(argv: string[], protocols: readonly ProtocolFlags[] 
       setup: p.parse(Object.fromEntries(Object.keys(p.options).map((k) => [k, values[k]]))),
     })),
   };
+}
+
+/**
+ * One line saying what is wrong with the command line, from parseArgs' error:
+ * which flag, what is wrong, what it expects (the flag's line of `--help`
+ * names its value). parseArgs' own words are kept for anything else.
+ */
+function describeParseError(err: unknown, argv: readonly string[], protocols: readonly ProtocolFlags[]): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown }).code;
+  const flag = /'(-{1,2}[^' <]*)/.exec(text)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) {
+    const near = nearestFlag(flag, Object.keys(allOptions(protocols)));
+    return `unknown flag ${flag}${near ? ` (did you mean --${near}?)` : ''}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag !== undefined) {
+    if (/does not take an argument/.test(text)) return `${flag} takes no value`;
+    const line = usage(protocols)
+      .split('\n')
+      .find((l) => l.trimStart().startsWith(`${flag} `));
+    const arg = line ? /^\s*\S+ (\S+)/.exec(line)?.[1] : undefined;
+    return `${flag} needs a value${arg && !arg.startsWith('(') ? ` (${flag} ${arg})` : ''}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const arg = /'([^']*)'/.exec(text)?.[1] ?? '';
+    const i = argv.lastIndexOf(arg);
+    const after = i > 0 ? ` after ${argv[i - 1]}` : '';
+    return `unexpected argument '${arg}'${after}: each value follows its flag, and one with spaces needs quotes`;
+  }
+  return text;
+}
+
+/** The flag name closest to `given` (one or two edits away), for "did you mean". */
+function nearestFlag(given: string, names: readonly string[]): string | undefined {
+  const want = given.replace(/^-+/, '');
+  let best: string | undefined;
+  let bestDistance = want.length < 5 ? 2 : 3;
+  for (const name of names) {
+    const d = editDistance(want, name);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (flag names are short). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 function isLogLevel(s: string): s is Config['logLevel'] {

@@ -28,6 +28,14 @@ const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 /** Start-up events kept for the TUI to show first. */
 const MAX_EARLY_EVENTS = 1_000;
 
+/** The second line of every command-line error. */
+const HELP_HINT = "Run 'peerdeck --help' to see every flag.";
+
+/** A message on one line: a value from the command line may hold a newline or a control character. */
+function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** Every protocol peerdeck can run, in start order: each brings its own flags (protocols/<name>/flags.ts). */
 const PROTOCOLS: readonly ProtocolFlags[] = [chatFlags, pplus2Flags, napsterFlags, gnutellaFlags];
 
@@ -64,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     cfg = parseConfig(argv, PROTOCOLS);
   } catch (err) {
-    process.stderr.write(`peerdeck: ${err instanceof Error ? err.message : String(err)}\n${usage(PROTOCOLS)}\n`);
+    // One line that names the flag and what it wants, not the whole usage (--help prints that).
+    process.stderr.write(`peerdeck: ${oneLine(err instanceof Error ? err.message : String(err))}\n${HELP_HINT}\n`);
     return 2;
   }
   if (cfg.help) {
