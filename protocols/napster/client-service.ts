@@ -211,17 +211,29 @@ export class NapsterClient {
     return l;
   }
 
-  /** Searches every logged-in server; resolves with how many were asked. */
+  /**
+   * Searches every logged-in server, and every server whose login is under
+   * way once it ends (a `/search` typed at start-up used to end at once with
+   * 0 hits while the login was still running); resolves with how many were asked.
+   */
   async search(spec: NapSearchSpec, sink: (hit: NapsterHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
-    const online = [...this.#links.values()].filter((l) => l.online);
+    const links = [...this.#links.values()].filter((l) => l.state !== 'offline' && l.state !== 'stopped');
+    if (links.length === 0) this.notice(`search: not logged in to any Napster server (${this.#links.size ? '/nservers says why' : '/nlogin host:port'})`);
+    let asked = 0;
     await Promise.all(
-      online.map((l) =>
-        this.files.search(l, spec, sink, signal).catch((err: unknown) => {
+      links.map(async (l) => {
+        try {
+          await l.whenOnline(signal);
+        } catch {
+          return; // the login failed or was given up: the link says why
+        }
+        asked++;
+        await this.files.search(l, spec, sink, signal).catch((err: unknown) => {
           if (!signal.aborted) this.notice(`search on ${l.key}: ${toNetError(err).message}`);
-        }),
-      ),
+        });
+      }),
     );
-    return { peers: online.length };
+    return { peers: asked };
   }
 
   /** `/ndbrowse nick`: the user's list straight from their client (640/641, §6.2), as hits. */

@@ -78,6 +78,36 @@ describe('Napster client against a scripted OpenNap broker (real sockets)', () =
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(carol.of('transfer.done')).toEqual([]);
   });
+
+  it('a search typed while the login is still under way waits for it and reaches the server', async () => {
+    const { server } = await world();
+    // Hold erin's nick check (the first step of her login) until her search has started.
+    let held: (() => void) | undefined;
+    server.hook = (user, f, socket) => {
+      if (user || f.type !== 7 || f.text !== 'erin') return false;
+      held = () => server.send(socket, 8, '');
+      return true;
+    };
+    const erin = await startNapNode('erin', {}, { dataPort: 0, dataHost: '127.0.0.1' });
+    cleanup.push(() => erin.stop());
+    await erin.run('nlogin', `127.0.0.1:${server.port}`);
+    await vitestWait(() => held !== undefined);
+    await erin.run('nsearch', 'tune');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(erin.of('search.done')).toEqual([]);
+    held!();
+    await erin.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+    expect(erin.of('search.hit').map((h) => [h.name, h.source])).toEqual([['Carol Tune.mp3', 'carol']]);
+    expect(erin.of('search.done')[0]).toMatchObject({ hits: 1, peers: 1 });
+  });
+
+  it('a search with no server to ask says so', async () => {
+    const erin = await startNapNode('erin', {}, { dataPort: 0, dataHost: '127.0.0.1' });
+    cleanup.push(() => erin.stop());
+    await erin.run('nsearch', 'tune');
+    await erin.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+    expect(erin.of('notice').map((e) => e.text)).toContain('search: not logged in to any Napster server (/nlogin host:port)');
+  });
 });
 
 async function vitestWait(pred: () => boolean, ms = 10_000): Promise<void> {
