@@ -164,6 +164,13 @@ describe('a workgroup on the Napster server', () => {
     expect((await carol.ask(600, 'bob', 601)).at(-1)!.text).toBe('bob 8');
   });
 
+  it('answers a server ping named for it (any case) as the empty one, with the trailing space; another name is no such server', async () => {
+    expect((await carol.ask(750, '', 750)).at(-1)!.text).toBe('localhost ');
+    expect((await carol.ask(750, 'localhost', 750)).at(-1)!.text).toBe('localhost ');
+    expect((await carol.ask(750, 'LocalHost 123 456', 750)).at(-1)!.text).toBe('localhost 123 456');
+    expect((await carol.ask(750, 'elsewhere', 404)).at(-1)!.text).toBe('server ping failed: no such server');
+  });
+
   it('keeps a hotlist: 301 and 209 now, 210 when the user leaves, 209 when back', async () => {
     const got = await alice.ask(207, 'dave', 209);
     expect(got.map((f) => `${f.type} ${f.text}`)).toEqual(['301 dave', '209 dave 2']);

@@ -123,9 +123,18 @@ export function onIgnoreClear(_st: ServerState, s: Session): void {
   s.send(MSG_IGNORE_CLEAR, String(n));
 }
 
-/** 750 `[args]`: `750 <server> <args>`. */
+/**
+ * 750 `[<server> [args]]` (§4.1, opennap 0.44): empty or our own name (any
+ * case) is answered `750 <our name> <args>` (so `750 <name>` gets `<name> `
+ * with its trailing space, as the empty ping does); another name is a server
+ * we do not know.
+ */
 export function onServerPing(st: ServerState, s: Session, text: string): void {
-  s.send(MSG_SERVER_PING, `${st.cfg.name} ${text}`);
+  const sp = text.indexOf(' ');
+  const server = sp < 0 ? text : text.slice(0, sp);
+  const args = sp < 0 ? '' : text.slice(sp + 1);
+  if (server !== '' && server.toLowerCase() !== st.cfg.name.toLowerCase()) return st.notice(s, 'server ping failed: no such server');
+  s.send(MSG_SERVER_PING, `${st.cfg.name} ${args}`);
 }
 
 /** 751 `<nick>`: relayed as 751 `<sender>`. */
