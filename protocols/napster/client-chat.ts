@@ -4,6 +4,7 @@ import type { PluginContext } from '../../src/plugin.js';
 import * as W from './constants.js';
 import type { ServerLink } from './client-link.js';
 import type { ServerMessage } from './client-server-messages.js';
+import { describeWhois } from './client-whois.js';
 import { toWire } from './messages.js';
 
 /** What the server's 321-325 answers say. */
@@ -164,7 +165,7 @@ export class NapsterChat {
       case 'channel-entry':
         return this.#notice(`${m.channel} (${m.users} users) ${m.topic}`);
       case 'whois':
-        return this.#notice(`whois ${m.online ? '' : '(offline) '}${m.text}`);
+        return this.#notice(`whois ${describeWhois(m.text, m.online)}`);
       case 'hotlist-signon':
         return this.#notice(`${m.nick} signed on (speed ${m.speed})`);
       case 'hotlist-signoff':

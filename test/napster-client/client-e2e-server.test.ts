@@ -133,7 +133,7 @@ describe('Napster client against the peerdeck Napster server', () => {
     await alice.run('msg', 'bob', 'psst, bob');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'alice' && e.text === '[msg] psst, bob'));
     await bob.run('whois', 'alice');
-    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.startsWith('whois alice "User"')));
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && /^whois alice: User, online \d+s, in #team, sharing 1 file, 0 downloads, 0 uploads, link speed 0 \(unknown\), client peerdeck 0\.1$/.test(e.text)));
     await bob.run('nbrowse', 'alice');
     await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.started' && e.query === 'browse alice').length === 2);
     const id = bob.of('search.started').filter((e) => e.query === 'browse alice')[1]!.search;
