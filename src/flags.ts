@@ -8,6 +8,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { NetError } from './errors.js';
+import { hostProblem } from './net/address.js';
 import type { LinkLimits } from './net/limits.js';
 import type { ProtocolPlugin } from './plugin.js';
 
@@ -91,4 +92,17 @@ export function flagPort(v: FlagValues, name: string, fallback?: number): number
   const n = Number(value);
   if (!/^\d{1,5}$/.test(value) || n > 65535) throw NetError.usage(`--${name}: not a port: ${value}`);
   return n;
+}
+
+/**
+ * A listening-address flag's value (a literal IP or a host name), undefined
+ * when absent; throws NetError('USAGE') naming the flag when it cannot be an
+ * address, instead of a DNS error once the node starts (`999.1.1.1`).
+ */
+export function flagHost(v: FlagValues, name: string): string | undefined {
+  const value = flagString(v, name);
+  if (value === undefined) return undefined;
+  const problem = hostProblem(value);
+  if (problem !== undefined) throw NetError.usage(`--${name}: ${value}: ${problem}`);
+  return value;
 }

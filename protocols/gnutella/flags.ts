@@ -4,7 +4,7 @@
  * is pure.
  */
 import { NetError } from '../../src/errors.js';
-import type { FlagValues, ProtocolFlags } from '../../src/flags.js';
+import { flagHost, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
 import { ULTRAPEER_DEFAULTS, type GnutellaMode } from './role-policy.js';
@@ -62,9 +62,9 @@ export interface GnutellaOptions {
 
 /** The options when `--gnutella` is given, else undefined; throws USAGE on bad values. */
 export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
-  const given = Object.keys(GNUTELLA_FLAGS).some((k) => k !== 'gnutella' && v[k] !== undefined);
   if (!v.gnutella) {
-    if (given) throw NetError.usage('--gnutella-* flags need --gnutella');
+    const stray = Object.keys(GNUTELLA_FLAGS).find((k) => k !== 'gnutella' && v[k] !== undefined);
+    if (stray !== undefined) throw NetError.usage(`--${stray} needs --gnutella`);
     return undefined;
   }
   const portText = typeof v['gnutella-port'] === 'string' ? v['gnutella-port'] : undefined;
@@ -75,22 +75,22 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
   const int = (k: string, dflt: number, min: number, max: number): number => {
     const text = typeof v[k] === 'string' ? (v[k] as string) : String(dflt);
     const n = Number(text);
-    if (!/^\d{1,7}$/.test(text) || n < min || n > max) throw NetError.usage(`--${k}: ${min}..${max}`);
+    if (!/^\d{1,7}$/.test(text) || n < min || n > max) throw NetError.usage(`--${k}: a number from ${min} to ${max}, not ${text}`);
     return n;
   };
   const linksText = typeof v['gnutella-links'] === 'string' ? v['gnutella-links'] : '3';
   const links = Number(linksText);
-  if (!/^\d{1,2}$/.test(linksText) || links < 1 || links > 10) throw NetError.usage('--gnutella-links: 1..10');
+  if (!/^\d{1,2}$/.test(linksText) || links < 1 || links > 10) throw NetError.usage(`--gnutella-links: a number from 1 to 10, not ${linksText}`);
   const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
   for (const a of list('gnutella-peer')) {
-    if (!parseHostPort(a)) throw NetError.usage(`not a host:port: ${a}`);
+    if (!parseHostPort(a)) throw NetError.usage(`--gnutella-peer: not a host:port (an IP address or host name, port 1-65535): ${a}`);
   }
   for (const a of list('gnutella-bootstrap')) {
     if (isWebCache(a) ? !URL.canParse(a) : !parseHostPort(a)) throw NetError.usage(`--gnutella-bootstrap: not a host:port or http:// URL: ${a}`);
   }
   return {
     port,
-    host: typeof v['gnutella-host'] === 'string' ? v['gnutella-host'] : undefined,
+    host: flagHost(v, 'gnutella-host'),
     peers: list('gnutella-peer'),
     mode,
     links,

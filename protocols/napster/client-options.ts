@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { NetError } from '../../src/errors.js';
+import { flagHost } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import { MAX_LINK_SPEED } from './constants.js';
 import { checkNick } from './client-login.js';
@@ -45,7 +46,7 @@ export function parseNapsterClientFlags(v: FlagValues, read: (path: string) => s
   const given = Object.keys(NAPSTER_CLIENT_FLAGS).some((k) => v[k] !== undefined);
   if (!given) return undefined;
   const servers = Array.isArray(v.napster) ? v.napster : [];
-  for (const s of servers) if (!parseHostPort(s)) throw NetError.usage(`--napster: not a host:port: ${s}`);
+  for (const s of servers) if (!parseHostPort(s)) throw NetError.usage(`--napster: not a host:port (an IP address or host name, port 1-65535): ${s}`);
   const opts: NapsterClientOptions = { servers };
   const pwFile = str(v, 'napster-password-file');
   if (pwFile !== undefined) {
@@ -63,7 +64,7 @@ export function parseNapsterClientFlags(v: FlagValues, read: (path: string) => s
     if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw NetError.usage(`--napster-data-port: not a port: ${port}`);
     opts.dataPort = Number(port);
   }
-  const host = str(v, 'napster-data-host');
+  const host = flagHost(v, 'napster-data-host');
   if (host !== undefined) opts.dataHost = host;
   const nick = str(v, 'napster-nick');
   if (nick !== undefined) {

@@ -5,6 +5,7 @@
  * `parseNapsterFlags` is pure.
  */
 import { NetError } from '../../src/errors.js';
+import { flagHost } from '../../src/flags.js';
 import * as C from './constants.js';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, parseClusterFlags, type ClusterOptions } from './server/cluster/cluster-options.js';
 
@@ -112,7 +113,7 @@ export function parseNapsterFlags(v: FlagValues): NapsterServerOptions | undefin
   return {
     ...DEFAULT_SERVER_OPTIONS,
     port,
-    host: str(v, 'napster-host'),
+    host: flagHost(v, 'napster-host'),
     name,
     motdFile: str(v, 'napster-motd'),
     adminFile: str(v, 'napster-admin-file'),

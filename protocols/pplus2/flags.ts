@@ -4,7 +4,7 @@
  * src/config.ts. P+2 runs only when `--pplus2-port` is given.
  */
 import { NetError } from '../../src/errors.js';
-import { flagList, flagPort, flagString, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
+import { flagHost, flagList, flagPort, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
 import { parsePeerAddress } from './codec.js';
 import type { Pplus2PluginOptions } from './index.js';
 
@@ -14,9 +14,9 @@ const MAX_BASE_PORT = 65533;
 /** Reads the P+2 flags back: the plugin options, or undefined without `--pplus2-port`. Throws NetError('USAGE'). */
 export function parsePplus2Flags(v: FlagValues): Pplus2PluginOptions | undefined {
   const port = flagPort(v, 'pplus2-port');
-  const host = flagString(v, 'pplus2-host');
+  const host = flagHost(v, 'pplus2-host');
   const peers = flagList(v, 'pplus2-peer');
-  for (const p of peers) if (!parsePeerAddress(p)) throw NetError.usage(`--pplus2-peer: not an IP:PORT: ${p}`);
+  for (const p of peers) if (!parsePeerAddress(p)) throw NetError.usage(`--pplus2-peer: not an IP:PORT (a literal IPv4 or [IPv6] address, port 1-${MAX_BASE_PORT}): ${p}`);
   if (port === undefined) {
     if (host !== undefined || peers.length > 0) throw NetError.usage(`--${host !== undefined ? 'pplus2-host' : 'pplus2-peer'} needs --pplus2-port`);
     return undefined;

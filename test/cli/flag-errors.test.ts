@@ -30,3 +30,11 @@ describe('peerdeck with a bad flag', () => {
     expect(r.stdout.split('\n').length).toBeGreaterThan(40);
   }, 30_000);
 });
+
+describe('peerdeck with an address that cannot be one', () => {
+  it('refuses it before starting anything, in one line, exit 2', async () => {
+    const r = await runMainOnce(['--headless', '--no-chat', '--pplus2-port', '0', '--pplus2-host', '999.1.1.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("peerdeck: --pplus2-host: 999.1.1.1: not an IPv4 address (four numbers 0-255, e.g. 127.0.0.1)\nRun 'peerdeck --help' to see every flag.\n");
+  }, 30_000);
+});

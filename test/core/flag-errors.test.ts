@@ -11,6 +11,7 @@ import { napsterFlags } from '../../protocols/napster/flags.js';
 import { pplus2Flags } from '../../protocols/pplus2/flags.js';
 import { parseConfig } from '../../src/config.js';
 import { NetError } from '../../src/errors.js';
+import { hostProblem, isIP, parseHostPort } from '../../src/net/address.js';
 
 const PROTOCOLS = [chatFlags, pplus2Flags, napsterFlags, gnutellaFlags];
 
@@ -57,6 +58,56 @@ describe('command-line errors', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('address flags', () => {
+  const base = ['--no-chat'];
+  it('refuse what cannot be an address when the flags are read, not by a DNS error at start-up', () => {
+    expect(usageError([...base, '--pplus2-port', '0', '--pplus2-host', '999.1.1.1'])).toBe(
+      '--pplus2-host: 999.1.1.1: not an IPv4 address (four numbers 0-255, e.g. 127.0.0.1)',
+    );
+    expect(usageError([...base, '--pplus2-port', '0', '--pplus2-host', '[::1]'])).toMatch(/^--pplus2-host: \[::1\]: not an IPv6 address/);
+    expect(usageError([...base, '--pplus2-port', '0', '--pplus2-host', 'my_host'])).toMatch(/^--pplus2-host: my_host: not an IP address or host name/);
+    expect(usageError([...base, '--pplus2-port', '0', '--pplus2-host', ''])).toBe('--pplus2-host: : empty');
+    expect(usageError([...base, '--pplus2-port', '0', '--pplus2-peer', '999.1.1.1:7000'])).toMatch(/^--pplus2-peer: not an IP:PORT/);
+    expect(usageError([...base, '--gnutella', '--gnutella-host', '10.0.0.256'])).toMatch(/^--gnutella-host: 10\.0\.0\.256: not an IPv4 address/);
+    expect(usageError([...base, '--gnutella', '--gnutella-peer', '999.1.1.1:6346'])).toMatch(/^--gnutella-peer: not a host:port/);
+    expect(usageError([...base, '--gnutella', '--gnutella-bootstrap', '999.1.1.1:6346'])).toMatch(/^--gnutella-bootstrap: /);
+    expect(usageError([...base, '--gnutella-peer', '127.0.0.1:6346'])).toBe('--gnutella-peer needs --gnutella');
+    expect(usageError([...base, '--napster-server', '--napster-host', '1.2.3'])).toMatch(/^--napster-host: 1\.2\.3: not an IPv4 address/);
+    expect(usageError([...base, '--napster', '999.1.1.1:8888'])).toMatch(/^--napster: not a host:port/);
+    expect(usageError([...base, '--napster', '127.0.0.1:8888', '--napster-data-host', '300.1.1.1'])).toMatch(/^--napster-data-host: 300\.1\.1\.1: not an IPv4/);
+    expect(usageError([...base, '--napster-server', '--napster-cluster', 'nats://999.1.1.1:4222'])).toMatch(/^--napster-cluster: .*999\.1\.1\.1 is not an IPv4/);
+  });
+
+  it('take literal IPs and host names', () => {
+    for (const host of ['127.0.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'localhost', 'example.org', 'a-b.example.']) {
+      const c = parseConfig([...base, '--pplus2-port', '0', '--pplus2-host', host, '--gnutella', '--gnutella-host', host, '--napster-server', '--napster-host', host], PROTOCOLS);
+      expect(c.protocols.map((p) => p.name), host).toContain('gnutella');
+    }
+    expect(parseHostPort('example.org:80')).toEqual({ host: 'example.org', port: 80 });
+    expect(parseHostPort('127.0.0.1:80')).toEqual({ host: '127.0.0.1', port: 80 });
+  });
+
+  it('a host of dotted numbers is an IPv4 address or nothing (never a name to look up)', () => {
+    const part = fc.integer({ min: 0, max: 2000 });
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 6 }), (parts) => {
+        const host = parts.join('.');
+        const valid = parts.length === 4 && parts.every((p) => p <= 255);
+        expect(hostProblem(host) === undefined, host).toBe(valid);
+        expect(parseHostPort(`${host}:80`) !== undefined, host).toBe(valid);
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (s) => {
+        // Anything accepted is an IP literal or a name of letters, digits, '-' and '.'.
+        if (hostProblem(s) === undefined) expect(isIP(s) !== 0 || /^[A-Za-z0-9.-]+$/.test(s), s).toBe(true);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

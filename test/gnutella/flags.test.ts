@@ -23,13 +23,15 @@ describe('--gnutella flags', () => {
   });
 
   it.each([
-    [{ 'gnutella-port': '1' }, /need --gnutella/],
+    [{ 'gnutella-port': '1' }, /--gnutella-port needs --gnutella/],
     [{ gnutella: true, 'gnutella-port': '70000' }, /not a port/],
     [{ gnutella: true, 'gnutella-mode': 'hub' }, /auto, leaf or ultrapeer/],
-    [{ gnutella: true, 'gnutella-max-leaves': '-1' }, /0\.\.2000/],
-    [{ gnutella: true, 'gnutella-up-links': '0' }, /1\.\.100/],
-    [{ gnutella: true, 'gnutella-links': '0' }, /1\.\.10/],
+    [{ gnutella: true, 'gnutella-max-leaves': '-1' }, /from 0 to 2000, not -1/],
+    [{ gnutella: true, 'gnutella-up-links': '0' }, /from 1 to 100, not 0/],
+    [{ gnutella: true, 'gnutella-links': '0' }, /from 1 to 10, not 0/],
     [{ gnutella: true, 'gnutella-peer': ['nope'] }, /host:port/],
+    [{ gnutella: true, 'gnutella-peer': ['999.1.1.1:6346'] }, /--gnutella-peer: not a host:port/],
+    [{ gnutella: true, 'gnutella-host': '999.1.1.1' }, /--gnutella-host: 999\.1\.1\.1: not an IPv4 address/],
   ])('refuses %j', (v, msg) => {
     expect(() => parseGnutellaFlags(v)).toThrowError(msg);
   });

@@ -184,7 +184,7 @@ describe('--gnutella-firewalled', () => {
   it('forces the firewalled state; absent, nothing is forced', () => {
     expect(parseGnutellaFlags({ gnutella: true, 'gnutella-firewalled': true })?.firewalled).toBe(true);
     expect(parseGnutellaFlags({ gnutella: true })?.firewalled).toBeUndefined();
-    expect(() => parseGnutellaFlags({ 'gnutella-firewalled': true })).toThrowError(/need --gnutella/);
+    expect(() => parseGnutellaFlags({ 'gnutella-firewalled': true })).toThrowError(/--gnutella-firewalled needs --gnutella/);
   });
 });
 

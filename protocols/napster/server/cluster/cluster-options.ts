@@ -5,6 +5,7 @@
  * alone and needs no NATS. Pure: files are read at start.
  */
 import { NetError } from '../../../../src/errors.js';
+import { hostProblem } from '../../../../src/net/address.js';
 
 /** parseArgs option specs, merged into NAPSTER_FLAGS. */
 export const CLUSTER_FLAGS = {
@@ -44,7 +45,12 @@ export function parseClusterFlags(v: FlagValues): ClusterOptions | undefined {
     if (creds !== undefined) throw NetError.usage('--napster-cluster-creds needs --napster-cluster');
     return undefined;
   }
-  for (const u of urls) if (!URL_RE.test(u)) throw NetError.usage(`--napster-cluster: nats://host:port: ${u}`);
+  for (const u of urls) {
+    if (!URL_RE.test(u)) throw NetError.usage(`--napster-cluster: nats://host:port: ${u}`);
+    const host = /^nats:\/\/(?:[^\s/@]+@)?\[?([^\]]*?)\]?(?::\d{1,5})?$/.exec(u)?.[1] ?? '';
+    const problem = hostProblem(host);
+    if (problem !== undefined) throw NetError.usage(`--napster-cluster: ${u}: ${host} is ${problem}`);
+  }
   if (name !== undefined && (typeof name !== 'string' || !NAME_RE.test(name))) {
     throw NetError.usage('--napster-cluster-name: 1-48 letters, digits, - or _');
   }
