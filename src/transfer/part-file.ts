@@ -78,6 +78,11 @@ export async function commitPart(partPath: string, dir: string, name: string): P
   throw NetError.limit(`no free name for ${name} after ${MAX_NAME_VARIANTS} tries`);
 }
 
+/** Whether the part `name` (undefined: none claimed) is on disk in `dir`. */
+export async function partExists(dir: string, name: string | undefined): Promise<boolean> {
+  return name !== undefined && (await exists(join(dir, name)));
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);

@@ -4,6 +4,7 @@ import { NetError, toNetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { normalizeSha1 } from '../share/base32.js';
 import { runDownload } from './download-task.js';
+import { partExists } from './part-file.js';
 import { PartClaims } from './part-claims.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
@@ -17,6 +18,8 @@ import { runUpload } from './upload-task.js';
 export { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 
 const CANCELLED = 'cancelled';
+/** Failures after which runDownload may have deleted the part (it can never become the file). */
+const PART_DELETED: ReadonlySet<string> = new Set(['VERIFY', 'SIZE', 'NOT_FOUND']);
 /** Other sources remembered per download. */
 const MAX_ALTERNATES = 16;
 
@@ -295,11 +298,16 @@ export class TransferEngine {
         const { id, name, peer } = t.info;
         this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });
       },
-      (err: unknown) => {
+      async (err: unknown) => {
         const e = toNetError(err);
         const cancelled = e.code === 'CLOSED' && e.message === CANCELLED;
         if (!cancelled && !this.#stopped && this.#nextSource(t, e)) return;
-        if (e.code === 'VERIFY' || e.code === 'SIZE' || e.code === 'NOT_FOUND') this.#release(t); // the part is gone
+        // A part that cannot become the file was deleted: none of its bytes are ours any more (the row
+        // must not read 100% of a failed download), and /retry starts afresh under a new claim.
+        if (PART_DELETED.has(e.code) && !(await partExists(this.downloadDir, t.part))) {
+          this.#release(t);
+          t.info.bytes = 0;
+        }
         this.#finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
       },
     );
