@@ -67,6 +67,12 @@ export function createFilesPlugin(): ProtocolPlugin {
         case 'get': {
           const { id, hit, joined } = search.download(idArg(args, command));
           if (joined) return [`"${hit.hit.name}" is already downloading as transfer #${id}; ${hit.hit.source} [${hit.protocol}] added as another source`];
+          const sameAs = transfers.get(id)?.sameAs;
+          if (sameAs !== undefined) {
+            return [
+              `"${hit.hit.name}" has the same content as transfer #${sameAs}: saved as a copy of it once it is done, as transfer #${id} (${hit.hit.source} [${hit.protocol}] helps fetch it)`,
+            ];
+          }
           return [`downloading "${hit.hit.name}" from ${hit.hit.source} [${hit.protocol}] as transfer #${id}`];
         }
         case 'downloads': {

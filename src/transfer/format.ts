@@ -16,10 +16,17 @@ export function formatBytes(n: number): string {
 
 /** One `/downloads` line: `#3 down 45% 1.2 MiB/2.6 MiB 320.0 KiB/s active song.mp3 <- 127.0.0.1:6002`. */
 export function formatTransfer(t: TransferInfo): string {
-  const pct = t.total ? `${Math.floor((t.bytes / t.total) * 100)}%` : '?%';
+  const pct = t.total === null ? '?%' : t.total === 0 ? (t.state === 'done' ? '100%' : '0%') : `${Math.floor((t.bytes / t.total) * 100)}%`;
   const size = `${formatBytes(t.bytes)}/${t.total === null ? '?' : formatBytes(t.total)}`;
   const rate = t.state === 'active' ? ` ${formatBytes(t.rate)}/s` : '';
   const arrow = t.direction === 'down' ? '<-' : '->';
-  const why = t.reason && t.state !== 'done' ? ` (${t.reason})` : t.state === 'done' && t.verified === false ? ' (unverified)' : '';
+  const why =
+    t.reason && t.state !== 'done'
+      ? ` (${t.reason})`
+      : t.sameAs !== undefined
+        ? ` (same content as #${t.sameAs}: copied from it when it is done)`
+        : t.state === 'done' && t.verified === false
+          ? ' (unverified)'
+          : '';
   return `#${t.id} ${t.direction} ${pct} ${size}${rate} ${t.state} ${t.name} ${arrow} ${t.peer} [${t.protocol}]${why}`;
 }

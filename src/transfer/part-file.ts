@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { NetError } from '../errors.js';
 import { MAX_NAME_VARIANTS, nameVariant } from './file-name.js';
 
@@ -76,6 +77,23 @@ export async function commitPart(partPath: string, dir: string, name: string): P
     }
   }
   throw NetError.limit(`no free name for ${name} after ${MAX_NAME_VARIANTS} tries`);
+}
+
+/**
+ * A finished file copied to a new name (another name asked for the same
+ * content): copied to `partPath` (a clone where the file system can), its
+ * length checked, then committed like a download. Returns the final path.
+ */
+export async function commitCopy(from: string, bytes: number, partPath: string, name: string): Promise<string> {
+  try {
+    await copyFile(from, partPath, constants.COPYFILE_FICLONE);
+    const copied = (await stat(partPath)).size;
+    if (copied !== bytes) throw NetError.size(`the copy of ${from} has ${copied} bytes, not ${bytes}`);
+    return await commitPart(partPath, dirname(partPath), name);
+  } catch (err) {
+    await unlink(partPath).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Whether the part `name` (undefined: none claimed) is on disk in `dir`. */

@@ -1,11 +1,13 @@
+import { join } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { normalizeSha1 } from '../share/base32.js';
 import { runDownload } from './download-task.js';
-import { partExists } from './part-file.js';
+import { sanitizeDownloadName } from './file-name.js';
+import { commitCopy, partExists } from './part-file.js';
 import { PartClaims } from './part-claims.js';
+import { findSame } from './same-file.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
 import { TransferJournal } from './transfer-journal.js';
@@ -65,22 +67,27 @@ export class TransferEngine {
 
   /**
    * Queues a download; returns its id. The same file asked again while it is
-   * queued or running (same SHA-1, or same protocol, source and name) is not
-   * a second download: it throws DUPLICATE ("already downloading as #N"), and a
-   * new source of the same SHA-1 becomes another source of that download.
+   * queued or running (same protocol, source and name, or same SHA-1 under the
+   * same name) is not a second download: it throws DUPLICATE ("already
+   * downloading as #N"), and a new source of the same SHA-1 becomes another
+   * source of that download. The same SHA-1 under another name is a download
+   * of its own that waits for that one and is copied from it (`sameAs`).
    * Throws LIMIT when the queue is full.
    */
   download(req: DownloadRequest): number {
     if (this.#stopped) throw NetError.closed('transfer engine stopped');
-    const same = this.#findSame(req);
-    if (same) {
-      const added = this.#join(same, req) ? `; ${req.peer} added as another source` : '';
-      throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}${added}`);
+    const same = findSame(this.#all.values(), req);
+    if (same?.how === 'same') {
+      const added = this.#join(same.t, req) ? `; ${req.peer} added as another source` : '';
+      throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}${added}`);
     }
     if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const t = this.#track('down', req.name, req.peer, req.protocol, req.size ?? null);
     t.req = req;
-    this.#enqueue(t);
+    if (same) {
+      this.#join(same.t, req); // its source helps fetch the bytes
+      this.#copyLater(t, same.t);
+    } else this.#enqueue(t);
     return t.info.id;
   }
 
@@ -92,8 +99,57 @@ export class TransferEngine {
    */
   addSource(req: DownloadRequest): number | undefined {
     if (this.#stopped) return undefined;
-    const same = this.#findSame(req);
-    return same && this.#join(same, req) ? same.info.id : undefined;
+    const same = findSame(this.#all.values(), req);
+    return same?.how === 'same' && this.#join(same.t, req) ? same.t.info.id : undefined;
+  }
+
+  /**
+   * `t` asks for the content `from` is already fetching under another name: no
+   * second transfer of the same bytes, but a copy under `t`'s own name once
+   * `from` is done and verified (a user who gets two names expects two files;
+   * `download` also makes `t`'s source another source of `from`). If `from`
+   * fails or is cancelled, `t` is queued as a download of its own.
+   */
+  #copyLater(t: Transfer, from: Transfer): void {
+    t.copyOf = from;
+    from.copies.push(t);
+    Object.assign(t.info, { state: 'queued', reason: null, rate: 0, sameAs: from.info.id });
+    const { id, name, peer, protocol, total } = t.info;
+    const position = this.#queue.indexOf(from) + 1 || 1;
+    this.#emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position });
+    this.#journal.schedule();
+  }
+
+  /** `from` is done: each download waiting for its content gets its own copy, under its own name. */
+  async #copyDone(from: Transfer, out: { path: string; bytes: number; sha1: string | null; verified: boolean }): Promise<void> {
+    for (const t of from.copies.splice(0)) {
+      t.copyOf = undefined;
+      delete t.info.sameAs;
+      t.info.state = 'active';
+      try {
+        const part = await this.#parts.claimNew(t.req!.name, false);
+        const path = await commitCopy(out.path, out.bytes, join(this.downloadDir, part), sanitizeDownloadName(t.req!.name)).finally(() =>
+          this.#parts.release(part),
+        );
+        Object.assign(t.info, { bytes: out.bytes, total: out.bytes, path, verified: out.verified });
+      } catch (err) {
+        this.#finish(t, 'failed', NetError.file(err, t.info.name));
+        continue;
+      }
+      this.#finish(t, 'done');
+      const { id, name, peer, bytes, path } = t.info;
+      this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: path!, bytes, sha1: out.sha1, verified: out.verified, peer });
+    }
+    this.#journal.schedule();
+  }
+
+  /** `from` failed or was cancelled for good: each download that waited for its content goes on its own. */
+  #copiesOnTheirOwn(from: Transfer): void {
+    for (const t of from.copies.splice(0)) {
+      t.copyOf = undefined;
+      delete t.info.sameAs;
+      this.#enqueue(t);
+    }
   }
 
   /** Adds `req` as another source of `same`; false when it knows it already or keeps no more. */
@@ -145,7 +201,13 @@ export class TransferEngine {
     const t = this.#all.get(id);
     if (!t || (t.info.state !== 'queued' && t.info.state !== 'active')) return false;
     if (t.abort?.signal.aborted) return false; // already being cancelled
-    if (t.info.state === 'queued') {
+    if (t.copyOf) {
+      t.copyOf.copies.splice(t.copyOf.copies.indexOf(t), 1);
+      t.copyOf = undefined;
+      delete t.info.sameAs;
+      this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
+      this.#journal.schedule();
+    } else if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
       this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
       this.#journal.schedule();
@@ -160,9 +222,10 @@ export class TransferEngine {
     const t = this.#all.get(id);
     if (!t?.req || (t.info.state !== 'failed' && t.info.state !== 'cancelled')) return false;
     if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
-    const same = this.#findSame(t.req, t);
-    if (same) throw NetError.duplicate(`already downloading "${same.info.name}" as #${same.info.id}`);
-    this.#enqueue(t);
+    const same = findSame(this.#all.values(), t.req, t);
+    if (same?.how === 'same') throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}`);
+    if (same) this.#copyLater(t, same.t);
+    else this.#enqueue(t);
     return true;
   }
 
@@ -244,7 +307,7 @@ export class TransferEngine {
 
   #track(direction: 'down' | 'up', name: string, peer: string, protocol: string, total: number | null): Transfer {
     const info: TransferInfo = { id: this.#nextId++, direction, name, peer, protocol, state: 'queued', bytes: 0, total, rate: 0, path: null, reason: null };
-    const t: Transfer = { info, alternates: [], meter: new RateMeter(this.#clock.now()), lastEmit: 0 };
+    const t: Transfer = { info, alternates: [], copies: [], meter: new RateMeter(this.#clock.now()), lastEmit: 0 };
     this.#all.set(info.id, t);
     this.#trimHistory();
     return t;
@@ -253,14 +316,16 @@ export class TransferEngine {
   #pump(): void {
     if (this.#stopped) return;
     const active = [...this.#all.values()].filter((t) => t.info.direction === 'down' && t.info.state === 'active');
-    for (let i = 0; i < this.#queue.length && active.length < this.#o.maxActiveDownloads; ) {
+    for (let i = 0; i < this.#queue.length; ) {
       const t = this.#queue[i]!;
-      if (active.filter((a) => a.info.peer === t.info.peer).length >= this.#o.maxDownloadsPerPeer) {
+      // An empty file has nothing to fetch: it takes no slot and waits for none.
+      const empty = t.req?.size === 0;
+      if (!empty && (active.length >= this.#o.maxActiveDownloads || active.filter((a) => a.info.peer === t.info.peer).length >= this.#o.maxDownloadsPerPeer)) {
         i++;
         continue;
       }
       this.#queue.splice(i, 1);
-      active.push(t);
+      if (!empty) active.push(t);
       this.#start(t);
     }
   }
@@ -297,6 +362,7 @@ export class TransferEngine {
         this.#finish(t, 'done');
         const { id, name, peer } = t.info;
         this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });
+        return this.#copyDone(t, out);
       },
       async (err: unknown) => {
         const e = toNetError(err);
@@ -309,6 +375,7 @@ export class TransferEngine {
           t.info.bytes = 0;
         }
         this.#finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
+        if (!this.#stopped) this.#copiesOnTheirOwn(t);
       },
     );
     this.#hold(run.finally(() => (this.#journal.schedule(), this.#pump())));
@@ -334,19 +401,6 @@ export class TransferEngine {
     this.#emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position: this.#queue.length });
     this.#journal.schedule();
     this.#pump();
-  }
-
-  /** A queued or running download of the same file: same SHA-1, or same protocol, source and name. */
-  #findSame(req: DownloadRequest, except?: Transfer): Transfer | undefined {
-    const sha1 = req.sha1 === undefined ? undefined : normalizeSha1(req.sha1);
-    for (const t of this.#all.values()) {
-      if (t === except || !t.req || (t.info.state !== 'queued' && t.info.state !== 'active')) continue;
-      for (const r of [t.req, ...t.alternates]) {
-        if (sha1 !== undefined && r.sha1 !== undefined && normalizeSha1(r.sha1) === sha1) return t;
-        if (r.protocol === req.protocol && r.peer === req.peer && r.name === req.name) return t;
-      }
-    }
-    return undefined;
   }
 
   #release(t: Transfer): void {

@@ -12,6 +12,10 @@ export interface Transfer {
   req?: DownloadRequest;
   /** Other sources of the same file (same SHA-1), tried in turn when the current one fails. */
   alternates: DownloadRequest[];
+  /** The download fetching this one's content under another name: this one is a copy of it once done. */
+  copyOf?: Transfer;
+  /** Downloads of this one's content under other names, copied from it once it is done. */
+  copies: Transfer[];
   /** The `.part` this download owns in the download folder, once claimed. */
   part?: string;
   /** Interrupted by shutdown: resumes on the next start. */

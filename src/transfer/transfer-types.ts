@@ -55,6 +55,8 @@ export interface TransferInfo {
   /** Final path (done), or the part path while running. */
   path: string | null;
   reason: string | null;
+  /** While queued: the download fetching the same content under another name, copied once it is done. */
+  sameAs?: number;
   /** Once done: whether size and SHA-1 were checked (see transfer.done). */
   verified?: boolean;
 }

@@ -116,7 +116,7 @@ describe('SearchService', () => {
   it('/get of another source of a file already downloading joins that download: no error, no second transfer', async () => {
     const { s, events, transfers } = service();
     const sha1 = 'ab'.repeat(20);
-    s.register('x', fixed([hit('song.mp3', { sha1, source: '127.0.0.1:1' }), hit('song copy.mp3', { sha1, source: '127.0.0.1:2' })]));
+    s.register('x', fixed([hit('song.mp3', { sha1, source: '127.0.0.1:1' }), hit('song.mp3', { sha1, source: '127.0.0.1:2' })]));
     s.start({ text: 'song' });
     await vi.waitFor(() => expect(of(events, 'search.hit')).toHaveLength(2));
     const [a, b] = of(events, 'search.hit');

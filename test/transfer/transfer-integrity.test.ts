@@ -86,17 +86,22 @@ describe('transfers never lie', () => {
     expect(() => engine.download({ name: 'same.bin', peer: 'p1', protocol: 'test', source: bufferSource(data) })).toThrowError(
       expect.objectContaining({ code: 'DUPLICATE', message: `already downloading "same.bin" as #${id}` }),
     );
-    // another source of the same SHA-1 (another name even) joins that download
-    expect(() => engine.download({ name: 'other name.bin', peer: 'p2', protocol: 'test', source: bufferSource(data), sha1: sha1(data).toUpperCase() })).toThrowError(
+    // another source of the same SHA-1 under the same name joins that download
+    expect(() => engine.download({ name: 'same.bin', peer: 'p2', protocol: 'test', source: bufferSource(data), sha1: sha1(data).toUpperCase() })).toThrowError(
       expect.objectContaining({ code: 'DUPLICATE', message: expect.stringMatching(new RegExp(`as #${id}; p2 added as another source`)) }),
     );
     expect(engine.list().filter((x) => x.direction === 'down')).toHaveLength(1);
+    // under another name it is a second file, copied once the first is done; its source helps too
+    const copy = engine.download({ name: 'other name.bin', peer: 'p3', protocol: 'test', source: bufferSource(data), sha1: sha1(data) });
+    expect(engine.get(copy)).toMatchObject({ state: 'queued', sameAs: id });
     // the first source breaks off: the download goes on from the second, keeping its part
     await vi.waitFor(() => expect(held.streams).toHaveLength(1));
     held.streams[0]!.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     await settled(engine, id);
     expect(engine.get(id)).toMatchObject({ state: 'done', peer: 'p2' });
     expect((await readFile(join(dir, 'same.bin'))).equals(data)).toBe(true);
+    await settled(engine, copy);
+    expect((await readFile(join(dir, 'other name.bin'))).equals(data)).toBe(true);
     expect(of('transfer.failed')).toEqual([]);
     expect(of('transfer.done')[0]).toMatchObject({ verified: true, peer: 'p2' });
   });
