@@ -121,7 +121,7 @@ export class NetError extends Error {
   }
   /** The source ended before the announced size: the part is kept, and /retry resumes it. */
   static incomplete(bytes: number, expected: number): NetError {
-    return new NetError('INCOMPLETE', `incomplete: ${bytes} of ${expected} bytes (part kept for /retry)`);
+    return new NetError('INCOMPLETE', `the source stopped after ${bytes} of ${expected} bytes (part kept for /retry)`);
   }
   static notFound(what: string): NetError {
     return new NetError('NOT_FOUND', what);

@@ -118,7 +118,7 @@ describe('transfer stories with real processes', () => {
     await up.exited();
 
     const failed = await down.waitEvent((e) => e.type === 'transfer.failed', 60_000);
-    expect(failed).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^(INCOMPLETE: incomplete|SOCKET: )/) });
+    expect(failed).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^(INCOMPLETE: the source stopped after|SOCKET: )/) });
     expect(down.events.some((e) => e.type === 'transfer.done')).toBe(false);
     const files = await readdir(dir);
     expect(files).toEqual(['movie.bin.part']);
