@@ -59,6 +59,8 @@ export class NapsterClient {
   readonly #links = new Map<string, ServerLink>();
   readonly #byConn = new Map<Connection<NapFrame>, ServerLink>();
   readonly #shared = new Map<ServerLink, Map<string, SharedFile>>();
+  /** Sessions announced by `peer.up`: each gets one `peer.down` when it ends, none else do (a failed redial is no link going down). */
+  readonly #up = new Set<ServerLink>();
   readonly #group: ConnectionGroup<NapFrame>;
   readonly #data: DataPortService;
   readonly #unsubscribe: Array<() => void> = [];
@@ -151,7 +153,10 @@ export class NapsterClient {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const u of this.#unsubscribe) u();
-    for (const l of this.#links.values()) l.stop('shutting down');
+    for (const l of this.#links.values()) {
+      l.stop('shutting down');
+      this.#wentDown(l, 'shutting down');
+    }
     this.files.stop();
     await this.#data.stop();
     await this.#group.close();
@@ -180,7 +185,7 @@ export class NapsterClient {
       message: (l, m) => this.#message(l, m),
       down: (l, reason, retryMs) => {
         this.#shared.delete(l);
-        this.#ctx.emit({ type: 'peer.down', protocol: 'napster', address: l.key, direction: 'out', reason });
+        this.#wentDown(l, reason);
         this.notice(`${l.key}: ${reason}${retryMs === undefined ? '' : `; reconnecting in ${Math.round(retryMs / 1000)} s`}`);
       },
     }, this.#ctx.clock, this.#ctx.log.child(key), this.#timeouts);
@@ -198,6 +203,7 @@ export class NapsterClient {
     if (targets.length === 0) throw NetError.notFound(server ? `no session with ${server}` : 'not logged in anywhere');
     for (const l of targets) {
       l.stop();
+      this.#wentDown(l, 'logged out');
       this.#links.delete(l.key);
       this.#shared.delete(l);
     }
@@ -249,6 +255,10 @@ export class NapsterClient {
     return this.files.source(ref);
   }
 
+  #wentDown(link: ServerLink, reason: string): void {
+    if (this.#up.delete(link)) this.#ctx.emit({ type: 'peer.down', protocol: 'napster', address: link.key, direction: 'out', reason });
+  }
+
   notice(text: string): void {
     this.#ctx.emit({ type: 'notice', protocol: 'napster', text });
   }
@@ -269,6 +279,7 @@ export class NapsterClient {
   }
 
   #online(link: ServerLink): void {
+    this.#up.add(link);
     this.#ctx.emit({ type: 'peer.up', protocol: 'napster', address: link.key, direction: 'out', nick: this.#nick });
     this.notice(`logged in to ${link.key} as ${this.#nick}${this.#data.port ? `, data port ${this.#data.port}` : ', firewalled (no data port)'}`);
     this.#sync(link);

@@ -244,4 +244,21 @@ describe('Napster client against a hostile server and hostile peers', () => {
     await bob.waitFor((ev) => ev.filter((e) => e.type === 'peer.up').length === 2, 15_000);
     expect(server.received.filter((r) => r.frame.type === 2)).toHaveLength(1); // the nick was registered the first time: a plain login now
   });
+
+  it('one peer.down per session that was up: none for redials that fail, one for /nlogout', async () => {
+    const { server, bob } = await setup();
+    await login(server, bob);
+    const key = `127.0.0.1:${server.port}`;
+    await server.stop(); // connections dropped and the port closed: every redial is refused
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && e.text.startsWith(`${key}: cannot connect`)), 15_000);
+    expect(bob.of('peer.down').map((e) => e.address)).toEqual([key]);
+    const again = new FakeNapServer();
+    await again.start();
+    cleanup.push(() => again.stop());
+    await bob.run('nlogin', `127.0.0.1:${again.port}`);
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'peer.up').length === 2);
+    await bob.run('nlogout', `127.0.0.1:${again.port}`);
+    await bob.waitFor((ev) => ev.filter((e) => e.type === 'peer.down').length === 2);
+    expect(bob.of('peer.down').at(-1)).toMatchObject({ address: `127.0.0.1:${again.port}`, reason: 'logged out' });
+  });
 });
