@@ -4,6 +4,7 @@ import { handToHttp } from '../../src/net/http-handoff.js';
 import type { PluginContext } from '../../src/plugin.js';
 import * as C from './constants.js';
 import { DescriptorDecoder } from './descriptor-decoder.js';
+import { FramingGuard } from './framing-guard.js';
 import type { Dialer } from './dialer.js';
 import { acceptorConfirm, acceptorRespond, initiatorDecide, parseStatusLine, peerHeaders } from './handshake.js';
 import { parseHeaderBlock } from './headers.js';
@@ -115,7 +116,7 @@ export class LinkSetup {
     const s = this.s;
     const conn = l.conn;
     conn.handshakeDone();
-    conn.setDecoder(new DescriptorDecoder());
+    conn.setDecoder(new FramingGuard(new DescriptorDecoder()));
     // Each direction on its own (spec 1.7): what we send after our step 3 (or theirs), what they send after theirs.
     if (l.compressedOut) conn.compressOut(DEFLATE_TUNING);
     if (l.compressedIn) conn.compressIn({}, { chunkSize: DEFLATE_TUNING.chunkSize });

@@ -1,5 +1,6 @@
 import type { Connection } from '../../src/net/connection.js';
 import type { Descriptor } from './descriptor.js';
+import type { GarbledStream } from './framing-guard.js';
 import type { PeerHeaders, Role } from './handshake.js';
 import { QrpReceiver } from './qrp-receiver.js';
 import type { QrpTable } from './qrp-table.js';
@@ -9,8 +10,8 @@ import { TokenBucket } from './token-bucket.js';
 export const LEAF_QUERIES_PER_S = 1;
 export const LEAF_QUERY_BURST = 10;
 
-/** What the group's decoders yield: header blocks during the handshake, then descriptors. */
-export type GnutellaFrame = string[] | Descriptor;
+/** What the group's decoders yield: header blocks during the handshake, then descriptors (or the end of a broken stream). */
+export type GnutellaFrame = string[] | Descriptor | GarbledStream;
 
 /** Where a link is in its life (spec 1.2). */
 export type LinkPhase = 'start' | 'await-response' | 'await-final' | 'open';

@@ -385,6 +385,7 @@ export class Servent {
     const l = this.links.get(conn);
     if (!l) return;
     if (Array.isArray(frame)) this.#setup.onBlock(l, frame);
+    else if ('kind' in frame) this.sendBye(l, C.BYE_GARBLED, `Garbled stream: ${frame.error.message}`);
     else this.#messages.onDescriptor(l, frame);
   }
 

@@ -79,15 +79,20 @@ describe('our leaf facing hostile peers', () => {
     p.socket.destroy();
   });
 
-  it('a length of 0xFFFFFFFF closes that link only', async () => {
+  it('a length of 0xFFFFFFFF or a Query over its limit gets Bye 400 and closes that link only (spec 6)', async () => {
     const good = await linkedUp(leaf.port);
-    const bad = await linkedUp(leaf.port);
-    const h = Buffer.alloc(23);
-    h[16] = 0x80;
-    h[17] = 1;
-    h.writeUInt32LE(0xffffffff, 19);
-    bad.write(h);
-    await bad.closed;
+    for (const length of [0xffffffff, 4096]) {
+      const bad = await linkedUp(leaf.port);
+      const h = Buffer.alloc(23);
+      h[16] = 0x80;
+      h[17] = 1;
+      h.writeUInt32LE(length, 19);
+      bad.write(Buffer.concat([h, Buffer.alloc(Math.min(length, 4096))]));
+      await bad.closed;
+      const bye = bad.descriptors.find((d) => d.type === 0x02);
+      expect(bye && decodeMessage(bye)).toMatchObject({ kind: 'bye', code: 400 });
+      expect(bye!).toMatchObject({ ttl: 1, hops: 0 });
+    }
     good.write(encodeDescriptor({ muid: muid(20), type: 0x80, ttl: 2, hops: 1, payload: encodeQuery({ text: 'song' }) }));
     await until(() => good.descriptors.some((d) => d.type === 0x81));
     expect(good.isClosed()).toBe(false);
