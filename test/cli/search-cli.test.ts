@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clisStoppedAfterEach } from './cli-process.js';
 
 const dirs: string[] = [];
@@ -43,4 +43,42 @@ describe('/search and /get in headless mode (two real processes over P+2)', () =
     const err = await b.waitEvent((e) => e.type === 'error');
     expect(err.message).toBe('no file-sharing protocol gnutella is running (running: pplus2)');
   });
+
+  it('two empty files and two names of one content are four files on disk, each verified', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-search-cli-'));
+    dirs.push(dir);
+    const share = join(dir, 'share');
+    await mkdir(share);
+    await writeFile(join(share, 'note one.txt'), '');
+    await writeFile(join(share, 'note two.txt'), '');
+    await writeFile(join(share, 'note copy a.txt'), 'same words\n');
+    await writeFile(join(share, 'note copy b.txt'), 'same words\n');
+
+    const a = await cli([...p2, '--share', share]);
+    const ready = await a.waitEvent((e) => e.type === 'ready');
+    await a.waitEvent((e) => e.type === 'share.hashed'); // the answers carry SHA-1s
+    const port = (ready.ports as Record<string, number>).pplus2!;
+    const b = await cli([...p2, '--pplus2-peer', `127.0.0.1:${port}`]);
+    await b.waitEvent((e) => e.type === 'ready');
+
+    b.send('/search note');
+    await b.waitEvent((e) => e.type === 'search.done');
+    const hits = b.events.filter((e) => e.type === 'search.hit');
+    expect(hits.map((h) => h.name).sort()).toEqual(['note copy a.txt', 'note copy b.txt', 'note one.txt', 'note two.txt']);
+    for (const h of hits) b.send(`/get ${String(h.n)}`);
+    const done = (): typeof b.events => b.events.filter((e) => e.type === 'transfer.done' && e.direction === 'down');
+    await vi.waitFor(() => expect(done()).toHaveLength(4), { timeout: 20_000, interval: 50 });
+    expect(b.events.filter((e) => e.type === 'transfer.failed' || e.type === 'error')).toEqual([]);
+    const files = done().map((e) => [e.name, e.bytes, e.verified]);
+    expect(files.sort()).toEqual([
+      ['note copy a.txt', 11, true],
+      ['note copy b.txt', 11, true],
+      ['note one.txt', 0, true],
+      ['note two.txt', 0, true],
+    ]);
+    const downloads = join(b.dataDir, 'downloads');
+    expect((await readdir(downloads)).sort()).toEqual(['note copy a.txt', 'note copy b.txt', 'note one.txt', 'note two.txt']);
+    expect(await readFile(join(downloads, 'note copy b.txt'), 'utf8')).toBe('same words\n');
+  }, 60_000);
 });
+
