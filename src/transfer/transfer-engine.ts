@@ -81,7 +81,7 @@ export class TransferEngine {
       const added = this.#join(same.t, req) ? `; ${req.peer} added as another source` : '';
       throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}${added}`);
     }
-    if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
+    if (this.#waiting() >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const t = this.#track('down', req.name, req.peer, req.protocol, req.size ?? null);
     t.req = req;
     if (same) {
@@ -185,8 +185,13 @@ export class TransferEngine {
           this.#finish(t, 'failed', NetError.notFound(`cannot resume: ${toNetError(err).message}`));
           continue;
         }
-        if (saved.state === 'queued') this.#enqueue(t);
-        else this.#finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
+        if (saved.state !== 'queued') this.#finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
+        else {
+          // A copy waiting for another name's bytes (it has no part) waits again.
+          const same = saved.part ? undefined : findSame(this.#all.values(), t.req, t);
+          if (same?.how === 'content') this.#copyLater(t, same.t);
+          else this.#enqueue(t);
+        }
       }
     }
     for (const orphan of await this.#parts.orphans()) {
@@ -221,7 +226,7 @@ export class TransferEngine {
   retry(id: number): boolean {
     const t = this.#all.get(id);
     if (!t?.req || (t.info.state !== 'failed' && t.info.state !== 'cancelled')) return false;
-    if (this.#queue.length >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
+    if (this.#waiting() >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const same = findSame(this.#all.values(), t.req, t);
     if (same?.how === 'same') throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}`);
     if (same) this.#copyLater(t, same.t);
@@ -392,6 +397,13 @@ export class TransferEngine {
     t.info.state = 'queued';
     this.#queue.unshift(t);
     return true;
+  }
+
+  /** Downloads waiting: the queue, and copies waiting for another name's bytes (they count against the same cap). */
+  #waiting(): number {
+    let copies = 0;
+    for (const t of this.#all.values()) if (t.copyOf) copies++;
+    return this.#queue.length + copies;
   }
 
   #enqueue(t: Transfer): void {

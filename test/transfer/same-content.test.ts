@@ -127,4 +127,30 @@ describe('two names of one content', () => {
     await settled(b);
     expect((await readdir(dir)).sort()).toEqual(['a.bin', 'b.bin']);
   });
+
+  it('copies count against the queue cap, and a copy still waiting is a copy again after a restart', async () => {
+    const stateFile = join(t.dir, 'transfers.json');
+    engine = new TransferEngine({ downloadDir: dir, stateFile, maxQueuedDownloads: 1 });
+    const data = randomBytes(20_000);
+    const req = (name: string, peer: string, source: DownloadSource) =>
+      ({ name, peer, protocol: 'test', source, size: data.length, sha1: sha1(data), ref: { name } }) as const;
+    const a = engine.download(req('a.bin', 'p1', silentSource()));
+    await vi.waitFor(() => expect(engine.get(a)?.state).toBe('active'), { timeout: 5000, interval: 5 });
+    engine.download(req('b.bin', 'p2', bufferSource(data)));
+    expect(() => engine.download(req('c.bin', 'p3', bufferSource(data)))).toThrowError(expect.objectContaining({ code: 'LIMIT' }));
+    await engine.stop();
+
+    engine = new TransferEngine({ downloadDir: dir, stateFile });
+    const opened: string[] = [];
+    await engine.restore((saved) => ({
+      ...req(saved.name, saved.peer, { open: (o, s) => (opened.push(saved.name), bufferSource(data).open(o, s)) }),
+    }));
+    const [ra, rb] = engine.list();
+    expect(rb).toMatchObject({ name: 'b.bin', sameAs: ra!.id });
+    await settled(ra!.id);
+    await settled(rb!.id);
+    expect(opened).toEqual(['a.bin']);
+    expect((await readdir(dir)).sort()).toEqual(['a.bin', 'b.bin']);
+  });
 });
+
