@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { runDownload } from './download-task.js';
-import { sanitizeDownloadName } from './file-name.js';
-import { commitCopy, partExists } from './part-file.js';
+import { ContentCopies } from './content-copies.js';
+import { partExists } from './part-file.js';
 import { PartClaims } from './part-claims.js';
 import { findSame } from './same-file.js';
 import { RateMeter } from './rate-meter.js';
@@ -45,6 +44,7 @@ export class TransferEngine {
   #nextId = 1;
   #stopped = false;
   readonly #journal: TransferJournal;
+  readonly #copies: ContentCopies;
 
   constructor(opts: TransferEngineOptions) {
     this.downloadDir = opts.downloadDir;
@@ -56,6 +56,15 @@ export class TransferEngine {
       this.#clock,
     );
     this.#parts = new PartClaims(this.downloadDir);
+    this.#copies = new ContentCopies({
+      downloadDir: this.downloadDir,
+      parts: this.#parts,
+      emit: (e) => this.#emit(e),
+      finish: (t, state, err) => this.#finish(t, state, err),
+      enqueue: (t) => this.#enqueue(t),
+      position: (t) => this.#queue.indexOf(t) + 1,
+      changed: () => this.#journal.schedule(),
+    });
     this.#journal = new TransferJournal(this.#o.stateFile, () => snapshotDownloads(this.#all.values()), this.#log);
   }
 
@@ -86,7 +95,7 @@ export class TransferEngine {
     t.req = req;
     if (same) {
       this.#join(same.t, req); // its source helps fetch the bytes
-      this.#copyLater(t, same.t);
+      this.#copies.wait(t, same.t);
     } else this.#enqueue(t);
     return t.info.id;
   }
@@ -101,55 +110,6 @@ export class TransferEngine {
     if (this.#stopped) return undefined;
     const same = findSame(this.#all.values(), req);
     return same?.how === 'same' && this.#join(same.t, req) ? same.t.info.id : undefined;
-  }
-
-  /**
-   * `t` asks for the content `from` is already fetching under another name: no
-   * second transfer of the same bytes, but a copy under `t`'s own name once
-   * `from` is done and verified (a user who gets two names expects two files;
-   * `download` also makes `t`'s source another source of `from`). If `from`
-   * fails or is cancelled, `t` is queued as a download of its own.
-   */
-  #copyLater(t: Transfer, from: Transfer): void {
-    t.copyOf = from;
-    from.copies.push(t);
-    Object.assign(t.info, { state: 'queued', reason: null, rate: 0, sameAs: from.info.id });
-    const { id, name, peer, protocol, total } = t.info;
-    const position = this.#queue.indexOf(from) + 1 || 1;
-    this.#emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position });
-    this.#journal.schedule();
-  }
-
-  /** `from` is done: each download waiting for its content gets its own copy, under its own name. */
-  async #copyDone(from: Transfer, out: { path: string; bytes: number; sha1: string | null; verified: boolean }): Promise<void> {
-    for (const t of from.copies.splice(0)) {
-      t.copyOf = undefined;
-      delete t.info.sameAs;
-      t.info.state = 'active';
-      try {
-        const part = await this.#parts.claimNew(t.req!.name, false);
-        const path = await commitCopy(out.path, out.bytes, join(this.downloadDir, part), sanitizeDownloadName(t.req!.name)).finally(() =>
-          this.#parts.release(part),
-        );
-        Object.assign(t.info, { bytes: out.bytes, total: out.bytes, path, verified: out.verified });
-      } catch (err) {
-        this.#finish(t, 'failed', NetError.file(err, t.info.name));
-        continue;
-      }
-      this.#finish(t, 'done');
-      const { id, name, peer, bytes, path } = t.info;
-      this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: path!, bytes, sha1: out.sha1, verified: out.verified, peer });
-    }
-    this.#journal.schedule();
-  }
-
-  /** `from` failed or was cancelled for good: each download that waited for its content goes on its own. */
-  #copiesOnTheirOwn(from: Transfer): void {
-    for (const t of from.copies.splice(0)) {
-      t.copyOf = undefined;
-      delete t.info.sameAs;
-      this.#enqueue(t);
-    }
   }
 
   /** Adds `req` as another source of `same`; false when it knows it already or keeps no more. */
@@ -189,7 +149,7 @@ export class TransferEngine {
         else {
           // A copy waiting for another name's bytes (it has no part) waits again.
           const same = saved.part ? undefined : findSame(this.#all.values(), t.req, t);
-          if (same?.how === 'content') this.#copyLater(t, same.t);
+          if (same?.how === 'content') this.#copies.wait(t, same.t);
           else this.#enqueue(t);
         }
       }
@@ -206,13 +166,8 @@ export class TransferEngine {
     const t = this.#all.get(id);
     if (!t || (t.info.state !== 'queued' && t.info.state !== 'active')) return false;
     if (t.abort?.signal.aborted) return false; // already being cancelled
-    if (t.copyOf) {
-      t.copyOf.copies.splice(t.copyOf.copies.indexOf(t), 1);
-      t.copyOf = undefined;
-      delete t.info.sameAs;
-      this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
-      this.#journal.schedule();
-    } else if (t.info.state === 'queued') {
+    if (this.#copies.cancel(t, NetError.closed(CANCELLED))) return true;
+    if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
       this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
       this.#journal.schedule();
@@ -229,7 +184,7 @@ export class TransferEngine {
     if (this.#waiting() >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const same = findSame(this.#all.values(), t.req, t);
     if (same?.how === 'same') throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}`);
-    if (same) this.#copyLater(t, same.t);
+    if (same) this.#copies.wait(t, same.t);
     else this.#enqueue(t);
     return true;
   }
@@ -367,7 +322,7 @@ export class TransferEngine {
         this.#finish(t, 'done');
         const { id, name, peer } = t.info;
         this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });
-        return this.#copyDone(t, out);
+        return this.#copies.done(t, out);
       },
       async (err: unknown) => {
         const e = toNetError(err);
@@ -380,7 +335,7 @@ export class TransferEngine {
           t.info.bytes = 0;
         }
         this.#finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
-        if (!this.#stopped) this.#copiesOnTheirOwn(t);
+        if (!this.#stopped) this.#copies.onTheirOwn(t);
       },
     );
     this.#hold(run.finally(() => (this.#journal.schedule(), this.#pump())));
@@ -401,9 +356,7 @@ export class TransferEngine {
 
   /** Downloads waiting: the queue, and copies waiting for another name's bytes (they count against the same cap). */
   #waiting(): number {
-    let copies = 0;
-    for (const t of this.#all.values()) if (t.copyOf) copies++;
-    return this.#queue.length + copies;
+    return this.#queue.length + this.#copies.size;
   }
 
   #enqueue(t: Transfer): void {
