@@ -147,7 +147,11 @@ function describeParseError(err: unknown, argv: readonly string[], protocols: re
       .split('\n')
       .find((l) => l.trimStart().startsWith(`${flag} `));
     const arg = line ? /^\s*\S+ (\S+)/.exec(line)?.[1] : undefined;
-    return `${flag} needs a value${arg && !arg.startsWith('(') ? ` (${flag} ${arg})` : ''}`;
+    const needs = `${flag} needs a value${arg && !arg.startsWith('(') ? ` (${flag} ${arg})` : ''}`;
+    // parseArgs takes no value that starts with '-' after a space: say how to write one (not a flag of ours).
+    const next = argv[argv.indexOf(flag) + 1];
+    const nextIsFlag = next !== undefined && next.replace(/^-+/, '').split('=')[0]! in allOptions(protocols);
+    return next !== undefined && next.startsWith('-') && !nextIsFlag ? `${needs}; a value that starts with '-' is written ${flag}=${next}` : needs;
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     const arg = /'([^']*)'/.exec(text)?.[1] ?? '';

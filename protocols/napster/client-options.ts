@@ -76,7 +76,7 @@ export function parseNapsterClientFlags(v: FlagValues, read: (path: string) => s
   const speed = str(v, 'napster-speed');
   if (speed !== undefined) {
     const n = Number(speed);
-    if (!/^\d{1,2}$/.test(speed) || n > MAX_LINK_SPEED) throw NetError.usage('--napster-speed: 0-10');
+    if (!/^\d{1,2}$/.test(speed) || n > MAX_LINK_SPEED) throw NetError.usage(`--napster-speed: a number from 0 to ${MAX_LINK_SPEED}, not ${speed}`);
     opts.speed = n;
   }
   return opts;

@@ -35,6 +35,12 @@ describe('command-line errors', () => {
     expect(usageError(['--chat-port'])).toBe('--chat-port needs a value (--chat-port PORT)');
     expect(usageError(['--pplus2-peer'])).toBe('--pplus2-peer needs a value (--pplus2-peer IP:P)');
     expect(usageError(['--headless=yes'])).toBe('--headless takes no value');
+    expect(usageError(['--share', '--headless'])).toBe('--share needs a value (--share DIR)');
+    expect(usageError(['--napster-server', '--napster-max-clones', '-1'])).toBe(
+      "--napster-max-clones needs a value (--napster-max-clones N); a value that starts with '-' is written --napster-max-clones=-1",
+    );
+    expect(usageError(['--napster-server', '--napster-max-clones=-1'])).toBe('--napster-max-clones: a number 0..1000000: -1');
+    expect(usageError(['--napster', '127.0.0.1:8888', '--napster-speed', '11'])).toBe('--napster-speed: a number from 0 to 10, not 11');
     expect(usageError(['--data-dir', '/tmp/x', 'extra'])).toBe(
       "unexpected argument 'extra' after /tmp/x: each value follows its flag, and one with spaces needs quotes",
     );

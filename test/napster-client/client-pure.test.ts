@@ -112,7 +112,7 @@ describe('client flags', () => {
     files['/bad'] = 'two words';
     expect(() => parseNapsterClientFlags({ 'napster-password-file': '/bad' }, read)).toThrow(/one word/);
     expect(() => parseNapsterClientFlags({ 'napster-data-port': '70000' }, read)).toThrow(/port/);
-    expect(() => parseNapsterClientFlags({ 'napster-speed': '11' }, read)).toThrow(/0-10/);
+    expect(() => parseNapsterClientFlags({ 'napster-speed': '11' }, read)).toThrow('--napster-speed: a number from 0 to 10, not 11');
     expect(() => parseNapsterClientFlags({ 'napster-nick': 'bad.nick' }, read)).toThrow(NetError);
   });
 });

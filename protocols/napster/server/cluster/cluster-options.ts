@@ -52,7 +52,7 @@ export function parseClusterFlags(v: FlagValues): ClusterOptions | undefined {
     if (problem !== undefined) throw NetError.usage(`--napster-cluster: ${u}: ${host} is ${problem}`);
   }
   if (name !== undefined && (typeof name !== 'string' || !NAME_RE.test(name))) {
-    throw NetError.usage('--napster-cluster-name: 1-48 letters, digits, - or _');
+    throw NetError.usage(`--napster-cluster-name: 1-48 letters, digits, - or _, not ${String(name)}`);
   }
   return {
     urls,
