@@ -23,6 +23,13 @@ export async function checkWritableFolders(dataDir: string, downloads: string | 
     await access(downloads, constants.W_OK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `--downloads ${downloads}: ${words(err)}`;
+    // Missing: made now, so a folder that can never be made (a mistyped mount, /proc/...) is said at
+    // start, not by every download failing with FILE later.
+    try {
+      await ensureDir(downloads);
+    } catch (made) {
+      return `--downloads ${downloads}: cannot be made (${made instanceof Error ? made.message : String(made)})`;
+    }
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 
 /**
  * Where peerdeck keeps its state when `--data-dir` is not given, following the
@@ -12,8 +12,35 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.HOME || homedir(), '.local', 'share', 'peerdeck');
 }
 
+/** Folders `ensureDir` makes at most in one call (a path deeper than this is refused). */
+const MAX_NEW_LEVELS = 64;
+
+/**
+ * Makes `dir` and any missing parents (mode 0700), one level at a time. Not
+ * `mkdir({ recursive: true })`: Node's loops forever where the kernel says
+ * ENOENT under a folder that exists (`/proc`, `/sys`), which hung peerdeck at
+ * start for `--data-dir /proc/x`. Rejects with the first level's error
+ * (EEXIST for a file in the way at `dir`, ENOTDIR for one above it).
+ */
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      await mkdir(d, { mode: 0o700 });
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && (await stat(d)).isDirectory()) break;
+      if (code !== 'ENOENT' || dirname(d) === d || missing.length >= MAX_NEW_LEVELS) throw err;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    await mkdir(d, { mode: 0o700 }).catch(async (err: unknown) => {
+      // Made meanwhile by someone else (another download making the same folder): fine if a folder.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(d)).isDirectory()) throw err;
+    });
+  }
 }
 
 let tmpCounter = 0;
