@@ -162,9 +162,13 @@ function describeParseError(err: unknown, argv: readonly string[], protocols: re
   return text;
 }
 
+/** Longer than any flag name: not worth a "did you mean". */
+const MAX_FLAG_NAME = 40;
+
 /** The flag name closest to `given` (one or two edits away), for "did you mean". */
 function nearestFlag(given: string, names: readonly string[]): string | undefined {
   const want = given.replace(/^-+/, '');
+  if (want.length > MAX_FLAG_NAME) return undefined; // no flag is that long: no quadratic work on a pasted blob
   let best: string | undefined;
   let bestDistance = want.length < 5 ? 2 : 3;
   for (const name of names) {

@@ -32,6 +32,8 @@ describe('command-line errors', () => {
     expect(usageError(['--sahre', 'x'])).toBe('unknown flag --sahre (did you mean --share?)');
     expect(usageError(['--pplus2-prt', '7000'])).toBe('unknown flag --pplus2-prt (did you mean --pplus2-port?)');
     expect(usageError(['-x'])).toBe('unknown flag -x');
+    const blob = 'x'.repeat(1_000_000); // a pasted blob: said at once (edit distances to every flag took seconds)
+    expect(usageError([`--${blob}`])).toBe(`unknown flag --${blob}`);
     expect(usageError(['--chat-port'])).toBe('--chat-port needs a value (--chat-port PORT)');
     expect(usageError(['--pplus2-peer'])).toBe('--pplus2-peer needs a value (--pplus2-peer IP:P)');
     expect(usageError(['--headless=yes'])).toBe('--headless takes no value');
