@@ -105,5 +105,21 @@ describe('RouteTable (bounded, expiring reverse paths)', () => {
     expect(t.size).toBe(10_000);
     expect(t.get('guid-199999')).toBe(199_999);
     expect(t.get('guid-0')).toBeUndefined();
+    expect(t.backlog).toBeLessThanOrEqual(2 * 10_000 + 1024);
+  });
+
+  it('keeps its add queue bounded when routes are deleted, looked up dead or added again', () => {
+    let dead = -1;
+    const t = new RouteTable<number>({ max: 1000, ttlMs: 600_000, isAlive: (v) => v !== dead });
+    for (let i = 0; i < 60_000; i++) {
+      t.add(`g${i % 3000}`, i);
+      if (i % 3 === 0) t.delete(`g${(i * 7) % 3000}`);
+      if (i % 5 === 0) {
+        dead = i - 1;
+        t.get(`g${(i - 1) % 3000}`);
+      }
+      if (t.backlog > 2 * 1000 + 1024 + 1) throw new Error(`add queue at ${t.backlog} entries after ${i} adds`);
+    }
+    expect(t.size).toBeLessThanOrEqual(1000);
   });
 });
