@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NetError } from './errors.js';
 import { flagList, flagSet, flagString, type FlagSpecs, type FlagValues, type ProtocolFlags, type ProtocolSetup } from './flags.js';
+import { nickProblem, toGoodNick } from './nick.js';
 import { defaultDataDir } from './paths.js';
 
 /** Everything the command line can set, validated. */
@@ -62,8 +63,6 @@ const CORE_OPTIONS = {
   version: { type: 'boolean' },
 } as const satisfies FlagSpecs;
 
-const NICK = /^[^\s:/\x00-\x1f]{1,32}$/;
-
 export function defaultNick(): string {
   let name = process.env.USER ?? '';
   try {
@@ -71,8 +70,7 @@ export function defaultNick(): string {
   } catch {
     // no passwd entry (containers): fall through
   }
-  const clean = name.replace(/[^\w.-]/g, '').slice(0, 32);
-  return clean || `anon${Math.floor(Math.random() * 10_000)}`;
+  return toGoodNick(name, `anon${Math.floor(Math.random() * 10_000)}`);
 }
 
 /** The core's options plus every protocol's; a name declared twice is a programmer error. */
@@ -101,7 +99,8 @@ export function parseConfig(argv: string[], protocols: readonly ProtocolFlags[] 
     throw NetError.usage(describeParseError(err, argv, protocols));
   }
   const nick = flagString(values, 'nick') ?? defaultNick();
-  if (!NICK.test(nick)) throw NetError.usage(`--nick: 1-32 characters, no spaces, ':' or '/': ${nick}`);
+  const bad = nickProblem(nick);
+  if (bad !== undefined) throw NetError.usage(`--nick: ${bad}: ${JSON.stringify(nick)} (README "Nicks")`);
   const level = flagString(values, 'log-level') ?? 'info';
   if (!isLogLevel(level)) throw NetError.usage(`--log-level: debug, info, warn or error, not ${level}`);
   const scrollbackText = flagString(values, 'scrollback');

@@ -14,6 +14,7 @@ import type { ConnectionGroup, Listener } from '../../src/net/connection-group.j
 import type { HostCache } from '../../src/peers/host-cache.js';
 import type { PluginContext } from '../../src/plugin.js';
 import { parseHostPort } from '../../src/net/address.js';
+import { nickSkeleton, shownNick, toGoodNick } from '../../src/nick.js';
 import { encode, encodeLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, MSG_ID_BYTES, PEERS_ON_REFUSAL } from './constants.js';
 import { Backpressure } from './backpressure.js';
@@ -39,8 +40,7 @@ import { acceptLearned, peersToShare } from './mesh.js';
 import { beginRun, endRun, LAST_RUN_FILE, type ChatRun } from './last-run.js';
 import type { FloodMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
-import { foldNick } from './roster.js';
-import { stripControls, toNick } from './text.js';
+import { stripControls } from './text.js';
 
 /** Grace the core's own handshake timer gives ours, so ours (which sends ERROR) fires first. */
 const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
@@ -94,7 +94,7 @@ export class ChatService {
     this.contacts = contacts;
     this.#o = o;
     this.#ctx = ctx;
-    this.#nick = o.nick ?? toNick(ctx.nick);
+    this.#nick = o.nick ?? toGoodNick(ctx.nick, 'anon');
     this.#hosts = hosts;
     this.#events = new LineEvents(o.nodeId, ctx, contacts, () => this.#nick);
     this.#group = ctx.net.group<ChatFrame>({
@@ -125,7 +125,7 @@ export class ChatService {
       links: () => this.#linkList,
       deliver: (d) => this.#events.deliver(d),
       extended: (l) => this.ext?.isExtended(l) === true,
-      nickTaken: (nick, now) => foldNick(nick) === foldNick(this.#nick) || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
+      nickTaken: (nick, now) => nickSkeleton(nick) === nickSkeleton(this.#nick) || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
     });
     ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks(), (l) => {
       // A link waiting for signature checks resumes unless backpressure still holds it.
@@ -361,7 +361,7 @@ export class ChatService {
     if (link.announced) return;
     link.announced = true;
     const nick = link.state === 'ready' ? link.nick : undefined;
-    this.#ctx.emit({ type: 'peer.up', protocol: 'chat', address: link.conn.address, direction: link.conn.direction, ...(nick ? { nick } : {}) });
+    this.#ctx.emit({ type: 'peer.up', protocol: 'chat', address: link.conn.address, direction: link.conn.direction, ...(nick ? { nick: shownNick(nick) } : {}) });
   }
 
   /** Ready links that said EXT (names travel only there). */

@@ -15,7 +15,8 @@ import { chatEndpoint, describeNames, describeResolution, parseRegister } from '
 import type { NameService } from './names/name-service.js';
 import { parseName } from './names/record.js';
 import { resolveOptions, type ChatOptions } from './options.js';
-import { isNick, stripControls } from './text.js';
+import { nickProblem } from '../../src/nick.js';
+import { stripControls } from './text.js';
 
 export type { ChatOptions } from './options.js';
 export type { DiscoveryOptions } from './discovery.js';
@@ -116,9 +117,9 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         }
         case 'nick': {
           const nick = args[0];
-          if (args.length !== 1 || nick === undefined || !isNick(nick)) {
-            throw NetError.usage('/nick <new>: one word, no spaces, at most 48 characters');
-          }
+          if (args.length !== 1 || nick === undefined) throw NetError.usage('/nick <new>: one word');
+          const bad = nickProblem(nick);
+          if (bad !== undefined) throw NetError.usage(`/nick: ${bad}: ${JSON.stringify(nick)} (README "Nicks")`);
           // Our own NICK line says it (one event, one line): no notice besides.
           s.changeNick(nick);
           return [];

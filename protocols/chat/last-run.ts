@@ -9,7 +9,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/paths.js';
-import { isNick } from './text.js';
+import { isGoodNick } from '../../src/nick.js';
 
 /** File name in the data dir. */
 export const LAST_RUN_FILE = 'chat-run.json';
@@ -31,7 +31,7 @@ export async function beginRun(dataDir: string, ours: ChatRun): Promise<ChatRun 
     const v: unknown = JSON.parse(await readFile(path, 'utf8'));
     if (typeof v === 'object' && v !== null && 'node' in v && 'nick' in v) {
       const { node, nick } = v;
-      if (typeof node === 'string' && NODE_RE.test(node) && typeof nick === 'string' && isNick(nick) && node !== ours.node) left = { node, nick };
+      if (typeof node === 'string' && NODE_RE.test(node) && typeof nick === 'string' && isGoodNick(nick) && node !== ours.node) left = { node, nick };
     }
   } catch {
     // No file (the last run stopped cleanly, or none ran) or a broken one: nothing to undo.

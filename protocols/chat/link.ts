@@ -7,6 +7,7 @@ import type { PeerInfo } from '../../src/app-api.js';
 import type { Timer } from '../../src/clock.js';
 import type { NetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
+import { shownNick } from '../../src/nick.js';
 import { encodeLine } from './codec.js';
 import type { ChatFrame } from './frame-decoder.js';
 import type { LineRate } from './line-rate.js';
@@ -100,7 +101,7 @@ export class Link {
   /** The link as the peers view shows it. */
   info(now: number): PeerInfo {
     const conn = this.conn;
-    const nick = this.state === 'ready' ? this.nick : this.state === 'plain' ? `${this.nick} (plain)` : '(handshake)';
+    const nick = this.state === 'ready' ? shownNick(this.nick) : this.state === 'plain' ? `${shownNick(this.nick)} (plain)` : '(handshake)';
     return { protocol: 'chat', address: conn.address, direction: conn.direction, nick, uptimeMs: now - conn.openedAt, queuedBytes: conn.queuedBytes };
   }
 

@@ -5,7 +5,8 @@
  */
 import { NetError } from '../../src/errors.js';
 import type { Delivery } from './flooder.js';
-import { foldNick, Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
+import { nickSkeleton } from '../../src/nick.js';
+import { Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
 
 /** Nodes remembered as already reported for using our nick. */
 const MAX_WARNED = 256;
@@ -47,12 +48,12 @@ export class NickGuard {
     return this.#roster.learn(m, now, { node: this.node, nick: ourNick });
   }
 
-  /** Whether `used` looks like `ourNick` (foldNick); the last answer is kept. */
+  /** Whether `used` looks like `ourNick` (nickSkeleton); the last answer is kept. */
   #isOurs(used: string, ourNick: string): boolean {
     if (used !== this.#usedLast || ourNick !== this.#ourLast) {
       this.#usedLast = used;
       this.#ourLast = ourNick;
-      this.#matchLast = foldNick(used) === foldNick(ourNick);
+      this.#matchLast = nickSkeleton(used) === nickSkeleton(ourNick);
     }
     return this.#matchLast;
   }
@@ -65,9 +66,9 @@ export class NickGuard {
   }
 }
 
-/** Whether one of `neighbourNicks` looks like `nick` (roster.ts foldNick). */
+/** Whether one of `neighbourNicks` looks like `nick` (src/nick.ts nickSkeleton). */
 function isNeighbours(nick: string, neighbourNicks: Iterable<string>): boolean {
-  const folded = foldNick(nick);
-  for (const n of neighbourNicks) if (foldNick(n) === folded) return true;
+  const folded = nickSkeleton(nick);
+  for (const n of neighbourNicks) if (nickSkeleton(n) === folded) return true;
   return false;
 }

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { NetError } from '../../src/errors.js';
 import * as C from './constants.js';
 import type { DiscoveryOptions } from './discovery.js';
-import { isMeshName, isNick } from './text.js';
+import { nickProblem } from '../../src/nick.js';
+import { isMeshName } from './text.js';
 
 /** What createChatPlugin accepts; every field has a default (see resolveOptions). */
 export interface ChatOptions {
@@ -123,7 +124,8 @@ const DEFAULT_MESH = 'default';
 export function resolveOptions(o: ChatOptions): ResolvedChatOptions {
   const mesh = o.mesh ?? DEFAULT_MESH;
   if (!isMeshName(mesh)) throw NetError.usage(`chat: bad mesh name ${JSON.stringify(mesh)}`);
-  if (o.nick !== undefined && !isNick(o.nick)) throw NetError.usage(`chat: bad nick ${JSON.stringify(o.nick)}`);
+  const badNick = o.nick === undefined ? undefined : nickProblem(o.nick);
+  if (badNick !== undefined) throw NetError.usage(`chat: nick ${JSON.stringify(o.nick)}: ${badNick}`);
   const hops = o.hops ?? C.DEFAULT_HOPS;
   if (!Number.isInteger(hops) || hops < 1 || hops > C.MAX_WIRE_HOPS) throw NetError.usage(`chat: hops must be 1..${C.MAX_WIRE_HOPS}`);
   const nodeId = o.nodeId ?? randomBytes(C.NODE_ID_BYTES).toString('hex');

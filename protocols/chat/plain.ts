@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { MSG_ID_BYTES, PLAIN_BUCKET_MS } from './constants.js';
 import type { FloodMessage } from './messages.js';
+import { isGoodNick } from '../../src/nick.js';
 import { isNick, stripControls } from './text.js';
 
 /** `nick: text`, the convention of classic clients that prefix lines with the sender. */
@@ -41,7 +42,7 @@ export function splitPlainLine(line: string, address: string, taken?: (nick: str
   const clean = stripControls(line);
   if (clean.trim() === '') return undefined;
   const m = NICK_PREFIX_RE.exec(clean);
-  if (m && m[1] !== undefined && m[2] !== undefined && isNick(m[1]) && m[2].trim() !== '' && taken?.(m[1]) !== true) {
+  if (m && m[1] !== undefined && m[2] !== undefined && isGoodNick(m[1]) && m[2].trim() !== '' && taken?.(m[1]) !== true) {
     return { nick: m[1], text: m[2] };
   }
   return { nick: plainNick(address), text: clean };

@@ -7,6 +7,7 @@
  * seen forgotten first), a few nicks each (a node that relays plain peers speaks for them).
  * Pure: time comes in.
  */
+import { nickSkeleton, shownNick } from '../../src/nick.js';
 import type { FloodMessage } from './messages.js';
 
 /** Nodes remembered. */
@@ -25,20 +26,8 @@ export const ROSTER_SUFFIX_DIGITS = 4;
  */
 export const ROSTER_REORDER_MS = 1_000;
 
-/** Characters no terminal draws (zero-width spaces and joiners, bidi controls, BOM, ...). */
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
-
-/**
- * A nick as it is compared: what it looks like, not its code points. Case, compatibility
- * forms (fullwidth `ｂｏｂ`) and invisible characters (`bo\u200bb`) do not make a nick
- * another one, so a node cannot pass for bob by them. Look-alike letters of other
- * scripts (Cyrillic `о`) still do.
- */
-export function foldNick(nick: string): string {
-  return nick.normalize('NFKC').replace(INVISIBLE, '').toLowerCase();
-}
-
-const fold = foldNick;
+/** A nick as it is compared: what it looks like (src/nick.ts nickSkeleton, UTS #39). */
+const fold = nickSkeleton;
 
 /** One node's nicks (folded, as last written, when last seen), most recently seen last. */
 interface OriginEntry {
@@ -178,7 +167,7 @@ export class Roster {
    * node (ourselves included: `self`, `selfNick`) uses the same nick.
    */
   display(origin: string, nick: string, now: number, self: { node: string; nick: string }): string {
-    if (origin === self.node) return nick;
+    if (origin === self.node) return shownNick(nick);
     const m = this.#shown;
     if (m !== undefined && m.origin === origin && m.nick === nick && m.selfNick === self.nick && m.version === this.#version && now >= m.from && now < m.until) {
       return m.shown;
@@ -194,7 +183,7 @@ export class Roster {
         until = h.at + this.ttlMs + 1;
       }
     }
-    const shown = clash ? `${nick}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)}` : nick;
+    const shown = clash ? `${shownNick(nick)}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)}` : shownNick(nick);
     this.#shown = { origin, nick, selfNick: self.nick, version: this.#version, from: now, until, shown };
     return shown;
   }

@@ -19,7 +19,12 @@ function isWord(s: string, max: number): boolean {
   return s.length >= 1 && s.length <= max && WORD_RE.test(s);
 }
 
-/** Whether `s` can be a nick on the wire (one token, at most MAX_NICK_LENGTH chars). */
+/**
+ * Whether `s` can be a nick on the wire (one token, at most MAX_NICK_LENGTH chars): what we
+ * take from other nodes (older ones allowed longer nicks; a plain peer's nick is its address).
+ * A nick a user picks follows the stricter rule of src/nick.ts, and a wire nick is shown
+ * through its shownNick.
+ */
 export function isNick(s: string): boolean {
   return isWord(s, MAX_NICK_LENGTH);
 }
@@ -27,13 +32,4 @@ export function isNick(s: string): boolean {
 /** Whether `s` can be a mesh name on the wire. */
 export function isMeshName(s: string): boolean {
   return isWord(s, MAX_MESH_LENGTH);
-}
-
-/**
- * Makes any string a usable wire nick (the node's configured nick may come from an OS
- * user name): whitespace becomes `_`, controls and a leading `:` go, length is capped.
- */
-export function toNick(s: string, fallback = 'anon'): string {
-  const n = stripControls(s).replace(/\s+/gu, '_').replace(/^:+/, '').slice(0, MAX_NICK_LENGTH);
-  return isNick(n) ? n : fallback;
 }

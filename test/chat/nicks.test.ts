@@ -36,12 +36,12 @@ describe('roster', () => {
     expect(r.holder('ann', 80)).toBeUndefined(); // only 3 nodes are remembered
   });
 
-  it('a nick that only looks like another (invisible characters, fullwidth letters) is the same nick', () => {
+  it('a nick that only looks like another (invisible characters, fullwidth letters, look-alike letters) is the same nick, shown safely', () => {
     const r = new Roster();
     r.seen('aaaa1111', 'bob', 0);
-    for (const fake of ['bo\u200bb', '\u202ebob', 'b\u2060ob\ufeff', 'ｂｏｂ', 'BO\u200dB']) {
-      expect(r.holder(fake, 10)?.origin).toBe('aaaa1111');
-      expect(r.display('cccc3333', fake, 10, self)).toBe(`${fake}~cccc`);
+    for (const [fake, shown] of [['bo\u200bb', 'bo?b'], ['\u202ebob', '?bob'], ['b\u2060ob\ufeff', 'b?ob?'], ['ｂｏｂ', 'ｂｏｂ'], ['BO\u200dB', 'BO?B'], ['b\u043eb', 'b\u043eb'], ['\u0412\u041e\u0412', '\u0412\u041e\u0412'], ['b\u03bfb', 'b\u03bfb']]) {
+      expect(r.holder(fake!, 10)?.origin, fake).toBe('aaaa1111');
+      expect(r.display('cccc3333', fake!, 10, self)).toBe(`${shown}~cccc`);
     }
     expect(r.display('cccc3333', 'böb', 10, self)).toBe('böb'); // a letter with an accent is another nick
   });
@@ -57,8 +57,13 @@ describe('nicks over real sockets', () => {
     await waitUntil(() => lines(c).length === 1, 5_000, 'c hears a');
     await expect(c.node.run('chat', 'nick', ['N0'])).rejects.toMatchObject({ code: 'REFUSED', message: 'N0 is in use by another node of the mesh (seen just now); pick another nick' });
     await expect(c.node.run('chat', 'nick', ['n1'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('n1 is in use') });
-    await expect(c.node.run('chat', 'nick', ['n\u200b0'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('is in use') });
+    await expect(c.node.run('chat', 'nick', ['n\u200b0'])).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('an invisible character') });
+    // A Cyrillic о or a wholly Cyrillic look-alike is n0 too; a nick that mixes scripts is refused outright.
+    await expect(c.node.run('chat', 'nick', ['\u043f0'])).rejects.toMatchObject({ code: 'REFUSED', message: expect.stringContaining('is in use') });
+    await expect(c.node.run('chat', 'nick', ['n\u043e'])).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('Latin and Cyrillic letters mixed') });
+    await expect(c.node.run('chat', 'nick', ['c'.repeat(33)])).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('longer than 32') });
     expect(c.of('nick')).toHaveLength(0);
+    expect(await c.node.run('chat', 'nick', ['Кира'])).toEqual([]);
     expect(await c.node.run('chat', 'nick', ['carol'])).toEqual([]);
     // a leaves: its nick is free again.
     await a.stop();

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { formatAnnouncement, parseAnnouncement } from '../../protocols/chat/discovery.js';
 import { parseHostPort, formatHostPort } from '../../src/net/address.js';
 import { plainId, plainIds, renderPlain, splitPlainLine } from '../../protocols/chat/plain.js';
-import { isNick, stripControls, toNick } from '../../protocols/chat/text.js';
+import { isNick, stripControls } from '../../protocols/chat/text.js';
+import { isGoodNick, toGoodNick } from '../../src/nick.js';
 import { meshName, nick, nodeId } from './arbitraries.js';
 
 describe('plain peers', () => {
@@ -41,14 +42,15 @@ describe('plain peers', () => {
 });
 
 describe('nicks', () => {
-  it('turns any configured name into a wire nick', () => {
-    expect(toNick('John Doe')).toBe('John_Doe');
-    expect(toNick(':root')).toBe('root');
-    expect(toNick('')).toBe('anon');
-    expect(toNick('x'.repeat(100))).toHaveLength(48);
+  it('turns any configured name into a nick that follows the rule (and is a wire nick)', () => {
+    expect(toGoodNick('John Doe', 'anon')).toBe('John_Doe');
+    expect(toGoodNick(':root', 'anon')).toBe('root');
+    expect(toGoodNick('', 'anon')).toBe('anon');
+    expect(toGoodNick('x'.repeat(100), 'anon')).toHaveLength(32);
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
-        expect(isNick(toNick(s))).toBe(true);
+        const n = toGoodNick(s, 'anon');
+        expect(isGoodNick(n) && isNick(n)).toBe(true);
       }),
     );
   });

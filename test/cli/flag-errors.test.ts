@@ -11,7 +11,7 @@ describe('peerdeck with a bad flag', () => {
     for (const [args, first] of [
       [['--chat-port', 'banana'], 'peerdeck: --chat-port: not a port: banana'],
       [['--sahre', '/tmp'], 'peerdeck: unknown flag --sahre (did you mean --share?)'],
-      [['--nick', 'a\nb'], 'peerdeck: --nick: 1-32 characters'],
+      [['--nick', 'a\nb'], 'peerdeck: --nick: a control character: "a\\nb"'],
     ] as const) {
       const r = await runMainOnce([...args]);
       expect(r.code, args.join(' ')).toBe(2);
