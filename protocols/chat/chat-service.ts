@@ -261,13 +261,14 @@ export class ChatService {
     this.#ctx.emit({ type: 'nick', nick: newNick });
   }
 
-  /** Dials `addr`; resolves once TCP is up (the handshake's outcome arrives as events). */
-  async connect(addr: string): Promise<string> {
+  /** `/connect`: `connecting to addr` once TCP is up; when the handshake ends a notice (`tell`) or an error says how it went. */
+  async connect(addr: string, tell = true): Promise<string> {
     if (!parseHostPort(addr)) throw NetError.usage(`not a host:port address: ${addr}`);
     this.#hosts.add(addr);
-    const { handshake } = await this.#dial(addr);
-    handshake.catch((err: unknown) => this.#userError(err, addr));
-    return `connected to ${addr}`;
+    const { link, handshake } = await this.#dial(addr);
+    const told = (): void => void (tell && this.#ctx.emit({ type: 'notice', protocol: 'chat', text: link.dialledWords(addr) }));
+    handshake.then(told, (err: unknown) => this.#userError(err, addr));
+    return `connecting to ${addr}`;
   }
 
   peers(): PeerInfo[] {
@@ -294,7 +295,7 @@ export class ChatService {
 
   // ---- links ----
 
-  async #dial(addr: string): Promise<{ conn: Connection<ChatFrame>; handshake: Promise<void> }> {
+  async #dial(addr: string): Promise<{ conn: Connection<ChatFrame>; link: Link; handshake: Promise<void> }> {
     const hp = parseHostPort(addr);
     if (!hp) throw NetError.usage(`not a host:port address: ${addr}`);
     const conn = await this.#group.dial(hp.host, hp.port, { timeoutMs: this.#o.dialMs });
@@ -304,7 +305,7 @@ export class ChatService {
     const handshake = new Promise<void>((resolve, reject) => {
       link.settle = (err) => (err ? reject(err) : resolve());
     });
-    return { conn, handshake };
+    return { conn, link, handshake };
   }
 
   #onOpen(conn: Connection<ChatFrame>): void {
@@ -374,7 +375,7 @@ export class ChatService {
   /** Keeps a link to `addr` (the maintainer re-dials it with backoff until linked) and dials it now; `label` names it in errors. */
   #pinAndDial(addr: string, label: string): void {
     this.#maintainer.pin(addr);
-    void this.connect(addr).catch((err: unknown) => this.#userError(err, label, 'will keep trying'));
+    void this.connect(addr, false).catch((err: unknown) => this.#userError(err, label, 'will keep trying'));
   }
 
   /** The nicks our linked nodes said in HELLO (or changed to since). */

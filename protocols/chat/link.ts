@@ -99,6 +99,14 @@ export class Link {
   }
 
   /** The link as the peers view shows it. */
+  /** What a dial of `addr` that finished its handshake linked to (`/connect` says it). */
+  dialledWords(addr: string): string {
+    if (this.state === 'plain') return `connected to ${addr}: a line chat that is not a peerdeck node (a plain peer)`;
+    // Settled without this link: we were linked to that node already, and that link stays.
+    const nick = shownNick(this.nick);
+    return this.state === 'ready' && !this.conn.closed ? `connected to ${addr} (${nick})` : `already linked to ${nick} (${addr})`;
+  }
+
   info(now: number): PeerInfo {
     const conn = this.conn;
     const nick = this.state === 'ready' ? shownNick(this.nick) : this.state === 'plain' ? `${shownNick(this.nick)} (plain)` : '(handshake)';
