@@ -39,6 +39,8 @@ export function formatEvent(e: AppEvent): string {
     case 'peer.up':
       return `peer up ${e.protocol} ${e.address} (${e.direction})${e.nick ? ` ${e.nick}` : ''}`;
     case 'peer.down':
+      // A duplicate closed on purpose lost nothing: said as such, not as a peer going down.
+      if (e.reason.startsWith('DUPLICATE: ')) return `duplicate link ${e.protocol} ${e.address} (${e.direction}) closed: both nodes dialled at once; the other link stays`;
       return `peer down ${e.protocol} ${e.address} (${e.direction}): ${e.reason}`;
     case 'notice':
       return e.text;

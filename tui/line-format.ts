@@ -106,6 +106,9 @@ export function logLine(at: number, e: EventOf<'log'>): Line {
   );
 }
 
+/** The reason of a duplicate link closed on purpose (both nodes dialled at once). */
+const DUPLICATE = 'DUPLICATE: ';
+
 /**
  * A link coming up or going down. A lost link says why in words
  * (`link down: bob's node (127.0.0.1:7403, outgoing) dropped the connection
@@ -119,6 +122,9 @@ export function peerLine(at: number, e: EventOf<'peer.up'> | EventOf<'peer.down'
     return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'green' })], [span(`peer up: ${who}${name}`)]);
   }
   const subject = nick ? `${sanitize(nick)}'s node (${sanitize(e.address)}, ${dir})` : `the node at ${sanitize(e.address)} (${dir})`;
+  if (e.reason.startsWith(DUPLICATE)) {
+    return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', STYLE_INFO)], [span(`duplicate link closed: ${subject} (both nodes dialled at once; the other link stays)`)]);
+  }
   const words = reasonWords(e.reason, subject);
   const text = words.startsWith(subject) ? words : `${subject}: ${words}`;
   return makeLine([span(`${formatClock(at)} `, STYLE_TIME), span('-!- ', { fg: 'red' })], [span(`link down: ${sanitize(text)}`)]);

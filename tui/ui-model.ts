@@ -9,6 +9,7 @@ import { reasonWords } from '../src/error-words.js';
 import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
+import { LinkMemory } from './link-memory.js';
 import { Scrollback } from './scrollback.js';
 import { reachedNobody, ResultsModel, searchFinished, type ResultRow } from './results-model.js';
 import { TransfersModel, type TransferRow } from './transfers-model.js';
@@ -34,10 +35,7 @@ const BUILT_IN_WINDOWS: ReadonlySet<string> = new Set(['transfers', 'log', 'resu
 export const NICKS_PER_TAB = 200;
 export { RESULTS_LIMIT } from './results-model.js';
 export { TRANSFERS_LIMIT, type TransferRow } from './transfers-model.js';
-/** Links and parted nicks remembered to fold a quit into one line (oldest dropped first). */
-export const LINK_MEMORY = 1_000;
-/** A link closing this soon after its nick left is the same event as the part line. */
-export const PART_FOLD_MS = 30_000;
+export { LINK_MEMORY, PART_FOLD_MS } from './link-memory.js';
 /** `host:port: CODE: message (what happens next)`, as protocols report a peer's error. */
 const ADDRESS_ERROR = /^((?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+): ([A-Z][A-Z_]+: .*?)(?: \(([a-z][a-z ]+)\))?$/;
 const CODE_PREFIX = /^[A-Z][A-Z_]+: /;
@@ -76,14 +74,6 @@ export interface ApplyResult {
   bell: boolean;
 }
 
-function capMap<K, V>(m: Map<K, V>, limit: number): void {
-  while (m.size > limit) {
-    const first = m.keys().next();
-    if (first.done) break;
-    m.delete(first.value);
-  }
-}
-
 /** All of the TUI's state; `apply(event)` is the reducer. */
 export class UiModel {
   readonly tabs: Tab[] = [];
@@ -96,12 +86,8 @@ export class UiModel {
   /** People Near Me: who is near and our invitations (the Near window). */
   readonly near = new NearModel();
   #extraTabs = 0;
-  /** Nick of each live link (from peer.up), to fold its peer.down into a part line. */
-  readonly #linkNicks = new Map<string, string>();
-  /** Who was last seen at each address (kept after the link is gone: names a node that stops answering). */
-  readonly #addressNicks = new Map<string, string>();
-  /** When each nick last left the mesh (a part line). */
-  readonly #recentParts = new Map<string, number>();
+  /** Who is on which link (link-memory.ts). */
+  readonly #links = new LinkMemory();
   #announcedPorts = '';
   readonly #resultsPlugin: string | undefined;
 
@@ -137,7 +123,7 @@ export class UiModel {
     const m = ADDRESS_ERROR.exec(message);
     if (!m) return CODE_PREFIX.test(message) ? reasonWords(message) : message;
     const [, address = '', reason = '', then] = m;
-    const nick = this.#addressNicks.get(`${protocol ?? ''} ${address}`);
+    const nick = this.#links.nickAt(protocol ?? '', address);
     const subject = nick ? `${nick}'s node (${address})` : `the node at ${address}`;
     return `${reasonWords(reason, subject)}${then ? `; ${then}` : ''}`;
   }
@@ -211,26 +197,23 @@ export class UiModel {
       case 'ready':
         this.listening(e.ports);
         break;
-      case 'peer.up':
-        this.addLine(this.protocolTab(e.protocol), peerLine(this.now(), e), Activity.Event);
+      case 'peer.up': {
+        // A second link to a nick already linked (both nodes dialled at once) is no news: Log only.
+        const again = e.nick !== undefined && this.#links.up(e.protocol, e.address, e.nick, this.now());
+        this.addLine(again ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e), again ? Activity.None : Activity.Event);
         if (e.nick) {
           this.#rememberNick(this.protocolTab(e.protocol), e.nick);
           this.#arrive(this.protocolTab(e.protocol), e.nick);
-          this.#linkNicks.set(`${e.protocol} ${e.address}`, sanitize(e.nick));
-          capMap(this.#linkNicks, LINK_MEMORY);
-          this.#addressNicks.delete(`${e.protocol} ${e.address}`);
-          this.#addressNicks.set(`${e.protocol} ${e.address}`, sanitize(e.nick));
-          capMap(this.#addressNicks, LINK_MEMORY);
         }
         break;
+      }
       case 'peer.down': {
-        // A clean quit already showed `<-- alice left`; the link closing is the same event, so its line goes to Log only.
-        const key = `${e.protocol} ${e.address}`;
-        const nick = this.#linkNicks.get(key);
-        this.#linkNicks.delete(key);
-        const parted = nick === undefined ? undefined : this.#recentParts.get(nick);
-        const same = parted !== undefined && this.now() - parted <= PART_FOLD_MS;
-        this.addLine(same ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e, nick ?? this.#addressNicks.get(key)), same ? Activity.None : Activity.Event);
+        // A clean quit already showed `<-- alice left`, and a duplicate closed on purpose (DUPLICATE) lost
+        // nothing: their lines go to Log only.
+        const duplicate = e.reason.startsWith('DUPLICATE: ');
+        const { nick, parted } = this.#links.down(e.protocol, e.address, this.now(), duplicate);
+        const quiet = parted || duplicate;
+        this.addLine(quiet ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e, nick), quiet ? Activity.None : Activity.Event);
         break;
       }
       case 'notice':
@@ -301,10 +284,7 @@ export class UiModel {
   #chat(e: EventOf<'chat.line'>): ApplyResult {
     const tab = this.protocolTab(e.protocol);
     const { line, mention } = chatLine(e, this.nick);
-    if (e.kind === 'part' && !e.self) {
-      this.#recentParts.set(sanitize(e.nick), this.now());
-      capMap(this.#recentParts, LINK_MEMORY);
-    }
+    if (e.kind === 'part' && !e.self) this.#links.parted(e.nick, this.now());
     if (!e.self) this.#rememberNick(tab, e.nick);
     this.#presence(tab, e);
     const level = mention ? Activity.Mention : e.kind === 'msg' || e.kind === 'action' ? Activity.Message : Activity.Event;

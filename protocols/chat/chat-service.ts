@@ -266,8 +266,8 @@ export class ChatService {
     if (!parseHostPort(addr)) throw NetError.usage(`not a host:port address: ${addr}`);
     this.#hosts.add(addr);
     const { link, handshake } = await this.#dial(addr);
-    const told = (): void => void (tell && this.#ctx.emit({ type: 'notice', protocol: 'chat', text: link.dialledWords(addr) }));
-    handshake.then(told, (err: unknown) => this.#userError(err, addr));
+    const told = (): void => void (tell && this.#ctx.emit({ type: 'notice', protocol: 'chat', text: link.dialledWords(addr, [...this.#byNode.values()].find((l) => l.listenAddr === addr)) }));
+    handshake.then(told, (err: unknown) => (err instanceof NetError && err.code === 'DUPLICATE' ? told() : this.#userError(err, addr)));
     return `connecting to ${addr}`;
   }
 

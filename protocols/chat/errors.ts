@@ -39,3 +39,14 @@ export function refusedWords(text: string): string {
   if (text === PASSWORD_UNWANTED) return 'its mesh has no password; we offered one';
   return text;
 }
+
+/**
+ * The peer's `ERROR :<CODE>: reason` before the handshake (or DUPLICATE after it), keeping its
+ * code where it names one (once).
+ */
+export function refusal(reason: string): NetError {
+  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT|REFUSED|DUPLICATE): /.exec(reason)?.[1];
+  const text = `peer refused us: ${code === undefined ? reason : refusedWords(reason.slice(code.length + 2))}`;
+  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT' || code === 'DUPLICATE') return new NetError(code, text);
+  return NetError.refused(text);
+}

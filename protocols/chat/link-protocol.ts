@@ -24,7 +24,7 @@ import { LineRate } from './line-rate.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
 import type { ResolvedChatOptions } from './options.js';
-import { authFailed, refusedWords } from './errors.js';
+import { authFailed, refusal } from './errors.js';
 import type { ChatExtensions } from './extensions.js';
 
 /** The node state a LinkProtocol reads and updates (owned by ChatService). */
@@ -62,14 +62,6 @@ export const PLAIN_UNSIGNED_DROPPED = '* this node shows signed lines only: your
 
 /** Addresses remembered as our own (dialled and found to be us). */
 const MAX_SELF_ADDRS = 64;
-
-/** The peer's `ERROR :<CODE>: reason` before the handshake, keeping its code where it names one (once). */
-export function refusal(reason: string): NetError {
-  const code = /^(WRONG_MESH|AUTH_FAILED|PROTOCOL|LIMIT|REFUSED): /.exec(reason)?.[1];
-  const text = `peer refused us: ${code === undefined ? reason : refusedWords(reason.slice(code.length + 2))}`;
-  if (code === 'WRONG_MESH' || code === 'AUTH_FAILED' || code === 'PROTOCOL' || code === 'LIMIT') return new NetError(code, text);
-  return NetError.refused(text);
-}
 
 /** Handles every line received on a chat link, by the link's state. */
 export class LinkProtocol {
@@ -252,6 +244,13 @@ export class LinkProtocol {
     link.hello = hello;
     link.conn.nick = hello.nick;
     if (link.dialAddr !== undefined) this.#c.found(link.dialAddr, hello.node);
+    // A second link to a node we are linked to, that the rule says goes: refused before our
+    // HELLO, so the dialler never counts it as up (README "Mesh upkeep").
+    const existing = this.#c.byNode.get(hello.node);
+    if (existing && link.conn.direction === 'in' && resolveDuplicateLink(o.nodeId, hello.node, existing.conn.direction, 'in') === 'keep-existing') {
+      this.#handshakeFailed(link, NetError.duplicate(`already linked to ${hello.nick}`));
+      return;
+    }
     // Full: say so before our HELLO, so the dialler hears it as a refusal and goes elsewhere.
     if (link.conn.direction === 'in' && !this.#c.byNode.has(hello.node)) {
       const full = admitNode(countSlots(this.#c.links.values(), link), this.#limits());
@@ -312,7 +311,8 @@ export class LinkProtocol {
         if (this.#c.ext) this.#failIf(link, this.#c.ext.line(link, line));
         return;
       case 'ERROR':
-        link.conn.close(NetError.closed(`peer closed the link: ${m.reason}`));
+        // A duplicate closed on purpose (both nodes dialled at once) is not a lost link.
+        link.conn.close(m.reason.startsWith('DUPLICATE: ') ? refusal(m.reason) : NetError.closed(`peer closed the link: ${m.reason}`));
         return;
       case 'HELLO':
       case 'AUTH':
@@ -341,10 +341,10 @@ export class LinkProtocol {
       if (resolveDuplicateLink(this.#c.options.nodeId, hello.node, existing.conn.direction, link.conn.direction) === 'keep-existing') {
         link.settle?.(undefined); // we are linked to that node: the dial did its job
         link.settle = undefined;
-        link.fail(NetError.refused(`already linked to ${hello.nick}`));
+        link.fail(NetError.duplicate(`already linked to ${hello.nick}`));
         return;
       }
-      existing.fail(NetError.refused(`replaced by another link to ${hello.nick}`));
+      existing.fail(NetError.duplicate(`replaced by another link to ${hello.nick}`));
     }
     if (link.conn.direction === 'in') {
       const full = admitNode(countSlots(this.#c.links.values(), link), this.#limits());

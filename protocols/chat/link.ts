@@ -99,12 +99,16 @@ export class Link {
   }
 
   /** The link as the peers view shows it. */
-  /** What a dial of `addr` that finished its handshake linked to (`/connect` says it). */
-  dialledWords(addr: string): string {
+  /**
+   * What a dial of `addr` that finished its handshake linked to (`/connect` says it);
+   * `linked` is the link we already had to that node, if we know it.
+   */
+  dialledWords(addr: string, linked?: Link): string {
     if (this.state === 'plain') return `connected to ${addr}: a line chat that is not a peerdeck node (a plain peer)`;
-    // Settled without this link: we were linked to that node already, and that link stays.
-    const nick = shownNick(this.nick);
-    return this.state === 'ready' && !this.conn.closed ? `connected to ${addr} (${nick})` : `already linked to ${nick} (${addr})`;
+    if (this.state === 'ready' && !this.conn.closed) return `connected to ${addr} (${shownNick(this.nick)})`;
+    // Closed as a duplicate: we were linked to that node already, and that link stays.
+    const nick = this.hello?.nick ?? linked?.hello?.nick;
+    return nick !== undefined ? `already linked to ${shownNick(nick)} (${addr})` : `already linked to the node at ${addr}`;
   }
 
   info(now: number): PeerInfo {

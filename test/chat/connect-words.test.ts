@@ -38,8 +38,14 @@ describe('/connect', () => {
     await link(a, b);
     expect(await a.node.run('chat', 'connect', [addrOf(b)])).toEqual([`connecting to ${addrOf(b)}`]);
     await waitUntil(() => notices(a).includes(`already linked to n1 (${addrOf(b)})`), 5_000, 'already linked');
+    // And from the other side: the node with the smaller id keeps the link it dialled, so b's dial is
+    // either refused before HELLO (b still names a) or replaces the first link; one link stays.
+    expect(await b.node.run('chat', 'connect', [addrOf(a)])).toEqual([`connecting to ${addrOf(a)}`]);
+    const words = [`already linked to n0 (${addrOf(a)})`, `connected to ${addrOf(a)} (n0)`];
+    await waitUntil(() => notices(b).some((t) => words.includes(t)), 5_000, 'b told');
+    await waitUntil(() => linked(a) === 1 && linked(b) === 1 && a.node.peers().length === 1, 5_000, 'one link');
     expect(errors(a)).toEqual([]);
-    expect(linked(a)).toBe(1);
+    expect(errors(b)).toEqual([]);
   });
 
   it('a line chat that is not a peerdeck node is connected as a plain peer once it speaks', async () => {
