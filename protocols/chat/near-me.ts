@@ -19,7 +19,8 @@ import type { Contacts } from './contacts.js';
 import { authorityOfKey, verifySignature, type Identity } from './identity.js';
 import { acceptAction, inviteEndpoint, INVITE_KINDS, type InviteKind } from './invite-action.js';
 import { isEndpoint } from './names/record.js';
-import { isNick, stripControls } from './text.js';
+import { shownNick } from '../../src/nick.js';
+import { isNick, stripBidi, stripControls } from './text.js';
 
 export const NEAR_TAG = 'peerdeck-near/1';
 export const INVITE_TAG = 'peerdeck-invite/1';
@@ -92,7 +93,8 @@ const B64_RE = /^[A-Za-z0-9_-]{0,400}$/;
 const ID_RE = /^[0-9a-f]{16}$/;
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
-const unb64 = (s: string, max: number): string => stripControls(Buffer.from(s, 'base64url').toString('utf8')).slice(0, max);
+// A friendly name or message from the LAN, made safe to show (no control, no bidi override).
+const unb64 = (s: string, max: number): string => stripBidi(stripControls(Buffer.from(s, 'base64url').toString('utf8'))).slice(0, max);
 
 function inviteBytes(id: string, to: string, kind: string, endpoint: string, nick: string, msg: string): Buffer {
   return Buffer.from(`${INVITE_TAG}\n${id}\n${to}\n${kind}\n${endpoint}\n${nick}\n${msg}`, 'utf8');
@@ -170,7 +172,7 @@ export class NearMe {
       return;
     }
     const known = this.#people.get(node);
-    const person: Person = { node, authority: authority!, nick: nick!, friendly: unb64(friendly!, MAX_FRIENDLY), protocols: protocols === '-' ? [] : protocols!.split(','), address, seen: this.#o.clock.now() };
+    const person: Person = { node, authority: authority!, nick: shownNick(nick!), friendly: unb64(friendly!, MAX_FRIENDLY), protocols: protocols === '-' ? [] : protocols!.split(','), address, seen: this.#o.clock.now() };
     if (!known && this.#people.size >= MAX_PEOPLE) return;
     this.#people.set(node, person);
     if (!known) this.#person(person, 'here', `near: ${person.nick} (${person.friendly}) is near you`);
@@ -242,10 +244,10 @@ export class NearMe {
       this.#answer(id, authority, 'declined');
       return;
     }
-    const inv: Invitation = { n: this.#next++, id, from: contact ? contact.name : authority.slice(0, 8), nick, authority, contact: contact !== undefined, kind: kind as InviteKind, endpoint, text, state: 'open' };
+    const inv: Invitation = { n: this.#next++, id, from: contact ? contact.name : authority.slice(0, 8), nick: shownNick(nick), authority, contact: contact !== undefined, kind: kind as InviteKind, endpoint, text, state: 'open' };
     this.#invitations.push(inv);
     if (this.#invitations.length > MAX_INVITATIONS) this.#invitations.shift();
-    const who = contact ? `${contact.name} (contact)` : `${nick} (${authority.slice(0, 8)}, not a contact)`;
+    const who = contact ? `${contact.name} (contact)` : `${inv.nick} (${authority.slice(0, 8)}, not a contact)`;
     this.#invitation(inv, `invitation ${inv.n}: ${who} invites you to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}${text ? `: ${text}` : ''} (/accept ${inv.n} or /decline ${inv.n})`);
   }
 

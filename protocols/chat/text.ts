@@ -12,6 +12,15 @@ export function stripControls(s: string): string {
   return s.replace(CONTROLS, '');
 }
 
+// Bidi embeddings, overrides and isolates: they turn the rest of a line around on a terminal
+// that does bidi (the marks LRM, RLM and ALM stay: right-to-left text needs them).
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** Removes bidi embedding, override and isolate controls from text to show. */
+export function stripBidi(s: string): string {
+  return s.replace(BIDI_CONTROLS, '');
+}
+
 const WORD_RE = /^[^\s\u0000-\u001f\u007f-\u009f:][^\s\u0000-\u001f\u007f-\u009f]*$/u;
 
 /** A single wire token: no whitespace or controls, not starting with `:`. */

@@ -1,0 +1,42 @@
+/**
+ * People Near Me shows what the LAN says about a person safely (README "People Near Me"):
+ * a nick with a bidi override or a zero-width space, or a friendly name with bidi
+ * controls, reaches neither `/near`, the notice nor the `near.person` event as it came.
+ * The node listens for discovery on loopback only; the datagram goes to 127.0.0.1.
+ */
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Testnet, TestNode } from '../testnet.js';
+import { chatNet, waitUntil } from './chat-net.js';
+
+let net: Testnet | undefined;
+afterEach(async () => {
+  await net?.stop();
+  net = undefined;
+});
+
+describe('People Near Me from a hostile LAN', () => {
+  it('shows a nick and a friendly name without bidi overrides or invisible characters', async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    net = await chatNet(1, () => ({ discovery: { port, interface: '127.0.0.1', intervalMs: 200 }, mesh: `nh${Math.random().toString(36).slice(2, 10)}`, targetDegree: 0 }));
+    const [a] = net.nodes as [TestNode];
+    const friendly = Buffer.from('Ali\u202ece\u2066 Smith', 'utf8').toString('base64url');
+    const datagram = `peerdeck-near/1 in evil0001 ${'a'.repeat(40)} x\u202eevil\u200b chat ${friendly}`;
+    const udp = createSocket('udp4');
+    try {
+      await waitUntil(() => {
+        udp.send(datagram, port, '127.0.0.1');
+        return a.of('near.person').length > 0;
+      }, 10_000, 'a sees the person');
+    } finally {
+      udp.close();
+    }
+    const e = a.of('near.person')[0]!;
+    expect(e.nick).toBe('x?evil?');
+    expect(e.friendly).toBe('Alice Smith');
+    expect(e.text).toBe('near: x?evil? (Alice Smith) is near you');
+    const listing = (await a.node.run('chat', 'near', [])).join('\n');
+    expect(listing).toContain('x?evil? (Alice Smith)');
+    expect(listing).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b]/);
+  }, 30_000);
+});
