@@ -213,6 +213,8 @@ export class UiModel {
         const duplicate = e.reason.startsWith('DUPLICATE: ');
         const { nick, parted } = this.#links.down(e.protocol, e.address, this.now(), duplicate);
         const quiet = parted || duplicate;
+        // A plain peer (nc) speaks under its address and sends no part line: its link closing is its leaving.
+        this.protocolTab(e.protocol).present.delete(sanitize(e.address));
         this.addLine(quiet ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e, nick), quiet ? Activity.None : Activity.Event);
         break;
       }

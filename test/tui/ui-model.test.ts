@@ -130,4 +130,15 @@ describe('UiModel', () => {
     expect(m.transfers.has(1)).toBe(false);
     expect(m.transfers.has(2)).toBe(true);
   });
+
+  it('a plain peer (nc) whose link closes leaves the nick list: it sends no part line', () => {
+    const m = model();
+    m.apply({ type: 'peer.up', protocol: 'chat', address: '127.0.0.1:5555', direction: 'in' });
+    m.apply(chat('127.0.0.1:5555', 'hi from nc'));
+    m.apply(chat('bob', 'hi'));
+    const tab = m.tab('chat')!;
+    expect(m.names(tab)).toEqual(['127.0.0.1:5555', 'alice', 'bob']);
+    m.apply({ type: 'peer.down', protocol: 'chat', address: '127.0.0.1:5555', direction: 'in', reason: 'CLOSED: peer closed the connection' });
+    expect(m.names(tab)).toEqual(['alice', 'bob']);
+  });
 });
