@@ -145,12 +145,14 @@ export function strWidth(s: string): number {
 
 /**
  * Removes what must never reach the terminal from remote text: C0/C1 controls
- * (ESC would let a peer move our cursor or retitle the window) and lone
- * surrogates. Tabs become a space.
+ * (ESC would let a peer move our cursor or retitle the window), bidi embeddings,
+ * overrides and isolates (on a terminal that does bidi they turn the rest of the
+ * line around: `<bob> ` and a reversed text that reads as something else; the
+ * marks LRM, RLM and ALM stay) and lone surrogates. Tabs become a space.
  */
 export function sanitize(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+  return s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
 }
 
 /** The longest prefix of `s` that fits in `cols` columns (never splits a wide character or a cluster). */

@@ -76,10 +76,14 @@ describe('sanitize', () => {
     expect(sanitize('a\x1b[2Jb\x07c\x9bd\te')).toBe('a[2Jbcd e');
     expect(sanitize('x\ud800y\udc00z😀')).toBe('xyz😀');
   });
-  it('never leaves a control character', () => {
+  it('drops bidi overrides, embeddings and isolates, and keeps right-to-left text and its marks', () => {
+    expect(sanitize('hi \u202eevil\u202c \u2067x\u2069 \u202ay\u202b')).toBe('hi evil x y');
+    expect(sanitize('שלום \u200fעולם\u200e ok')).toBe('שלום \u200fעולם\u200e ok');
+  });
+  it('never leaves a control character or a bidi override', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
-        expect(/[\u0000-\u001f\u007f-\u009f]/.test(sanitize(s))).toBe(false);
+        expect(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(sanitize(s))).toBe(false);
       }),
     );
   });
