@@ -20,7 +20,7 @@ afterEach(async () => {
 async function namesStats(t: TestNode): Promise<Record<string, number>> {
   const out = (await t.node.run('chat', 'names', [])).join('\n');
   const n = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
-  return { cache: n(/cache: (\d+) records/), sent: n(/sent (\d+) name lines/), forged: n(/forged (\d+)/), stale: n(/stale (\d+)/), replayed: n(/replayed (\d+)/) };
+  return { cache: n(/cache: (\d+) records?;/), sent: n(/sent (\d+) name lines?;/), forged: n(/forged (\d+)/), stale: n(/stale (\d+)/), replayed: n(/replayed (\d+)/) };
 }
 
 describe('chat: peer names', () => {
@@ -121,6 +121,7 @@ describe('chat: peer names', () => {
     await waitUntil(() => t.events.length > 0 && p.lines.length > 0);
     await settle(300);
     expect(await namesStats(t)).toMatchObject({ forged: 2, stale: 1, replayed: 1, cache: 1 });
+    expect((await t.node.run('chat', 'names', [])).join('\n')).toContain('cache: 1 record;');
     const out = await t.node.run('chat', 'resolve', [`${victim.authority}.bank`]);
     expect(out).toHaveLength(2);
     expect(out[1]).toContain('chat@127.0.0.1:7000');

@@ -4,6 +4,7 @@
  * TUI keeps `/names` for its nick list), `/resolve name`, and what `/connect name` dials.
  */
 import { NetError } from '../../../src/errors.js';
+import { plural } from '../../../src/words.js';
 import type { NameService, CloudQuery, Resolution } from './name-service.js';
 import { isClassifier, UNSECURED, type NameRecord } from './record.js';
 
@@ -37,7 +38,7 @@ export function describeRecord(r: NameRecord, now: number): string {
 /** `/resolve` output. */
 export function describeResolution(res: Resolution, now: number): string[] {
   const from = res.from === 'local' ? 'our own' : res.from === 'cache' ? 'from cache' : 'from the mesh';
-  return [`${res.records.length} record${res.records.length === 1 ? '' : 's'} (${from}):`, ...res.records.map((r) => `  ${describeRecord(r, now)}`)];
+  return [`${plural(res.records.length, 'record')} (${from}):`, ...res.records.map((r) => `  ${describeRecord(r, now)}`)];
 }
 
 /** `/names`: our registrations and the cache and counters. */
@@ -46,7 +47,7 @@ export function describeNames(n: NameService, now: number): string[] {
   const st = n.stats;
   return [
     ...(regs.length === 0 ? ['no names registered (/register <classifier>)'] : regs.map((r) => `${r.name} [${r.cloud}]${r.name.startsWith(`${UNSECURED}.`) ? ' unsecured (spoofable)' : ''}: ${r.endpoints.join(' ')}`)),
-    `cache: ${n.cache.all(now).length} records; sent ${st.sent} name lines; queries seen ${st.queriesSeen}, answered ${st.answered}; dropped: forged ${st.forged}, stale ${st.stale}, replayed ${st.replayed}; ring wait ${n.ringWindow()} ms`,
+    `cache: ${plural(n.cache.all(now).length, 'record')}; sent ${plural(st.sent, 'name line')}; queries seen ${st.queriesSeen}, answered ${st.answered}; dropped: forged ${st.forged}, stale ${st.stale}, replayed ${st.replayed}; ring wait ${n.ringWindow()} ms`,
   ];
 }
 
