@@ -5,6 +5,7 @@ import type { PluginContext } from '../../src/plugin.js';
 import * as C from './constants.js';
 import { DescriptorDecoder } from './descriptor-decoder.js';
 import { FramingGuard } from './framing-guard.js';
+import { learnAddress } from './ipv4.js';
 import type { Dialer } from './dialer.js';
 import { acceptorConfirm, acceptorRespond, initiatorDecide, parseStatusLine, peerHeaders } from './handshake.js';
 import { parseHeaderBlock } from './headers.js';
@@ -99,7 +100,7 @@ export class LinkSetup {
           return conn.close(NetError.refused(`we refused: ${d.code} ${d.reason}`));
         }
         conn.send(d.final);
-        if (d.peer.remoteIp && /^\d{1,3}(\.\d{1,3}){3}$/.test(d.peer.remoteIp)) s.learnedIp ??= d.peer.remoteIp;
+        s.learnedIp = learnAddress(s.learnedIp, d.peer.remoteIp);
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;
