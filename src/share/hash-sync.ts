@@ -78,7 +78,7 @@ const HEX = Buffer.from('0123456789abcdef', 'latin1');
  * costs an allocation outside the heap, twice the time of the hash itself
  * for a small file).
  */
-function writeRecord(sha1: string, md5: string, out: Buffer, at: number): void {
+export function writeRecord(sha1: string, md5: string, out: Buffer, at: number): void {
   let o = at;
   for (let i = 0; i < sha1.length; i++) {
     const b = sha1.charCodeAt(i);

@@ -17,6 +17,9 @@ import { ShareTable, type TableScan } from './share-table.js';
 import type { Tracked } from './tracked-entry.js';
 import { saveCache, TableHashHost } from './table-hash-host.js';
 import { PartQueue } from './part-queue.js';
+import { SCAN_JOB_FILES, ScanJobs } from './scan-jobs.js';
+import { STAT_HASH_MAX_BYTES } from './stat-hash-sync.js';
+import { boxedArray } from './boxed-array.js';
 import { ShareWatch } from './share-watch.js';
 import { ShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
@@ -49,6 +52,12 @@ export interface ShareLibraryOptions {
   maxFiles?: number;
   /** Files per part of a scan that the walking worker sends (default SCAN_PART_FILES; small in tests). */
   scanPartFiles?: number;
+  /**
+   * A first scan with no hash cache hashes files up to this size where it
+   * stats them, before `share.ready` (default STAT_HASH_MAX_BYTES; -1: none,
+   * every file is hashed after `share.ready`, as larger files always are).
+   */
+  statHashMaxBytes?: number;
   /** Worker threads that scan and hash (default SHARE_WORKER_THREADS). */
   threads?: number;
   clock?: Clock;
@@ -93,6 +102,10 @@ export class ShareLibrary {
   #watch: ShareWatch | undefined;
   #watchTimer: Timer | undefined;
   #stopped = false;
+  /** The save after a walk that left nothing to hash, until it is written. */
+  #walkSaving: Promise<void> | undefined;
+  /** A first scan's entries that got their hashes with their stats (scan-jobs.ts): counted and their cache rows encoded, as a hash batch's. */
+  readonly #fresh = (entries: Tracked[]): void => this.#hashHost.batchHashed(entries);
 
   constructor(opts: ShareLibraryOptions) {
     this.#opts = opts;
@@ -153,9 +166,11 @@ export class ShareLibrary {
     return run;
   }
 
-  /** Resolves when every file currently known has its hashes. */
+  /** Resolves when every file currently known has its hashes, and the hash cache is saved. */
   async whenHashed(): Promise<void> {
     await this.#hashes.whenDone();
+    // A first scan whose files all came with their hashes has no hashing run: the walk's end saves.
+    while (this.#walkSaving) await this.#walkSaving;
   }
 
   get files(): number {
@@ -244,15 +259,26 @@ export class ShareLibrary {
     this.#hashes.clear();
     // No shared folder (most chat-only nodes): no worker thread is started at all.
     let end = EMPTY_SCAN;
-    const parts = new PartQueue((part) => (pending += this.#takePart(s, part)));
+    // A first scan with no hashes remembered (issue 9): the walk lists files by their folders'
+    // entry types, and both workers stat each part's files and hash the small ones in one step
+    // (scan-jobs.ts); what is left to hash (larger files) is queued once every part is in, so
+    // share.ready never waits behind a large read.
+    let held: Tracked[] | undefined;
+    let jobs: ScanJobs | undefined;
+    const parts = new PartQueue((part) => (pending += this.#takePart(s, part, held)));
     let walked = false;
     try {
       if (this.roots.length > 0) {
         const firstHashing = s.gen === 1 && this.#opts.hash !== false;
         const cacheThere = (firstHashing || cache !== undefined) && (await this.#cacheExists());
-        // A first scan with no hashes remembered hashes every file: the hashing worker starts now
+        // A first scan with no hashes remembered hashes every file: the second worker starts now
         // instead of at the first part, while the walk begins (issue 9).
-        if (firstHashing && !cacheThere) this.#workers.startAll();
+        if (firstHashing && !cacheThere) {
+          this.#workers.startAll();
+          held = boxedArray();
+          jobs = new ScanJobs(this.#workers, this.#opts.statHashMaxBytes ?? STAT_HASH_MAX_BYTES, (part) => parts.push(part));
+        }
+        const partFiles = this.#opts.scanPartFiles ?? SCAN_PART_FILES;
         // No cache file yet (a first start): the walk is not asked to look each file up in one, which
         // would send a record of spaces for every file (issue 9: 10 MB for 100,000 files, copied on
         // both threads); the cache counts as read, with nothing in it.
@@ -261,15 +287,22 @@ export class ShareLibrary {
           this.roots,
           {
             maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
-            partFiles: this.#opts.scanPartFiles ?? SCAN_PART_FILES,
+            partFiles: jobs ? Math.min(partFiles, SCAN_JOB_FILES) : partFiles,
             cache: cache && cacheThere ? { file: cache.file, legacyFile: cache.legacyFile } : undefined,
+            list: jobs !== undefined,
           },
-          (part) => parts.push(part),
+          (part) => (jobs ? jobs.list(part) : parts.push(part)),
         );
+        if (jobs) {
+          await jobs.finish();
+          end = { ...end, files: end.files - jobs.gone, skipped: end.skipped + jobs.gone };
+        }
         parts.finish();
+        if (held && held.length > 0 && !this.#stopped) this.#hashes.add(held);
       }
       walked = true;
     } finally {
+      jobs?.cancel();
       parts.cancel();
       if (!walked) {
         this.#scanning = false;
@@ -290,11 +323,15 @@ export class ShareLibrary {
 
   /**
    * Takes in one part of a walk; hashing starts with the first part (one
-   * worker hashes while the other still walks). Returns the files to hash.
+   * worker hashes while the other still walks), or, with `held` (a first
+   * scan's parts, complete with the small files' hashes), the files left
+   * to hash are kept there until the walk's parts are all in. Returns the
+   * files to hash.
    */
-  #takePart(s: TableScan, part: ScanPart): number {
-    const pending = this.#table.takePart(s, part);
-    if (this.#opts.hash !== false && !this.#stopped) this.#hashes.add(pending);
+  #takePart(s: TableScan, part: ScanPart, held: Tracked[] | undefined): number {
+    const pending = this.#table.takePart(s, part, held && this.#fresh);
+    if (held) for (let i = 0; i < pending.length; i++) held.push(pending[i]!);
+    else if (this.#opts.hash !== false && !this.#stopped) this.#hashes.add(pending);
     return pending.length;
   }
 
@@ -311,9 +348,13 @@ export class ShareLibrary {
     if (this.#hashes.running) return;
     this.#workers.release();
     // Never rejects (a failure is logged); stop() waits for it.
-    void this.#saveCache().then(() => {
+    const saving = this.#saveCache().then(() => {
+      if (this.#walkSaving === saving) this.#walkSaving = undefined;
+      // Rows encoded for a first scan's hashes that came with their stats are in the file now.
+      if (!this.#hashes.running) this.#table.dropRows();
       if (ok) this.#settle();
     });
+    this.#walkSaving = saving;
   }
 
   /**

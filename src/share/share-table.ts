@@ -106,10 +106,15 @@ export class ShareTable {
   /**
    * Takes in one part of a walk: new and changed files get entries (with the
    * part's remembered hashes), unchanged ones keep theirs and their place in
-   * every lookup. Returns the entries that still need hashes.
+   * every lookup. Returns the entries that still need hashes. With `fresh`,
+   * the part's hashes were just computed (a first scan's one step per small
+   * file: scan-jobs.ts), not remembered: the entries that got them are handed
+   * to `fresh` (their cache rows are encoded and they count as hashed), and the
+   * hash cache is out of date.
    */
-  takePart(s: TableScan, part: ScanPart): Tracked[] {
+  takePart(s: TableScan, part: ScanPart, fresh?: (entries: Tracked[]) => void): Tracked[] {
     const pending = boxedArray<Tracked>();
+    const got = boxedArray<Tracked>();
     for (let i = 0; i < part.dirPaths.length; i++) {
       s.dirPaths[part.firstDir + i] = part.dirPaths[i]!;
       s.dirRels[part.firstDir + i] = part.dirRels[i]!;
@@ -170,10 +175,15 @@ export class ShareTable {
         own ? 0 : at,
       );
       if (!hit) pending.push(e);
+      else if (fresh) got.push(e);
       if (!known) this.#count++;
       this.#entries[index] = e;
       s.order.push(e);
       this.#lookups.link(e);
+    }
+    if (fresh && got.length > 0) {
+      this.#stale();
+      fresh(got);
     }
     return pending;
   }

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readHashCacheSync } from './hash-cache.js';
 import { hashBuffer, hashFileRecord, HashStopped } from './hash-sync.js';
+import { statHashBatch } from './stat-hash-sync.js';
 import { walkRoots } from './walk-sync.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type PackedHashes, type ScanEnd, type ScanPart, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-messages.js';
 
@@ -33,9 +34,9 @@ function hashBatch(paths: string[], sizes: Float64Array): PackedHashes {
 }
 
 /** A walk, sent in parts; with `cache`, every file is also looked up in that hash cache file, read here in one read. */
-function scan(id: number, roots: string[], maxFiles: number, partFiles: number, cache?: { file: string; legacyFile: string }): ScanEnd {
+function scan(id: number, roots: string[], maxFiles: number, partFiles: number, cache?: { file: string; legacyFile: string }, list = false): ScanEnd {
   const send = (part: ScanPart): void => port!.postMessage({ type: 'scan-part', id, part } satisfies WorkerReply);
-  if (!cache) return walkRoots(roots, maxFiles, send, undefined, partFiles);
+  if (!cache) return walkRoots(roots, maxFiles, send, undefined, partFiles, list);
   const reader = readHashCacheSync(cache.file, cache.legacyFile);
   const end = walkRoots(roots, maxFiles, send, (path, size, mtimeMs, ino) => {
     const c = reader.lookup(path, size, mtimeMs, ino);
@@ -49,10 +50,13 @@ port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.type) {
       case 'scan':
-        reply = { type: 'scanned', id: m.id, end: scan(m.id, m.roots, m.maxFiles, m.partFiles, m.cache) };
+        reply = { type: 'scanned', id: m.id, end: scan(m.id, m.roots, m.maxFiles, m.partFiles, m.cache, m.list) };
         break;
       case 'hash':
         reply = { type: 'hashed', id: m.id, hashes: hashBatch(m.paths.split(NAME_SEPARATOR), m.sizes) };
+        break;
+      case 'stat-hash':
+        reply = { type: 'stat-hashed', id: m.id, files: statHashBatch(m.paths.split(NAME_SEPARATOR), m.sizes, m.mtimes, m.inos, buf, stop, m.maxBytes) };
         break;
     }
   } catch (err) {

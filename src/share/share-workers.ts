@@ -4,7 +4,7 @@
  * again after it dies, and an idle worker does not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
-import type { PackedHashes, ScanEnd, ScanPart, WorkerReply, WorkerRequest, WorkerStart } from './worker-messages.js';
+import type { PackedHashes, ScanEnd, ScanPart, StatHashed, WorkerReply, WorkerRequest, WorkerStart } from './worker-messages.js';
 import { NAME_SEPARATOR } from './worker-messages.js';
 
 /** Worker threads: one per core of the 2-core machine issue 9 measures on; the first also scans. */
@@ -46,14 +46,14 @@ export class ShareWorkers {
    */
   async scan(
     roots: readonly string[],
-    opts: { maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string } | undefined },
+    opts: { maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string } | undefined; list?: boolean },
     onPart: (part: ScanPart) => void,
   ): Promise<ScanEnd> {
-    const { maxFiles, partFiles, cache } = opts;
+    const { maxFiles, partFiles, cache, list } = opts;
     this.#scans++;
     let r: WorkerReply;
     try {
-      r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, partFiles, ...(cache ? { cache } : {}) }), onPart);
+      r = await this.#ask(0, (id) => ({ type: 'scan', id, roots: [...roots], maxFiles, partFiles, ...(cache ? { cache } : {}), ...(list ? { list } : {}) }), onPart);
     } finally {
       this.#scans--;
     }
@@ -71,6 +71,18 @@ export class ShareWorkers {
     const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'hash', id, paths: paths.join(NAME_SEPARATOR), sizes }));
     if (r.type !== 'hashed') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to hash`);
     return r.hashes;
+  }
+
+  /**
+   * Stats and hashes a listing walk's part in worker `k` (a first scan's one
+   * step per file: stat-hash-sync.ts), its paths joined as the part has
+   * them; files up to `maxBytes` are hashed (-1: none).
+   */
+  async statHash(k: number, part: Pick<ScanPart, 'paths' | 'sizes' | 'mtimes' | 'inos'>, maxBytes: number): Promise<StatHashed> {
+    const { paths, sizes, mtimes, inos } = part;
+    const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'stat-hash', id, paths, sizes, mtimes, inos, maxBytes }));
+    if (r.type !== 'stat-hashed') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to stat-hash`);
+    return r.files;
   }
 
   /** Starts every worker not running yet (they load while the walk begins, ready for the first hashes). */

@@ -11,6 +11,7 @@ import { isInside, MAX_SCAN_DEPTH, PART_SUFFIX } from './scanner.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type ScanRoot } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, lstatInto, lstatOut } from './lstat-fields.js';
+import { DIRENT_DIR, DIRENT_FILE, DIRENT_LINK, DIRENT_UNKNOWN, readdirTypes, type DirTypes } from './dir-types.js';
 
 /** Files per part sent to the library while walking. */
 export const SCAN_PART_FILES = 8192;
@@ -21,6 +22,13 @@ export const SCAN_PART_FILES = 8192;
  * first batch).
  */
 export const FIRST_PART_FILES = 512;
+
+/**
+ * A file that a listing walk (`walkRoots(..., list)`) found by its folder's
+ * entry type and did not stat: its size in the part reads this, and the
+ * stat is done where the file is opened to be hashed (stat-hash-sync.ts).
+ */
+export const NOT_STATED = -1;
 
 /** The hashes remembered for a file (HASH_RECORD_CHARS characters) if it is unchanged, else undefined. */
 export type CacheLookup = (path: string, size: number, mtimeMs: number, ino: number) => string | undefined;
@@ -46,6 +54,12 @@ interface Dir {
  * root) is walked once, so no path is given twice. With `lookup`, each
  * file's remembered hashes are packed into `cached` (one lookup per file
  * here, none on the event loop).
+ *
+ * With `list` (a first scan with no hash cache: issue 9), a regular file is
+ * known by its folder's entry type and not stat'ed here: its size in the
+ * part is NOT_STATED and the one open that hashes it stats it too
+ * (stat-hash-sync.ts). Symlinks, and entries whose type the file system does
+ * not give, are stat'ed here as always (their numbers are in the part).
  */
 export function walkRoots(
   roots: readonly string[],
@@ -53,6 +67,7 @@ export function walkRoots(
   emit: (part: ScanPart) => void,
   lookup?: CacheLookup,
   partFiles = SCAN_PART_FILES,
+  list = false,
 ): ScanEnd {
   const real: ScanRoot[] = [];
   for (const root of roots) {
@@ -73,6 +88,17 @@ export function walkRoots(
     walked.add(key);
     // Names only, then one lstat each: the lstat gives the type with the size, mtime and inode
     // a file needs anyway (cheaper than readdir's Dirent objects plus a stat).
+    if (list) {
+      let listed: DirTypes;
+      try {
+        listed = readdirTypes(job.path);
+      } catch {
+        walk.skipped++;
+        continue;
+      }
+      walk.folderListed(job, listed.names, listed.types, stack);
+      continue;
+    }
     let names: string[];
     try {
       names = readdirSync(job.path);
@@ -108,10 +134,10 @@ class Walk {
     private readonly lookup: CacheLookup | undefined,
   ) {}
 
-  /** Keeps the folder's files, queues its subfolders on `stack`, counts what it skips. */
-  folder(job: Dir, names: readonly string[], stack: Dir[]): void {
+  /** Keeps the folder's files, queues its subfolders on `stack`, counts what it skips (`inDir`: the folder is already in the part as that number). */
+  folder(job: Dir, names: readonly string[], stack: Dir[], inDir?: number): void {
     const d = this.#st;
-    const dir = this.part.dir(job.path, job.rel, job.root);
+    const dir = inDir ?? this.part.dir(job.path, job.rel, job.root);
     const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
@@ -132,6 +158,32 @@ class Walk {
         if (job.depth + 1 > MAX_SCAN_DEPTH) this.skipped++;
         else stack.push({ root: job.root, path, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
       } else if (d.kind === KIND_SYMLINK) this.#symlink(dir, path);
+      else this.skipped++; // sockets, FIFOs, devices
+    }
+  }
+
+  /**
+   * folder() for a listing walk: the types come with the names, so a regular
+   * file is kept unstat'ed (NOT_STATED) and a folder is walked without a
+   * stat; symlinks and entries of unknown type go through the lstat as in
+   * folder(). The same names are skipped and counted the same way.
+   */
+  folderListed(job: Dir, names: readonly string[], types: ArrayLike<number>, stack: Dir[]): void {
+    const dir = this.part.dir(job.path, job.rel, job.root);
+    const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (name.startsWith('.') || name.endsWith(PART_SUFFIX)) {
+        this.skipped++;
+        continue;
+      }
+      const type = types[i]!;
+      if (type === DIRENT_FILE) this.#keep(dir, prefix + name, NOT_STATED, 0, 0);
+      else if (type === DIRENT_DIR) {
+        if (job.depth + 1 > MAX_SCAN_DEPTH) this.skipped++;
+        else stack.push({ root: job.root, path: prefix + name, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
+      } else if (type === DIRENT_LINK) this.#symlink(dir, prefix + name);
+      else if (type === DIRENT_UNKNOWN) this.folder(job, [name], stack, dir);
       else this.skipped++; // sockets, FIFOs, devices
     }
   }

@@ -70,16 +70,35 @@ export interface PackedHashes {
   errors: string[];
 }
 
+/**
+ * A first scan's files after their one step in a worker (stat-hash-sync.ts):
+ * file i of the request has `sizes[i]`, `mtimes[i]`, `inos[i]` and, when
+ * hashed, its HASH_RECORD_CHARS characters at `i * HASH_RECORD_CHARS` of
+ * `records` (spaces: not hashed, the hash queue does it); `hashed` records in
+ * all. The files at the indices in `dropped` are gone or no longer regular
+ * files (their numbers mean nothing).
+ */
+export interface StatHashed {
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  inos: Float64Array;
+  records: string;
+  hashed: number;
+  dropped: Int32Array;
+}
+
 /** Library -> worker. `stop` (shared memory) is set by the library to end long hashing early. */
 export type WorkerRequest =
-  | { type: 'scan'; id: number; roots: string[]; maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string } }
-  | { type: 'hash'; id: number; paths: string; sizes: Float64Array };
+  | { type: 'scan'; id: number; roots: string[]; maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string }; list?: boolean }
+  | { type: 'hash'; id: number; paths: string; sizes: Float64Array }
+  | { type: 'stat-hash'; id: number; paths: string; sizes: Float64Array; mtimes: Float64Array; inos: Float64Array; maxBytes: number };
 
 /** Worker -> library: one reply per request. */
 export type WorkerReply =
   | { type: 'scan-part'; id: number; part: ScanPart }
   | { type: 'scanned'; id: number; end: ScanEnd }
   | { type: 'hashed'; id: number; hashes: PackedHashes }
+  | { type: 'stat-hashed'; id: number; files: StatHashed }
   | { type: 'failed'; id: number; message: string };
 
 /** What a worker thread is started with. */

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent, EventOf } from '../../src/app-api.js';
 import { parseHashCache } from '../../src/share/hash-cache.js';
 import { HASH_CACHE_FILE, ShareLibrary, type ShareLibraryOptions } from '../../src/share/share-library.js';
+import { STAT_HASH_MAX_BYTES } from '../../src/share/stat-hash-sync.js';
 import { tempDir } from './helpers.js';
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
@@ -87,6 +88,28 @@ describe('share.hashed', () => {
     expect(w.lib.bySha1(sha1('g content 14'))?.name).toBe('g14.txt');
   });
 
+  it('a first scan hashes small files with their stat (before share.ready) and larger ones after it, one event for both, all in the cache', async () => {
+    const big = Buffer.alloc(STAT_HASH_MAX_BYTES + 1, 'b');
+    await writeFile(join(root, 'sub', 'big.bin'), big);
+    await writeFile(join(root, 'edge.bin'), big.subarray(0, STAT_HASH_MAX_BYTES));
+    const w = watched({ scanPartFiles: 4 });
+    let atReady: { pending: number; small: string | undefined; big: string | undefined } | undefined;
+    w.lib.subscribe((e) => {
+      if (e.type === 'share.ready') atReady = { pending: w.lib.pendingHashes, small: w.lib.byName('f3.txt')?.sha1, big: w.lib.byName('big.bin')?.sha1 };
+    });
+    await w.lib.start();
+    // At share.ready the small files have their hashes; the large one is shared, its hash still to come.
+    expect(atReady?.small).toBe(sha1('f content 3'));
+    expect(w.lib.byName('edge.bin')?.sha1).toBe(createHash('sha1').update(big.subarray(0, STAT_HASH_MAX_BYTES)).digest('hex'));
+    expect(w.lib.byName('big.bin')).toBeDefined();
+    expect(atReady?.big).toBeUndefined();
+    await settled(w, 1);
+    expect(w.events.map((e) => e.type)).toEqual(['share.ready', 'share.hashed']);
+    expect(w.hashed()[0]).toMatchObject({ files: 42, hashed: 42, unhashed: 0 });
+    expect(w.seen).toEqual([{ cacheRows: 42, bySha1: 42 }]);
+    expect(w.lib.byName('big.bin')?.sha1).toBe(createHash('sha1').update(big).digest('hex'));
+  });
+
   it('comes right after share.ready with hashed: 0 on a start with a warm cache, and after a rescan that found nothing new', async () => {
     const first = watched();
     await first.lib.start();
@@ -129,7 +152,8 @@ describe('share.hashed', () => {
 
   it('joins a rescan made while hashing runs into one event, and says nothing for a library that does not hash', { timeout: 60_000 }, async () => {
     await files(3000, join(root, 'many'), 'm');
-    const w = watched({ threads: 1 }); // one worker: it walks first, so at share.ready nearly all is still to hash
+    // One worker, and no file hashed with its stat (as a share of larger files): at share.ready nearly all is still to hash.
+    const w = watched({ threads: 1, statHashMaxBytes: -1 });
     await w.lib.start();
     expect(w.lib.pendingHashes).toBeGreaterThan(0);
     await w.lib.rescan();
@@ -146,7 +170,7 @@ describe('share.hashed', () => {
 
   it('counts the files that could not be hashed (gone before their turn), and a rescan picks them up', { timeout: 60_000 }, async () => {
     await files(3000, join(root, 'many'), 'm');
-    const w = watched({ threads: 1 });
+    const w = watched({ threads: 1, statHashMaxBytes: -1 }); // nothing hashed before share.ready
     await w.lib.start();
     expect(w.lib.pendingHashes).toBeGreaterThan(0); // files not even sent to the worker yet
     // One rename: every path under it is gone at once, so none of those files can be opened.
@@ -166,7 +190,7 @@ describe('share.hashed', () => {
 
   it('says nothing when stopped while hashing, and the stop does not wait for the files still queued', { timeout: 60_000 }, async () => {
     await files(3000, join(root, 'many'), 'm');
-    const w = watched({ threads: 1 });
+    const w = watched({ threads: 1, statHashMaxBytes: -1 }); // nothing hashed before share.ready
     await w.lib.start();
     expect(w.lib.pendingHashes).toBeGreaterThan(0); // stopped mid-run, not after it
     await w.lib.stop();

@@ -1,8 +1,10 @@
-import { lstatSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, statSync } from 'node:fs';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIRST_PART_FILES, walkRoots } from '../../src/share/walk-sync.js';
+import { MAX_SCAN_DEPTH } from '../../src/share/scanner.js';
+import { FIRST_PART_FILES, NOT_STATED, walkRoots } from '../../src/share/walk-sync.js';
 import { NAME_SEPARATOR, type ScanPart } from '../../src/share/worker-messages.js';
 import { tempDir } from './helpers.js';
 
@@ -51,5 +53,58 @@ describe('walkRoots (the walking worker runs it)', () => {
     const ones: ScanPart[] = [];
     walkRoots([t.dir], 5, (p) => ones.push(p), undefined, 0);
     expect(ones.map((p) => [p.sizes.length, p.paths.split(NAME_SEPARATOR).length])).toEqual(Array(5).fill([1, 1]));
+  });
+
+  it('lists the same files in the same order with the same skips when it takes types from readdir (a first scan), stat\'ing only symlinks', async () => {
+    const root = join(t.dir, 'share');
+    const other = join(t.dir, 'outside');
+    await mkdir(join(root, 'a', 'b'), { recursive: true });
+    await mkdir(other);
+    await writeFile(join(other, 'secret'), 'not shared');
+    for (const f of ['a/one', 'a/b/two', 'top', '.hidden', 'half.part', 'a/b/.dotted']) await writeFile(join(root, f), f);
+    await mkdir(join(root, '.hidden-dir'));
+    await writeFile(join(root, '.hidden-dir', 'inside'), 'x');
+    execFileSync('mkfifo', [join(root, 'fifo')]);
+    await symlink(join(root, 'top'), join(root, 'a', 'link-in'));
+    await symlink(join(other, 'secret'), join(root, 'link-out'));
+    await symlink(join(root, 'a'), join(root, 'link-dir'));
+    await symlink(join(root, 'nowhere'), join(root, 'dangling'));
+    let deep = root;
+    for (let d = 0; d <= MAX_SCAN_DEPTH + 1; d++) {
+      deep = join(deep, `d${d}`);
+      await mkdir(deep);
+      await writeFile(join(deep, 'f'), `${d}`);
+    }
+    const walk = (list: boolean, maxFiles = 1_000_000): { end: object; parts: ScanPart[] } => {
+      const parts: ScanPart[] = [];
+      const end = walkRoots([root, join(root, 'a')], maxFiles, (p) => parts.push(p), undefined, 3, list);
+      return { end, parts };
+    };
+    const files = (parts: ScanPart[]): string[] => parts.flatMap((p) => (p.paths === '' ? [] : p.paths.split(NAME_SEPARATOR)));
+    const stated = walk(false);
+    const listed = walk(true);
+    expect(listed.end).toEqual(stated.end);
+    // .hidden, .hidden-dir, .dotted, half.part, the FIFO, link-out, link-dir, dangling, the folder past MAX_SCAN_DEPTH
+    expect(stated.end).toEqual({ files: MAX_SCAN_DEPTH + 4, skipped: 9, truncated: false });
+    expect(files(listed.parts)).toEqual(files(stated.parts));
+    expect(files(listed.parts)).toContain(join(root, 'a', 'link-in'));
+    expect(files(listed.parts)).not.toContain(join(root, 'link-out'));
+    expect(listed.parts.map((p) => [p.firstDir, p.dirPaths, p.dirRels, [...p.dirRoots], [...p.fileDir]])).toEqual(
+      stated.parts.map((p) => [p.firstDir, p.dirPaths, p.dirRels, [...p.dirRoots], [...p.fileDir]]),
+    );
+    // Regular files come unstat'ed; a symlinked file comes with its target's numbers, as the stat walk gives them.
+    for (const p of listed.parts) {
+      p.paths.split(NAME_SEPARATOR).forEach((path, i) => {
+        if (path === '') return;
+        if (!lstatSync(path).isSymbolicLink()) expect(p.sizes[i]).toBe(NOT_STATED);
+        else {
+          const st = statSync(path);
+          expect([p.sizes[i], p.mtimes[i], p.inos[i]]).toEqual([st.size, st.mtimeMs, st.ino]);
+        }
+      });
+    }
+    // The cap counts and skips the same way.
+    expect(walk(true, 4).end).toEqual(walk(false, 4).end);
+    expect(files(walk(true, 4).parts)).toEqual(files(walk(false, 4).parts));
   });
 });
