@@ -64,6 +64,8 @@ export class LinkSetup {
         if (d.kind === 'drop') return conn.close(NetError.protocol(d.reason));
         conn.send(d.response);
         if (d.kind === 'refuse') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
+        // A peer we take in says where it sees us too: an ultrapeer that dials no one learns its address this way.
+        s.learnedIp = learnAddress(s.learnedIp, d.peer.remoteIp);
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;

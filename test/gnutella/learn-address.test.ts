@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DescriptorDecoder } from '../../protocols/gnutella/descriptor-decoder.js';
 import { encodeDescriptor, type Descriptor } from '../../protocols/gnutella/descriptor.js';
@@ -95,6 +95,38 @@ describe('a leaf without --gnutella-host advertises what its ultrapeers see', ()
       await leaf.stop();
       await lan.close();
       await wan.close();
+    }
+  });
+});
+
+describe('an ultrapeer without --gnutella-host advertises what a leaf connecting in sees', () => {
+  it('takes the Remote-IP of an accepted leaf when it has dialled no one', async () => {
+    // Listening on ::1 (loopback, but no IPv4 given): the advertised IPv4 comes from Remote-IP.
+    const up = await startGNode(0, {}, { host: '::1', mode: 'ultrapeer', deflate: false });
+    const sock = connect(up.port, '::1');
+    try {
+      let text = '';
+      let dec: DescriptorDecoder | undefined;
+      const got: Descriptor[] = [];
+      sock.on('data', (c: Buffer) => {
+        if (dec) return void got.push(...decodeAll(dec, c));
+        text += c.toString('latin1');
+        const i = text.indexOf('\r\n\r\n');
+        if (i < 0) return;
+        sock.write('GNUTELLA/0.6 200 OK\r\nX-Ultrapeer: False\r\n\r\n');
+        dec = new DescriptorDecoder();
+        got.push(...decodeAll(dec, Buffer.from(text.slice(i + 4), 'latin1')));
+      });
+      sock.write('GNUTELLA CONNECT/0.6\r\nUser-Agent: RawLeaf/0.1\r\nX-Ultrapeer: False\r\nX-Query-Routing: 0.1\r\nRemote-IP: 198.51.100.9\r\n\r\n');
+      await until(() => dec !== undefined);
+      expect(text).toMatch(/^GNUTELLA\/0\.6 200/);
+      const muid = randomBytes(16);
+      sock.write(encodeDescriptor({ muid, type: 0x00, ttl: 1, hops: 0, payload: Buffer.alloc(0) }));
+      await until(() => got.some((d) => d.type === 0x01 && d.muid.equals(muid)));
+      expect(decodeMessage(got.find((d) => d.type === 0x01 && d.muid.equals(muid))!)).toMatchObject({ kind: 'pong', ip: '198.51.100.9' });
+    } finally {
+      sock.destroy();
+      await up.stop();
     }
   });
 });
