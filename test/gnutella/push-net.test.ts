@@ -157,9 +157,11 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
     const stateFile = join(dir, 'transfers.json');
     const ref = a.node.search.hit(hit.n)!.hit.ref;
     await saveTransferState(stateFile, [{ name: hit.name, peer: hit.source, protocol: 'gnutella', size: data.length, sha1: sha1(data), ref, part: null, state: 'queued', reason: null }]);
+    // C is stopped before its state folder is removed: it writes transfers.json there while it runs
+    // (rm racing that write failed with ENOTEMPTY under load).
+    let started: GNode | undefined;
     try {
-      const c = await startGNode(3, {}, {}, { stateFile });
-      nodes.push(c);
+      const c = (started = await startGNode(3, {}, {}, { stateFile }));
       await c.waitFor(() => c.transfers.list()[0]?.state !== 'queued');
       await new Promise((r) => setTimeout(r, 300)); // the push would have been refused by now
       await c.node.run('gnutella', 'gconnect', [`127.0.0.1:${up.port}`]);
@@ -167,6 +169,7 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
       expect(c.of('transfer.failed')).toEqual([]);
       expect((await readFile(c.of('transfer.done')[0]!.path)).equals(data)).toBe(true);
     } finally {
+      await started?.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
