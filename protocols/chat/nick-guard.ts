@@ -5,7 +5,7 @@
  */
 import { NetError } from '../../src/errors.js';
 import type { Delivery } from './flooder.js';
-import { nickSkeleton } from '../../src/nick.js';
+import { nickSkeleton, shownNick } from '../../src/nick.js';
 import { Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
 
 /** Nodes remembered as already reported for using our nick. */
@@ -62,7 +62,8 @@ export class NickGuard {
     if (this.#warned.has(origin)) return;
     if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
     this.#warned.add(origin);
-    this.notice(`another node of the mesh also uses your nick ${nick}; its lines show as ${nick}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)} (/nick to pick another)`);
+    const shown = shownNick(nick);
+    this.notice(`another node of the mesh also uses your nick ${shown}; its lines show as ${shown}~${origin.slice(0, ROSTER_SUFFIX_DIGITS)} (/nick to pick another)`);
   }
 }
 

@@ -30,5 +30,11 @@ describe('hostile nicks from the network', () => {
     await waitUntil(() => lines(a).length === 1 && lines(a, 'action').length === 1, 5_000, 'lines');
     expect(lines(a)[0]!.nick).toBe(`${'L'.repeat(31)}…`);
     expect(lines(a, 'action')[0]!.nick).toBe('x?evil?');
+    // A look-alike of our own nick (n0 with a zero-width space): the warning shows it safely too.
+    p.send(`MSG ${'3'.repeat(32)} 5 evil0001 ${Date.now()} n\u200b0 :it is me\n`);
+    await waitUntil(() => lines(a).length === 2, 5_000, 'look-alike line');
+    expect(lines(a)[1]!.nick).toBe('n?0~evil');
+    const warning = a.of('notice').map((e) => e.text).find((t) => t.startsWith('another node of the mesh also uses your nick'));
+    expect(warning).toBe('another node of the mesh also uses your nick n?0; its lines show as n?0~evil (/nick to pick another)');
   });
 });
