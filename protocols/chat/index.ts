@@ -120,6 +120,8 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           if (args.length !== 1 || nick === undefined) throw NetError.usage('/nick <new>: one word');
           const bad = nickProblem(nick);
           if (bad !== undefined) throw NetError.usage(`/nick: ${bad}: ${JSON.stringify(nick)} (README "Nicks")`);
+          // Nothing changes, so no NICK line would say so: say it here.
+          if (nick === s.nick) return [`your nick is already ${nick}`];
           // Our own NICK line says it (one event, one line): no notice besides.
           s.changeNick(nick);
           return [];

@@ -65,6 +65,7 @@ describe('nicks over real sockets', () => {
     expect(c.of('nick')).toHaveLength(0);
     expect(await c.node.run('chat', 'nick', ['Кира'])).toEqual([]);
     expect(await c.node.run('chat', 'nick', ['carol'])).toEqual([]);
+    expect(await c.node.run('chat', 'nick', ['carol'])).toEqual(['your nick is already carol']);
     // a leaves: its nick is free again.
     await a.stop();
     await waitUntil(() => lines(c, 'part').length === 1, 5_000, 'a parts');
