@@ -330,9 +330,11 @@ export class ChatService {
       const why = reason ? `${reason.code}: ${reason.message}` : 'closed';
       this.#ctx.emit({ type: 'peer.down', protocol: 'chat', address: conn.address, direction: conn.direction, reason: why });
     }
-    // Route around a lost neighbour: the nodes it told us about are the best way back.
-    if (!this.#stopping && link.state === 'ready') this.#maintainer.reconnect(link.advertised);
-    else if (!this.#stopping && this.#byNode.size < this.#o.minDegree) this.#maintainer.tick();
+    // Route around a lost neighbour: the nodes it told us about are the best way back. A duplicate
+    // closed on purpose lost none (and its node's address is not yet marked as linked: no dial now).
+    const lost = !this.#stopping && reason?.code !== 'DUPLICATE';
+    if (lost && link.state === 'ready') this.#maintainer.reconnect(link.advertised);
+    else if (lost && this.#byNode.size < this.#o.minDegree) this.#maintainer.tick();
   }
 
   /** Over a limit: tell the refused node why and where else to go (spec "Mesh maintenance"). */

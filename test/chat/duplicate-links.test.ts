@@ -50,4 +50,32 @@ describe('both nodes dial each other at once', () => {
       await net.stop();
     }
   }, 120_000);
+
+  it('the node whose link is replaced does not dial the other node again', async () => {
+    const net = await fx.net(2, () => ({ targetDegree: 3 }));
+    const nodes = net.nodes as [TestNode, TestNode];
+    const idOf = async (t: TestNode): Promise<string> => {
+      const p = await fx.hello(t, `probe${Math.random().toString(36).slice(2, 8)}`);
+      const id = /node=(\S+)/.exec(p.lines.find((l) => l.startsWith('HELLO ')) ?? '')?.[1] ?? '';
+      p.socket.destroy();
+      return id;
+    };
+    const [id0, id1] = [await idOf(nodes[0]), await idOf(nodes[1])];
+    // The node with the larger id dials first; the rule keeps the link the smaller id dials, so
+    // when that one dials too, the first link is replaced on both ends.
+    const [small, big] = id0 < id1 ? nodes : [nodes[1], nodes[0]];
+    const seen = recorded(big);
+    await big.node.run('chat', 'connect', [addrOf(small)]);
+    await waitUntil(() => linked(big) === 1 && linked(small) === 1, 5_000, 'first link');
+    await small.node.run('chat', 'connect', [addrOf(big)]);
+    await waitUntil(() => seen.some((e) => e.type === 'log' && /closed: DUPLICATE/.test(e.message)), 5_000, 'the first link replaced');
+    await settle(2_500); // a redial waits out the address's backoff (1 s) first
+    // Its link replaced, the node lost no neighbour: it dials nobody (a dial of the other node
+    // would be one more duplicate, closed after the replacement).
+    const logs = seen.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+    const replaced = logs.findIndex((m) => /closed: DUPLICATE: replaced by another link/.test(m));
+    expect(replaced).toBeGreaterThanOrEqual(0);
+    expect(logs.slice(replaced + 1).filter((m) => /DUPLICATE/.test(m)), logs.join('\n')).toEqual([]);
+    expect(linked(big) === 1 && linked(small) === 1).toBe(true);
+  }, 60_000);
 });
