@@ -13,8 +13,8 @@ export const DEFAULT_MAX_REMEMBERED_HITS = 10_000;
 
 /**
  * Result numbers -> hits, bounded by `max`. Overflow rule: the oldest number
- * is forgotten first (numbers only grow, so a Map's insertion order is their
- * age). A forgotten number is never reused: `/get` of it says so.
+ * is forgotten first (numbers only grow by one, so the oldest remembered is
+ * the newest minus `max`). A forgotten number is never reused: `/get` of it says so.
  */
 export class HitTable {
   readonly #hits = new Map<number, NumberedHit>();
@@ -28,10 +28,9 @@ export class HitTable {
   add(search: string, protocol: string, hit: FileHit): NumberedHit {
     const entry = { n: this.#next++, search, protocol, hit };
     this.#hits.set(entry.n, entry);
-    if (this.#hits.size > this.max) {
-      const oldest = this.#hits.keys().next().value;
-      if (oldest !== undefined) this.#hits.delete(oldest);
-    }
+    // Numbers are consecutive and only the oldest goes, so the oldest is known without asking the
+    // Map for its first key (which walks every slot deleted before it: quadratic past the cap).
+    if (this.#hits.size > this.max) this.#hits.delete(entry.n - this.max);
     return entry;
   }
 

@@ -148,6 +148,16 @@ describe('HitTable', () => {
     expect(t.get(3)?.hit.name).toBe('f3');
     expect(t.size).toBe(2);
   });
+
+  it('forgets in constant time past its cap: 300,000 hits into 10,000 numbers (it was quadratic, seconds)', { timeout: 10_000 }, () => {
+    const t = new HitTable(10_000);
+    const h = hit('x');
+    for (let i = 0; i < 300_000; i++) t.add('s', 'p', h);
+    expect(t.size).toBe(10_000);
+    expect(t.get(290_000)).toBeUndefined();
+    expect(t.get(290_001)?.n).toBe(290_001);
+    expect(t.get(300_000)?.n).toBe(300_000);
+  });
 });
 
 describe('parseSearchArgs', () => {
