@@ -5,7 +5,7 @@
  */
 import { NetError } from '../../src/errors.js';
 import { flagHost, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
-import { parseHostPort } from '../../src/net/address.js';
+import { hostProblem, parseHostPort } from '../../src/net/address.js';
 import { DEFAULT_PORT } from './constants.js';
 import { ULTRAPEER_DEFAULTS, type GnutellaMode } from './role-policy.js';
 import { isWebCache } from './gwebcache.js';
@@ -87,6 +87,9 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
   }
   for (const a of list('gnutella-bootstrap')) {
     if (isWebCache(a) ? !URL.canParse(a) : !parseHostPort(a)) throw NetError.usage(`--gnutella-bootstrap: not a host:port or http:// URL: ${a}`);
+    const host = isWebCache(a) ? new URL(a).hostname.replace(/^\[|\]$/g, '') : undefined;
+    const problem = host === undefined ? undefined : hostProblem(host);
+    if (problem !== undefined) throw NetError.usage(`--gnutella-bootstrap: ${a}: ${host} is ${problem}`);
   }
   return {
     port,

@@ -83,6 +83,7 @@ describe('address flags', () => {
     expect(usageError([...base, '--gnutella', '--gnutella-host', '10.0.0.256'])).toMatch(/^--gnutella-host: 10\.0\.0\.256: not an IPv4 address/);
     expect(usageError([...base, '--gnutella', '--gnutella-peer', '999.1.1.1:6346'])).toMatch(/^--gnutella-peer: not a host:port/);
     expect(usageError([...base, '--gnutella', '--gnutella-bootstrap', '999.1.1.1:6346'])).toMatch(/^--gnutella-bootstrap: /);
+    expect(usageError([...base, '--gnutella', '--gnutella-bootstrap', 'http://my_host/gwc'])).toMatch(/^--gnutella-bootstrap: http:\/\/my_host\/gwc: my_host is not an IP address or host name/);
     expect(usageError([...base, '--gnutella-peer', '127.0.0.1:6346'])).toBe('--gnutella-peer needs --gnutella');
     expect(usageError([...base, '--napster-server', '--napster-host', '1.2.3'])).toMatch(/^--napster-host: 1\.2\.3: not an IPv4 address/);
     expect(usageError([...base, '--napster', '999.1.1.1:8888'])).toMatch(/^--napster: not a host:port/);
