@@ -163,10 +163,21 @@ async function pipeToPart(stream: Readable, t: SinkTarget): Promise<void> {
     },
   });
   let diskError: unknown;
+  let sourceError: unknown;
+  // A source that breaks (a reset) ends the copy instead of tearing it down: what it sent before
+  // still reaches the part for /retry. Torn down, the bytes waiting for the part's open were lost.
+  async function* untilBroken(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (err) {
+      sourceError = err;
+    }
+  }
   const file = createWriteStream(t.partPath, { flags: 'a', highWaterMark: WRITE_BATCH_BYTES });
   file.once('error', (e) => (diskError = e));
   try {
-    await pipeline(stream, meter, file, { signal: t.signal });
+    await pipeline(untilBroken(), meter, file, { signal: t.signal });
+    if (sourceError !== undefined) throw sourceError;
   } catch (err) {
     // Now, before the close: the file stream's own error has been emitted, one pipeline passed on to it not yet.
     const reason = t.signal.aborted ? toNetError(t.signal.reason) : diskError !== undefined ? NetError.file(diskError, basename(t.partPath)) : toNetError(err);

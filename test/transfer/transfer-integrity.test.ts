@@ -17,12 +17,14 @@ import { bufferSource, silentSource } from './sources.js';
 const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
 
 /** Sends `head`, then fails as a reset connection would. */
-function breakingSource(head: Buffer): DownloadSource {
+function breakingSource(head: Buffer, afterMs = 20): DownloadSource {
   return {
     open() {
       const s = new PassThrough();
       s.write(head);
-      setTimeout(() => s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 20);
+      const reset = (): void => void s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      if (afterMs === 0) setImmediate(reset);
+      else setTimeout(reset, afterMs);
       return Promise.resolve({ stream: s, start: 0 });
     },
   };
@@ -115,6 +117,16 @@ describe('transfers never lie', () => {
     expect(of('transfer.failed')[0]).toMatchObject({ id, state: 'failed', reason: expect.stringMatching(/^SOCKET: ECONNRESET/) });
     expect(await readdir(dir)).toEqual(['cut.bin.part']);
     expect((await readFile(join(dir, 'cut.bin.part'))).length).toBe(15_000);
+  });
+
+  it('bytes a source sent just before it broke reach the part (they were lost when the reset beat the part being opened)', async () => {
+    const engine = make();
+    const data = randomBytes(40_000);
+    const id = engine.download({ name: 'reset.bin', peer: 'p', protocol: 'test', source: breakingSource(data.subarray(0, 15_000), 0), size: data.length });
+    await settled(engine, id);
+    expect(engine.get(id)).toMatchObject({ state: 'failed', bytes: 15_000 });
+    expect(of('transfer.failed')[0]!.reason).toMatch(/^SOCKET: ECONNRESET/);
+    expect((await readFile(join(dir, 'reset.bin.part'))).equals(data.subarray(0, 15_000))).toBe(true);
   });
 
   it('a disk error is a FILE error, not SOCKET', async () => {
