@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { NetError } from '../../src/errors.js';
-import { flagList, flagPort, flagSet, flagString, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
+import { flagHost, flagList, flagPort, flagSet, flagString, type FlagValues, type ProtocolFlags } from '../../src/flags.js';
 import { parseHostPort } from '../../src/net/address.js';
 import * as C from './constants.js';
 import { parseName } from './names/record.js';
@@ -69,7 +69,7 @@ export function parseChatFlags(v: FlagValues): ChatFlagSettings {
   return {
     enabled: !flagSet(v, 'no-chat'),
     port: flagPort(v, 'chat-port', C.DEFAULT_CHAT_PORT),
-    host: flagString(v, 'chat-host'),
+    host: flagHost(v, 'chat-host'),
     connect,
     mesh,
     password,

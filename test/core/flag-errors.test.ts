@@ -89,10 +89,13 @@ describe('address flags', () => {
     expect(usageError([...base, '--napster', '999.1.1.1:8888'])).toMatch(/^--napster: not a host:port/);
     expect(usageError([...base, '--napster', '127.0.0.1:8888', '--napster-data-host', '300.1.1.1'])).toMatch(/^--napster-data-host: 300\.1\.1\.1: not an IPv4/);
     expect(usageError([...base, '--napster-server', '--napster-cluster', 'nats://999.1.1.1:4222'])).toMatch(/^--napster-cluster: .*999\.1\.1\.1 is not an IPv4/);
+    expect(usageError(['--chat-host', '999.1.1.1'])).toMatch(/^--chat-host: 999\.1\.1\.1: not an IPv4 address/);
+    expect(usageError(['--chat-host', 'my_host'])).toMatch(/^--chat-host: my_host: not an IP address or host name/);
   });
 
   it('take literal IPs and host names', () => {
     for (const host of ['127.0.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'localhost', 'example.org', 'a-b.example.']) {
+      expect(() => parseConfig(['--chat-host', host], PROTOCOLS), host).not.toThrow();
       const c = parseConfig([...base, '--pplus2-port', '0', '--pplus2-host', host, '--gnutella', '--gnutella-host', host, '--napster-server', '--napster-host', host], PROTOCOLS);
       expect(c.protocols.map((p) => p.name), host).toContain('gnutella');
     }
