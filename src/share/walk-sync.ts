@@ -112,6 +112,11 @@ export function walkRoots(
   return { files: walk.files, skipped: walk.skipped, truncated: walk.truncated };
 }
 
+/** Names the walk never shares: hidden ones (a leading dot) and unfinished downloads (`.part`). */
+function notShared(name: string): boolean {
+  return name.startsWith('.') || name.endsWith(PART_SUFFIX);
+}
+
 /**
  * A walk's counts and its loop over one folder's names. The loop is a
  * method of its own, apart from the readdirSync call (issue 9): inside one
@@ -141,7 +146,7 @@ class Walk {
     const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      if (name.startsWith('.') || name.endsWith(PART_SUFFIX)) {
+      if (notShared(name)) {
         this.skipped++;
         continue;
       }
@@ -154,10 +159,8 @@ class Walk {
       }
       if (!found) this.skipped++; // gone since the readdir, or unreadable
       else if (d.kind === KIND_FILE) this.#keep(dir, path, d.size, d.mtimeMs, d.ino);
-      else if (d.kind === KIND_DIR) {
-        if (job.depth + 1 > MAX_SCAN_DEPTH) this.skipped++;
-        else stack.push({ root: job.root, path, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
-      } else if (d.kind === KIND_SYMLINK) this.#symlink(dir, path);
+      else if (d.kind === KIND_DIR) this.#subfolder(job, name, path, stack);
+      else if (d.kind === KIND_SYMLINK) this.#symlink(dir, path);
       else this.skipped++; // sockets, FIFOs, devices
     }
   }
@@ -173,19 +176,23 @@ class Walk {
     const prefix = job.path.endsWith(sep) ? job.path : job.path + sep;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      if (name.startsWith('.') || name.endsWith(PART_SUFFIX)) {
+      if (notShared(name)) {
         this.skipped++;
         continue;
       }
       const type = types[i]!;
       if (type === DIRENT_FILE) this.#keep(dir, prefix + name, NOT_STATED, 0, 0);
-      else if (type === DIRENT_DIR) {
-        if (job.depth + 1 > MAX_SCAN_DEPTH) this.skipped++;
-        else stack.push({ root: job.root, path: prefix + name, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
-      } else if (type === DIRENT_LINK) this.#symlink(dir, prefix + name);
+      else if (type === DIRENT_DIR) this.#subfolder(job, name, prefix + name, stack);
+      else if (type === DIRENT_LINK) this.#symlink(dir, prefix + name);
       else if (type === DIRENT_UNKNOWN) this.folder(job, [name], stack, dir);
       else this.skipped++; // sockets, FIFOs, devices
     }
+  }
+
+  /** A subfolder is walked next unless it is deeper than MAX_SCAN_DEPTH (then it is counted as skipped). */
+  #subfolder(job: Dir, name: string, path: string, stack: Dir[]): void {
+    if (job.depth + 1 > MAX_SCAN_DEPTH) this.skipped++;
+    else stack.push({ root: job.root, path, rel: job.rel === '' ? name : `${job.rel}/${name}`, depth: job.depth + 1 });
   }
 
   /** A symlinked file is kept when its target is a regular file inside a shared root; a symlinked folder is never followed. */
