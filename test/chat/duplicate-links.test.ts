@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
-import { formatEvent } from '../../src/headless.js';
+import { formatEvent } from '../../src/event-text.js';
 import { UiModel } from '../../tui/ui-model.js';
 import type { TestNode } from '../testnet.js';
 import { addrOf, chatFixture, linked, settle, waitUntil } from './chat-net.js';

@@ -14,7 +14,7 @@ import type { AppEvent } from '../../src/app-api.js';
 import { writeEventJson } from '../../src/event-bytes.js';
 import { eventJsonLine } from '../../src/event-json.js';
 import { EventOutbox } from '../../src/event-outbox.js';
-import { formatEvent } from '../../src/headless.js';
+import { formatEvent } from '../../src/event-text.js';
 
 const closers: Array<() => void> = [];
 afterEach(() => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
-import { formatEvent, parseCommandLine } from '../../src/headless.js';
+import { formatEvent } from '../../src/event-text.js';
+import { parseCommandLine } from '../../src/headless.js';
 
 describe('headless text rendering', () => {
   it('renders each event kind as one readable line', () => {
