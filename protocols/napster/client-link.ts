@@ -4,6 +4,7 @@ import type { Logger } from '../../src/log.js';
 import type { Connection } from '../../src/net/connection.js';
 import * as C from './client-constants.js';
 import { firstLoginStep, loginStep, reconnectDelay, type LoginIdentity, type LoginState } from './client-login.js';
+import type { LinkView } from './client-link-words.js';
 import { parseServerFrame, type ServerMessage } from './client-server-messages.js';
 import { encodeFrame, type NapFrame } from './codec.js';
 import { MAX_PAYLOAD } from './constants.js';
@@ -62,6 +63,8 @@ export class ServerLink {
   #conn: Connection<NapFrame> | undefined;
   #attempt = 0;
   #retry: Timer | undefined;
+  /** When the planned redial happens (clock time), while one is planned. */
+  #retryAt: number | undefined;
   #loginTimer: Timer | undefined;
   readonly #queries: Query[] = [];
   #active: { q: Query; timer: Timer; onAbort: () => void } | undefined;
@@ -83,6 +86,12 @@ export class ServerLink {
 
   get online(): boolean {
     return this.state === 'online';
+  }
+
+  /** What `/nservers` shows of this session (client-link-words.ts). */
+  view(): LinkView {
+    const retryInMs = this.state === 'offline' && this.#retryAt !== undefined ? Math.max(0, this.#retryAt - this.#clock.now()) : undefined;
+    return { key: this.key, state: this.state, nick: this.#id().nick, stats: this.stats, lastError: this.lastError, retryInMs };
   }
 
   get connection(): Connection<NapFrame> | undefined {
@@ -115,6 +124,7 @@ export class ServerLink {
   start(): void {
     if (this.state === 'stopped' || this.#conn) return;
     this.#retry?.cancel();
+    this.#retryAt = undefined;
     this.state = 'connecting';
     this.#hooks.dial(this.host, this.port).then(
       (conn) => this.#connected(conn),
@@ -291,6 +301,7 @@ export class ServerLink {
     let retryMs: number | undefined;
     if (retry) {
       retryMs = reconnectDelay(this.#attempt++, Math.random());
+      this.#retryAt = this.#clock.now() + retryMs;
       this.#retry = this.#clock.setTimeout(() => this.start(), retryMs);
     }
     this.#hooks.down(this, reason, retryMs);

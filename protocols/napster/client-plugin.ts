@@ -5,6 +5,7 @@ import type { FileHit, FileProtocol } from '../../src/search/file-protocol.js';
 import type { SearchQuery } from '../../src/search/search-query.js';
 import * as W from './constants.js';
 import type { NapsterHit, NapsterRef } from './client-files.js';
+import { describeLink } from './client-link-words.js';
 import { parseNsearch, plainSearch, type NapSearchSpec } from './client-search-query.js';
 import { NapsterClient, type NapsterClientOptions } from './client-service.js';
 
@@ -129,7 +130,7 @@ export class NapsterClientPart {
       case 'nlogout':
         return cl.logout(args[0]);
       case 'nservers': {
-        const lines = cl.links.map((l) => `${l.key}: ${l.state}${l.online ? ` (${l.stats.users} users, ${l.stats.files} files)` : l.lastError ? ` (${l.lastError})` : ''}`);
+        const lines = cl.links.map((l) => describeLink(l.view()));
         return lines.length ? lines : ['no Napster servers (/nlogin host:port)'];
       }
       case 'nsearch': {

@@ -59,6 +59,12 @@ describe('Napster client against the peerdeck Napster server', () => {
     expect(carol.of('transfer.done').filter((e) => e.direction === 'up')).toHaveLength(1);
   });
 
+  it('/nservers says where each session is in words', async () => {
+    expect(await alice.run('nservers')).toEqual([
+      expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:${server.port}: logged in as alice; the server has \\d+ users?, \\d+ files?, \\d+ GB$`)),
+    ]);
+  });
+
   it('/nsearch passes Napster clauses to the server', async () => {
     await bob.run('nsearch', 'song', `size<=${c.length}`);
     await bob.waitFor((ev) => ev.filter((e) => e.type === 'search.done' && e.protocol === 'napster').length === 2);
