@@ -171,6 +171,8 @@ export class NapsterChat {
       case 'hotlist-signoff':
         return this.#notice(`${m.nick} signed off`);
       case 'notice':
+        // opennap's answer to the 642 we send to refuse a direct browse (client-direct-browse.ts): nothing the user did.
+        if (m.text === `Unknown command code ${W.MSG_DIRECT_BROWSE_ERROR}`) return;
         return this.#notice(`${link.key}: ${m.text}`);
       case 'ping':
         link.send(W.MSG_PONG, m.args ? `${m.nick} ${m.args}` : m.nick);

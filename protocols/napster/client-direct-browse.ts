@@ -84,11 +84,13 @@ export class DirectBrowse {
   /** A 640 for us (§4.1): accept with 641, or push the list when we are firewalled and were given the requester's address. */
   onRequest(link: ServerLink, m: Extract<ServerMessage, { kind: 'direct-browse-request' }>): void {
     if (!this.#d.allow) {
+      this.#refuse(link, m.nick, `${this.#d.nick()} does not allow direct browsing`);
       this.#d.notice(`${m.nick} asked to browse your files directly; refused (--napster-no-direct-browse)`);
       return;
     }
     if (m.port === undefined) {
-      if (!this.#d.data.port) return; // the server tells the requester (642) when we cannot be reached
+      // The server thought we had a data port, but it is not listening.
+      if (!this.#d.data.port) return this.#refuse(link, m.nick, `${this.#d.nick()} cannot be reached for a direct browse`);
       link.send(W.MSG_DIRECT_BROWSE_ACCEPT, m.nick);
       this.#d.log.info(`${link.key}: ${m.nick} browses our files directly`);
       return;
@@ -97,6 +99,15 @@ export class DirectBrowse {
     this.#d.data.pushList(m.ip ?? '0.0.0.0', m.port, body).catch((err: unknown) => {
       this.#d.log.info(`direct browse push to ${m.nick}: ${toNetError(err).message}`);
     });
+  }
+
+  /**
+   * Tells the requester at once that its browse will not happen: a 642 the
+   * server relays (peerdeck's server does; opennap answers `Unknown command
+   * code 642`, which the chat view drops, and its requester waits out its timer).
+   */
+  #refuse(link: ServerLink, requester: string, reason: string): void {
+    link.send(W.MSG_DIRECT_BROWSE_ERROR, `${requester} "${reason.replaceAll('"', "'")}"`);
   }
 
   /** GETLIST on our data port: the list as the first logged-in server has it, then the end. */

@@ -120,6 +120,15 @@ describe('a workgroup on the Napster server', () => {
     from = bob.frames.length;
     alice.send(641, 'bob');
     expect((await bob.waitType(641, from)).text).toBe(`alice ${LOOPBACK} 6699`);
+    // A browsee that refuses (a peerdeck extension): the requester gets a server-style 642 at once.
+    from = bob.frames.length;
+    carol.send(642, 'bob "carol does not allow direct browsing"');
+    expect((await bob.waitType(642, from)).text).toBe('carol "carol does not allow direct browsing"');
+    from = bob.frames.length;
+    carol.send(642, 'bob');
+    expect((await bob.waitType(642, from)).text).toBe('carol "carol does not allow direct browsing"');
+    expect((await carol.ask(642, 'nobody', 404)).at(-1)!.text).toBe('User is not currently online.');
+    expect((await carol.ask(642, '', 404)).at(-1)!.text).toBe('parameters are unparsable');
   });
 
   it('chats in channels: join lists, 403 to everyone including the sender, topic, part', async () => {

@@ -38,6 +38,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [C.MSG_UPLOAD_DONE, transfer.onTransferCounter('upDone')],
   [C.MSG_DIRECT_BROWSE, transfer.onDirectBrowse],
   [C.MSG_DIRECT_BROWSE_ACCEPT, transfer.onDirectBrowseAccept],
+  [C.MSG_DIRECT_BROWSE_ERROR, transfer.onDirectBrowseRefuse],
   [C.MSG_PRIVMSG, chat.onPrivateMessage],
   [C.MSG_JOIN, chat.onJoin],
   [C.MSG_PART, chat.onPart],

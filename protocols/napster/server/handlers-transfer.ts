@@ -9,6 +9,7 @@ import {
   MSG_DIRECT_BROWSE,
   MSG_DIRECT_BROWSE_ACCEPT,
   MSG_DIRECT_BROWSE_ERROR,
+  MAX_CHAT_BYTES,
   MSG_DOWNLOAD_ACK,
   MSG_GET_ERROR,
   MSG_PUSH_ACK,
@@ -116,6 +117,24 @@ export function onDirectBrowse(st: ServerState, s: Session, text: string): void 
   }
   if (target.ignoring(s.key)) return st.notice(s, `${target.nick} is ignoring you`);
   target.send(MSG_DIRECT_BROWSE, target.firewalled ? `${s.nick} ${s.ipNum} ${s.port}` : s.nick);
+}
+
+/**
+ * 642 `<requester> ["<reason>"]` from a browsee that refuses (a peerdeck
+ * extension: napster.txt has 642 sent by servers only, and opennap answers a
+ * client's 642 `Unknown command code 642`). The requester gets the 642 a
+ * server sends for a browse that cannot happen, `<browsee> "<reason>"`, at
+ * once instead of waiting out its own timer. Anyone may send it, as anyone
+ * may send a 205: it can only end a browse of the sender itself.
+ */
+export function onDirectBrowseRefuse(st: ServerState, s: Session, text: string): void {
+  const f = splitFields(text);
+  if (!f || f.length < 1 || f.length > 2 || f[0] === '') return st.notice(s, ERR_UNPARSABLE);
+  const req = st.online(f[0]!);
+  if (!req) return st.notice(s, ERR_NOT_ONLINE);
+  if (req.ignoring(s.key)) return;
+  const reason = (f[1] || `${s.nick} does not allow direct browsing`).slice(0, MAX_CHAT_BYTES);
+  req.send(MSG_DIRECT_BROWSE_ERROR, `${s.nick} "${reason}"`);
 }
 
 /** 641 `<requester>` from the browsee: the requester gets 641 `<browsee> <ip> <port>`. */

@@ -21,6 +21,7 @@ const TARGETED: ReadonlyMap<number, TargetField> = new Map<number, TargetField>(
   [C.MSG_DATA_PORT_ERROR, 'whole'],
   [C.MSG_DIRECT_BROWSE, 'whole'],
   [C.MSG_DIRECT_BROWSE_ACCEPT, 'whole'],
+  [C.MSG_DIRECT_BROWSE_ERROR, 'firstField'],
   [C.MSG_LINK_SPEED, 'whole'],
   [C.MSG_WHOIS, 'whole'],
 ]);
