@@ -42,8 +42,18 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   IDLE_TIMEOUT: 'was silent for too long',
   TIMEOUT: 'did not answer in time',
   SLOW_CONSUMER: 'could not keep up with what we sent, so the link was dropped',
-  CLOSED: 'closed the connection',
 };
+
+/** CLOSED messages that say no more than that a connection closed. */
+const JUST_CLOSED = /^(?:closed|connection closed|data connection closed|the pushed connection was closed)$/;
+/**
+ * CLOSED messages that say the peer closed it; what follows is the detail (`: quit`, ` before
+ * the end of the file`). Said once: `bob closed the connection (quit)`, never `bob closed the
+ * connection (peer closed the link: quit)`.
+ */
+const PEER_CLOSED = /^(?:(?:the )?peer closed the (?:connection|link)|closed by (?:the )?peer)(?=$|:| )/;
+/** A peer that said goodbye (`peer said Bye 200 done`, `Bye 200 done`): its words are the detail. */
+const PEER_BYE = /^(?:(?:the )?peer )?(said Bye\b.*|Bye\b.*)$/;
 
 const ERRNO_IN_TEXT = /\b(E[A-Z_]{3,})\b/;
 const CODE_PREFIX = /^([A-Z][A-Z_]+): /;
@@ -67,8 +77,25 @@ export function reasonWords(text: string, subject = 'the other side'): string {
   const code = m[1] ?? '';
   const rest = text.slice(m[0].length);
   const words = CODE_WORDS[code];
-  if (words) return code === 'CLOSED' && rest && rest !== 'closed' && rest !== 'connection closed' ? `${subject} closed the connection (${rest})` : `${subject} ${words}`;
+  if (code === 'CLOSED') return closedWords(rest, subject);
+  if (words) return `${subject} ${words}`;
   return `${code.toLowerCase().replace(/_/g, ' ')}: ${rest}`;
+}
+
+/**
+ * A CLOSED reason: `subject closed the connection` when the peer closed it (with its detail,
+ * said once), else the message as it is: ours (`shutting down`, `cancelled`, `not logged in to
+ * ...`) is nothing the peer did, and used to read `the peer closed the connection (shutting down)`.
+ */
+function closedWords(rest: string, subject: string): string {
+  if (rest === '' || JUST_CLOSED.test(rest)) return `${subject} closed the connection`;
+  const bye = PEER_BYE.exec(rest);
+  if (bye) return `${subject} closed the connection (${bye[1]})`;
+  const m = PEER_CLOSED.exec(rest);
+  if (!m) return rest;
+  const tail = rest.slice(m[0].length);
+  if (tail === '') return `${subject} closed the connection`;
+  return tail.startsWith(': ') ? `${subject} closed the connection (${tail.slice(2)})` : `${subject} closed the connection${tail}`;
 }
 
 /** The same for an error object (a NetError or a Node.js system error). */

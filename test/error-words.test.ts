@@ -12,11 +12,48 @@ describe('error words', () => {
   it('words NetError codes, and keeps a message it has nothing better for without the code', () => {
     expect(reasonWords('HANDSHAKE_TIMEOUT: no handshake within 10000 ms', 'carol')).toBe('carol did not finish the handshake in time');
     expect(reasonWords('IDLE_TIMEOUT: idle for 60000 ms', 'x')).toBe('x was silent for too long');
-    expect(reasonWords('CLOSED: closed by peer', 'x')).toBe('x closed the connection (closed by peer)');
     expect(reasonWords('CLOSED: connection closed', 'x')).toBe('x closed the connection');
     expect(reasonWords('LIMIT: inbound slots full (16)')).toBe('limit: inbound slots full (16)');
     expect(reasonWords('quit')).toBe('quit');
   });
+  it('says once that the peer closed the connection, and never blames the peer for our own reasons', () => {
+    // Each of these read "x closed the connection (peer closed ...)" or similar.
+    expect(reasonWords('CLOSED: peer closed the connection', 'x')).toBe('x closed the connection');
+    expect(reasonWords('CLOSED: closed by peer', 'x')).toBe('x closed the connection');
+    expect(reasonWords('CLOSED: peer closed the link: gone fishing', 'x')).toBe('x closed the connection (gone fishing)');
+    expect(reasonWords('CLOSED: the peer closed the connection before the end of the file', 'x')).toBe('x closed the connection before the end of the file');
+    expect(reasonWords('CLOSED: peer said Bye 200 see you', 'x')).toBe('x closed the connection (said Bye 200 see you)');
+    expect(reasonWords('CLOSED: data connection closed', 'x')).toBe('x closed the connection');
+    expect(reasonWords('CLOSED: the pushed connection was closed', 'x')).toBe('x closed the connection');
+    // Ours, not the peer's: they read "x closed the connection (shutting down)".
+    expect(reasonWords('CLOSED: shutting down', 'x')).toBe('shutting down');
+    expect(reasonWords('CLOSED: cancelled', 'x')).toBe('cancelled');
+    expect(reasonWords('CLOSED: not logged in to 10.0.0.1:8888', 'x')).toBe('not logged in to 10.0.0.1:8888');
+  });
+
+  it('never says the same words twice in one reason', () => {
+    const samples = [
+      'CLOSED: peer closed the connection',
+      'CLOSED: closed by peer',
+      'CLOSED: peer closed the link: quit',
+      'CLOSED: the peer closed the connection before the end of the file',
+      'CLOSED: connection closed',
+      'CLOSED: closed',
+      'SOCKET: ECONNRESET: read ECONNRESET',
+      'SOCKET: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+      'IDLE_TIMEOUT: idle for 60000 ms',
+      'HANDSHAKE_TIMEOUT: no handshake within 10000 ms',
+      'SLOW_CONSUMER: peer does not read: 100 bytes queued',
+    ];
+    for (const r of samples) {
+      // No two words in a row said twice (`closed the connection (peer closed the connection)`).
+      const words = reasonWords(r, 'the peer').split(/\W+/).filter((w) => w !== '');
+      const pairs = words.slice(1).map((w, i) => `${words[i]!} ${w}`);
+      const twice = pairs.filter((p, i) => pairs.indexOf(p) !== i);
+      expect([r, twice]).toEqual([r, []]);
+    }
+  });
+
   it('words error objects', () => {
     const sys = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     expect(errorWords(sys, 'the node at 127.0.0.1:1')).toBe('the node at 127.0.0.1:1 is not answering (connection refused)');
