@@ -1,6 +1,7 @@
 /**
  * Counts in words, as peerdeck's lines say them (headless text, command
- * answers, the TUI): `1 file`, `2 files`.
+ * answers, the TUI): `1 file`, `2 files`, `1.5 KiB`, `320 KiB/s`, `3m05s`.
+ * One rule for every place that shows them.
  */
 
 /**
@@ -10,4 +11,36 @@
 export function plural(n: number, one: string, many?: string): string {
   if (many !== undefined) return n === 1 ? one : many;
   return `${n} ${n === 1 ? one : `${one}s`}`;
+}
+
+/** Binary units, named as such (IEC): a MiB is 1024 KiB, as the numbers are computed. */
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** 1536 -> `1.5 KiB` (binary multiples, one decimal under 10). */
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${Math.round(v)} B`;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v).toString()} ${UNITS[u] ?? '?'}`;
+}
+
+/** A transfer rate, `64 KiB/s`. */
+export function formatRate(bytesPerSec: number): string {
+  return `${formatSize(bytesPerSec)}/s`;
+}
+
+/** Seconds left as `42s`, `3m05s`, `2h03m`; `--` when unknown. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '--';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(s / 3600);
+  if (h >= 100) return '>99h';
+  return `${h}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

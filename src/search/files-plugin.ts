@@ -1,9 +1,9 @@
 import type { CommandSpec, PluginStatus } from '../app-api.js';
 import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
-import { formatBytes, formatTransfer } from '../transfer/format.js';
+import { formatTransfer } from '../transfer/format.js';
 import { parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
-import { plural } from '../words.js';
+import { formatSize, plural } from '../words.js';
 
 /** The files service's plugin name: its commands route like any protocol's. */
 export const FILES_PLUGIN = 'files';
@@ -91,11 +91,11 @@ export function createFilesPlugin(): ProtocolPlugin {
         }
         case 'rescan':
           await share.rescan();
-          return [`sharing ${plural(share.files, 'file')}, ${formatBytes(share.bytes)}`];
+          return [`sharing ${plural(share.files, 'file')}, ${formatSize(share.bytes)}`];
         case 'shares':
           return [
             ...share.roots.map((r) => `shared: ${r}`),
-            `${plural(share.files, 'file')}, ${formatBytes(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
+            `${plural(share.files, 'file')}, ${formatSize(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,
           ];
         default:
           throw NetError.notFound(`files has no command /${command}`);

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatTransfer } from '../../src/transfer/format.js';
+import { formatTransfer } from '../../src/transfer/format.js';
+import { formatSize } from '../../src/words.js';
 import type { TransferInfo } from '../../src/transfer/transfer-types.js';
 
 describe('/downloads and /shares sizes', () => {
   it('are powers of 1024 named as such (KiB, MiB), as the TUI shows them', () => {
-    expect(formatBytes(1023)).toBe('1023 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MiB'); // 5.2 MB: calling it "5.0 MB" was wrong
-    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
+    expect(formatSize(1023)).toBe('1023 B');
+    expect(formatSize(1536)).toBe('1.5 KiB');
+    expect(formatSize(5 * 1024 * 1024)).toBe('5.0 MiB'); // 5.2 MB: calling it "5.0 MB" was wrong
+    expect(formatSize(3 * 1024 ** 3)).toBe('3.0 GiB');
   });
 
-  it('a /downloads line', () => {
+  it('a /downloads line, its sizes and rate as the TUI and headless progress lines say them (one formatter)', () => {
     const t: TransferInfo = { id: 3, direction: 'down', name: 'song.mp3', peer: '127.0.0.1:6002', protocol: 'pplus2', state: 'active', bytes: 1258291, total: 2726298, rate: 327680, path: null, reason: null };
-    expect(formatTransfer(t)).toBe('#3 down 46% 1.2 MiB/2.6 MiB 320.0 KiB/s active song.mp3 <- 127.0.0.1:6002 [pplus2]');
+    expect(formatTransfer(t)).toBe('#3 down 46% 1.2 MiB/2.6 MiB 320 KiB/s active song.mp3 <- 127.0.0.1:6002 [pplus2]');
   });
 });
