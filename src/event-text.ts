@@ -1,15 +1,25 @@
 /**
  * Events as the lines a person reads: headless mode without `--json` (README "Headless
  * mode"). One line per event; `--json` (src/event-json.ts) is the contract for scripts.
+ * Every line goes through the rule for remote text (src/shown-text.ts), as the TUI's do: a
+ * peer's bidi override or escape sequence is not passed on to an operator's terminal or log.
  */
-import type { AppEvent } from './app-api.js';
-import { plural } from './words.js';
+import type { AppEvent, EventOf } from './app-api.js';
+import { reasonWords } from './error-words.js';
+import { shownText } from './shown-text.js';
+import { formatEta, formatRate, formatSize, plural } from './words.js';
 
 /** Renders one event as a human-readable line (headless without --json). */
 export function formatEvent(e: AppEvent): string {
+  return shownText(eventText(e));
+}
+
+function eventText(e: AppEvent): string {
   switch (e.type) {
-    case 'ready':
-      return `ready ${Object.entries(e.ports).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    case 'ready': {
+      const ports = Object.entries(e.ports).map(([k, v]) => `${k}=${v}`);
+      return ports.length === 0 ? 'ready (no listening ports)' : `ready ${ports.join(' ')}`;
+    }
     case 'chat.line': {
       const t = new Date(e.at).toISOString().slice(11, 16);
       if (e.kind === 'action') return `${t} * ${e.nick} ${e.text}`;
@@ -33,19 +43,19 @@ export function formatEvent(e: AppEvent): string {
     case 'nick':
       return `you are now known as ${e.nick}`;
     case 'search.started':
-      return `search ${e.search} started: "${e.query}" on ${e.protocols.join(', ')}`;
+      return `search ${e.search} started: "${e.query}" on ${e.protocols.length === 0 ? 'no protocol' : e.protocols.join(', ')}`;
     case 'search.hit':
-      return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : `${e.size} bytes`}) from ${e.source} [${e.protocol}]`;
+      return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : plural(e.size, 'byte')}) from ${e.source} [${e.protocol}]`;
     case 'search.done':
-      return `search ${e.search} done on ${e.protocol}: ${e.hits} hits from ${e.peers} peers`;
+      return `search ${e.search} done on ${e.protocol}: ${plural(e.hits, 'hit')} from ${plural(e.peers, 'peer')}`;
     case 'transfer.progress':
-      return `transfer ${e.id} ${e.name}: ${e.bytes}/${e.total ?? '?'} bytes at ${Math.round(e.rate)} B/s`;
+      return progressText(e);
     case 'transfer.queued':
-      return `transfer ${e.id} queued: ${e.name} from ${e.peer} [${e.protocol}], position ${e.position}`;
+      return `transfer ${e.id} queued: ${e.name} ${e.direction === 'down' ? 'from' : 'to'} ${e.peer} [${e.protocol}], position ${e.position}`;
     case 'transfer.done':
-      return `transfer ${e.id} done: ${e.path} (${e.bytes} bytes${e.sha1 ? `, sha1 ${e.sha1}` : ''}${e.verified ? ', verified' : ', unverified'})`;
+      return doneText(e);
     case 'transfer.failed':
-      return `transfer ${e.id} ${e.state}: ${e.reason}`;
+      return failedText(e);
     case 'share.ready':
       return `sharing ${plural(e.files, 'file')} (${plural(e.bytes, 'byte')})`;
     case 'share.hashed':
@@ -58,4 +68,36 @@ export function formatEvent(e: AppEvent): string {
     case 'near.invitation':
       return e.text;
   }
+}
+
+/**
+ * `transfer 3 receiving song.mp3: 1.2 MiB of 2.6 MiB (46%) at 320 KiB/s, 5s left`: sizes and
+ * rate as `/downloads` and the TUI say them (src/words.ts); `--json` keeps the byte counts.
+ */
+function progressText(e: EventOf<'transfer.progress'>): string {
+  const verb = e.direction === 'down' ? 'receiving' : 'sending';
+  const done = formatSize(e.bytes);
+  const of =
+    e.total === null ? `${done} so far` : `${done} of ${formatSize(e.total)}${e.total > 0 ? ` (${Math.floor((e.bytes / e.total) * 100)}%)` : ''}`;
+  const left = e.eta === null ? '' : `, ${formatEta(e.eta)} left`;
+  return `transfer ${e.id} ${verb} ${e.name}: ${of} at ${formatRate(e.rate)}${left}`;
+}
+
+/** A download says where the file is now; an upload who got which file (they used to read alike). */
+function doneText(e: EventOf<'transfer.done'>): string {
+  if (e.direction === 'up') return `transfer ${e.id} done: sent ${e.name} to ${e.peer} (${formatSize(e.bytes)} from ${e.path})`;
+  const check = e.verified ? `${e.sha1 ? `sha1 ${e.sha1}, ` : ''}verified` : 'unverified: size and SHA-1 not checked';
+  return `transfer ${e.id} done: ${e.name} from ${e.peer} saved as ${e.path} (${formatSize(e.bytes)}, ${check})`;
+}
+
+/** The file, and why in words (`--json` keeps the `CODE: message` reason); a failed download says /retry. */
+function failedText(e: EventOf<'transfer.failed'>): string {
+  const what = e.direction === 'down' ? e.name : `sending ${e.name}`;
+  if (e.state === 'cancelled') {
+    // `/cancel N` needs no reason; shutting down and the like are said.
+    const why = reasonWords(e.reason);
+    return `transfer ${e.id} cancelled: ${what}${why === 'cancelled' ? '' : ` (${why})`}`;
+  }
+  const retry = e.direction === 'down' ? `; /retry ${e.id} tries again` : '';
+  return `transfer ${e.id} failed: ${what}: ${reasonWords(e.reason, 'the peer')}${retry}`;
 }

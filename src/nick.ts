@@ -10,6 +10,7 @@
  * bob. A chosen nick may not mix Latin letters with Cyrillic, Greek or Armenian ones (UTS #39
  * "highly restrictive"), while a nick wholly in one script (`Борис`, `ゆき`, `ゆきyuki`) is fine.
  */
+import { shownText } from './shown-text.js';
 
 /** Longest nick, in characters (code points). */
 export const MAX_NICK_CHARS = 32;
@@ -120,7 +121,8 @@ function unconfuse(s: string): string {
  */
 export function shownNick(nick: string): string {
   if (PLAIN_ASCII.test(nick) && nick.length <= MAX_NICK_CHARS) return nick;
-  const clean = nick.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(INVISIBLE, '?').replace(/[\p{Cs}]/gu, '?');
+  // Invisible characters first, as `?` (a nick has none), then the rule for all remote text.
+  const clean = shownText(nick.replace(INVISIBLE, '?'));
   const chars = [...clean];
   return chars.length <= MAX_NICK_CHARS ? clean : `${chars.slice(0, MAX_NICK_CHARS - 1).join('')}…`;
 }

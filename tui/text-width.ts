@@ -144,16 +144,11 @@ export function strWidth(s: string): number {
 }
 
 /**
- * Removes what must never reach the terminal from remote text: C0/C1 controls
- * (ESC would let a peer move our cursor or retitle the window), bidi embeddings,
- * overrides and isolates (on a terminal that does bidi they turn the rest of the
- * line around: `<bob> ` and a reversed text that reads as something else; the
- * marks LRM, RLM and ALM stay) and lone surrogates. Tabs become a space.
+ * Removes what must never reach the terminal from remote text (controls, bidi
+ * embeddings, overrides and isolates, lone surrogates; tabs become a space):
+ * the one rule headless text lines and shown nicks follow too (src/shown-text.ts).
  */
-export function sanitize(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
-}
+export { shownText as sanitize } from '../src/shown-text.js';
 
 /** The longest prefix of `s` that fits in `cols` columns (never splits a wide character or a cluster). */
 export function truncateToWidth(s: string, cols: number): string {

@@ -95,7 +95,11 @@ export class TransfersModel {
         const secs = Math.max(0.001, (now - row.startedAt) / 1000);
         Object.assign(row, { state: 'done', bytes: e.bytes, total: e.bytes, rate: e.bytes / secs, eta: null, detail: e.path, endedAt: now, position: undefined, verified: e.verified });
         if (e.peer) row.peer = sanitize(e.peer);
-        note = { text: `done: ${row.name} -> ${e.path}${e.verified === false ? ' (unverified: size and SHA-1 not checked)' : ''}`, error: false };
+        // An upload says who got which file; it used to read like a download (`done: x -> /share/x`).
+        note =
+          e.direction === 'up'
+            ? { text: `sent: ${row.name} to ${row.peer ?? 'the peer'} (${sanitize(e.path)})`, error: false }
+            : { text: `done: ${row.name} -> ${sanitize(e.path)}${e.verified === false ? ' (unverified: size and SHA-1 not checked)' : ''}`, error: false };
         break;
       }
       case 'transfer.failed': {

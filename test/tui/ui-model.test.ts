@@ -131,6 +131,14 @@ describe('UiModel', () => {
     expect(m.transfers.has(2)).toBe(true);
   });
 
+  it('says who got which file when an upload is done, unlike a download', () => {
+    const m = model();
+    m.apply({ type: 'transfer.progress', id: 1, name: 'song.mp3', direction: 'up', bytes: 1, total: 10, rate: 50, eta: 9 });
+    m.apply({ type: 'transfer.done', id: 1, name: 'song.mp3', direction: 'up', path: '/share/song.mp3', bytes: 10, sha1: null, verified: true, peer: '10.0.0.2' });
+    m.apply({ type: 'transfer.done', id: 2, name: 'film.avi', direction: 'down', path: '/dl/film.avi', bytes: 10, sha1: null, verified: true, peer: '10.0.0.3:7000' });
+    expect(lines(m, 'transfers')).toEqual(['12:30 -!- sent: song.mp3 to 10.0.0.2 (/share/song.mp3)', '12:30 -!- done: film.avi -> /dl/film.avi']);
+  });
+
   it('a plain peer (nc) whose link closes leaves the nick list: it sends no part line', () => {
     const m = model();
     m.apply({ type: 'peer.up', protocol: 'chat', address: '127.0.0.1:5555', direction: 'in' });
