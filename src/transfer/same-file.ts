@@ -28,16 +28,20 @@ export interface SameFile {
 export function findSame(transfers: Iterable<Transfer>, req: DownloadRequest, except?: Transfer): SameFile | undefined {
   const sha1 = req.sha1 === undefined || req.size === 0 ? undefined : normalizeSha1(req.sha1);
   const bySha1 = sha1 !== undefined && sha1 !== EMPTY_SHA1;
-  const name = sanitizeDownloadName(req.name);
+  // Names are cleaned only for a download that could be this one (same source, or same SHA-1):
+  // with 1000 queued, cleaning every name on each /get was most of its cost.
+  let name: string | undefined;
+  const sameNameAs = (t: Transfer): boolean => sanitizeDownloadName(t.req!.name) === (name ??= sanitizeDownloadName(req.name));
   let content: Transfer | undefined;
   for (const t of transfers) {
     if (t === except || !t.req || (t.info.state !== 'queued' && t.info.state !== 'active')) continue;
-    const sameName = sanitizeDownloadName(t.req.name) === name;
-    for (const r of [t.req, ...t.alternates]) {
+    let sameName: boolean | undefined;
+    for (let i = -1; i < t.alternates.length; i++) {
+      const r: DownloadRequest = i < 0 ? t.req : t.alternates[i]!;
       // An alternate that came with another name (a copy's source) is the same content, not the same file.
-      if (r.protocol === req.protocol && r.peer === req.peer && r.name === req.name && (r === t.req || sameName)) return { t, how: 'same' };
+      if (r.protocol === req.protocol && r.peer === req.peer && r.name === req.name && (r === t.req || (sameName ??= sameNameAs(t)))) return { t, how: 'same' };
       if (bySha1 && r.sha1 !== undefined && normalizeSha1(r.sha1) === sha1) {
-        if (sameName) return { t, how: 'same' };
+        if ((sameName ??= sameNameAs(t))) return { t, how: 'same' };
         content ??= t.copyOf ?? t;
       }
     }
