@@ -12,6 +12,7 @@ import { SlotLimiter, type Release } from './slot-limiter.js';
 import { TransferJournal } from './transfer-journal.js';
 import { snapshotDownloads, type Transfer } from './transfer-record.js';
 import { loadTransferState } from './transfer-state.js';
+import { TransferTable } from './transfer-table.js';
 import { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 import type { DownloadRequest, TransferInfo, UploadRequest, UploadResult } from './transfer-types.js';
 import { runUpload } from './upload-task.js';
@@ -27,8 +28,9 @@ const MAX_ALTERNATES = 16;
 /**
  * Moves files for every protocol (issue 4, "Transfer engine"): a download
  * queue with global and per-peer limits feeding `runDownload`, upload slots
- * feeding `runUpload`, one id space, throttled progress events, and the state
- * `/downloads`, `/cancel N` and `/retry N` work on.
+ * feeding `runUpload`, and what `/downloads`, `/cancel N` and `/retry N` work on.
+ * The record of every transfer (one id space, throttled progress events, the
+ * history) is its TransferTable (transfer-table.ts).
  */
 export class TransferEngine {
   readonly downloadDir: string;
@@ -36,12 +38,10 @@ export class TransferEngine {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #uploads: SlotLimiter;
-  readonly #all = new Map<number, Transfer>();
+  readonly #table: TransferTable;
   readonly #queue: Transfer[] = [];
   readonly #running = new Set<Promise<void>>();
-  readonly #listeners = new Set<(e: AppEvent) => void>();
   readonly #parts: PartClaims;
-  #nextId = 1;
   #stopped = false;
   readonly #journal: TransferJournal;
   readonly #copies: ContentCopies;
@@ -51,6 +51,7 @@ export class TransferEngine {
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? silentLogger;
     this.#o = { ...TRANSFER_DEFAULTS, ...opts };
+    this.#table = new TransferTable({ clock: this.#clock, log: this.#log, progressEveryMs: this.#o.progressEveryMs, maxHistory: this.#o.maxHistory });
     this.#uploads = new SlotLimiter(
       { global: this.#o.maxUploads, perPeer: this.#o.maxUploadsPerPeer, maxWaiting: this.#o.maxWaitingUploads },
       this.#clock,
@@ -59,19 +60,18 @@ export class TransferEngine {
     this.#copies = new ContentCopies({
       downloadDir: this.downloadDir,
       parts: this.#parts,
-      emit: (e) => this.#emit(e),
-      finish: (t, state, err) => this.#finish(t, state, err),
+      emit: (e) => this.#table.emit(e),
+      finish: (t, state, err) => this.#table.finish(t, state, err),
       enqueue: (t) => this.#enqueue(t),
       position: (t) => this.#queue.indexOf(t) + 1,
       changed: () => this.#journal.schedule(),
     });
-    this.#journal = new TransferJournal(this.#o.stateFile, () => snapshotDownloads(this.#all.values()), this.#log);
+    this.#journal = new TransferJournal(this.#o.stateFile, () => snapshotDownloads(this.#table.values()), this.#log);
   }
 
   /** Receives transfer.progress / transfer.done / transfer.failed. Returns the unsubscribe function. */
   subscribe(listener: (e: AppEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#table.subscribe(listener);
   }
 
   /**
@@ -85,13 +85,13 @@ export class TransferEngine {
    */
   download(req: DownloadRequest): number {
     if (this.#stopped) throw NetError.closed('transfer engine stopped');
-    const same = findSame(this.#all.values(), req);
+    const same = findSame(this.#table.values(), req);
     if (same?.how === 'same') {
       const added = this.#join(same.t, req) ? `; ${req.peer} added as another source` : '';
       throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}${added}`);
     }
     if (this.#waiting() >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
-    const t = this.#track('down', req.name, req.peer, req.protocol, req.size ?? null);
+    const t = this.#table.track('down', req.name, req.peer, req.protocol, req.size ?? null);
     t.req = req;
     if (same) {
       this.#join(same.t, req); // its source helps fetch the bytes
@@ -108,7 +108,7 @@ export class TransferEngine {
    */
   addSource(req: DownloadRequest): number | undefined {
     if (this.#stopped) return undefined;
-    const same = findSame(this.#all.values(), req);
+    const same = findSame(this.#table.values(), req);
     return same?.how === 'same' && this.#join(same.t, req) ? same.t.info.id : undefined;
   }
 
@@ -133,7 +133,7 @@ export class TransferEngine {
     if (this.#o.stateFile) {
       for (const saved of await loadTransferState(this.#o.stateFile)) {
         if (this.#stopped) return;
-        const t = this.#track('down', saved.name, saved.peer, saved.protocol, saved.size);
+        const t = this.#table.track('down', saved.name, saved.peer, saved.protocol, saved.size);
         if (saved.part) {
           t.part = saved.part;
           this.#parts.claim(saved.part);
@@ -142,13 +142,13 @@ export class TransferEngine {
           t.req = revive(saved);
         } catch (err) {
           t.saved = saved;
-          this.#finish(t, 'failed', NetError.notFound(`cannot resume: ${toNetError(err).message}`));
+          this.#table.finish(t, 'failed', NetError.notFound(`cannot resume: ${toNetError(err).message}`));
           continue;
         }
-        if (saved.state !== 'queued') this.#finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
+        if (saved.state !== 'queued') this.#table.finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
         else {
           // A copy waiting for another name's bytes (it has no part) waits again.
-          const same = saved.part ? undefined : findSame(this.#all.values(), t.req, t);
+          const same = saved.part ? undefined : findSame(this.#table.values(), t.req, t);
           if (same?.how === 'content') this.#copies.wait(t, same.t);
           else this.#enqueue(t);
         }
@@ -157,19 +157,19 @@ export class TransferEngine {
     for (const orphan of await this.#parts.orphans()) {
       const text = `orphaned part file ${orphan} in ${this.downloadDir}: no download owns it (delete it, or /get the file again)`;
       this.#log.warn(text);
-      this.#emit({ type: 'notice', protocol: 'transfers', text });
+      this.#table.emit({ type: 'notice', protocol: 'transfers', text });
     }
   }
 
   /** Cancels a queued or running transfer; its part file is kept for `/retry`. */
   cancel(id: number): boolean {
-    const t = this.#all.get(id);
+    const t = this.#table.get(id);
     if (!t || (t.info.state !== 'queued' && t.info.state !== 'active')) return false;
     if (t.abort?.signal.aborted) return false; // already being cancelled
     if (this.#copies.cancel(t, NetError.closed(CANCELLED))) return true;
     if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
-      this.#finish(t, 'cancelled', NetError.closed(CANCELLED));
+      this.#table.finish(t, 'cancelled', NetError.closed(CANCELLED));
       this.#journal.schedule();
     } else {
       t.abort?.abort(NetError.closed(CANCELLED));
@@ -179,10 +179,10 @@ export class TransferEngine {
 
   /** Queues a failed or cancelled download again under the same id (it resumes from its part). */
   retry(id: number): boolean {
-    const t = this.#all.get(id);
+    const t = this.#table.get(id);
     if (!t?.req || (t.info.state !== 'failed' && t.info.state !== 'cancelled')) return false;
     if (this.#waiting() >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
-    const same = findSame(this.#all.values(), t.req, t);
+    const same = findSame(this.#table.values(), t.req, t);
     if (same?.how === 'same') throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}`);
     if (same) this.#copies.wait(t, same.t);
     else this.#enqueue(t);
@@ -190,12 +190,12 @@ export class TransferEngine {
   }
 
   get(id: number): TransferInfo | undefined {
-    const t = this.#all.get(id);
+    const t = this.#table.get(id);
     return t ? { ...t.info } : undefined;
   }
 
   list(): TransferInfo[] {
-    return [...this.#all.values()].map((t) => ({ ...t.info }));
+    return [...this.#table.values()].map((t) => ({ ...t.info }));
   }
 
   /** An upload slot right now, or undefined (for protocols that answer "busy" instead of waiting). */
@@ -215,7 +215,7 @@ export class TransferEngine {
       release = req.wait === false ? this.#uploads.tryAcquire(req.peer) : await this.#uploads.acquire(req.peer, this.#o.uploadWaitMs);
       if (!release) throw NetError.limit('no free upload slot');
     }
-    const t = this.#track('up', req.name, req.peer, req.protocol, null);
+    const t = this.#table.track('up', req.name, req.peer, req.protocol, null);
     t.info.state = 'active';
     t.info.path = req.path;
     const ac = (t.abort = new AbortController());
@@ -225,18 +225,18 @@ export class TransferEngine {
       signal: ac.signal,
       stallMs: this.#o.stallMs,
       onStart: (total) => (t.info.total = total),
-      onBytes: (bytes) => this.#progress(t, bytes),
+      onBytes: (bytes) => this.#table.progress(t, bytes),
     });
     let failure: NetError | undefined;
     const done = run.then(
       (bytes) => {
         t.info.bytes = bytes;
-        this.#finish(t, 'done');
-        this.#emit({ type: 'transfer.done', id: t.info.id, name: t.info.name, direction: 'up', path: req.path, bytes, sha1: req.sha1 ?? null, verified: true, peer: req.peer });
+        this.#table.finish(t, 'done');
+        this.#table.emit({ type: 'transfer.done', id: t.info.id, name: t.info.name, direction: 'up', path: req.path, bytes, sha1: req.sha1 ?? null, verified: true, peer: req.peer });
       },
       (err: unknown) => {
         failure = toNetError(err);
-        this.#finish(t, ac.signal.aborted ? 'cancelled' : 'failed', failure);
+        this.#table.finish(t, ac.signal.aborted ? 'cancelled' : 'failed', failure);
       },
     );
     this.#hold(done.finally(() => release()));
@@ -253,9 +253,9 @@ export class TransferEngine {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#uploads.rejectAll(NetError.closed('shutting down'));
-    for (const t of this.#all.values()) if (t.info.state === 'queued' || t.info.state === 'active') t.interrupted = true;
-    for (const t of this.#queue.splice(0)) this.#finish(t, 'cancelled', NetError.closed('shutting down'));
-    for (const t of this.#all.values()) t.abort?.abort(NetError.closed('shutting down'));
+    for (const t of this.#table.values()) if (t.info.state === 'queued' || t.info.state === 'active') t.interrupted = true;
+    for (const t of this.#queue.splice(0)) this.#table.finish(t, 'cancelled', NetError.closed('shutting down'));
+    for (const t of this.#table.values()) t.abort?.abort(NetError.closed('shutting down'));
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
     await this.#journal.save();
   }
@@ -265,17 +265,9 @@ export class TransferEngine {
     await this.#journal.save();
   }
 
-  #track(direction: 'down' | 'up', name: string, peer: string, protocol: string, total: number | null): Transfer {
-    const info: TransferInfo = { id: this.#nextId++, direction, name, peer, protocol, state: 'queued', bytes: 0, total, rate: 0, path: null, reason: null };
-    const t: Transfer = { info, alternates: [], copies: [], meter: new RateMeter(this.#clock.now()), lastEmit: 0 };
-    this.#all.set(info.id, t);
-    this.#trimHistory();
-    return t;
-  }
-
   #pump(): void {
     if (this.#stopped) return;
-    const active = [...this.#all.values()].filter((t) => t.info.direction === 'down' && t.info.state === 'active');
+    const active = [...this.#table.values()].filter((t) => t.info.direction === 'down' && t.info.state === 'active');
     for (let i = 0; i < this.#queue.length; ) {
       const t = this.#queue[i]!;
       // An empty file has nothing to fetch: it takes no slot and waits for none.
@@ -313,15 +305,15 @@ export class TransferEngine {
           Object.assign(t.info, { path: partPath, bytes, total });
           t.meter = new RateMeter(this.#clock.now(), bytes);
         },
-        onBytes: (bytes) => this.#progress(t, bytes),
+        onBytes: (bytes) => this.#table.progress(t, bytes),
       });
     })().then(
       (out) => {
         this.#release(t);
         Object.assign(t.info, { bytes: out.bytes, path: out.path, total: t.info.total ?? out.bytes, verified: out.verified });
-        this.#finish(t, 'done');
+        this.#table.finish(t, 'done');
         const { id, name, peer } = t.info;
-        this.#emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });
+        this.#table.emit({ type: 'transfer.done', id, name, direction: 'down', path: out.path, bytes: out.bytes, sha1: out.sha1, verified: out.verified, peer });
         return this.#copies.done(t, out);
       },
       async (err: unknown) => {
@@ -334,7 +326,7 @@ export class TransferEngine {
           this.#release(t);
           t.info.bytes = 0;
         }
-        this.#finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
+        this.#table.finish(t, cancelled || this.#stopped ? 'cancelled' : 'failed', e);
         if (!this.#stopped) this.#copies.onTheirOwn(t);
       },
     );
@@ -363,7 +355,7 @@ export class TransferEngine {
     Object.assign(t.info, { state: 'queued', reason: null, rate: 0 });
     this.#queue.push(t);
     const { id, name, peer, protocol, total } = t.info;
-    this.#emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position: this.#queue.length });
+    this.#table.emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position: this.#queue.length });
     this.#journal.schedule();
     this.#pump();
   }
@@ -373,41 +365,9 @@ export class TransferEngine {
     t.part = undefined;
   }
 
-  #progress(t: Transfer, bytes: number): void {
-    t.info.bytes = bytes;
-    const now = this.#clock.now();
-    if (now - t.lastEmit < this.#o.progressEveryMs) return;
-    t.lastEmit = now;
-    t.info.rate = Math.round(t.meter.sample(now, bytes));
-    const { id, name, direction, total } = t.info;
-    this.#emit({ type: 'transfer.progress', id, name, direction, bytes, total, rate: t.info.rate, eta: t.meter.eta(bytes, total) });
-  }
-
-  /** `err` is a string when the reason was said before (a transfer listed again at start-up). */
-  #finish(t: Transfer, state: 'done' | 'failed' | 'cancelled', err?: NetError | string): void {
-    t.info.state = state;
-    t.abort = undefined;
-    if (state === 'done') return;
-    t.info.reason = typeof err === 'string' ? err : err ? `${err.code}: ${err.message}` : state;
-    this.#log.debug(`transfer #${t.info.id} ${t.info.name} ${state}: ${t.info.reason}`);
-    this.#emit({ type: 'transfer.failed', id: t.info.id, name: t.info.name, direction: t.info.direction, reason: t.info.reason, state });
-  }
-
   #hold(p: Promise<void>): void {
     const held = p.catch((err: unknown) => this.#log.error(`transfer bookkeeping failed: ${String(err)}`));
     this.#running.add(held);
     void held.finally(() => this.#running.delete(held));
-  }
-
-  #trimHistory(): void {
-    if (this.#all.size <= this.#o.maxHistory) return;
-    for (const [id, t] of this.#all) {
-      if (this.#all.size <= this.#o.maxHistory) break;
-      if (t.info.state !== 'queued' && t.info.state !== 'active') this.#all.delete(id);
-    }
-  }
-
-  #emit(e: AppEvent): void {
-    for (const l of this.#listeners) l(e);
   }
 }
