@@ -145,8 +145,8 @@ class PieceList {
   }
 }
 
-/** Bytes of a row at most besides its strings: six spaces, three numbers (a number's text is at most 25 characters), the newline. */
-const ROW_BYTES_BESIDES_STRINGS = 6 + 3 * 32 + 1;
+/** Bytes of a row at most besides its strings: seven spaces, four numbers (a number's text is at most 25 characters), the newline. */
+const ROW_BYTES_BESIDES_STRINGS = 7 + 4 * 32 + 1;
 /** UTF-8 bytes per UTF-16 unit at most (an escaped `\\` or newline takes two). */
 const MAX_UTF8_PER_UNIT = 3;
 /** Rows formatted into one string before it is written (a string per row and a join of them all cost more). */

@@ -1,14 +1,21 @@
 /**
  * The hash cache file: remembers file hashes across restarts, keyed by path,
- * size, mtime and inode, so a restart with 100,000 unchanged files rehashes
+ * size, mtime, ctime and inode, so a restart with 100,000 unchanged files rehashes
  * none (issue 4) and reads them back in one read (issue 9: the JSON cache
  * took a third of a warm start to parse and look up). One line per file:
  *
- *     peerdeck share hashes 2
- *     <sha1 hex> <md5 hex> <sha1 base32> <size> <mtime ms> <inode> <path>
+ *     peerdeck share hashes 3
+ *     <sha1 hex> <md5 hex> <sha1 base32> <size> <mtime ms> <ctime ms> <inode> <path>
  *
  * The path comes last and runs to the end of the line; a `\` or a newline
- * in it is written `\\` or `\n`. The worker that walks the share reads it
+ * in it is written `\\` or `\n`. The ctime is `=` when it is the mtime (a
+ * file written once and left alone). The ctime is there because any write
+ * moves it: a write of the same size whose mtime is put back (`touch -r`,
+ * `utimes`, a tool that keeps times) leaves size, mtime and inode as they
+ * were, and version 2, which matched on those alone, kept the old hashes of
+ * such a file (a download of it then failed its check). Version 2 files are
+ * still read: their rows have no ctime, so their files are hashed again
+ * once (the next save writes version 3). The worker that walks the share reads it
  * (share-worker.ts) and the library writes it atomically, in batches while
  * hashing (share-library.ts). A file that is not this format, or a row that
  * does not parse, is ignored with a reason the library logs, and those files
@@ -21,13 +28,21 @@ export const HASH_CACHE_FILE = 'share-hashes.txt';
 /** What versions before 2 wrote (JSON), read when HASH_CACHE_FILE is missing and removed after the first save. */
 export const LEGACY_HASH_CACHE_FILE = 'share-hashes.json';
 /** First line of the file; another first line means another format (everything is hashed again). */
-export const HASH_CACHE_HEADER = 'peerdeck share hashes 2';
+export const HASH_CACHE_HEADER = 'peerdeck share hashes 3';
+/** The first line of version 2 (no ctime): read, and every file in it checked again. */
+export const HASH_CACHE_HEADER_V2 = 'peerdeck share hashes 2';
+/** A remembered ctime that is not known (a row of version 2 or of the JSON cache): it matches no file. */
+export const CTIME_UNKNOWN = -1;
+/** The ctime field of a row whose ctime is its mtime. */
+const CTIME_IS_MTIME = '=';
 
-/** One remembered file: its size, mtime and inode when hashed, and its hashes. */
+/** One remembered file: its size, mtime, ctime and inode when hashed, and its hashes. */
 export interface CachedFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** CTIME_UNKNOWN in a row of an earlier format: then the file is hashed again. */
+  ctimeMs: number;
   /** -1 when unknown (a row from the JSON cache): then only size and mtime must match. */
   ino: number;
   sha1: string;
@@ -66,6 +81,8 @@ export class HashCacheReader {
   #firstBad = 0;
   #reason: string | undefined;
   #legacy = false;
+  /** A version 2 file: rows without a ctime. */
+  #v2 = false;
   #map: Map<string, CachedFile> | undefined;
 
   /** Reads `text` in this version's format, or (`legacy`) the JSON of earlier versions. */
@@ -82,8 +99,10 @@ export class HashCacheReader {
     }
     const nl = text.indexOf('\n');
     const first = nl < 0 ? text : text.slice(0, nl);
-    if (first === HASH_CACHE_HEADER) this.#pos = nl + 1;
-    else this.#reason = `not a peerdeck hash cache (first line ${JSON.stringify(first.slice(0, 40))})`;
+    if (first === HASH_CACHE_HEADER || first === HASH_CACHE_HEADER_V2) {
+      this.#pos = nl + 1;
+      this.#v2 = first === HASH_CACHE_HEADER_V2;
+    } else this.#reason = `not a peerdeck hash cache (first line ${JSON.stringify(first.slice(0, 40))})`;
   }
 
   /** Marks the whole cache as unusable, saying why. */
@@ -91,8 +110,8 @@ export class HashCacheReader {
     this.#reason = reason;
   }
 
-  /** The remembered hashes of a file if it is unchanged (same size, mtime and inode). */
-  lookup(path: string, size: number, mtimeMs: number, ino: number): CachedFile | undefined {
+  /** The remembered hashes of a file if it is unchanged (same size, mtime, ctime and inode). */
+  lookup(path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number): CachedFile | undefined {
     let c: CachedFile | undefined;
     if (this.#map === undefined) {
       const row = this.#next();
@@ -107,7 +126,7 @@ export class HashCacheReader {
       c = this.#map.get(path);
       if (c) this.#map.delete(path);
     }
-    if (!c || c.size !== size || c.mtimeMs !== mtimeMs || (c.ino !== -1 && c.ino !== ino)) return undefined;
+    if (!c || c.size !== size || c.mtimeMs !== mtimeMs || c.ctimeMs === CTIME_UNKNOWN || c.ctimeMs !== ctimeMs || (c.ino !== -1 && c.ino !== ino)) return undefined;
     this.#used++;
     return c;
   }
@@ -135,7 +154,7 @@ export class HashCacheReader {
       if (end < 0) end = text.length; // a file cut short: its last row must still parse
       this.#pos = end + 1;
       this.#line++;
-      const row = parseRow(text, start, end);
+      const row = parseRow(text, start, end, this.#v2);
       if (row) {
         this.#rows++;
         return row;
@@ -146,8 +165,8 @@ export class HashCacheReader {
   }
 }
 
-/** One row of text[start, end), or undefined when it does not parse. */
-function parseRow(text: string, start: number, end: number): CachedFile | undefined {
+/** One row of text[start, end) (`v2`: one without a ctime), or undefined when it does not parse. */
+function parseRow(text: string, start: number, end: number, v2: boolean): CachedFile | undefined {
   if (end - start < ROW_START_CHARS + 7) return undefined;
   ROW_START.lastIndex = start;
   if (!ROW_START.test(text)) return undefined;
@@ -161,18 +180,21 @@ function parseRow(text: string, start: number, end: number): CachedFile | undefi
   };
   const sizeText = field();
   const mtimeText = field();
+  const ctimeText = v2 ? String(CTIME_UNKNOWN) : field();
   const inoText = field();
-  if (sizeText === undefined || mtimeText === undefined || inoText === undefined || at >= end) return undefined;
+  if (sizeText === undefined || mtimeText === undefined || ctimeText === undefined || inoText === undefined || at >= end) return undefined;
   const size = Number(sizeText);
   const mtimeMs = Number(mtimeText);
+  const ctimeMs = ctimeText === CTIME_IS_MTIME ? mtimeMs : Number(ctimeText);
   const ino = Number(inoText);
-  if (!Number.isSafeInteger(size) || size < 0 || !Number.isFinite(mtimeMs) || !Number.isInteger(ino) || ino < 0) return undefined;
+  if (!Number.isSafeInteger(size) || size < 0 || !Number.isFinite(mtimeMs) || !Number.isFinite(ctimeMs) || !Number.isInteger(ino) || ino < 0) return undefined;
   const path = unescapePath(text.slice(at, end));
   if (path === undefined) return undefined;
   return {
     path,
     size,
     mtimeMs,
+    ctimeMs,
     ino,
     sha1: text.slice(start, start + 40),
     md5: text.slice(start + 41, start + 73),
@@ -188,9 +210,9 @@ export function formatHashCache(rows: Iterable<CacheRow>): string {
 /** Rows per piece while encoding a cache file. */
 export const ENCODE_ROWS = 512;
 
-/** One row of the cache file, with its newline. */
+/** One row of the cache file, with its newline (a ctime equal to the mtime, as most are, is `=`: no second number to format). */
 export function formatRow(r: CacheRow): string {
-  return `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ino} ${escapePath(r.path)}\n`;
+  return `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ctimeMs === r.mtimeMs ? CTIME_IS_MTIME : r.ctimeMs} ${r.ino} ${escapePath(r.path)}\n`;
 }
 
 /**
@@ -251,7 +273,7 @@ export function parseLegacyHashCache(text: string): { rows: Map<string, CachedFi
       typeof sha1Base32 === 'string' &&
       /^[A-Z2-7]{32}$/.test(sha1Base32)
     ) {
-      rows.set(path, { path, size, mtimeMs, ino: -1, sha1, md5, sha1Base32 });
+      rows.set(path, { path, size, mtimeMs, ctimeMs: CTIME_UNKNOWN, ino: -1, sha1, md5, sha1Base32 });
     } else bad++;
   }
   return bad === 0 ? { rows } : { rows, reason: `${bad} malformed row${bad === 1 ? '' : 's'} skipped` };

@@ -3,8 +3,8 @@
  * `lstatSync` turns the numbers its binding filled into a Stats object with
  * four Date objects; for a first scan of 100,000 files that JavaScript and its
  * garbage cost the walking worker about as much as a third of the system
- * calls themselves, and the walk needs four numbers: the type, size, mtime
- * and inode.
+ * calls themselves, and the walk needs five numbers: the type, size, mtime,
+ * ctime and inode.
  *
  * The binding is not a documented API (`process.binding('fs')`, deprecated
  * DEP0111, present from Node 12 to 24): it is used only when it answers
@@ -28,12 +28,17 @@ export interface LstatOut {
   size: number;
   /** As Stats.mtimeMs gives it (the hash cache matches on it exactly). */
   mtimeMs: number;
+  /**
+   * As Stats.ctimeMs gives it: any write moves it, even one that puts the
+   * size and mtime back as they were (the hash cache matches on it too).
+   */
+  ctimeMs: number;
   ino: number;
 }
 
 /** A fresh LstatOut to reuse for a walk. */
 export function lstatOut(): LstatOut {
-  return { kind: KIND_OTHER, size: 0, mtimeMs: 0, ino: 0 };
+  return { kind: KIND_OTHER, size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
 }
 
 /** The binding's lstat as lstatSync calls it on Node 20-24: its numbers in a reused Float64Array, undefined for a missing entry. */
@@ -45,6 +50,8 @@ const INO = 7;
 const SIZE = 8;
 const MTIME_S = 12;
 const MTIME_NS = 13;
+const CTIME_S = 14;
+const CTIME_NS = 15;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -66,6 +73,7 @@ function lstatPublic(path: string, out: LstatOut): boolean {
   out.kind = kindOfStats(st);
   out.size = st.size;
   out.mtimeMs = st.mtimeMs;
+  out.ctimeMs = st.ctimeMs;
   out.ino = st.ino;
   return true;
 }
@@ -100,8 +108,14 @@ function lstatBinding(lstat: BindingLstat, path: string, out: LstatOut): boolean
   out.kind = kindOfMode(v[MODE]!);
   out.size = v[SIZE]!;
   out.mtimeMs = v[MTIME_S]! * 1000 + v[MTIME_NS]! / 1e6; // Stats.mtimeMs, computed as Node does
+  out.ctimeMs = v[CTIME_S]! * 1000 + v[CTIME_NS]! / 1e6;
   out.ino = v[INO]!;
   return true;
+}
+
+/** The same numbers in both. */
+function same(a: LstatOut, b: LstatOut): boolean {
+  return a.kind === b.kind && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
 /** Whether the binding answers as lstatSync does for these paths (and for one that is missing). */
@@ -111,7 +125,7 @@ function agrees(lstat: BindingLstat, paths: readonly string[]): boolean {
     const b = lstatOut();
     for (const p of paths) {
       if (!lstatPublic(p, a) || !lstatBinding(lstat, p, b)) return false;
-      if (a.kind !== b.kind || a.size !== b.size || a.mtimeMs !== b.mtimeMs || a.ino !== b.ino) return false;
+      if (!same(a, b)) return false;
     }
     // A missing entry gives undefined, not an error (the walk counts it as gone).
     return !lstatBinding(lstat, `${paths[0]!}.missing-${process.pid}`, b);
@@ -140,6 +154,7 @@ function fstatPublic(fd: number, out: LstatOut): void {
   out.kind = kindOfStats(st);
   out.size = st.size;
   out.mtimeMs = st.mtimeMs;
+  out.ctimeMs = st.ctimeMs;
   out.ino = st.ino;
 }
 
@@ -149,6 +164,7 @@ function fstatBinding(fstat: BindingFstat, fd: number, out: LstatOut): void {
   out.kind = kindOfMode(v[MODE]!);
   out.size = v[SIZE]!;
   out.mtimeMs = v[MTIME_S]! * 1000 + v[MTIME_NS]! / 1e6;
+  out.ctimeMs = v[CTIME_S]! * 1000 + v[CTIME_NS]! / 1e6;
   out.ino = v[INO]!;
 }
 
@@ -165,7 +181,7 @@ function findFstat(): BindingFstat | undefined {
     const c = lstatOut();
     fstatPublic(fd, a);
     fstatBinding(fstat, fd, c);
-    return a.kind === c.kind && a.size === c.size && a.mtimeMs === c.mtimeMs && a.ino === c.ino ? fstat : undefined;
+    return same(a, c) ? fstat : undefined;
   } catch {
     return undefined;
   } finally {

@@ -4,7 +4,7 @@
  * part it sends goes to whichever worker has room for the one step per file
  * that stats it and hashes it when small (stat-hash-sync.ts). Both workers
  * do that from the start (the walking worker once its quick listing is
- * done), and the parts come back complete, with sizes, mtimes, inodes and
+ * done), and the parts come back complete, with sizes, mtimes, ctimes, inodes and
  * hashes, to be taken in in the walk's order.
  */
 import type { ShareWorkers } from './share-workers.js';
@@ -111,7 +111,7 @@ export class ScanJobs {
 
   /** The part with its files' numbers and hashes; the files dropped (gone since the listing) left out. */
   #complete(part: ScanPart, f: StatHashed): ScanPart {
-    const done: ScanPart = { ...part, sizes: f.sizes, mtimes: f.mtimes, inos: f.inos, cached: f.records };
+    const done: ScanPart = { ...part, sizes: f.sizes, mtimes: f.mtimes, ctimes: f.ctimes, inos: f.inos, cached: f.records };
     if (f.dropped.length === 0) return done;
     this.#gone += f.dropped.length;
     const paths = part.paths.split(NAME_SEPARATOR);
@@ -120,6 +120,7 @@ export class ScanJobs {
     const fileDir = new Int32Array(n);
     const sizes = new Float64Array(n);
     const mtimes = new Float64Array(n);
+    const ctimes = new Float64Array(n);
     const inos = new Float64Array(n);
     let cached = '';
     let d = 0;
@@ -133,9 +134,10 @@ export class ScanJobs {
       fileDir[j] = part.fileDir[i]!;
       sizes[j] = f.sizes[i]!;
       mtimes[j] = f.mtimes[i]!;
+      ctimes[j] = f.ctimes[i]!;
       inos[j] = f.inos[i]!;
       cached += f.records.slice(i * RECORD, (i + 1) * RECORD);
     }
-    return { ...done, paths: kept.join(NAME_SEPARATOR), fileDir, sizes, mtimes, inos, cached };
+    return { ...done, paths: kept.join(NAME_SEPARATOR), fileDir, sizes, mtimes, ctimes, inos, cached };
   }
 }

@@ -121,7 +121,7 @@ export class ShareTable {
       s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
     }
     const cached = part.cached;
-    const stats: PartStats = { mtimes: part.mtimes, inos: part.inos };
+    const stats: PartStats = { mtimes: part.mtimes, ctimes: part.ctimes, inos: part.inos };
     // A first scan or a start turns (nearly) every file of a part into an entry, and the entries share
     // the part's strings and arrays. A later scan makes entries only for new and changed files: each
     // gets copies of its own, so that a file changed now and then does not keep a whole part alive
@@ -133,13 +133,14 @@ export class ShareTable {
       const path = paths[i]!;
       const size = part.sizes[i]!;
       const mtimeMs = part.mtimes[i]!;
+      const ctimeMs = part.ctimes[i]!;
       const ino = part.inos[i]!;
       const known = lastSeen(s, path);
       // The walk never gives a path twice (it walks each folder once), but a second sight must not make a second entry.
       if (known?.gen === s.gen) continue;
       s.bytes += size;
       if (known) s.matched++;
-      if (known && known.size === size && known.mtimeMs === mtimeMs && known.ino === ino) {
+      if (known && known.size === size && known.mtimeMs === mtimeMs && known.ctimeMs === ctimeMs && known.ino === ino) {
         known.gen = s.gen; // unchanged: its lookups stay as they are
         s.order.push(known);
         if (known.hashText === undefined) pending.push(known);
@@ -164,7 +165,7 @@ export class ShareTable {
         index,
         own ? ownCopy(path) : path,
         part.roots[s.dirRoots[dir]!]!,
-        own ? { mtimes: Float64Array.of(mtimeMs), inos: Float64Array.of(ino) } : stats,
+        own ? { mtimes: Float64Array.of(mtimeMs), ctimes: Float64Array.of(ctimeMs), inos: Float64Array.of(ino) } : stats,
         own ? 0 : i,
         nameAt,
         relAt,

@@ -38,8 +38,8 @@ function scan(id: number, roots: string[], maxFiles: number, partFiles: number, 
   const send = (part: ScanPart): void => port!.postMessage({ type: 'scan-part', id, part } satisfies WorkerReply);
   if (!cache) return walkRoots(roots, maxFiles, send, undefined, partFiles, list);
   const reader = readHashCacheSync(cache.file, cache.legacyFile);
-  const end = walkRoots(roots, maxFiles, send, (path, size, mtimeMs, ino) => {
-    const c = reader.lookup(path, size, mtimeMs, ino);
+  const end = walkRoots(roots, maxFiles, send, (path, size, mtimeMs, ctimeMs, ino) => {
+    const c = reader.lookup(path, size, mtimeMs, ctimeMs, ino);
     return c && c.sha1 + c.md5 + c.sha1Base32;
   }, partFiles);
   return { ...end, cache: reader.report() };
@@ -56,7 +56,7 @@ port.on('message', (m: WorkerRequest) => {
         reply = { type: 'hashed', id: m.id, hashes: hashBatch(m.paths.split(NAME_SEPARATOR), m.sizes) };
         break;
       case 'stat-hash':
-        reply = { type: 'stat-hashed', id: m.id, files: statHashBatch(m.paths.split(NAME_SEPARATOR), m.sizes, m.mtimes, m.inos, buf, stop, m.maxBytes) };
+        reply = { type: 'stat-hashed', id: m.id, files: statHashBatch(m.paths.split(NAME_SEPARATOR), m.sizes, m.mtimes, m.ctimes, m.inos, buf, stop, m.maxBytes) };
         break;
     }
   } catch (err) {

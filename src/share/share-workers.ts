@@ -78,9 +78,9 @@ export class ShareWorkers {
    * step per file: stat-hash-sync.ts), its paths joined as the part has
    * them; files up to `maxBytes` are hashed (-1: none).
    */
-  async statHash(k: number, part: Pick<ScanPart, 'paths' | 'sizes' | 'mtimes' | 'inos'>, maxBytes: number): Promise<StatHashed> {
-    const { paths, sizes, mtimes, inos } = part;
-    const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'stat-hash', id, paths, sizes, mtimes, inos, maxBytes }));
+  async statHash(k: number, part: Pick<ScanPart, 'paths' | 'sizes' | 'mtimes' | 'ctimes' | 'inos'>, maxBytes: number): Promise<StatHashed> {
+    const { paths, sizes, mtimes, ctimes, inos } = part;
+    const r = await this.#ask(k % this.#slots.length, (id) => ({ type: 'stat-hash', id, paths, sizes, mtimes, ctimes, inos, maxBytes }));
     if (r.type !== 'stat-hashed') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to stat-hash`);
     return r.files;
   }

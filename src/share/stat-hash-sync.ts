@@ -48,6 +48,7 @@ export function statHashBatch(
   paths: readonly string[],
   sizes: Float64Array,
   mtimes: Float64Array,
+  ctimes: Float64Array,
   inos: Float64Array,
   buf: Buffer,
   stop: Int32Array,
@@ -55,7 +56,7 @@ export function statHashBatch(
 ): StatHashed {
   const most = Math.min(maxBytes, buf.length - 1);
   const n = paths.length;
-  const out: StatHashed = { sizes: new Float64Array(n), mtimes: new Float64Array(n), inos: new Float64Array(n), records: '', hashed: 0, dropped: new Int32Array(0) };
+  const out: StatHashed = { sizes: new Float64Array(n), mtimes: new Float64Array(n), ctimes: new Float64Array(n), inos: new Float64Array(n), records: '', hashed: 0, dropped: new Int32Array(0) };
   const records = Buffer.alloc(n * HASH_RECORD_CHARS, SPACE);
   const st = lstatOut();
   const dropped: number[] = [];
@@ -71,6 +72,7 @@ export function statHashBatch(
       // Stat'ed by the walk (a symlinked file, or a file system that gives no entry types).
       st.size = sizes[i]!;
       st.mtimeMs = mtimes[i]!;
+      st.ctimeMs = ctimes[i]!;
       st.ino = inos[i]!;
       r = st.size <= most ? hashByPath(paths[i]!, buf, st.size, stop, records, at) : KEPT;
     }
@@ -80,6 +82,7 @@ export function statHashBatch(
     }
     out.sizes[i] = st.size;
     out.mtimes[i] = st.mtimeMs;
+    out.ctimes[i] = st.ctimeMs;
     out.inos[i] = st.ino;
     if (r === HASHED) out.hashed++;
   }

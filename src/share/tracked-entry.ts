@@ -18,12 +18,13 @@ import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS, type ScanRoot } from 
 const SMALL_INT_MAX = 0x3fffffff;
 
 /**
- * The mtimes and inodes of one part of a walk (ScanPart's arrays): what its
+ * The mtimes, ctimes and inodes of one part of a walk (ScanPart's arrays): what its
  * entries read theirs from. Only these two arrays are kept, not the part
  * (its cached hashes may be a long string of spaces).
  */
 export interface PartStats {
   readonly mtimes: Float64Array;
+  readonly ctimes: Float64Array;
   readonly inos: Float64Array;
 }
 
@@ -72,6 +73,11 @@ export class Tracked implements ShareEntry {
 
   get mtimeMs(): number {
     return this.stats.mtimes[this.at]!;
+  }
+
+  /** The file's ctime when the scan saw it: matched with the size, mtime and inode (a same-size write with its mtime put back moves it). */
+  get ctimeMs(): number {
+    return this.stats.ctimes[this.at]!;
   }
 
   get ino(): number {

@@ -31,7 +31,7 @@ export const FIRST_PART_FILES = 512;
 export const NOT_STATED = -1;
 
 /** The hashes remembered for a file (HASH_RECORD_CHARS characters) if it is unchanged, else undefined. */
-export type CacheLookup = (path: string, size: number, mtimeMs: number, ino: number) => string | undefined;
+export type CacheLookup = (path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number) => string | undefined;
 
 const NOT_CACHED = ' '.repeat(HASH_RECORD_CHARS);
 
@@ -158,7 +158,7 @@ class Walk {
         found = false; // unreadable (a folder we may list but not enter, a path too long): skipped, not fatal
       }
       if (!found) this.skipped++; // gone since the readdir, or unreadable
-      else if (d.kind === KIND_FILE) this.#keep(dir, path, d.size, d.mtimeMs, d.ino);
+      else if (d.kind === KIND_FILE) this.#keep(dir, path, d.size, d.mtimeMs, d.ctimeMs, d.ino);
       else if (d.kind === KIND_DIR) this.#subfolder(job, name, path, stack);
       else if (d.kind === KIND_SYMLINK) this.#symlink(dir, path);
       else this.skipped++; // sockets, FIFOs, devices
@@ -181,7 +181,7 @@ class Walk {
         continue;
       }
       const type = types[i]!;
-      if (type === DIRENT_FILE) this.#keep(dir, prefix + name, NOT_STATED, 0, 0);
+      if (type === DIRENT_FILE) this.#keep(dir, prefix + name, NOT_STATED, 0, 0, 0);
       else if (type === DIRENT_DIR) this.#subfolder(job, name, prefix + name, stack);
       else if (type === DIRENT_LINK) this.#symlink(dir, prefix + name);
       else if (type === DIRENT_UNKNOWN) this.folder(job, [name], stack, dir);
@@ -200,14 +200,14 @@ class Walk {
     try {
       const target = realpathSync(path);
       const st = statSync(target);
-      if (st.isFile() && this.real.some((r) => isInside(r.rootReal, target))) this.#keep(dir, path, st.size, st.mtimeMs, st.ino);
+      if (st.isFile() && this.real.some((r) => isInside(r.rootReal, target))) this.#keep(dir, path, st.size, st.mtimeMs, st.ctimeMs, st.ino);
       else this.skipped++;
     } catch {
       this.skipped++;
     }
   }
 
-  #keep(dir: number, path: string, size: number, mtimeMs: number, ino: number): void {
+  #keep(dir: number, path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number): void {
     if (this.files >= this.maxFiles) {
       this.truncated = true;
       this.skipped++;
@@ -215,12 +215,12 @@ class Walk {
     }
     this.files++;
     const lookup = this.lookup;
-    this.part.file(dir, path, size, mtimeMs, ino, lookup ? lookup(path, size, mtimeMs, ino) ?? NOT_CACHED : undefined);
+    this.part.file(dir, path, size, mtimeMs, ctimeMs, ino, lookup ? lookup(path, size, mtimeMs, ctimeMs, ino) ?? NOT_CACHED : undefined);
   }
 }
 
 /**
- * The part of a walk being filled: sizes, mtimes, inodes and folders in
+ * The part of a walk being filled: sizes, mtimes, ctimes, inodes and folders in
  * typed arrays written in place (issue 9: arrays that began empty for every
  * part took doubles after small integers, and each change of kind threw the
  * walking worker's optimized code away, several times a walk).
@@ -239,6 +239,7 @@ class PartBuilder {
   #fileDir: Int32Array;
   #sizes: Float64Array;
   #mtimes: Float64Array;
+  #ctimes: Float64Array;
   #inos: Float64Array;
 
   constructor(
@@ -247,7 +248,7 @@ class PartBuilder {
     private readonly withCache: boolean,
     private readonly emit: (part: ScanPart) => void,
   ) {
-    [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
+    [this.#fileDir, this.#sizes, this.#mtimes, this.#ctimes, this.#inos] = this.#columns();
     this.#limit = Math.min(FIRST_PART_FILES, partFiles);
   }
 
@@ -260,11 +261,12 @@ class PartBuilder {
   }
 
   /** A file kept; a full part is sent. */
-  file(dir: number, path: string, size: number, mtimeMs: number, ino: number, cached: string | undefined): void {
+  file(dir: number, path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, cached: string | undefined): void {
     const i = this.#n++;
     this.#fileDir[i] = dir;
     this.#sizes[i] = size;
     this.#mtimes[i] = mtimeMs;
+    this.#ctimes[i] = ctimeMs;
     this.#inos[i] = ino;
     this.#paths.push(path);
     if (cached !== undefined) this.#cached.push(cached);
@@ -293,6 +295,7 @@ class PartBuilder {
       paths: this.#paths.join(NAME_SEPARATOR),
       sizes: cut(this.#sizes),
       mtimes: cut(this.#mtimes),
+      ctimes: cut(this.#ctimes),
       inos: cut(this.#inos),
       ...(this.withCache ? { cached: this.#cached.join('') } : {}),
     });
@@ -302,13 +305,13 @@ class PartBuilder {
     this.#dirRoots = [];
     this.#paths = boxedArray();
     this.#cached = boxedArray();
-    if (n === this.partFiles) [this.#fileDir, this.#sizes, this.#mtimes, this.#inos] = this.#columns();
+    if (n === this.partFiles) [this.#fileDir, this.#sizes, this.#mtimes, this.#ctimes, this.#inos] = this.#columns();
     this.#n = 0;
   }
 
-  #columns(): [Int32Array, Float64Array, Float64Array, Float64Array] {
+  #columns(): [Int32Array, Float64Array, Float64Array, Float64Array, Float64Array] {
     const n = this.partFiles;
-    return [new Int32Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    return [new Int32Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   }
 }
 

@@ -28,7 +28,7 @@ export interface ScanRoot {
  * `fileDir[i]` (numbered across the whole walk; this part brings directories
  * `firstDir`, `firstDir + 1`, ...), is at `paths.split(NAME_SEPARATOR)[i]`
  * (the directory's path, a separator, the name), and has `sizes[i]`,
- * `mtimes[i]` (ms) and `inos[i]`.
+ * `mtimes[i]` and `ctimes[i]` (ms) and `inos[i]`.
  */
 export interface ScanPart {
   roots: ScanRoot[];
@@ -41,6 +41,7 @@ export interface ScanPart {
   paths: string;
   sizes: Float64Array;
   mtimes: Float64Array;
+  ctimes: Float64Array;
   inos: Float64Array;
   /**
    * With a cache file in the request: file i's HASH_RECORD_CHARS characters
@@ -72,7 +73,7 @@ export interface PackedHashes {
 
 /**
  * A first scan's files after their one step in a worker (stat-hash-sync.ts):
- * file i of the request has `sizes[i]`, `mtimes[i]`, `inos[i]` and, when
+ * file i of the request has `sizes[i]`, `mtimes[i]`, `ctimes[i]`, `inos[i]` and, when
  * hashed, its HASH_RECORD_CHARS characters at `i * HASH_RECORD_CHARS` of
  * `records` (spaces: not hashed, the hash queue does it); `hashed` records in
  * all. The files at the indices in `dropped` are gone or no longer regular
@@ -81,6 +82,7 @@ export interface PackedHashes {
 export interface StatHashed {
   sizes: Float64Array;
   mtimes: Float64Array;
+  ctimes: Float64Array;
   inos: Float64Array;
   records: string;
   hashed: number;
@@ -91,7 +93,7 @@ export interface StatHashed {
 export type WorkerRequest =
   | { type: 'scan'; id: number; roots: string[]; maxFiles: number; partFiles: number; cache?: { file: string; legacyFile: string }; list?: boolean }
   | { type: 'hash'; id: number; paths: string; sizes: Float64Array }
-  | { type: 'stat-hash'; id: number; paths: string; sizes: Float64Array; mtimes: Float64Array; inos: Float64Array; maxBytes: number };
+  | { type: 'stat-hash'; id: number; paths: string; sizes: Float64Array; mtimes: Float64Array; ctimes: Float64Array; inos: Float64Array; maxBytes: number };
 
 /** Worker -> library: one reply per request. */
 export type WorkerReply =

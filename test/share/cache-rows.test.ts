@@ -89,6 +89,7 @@ describe('encodeRows (rows written as bytes, no string per row)', () => {
       path,
       size: number,
       mtimeMs: number,
+      ctimeMs: fc.oneof(number, fc.constant(-1)),
       ino: number,
       sha1: fc.oneof({ weight: 4, arbitrary: hex(40) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 44 }) }),
       md5: fc.oneof({ weight: 4, arbitrary: hex(32) }, { weight: 1, arbitrary: fc.string({ maxLength: 34 }) }),

@@ -18,6 +18,8 @@ export function cacheRow(i: number, path: string): CacheRow {
     path,
     size: i * 1_000_003,
     mtimeMs: 1_764_484_000_123.457 + i / 7,
+    // Most rows' ctime is their mtime (written `=`); every third one's is not.
+    ctimeMs: i % 3 === 0 ? 1_764_484_000_123.457 + i / 7 + 0.25 : 1_764_484_000_123.457 + i / 7,
     ino: 2 ** 40 + i,
     sha1: i.toString(16).padStart(40, 'f'),
     md5: i.toString(16).padStart(32, 'e'),

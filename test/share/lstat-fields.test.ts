@@ -13,7 +13,7 @@ type Fields = typeof fields;
 /** What lstatInto must give for a Stats. */
 function expected(m: Fields, st: Stats): fields.LstatOut {
   const kind = st.isFile() ? m.KIND_FILE : st.isDirectory() ? m.KIND_DIR : st.isSymbolicLink() ? m.KIND_SYMLINK : m.KIND_OTHER;
-  return { kind, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  return { kind, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
 }
 
 /** A file, a folder, a symlink, a FIFO, with odd sizes and fractional mtimes. */

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import { Logger, type LogEntry } from '../../src/log.js';
-import { encodeHashCache, formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache } from '../../src/share/hash-cache.js';
+import { encodeHashCache, formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache, parseLegacyHashCache, type CacheRow } from '../../src/share/hash-cache.js';
 import { HASH_CACHE_FILE, ShareLibrary } from '../../src/share/share-library.js';
 import { cacheRow, tempDir } from './helpers.js';
 import { HOSTILE_NAMES } from './hostile-names.js';
@@ -167,6 +167,76 @@ describe('ShareLibrary', () => {
     expect(l3.byName('deep.txt')?.sha1).toBe(sha1('deep'));
   });
 
+  /**
+   * Rewrites `inside.txt` with other bytes of the same size and puts its mtime back (as `touch -r`
+   * or a tool that keeps times would): only its ctime tells. Checks that premise before returning.
+   */
+  async function rewriteKeepingTimes(): Promise<void> {
+    const path = join(root, 'inside.txt');
+    const before = await lstat(path);
+    await writeFile(path, 'INSIDE');
+    await utimes(path, ROUND_TIME_S, ROUND_TIME_S);
+    const after = await lstat(path);
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+    expect(after.ctimeMs).not.toBe(before.ctimeMs);
+  }
+  /** A whole second (exactly representable): the mtime given to inside.txt before and after its rewrite. */
+  const ROUND_TIME_S = 1_700_000_000;
+
+  it('rehashes on /rescan a file rewritten with the same size and its mtime put back (its ctime moved)', async () => {
+    await utimes(join(root, 'inside.txt'), ROUND_TIME_S, ROUND_TIME_S);
+    const l = await lib();
+    expect(l.byName('inside.txt')?.sha1).toBe(sha1('inside'));
+    await new Promise((r) => setTimeout(r, 20)); // a ctime later than the first one, on any clock granularity
+    await rewriteKeepingTimes();
+    await l.rescan();
+    await l.whenHashed();
+    expect(l.byName('inside.txt')?.sha1).toBe(sha1('INSIDE'));
+    expect(l.bySha1(sha1('inside'))).toBeUndefined();
+  });
+
+  it('rehashes after a restart a file rewritten with the same size and its mtime put back, and only that one', async () => {
+    await utimes(join(root, 'inside.txt'), ROUND_TIME_S, ROUND_TIME_S);
+    const l1 = await lib();
+    await l1.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    await rewriteKeepingTimes();
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data, hash: false });
+    libs.push(l2);
+    await l2.start();
+    // inner-link.txt is a symlink to it: the same file, looked at through the link.
+    expect([...l2.entries()].filter((e) => !e.sha1).map((e) => e.name).sort()).toEqual(['inner-link.txt', 'inside.txt']);
+    await l2.stop();
+    const l3 = await lib();
+    expect(l3.byName('inside.txt')?.sha1).toBe(sha1('INSIDE'));
+    expect(l3.byName('inner-link.txt')?.sha1).toBe(sha1('INSIDE'));
+  });
+
+  it('reads a version 2 cache (no ctimes) without a warning, hashes its files again once, and writes version 3', async () => {
+    const l1 = await lib();
+    await l1.stop();
+    const v3 = await readFile(join(data, HASH_CACHE_FILE), 'utf8');
+    // Version 2 rows: the same fields without the ctime (the sixth).
+    const v2 = v3
+      .split('\n')
+      .map((line, i) => (i === 0 ? line.replace(/ 3$/, ' 2') : line.replace(/^((?:\S+ ){5})\S+ /, '$1')))
+      .join('\n');
+    expect(v2.split('\n')[1]).toMatch(/^[0-9a-f]{40} [0-9a-f]{32} [A-Z2-7]{32} \d+ [\d.]+ \d+ \//);
+    await writeFile(join(data, HASH_CACHE_FILE), v2);
+    expect(parseHashCache(v2).rows.size).toBe(4);
+    const logs: LogEntry[] = [];
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data, hash: false, log: new Logger([(e) => logs.push(e)]) });
+    libs.push(l2);
+    await l2.start();
+    expect([...l2.entries()].filter((e) => !e.sha1)).toHaveLength(4);
+    expect(logs.filter((e) => e.level === 'warn')).toEqual([]);
+    await l2.stop();
+    const l3 = await lib();
+    await l3.stop();
+    expect((await readFile(join(data, HASH_CACHE_FILE), 'utf8')).split('\n')[0]).toBe('peerdeck share hashes 3');
+    expect(parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.size).toBe(4);
+  });
+
   it('ignores a corrupt cache file, says why in the log, hashes everything and writes a good one', async () => {
     await mkdir(data, { recursive: true });
     await writeFile(join(data, HASH_CACHE_FILE), '{"version":1,"rows":[["x",1');
@@ -195,19 +265,23 @@ describe('ShareLibrary', () => {
     expect(logs.find((e) => e.level === 'warn')?.message).toContain(`1 malformed row skipped (the first on line ${broken + 1})`);
   });
 
-  it('reads the JSON cache of earlier versions, then replaces it', async () => {
+  it('reads the JSON cache of earlier versions (no ctimes: its files are hashed again), then replaces it', async () => {
     const l1 = await lib();
     await l1.stop();
     const rows = [...parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.values()];
     await unlink(join(data, HASH_CACHE_FILE));
     await writeFile(join(data, LEGACY_HASH_CACHE_FILE), JSON.stringify({ version: 1, rows: rows.map((r) => [r.path, r.size, r.mtimeMs, r.sha1, r.sha1Base32, r.md5]) }));
-    const l2 = new ShareLibrary({ roots: [root], dataDir: data });
+    expect(parseLegacyHashCache(await readFile(join(data, LEGACY_HASH_CACHE_FILE), 'utf8')).rows.size).toBe(4);
+    const logs: LogEntry[] = [];
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data, log: new Logger([(e) => logs.push(e)]) });
     libs.push(l2);
     await l2.start();
-    expect(l2.pendingHashes).toBe(0);
+    await l2.whenHashed();
+    expect(logs.filter((e) => e.level === 'warn')).toEqual([]);
     expect(l2.byName('deep.txt')?.md5).toBe(createHash('md5').update('deep').digest('hex'));
     await l2.stop();
     expect(await readdir(data)).toEqual([HASH_CACHE_FILE]);
+    expect(parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.size).toBe(4);
   });
 
   it('stops hashing a large file promptly', async () => {
@@ -362,9 +436,9 @@ describe('the hash cache file', () => {
 
   it('never throws on random text or bytes, and keeps only well-formed rows', async () => {
     const f = await fc;
-    const header = 'peerdeck share hashes 2\n';
+    const headers = ['peerdeck share hashes 3\n', 'peerdeck share hashes 2\n'];
     f.assert(
-      f.property(f.oneof(f.string(), f.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')), f.string().map((s) => header + s)), (text) => {
+      f.property(f.oneof(f.string(), f.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')), f.tuple(f.constantFrom(...headers), f.string()).map(([h, s]) => h + s)), (text) => {
         const c = parseHashCache(text);
         for (const r of c.rows.values()) expect(r.sha1).toMatch(/^[0-9a-f]{40}$/);
       }),
@@ -378,16 +452,18 @@ describe('the hash cache file', () => {
       path: f.string({ minLength: 1, unit: 'grapheme' }).map((p) => '/' + p),
       size: f.nat(),
       mtimeMs: f.double({ min: -1e13, max: 1e13, noNaN: true }),
+      ctimeMs: f.option(f.double({ min: -1e13, max: 1e13, noNaN: true }), { nil: undefined }),
       ino: f.nat(),
       sha1: await hex(40),
       md5: await hex(32),
       sha1Base32: f.stringMatching(/^[A-Z2-7]{32}$/),
     });
     f.assert(
-      f.property(f.uniqueArray(row, { selector: (r) => r.path, maxLength: 20 }), (rows) => {
+      // A ctime left out is the mtime (a file written once): the row says `=`.
+      f.property(f.uniqueArray(row.map((r) => ({ ...r, ctimeMs: r.ctimeMs ?? r.mtimeMs })), { selector: (r) => r.path, maxLength: 20 }), (rows) => {
         const back = parseHashCache(formatHashCache(rows));
         expect(back.reason).toBeUndefined();
-        expect([...back.rows.values()]).toEqual(rows.map((r) => ({ ...r, mtimeMs: r.mtimeMs === 0 ? 0 : r.mtimeMs })));
+        expect([...back.rows.values()]).toEqual(rows.map((r) => ({ ...r, mtimeMs: r.mtimeMs === 0 ? 0 : r.mtimeMs, ctimeMs: r.ctimeMs === 0 ? 0 : r.ctimeMs })));
       }),
       { numRuns: 300 },
     );
@@ -398,13 +474,16 @@ describe('the hash cache file', () => {
     const bytes = encodeHashCache(rows);
     expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
     const escape = (p: string): string => p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-    const text = ['peerdeck share hashes 2', ...rows.map((r) => `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ino} ${escape(r.path)}`)].join('\n') + '\n';
+    const ctime = (r: CacheRow): string => (r.ctimeMs === r.mtimeMs ? '=' : String(r.ctimeMs));
+    const text = ['peerdeck share hashes 3', ...rows.map((r) => `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${ctime(r)} ${r.ino} ${escape(r.path)}`)].join('\n') + '\n';
+    expect(text).toContain(' = '); // both kinds of row are there
+    expect(rows.some((r) => r.ctimeMs !== r.mtimeMs)).toBe(true);
     expect(bytes.equals(Buffer.from(text))).toBe(true);
     expect([...parseHashCache(bytes.toString()).rows.values()]).toEqual(rows);
   });
 
   it('keeps the good rows of a file cut short and says how many were not', () => {
-    const rows = [1, 2, 3].map((i) => ({ path: `/s/f${i}`, size: i, mtimeMs: 1.5, ino: i, sha1: 'a'.repeat(40), md5: 'b'.repeat(32), sha1Base32: 'C'.repeat(32) }));
+    const rows = [1, 2, 3].map((i) => ({ path: `/s/f${i}`, size: i, mtimeMs: 1.5, ctimeMs: 2.5, ino: i, sha1: 'a'.repeat(40), md5: 'b'.repeat(32), sha1Base32: 'C'.repeat(32) }));
     const text = formatHashCache(rows);
     const cut = text.slice(0, text.length - 20);
     const c = parseHashCache(cut);

@@ -23,6 +23,7 @@ function part(names: readonly string[], mtimes: readonly number[]): ScanPart {
     paths: names.map((name) => `${DIR}/${name}`).join(NAME_SEPARATOR),
     sizes: Float64Array.from(names, (_, i) => 1_000 + i),
     mtimes: Float64Array.from(mtimes),
+    ctimes: Float64Array.from(mtimes),
     inos: Float64Array.from(names, (_, i) => 50 + i),
   };
 }

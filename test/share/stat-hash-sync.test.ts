@@ -24,13 +24,14 @@ const recordAt = (h: StatHashed, i: number): string => h.records.slice(i * HASH_
 const NONE = ' '.repeat(HASH_RECORD_CHARS);
 
 /** Runs a batch as a listing walk hands it over: every file NOT_STATED unless `given` has its numbers. */
-function batch(paths: string[], given: Record<number, { size: number; mtimeMs: number; ino: number }> = {}, maxBytes?: number, stop = running): StatHashed {
+function batch(paths: string[], given: Record<number, { size: number; mtimeMs: number; ctimeMs: number; ino: number }> = {}, maxBytes?: number, stop = running): StatHashed {
   const n = paths.length;
   const sizes = new Float64Array(n).fill(NOT_STATED);
   const mtimes = new Float64Array(n);
+  const ctimes = new Float64Array(n);
   const inos = new Float64Array(n);
-  for (const [i, st] of Object.entries(given)) [sizes[Number(i)], mtimes[Number(i)], inos[Number(i)]] = [st.size, st.mtimeMs, st.ino];
-  return statHashBatch(paths, sizes, mtimes, inos, hashBuffer(), stop, maxBytes);
+  for (const [i, st] of Object.entries(given)) [sizes[Number(i)], mtimes[Number(i)], ctimes[Number(i)], inos[Number(i)]] = [st.size, st.mtimeMs, st.ctimeMs, st.ino];
+  return statHashBatch(paths, sizes, mtimes, ctimes, inos, hashBuffer(), stop, maxBytes);
 }
 
 describe('statHashBatch (a first scan stats and hashes small files in one step)', () => {
@@ -48,7 +49,7 @@ describe('statHashBatch (a first scan stats and hashes small files in one step)'
     expect(h.hashed).toBe(5);
     paths.forEach((p, i) => {
       const st = lstatSync(p);
-      expect([h.sizes[i], h.mtimes[i], h.inos[i]]).toEqual([st.size, st.mtimeMs, st.ino]);
+      expect([h.sizes[i], h.mtimes[i], h.ctimes[i], h.inos[i]]).toEqual([st.size, st.mtimeMs, st.ctimeMs, st.ino]);
       expect(recordAt(h, i)).toBe(sizes[i]! <= STAT_HASH_MAX_BYTES ? recordOf(data[i]!) : NONE);
     });
     // A lower limit hashes less; -1 hashes nothing and stats everything all the same.
@@ -78,13 +79,13 @@ describe('statHashBatch (a first scan stats and hashes small files in one step)'
     const link = join(t.dir, 'link');
     await symlink(target, link);
     const st = statSync(target);
-    const seen = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    const seen = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
     const h = batch([link, link], { 0: seen, 1: { ...seen, size: st.size - 1 } });
     expect(h.dropped).toEqual(new Int32Array(0));
     expect(h.hashed).toBe(1);
     expect([recordAt(h, 0), recordAt(h, 1)]).toEqual([recordOf(Buffer.from('through the link')), NONE]);
     // The numbers are the walk's (the target's), not the link's.
-    expect([h.sizes[0], h.mtimes[0], h.inos[0], h.sizes[1]]).toEqual([st.size, st.mtimeMs, st.ino, st.size - 1]);
+    expect([h.sizes[0], h.mtimes[0], h.ctimes[0], h.inos[0], h.sizes[1]]).toEqual([st.size, st.mtimeMs, st.ctimeMs, st.ino, st.size - 1]);
   });
 
   it('keeps a file it cannot open, unhashed (the hash queue tries again and says why)', async () => {
@@ -98,7 +99,7 @@ describe('statHashBatch (a first scan stats and hashes small files in one step)'
       // Root opens a file of mode 000 all the same: the batch runs in a process as nobody (the compiled copy npm test builds).
       await chmod(t.dir, 0o755);
       const url = new URL('../../dist/src/share/stat-hash-sync.js', import.meta.url).href;
-      const script = `const m = await import(${JSON.stringify(url)}); const r = m.statHashBatch([${JSON.stringify(p)}], new Float64Array([-1]), new Float64Array(1), new Float64Array(1), Buffer.alloc(1 << 20), new Int32Array(1));
+      const script = `const m = await import(${JSON.stringify(url)}); const r = m.statHashBatch([${JSON.stringify(p)}], new Float64Array([-1]), new Float64Array(1), new Float64Array(1), new Float64Array(1), Buffer.alloc(1 << 20), new Int32Array(1));
         console.log(JSON.stringify({ hashed: r.hashed, records: r.records, dropped: [...r.dropped], sizes: [...r.sizes] }));`;
       h = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' })) as typeof h;
     }
