@@ -101,7 +101,8 @@ export const chatFlags: ProtocolFlags = {
   },
   usage: `  --chat-port PORT           chat listening port (default 6350; 0 = any free port)
   --chat-host ADDR           chat listening address (default: all interfaces)
-  --connect HOST:PORT|NAME   dial a chat peer at start-up (repeatable; a peer name is resolved)
+  --connect HOST:PORT|NAME   keep a link to this chat peer (repeatable; retried until linked;
+                             a peer name is resolved once the node has a link)
   --mesh NAME                chat mesh name (default "default")
   --mesh-password-file FILE  chat mesh password, read from FILE (first line)
   --no-discovery             no LAN discovery by UDP multicast

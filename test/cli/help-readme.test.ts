@@ -1,0 +1,22 @@
+/**
+ * README "All flags" is the `--help` text: a flag's help changed in one place and not the
+ * other (`--connect` said "dial a chat peer at start-up" in --help while README said it is
+ * kept linked and retried) is caught here.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runMainOnce } from './cli-process.js';
+
+describe('README "All flags"', () => {
+  it('is what `peerdeck --help` prints, line for line', async () => {
+    const r = await runMainOnce(['--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.slice(2).trimEnd());
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## All flags'));
+    const block = /```\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+    expect(help.length).toBeGreaterThan(40);
+    expect(block.split('\n').map((l) => l.trimEnd())).toEqual(help);
+  });
+});
