@@ -18,6 +18,9 @@ const COMMANDS: CommandSpec[] = [
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
 ];
 
+/** What `/shares` and `/rescan` say on a node that shares no folder. */
+const NOTHING_SHARED = 'no folder is shared (start peerdeck with --share DIR)';
+
 function idArg(args: string[], command: string): number {
   const n = Number(args[0]);
   if (args.length !== 1 || !Number.isSafeInteger(n) || n <= 0) throw NetError.usage(`usage: /${command} <N>`);
@@ -90,9 +93,12 @@ export function createFilesPlugin(): ProtocolPlugin {
           return [`retrying #${id}`];
         }
         case 'rescan':
+          // Nothing to scan is said as such (it read `sharing 0 files, 0 B`, as if a folder had emptied).
+          if (share.roots.length === 0) return [NOTHING_SHARED];
           await share.rescan();
           return [`sharing ${plural(share.files, 'file')}, ${formatSize(share.bytes)}`];
         case 'shares':
+          if (share.roots.length === 0) return [`${NOTHING_SHARED}; downloads go to ${transfers.downloadDir}`];
           return [
             ...share.roots.map((r) => `shared: ${r}`),
             `${plural(share.files, 'file')}, ${formatSize(share.bytes)}, ${share.pendingHashes} still to hash; downloads go to ${transfers.downloadDir}`,

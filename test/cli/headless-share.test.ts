@@ -69,7 +69,7 @@ describe('share.hashed from a headless process', () => {
     await vi.waitFor(() => expect(text.lines).toContain('sharing 0 files (0 bytes)'), { timeout: 30_000, interval: 20 });
     // The event follows share.ready at once; /shares answers after it.
     text.send('/shares');
-    await vi.waitFor(() => expect(text.lines.some((l) => / still to hash/.test(l))).toBe(true), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(() => expect(text.lines.some((l) => /^no folder is shared/.test(l))).toBe(true), { timeout: 30_000, interval: 20 });
     expect(text.lines.filter((l) => l.startsWith('hashed '))).toEqual([]);
     for (const n of [text, json]) n.send('/quit');
     expect(await text.exited()).toBe(0);

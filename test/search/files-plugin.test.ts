@@ -42,6 +42,17 @@ describe('files service', () => {
     expect((await node.run('files', 'shares', [])).join('\n')).toMatch(/2 files, 5 B/);
   });
 
+  it('/shares and /rescan on a node that shares no folder say so (not "0 files, 0 B")', async () => {
+    const bare = new PeerdeckNode({ dataDir: t.dir, nick: 'y', plugins: [createFilesPlugin()], share: new ShareLibrary({ roots: [] }), transfers: new TransferEngine({ downloadDir: join(t.dir, 'dl2') }) });
+    await bare.start();
+    try {
+      expect(await bare.run('files', 'shares', [])).toEqual([`no folder is shared (start peerdeck with --share DIR); downloads go to ${join(t.dir, 'dl2')}`]);
+      expect(await bare.run('files', 'rescan', [])).toEqual(['no folder is shared (start peerdeck with --share DIR)']);
+    } finally {
+      await bare.stop();
+    }
+  });
+
   it('lists, cancels and retries downloads; refuses bad ids', async () => {
     expect(await node.run('files', 'downloads', [])).toEqual(['no transfers']);
     const id = transfers.download({ name: 'x.bin', peer: '1.2.3.4:5', protocol: 'test', source: silentSource() });
