@@ -79,8 +79,10 @@ function progressText(e: EventOf<'transfer.progress'>): string {
   const done = formatSize(e.bytes);
   const of =
     e.total === null ? `${done} so far` : `${done} of ${formatSize(e.total)}${e.total > 0 ? ` (${Math.floor((e.bytes / e.total) * 100)}%)` : ''}`;
+  // A rate of 0 is one not measured yet (the first line of a resumed download), not a stall.
+  const rate = e.rate > 0 ? ` at ${formatRate(e.rate)}` : '';
   const left = e.eta === null ? '' : `, ${formatEta(e.eta)} left`;
-  return `transfer ${e.id} ${verb} ${e.name}: ${of} at ${formatRate(e.rate)}${left}`;
+  return `transfer ${e.id} ${verb} ${e.name}: ${of}${rate}${left}`;
 }
 
 /** A download says where the file is now; an upload who got which file (they used to read alike). */
@@ -98,6 +100,8 @@ function failedText(e: EventOf<'transfer.failed'>): string {
     const why = reasonWords(e.reason);
     return `transfer ${e.id} cancelled: ${what}${why === 'cancelled' ? '' : ` (${why})`}`;
   }
-  const retry = e.direction === 'down' ? `; /retry ${e.id} tries again` : '';
-  return `transfer ${e.id} failed: ${what}: ${reasonWords(e.reason, 'the peer')}${retry}`;
+  const why = reasonWords(e.reason, 'the peer');
+  // Said once: an INCOMPLETE reason says `(part kept for /retry)` itself.
+  const retry = e.direction === 'down' && !why.includes('/retry') ? `; /retry ${e.id} tries again` : '';
+  return `transfer ${e.id} failed: ${what}: ${why}${retry}`;
 }

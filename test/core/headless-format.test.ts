@@ -50,6 +50,8 @@ describe('headless text rendering', () => {
     );
     expect(formatEvent({ ...p, direction: 'up', bytes: 65536, total: 65536, rate: 5461333, eta: 0 })).toBe('transfer 3 sending song.mp3: 64 KiB of 64 KiB (100%) at 5.2 MiB/s, 0s left');
     expect(formatEvent({ ...p, direction: 'down', bytes: 20 * 1024 * 1024, total: null, rate: 1024, eta: null })).toBe('transfer 3 receiving song.mp3: 20 MiB so far at 1.0 KiB/s');
+    // The first line of a resumed download has no rate yet: not "at 0 B/s".
+    expect(formatEvent({ ...p, direction: 'down', bytes: 60 * 1024 * 1024, total: 191 * 1024 * 1024, rate: 0, eta: null })).toBe('transfer 3 receiving song.mp3: 60 MiB of 191 MiB (31%)');
   });
 
   it('tells an upload done from a download done: who got which file', () => {
@@ -67,6 +69,10 @@ describe('headless text rendering', () => {
     const f = { type: 'transfer.failed', id: 4, name: 'a.bin' } as const;
     expect(formatEvent({ ...f, direction: 'down', state: 'failed', reason: 'SOCKET: ECONNRESET: read ECONNRESET' })).toBe(
       'transfer 4 failed: a.bin: the peer dropped the connection (connection reset); /retry 4 tries again',
+    );
+    // A reason that names /retry itself is not followed by a second hint.
+    expect(formatEvent({ ...f, direction: 'down', state: 'failed', reason: 'INCOMPLETE: the source stopped after 5 of 9 bytes (part kept for /retry)' })).toBe(
+      'transfer 4 failed: a.bin: incomplete: the source stopped after 5 of 9 bytes (part kept for /retry)',
     );
     expect(formatEvent({ ...f, direction: 'up', state: 'failed', reason: 'CLOSED: peer closed the connection' })).toBe('transfer 4 failed: sending a.bin: the peer closed the connection');
     expect(formatEvent({ ...f, direction: 'down', state: 'cancelled', reason: 'CLOSED: cancelled' })).toBe('transfer 4 cancelled: a.bin');
