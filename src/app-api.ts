@@ -199,6 +199,16 @@ export interface AppSnapshot {
   peers: PeerInfo[];
 }
 
+/** How a listener takes events (AppApi.subscribe). */
+export interface SubscribeOptions {
+  /**
+   * The listener may be given `chat.line` events whose id and text are getters over the
+   * bytes a relay received (src/wire-chat-line.ts): it reads their fields by name or
+   * JSON.stringifies them, and never spreads or deep-compares them. A `--json` printer does.
+   */
+  wireLines?: boolean;
+}
+
 export interface AppApi {
   /**
    * Runs a command. `plugin` is a plugin name or 'core' (help, peers, quit).
@@ -214,7 +224,7 @@ export interface AppApi {
   resolve(command: string, preferred?: string): string | undefined;
   /** Every command, grouped by owner ('core' first, then protocols and services). */
   commands(): Array<{ plugin: string; commands: CommandSpec[] }>;
-  subscribe(listener: (event: AppEvent) => void): () => void;
+  subscribe(listener: (event: AppEvent) => void, opts?: SubscribeOptions): () => void;
   snapshot(): AppSnapshot;
   /** Stops every plugin (in reverse start order) and resolves when all is closed; `reason` goes to the peers (chat PART). */
   stop(reason?: string): Promise<void>;

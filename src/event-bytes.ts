@@ -10,6 +10,7 @@
  * strings and odd numbers.
  */
 import type { AppEvent } from './app-api.js';
+import { WireChatLine } from './wire-chat-line.js';
 
 type ChatLineEvent = Extract<AppEvent, { type: 'chat.line' }>;
 
@@ -103,6 +104,40 @@ function writeJsonTextFrom(buf: Uint8Array, pos: number, s: string, i: number): 
         buf[pos++] = 0x80 | (cp & 0x3f);
         i++;
       } else pos = writeUnicodeEscape(buf, pos, c);
+    }
+  }
+  return pos;
+}
+
+/**
+ * 1 for the bytes of UTF-8 text that JSON.stringify's text (in UTF-8) has as they are: printable
+ * ASCII and DEL but `"` and `\`, and every byte of a multi-byte character.
+ */
+const PLAIN_BYTE = new Uint8Array(256);
+for (let c = 0x20; c < 0x100; c++) PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
+/**
+ * writeJsonText() for the string that the valid UTF-8 bytes `src[from, to)` decode to, written
+ * from the bytes themselves (no string made): valid UTF-8 holds no lone surrogate, so only
+ * `"`, `\` and C0 controls change. `buf` must have 6 bytes free per byte of `src`.
+ */
+export function writeJsonBytes(buf: Uint8Array, pos: number, src: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = src[i]!;
+    if (PLAIN_BYTE[c] === 1) {
+      buf[pos++] = c;
+      continue;
+    }
+    if (c === QUOTE || c === BACKSLASH) {
+      buf[pos++] = BACKSLASH;
+      buf[pos++] = c;
+      continue;
+    }
+    const short = SHORT_ESCAPE.get(c);
+    if (short === undefined) pos = writeUnicodeEscape(buf, pos, c);
+    else {
+      buf[pos++] = BACKSLASH;
+      buf[pos++] = short;
     }
   }
   return pos;
@@ -252,12 +287,39 @@ export function writeChatLine(buf: Buffer, pos: number, e: ChatLineEvent): numbe
   return pos + tail.length;
 }
 
+/** Bytes `writeWireChatLine(e)` may take at most. */
+export function wireChatLineRoom(e: WireChatLine): number {
+  return CHAT_LINE_FIXED + MAX_BYTES_PER_UNIT * (e.protocol.length + e.kind.length + e.nick.length + e.origin.length + (e.idEnd - e.idAt) + (e.textEnd - e.textAt));
+}
+
+/**
+ * writeChatLine() for a chat.line that still holds its received bytes (`e.bytes`): its id
+ * and text are copied from them (writeJsonBytes), never made into strings. `buf` must have
+ * `wireChatLineRoom(e)` bytes free.
+ */
+export function writeWireChatLine(buf: Buffer, pos: number, e: WireChatLine, bytes: Buffer): number {
+  const head = chatHead(e.protocol, e.kind);
+  buf.set(head, pos);
+  pos = writeJsonBytes(buf, pos + head.length, bytes, e.idAt, e.idEnd);
+  const middle = pieces.middle(e.nick);
+  buf.set(middle, pos);
+  pos = writeJsonBytes(buf, pos + middle.length, bytes, e.textAt, e.textEnd);
+  const tail = pieces.tail(e);
+  buf.set(tail, pos);
+  return pos + tail.length;
+}
+
 /**
  * An event's `--json` line at `buf[pos]` when it is a chat.line that fits in what is left
  * of `buf` (returns where it ended), else -1: the caller writes that event as text
  * (eventJsonLine), as it does every other, rarer, event.
  */
 export function writeEventJson(buf: Buffer, pos: number, e: AppEvent): number {
-  if (e.type !== 'chat.line' || chatLineRoom(e) > buf.length - pos) return -1;
+  if (e.type !== 'chat.line') return -1;
+  if (e instanceof WireChatLine) {
+    const bytes = e.bytes;
+    if (bytes !== undefined) return wireChatLineRoom(e) > buf.length - pos ? -1 : writeWireChatLine(buf, pos, e, bytes);
+  }
+  if (chatLineRoom(e) > buf.length - pos) return -1;
   return writeChatLine(buf, pos, e);
 }

@@ -13,6 +13,7 @@
  * 6-50 ms).
  */
 import type { AppEvent, AppEventType } from './app-api.js';
+import { WireChatLine } from './wire-chat-line.js';
 
 /** Queued events past which chat lines, search hits and log lines are dropped. */
 export const OUTBOX_MAX_EVENTS = 10_000;
@@ -132,6 +133,8 @@ export class EventOutbox {
     this.#queued++;
     if (e.type !== 'transfer.progress' && this.#queueBytes(e)) return;
     if (e.type === 'transfer.progress') this.#progress.set(e.id, this.#q.length);
+    // A line that waits as an object lets go of the received chunk it points into (64 KiB).
+    if (e instanceof WireChatLine) e.detach();
     this.#q.push(e);
   }
 

@@ -67,7 +67,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       );
     }
   };
-  const unsubscribe = api.subscribe(write);
+  // The --json printer takes chat lines as their received bytes (src/wire-chat-line.ts).
+  const unsubscribe = api.subscribe(write, { wireLines: opts.json });
 
   const handle = async (item: CommandLineItem): Promise<boolean> => {
     if (item.kind === 'too-long') {

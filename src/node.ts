@@ -1,4 +1,4 @@
-import type { AppApi, AppEvent, AppSnapshot, CommandSpec, PeerInfo, PluginStatus } from './app-api.js';
+import type { AppApi, AppEvent, AppSnapshot, CommandSpec, PeerInfo, PluginStatus, SubscribeOptions } from './app-api.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { NetError } from './errors.js';
 import { Logger, type LogSink, type LogEntry } from './log.js';
@@ -61,6 +61,8 @@ export class PeerdeckNode implements AppApi {
   readonly #opts: NodeOptions;
   readonly #plugins: ProtocolPlugin[];
   readonly #listeners = new Set<(e: AppEvent) => void>();
+  /** The listeners that subscribed with `wireLines` (SubscribeOptions). */
+  readonly #wireListeners = new Set<(e: AppEvent) => void>();
   readonly #hostCaches = new Map<string, Promise<HostCache>>();
   readonly #started: ProtocolPlugin[] = [];
   #nick: string;
@@ -154,9 +156,13 @@ export class PeerdeckNode implements AppApi {
     return [{ plugin: CORE, commands: CORE_COMMANDS }, ...this.#started.map((p) => ({ plugin: p.name, commands: p.commands }))];
   }
 
-  subscribe(listener: (event: AppEvent) => void): () => void {
+  subscribe(listener: (event: AppEvent) => void, opts: SubscribeOptions = {}): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (opts.wireLines === true) this.#wireListeners.add(listener);
+    return () => {
+      this.#wireListeners.delete(listener);
+      this.#listeners.delete(listener);
+    };
   }
 
   snapshot(): AppSnapshot {
@@ -234,6 +240,7 @@ export class PeerdeckNode implements AppApi {
       nick: this.#nick,
       emit: (e) => this.#emit(e),
       listened: () => this.#listeners.size > 0 || this.#held !== undefined,
+      wireLines: () => this.#held === undefined && this.#listeners.size > 0 && this.#wireListeners.size === this.#listeners.size,
       share: this.share,
       transfers: this.transfers,
       search: this.search,

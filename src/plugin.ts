@@ -25,6 +25,12 @@ export interface PluginContext {
    * plugin may skip building an event per relayed message when it does not (issue 9).
    */
   listened?(): boolean;
+  /**
+   * Whether every listener takes `chat.line` events that still hold their received bytes
+   * (src/wire-chat-line.ts; a `--json` printer): a relay then does not decode each line's id
+   * and text only for them to be encoded again (issue 9).
+   */
+  wireLines?(): boolean;
   /** A persisted host cache for this plugin, loaded from the data dir. */
   hostCache(name?: string): Promise<HostCache>;
   /** The user's shared files (serve from it; the files service starts it). */

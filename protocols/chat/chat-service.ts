@@ -124,6 +124,7 @@ export class ChatService {
       clock: ctx.clock,
       links: () => this.#linkList,
       deliver: (d) => this.#events.deliver(d),
+      deliverWire: (w, hops, from, now) => this.#events.deliverWire(w, hops, from, now),
       extended: (l) => this.ext?.isExtended(l) === true,
       nickTaken: (nick, now) => nickSkeleton(nick) === nickSkeleton(this.#nick) || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
     });

@@ -10,25 +10,11 @@
  */
 import { NetError } from '../../src/errors.js';
 import { MAX_NODE_ID_LENGTH, MAX_WIRE_HOPS } from './constants.js';
-import type { FloodMessage, FloodType } from './messages.js';
-import { isNick, stripControls } from './text.js';
+import type { FloodType } from './messages.js';
+import { isNick } from './text.js';
+import { latin1, utf8, WireFlood } from './wire-flood.js';
 
-/** A flooded line as received: the message, and where its bytes are. */
-export interface WireFlood {
-  message: FloodMessage;
-  /** The line is `buf[start, end)` (without its terminator). */
-  buf: Buffer;
-  start: number;
-  end: number;
-  /** hops-left is `buf[hopsAt, hopsEnd)`. */
-  hopsAt: number;
-  hopsEnd: number;
-  /**
-   * The bytes are what `encode` would send, apart from the hops field: no
-   * control characters to strip from the text, so they can be forwarded as they are.
-   */
-  verbatim: boolean;
-}
+export { RANGE_DECODERS, WireFlood } from './wire-flood.js';
 
 const SP = 0x20;
 const COLON = 0x3a;
@@ -50,31 +36,6 @@ for (const c of Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 function isIdByte(c: number): boolean {
   return ID_BYTES[c] === 1;
 }
-
-/**
- * Buffer's own decoders for a range, which `toString(encoding, start, end)` calls after
- * checking its arguments and looking the encoding up: a relay decodes a few fields of
- * every line, and the ranges here are checked already. They are not a documented API
- * (present from Node 20 to 24): where they are missing, `toString` does the same work.
- */
-interface RangeDecoders {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
-
-const proto = Buffer.prototype as unknown as Partial<RangeDecoders>;
-/** Whether this Node has Buffer's range decoders (chosen once, at load). */
-export const RANGE_DECODERS = typeof proto.latin1Slice === 'function' && typeof proto.utf8Slice === 'function';
-
-/** `b.toString('latin1', start, end)` for a range inside `b`. */
-const latin1: (b: Buffer, start: number, end: number) => string = RANGE_DECODERS
-  ? (b, start, end) => (b as unknown as RangeDecoders).latin1Slice(start, end)
-  : (b, start, end) => b.toString('latin1', start, end);
-
-/** `b.toString('utf8', start, end)` for a range inside `b`. */
-const utf8: (b: Buffer, start: number, end: number) => string = RANGE_DECODERS
-  ? (b, start, end) => (b as unknown as RangeDecoders).utf8Slice(start, end)
-  : (b, start, end) => b.toString('utf8', start, end);
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
@@ -212,10 +173,10 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
 
 /**
  * parseFloodBytes() for the line `b[start, end)`, which must be UTF-8 without NUL.
- * `idEnd`: what floodIdEnd() answered for this very line, or -1 to read and check the id
+ * `knownIdEnd`: what floodIdEnd() answered for this very line, or -1 to read and check the id
  * here. One pass over the bytes: each field is checked as its end is found.
  */
-export function parseFloodAt(b: Buffer, start: number, end: number, idEnd = -1): WireFlood | undefined {
+export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd = -1): WireFlood | undefined {
   const verb = verbOf(b, start, end);
   if (verb === undefined) return undefined;
   const len = end;
@@ -226,15 +187,16 @@ export function parseFloodAt(b: Buffer, start: number, end: number, idEnd = -1):
   // id
   let at = start + verb.length + 1;
   let i: number;
-  if (idEnd !== -1) {
+  if (knownIdEnd !== -1) {
     // floodIdEnd() checked these bytes already.
-    i = idEnd;
+    i = knownIdEnd;
   } else {
     i = at;
     while (i < len && isIdByte(b[i]!)) i++;
     if ((i < len && b[i] !== SP) || i - at < MIN_ID || i - at > MAX_ID) throw bad(verb, 'bad message id');
   }
-  const id = latin1(b, at, i);
+  const idAt = at;
+  const idEnd = i;
   // hops-left
   if (i === len) throw bad(verb, 'bad hops-left');
   const hopsAt = i + 1;
@@ -283,7 +245,7 @@ export function parseFloodAt(b: Buffer, start: number, end: number, idEnd = -1):
 
   if (verb === 'JOIN') {
     if (i !== len) throw bad(verb, 'unexpected trailing fields');
-    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick }, buf: b, start, end, hopsAt, hopsEnd, verbatim: true };
+    return new WireFlood(verb, hopsLeft, origin, stamp, nick, '', b, start, end, idAt, idEnd, hopsAt, hopsEnd, end, true);
   }
   if (verb === 'NICK') {
     if (i === len) throw bad(verb, 'bad nick');
@@ -292,17 +254,13 @@ export function parseFloodAt(b: Buffer, start: number, end: number, idEnd = -1):
     const newNick = utf8(b, at, i);
     if (!isNick(newNick)) throw bad(verb, 'bad nick');
     if (i !== len) throw bad(verb, 'unexpected trailing fields');
-    return { message: { type: verb, id, hopsLeft, origin, at: stamp, nick, newNick }, buf: b, start, end, hopsAt, hopsEnd, verbatim: true };
+    return new WireFlood(verb, hopsLeft, origin, stamp, nick, newNick, b, start, end, idAt, idEnd, hopsAt, hopsEnd, end, true);
   }
   // MSG, ACT, PART: ` :text`
   if (i + 1 >= len || b[i + 1] !== COLON) throw bad(verb, 'missing " :" before the text');
+  // The id and the text are decoded only when asked for (wire-flood.ts).
   const textAt = i + 2;
-  const dirty = hasControls(b, textAt, len);
-  const raw = utf8(b, textAt, len);
-  const text = dirty ? stripControls(raw) : raw;
-  // Objects of one shape per verb, built in one go (no spread): this runs once per relayed line.
-  const message: FloodMessage = verb === 'MSG' ? { type: 'MSG', id, hopsLeft, origin, at: stamp, nick, text } : verb === 'ACT' ? { type: 'ACT', id, hopsLeft, origin, at: stamp, nick, text } : { type: 'PART', id, hopsLeft, origin, at: stamp, nick, text };
-  return { message, buf: b, start, end, hopsAt, hopsEnd, verbatim: !dirty };
+  return new WireFlood(verb, hopsLeft, origin, stamp, nick, '', b, start, end, idAt, idEnd, hopsAt, hopsEnd, textAt, !hasControls(b, textAt, len));
 }
 
 /** Bytes of `String(hops)` for hops-left 0..MAX_WIRE_HOPS. */

@@ -41,6 +41,11 @@ export interface FlooderOptions {
   /** Every link that takes chat traffic (ready and plain). */
   links(): Iterable<Link>;
   deliver(d: Delivery): void;
+  /**
+   * A received line to show, as its bytes (LineEvents.deliverWire: its id and text need not
+   * be decoded); without it, deliver() gets its message.
+   */
+  deliverWire?(w: WireFlood, hops: number, from: Link, now: number): void;
   /** Whether a link said EXT, so a signed message goes to it with its signature (extensions.ts). */
   extended?(l: Link): boolean;
   /** Whether a plain peer may not speak as `nick`: ours, or another live node's (plain.ts). */
@@ -90,12 +95,16 @@ export class Flooder {
    * since): the id is recorded without a second lookup, and the bytes are forwarded.
    */
   receiveChecked(from: Link, wire: WireFlood, now: number): NetError | undefined {
-    const m = wire.message;
-    const decision = decideFlood(this.seen.markSeenLast(now), m.hopsLeft, this.#o.hops);
+    const decision = decideFlood(this.seen.markSeenLast(now), wire.hopsLeft, this.#o.hops);
     if (decision.kind === 'drop-duplicate') return this.duplicate(from, now);
     this.#dups.fresh(now);
-    this.#o.deliver({ message: m, self: false, hops: hopsTravelled(m.hopsLeft, this.#o.hops), from, now });
-    if (decision.forwardHops !== null) this.#forward(m, decision.forwardHops, from, wire.verbatim ? wire : undefined);
+    const hops = hopsTravelled(wire.hopsLeft, this.#o.hops);
+    if (this.#o.deliverWire) this.#o.deliverWire(wire, hops, from, now);
+    else this.#o.deliver({ message: wire.message, self: false, hops, from, now });
+    if (decision.forwardHops !== null) {
+      if (wire.verbatim) this.#forward(undefined, decision.forwardHops, from, wire);
+      else this.#forward(wire.message, decision.forwardHops, from, undefined);
+    }
     return undefined;
   }
 
@@ -141,16 +150,20 @@ export class Flooder {
     this.#dups.forget(link);
   }
 
-  /** Sends `m` with hops-left `hops` to every link but `source`: `raw`'s bytes when given. */
-  #forward(m: FloodMessage, hops: number, source: Link | undefined, raw: WireFlood | undefined): void {
+  /**
+   * Sends the message with hops-left `hops` to every link but `source`: `raw`'s bytes when
+   * given (`m` may then be left out: it is `raw.message`, built only if a link needs it).
+   */
+  #forward(given: FloodMessage | undefined, hops: number, source: Link | undefined, raw: WireFlood | undefined): void {
+    let m = given;
     let wire: string | undefined;
     let signed: string | undefined;
     let rendered: string | undefined;
     for (const l of this.#o.links()) {
       if (l === source) continue;
       if (l.state === 'ready') {
-        if (m.sig !== undefined && this.#o.extended?.(l) === true) {
-          signed ??= `${encodeSigned(m.sig, encode(m.hopsLeft === hops ? m : { ...m, hopsLeft: hops }))}\n`;
+        if (given?.sig !== undefined && this.#o.extended?.(l) === true) {
+          signed ??= `${encodeSigned(given.sig, encode(given.hopsLeft === hops ? given : { ...given, hopsLeft: hops }))}\n`;
           if (l.batch(signed) >= this.#o.highWater) this.congested = true;
           continue;
         }
@@ -158,12 +171,14 @@ export class Flooder {
         if (raw) {
           queued = l.batchForward(raw, hops);
         } else {
+          m ??= raw!.message; // without raw bytes, the message was given
           wire ??= encodeLine(m.hopsLeft === hops ? m : { ...m, hopsLeft: hops });
           queued = l.batch(wire);
         }
         if (queued >= this.#o.highWater) this.congested = true;
       } else if (l.state === 'plain') {
         if (rendered === undefined) {
+          m ??= raw!.message;
           rendered = renderPlain(m);
           // A classic client echoes what it is sent: remember the rendered line's content id.
           this.seen.markSeen(plainId(rendered, plainBucket(this.#o.clock.now())));

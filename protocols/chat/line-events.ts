@@ -6,9 +6,12 @@
 import type { AppEvent, ChatLineKind } from '../../src/app-api.js';
 import type { PluginContext } from '../../src/plugin.js';
 import type { Contacts } from './contacts.js';
+import { WireChatLine } from '../../src/wire-chat-line.js';
 import type { Delivery } from './flooder.js';
+import type { Link } from './link.js';
 import type { FloodMessage } from './messages.js';
 import { NickGuard } from './nick-guard.js';
+import type { WireFlood } from './wire-flood.js';
 
 const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'action', JOIN: 'join', PART: 'part', NICK: 'nick' };
 
@@ -18,7 +21,7 @@ export class LineEvents {
 
   constructor(
     node: string,
-    private readonly ctx: Pick<PluginContext, 'emit' | 'listened'>,
+    private readonly ctx: Pick<PluginContext, 'emit' | 'listened' | 'wireLines'>,
     private readonly contacts: Contacts,
     /** Our nick now. */
     private readonly ourNick: () => string,
@@ -40,6 +43,27 @@ export class LineEvents {
     const e: AppEvent = { type: 'chat.line', protocol: 'chat', kind: KIND[m.type], id: m.id, nick, text, origin: m.origin, at: m.at, hops: d.hops, self: d.self };
     if (m.sig) Object.assign(e, this.#signer(m.nick, m.sig.key, m.sig.authority, d.self));
     this.ctx.emit(e);
+  }
+
+  /**
+   * deliver() for a line received from a neighbour, as its bytes (Flooder.receiveChecked): its
+   * id and text are decoded only for a listener that needs them as strings; a `--json` printer
+   * copies them from the bytes (WireChatLine). The same event, field for field.
+   */
+  deliverWire(w: WireFlood, hops: number, from: Link, now: number): void {
+    if (w.type === 'NICK') {
+      this.deliver({ message: w.message, self: false, hops, from, now });
+      return;
+    }
+    const nick = this.nicks.shownLine(w.type, w.origin, w.nick, this.ourNick(), now);
+    if (this.ctx.listened?.() === false) return;
+    const kind = KIND[w.type];
+    // A line with control characters to strip shows other text than its bytes.
+    if (w.verbatim && this.ctx.wireLines?.() === true) {
+      this.ctx.emit(new WireChatLine('chat', kind, w.buf, w.idAt, w.idEnd, nick, w.textAt, w.end, w.origin, w.at, hops, false));
+      return;
+    }
+    this.ctx.emit({ type: 'chat.line', protocol: 'chat', kind, id: w.id, nick, text: w.text, origin: w.origin, at: w.at, hops, self: false });
   }
 
   /** How a verified signer shows (contacts.ts); a changed key is a loud warning. */

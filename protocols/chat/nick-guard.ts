@@ -5,6 +5,7 @@
  */
 import { NetError } from '../../src/errors.js';
 import type { Delivery } from './flooder.js';
+import type { FloodType } from './messages.js';
 import { nickSkeleton, shownNick } from '../../src/nick.js';
 import { Roster, ROSTER_SUFFIX_DIGITS } from './roster.js';
 
@@ -19,6 +20,7 @@ export class NickGuard {
   #usedLast: string | undefined;
   #ourLast: string | undefined;
   #matchLast = false;
+  #selfLast: { node: string; nick: string } | undefined;
 
   constructor(
     private readonly node: string,
@@ -45,7 +47,19 @@ export class NickGuard {
     if (d.self) return { nick: m.nick, text: m.type === 'JOIN' ? '' : m.type === 'NICK' ? m.newNick : m.text };
     const used = m.type === 'NICK' ? m.newNick : m.type === 'PART' ? undefined : m.nick;
     if (used !== undefined && this.#isOurs(used, ourNick)) this.#warn(m.origin, used);
-    return this.#roster.learn(m, now, { node: this.node, nick: ourNick });
+    return this.#roster.learn(m, now, this.#self(ourNick));
+  }
+
+  /** shown() for a line of another node, of any verb but NICK, given as its fields: the nick to show. */
+  shownLine(type: Exclude<FloodType, 'NICK'>, origin: string, nick: string, ourNick: string, now: number): string {
+    if (type !== 'PART' && this.#isOurs(nick, ourNick)) this.#warn(origin, nick);
+    return this.#roster.learnLine(type, origin, nick, now, this.#self(ourNick));
+  }
+
+  /** `{ node, nick: ourNick }` for the roster, kept while our nick stays (one object, not one a line). */
+  #self(ourNick: string): { node: string; nick: string } {
+    if (this.#selfLast === undefined || this.#selfLast.nick !== ourNick) this.#selfLast = { node: this.node, nick: ourNick };
+    return this.#selfLast;
   }
 
   /** Whether `used` looks like `ourNick` (nickSkeleton); the last answer is kept. */

@@ -8,7 +8,7 @@
  * Pure: time comes in.
  */
 import { nickSkeleton, shownNick } from '../../src/nick.js';
-import type { FloodMessage } from './messages.js';
+import type { FloodMessage, FloodType } from './messages.js';
 
 /** Nodes remembered. */
 export const ROSTER_MAX_ORIGINS = 1_024;
@@ -199,16 +199,23 @@ export class Roster {
         this.renamed(m.origin, m.nick, m.newNick, now);
         return { nick, text: this.display(m.origin, m.newNick, now, self) };
       }
-      case 'PART': {
-        const nick = this.display(m.origin, m.nick, now, self);
-        this.left(m.origin);
-        return { nick, text: m.text };
-      }
+      case 'PART':
+        return { nick: this.learnLine('PART', m.origin, m.nick, now, self), text: m.text };
       case 'JOIN':
       case 'MSG':
       case 'ACT':
-        this.seen(m.origin, m.nick, now);
-        return { nick: this.display(m.origin, m.nick, now, self), text: m.type === 'JOIN' ? '' : m.text };
+        return { nick: this.learnLine(m.type, m.origin, m.nick, now, self), text: m.type === 'JOIN' ? '' : m.text };
     }
+  }
+
+  /** learn() for a line of any verb but NICK, given as its fields: how to show its nick. */
+  learnLine(type: Exclude<FloodType, 'NICK'>, origin: string, nick: string, now: number, self: { node: string; nick: string }): string {
+    if (type === 'PART') {
+      const shown = this.display(origin, nick, now, self);
+      this.left(origin);
+      return shown;
+    }
+    this.seen(origin, nick, now);
+    return this.display(origin, nick, now, self);
   }
 }

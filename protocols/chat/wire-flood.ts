@@ -1,0 +1,104 @@
+/**
+ * A flooded line as a relay received it (specs/chat.md "Lines"; issue 9): its checked fields,
+ * where its bytes are, and its id and text still as those bytes. A relay forwards the bytes and
+ * prints the `--json` event from them, so most lines never need the id and text as strings:
+ * they are decoded when first asked for (`id`, `text`, `message`), from bytes nothing writes
+ * over (a relay rewrites only the hops-left field of a received line).
+ */
+import type { FloodMessage, FloodType } from './messages.js';
+import { stripControls } from './text.js';
+
+/**
+ * Buffer's own decoders for a range, which `toString(encoding, start, end)` calls after
+ * checking its arguments and looking the encoding up: a relay decodes a few fields of
+ * every line, and the ranges here are checked already. They are not a documented API
+ * (present from Node 20 to 24): where they are missing, `toString` does the same work.
+ */
+interface RangeDecoders {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+const proto = Buffer.prototype as unknown as Partial<RangeDecoders>;
+/** Whether this Node has Buffer's range decoders (chosen once, at load). */
+export const RANGE_DECODERS = typeof proto.latin1Slice === 'function' && typeof proto.utf8Slice === 'function';
+
+/** `b.toString('latin1', start, end)` for a range inside `b`. */
+export const latin1: (b: Buffer, start: number, end: number) => string = RANGE_DECODERS
+  ? (b, start, end) => (b as unknown as RangeDecoders).latin1Slice(start, end)
+  : (b, start, end) => b.toString('latin1', start, end);
+
+/** `b.toString('utf8', start, end)` for a range inside `b`. */
+export const utf8: (b: Buffer, start: number, end: number) => string = RANGE_DECODERS
+  ? (b, start, end) => (b as unknown as RangeDecoders).utf8Slice(start, end)
+  : (b, start, end) => b.toString('utf8', start, end);
+
+/** A parsed flooded line (parseFloodAt); the fields `parseLine` gives, id and text on demand. */
+export class WireFlood {
+  #message: FloodMessage | undefined;
+
+  constructor(
+    readonly type: FloodType,
+    readonly hopsLeft: number,
+    readonly origin: string,
+    /** Unix milliseconds stamped by the origin. */
+    readonly at: number,
+    readonly nick: string,
+    /** NICK's new nick ('' for the other verbs). */
+    readonly newNick: string,
+    /** The line is `buf[start, end)` (without its terminator). */
+    readonly buf: Buffer,
+    readonly start: number,
+    readonly end: number,
+    /** The id is `buf[idAt, idEnd)` ([A-Za-z0-9_-], so latin1 and ASCII alike). */
+    readonly idAt: number,
+    readonly idEnd: number,
+    /** hops-left is `buf[hopsAt, hopsEnd)`. */
+    readonly hopsAt: number,
+    readonly hopsEnd: number,
+    /** MSG, ACT and PART: the text is `buf[textAt, end)` (checked UTF-8 without NUL); else `end`. */
+    readonly textAt: number,
+    /**
+     * The bytes are what `encode` would send, apart from the hops field: no control
+     * characters to strip from the text, so they can be forwarded (and printed) as they are.
+     */
+    readonly verbatim: boolean,
+  ) {}
+
+  /** The message id. */
+  get id(): string {
+    return this.#message?.id ?? latin1(this.buf, this.idAt, this.idEnd);
+  }
+
+  /** MSG, ACT and PART: the text as parseLine gives it (controls stripped); '' otherwise. */
+  get text(): string {
+    const m = this.#message;
+    if (m !== undefined) return m.type === 'JOIN' || m.type === 'NICK' ? '' : m.text;
+    if (this.textAt === this.end) return '';
+    const raw = utf8(this.buf, this.textAt, this.end);
+    return this.verbatim ? raw : stripControls(raw);
+  }
+
+  /** The message as `parseLine` gives it (built once, on first use). */
+  get message(): FloodMessage {
+    return (this.#message ??= this.#build());
+  }
+
+  #build(): FloodMessage {
+    const { hopsLeft, origin, at, nick } = this;
+    const id = this.id;
+    // Objects of one shape per verb, built in one go (no spread).
+    switch (this.type) {
+      case 'JOIN':
+        return { type: 'JOIN', id, hopsLeft, origin, at, nick };
+      case 'NICK':
+        return { type: 'NICK', id, hopsLeft, origin, at, nick, newNick: this.newNick };
+      case 'MSG':
+        return { type: 'MSG', id, hopsLeft, origin, at, nick, text: this.text };
+      case 'ACT':
+        return { type: 'ACT', id, hopsLeft, origin, at, nick, text: this.text };
+      case 'PART':
+        return { type: 'PART', id, hopsLeft, origin, at, nick, text: this.text };
+    }
+  }
+}
