@@ -21,7 +21,7 @@ import { SCAN_JOB_FILES, ScanJobs } from './scan-jobs.js';
 import { STAT_HASH_MAX_BYTES } from './stat-hash-sync.js';
 import { boxedArray } from './boxed-array.js';
 import { ShareWatch } from './share-watch.js';
-import { ShareWorkers } from './share-workers.js';
+import { ShareWorkers, takeShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
 import type { ScanEnd, ScanPart } from './worker-messages.js';
 
@@ -115,7 +115,8 @@ export class ShareLibrary {
     this.#log = opts.log ?? silentLogger;
     if (opts.dataDir !== undefined) this.#cache = new HashCacheFile(join(opts.dataDir, HASH_CACHE_FILE), this.#log);
     this.#table = new ShareTable(this.#cache);
-    this.#workers = new ShareWorkers(opts.threads);
+    // Workers started while the program loaded (bin/peerdeck.js) go to the library that shares folders.
+    this.#workers = this.roots.length > 0 ? takeShareWorkers(opts.threads) : new ShareWorkers(opts.threads);
     this.#hashHost = new TableHashHost(this.#table, this.#cache, () => this.#settle());
     this.#hashes = new HashQueue(this.#workers, this.#hashHost, this.#clock, this.#log);
   }

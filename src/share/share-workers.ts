@@ -27,6 +27,35 @@ export function shareWorkerUrl(): URL {
   return here.endsWith('.ts') ? new URL('../../dist/src/share/share-worker.js', here) : new URL('./share-worker.js', here);
 }
 
+/** The pool `startShareWorkersEarly` started, until a library takes it. */
+let early: ShareWorkers | undefined;
+
+/**
+ * Starts the share workers before the rest of the program has loaded (issue 9,
+ * first scan as a real process): a worker is a new isolate that takes 35-50 ms
+ * to boot and load its code, which otherwise comes after the 60-70 ms the main
+ * thread spends loading the program's modules; started first (bin/peerdeck.js,
+ * when the command line shares a folder), they boot on the other core meanwhile.
+ * The first library with folders to share takes the pool (`takeShareWorkers`);
+ * an idle worker holds nothing open, so a run that never shares (a bad flag,
+ * `--version`) exits as before.
+ */
+export function startShareWorkersEarly(threads = SHARE_WORKER_THREADS): void {
+  if (early) return;
+  early = new ShareWorkers(threads);
+  early.startAll();
+}
+
+/** The pool started early when it has `threads` workers (and no one took it yet), else a new pool. */
+export function takeShareWorkers(threads = SHARE_WORKER_THREADS): ShareWorkers {
+  const pool = early;
+  if (pool && pool.threads === threads) {
+    early = undefined;
+    return pool;
+  }
+  return new ShareWorkers(threads);
+}
+
 /** A small pool of share workers: `scan` on the first, `hash` on the one asked. */
 export class ShareWorkers {
   readonly #slots: Array<Slot | undefined>;
@@ -59,6 +88,11 @@ export class ShareWorkers {
     }
     if (r.type !== 'scanned') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to scan`);
     return r.end;
+  }
+
+  /** Workers running now (started and not ended). */
+  get started(): number {
+    return this.#slots.filter((s) => s !== undefined).length;
   }
 
   /** Whether worker `k` (by default the first, the one that walks) is walking a scan now. */
