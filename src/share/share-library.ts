@@ -9,8 +9,8 @@ import { normalizeSha1 } from './base32.js';
 import { HASH_CACHE_FILE } from './hash-cache.js';
 import { HashCacheFile } from './hash-cache-file.js';
 import { HashQueue } from './hash-queue.js';
-import type { IndexFilters, SearchMode } from './keyword-index.js';
 import { checkRemoteName, type RemoteNameOptions } from './remote-name.js';
+import { DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS, WATCH_DEBOUNCE_MS, WATCH_MAX_FILES, type SearchOptions, type ShareLibraryOptions } from './share-library-options.js';
 import { DEFAULT_MAX_FILES, isInside } from './scanner.js';
 import { entryFields, type ResolvedEntry, type ShareEntry } from './share-entry.js';
 import { ShareTable, type TableScan } from './share-table.js';
@@ -25,51 +25,8 @@ import { ShareWorkers, takeShareWorkers } from './share-workers.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
 import type { ScanEnd, ScanPart } from './worker-messages.js';
 
-/** Results returned by one search, whatever the caller asks. */
-export const MAX_SEARCH_RESULTS = 1000;
-/** Results when the caller names no limit. */
-export const DEFAULT_SEARCH_RESULTS = 100;
 export { HASH_CACHE_FILE };
-/** Quiet time after a file-system change before the rescan it triggers. */
-export const WATCH_DEBOUNCE_MS = 1_000;
-/**
- * Largest share watched for changes: Node's recursive watcher walks the tree
- * synchronously when it starts (about 1 s per 100,000 files here), so bigger
- * shares rely on `/rescan` instead.
- */
-export const WATCH_MAX_FILES = 50_000;
-
-/** How the node builds the library (`--share`, data dir, watching). */
-export interface ShareLibraryOptions {
-  /** Shared roots (`--share DIR`, repeatable). */
-  roots: readonly string[];
-  /** Where the hash cache lives; without it hashes are kept in memory only. */
-  dataDir?: string;
-  /** Watch the roots and rescan on change (else only `/rescan`). */
-  watch?: boolean;
-  /** Hash in the background (default true). */
-  hash?: boolean;
-  maxFiles?: number;
-  /** Files per part of a scan that the walking worker sends (default SCAN_PART_FILES; small in tests). */
-  scanPartFiles?: number;
-  /**
-   * A first scan with no hash cache hashes files up to this size where it
-   * stats them, before `share.ready` (default STAT_HASH_MAX_BYTES; -1: none,
-   * every file is hashed after `share.ready`, as larger files always are).
-   */
-  statHashMaxBytes?: number;
-  /** Worker threads that scan and hash (default SHARE_WORKER_THREADS). */
-  threads?: number;
-  clock?: Clock;
-  log?: Logger;
-}
-
-/** Query mode (default words), result cap (default 100, at most 1000) and filters (size, type, extension). */
-export interface SearchOptions {
-  mode?: SearchMode;
-  limit?: number;
-  filters?: IndexFilters;
-}
+export { DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS, WATCH_DEBOUNCE_MS, WATCH_MAX_FILES, type SearchOptions, type ShareLibraryOptions };
 
 /**
  * The user's shared files, for every protocol that serves files (issue 4,
