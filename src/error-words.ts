@@ -57,6 +57,8 @@ const PEER_BYE = /^(?:(?:the )?peer )?(said Bye\b.*|Bye\b.*)$/;
 
 const ERRNO_IN_TEXT = /\b(E[A-Z_]{3,})\b/;
 const CODE_PREFIX = /^([A-Z][A-Z_]+): /;
+/** `host:port: CODE: message (what happens next)`, as protocols report a peer's error in an `error` event. */
+const ADDRESS_ERROR = /^((?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+): ([A-Z][A-Z_]+: .*?)(?: \(([a-z][a-z ]+)\))?$/;
 
 /**
  * A reason as words: `subject` plus what happened (`bob's node is not
@@ -96,6 +98,20 @@ function closedWords(rest: string, subject: string): string {
   const tail = rest.slice(m[0].length);
   if (tail === '') return `${subject} closed the connection`;
   return tail.startsWith(': ') ? `${subject} closed the connection (${tail.slice(2)})` : `${subject} closed the connection${tail}`;
+}
+
+/**
+ * An `error` event's message in words, as the TUI and headless text show it:
+ * `127.0.0.1:7403: SOCKET: ECONNREFUSED: ... (will keep trying)` becomes `the node at
+ * 127.0.0.1:7403 is not answering (connection refused); will keep trying`. `subjectAt` names
+ * who is at an address (the TUI knows nicks: `bob's node (127.0.0.1:7403)`). A message with
+ * no code (`usage: /get <N>`) is kept as it is.
+ */
+export function errorMessageWords(message: string, subjectAt: (address: string) => string = (a) => `the node at ${a}`): string {
+  const m = ADDRESS_ERROR.exec(message);
+  if (!m) return CODE_PREFIX.test(message) ? reasonWords(message) : message;
+  const [, address = '', reason = '', then] = m;
+  return `${reasonWords(reason, subjectAt(address))}${then ? `; ${then}` : ''}`;
 }
 
 /** The same for an error object (a NetError or a Node.js system error). */

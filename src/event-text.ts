@@ -5,7 +5,7 @@
  * peer's bidi override or escape sequence is not passed on to an operator's terminal or log.
  */
 import type { AppEvent, EventOf } from './app-api.js';
-import { reasonWords } from './error-words.js';
+import { errorMessageWords, reasonWords } from './error-words.js';
 import { shownText } from './shown-text.js';
 import { formatEta, formatRate, formatSize, plural } from './words.js';
 
@@ -33,11 +33,12 @@ function eventText(e: AppEvent): string {
     case 'peer.down':
       // A duplicate closed on purpose lost nothing: said as such, not as a peer going down.
       if (e.reason.startsWith('DUPLICATE: ')) return `duplicate link ${e.protocol} ${e.address} (${e.direction}) closed: both nodes dialled at once; the other link stays`;
-      return `peer down ${e.protocol} ${e.address} (${e.direction}): ${e.reason}`;
+      // In words, as the TUI says it (`--json` keeps `CODE: message`).
+      return `peer down ${e.protocol} ${e.address} (${e.direction}): ${reasonWords(e.reason, 'the peer')}`;
     case 'notice':
       return e.text;
     case 'error':
-      return `error: ${e.message}`;
+      return `error: ${errorMessageWords(e.message)}`;
     case 'log':
       return `log ${e.level} [${e.scope}] ${e.message}`;
     case 'nick':

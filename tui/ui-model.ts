@@ -5,7 +5,7 @@
  * whole behaviour is unit-tested (test/tui/ui-model.test.ts).
  */
 import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
-import { reasonWords } from '../src/error-words.js';
+import { errorMessageWords } from '../src/error-words.js';
 import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
@@ -36,9 +36,6 @@ export const NICKS_PER_TAB = 200;
 export { RESULTS_LIMIT } from './results-model.js';
 export { TRANSFERS_LIMIT, type TransferRow } from './transfers-model.js';
 export { LINK_MEMORY, PART_FOLD_MS } from './link-memory.js';
-/** `host:port: CODE: message (what happens next)`, as protocols report a peer's error. */
-const ADDRESS_ERROR = /^((?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+): ([A-Z][A-Z_]+: .*?)(?: \(([a-z][a-z ]+)\))?$/;
-const CODE_PREFIX = /^[A-Z][A-Z_]+: /;
 /** Tabs for protocols that appear later than start-up (a cap against a flood of odd names). */
 export const EXTRA_TABS_LIMIT = 16;
 
@@ -120,12 +117,10 @@ export class UiModel {
    * (connection refused); will keep trying`.
    */
   #errorWords(protocol: string | undefined, message: string): string {
-    const m = ADDRESS_ERROR.exec(message);
-    if (!m) return CODE_PREFIX.test(message) ? reasonWords(message) : message;
-    const [, address = '', reason = '', then] = m;
-    const nick = this.#links.nickAt(protocol ?? '', address);
-    const subject = nick ? `${nick}'s node (${address})` : `the node at ${address}`;
-    return `${reasonWords(reason, subject)}${then ? `; ${then}` : ''}`;
+    return errorMessageWords(message, (address) => {
+      const nick = this.#links.nickAt(protocol ?? '', address);
+      return nick ? `${nick}'s node (${address})` : `the node at ${address}`;
+    });
   }
 
   /** Says where we listen, once per distinct set of ports. */
