@@ -58,6 +58,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     if (!opts.json && e.type === 'share.hashed' && e.files === 0) return;
     // Our nick changed: our own chat line (`--- bob is now known as robert`) said it already.
     if (!opts.json && e.type === 'nick') return;
+    // The /search answer says it (`search s1: asking pplus2 for "song -type audio"`): not twice.
+    if (!opts.json && e.type === 'search.started') return;
     outbox.push(e);
     // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
     if (e.type === 'prompt.secret') {

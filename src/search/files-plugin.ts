@@ -2,7 +2,7 @@ import type { CommandSpec, PluginStatus } from '../app-api.js';
 import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatTransfer } from '../transfer/format.js';
-import { parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
+import { formatQuery, parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
 import { formatSize, plural } from '../words.js';
 
 /** The files service's plugin name: its commands route like any protocol's. */
@@ -65,7 +65,8 @@ export function createFilesPlugin(): ProtocolPlugin {
         case 'search': {
           const { query, protocol } = parseSearchArgs(args);
           const { id, protocols } = search.start(query, protocol);
-          return [`search ${id}: asking ${protocols.join(', ')} for "${query.text}"`];
+          // The query as read back, filters too (`song -min 1024 -type audio`), as search.started has it.
+          return [`search ${id}: asking ${protocols.join(', ')} for "${formatQuery(query)}"`];
         }
         case 'get': {
           const { id, hit, joined } = search.download(idArg(args, command));

@@ -59,8 +59,10 @@ describe('headless text lines (the real CLI, without --json)', () => {
     await line(a, /^hashed/);
     const b = await cli([...p2, '--pplus2-peer', `127.0.0.1:${port}`], text);
     await line(b, /^ready/);
-    b.send('/search hello');
+    b.send('/search -type document hello');
     expect(await line(b, /^search s1 done/)).toBe('search s1 done on pplus2: 1 hit from 1 peer');
+    // One line says the search began, with its filters (search.started and the answer both said it).
+    expect(b.lines.filter((l) => l.startsWith('search s1') && !l.includes(' done '))).toEqual(['search s1: asking pplus2 for "hello -type document"']);
     b.send('/get 1');
     const got = await line(b, /^transfer 1 done/);
     const sha1 = createHash('sha1').update('hi there\n').digest('hex');
