@@ -2,6 +2,7 @@ import type { CommandSpec, PluginStatus } from '../app-api.js';
 import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatTransfer } from '../transfer/format.js';
+import type { TransferInfo } from '../transfer/transfer-types.js';
 import { formatQuery, parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
 import { formatSize, plural } from '../words.js';
 
@@ -12,7 +13,7 @@ const COMMANDS: CommandSpec[] = [
   { name: 'search', args: SEARCH_SYNOPSIS, help: 'search every running file-sharing protocol (or only -p protocol); filters: size range, type, extension', text: true },
   { name: 'get', args: '<N>', help: 'download search result N through the protocol that found it' },
   { name: 'downloads', args: '', help: 'list transfers: id, direction, progress, rate, state, file, peer' },
-  { name: 'cancel', args: '<N>', help: 'stop transfer N (its .part file stays for /retry)' },
+  { name: 'cancel', args: '<N>', help: 'stop queued or running transfer N (its .part file stays for /retry)' },
   { name: 'retry', args: '<N>', help: 'restart failed or cancelled download N, resuming its .part file' },
   { name: 'rescan', args: '', help: 'scan the shared folders again' },
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
@@ -25,6 +26,19 @@ function idArg(args: string[], command: string): number {
   const n = Number(args[0]);
   if (args.length !== 1 || !Number.isSafeInteger(n) || n <= 0) throw NetError.usage(`usage: /${command} <N>`);
   return n;
+}
+
+/**
+ * Why `/cancel N` or `/retry N` did nothing, said of transfer N as it stands (both said only
+ * `no queued or running transfer #1` of a transfer that was done).
+ */
+function whyNot(t: TransferInfo | undefined, id: number, command: 'cancel' | 'retry'): string {
+  if (!t) return `no transfer #${id} (/downloads lists them)`;
+  const state = t.state === 'active' ? 'running' : t.state;
+  if (command === 'cancel') return `transfer #${id} is ${state === 'done' ? 'done' : `already ${state}`}: nothing to cancel`;
+  if (t.direction === 'up') return `transfer #${id} is an upload: only downloads can be retried`;
+  if (state === 'done') return `transfer #${id} is done: nothing to retry`;
+  return `transfer #${id} is ${state === 'queued' ? 'queued' : 'running'} already: nothing to retry`;
 }
 
 /**
@@ -85,12 +99,12 @@ export function createFilesPlugin(): ProtocolPlugin {
         }
         case 'cancel': {
           const id = idArg(args, command);
-          if (!transfers.cancel(id)) throw NetError.notFound(`no queued or running transfer #${id}`);
+          if (!transfers.cancel(id)) throw NetError.notFound(whyNot(transfers.get(id), id, 'cancel'));
           return [`cancelled #${id}`];
         }
         case 'retry': {
           const id = idArg(args, command);
-          if (!transfers.retry(id)) throw NetError.notFound(`no failed or cancelled download #${id}`);
+          if (!transfers.retry(id)) throw NetError.notFound(whyNot(transfers.get(id), id, 'retry'));
           return [`retrying #${id}`];
         }
         case 'rescan':

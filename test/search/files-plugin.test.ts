@@ -58,9 +58,12 @@ describe('files service', () => {
     const id = transfers.download({ name: 'x.bin', peer: '1.2.3.4:5', protocol: 'test', source: silentSource() });
     expect((await node.run('files', 'downloads', []))[0]).toMatch(new RegExp(`^#${id} down \\?% 0 B/\\? .*active x\\.bin <- 1\\.2\\.3\\.4:5 \\[test\\]`));
     expect(await node.run('files', 'cancel', [String(id)])).toEqual([`cancelled #${id}`]);
-    await expect(node.run('files', 'cancel', [String(id)])).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await vi.waitFor(() => expect(transfers.get(id)?.state).toBe('cancelled'));
+    // Why nothing was done, said of the transfer as it stands (it said "no queued or running transfer #1").
+    await expect(node.run('files', 'cancel', [String(id)])).rejects.toMatchObject({ code: 'NOT_FOUND', message: `transfer #${id} is already cancelled: nothing to cancel` });
     expect(await node.run('files', 'retry', [String(id)])).toEqual([`retrying #${id}`]);
+    await expect(node.run('files', 'retry', [String(id)])).rejects.toMatchObject({ message: `transfer #${id} is running already: nothing to retry` });
+    await expect(node.run('files', 'cancel', ['999'])).rejects.toMatchObject({ message: 'no transfer #999 (/downloads lists them)' });
     await expect(node.run('files', 'retry', ['abc'])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(node.run('files', 'cancel', [])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(node.run('files', 'retry', ['999'])).rejects.toMatchObject({ code: 'NOT_FOUND' });
