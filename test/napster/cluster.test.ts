@@ -338,9 +338,24 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     // Alone: carol's server answers from its own index at once.
     const alone = results(await carol.ask(200, 'FILENAME CONTAINS "cluster tune"', 202));
     expect(alone).toEqual([]);
+    // Whois of a user of another server says what is known, not "offline" (once C has noticed too).
+    await vi.waitFor(
+      async () => expect(await whois(carol, 'alice')).toMatch(/^404 alice was on server srvA when the cluster link went down \d+ s ago; whether they are online now is unknown$/),
+      { timeout: 20_000, interval: 300 },
+    );
+    await vi.waitFor(async () => expect(await nstatus(servers[C]!)).toContainEqual(expect.stringMatching(/^  when the link went down \(\d+ s ago\): [1-9]\d* users on other servers, now unknown/)), { timeout: 10_000, interval: 300 });
+    // A nick nobody knew: the usual answer, then why other servers' users cannot be seen.
+    const w = carol.frames.length;
+    carol.send(603, 'nobody');
+    await vi.waitFor(() => expect(carol.frames.slice(w).map((f) => `${f.type} ${f.text}`)).toEqual([
+      '404 user nobody is not a known user',
+      '404 User is not currently online.',
+      expect.stringMatching(/^404 the cluster link is down \(since \d+ s ago\): users of the other servers cannot be seen now$/),
+    ]), { timeout: 10_000, interval: 50 });
     nats = await nats.restart();
     await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 30_000);
     await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 20_000);
+    expect(await whois(carol, 'alice')).toMatch(/^alice /);
     // The accounts bucket survived the restart, and new registrations still reach every server.
     const frank = await login(a, 'frank', { pass: 'fpw' });
     frank.close();

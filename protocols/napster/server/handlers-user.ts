@@ -33,7 +33,9 @@ import type { Session } from './session.js';
 /**
  * 603 `<nick>`: 604 for an online user; 605 for a registered one offline; an
  * unknown nick gets `user X is not a known user`; both of the latter are
- * followed by `User is not currently online.` (as recorded from 0.44).
+ * followed by `User is not currently online.` (as recorded from 0.44). A
+ * server cut off from its cluster says where a remote user was instead, and
+ * after an offline answer that other servers' users cannot be seen now.
  */
 export function onWhois(st: ServerState, s: Session, text: string): void {
   const nick = text.trim();
@@ -48,10 +50,25 @@ export function onWhois(st: ServerState, s: Session, text: string): void {
     );
     return;
   }
+  // Cut off from the cluster (issue 15): a user of another server is not known to be offline.
+  const cut = st.network.cutOff(nick);
+  const since = cut && agoWords(st.clock.now() - cut.since);
+  if (cut?.lastServer !== undefined) {
+    return st.notice(s, `${nick} was on server ${cut.lastServer} when the cluster link went down ${since}; whether they are online now is unknown`);
+  }
   const acct = st.accounts.get(nick);
   if (acct) s.send(MSG_WHOWAS, `${acct.nick} "${LEVELS[acct.level]}" ${acct.lastSeen}`);
   else st.notice(s, `user ${nick} is not a known user`);
   st.notice(s, ERR_NOT_ONLINE);
+  if (cut) st.notice(s, `the cluster link is down (since ${since}): users of the other servers cannot be seen now`);
+}
+
+/** `12 s ago`, `5 min ago`, `3 h ago`. */
+export function agoWords(ms: number): string {
+  const secs = Math.max(0, Math.floor(ms / 1000));
+  if (secs < 120) return `${secs} s ago`;
+  if (secs < 7_200) return `${Math.floor(secs / 60)} min ago`;
+  return `${Math.floor(secs / 3_600)} h ago`;
 }
 
 /** 600 `<nick>`: 601 `<nick> <speed>`. */

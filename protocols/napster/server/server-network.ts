@@ -34,6 +34,14 @@ export interface RemoteMember {
   speed: number;
 }
 
+/** A server cut off from its cluster (NATS unreachable), and what it knew of one user then. */
+export interface CutOff {
+  /** When the link went down (or, never up, when the server started), on this server's clock (ms). */
+  since: number;
+  /** The name of the server the user was on when the link went down, if they were on one. */
+  lastServer?: string;
+}
+
 export interface ServerNetwork {
   /**
    * A logged-in command the network answers instead of this server alone
@@ -57,6 +65,12 @@ export interface ServerNetwork {
   channelSaid(channel: string, s: Session, type: number, body: string): void;
   /** Members of a channel on other servers (newest first). */
   channelMembers(channel: string): RemoteMember[];
+  /**
+   * Undefined while the network is whole (or there is none); while this
+   * server is cut off from its cluster, since when, and where the user was
+   * then: whois says that instead of calling a remote user offline.
+   */
+  cutOff(nick: string): CutOff | undefined;
 }
 
 /** The network of a server that stands alone. */
@@ -72,4 +86,5 @@ export const LOCAL_NETWORK: ServerNetwork = {
   channelParted: () => undefined,
   channelSaid: () => undefined,
   channelMembers: () => [],
+  cutOff: () => undefined,
 };

@@ -16,10 +16,11 @@ import { FrameBatch } from '../../codec.js';
 import * as C from '../../constants.js';
 import { parseSearch } from '../../search-query.js';
 import { HANDLERS } from '../dispatch.js';
-import type { NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../server-network.js';
+import type { CutOff, NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../server-network.js';
 import { ERR_NOT_ONLINE, type ServerState } from '../server-state.js';
 import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
+import { LostUsers } from './cluster-lost.js';
 import { localSearch, queueLimit } from './cluster-answers.js';
 import { gone, onChanEvent, onGhost, onUserEvent, settleClash, statePage, tellWatchers } from './cluster-events.js';
 import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
@@ -62,6 +63,10 @@ export class ClusterNode implements ServerNetwork {
   readonly #accounts: ClusterAccounts;
   #nc: NatsConnection | undefined;
   #connected = false;
+  /** Since when the cluster cannot be reached (from start until the first connect, and after a disconnect). */
+  #downSince: number;
+  /** Where the other servers' users were when the link went down. */
+  readonly lost = new LostUsers();
   #stopped = false;
   #beatTimer: Timer | undefined;
   #firstTimer: Timer | undefined;
@@ -74,6 +79,7 @@ export class ClusterNode implements ServerNetwork {
   ) {
     this.#subj = M.subjects(opts.name);
     this.#accounts = new ClusterAccounts(`napster-${opts.name}-accounts`, st.accounts, host.log);
+    this.#downSince = host.clock.now();
   }
 
   get connected(): boolean {
@@ -193,6 +199,17 @@ export class ClusterNode implements ServerNetwork {
     return this.#connected ? this.dir.members(channel) : [];
   }
 
+  cutOff(nick: string): CutOff | undefined {
+    if (this.#connected || this.#stopped) return undefined;
+    const server = this.lost.serverOf(nick);
+    return server === undefined ? { since: this.#downSince } : { since: this.#downSince, lastServer: server };
+  }
+
+  /** Since when the cluster cannot be reached; undefined while connected. */
+  get downSince(): number | undefined {
+    return this.#connected ? undefined : this.#downSince;
+  }
+
   // ---- link ----------------------------------------------------------------
 
   #say(text: string): void {
@@ -249,6 +266,7 @@ export class ClusterNode implements ServerNetwork {
     });
     on(S.server(this.id, 'ghost'), (m) => onGhost(this.st, M.parseBody(m.data)));
     this.#connected = true;
+    this.lost.clear();
     this.#say(`cluster: joined ${this.opts.name} through ${nc.getServer()}`);
     this.#beat();
     void this.#watchStatus(nc);
@@ -268,10 +286,15 @@ export class ClusterNode implements ServerNetwork {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' && this.#connected) {
         this.#connected = false;
-        gone(this.st, this.dir.clear());
+        this.#downSince = this.host.clock.now();
+        const names = new Map([...this.dir.servers.values()].map((p) => [p.id, p.name]));
+        const departed = this.dir.clear();
+        this.lost.remember(departed.users, names);
+        gone(this.st, departed);
         this.#say('cluster: NATS is unreachable; serving local users alone until it is back');
       } else if (s.type === 'reconnect' && !this.#connected) {
         this.#connected = true;
+        this.lost.clear();
         this.#say(`cluster: rejoined ${this.opts.name} through ${nc.getServer()}`);
         this.#beat();
       }

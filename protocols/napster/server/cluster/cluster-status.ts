@@ -2,6 +2,7 @@
  * `/nstatus` (issue 15): the cluster's servers with their users and files, or
  * one line saying this server stands alone.
  */
+import { agoWords } from '../handlers-user.js';
 import type { NapsterServer } from '../napster-server.js';
 
 /** Nicks listed per server before "and N more". */
@@ -24,6 +25,10 @@ export function clusterStatusLines(server: NapsterServer): string[] {
     const shown = s.nicks.slice(0, NICKS_SHOWN).join(' ');
     const more = s.nicks.length > NICKS_SHOWN ? ` and ${s.nicks.length - NICKS_SHOWN} more` : '';
     lines.push(`  ${s.name} (${s.id})${s.self ? ' [this server]' : ''}: ${s.users} users, ${s.files} files${shown ? `: ${shown}${more}` : ''}`);
+  }
+  const down = c.downSince;
+  if (down !== undefined && c.lost.size > 0) {
+    lines.push(`  when the link went down (${agoWords(st.clock.now() - down)}): ${c.lost.size} users on other servers, now unknown (/whois says where each was)`);
   }
   lines.push(`  total: ${users} users, ${files} files`);
   return lines;
