@@ -329,6 +329,10 @@ export class NapsterClient {
       const n = list.unshareable;
       this.notice(`${link.key}: ${n} of your files ${plural(n, 'is', 'are')} not shared there: Napster cannot carry a path with a " or \\, or one that long`);
     }
+    if (list.nameless > 0 && (first || delta.add.length > 0)) {
+      const n = list.nameless;
+      this.notice(`${link.key}: ${n} of your files ${plural(n, 'is', 'are')} not shared there: a Napster server cannot index a name with no letter or digit (such as -.mp3)`);
+    }
     if (first || delta.add.length + delta.remove.length > 0) {
       this.#ctx.log.info(`${link.key}: sharing ${list.files.size} files (+${delta.add.length} -${delta.remove.length})`);
     }

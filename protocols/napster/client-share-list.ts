@@ -2,6 +2,7 @@ import type { ShareEntry } from '../../src/share/share-entry.js';
 import { MAX_PAYLOAD, MAX_SHARES, NO_MD5 } from './constants.js';
 import { fromWire, toWire } from './messages.js';
 import type { AudioInfo } from './mp3-info.js';
+import { hasIndexedWord } from './words.js';
 
 /** One file as we announce it: the wire path (what downloaders send back) and its 100 payload. */
 export interface SharedFile {
@@ -20,6 +21,8 @@ export interface ShareList {
   overCap: number;
   /** Files that cannot be announced (a `"` or `\\` in the path, a path too long for a frame). */
   unshareable: number;
+  /** Files whose path leaves no word to index (`-.mp3`): OpenNap answers `Sorry, unable to parse`. */
+  nameless: number;
 }
 
 /**
@@ -56,6 +59,7 @@ export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES, 
   const files = new Map<string, SharedFile>();
   let overCap = 0;
   let unshareable = 0;
+  let nameless = 0;
   for (const e of sorted) {
     const wirePath = wirePathOf(e);
     const a = audio(e);
@@ -65,13 +69,17 @@ export function buildShareList(entries: Iterable<ShareEntry>, cap = MAX_SHARES, 
       unshareable++;
       continue;
     }
+    if (!hasIndexedWord(wirePath)) {
+      nameless++;
+      continue;
+    }
     if (files.size >= cap) {
       overCap++;
       continue;
     }
     files.set(wirePath, { wirePath, line, entry: e });
   }
-  return { files, overCap, unshareable };
+  return { files, overCap, unshareable, nameless };
 }
 
 /** What to tell a server to go from the list it has to the list we want (§4.1: 102 unshare, 100 share). */

@@ -59,6 +59,17 @@ export function indexedRange(path: string): [start: number, end: number] {
   return [0, end];
 }
 
+/**
+ * Whether a shared path leaves any word to index (§3.1): a path such as
+ * `C:\\Share\\.mp3` or `""` never matches a search; OpenNap answers
+ * `Sorry, unable to parse '<path>'` for a share it cannot make a name of (§4.1).
+ */
+export function hasIndexedWord(path: string): boolean {
+  const [start, end] = indexedRange(path);
+  for (let i = start; i < end; i++) if (isWordChar(path.charCodeAt(i))) return true;
+  return false;
+}
+
 /** The indexed part of a shared path (see indexedRange), lower-cased. */
 export function indexedText(path: string): string {
   const [start, end] = indexedRange(path);

@@ -85,6 +85,13 @@ describe('share list (napster.md §4.1)', () => {
     expect(list.files.has('\\f0.bin')).toBe(true);
   });
 
+  it('leaves out a file whose name has no word an OpenNap server could index (it answers "Sorry, unable to parse")', () => {
+    const list = buildShareList([entry(1, '-.mp3', 1), entry(2, '__.txt', 1), entry(3, 'sub/-.mp3', 1), entry(4, 'Song.mp3', 1), entry(5, '\u00e9t\u00e9.ogg', 1)]);
+    expect([...list.files.keys()]).toEqual(['\\sub\\-.mp3', '\\Song.mp3', expect.stringMatching(/\.ogg$/)]);
+    expect(list.nameless).toBe(2);
+    expect(list.unshareable).toBe(0);
+  });
+
   it('diffs: gone files are unshared, changed ones unshared and shared again, new ones shared', () => {
     const had = buildShareList([entry(1, 'a', 1), entry(2, 'b', 2), entry(3, 'c', 3)]).files;
     const want = buildShareList([entry(1, 'a', 1), entry(2, 'b', 2, 'f'.repeat(32)), entry(4, 'd', 4)]).files;

@@ -27,6 +27,7 @@ function model(nick: string, payloads: string[]): { notices: string[]; browse: s
     }
     const path = f[0]!;
     if (path.length > MAX_PATH_BYTES) notices.push('filename too long');
+    else if (!hasWord(path)) notices.push(`Sorry, unable to parse '${path}'`);
     else if (seen.has(path)) notices.push('duplicate file');
     else {
       seen.add(path);
@@ -37,6 +38,19 @@ function model(nick: string, payloads: string[]): { notices: string[]; browse: s
     }
   }
   return { notices, browse };
+}
+
+/**
+ * §3.1, written out plainly: the words are in the last two path components,
+ * the suffix after the name's last `.` dropped; a word character is a letter,
+ * digit, apostrophe or byte >= 0x80.
+ */
+function hasWord(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  const name = parts.at(-1)!;
+  const dot = name.lastIndexOf('.');
+  const text = `${parts.length > 1 ? parts.at(-2)! : ''} ${dot >= 0 ? name.slice(0, dot) : name}`;
+  return /[A-Za-z0-9'\x80-\xff]/.test(text);
 }
 
 const pathChar = fc.constantFrom('a', 'B', ' ', '\\', '/', '.', '-', "'", '\xe9', '\xff', '"', '1');

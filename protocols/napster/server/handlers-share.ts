@@ -19,6 +19,7 @@ import {
 } from '../constants.js';
 import { atoi, splitFields } from '../messages.js';
 import { parseSearch } from '../search-query.js';
+import { hasIndexedWord } from '../words.js';
 import type { IndexedFile, ShareRecord } from './file-index.js';
 import { ERR_UNPARSABLE, type ServerState } from './server-state.js';
 import type { Session } from './session.js';
@@ -32,9 +33,13 @@ function detached(s: string): string {
   return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
 }
 
+/** 870's answer to a file whose size is under 1 (opennap add_directory). */
+const ERR_INVALID_SIZE = 'invalid size';
+
 /** Adds one file for a user, or returns the 404 text explaining why not. `rec.path` is kept: detach it first. */
 function addShare(st: ServerState, s: Session, rec: ShareRecord): string | undefined {
   if (rec.path.length > MAX_PATH_BYTES) return 'filename too long';
+  if (!hasIndexedWord(rec.path)) return `Sorry, unable to parse '${rec.path}'`;
   const files = (s.files ??= new Map());
   if (files.has(rec.path)) return 'duplicate file';
   if (files.size >= st.cfg.maxShares) return `You may only share ${st.cfg.maxShares} files`;
@@ -100,7 +105,13 @@ export function onShareDir(st: ServerState, s: Session, text: string): void {
   const prefix = dir === '' || dir.endsWith('\\') ? dir : `${dir}\\`;
   for (let i = 1; i + 5 < f.length; i += 6) {
     const path = detached(`${prefix}${f[i]!}`);
-    const err = addShare(st, s, { path, size: atoi(f[i + 2]!), bitrate: atoi(f[i + 3]!), freq: atoi(f[i + 4]!), seconds: atoi(f[i + 5]!), type: 'mp3' });
+    // opennap's add_directory (unlike 100 and 10300) refuses a size under 1, a non-number included, and goes on.
+    const size = atoi(f[i + 2]!);
+    if (size < 1 && path.length <= MAX_PATH_BYTES) {
+      st.notice(s, ERR_INVALID_SIZE);
+      continue;
+    }
+    const err = addShare(st, s, { path, size, bitrate: atoi(f[i + 3]!), freq: atoi(f[i + 4]!), seconds: atoi(f[i + 5]!), type: 'mp3' });
     if (err) {
       st.notice(s, err);
       if (err.startsWith('You may only')) return;
