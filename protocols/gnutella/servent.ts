@@ -56,6 +56,8 @@ export interface ServentOptions extends GnutellaOptions {
   pushProxy?: boolean;
   /** How long a push download waits for the GIV (default 30 s). */
   pushWaitMs?: number;
+  /** A link with no traffic either way this long is closed with Bye 405 (default 180 s, spec 1.5). */
+  idleMs?: number;
 }
 
 /** Inbound links beyond leaves and ultrapeer links: handshakes and HTTP on the same port. */
@@ -70,6 +72,8 @@ export const QRP_UP_UPDATE_MS = 30_000;
 export const HOSTS_SAVE_EVERY_MS = 60_000;
 /** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
 export const PING_EVERY_MS = 30_000;
+/** A link silent both ways this long is closed with Bye 405 (spec 1.5: GTKG's node_connected_timeout). */
+export const IDLE_MS = 180_000;
 /** Unanswered alive pings before Bye 406 (GTKG: 4 on leaf links). */
 export const MAX_UNANSWERED_PINGS = 4;
 
@@ -138,9 +142,10 @@ export class Servent {
         onOpen: (conn) => this.#onOpen(conn),
         onMessage: (conn, frame) => this.#onFrame(conn, frame),
         onClose: (conn, reason) => this.#onClose(conn, reason),
+        onTimeout: (conn, err) => this.#onTimeout(conn, err),
       },
       limits: { maxInbound: this.opts.maxLeaves + this.opts.upLinks + INBOUND_SPARE, maxOutbound: this.opts.upLinks, perIp: opts.perIp ?? PER_IP },
-      timeouts: { handshakeMs: 15_000, idleMs: 180_000 },
+      timeouts: { handshakeMs: 15_000, idleMs: opts.idleMs ?? IDLE_MS },
     });
     this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
     this.#http.on('connection', (s: Socket) => {
@@ -379,6 +384,20 @@ export class Servent {
     }
     this.#messages.forget(l);
     this.push.onClose(l);
+  }
+
+  /**
+   * The idle timer fired on a link past its handshake: say why with Bye 405
+   * (spec 1.5, 2.10), as gtk-gnutella does (`405 Activity timeout (180 secs)`),
+   * which also closes it. A handshake that times out just closes.
+   */
+  #onTimeout(conn: Connection<GnutellaFrame>, err: NetError): boolean {
+    const l = this.links.get(conn);
+    if (err.code === 'IDLE_TIMEOUT' && l?.phase === 'open') {
+      const secs = Math.round((this.opts.idleMs ?? IDLE_MS) / 1000);
+      this.sendBye(l, C.BYE_IDLE, `Activity timeout (${secs} sec${secs === 1 ? '' : 's'})`);
+    }
+    return false;
   }
 
   #onFrame(conn: Connection<GnutellaFrame>, frame: GnutellaFrame): void {
