@@ -51,19 +51,3 @@ export function isPrivateIpv4(ip: string): boolean {
   const [a = 0, b = 0] = p;
   return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
 }
-
-const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/**
- * The address we advertise (pongs, hits, `Listen-IP`) after a peer's
- * `Remote-IP` says where it sees us (spec 1.3): the first one seen, except that
- * a public address replaces a private, loopback or unspecified one (spec 4.1),
- * so a LAN or loopback peer linked first does not pin an address that peers on
- * the internet cannot reach. Anything but a dotted IPv4 changes nothing.
- */
-export function learnAddress(current: string | undefined, seen: string | undefined): string | undefined {
-  const m = seen === undefined ? null : DOTTED_QUAD.exec(seen);
-  if (!m || m.slice(1).some((o) => Number(o) > 255)) return current;
-  if (current === undefined) return seen;
-  return isPrivateIpv4(current) && !isPrivateIpv4(seen!) ? seen : current;
-}

@@ -5,7 +5,6 @@ import type { PluginContext } from '../../src/plugin.js';
 import * as C from './constants.js';
 import { DescriptorDecoder } from './descriptor-decoder.js';
 import { FramingGuard } from './framing-guard.js';
-import { learnAddress } from './ipv4.js';
 import type { Dialer } from './dialer.js';
 import { acceptorConfirm, acceptorRespond, initiatorDecide, parseStatusLine, peerHeaders } from './handshake.js';
 import { parseHeaderBlock } from './headers.js';
@@ -65,7 +64,7 @@ export class LinkSetup {
         conn.send(d.response);
         if (d.kind === 'refuse') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
         // A peer we take in says where it sees us too: an ultrapeer that dials no one learns its address this way.
-        s.learnedIp = learnAddress(s.learnedIp, d.peer.remoteIp);
+        s.heardRemoteIp(d.peer.remoteIp, conn.remoteAddress);
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;
@@ -102,7 +101,7 @@ export class LinkSetup {
           return conn.close(NetError.refused(`we refused: ${d.code} ${d.reason}`));
         }
         conn.send(d.final);
-        s.learnedIp = learnAddress(s.learnedIp, d.peer.remoteIp);
+        s.heardRemoteIp(d.peer.remoteIp, conn.remoteAddress);
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;

@@ -29,6 +29,7 @@ import { QrpTable } from './qrp-table.js';
 import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
+import { AddressVote } from './address-vote.js';
 import { GnutellaUdp } from './udp.js';
 import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
@@ -195,8 +196,18 @@ export class Servent {
     return { role: this.role, guid: this.guid, degree: this.opts.upLinks, ...(ip ? { listen: { ip, port: this.port } } : {}), deflate: this.opts.deflate };
   }
 
-  /** Our IPv4 as the first peer's `Remote-IP` said. */
-  learnedIp: string | undefined;
+  /** Our IPv4 as peers' `Remote-IP` said, once enough of them agreed (address-vote.ts). */
+  get learnedIp(): string | undefined {
+    return this.#addressVote.current;
+  }
+
+  readonly #addressVote = new AddressVote();
+
+  /** A peer at `peer` says in its handshake that it sees us at `remoteIp` (spec 1.3): one vote. */
+  heardRemoteIp(remoteIp: string | undefined, peer: string): void {
+    const r = this.#addressVote.report(remoteIp, peer);
+    if (r.changed) this.#log.info(`gnutella: our address is now ${r.address} (${r.votes} peers see us there)`);
+  }
 
   get hosts(): HostCache | undefined {
     return this.#hosts;
