@@ -10,6 +10,8 @@ import type { QueryHit } from './query-hit.js';
 export const MAX_SEARCHES = 32;
 /** Hits delivered to one search; more are counted and dropped. */
 export const MAX_HITS_PER_SEARCH = 1_000;
+/** Ended searches whose late hits are still recognised (and counted) as ours. */
+export const MAX_ENDED_SEARCHES = 64;
 
 interface Running {
   sink: (hit: FileHit) => void;
@@ -22,8 +24,12 @@ interface Running {
  */
 export class Searches {
   readonly #running = new Map<string, Running>();
+  /** MUIDs of the last MAX_ENDED_SEARCHES searches that ended: their hits are ours, but late. */
+  readonly #ended = new Set<string>();
   hitsIn = 0;
   hitsDropped = 0;
+  /** Results that came after their search ended (counted in hitsIn, delivered to no one). */
+  hitsLate = 0;
 
   add(muid: Buffer, sink: (hit: FileHit) => void): void {
     if (this.#running.size >= MAX_SEARCHES) {
@@ -33,8 +39,12 @@ export class Searches {
     this.#running.set(muid.toString('hex'), { sink, hits: 0 });
   }
 
+  /** The search ended: its later hits are still ours (counted as late), not someone else's to route. */
   remove(muid: Buffer): void {
-    this.#running.delete(muid.toString('hex'));
+    const key = muid.toString('hex');
+    if (!this.#running.delete(key)) return;
+    this.#ended.add(key);
+    if (this.#ended.size > MAX_ENDED_SEARCHES) this.#ended.delete(this.#ended.values().next().value!);
   }
 
   /** Results a running search kept (for BEAR/12, spec 3.5); undefined once it ended. */
@@ -42,8 +52,10 @@ export class Searches {
     return this.#running.get(muid.toString('hex'))?.hits;
   }
 
+  /** A search of ours, running or recently ended: hits for it stop here. */
   has(muid: Buffer): boolean {
-    return this.#running.has(muid.toString('hex'));
+    const key = muid.toString('hex');
+    return this.#running.has(key) || this.#ended.has(key);
   }
 
   /**
@@ -53,7 +65,13 @@ export class Searches {
    */
   deliver(muid: Buffer, hit: QueryHit): void {
     const s = this.#running.get(muid.toString('hex'));
-    if (!s) return;
+    if (!s) {
+      if (this.#ended.has(muid.toString('hex'))) {
+        this.hitsIn += hit.results.length;
+        this.hitsLate += hit.results.length;
+      }
+      return;
+    }
     const firewalled = hit.flags.push ?? isPrivateIpv4(hit.ip);
     const source = `${hit.ip}:${hit.port}`;
     const guid = hit.serventGuid.toString('hex');
