@@ -56,6 +56,8 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
         const addr = args[0];
         if (args.length !== 1 || addr === undefined || !parseHostPort(addr) || !s.hosts?.add(addr)) throw NetError.usage('/gconnect <host:port>');
         s.hosts.good(addr);
+        // Named by the user, as a --gnutella-peer is: an ultrapeer (which dials known ultrapeers only) dials it too.
+        s.knownUltrapeers.add(addr);
         s.maintain();
         return [`gnutella: dialling ${addr} (when a link slot is free; see /gstatus)`];
       }
