@@ -53,6 +53,13 @@ describe('hostile clients', () => {
       expect(g.frames).toEqual([]);
     }
     await stillServed(bystander);
+    // Silent on the wire, but the operator's log says who was dropped and why.
+    const logged = (): string[] => server!.node.of('log').filter((e) => e.level === 'info').map((e) => e.message);
+    await vi.waitFor(() => expect(logged()).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^napster: big \(127\.0\.0\.1\) dropped: frame of 2049 bytes exceeds the 2048-byte limit$/),
+      expect.stringMatching(/^napster: a connection from 127\.0\.0\.1 dropped before login: frame of 44510 bytes exceeds the 2048-byte limit$/),
+    ])));
+    expect(logged().filter((m) => m.includes('bystander'))).toEqual([]);
   });
 
   it('waits on a length that lies after login; times out a connection that never logs in', async () => {

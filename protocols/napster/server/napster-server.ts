@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Timer } from '../../../src/clock.js';
-import { NetError } from '../../../src/errors.js';
+import { NetError, type NetErrorCode } from '../../../src/errors.js';
 import type { Connection } from '../../../src/net/connection.js';
 import type { ConnectionGroup, Listener } from '../../../src/net/connection-group.js';
 import type { PluginContext } from '../../../src/plugin.js';
@@ -35,6 +35,9 @@ export interface ServerRunOptions extends NapsterServerOptions {
   /** scrypt cost (tests lower it). */
   hashCost?: HashCost;
 }
+
+/** Why we cut a client off (logged at info); any other close is the client's own doing (debug). */
+const DROP_CODES: ReadonlySet<NetErrorCode> = new Set<NetErrorCode>(['FRAME_TOO_LARGE', 'BAD_MESSAGE', 'PROTOCOL', 'SLOW_CONSUMER', 'FLOOD', 'LIMIT', 'INFLATE_LIMIT', 'LINE_TOO_LONG', 'IDLE_TIMEOUT', 'HANDSHAKE_TIMEOUT']);
 
 export class NapsterServer {
   readonly #ctx: PluginContext;
@@ -190,9 +193,14 @@ export class NapsterServer {
     if (!s) return;
     this.#loginTimers.get(s)?.cancel();
     this.#loginTimers.delete(s);
+    const dropped = reason !== undefined && DROP_CODES.has(reason.code);
     if (s.state === 'online') {
       this.state.detach(s);
-      this.#ctx.log.debug(`napster: ${s.nick} left: ${reason?.message ?? 'closed'}`);
+      // A user we cut off is news to an operator; one who quits is not.
+      if (dropped) this.#ctx.log.info(`napster: ${s.nick} (${s.ip}) dropped: ${reason.message}`);
+      else this.#ctx.log.debug(`napster: ${s.nick} left: ${reason?.message ?? 'closed'}`);
+    } else if (dropped && reason.code !== 'HANDSHAKE_TIMEOUT') {
+      this.#ctx.log.info(`napster: a connection from ${s.ip} dropped before login: ${reason.message}`);
     }
     s.state = 'gone';
   }
