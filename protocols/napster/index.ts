@@ -3,7 +3,7 @@
  * server (`--napster-server`); the client (issue 13) joins it here.
  */
 import type { CommandSpec, PluginStatus } from '../../src/app-api.js';
-import { NetError } from '../../src/errors.js';
+import { NetError, type NetErrorCode } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { withNapsterClient } from './client-plugin.js';
 import type { NapsterClientOptions } from './client-service.js';
@@ -23,6 +23,27 @@ const COMMANDS: CommandSpec[] = [
   { name: 'napster-users', args: '', help: 'the users logged in to the Napster server' },
   { name: 'nstatus', args: '', help: "the Napster server's cluster: servers, users and files" },
 ];
+
+const CUT_OFF_WORDS: Partial<Record<NetErrorCode, string>> = {
+  FRAME_TOO_LARGE: 'frame over 2048 bytes or garbage',
+  BAD_MESSAGE: 'malformed',
+  PROTOCOL: 'protocol error',
+  SLOW_CONSUMER: 'not reading',
+  FLOOD: 'flood control',
+  LIMIT: 'over a limit',
+  HANDSHAKE_TIMEOUT: 'no login in time',
+};
+
+/** `/napster-stats`: who the server cut off since start, and why, in words. */
+function cutOffLine(counts: ReadonlyMap<NetErrorCode, number>): string {
+  let total = 0;
+  const parts: string[] = [];
+  for (const [code, n] of counts) {
+    total += n;
+    parts.push(`${CUT_OFF_WORDS[code] ?? code.toLowerCase()} ${n}`);
+  }
+  return total === 0 ? 'no connection cut off since start' : `connections cut off since start: ${total} (${parts.join(', ')})`;
+}
 
 /** Creates the Napster plugin. */
 export function createNapsterPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
@@ -57,6 +78,7 @@ function createServerPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
           return [
             `Napster server ${st.cfg.name} on port ${s.port}: ${st.users.size} users, ${st.index.size} files ` +
               `(${st.index.words} words), ${st.channels.size} channels, ${s.searchRate} searches/s, ${st.accounts.size} accounts`,
+            cutOffLine(s.cutOff),
           ];
         case 'napster-users': {
           const lines = [...st.users.values()].map((u) => `${u.nick} ${u.ip} port ${u.port} speed ${u.speed} ${u.shared} files`);

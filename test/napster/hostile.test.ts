@@ -60,6 +60,7 @@ describe('hostile clients', () => {
       expect.stringMatching(/^napster: a connection from 127\.0\.0\.1 dropped before login: frame of 44510 bytes exceeds the 2048-byte limit$/),
     ])));
     expect(logged().filter((m) => m.includes('bystander'))).toEqual([]);
+    expect(await server!.node.node.run('napster', 'napster-stats', [])).toContain('connections cut off since start: 3 (frame over 2048 bytes or garbage 3)');
   });
 
   it('waits on a length that lies after login; times out a connection that never logs in', async () => {

@@ -40,6 +40,8 @@ export interface ServerRunOptions extends NapsterServerOptions {
 const DROP_CODES: ReadonlySet<NetErrorCode> = new Set<NetErrorCode>(['FRAME_TOO_LARGE', 'BAD_MESSAGE', 'PROTOCOL', 'SLOW_CONSUMER', 'FLOOD', 'LIMIT', 'INFLATE_LIMIT', 'LINE_TOO_LONG', 'IDLE_TIMEOUT', 'HANDSHAKE_TIMEOUT']);
 
 export class NapsterServer {
+  /** Connections we cut off since start, by reason (`/napster-stats`). */
+  readonly cutOff = new Map<NetErrorCode, number>();
   readonly #ctx: PluginContext;
   readonly #opts: ServerRunOptions;
   #state: ServerState | undefined;
@@ -194,6 +196,7 @@ export class NapsterServer {
     this.#loginTimers.get(s)?.cancel();
     this.#loginTimers.delete(s);
     const dropped = reason !== undefined && DROP_CODES.has(reason.code);
+    if (dropped) this.cutOff.set(reason.code, (this.cutOff.get(reason.code) ?? 0) + 1);
     if (s.state === 'online') {
       this.state.detach(s);
       // A user we cut off is news to an operator; one who quits is not.
