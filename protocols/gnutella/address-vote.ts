@@ -51,6 +51,15 @@ export class AddressVote {
     return this.#current;
   }
 
+  /** The address most voters named so far and how many (none: undefined), for `/gstatus`. */
+  get leading(): { address: string; votes: number } | undefined {
+    const counts = new Map<string, number>();
+    for (const v of this.#votes.values()) counts.set(v, (counts.get(v) ?? 0) + 1);
+    let best: { address: string; votes: number } | undefined;
+    for (const [address, votes] of counts) if (!best || votes > best.votes) best = { address, votes };
+    return best;
+  }
+
   /** A peer at `peer` (its socket address) says it sees us at `seen` (its `Remote-IP`). */
   report(seen: string | undefined, peer: string): VoteResult {
     const ip = asIpv4(seen);

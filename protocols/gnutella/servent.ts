@@ -24,59 +24,17 @@ import { typeName } from './descriptor-names.js';
 import { createUploadHandler } from './http-upload.js';
 import { GnutellaLink, type GnutellaFrame } from './link.js';
 import { MessageHandler } from './message-handler.js';
-import type { GnutellaOptions } from './flags.js';
 import { QrpTable } from './qrp-table.js';
 import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { AddressVote } from './address-vote.js';
+import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, QRP_UP_UPDATE_MS, HOSTS_SAVE_EVERY_MS, PING_EVERY_MS, IDLE_MS, MAX_UNANSWERED_PINGS, type ServentOptions } from './servent-options.js';
 import { GnutellaUdp } from './udp.js';
 import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 
-/** Options beyond the command line (tests, benches). */
-export interface ServentOptions extends GnutellaOptions {
-  /** How long a search collects hits (default 20 s). */
-  searchMs?: number;
-  /** Cap on one HTTP answer's body (gtk-gnutella-like 512 KiB pieces in tests). */
-  maxPieceBytes?: number;
-  /** Dynamic querying (spec 3.5): wait per hop (default 2.4 s) and results wanted for a leaf's query (50) and ours (150). */
-  dqHopMs?: number;
-  dqLeafResults?: number;
-  dqOwnResults?: number;
-  /** How often an ultrapeer re-merges and sends its last-hop QRP table (default 30 s). */
-  qrpUpdateMs?: number;
-  /** Links from one IP (default 8; tests and benches run many nodes on 127.0.0.1). */
-  perIp?: number;
-  /** Auto mode hysteresis and leafless limit (spec 3.1; defaults 30 min and 1 h), for tests. */
-  roleChangeEveryMs?: number;
-  demoteWithoutLeavesMs?: number;
-  /** Period of dialling, alive pings and QRP updates (default 5 s). */
-  maintainMs?: number;
-  /** As an ultrapeer, be our leaves' push proxy (default true; tests turn it off to force routed pushes). */
-  pushProxy?: boolean;
-  /** How long a push download waits for the GIV (default 30 s). */
-  pushWaitMs?: number;
-  /** A link with no traffic either way this long is closed with Bye 405 (default 180 s, spec 1.5). */
-  idleMs?: number;
-}
-
-/** Inbound links beyond leaves and ultrapeer links: handshakes and HTTP on the same port. */
-export const INBOUND_SPARE = 16;
-/** Links from one IP address (several servents behind one NAT). */
-export const PER_IP = 8;
-/** Addresses remembered as ultrapeers. */
-export const KNOWN_ULTRAPEERS = 2_000;
-/** An ultrapeer re-merges its last-hop table and sends the changes this often (LW/GTKG: about a minute). */
-export const QRP_UP_UPDATE_MS = 30_000;
-/** The host cache is saved (when changed) this often. */
-export const HOSTS_SAVE_EVERY_MS = 60_000;
-/** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
-export const PING_EVERY_MS = 30_000;
-/** A link silent both ways this long is closed with Bye 405 (spec 1.5: GTKG's node_connected_timeout). */
-export const IDLE_MS = 180_000;
-/** Unanswered alive pings before Bye 406 (GTKG: 4 on leaf links). */
-export const MAX_UNANSWERED_PINGS = 4;
+export type { ServentOptions } from './servent-options.js';
 
 /**
  * The one thin class of the Gnutella plugin: it owns the connection group, the
@@ -191,21 +149,27 @@ export class Servent {
    * either no `Listen-IP` is sent, and pongs and hits carry 127.0.0.1.
    */
   get local(): LocalInfo {
-    const given = this.opts.host && /^\d{1,3}(\.\d{1,3}){3}$/.test(this.opts.host) && this.opts.host !== '0.0.0.0' ? this.opts.host : undefined;
-    const ip = given ?? this.learnedIp;
+    const ip = this.givenIp ?? this.learnedIp;
     return { role: this.role, guid: this.guid, degree: this.opts.upLinks, ...(ip ? { listen: { ip, port: this.port } } : {}), deflate: this.opts.deflate };
+  }
+
+  /** `--gnutella-host` when it is a specific IPv4: then it is our address, whatever peers say. */
+  get givenIp(): string | undefined {
+    const h = this.opts.host;
+    return h && /^\d{1,3}(\.\d{1,3}){3}$/.test(h) && h !== '0.0.0.0' ? h : undefined;
   }
 
   /** Our IPv4 as peers' `Remote-IP` said, once enough of them agreed (address-vote.ts). */
   get learnedIp(): string | undefined {
-    return this.#addressVote.current;
+    return this.addressVote.current;
   }
 
-  readonly #addressVote = new AddressVote();
+  /** Peers' votes on our address (address-vote.ts); `/gstatus` shows where it stands. */
+  readonly addressVote = new AddressVote();
 
   /** A peer at `peer` says in its handshake that it sees us at `remoteIp` (spec 1.3): one vote. */
   heardRemoteIp(remoteIp: string | undefined, peer: string): void {
-    const r = this.#addressVote.report(remoteIp, peer);
+    const r = this.addressVote.report(remoteIp, peer);
     if (r.changed) this.#log.info(`gnutella: our address is now ${r.address} (${r.votes} peers see us there)`);
   }
 

@@ -1,3 +1,4 @@
+import { VOTES_NEEDED } from './address-vote.js';
 import type { MessageHandler } from './message-handler.js';
 import type { Servent } from './servent.js';
 
@@ -11,6 +12,16 @@ function ago(ms: number): string {
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
 }
 
+/** Where our advertised address comes from, or why there is none yet (spec 1.3; address-vote.ts). */
+function addressLine(s: Servent): string {
+  if (s.givenIp) return `address ${s.givenIp} (--gnutella-host)`;
+  const lead = s.addressVote.leading;
+  const pending = lead ? `; ${lead.votes} of the ${VOTES_NEEDED} peers needed say ${lead.address}` : '';
+  const cur = s.addressVote.current;
+  if (cur) return `address ${cur} (peers' Remote-IP agreed${pending})`;
+  return `address not known yet: pongs and hits carry 127.0.0.1 until ${VOTES_NEEDED} peers from different networks agree on their Remote-IP${pending}`;
+}
+
 /**
  * `/gstatus` (issue 10): our mode, port, GUID, firewalled state and why; each
  * link with role, direction, vendor, uptime, compression, QRP state and
@@ -21,6 +32,7 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
   const lines = [
     `gnutella ${s.role} on port ${s.port} (mode ${s.opts.mode}: ${s.roleWhy}), servent GUID ${s.guid.toString('hex')}, up ${ago(now - s.startedAt)}`,
     fw,
+    addressLine(s),
     s.role === 'leaf'
       ? `links: ${s.openLinks('ultrapeer').length} ultrapeers (want ${s.opts.links}); host cache ${s.hosts?.size ?? 0}`
       : `links: ${s.openLinks('ultrapeer').length} ultrapeers (up to ${s.opts.upLinks}), ${s.openLinks('leaf').length} leaves (up to ${s.opts.maxLeaves}); host cache ${s.hosts?.size ?? 0}`,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
+import { gstatus } from './gstatus.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { linkedUp, until } from './raw-peer.js';
 
@@ -26,6 +27,7 @@ describe('the idle close', () => {
     expect(bye!.ttl).toBe(1);
     expect(bye!.hops).toBe(0);
     expect(decodeMessage(bye!)).toEqual({ kind: 'bye', code: 405, reason: 'Activity timeout (1 sec)' });
+    expect(await gstatus(leaf)).toContain('\naddress 127.0.0.1 (--gnutella-host)\n');
     await until(() => leaf.of('peer.down').length > 0);
     expect(leaf.of('peer.down')[0]!.reason).toBe('Bye 405 Activity timeout (1 sec)');
   });

@@ -8,6 +8,7 @@ import { AddressVote, asIpv4 } from '../../protocols/gnutella/address-vote.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
 import { decodeAll } from '../../src/codec/decoder.js';
 import { startGNode } from './gnutella-net.js';
+import { gstatus } from './gstatus.js';
 import { until } from './raw-peer.js';
 
 describe('the address we advertise, from peers\' Remote-IP, by vote (spec 1.3, 4.1)', () => {
@@ -128,8 +129,10 @@ describe('a leaf without --gnutella-host advertises what its ultrapeers agree on
     try {
       // Nothing learnt yet: pongs carry the loopback fallback.
       expect(await lanA.pongIp()).toBe('127.0.0.1');
+      expect(await gstatus(leaf)).toContain('\naddress not known yet: pongs and hits carry 127.0.0.1 until 2 peers from different networks agree on their Remote-IP; 1 of the 2 peers needed say 192.168.1.20\n');
       await leaf.node.run('gnutella', 'gconnect', [lanB.address]);
       expect(await lanB.pongIp()).toBe('192.168.1.20');
+      expect(await gstatus(leaf)).toContain("\naddress 192.168.1.20 (peers' Remote-IP agreed)\n");
       expect(await lanA.pongIp()).toBe('192.168.1.20');
       await leaf.node.run('gnutella', 'gconnect', [wanA.address]);
       expect(await wanA.pongIp()).toBe('192.168.1.20');
