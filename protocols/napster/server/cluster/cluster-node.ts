@@ -48,11 +48,6 @@ export interface ClusterHost {
   notify(text: string): void;
 }
 
-/** What /nstatus shows. */
-export interface ClusterStatus {
-  connected: boolean;
-  servers: Array<{ id: string; name: string; users: number; files: number; self: boolean; nicks: string[] }>;
-}
 
 const enc = (v: unknown): Uint8Array => Buffer.from(JSON.stringify(v), 'utf8');
 
@@ -121,26 +116,6 @@ export class ClusterNode implements ServerNetwork {
     await Promise.race([nc.drain().catch(() => undefined), late]);
     clearTimeout(timer);
     if (!nc.isClosed()) await nc.close().catch(() => undefined);
-  }
-
-  status(): ClusterStatus {
-    const self = {
-      id: this.id,
-      name: this.st.cfg.name,
-      users: this.st.users.size,
-      files: this.st.index.size,
-      self: true,
-      nicks: [...this.st.users.values()].map((u) => u.nick),
-    };
-    const others = [...this.dir.servers.values()].map((s) => ({
-      id: s.id,
-      name: s.name,
-      users: s.users,
-      files: s.files,
-      self: false,
-      nicks: [...this.dir.users()].filter((u) => u.server === s.id).map((u) => u.nick),
-    }));
-    return { connected: this.#connected, servers: [self, ...others] };
   }
 
   // ---- ServerNetwork -------------------------------------------------------
