@@ -48,8 +48,15 @@ export const MAX_PENDING_REQUESTS = 256;
 export const MAX_BROWSE_ENTRIES = 2000;
 export const MAX_LIST_ENTRIES = 2000;
 
+/**
+ * A logged-in session silent this long both ways (OpenNap sends a 214 every 60 s)
+ * is asked for a 214; silent as long again, it is dropped and redialled.
+ */
+export const SERVER_SILENCE_MS = 150_000;
+
 /** Every timeout of the client in one place (tests shorten them; the defaults are above). */
 export interface ClientTimeouts {
+  silenceMs: number;
   loginMs: number;
   requestMs: number;
   pushMs: number;
@@ -60,6 +67,7 @@ export interface ClientTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: ClientTimeouts = {
+  silenceMs: SERVER_SILENCE_MS,
   loginMs: LOGIN_TIMEOUT_MS,
   requestMs: TRANSFER_REQUEST_TIMEOUT_MS,
   pushMs: PUSH_WAIT_MS,

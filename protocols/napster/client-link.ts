@@ -7,7 +7,7 @@ import { firstLoginStep, loginStep, reconnectDelay, type LoginIdentity, type Log
 import type { LinkView } from './client-link-words.js';
 import { parseServerFrame, type ServerMessage } from './client-server-messages.js';
 import { encodeFrame, type NapFrame } from './codec.js';
-import { MAX_PAYLOAD } from './constants.js';
+import { MAX_PAYLOAD, MSG_SERVER_STATS } from './constants.js';
 
 /** What a link tells its owner. */
 export interface LinkHooks {
@@ -63,6 +63,8 @@ export class ServerLink {
   #conn: Connection<NapFrame> | undefined;
   #attempt = 0;
   #retry: Timer | undefined;
+  /** A 214 went out after a silence and nothing came since. */
+  #probed = false;
   /** When the planned redial happens (clock time), while one is planned. */
   #retryAt: number | undefined;
   #loginTimer: Timer | undefined;
@@ -212,8 +214,24 @@ export class ServerLink {
     });
   }
 
+  /**
+   * The connection was silent both ways for the silence time (OpenNap sends a
+   * 214 every 60 s, so a live server never is): the first time, ask for a 214
+   * and keep the link (true); silent again after that, the server is gone
+   * (a half-open TCP link, a hung server): false closes it, and we redial.
+   */
+  onSilence(): boolean {
+    if (this.state !== 'online' || this.#probed) {
+      if (this.state === 'online') this.lastError = `the server answered nothing for ${Math.round(this.#timeouts.silenceMs / 1000)} s (not even a 214)`;
+      return false;
+    }
+    this.#probed = true;
+    return this.send(MSG_SERVER_STATS, '');
+  }
+
   /** Frames from the connection group. */
   onFrame(frame: NapFrame): void {
+    this.#probed = false;
     const msg = parseServerFrame(frame);
     if (msg.kind === 'malformed') {
       this.#log.info(`${this.key}: ignored a malformed ${msg.type}: ${msg.reason}`);

@@ -90,9 +90,11 @@ export class NapsterClient {
           this.#byConn.delete(conn);
           link?.onClose(reason);
         },
+        // The session went quiet: ask the server for a 214, or give up on it when the last ask went unanswered.
+        onTimeout: (conn) => this.#byConn.get(conn)?.onSilence() === true,
       },
       limits: { maxOutbound: 64 },
-      timeouts: { handshakeMs: 0, idleMs: 0 },
+      timeouts: { handshakeMs: 0, idleMs: { ...C.DEFAULT_TIMEOUTS, ...opts.timeouts }.silenceMs },
     });
     this.#timeouts = { ...C.DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.#data = new DataPortService(

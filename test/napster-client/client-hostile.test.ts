@@ -85,6 +85,23 @@ describe('Napster client against a hostile server and hostile peers', () => {
     expect((await bob.run('nservers')).join('\n')).toMatch(/offline \(.*(too large|2048).*\); trying again in \d+ s$/i);
   });
 
+  it('a server that goes silent (no 214 in the idle time) is asked with a 214; no answer either: the session is dropped and redialled', async () => {
+    const { server, bob } = await setup({ silenceMs: 600 });
+    await login(server, bob);
+    server.hook = (user) => user !== undefined; // logged in: nothing is answered any more
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && /the server answered nothing for 1 s \(not even a 214\); reconnecting in/.test(e.text)), 15_000);
+    expect(server.received.filter((r) => r.nick === 'bob' && r.frame.type === 214).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a quiet server that answers the 214 keeps the session', async () => {
+    const { server, bob } = await setup({ silenceMs: 300 });
+    await login(server, bob);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(server.received.filter((r) => r.nick === 'bob' && r.frame.type === 214).length).toBeGreaterThanOrEqual(2);
+    expect(bob.of('peer.down')).toEqual([]);
+    expect((await bob.run('nservers'))[0]).toMatch(/: logged in as bob;/);
+  });
+
   it('a lying length stalls only that search, which times out with a clear error', async () => {
     const { server, bob } = await setup({ searchMs: 1_500 });
     await login(server, bob);

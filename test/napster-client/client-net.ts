@@ -20,7 +20,7 @@ export interface NapNode extends TestNode {
 }
 
 /** Short timeouts so tests of unanswered requests do not wait half a minute. */
-export const TEST_TIMEOUTS = { loginMs: 5_000, requestMs: 4_000, pushMs: 4_000, searchMs: 4_000, queryMs: 4_000, grantMs: 10_000, dataHandshakeMs: 4_000 };
+export const TEST_TIMEOUTS = { silenceMs: 150_000, loginMs: 5_000, requestMs: 4_000, pushMs: 4_000, searchMs: 4_000, queryMs: 4_000, grantMs: 10_000, dataHandshakeMs: 4_000 };
 
 /** One real node running the transfers plugin and the Napster client, sharing `files` from a temp folder. */
 export async function startNapNode(

@@ -124,6 +124,8 @@ export class FakeNapServer {
       case 102:
         u.shares.delete(f.text);
         return;
+      case 214:
+        return this.send(u.socket, 214, `${this.users.size} 0 0`);
       case 200: {
         const words = /CONTAINS "([^"]*)"/.exec(f.text)?.[1]?.toLowerCase().split(' ') ?? [];
         let out = Buffer.alloc(0);
