@@ -320,6 +320,8 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     const from = carol.frames.length;
     const killedAt = Date.now();
     servers[B]!.cli.proc.kill('SIGKILL');
+    // Until its heartbeats are missed, bob's server is still listed: a whois says it does not answer, not that bob is offline.
+    expect(await whois(carol, 'bob')).toBe('404 bob is on server srvB, which did not answer; whether they are still online is unknown');
     await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 10_000);
     expect((await carol.waitType(210, from, 10_000)).text).toBe('bob');
     expect((await carol.waitType(407, from, 10_000)).text).toBe('#team bob 1 7');

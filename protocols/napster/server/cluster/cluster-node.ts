@@ -17,7 +17,7 @@ import * as C from '../../constants.js';
 import { parseSearch } from '../../search-query.js';
 import { HANDLERS } from '../dispatch.js';
 import type { CutOff, NetworkTotals, RemoteMember, RemoteUser, ServerNetwork } from '../server-network.js';
-import { ERR_NOT_ONLINE, type ServerState } from '../server-state.js';
+import type { ServerState } from '../server-state.js';
 import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
 import { LostUsers } from './cluster-lost.js';
@@ -331,7 +331,9 @@ export class ClusterNode implements ServerNetwork {
       },
       (err: unknown) => {
         this.host.log.debug(`napster cluster: ${type} for ${to.nick}: ${String(err)}`);
-        if (s.online) this.st.notice(s, ERR_NOT_ONLINE);
+        // Not "offline": the user's server did not answer (stopped, or too slow); say what is known.
+        const where = this.dir.servers.get(to.server)?.name ?? to.server;
+        if (s.online) this.st.notice(s, `${to.nick} is on server ${where}, which did not answer; whether they are still online is unknown`);
       },
     );
   }
