@@ -9,6 +9,8 @@ import type { Connection } from '../../src/net/connection.js';
 /** Dial backoff per host: first wait and cap (appendix 8: hammering earns a ban). */
 export const BACKOFF_MIN_MS = 10_000;
 export const BACKOFF_MAX_MS = 10 * 60_000;
+/** Hosts whose backoff is remembered (every failed dial adds one, from addresses peers gave us); the oldest goes first. */
+export const MAX_BACKOFF_HOSTS = 4_096;
 
 /** What the dialer needs from its servent. */
 export interface DialerDeps {
@@ -38,6 +40,11 @@ export class Dialer {
   #gwcBusy = false;
 
   constructor(private readonly d: DialerDeps) {}
+
+  /** Hosts with a backoff remembered. */
+  get backoffSize(): number {
+    return this.#backoff.size;
+  }
 
   /** Dials in progress. */
   get pending(): number {
@@ -128,6 +135,8 @@ export class Dialer {
     const now = this.d.now();
     const prev = this.#backoff.get(addr);
     const wait = prev ? Math.min(prev.wait * 2, BACKOFF_MAX_MS) : BACKOFF_MIN_MS;
+    this.#backoff.delete(addr); // re-inserted: the map's order is least recently failed first
+    if (this.#backoff.size >= MAX_BACKOFF_HOSTS) this.#backoff.delete(this.#backoff.keys().next().value!);
     this.#backoff.set(addr, { until: now + wait, wait });
     this.d.hosts()?.failed(addr);
     this.d.log.debug(`gnutella: ${addr}: ${why}; next try in ${Math.round(wait / 1000)} s`);
