@@ -63,7 +63,7 @@ export function createPplus2Plugin(opts: Pplus2PluginOptions): ProtocolPlugin {
         }
         case 'addpeer': {
           if (args.length !== 1) throw NetError.usage('usage: /addpeer <ip:p>');
-          return [s.addPeer(args[0]!) ? `added ${args[0]!}` : `${args[0]!} is known already (or the list is full)`];
+          return [s.addPeer(args[0]!)];
         }
         default:
           throw NetError.notFound(`pplus2 has no command /${command}`);

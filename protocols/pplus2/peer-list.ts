@@ -31,6 +31,14 @@ export class PeerList {
     return this.#peers.size;
   }
 
+  /** Why `add` would refuse this peer: it is us, known already, or the list is full; undefined: it would add it. */
+  refusal(addr: PeerAddress): 'self' | 'known' | 'full' | undefined {
+    const key = formatPeerAddress(addr);
+    if (key === this.self) return 'self';
+    if (this.#peers.has(key)) return 'known';
+    return this.#peers.size >= this.max ? 'full' : undefined;
+  }
+
   /** Adds a peer; false when it is us, known already, or the list is full. */
   add(addr: PeerAddress): boolean {
     const key = formatPeerAddress(addr);

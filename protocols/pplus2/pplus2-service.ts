@@ -149,10 +149,21 @@ export class Pplus2Service {
     this.#hold(this.#askPeers(peer));
   }
 
-  addPeer(text: string): boolean {
+  addPeer(text: string): string {
     const addr = parsePeerAddress(text);
     if (!addr) throw NetError.usage(`want IP:PORT, got ${text}`);
-    return this.#learn(addr);
+    const key = formatPeerAddress(addr);
+    switch (this.peers.refusal(addr)) {
+      case 'self':
+        return `${key} is this node`;
+      case 'known':
+        return `${key} is known already`;
+      case 'full':
+        return `the peer list is full (${this.peers.max} peers): ${key} is not added`;
+      case undefined:
+        this.#learn(addr);
+        return `added ${key}`;
+    }
   }
 
   /**

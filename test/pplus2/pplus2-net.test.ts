@@ -29,6 +29,8 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     // C asked B at once and learned A from B's answer; B learned C.
     await c.waitFor(() => c.node.snapshot().status.pplus2?.peers === 2);
     expect((await c.node.run('pplus2', 'known', [])).sort()).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
+    expect(await c.node.run('pplus2', 'addpeer', [`127.0.0.1:${a.port}`])).toEqual([`127.0.0.1:${a.port} is known already`]);
+    expect(await c.node.run('pplus2', 'addpeer', [`127.0.0.1:${c.port}`])).toEqual([`127.0.0.1:${c.port} is this node`]);
     // A learns C only through the network: B's list, asked after the 10 s rate limit.
     clock.advance(PEER_REQUEST_INTERVAL_MS);
     await a.waitFor(() => a.node.snapshot().status.pplus2?.peers === 2);
