@@ -49,6 +49,8 @@ const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 /** A cap on stored accounts: auto-registration grows with remote input. */
 export const MAX_ACCOUNTS = 100_000;
+/** A cap on bans: moderators add them over the network. */
+export const MAX_BANS = 10_000;
 
 function scrypt(password: string, salt: Buffer, cost: HashCost): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -117,7 +119,7 @@ export class AccountStore {
     for (const a of Array.isArray(d.accounts) ? d.accounts : []) {
       if (isAccount(a)) this.#accounts.set(a.nick.toLowerCase(), { ...a, email: a.email ?? '', lastSeen: a.lastSeen ?? 0 });
     }
-    for (const b of Array.isArray(d.bans) ? d.bans : []) if (isBan(b)) this.#bans.set(b.target.toLowerCase(), b);
+    for (const b of Array.isArray(d.bans) ? d.bans : []) if (isBan(b) && this.#bans.size < MAX_BANS) this.#bans.set(b.target.toLowerCase(), b);
   }
 
   get size(): number {
@@ -188,9 +190,13 @@ export class AccountStore {
     return ok;
   }
 
-  ban(b: Ban): void {
-    this.#bans.set(b.target.toLowerCase(), b);
+  /** Adds or renews a ban; false (nothing stored) when it is new and the list holds MAX_BANS already. */
+  ban(b: Ban): boolean {
+    const key = b.target.toLowerCase();
+    if (!this.#bans.has(key) && this.#bans.size >= MAX_BANS) return false;
+    this.#bans.set(key, b);
     this.save();
+    return true;
   }
 
   unban(target: string): boolean {

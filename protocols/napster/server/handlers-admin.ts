@@ -16,6 +16,7 @@ import {
   MSG_DISCONNECTING,
   MSG_NOTICE,
 } from '../constants.js';
+import { MAX_BANS } from './account-store.js';
 import { nickAndReason } from './handlers-user.js';
 import { ERR_NOT_ONLINE, ERR_PERMISSION, ERR_UNPARSABLE, type ServerState } from './server-state.js';
 import type { Session } from './session.js';
@@ -73,7 +74,9 @@ export function onBan(st: ServerState, s: Session, text: string): void {
   if (!a) return st.notice(s, ERR_UNPARSABLE);
   const u = st.online(a.nick);
   if (u && u.level >= s.level && s.level < LEVEL_ELITE) return st.notice(s, ERR_PERMISSION);
-  st.accounts.ban({ target: a.nick, by: s.nick, reason: a.reason, at: Math.floor(st.clock.now() / 1000) });
+  if (!st.accounts.ban({ target: a.nick, by: s.nick, reason: a.reason, at: Math.floor(st.clock.now() / 1000) })) {
+    return st.notice(s, `ban failed: the ban list is full (${MAX_BANS} bans); remove some with 614`);
+  }
   tellStaff(st, `${s.nick} banned ${a.nick}: ${a.reason}`);
   if (u) killUser(u, `You were banned by ${s.nick}: ${a.reason}`);
   for (const other of st.users.values()) {
