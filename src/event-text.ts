@@ -60,7 +60,7 @@ function eventText(e: AppEvent): string {
     case 'transfer.failed':
       return failedText(e);
     case 'share.ready':
-      return `sharing ${plural(e.files, 'file')} (${plural(e.bytes, 'byte')})`;
+      return `sharing ${plural(e.files, 'file')} (${formatSize(e.bytes)})`;
     case 'share.hashed':
       return e.unhashed === 0
         ? `hashed ${e.files === 1 ? 'the 1 file' : `all ${e.files} files`} (${e.hashed} new) in ${e.ms} ms`

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCli, type CliNode } from './cli-process.js';
+import { formatSize } from '../../src/words.js';
 
 const nodes: CliNode[] = [];
 const dirs: string[] = [];
@@ -55,7 +56,7 @@ describe('share.hashed from a headless process', () => {
     await vi.waitFor(() => expect(n.lines.some((l) => l.startsWith('hashed '))).toBe(true), { timeout: 30_000, interval: 20 });
     const ours = n.lines.filter((l) => l.startsWith('sharing ') || l.startsWith('hashed '));
     expect(ours).toHaveLength(2);
-    expect(ours[0]).toBe(`sharing 12 files (${bytes} bytes)`);
+    expect(ours[0]).toBe(`sharing 12 files (${formatSize(bytes)})`);
     expect(ours[1]).toMatch(/^hashed all 12 files \(12 new\) in \d+ ms$/);
     n.send('/quit');
     expect(await n.exited()).toBe(0);
@@ -66,7 +67,7 @@ describe('share.hashed from a headless process', () => {
     const json = await startCli(['--no-chat']);
     nodes.push(text, json);
     await json.waitEvent((e) => e.type === 'share.hashed' && e.files === 0, 30_000);
-    await vi.waitFor(() => expect(text.lines).toContain('sharing 0 files (0 bytes)'), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(() => expect(text.lines).toContain('sharing 0 files (0 B)'), { timeout: 30_000, interval: 20 });
     // The event follows share.ready at once; /shares answers after it.
     text.send('/shares');
     await vi.waitFor(() => expect(text.lines.some((l) => /^no folder is shared/.test(l))).toBe(true), { timeout: 30_000, interval: 20 });

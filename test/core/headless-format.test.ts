@@ -26,8 +26,10 @@ describe('headless text rendering', () => {
       [{ type: 'search.hit', search: 's', n: 4, name: 'b.txt', size: 12, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#4 b.txt (12 bytes) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'search.hit', search: 's', n: 5, name: 'c.txt', size: 1, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#5 c.txt (1 byte) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'error', message: 'nope' }, 'error: nope'],
-      [{ type: 'share.ready', files: 3, bytes: 42 }, 'sharing 3 files (42 bytes)'],
-      [{ type: 'share.ready', files: 1, bytes: 1 }, 'sharing 1 file (1 byte)'],
+      [{ type: 'share.ready', files: 3, bytes: 42 }, 'sharing 3 files (42 B)'],
+      [{ type: 'share.ready', files: 1, bytes: 1 }, 'sharing 1 file (1 B)'],
+      // In the size /shares and /rescan say (it was `(203000006 bytes)`).
+      [{ type: 'share.ready', files: 3, bytes: 203_000_006 }, 'sharing 3 files (194 MiB)'],
       [{ type: 'share.hashed', files: 1, bytes: 1, hashed: 1, unhashed: 0, ms: 3 }, 'hashed the 1 file (1 new) in 3 ms'],
       [{ type: 'share.hashed', files: 3, bytes: 42, hashed: 1, unhashed: 0, ms: 250 }, 'hashed all 3 files (1 new) in 250 ms'],
       [
