@@ -77,7 +77,7 @@ export function parseSearchArgs(args: readonly string[]): SearchRequest {
         break;
       case '-type': {
         const t = value(w).toLowerCase();
-        if (!isFileType(t)) throw NetError.usage(`-type: one of ${FILE_TYPES.join(', ')}`);
+        if (!isFileType(t)) throw NetError.usage(`-type: ${t} is not a type (one of ${FILE_TYPES.join(', ')})`);
         query.type = t;
         break;
       }

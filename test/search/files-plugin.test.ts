@@ -74,6 +74,11 @@ describe('files service', () => {
     await expect(node.run('files', 'search', ['song'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^no file-sharing protocol is running: start peerdeck with --gnutella/) });
     await expect(node.run('files', 'search', [])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(node.run('files', 'search', ['-min'])).rejects.toMatchObject({ code: 'USAGE' });
+    // The word that is wrong is named (it said only "-type: one of audio, ...").
+    await expect(node.run('files', 'search', ['-type', 'musik', 'x'])).rejects.toMatchObject({
+      code: 'USAGE',
+      message: '-type: musik is not a type (one of audio, video, image, document, archive, program)',
+    });
     await expect(node.run('files', 'get', ['7'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #7' });
     await expect(node.run('files', 'get', ['x'])).rejects.toMatchObject({ code: 'USAGE' });
     expect(node.resolve('search', 'chat')).toBe('files');
