@@ -29,6 +29,7 @@ import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { AddressVote } from './address-vote.js';
+import { LinkEnds } from './link-ends.js';
 import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, QRP_UP_UPDATE_MS, HOSTS_SAVE_EVERY_MS, PING_EVERY_MS, IDLE_MS, MAX_UNANSWERED_PINGS, type ServentOptions } from './servent-options.js';
 import { GnutellaUdp } from './udp.js';
 import { PushService } from './push-service.js';
@@ -163,6 +164,9 @@ export class Servent {
   get learnedIp(): string | undefined {
     return this.addressVote.current;
   }
+
+  /** Why open links ended, by kind (`/gstatus`). */
+  readonly ends = new LinkEnds();
 
   /** Peers' votes on our address (address-vote.ts); `/gstatus` shows where it stands. */
   readonly addressVote = new AddressVote();
@@ -353,6 +357,7 @@ export class Servent {
     this.linksChanged();
     if (!l) return;
     if (l.phase === 'open') {
+      this.ends.note(reason);
       this.#ctx.emit({ type: 'peer.down', protocol: 'gnutella', address: conn.address, direction: conn.direction, reason: reason?.message ?? 'closed' });
     } else if (l.dialled) {
       this.dialer.closedInHandshake(l.dialled, reason?.code, reason?.message ?? 'closed during the handshake');

@@ -48,6 +48,7 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
   }
   const late = s.searches.hitsLate > 0 ? `, ${s.searches.hitsLate} after their search ended` : '';
   lines.push(`hits received ${s.searches.hitsIn} (dropped ${s.searches.hitsDropped}${late}); queries answered ${m.queriesAnswered} with ${m.hitsSent} hits`);
+  lines.push(s.ends.describe());
   lines.push(...s.push.statusLines());
   if (s.role === 'ultrapeer' || m.dq.started > 0) {
     lines.push(`dynamic queries: ${m.dq.size} running, ${m.dq.started} started, ${m.dq.queriesSent} copies sent to ultrapeers`);

@@ -30,5 +30,6 @@ describe('the idle close', () => {
     expect(await gstatus(leaf)).toContain('\naddress 127.0.0.1 (--gnutella-host)\n');
     await until(() => leaf.of('peer.down').length > 0);
     expect(leaf.of('peer.down')[0]!.reason).toBe('Bye 405 Activity timeout (1 sec)');
+    expect(await gstatus(leaf)).toContain('\nlinks ended since start: 1 (we sent Bye 405 1)\n');
   });
 });
