@@ -2,14 +2,14 @@ import { plural } from '../../src/words.js';
 import { splitFields, strictInt } from './messages.js';
 
 /** `16s`, `2m05s`, `1h02m`: how long a user has been online. */
-function onlineFor(secs: number): string {
+export function onlineFor(secs: number): string {
   if (secs < 60) return `${secs}s`;
   if (secs < 3600) return `${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s`;
   return `${Math.floor(secs / 3600)}h${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** The link-speed codes of napster.md §3.1, as the table names them. */
-const LINK_NAMES = ['unknown', '14.4', '28.8', '33.6', '56.7', '64K ISDN', '128K ISDN', 'cable', 'DSL', 'T1', 'T3+'];
+export const LINK_NAMES = ['unknown', '14.4', '28.8', '33.6', '56.7', '64K ISDN', '128K ISDN', 'cable', 'DSL', 'T1', 'T3+'];
 
 /**
  * A whois answer (§4.1 603) in words, for the Napster tab and headless text:

@@ -4,6 +4,8 @@
  */
 import type { CommandSpec, PluginStatus } from '../../src/app-api.js';
 import { NetError, type NetErrorCode } from '../../src/errors.js';
+import { LINK_NAMES, onlineFor } from './client-whois.js';
+import { LEVELS } from './constants.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import { withNapsterClient } from './client-plugin.js';
 import type { NapsterClientOptions } from './client-service.js';
@@ -81,7 +83,12 @@ function createServerPlugin(opts: NapsterPluginOptions): ProtocolPlugin {
             cutOffLine(s.cutOff),
           ];
         case 'napster-users': {
-          const lines = [...st.users.values()].map((u) => `${u.nick} ${u.ip} port ${u.port} speed ${u.speed} ${u.shared} files`);
+          const now = st.clock.now();
+          const lines = [...st.users.values()].map(
+            (u) =>
+              `${u.nick} ${u.ip} port ${u.port} speed ${u.speed} (${LINK_NAMES[u.speed] ?? '?'}), ${LEVELS[u.level] ?? '?'}, ` +
+              `client "${u.client}", online ${onlineFor(Math.floor((now - u.loginAt) / 1000))}, ${u.shared} files`,
+          );
           return lines.length ? lines : ['nobody is logged in'];
         }
         case 'nstatus':

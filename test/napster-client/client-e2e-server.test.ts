@@ -59,6 +59,12 @@ describe('Napster client against the peerdeck Napster server', () => {
     expect(carol.of('transfer.done').filter((e) => e.direction === 'up')).toHaveLength(1);
   });
 
+  it('the server\'s /napster-users lists each user with link speed, level, client and time online', async () => {
+    expect(await server.node.node.run('napster', 'napster-users', [])).toContainEqual(
+      expect.stringMatching(/^alice 127\.0\.0\.1 port \d+ speed 0 \(unknown\), User, client "peerdeck 0\.1", online \d+s, 1 files$/),
+    );
+  });
+
   it('/nservers says where each session is in words', async () => {
     expect(await alice.run('nservers')).toEqual([
       expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:${server.port}: logged in as alice; the server has \\d+ users?, \\d+ files?, \\d+ GB$`)),
