@@ -12,7 +12,8 @@ export const FILES_PLUGIN = 'files';
 const COMMANDS: CommandSpec[] = [
   { name: 'search', args: SEARCH_SYNOPSIS, help: 'search every running file-sharing protocol (or only -p protocol); filters: size range, type, extension', text: true },
   { name: 'get', args: '<N>', help: 'download search result N through the protocol that found it' },
-  { name: 'downloads', args: '', help: 'list transfers: id, direction, progress, rate, state, file, peer' },
+  { name: 'downloads', args: '', help: 'list transfers, downloads and uploads: id, direction, progress, rate, state, file, peer' },
+  { name: 'uploads', args: '', help: 'list uploads only: id, progress, rate, state, file, who gets it' },
   { name: 'cancel', args: '<N>', help: 'stop queued or running transfer N (its .part file stays for /retry)' },
   { name: 'retry', args: '<N>', help: 'restart failed or cancelled download N, resuming its .part file' },
   { name: 'rescan', args: '', help: 'scan the shared folders again' },
@@ -42,7 +43,7 @@ function whyNot(t: TransferInfo | undefined, id: number, command: 'cancel' | 're
 }
 
 /**
- * The files service (issue 7): `/search`, `/get N`, `/downloads`, `/cancel`,
+ * The files service (issue 7): `/search`, `/get N`, `/downloads`, `/uploads`, `/cancel`,
  * `/retry`, `/rescan` and `/shares` in one place, over the share library,
  * transfer engine and search service every plugin reaches through its
  * context. Placed first in the plugin list, it starts the library before
@@ -96,6 +97,11 @@ export function createFilesPlugin(): ProtocolPlugin {
         case 'downloads': {
           const rows = transfers.list();
           return rows.length === 0 ? ['no transfers'] : rows.map(formatTransfer);
+        }
+        case 'uploads': {
+          // What this node serves, apart from what it fetches (a busy uploader's /downloads is mostly `up` rows).
+          const rows = transfers.list().filter((t) => t.direction === 'up');
+          return rows.length === 0 ? ['no uploads'] : rows.map(formatTransfer);
         }
         case 'cancel': {
           const id = idArg(args, command);

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
@@ -51,6 +52,17 @@ describe('files service', () => {
     } finally {
       await bare.stop();
     }
+  });
+
+  it('/uploads lists the uploads alone; /downloads lists every transfer', async () => {
+    expect(await node.run('files', 'uploads', [])).toEqual(['no uploads']);
+    const down = transfers.download({ name: 'x.bin', peer: '1.2.3.4:5', protocol: 'test', source: silentSource() });
+    const file = join(share.roots[0]!, 'a.txt');
+    const sink = createWriteStream(join(t.dir, 'sent.txt'));
+    const up = await transfers.upload({ path: file, name: 'a.txt', peer: '10.0.0.2', protocol: 'test', sink });
+    expect(await readFile(join(t.dir, 'sent.txt'), 'utf8')).toBe('abc');
+    expect(await node.run('files', 'uploads', [])).toEqual([`#${up.id} up 100% 3 B/3 B done a.txt -> 10.0.0.2 [test]`]);
+    expect((await node.run('files', 'downloads', [])).map((l) => l.split(' ')[0])).toEqual([`#${down}`, `#${up.id}`]);
   });
 
   it('lists, cancels and retries downloads; refuses bad ids', async () => {
