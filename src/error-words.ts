@@ -40,7 +40,6 @@ const LOCAL_ERRNO_WORDS: Readonly<Record<string, string>> = {
 const CODE_WORDS: Readonly<Record<string, string>> = {
   HANDSHAKE_TIMEOUT: 'did not finish the handshake in time',
   IDLE_TIMEOUT: 'was silent for too long',
-  TIMEOUT: 'did not answer in time',
   SLOW_CONSUMER: 'could not keep up with what we sent, so the link was dropped',
 };
 
@@ -80,6 +79,7 @@ export function reasonWords(text: string, subject = 'the other side'): string {
   const rest = text.slice(m[0].length);
   const words = CODE_WORDS[code];
   if (code === 'CLOSED') return closedWords(rest, subject);
+  if (code === 'TIMEOUT') return timeoutWords(rest, subject);
   if (words) return `${subject} ${words}`;
   return `${code.toLowerCase().replace(/_/g, ' ')}: ${rest}`;
 }
@@ -112,6 +112,20 @@ export function errorMessageWords(message: string, subjectAt: (address: string) 
   if (!m) return CODE_PREFIX.test(message) ? reasonWords(message) : message;
   const [, address = '', reason = '', then] = m;
   return `${reasonWords(reason, subjectAt(address))}${then ? `; ${then}` : ''}`;
+}
+
+/** `TIMEOUT`'s `what: no answer within N ms` (NetError.timeout): the `what` is kept, the milliseconds go. */
+const NO_ANSWER = /(?:^|: )no answer within \d+ ms$/;
+
+/**
+ * A TIMEOUT reason: `subject did not answer in time`, with what was waited for when it says
+ * more than the subject does (`(download stalled)`, `(bob never connected to push the file)`);
+ * it used to say only `did not answer in time`, whatever had timed out.
+ */
+function timeoutWords(rest: string, subject: string): string {
+  const what = rest.replace(NO_ANSWER, '');
+  if (what === '' || what === rest || /^connect to /.test(what)) return `${subject} did not answer in time`;
+  return `${subject} did not answer in time (${what})`;
 }
 
 /** The same for an error object (a NetError or a Node.js system error). */

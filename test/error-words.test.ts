@@ -31,6 +31,16 @@ describe('error words', () => {
     expect(reasonWords('CLOSED: not logged in to 10.0.0.1:8888', 'x')).toBe('not logged in to 10.0.0.1:8888');
   });
 
+  it('says what timed out, without the milliseconds', () => {
+    expect(reasonWords('TIMEOUT: download stalled: no answer within 30000 ms', 'the peer')).toBe('the peer did not answer in time (download stalled)');
+    expect(reasonWords('TIMEOUT: bob never connected to push the file: no answer within 30000 ms', 'the peer')).toBe(
+      'the peer did not answer in time (bob never connected to push the file)',
+    );
+    // A connect says no more than the subject does.
+    expect(reasonWords('TIMEOUT: connect to 10.0.0.1:6346: no answer within 5000 ms', 'the node at 10.0.0.1:6346')).toBe('the node at 10.0.0.1:6346 did not answer in time');
+    expect(reasonWords('TIMEOUT: something else', 'x')).toBe('x did not answer in time');
+  });
+
   it('never says the same words twice in one reason', () => {
     const samples = [
       'CLOSED: peer closed the connection',
