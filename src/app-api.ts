@@ -204,7 +204,9 @@ export interface SubscribeOptions {
   /**
    * The listener may be given `chat.line` events whose id and text are getters over the
    * bytes a relay received (src/wire-chat-line.ts): it reads their fields by name or
-   * JSON.stringifies them, and never spreads or deep-compares them. A `--json` printer does.
+   * JSON.stringifies them while it is called, never spreads or deep-compares them, and keeps
+   * `toJSON()` of one if it keeps anything (the object carries the next line). A `--json`
+   * printer does.
    */
   wireLines?: boolean;
 }

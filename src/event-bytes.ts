@@ -297,7 +297,8 @@ export function wireChatLineRoom(e: WireChatLine): number {
  * and text are copied from them (writeJsonBytes), never made into strings. `buf` must have
  * `wireChatLineRoom(e)` bytes free.
  */
-export function writeWireChatLine(buf: Buffer, pos: number, e: WireChatLine, bytes: Buffer): number {
+export function writeWireChatLine(buf: Buffer, pos: number, e: WireChatLine): number {
+  const bytes = e.bytes;
   const head = chatHead(e.protocol, e.kind);
   buf.set(head, pos);
   pos = writeJsonBytes(buf, pos + head.length, bytes, e.idAt, e.idEnd);
@@ -316,10 +317,7 @@ export function writeWireChatLine(buf: Buffer, pos: number, e: WireChatLine, byt
  */
 export function writeEventJson(buf: Buffer, pos: number, e: AppEvent): number {
   if (e.type !== 'chat.line') return -1;
-  if (e instanceof WireChatLine) {
-    const bytes = e.bytes;
-    if (bytes !== undefined) return wireChatLineRoom(e) > buf.length - pos ? -1 : writeWireChatLine(buf, pos, e, bytes);
-  }
+  if (e instanceof WireChatLine) return wireChatLineRoom(e) > buf.length - pos ? -1 : writeWireChatLine(buf, pos, e);
   if (chatLineRoom(e) > buf.length - pos) return -1;
   return writeChatLine(buf, pos, e);
 }

@@ -133,9 +133,9 @@ export class EventOutbox {
     this.#queued++;
     if (e.type !== 'transfer.progress' && this.#queueBytes(e)) return;
     if (e.type === 'transfer.progress') this.#progress.set(e.id, this.#q.length);
-    // A line that waits as an object lets go of the received chunk it points into (64 KiB).
-    if (e instanceof WireChatLine) e.detach();
-    this.#q.push(e);
+    // A line shown from its received bytes waits as its plain event: its object carries the
+    // next line, and the chunk it points into (64 KiB) is not held.
+    this.#q.push(e instanceof WireChatLine ? e.toJSON() : e);
   }
 
   /** Queues `e` as its bytes, at the end of the queue; false when the encoder does not take it. */

@@ -6,62 +6,67 @@
  * instead (escaping as JSON.stringify would).
  *
  * `id` and `text` are getters here, not own properties, so a spread or a deep comparison of
- * the event would not see them: a node hands these only to listeners that subscribed with
- * `wireLines` (the `--json` printer), and only while every listener did (PluginContext.wireLines).
- * `toJSON()` gives the plain event, so JSON.stringify gives the same text as for it.
+ * the event would not see them, and one object carries line after line: a node hands these
+ * only to listeners that subscribed with `wireLines` (the `--json` printer), and only while
+ * every listener did (PluginContext.wireLines). `toJSON()` gives the plain event, so
+ * JSON.stringify gives the same text as for it.
  */
 import type { AppEvent, ChatLineKind } from './app-api.js';
 
 type ChatLineEvent = Extract<AppEvent, { type: 'chat.line' }>;
 
-/** See the file comment. The bytes must be valid UTF-8 (a chat link checks every line it reads). */
+/**
+ * See the file comment. The bytes must be valid UTF-8 (a chat link checks every line it reads).
+ * A relay shows every line through the same one (`set()`): a listener may read it only while
+ * it is called, and keeps `toJSON()` if it keeps anything.
+ */
 export class WireChatLine {
   readonly type = 'chat.line';
-  /**
-   * The received bytes: the id is `bytes[idAt, idEnd)`, the text `bytes[textAt, textEnd)`.
-   * Undefined once detach() decoded them.
-   */
-  bytes: Buffer | undefined;
-  #id: string | undefined;
-  #text: string | undefined;
+  protocol = '';
+  kind: ChatLineKind = 'msg';
+  /** The received bytes: the id is `bytes[idAt, idEnd)`, the text `bytes[textAt, textEnd)`. */
+  bytes: Buffer = EMPTY;
+  idAt = 0;
+  idEnd = 0;
+  nick = '';
+  textAt = 0;
+  textEnd = 0;
+  origin = '';
+  /** Unix milliseconds, as stamped by the origin. */
+  at = 0;
+  /** Hops travelled. */
+  hops = 0;
+  self = false;
 
-  constructor(
-    readonly protocol: string,
-    readonly kind: ChatLineKind,
-    bytes: Buffer,
-    readonly idAt: number,
-    readonly idEnd: number,
-    readonly nick: string,
-    readonly textAt: number,
-    readonly textEnd: number,
-    readonly origin: string,
-    /** Unix milliseconds, as stamped by the origin. */
-    readonly at: number,
-    /** Hops travelled. */
-    readonly hops: number,
-    readonly self: boolean,
-  ) {
+  /** Holds this line from now on (in the order of the fields above); returns itself. */
+  set(protocol: string, kind: ChatLineKind, bytes: Buffer, idAt: number, idEnd: number, nick: string, textAt: number, textEnd: number, origin: string, at: number, hops: number, self: boolean): this {
+    this.protocol = protocol;
+    this.kind = kind;
     this.bytes = bytes;
+    this.idAt = idAt;
+    this.idEnd = idEnd;
+    this.nick = nick;
+    this.textAt = textAt;
+    this.textEnd = textEnd;
+    this.origin = origin;
+    this.at = at;
+    this.hops = hops;
+    this.self = self;
+    return this;
   }
 
   get id(): string {
-    return (this.#id ??= this.bytes!.toString('utf8', this.idAt, this.idEnd));
+    return this.bytes.toString('utf8', this.idAt, this.idEnd);
   }
 
   get text(): string {
-    return (this.#text ??= this.bytes!.toString('utf8', this.textAt, this.textEnd));
+    return this.bytes.toString('utf8', this.textAt, this.textEnd);
   }
 
-  /** Decodes id and text and lets go of the received bytes (before the event waits in a queue). */
-  detach(): void {
-    if (this.bytes === undefined) return;
-    void this.id;
-    void this.text;
-    this.bytes = undefined;
-  }
-
-  /** The plain event (keys in AppEvent's order), for JSON.stringify. */
+  /** The plain event (keys in AppEvent's order): what JSON.stringify gives, and what a listener keeps. */
   toJSON(): ChatLineEvent {
     return { type: 'chat.line', protocol: this.protocol, kind: this.kind, id: this.id, nick: this.nick, text: this.text, origin: this.origin, at: this.at, hops: this.hops, self: this.self };
   }
 }
+
+const EMPTY = Buffer.alloc(0);

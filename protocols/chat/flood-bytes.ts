@@ -174,9 +174,10 @@ export function parseFloodBytes(line: Buffer, knownId?: string): WireFlood | und
 /**
  * parseFloodBytes() for the line `b[start, end)`, which must be UTF-8 without NUL.
  * `knownIdEnd`: what floodIdEnd() answered for this very line, or -1 to read and check the id
- * here. One pass over the bytes: each field is checked as its end is found.
+ * here. One pass over the bytes: each field is checked as its end is found. `into`: the
+ * WireFlood to parse it into (a relay reuses one; what it held before is gone), else a new one.
  */
-export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd = -1): WireFlood | undefined {
+export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd = -1, into?: WireFlood): WireFlood | undefined {
   const verb = verbOf(b, start, end);
   if (verb === undefined) return undefined;
   const len = end;
@@ -245,7 +246,7 @@ export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd =
 
   if (verb === 'JOIN') {
     if (i !== len) throw bad(verb, 'unexpected trailing fields');
-    return new WireFlood(verb, hopsLeft, origin, stamp, nick, '', b, start, end, idAt, idEnd, hopsAt, hopsEnd, end, true);
+    return (into ?? new WireFlood()).set(verb, hopsLeft, origin, stamp, nick, '', b, start, end, idAt, idEnd, hopsAt, hopsEnd, end, true);
   }
   if (verb === 'NICK') {
     if (i === len) throw bad(verb, 'bad nick');
@@ -254,13 +255,13 @@ export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd =
     const newNick = utf8(b, at, i);
     if (!isNick(newNick)) throw bad(verb, 'bad nick');
     if (i !== len) throw bad(verb, 'unexpected trailing fields');
-    return new WireFlood(verb, hopsLeft, origin, stamp, nick, newNick, b, start, end, idAt, idEnd, hopsAt, hopsEnd, end, true);
+    return (into ?? new WireFlood()).set(verb, hopsLeft, origin, stamp, nick, newNick, b, start, end, idAt, idEnd, hopsAt, hopsEnd, end, true);
   }
   // MSG, ACT, PART: ` :text`
   if (i + 1 >= len || b[i + 1] !== COLON) throw bad(verb, 'missing " :" before the text');
   // The id and the text are decoded only when asked for (wire-flood.ts).
   const textAt = i + 2;
-  return new WireFlood(verb, hopsLeft, origin, stamp, nick, '', b, start, end, idAt, idEnd, hopsAt, hopsEnd, textAt, !hasControls(b, textAt, len));
+  return (into ?? new WireFlood()).set(verb, hopsLeft, origin, stamp, nick, '', b, start, end, idAt, idEnd, hopsAt, hopsEnd, textAt, !hasControls(b, textAt, len));
 }
 
 /** Bytes of `String(hops)` for hops-left 0..MAX_WIRE_HOPS. */

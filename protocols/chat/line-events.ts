@@ -18,6 +18,8 @@ const KIND: Record<FloodMessage['type'], ChatLineKind> = { MSG: 'msg', ACT: 'act
 /** One node's chat.line events; see the file comment. */
 export class LineEvents {
   readonly nicks: NickGuard;
+  /** Every line shown from its bytes goes out in this one (listeners read it only while called). */
+  readonly #wire = new WireChatLine();
 
   constructor(
     node: string,
@@ -60,7 +62,7 @@ export class LineEvents {
     const kind = KIND[w.type];
     // A line with control characters to strip shows other text than its bytes.
     if (w.verbatim && this.ctx.wireLines?.() === true) {
-      this.ctx.emit(new WireChatLine('chat', kind, w.buf, w.idAt, w.idEnd, nick, w.textAt, w.end, w.origin, w.at, hops, false));
+      this.ctx.emit(this.#wire.set('chat', kind, w.buf, w.idAt, w.idEnd, nick, w.textAt, w.end, w.origin, w.at, hops, false));
       return;
     }
     this.ctx.emit({ type: 'chat.line', protocol: 'chat', kind, id: w.id, nick, text: w.text, origin: w.origin, at: w.at, hops, self: false });

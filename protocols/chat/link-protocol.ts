@@ -4,18 +4,14 @@
  * first makes it a plain peer, and ready links carry floods, PEERS and keep-alives.
  * Decisions come from handshake.ts and the Flooder; the ChatService owns the state.
  */
-import type { Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
-import type { Logger } from '../../src/log.js';
 import type { Connection } from '../../src/net/connection.js';
-import type { HostCache } from '../../src/peers/host-cache.js';
 import { formatHostPort } from '../../src/net/address.js';
 import { admitNode, admitPlain, countSlots, type AdmissionLimits } from './admission.js';
 import { authProof, makeNonce, verifyProof } from './auth.js';
 import { parseHello, parseLine } from './codec.js';
 import { MAX_PEERS_PER_LINE, PEERS_ON_REFUSAL, PEERS_TO_SEND } from './constants.js';
-import { floodIdAt, floodIdEnd, parseFloodAt, type WireFlood } from './flood-bytes.js';
-import type { Flooder } from './flooder.js';
+import { floodIdAt, floodIdEnd, parseFloodAt, WireFlood } from './flood-bytes.js';
 import type { ChatFrame } from './frame-decoder.js';
 import { judgeHello, resolveDuplicateLink, SELF_LINK } from './handshake.js';
 import type { Link } from './link.js';
@@ -23,39 +19,10 @@ import { listenAddrs } from './link-addresses.js';
 import { LineRate } from './line-rate.js';
 import { peersToShare } from './mesh.js';
 import type { HelloMessage } from './messages.js';
-import type { ResolvedChatOptions } from './options.js';
 import { authFailed, refusal } from './errors.js';
-import type { ChatExtensions } from './extensions.js';
+import type { LinkContext } from './link-context.js';
 
-/** The node state a LinkProtocol reads and updates (owned by ChatService). */
-export interface LinkContext {
-  readonly options: ResolvedChatOptions;
-  readonly nick: string;
-  readonly listenPort: number | null;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly flooder: Flooder;
-  readonly hosts: HostCache;
-  readonly links: ReadonlyMap<Connection<ChatFrame>, Link>;
-  /** Ready links by the peer's node id (one link per node). */
-  readonly byNode: Map<string, Link>;
-  /** Addresses found to be our own; never dialled again. */
-  readonly selfAddrs: Set<string>;
-  /** Addresses from a PEERS line received from `fromIp`. */
-  learn(addresses: string[], fromIp: string): void;
-  announce(link: Link): void;
-  resetBackoff(addr: string): void;
-  /** A link became ready: the first time, we JOIN the mesh. */
-  joined(): void;
-  /** Forwarding from `source` congested a neighbour: stop reading it for a while. */
-  throttle(source: Link): void;
-  /** Tells the local user something about a link (a `notice` event). */
-  notice(text: string): void;
-  /** The node at an address we dialled said HELLO (pinned peers are matched by node). */
-  found(dialAddr: string, node: string): void;
-  /** Compatible wire extensions: signed lines, names (issue 14). */
-  readonly ext?: ChatExtensions;
-}
+export type { LinkContext } from './link-context.js';
 
 /** What a plain peer is told, once, by a `--require-signed` node (README "Signed lines"). */
 export const PLAIN_UNSIGNED_DROPPED = '* this node shows signed lines only: yours are not shown (a plain peer cannot sign)';
@@ -71,6 +38,8 @@ export class LinkProtocol {
   readonly #forgetNow = (): void => {
     this.#now = -1;
   };
+  /** Every flooded line is parsed into this one (used only while its line is handled). */
+  readonly #flood = new WireFlood();
 
   constructor(c: LinkContext) {
     this.#c = c;
@@ -113,7 +82,7 @@ export class LinkProtocol {
           return;
         }
         // (idEnd -1 with a flood verb: the parse throws the id's error, as parseLine would.)
-        flood = parseFloodAt(b, frame.start, frame.end, idEnd);
+        flood = parseFloodAt(b, frame.start, frame.end, idEnd, this.#flood);
       }
       if (flood) {
         // Its id was looked up just now and found absent: the Flooder records it without a second lookup.

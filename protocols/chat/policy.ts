@@ -6,11 +6,18 @@
  */
 import { DUP_SLACK, DUP_WINDOW_MS } from './constants.js';
 
-/** What to do with a received flooded message. */
+/** What to do with a received flooded message (shared objects: never changed). */
 export type FloodDecision =
-  | { kind: 'drop-duplicate' }
+  | { readonly kind: 'drop-duplicate' }
   /** Show it; forward with `forwardHops` unless null (hop limit reached). */
-  | { kind: 'deliver'; forwardHops: number | null };
+  | { readonly kind: 'deliver'; readonly forwardHops: number | null };
+
+const DROP: FloodDecision = { kind: 'drop-duplicate' };
+/**
+ * The deliver decisions by forward hops, made once: a relay decides for every line it
+ * reads (issue 9: an object less a line). Hops past the wire's 255 get their own.
+ */
+const DELIVER: readonly FloodDecision[] = Array.from({ length: 256 }, (_, h) => ({ kind: 'deliver', forwardHops: h > 0 ? h : null }));
 
 /**
  * Decides what to do with a received flooded message.
@@ -19,9 +26,10 @@ export type FloodDecision =
  * @param maxHops our own hop limit: a neighbour cannot make a message travel further than it.
  */
 export function decideFlood(firstTime: boolean, hopsLeft: number, maxHops: number): FloodDecision {
-  if (!firstTime) return { kind: 'drop-duplicate' };
+  if (!firstTime) return DROP;
   const next = Math.min(hopsLeft, maxHops) - 1;
-  return { kind: 'deliver', forwardHops: next > 0 ? next : null };
+  if (!(next > 0)) return DELIVER[0]!;
+  return DELIVER[next] ?? { kind: 'deliver', forwardHops: next };
 }
 
 /** The links a message goes out on: every ready link but the one it came from. */

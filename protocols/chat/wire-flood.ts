@@ -8,6 +8,8 @@
 import type { FloodMessage, FloodType } from './messages.js';
 import { stripControls } from './text.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Buffer's own decoders for a range, which `toString(encoding, start, end)` calls after
  * checking its arguments and looking the encoding up: a relay decodes a few fields of
@@ -33,37 +35,59 @@ export const utf8: (b: Buffer, start: number, end: number) => string = RANGE_DEC
   ? (b, start, end) => (b as unknown as RangeDecoders).utf8Slice(start, end)
   : (b, start, end) => b.toString('utf8', start, end);
 
-/** A parsed flooded line (parseFloodAt); the fields `parseLine` gives, id and text on demand. */
+/**
+ * A parsed flooded line (parseFloodAt); the fields `parseLine` gives, id and text on demand.
+ * A relay parses every line into the same one (`set()`, issue 9: an object less a line):
+ * what it holds is valid until the next line is parsed into it.
+ */
 export class WireFlood {
   #message: FloodMessage | undefined;
+  type: FloodType = 'MSG';
+  hopsLeft = 0;
+  origin = '';
+  /** Unix milliseconds stamped by the origin. */
+  at = 0;
+  nick = '';
+  /** NICK's new nick ('' for the other verbs). */
+  newNick = '';
+  /** The line is `buf[start, end)` (without its terminator). */
+  buf: Buffer = EMPTY;
+  start = 0;
+  end = 0;
+  /** The id is `buf[idAt, idEnd)` ([A-Za-z0-9_-], so latin1 and ASCII alike). */
+  idAt = 0;
+  idEnd = 0;
+  /** hops-left is `buf[hopsAt, hopsEnd)`. */
+  hopsAt = 0;
+  hopsEnd = 0;
+  /** MSG, ACT and PART: the text is `buf[textAt, end)` (checked UTF-8 without NUL); else `end`. */
+  textAt = 0;
+  /**
+   * The bytes are what `encode` would send, apart from the hops field: no control
+   * characters to strip from the text, so they can be forwarded (and printed) as they are.
+   */
+  verbatim = true;
 
-  constructor(
-    readonly type: FloodType,
-    readonly hopsLeft: number,
-    readonly origin: string,
-    /** Unix milliseconds stamped by the origin. */
-    readonly at: number,
-    readonly nick: string,
-    /** NICK's new nick ('' for the other verbs). */
-    readonly newNick: string,
-    /** The line is `buf[start, end)` (without its terminator). */
-    readonly buf: Buffer,
-    readonly start: number,
-    readonly end: number,
-    /** The id is `buf[idAt, idEnd)` ([A-Za-z0-9_-], so latin1 and ASCII alike). */
-    readonly idAt: number,
-    readonly idEnd: number,
-    /** hops-left is `buf[hopsAt, hopsEnd)`. */
-    readonly hopsAt: number,
-    readonly hopsEnd: number,
-    /** MSG, ACT and PART: the text is `buf[textAt, end)` (checked UTF-8 without NUL); else `end`. */
-    readonly textAt: number,
-    /**
-     * The bytes are what `encode` would send, apart from the hops field: no control
-     * characters to strip from the text, so they can be forwarded (and printed) as they are.
-     */
-    readonly verbatim: boolean,
-  ) {}
+  /** Holds this line from now on (in the order of the fields above); returns itself. */
+  set(type: FloodType, hopsLeft: number, origin: string, at: number, nick: string, newNick: string, buf: Buffer, start: number, end: number, idAt: number, idEnd: number, hopsAt: number, hopsEnd: number, textAt: number, verbatim: boolean): this {
+    this.#message = undefined;
+    this.type = type;
+    this.hopsLeft = hopsLeft;
+    this.origin = origin;
+    this.at = at;
+    this.nick = nick;
+    this.newNick = newNick;
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.idAt = idAt;
+    this.idEnd = idEnd;
+    this.hopsAt = hopsAt;
+    this.hopsEnd = hopsEnd;
+    this.textAt = textAt;
+    this.verbatim = verbatim;
+    return this;
+  }
 
   /** The message id. */
   get id(): string {

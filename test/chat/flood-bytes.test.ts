@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { encode, encodeLine, parseLine } from '../../protocols/chat/codec.js';
-import { floodId, floodIdAt, floodIdEnd, forwardedLength, parseFloodAt, parseFloodBytes, rewriteHops, writeForwarded } from '../../protocols/chat/flood-bytes.js';
+import { floodId, floodIdAt, floodIdEnd, forwardedLength, parseFloodAt, parseFloodBytes, rewriteHops, WireFlood, writeForwarded } from '../../protocols/chat/flood-bytes.js';
 import { NetError } from '../../src/errors.js';
 import { flood } from './arbitraries.js';
 
@@ -161,6 +161,40 @@ describe('chat relay byte path (parseFloodBytes)', () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('parses line after line into one WireFlood (as a relay does) with the answers of a fresh one; a message taken before stays as it was', () => {
+    const one = new WireFlood();
+    fc.assert(
+      fc.property(fc.array(fc.oneof(flood.map(encode), mutated), { minLength: 1, maxLength: 20 }), (lines) => {
+        let kept: { message: unknown; want: unknown } | undefined;
+        for (const line of lines) {
+          const b = Buffer.from(line);
+          let got: unknown;
+          let w: WireFlood | undefined;
+          try {
+            w = parseFloodAt(b, 0, b.length, -1, one);
+            got = w === undefined ? 'general' : { message: w.message, id: w.id, text: w.text, verbatim: w.verbatim };
+          } catch (err) {
+            got = err instanceof NetError ? { error: err.code, message: err.message } : err;
+          }
+          let fresh: unknown;
+          let want: unknown;
+          try {
+            const f = parseFloodBytes(Buffer.from(line));
+            fresh = f === undefined ? 'general' : { message: f.message, id: f.id, text: f.text, verbatim: f.verbatim };
+            want = f?.message;
+          } catch (err) {
+            fresh = err instanceof NetError ? { error: err.code, message: err.message } : err;
+          }
+          expect(got).toEqual(fresh);
+          if (w !== undefined) expect(w).toBe(one);
+          if (kept) expect(kept.message).toEqual(kept.want);
+          if (w !== undefined) kept = { message: w.message, want };
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 
