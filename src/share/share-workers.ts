@@ -37,13 +37,14 @@ let early: ShareWorkers | undefined;
  * thread spends loading the program's modules; started first (bin/peerdeck.js,
  * when the command line shares a folder), they boot on the other core meanwhile.
  * The first library with folders to share takes the pool (`takeShareWorkers`);
- * an idle worker holds nothing open, so a run that never shares (a bad flag,
- * `--version`) exits as before.
+ * an idle worker holds nothing open, so a run that never shares (a bad flag)
+ * exits as before. `started`: how many of the pool's workers start now (a
+ * restart with a hash cache walks with the first alone: early-start.ts).
  */
-export function startShareWorkersEarly(threads = SHARE_WORKER_THREADS): void {
+export function startShareWorkersEarly(threads = SHARE_WORKER_THREADS, started = threads): void {
   if (early) return;
   early = new ShareWorkers(threads);
-  early.startAll();
+  early.startAll(started);
 }
 
 /** The pool started early when it has `threads` workers (and no one took it yet), else a new pool. */
@@ -119,10 +120,10 @@ export class ShareWorkers {
     return r.files;
   }
 
-  /** Starts every worker not running yet (they load while the walk begins, ready for the first hashes). */
-  startAll(): void {
+  /** Starts every worker not running yet, or the first `count` (they load while the walk begins, ready for the first hashes). */
+  startAll(count = this.#slots.length): void {
     if (this.#closed) return;
-    for (let k = 0; k < this.#slots.length; k++) if (!this.#slots[k]) this.#spawn(k);
+    for (let k = 0; k < Math.min(count, this.#slots.length); k++) if (!this.#slots[k]) this.#spawn(k);
   }
 
   /** Ends the idle workers other than the first (they start again for the next hashes). */

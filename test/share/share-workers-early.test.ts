@@ -7,11 +7,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShareLibrary } from '../../src/share/share-library.js';
+import { earlyShareWorkers } from '../../src/share/early-start.js';
+import { HASH_CACHE_FILE, LEGACY_HASH_CACHE_FILE } from '../../src/share/hash-cache.js';
 import { SHARE_WORKER_THREADS, startShareWorkersEarly, takeShareWorkers } from '../../src/share/share-workers.js';
 import { tempDir } from './helpers.js';
 
@@ -41,6 +43,41 @@ describe('share workers started early', () => {
     const other = takeShareWorkers(1); // a different pool size leaves the early pool where it is
     expect(other.started).toBe(0);
     expect(takeShareWorkers(2).started).toBe(2);
+  });
+
+  it('start only the first of them for a restart (a hash cache in the data dir): it walks alone', async () => {
+    startShareWorkersEarly(SHARE_WORKER_THREADS, 1);
+    const pool = takeShareWorkers();
+    expect(pool.started).toBe(1);
+    await pool.close();
+  });
+
+  it('are as many as the command line will use: both for a first start, the walking one for a restart, none without --share or with --help or --version', async () => {
+    const first = join(t.dir, 'first');
+    const again = join(t.dir, 'again');
+    const legacy = join(t.dir, 'legacy');
+    for (const d of [first, again, legacy]) await mkdir(d);
+    await writeFile(join(again, HASH_CACHE_FILE), 'peerdeck share hashes 3\n');
+    await writeFile(join(legacy, LEGACY_HASH_CACHE_FILE), '{}');
+    const env = { HOME: join(t.dir, 'home'), XDG_DATA_HOME: t.dir };
+    const cases: Array<[string[], number]> = [
+      [['--share', '/music', '--data-dir', first], 2],
+      [['--share=/music', `--data-dir=${first}`], 2],
+      [['--data-dir', again, '--share', '/music'], 1],
+      [['--share', '/music', '--data-dir', legacy], 1],
+      [['--data-dir', first, '--share', '/music', '--data-dir', again], 1], // the last --data-dir counts, as in the flags
+      [['--data-dir', first], 0],
+      [['--no-chat', '--headless'], 0],
+      [['--share', '/music', '--data-dir', first, '--version'], 0],
+      [['--help', '--share', '/music'], 0],
+      [['-h', '--share', '/music'], 0],
+    ];
+    for (const [argv, n] of cases) expect(earlyShareWorkers(argv, env), argv.join(' ')).toBe(n);
+    // No --data-dir: the default one ($XDG_DATA_HOME/peerdeck here).
+    expect(earlyShareWorkers(['--share', '/music'], env)).toBe(2);
+    await mkdir(join(t.dir, 'peerdeck'));
+    await writeFile(join(t.dir, 'peerdeck', HASH_CACHE_FILE), '');
+    expect(earlyShareWorkers(['--share', '/music'], env)).toBe(1);
   });
 
   it('go to the library that shares folders, which scans and hashes with them; a library without folders leaves them', async () => {
