@@ -36,6 +36,8 @@ export class AudioCatalog {
   #dirty = false;
   /** One prepare at a time: a second one waits, then finds what the first read. */
   #busy: Promise<unknown> = Promise.resolve();
+  /** Set by close(): no header is read and no prepare starts after it. */
+  #closed = false;
 
   constructor(dataDir: string, log: Logger) {
     this.#dir = dataDir;
@@ -57,13 +59,24 @@ export class AudioCatalog {
     return run;
   }
 
+  /**
+   * Stops reading headers and waits for the prepare under way, with its save of what it
+   * learnt: once this resolves nothing writes to the data dir any more (a node's stop, and
+   * whoever removes the data dir after it, can count on that).
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#busy;
+  }
+
   async #prepare(entries: readonly ShareEntry[]): Promise<boolean> {
+    if (this.#closed) return false;
     await (this.#loaded ??= this.#load());
     const todo = entries.filter((e) => isMp3(e.name) && !this.#fresh(e));
     if (todo.length === 0) return false;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < todo.length) {
+      while (next < todo.length && !this.#closed) {
         const e = todo[next++]!;
         const info = await readAudioInfo(e.path, e.size).catch(() => undefined);
         this.#set(e, info);

@@ -162,6 +162,7 @@ export class NapsterClient {
     this.files.stop();
     await this.#data.stop();
     await this.#group.close();
+    await this.#audio.close();
   }
 
   /** `/nlogin host:port [nick]`: starts (or restarts) a session; the result comes as events. */
