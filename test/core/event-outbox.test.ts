@@ -6,7 +6,7 @@
  * progress coalesced, dropped chat lines counted); and a stream that keeps the chunks it is
  * given (a PassThrough) gets batches nobody reuses.
  */
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,22 +15,18 @@ import { writeEventJson } from '../../src/event-bytes.js';
 import { eventJsonLine } from '../../src/event-json.js';
 import { EventOutbox } from '../../src/event-outbox.js';
 import { formatEvent } from '../../src/event-text.js';
+import { socketPair as connectedPair } from '../socket-pair.js';
 
 const closers: Array<() => void> = [];
 afterEach(() => {
   for (const c of closers.splice(0)) c();
 });
 
-/** A connected pair of sockets on 127.0.0.1: what the outbox writes to, and where it arrives. */
+/** A connected pair of sockets on 127.0.0.1 (test/socket-pair.ts), closed after the test. */
 async function socketPair(): Promise<{ out: Socket; inn: Socket }> {
-  const server: Server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const accepted = new Promise<Socket>((r) => server.once('connection', r));
-  const out = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-  const inn = await accepted;
-  server.close();
-  closers.push(() => (out.destroy(), inn.destroy()));
-  return { out, inn };
+  const pair = await connectedPair();
+  closers.push(pair.close);
+  return pair;
 }
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));

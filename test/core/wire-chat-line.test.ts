@@ -7,7 +7,6 @@
  * the received bytes, nor on the one object a relay shows every line through).
  */
 import { isUtf8 } from 'node:buffer';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { wireChatLineRoom, writeEventJson, writeJsonBytes } from '../../src/even
 import { eventJsonLine } from '../../src/event-json.js';
 import { EventOutbox } from '../../src/event-outbox.js';
 import { WireChatLine } from '../../src/wire-chat-line.js';
+import { socketPair } from '../socket-pair.js';
 import { hostile, num, type ChatLine } from './event-arbitraries.js';
 
 /** Bytes as a relay may hold them: valid UTF-8 (a chat link checks every line), hostile text included. */
@@ -100,13 +100,8 @@ afterEach(() => {
 
 describe('EventOutbox with chat lines as their received bytes', () => {
   it('holds back lines while the reader is slow and prints each as its plain event, even once the received bytes are written over and the one object carried the next lines (a line too big for a batch waits as its plain event)', async () => {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const accepted = new Promise<Socket>((r) => server.once('connection', r));
-    const out = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-    const inn = await accepted;
-    server.close();
-    closers.push(() => (out.destroy(), inn.destroy()));
+    const { out, inn, close } = await socketPair();
+    closers.push(close);
     inn.pause();
     const outbox = new EventOutbox(out, eventJsonLine, { encode: writeEventJson, reuseBatches: true });
     const want: string[] = [];
