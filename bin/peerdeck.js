@@ -5,4 +5,5 @@ import { startShareEarly } from '../dist/src/share/early-start.js';
 // A command line that shares a folder starts the share's worker threads first: they boot on the
 // other core while the program's modules load (issue 9; src/share/early-start.ts).
 startShareEarly(process.argv.slice(2));
-await import('../dist/src/main.js');
+const { run } = await import('../dist/src/main.js');
+run(process.argv.slice(2));

@@ -14,4 +14,5 @@ if (stale) {
     process.exit(status);
   }
 }
-await import('../dist/src/main.js');
+const { run } = await import('../dist/src/main.js');
+run(process.argv.slice(2));

@@ -2,8 +2,9 @@
  * The composition root: the one file in src/ that imports protocols/ and tui/.
  * argv -> config -> node with the chosen plugins -> TUI or headless mode.
  */
-import { createWriteStream, statSync, renameSync } from 'node:fs';
+import { createWriteStream, realpathSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chatFlags } from '../protocols/chat/flags.js';
 import { gnutellaFlags } from '../protocols/gnutella/flags.js';
 import { napsterFlags } from '../protocols/napster/flags.js';
@@ -184,14 +185,37 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // Everything is closed; a stray handle (stdin in a terminal) must not keep us alive.
-    setTimeout(() => process.exit(code), 200).unref();
-  },
-  (err: unknown) => {
-    process.stderr.write(`peerdeck: fatal: ${err instanceof NetError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * Runs the program on `argv` and exits with its status. The launchers (bin/peerdeck.js,
+ * bin/start.js) call this; so does running this file itself (`node dist/src/main.js`).
+ */
+export function run(argv: readonly string[]): void {
+  main([...argv]).then(
+    (code) => {
+      process.exitCode = code;
+      // Everything is closed; a stray handle (stdin in a terminal) must not keep us alive.
+      setTimeout(() => process.exit(code), 200).unref();
+    },
+    (err: unknown) => {
+      process.stderr.write(`peerdeck: fatal: ${err instanceof NetError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
+ * True when Node was started with this file as its script. Importing the module (a launcher, a
+ * test, a hand experiment) must not start a node: with no arguments that is a chat node with LAN
+ * discovery announcing itself on the local network.
+ */
+function startedAsScript(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (startedAsScript()) run(process.argv.slice(2));
