@@ -65,6 +65,11 @@ export type AppEvent =
       id: number;
       name: string;
       direction: 'down' | 'up';
+      /**
+       * The other side as the protocol knows it (`ip:port`, a nick): who an upload is for, so a
+       * running upload's host is shown before its `transfer.done` (uploads have no `transfer.queued`).
+       */
+      peer: string;
       bytes: number;
       total: number | null;
       /** Bytes per second, smoothed. */

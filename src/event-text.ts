@@ -74,18 +74,19 @@ function eventText(e: AppEvent): string {
 }
 
 /**
- * `transfer 3 receiving song.mp3: 1.2 MiB of 2.6 MiB (46%) at 320 KiB/s, 5s left`: sizes and
- * rate as `/downloads` and the TUI say them (src/words.ts); `--json` keeps the byte counts.
+ * `transfer 3 receiving song.mp3 from 10.0.0.1:7000: 1.2 MiB of 2.6 MiB (46%) at 320 KiB/s, 5s
+ * left`: sizes and rate as `/downloads` and the TUI say them (src/words.ts), and who the other
+ * side is (an upload has no `queued` line that would say it); `--json` keeps the byte counts.
  */
 function progressText(e: EventOf<'transfer.progress'>): string {
-  const verb = e.direction === 'down' ? 'receiving' : 'sending';
+  const verb = e.direction === 'down' ? `receiving ${e.name} from ${e.peer}` : `sending ${e.name} to ${e.peer}`;
   const done = formatSize(e.bytes);
   const of =
     e.total === null ? `${done} so far` : `${done} of ${formatSize(e.total)}${e.total > 0 ? ` (${Math.floor((e.bytes / e.total) * 100)}%)` : ''}`;
   // A rate of 0 is one not measured yet (the first line of a resumed download), not a stall.
   const rate = e.rate > 0 ? ` at ${formatRate(e.rate)}` : '';
   const left = e.eta === null ? '' : `, ${formatEta(e.eta)} left`;
-  return `transfer ${e.id} ${verb} ${e.name}: ${of}${rate}${left}`;
+  return `transfer ${e.id} ${verb}: ${of}${rate}${left}`;
 }
 
 /** A download says where the file is now; an upload who got which file (they used to read alike). */

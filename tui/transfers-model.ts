@@ -89,7 +89,8 @@ export class TransfersModel {
       case 'transfer.progress':
         // A running transfer's clock starts when it leaves the queue.
         if (row.state === 'queued') row.startedAt = now;
-        Object.assign(row, { state: 'active', bytes: e.bytes, total: e.total, rate: e.rate, eta: e.eta, position: undefined });
+        // The host shows while it runs: an upload has no queued event to say who it is for.
+        Object.assign(row, { state: 'active', peer: sanitize(e.peer), bytes: e.bytes, total: e.total, rate: e.rate, eta: e.eta, position: undefined });
         break;
       case 'transfer.done': {
         const secs = Math.max(0.001, (now - row.startedAt) / 1000);

@@ -67,8 +67,8 @@ export class TransferTable {
     if (now - t.lastEmit < this.o.progressEveryMs) return;
     t.lastEmit = now;
     t.info.rate = Math.round(t.meter.sample(now, bytes));
-    const { id, name, direction, total } = t.info;
-    this.emit({ type: 'transfer.progress', id, name, direction, bytes, total, rate: t.info.rate, eta: t.meter.eta(bytes, total) });
+    const { id, name, direction, peer, total } = t.info;
+    this.emit({ type: 'transfer.progress', id, name, direction, peer, bytes, total, rate: t.info.rate, eta: t.meter.eta(bytes, total) });
   }
 
   /**

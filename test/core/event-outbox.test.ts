@@ -156,7 +156,7 @@ describe('EventOutbox', () => {
     for (let k = 0; k < 6000; k++, i++) {
       let e: AppEvent = line(i);
       if (k % 101 === 0) e = { type: 'notice', protocol: 'chat', text: `notice ${k} \u0001 "q"` };
-      else if (k % 37 === 0) e = { type: 'transfer.progress', id: k % 3, name: `f${k % 3}`, direction: 'down', bytes: k, total: 6000, rate: k / 2, eta: null };
+      else if (k % 37 === 0) e = { type: 'transfer.progress', id: k % 3, name: `f${k % 3}`, direction: 'down', peer: '10.0.0.2:7000', bytes: k, total: 6000, rate: k / 2, eta: null };
       else if (k === 3001) e = line(i, 'y'.repeat(80_000));
       outbox.push(e);
       if (e.type === 'transfer.progress') {

@@ -54,14 +54,19 @@ describe('headless text rendering', () => {
   });
 
   it('shows transfer progress in sizes and a rate, as /downloads does, and with what is left', () => {
-    const p = { type: 'transfer.progress', id: 3, name: 'song.mp3' } as const;
+    const p = { type: 'transfer.progress', id: 3, name: 'song.mp3', peer: '10.0.0.1:7000' } as const;
     expect(formatEvent({ ...p, direction: 'down', bytes: 1258291, total: 2726298, rate: 327680, eta: 5 })).toBe(
-      'transfer 3 receiving song.mp3: 1.2 MiB of 2.6 MiB (46%) at 320 KiB/s, 5s left',
+      'transfer 3 receiving song.mp3 from 10.0.0.1:7000: 1.2 MiB of 2.6 MiB (46%) at 320 KiB/s, 5s left',
     );
-    expect(formatEvent({ ...p, direction: 'up', bytes: 65536, total: 65536, rate: 5461333, eta: 0 })).toBe('transfer 3 sending song.mp3: 64 KiB of 64 KiB (100%) at 5.2 MiB/s, 0s left');
-    expect(formatEvent({ ...p, direction: 'down', bytes: 20 * 1024 * 1024, total: null, rate: 1024, eta: null })).toBe('transfer 3 receiving song.mp3: 20 MiB so far at 1.0 KiB/s');
+    expect(formatEvent({ ...p, direction: 'down', bytes: 20 * 1024 * 1024, total: null, rate: 1024, eta: null })).toBe('transfer 3 receiving song.mp3 from 10.0.0.1:7000: 20 MiB so far at 1.0 KiB/s');
     // The first line of a resumed download has no rate yet: not "at 0 B/s".
-    expect(formatEvent({ ...p, direction: 'down', bytes: 60 * 1024 * 1024, total: 191 * 1024 * 1024, rate: 0, eta: null })).toBe('transfer 3 receiving song.mp3: 60 MiB of 191 MiB (31%)');
+    expect(formatEvent({ ...p, direction: 'down', bytes: 60 * 1024 * 1024, total: 191 * 1024 * 1024, rate: 0, eta: null })).toBe('transfer 3 receiving song.mp3 from 10.0.0.1:7000: 60 MiB of 191 MiB (31%)');
+  });
+
+  it('says who a running upload is for (it has no queued line), a nick through the rule for remote text', () => {
+    const p = { type: 'transfer.progress', id: 3, name: 'song.mp3', direction: 'up' } as const;
+    expect(formatEvent({ ...p, peer: '10.0.0.2', bytes: 65536, total: 65536, rate: 5461333, eta: 0 })).toBe('transfer 3 sending song.mp3 to 10.0.0.2: 64 KiB of 64 KiB (100%) at 5.2 MiB/s, 0s left');
+    expect(formatEvent({ ...p, peer: 'bob\u202e\x1b[2J', bytes: 1024, total: 4096, rate: 0, eta: null })).toBe('transfer 3 sending song.mp3 to bob[2J: 1.0 KiB of 4.0 KiB (25%)');
   });
 
   it('tells an upload done from a download done: who got which file', () => {

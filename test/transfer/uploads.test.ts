@@ -56,6 +56,18 @@ describe('TransferEngine uploads', () => {
     pair.close();
   });
 
+  it('says who a running upload is for in its progress events, not only when it is done', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir });
+    engine.subscribe((e) => events.push(e));
+    const pair = await socketPair();
+    await engine.upload({ path: file, name: 'f.bin', peer: '10.0.0.2:7000', protocol: 't', sink: pair.server });
+    await pair.received;
+    const progress = events.filter((e) => e.type === 'transfer.progress');
+    expect(progress.length).toBeGreaterThan(0);
+    for (const e of progress) expect(e).toMatchObject({ direction: 'up', peer: '10.0.0.2:7000' });
+    pair.close();
+  });
+
   it('sends byte ranges, inclusive, clamped to the file', async () => {
     engine = new TransferEngine({ downloadDir: t.dir });
     const sink = new PassThrough();

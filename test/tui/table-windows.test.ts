@@ -63,8 +63,8 @@ describe('Transfers window', () => {
     expect(vt.text()).toMatch(/2 ↓\s+film\.avi\s+bob\s+queued #2\s+\?/);
     expect(vt.line(1)).toMatch(/^\s+id\s+name\s+host\s+progress\s+size\s+rate\s+time/);
 
-    api.emit({ type: 'transfer.progress', id: 1, name: 'song.mp3', direction: 'down', bytes: 2 * MiB, total: 4 * MiB, rate: 512 * 1024, eta: 4 });
-    api.emit({ type: 'transfer.progress', id: 2, name: 'film.avi', direction: 'down', bytes: 3 * MiB, total: null, rate: 100 * 1024, eta: null });
+    api.emit({ type: 'transfer.progress', id: 1, name: 'song.mp3', direction: 'down', peer: '10.0.0.5:6346', bytes: 2 * MiB, total: 4 * MiB, rate: 512 * 1024, eta: 4 });
+    api.emit({ type: 'transfer.progress', id: 2, name: 'film.avi', direction: 'down', peer: 'bob', bytes: 3 * MiB, total: null, rate: 100 * 1024, eta: null });
     await vi.waitFor(() => expect(vt.text()).toMatch(/song\.mp3\s+10\.0\.0\.5:6346\s+\[█{6}·{5}\]\s*50%\s+4\.0 MiB\s+512 KiB\/s\s+4s/));
     // Unknown size: what has arrived and how fast, not a bar of question marks.
     expect(vt.text()).toMatch(/film\.avi\s+bob\s+3\.0 MiB so far\s+\?\s+100 KiB\/s\s+--/);
@@ -85,14 +85,22 @@ describe('Transfers window', () => {
     expect(body(vt)).toContain('done: film.avi -> /tmp/film.avi (unverified');
   });
 
+  it("shows a running upload's host before it is done (uploads have no queued event), through the rule for remote text", async () => {
+    const { vt, api } = await setup();
+    api.emit({ type: 'transfer.progress', id: 7, name: 'song.mp3', direction: 'up', peer: 'bob\u202e\x1b[31m', bytes: MiB, total: 4 * MiB, rate: 256 * 1024, eta: 12 });
+    vt.type('\x1b2');
+    await vi.waitFor(() => expect(vt.text()).toMatch(/7 ↑\s+song\.mp3\s+bob\[31m\s+\[█{3}·{8}\]\s*25%/));
+    expect(vt.text()).not.toContain('\u202e');
+  });
+
   it('a cancelled transfer is not a failure: no red, no error line', async () => {
     const { vt, api } = await setup();
-    api.emit({ type: 'transfer.progress', id: 3, name: 'a.bin', direction: 'down', bytes: 10, total: 100, rate: 1, eta: 90 });
+    api.emit({ type: 'transfer.progress', id: 3, name: 'a.bin', direction: 'down', peer: '10.0.0.2:7000', bytes: 10, total: 100, rate: 1, eta: 90 });
     api.emit({ type: 'transfer.failed', id: 3, name: 'a.bin', direction: 'down', reason: 'CLOSED: cancelled', state: 'cancelled' });
-    api.emit({ type: 'transfer.progress', id: 4, name: 'b.bin', direction: 'down', bytes: 10, total: 100, rate: 1, eta: 90 });
+    api.emit({ type: 'transfer.progress', id: 4, name: 'b.bin', direction: 'down', peer: '10.0.0.2:7000', bytes: 10, total: 100, rate: 1, eta: 90 });
     api.emit({ type: 'transfer.failed', id: 4, name: 'b.bin', direction: 'down', reason: 'peer reset the connection', state: 'failed' });
     vt.type('\x1b2');
-    await vi.waitFor(() => expect(vt.text()).toMatch(/a\.bin\s+cancelled/));
+    await vi.waitFor(() => expect(vt.text()).toMatch(/a\.bin\s+10\.0\.0\.2:7000\s+cancelled/));
     const cancelled = rowOf(vt, 'a.bin');
     const failed = rowOf(vt, 'b.bin');
     const fg = (y: number, needle: string): number | undefined => vt.term.buffer.active.getLine(y)?.getCell(vt.line(y).indexOf(needle))?.getFgColor();
@@ -105,7 +113,7 @@ describe('Transfers window', () => {
 
   it('/clear in Transfers drops finished rows and keeps running ones', async () => {
     const { vt, api } = await setup();
-    api.emit({ type: 'transfer.progress', id: 5, name: 'running.bin', direction: 'down', bytes: 1, total: 10, rate: 1, eta: 9 });
+    api.emit({ type: 'transfer.progress', id: 5, name: 'running.bin', direction: 'down', peer: '10.0.0.2:7000', bytes: 1, total: 10, rate: 1, eta: 9 });
     api.emit({ type: 'transfer.done', id: 6, name: 'finished.bin', direction: 'down', path: '/tmp/f', bytes: 10, sha1: null, verified: true, peer: 'x' });
     vt.type('\x1b2');
     await vi.waitFor(() => expect(vt.text()).toMatch(/finished\.bin\s+x\s+done/));
@@ -119,7 +127,7 @@ describe('Transfers window', () => {
     const { vt, api } = await setup(100, 20);
     api.handlers.set('files.downloads', () => Array.from({ length: 60 }, (_, i) => `#${i + 1} down 50% line-${i + 1}`));
     api.groups.push({ plugin: 'files', commands: [{ name: 'downloads', args: '', help: 'list transfers' }] });
-    for (let id = 1; id <= 40; id++) api.emit({ type: 'transfer.progress', id, name: `file-${id}.bin`, direction: 'down', bytes: 1, total: 10, rate: 1, eta: 9 });
+    for (let id = 1; id <= 40; id++) api.emit({ type: 'transfer.progress', id, name: `file-${id}.bin`, direction: 'down', peer: '10.0.0.2:7000', bytes: 1, total: 10, rate: 1, eta: 9 });
     vt.type('\x1b2');
     await vi.waitFor(() => expect(vt.text()).toContain('file-1.bin'));
     vt.type('\x1b[6~'); // PgDn moves the table

@@ -119,13 +119,13 @@ describe('UiModel', () => {
 
   it('tracks transfers (bounded, finished ones evicted first) and sums rates', () => {
     const m = model();
-    m.apply({ type: 'transfer.progress', id: 1, name: 'a', direction: 'down', bytes: 1, total: 10, rate: 100, eta: 9 });
-    m.apply({ type: 'transfer.progress', id: 2, name: 'b', direction: 'up', bytes: 1, total: 10, rate: 50, eta: 9 });
+    m.apply({ type: 'transfer.progress', id: 1, name: 'a', direction: 'down', peer: '10.0.0.2:7000', bytes: 1, total: 10, rate: 100, eta: 9 });
+    m.apply({ type: 'transfer.progress', id: 2, name: 'b', direction: 'up', peer: '10.0.0.2:7000', bytes: 1, total: 10, rate: 50, eta: 9 });
     expect(m.rates()).toEqual({ down: 100, up: 50 });
     m.apply({ type: 'transfer.done', id: 1, name: 'a', direction: 'down', path: '/x/a', bytes: 10, sha1: null, verified: true, peer: '127.0.0.1:1' });
     expect(m.rates()).toEqual({ down: 0, up: 50 });
     expect(m.transfers.get(1)?.state).toBe('done');
-    for (let id = 3; id < TRANSFERS_LIMIT + 2; id++) m.apply({ type: 'transfer.progress', id, name: 'x', direction: 'down', bytes: 0, total: null, rate: 0, eta: null });
+    for (let id = 3; id < TRANSFERS_LIMIT + 2; id++) m.apply({ type: 'transfer.progress', id, name: 'x', direction: 'down', peer: 'p', bytes: 0, total: null, rate: 0, eta: null });
     expect(m.transfers.size).toBe(TRANSFERS_LIMIT);
     expect(m.transfers.has(1)).toBe(false);
     expect(m.transfers.has(2)).toBe(true);
@@ -133,7 +133,7 @@ describe('UiModel', () => {
 
   it('says who got which file when an upload is done, unlike a download', () => {
     const m = model();
-    m.apply({ type: 'transfer.progress', id: 1, name: 'song.mp3', direction: 'up', bytes: 1, total: 10, rate: 50, eta: 9 });
+    m.apply({ type: 'transfer.progress', id: 1, name: 'song.mp3', direction: 'up', peer: '10.0.0.2:7000', bytes: 1, total: 10, rate: 50, eta: 9 });
     m.apply({ type: 'transfer.done', id: 1, name: 'song.mp3', direction: 'up', path: '/share/song.mp3', bytes: 10, sha1: null, verified: true, peer: '10.0.0.2' });
     m.apply({ type: 'transfer.done', id: 2, name: 'film.avi', direction: 'down', path: '/dl/film.avi', bytes: 10, sha1: null, verified: true, peer: '10.0.0.3:7000' });
     expect(lines(m, 'transfers')).toEqual(['12:30 -!- sent: song.mp3 to 10.0.0.2 (/share/song.mp3)', '12:30 -!- done: film.avi -> /dl/film.avi']);

@@ -18,7 +18,7 @@ const snapshot: AppSnapshot = {
 describe('view', () => {
   it('status bar: clock, nick, ports and peers per protocol, firewalled, rates, more marker', () => {
     const m = new UiModel('me', snapshot.plugins, 100, () => NOW);
-    m.apply({ type: 'transfer.progress', id: 1, name: 'f', direction: 'down', bytes: 1, total: 2, rate: 2048, eta: 1 });
+    m.apply({ type: 'transfer.progress', id: 1, name: 'f', direction: 'down', peer: '10.0.0.2:7000', bytes: 1, total: 2, rate: 2048, eta: 1 });
     const text = rowText(statusBar(m, snapshot, 120, NOW, 4));
     expect(text).toMatch(/^ \[08:09\] \[me\] \[chat :6350 3 peers\] \[gnutella :6346 12 peers fw\] \[↓2\.0 KiB\/s ↑0 B\/s\] -- more: 4 below --\s*$/);
     expect(strWidth(text)).toBe(120);
