@@ -7,7 +7,7 @@
 import type { AppEvent, EventOf } from './app-api.js';
 import { errorMessageWords, reasonWords } from './error-words.js';
 import { shownText } from './shown-text.js';
-import { formatEta, formatRate, formatSize, plural } from './words.js';
+import { formatEta, formatRate, formatSize, plural, sharingWords } from './words.js';
 
 /** Renders one event as a human-readable line (headless without --json). */
 export function formatEvent(e: AppEvent): string {
@@ -60,7 +60,7 @@ function eventText(e: AppEvent): string {
     case 'transfer.failed':
       return failedText(e);
     case 'share.ready':
-      return `sharing ${plural(e.files, 'file')} (${formatSize(e.bytes)})`;
+      return sharingWords(e.files, e.bytes);
     case 'share.hashed':
       return e.unhashed === 0
         ? `hashed ${e.files === 1 ? 'the 1 file' : `all ${e.files} files`} (${e.hashed} new) in ${e.ms} ms`

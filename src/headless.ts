@@ -5,6 +5,7 @@ import { EventOutbox } from './event-outbox.js';
 import { writeEventJson } from './event-bytes.js';
 import { eventJsonLine } from './event-json.js';
 import { formatEvent } from './event-text.js';
+import { FILES_PLUGIN } from './search/files-plugin.js';
 
 export interface HeadlessOptions {
   json: boolean;
@@ -52,6 +53,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   const outbox = opts.json
     ? new EventOutbox(opts.output, eventJsonLine, { encode: writeEventJson, reuseBatches })
     : new EventOutbox(opts.output, (e) => formatEvent(e) + '\n', { reuseBatches });
+  // `/rescans` under way: each answers with what its scan found, which its share.ready says too.
+  let rescans = 0;
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
@@ -60,6 +63,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     if (!opts.json && e.type === 'nick') return;
     // The /search answer says it (`search s1: asking pplus2 for "song -type audio"`): not twice.
     if (!opts.json && e.type === 'search.started') return;
+    // The /rescan answer says what the scan found (`sharing 3 files (12 KiB)`): its share.ready is not a second line.
+    if (!opts.json && e.type === 'share.ready' && rescans > 0) return;
     outbox.push(e);
     // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
     if (e.type === 'prompt.secret') {
@@ -116,11 +121,15 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       write({ type: 'error', message: 'no running protocol takes plain text (type a /command)' });
       return true;
     }
+    const rescan = plugin === FILES_PLUGIN && command === 'rescan';
+    if (rescan) rescans++;
     try {
       const lines = await api.run(plugin, command, args);
       for (const text of lines) write({ type: 'notice', protocol: plugin, text });
     } catch (err) {
       write({ type: 'error', message: err instanceof NetError || err instanceof Error ? err.message : String(err), protocol: plugin });
+    } finally {
+      if (rescan) rescans--;
     }
     return true;
   };

@@ -44,3 +44,11 @@ export function formatEta(seconds: number | null): string {
   if (h >= 100) return '>99h';
   return `${h}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/**
+ * What a scan of the shared folders found, `sharing 12 files (194 MiB)`: the `share.ready`
+ * line and the `/rescan` answer say it alike.
+ */
+export function sharingWords(files: number, bytes: number): string {
+  return `sharing ${plural(files, 'file')} (${formatSize(bytes)})`;
+}

@@ -4,7 +4,7 @@ import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatTransfer } from '../transfer/format.js';
 import type { TransferInfo } from '../transfer/transfer-types.js';
 import { formatQuery, parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
-import { formatSize, plural } from '../words.js';
+import { formatSize, plural, sharingWords } from '../words.js';
 
 /** The files service's plugin name: its commands route like any protocol's. */
 export const FILES_PLUGIN = 'files';
@@ -117,7 +117,7 @@ export function createFilesPlugin(): ProtocolPlugin {
           // Nothing to scan is said as such (it read `sharing 0 files, 0 B`, as if a folder had emptied).
           if (share.roots.length === 0) return [NOTHING_SHARED];
           await share.rescan();
-          return [`sharing ${plural(share.files, 'file')}, ${formatSize(share.bytes)}`];
+          return [sharingWords(share.files, share.bytes)];
         case 'shares':
           if (share.roots.length === 0) return [`${NOTHING_SHARED}; downloads go to ${transfers.downloadDir}`];
           return [

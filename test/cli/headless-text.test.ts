@@ -35,6 +35,25 @@ describe('headless text lines (the real CLI, without --json)', () => {
     expect(await n.exited()).toBe(0);
   });
 
+  it('/rescan says what it found in one line: its share.ready is not printed beside the answer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-text-cli-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'a.txt'), 'one\n');
+    const n = await cli(['--no-chat', '--no-discovery', '--share', dir], text);
+    await line(n, /^hashed/);
+    expect(n.lines.filter((l) => l.startsWith('sharing'))).toEqual(['sharing 1 file (4 B)']);
+    n.send('/rescan');
+    n.send('/shares'); // its answer comes after /rescan's, and after every line of that scan
+    await line(n, /still to hash/);
+    const after = n.lines.slice(n.lines.indexOf('sharing 1 file (4 B)') + 1);
+    expect(after.filter((l) => l.startsWith('sharing'))).toEqual(['sharing 1 file (4 B)']);
+    // A change the watcher finds (no /rescan) is still said by its share.ready.
+    await writeFile(join(dir, 'b.txt'), 'two!\n');
+    await line(n, /^sharing 2 files \(9 B\)$/);
+    n.proc.stdin.end();
+    expect(await n.exited()).toBe(0);
+  });
+
   it("passes no bidi override or isolate of a peer's chat line to the operator's log", async () => {
     const alice = await cli(['--chat-port', '0', '--chat-host', '127.0.0.1', '--no-discovery', '--nick', 'alice'], text);
     const port = Number(/^ready chat=(\d+)$/.exec(await line(alice, /^ready chat=\d+$/))![1]);
