@@ -29,6 +29,18 @@ export function formatSize(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v).toString()} ${UNITS[u] ?? '?'}`;
 }
 
+/**
+ * A size the user gave, read back (`/search -min 1M` -> `1.0 MiB`): as formatSize says it when
+ * that is exact, else in bytes (`1500 B`, where formatSize would round to `1.5 KiB`), so a
+ * readback never states another number than the one in force.
+ */
+export function formatSizeExact(bytes: number): string {
+  const shown = formatSize(bytes);
+  const m = /^(\d+(?:\.\d)?) (\w+)$/.exec(shown);
+  const power = m ? UNITS.indexOf(m[2] as (typeof UNITS)[number]) : -1;
+  return m && power >= 0 && Number(m[1]) * 1024 ** power === bytes ? shown : `${bytes} B`;
+}
+
 /** A transfer rate, `64 KiB/s`. */
 export function formatRate(bytesPerSec: number): string {
   return `${formatSize(bytesPerSec)}/s`;

@@ -1,4 +1,5 @@
 import { NetError } from '../errors.js';
+import { formatSizeExact } from '../words.js';
 import { extensionOf, fileTypeOf, FILE_TYPES, isFileType, type FileType } from '../share/file-type.js';
 
 /**
@@ -113,11 +114,14 @@ export function matchesQuery(name: string, size: number, q: SearchQuery): boolea
   return true;
 }
 
-/** The query as a user reads it back (`search.started`): the words, then the filters. */
+/**
+ * The query as a user reads it back (`search.started`, the `/search` answer): the words, then
+ * the filters, sizes in words (`-min 1.0 MiB`; it said `-min 1048576`).
+ */
 export function formatQuery(q: SearchQuery): string {
   const parts = [q.text];
-  if (q.minSize !== undefined) parts.push(`-min ${q.minSize}`);
-  if (q.maxSize !== undefined) parts.push(`-max ${q.maxSize}`);
+  if (q.minSize !== undefined) parts.push(`-min ${formatSizeExact(q.minSize)}`);
+  if (q.maxSize !== undefined) parts.push(`-max ${formatSizeExact(q.maxSize)}`);
   if (q.type !== undefined) parts.push(`-type ${q.type}`);
   if (q.extension !== undefined) parts.push(`-ext ${q.extension}`);
   return parts.join(' ');

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import type { FileHit, FileProtocol } from '../../src/search/file-protocol.js';
 import { HitTable } from '../../src/search/hit-table.js';
-import { parseSearchArgs } from '../../src/search/search-query.js';
+import { parseSearchArgs, formatQuery } from '../../src/search/search-query.js';
 import { SearchService, type SearchServiceOptions } from '../../src/search/search-service.js';
 import { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { silentSource } from '../transfer/sources.js';
@@ -168,6 +168,16 @@ describe('parseSearchArgs', () => {
     });
     expect(parseSearchArgs(['--', '-remix', 'x'])).toEqual({ query: { text: '-remix x' } });
     expect(parseSearchArgs(['a', '-p', 'b'])).toEqual({ query: { text: 'a -p b' } });
+  });
+
+  it('reads the query back with sizes in words, exact (it said -min 1048576)', () => {
+    const back = (...args: string[]): string => formatQuery(parseSearchArgs(args).query);
+    expect(back('-min', '1M', '-max', '1.5g', '-type', 'audio', 'song')).toBe('song -min 1.0 MiB -max 1.5 GiB -type audio');
+    expect(back('-min', '700k', '-ext', 'mp3', 'song')).toBe('song -min 700 KiB -ext mp3');
+    expect(back('-min', '100', 'x')).toBe('x -min 100 B');
+    // 1.5 KiB would be 1536: a readback states the number in force.
+    expect(back('-max', '1500', 'x')).toBe('x -max 1500 B');
+    expect(back('-max', '1.23m', 'x')).toBe(`x -max ${Math.floor(1.23 * 1024 ** 2)} B`);
   });
 
   it('refuses what no protocol could send', () => {

@@ -81,7 +81,7 @@ describe('two file protocols in one node (P+2 and tiny)', () => {
     await c.waitFor(() => c.of('search.done').length === 3);
     // Between peerdeck nodes P+2 answers carry sizes (README: the extension): both filters hold there too.
     expect(c.of('search.hit').filter((h) => h.search === 's2').map((h) => h.name).sort()).toEqual(['a song.mp3', 'big song.ogg']);
-    expect(c.of('search.started')[1]).toMatchObject({ query: 'song -min 1024 -type audio' });
+    expect(c.of('search.started')[1]).toMatchObject({ query: 'song -min 1.0 KiB -type audio' });
 
     await expect(typed(c.node, '/search -p gnutella song', undefined)).rejects.toMatchObject({
       code: 'NOT_FOUND',
