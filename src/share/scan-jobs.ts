@@ -57,7 +57,7 @@ export class ScanJobs {
         const part = this.#waiting[n]!;
         this.#waiting[n] = undefined;
         if (part.paths === '') {
-          this.#done.set(n, part); // folders with no files: nothing to open
+          this.#done.set(n, completePart(part, part)); // folders with no files: nothing to open
           this.#handOn();
           continue;
         }
@@ -111,8 +111,7 @@ export class ScanJobs {
 
   /** The part with its files' numbers and hashes; the files dropped (gone since the listing) left out. */
   #complete(part: ScanPart, f: StatHashed): ScanPart {
-    const done: ScanPart = { ...part, sizes: f.sizes, mtimes: f.mtimes, ctimes: f.ctimes, inos: f.inos, cached: f.records };
-    if (f.dropped.length === 0) return done;
+    if (f.dropped.length === 0) return completePart(part, { ...part, sizes: f.sizes, mtimes: f.mtimes, ctimes: f.ctimes, inos: f.inos, cached: f.records });
     this.#gone += f.dropped.length;
     const paths = part.paths.split(NAME_SEPARATOR);
     const n = paths.length - f.dropped.length;
@@ -138,6 +137,30 @@ export class ScanJobs {
       inos[j] = f.inos[i]!;
       cached += f.records.slice(i * RECORD, (i + 1) * RECORD);
     }
-    return { ...done, paths: kept.join(NAME_SEPARATOR), fileDir, sizes, mtimes, ctimes, inos, cached };
+    return completePart(part, { ...part, paths: kept.join(NAME_SEPARATOR), fileDir, sizes, mtimes, ctimes, inos, cached });
   }
+}
+
+/**
+ * A completed part as one object literal, its fields always in this order:
+ * every part the table takes in then has the same hidden class (issue 9: a
+ * part of folders with no files, handed on as the worker's message made it,
+ * had another, and threw away the table's optimized intake mid-scan, 'wrong
+ * map', to be compiled again).
+ */
+function completePart(part: ScanPart, f: Pick<ScanPart, 'paths' | 'fileDir' | 'sizes' | 'mtimes' | 'ctimes' | 'inos' | 'cached'>): ScanPart {
+  return {
+    roots: part.roots,
+    firstDir: part.firstDir,
+    dirPaths: part.dirPaths,
+    dirRels: part.dirRels,
+    dirRoots: part.dirRoots,
+    fileDir: f.fileDir,
+    paths: f.paths,
+    sizes: f.sizes,
+    mtimes: f.mtimes,
+    ctimes: f.ctimes,
+    inos: f.inos,
+    cached: f.cached ?? '',
+  };
 }
