@@ -3,6 +3,8 @@
  * A misbehaving peer produces a NetError that closes only its own connection;
  * the `code` lets the UI and tests tell reasons apart without parsing messages.
  */
+import { sizesApart } from './words.js';
+
 export type CoreErrorCode =
   | 'LINE_TOO_LONG'
   | 'FRAME_TOO_LARGE'
@@ -121,7 +123,9 @@ export class NetError extends Error {
   }
   /** The source ended before the announced size: the part is kept, and /retry resumes it. */
   static incomplete(bytes: number, expected: number): NetError {
-    return new NetError('INCOMPLETE', `the source stopped after ${bytes} of ${expected} bytes (part kept for /retry)`);
+    // In words (`after 1.2 MiB of 4.0 MiB`; it said `after 1258291 of 4194304 bytes`), bytes where they tell the two apart.
+    const [got, of] = sizesApart(bytes, expected);
+    return new NetError('INCOMPLETE', `the source stopped after ${got} of ${of} (part kept for /retry)`);
   }
   static notFound(what: string): NetError {
     return new NetError('NOT_FOUND', what);

@@ -41,6 +41,17 @@ export function formatSizeExact(bytes: number): string {
   return m && power >= 0 && Number(m[1]) * 1024 ** power === bytes ? shown : `${bytes} B`;
 }
 
+/**
+ * Two sizes said side by side (`got 1.2 MiB of 4.0 MiB`), in bytes only where formatSize would
+ * say two different sizes alike (`4194303 B` and `4194304 B`, not `4.0 MiB of 4.0 MiB`): there
+ * the difference is the point.
+ */
+export function sizesApart(a: number, b: number): [string, string] {
+  const x = formatSize(a);
+  const y = formatSize(b);
+  return x === y && a !== b ? [`${a} B`, `${b} B`] : [x, y];
+}
+
 /** A transfer rate, `64 KiB/s`. */
 export function formatRate(bytesPerSec: number): string {
   return `${formatSize(bytesPerSec)}/s`;

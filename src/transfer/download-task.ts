@@ -11,6 +11,7 @@ import { sanitizeDownloadName } from './file-name.js';
 import { commitPart, loadPart } from './part-file.js';
 import type { SinkTarget } from './socket-sink.js';
 import type { DownloadRequest } from './transfer-types.js';
+import { formatSizeExact, sizesApart } from '../words.js';
 
 /**
  * Bytes buffered between the socket and the disk while a write is in flight
@@ -101,7 +102,8 @@ export async function runDownload(ctx: DownloadContext): Promise<DownloadOutcome
     try {
       opened = await openSource(req, bytes, ac.signal);
       if (opened.total != null && expectedSize !== null && opened.total !== expectedSize) {
-        throw NetError.size(`peer says ${opened.total} bytes, expected ${expectedSize}`);
+        const [says, expected] = sizesApart(opened.total, expectedSize);
+        throw NetError.size(`the peer says the file has ${says}, where ${expected} was announced`);
       }
       const skip = bytes - opened.start;
       if (skip < 0) throw NetError.protocol(`peer resumed at ${opened.start}, we asked for ${bytes}`);
@@ -155,7 +157,7 @@ async function pipeToPart(stream: Readable, t: SinkTarget): Promise<void> {
         skip -= drop;
         chunk = chunk.subarray(drop);
       }
-      if (bytes + chunk.length > t.cap) return cb(NetError.size(`peer sent more than ${t.cap} bytes`));
+      if (bytes + chunk.length > t.cap) return cb(NetError.size(`the peer sent more than ${formatSizeExact(t.cap)}`));
       bytes += chunk.length;
       t.hash?.update(chunk);
       t.onBytes(bytes);

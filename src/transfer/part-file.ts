@@ -4,6 +4,7 @@ import { copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NetError } from '../errors.js';
 import { MAX_NAME_VARIANTS, nameVariant } from './file-name.js';
+import { sizesApart } from '../words.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -88,7 +89,10 @@ export async function commitCopy(from: string, bytes: number, partPath: string, 
   try {
     await copyFile(from, partPath, constants.COPYFILE_FICLONE);
     const copied = (await stat(partPath)).size;
-    if (copied !== bytes) throw NetError.size(`the copy of ${from} has ${copied} bytes, not ${bytes}`);
+    if (copied !== bytes) {
+      const [has, not] = sizesApart(copied, bytes);
+      throw NetError.size(`the copy of ${from} has ${has}, not ${not}`);
+    }
     return await commitPart(partPath, dirname(partPath), name);
   } catch (err) {
     await unlink(partPath).catch(() => undefined);

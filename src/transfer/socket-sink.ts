@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { OnReadOpts, Socket } from 'node:net';
 import { NetError, toNetError } from '../errors.js';
 import { partWriter, type SharedRing } from './part-writer.js';
+import { formatSizeExact } from '../words.js';
 
 /**
  * One buffer of the ring: the kernel reads straight into it; once full, the
@@ -227,7 +228,7 @@ export class SocketSink {
   #account(buf: Buffer, at: number, len: number): boolean {
     const t = this.#target!;
     if (this.#bytes + len > t.cap) {
-      this.#fail(NetError.size(`peer sent more than ${t.cap} bytes`), true);
+      this.#fail(NetError.size(`the peer sent more than ${formatSizeExact(t.cap)}`), true);
       return false;
     }
     this.#bytes += len;

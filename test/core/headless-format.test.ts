@@ -86,8 +86,8 @@ describe('headless text rendering', () => {
       'transfer 4 failed: a.bin: the peer dropped the connection (connection reset); /retry 4 tries again',
     );
     // A reason that names /retry itself is not followed by a second hint.
-    expect(formatEvent({ ...f, direction: 'down', state: 'failed', reason: 'INCOMPLETE: the source stopped after 5 of 9 bytes (part kept for /retry)' })).toBe(
-      'transfer 4 failed: a.bin: incomplete: the source stopped after 5 of 9 bytes (part kept for /retry)',
+    expect(formatEvent({ ...f, direction: 'down', state: 'failed', reason: 'INCOMPLETE: the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)' })).toBe(
+      'transfer 4 failed: a.bin: incomplete: the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)',
     );
     expect(formatEvent({ ...f, direction: 'up', state: 'failed', reason: 'CLOSED: peer closed the connection' })).toBe('transfer 4 failed: sending a.bin: the peer closed the connection');
     expect(formatEvent({ ...f, direction: 'down', state: 'cancelled', reason: 'CLOSED: cancelled' })).toBe('transfer 4 cancelled: a.bin');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTransfer } from '../../src/transfer/format.js';
+import { NetError } from '../../src/errors.js';
 import { formatSize } from '../../src/words.js';
 import type { TransferInfo } from '../../src/transfer/transfer-types.js';
 
@@ -14,5 +15,12 @@ describe('/downloads and /shares sizes', () => {
   it('a /downloads line, its sizes and rate as the TUI and headless progress lines say them (one formatter)', () => {
     const t: TransferInfo = { id: 3, direction: 'down', name: 'song.mp3', peer: '127.0.0.1:6002', protocol: 'pplus2', state: 'active', bytes: 1258291, total: 2726298, rate: 327680, path: null, reason: null };
     expect(formatTransfer(t)).toBe('#3 down 46% 1.2 MiB/2.6 MiB 320 KiB/s active song.mp3 <- 127.0.0.1:6002 [pplus2]');
+  });
+
+  it('a cut-short download says how far it got in sizes, in bytes only where the sizes would read alike', () => {
+    const MiB = 1024 * 1024;
+    expect(NetError.incomplete(1258291, 4 * MiB).message).toBe('the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)');
+    expect(NetError.incomplete(4 * MiB - 3, 4 * MiB).message).toBe('the source stopped after 4194301 B of 4194304 B (part kept for /retry)');
+    expect(NetError.incomplete(0, 700).message).toBe('the source stopped after 0 B of 700 B (part kept for /retry)');
   });
 });

@@ -136,11 +136,22 @@ describe('TransferEngine downloads', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('says a size the peer contradicts, and the cap, in sizes (they were byte counts)', async () => {
+    make({ maxDownloadBytes: 8 * 1024 });
+    const liar: DownloadSource = { open: () => Promise.resolve({ stream: Readable.from([Buffer.alloc(10)]), start: 0, total: 2 * 1024 * 1024 }) };
+    const a = engine.download({ name: 'a.bin', peer: 'p', protocol: 'test', source: liar, size: 1024 * 1024 });
+    const b = engine.download({ name: 'b.bin', peer: 'p', protocol: 'test', source: bufferSource(randomBytes(50_000)) });
+    await settled(a);
+    await settled(b);
+    expect(engine.get(a)?.reason).toBe('SIZE: the peer says the file has 2.0 MiB, where 1.0 MiB was announced');
+    expect(engine.get(b)?.reason).toBe('SIZE: the peer sent more than 8.0 KiB');
+  });
+
   it('keeps a short download as a part (resumable), never under the final name', async () => {
     make();
     const id = engine.download({ name: 'x.bin', peer: 'p', protocol: 'test', source: bufferSource(randomBytes(1000)), size: 5000 });
     await settled(id);
-    expect(engine.get(id)?.reason).toMatch(/^INCOMPLETE: the source stopped after \d+ of \d+ bytes \(part kept for \/retry\)$/);
+    expect(engine.get(id)?.reason).toBe('INCOMPLETE: the source stopped after 1000 B of 4.9 KiB (part kept for /retry)');
     expect(await readdir(dir)).toEqual(['x.bin.part']);
   });
 
