@@ -26,7 +26,7 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'say', args: '<text>', help: 'send a chat line (plain input does this)', text: true },
   { name: 'me', args: '<text>', help: 'send an action line: * nick text', text: true },
   { name: 'nick', args: '<new>', help: 'change your chat nick' },
-  { name: 'connect', args: '<host:port>', help: 'link to a chat peer' },
+  { name: 'connect', args: '<host:port|peer-name>', help: 'link to a chat peer' },
   { name: 'identity', args: '', help: 'our authority and key, and signed-line counters' },
   { name: 'register', args: '<classifier> [--unsecured] [--cloud global|linklocal|all]', help: 'publish a peer name for this node' },
   { name: 'unregister', args: '[name]', help: 'withdraw a peer name (all of ours without a name)' },
@@ -44,6 +44,15 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'acceptfrom', args: '<anyone|contacts|nobody>', help: 'whose invitations you see' },
   { name: 'clouds', args: '', help: 'the clouds we take part in (Global, LinkLocal), with peers and names' },
 ];
+
+/**
+ * A usage error worded as every other protocol's (`usage: /connect <host:port|peer-name>`), from
+ * the command's own synopsis so `/help` and the error agree.
+ */
+function usage(command: string): NetError {
+  const spec = CHAT_COMMANDS.find((c) => c.name === command);
+  return NetError.usage(`usage: /${command}${spec?.args ? ` ${spec.args}` : ''}`);
+}
 
 function names(s: ChatService): NameService {
   if (!s.names) throw NetError.usage('peer names need the chat extensions (this node is classic)');
@@ -111,13 +120,13 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         case 'say':
         case 'me': {
           const text = stripControls(rest);
-          if (text.trim() === '') throw NetError.usage(`/${command} needs some text`);
+          if (text.trim() === '') throw usage(command);
           s.say(text, command === 'me');
           return [];
         }
         case 'nick': {
           const nick = args[0];
-          if (args.length !== 1 || nick === undefined) throw NetError.usage('/nick <new>: one word');
+          if (args.length !== 1 || nick === undefined) throw usage(command);
           const bad = nickProblem(nick);
           if (bad !== undefined) throw NetError.usage(`/nick: ${bad}: ${JSON.stringify(nick)} (README "Nicks")`);
           // Nothing changes, so no NICK line would say so: say it here.
@@ -128,7 +137,7 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         }
         case 'connect': {
           const addr = args[0];
-          if (args.length !== 1 || addr === undefined) throw NetError.usage('/connect <host:port|peer-name>');
+          if (args.length !== 1 || addr === undefined) throw usage(command);
           if (parseName(addr) && !parseHostPort(addr)) {
             const res = await names(s).resolve(addr);
             return [`${addr} is ${chatEndpoint(res)}`, await s.connect(chatEndpoint(res))];
@@ -147,7 +156,7 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         }
         case 'contact': {
           const [sub, who, as, extra] = args;
-          if (sub !== 'add' || who === undefined || extra !== undefined) throw NetError.usage('/contact add <nick|authority> [name]');
+          if (sub !== 'add' || who === undefined || extra !== undefined) throw usage(command);
           const c = await s.contacts.add(who, as, now());
           return [`contact ${c.name}: authority ${c.authority}`];
         }
@@ -165,18 +174,18 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         }
         case 'invite': {
           const [who, what, ...msg] = rest.split(' ');
-          if (!who || !what) throw NetError.usage('/invite <who> <mesh|pplus2|gnutella|napster> [message]');
+          if (!who || !what) throw usage(command);
           return [near(s).invite(who, what, msg.join(' '))];
         }
         case 'accept':
         case 'decline': {
           const n = Number(args[0]);
-          if (args.length !== 1 || !Number.isInteger(n)) throw NetError.usage(`/${command} <N>`);
+          if (args.length !== 1 || !Number.isInteger(n)) throw usage(command);
           return command === 'accept' ? await near(s).accept(n) : [near(s).decline(n)];
         }
         case 'acceptfrom': {
           const v = args[0];
-          if (v !== 'anyone' && v !== 'contacts' && v !== 'nobody') throw NetError.usage('/acceptfrom <anyone|contacts|nobody>');
+          if (v !== 'anyone' && v !== 'contacts' && v !== 'nobody') throw usage(command);
           near(s).acceptFrom = v;
           return [`invitations from ${v}`];
         }
@@ -191,7 +200,7 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           return describeNames(names(s), now());
         case 'resolve': {
           const name = args[0];
-          if (args.length !== 1 || name === undefined) throw NetError.usage('/resolve <name>');
+          if (args.length !== 1 || name === undefined) throw usage(command);
           return describeResolution(await names(s).resolve(name), now());
         }
         case 'identity':

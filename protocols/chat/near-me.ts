@@ -209,7 +209,7 @@ export class NearMe {
 
   /** `/invite who what [message]`: who is a nick or authority prefix from /near. */
   invite(who: string, kind: string, message: string): string {
-    if (!KINDS.includes(kind as InviteKind)) throw NetError.usage(`/invite <who> <${KINDS.join('|')}> [message]`);
+    if (!KINDS.includes(kind as InviteKind)) throw NetError.usage(`usage: /invite <who> <${KINDS.join('|')}> [message]`);
     const p = this.people().find((x) => x.nick === who || (who.length >= 8 && x.authority.startsWith(who)));
     if (!p) throw NetError.notFound(`${who} is not near you (see /near)`);
     const endpoint = inviteEndpoint(kind as InviteKind, this.#o.endpoints());

@@ -13,7 +13,7 @@ export function parseRegister(args: string[]): { classifier: string; unsecured: 
   let classifier: string | undefined;
   let unsecured = false;
   let cloud: CloudQuery = 'global';
-  const usage = '/register <classifier> [--unsecured] [--cloud global|linklocal|all]';
+  const usage = 'usage: /register <classifier> [--unsecured] [--cloud global|linklocal|all]';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--unsecured') unsecured = true;
