@@ -258,6 +258,18 @@ const pieces = new LinePieces();
 
 /** The head of a chat.line, up to its id's opening quote. */
 function chatHead(protocol: string, kind: string): Buffer {
+  if (kind === lastHeadKind && protocol === lastHeadProtocol) return lastHead;
+  const head = chatHeadFor(protocol, kind);
+  lastHeadProtocol = protocol;
+  lastHeadKind = kind;
+  lastHead = head;
+  return head;
+}
+let lastHeadProtocol = '';
+let lastHeadKind = '';
+let lastHead: Buffer = Buffer.alloc(0);
+
+function chatHeadFor(protocol: string, kind: string): Buffer {
   const known = protocol === 'chat' ? CHAT_HEADS.get(kind) : undefined;
   if (known !== undefined) return known;
   const b = Buffer.allocUnsafe(HEAD.length + jsonTextRoom(protocol) + KIND.length + jsonTextRoom(kind) + ID.length);

@@ -42,7 +42,9 @@ export class WireChatLine {
   set(protocol: string, kind: ChatLineKind, bytes: Buffer, idAt: number, idEnd: number, nick: string, textAt: number, textEnd: number, origin: string, at: number, hops: number, self: boolean): this {
     this.protocol = protocol;
     this.kind = kind;
-    this.bytes = bytes;
+    // The chunk changes once per socket read, not per line: storing it only then spares a
+    // write barrier a line (this object is old, a fresh chunk young).
+    if (this.bytes !== bytes) this.bytes = bytes;
     this.idAt = idAt;
     this.idEnd = idEnd;
     this.nick = nick;

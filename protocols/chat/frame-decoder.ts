@@ -144,7 +144,7 @@ export class ChatFrameDecoder implements Decoder<ChatFrame> {
         throw NetError.badMessage(buf.subarray(from, end).includes(NUL) ? 'binary data on a text link (NUL byte)' : 'binary data on a text link (not UTF-8)');
       }
       const f = this.#frame;
-      f.buf = buf;
+      if (f.buf !== buf) f.buf = buf; // once a chunk, not a line (a write barrier spared)
       f.start = from;
       f.end = end;
       return true;

@@ -77,7 +77,9 @@ export class WireFlood {
     this.at = at;
     this.nick = nick;
     this.newNick = newNick;
-    this.buf = buf;
+    // The chunk changes once per socket read, not per line: storing it only then spares a
+    // write barrier a line (this object is old, a fresh chunk young).
+    if (this.buf !== buf) this.buf = buf;
     this.start = start;
     this.end = end;
     this.idAt = idAt;
