@@ -42,6 +42,8 @@ export class GnutellaLink {
   /** A leaf's query allowance (as its ultrapeer), and queries dropped over it. */
   queryBucket = new TokenBucket(LEAF_QUERIES_PER_S, LEAF_QUERY_BURST);
   throttled = 0;
+  /** Since when this link has been congested (its peer not reading), seen by the servent's rounds. */
+  flowControlSince: number | undefined;
 
   constructor(
     readonly id: number,

@@ -2,6 +2,7 @@
  * What a Servent takes beyond the command line (tests, benches) and the
  * timing and size constants it runs by (spec 1.5, 2.6, 3.1, 3.4).
  */
+import type { QueueLimits } from '../../src/net/connection-types.js';
 import type { GnutellaOptions } from './flags.js';
 
 /** Options beyond the command line (tests, benches). */
@@ -29,6 +30,10 @@ export interface ServentOptions extends GnutellaOptions {
   pushWaitMs?: number;
   /** A link with no traffic either way this long is closed with Bye 405 (default 180 s, spec 1.5). */
   idleMs?: number;
+  /** Each link's send queue (default: the core's); tests set a small one to fill it. */
+  sendQueue?: Partial<QueueLimits>;
+  /** A link congested this long gets Bye 405 (default 180 s, gtk-gnutella's node_tx_flowc_timeout). */
+  flowControlMs?: number;
 }
 
 /** Inbound links beyond leaves and ultrapeer links: handshakes and HTTP on the same port. */

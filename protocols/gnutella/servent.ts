@@ -34,6 +34,8 @@ import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, QRP_UP_UPDATE_MS, HOSTS_SAVE_E
 import { GnutellaUdp } from './udp.js';
 import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
+import { DEFAULT_QUEUE, type QueueLimits } from '../../src/net/connection-types.js';
+import { FLOW_CONTROL_MS, flowControlCheck, flowControlReason, overflowVerdict, queueFullReason } from './slow-peer.js';
 
 export type { ServentOptions } from './servent-options.js';
 
@@ -84,6 +86,8 @@ export class Servent {
     return this.#roles.why;
   }
   readonly #roles: RoleKeeper;
+  /** Each link's send queue (the core's default unless a test sets a smaller one). */
+  readonly #queue: QueueLimits;
 
   constructor(ctx: PluginContext, opts: ServentOptions) {
     this.opts = {
@@ -95,6 +99,7 @@ export class Servent {
     this.#roles = new RoleKeeper(this, ctx);
     this.#ctx = ctx;
     this.#log = ctx.log;
+    this.#queue = { ...DEFAULT_QUEUE, ...opts.sendQueue };
     this.group = ctx.net.group<GnutellaFrame>({
       name: 'gnutella',
       decoder: () => new HeaderBlockDecoder(C.MAX_HEADER_BLOCK),
@@ -106,6 +111,7 @@ export class Servent {
       },
       limits: { maxInbound: this.opts.maxLeaves + this.opts.upLinks + INBOUND_SPARE, maxOutbound: this.opts.upLinks, perIp: opts.perIp ?? PER_IP },
       timeouts: { handshakeMs: 15_000, idleMs: opts.idleMs ?? IDLE_MS },
+      queue: this.#queue,
     });
     this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
     this.#http.on('connection', (s: Socket) => {
@@ -274,6 +280,7 @@ export class Servent {
       // Written atomically when changed, so a crash loses at most a minute of hosts.
       this.#hosts.save().catch((err: unknown) => this.#log.warn(`gnutella: host cache not saved: ${String(err)}`));
     }
+    this.#kickFlowControlled(now);
     if (now - this.#lastPing >= PING_EVERY_MS) {
       this.#lastPing = now;
       for (const l of this.openLinks()) {
@@ -290,6 +297,21 @@ export class Servent {
     // A leaf keeps --gnutella-links ultrapeers; an ultrapeer dials for its mesh, leaving room for inbound ones.
     const want = this.role === 'leaf' ? this.opts.links : Math.max(1, Math.ceil(this.opts.upLinks / 2));
     this.dialer.fill(want, () => this.openLinks('ultrapeer').length, `${this.local.listen?.ip}:${this.port}`, this.role === 'ultrapeer' ? (a) => this.knownUltrapeers.has(a) : undefined);
+  }
+
+  /**
+   * A link congested (its peer not reading) for the flow-control limit gets
+   * `Bye 405 Flow-controlled for too long (180 secs)`, as gtk-gnutella does
+   * (spec 6: `node_tx_flowc_timeout`), instead of staying open forever while
+   * everything droppable for it is dropped.
+   */
+  #kickFlowControlled(now: number): void {
+    const limit = this.opts.flowControlMs ?? FLOW_CONTROL_MS;
+    for (const l of this.openLinks()) {
+      const v = flowControlCheck(l.conn.congested, l.flowControlSince, now, limit);
+      l.flowControlSince = v.since;
+      if (v.kick) this.sendBye(l, C.BYE_IDLE, flowControlReason(limit));
+    }
   }
 
   /** Ultrapeer links we may still take: a leaf's --gnutella-links, an ultrapeer's --gnutella-up-links. */
@@ -329,15 +351,28 @@ export class Servent {
     return ownSearch(this, this.#messages, this.#ctx.clock, query, sink, signal);
   }
 
-  /** Sends one descriptor on a link and counts it; Ping, Pong and Query may be dropped under pressure. */
+  /**
+   * Sends one descriptor on a link and counts it; Ping, Pong and Query may be dropped under pressure.
+   * A precious one that would fill the queue (its peer is not reading) ends the link with
+   * `Bye 502 Send queue reached N bytes` (spec 6, gtk-gnutella's mq.c) instead of a silent cut.
+   */
   send(l: GnutellaLink, d: Descriptor): void {
     const droppable = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_PONG || d.type === C.DESCRIPTOR_QUERY;
-    if (l.conn.send(encodeDescriptor(d), { droppable })) l.count('out', typeName(d.type));
+    const bytes = encodeDescriptor(d);
+    if (overflowVerdict(l.conn.queuedBytes, bytes.length, droppable, this.#queue.hardCap) === 'bye') {
+      return this.sendBye(l, C.BYE_SEND_QUEUE_FULL, queueFullReason(this.#queue.hardCap));
+    }
+    if (l.conn.send(bytes, { droppable })) l.count('out', typeName(d.type));
   }
 
-  /** Bye with a code, then close (spec 2.10). */
+  /**
+   * Bye with a code, then close (spec 2.10). The Bye goes after what is queued (send() keeps
+   * room for it under the cap); a peer that does not read it within the core's close grace
+   * (2 s) is cut all the same, so a Bye never holds a link open or grows its queue.
+   */
   sendBye(l: GnutellaLink, code: number, reason: string): void {
-    this.send(l, { muid: newGuid(), type: C.DESCRIPTOR_BYE, ttl: 1, hops: 0, payload: encodeBye(code, reason, C.USER_AGENT) });
+    const bye = encodeDescriptor({ muid: newGuid(), type: C.DESCRIPTOR_BYE, ttl: 1, hops: 0, payload: encodeBye(code, reason, C.USER_AGENT) });
+    if (l.conn.send(bye)) l.count('out', typeName(C.DESCRIPTOR_BYE));
     l.conn.close(code < 300 ? NetError.closed(`Bye ${code} ${reason}`) : NetError.protocol(`Bye ${code} ${reason}`));
   }
 
