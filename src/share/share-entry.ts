@@ -16,6 +16,11 @@ export interface ShareEntry {
   readonly path: string;
   readonly size: number;
   readonly mtimeMs: number;
+  /**
+   * The ctime the last scan saw (the library's entries always carry it): any write moves it, even
+   * one that keeps the size and puts the mtime back, so a cache of what a file holds keys by it too.
+   */
+  readonly ctimeMs?: number;
   /** SHA-1 hex, once hashed. */
   readonly sha1?: string;
   /** SHA-1 base32 (`urn:sha1:` body), once hashed. */
