@@ -12,8 +12,17 @@ export const MAX_AUDIO_CACHE = 200_000;
 /** Headers read at once. */
 const READ_CONCURRENCY = 8;
 
-/** One remembered file: [size, mtimeMs, bitrate, freq, seconds]; zeros when the file has no MPEG audio. */
-type Row = [number, number, number, number, number];
+/** One remembered file: [size, mtimeMs, ctimeMs, bitrate, freq, seconds]; zeros when the file has no MPEG audio. */
+type Row = [number, number, number, number, number, number];
+
+/**
+ * The ctime of a row from an older napster-audio.json (no ctime in it): it matches no file,
+ * so each of those files is read once more and remembered with its ctime.
+ */
+const CTIME_UNKNOWN = -1;
+/** Fields of a saved row: the path and the Row, or (older files) the path, size, mtime and the three audio fields. */
+const SAVED_FIELDS = 7;
+const OLD_SAVED_FIELDS = 6;
 
 /** Whether a shared file is one we read audio fields from (the type-100 share is for MP3s, §4.1). */
 export function isMp3(name: string): boolean {
@@ -23,7 +32,8 @@ export function isMp3(name: string): boolean {
 /**
  * The bitrate, frequency and length of shared MP3 files (napster.md §4.1
  * share fields), read from each file's first bytes once and kept by path,
- * size and mtime in memory and in `napster-audio.json` (written atomically).
+ * size, mtime and ctime (a rewrite that keeps the size and puts the mtime back
+ * still moves the ctime) in memory and in `napster-audio.json` (written atomically).
  * A file whose header cannot be read or parsed is remembered as "no info"
  * (zeros on the wire, as before), so it is not read again until it changes.
  */
@@ -48,8 +58,8 @@ export class AudioCatalog {
   /** The fields of `e` when known and the file has not changed since. */
   get(e: ShareEntry): AudioInfo | undefined {
     const r = this.#rows.get(e.path);
-    if (!r || r[0] !== e.size || r[1] !== e.mtimeMs || r[2] === 0) return undefined;
-    return { bitrate: r[2], freq: r[3], seconds: r[4] };
+    if (!r || !sameFile(r, e) || r[3] === 0) return undefined;
+    return { bitrate: r[3], freq: r[4], seconds: r[5] };
   }
 
   /** Reads the headers of the MP3s among `entries` not known yet; true when something new was learnt. */
@@ -89,7 +99,7 @@ export class AudioCatalog {
 
   #fresh(e: ShareEntry): boolean {
     const r = this.#rows.get(e.path);
-    return r !== undefined && r[0] === e.size && r[1] === e.mtimeMs;
+    return r !== undefined && sameFile(r, e);
   }
 
   #set(e: ShareEntry, info: AudioInfo | undefined): void {
@@ -97,7 +107,7 @@ export class AudioCatalog {
       const oldest = this.#rows.keys().next().value;
       if (oldest !== undefined) this.#rows.delete(oldest);
     }
-    this.#rows.set(e.path, [e.size, e.mtimeMs, info?.bitrate ?? 0, info?.freq ?? 0, info?.seconds ?? 0]);
+    this.#rows.set(e.path, [e.size, e.mtimeMs, ctimeOf(e), info?.bitrate ?? 0, info?.freq ?? 0, info?.seconds ?? 0]);
     this.#dirty = true;
   }
 
@@ -112,9 +122,8 @@ export class AudioCatalog {
       const data: unknown = JSON.parse(text);
       if (!Array.isArray(data)) throw new Error('not a list');
       for (const r of data.slice(0, MAX_AUDIO_CACHE)) {
-        if (Array.isArray(r) && r.length === 6 && typeof r[0] === 'string' && r.slice(1).every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) {
-          this.#rows.set(r[0], r.slice(1) as Row);
-        }
+        const row = savedRow(r);
+        if (row) this.#rows.set(row[0], row[1]);
       }
     } catch (err) {
       this.#log.warn(`${AUDIO_CACHE_FILE}: ignored (${err instanceof Error ? err.message : String(err)}); MP3 headers are read again`);
@@ -132,6 +141,34 @@ export class AudioCatalog {
       this.#log.warn(`${AUDIO_CACHE_FILE}: not saved: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+/** The ctime a row keeps for `e`: an entry without one (not from the library) counts its mtime. */
+function ctimeOf(e: ShareEntry): number {
+  return e.ctimeMs ?? e.mtimeMs;
+}
+
+/** The row was learnt from this very file: same size, mtime and ctime. */
+function sameFile(r: Row, e: ShareEntry): boolean {
+  return r[0] === e.size && r[1] === e.mtimeMs && r[2] === ctimeOf(e);
+}
+
+/** One saved row, checked (numbers finite and not negative; a ctime may be unknown), or undefined. */
+function savedRow(r: unknown): [string, Row] | undefined {
+  if (!Array.isArray(r) || typeof r[0] !== 'string') return undefined;
+  const nums: unknown[] = r.slice(1);
+  if (!nums.every((n): n is number => typeof n === 'number' && Number.isFinite(n))) return undefined;
+  if (r.length === SAVED_FIELDS) {
+    const [size, mtime, ctime, bitrate, freq, secs] = nums as Row;
+    if ([size, mtime, bitrate, freq, secs].some((n) => n < 0) || (ctime < 0 && ctime !== CTIME_UNKNOWN)) return undefined;
+    return [r[0], [size, mtime, ctime, bitrate, freq, secs]];
+  }
+  if (r.length === OLD_SAVED_FIELDS) {
+    const [size, mtime, bitrate, freq, secs] = nums as number[];
+    if ([size!, mtime!, bitrate!, freq!, secs!].some((n) => n < 0)) return undefined;
+    return [r[0], [size!, mtime!, CTIME_UNKNOWN, bitrate!, freq!, secs!]];
+  }
+  return undefined;
 }
 
 /**
