@@ -8,6 +8,7 @@ import {
   STATUS_CONFLICT,
   STATUS_FORBIDDEN,
   STATUS_OK,
+  STATUS_TOO_LARGE,
   STATUS_UNAVAILABLE,
   USER_AGENT,
 } from './constants.js';
@@ -138,6 +139,18 @@ export function isConnectLine(line: string): boolean {
 
 function status(code: number, reason: string): string {
   return `${HANDSHAKE_STATUS_PREFIX}${code} ${reason}`;
+}
+
+/**
+ * The acceptor's answer to a connect it cannot read (a line over 1024 bytes, over 64 lines,
+ * a block over 16 KiB): `GNUTELLA/0.6 413 <reason>` with `User-Agent` and `Remote-IP`, as
+ * gtk-gnutella answers (spec 1.4, 1.5; no `X-Ultrapeer` on a 4xx), then the link closes.
+ */
+export function tooLargeResponse(reason: string, local: Pick<LocalInfo, 'userAgent'>, remoteIp: string): Buffer {
+  return encodeHeaderBlock(status(STATUS_TOO_LARGE, reason), [
+    ['User-Agent', local.userAgent ?? USER_AGENT],
+    ['Remote-IP', remoteIp],
+  ]);
 }
 
 /** What the acceptor knows when it answers (its free slots, who is connected). */

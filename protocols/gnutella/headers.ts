@@ -11,6 +11,19 @@ export interface HeaderBlock {
   headers: Map<string, string>;
 }
 
+/** Why a handshake block is refused with 413 before it is read, in gtk-gnutella's words (spec 1.4, 1.5). */
+export const HEADER_LINE_TOO_LONG = 'Header line too long';
+export const HEADER_TOO_MANY_LINES = 'Header has too many lines';
+export const HEADER_TOO_LARGE = 'Header too large';
+
+/** A block past our limits: more than 64 lines, or a line over 1024 bytes (the 413 reason), else undefined. */
+export function headerBlockFault(rawLines: readonly string[]): string | undefined {
+  const lines = rawLines.flatMap((l) => l.split(/\r?\n/));
+  if (lines.length > MAX_HEADER_LINES + 1) return HEADER_TOO_MANY_LINES;
+  if (lines.some((l) => l.length > MAX_HEADER_LINE)) return HEADER_LINE_TOO_LONG;
+  return undefined;
+}
+
 /**
  * Parses the lines of one block (as HeaderBlockDecoder yields them). More than
  * 64 lines, a line over 1024 bytes or a header line without a colon is a

@@ -6,8 +6,9 @@ import * as C from './constants.js';
 import { DescriptorDecoder } from './descriptor-decoder.js';
 import { FramingGuard } from './framing-guard.js';
 import type { Dialer } from './dialer.js';
-import { acceptorConfirm, acceptorRespond, initiatorDecide, parseStatusLine, peerHeaders } from './handshake.js';
-import { parseHeaderBlock } from './headers.js';
+import type { GarbledStream } from './framing-guard.js';
+import { acceptorConfirm, acceptorRespond, initiatorDecide, isConnectLine, parseStatusLine, peerHeaders, tooLargeResponse } from './handshake.js';
+import { HEADER_TOO_LARGE, headerBlockFault, parseHeaderBlock } from './headers.js';
 import type { GnutellaLink } from './link.js';
 import { encodeMessagesSupported } from './vendor.js';
 import { PUSH_VENDOR_MESSAGES } from './push-vendor.js';
@@ -47,6 +48,10 @@ export class LinkSetup {
       s.linksChanged();
       handToHttp(conn, this.http, Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
       return;
+    }
+    if (l.phase === 'start' && isConnectLine(lines[0] ?? '')) {
+      const fault = headerBlockFault(lines);
+      if (fault !== undefined) return this.#refuseTooLarge(l, fault);
     }
     const block = parseHeaderBlock(lines);
     switch (l.phase) {
@@ -111,6 +116,23 @@ export class LinkSetup {
       case 'open':
         throw NetError.protocol('header block on an open link');
     }
+  }
+
+  /**
+   * A handshake block over 16 KiB: a connect we accept gets `413 Header too large`, as
+   * gtk-gnutella answers (spec 1.5); anything else (an HTTP request, the answer to our
+   * own connect) just closes.
+   */
+  onOversizedBlock(l: GnutellaLink, g: GarbledStream): void {
+    const first = g.head.split(/\r?\n/)[0] ?? '';
+    if (l.phase === 'start' && isConnectLine(first)) return this.#refuseTooLarge(l, HEADER_TOO_LARGE);
+    l.conn.close(g.error);
+  }
+
+  /** `GNUTELLA/0.6 413 <reason>`, then close (spec 1.4, 1.5). */
+  #refuseTooLarge(l: GnutellaLink, reason: string): void {
+    l.conn.send(tooLargeResponse(reason, this.s.local, l.conn.remoteAddress));
+    l.conn.close(NetError.refused(`413 ${reason}`));
   }
 
   /** Step 3 done: binary descriptors from here on, compressed as negotiated (spec 1.6, 1.7). */

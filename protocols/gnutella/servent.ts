@@ -23,6 +23,7 @@ import { LinkSetup } from './link-setup.js';
 import { typeName } from './descriptor-names.js';
 import { createUploadHandler } from './http-upload.js';
 import { GnutellaLink, type GnutellaFrame } from './link.js';
+import { FramingGuard } from './framing-guard.js';
 import { MessageHandler } from './message-handler.js';
 import { QrpTable } from './qrp-table.js';
 import { Searches } from './searches.js';
@@ -102,7 +103,7 @@ export class Servent {
     this.#queue = { ...DEFAULT_QUEUE, ...opts.sendQueue };
     this.group = ctx.net.group<GnutellaFrame>({
       name: 'gnutella',
-      decoder: () => new HeaderBlockDecoder(C.MAX_HEADER_BLOCK),
+      decoder: () => new FramingGuard(new HeaderBlockDecoder(C.MAX_HEADER_BLOCK)),
       handler: {
         onOpen: (conn) => this.#onOpen(conn),
         onMessage: (conn, frame) => this.#onFrame(conn, frame),
@@ -419,6 +420,7 @@ export class Servent {
     const l = this.links.get(conn);
     if (!l) return;
     if (Array.isArray(frame)) this.#setup.onBlock(l, frame);
+    else if ('kind' in frame && l.phase !== 'open') this.#setup.onOversizedBlock(l, frame);
     else if ('kind' in frame) this.sendBye(l, C.BYE_GARBLED, `Garbled stream: ${frame.error.message}`);
     else this.#messages.onDescriptor(l, frame);
   }

@@ -12,8 +12,9 @@ import {
   peerHeaders,
   type AcceptView,
   type LocalInfo,
+  tooLargeResponse,
 } from '../../protocols/gnutella/handshake.js';
-import { parseHeaderBlock, type HeaderBlock } from '../../protocols/gnutella/headers.js';
+import { headerBlockFault, parseHeaderBlock, type HeaderBlock } from '../../protocols/gnutella/headers.js';
 import { parseTryHosts } from '../../protocols/gnutella/try-hosts.js';
 import { everySplit } from '../chunking.js';
 
@@ -125,6 +126,14 @@ describe('header blocks', () => {
     const many = ['GNUTELLA CONNECT/0.6', ...Array.from({ length: 200 }, (_, i) => `X-H${i}: 1`)];
     expect(() => parseHeaderBlock(many)).toThrowError(expect.objectContaining({ code: 'PROTOCOL' }));
     expect(() => parseHeaderBlock(['GNUTELLA CONNECT/0.6', 'no colon here'])).toThrowError(expect.objectContaining({ code: 'PROTOCOL' }));
+  });
+
+  it('names what is over the limits as gtk-gnutella does in its 413 (spec 1.5)', () => {
+    expect(headerBlockFault(['GNUTELLA CONNECT/0.6', `X-Big: ${'a'.repeat(1_017)}`])).toBeUndefined();
+    expect(headerBlockFault(['GNUTELLA CONNECT/0.6', `X-Big: ${'a'.repeat(1_018)}`])).toBe('Header line too long');
+    expect(headerBlockFault(['GNUTELLA CONNECT/0.6', ...Array.from({ length: 64 }, (_, i) => `X-H${i}: 1`)])).toBeUndefined();
+    expect(headerBlockFault(['GNUTELLA CONNECT/0.6', ...Array.from({ length: 65 }, (_, i) => `X-H${i}: 1`)])).toBe('Header has too many lines');
+    expect(tooLargeResponse('Header too large', {}, '10.0.0.1').toString('latin1')).toBe('GNUTELLA/0.6 413 Header too large\r\nUser-Agent: peerdeck/0.1\r\nRemote-IP: 10.0.0.1\r\n\r\n');
   });
 
   it('random lines give a block or a NetError (property)', () => {

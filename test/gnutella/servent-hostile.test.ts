@@ -99,12 +99,23 @@ describe('our leaf facing hostile peers', () => {
     good.socket.destroy();
   });
 
-  it('10 KB header lines, 200 header lines and a 0.4 connect are closed; the port still works', async () => {
-    for (const req of [upConnect([`X-Big: ${'a'.repeat(10_000)}`]), upConnect(Array.from({ length: 200 }, (_, i) => `X-H${i}: 1`)), 'GNUTELLA CONNECT/0.4\r\n\r\n']) {
+  it('a 10 KB header line, 200 header lines and a 20 KB block get 413 in gtk-gnutella\'s words, then a close; a 0.4 connect and an oversized GET are closed without a word; the port still works', async () => {
+    const cases: Array<[string, string]> = [
+      [upConnect([`X-Big: ${'a'.repeat(10_000)}`]), 'Header line too long'],
+      [upConnect(Array.from({ length: 200 }, (_, i) => `X-H${i}: 1`)), 'Header has too many lines'],
+      [upConnect(Array.from({ length: 40 }, (_, i) => `X-H${i}: ${'b'.repeat(500)}`)), 'Header too large'],
+    ];
+    for (const [req, reason] of cases) {
       const p = await rawPeer(leaf.port);
       p.write(req);
       await p.closed;
-      expect(p.text()).not.toMatch(/200 OK/);
+      expect(p.text()).toBe(`GNUTELLA/0.6 413 ${reason}\r\nUser-Agent: peerdeck/0.1\r\nRemote-IP: 127.0.0.1\r\n\r\n`);
+    }
+    for (const req of ['GNUTELLA CONNECT/0.4\r\n\r\n', `GET / HTTP/1.1\r\n${Array.from({ length: 40 }, (_, i) => `X-H${i}: ${'b'.repeat(500)}`).join('\r\n')}\r\n\r\n`]) {
+      const p = await rawPeer(leaf.port);
+      p.write(req);
+      await p.closed;
+      expect(p.text()).toBe('');
     }
     const ok = await linkedUp(leaf.port);
     ok.socket.destroy();
