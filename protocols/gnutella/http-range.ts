@@ -21,12 +21,18 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   return { kind: 'range', start, end };
 }
 
-/** Parses `Content-Range: bytes a-b/total` (total may be `*`). */
+/**
+ * Parses `Content-Range: bytes a-b/total` (total may be `*`), as an uploader
+ * sends it: every number must be an exact integer (a hostile one past 2^53
+ * would be rounded into a range that looks valid), and end >= start.
+ */
 export function parseContentRange(header: string | undefined): { start: number; end: number; total: number | undefined } | undefined {
   const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(header ?? '');
   if (!m) return undefined;
   const start = Number(m[1]);
   const end = Number(m[2]);
+  const total = m[3] === '*' ? undefined : Number(m[3]);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (total !== undefined && !Number.isSafeInteger(total))) return undefined;
   if (end < start) return undefined;
-  return { start, end, total: m[3] === '*' ? undefined : Number(m[3]) };
+  return { start, end, total };
 }
