@@ -242,14 +242,14 @@ export class MessageHandler {
     }
   }
 
-  /** Our own pong (spec 2.6): port, IP, files and KiB; an ultrapeer marks its size as a power of two. */
+  /**
+   * Our own pong (spec 2.6): port, IP, files and KiB; an ultrapeer marks its size as a power of two.
+   * The totals are the library's (kept per scan), not a walk over every shared file: pings come as
+   * fast as a peer likes, and each used to cost a pass over the whole share.
+   */
   ourPong(): Buffer {
-    let files = 0;
-    let bytes = 0;
-    for (const e of this.ctx.share.entries()) {
-      files++;
-      bytes += e.size;
-    }
+    const files = this.ctx.share.files;
+    const bytes = this.ctx.share.bytes;
     const kb = Math.min(0xffff_ffff, Math.floor(bytes / 1024));
     const local = this.s.local;
     const up = this.s.role === 'ultrapeer';
