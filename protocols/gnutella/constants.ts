@@ -118,8 +118,11 @@ export const GGEP_H_BITPRINT = 0x02;
 
 /** Bye codes we send (spec 2.10). */
 export const BYE_SHUTDOWN = 200;
-/** A 2xx Bye (no fault of the peer): we change role, links are negotiated again (issue 11). */
-export const BYE_ROLE_CHANGE = 200;
+/**
+ * A 2xx Bye (no fault of the peer): we change role, links are negotiated again (issue 11).
+ * Spec 2.10: 202 is "making room / going offline / becoming leaf" (gtk-gnutella says 203).
+ */
+export const BYE_ROLE_CHANGE = 202;
 export const BYE_GARBLED = 400;
 export const BYE_DUPLICATES = 401;
 export const BYE_HIGH_TTL = 403;

@@ -57,6 +57,8 @@ describe('ultrapeer role', () => {
       throw e;
     });
     expect(auto.node.snapshot().status.gnutella?.role).toBe('UP');
+    // Spec 2.10: a role change is a 202 (no fault of the peer), not the 200 of a shutdown.
+    expect(await gstatus(up)).toMatch(/links ended since start: .*peer said Bye 202 1/);
   }, 60_000);
 
   /** An ultrapeer that holds half its degree (here 1 of 2 links) and has leaf slots answers with leaf guidance. */
