@@ -61,6 +61,30 @@ describe('chat lines as their received bytes (WireChatLine)', () => {
     }
   });
 
+  it('copies four bytes at a time only while none of them changes: every byte JSON escapes, at every place in and around a word, from and into arrays at any offset, one array reused with new contents', () => {
+    // The bytes that change, and neighbours of each that do not (0x7f and a UTF-8 pair pass as they are).
+    const specials = [...Array.from({ length: 0x20 }, (_, c) => c), 0x22, 0x5c];
+    const plain = [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7e, 0x7f];
+    const backing = Buffer.alloc(64);
+    const out = Buffer.alloc(256);
+    for (let len = 1; len <= 13; len++) {
+      for (let at = 0; at < len; at++) {
+        for (const c of [...specials, ...plain]) {
+          for (let shift = 0; shift < 4; shift++) {
+            // One source array and one target array, their contents rewritten each time.
+            const src = backing.subarray(3, 3 + 4 + 13);
+            src.fill(0x61);
+            src[shift + at] = c;
+            if (c === 0x7f && at + 1 < len) (src[shift + at] = 0xc3), (src[shift + at + 1] = 0xa9); // é
+            const text = src.subarray(shift, shift + len).toString('utf8');
+            const end = writeJsonBytes(out, 1 + shift, src, shift, shift + len);
+            expect(out.subarray(1 + shift, end).toString('utf8')).toBe(JSON.stringify(text).slice(1, -1));
+          }
+        }
+      }
+    }
+  });
+
   it('prints the same --json line as the plain event, from the bytes, within the room it asks for; reads and JSON.stringifies as the plain event', () => {
     fc.assert(
       fc.property(wireLine, fc.nat(8), ({ wire, plain }, pad) => {
