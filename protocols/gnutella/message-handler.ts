@@ -9,7 +9,7 @@ import { ggepGet } from './ggep.js';
 import { unpackHosts } from './ipv4.js';
 import type { GnutellaLink } from './link.js';
 import { decodeMessage, type GnutellaMessage } from './messages.js';
-import { encodePong, ultrapeerKbytes } from './pong.js';
+import { encodePong, leafKbytes, ultrapeerKbytes } from './pong.js';
 import { PongCache } from './pong-cache.js';
 import { decodePush } from './push.js';
 import { encodeQueryHit } from './query-hit.js';
@@ -256,7 +256,7 @@ export class MessageHandler {
     // GGEP UP (spec 2.6): version 0, free leaf slots, free ultrapeer slots, each one byte.
     const slots = (n: number): number => Math.max(0, Math.min(255, n));
     const ggep = up ? [{ id: C.GGEP_UP, data: Buffer.from([C.GGEP_UP_VERSION, slots(this.s.freeLeafSlots()), slots(this.s.freeUltrapeerSlots())]) }] : [];
-    return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: up ? ultrapeerKbytes(kb) : kb, ggep });
+    return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: up ? ultrapeerKbytes(kb) : leafKbytes(kb), ggep });
   }
 
   /**

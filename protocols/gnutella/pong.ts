@@ -58,6 +58,15 @@ export function encodePong(p: Omit<Pong, 'kind' | 'ggep'> & { ggep?: readonly Gg
   return p.ggep && p.ggep.length > 0 ? Buffer.concat([head, encodeGgep(p.ggep)]) : head;
 }
 
+/**
+ * A leaf's shared KiB in its Pong: never a power of two >= 8, which would mark it as an
+ * ultrapeer (spec 2.6) and send other servents dialling a leaf that refuses them; made odd,
+ * as gtk-gnutella does (`kbytes |= 1`), which moves it by at most 1 KiB.
+ */
+export function leafKbytes(kbytes: number): number {
+  return kbytes === 0 ? 0 : (kbytes | 1) >>> 0;
+}
+
 /** The Pong "ultrapeer mark": shared KiB rounded to a power of two >= 8 (spec 2.6). */
 export function ultrapeerKbytes(kbytes: number): number {
   let p = 8;

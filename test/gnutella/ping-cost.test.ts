@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
+import { leafKbytes } from '../../protocols/gnutella/pong.js';
 import { startGNode, type GNode } from './gnutella-net.js';
 import { linkedUp, until } from './raw-peer.js';
 
@@ -42,4 +43,16 @@ describe('answering pings', () => {
     expect(pong).toMatchObject({ kind: 'pong', files: 3, kbytes: 7 });
     up.socket.destroy();
   }, 60_000);
+
+  it("a leaf's pong never carries a power-of-two size (the ultrapeer mark): 16 KiB shared is said as 17", async () => {
+    expect([0, 1, 7, 8, 9, 16, 1024, 0xffff_ffff].map(leafKbytes)).toEqual([0, 1, 7, 9, 9, 17, 1025, 0xffff_ffff]);
+    const leaf = await startGNode(0, { 'sixteen.bin': Buffer.alloc(16 * 1024) }, { maintainMs: 600_000 });
+    nodes.push(leaf);
+    const up = await linkedUp(leaf.port);
+    const muid = Buffer.alloc(16, 0x44);
+    up.write(encodeDescriptor({ muid, type: 0x00, ttl: 1, hops: 0, payload: Buffer.alloc(0) }));
+    await until(() => up.descriptors.some((d) => d.type === 0x01 && d.muid.equals(muid)));
+    expect(decodeMessage(up.descriptors.find((d) => d.type === 0x01 && d.muid.equals(muid))!)).toMatchObject({ kind: 'pong', files: 1, kbytes: 17 });
+    up.socket.destroy();
+  });
 });
