@@ -26,8 +26,10 @@ export function headerBlockFault(rawLines: readonly string[]): string | undefine
 
 /**
  * Parses the lines of one block (as HeaderBlockDecoder yields them). More than
- * 64 lines, a line over 1024 bytes or a header line without a colon is a
- * PROTOCOL error (spec 1.5: GTKG answers such a peer with 413 / 400).
+ * 64 lines or a line over 1024 bytes is a PROTOCOL error (spec 1.5: GTKG answers
+ * such a peer with 413). A header line without a colon is skipped, with any
+ * continuation of it, as gtk-gnutella's header parser does ("Malformed header
+ * line": logged, and the rest is read).
  */
 export function parseHeaderBlock(rawLines: readonly string[]): HeaderBlock {
   const lines = rawLines.flatMap((l) => l.split(/\r?\n/));
@@ -45,7 +47,11 @@ export function parseHeaderBlock(rawLines: readonly string[]): HeaderBlock {
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) throw NetError.protocol(`malformed header line ${JSON.stringify(line.slice(0, 60))}`);
+    if (colon <= 0) {
+      // gtk-gnutella skips a malformed line (and what continues it) and reads on: so do we.
+      last = undefined;
+      continue;
+    }
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     const prev = headers.get(name);

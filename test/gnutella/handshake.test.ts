@@ -120,12 +120,16 @@ describe('header blocks', () => {
     ]);
   });
 
-  it('refuses 10 KB header lines and 200 header lines with PROTOCOL', () => {
+  it('refuses 10 KB header lines and 200 header lines with PROTOCOL; skips a line without a colon (and its continuation), as gtk-gnutella does', () => {
     const long = [`GNUTELLA CONNECT/0.6`, `X-Big: ${'a'.repeat(10_000)}`];
     expect(() => parseHeaderBlock(long)).toThrowError(expect.objectContaining({ code: 'PROTOCOL' }));
     const many = ['GNUTELLA CONNECT/0.6', ...Array.from({ length: 200 }, (_, i) => `X-H${i}: 1`)];
     expect(() => parseHeaderBlock(many)).toThrowError(expect.objectContaining({ code: 'PROTOCOL' }));
-    expect(() => parseHeaderBlock(['GNUTELLA CONNECT/0.6', 'no colon here'])).toThrowError(expect.objectContaining({ code: 'PROTOCOL' }));
+    const odd = parseHeaderBlock(['GNUTELLA CONNECT/0.6', 'X-Ultrapeer: False', 'no colon here', '\tcontinued', ': no name', 'User-Agent: Odd/1']);
+    expect([...odd.headers]).toEqual([
+      ['x-ultrapeer', 'False'],
+      ['user-agent', 'Odd/1'],
+    ]);
   });
 
   it('names what is over the limits as gtk-gnutella does in its 413 (spec 1.5)', () => {

@@ -121,6 +121,14 @@ describe('our leaf facing hostile peers', () => {
     ok.socket.destroy();
   });
 
+  it('a connect with a malformed header line (no colon) is read on, as gtk-gnutella does, and accepted', async () => {
+    const p = await rawPeer(leaf.port);
+    p.write(upConnect(['This line has no colon', 'X-Another: fine']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200 /);
+    p.socket.destroy();
+  });
+
   it('never relays: a query from one ultrapeer reaches no other link; a Bye closes the link at once', async () => {
     const a = await linkedUp(leaf.port);
     const b = await linkedUp(leaf.port);
