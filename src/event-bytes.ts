@@ -11,6 +11,7 @@
  */
 import type { AppEvent } from './app-api.js';
 import { WireChatLine } from './wire-chat-line.js';
+import { WordView } from './word-view.js';
 
 type ChatLineEvent = Extract<AppEvent, { type: 'chat.line' }>;
 
@@ -136,17 +137,9 @@ function needsEscape(w: number): boolean {
   return ((((w - EACH_SPACE) & ~w) | ((q - EACH_BYTE) & ~q) | ((b - EACH_BYTE) & ~b)) & EACH_HIGH_BIT) !== 0;
 }
 
-/**
- * DataViews over the last source and target writeJsonBytes() copied words between: a relay
- * copies line after line from one received chunk into one batch, so a view is made once a
- * chunk or a batch, not once a line. They are found by the arrays themselves: reading an
- * array's `buffer` or `byteOffset` costs more in Node 20 than the copy (10-17 ns each, a
- * call into V8 every time). The last chunk and batch stay referenced until the next ones.
- */
-let srcArray: Uint8Array | undefined;
-let srcView: DataView | undefined;
-let dstArray: Uint8Array | undefined;
-let dstView: DataView | undefined;
+/** Views of the received chunk and of the output batch writeJsonBytes() copies between. */
+const srcWords = new WordView();
+const dstWords = new WordView();
 
 /**
  * writeJsonText() for the string that the valid UTF-8 bytes `src[from, to)` decode to, written
@@ -155,20 +148,12 @@ let dstView: DataView | undefined;
  *
  * Four bytes at a time while none of them changes (a chat line's id and text nearly always):
  * one word load, test and store instead of four byte loads, table loads and stores (issue 9:
- * the id and text of every line a `--json` relay prints).
+ * the id and text of every line a `--json` relay prints; the views: src/word-view.ts).
  */
 export function writeJsonBytes(buf: Uint8Array, pos: number, src: Uint8Array, from: number, to: number): number {
   if (to - from >= WORD) {
-    if (src !== srcArray || srcView === undefined) {
-      srcArray = src;
-      srcView = new DataView(src.buffer, src.byteOffset, src.length);
-    }
-    if (buf !== dstArray || dstView === undefined) {
-      dstArray = buf;
-      dstView = new DataView(buf.buffer, buf.byteOffset, buf.length);
-    }
-    const sv = srcView;
-    const dv = dstView;
+    const sv = srcWords.of(src);
+    const dv = dstWords.of(buf);
     for (; from + WORD <= to; from += WORD) {
       const w = sv.getUint32(from, true);
       if (needsEscape(w)) break;

@@ -198,6 +198,29 @@ describe('chat relay byte path (parseFloodBytes)', () => {
     );
   });
 
+  it('reads four bytes at a time only where nothing differs: an origin one byte off the remembered one at any place, and a control, DEL, C1 or non-ASCII character at any place of a text, at any offset in a chunk', () => {
+    const origin = '0123456789abcdef0123456789ABCDEF';
+    const texts: string[] = [];
+    for (let len = 1; len <= 13; len++) {
+      for (let at = 0; at < len; at++) for (const c of ['\u0000', '\t', '\u001f', '\u007f', '\u0085', '\u009f', '\u00a0', 'é', '"', '\\']) texts.push('a'.repeat(at) + c + 'b'.repeat(len - at - 1));
+    }
+    const origins = [origin, ...Array.from({ length: origin.length }, (_, i) => origin.slice(0, i) + (origin[i] === 'x' ? 'y' : 'x') + origin.slice(i + 1))];
+    let n = 0;
+    for (const o of origins) {
+      for (const text of n++ === 0 ? texts : texts.slice(0, 20)) {
+        for (let pad = 0; pad < 4; pad++) {
+          const line = `MSG 0123456789abcdef 16 ${o} 1700000000000 ann :${text}`;
+          // Back to the remembered origin between the others, so each one is compared with it.
+          for (const l of [`MSG 0123456789abcdef 16 ${origin} 1700000000000 ann :x`, line]) {
+            const chunk = Buffer.concat([Buffer.alloc(pad, 0x20), Buffer.from(l), Buffer.from('\n')]);
+            const w = parseFloodAt(chunk, pad, chunk.length - 1);
+            expect(w?.message).toEqual(slow(l));
+          }
+        }
+      }
+    }
+  });
+
   it('rewrites hops-left in the received bytes only when the width stays, leaving the rest as it was', () => {
     fc.assert(
       fc.property(flood, fc.integer({ min: 0, max: 255 }), (m, hops) => {
