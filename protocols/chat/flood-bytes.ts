@@ -43,6 +43,26 @@ const chunkWords = new WordView();
 const ID_BYTES = new Uint8Array(256);
 for (const c of Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-', 'latin1')) ID_BYTES[c] = 1;
 
+/** 0x80 in each byte of `v` that is zero (exact: no carry crosses a byte). */
+function zeroBytes(v: number): number {
+  return ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v | 0x7f7f7f7f);
+}
+
+/**
+ * Whether all four bytes of `w` are [A-Za-z0-9_-] (floodIdEnd reads a line's id a word at a
+ * time). Exact: once every byte is below 0x80, each byte's sums below stay below 0x100, so no
+ * carry crosses into the next byte, and the high bit of each byte of `x + (0x80 - a)` says
+ * x >= a, of `~(x + (0x7f - b))` x <= b.
+ */
+function allIdBytes(w: number): boolean {
+  if ((w & EACH_HIGH_BIT) !== 0) return false;
+  const y = w | 0x20202020; // A-Z as a-z
+  const letter = (y + 0x1f1f1f1f) & ~(y + 0x05050505); // 0x61 <= y <= 0x7a
+  const digit = (w + 0x50505050) & ~(w + 0x46464646); // 0x30 <= w <= 0x39
+  const ok = letter | digit | zeroBytes(w ^ 0x5f5f5f5f) | zeroBytes(w ^ 0x2d2d2d2d);
+  return (ok & EACH_HIGH_BIT) === EACH_HIGH_BIT;
+}
+
 /** [A-Za-z0-9_-] */
 function isIdByte(c: number): boolean {
   return ID_BYTES[c] === 1;
@@ -176,6 +196,10 @@ export function floodIdEnd(b: Buffer, start: number, end: number): number {
   if (verbOf(b, start, end) === undefined) return -1;
   const at = floodIdAt(b, start);
   let i = at;
+  if (end - at >= WORD) {
+    const v = chunkWords.of(b);
+    for (; i + WORD <= end; i += WORD) if (!allIdBytes(v.getUint32(i, true))) break;
+  }
   while (i < end && isIdByte(b[i]!)) i++;
   if (i < end && b[i] !== SP) return -1;
   return i - at < MIN_ID || i - at > MAX_ID ? -1 : i;

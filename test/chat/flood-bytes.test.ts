@@ -221,6 +221,26 @@ describe('chat relay byte path (parseFloodBytes)', () => {
     }
   });
 
+  it('reads an id four bytes at a time only while all of them are id bytes: every byte value at every place of ids of every length, at every offset', () => {
+    const isIdByte = (c: number): boolean => /[A-Za-z0-9_-]/.test(String.fromCharCode(c));
+    for (let len = 1; len <= 10; len++) {
+      for (let at = 0; at < len; at++) {
+        for (let c = 0; c < 256; c++) {
+          for (const pad of [0, 1, 2, 3]) {
+            const id = Buffer.alloc(len, 0x61);
+            id[at] = c;
+            const chunk = Buffer.concat([Buffer.alloc(pad, 0x20), Buffer.from('MSG '), id, Buffer.from('abcdefgh 16 o 1 n :t')]);
+            // The id runs until the first byte that is not an id byte: a space ends it; anything else refuses the line.
+            const end = floodIdEnd(chunk, pad, chunk.length);
+            const idStart = pad + 4;
+            const want = isIdByte(c) ? idStart + len + 8 : c === 0x20 && at >= 8 ? idStart + at : -1;
+            expect(end).toBe(want);
+          }
+        }
+      }
+    }
+  });
+
   it('rewrites hops-left in the received bytes only when the width stays, leaving the rest as it was', () => {
     fc.assert(
       fc.property(flood, fc.integer({ min: 0, max: 255 }), (m, hops) => {
