@@ -17,7 +17,8 @@ const running: CliNode[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
   for (const n of running.splice(0)) {
-    if (n.proc.signalCode === 'SIGSTOP') n.proc.kill('SIGCONT');
+    // A test that failed while a process was stopped (SIGSTOP) leaves it stopped: it could not stop cleanly.
+    if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGCONT');
     await n.cleanup();
   }
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
@@ -67,6 +68,21 @@ async function findHit(n: CliNode, text: string, name: string): Promise<JsonEven
   return hit!;
 }
 
+/**
+ * Bytes received and not yet read on the established IPv4 connections whose `end` (local or
+ * remote) port is `port` (Linux /proc/net/tcp, `rx_queue`): what reached a stopped process.
+ */
+async function unreadBytes(end: 'local' | 'remote', port: number): Promise<number> {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let most = 0;
+  for (const row of (await readFile('/proc/net/tcp', 'utf8')).split('\n').slice(1)) {
+    // sl local_address rem_address st tx_queue:rx_queue ...; st 01 is ESTABLISHED
+    const [, local, remote, st, queues] = row.trim().split(/\s+/);
+    if ((end === 'local' ? local : remote)?.endsWith(hexPort) && st === '01') most = Math.max(most, parseInt(queues?.split(':')[1] ?? '0', 16));
+  }
+  return most;
+}
+
 async function partSize(dir: string): Promise<number> {
   try {
     const parts = (await readdir(dir)).filter((f) => f.endsWith('.part'));
@@ -100,7 +116,12 @@ describe('transfer stories with real processes', () => {
   });
 
   it('an uploader killed part-way: a failure and a kept .part, never "done"; /retry after it is back gives the whole file', async () => {
-    const data = randomBytes(64 * 1024 * 1024);
+    // Part-way for sure, whatever the load: the downloader is stopped before the first byte, so
+    // the uploader can only fill the socket buffers (3.7 MiB here) before it is killed. The test
+    // used to race a 64 MiB file against a SIGSTOP sent once the part, polled every 2 ms, had a
+    // byte: under load the test process could be descheduled while the whole file went through,
+    // the download was done, and the test waited for a failure past its time limit.
+    const data = randomBytes(16 * 1024 * 1024);
     const upDir = await tempDir();
     await mkdir(join(upDir, 'share'));
     await writeFile(join(upDir, 'share', 'movie.bin'), data);
@@ -110,12 +131,17 @@ describe('transfer stories with real processes', () => {
     const hit = await findHit(down, 'movie', 'movie.bin');
     const dir = join(down.dataDir, 'downloads');
 
-    down.send(`/get ${hit.n}`);
-    // Freeze the uploader as soon as bytes flow, then kill it: it dies part-way for sure.
-    await vi.waitFor(async () => expect(await partSize(dir)).toBeGreaterThan(0), { timeout: 30_000, interval: 2 });
     up.proc.kill('SIGSTOP');
+    down.send(`/get ${hit.n}`);
+    // The request reached the frozen uploader: its download port holds it, unread.
+    await vi.waitFor(async () => expect(await unreadBytes('local', port + 2)).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    down.proc.kill('SIGSTOP');
+    up.proc.kill('SIGCONT');
+    // The file is under way: bytes wait, unread, at the stopped downloader's end.
+    await vi.waitFor(async () => expect(await unreadBytes('remote', port + 2)).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
     up.proc.kill('SIGKILL');
     await up.exited();
+    down.proc.kill('SIGCONT');
 
     const failed = await down.waitEvent((e) => e.type === 'transfer.failed', 60_000);
     expect(failed).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^(INCOMPLETE: the source stopped after|SOCKET: )/) });
