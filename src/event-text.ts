@@ -46,7 +46,8 @@ function eventText(e: AppEvent): string {
     case 'search.started':
       return `search ${e.search} started: "${e.query}" on ${e.protocols.length === 0 ? 'no protocol' : e.protocols.join(', ')}`;
     case 'search.hit':
-      return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : plural(e.size, 'byte')}) from ${e.source} [${e.protocol}]`;
+      // Sizes as the Results window shows them (it said `(3000000 bytes)`).
+      return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : formatSize(e.size)}) from ${e.source} [${e.protocol}]`;
     case 'search.done':
       // Reaching nobody is said as such, as the TUI does (it read "0 hits from 0 peers").
       if (e.peers === 0 && e.hits === 0) return `search ${e.search} done on ${e.protocol}: reached no peer (no ${e.protocol} peer is connected yet)`;

@@ -23,8 +23,10 @@ describe('headless text rendering', () => {
       ],
       [{ type: 'error', message: 'usage: /get <N>' }, 'error: usage: /get <N>'],
       [{ type: 'search.hit', search: 's', n: 3, name: 'a.txt', size: -1, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#3 a.txt (size unknown) from 1.2.3.4:7000 [pplus2]'],
-      [{ type: 'search.hit', search: 's', n: 4, name: 'b.txt', size: 12, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#4 b.txt (12 bytes) from 1.2.3.4:7000 [pplus2]'],
-      [{ type: 'search.hit', search: 's', n: 5, name: 'c.txt', size: 1, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#5 c.txt (1 byte) from 1.2.3.4:7000 [pplus2]'],
+      [{ type: 'search.hit', search: 's', n: 4, name: 'b.txt', size: 12, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#4 b.txt (12 B) from 1.2.3.4:7000 [pplus2]'],
+      // In the sizes the TUI's Results window shows (it said `(3000000 bytes)`).
+      [{ type: 'search.hit', search: 's', n: 6, name: 'song.mp3', size: 3_000_000, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#6 song.mp3 (2.9 MiB) from 1.2.3.4:7000 [pplus2]'],
+      [{ type: 'search.hit', search: 's', n: 5, name: 'c.txt', size: 1, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#5 c.txt (1 B) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'error', message: 'nope' }, 'error: nope'],
       [{ type: 'share.ready', files: 3, bytes: 42 }, 'sharing 3 files (42 B)'],
       [{ type: 'share.ready', files: 1, bytes: 1 }, 'sharing 1 file (1 B)'],
@@ -40,7 +42,7 @@ describe('headless text rendering', () => {
     for (const [event, line] of cases) expect(formatEvent(event)).toBe(line);
   });
 
-  it('counts in words: one hit, one peer, one byte (it said "1 hits from 1 peers")', () => {
+  it('counts in words: one hit, one peer (it said "1 hits from 1 peers")', () => {
     const done = (hits: number, peers: number): AppEvent => ({ type: 'search.done', search: 's1', protocol: 'pplus2', hits, peers });
     expect(formatEvent(done(1, 1))).toBe('search s1 done on pplus2: 1 hit from 1 peer');
     expect(formatEvent(done(0, 2))).toBe('search s1 done on pplus2: 0 hits from 2 peers');
@@ -101,7 +103,7 @@ describe('headless text rendering', () => {
     expect(formatEvent(line('bob', 'a\u001b[2Jb\nforged line\tc'))).toBe('12:34 <bob> a[2Jbforged line c');
     expect(formatEvent(line('bo\u202eb', 'שלום \u200fעולם'))).toBe('12:34 <bob> שלום \u200fעולם');
     expect(formatEvent({ type: 'search.hit', search: 's', n: 1, name: 'evil\u202egpj.exe', size: 1, source: '1.2.3.4:7000', protocol: 'pplus2' })).toBe(
-      '#1 evilgpj.exe (1 byte) from 1.2.3.4:7000 [pplus2]',
+      '#1 evilgpj.exe (1 B) from 1.2.3.4:7000 [pplus2]',
     );
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (nick, text) => {
