@@ -56,6 +56,8 @@ const PEER_BYE = /^(?:(?:the )?peer )?(said Bye\b.*|Bye\b.*)$/;
 
 const ERRNO_IN_TEXT = /\b(E[A-Z_]{3,})\b/;
 const CODE_PREFIX = /^([A-Z][A-Z_]+): /;
+/** The address a Node socket error ends with (`connect ECONNREFUSED 127.0.0.1:7403`, `getaddrinfo ENOTFOUND nowhere`). */
+const ERRNO_ADDRESS = /\b(?:connect|getaddrinfo) E[A-Z_]{3,} ((?:\[[0-9a-fA-F:.]+\]|[\w.-]+)(?::\d+)?)$/;
 /** `host:port: CODE: message (what happens next)`, as protocols report a peer's error in an `error` event. */
 const ADDRESS_ERROR = /^((?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d+): ([A-Z][A-Z_]+: .*?)(?: \(([a-z][a-z ]+)\))?$/;
 
@@ -109,7 +111,13 @@ function closedWords(rest: string, subject: string): string {
  */
 export function errorMessageWords(message: string, subjectAt: (address: string) => string = (a) => `the node at ${a}`): string {
   const m = ADDRESS_ERROR.exec(message);
-  if (!m) return CODE_PREFIX.test(message) ? reasonWords(message) : message;
+  if (!m) {
+    if (!CODE_PREFIX.test(message)) return message;
+    // A command's own failure (`/connect 127.0.0.1:1`) names the address only in Node's text:
+    // said with it (it read `the other side is not answering`, with no word of which).
+    const at = ERRNO_ADDRESS.exec(message)?.[1];
+    return reasonWords(message, at === undefined ? undefined : subjectAt(at));
+  }
   const [, address = '', reason = '', then] = m;
   return `${reasonWords(reason, subjectAt(address))}${then ? `; ${then}` : ''}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorWords, reasonWords } from '../src/error-words.js';
+import { errorMessageWords, errorWords, reasonWords } from '../src/error-words.js';
 import { NetError } from '../src/errors.js';
 
 describe('error words', () => {
@@ -8,6 +8,13 @@ describe('error words', () => {
     expect(reasonWords('SOCKET: ECONNRESET: read ECONNRESET')).toBe('the other side dropped the connection (connection reset)');
     expect(reasonWords('SOCKET: ETIMEDOUT: connect ETIMEDOUT 10.0.0.1:6346', 'the node at 10.0.0.1:6346')).toBe('the node at 10.0.0.1:6346 did not answer in time (timed out)');
     expect(reasonWords('FILE: write: ENOSPC: no space left on device')).toBe('the disk is full');
+  });
+  it("names the address of a command's own socket failure, which only Node's text carries", () => {
+    expect(errorMessageWords('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1')).toBe('the node at 127.0.0.1:1 is not answering (connection refused)');
+    expect(errorMessageWords('SOCKET: ECONNREFUSED: connect ECONNREFUSED [::1]:7403', (a) => `bob's node (${a})`)).toBe("bob's node ([::1]:7403) is not answering (connection refused)");
+    expect(errorMessageWords('ENOTFOUND: getaddrinfo ENOTFOUND nowhere.invalid')).toBe('the node at nowhere.invalid has a name that could not be found (DNS lookup failed)');
+    // Nothing named: said as before.
+    expect(errorMessageWords('SOCKET: ECONNRESET: read ECONNRESET')).toBe('the other side dropped the connection (connection reset)');
   });
   it('words NetError codes, and keeps a message it has nothing better for without the code', () => {
     expect(reasonWords('HANDSHAKE_TIMEOUT: no handshake within 10000 ms', 'carol')).toBe('carol did not finish the handshake in time');
