@@ -12,6 +12,7 @@ import { SearchService, type SearchServiceOptions } from './search/search-servic
 import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
 import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
+import { formatSize } from './words.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -41,10 +42,11 @@ const HOST_CACHE_SAVE_MS = 30_000;
 /** Events held back while plugins start (so `ready` comes first); more are dropped. */
 const MAX_HELD_EVENTS = 10_000;
 
-const CORE_COMMANDS: CommandSpec[] = [
+/** The commands the core answers itself (`/help`, `/peers`, `/quit`), with what `/help` shows of them. */
+export const CORE_COMMANDS: CommandSpec[] = [
   { name: 'help', args: '[command]', help: 'list every command, or describe one' },
-  { name: 'peers', args: '', help: 'list live links: address, direction, protocol, nick, uptime, queued bytes' },
-  { name: 'quit', args: '', help: 'leave every network cleanly and exit' },
+  { name: 'peers', args: '', help: 'list live links: protocol, direction, address, nick, uptime, bytes queued to send' },
+  { name: 'quit', args: '[reason]', help: 'leave every network cleanly and exit; the other nodes see the reason' },
 ];
 
 /**
@@ -306,7 +308,7 @@ export function peerLines(peers: PeerInfo[]): string[] {
   if (peers.length === 0) return ['no live links'];
   return peers.map(
     (p) =>
-      `${p.protocol.padEnd(8)} ${p.direction.padEnd(3)} ${p.address.padEnd(22)} ${(p.nick ?? '-').padEnd(16)} up ${formatDuration(p.uptimeMs)} queued ${p.queuedBytes}`,
+      `${p.protocol.padEnd(8)} ${p.direction.padEnd(3)} ${p.address.padEnd(22)} ${(p.nick ?? '-').padEnd(16)} up ${formatDuration(p.uptimeMs)} queued ${formatSize(p.queuedBytes)}`,
   );
 }
 
