@@ -7,7 +7,7 @@
 import type { AppEvent, EventOf } from './app-api.js';
 import { errorMessageWords, reasonWords } from './error-words.js';
 import { shownText } from './shown-text.js';
-import { formatEta, formatRate, formatSize, plural, sharingWords } from './words.js';
+import { formatEta, formatRate, formatSize, hashedWords, plural, sharingWords } from './words.js';
 
 /** Renders one event as a human-readable line (headless without --json). */
 export function formatEvent(e: AppEvent): string {
@@ -63,9 +63,8 @@ function eventText(e: AppEvent): string {
     case 'share.ready':
       return sharingWords(e.files, e.bytes);
     case 'share.hashed':
-      return e.unhashed === 0
-        ? `hashed ${e.files === 1 ? 'the 1 file' : `all ${e.files} files`} (${e.hashed} new) in ${e.ms} ms`
-        : `hashed ${e.files - e.unhashed} of ${plural(e.files, 'file')} (${e.hashed} new) in ${e.ms} ms; ${e.unhashed} could not be hashed, /rescan tries again`;
+      // The TUI's Log says the same line (it said `3 of 3 files hashed (3 new) in 1.3 s` there and `... in 1250 ms` here).
+      return hashedWords(e);
     case 'prompt.secret':
       return `${e.plugin}: ${e.prompt}: headless mode cannot ask; ${e.hint}`;
     case 'near.person':

@@ -57,6 +57,15 @@ export function formatRate(bytesPerSec: number): string {
   return `${formatSize(bytesPerSec)}/s`;
 }
 
+/** Time something took: `250 ms` under a second, `2.1 s` under ten, `42 s`, then as formatEta (`3m05s`). */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  return formatEta(ms / 1000);
+}
+
 /** Seconds left as `42s`, `3m05s`, `2h03m`; `--` when unknown. */
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '--';
@@ -74,4 +83,14 @@ export function formatEta(seconds: number | null): string {
  */
 export function sharingWords(files: number, bytes: number): string {
   return `sharing ${plural(files, 'file')} (${formatSize(bytes)})`;
+}
+
+/**
+ * The hashing that followed a scan (`share.hashed`), as the TUI's Log and headless text say it:
+ * `hashed all 1234 files (1234 new) in 2.1 s`, or with how many could not be hashed.
+ */
+export function hashedWords(e: { files: number; hashed: number; unhashed: number; ms: number }): string {
+  return e.unhashed === 0
+    ? `hashed ${e.files === 1 ? 'the 1 file' : `all ${e.files} files`} (${e.hashed} new) in ${formatElapsed(e.ms)}`
+    : `hashed ${e.files - e.unhashed} of ${plural(e.files, 'file')} (${e.hashed} new) in ${formatElapsed(e.ms)}; ${e.unhashed} could not be hashed, /rescan tries again`;
 }

@@ -6,6 +6,7 @@
  */
 import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
 import { errorMessageWords } from '../src/error-words.js';
+import { hashedWords, sharingWords } from '../src/words.js';
 import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
@@ -246,15 +247,14 @@ export class UiModel {
         else if (note) this.info(tab, note.text);
         break;
       }
+      // In headless mode's words (one wording for both; the Log said `sharing 3 files` and `3 of 3 files hashed ...`).
       case 'share.ready':
-        this.info(this.logTab, `sharing ${plural(e.files, 'file')}`);
+        this.info(this.logTab, sharingWords(e.files, e.bytes));
         break;
-      case 'share.hashed': {
+      case 'share.hashed':
         if (e.files === 0) break; // nothing shared: "sharing 0 files" said it all
-        const missed = e.unhashed > 0 ? `; ${e.unhashed} could not be hashed, /rescan tries again` : '';
-        this.info(this.logTab, `${e.files - e.unhashed} of ${plural(e.files, 'file')} hashed (${e.hashed} new) in ${(e.ms / 1000).toFixed(1)} s${missed}`);
+        this.info(this.logTab, hashedWords(e));
         break;
-      }
       case 'prompt.secret':
         this.info(this.protocolTab(e.plugin), `${e.prompt}: type it on the input line (it is not shown), Enter to send, Esc to decline`);
         break;

@@ -34,6 +34,8 @@ describe('headless text rendering', () => {
       [{ type: 'share.ready', files: 3, bytes: 203_000_006 }, 'sharing 3 files (194 MiB)'],
       [{ type: 'share.hashed', files: 1, bytes: 1, hashed: 1, unhashed: 0, ms: 3 }, 'hashed the 1 file (1 new) in 3 ms'],
       [{ type: 'share.hashed', files: 3, bytes: 42, hashed: 1, unhashed: 0, ms: 250 }, 'hashed all 3 files (1 new) in 250 ms'],
+      [{ type: 'share.hashed', files: 9, bytes: 42, hashed: 9, unhashed: 0, ms: 2140 }, 'hashed all 9 files (9 new) in 2.1 s'],
+      [{ type: 'share.hashed', files: 9, bytes: 42, hashed: 9, unhashed: 0, ms: 185_000 }, 'hashed all 9 files (9 new) in 3m05s'],
       [
         { type: 'share.hashed', files: 3, bytes: 42, hashed: 2, unhashed: 1, ms: 9 },
         'hashed 2 of 3 files (2 new) in 9 ms; 1 could not be hashed, /rescan tries again',

@@ -34,15 +34,15 @@ describe('UiModel', () => {
     expect(lines(m, 'transfers')).toContain('12:30 !!! no such file');
   });
 
-  it('says in the Log window what was shared, then when it was all hashed', () => {
+  it('says in the Log window what was shared, then when it was all hashed, in the words of headless mode', () => {
     const m = model();
     m.apply({ type: 'share.ready', files: 3, bytes: 42 });
     m.apply({ type: 'share.hashed', files: 3, bytes: 42, hashed: 3, unhashed: 0, ms: 1250 });
     m.apply({ type: 'share.hashed', files: 4, bytes: 50, hashed: 1, unhashed: 1, ms: 40 });
     expect(lines(m, 'log').slice(-3)).toEqual([
-      '12:30 -!- sharing 3 files',
-      '12:30 -!- 3 of 3 files hashed (3 new) in 1.3 s',
-      '12:30 -!- 3 of 4 files hashed (1 new) in 0.0 s; 1 could not be hashed, /rescan tries again',
+      '12:30 -!- sharing 3 files (42 B)',
+      '12:30 -!- hashed all 3 files (3 new) in 1.3 s',
+      '12:30 -!- hashed 3 of 4 files (1 new) in 40 ms; 1 could not be hashed, /rescan tries again',
     ]);
   });
 
@@ -50,7 +50,7 @@ describe('UiModel', () => {
     const m = model();
     m.apply({ type: 'share.ready', files: 0, bytes: 0 });
     m.apply({ type: 'share.hashed', files: 0, bytes: 0, hashed: 0, unhashed: 0, ms: 0 });
-    expect(lines(m, 'log').slice(-1)).toEqual(['12:30 -!- sharing 0 files']);
+    expect(lines(m, 'log').slice(-1)).toEqual(['12:30 -!- sharing 0 files (0 B)']);
   });
 
   it('puts chat lines in their protocol window and remembers nicks for completion', () => {
