@@ -300,7 +300,7 @@ export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[
       lines.push(`/${c.name}${c.args ? ' ' + c.args : ''}  - ${c.help} [${g.plugin}]`);
     }
   }
-  if (name && lines.length === 0) throw NetError.notFound(`no command /${name}`);
+  if (name && lines.length === 0) throw NetError.notFound(`unknown command /${name} (try /help)`);
   return lines;
 }
 

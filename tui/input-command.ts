@@ -15,7 +15,7 @@ export const LOCAL_COMMANDS = [
   { name: 'names', args: '', help: "list the nicks present in this window's network" },
   { name: 'peers', args: '', help: 'show the live links: address, direction, protocol, nick, uptime, queued bytes' },
   { name: 'sort', args: '<n|name|size|source|speed> [asc|desc]', help: 'sort the search results' },
-  { name: 'quit', args: '', help: 'leave peerdeck (also Ctrl-C)' },
+  { name: 'quit', args: '[reason]', help: 'leave peerdeck (also Ctrl-C); the other nodes see the reason' },
 ] as const;
 
 /** Name of a command the TUI answers itself. */
@@ -64,7 +64,7 @@ export function parseInput(line: string, ctx: InputContext): InputAction {
     if (name === '') return { kind: 'error', message: 'empty command (type //text to send a line starting with /)' };
     if (isLocal(name)) return { kind: 'local', name, args: splitArgs(rest) };
     const owner = ctx.resolve(name, ctx.plugin);
-    if (owner === undefined) return { kind: 'error', message: `unknown command: /${name} (try /help)` };
+    if (owner === undefined) return { kind: 'error', message: `unknown command /${name} (try /help)` };
     return { kind: 'run', plugin: owner, name, args: splitArgs(rest) };
   }
   const text = line.startsWith('//') ? line.slice(1) : line;

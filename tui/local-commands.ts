@@ -39,7 +39,8 @@ export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[
   if (topic) {
     const want = topic.replace(/^\//, '').toLowerCase();
     for (const g of all) for (const c of g.commands) if (c.name === want) out.push(plainLine(`/${c.name} ${c.args}`.trimEnd() + `  (${g.plugin}) ${c.help}`));
-    return out.length > 0 ? out : `no such command: /${want}`;
+    // Worded as headless mode and an unknown command say it (it read `no such command: /x`).
+    return out.length > 0 ? out : `unknown command /${want} (try /help)`;
   }
   for (const g of all) {
     out.push(plainLine(`${g.plugin}:`, { bold: true }));

@@ -4,7 +4,7 @@
  * says them, and `/quit [reason]` as README has it.
  */
 import { describe, expect, it } from 'vitest';
-import { CORE_COMMANDS, peerLines } from '../../src/node.js';
+import { CORE_COMMANDS, helpLines, peerLines } from '../../src/node.js';
 
 describe('/peers and the core /help lines', () => {
   it('say queued bytes in words', () => {
@@ -18,5 +18,9 @@ describe('/peers and the core /help lines', () => {
 
   it('give /quit its reason, as README does', () => {
     expect(CORE_COMMANDS.find((c) => c.name === 'quit')?.args).toBe('[reason]');
+  });
+
+  it('say an unknown /help topic as an unknown command is said, in the TUI too (it read "no command /x" here, "no such command: /x" there)', () => {
+    expect(() => helpLines([{ plugin: 'core', commands: CORE_COMMANDS }], 'bogus')).toThrowError('unknown command /bogus (try /help)');
   });
 });

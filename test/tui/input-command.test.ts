@@ -24,7 +24,7 @@ describe('parseInput', () => {
     expect(parseInput('/GET 3', ctx('chat'))).toEqual({ kind: 'run', plugin: 'gnutella', name: 'get', args: ['3'] });
   });
   it('answers unknown and empty commands with an error, never as chat', () => {
-    expect(parseInput('/nope x', ctx('chat'))).toEqual({ kind: 'error', message: 'unknown command: /nope (try /help)' });
+    expect(parseInput('/nope x', ctx('chat'))).toEqual({ kind: 'error', message: 'unknown command /nope (try /help)' });
     expect(parseInput('/', ctx('chat')).kind).toBe('error');
   });
   it('keeps the TUI commands local', () => {

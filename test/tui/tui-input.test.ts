@@ -129,7 +129,7 @@ describe('input line', () => {
     await vi.waitFor(() => expect(api.calls).toEqual([{ plugin: 'chat', command: 'say', args: ['/slash'] }]));
     vt.type('/frobnicate now');
     vt.type(KEY.enter);
-    await vi.waitFor(() => expect(vt.text()).toContain('unknown command: /frobnicate'));
+    await vi.waitFor(() => expect(vt.text()).toContain('unknown command /frobnicate (try /help)'));
     expect(api.calls).toHaveLength(1);
     vt.type('/me waves');
     vt.type(KEY.enter);
@@ -211,6 +211,6 @@ describe('input line', () => {
     vt.type('/help connect' + KEY.enter);
     await vi.waitFor(() => expect(vt.text()).toContain('(chat) dial a peer'));
     vt.type('/help nope' + KEY.enter);
-    await vi.waitFor(() => expect(vt.text()).toContain('no such command: /nope'));
+    await vi.waitFor(() => expect(vt.text()).toContain('unknown command /nope (try /help)'));
   });
 });

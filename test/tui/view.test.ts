@@ -68,6 +68,10 @@ describe('help', () => {
     expect(text).not.toContain('core:');
     expect(text).toContain('chat:');
     expect(text.some((t) => t.includes('/me <text>') && t.includes('act'))).toBe(true);
-    expect(helpLines([], 'nope')).toBe('no such command: /nope');
+    expect(helpLines([], 'nope')).toBe('unknown command /nope (try /help)');
+    // /quit takes the reason the other nodes see, as README and the core's /help say.
+    const quit = helpLines([], 'quit');
+    if (typeof quit === 'string') throw new Error(quit);
+    expect(quit.map((l) => rowText([...l.spans]))).toEqual(['/quit [reason]  (tui) leave peerdeck (also Ctrl-C); the other nodes see the reason']);
   });
 });
