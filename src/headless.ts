@@ -39,6 +39,12 @@ function takesText(api: AppApi, plugin: string, command: string): boolean {
   return api.commands().some((g) => g.plugin === plugin && g.commands.some((c) => c.name === command && c.text === true));
 }
 
+/** Files commands whose answer says what one of their events says (text mode prints the answer only). */
+const ANSWERED_EVENT: ReadonlyMap<string, AppEvent['type']> = new Map([
+  ['rescan', 'share.ready'],
+  ['get', 'transfer.queued'],
+]);
+
 /** Input lines read ahead of the one being handled before stdin is paused. */
 const MAX_WAITING_LINES = 256;
 
@@ -53,8 +59,9 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   const outbox = opts.json
     ? new EventOutbox(opts.output, eventJsonLine, { encode: writeEventJson, reuseBatches })
     : new EventOutbox(opts.output, (e) => formatEvent(e) + '\n', { reuseBatches });
-  // `/rescans` under way: each answers with what its scan found, which its share.ready says too.
-  let rescans = 0;
+  // The event a command under way answers with too, in text mode printed once (its answer):
+  // `/rescan`'s share.ready, `/get`'s transfer.queued. Commands run one at a time.
+  let saidByAnswer: AppEvent['type'] | undefined;
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
@@ -63,8 +70,9 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     if (!opts.json && e.type === 'nick') return;
     // The /search answer says it (`search s1: asking pplus2 for "song -type audio"`): not twice.
     if (!opts.json && e.type === 'search.started') return;
-    // The /rescan answer says what the scan found (`sharing 3 files (12 KiB)`): its share.ready is not a second line.
-    if (!opts.json && e.type === 'share.ready' && rescans > 0) return;
+    // The /rescan answer says what the scan found (`sharing 3 files (12 KiB)`), the /get answer
+    // which download it made and its place in the queue: their events are not a second line.
+    if (!opts.json && e.type === saidByAnswer) return;
     outbox.push(e);
     // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
     if (e.type === 'prompt.secret') {
@@ -121,15 +129,14 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       write({ type: 'error', message: 'no running protocol takes plain text (type a /command)' });
       return true;
     }
-    const rescan = plugin === FILES_PLUGIN && command === 'rescan';
-    if (rescan) rescans++;
+    saidByAnswer = plugin === FILES_PLUGIN ? ANSWERED_EVENT.get(command) : undefined;
     try {
       const lines = await api.run(plugin, command, args);
       for (const text of lines) write({ type: 'notice', protocol: plugin, text });
     } catch (err) {
       write({ type: 'error', message: err instanceof NetError || err instanceof Error ? err.message : String(err), protocol: plugin });
     } finally {
-      if (rescan) rescans--;
+      saidByAnswer = undefined;
     }
     return true;
   };

@@ -92,7 +92,10 @@ export function createFilesPlugin(): ProtocolPlugin {
               `"${hit.hit.name}" has the same content as transfer #${sameAs}: saved as a copy of it once it is done, as transfer #${id} (${hit.hit.source} [${hit.protocol}] helps fetch it)`,
             ];
           }
-          return [`downloading "${hit.hit.name}" from ${hit.hit.source} [${hit.protocol}] as transfer #${id}`];
+          // Waiting for a slot is said here: headless text prints this answer, not the queued event beside it.
+          const position = transfers.queuePosition(id);
+          const waits = position > 0 ? `, #${position} in the queue` : '';
+          return [`downloading "${hit.hit.name}" from ${hit.hit.source} [${hit.protocol}] as transfer #${id}${waits}`];
         }
         case 'downloads': {
           const rows = transfers.list();

@@ -194,6 +194,11 @@ export class TransferEngine {
     return t ? { ...t.info } : undefined;
   }
 
+  /** Download `id`'s place in the queue (1 = next), or 0 when it is not waiting there (running, done, a copy). */
+  queuePosition(id: number): number {
+    return this.#queue.findIndex((t) => t.info.id === id) + 1;
+  }
+
   list(): TransferInfo[] {
     return [...this.#table.values()].map((t) => ({ ...t.info }));
   }

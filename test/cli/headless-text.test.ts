@@ -84,6 +84,9 @@ describe('headless text lines (the real CLI, without --json)', () => {
     expect(b.lines.filter((l) => l.startsWith('search s1') && !l.includes(' done '))).toEqual(['search s1: asking pplus2 for "hello -type document"']);
     b.send('/get 1');
     const got = await line(b, /^transfer 1 done/);
+    // The answer says which download /get made; the queued event is not a second line saying it.
+    expect(b.lines).toContain(`downloading "hello.txt" from 127.0.0.1:${port} [pplus2] as transfer #1`);
+    expect(b.lines.filter((l) => l.startsWith('transfer 1 queued'))).toEqual([]);
     const sha1 = createHash('sha1').update('hi there\n').digest('hex');
     expect(got).toBe(`transfer 1 done: hello.txt from 127.0.0.1:${port} saved as ${join(b.dataDir, 'downloads', 'hello.txt')} (9 B, sha1 ${sha1}, verified)`);
     const sent = await line(a, /^transfer \d+ done/);

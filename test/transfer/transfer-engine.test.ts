@@ -216,6 +216,8 @@ describe('TransferEngine downloads', () => {
       engine.download({ name: 'c1', peer: 'C', protocol: 't', source: silentSource() }),
     ];
     expect(ids.map((id) => engine.get(id)?.state)).toEqual(['active', 'queued', 'active', 'queued']);
+    // What /get says of a download that waits: its place in the queue (0: not waiting there).
+    expect(ids.map((id) => engine.queuePosition(id))).toEqual([0, 1, 0, 2]);
     engine.cancel(ids[0]!);
     await vi.waitFor(() => expect(engine.get(ids[1]!)?.state).toBe('active'));
     expect(engine.get(ids[3]!)?.state).toBe('queued');
