@@ -55,7 +55,8 @@ function eventText(e: AppEvent): string {
     case 'transfer.progress':
       return progressText(e);
     case 'transfer.queued':
-      return `transfer ${e.id} queued: ${e.name} ${e.direction === 'down' ? 'from' : 'to'} ${e.peer} [${e.protocol}], position ${e.position}`;
+      // The place in the queue as the TUI says it (it said `position 1`).
+      return `transfer ${e.id} queued: ${e.name} ${e.direction === 'down' ? 'from' : 'to'} ${e.peer} [${e.protocol}], #${e.position} in the queue`;
     case 'transfer.done':
       return doneText(e);
     case 'transfer.failed':

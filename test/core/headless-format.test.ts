@@ -28,6 +28,10 @@ describe('headless text rendering', () => {
       [{ type: 'search.hit', search: 's', n: 6, name: 'song.mp3', size: 3_000_000, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#6 song.mp3 (2.9 MiB) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'search.hit', search: 's', n: 5, name: 'c.txt', size: 1, source: '1.2.3.4:7000', protocol: 'pplus2' }, '#5 c.txt (1 B) from 1.2.3.4:7000 [pplus2]'],
       [{ type: 'error', message: 'nope' }, 'error: nope'],
+      [
+        { type: 'transfer.queued', id: 3, name: 'song.mp3', direction: 'down', peer: '10.0.0.1:7000', protocol: 'pplus2', total: 3, position: 2 },
+        'transfer 3 queued: song.mp3 from 10.0.0.1:7000 [pplus2], #2 in the queue',
+      ],
       [{ type: 'share.ready', files: 3, bytes: 42 }, 'sharing 3 files (42 B)'],
       [{ type: 'share.ready', files: 1, bytes: 1 }, 'sharing 1 file (1 B)'],
       // In the size /shares and /rescan say (it was `(203000006 bytes)`).
