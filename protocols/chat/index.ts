@@ -152,6 +152,8 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
         case 'unregister': {
           const n = names(s);
           const targets = args.length > 0 ? args : n.registrations().map((r) => r.name);
+          // Nothing to withdraw is said (the command answered nothing at all).
+          if (targets.length === 0) return ['no names registered (/register <classifier>)'];
           return targets.map((t) => (n.unregister(t) ? `unregistered ${t}` : `${t} is not one of our names`));
         }
         case 'contact': {

@@ -34,6 +34,13 @@ const BAD: Array<[string, string[]]> = [
   ['acceptfrom', ['everyone']],
 ];
 
+describe('chat answers', () => {
+  it('/unregister with no name registered says so (it answered nothing)', async () => {
+    net = await chatNet(1);
+    expect(await net.nodes[0]!.node.run('chat', 'unregister', [])).toEqual(['no names registered (/register <classifier>)']);
+  });
+});
+
 describe('chat usage errors', () => {
   it('read as the other commands\' do, with the synopsis /help shows', async () => {
     net = await chatNet(1);
