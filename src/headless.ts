@@ -39,11 +39,17 @@ function takesText(api: AppApi, plugin: string, command: string): boolean {
   return api.commands().some((g) => g.plugin === plugin && g.commands.some((c) => c.name === command && c.text === true));
 }
 
-/** Files commands whose answer says what one of their events says (text mode prints the answer only). */
-const ANSWERED_EVENT: ReadonlyMap<string, AppEvent['type']> = new Map([
-  ['rescan', 'share.ready'],
-  ['get', 'transfer.queued'],
+/**
+ * Files commands whose answer says what one of their events says (`said`: text mode prints the
+ * answer only), and events that come before the answer but read after it (`after`: held until
+ * the answer is out; a warm cache's `share.hashed` comes before `/rescan` answers).
+ */
+const ANSWERED: ReadonlyMap<string, { said: AppEvent['type']; after?: AppEvent['type'] }> = new Map([
+  ['rescan', { said: 'share.ready', after: 'share.hashed' }],
+  ['get', { said: 'transfer.queued' }],
 ]);
+/** Events held for an answer at most (past it they are printed as they come). */
+const MAX_HELD = 16;
 
 /** Input lines read ahead of the one being handled before stdin is paused. */
 const MAX_WAITING_LINES = 256;
@@ -62,6 +68,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   // The event a command under way answers with too, in text mode printed once (its answer):
   // `/rescan`'s share.ready, `/get`'s transfer.queued. Commands run one at a time.
   let saidByAnswer: AppEvent['type'] | undefined;
+  let afterAnswer: AppEvent['type'] | undefined;
+  const held: AppEvent[] = [];
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
@@ -73,6 +81,10 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     // The /rescan answer says what the scan found (`sharing 3 files (12 KiB)`), the /get answer
     // which download it made and its place in the queue: their events are not a second line.
     if (!opts.json && e.type === saidByAnswer) return;
+    if (!opts.json && e.type === afterAnswer && held.length < MAX_HELD) {
+      held.push(e);
+      return;
+    }
     outbox.push(e);
     // Nobody can type a hidden line here: say how to give it instead (the line above) and decline.
     if (e.type === 'prompt.secret') {
@@ -129,7 +141,9 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       write({ type: 'error', message: 'no running protocol takes plain text (type a /command)' });
       return true;
     }
-    saidByAnswer = plugin === FILES_PLUGIN ? ANSWERED_EVENT.get(command) : undefined;
+    const answered = plugin === FILES_PLUGIN ? ANSWERED.get(command) : undefined;
+    saidByAnswer = answered?.said;
+    afterAnswer = answered?.after;
     try {
       const lines = await api.run(plugin, command, args);
       for (const text of lines) write({ type: 'notice', protocol: plugin, text });
@@ -137,6 +151,8 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       write({ type: 'error', message: err instanceof NetError || err instanceof Error ? err.message : String(err), protocol: plugin });
     } finally {
       saidByAnswer = undefined;
+      afterAnswer = undefined;
+      for (const e of held.splice(0)) write(e);
     }
     return true;
   };
