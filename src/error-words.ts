@@ -43,6 +43,13 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   SLOW_CONSUMER: 'could not keep up with what we sent, so the link was dropped',
 };
 
+/**
+ * Codes whose message is a whole sentence that says what the code says (`INCOMPLETE: the source
+ * stopped after 1.2 MiB of 4.0 MiB ...`): shown without the code, which read `incomplete: the
+ * source stopped ...`.
+ */
+const SAID_IN_FULL: ReadonlySet<string> = new Set(['INCOMPLETE']);
+
 /** CLOSED messages that say no more than that a connection closed. */
 const JUST_CLOSED = /^(?:closed|connection closed|data connection closed|the pushed connection was closed)$/;
 /**
@@ -83,6 +90,7 @@ export function reasonWords(text: string, subject = 'the other side'): string {
   if (code === 'CLOSED') return closedWords(rest, subject);
   if (code === 'TIMEOUT') return timeoutWords(rest, subject);
   if (words) return `${subject} ${words}`;
+  if (SAID_IN_FULL.has(code)) return rest;
   return `${code.toLowerCase().replace(/_/g, ' ')}: ${rest}`;
 }
 

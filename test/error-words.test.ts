@@ -22,6 +22,8 @@ describe('error words', () => {
     expect(reasonWords('CLOSED: connection closed', 'x')).toBe('x closed the connection');
     expect(reasonWords('LIMIT: inbound slots full (16)')).toBe('limit: inbound slots full (16)');
     expect(reasonWords('quit')).toBe('quit');
+    // A message that says it all is not prefixed with its code (it read `incomplete: the source stopped ...`).
+    expect(reasonWords('INCOMPLETE: the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)')).toBe('the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)');
   });
   it('says once that the peer closed the connection, and never blames the peer for our own reasons', () => {
     // Each of these read "x closed the connection (peer closed ...)" or similar.

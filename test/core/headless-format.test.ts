@@ -95,7 +95,7 @@ describe('headless text rendering', () => {
     );
     // A reason that names /retry itself is not followed by a second hint.
     expect(formatEvent({ ...f, direction: 'down', state: 'failed', reason: 'INCOMPLETE: the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)' })).toBe(
-      'transfer 4 failed: a.bin: incomplete: the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)',
+      'transfer 4 failed: a.bin: the source stopped after 1.2 MiB of 4.0 MiB (part kept for /retry)',
     );
     expect(formatEvent({ ...f, direction: 'up', state: 'failed', reason: 'CLOSED: peer closed the connection' })).toBe('transfer 4 failed: sending a.bin: the peer closed the connection');
     expect(formatEvent({ ...f, direction: 'down', state: 'cancelled', reason: 'CLOSED: cancelled' })).toBe('transfer 4 cancelled: a.bin');
