@@ -12,7 +12,7 @@ import { SearchService, type SearchServiceOptions } from './search/search-servic
 import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
 import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
-import { formatSize } from './words.js';
+import { formatDuration, formatSize } from './words.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -312,9 +312,3 @@ export function peerLines(peers: PeerInfo[]): string[] {
   );
 }
 
-export function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}

@@ -94,3 +94,15 @@ export function hashedWords(e: { files: number; hashed: number; unhashed: number
     ? `hashed ${e.files === 1 ? 'the 1 file' : `all ${e.files} files`} (${e.hashed} new) in ${formatElapsed(e.ms)}`
     : `hashed ${e.files - e.unhashed} of ${plural(e.files, 'file')} (${e.hashed} new) in ${formatElapsed(e.ms)}; ${e.unhashed} could not be hashed, /rescan tries again`;
 }
+
+/**
+ * How long something has lasted (an uptime): `5s`, `4m05s`, `3h12m`, `2d04h`. The TUI's tables
+ * and headless `/peers` say it alike (the TUI said `4m` where headless said `4m05s`).
+ */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
+}

@@ -7,7 +7,9 @@ describe('format', () => {
     expect([formatSize(0), formatSize(1023), formatSize(1536), formatSize(10 * 1024 * 1024), formatSize(-1)]).toEqual(['0 B', '1023 B', '1.5 KiB', '10 MiB', '?']);
     expect(formatRate(2048)).toBe('2.0 KiB/s');
     expect([formatEta(null), formatEta(42), formatEta(185), formatEta(7380), formatEta(1e7)]).toEqual(['--', '42s', '3m05s', '2h03m', '>99h']);
-    expect([formatDuration(5_000), formatDuration(240_000), formatDuration(3 * 3600_000 + 12 * 60_000), formatDuration(2 * 86400_000 + 4 * 3600_000)]).toEqual(['5s', '4m', '3h12m', '2d04h']);
+    expect([formatDuration(5_000), formatDuration(240_000), formatDuration(3 * 3600_000 + 12 * 60_000), formatDuration(2 * 86400_000 + 4 * 3600_000)]).toEqual(['5s', '4m00s', '3h12m', '2d04h']);
+    // One formatter with headless /peers (the TUI said `4m` where headless said `4m05s`).
+    expect(formatDuration(245_000)).toBe('4m05s');
   });
   it('stamps HH:MM in local time', () => {
     expect(formatClock(new Date(2026, 0, 2, 7, 4).getTime())).toBe('07:04');

@@ -223,7 +223,7 @@ describe('tables', () => {
     vt.type('/peers\r');
     await vi.waitFor(() => {
       expect(vt.text()).toMatch(/address\s+protocol\s+dir\s+nick\s+uptime\s+queued/);
-      expect(vt.text()).toMatch(/127\.0\.0\.1:40000\s+chat\s+in\s+bob\s+1m\s+2\.0 KiB/);
+      expect(vt.text()).toMatch(/127\.0\.0\.1:40000\s+chat\s+in\s+bob\s+1m05s\s+2\.0 KiB/);
     });
   });
 });
