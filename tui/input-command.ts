@@ -13,7 +13,7 @@ export const LOCAL_COMMANDS = [
   { name: 'clear', args: '', help: "clear this window's scrollback (in Results: every search; in Transfers: finished rows too)" },
   { name: 'close', args: '[search]', help: 'close a search in the Results window (default: the newest)' },
   { name: 'names', args: '', help: "list the nicks present in this window's network" },
-  { name: 'peers', args: '', help: 'show the live links: address, direction, protocol, nick, uptime, queued bytes' },
+  { name: 'peers', args: '', help: 'show the live links: address, protocol, direction, nick, uptime, bytes queued to send' },
   { name: 'sort', args: '<n|name|size|source|speed> [asc|desc]', help: 'sort the search results' },
   { name: 'quit', args: '[reason]', help: 'leave peerdeck (also Ctrl-C); the other nodes see the reason' },
 ] as const;

@@ -73,5 +73,9 @@ describe('help', () => {
     const quit = helpLines([], 'quit');
     if (typeof quit === 'string') throw new Error(quit);
     expect(quit.map((l) => rowText([...l.spans]))).toEqual(['/quit [reason]  (tui) leave peerdeck (also Ctrl-C); the other nodes see the reason']);
+    // /peers names its columns in the table's order (address, protocol, dir, nick, uptime, queued).
+    const peers = helpLines([], 'peers');
+    if (typeof peers === 'string') throw new Error(peers);
+    expect(rowText([...peers[0]!.spans])).toContain('address, protocol, direction, nick, uptime, bytes queued to send');
   });
 });
