@@ -47,6 +47,7 @@ function takesText(api: AppApi, plugin: string, command: string): boolean {
 const ANSWERED: ReadonlyMap<string, { said: AppEvent['type']; after?: AppEvent['type'] }> = new Map([
   ['rescan', { said: 'share.ready', after: 'share.hashed' }],
   ['get', { said: 'transfer.queued' }],
+  ['retry', { said: 'transfer.queued' }],
 ]);
 /** Events held for an answer at most (past it they are printed as they come). */
 const MAX_HELD = 16;

@@ -114,7 +114,11 @@ export function createFilesPlugin(): ProtocolPlugin {
         case 'retry': {
           const id = idArg(args, command);
           if (!transfers.retry(id)) throw NetError.notFound(whyNot(transfers.get(id), id, 'retry'));
-          return [`retrying #${id}`];
+          // Which file from where, and its place in the queue (headless prints this, not the queued event).
+          const t = transfers.get(id);
+          const position = transfers.queuePosition(id);
+          const from = t ? `: ${t.name} from ${t.peer} [${t.protocol}]` : '';
+          return [`retrying #${id}${from}${position > 0 ? `, #${position} in the queue` : ''}`];
         }
         case 'rescan':
           // Nothing to scan is said as such (it read `sharing 0 files, 0 B`, as if a folder had emptied).

@@ -73,7 +73,8 @@ describe('files service', () => {
     await vi.waitFor(() => expect(transfers.get(id)?.state).toBe('cancelled'));
     // Why nothing was done, said of the transfer as it stands (it said "no queued or running transfer #1").
     await expect(node.run('files', 'cancel', [String(id)])).rejects.toMatchObject({ code: 'NOT_FOUND', message: `transfer #${id} is already cancelled: nothing to cancel` });
-    expect(await node.run('files', 'retry', [String(id)])).toEqual([`retrying #${id}`]);
+    // Which file from where (headless prints this answer, not the queued line beside it).
+    expect(await node.run('files', 'retry', [String(id)])).toEqual([`retrying #${id}: x.bin from 1.2.3.4:5 [test]`]);
     await expect(node.run('files', 'retry', [String(id)])).rejects.toMatchObject({ message: `transfer #${id} is running already: nothing to retry` });
     await expect(node.run('files', 'cancel', ['999'])).rejects.toMatchObject({ message: 'no transfer #999 (/downloads lists them)' });
     await expect(node.run('files', 'retry', ['abc'])).rejects.toMatchObject({ code: 'USAGE' });
