@@ -1,5 +1,6 @@
 import type { ShareEntry } from '../../src/share/share-entry.js';
-import { MAX_RESULTS_PER_HIT } from './constants.js';
+import { MAX_RESULTS_PER_HIT, QUERY_FLAG_FIREWALLED } from './constants.js';
+import { queryFlag } from './query.js';
 import type { HitResultInit } from './query-hit.js';
 import type { Query } from './query.js';
 
@@ -34,4 +35,13 @@ export function answerQuery(q: Query, share: ShareLookup, maxFiles = MAX_ANSWER_
   const hits: HitResultInit[][] = [];
   for (let i = 0; i < out.length; i += MAX_RESULTS_PER_HIT) hits.push(out.slice(i, i + MAX_RESULTS_PER_HIT));
   return hits;
+}
+
+/**
+ * Spec 2.7 flag bit 14: a firewalled querier gets no hit from a firewalled
+ * responder (neither could connect to the other, and we do no firewall-to-firewall
+ * transfers), as gtk-gnutella and LimeWire obey it.
+ */
+export function answersQuerier(flags: number, weAreFirewalled: boolean): boolean {
+  return !(weAreFirewalled && queryFlag(flags, QUERY_FLAG_FIREWALLED));
 }

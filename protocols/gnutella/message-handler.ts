@@ -1,6 +1,6 @@
 import { NetError } from '../../src/errors.js';
 import type { PluginContext } from '../../src/plugin.js';
-import { answerQuery } from './answer.js';
+import { answerQuery, answersQuerier } from './answer.js';
 import { browseBody } from './browse-host.js';
 import * as C from './constants.js';
 import type { Descriptor } from './descriptor.js';
@@ -295,7 +295,7 @@ export class MessageHandler {
   }
 
   #answerQuery(l: GnutellaLink, d: Descriptor, m: Query | undefined): void {
-    if (!m) return;
+    if (!m || !answersQuerier(m.flags, this.s.push.firewalled)) return;
     const hits = answerQuery(m, this.ctx.share);
     if (hits.length === 0) return;
     this.queriesAnswered++;

@@ -7,7 +7,9 @@ import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { encodePush } from '../../protocols/gnutella/push.js';
 import { encodeGiv } from '../../protocols/gnutella/giv.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { leafConnect, rawPeer, until } from './raw-peer.js';
+import { leafConnect, linkedUp, rawPeer, until } from './raw-peer.js';
+import { encodeQuery } from '../../protocols/gnutella/query.js';
+import { encodeQueryHit } from '../../protocols/gnutella/query-hit.js';
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { base32Encode } from '../../src/share/base32.js';
@@ -174,18 +176,39 @@ describe('push: downloads from a firewalled leaf (spec 4)', () => {
     }
   });
 
-  it('both firewalled: the download fails at once with BOTH_FIREWALLED', async () => {
-    const data = randomBytes(10_000);
-    const net = await pushNet({ 'both_fw_file.bin': data }, { a: { firewalled: true } });
-    nodes.push(...net);
-    const a = net[1];
-    const hit = await searchOne(a, ['both', 'fw']);
+  it('both firewalled: our firewalled leaf does not answer a firewalled querier (flag bit 14), and a hit from a servent that ignores it fails at once with BOTH_FIREWALLED', async () => {
+    // The sharing side: a firewalled leaf under a raw ultrapeer answers a plain query, but not one whose bit 14 says the querier is firewalled too.
+    const b = await startGNode(2, { 'both_fw_file.bin': randomBytes(10_000) }, { firewalled: true, maintainMs: 600_000 });
+    nodes.push(b);
+    const upB = await linkedUp(b.port);
+    await until(() => upB.descriptors.some((d) => d.type === 0x30));
+    const fwMuid = Buffer.alloc(16, 0x61);
+    const plainMuid = Buffer.alloc(16, 0x62);
+    upB.write(encodeDescriptor({ muid: fwMuid, type: 0x80, ttl: 1, hops: 1, payload: encodeQuery({ text: 'both fw', flags: 0x8000 | 0x4000 }) }));
+    upB.write(encodeDescriptor({ muid: plainMuid, type: 0x80, ttl: 1, hops: 1, payload: encodeQuery({ text: 'both fw', flags: 0x8000 }) }));
+    await until(() => upB.descriptors.some((d) => d.type === 0x81 && d.muid.equals(plainMuid)));
+    expect(upB.descriptors.filter((d) => d.type === 0x81 && d.muid.equals(fwMuid))).toEqual([]);
+    upB.socket.destroy();
+
+    // The downloading side: a firewalled leaf gets a push-only hit from a servent that answered anyway.
+    const a = await startGNode(1, {}, { firewalled: true, maintainMs: 600_000 });
+    nodes.push(a);
+    const upA = await linkedUp(a.port);
+    await until(() => upA.descriptors.some((d) => d.type === 0x30));
+    await a.node.run('files', 'search', ['-p', 'gnutella', 'both', 'fw']);
+    await until(() => upA.descriptors.some((d) => d.type === 0x80));
+    const q = upA.descriptors.find((d) => d.type === 0x80)!;
+    expect(q.payload.readUInt16BE(0) & 0x4000).toBe(0x4000); // our own query says we are firewalled
+    const hit = encodeQueryHit({ port: 6346, ip: '127.0.0.1', speed: 100, results: [{ index: 1, size: 10_000, name: 'both_fw_file.bin' }], vendor: 'TEST', push: true, busy: false, uploaded: false, serventGuid: Buffer.alloc(16, 0x11) });
+    upA.write(encodeDescriptor({ muid: q.muid, type: 0x81, ttl: 2, hops: 0, payload: hit }));
+    await a.waitFor(() => a.of('search.hit').length > 0, 15_000);
     const t0 = Date.now();
-    await a.node.run('files', 'get', [String(hit.n)]);
+    await a.node.run('files', 'get', [String(a.of('search.hit')[0]!.n)]);
     await a.waitFor(() => a.of('transfer.failed').length > 0, 5_000);
     expect(Date.now() - t0).toBeLessThan(1_000);
-    expect(a.of('transfer.failed')[0]!.reason).toMatch(/^BOTH_FIREWALLED: 127\.0\.0\.1:\d+ is firewalled and so are we \(firewalled: forced by --gnutella-firewalled\)/);
+    expect(a.of('transfer.failed')[0]!.reason).toMatch(/^BOTH_FIREWALLED: 127\.0\.0\.1:6346 is firewalled and so are we \(firewalled: forced by --gnutella-firewalled\)/);
     expect(a.of('transfer.done')).toEqual([]);
+    upA.socket.destroy();
   }, 60_000);
 
   it('a push nobody answers times out with PUSH_TIMEOUT instead of hanging', async () => {
