@@ -51,6 +51,8 @@ const ANSWERED: ReadonlyMap<string, { said: AppEvent['type']; after?: AppEvent['
 ]);
 /** Events held for an answer at most (past it they are printed as they come). */
 const MAX_HELD = 16;
+/** Transfers `/cancel` stopped whose cancel event is still to come, at most (the oldest forgotten first). */
+const MAX_CANCELLING = 1000;
 
 /** Input lines read ahead of the one being handled before stdin is paused. */
 const MAX_WAITING_LINES = 256;
@@ -71,6 +73,9 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   let saidByAnswer: AppEvent['type'] | undefined;
   let afterAnswer: AppEvent['type'] | undefined;
   const held: AppEvent[] = [];
+  // `/cancel N` answers `cancelled #N: name`; the cancel event comes once the transfer has
+  // stopped, maybe after the answer, and is not a second line saying it.
+  const cancelling = new Set<number>();
   const write = (e: AppEvent): void => {
     if (e.type === 'log' && !opts.logEvents) return;
     // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
@@ -82,6 +87,7 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     // The /rescan answer says what the scan found (`sharing 3 files (12 KiB)`), the /get answer
     // which download it made and its place in the queue: their events are not a second line.
     if (!opts.json && e.type === saidByAnswer) return;
+    if (!opts.json && e.type === 'transfer.failed' && e.state === 'cancelled' && cancelling.delete(e.id)) return;
     if (!opts.json && e.type === afterAnswer && held.length < MAX_HELD) {
       held.push(e);
       return;
@@ -145,10 +151,16 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
     const answered = plugin === FILES_PLUGIN ? ANSWERED.get(command) : undefined;
     saidByAnswer = answered?.said;
     afterAnswer = answered?.after;
+    const cancelled = plugin === FILES_PLUGIN && command === 'cancel' ? Number(args[0]) : undefined;
+    if (cancelled !== undefined) {
+      cancelling.add(cancelled);
+      if (cancelling.size > MAX_CANCELLING) cancelling.delete(cancelling.values().next().value!);
+    }
     try {
       const lines = await api.run(plugin, command, args);
       for (const text of lines) write({ type: 'notice', protocol: plugin, text });
     } catch (err) {
+      if (cancelled !== undefined) cancelling.delete(cancelled);
       write({ type: 'error', message: err instanceof NetError || err instanceof Error ? err.message : String(err), protocol: plugin });
     } finally {
       saidByAnswer = undefined;

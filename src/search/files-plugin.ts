@@ -109,7 +109,9 @@ export function createFilesPlugin(): ProtocolPlugin {
         case 'cancel': {
           const id = idArg(args, command);
           if (!transfers.cancel(id)) throw NetError.notFound(whyNot(transfers.get(id), id, 'cancel'));
-          return [`cancelled #${id}`];
+          // Which file (headless prints this answer, not the cancel event beside it).
+          const t = transfers.get(id);
+          return [`cancelled #${id}${t ? `: ${t.name}` : ''}${t?.direction === 'down' ? ' (its .part stays for /retry)' : ''}`];
         }
         case 'retry': {
           const id = idArg(args, command);

@@ -98,4 +98,39 @@ describe('headless text lines (the real CLI, without --json)', () => {
     const sent = await line(a, /^transfer \d+ done/);
     expect(sent).toBe(`transfer 1 done: sent hello.txt to 127.0.0.1 (9 B from ${join(share, 'hello.txt')})`);
   });
+
+  it('/cancel says which file it stopped in one line: the cancel event that follows is not a second line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-text-cli-'));
+    dirs.push(dir);
+    const share = join(dir, 'share');
+    await mkdir(share);
+    await writeFile(join(share, 'slow.txt'), 'never sent\n');
+    const p2 = ['--no-chat', '--no-discovery', '--pplus2-host', '127.0.0.1', '--pplus2-port', '0'];
+    const a = await cli([...p2, '--share', share], text);
+    const port = Number(/^ready pplus2=(\d+)$/.exec(await line(a, /^ready pplus2=\d+$/))![1]);
+    await line(a, /^hashed/);
+    const b = await cli([...p2, '--pplus2-peer', `127.0.0.1:${port}`], text);
+    await line(b, /^ready/);
+    b.send('/search slow');
+    await line(b, /^search s1 done/);
+    // The uploader answers nothing now: the download waits, running, until it is cancelled.
+    a.proc.kill('SIGSTOP');
+    try {
+      b.send('/get 1');
+      await line(b, /^downloading "slow\.txt"/);
+      b.send('/cancel 1');
+      expect(await line(b, /^cancelled #1/)).toBe('cancelled #1: slow.txt (its .part stays for /retry)');
+      // The cancel takes effect once the download has stopped: ask until /downloads says so.
+      await vi.waitFor(
+        () => {
+          b.send('/downloads');
+          expect(b.lines.some((l) => /^#1 down .* cancelled slow\.txt/.test(l))).toBe(true);
+        },
+        { timeout: 20_000, interval: 250 },
+      );
+      expect(b.lines.filter((l) => l.startsWith('transfer 1 cancelled'))).toEqual([]);
+    } finally {
+      a.proc.kill('SIGCONT');
+    }
+  });
 });

@@ -69,7 +69,7 @@ describe('files service', () => {
     expect(await node.run('files', 'downloads', [])).toEqual(['no transfers']);
     const id = transfers.download({ name: 'x.bin', peer: '1.2.3.4:5', protocol: 'test', source: silentSource() });
     expect((await node.run('files', 'downloads', []))[0]).toMatch(new RegExp(`^#${id} down \\?% 0 B/\\? .*active x\\.bin <- 1\\.2\\.3\\.4:5 \\[test\\]`));
-    expect(await node.run('files', 'cancel', [String(id)])).toEqual([`cancelled #${id}`]);
+    expect(await node.run('files', 'cancel', [String(id)])).toEqual([`cancelled #${id}: x.bin (its .part stays for /retry)`]);
     await vi.waitFor(() => expect(transfers.get(id)?.state).toBe('cancelled'));
     // Why nothing was done, said of the transfer as it stands (it said "no queued or running transfer #1").
     await expect(node.run('files', 'cancel', [String(id)])).rejects.toMatchObject({ code: 'NOT_FOUND', message: `transfer #${id} is already cancelled: nothing to cancel` });
