@@ -28,36 +28,46 @@ export function base32Into(bytes: Uint8Array, out: Uint8Array, at: number): numb
   return base32Bytes(bytes.length, (i) => bytes[i]!, out, at);
 }
 
+/** A hex digit's value by its character code; -1 for any other character. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+/** The bytes of one hex SHA-1 and their base32 (one caller at a time: JavaScript runs one thing at a time per thread). */
+const SHA1_BYTES = 20;
+const hexBytes = new Uint8Array(SHA1_BYTES);
+const base32Out = Buffer.alloc(32);
+
 /**
- * base32Into for bytes held as a latin1 string (one character per byte, as
- * `digest('binary')` gives): five bytes make eight characters, written
- * without a loop over bits or a call per byte (issue 9: every file of a
- * first scan has its SHA-1 written so in a worker; the loop over bits with
- * a byte reader per call took about 10 ms of each worker for 100,000
- * files). A tail of fewer than five bytes goes through base32Bytes.
+ * The base32 of a SHA-1 given as 40 hex characters (`urn:sha1:`'s body),
+ * as base32Encode(Buffer.from(hex, 'hex')) gives it, made without a Buffer
+ * or a string per character (issue 9: the share table keeps each file's
+ * SHA-1 as hex only and works this out when a protocol asks; Gnutella asks
+ * for every file when it builds its query routing table). Undefined for
+ * anything that is not 40 hex characters.
  */
-export function base32IntoFromLatin1(bytes: string, out: Uint8Array, at: number): number {
-  const a = ALPHABET_BYTES;
-  const whole = bytes.length - (bytes.length % 5);
-  let o = at;
-  for (let i = 0; i < whole; i += 5) {
-    const b0 = bytes.charCodeAt(i);
-    const b1 = bytes.charCodeAt(i + 1);
-    const b2 = bytes.charCodeAt(i + 2);
-    const b3 = bytes.charCodeAt(i + 3);
-    const b4 = bytes.charCodeAt(i + 4);
-    out[o] = a[b0 >> 3]!;
-    out[o + 1] = a[((b0 & 7) << 2) | (b1 >> 6)]!;
-    out[o + 2] = a[(b1 >> 1) & 31]!;
-    out[o + 3] = a[((b1 & 1) << 4) | (b2 >> 4)]!;
-    out[o + 4] = a[((b2 & 15) << 1) | (b3 >> 7)]!;
-    out[o + 5] = a[(b3 >> 2) & 31]!;
-    out[o + 6] = a[((b3 & 3) << 3) | (b4 >> 5)]!;
-    out[o + 7] = a[b4 & 31]!;
-    o += 8;
+export function base32FromHex(hex: string): string | undefined {
+  if (hex.length !== 2 * SHA1_BYTES) return undefined;
+  for (let i = 0; i < SHA1_BYTES; i++) {
+    const hi = hex.charCodeAt(2 * i);
+    const lo = hex.charCodeAt(2 * i + 1);
+    const h = hi < 128 ? HEX_VALUE[hi]! : -1;
+    const l = lo < 128 ? HEX_VALUE[lo]! : -1;
+    if (h < 0 || l < 0) return undefined;
+    hexBytes[i] = (h << 4) | l;
   }
-  if (whole === bytes.length) return o - at;
-  return o - at + base32Bytes(bytes.length - whole, (i) => bytes.charCodeAt(whole + i), out, o);
+  // Five bytes make eight characters: a SHA-1 is four such groups.
+  const a = ALPHABET_BYTES;
+  const b = hexBytes;
+  for (let i = 0, o = 0; i < SHA1_BYTES; i += 5, o += 8) {
+    base32Out[o] = a[b[i]! >> 3]!;
+    base32Out[o + 1] = a[((b[i]! & 7) << 2) | (b[i + 1]! >> 6)]!;
+    base32Out[o + 2] = a[(b[i + 1]! >> 1) & 31]!;
+    base32Out[o + 3] = a[((b[i + 1]! & 1) << 4) | (b[i + 2]! >> 4)]!;
+    base32Out[o + 4] = a[((b[i + 2]! & 15) << 1) | (b[i + 3]! >> 7)]!;
+    base32Out[o + 5] = a[(b[i + 3]! >> 2) & 31]!;
+    base32Out[o + 6] = a[((b[i + 3]! & 3) << 3) | (b[i + 4]! >> 5)]!;
+    base32Out[o + 7] = a[b[i + 4]! & 31]!;
+  }
+  return base32Out.toString('latin1');
 }
 
 function base32Bytes(n: number, byteAt: (i: number) => number, out: Uint8Array, at: number): number {

@@ -17,11 +17,11 @@ export interface ChunkedRow extends CacheRow {
 }
 
 /** A row as `pieces` takes it: its hashes may be missing (not hashed yet: it has no row). A row kept in a chunk always has them. */
-export type MaybeRow = Omit<ChunkedRow, 'sha1' | 'md5' | 'sha1Base32'> & Partial<Pick<ChunkedRow, 'sha1' | 'md5' | 'sha1Base32'>>;
+export type MaybeRow = Omit<ChunkedRow, 'sha1' | 'md5'> & Partial<Pick<ChunkedRow, 'sha1' | 'md5'>>;
 
-/** The row has all three hashes. */
+/** The row has both hashes. */
 function isRow(r: MaybeRow): r is ChunkedRow {
-  return r.sha1 !== undefined && r.md5 !== undefined && r.sha1Base32 !== undefined;
+  return r.sha1 !== undefined && r.md5 !== undefined;
 }
 
 /** A batch's rows: row i is `bytes` from `ends[i - 1]` (0 for the first) to `ends[i]`. */
@@ -74,7 +74,7 @@ export class CacheRowChunks {
 
   /**
    * encode's bytes in pieces, to be written one after another (most of them
-   * views of the rows kept: no copy), for the rows given that have all three
+   * views of the rows kept: no copy), for the rows given that have both
    * hashes (the others are left out: the library passes every entry in scan
    * order, with no list of the hashed ones made first). A row that follows
    * the last one in its chunk only extends the run: a save, which runs once
@@ -164,7 +164,7 @@ let scratch = Buffer.allocUnsafe(1 << 20);
  */
 export function encodeRows(rows: readonly CacheRow[]): Chunk {
   let most = 0;
-  for (const r of rows) most += ROW_BYTES_BESIDES_STRINGS + MAX_UTF8_PER_UNIT * (r.sha1.length + r.md5.length + r.sha1Base32.length + r.path.length);
+  for (const r of rows) most += ROW_BYTES_BESIDES_STRINGS + MAX_UTF8_PER_UNIT * (r.sha1.length + r.md5.length + r.path.length);
   if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, 2 * scratch.length));
   const out = scratch;
   const ends = new Int32Array(rows.length);

@@ -4,8 +4,8 @@
  * none (issue 4) and reads them back in one read (issue 9: the JSON cache
  * took a third of a warm start to parse and look up). One line per file:
  *
- *     peerdeck share hashes 3
- *     <sha1 hex> <md5 hex> <sha1 base32> <size> <mtime ms> <ctime ms> <inode> <path>
+ *     peerdeck share hashes 4
+ *     <sha1 hex> <md5 hex> <size> <mtime ms> <ctime ms> <inode> <path>
  *
  * The path comes last and runs to the end of the line; a `\` or a newline
  * in it is written `\\` or `\n`. The ctime is `=` when it is the mtime (a
@@ -15,7 +15,11 @@
  * were, and version 2, which matched on those alone, kept the old hashes of
  * such a file (a download of it then failed its check). Version 2 files are
  * still read: their rows have no ctime, so their files are hashed again
- * once (the next save writes version 3). The worker that walks the share reads it
+ * once (the next save writes version 4). Versions 2 and 3 had the SHA-1's
+ * base32 after the md5; version 4 leaves it out (an entry works it out from
+ * the hex when a protocol asks: issue 9, a sixth of the file's bytes) and
+ * version 3 files are read as they are, their base32 column skipped, with
+ * nothing hashed again. The worker that walks the share reads it
  * (share-worker.ts) and the library writes it atomically, in batches while
  * hashing (share-library.ts). A file that is not this format, or a row that
  * does not parse, is ignored with a reason the library logs, and those files
@@ -28,8 +32,10 @@ export const HASH_CACHE_FILE = 'share-hashes.txt';
 /** What versions before 2 wrote (JSON), read when HASH_CACHE_FILE is missing and removed after the first save. */
 export const LEGACY_HASH_CACHE_FILE = 'share-hashes.json';
 /** First line of the file; another first line means another format (everything is hashed again). */
-export const HASH_CACHE_HEADER = 'peerdeck share hashes 3';
-/** The first line of version 2 (no ctime): read, and every file in it checked again. */
+export const HASH_CACHE_HEADER = 'peerdeck share hashes 4';
+/** The first line of version 3 (a SHA-1 base32 column after the md5): read as it is. */
+export const HASH_CACHE_HEADER_V3 = 'peerdeck share hashes 3';
+/** The first line of version 2 (a base32 column, and no ctime): read, and every file in it checked again. */
 export const HASH_CACHE_HEADER_V2 = 'peerdeck share hashes 2';
 /** A remembered ctime that is not known (a row of version 2 or of the JSON cache): it matches no file. */
 export const CTIME_UNKNOWN = -1;
@@ -47,7 +53,6 @@ export interface CachedFile {
   ino: number;
   sha1: string;
   md5: string;
-  sha1Base32: string;
 }
 
 /** How a cache load went: rows read, rows that matched a file, and why anything was left out. */
@@ -61,9 +66,18 @@ export interface CacheReport {
 /** What the library writes for one hashed file. */
 export type CacheRow = CachedFile;
 
-/** The fixed-width start of a row: SHA-1 hex, md5 hex, SHA-1 base32, each followed by a space. */
-const ROW_START = /[0-9a-f]{40} [0-9a-f]{32} [A-Z2-7]{32} /y;
-const ROW_START_CHARS = 40 + 1 + 32 + 1 + 32 + 1;
+/** The fixed-width start of a row: SHA-1 hex and md5 hex, each followed by a space. */
+const ROW_START = /[0-9a-f]{40} [0-9a-f]{32} /y;
+const ROW_START_CHARS = 40 + 1 + 32 + 1;
+/** The same in versions 2 and 3, with the SHA-1 base32 after the md5. */
+const ROW_START_V3 = /[0-9a-f]{40} [0-9a-f]{32} [A-Z2-7]{32} /y;
+const ROW_START_CHARS_V3 = ROW_START_CHARS + 32 + 1;
+/** A row's layout: this version's, version 3's (with base32), or version 2's (with base32, no ctime). */
+const enum RowFormat {
+  V4,
+  V3,
+  V2,
+}
 
 /**
  * A loaded cache, looked up file by file as the walk finds them. Rows are
@@ -81,8 +95,8 @@ export class HashCacheReader {
   #firstBad = 0;
   #reason: string | undefined;
   #legacy = false;
-  /** A version 2 file: rows without a ctime. */
-  #v2 = false;
+  /** The version of the file's rows. */
+  #format = RowFormat.V4;
   #map: Map<string, CachedFile> | undefined;
 
   /** Reads `text` in this version's format, or (`legacy`) the JSON of earlier versions. */
@@ -99,9 +113,9 @@ export class HashCacheReader {
     }
     const nl = text.indexOf('\n');
     const first = nl < 0 ? text : text.slice(0, nl);
-    if (first === HASH_CACHE_HEADER || first === HASH_CACHE_HEADER_V2) {
+    if (first === HASH_CACHE_HEADER || first === HASH_CACHE_HEADER_V3 || first === HASH_CACHE_HEADER_V2) {
       this.#pos = nl + 1;
-      this.#v2 = first === HASH_CACHE_HEADER_V2;
+      this.#format = first === HASH_CACHE_HEADER ? RowFormat.V4 : first === HASH_CACHE_HEADER_V3 ? RowFormat.V3 : RowFormat.V2;
     } else this.#reason = `not a peerdeck hash cache (first line ${JSON.stringify(first.slice(0, 40))})`;
   }
 
@@ -154,7 +168,7 @@ export class HashCacheReader {
       if (end < 0) end = text.length; // a file cut short: its last row must still parse
       this.#pos = end + 1;
       this.#line++;
-      const row = parseRow(text, start, end, this.#v2);
+      const row = parseRow(text, start, end, this.#format);
       if (row) {
         this.#rows++;
         return row;
@@ -165,12 +179,15 @@ export class HashCacheReader {
   }
 }
 
-/** One row of text[start, end) (`v2`: one without a ctime), or undefined when it does not parse. */
-function parseRow(text: string, start: number, end: number, v2: boolean): CachedFile | undefined {
-  if (end - start < ROW_START_CHARS + 7) return undefined;
-  ROW_START.lastIndex = start;
-  if (!ROW_START.test(text)) return undefined;
-  let at = start + ROW_START_CHARS;
+/** One row of text[start, end) in the file's `format`, or undefined when it does not parse. */
+function parseRow(text: string, start: number, end: number, format: RowFormat): CachedFile | undefined {
+  const re = format === RowFormat.V4 ? ROW_START : ROW_START_V3;
+  const chars = format === RowFormat.V4 ? ROW_START_CHARS : ROW_START_CHARS_V3;
+  const v2 = format === RowFormat.V2;
+  if (end - start < chars + 7) return undefined;
+  re.lastIndex = start;
+  if (!re.test(text)) return undefined;
+  let at = start + chars;
   const field = (): string | undefined => {
     const sp = text.indexOf(' ', at);
     if (sp < 0 || sp >= end || sp === at) return undefined;
@@ -198,7 +215,6 @@ function parseRow(text: string, start: number, end: number, v2: boolean): Cached
     ino,
     sha1: text.slice(start, start + 40),
     md5: text.slice(start + 41, start + 73),
-    sha1Base32: text.slice(start + 74, start + 106),
   };
 }
 
@@ -212,7 +228,7 @@ export const ENCODE_ROWS = 512;
 
 /** One row of the cache file, with its newline (a ctime equal to the mtime, as most are, is `=`: no second number to format). */
 export function formatRow(r: CacheRow): string {
-  return `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${r.ctimeMs === r.mtimeMs ? CTIME_IS_MTIME : r.ctimeMs} ${r.ino} ${escapePath(r.path)}\n`;
+  return `${r.sha1} ${r.md5} ${r.size} ${r.mtimeMs} ${r.ctimeMs === r.mtimeMs ? CTIME_IS_MTIME : r.ctimeMs} ${r.ino} ${escapePath(r.path)}\n`;
 }
 
 /**
@@ -273,7 +289,7 @@ export function parseLegacyHashCache(text: string): { rows: Map<string, CachedFi
       typeof sha1Base32 === 'string' &&
       /^[A-Z2-7]{32}$/.test(sha1Base32)
     ) {
-      rows.set(path, { path, size, mtimeMs, ctimeMs: CTIME_UNKNOWN, ino: -1, sha1, md5, sha1Base32 });
+      rows.set(path, { path, size, mtimeMs, ctimeMs: CTIME_UNKNOWN, ino: -1, sha1, md5 });
     } else bad++;
   }
   return bad === 0 ? { rows } : { rows, reason: `${bad} malformed row${bad === 1 ? '' : 's'} skipped` };

@@ -33,7 +33,7 @@ export interface HashTarget {
 export interface HashQueueHost<E extends HashTarget> {
   /** The entry is still the library's for its file (not replaced by a rescan, not gone). */
   current(e: E): boolean;
-  /** Hashes arrived for a current entry that had none: its HASH_RECORD_CHARS record (SHA-1 hex, md5 hex, SHA-1 base32) is at `at` of `text`. */
+  /** Hashes arrived for a current entry that had none: its HASH_RECORD_CHARS record (SHA-1 hex, md5 hex) is at `at` of `text`. */
   hashed(e: E, text: string, at: number): void;
   /** A batch's results are in: these entries got their hashes (the library encodes their cache rows now). */
   batchHashed(entries: E[]): void;
@@ -210,7 +210,7 @@ export class HashQueue<E extends HashTarget> {
       // Not hashed, or changed while hashing (the watcher or the next rescan picks it up), or replaced.
       if (h.sizes[i] !== e.size || !this.host.current(e)) continue;
       const at = i * HASH_RECORD_CHARS;
-      this.host.hashed(e, h.records, at); // no slice: the entry reads its three hashes from the batch's string
+      this.host.hashed(e, h.records, at); // no slice: the entry reads its hashes from the batch's string
       took.push(e);
     }
     this.host.batchHashed(took);

@@ -7,9 +7,9 @@
  */
 import { createHash, hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { base32IntoFromLatin1 } from './base32.js';
+import { base32Encode } from './base32.js';
 import { HASH_CHUNK_BYTES, NAPSTER_MD5_PREFIX_BYTES, type FileHashes } from './file-hasher.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS } from './worker-messages.js';
+import { HASH_RECORD_CHARS, SHA1_HEX_CHARS } from './worker-messages.js';
 
 /** Thrown between chunks when the library asked the workers to stop. */
 export class HashStopped extends Error {
@@ -27,17 +27,13 @@ export class HashStopped extends Error {
 export function hashFileSync(path: string, buf: Buffer, size: number, stop: Int32Array): FileHashes {
   const record = Buffer.allocUnsafe(HASH_RECORD_CHARS);
   const hashed = hashFileRecord(path, buf, size, stop, record, 0);
-  return {
-    sha1: record.toString('latin1', 0, SHA1_HEX_CHARS),
-    md5: record.toString('latin1', SHA1_HEX_CHARS, SHA1_HEX_CHARS + MD5_HEX_CHARS),
-    sha1Base32: record.toString('latin1', SHA1_HEX_CHARS + MD5_HEX_CHARS, HASH_RECORD_CHARS),
-    size: hashed,
-  };
+  const sha1 = record.toString('latin1', 0, SHA1_HEX_CHARS);
+  return { sha1, md5: record.toString('latin1', SHA1_HEX_CHARS, HASH_RECORD_CHARS), sha1Base32: base32Encode(Buffer.from(sha1, 'hex')), size: hashed };
 }
 
 /**
- * hashFileSync for a batch: writes the file's record (SHA-1 hex, md5 hex,
- * SHA-1 base32: HASH_RECORD_CHARS ASCII bytes) into `out` at `at` and
+ * hashFileSync for a batch: writes the file's record (SHA-1 hex, md5 hex:
+ * HASH_RECORD_CHARS ASCII bytes) into `out` at `at` and
  * returns the bytes hashed. No string or object per file (issue 9: a first
  * scan hashes 100,000 small files).
  */
@@ -73,7 +69,7 @@ export function hashFileRecord(path: string, buf: Buffer, size: number, stop: In
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
- * SHA-1 hex, md5 hex and SHA-1 base32 as ASCII bytes at out[at], from the
+ * SHA-1 hex and md5 hex as ASCII bytes at out[at], from the
  * digests as 'binary' (latin1) strings (one character per byte: a digest as a Buffer
  * costs an allocation outside the heap, twice the time of the hash itself
  * for a small file).
@@ -90,7 +86,6 @@ export function writeRecord(sha1: string, md5: string, out: Buffer, at: number):
     out[o++] = HEX[b >> 4]!;
     out[o++] = HEX[b & 15]!;
   }
-  base32IntoFromLatin1(sha1, out, o);
 }
 
 /** A read buffer for hashFileSync, one per worker. */

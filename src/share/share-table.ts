@@ -220,7 +220,7 @@ export class ShareTable {
     this.#rows.clear();
   }
 
-  /** Hashes arrived for a current entry that had none: its record (SHA-1 hex, md5 hex, SHA-1 base32) is at `at` of `text`. */
+  /** Hashes arrived for a current entry that had none: its record (SHA-1 hex, md5 hex) is at `at` of `text`. */
   hashed(e: Tracked, text: string, at: number): void {
     e.hashText = text;
     e.hashAt = at;

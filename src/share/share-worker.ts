@@ -40,7 +40,7 @@ function scan(id: number, roots: string[], maxFiles: number, partFiles: number, 
   const reader = readHashCacheSync(cache.file, cache.legacyFile);
   const end = walkRoots(roots, maxFiles, send, (path, size, mtimeMs, ctimeMs, ino) => {
     const c = reader.lookup(path, size, mtimeMs, ctimeMs, ino);
-    return c && c.sha1 + c.md5 + c.sha1Base32;
+    return c && c.sha1 + c.md5;
   }, partFiles);
   return { ...end, cache: reader.report() };
 }

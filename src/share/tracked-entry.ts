@@ -11,8 +11,9 @@
  * are the only objects of its own. The fields read as before; reading a
  * name or a hash makes a slice of a string kept anyway.
  */
+import { base32FromHex } from './base32.js';
 import type { ShareEntry } from './share-entry.js';
-import { HASH_RECORD_CHARS, MD5_HEX_CHARS, SHA1_HEX_CHARS, type ScanRoot } from './worker-messages.js';
+import { MD5_HEX_CHARS, SHA1_HEX_CHARS, type ScanRoot } from './worker-messages.js';
 
 /** Largest number V8 keeps as a small integer on 64-bit and 32-bit builds alike (no boxed number per field). */
 const SMALL_INT_MAX = 0x3fffffff;
@@ -38,8 +39,9 @@ export class Tracked implements ShareEntry {
   /**
    * Once hashed: the string its hashes arrived in (a hash batch's records, or
    * the part's cached records) and where its record is in it (SHA-1 hex, md5
-   * hex, SHA-1 base32: HASH_RECORD_CHARS characters). The string is kept by
+   * hex: HASH_RECORD_CHARS characters). The string is kept by
    * its batch's other files anyway; a slice per file would be one more object.
+   * The SHA-1's base32 is not kept: `sha1Base32` works it out from the hex.
    */
   hashText: string | undefined;
   hashAt: number;
@@ -110,9 +112,10 @@ export class Tracked implements ShareEntry {
     return this.hashText?.slice(at, at + MD5_HEX_CHARS);
   }
 
+  /** Worked out from the SHA-1's hex at every call (a few hundred ns; issue 9: not kept per file). */
   get sha1Base32(): string | undefined {
-    const at = this.hashAt + SHA1_HEX_CHARS + MD5_HEX_CHARS;
-    return this.hashText?.slice(at, this.hashAt + HASH_RECORD_CHARS);
+    const sha1 = this.sha1;
+    return sha1 === undefined ? undefined : base32FromHex(sha1);
   }
 }
 

@@ -9,11 +9,15 @@ import type { CacheReport } from './hash-cache.js';
 
 /** Separates names in a packed list: the one character no file name can hold. */
 export const NAME_SEPARATOR = '\0';
-/** Characters per file in a packed hash reply: SHA-1 hex, md5 hex, SHA-1 base32. */
+/**
+ * Characters per file in a packed hash reply: SHA-1 hex, md5 hex. The SHA-1's
+ * base32 (`urn:sha1:`) is not in it: an entry works it out from the hex when
+ * asked (tracked-entry.ts; issue 9: 32 more characters a file to write, copy
+ * across threads, keep and save, for a form only Gnutella's URNs use).
+ */
 export const SHA1_HEX_CHARS = 40;
 export const MD5_HEX_CHARS = 32;
-export const SHA1_BASE32_CHARS = 32;
-export const HASH_RECORD_CHARS = SHA1_HEX_CHARS + MD5_HEX_CHARS + SHA1_BASE32_CHARS;
+export const HASH_RECORD_CHARS = SHA1_HEX_CHARS + MD5_HEX_CHARS;
 
 /** A shared root as given, and its real path (what served paths must stay under). */
 export interface ScanRoot {

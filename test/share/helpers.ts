@@ -23,6 +23,5 @@ export function cacheRow(i: number, path: string): CacheRow {
     ino: 2 ** 40 + i,
     sha1: i.toString(16).padStart(40, 'f'),
     md5: i.toString(16).padStart(32, 'e'),
-    sha1Base32: String.fromCharCode(65 + (i % 26)).repeat(31) + '7',
   };
 }

@@ -7,11 +7,20 @@ import type { AppEvent } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import { Logger, type LogEntry } from '../../src/log.js';
 import { encodeHashCache, formatHashCache, LEGACY_HASH_CACHE_FILE, parseHashCache, parseLegacyHashCache, type CacheRow } from '../../src/share/hash-cache.js';
+import { base32Encode } from '../../src/share/base32.js';
 import { HASH_CACHE_FILE, ShareLibrary } from '../../src/share/share-library.js';
 import { cacheRow, tempDir } from './helpers.js';
 import { HOSTILE_NAMES } from './hostile-names.js';
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
+
+/** A version 4 cache file's text as version 3 wrote it: each row with its SHA-1's base32 after the md5. */
+function asVersion3(v4: string): string {
+  return v4
+    .split('\n')
+    .map((line, i) => (i === 0 ? line.replace(/ 4$/, ' 3') : line.replace(/^([0-9a-f]{40}) ([0-9a-f]{32}) /, (_, s: string, m: string) => `${s} ${m} ${base32Encode(Buffer.from(s, 'hex'))} `)))
+    .join('\n');
+}
 
 describe('ShareLibrary', () => {
   let t: Awaited<ReturnType<typeof tempDir>>;
@@ -212,11 +221,30 @@ describe('ShareLibrary', () => {
     expect(l3.byName('inner-link.txt')?.sha1).toBe(sha1('INSIDE'));
   });
 
-  it('reads a version 2 cache (no ctimes) without a warning, hashes its files again once, and writes version 3', async () => {
+  it('reads a version 3 cache (a SHA-1 base32 column) without a warning and hashes nothing again', async () => {
     const l1 = await lib();
     await l1.stop();
-    const v3 = await readFile(join(data, HASH_CACHE_FILE), 'utf8');
-    // Version 2 rows: the same fields without the ctime (the sixth).
+    const v4 = await readFile(join(data, HASH_CACHE_FILE), 'utf8');
+    expect(v4.split('\n')[0]).toBe('peerdeck share hashes 4');
+    const v3 = asVersion3(v4);
+    expect(v3.split('\n')[1]).toMatch(/^[0-9a-f]{40} [0-9a-f]{32} [A-Z2-7]{32} \d+ [\d.]+ (=|[\d.]+) \d+ \//);
+    await writeFile(join(data, HASH_CACHE_FILE), v3);
+    expect([...parseHashCache(v3).rows.values()]).toEqual([...parseHashCache(v4).rows.values()]);
+    const logs: LogEntry[] = [];
+    const l2 = new ShareLibrary({ roots: [root], dataDir: data, hash: false, log: new Logger([(e) => logs.push(e)]) });
+    libs.push(l2);
+    await l2.start();
+    expect([...l2.entries()].filter((e) => !e.sha1)).toEqual([]);
+    const deep = l2.byName('deep.txt')!;
+    expect([deep.sha1, deep.sha1Base32]).toEqual([sha1('deep'), base32Encode(Buffer.from(sha1('deep'), 'hex'))]);
+    expect(logs.filter((e) => e.level === 'warn')).toEqual([]);
+  });
+
+  it('reads a version 2 cache (no ctimes) without a warning, hashes its files again once, and writes version 4', async () => {
+    const l1 = await lib();
+    await l1.stop();
+    const v3 = asVersion3(await readFile(join(data, HASH_CACHE_FILE), 'utf8'));
+    // Version 2 rows: version 3's fields without the ctime (the sixth).
     const v2 = v3
       .split('\n')
       .map((line, i) => (i === 0 ? line.replace(/ 3$/, ' 2') : line.replace(/^((?:\S+ ){5})\S+ /, '$1')))
@@ -233,7 +261,7 @@ describe('ShareLibrary', () => {
     await l2.stop();
     const l3 = await lib();
     await l3.stop();
-    expect((await readFile(join(data, HASH_CACHE_FILE), 'utf8')).split('\n')[0]).toBe('peerdeck share hashes 3');
+    expect((await readFile(join(data, HASH_CACHE_FILE), 'utf8')).split('\n')[0]).toBe('peerdeck share hashes 4');
     expect(parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.size).toBe(4);
   });
 
@@ -270,7 +298,7 @@ describe('ShareLibrary', () => {
     await l1.stop();
     const rows = [...parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.values()];
     await unlink(join(data, HASH_CACHE_FILE));
-    await writeFile(join(data, LEGACY_HASH_CACHE_FILE), JSON.stringify({ version: 1, rows: rows.map((r) => [r.path, r.size, r.mtimeMs, r.sha1, r.sha1Base32, r.md5]) }));
+    await writeFile(join(data, LEGACY_HASH_CACHE_FILE), JSON.stringify({ version: 1, rows: rows.map((r) => [r.path, r.size, r.mtimeMs, r.sha1, base32Encode(Buffer.from(r.sha1, 'hex')), r.md5]) }));
     expect(parseLegacyHashCache(await readFile(join(data, LEGACY_HASH_CACHE_FILE), 'utf8')).rows.size).toBe(4);
     const logs: LogEntry[] = [];
     const l2 = new ShareLibrary({ roots: [root], dataDir: data, log: new Logger([(e) => logs.push(e)]) });
@@ -436,7 +464,7 @@ describe('the hash cache file', () => {
 
   it('never throws on random text or bytes, and keeps only well-formed rows', async () => {
     const f = await fc;
-    const headers = ['peerdeck share hashes 3\n', 'peerdeck share hashes 2\n'];
+    const headers = ['peerdeck share hashes 4\n', 'peerdeck share hashes 3\n', 'peerdeck share hashes 2\n'];
     f.assert(
       f.property(f.oneof(f.string(), f.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')), f.tuple(f.constantFrom(...headers), f.string()).map(([h, s]) => h + s)), (text) => {
         const c = parseHashCache(text);
@@ -456,14 +484,19 @@ describe('the hash cache file', () => {
       ino: f.nat(),
       sha1: await hex(40),
       md5: await hex(32),
-      sha1Base32: f.stringMatching(/^[A-Z2-7]{32}$/),
     });
     f.assert(
       // A ctime left out is the mtime (a file written once): the row says `=`.
       f.property(f.uniqueArray(row.map((r) => ({ ...r, ctimeMs: r.ctimeMs ?? r.mtimeMs })), { selector: (r) => r.path, maxLength: 20 }), (rows) => {
-        const back = parseHashCache(formatHashCache(rows));
+        const text = formatHashCache(rows);
+        const back = parseHashCache(text);
         expect(back.reason).toBeUndefined();
-        expect([...back.rows.values()]).toEqual(rows.map((r) => ({ ...r, mtimeMs: r.mtimeMs === 0 ? 0 : r.mtimeMs, ctimeMs: r.ctimeMs === 0 ? 0 : r.ctimeMs })));
+        const want = rows.map((r) => ({ ...r, mtimeMs: r.mtimeMs === 0 ? 0 : r.mtimeMs, ctimeMs: r.ctimeMs === 0 ? 0 : r.ctimeMs }));
+        expect([...back.rows.values()]).toEqual(want);
+        // The same rows in version 3 (with each SHA-1's base32) read back the same.
+        const v3 = parseHashCache(asVersion3(text));
+        expect(v3.reason).toBeUndefined();
+        expect([...v3.rows.values()]).toEqual(want);
       }),
       { numRuns: 300 },
     );
@@ -475,7 +508,7 @@ describe('the hash cache file', () => {
     expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
     const escape = (p: string): string => p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
     const ctime = (r: CacheRow): string => (r.ctimeMs === r.mtimeMs ? '=' : String(r.ctimeMs));
-    const text = ['peerdeck share hashes 3', ...rows.map((r) => `${r.sha1} ${r.md5} ${r.sha1Base32} ${r.size} ${r.mtimeMs} ${ctime(r)} ${r.ino} ${escape(r.path)}`)].join('\n') + '\n';
+    const text = ['peerdeck share hashes 4', ...rows.map((r) => `${r.sha1} ${r.md5} ${r.size} ${r.mtimeMs} ${ctime(r)} ${r.ino} ${escape(r.path)}`)].join('\n') + '\n';
     expect(text).toContain(' = '); // both kinds of row are there
     expect(rows.some((r) => r.ctimeMs !== r.mtimeMs)).toBe(true);
     expect(bytes.equals(Buffer.from(text))).toBe(true);
@@ -483,7 +516,7 @@ describe('the hash cache file', () => {
   });
 
   it('keeps the good rows of a file cut short and says how many were not', () => {
-    const rows = [1, 2, 3].map((i) => ({ path: `/s/f${i}`, size: i, mtimeMs: 1.5, ctimeMs: 2.5, ino: i, sha1: 'a'.repeat(40), md5: 'b'.repeat(32), sha1Base32: 'C'.repeat(32) }));
+    const rows = [1, 2, 3].map((i) => ({ path: `/s/f${i}`, size: i, mtimeMs: 1.5, ctimeMs: 2.5, ino: i, sha1: 'a'.repeat(40), md5: 'b'.repeat(32) }));
     const text = formatHashCache(rows);
     const cut = text.slice(0, text.length - 20);
     const c = parseHashCache(cut);
