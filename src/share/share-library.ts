@@ -296,21 +296,29 @@ export class ShareLibrary {
   /**
    * After a walk: the walking worker hashes too from now on, and a hashing
    * run may end (and save the cache) now that the walk's files are all in
-   * the table. With nothing (left) to hash, the hashing worker goes and what
+   * the table. With nothing (left) to hash, the hashing worker goes, what
    * the walk changed (files gone, hashes saved while it walked) is saved,
-   * and then (the walk `ok`) `share.hashed` says so: a script waits for one
-   * event whether or not the scan found anything to hash.
+   * and (the walk `ok`) `share.hashed` says so right after the scan's
+   * `share.ready`, as the write begins: every file is in the table with its
+   * hashes, which is what the event promises; the write is atomic, and
+   * `whenHashed()` and `stop()` wait for it (issue 9: a first scan of small
+   * files, whose hashes all come with the walk, no longer keeps its
+   * `share.hashed` back for the 18 MB write and fsync of 100,000 rows). A
+   * script waits for one event whether or not the scan found anything to hash.
    */
   #walkEnded(ok: boolean): void {
     this.#hashes.pump();
     if (this.#hashes.running) return;
     this.#workers.release();
-    // Never rejects (a failure is logged); stop() waits for it.
-    const saving = this.#saveCache().then(() => {
+    // After the share.ready the scan emits next (this runs before it, in the same turn).
+    if (ok) queueMicrotask(() => this.#settle());
+    // The save puts the file together in the next turn of the event loop, once the events of this
+    // one are out (headless prints a turn's events at its end). Never rejects (a failure is
+    // logged); whenHashed() and stop() wait for it.
+    const saving = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#saveCache()).then(() => {
       if (this.#walkSaving === saving) this.#walkSaving = undefined;
       // Rows encoded for a first scan's hashes that came with their stats are in the file now.
       if (!this.#hashes.running) this.#table.dropRows();
-      if (ok) this.#settle();
     });
     this.#walkSaving = saving;
   }

@@ -49,6 +49,27 @@ describe('share.hashed from a headless process', () => {
     }
   });
 
+  it('keeps the hash cache of a first scan when stopped the moment share.hashed is out (its write follows the event)', { timeout: 90_000 }, async () => {
+    const { root } = await shareDir(3000);
+    const data = await mkdtemp(join(tmpdir(), 'peerdeck-hashed-data-'));
+    dirs.push(data);
+    const first = await startCli(['--no-chat', '--share', root], { dataDir: data });
+    nodes.push(first);
+    // SIGTERM from the stdout listener that sees the event: before the cache can have been written.
+    let seen = '';
+    first.proc.stdout.on('data', (chunk: string) => {
+      seen += chunk;
+      if (seen.includes('"share.hashed"') && first.proc.exitCode === null && first.proc.signalCode === null) first.proc.kill('SIGTERM');
+    });
+    await first.exited();
+    expect(first.events.find((e) => e.type === 'share.hashed')).toMatchObject({ files: 3000, hashed: 3000 });
+    const again = await startCli(['--no-chat', '--share', root], { dataDir: data });
+    nodes.push(again);
+    expect(await again.waitEvent((e) => e.type === 'share.hashed', 30_000)).toMatchObject({ files: 3000, hashed: 0, unhashed: 0 });
+    again.send('/quit');
+    expect(await again.exited()).toBe(0);
+  });
+
   it('prints a short line without --json', { timeout: 60_000 }, async () => {
     const { root, bytes } = await shareDir(12);
     const n = await startCli(['--no-chat', '--share', root], { json: false });
