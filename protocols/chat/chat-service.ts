@@ -133,15 +133,10 @@ export class ChatService {
       if (!this.#pressure.holds(l)) l.conn.resume();
     }));
     this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
-    const self = this;
     this.#protocol = new LinkProtocol({
       options: o,
-      get nick() {
-        return self.#nick;
-      },
-      get listenPort() {
-        return self.#listener?.port ?? null;
-      },
+      nick: () => this.#nick,
+      listenPort: () => this.#listener?.port ?? null,
       clock: ctx.clock,
       log: ctx.log,
       flooder: this.#flooder,

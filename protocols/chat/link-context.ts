@@ -12,11 +12,17 @@ import type { ChatFrame } from './frame-decoder.js';
 import type { Link } from './link.js';
 import type { ResolvedChatOptions } from './options.js';
 
-/** The node state a LinkProtocol reads and updates (owned by ChatService). */
+/**
+ * The node state a LinkProtocol reads and updates (owned by ChatService). Built as a plain
+ * object literal: no getters in it, since V8 keeps a literal with accessors in dictionary
+ * mode, and the relay reads several of these fields on every line (issue 9).
+ */
 export interface LinkContext {
   readonly options: ResolvedChatOptions;
-  readonly nick: string;
-  readonly listenPort: number | null;
+  /** Our nick now. */
+  nick(): string;
+  /** The port we listen on, or null. */
+  listenPort(): number | null;
   readonly clock: Clock;
   readonly log: Logger;
   readonly flooder: Flooder;

@@ -296,7 +296,7 @@ export class LinkProtocol {
   sendHello(link: Link): void {
     const o = this.#c.options;
     if (o.password !== undefined) link.ourNonce = makeNonce();
-    const hello: HelloMessage = { type: 'HELLO', node: o.nodeId, nick: this.#c.nick, listen: this.#c.listenPort, mesh: o.mesh };
+    const hello: HelloMessage = { type: 'HELLO', node: o.nodeId, nick: this.#c.nick(), listen: this.#c.listenPort(), mesh: o.mesh };
     if (link.ourNonce !== undefined) hello.auth = link.ourNonce;
     link.send(hello);
     link.helloSent = true;
