@@ -83,29 +83,52 @@ export class CacheRowChunks {
    */
   pieces(rows: readonly MaybeRow[]): Uint8Array[] {
     const out = new PieceList();
+    for (let i = 0; i < rows.length; i++) this.#add(out, rows[i]!);
+    out.endRun();
+    out.endLines();
+    return out.pieces;
+  }
+
+  /**
+   * pieces' bytes, made in slices: after every SLICE_ROWS rows formatted
+   * (not copied from a chunk) the event loop gets a turn (issue 9: a first
+   * scan's 100,000 rows are formatted by the save that follows
+   * `share.hashed`, 60-100 ms at once, which held back the events of the
+   * node's start and would hold a search made right after the event).
+   */
+  async piecesInSlices(rows: readonly MaybeRow[]): Promise<Uint8Array[]> {
+    const out = new PieceList();
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      if (out.runChunk >= 0 && r.rowChunk === out.runChunk && r.rowAt === out.nextAt) {
-        out.nextAt++;
-        continue;
-      }
-      const chunk = r.rowChunk < 0 ? undefined : this.#chunks.get(r.rowChunk);
-      if (chunk === undefined) {
-        if (!isRow(r)) continue; // not hashed: no row, and the run so far goes on after it
-        out.endRun();
-        out.lines.push(formatRow(r));
-        if (out.lines.length === ENCODE_ROWS) out.endLines();
-        continue;
-      }
-      out.endRun();
-      out.endLines();
-      out.startRun(chunk, r.rowChunk, r.rowAt);
+      if (this.#add(out, rows[i]!) && ++out.formatted % SLICE_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     out.endRun();
     out.endLines();
     return out.pieces;
   }
+
+  /** One row into `out`: extends the run, starts one, or is formatted (then true); a row without hashes is left out. */
+  #add(out: PieceList, r: MaybeRow): boolean {
+    if (out.runChunk >= 0 && r.rowChunk === out.runChunk && r.rowAt === out.nextAt) {
+      out.nextAt++;
+      return false;
+    }
+    const chunk = r.rowChunk < 0 ? undefined : this.#chunks.get(r.rowChunk);
+    if (chunk === undefined) {
+      if (!isRow(r)) return false; // not hashed: no row, and the run so far goes on after it
+      out.endRun();
+      out.lines.push(formatRow(r));
+      if (out.lines.length === ENCODE_ROWS) out.endLines();
+      return true;
+    }
+    out.endRun();
+    out.endLines();
+    out.startRun(chunk, r.rowChunk, r.rowAt);
+    return false;
+  }
 }
+
+/** Rows formatted between two turns of the event loop by piecesInSlices (a few milliseconds of work). */
+export const SLICE_ROWS = 8192;
 
 /**
  * The pieces of a cache file being put together (CacheRowChunks.pieces):
@@ -116,6 +139,8 @@ export class CacheRowChunks {
 class PieceList {
   pieces: Uint8Array[] = [Buffer.from(`${HASH_CACHE_HEADER}\n`, 'latin1')];
   lines: string[] = [];
+  /** Rows formatted so far (piecesInSlices). */
+  formatted = 0;
   run: Chunk | undefined;
   runChunk = -1;
   /** Where the run starts in its chunk's bytes, and its next row there: rows up to nextAt - 1 are in it. */

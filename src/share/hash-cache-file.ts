@@ -39,17 +39,17 @@ export class HashCacheFile {
   }
 
   /** Writes `bytes()` (the file, hash-cache.ts) if dirty, after any write still running; a failure is logged and retried at the next save. */
-  save(bytes: () => Uint8Array | readonly Uint8Array[]): Promise<void> {
+  save(bytes: () => Uint8Array | readonly Uint8Array[] | Promise<Uint8Array | readonly Uint8Array[]>): Promise<void> {
     const run = this.#chain.then(() => this.#saveOnce(bytes));
     this.#chain = run;
     return run;
   }
 
-  async #saveOnce(bytes: () => Uint8Array | readonly Uint8Array[]): Promise<void> {
+  async #saveOnce(bytes: () => Uint8Array | readonly Uint8Array[] | Promise<Uint8Array | readonly Uint8Array[]>): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     try {
-      await writeFileAtomic(this.file, bytes());
+      await writeFileAtomic(this.file, await bytes());
       if (this.#legacy) {
         this.#legacy = false;
         await unlink(this.legacyFile).catch(() => undefined);

@@ -61,8 +61,8 @@ export class ShareLibrary {
   #stopped = false;
   /** The save after a walk that left nothing to hash, until it is written. */
   #walkSaving: Promise<void> | undefined;
-  /** A first scan's entries that got their hashes with their stats (scan-jobs.ts): counted and their cache rows encoded, as a hash batch's. */
-  readonly #fresh = (entries: Tracked[]): void => this.#hashHost.batchHashed(entries);
+  /** A first scan's entries that got their hashes with their stats (scan-jobs.ts): counted (their cache rows are formatted when saved). */
+  readonly #fresh = (entries: Tracked[]): void => this.#hashHost.freshHashed(entries);
 
   constructor(opts: ShareLibraryOptions) {
     this.#opts = opts;
@@ -317,7 +317,7 @@ export class ShareLibrary {
     // logged); whenHashed() and stop() wait for it.
     const saving = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#saveCache()).then(() => {
       if (this.#walkSaving === saving) this.#walkSaving = undefined;
-      // Rows encoded for a first scan's hashes that came with their stats are in the file now.
+      // Rows encoded as hash batches came in (a walk's hashing run) are in the file now.
       if (!this.#hashes.running) this.#table.dropRows();
     });
     this.#walkSaving = saving;

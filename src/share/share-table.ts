@@ -234,9 +234,9 @@ export class ShareTable {
    * are still kept, else formatted from the entry (which has every field of
    * a row: no row object is made per file).
    */
-  cacheBytes(): Uint8Array[] {
+  cacheBytes(): Promise<Uint8Array[]> {
     if (this.#scanning) this.#savedWhileScanning = true;
-    return this.#rows.pieces(this.#order);
+    return this.#rows.piecesInSlices(this.#order);
   }
 
   /** The hash cache no longer matches the files. */

@@ -44,7 +44,19 @@ export class TableHashHost implements HashQueueHost<Tracked> {
     this.table.hashed(e, text, at);
   }
 
-  /** Cache rows are encoded only for a library with a cache file. */
+  /**
+   * A first scan's files that came with their hashes from the walk: counted
+   * only. Their cache rows are formatted by the save that follows the walk,
+   * in slices, after `share.hashed` (share-library.ts, cache-rows.ts): encoded here a part at
+   * a time, while the workers still hashed, they cost the event loop more (a
+   * cold encoder compiled mid-scan, and its strings' garbage collected
+   * beside 100,000 new entries) and were copied into that save anyway (issue 9).
+   */
+  freshHashed(entries: readonly Tracked[]): void {
+    this.#hashed += entries.length;
+  }
+
+  /** A hash batch's files (hash-queue.ts): counted, and their cache rows encoded now (only for a library with a cache file), so the saves of a long hashing run copy them. */
   batchHashed(entries: Tracked[]): void {
     this.#hashed += entries.length;
     if (this.cache) this.table.batchHashed(entries);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CacheRowChunks, encodeRows, MAX_CHUNK_BYTES, type ChunkedRow, type MaybeRow } from '../../src/share/cache-rows.js';
+import { CacheRowChunks, encodeRows, MAX_CHUNK_BYTES, SLICE_ROWS, type ChunkedRow, type MaybeRow } from '../../src/share/cache-rows.js';
 import { encodeHashCache, formatRow, HASH_CACHE_FILE, parseHashCache, type CacheRow } from '../../src/share/hash-cache.js';
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { cacheRow, tempDir } from './helpers.js';
@@ -52,6 +52,27 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('gives the same bytes in slices, letting the event loop run between them', async () => {
+    const chunks = new CacheRowChunks();
+    const rows = Array.from({ length: 2 * SLICE_ROWS + 100 }, (_, i) => row(i % 50_000));
+    chunks.add(rows.slice(SLICE_ROWS, SLICE_ROWS + 500)); // a run kept from hashing, amid rows to format
+    const withUnhashed: MaybeRow[] = rows.flatMap((r, i) => (i % 1000 === 7 ? [r, unhashed(i)] : [r]));
+    let turns = 0;
+    let done = false;
+    const spin = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const sliced = await chunks.piecesInSlices(withUnhashed);
+    done = true;
+    expect(Buffer.concat(sliced).equals(Buffer.concat(chunks.pieces(withUnhashed)))).toBe(true);
+    // Formatted in one go, no other callback could have run meanwhile; here others ran between the slices.
+    expect(turns).toBeGreaterThan(0);
+    expect([...parseHashCache(Buffer.concat(sliced).toString()).rows.keys()]).toEqual(rows.map((r) => r.path));
   });
 
   it('formats every row once it is cleared, and keeps no more than MAX_CHUNK_BYTES', () => {
