@@ -1,5 +1,6 @@
 /** Connection caps (specs/napster.md §3.2 rule 8): a full server says so, then closes; its users keep service. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CLIENT_QUEUE_BYTES, MAX_BROWSE } from '../../protocols/napster/constants.js';
 import { NapClient } from './nap-client.js';
 import { startServer, type ServerFixture } from './server-fixture.js';
 
@@ -27,5 +28,59 @@ describe('napster connection caps', () => {
     const u = await NapClient.login(server.port, 'ticker');
     clients.push(u);
     expect((await u.waitType(214)).text).toBe('1 0 0');
+  });
+});
+
+/** One share with a long path: a browse of 500 of them is about 150 KB of 212 frames. */
+function longShare(i: number): string {
+  return `"C:\\Music\\${'Long Folder Name '.repeat(8)}\\Track ${String(i).padStart(3, '0')} ${'of a long album title '.repeat(3)}.mp3" ffff 5000 128 44100 245`;
+}
+
+async function shareMany(c: NapClient, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) c.send(100, longShare(i));
+  await vi.waitFor(async () => {
+    if (!(await c.ask(214, '', 214)).at(-1)!.text.includes(` ${n} `)) throw new Error('shares not in yet');
+  });
+}
+
+describe('napster slow readers (specs/napster.md §8, opennap client_queue_length)', () => {
+  it('drops a client that does not read once more than 102,400 bytes stay queued after a write', async () => {
+    server = await startServer({ floodCommands: 0 });
+    const holder = await NapClient.login(server.port, 'holder');
+    const watcher = await NapClient.login(server.port, 'watcher');
+    const sink = await NapClient.login(server.port, 'sink');
+    clients.push(holder, watcher, sink);
+    await shareMany(holder, MAX_BROWSE);
+    watcher.send(207, 'sink');
+    await watcher.waitType(301);
+    sink.socket.pause();
+    const queuedForSink = (): number | undefined => server!.node.node.peers().find((p) => p.nick === 'sink')?.queuedBytes;
+    let most = 0;
+    // Each browse queues ~150 KB: the kernel's buffers (megabytes on loopback) fill first,
+    // then the server's own queue grows until the rule cuts the client.
+    for (let i = 0; i < 400 && queuedForSink() !== undefined; i++) {
+      sink.send(211, 'holder');
+      await new Promise((r) => setTimeout(r, 10));
+      most = Math.max(most, queuedForSink() ?? 0);
+    }
+    expect(queuedForSink()).toBeUndefined();
+    expect(most).toBeLessThanOrEqual(CLIENT_QUEUE_BYTES);
+    expect((await watcher.waitType(210)).text).toBe('sink');
+    const stats = await server.node.node.run('napster', 'napster-stats', []);
+    expect(stats.join('\n')).toContain('connections cut off since start: 1 (not reading 1)');
+  });
+
+  it('keeps a client that reads, however large one answer is (a 500-file browse is over 100 KB)', async () => {
+    server = await startServer({ floodCommands: 0 });
+    const holder = await NapClient.login(server.port, 'holder');
+    const reader = await NapClient.login(server.port, 'reader');
+    clients.push(holder, reader);
+    await shareMany(holder, MAX_BROWSE);
+    for (let i = 0; i < 3; i++) {
+      const got = await reader.ask(211, 'holder', 213);
+      expect(got.filter((f) => f.type === 212)).toHaveLength(MAX_BROWSE);
+      expect(got.reduce((n, f) => n + 4 + f.payload.length, 0)).toBeGreaterThan(CLIENT_QUEUE_BYTES);
+    }
+    expect(reader.closed).toBe(false);
   });
 });

@@ -24,10 +24,16 @@ import { FLOOD_EXEMPT, HANDLERS, isAdminType, RAW_HANDLERS } from './dispatch.js
 import { decideGhost, decideLogin, parseLogin, type LoginRequest } from './login-policy.js';
 import { LOCAL_NETWORK } from './server-network.js';
 import { ERR_PERMISSION, ServerState, type ServerConfig } from './server-state.js';
+import { OutputQueueGuard } from './output-queue-guard.js';
 import { Session } from './session.js';
 
 /** Types OpenNap accepts before login (§3.2); others get `0 invalid command`. */
 const PRE_LOGIN_IGNORED = new Set([C.MSG_ERROR, C.MSG_VERSION_CHECK, C.MSG_CLIENT_11, C.MSG_SERVER_300, C.MSG_SERVER_920, C.MSG_SERVER_LOGIN, C.MSG_SERVER_LOGIN_ACK]);
+/**
+ * A client's send queue. What stays queued after a write is held to OpenNap's
+ * `client_queue_length` by the OutputQueueGuard; the hard cap only bounds what
+ * one tick's commands may queue before that write.
+ */
 const QUEUE = { highWater: 64 * 1024, lowWater: 16 * 1024, hardCap: 512 * 1024 };
 export const SERVER_VERSION = 'peerdeck 0.1.0';
 
@@ -51,6 +57,7 @@ export class NapsterServer {
   readonly #loginTimers = new Map<Session, Timer>();
   #statsTimer: Timer | undefined;
   #cluster: ClusterNode | undefined;
+  readonly #outputGuard = new OutputQueueGuard(C.CLIENT_QUEUE_BYTES);
   #lastSearches = 0;
   #lastStatsAt = 0;
   /** Searches per second over the last stats interval. */
@@ -167,7 +174,7 @@ export class NapsterServer {
 
   #onOpen(conn: Connection<NapFrame>): void {
     const st = this.state;
-    const s = new Session(conn);
+    const s = new Session(conn, () => this.#outputGuard.note(conn));
     st.connections++;
     this.#sessions.set(conn, s);
     this.#loginTimers.set(

@@ -41,7 +41,11 @@ export class Session {
   floodCount = 0;
   floodWindowStart = 0;
 
-  constructor(readonly conn: SessionLink) {
+  /** `sent` hears of every send (the server's output-queue guard, for a client's own connection). */
+  constructor(
+    readonly conn: SessionLink,
+    readonly sent?: () => void,
+  ) {
     this.ip = conn.remoteAddress;
     this.ipNum = ipToNapster(conn.remoteAddress);
   }
@@ -61,10 +65,12 @@ export class Session {
   /** Queues one frame (the connection coalesces one tick's frames into one write, §11). */
   send(type: number, payload: string | Buffer = ''): void {
     this.conn.send(encodeFrame(type, payload));
+    this.sent?.();
   }
 
   sendRaw(bytes: Buffer): void {
     this.conn.send(bytes);
+    this.sent?.();
   }
 
   ignoring(nickKey: string): boolean {
