@@ -96,7 +96,8 @@ export type AppEvent =
       peer: string;
     }
   | { type: 'transfer.failed'; id: number; name: string; direction: 'down' | 'up'; reason: string; state: 'failed' | 'cancelled' }
-  | { type: 'share.ready'; files: number; bytes: number }
+  /** `folders`: how many folders are shared (0: none, no `--share`); the files service adds it. */
+  | { type: 'share.ready'; files: number; bytes: number; folders?: number }
   /**
    * The hashing that followed a scan (start, `/rescan`, a watched change) has
    * ended and the hash cache is saved (issue 9): files shared now can be

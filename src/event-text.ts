@@ -62,7 +62,7 @@ function eventText(e: AppEvent): string {
     case 'transfer.failed':
       return failedText(e);
     case 'share.ready':
-      return sharingWords(e.files, e.bytes);
+      return sharingWords(e.files, e.bytes, e.folders);
     case 'share.hashed':
       // The TUI's Log says the same line (it said `3 of 3 files hashed (3 new) in 1.3 s` there and `... in 1250 ms` here).
       return hashedWords(e);

@@ -81,9 +81,15 @@ export function formatEta(seconds: number | null): string {
  * What a scan of the shared folders found, `sharing 12 files (194 MiB)`: the `share.ready`
  * line and the `/rescan` answer say it alike.
  */
-export function sharingWords(files: number, bytes: number): string {
+export function sharingWords(files: number, bytes: number, folders?: number): string {
+  // A node started without --share says so, and how to share (it said `sharing 0 files (0 B)`,
+  // as if a shared folder were empty).
+  if (folders === 0) return NOTHING_SHARED;
   return `sharing ${plural(files, 'file')} (${formatSize(bytes)})`;
 }
+
+/** What start-up, `/shares` and `/rescan` say on a node that shares no folder. */
+export const NOTHING_SHARED = 'no folder is shared (start peerdeck with --share DIR)';
 
 /**
  * The hashing that followed a scan (`share.hashed`), as the TUI's Log and headless text say it:

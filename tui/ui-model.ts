@@ -249,10 +249,10 @@ export class UiModel {
       }
       // In headless mode's words (one wording for both; the Log said `sharing 3 files` and `3 of 3 files hashed ...`).
       case 'share.ready':
-        this.info(this.logTab, sharingWords(e.files, e.bytes));
+        this.info(this.logTab, sharingWords(e.files, e.bytes, e.folders));
         break;
       case 'share.hashed':
-        if (e.files === 0) break; // nothing shared: "sharing 0 files" said it all
+        if (e.files === 0) break; // nothing shared: the share.ready line said it all
         this.info(this.logTab, hashedWords(e));
         break;
       case 'prompt.secret':

@@ -4,7 +4,7 @@ import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatTransfer } from '../transfer/format.js';
 import type { TransferInfo } from '../transfer/transfer-types.js';
 import { formatQuery, parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
-import { formatSize, plural, sharingWords } from '../words.js';
+import { formatSize, NOTHING_SHARED, plural, sharingWords } from '../words.js';
 
 /** The files service's plugin name: its commands route like any protocol's. */
 export const FILES_PLUGIN = 'files';
@@ -20,8 +20,6 @@ const COMMANDS: CommandSpec[] = [
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
 ];
 
-/** What `/shares` and `/rescan` say on a node that shares no folder. */
-const NOTHING_SHARED = 'no folder is shared (start peerdeck with --share DIR)';
 
 function idArg(args: string[], command: string): number {
   const n = Number(args[0]);
@@ -63,7 +61,12 @@ export function createFilesPlugin(): ProtocolPlugin {
     service: true,
     async start(c: PluginContext): Promise<void> {
       ctx = c;
-      unsubscribe.push(c.share.subscribe((e) => c.emit(e)), c.transfers.subscribe((e) => c.emit(e)));
+      // share.ready says how many folders are shared: a node without --share says so in words.
+      const folders = c.share.roots.length;
+      unsubscribe.push(
+        c.share.subscribe((e) => c.emit(e.type === 'share.ready' ? { ...e, folders } : e)),
+        c.transfers.subscribe((e) => c.emit(e)),
+      );
       await c.share.start();
     },
     async stop(): Promise<void> {

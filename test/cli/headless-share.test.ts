@@ -88,7 +88,10 @@ describe('share.hashed from a headless process', () => {
     const json = await startCli(['--no-chat']);
     nodes.push(text, json);
     await json.waitEvent((e) => e.type === 'share.hashed' && e.files === 0, 30_000);
-    await vi.waitFor(() => expect(text.lines).toContain('sharing 0 files (0 B)'), { timeout: 30_000, interval: 20 });
+    expect(json.events.find((e) => e.type === 'share.ready')).toMatchObject({ files: 0, bytes: 0, folders: 0 });
+    // Said as nothing shared, and how to share (it said `sharing 0 files (0 B)`, as of an empty folder).
+    await vi.waitFor(() => expect(text.lines).toContain('no folder is shared (start peerdeck with --share DIR)'), { timeout: 30_000, interval: 20 });
+    expect(text.lines.filter((l) => l.startsWith('sharing '))).toEqual([]);
     // The event follows share.ready at once; /shares answers after it.
     text.send('/shares');
     await vi.waitFor(() => expect(text.lines.some((l) => /^no folder is shared/.test(l))).toBe(true), { timeout: 30_000, interval: 20 });

@@ -35,7 +35,7 @@ describe('files service', () => {
   });
 
   it('forwards share.ready and runs /rescan, /shares', async () => {
-    expect(events).toContainEqual({ type: 'share.ready', files: 1, bytes: 3 });
+    expect(events).toContainEqual({ type: 'share.ready', files: 1, bytes: 3, folders: 1 });
     expect(await node.run('files', 'rescan', [])).toEqual(['sharing 1 file (3 B)']);
     expect((await node.run('files', 'shares', [])).join('\n')).toMatch(/\n1 file, 3 B, 0 still to hash/);
     await writeFile(join(share.roots[0]!, 'b.txt'), 'de');

@@ -48,8 +48,12 @@ describe('UiModel', () => {
 
   it('says nothing of hashing when nothing is shared (a chat-only node)', () => {
     const m = model();
-    m.apply({ type: 'share.ready', files: 0, bytes: 0 });
+    m.apply({ type: 'share.ready', files: 0, bytes: 0, folders: 0 });
     m.apply({ type: 'share.hashed', files: 0, bytes: 0, hashed: 0, unhashed: 0, ms: 0 });
+    // Nothing shared is said as such, with how to share (it said `sharing 0 files (0 B)`).
+    expect(lines(m, 'log').slice(-1)).toEqual(['12:30 -!- no folder is shared (start peerdeck with --share DIR)']);
+    // A shared folder that is empty is not "nothing shared".
+    m.apply({ type: 'share.ready', files: 0, bytes: 0, folders: 1 });
     expect(lines(m, 'log').slice(-1)).toEqual(['12:30 -!- sharing 0 files (0 B)']);
   });
 
