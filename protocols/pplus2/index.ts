@@ -2,6 +2,8 @@ import type { CommandSpec, PluginStatus } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import type { FileProtocol } from '../../src/search/file-protocol.js';
+import { plural } from '../../src/words.js';
+import { ADDPEER_USAGE } from './codec.js';
 import * as C from './constants.js';
 import { Pplus2Service } from './pplus2-service.js';
 
@@ -49,7 +51,7 @@ export function createPplus2Plugin(opts: Pplus2PluginOptions): ProtocolPlugin {
     async start(ctx: PluginContext): Promise<void> {
       svc = new Pplus2Service(ctx, opts);
       await svc.start();
-      ctx.log.info(`P+2 listening on ${svc.port}, ${svc.port + 1}, ${svc.port + 2}; ${svc.peers.size} peers to start from`);
+      ctx.log.info(`P+2 listening on ${svc.port}, ${svc.port + 1}, ${svc.port + 2}; ${plural(svc.peers.size, 'peer')} to start from`);
     },
     async stop(): Promise<void> {
       await svc?.stop();
@@ -62,7 +64,7 @@ export function createPplus2Plugin(opts: Pplus2PluginOptions): ProtocolPlugin {
           return keys.length === 0 ? ['no known P+2 peers'] : keys;
         }
         case 'addpeer': {
-          if (args.length !== 1) throw NetError.usage('usage: /addpeer <ip:p>');
+          if (args.length !== 1) throw NetError.usage(`usage: ${ADDPEER_USAGE}`);
           return [s.addPeer(args[0]!)];
         }
         default:

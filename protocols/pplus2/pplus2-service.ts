@@ -13,8 +13,9 @@ import { checkRemoteName } from '../../src/share/remote-name.js';
 import type { ShareLibrary } from '../../src/share/share-library.js';
 import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { SocketSink } from '../../src/transfer/socket-sink.js';
+import { plural } from '../../src/words.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
-import { encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress, type PeerAddress } from './codec.js';
+import { ADDPEER_USAGE, encodeAnswer, encodeLine, formatPeerAddress, parsePeerAddress, peerAddressProblem, type PeerAddress } from './codec.js';
 import * as C from './constants.js';
 import { Exchanges, type ExchangeResult } from './exchanges.js';
 import { listenTriple } from './listeners.js';
@@ -151,7 +152,8 @@ export class Pplus2Service {
 
   addPeer(text: string): string {
     const addr = parsePeerAddress(text);
-    if (!addr) throw NetError.usage(`want IP:PORT, got ${text}`);
+    // What is wrong, and how it is written (it said only `want IP:PORT, got 1.2.3`).
+    if (!addr) throw NetError.usage(`${text}: ${peerAddressProblem(text) ?? 'not an IP:P address'}; usage: ${ADDPEER_USAGE}`);
     const key = formatPeerAddress(addr);
     switch (this.peers.refusal(addr)) {
       case 'self':
@@ -214,7 +216,7 @@ export class Pplus2Service {
       const addr = parsePeerAddress(line.trim());
       if (addr && this.#learn(addr)) learned++;
     }
-    if (learned > 0) this.#log.info(`learned ${learned} peers from ${formatPeerAddress(peer)}; ${this.peers.size} known`);
+    if (learned > 0) this.#log.info(`learned ${plural(learned, 'peer')} from ${formatPeerAddress(peer)}; ${this.peers.size} known`);
   }
 
   /** One outbound exchange; the peer's failure count follows the outcome. */

@@ -6,6 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import type { UploadRequest } from './transfer-types.js';
+import { plural } from '../words.js';
 
 /**
  * Read size for uploads: big reads keep syscalls and per-chunk overhead small next
@@ -160,7 +161,7 @@ class ChunkCopy {
       });
       const { bytesRead: n } = await race(read);
       if (n === 0) {
-        this.diskError = new Error(`file ended ${left} bytes early (changed while uploading)`);
+        this.diskError = new Error(`file ended ${plural(left, 'byte')} early (changed while uploading)`);
         throw this.diskError;
       }
       pos += n;

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent } from '../../src/app-api.js';
 import { ManualClock } from '../../src/clock.js';
 import { TransferEngine } from '../../src/transfer/transfer-engine.js';
+import { UPLOAD_CHUNK_BYTES } from '../../src/transfer/upload-task.js';
 import { tempDir } from '../share/helpers.js';
 
 /** A loopback socket pair: `server` is what an upload writes into, `received` what the client got. */
@@ -170,6 +171,27 @@ describe('TransferEngine uploads', () => {
     await expect(up).rejects.toMatchObject({ code: 'FILE' });
     expect(held.destroyed).toBe(true);
     expect(taken).toBeLessThan(24 * 1024 * 1024);
+  });
+
+  it('says how many bytes a shrunk file lacked in words (1 byte, not 1 bytes)', async () => {
+    engine = new TransferEngine({ downloadDir: t.dir });
+    const big = join(t.dir, 'big.bin');
+    await writeFile(big, randomBytes(2 * UPLOAD_CHUNK_BYTES + 1));
+    let release: (() => void) | undefined;
+    let hold = true;
+    const held = new Writable({
+      highWaterMark: 1024,
+      write(_chunk: Buffer, _enc, cb) {
+        if (hold) release = () => cb(); // the first chunk is held until the file has shrunk
+        else cb();
+      },
+    });
+    const up = engine.upload({ path: big, name: 'big', peer: 'x', protocol: 't', sink: held });
+    await vi.waitFor(() => expect(release).toBeDefined());
+    await truncate(big, 2 * UPLOAD_CHUNK_BYTES); // one byte short of what the upload announced
+    hold = false;
+    release!();
+    await expect(up).rejects.toMatchObject({ code: 'FILE', message: expect.stringMatching(/file ended 1 byte early/) });
   });
 
   it('holds slots: global and per peer, refuses when asked not to wait, queues otherwise', async () => {
