@@ -127,8 +127,15 @@ export class CacheRowChunks {
   }
 }
 
-/** Rows formatted between two turns of the event loop by piecesInSlices (a few milliseconds of work). */
-export const SLICE_ROWS = 8192;
+/**
+ * Rows formatted between two turns of the event loop by piecesInSlices (about
+ * a millisecond of work on the test machine). Small, because whatever awaits
+ * I/O meanwhile waits a slice per step (issue 9: the node's start, which reads
+ * its transfer state and lists its downloads folder after the share's first
+ * scan, held `ready` and `share.hashed` back 15-45 ms behind slices of 8,192
+ * rows; 4-6 ms with 1,024).
+ */
+export const SLICE_ROWS = 1024;
 
 /**
  * The pieces of a cache file being put together (CacheRowChunks.pieces):

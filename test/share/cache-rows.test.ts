@@ -75,6 +75,24 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
     expect([...parseHashCache(Buffer.concat(sliced).toString()).rows.keys()]).toEqual(rows.map((r) => r.path));
   });
 
+  it('lets the event loop run after every 1,024 rows formatted, so I/O awaited meanwhile waits about a millisecond a step', async () => {
+    expect(SLICE_ROWS).toBeLessThanOrEqual(1024);
+    const chunks = new CacheRowChunks();
+    const rows = Array.from({ length: 4096 }, (_, i) => row(i));
+    let turns = 0;
+    let done = false;
+    const spin = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    await chunks.piecesInSlices(rows);
+    done = true;
+    // 4,096 rows to format: at least three turns between the slices (none in slices of 8,192).
+    expect(turns).toBeGreaterThanOrEqual(3);
+  });
+
   it('formats every row once it is cleared, and keeps no more than MAX_CHUNK_BYTES', () => {
     const chunks = new CacheRowChunks();
     const rows = Array.from({ length: 50 }, (_, i) => row(i));
