@@ -5,8 +5,8 @@
  * real files in a temp dir, the real library and its worker threads.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppEvent, EventOf } from '../../src/app-api.js';
@@ -178,8 +178,11 @@ describe('share.hashed', () => {
     const w = watched({ threads: 1, statHashMaxBytes: -1 }); // nothing hashed before share.ready
     await w.lib.start();
     expect(w.lib.pendingHashes).toBeGreaterThan(0); // files not even sent to the worker yet
-    // One rename: every path under it is gone at once, so none of those files can be opened.
-    await rename(join(root, 'many'), join(root, 'moved'));
+    // One rename: every path under it is gone at once, so none of those files can be opened. Done
+    // in this same turn of the event loop (a blocking rename), so the files still queued cannot
+    // reach the worker before it: an async rename finished, under load, after the worker had
+    // hashed every file (the event said unhashed: 0).
+    renameSync(join(root, 'many'), join(root, 'moved'));
     await settled(w, 1);
     const first = w.hashed()[0]!;
     expect(first.files).toBe(3040);
