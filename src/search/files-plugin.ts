@@ -2,7 +2,9 @@ import type { CommandSpec, PluginStatus } from '../app-api.js';
 import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatTransfer } from '../transfer/format.js';
+import type { TransferEngine } from '../transfer/transfer-engine.js';
 import type { TransferInfo } from '../transfer/transfer-types.js';
+import type { SearchService } from './search-service.js';
 import { formatQuery, parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
 import { formatSize, NOTHING_SHARED, plural, sharingWords } from '../words.js';
 
@@ -11,7 +13,7 @@ export const FILES_PLUGIN = 'files';
 
 const COMMANDS: CommandSpec[] = [
   { name: 'search', args: SEARCH_SYNOPSIS, help: 'search every running file-sharing protocol (or only -p protocol); filters: size range, type, extension', text: true },
-  { name: 'get', args: '<N>', help: 'download search result N through the protocol that found it' },
+  { name: 'get', args: '<N> [again]', help: 'download search result N through the protocol that found it (a file you have already: says where; again: fetch another copy)' },
   { name: 'downloads', args: '', help: 'list transfers, downloads and uploads: id, direction, progress, rate, state, file, peer' },
   { name: 'uploads', args: '', help: 'list uploads only: id, progress, rate, state, file, who gets it' },
   { name: 'cancel', args: '<N>', help: 'stop queued or running transfer N (its .part file stays for /retry)' },
@@ -20,6 +22,33 @@ const COMMANDS: CommandSpec[] = [
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
 ];
 
+
+/** `/get N` or `/get N again`. */
+function getArgs(args: string[]): { n: number; again: boolean } {
+  const again = args.length === 2 && args[1]!.toLowerCase() === 'again';
+  const n = Number(args[0]);
+  if ((args.length !== 1 && !again) || !Number.isSafeInteger(n) || n <= 0) throw NetError.usage('usage: /get <N> [again]');
+  return { n, again };
+}
+
+/**
+ * What `/get N` says of a file this node has already (README "Downloads"), or undefined when
+ * it has not: where it is, why it is taken for the same file, and how to fetch it anyway.
+ */
+async function alreadyHere(search: SearchService, transfers: TransferEngine, n: number): Promise<string | undefined> {
+  const hit = search.hit(n);
+  if (!hit) return undefined; // download() says why
+  let have;
+  try {
+    have = await transfers.localCopy(search.request(hit.protocol, hit.hit));
+  } catch {
+    return undefined; // the protocol stopped: download() says so
+  }
+  if (!have) return undefined;
+  const name = hit.hit.name;
+  if (have.how === 'same') return `already have "${name}": ${have.path} (the same ${have.by}; /get ${n} again fetches another copy)`;
+  return `already have a file named "${name}": ${have.path} (its source did not say its size, so they cannot be compared; /get ${n} again fetches it anyway)`;
+}
 
 function idArg(args: string[], command: string): number {
   const n = Number(args[0]);
@@ -87,7 +116,11 @@ export function createFilesPlugin(): ProtocolPlugin {
           return [`search ${id}: asking ${protocols.join(', ')} for "${formatQuery(query)}"`];
         }
         case 'get': {
-          const { id, hit, joined } = search.download(idArg(args, command));
+          const { n, again } = getArgs(args);
+          // A file downloaded before is said to be here, not fetched again as `name (1).ext`.
+          const here = again ? undefined : await alreadyHere(search, transfers, n);
+          if (here !== undefined) return [here];
+          const { id, hit, joined } = search.download(n);
           if (joined) return [`"${hit.hit.name}" is already downloading as transfer #${id}; ${hit.hit.source} [${hit.protocol}] added as another source`];
           const sameAs = transfers.get(id)?.sameAs;
           if (sameAs !== undefined) {

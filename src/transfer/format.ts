@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { formatRate, formatSize } from '../words.js';
 import type { TransferInfo } from './transfer-types.js';
 
@@ -15,5 +16,8 @@ export function formatTransfer(t: TransferInfo): string {
         : t.state === 'done' && t.verified === false
           ? ' (unverified)'
           : '';
-  return `#${t.id} ${t.direction} ${pct} ${size}${rate} ${t.state} ${t.name} ${arrow} ${t.peer} [${t.protocol}]${why}`;
+  // A download saved under another name than the remote one (`song (1).mp3`, a name made safe) says which file it is.
+  const local = t.direction === 'down' && t.state === 'done' && t.path !== null ? basename(t.path) : t.name;
+  const saved = local !== t.name ? ` (saved as ${local})` : '';
+  return `#${t.id} ${t.direction} ${pct} ${size}${rate} ${t.state} ${t.name}${saved} ${arrow} ${t.peer} [${t.protocol}]${why}`;
 }

@@ -7,6 +7,7 @@ import { ContentCopies } from './content-copies.js';
 import { partExists } from './part-file.js';
 import { PartClaims } from './part-claims.js';
 import { findSame } from './same-file.js';
+import { findLocalCopy, type LocalCopy } from './local-copy.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
 import { TransferJournal } from './transfer-journal.js';
@@ -98,6 +99,18 @@ export class TransferEngine {
       this.#copies.wait(t, same.t);
     } else this.#enqueue(t);
     return t.info.id;
+  }
+
+  /**
+   * The file in the download folder that a download of `req` would fetch again (README
+   * "Downloads"): one saved under the name it would take (or a `name (n).ext` of it), the same
+   * by size and SHA-1 when its source announced them. Undefined when there is none, or when a
+   * download of the file is queued or running (`download` says so). `/get N` asks this first:
+   * it used to fetch a file it had already as `name (1).ext`.
+   */
+  async localCopy(req: DownloadRequest): Promise<LocalCopy | undefined> {
+    if (findSame(this.#table.values(), req)?.how === 'same') return undefined;
+    return findLocalCopy(this.downloadDir, { name: req.name, size: req.size ?? null, ...(req.sha1 !== undefined ? { sha1: req.sha1 } : {}) });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { META_ANSWER, META_REQUEST, PEER_REQUEST_INTERVAL_MS, UNKNOWN_SIZE } from '../../protocols/pplus2/constants.js';
@@ -77,9 +78,25 @@ describe('P+2 between real peers on 127.0.0.1', () => {
     const n = String(c.of('search.hit')[0]!.n);
     await c.node.run('files', 'get', [n]);
     await c.waitFor(() => c.of('transfer.done').length === 1);
-    await c.node.run('files', 'get', [n]);
+    // Asked again, the file is said to be here (it was fetched again as `same (1).bin`).
+    expect(await c.node.run('files', 'get', [n])).toEqual([
+      `already have "same.bin": ${join(c.downloads, 'same.bin')} (the same size and SHA-1; /get ${n} again fetches another copy)`,
+    ]);
+    // ...unless asked for again in so many words: then a new name, never an overwrite.
+    await c.node.run('files', 'get', [n, 'again']);
     await c.waitFor(() => c.of('transfer.done').length === 2);
     expect((await readdir(c.downloads)).sort()).toEqual(['same (1).bin', 'same.bin']);
+    // /downloads names the file each download was saved as, where it is not the remote name.
+    const rows = await c.node.run('files', 'downloads', []);
+    expect(rows[0]).toMatch(/ done same\.bin <- /);
+    expect(rows[1]).toMatch(/ done same\.bin \(saved as same \(1\)\.bin\) <- /);
+    // A file of that name with other bytes of the same size is another file: this one is fetched.
+    await writeFile(join(c.downloads, 'same.bin'), randomBytes(5000));
+    await writeFile(join(c.downloads, 'same (1).bin'), 'shorter');
+    expect((await c.node.run('files', 'get', [n]))[0]).toMatch(/^downloading "same\.bin"/);
+    await c.waitFor(() => c.of('transfer.done').length === 3);
+    expect(c.of('transfer.done')[2]!.path).toBe(join(c.downloads, 'same (2).bin'));
+    await expect(c.node.run('files', 'get', [n, 'twice'])).rejects.toMatchObject({ code: 'USAGE', message: 'usage: /get <N> [again]' });
   });
 
   it('the size and SHA-1 extension: plain callers get plain names, a plain callee gives unverified downloads', async () => {

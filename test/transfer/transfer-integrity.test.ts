@@ -77,7 +77,7 @@ describe('transfers never lie', () => {
     expect(contents.map((c) => c.length).sort()).toEqual([50_000, 70_000]);
     for (const c of contents) expect(c.equals(a) || c.equals(b)).toBe(true);
     expect(of('transfer.done').map((e) => e.verified)).toEqual([false, false]);
-    expect(formatTransfer(engine.get(ida)!)).toMatch(/ done x( \(1\))?\.bin <- p1 \[test\] \(unverified\)$/);
+    expect(formatTransfer(engine.get(ida)!)).toMatch(/ done x\.bin( \(saved as x \(1\)\.bin\))? <- p1 \[test\] \(unverified\)$/);
   });
 
   it('the same file asked again is "already downloading as #N", by source and name or by SHA-1', async () => {

@@ -15,8 +15,11 @@ describe('completionCandidates', () => {
   it('completes a result number as the one argument of /get, and nothing after it', () => {
     expect(completionCandidates({ word: '1', first: false, line: '/get 1', before: '/get ' }, data)).toEqual(['1 ', '12 ', '13 ']);
     expect(completionCandidates({ word: '', first: false, line: '/get ', before: '/get ' }, data)).toEqual(['1 ', '3 ', '12 ', '13 ']);
-    expect(completionCandidates({ word: '', first: false, line: '/get 12 ', before: '/get 12 ' }, data)).toEqual([]);
+    // The second argument is `again` (fetch a file that is here already), and nothing else.
+    expect(completionCandidates({ word: '', first: false, line: '/get 12 ', before: '/get 12 ' }, data)).toEqual(['again ']);
+    expect(completionCandidates({ word: 'ag', first: false, line: '/get 12 ag', before: '/get 12 ' }, data)).toEqual(['again ']);
     expect(completionCandidates({ word: '1', first: false, line: '/get 12 1', before: '/get 12 ' }, data)).toEqual([]);
+    expect(completionCandidates({ word: '', first: false, line: '/get 12 again ', before: '/get 12 again ' }, data)).toEqual([]);
   });
   it('completes command names after /help', () => {
     expect(completionCandidates({ word: 'c', first: false, line: '/help c', before: '/help ' }, data)).toEqual(['clear ', 'connect ']);

@@ -154,7 +154,7 @@ describe('nick list and input habits', () => {
     await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] quick line'));
   });
 
-  it('/help completes command names; /get N<Tab> offers no second argument', async () => {
+  it('/help completes command names; /get N<Tab> offers `again` as the second argument, then nothing', async () => {
     const { vt, api } = await setup();
     vt.type('/help con\t');
     await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] /help connect'));
@@ -163,8 +163,10 @@ describe('nick list and input habits', () => {
     vt.type('/get 1\t');
     await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] /get 12'));
     vt.type('\t');
+    await vi.waitFor(() => expect(vt.inputLine).toBe('[chat] /get 12 again'));
+    vt.type('\t');
     await new Promise((r) => setTimeout(r, 50));
-    expect(vt.inputLine).toBe('[chat] /get 12');
+    expect(vt.inputLine).toBe('[chat] /get 12 again');
   });
 
   it('/peers beside the nick list fits the chat column: each link on one row', async () => {

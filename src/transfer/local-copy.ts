@@ -1,0 +1,109 @@
+/**
+ * Whether a file asked for is on this node already (README "Downloads"): `/get N` of a file
+ * downloaded before says where it is instead of fetching it again as `name (1).ext`, unless
+ * the file there differs by size or SHA-1 (then it is another file of the same name, and the
+ * download goes on under a new name). How the best clients decide: eMule and LimeWire say
+ * "you already have this file" by hash; a name alone says nothing of the bytes.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { normalizeSha1 } from '../share/base32.js';
+import { MAX_NAME_VARIANTS, sanitizeDownloadName } from './file-name.js';
+
+/** What a request tells of the file it wants: its size and SHA-1 (hex), when its source said them. */
+export interface WantedFile {
+  name: string;
+  size: number | null;
+  sha1?: string;
+}
+
+/** A file on disk as it is compared with a request: its size, and its SHA-1 (hex) when known. */
+export interface HaveFile {
+  size: number;
+  sha1?: string;
+}
+
+/**
+ * How a file on disk of the wanted name stands to the request: `same` (size and SHA-1 equal,
+ * or the size where no SHA-1 was announced), `differs` (another file of that name), or
+ * `unknown` (nothing to compare: the source announced neither size nor SHA-1, as plain P+2).
+ * `needsHash`: the SHA-1 decides and the file's is not known yet.
+ */
+export type CopyVerdict = 'same' | 'differs' | 'unknown' | 'needsHash';
+
+/** Decides what a file on disk is to the request (pure: the caller stats and hashes). */
+export function compareCopy(want: Omit<WantedFile, 'name'>, have: HaveFile): CopyVerdict {
+  if (want.size !== null && want.size !== have.size) return 'differs';
+  const sha1 = want.sha1 === undefined ? undefined : normalizeSha1(want.sha1);
+  if (sha1 !== undefined) {
+    if (have.sha1 === undefined) return 'needsHash';
+    return normalizeSha1(have.sha1) === sha1 ? 'same' : 'differs';
+  }
+  return want.size !== null ? 'same' : 'unknown';
+}
+
+/** A file already here: `same` when size (and SHA-1) say it is the one asked for; `name` when only its name does. */
+export interface LocalCopy {
+  path: string;
+  how: 'same' | 'name';
+  /** Which checks said so, for the user: `size and SHA-1`, `size`. */
+  by?: string;
+}
+
+/**
+ * The names `nameVariant` gives `name` (`song.mp3`, `song (1).mp3`, ...) among `entries`,
+ * in that order: where an earlier download of the same file was saved.
+ */
+export function variantsOf(name: string, entries: readonly string[]): string[] {
+  const ext = extname(name);
+  const base = ext === name || ext === '' ? name : name.slice(0, -ext.length);
+  const tail = ext === name ? '' : ext;
+  const found: Array<[number, string]> = [];
+  for (const e of entries) {
+    if (e === name) found.push([0, e]);
+    else if (e.startsWith(`${base} (`) && e.endsWith(`)${tail}`)) {
+      const n = e.slice(base.length + 2, e.length - tail.length - 1);
+      if (/^[1-9][0-9]*$/.test(n) && Number(n) < MAX_NAME_VARIANTS) found.push([Number(n), e]);
+    }
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+}
+
+/**
+ * The file in `dir` that a download of `want` would fetch again, if any: a file saved under
+ * the name the download would take (or one of its `name (n).ext` variants) that is the same
+ * by size and SHA-1, else one whose content cannot be compared (`how: 'name'`). Files of that
+ * name that differ are not it. A file of the announced size is hashed here, each time: what a
+ * download saved may have been changed since, and a SHA-1 remembered from then would not know.
+ */
+export async function findLocalCopy(dir: string, want: WantedFile): Promise<LocalCopy | undefined> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return undefined; // no download folder yet: nothing downloaded
+  }
+  let unknown: LocalCopy | undefined;
+  for (const name of variantsOf(sanitizeDownloadName(want.name), entries)) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    let verdict = compareCopy(want, { size: st.size });
+    if (verdict === 'needsHash') {
+      const sha1 = await hashFile(path).catch(() => undefined);
+      verdict = sha1 === undefined ? 'differs' : compareCopy(want, { size: st.size, sha1 });
+    }
+    if (verdict === 'same') return { path, how: 'same', by: want.sha1 !== undefined ? 'size and SHA-1' : 'size' };
+    if (verdict === 'unknown') unknown ??= { path, how: 'name' };
+  }
+  return unknown;
+}
+
+/** SHA-1 (hex) of a file, read as a stream (the event loop runs between its chunks). */
+async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha1');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
