@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ownCopy, ShareTable, type TableScan } from '../../src/share/share-table.js';
 import { NAME_SEPARATOR, type ScanPart } from '../../src/share/worker-messages.js';
@@ -82,5 +83,62 @@ describe('ShareTable: what its entries keep alive', () => {
 
   it('ownCopy gives the same text', () => {
     for (const s of ['', 'a', 'exactly13char', `${'x'.repeat(40)}/ünïcödé ☃ 𝄞.mp3`]) expect(ownCopy(s)).toBe(s);
+  });
+});
+
+describe('ShareTable: files without hashes', () => {
+  /** A part of one folder with these names, sizes and (cached) hashes: a record where `hashed[i]`, spaces where not. */
+  function partWith(names: readonly string[], sizes: readonly number[], hashed: readonly boolean[]): ScanPart {
+    const p = part(names, names.map(() => 10));
+    p.sizes = Float64Array.from(sizes);
+    p.cached = names.map((_, i) => (hashed[i] ? 'a'.repeat(40) + 'b'.repeat(32) : ' '.repeat(72))).join('');
+    return p;
+  }
+  const byPass = (table: ShareTable): number => [...table.entries()].filter((e) => e.hashText === undefined).length;
+
+  it('counts them as a pass over every entry would, through scans that add, change and drop files and hashes that arrive, late or twice', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            files: fc.array(fc.record({ name: fc.integer({ min: 0, max: 30 }), size: fc.integer({ min: 0, max: 3 }), cached: fc.boolean() }), { maxLength: 25 }),
+            hash: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 10 }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (scans) => {
+          const table = new ShareTable({ dirty: false });
+          const seen: ReturnType<ShareTable['takePart']> = [];
+          for (const { files, hash } of scans) {
+            const unique = [...new Map(files.map((f) => [f.name, f])).values()];
+            const p = partWith(unique.map((f) => `f${f.name}.mp3`), unique.map((f) => f.size), unique.map((f) => f.cached));
+            const s = table.beginScan();
+            seen.push(...table.takePart(s, p));
+            table.endScan(s);
+            // Hashes arrive for entries the queue sent, current or not (a replaced entry's batch comes back too; the queue asks `current` first).
+            for (const k of hash) {
+              const e = seen[k % Math.max(1, seen.length)];
+              if (e && table.current(e)) table.hashed(e, 'c'.repeat(72), 0);
+            }
+            expect(table.unhashed()).toBe(byPass(table));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts them without a pass over the entries (share.hashed asks once per hashing run)', () => {
+    const table = new ShareTable({ dirty: false });
+    const names = Array.from({ length: 200_000 }, (_, i) => `t${i}.mp3`);
+    const s = table.beginScan();
+    table.takePart(s, partWith(names, names.map(() => 1), names.map((_, i) => i % 3 !== 0)));
+    table.endScan(s);
+    const t0 = performance.now();
+    let n = 0;
+    for (let k = 0; k < 2_000; k++) n += table.unhashed();
+    // A pass over 200,000 entries 2,000 times takes seconds; a kept count, well under a millisecond.
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(n).toBe(2_000 * byPass(table));
   });
 });
