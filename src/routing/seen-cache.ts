@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { IdHash } from './id-hash.js';
 
 export interface SeenCacheOptions {
   /** Most ids remembered; the oldest is evicted past it. */
@@ -29,10 +29,10 @@ const MAX_IDS = 2 ** 24;
  * a Map entry with its string, and a chat node keeps up to a million of them
  * (24 MiB at most, allocated only as ids arrive).
  *
- * An id is stored as a 64-bit hash keyed with random seeds per cache (two
- * different ids share one with odds of about 2^-64 per pair: a copy wrongly
- * taken for a duplicate is that unlikely; the seeds keep a peer from aiming at
- * it). The ring holds hashes and times in insertion order (an id is recorded
+ * An id is stored as its 64-bit keyed hash (id-hash.ts: two different ids
+ * share one with odds of about 2^-64 per pair, so a copy wrongly taken for a
+ * duplicate is that unlikely; random seeds per cache keep a peer from aiming
+ * at it). The ring holds hashes and times in insertion order (an id is recorded
  * once and never refreshed, so the oldest inserted is the one to evict); an
  * open-addressing table (linear probing, backward-shift deletion) maps a hash
  * to its ring slot.
@@ -46,8 +46,8 @@ export class SeenCache {
   readonly #max: number;
   readonly #ttl: number;
   readonly #now: () => number;
-  readonly #seed1: number;
-  readonly #seed2: number;
+  /** Hashes ids (the same id always to the same hash, in this cache). */
+  readonly #ids = new IdHash();
   /** A table cell is `tag << #slotBits | (slot + 1)`; the tag is the top #tagBits of the hash's high half. */
   readonly #slotBits: number;
   readonly #slotMask: number;
@@ -82,9 +82,6 @@ export class SeenCache {
     this.#max = Math.min(Math.floor(opts.max), MAX_IDS);
     this.#ttl = opts.ttlMs;
     this.#now = opts.now ?? (() => performance.now());
-    const seeds = randomBytes(8);
-    this.#seed1 = seeds.readUInt32LE(0);
-    this.#seed2 = seeds.readUInt32LE(4);
     this.#slotBits = 32 - Math.clz32(this.#max + 1);
     this.#slotMask = 2 ** this.#slotBits - 1;
     // Cells stay positive int32s: 31 bits for slot and tag together.
@@ -132,21 +129,10 @@ export class SeenCache {
    * `b.toString('latin1', at, end)`. A relay asks this of every line before parsing it.
    */
   hasBytes(b: Uint8Array, at: number, end: number, now?: number): boolean {
-    let h1 = this.#seed1;
-    let h2 = this.#seed2;
-    let i = at;
-    for (; i + 1 < end; i += 2) {
-      const c = b[i]! | (b[i + 1]! << 16);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    }
-    if (i < end) {
-      const c = b[i]!;
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    }
-    const hi = fmix32(h1 ^ (end - at)) >>> 0;
-    const lo = fmix32(h2 + Math.imul(h1, 0x9e3779b1)) >>> 0;
+    const ids = this.#ids;
+    ids.ofBytes(b, at, end);
+    const hi = ids.hi;
+    const lo = ids.lo;
     this.#bytesHi = hi;
     this.#bytesLo = lo;
     this.#bytesRead = true;
@@ -201,26 +187,14 @@ export class SeenCache {
     return this.#count;
   }
 
-  /** Sets #lastHi/#lastLo to the id's 64-bit keyed hash (two seeded FNV-1a runs, two characters a step, each mixed). */
+  /** Sets #lastHi/#lastLo to the id's hash. */
   #hash(id: string): void {
     if (id === this.#lastId) return;
-    let a = this.#seed1;
-    let b = this.#seed2;
-    const n = id.length;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      const c = id.charCodeAt(i) | (id.charCodeAt(i + 1) << 16);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    if (i < n) {
-      const c = id.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
+    const ids = this.#ids;
+    ids.ofString(id);
     this.#lastId = id;
-    this.#lastHi = fmix32(a ^ n) >>> 0;
-    this.#lastLo = fmix32(b + Math.imul(a, 0x9e3779b1)) >>> 0;
+    this.#lastHi = ids.hi;
+    this.#lastLo = ids.lo;
   }
 
   /** The table cell for a hash recorded in `slot`. */
@@ -405,13 +379,4 @@ function tableSizeFor(cap: number): number {
  */
 function tableLimit(size: number): number {
   return size - (size >>> 2);
-}
-
-/** MurmurHash3's 32-bit finaliser: every input bit moves every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
