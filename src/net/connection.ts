@@ -5,9 +5,8 @@ import type { Decoder } from '../codec/decoder.js';
 import { NetError, toNetError } from '../errors.js';
 import { formatHostPort, normalizeIp } from './address.js';
 import { BoundedInflate } from './bounded-inflate.js';
-import { FlushingDeflate } from './flushing-deflate.js';
-import { decideSend } from './send-policy.js';
-import type { ConnectionHooks, ConnectionInit, DeflateTuning, InflateLimits, QueueLimits } from './connection-types.js';
+import { SendQueue } from './send-queue.js';
+import type { ConnectionHooks, ConnectionInit, DeflateTuning, InflateLimits } from './connection-types.js';
 
 /** How long a closing link may take to flush its queue before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
@@ -35,7 +34,8 @@ export class Connection<M = unknown> {
   #decoder: Decoder<unknown>;
   #hooks: ConnectionHooks<M>;
   #clock: Clock;
-  #queue: QueueLimits;
+  /** What send() took and the kernel has not: watermarks, deflate, one writev a tick. */
+  #out: SendQueue;
   #handshakeTimer: Timer | undefined;
   #closeTimer: Timer | undefined;
   #closed = false;
@@ -43,16 +43,12 @@ export class Connection<M = unknown> {
   #closeReason: NetError | undefined;
   #paused = false;
   #feeding = false;
-  #congested = false;
   #inflate: BoundedInflate | undefined;
-  #deflate: FlushingDeflate | undefined;
   /** The peer sent FIN; what it sent before is still decoded (when not paused). */
   #inputEnded = false;
   #endHandled = false;
   #idleMs: number;
-  #corked = false;
   bytesIn = 0;
-  bytesOut = 0;
 
   constructor(init: ConnectionInit<M>) {
     this.id = init.id;
@@ -63,7 +59,7 @@ export class Connection<M = unknown> {
     this.#decoder = init.decoder;
     this.#hooks = init.hooks;
     this.#clock = init.clock;
-    this.#queue = init.queue;
+    this.#out = new SendQueue(init.socket, init.queue);
     this.remoteAddress = normalizeIp(init.socket.remoteAddress);
     this.remotePort = init.socket.remotePort ?? 0;
     this.localPort = init.socket.localPort ?? 0;
@@ -106,19 +102,22 @@ export class Connection<M = unknown> {
 
   /** Bytes accepted by send() and not yet handed to the kernel. */
   get queuedBytes(): number {
-    let n = this.#socket.writableLength;
-    if (this.#deflate) n += this.#deflate.queued;
-    return n;
+    return this.#out.queuedBytes;
+  }
+
+  /** Bytes accepted by send() so far (before compression). */
+  get bytesOut(): number {
+    return this.#out.bytesOut;
   }
 
   /** True from crossing the high watermark until the queue falls below the low one. */
   get congested(): boolean {
-    return this.#congested;
+    return this.#out.congested;
   }
 
   /** True when outgoing bytes are deflated (compressOut). */
   get compressed(): boolean {
-    return this.#deflate !== undefined;
+    return this.#out.compressed;
   }
 
   /** Bytes received and held undecoded (in the decoder, or inflated and not yet read from zlib). */
@@ -143,26 +142,9 @@ export class Connection<M = unknown> {
    */
   send(data: Buffer | string, opts?: { droppable?: boolean }): boolean {
     if (this.#closed) return false;
-    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    const queued = this.queuedBytes;
-    const verdict = decideSend(queued, len, opts?.droppable === true, this.#queue);
-    if (verdict === 'cut') this.close(NetError.slowConsumer(queued));
-    if (verdict !== 'send') return false;
-    this.bytesOut += len;
-    if (this.#deflate) {
-      this.#deflate.write(data);
-    } else {
-      // Coalesce every send of this tick into one writev: a relay forwarding
-      // thousands of short lines a second costs one syscall per burst, not per line.
-      if (!this.#corked) {
-        this.#corked = true;
-        this.#socket.cork();
-        process.nextTick(this.#uncork);
-      }
-      this.#socket.write(data);
-    }
-    if (!this.#congested && this.queuedBytes >= this.#queue.highWater) this.#congested = true;
-    return true;
+    const verdict = this.#out.offer(data, opts?.droppable === true);
+    if (verdict === 'cut') this.close(NetError.slowConsumer(this.#out.queuedBytes));
+    return verdict === 'send';
   }
 
   /** Swaps the decoder; bytes already received but not decoded move to the new one. */
@@ -193,11 +175,8 @@ export class Connection<M = unknown> {
    * "Compression": `Content-Encoding: deflate` applies to what its sender sends).
    */
   compressOut(tuning: DeflateTuning = {}): void {
-    if (this.#deflate || this.#closed) return;
-    this.#deflate = new FlushingDeflate(
-      { out: (c) => this.#socket.write(c), drain: this.#onDrain, fail: (err) => this.close(err), active: () => !this.#closed },
-      tuning,
-    );
+    if (this.#closed) return;
+    this.#out.compress({ drain: this.#onDrain, fail: (err) => this.close(err), active: () => !this.#closed }, tuning);
   }
 
   /**
@@ -237,7 +216,7 @@ export class Connection<M = unknown> {
    */
   detach(): { socket: Socket; head: Buffer } {
     if (this.#closed) throw NetError.closed('cannot detach a closed connection');
-    if (this.#deflate || this.#inflate) throw NetError.protocol('cannot detach a compressed connection');
+    if (this.#out.compressed || this.#inflate) throw NetError.protocol('cannot detach a compressed connection');
     const s = this.#socket;
     s.off('data', this.#onSocketData);
     s.off('end', this.#onSocketEnd);
@@ -264,11 +243,7 @@ export class Connection<M = unknown> {
     if (err?.code === 'SLOW_CONSUMER') {
       s.destroy();
     } else {
-      if (this.#deflate) {
-        this.#deflate.end(() => s.end());
-      } else {
-        s.end();
-      }
+      this.#out.end();
       this.#closeTimer = this.#clock.setTimeout(() => s.destroy(), CLOSE_GRACE_MS);
     }
     this.#finish(err);
@@ -281,7 +256,7 @@ export class Connection<M = unknown> {
    */
   abort(reason: NetError): void {
     if (this.#closed) return;
-    if (this.#corked) this.#uncork();
+    this.#out.flush();
     this.#socket.destroy();
     this.#finish(reason);
   }
@@ -394,18 +369,11 @@ export class Connection<M = unknown> {
   };
 
   #onDrain = (): void => {
-    if (!this.#congested || this.queuedBytes > this.#queue.lowWater) return;
-    this.#congested = false;
-    if (this.#closed) return;
+    if (!this.#out.drained() || this.#closed) return;
     try {
       this.#hooks.onDrain?.(this);
     } catch (err) {
       this.#fail(err);
     }
-  };
-
-  #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
   };
 }
