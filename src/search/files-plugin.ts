@@ -50,6 +50,18 @@ async function alreadyHere(search: SearchService, transfers: TransferEngine, n: 
   return `already have a file named "${name}": ${have.path} (its source did not say its size, so they cannot be compared; /get ${n} again fetches it anyway)`;
 }
 
+/**
+ * What `/get` says of a file that is downloading already from that source: where it stands, and
+ * that it came back from the last run when it did (after a restart, `/get` of a download that
+ * `transfers.json` had brought back was refused as `DUPLICATE: already downloading`, an error,
+ * with nothing to say that the restart had resumed it).
+ */
+export function alreadyDownloading(t: TransferInfo): string {
+  const from = t.resumed ? ', resumed from the last run' : '';
+  const where = t.state === 'queued' ? 'queued' : `${formatSize(t.bytes)}${t.total !== null ? ` of ${formatSize(t.total)}` : ''} so far`;
+  return `"${t.name}" is already downloading as transfer #${t.id}${from} (${where}; /downloads lists it)`;
+}
+
 function idArg(args: string[], command: string): number {
   const n = Number(args[0]);
   if (args.length !== 1 || !Number.isSafeInteger(n) || n <= 0) throw NetError.usage(`usage: /${command} <N>`);
@@ -120,7 +132,8 @@ export function createFilesPlugin(): ProtocolPlugin {
           // A file downloaded before is said to be here, not fetched again as `name (1).ext`.
           const here = again ? undefined : await alreadyHere(search, transfers, n);
           if (here !== undefined) return [here];
-          const { id, hit, joined } = search.download(n);
+          const { id, hit, joined, already } = search.download(n);
+          if (already) return [alreadyDownloading(already)];
           if (joined) return [`"${hit.hit.name}" is already downloading as transfer #${id}; ${hit.hit.source} [${hit.protocol}] added as another source`];
           const sameAs = transfers.get(id)?.sameAs;
           if (sameAs !== undefined) {

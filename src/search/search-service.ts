@@ -3,7 +3,7 @@ import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError, toNetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { TransferEngine } from '../transfer/transfer-engine.js';
-import type { DownloadRequest } from '../transfer/transfer-types.js';
+import type { DownloadRequest, TransferInfo } from '../transfer/transfer-types.js';
 import type { FileHit, FileProtocol } from './file-protocol.js';
 import { HitTable, DEFAULT_MAX_REMEMBERED_HITS, type NumberedHit } from './hit-table.js';
 import { checkQuery, formatQuery, matchesQuery, type SearchQuery } from './search-query.js';
@@ -145,9 +145,11 @@ export class SearchService {
   /**
    * Queues hit N for download through the protocol that made it; returns the
    * transfer id, and `joined` when the hit became another source of a download
-   * of the same file already queued or running (no new transfer).
+   * of the same file already queued or running (no new transfer), or `already`
+   * when that download has this source already (nothing to do: it was refused as
+   * DUPLICATE, an error, although the file is on its way).
    */
-  download(n: number): { id: number; hit: NumberedHit; joined: boolean } {
+  download(n: number): { id: number; hit: NumberedHit; joined: boolean; already?: TransferInfo } {
     const hit = this.#hits.get(n);
     if (!hit) {
       throw NetError.notFound(
@@ -156,7 +158,10 @@ export class SearchService {
     }
     const req = this.request(hit.protocol, hit.hit);
     const joined = this.#transfers.addSource(req);
-    return joined !== undefined ? { id: joined, hit, joined: true } : { id: this.#transfers.download(req), hit, joined: false };
+    if (joined !== undefined) return { id: joined, hit, joined: true };
+    const already = this.#transfers.downloading(req);
+    if (already) return { id: already.id, hit, joined: false, already };
+    return { id: this.#transfers.download(req), hit, joined: false };
   }
 
   /**

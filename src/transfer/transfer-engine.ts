@@ -114,6 +114,15 @@ export class TransferEngine {
   }
 
   /**
+   * The queued or running download that `req` is (same protocol, source and name, or the same
+   * SHA-1 under the same name), if any: `download(req)` would refuse it as DUPLICATE.
+   */
+  downloading(req: DownloadRequest): TransferInfo | undefined {
+    const same = findSame(this.#table.values(), req);
+    return same?.how === 'same' ? { ...same.t.info } : undefined;
+  }
+
+  /**
    * A new source of a file already queued or running (the same SHA-1) joins
    * that download: it is tried when the current source fails. Returns that
    * download's id; undefined when there is none, or it knows this source
@@ -160,6 +169,7 @@ export class TransferEngine {
         }
         if (saved.state !== 'queued') this.#table.finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
         else {
+          t.info.resumed = true;
           // A copy waiting for another name's bytes (it has no part) waits again.
           const same = saved.part ? undefined : findSame(this.#table.values(), t.req, t);
           if (same?.how === 'content') this.#copies.wait(t, same.t);

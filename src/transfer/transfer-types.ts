@@ -59,6 +59,8 @@ export interface TransferInfo {
   sameAs?: number;
   /** Once done: whether size and SHA-1 were checked (see transfer.done). */
   verified?: boolean;
+  /** Brought back from the last run (`transfers.json`) and queued again at start-up. */
+  resumed?: boolean;
 }
 
 /** One upload: a resolved file, an optional byte range and the sink (a detached socket, an HTTP response). */

@@ -124,8 +124,9 @@ describe('SearchService', () => {
     const again = s.download(b!.n);
     expect(again).toMatchObject({ joined: true, id: transfers.list()[0]!.id });
     expect(transfers.list()).toHaveLength(1);
-    // the same source twice is still "already downloading"
-    expect(() => s.download(b!.n)).toThrowError(expect.objectContaining({ code: 'DUPLICATE' }));
+    // the same source twice is "already downloading": that download, said as an answer (it was a DUPLICATE error)
+    expect(s.download(b!.n)).toMatchObject({ joined: false, id: transfers.list()[0]!.id, already: { id: transfers.list()[0]!.id, name: 'song.mp3' } });
+    expect(transfers.list()).toHaveLength(1);
     await transfers.stop();
   });
 

@@ -9,6 +9,7 @@ import type { AppEvent, EventOf } from '../../src/app-api.js';
 import { NetError } from '../../src/errors.js';
 import { TransferEngine, type TransferEngineOptions } from '../../src/transfer/transfer-engine.js';
 import { formatTransfer } from '../../src/transfer/format.js';
+import { alreadyDownloading } from '../../src/search/files-plugin.js';
 import { loadTransferState } from '../../src/transfer/transfer-state.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import { tempDir } from '../share/helpers.js';
@@ -225,6 +226,28 @@ describe('transfers never lie', () => {
     ]);
     expect((await readdir(dir)).sort()).toEqual(['empty file.txt', 'empty.log']);
     expect((await readFile(join(dir, 'empty file.txt'))).length).toBe(0);
+  });
+
+  it('/get of a download brought back at start-up says it is on its way, resumed from the last run (it was a DUPLICATE error)', async () => {
+    const stateFile = join(t.dir, 'transfers.json');
+    const data = randomBytes(40_000);
+    const req = (source: DownloadSource) => ({ name: 'r.bin', peer: 'p', protocol: 'test', source, size: data.length, sha1: sha1(data), ref: { file: 'r' } });
+    const first = make({ stateFile });
+    first.download(req(silentSource(data.subarray(0, 10_000))));
+    await vi.waitFor(async () => expect((await readFile(join(dir, 'r.bin.part'))).length).toBe(10_000));
+    await first.stop();
+    const second = make({ stateFile });
+    await second.restore(() => req(silentSource()));
+    const again = req(bufferSource(data));
+    // The engine still refuses a second download of it; what /get says of it is an answer, not an error.
+    expect(() => second.download(again)).toThrowError(expect.objectContaining({ code: 'DUPLICATE' }));
+    await vi.waitFor(() => expect(second.downloading(again)).toMatchObject({ state: 'active', bytes: 10_000, resumed: true }));
+    const info = second.downloading(again)!;
+    expect(alreadyDownloading(info)).toBe(`"r.bin" is already downloading as transfer #${info.id}, resumed from the last run (9.8 KiB of 39 KiB so far; /downloads lists it)`);
+    // A download of this run says no such thing.
+    const fresh = second.download({ ...again, name: 'fresh.bin', sha1: undefined, ref: undefined, source: silentSource() });
+    expect(alreadyDownloading(second.get(fresh)!)).toMatch(/^"fresh\.bin" is already downloading as transfer #\d+ \((queued|0 B of 39 KiB so far); \/downloads lists it\)$/);
+    await second.stop();
   });
 
   it('a failed download listed again at start-up keeps its reason as it was, restart after restart', async () => {
