@@ -23,7 +23,8 @@ function eventText(e: AppEvent): string {
     case 'chat.line': {
       const t = new Date(e.at).toISOString().slice(11, 16);
       if (e.kind === 'action') return `${t} * ${e.nick} ${e.text}`;
-      if (e.kind === 'join') return `${t} --> ${e.nick} joined`;
+      // Our own JOIN goes out with our first link: said as ours (it read `--> alice joined` on alice's node).
+      if (e.kind === 'join') return e.self ? `${t} --> you joined the mesh as ${e.nick}` : `${t} --> ${e.nick} joined`;
       if (e.kind === 'part') return `${t} <-- ${e.nick} left${e.text ? ` (${e.text})` : ''}`;
       if (e.kind === 'nick') return `${t} --- ${e.nick} is now known as ${e.text}`;
       return `${t} <${e.nick}> ${e.text}`;

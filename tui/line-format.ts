@@ -63,6 +63,8 @@ export function chatLine(e: EventOf<'chat.line'>, myNick: string): { line: Line;
     case 'action':
       return { line: makeLine([...head, span(' * ', STYLE_INFO), span(nick, nickStyle), span(' ')], [span(text, bodyStyle)]), mention };
     case 'join':
+      // Our own JOIN (sent with our first link) is said as ours: `--> alice joined` on alice's screen read as someone else.
+      if (e.self) return { line: makeLine([...head, span('--> ', { fg: 'green' })], [span('you joined the mesh as ', STYLE_INFO), span(nick, nickStyle)]), mention };
       return { line: makeLine([...head, span('--> ', { fg: 'green' })], [span(nick, nickStyle), span(' joined', STYLE_INFO)]), mention };
     case 'part': {
       const reason = text ? ` (${text})` : '';

@@ -14,6 +14,9 @@ describe('headless text rendering', () => {
       [{ type: 'chat.line', kind: 'action', nick: 'ann', text: 'waves', ...base }, '12:34 * ann waves'],
       [{ type: 'chat.line', kind: 'nick', nick: 'ann', text: 'anna', ...base }, '12:34 --- ann is now known as anna'],
       [{ type: 'chat.line', kind: 'part', nick: 'ann', text: 'quit', ...base }, '12:34 <-- ann left (quit)'],
+      [{ type: 'chat.line', kind: 'join', nick: 'ann', text: '', ...base }, '12:34 --> ann joined'],
+      // Our own JOIN, flooded with our first link, is ours (it read `--> ann joined` on ann's own node).
+      [{ type: 'chat.line', kind: 'join', nick: 'ann', text: '', ...base, hops: 0, self: true }, '12:34 --> you joined the mesh as ann'],
       [{ type: 'peer.down', protocol: 'chat', address: '1.2.3.4:5', direction: 'out', reason: 'IDLE_TIMEOUT: idle' }, 'peer down chat 1.2.3.4:5 (out): the peer was silent for too long'],
       [{ type: 'peer.down', protocol: 'chat', address: '1.2.3.4:5', direction: 'in', reason: 'CLOSED: peer closed the connection' }, 'peer down chat 1.2.3.4:5 (in): the peer closed the connection'],
       [{ type: 'peer.down', protocol: 'chat', address: '1.2.3.4:5', direction: 'in', reason: 'CLOSED: shutting down' }, 'peer down chat 1.2.3.4:5 (in): shutting down'],

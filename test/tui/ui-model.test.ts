@@ -57,6 +57,14 @@ describe('UiModel', () => {
     expect(lines(m, 'log').slice(-1)).toEqual(['12:30 -!- sharing 0 files (0 B)']);
   });
 
+  it('says our own join as ours, another node\'s with its nick', () => {
+    const m = model();
+    m.apply(chat('alice', '', { kind: 'join', self: true, hops: 0 }));
+    m.apply(chat('bob', '', { kind: 'join' }));
+    // It read `--> alice joined` on alice's own screen, when her first link came up.
+    expect(lines(m, 'chat')).toEqual(['12:30 --> you joined the mesh as alice', '12:30 --> bob joined']);
+  });
+
   it('puts chat lines in their protocol window and remembers nicks for completion', () => {
     const m = model();
     m.apply(chat('bob', 'hi'));
