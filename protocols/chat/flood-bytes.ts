@@ -82,12 +82,21 @@ function bad(verb: string, what: string): NetError {
  * after line: comparing the bytes again costs less than decoding and checking them again,
  * and the same string comes back (cheap Map lookups downstream). Holds at most
  * MAX_MEMO_BYTES, so memory stays fixed whatever the input.
+ *
+ * It answers only for the chunk (socket read) it was last set from: the first line of each
+ * chunk reads, checks and decodes its origin and nick as a new node's would be (`keep()` then
+ * gives back the string it had for the same bytes). So the code a line from a new node runs
+ * is code every chunk runs, and V8 has compiled the parse with it: before, only a relay's
+ * first few lines ran it (before V8 kept type feedback), and the first line from a node that
+ * came later threw the compiled parse away, to be compiled again (issue 9).
  */
 class TokenMemo {
   readonly #bytes = Buffer.alloc(MAX_MEMO_BYTES);
   readonly #words = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.length);
   #len = -1;
   #text = '';
+  /** The chunk the token was last set from. */
+  #chunk: Uint8Array | undefined;
 
   /**
    * When the token at `b[at, ...)` (ending at a space or at `end`) is the one remembered:
@@ -96,7 +105,7 @@ class TokenMemo {
   match(b: Buffer, at: number, end: number): number {
     const n = this.#len;
     const stop = at + n;
-    if (n < 0 || stop > end || (stop < end && b[stop] !== SP)) return -1;
+    if (n < 0 || b !== this.#chunk || stop > end || (stop < end && b[stop] !== SP)) return -1;
     // Four bytes a compare (a 32-character origin in 8): the check runs on every line.
     let i = 0;
     if (n >= WORD) {
@@ -114,11 +123,29 @@ class TokenMemo {
     return this.#text;
   }
 
-  /** Remembers `b[at, end)` (already checked) as `text`; returns `text`. */
-  set(b: Buffer, at: number, end: number, text: string): string {
-    if (end - at > MAX_MEMO_BYTES) return text;
-    b.copy(this.#bytes, 0, at, end);
-    this.#len = end - at;
+  /**
+   * Remembers `b[at, end)` (already checked), whose string `decoded` is, and returns the
+   * string to use: the one it had when the bytes are those it held (so one origin's lines
+   * carry one string, chunk after chunk), else `decoded`.
+   */
+  keep(b: Buffer, at: number, end: number, decoded: string): string {
+    const n = end - at;
+    this.#chunk = b;
+    if (n > MAX_MEMO_BYTES) {
+      this.#len = -1;
+      return decoded;
+    }
+    // Compared and copied in one pass, byte by byte (once a chunk, at most MAX_MEMO_BYTES),
+    // with no step that only a new token takes.
+    const m = this.#bytes;
+    let diff = n ^ this.#len;
+    for (let i = 0; i < n; i++) {
+      const c = b[at + i]!;
+      diff |= m[i]! ^ c;
+      m[i] = c;
+    }
+    this.#len = n;
+    const text = diff === 0 ? this.#text : decoded;
     this.#text = text;
     return text;
   }
@@ -274,7 +301,7 @@ export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd =
     i = at;
     while (i < len && isIdByte(b[i]!)) i++;
     if ((i < len && b[i] !== SP) || i === at || i - at > MAX_NODE_ID_LENGTH) throw bad(verb, 'bad origin node id');
-    origin = lastOrigin.set(b, at, i, latin1(b, at, i));
+    origin = lastOrigin.keep(b, at, i, latin1(b, at, i));
   }
   // timestamp
   if (i === len) throw bad(verb, 'bad timestamp');
@@ -296,7 +323,7 @@ export function parseFloodAt(b: Buffer, start: number, end: number, knownIdEnd =
     i = tokenEnd(b, at, len);
     nick = utf8(b, at, i);
     if (!isNick(nick)) throw bad(verb, 'bad nick');
-    lastNick.set(b, at, i, nick);
+    nick = lastNick.keep(b, at, i, nick);
   }
 
   if (verb === 'JOIN') {

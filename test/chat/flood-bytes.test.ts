@@ -134,6 +134,48 @@ describe('chat relay byte path (parseFloodBytes)', () => {
     );
   });
 
+  it('gives parseLine\'s answer for lines that share a chunk and lines that come in the next one, repeating or changing origin and nick (the token memo keeps to its chunk)', () => {
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('', ' ', 'x', 'é', '-', 'A', '0'), fc.nat({ max: 2 }));
+    /** Each line's answer from parseFloodAt, reading it where it lies in its chunk. */
+    const inChunk = (b: Buffer, into: WireFlood): unknown[] => {
+      const answers: unknown[] = [];
+      let start = 0;
+      for (let nl = b.indexOf(10); nl !== -1; nl = b.indexOf(10, start)) {
+        try {
+          const end = floodIdEnd(b, start, nl);
+          const w = parseFloodAt(b, start, nl, end, into);
+          answers.push(w === undefined ? 'general' : w.message);
+        } catch (err) {
+          if (!(err instanceof NetError)) throw err;
+          answers.push({ error: err.code, message: err.message });
+        }
+        start = nl + 1;
+      }
+      return answers;
+    };
+    fc.assert(
+      fc.property(fc.array(flood.map(encode), { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.option(edit, { nil: undefined })), { minLength: 2, maxLength: 12 }), fc.nat(), (bases, picks, cutAt) => {
+        const lines: string[] = [];
+        for (const [k, e] of picks) {
+          let line = bases[k % bases.length]!;
+          if (e !== undefined) {
+            const [at, piece, cut] = e;
+            const i = at % (line.length + 1);
+            line = line.slice(0, i) + piece + line.slice(Math.min(line.length, i + cut));
+          }
+          if (/[\n\u0000\r]/.test(line) || Buffer.from(line).toString() !== line) continue;
+          lines.push(line);
+        }
+        // Two chunks (two socket reads), split at a line boundary, parsed into one WireFlood.
+        const cut = cutAt % (lines.length + 1);
+        const into = new WireFlood();
+        const got = [...inChunk(Buffer.from(lines.slice(0, cut).map((l) => `${l}\n`).join('')), into), ...inChunk(Buffer.from(lines.slice(cut).map((l) => `${l}\n`).join('')), into)];
+        expect(got).toEqual(lines.map((l) => (verbs.some((v) => l.startsWith(`${v} `)) ? slow(l) : 'general')));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reads a line inside a chunk exactly as the same line alone, whatever bytes surround it (the relay reads ranges)', () => {
     const around = fc.constantFrom('', '\n', ' ', ' :x', ':', '0', 'MSG ', '\r\n', 'é', 'abc def');
     fc.assert(
