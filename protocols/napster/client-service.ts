@@ -1,12 +1,9 @@
 import type { AppEvent } from '../../src/app-api.js';
-import type { Timer } from '../../src/clock.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { ConnectionGroup } from '../../src/net/connection-group.js';
 import { parseHostPort } from '../../src/net/address.js';
 import type { PluginContext } from '../../src/plugin.js';
-import { plural } from '../../src/words.js';
-import { AudioCatalog } from './client-audio.js';
 import { NapsterChat } from './client-chat.js';
 import * as C from './client-constants.js';
 import * as W from './constants.js';
@@ -17,7 +14,7 @@ import { ServerLink } from './client-link.js';
 import { checkNick, type LoginIdentity } from './client-login.js';
 import type { NapSearchSpec } from './client-search-query.js';
 import type { ServerMessage } from './client-server-messages.js';
-import { buildShareList, diffShares, type SharedFile } from './client-share-list.js';
+import { ShareSync } from './client-share-sync.js';
 import type { NapFrame } from './codec.js';
 import { NapFrameDecoder } from './frame-decoder.js';
 
@@ -58,16 +55,14 @@ export class NapsterClient {
   readonly #ctx: PluginContext;
   readonly #links = new Map<string, ServerLink>();
   readonly #byConn = new Map<Connection<NapFrame>, ServerLink>();
-  readonly #shared = new Map<ServerLink, Map<string, SharedFile>>();
   /** Sessions announced by `peer.up`: each gets one `peer.down` when it ends, none else do (a failed redial is no link going down). */
   readonly #up = new Set<ServerLink>();
   readonly #group: ConnectionGroup<NapFrame>;
   readonly #data: DataPortService;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #timeouts: C.ClientTimeouts;
-  readonly #audio: AudioCatalog;
-  /** Per server, the share sync under way (syncs of one server run one after another). */
-  readonly #syncing = new Map<ServerLink, Promise<void>>();
+  /** Our share list on each server. */
+  readonly #shares: ShareSync;
   #nick: string;
   #password: string | undefined;
   /** A prompt for the password is out. */
@@ -108,7 +103,7 @@ export class NapsterClient {
       data: this.#data,
       log: ctx.log,
       nick: () => this.#nick,
-      shareLines: (link) => [...(this.#shared.get(link)?.values() ?? [])].map((f) => f.line),
+      shareLines: (link) => this.#shares.lines(link),
       allow: opts.directBrowse !== false,
       notice: (text) => this.notice(text),
       timeoutMs: this.#timeouts.queryMs,
@@ -126,7 +121,14 @@ export class NapsterClient {
       timeouts: this.#timeouts,
     });
     this.chat = new NapsterChat(ctx, () => this.#nick, (text) => this.notice(text));
-    this.#audio = new AudioCatalog(ctx.dataDir, ctx.log.child('audio'));
+    this.#shares = new ShareSync({
+      share: ctx.share,
+      clock: ctx.clock,
+      log: ctx.log,
+      dataDir: ctx.dataDir,
+      maxShares: opts.maxShares ?? W.MAX_SHARES,
+      notice: (text) => this.notice(text),
+    });
   }
 
   get nick(): string {
@@ -162,7 +164,7 @@ export class NapsterClient {
     this.files.stop();
     await this.#data.stop();
     await this.#group.close();
-    await this.#audio.close();
+    await this.#shares.close();
   }
 
   /** `/nlogin host:port [nick]`: starts (or restarts) a session; the result comes as events. */
@@ -187,7 +189,7 @@ export class NapsterClient {
       online: (l) => this.#online(l),
       message: (l, m) => this.#message(l, m),
       down: (l, reason, retryMs) => {
-        this.#shared.delete(l);
+        this.#shares.forget(l);
         this.#wentDown(l, reason);
         this.notice(`${l.key}: ${reason}${retryMs === undefined ? '' : `; reconnecting in ${Math.round(retryMs / 1000)} s`}`);
       },
@@ -208,7 +210,7 @@ export class NapsterClient {
       l.stop();
       this.#wentDown(l, 'logged out');
       this.#links.delete(l.key);
-      this.#shared.delete(l);
+      this.#shares.forget(l);
     }
     return targets.map((l) => `logged out of ${l.key}`);
   }
@@ -285,65 +287,13 @@ export class NapsterClient {
     this.#up.add(link);
     this.#ctx.emit({ type: 'peer.up', protocol: 'napster', address: link.key, direction: 'out', nick: this.#nick });
     this.notice(`logged in to ${link.key} as ${this.#nick}${this.#data.port ? `, data port ${this.#data.port}` : ', firewalled (no data port)'}`);
-    this.#sync(link);
+    this.#shares.sync(link);
     this.chat.onOnline(link);
-  }
-
-  /** Brings a server's copy of our share list in line with the library, one sync per server at a time. */
-  #sync(link: ServerLink): void {
-    const next = (this.#syncing.get(link) ?? Promise.resolve())
-      .then(() => this.#syncNow(link))
-      .catch((err: unknown) => this.#ctx.log.warn(`${link.key}: share list: ${toNetError(err).message}`));
-    this.#syncing.set(link, next);
-    void next.finally(() => this.#syncing.get(link) === next && this.#syncing.delete(link));
-  }
-
-  /**
-   * §4.1: 102 for gone files, 100 for new ones, with the audio fields of the
-   * MP3s among them (read once, then kept in the data dir: a restart reads no
-   * header again). Headers not read within AUDIO_WAIT_MS go with zeros and
-   * are sent again (102 + 100) once read, so a large new library is still
-   * shared at once.
-   */
-  async #syncNow(link: ServerLink): Promise<void> {
-    if (!link.online) return;
-    const cap = this.#o.maxShares ?? W.MAX_SHARES;
-    const entries = [...this.#ctx.share.entries()];
-    let list = buildShareList(entries, cap, (e) => this.#audio.get(e));
-    const reading = this.#audio.prepare([...list.files.values()].map((f) => f.entry)).catch(() => false);
-    let timer: Timer | undefined;
-    const inTime = await Promise.race([reading, new Promise<'late'>((r) => (timer = this.#ctx.clock.setTimeout(() => r('late'), AUDIO_WAIT_MS)))]);
-    timer?.cancel();
-    if (inTime === true) list = buildShareList(entries, cap, (e) => this.#audio.get(e));
-    else if (inTime === 'late') void reading.then((learnt) => learnt && this.#sync(link));
-    if (!link.online) return;
-    const had = this.#shared.get(link) ?? new Map<string, SharedFile>();
-    const delta = diffShares(had, list.files);
-    link.sendAll([
-      ...delta.remove.map((p) => ({ type: W.MSG_UNSHARE, text: p })),
-      ...delta.add.map((line) => ({ type: W.MSG_SHARE, text: line })),
-    ]);
-    this.#shared.set(link, list.files);
-    const first = had.size === 0;
-    if (list.overCap > 0 && (first || delta.add.length > 0)) {
-      this.notice(`${link.key} takes at most ${this.#o.maxShares ?? W.MAX_SHARES} files: ${list.overCap} of your files are not shared there`);
-    }
-    if (list.unshareable > 0 && (first || delta.add.length > 0)) {
-      const n = list.unshareable;
-      this.notice(`${link.key}: ${n} of your files ${plural(n, 'is', 'are')} not shared there: Napster cannot carry a path with a " or \\, or one that long`);
-    }
-    if (list.nameless > 0 && (first || delta.add.length > 0)) {
-      const n = list.nameless;
-      this.notice(`${link.key}: ${n} of your files ${plural(n, 'is', 'are')} not shared there: a Napster server cannot index a name with no letter or digit (such as -.mp3)`);
-    }
-    if (first || delta.add.length + delta.remove.length > 0) {
-      this.#ctx.log.info(`${link.key}: sharing ${list.files.size} files (+${delta.add.length} -${delta.remove.length})`);
-    }
   }
 
   #syncAll(): void {
     if (this.#stopped) return;
-    for (const l of this.#links.values()) this.#sync(l);
+    for (const l of this.#links.values()) this.#shares.sync(l);
   }
 
   #message(link: ServerLink, msg: ServerMessage): void {
@@ -402,9 +352,6 @@ export class NapsterClient {
   }
 
 }
-
-/** How long a share sync waits for MP3 headers before it sends what it has. */
-const AUDIO_WAIT_MS = 500;
 
 /** The node's nick made into a valid Napster nick (§3.2 rule 2). */
 export function validNick(nick: string): string {
