@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Timer } from '../../src/clock.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
@@ -20,8 +19,9 @@ import { BoundedSet } from './bounded-set.js';
 import { ownSearch } from './own-search.js';
 import { Dialer } from './dialer.js';
 import { LinkSetup } from './link-setup.js';
+import { LinkUpkeep } from './link-upkeep.js';
 import { typeName } from './descriptor-names.js';
-import { createUploadHandler } from './http-upload.js';
+import { HttpSide } from './http-side.js';
 import { GnutellaLink, type GnutellaFrame } from './link.js';
 import { FramingGuard } from './framing-guard.js';
 import { MessageHandler } from './message-handler.js';
@@ -31,12 +31,12 @@ import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { AddressVote } from './address-vote.js';
 import { LinkEnds } from './link-ends.js';
-import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, QRP_UP_UPDATE_MS, HOSTS_SAVE_EVERY_MS, PING_EVERY_MS, IDLE_MS, MAX_UNANSWERED_PINGS, type ServentOptions } from './servent-options.js';
+import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, IDLE_MS, type ServentOptions } from './servent-options.js';
 import { GnutellaUdp } from './udp.js';
 import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 import { DEFAULT_QUEUE, type QueueLimits } from '../../src/net/connection-types.js';
-import { FLOW_CONTROL_MS, flowControlCheck, flowControlReason, overflowVerdict, queueFullReason } from './slow-peer.js';
+import { overflowVerdict, queueFullReason } from './slow-peer.js';
 
 export type { ServentOptions } from './servent-options.js';
 
@@ -53,10 +53,10 @@ export class Servent {
   readonly group: ConnectionGroup<GnutellaFrame>;
   readonly links = new Map<Connection<GnutellaFrame>, GnutellaLink>();
   readonly searches = new Searches();
-  readonly #http: Server;
-  readonly #httpSockets = new Set<Socket>();
+  readonly #http: HttpSide;
   readonly dialer: Dialer;
   readonly #setup: LinkSetup;
+  readonly #upkeep: LinkUpkeep;
   #messages!: MessageHandler;
 
   get messages(): MessageHandler {
@@ -66,9 +66,6 @@ export class Servent {
   #timer: Timer | undefined;
   #hosts: HostCache | undefined;
   #unsubscribe: (() => void) | undefined;
-  #lastPing = 0;
-  #lastSave = 0;
-  #lastQrpSent = 0;
   readonly #lastHop = new LastHopTable();
   #udpEndpoint: UdpEndpoint | undefined;
   udp: GnutellaUdp | undefined;
@@ -114,12 +111,7 @@ export class Servent {
       timeouts: { handshakeMs: 15_000, idleMs: opts.idleMs ?? IDLE_MS },
       queue: this.#queue,
     });
-    this.#http = createServer({ maxHeaderSize: C.MAX_HEADER_BLOCK, requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 15_000 }, createUploadHandler({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) }));
-    this.#http.on('connection', (s: Socket) => {
-      this.#httpSockets.add(s);
-      s.on('close', () => this.#httpSockets.delete(s));
-    });
-    this.#http.on('clientError', (_err, socket: Socket) => socket.destroy());
+    this.#http = new HttpSide({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) });
     this.dialer = new Dialer({
       group: this.group,
       links: this.links,
@@ -130,8 +122,9 @@ export class Servent {
       bootstrap: opts.bootstrap,
       askUdpCaches: (uhcs) => this.udp?.bootstrap(uhcs),
     });
-    this.#setup = new LinkSetup(this, ctx, this.#http, this.dialer);
+    this.#setup = new LinkSetup(this, ctx, this.#http.server, this.dialer);
     this.push = new PushService(this, ctx);
+    this.#upkeep = new LinkUpkeep(this, ctx.log, (now) => this.#roles.check(now));
   }
 
   /** Where an incoming connection came from while it proves we are not firewalled (spec 4.1); else undefined. */
@@ -147,8 +140,7 @@ export class Servent {
 
   /** Hands a socket we opened (a GIV callback) to the HTTP upload server (spec 4.4 step 3). */
   serveHttp(socket: Socket): void {
-    this.#http.emit('connection', socket);
-    socket.resume();
+    this.#http.serve(socket);
   }
 
   /**
@@ -231,8 +223,7 @@ export class Servent {
     for (const l of this.links.values()) if (l.phase === 'open') this.sendBye(l, C.BYE_SHUTDOWN, 'Shutting down');
     await this.group.close();
     await this.#udpEndpoint?.close();
-    for (const s of this.#httpSockets) s.destroy();
-    await new Promise<void>((r) => this.#http.close(() => r()));
+    await this.#http.close();
     await this.#hosts?.save().catch(() => undefined);
   }
 
@@ -272,47 +263,10 @@ export class Servent {
 
   readonly #openCache = new Map<string, readonly GnutellaLink[]>();
 
-  /** Dials up to the wanted number of ultrapeer links, sends alive pings, drops silent links. */
+  /** Dials up to the wanted number of ultrapeer links, sends alive pings, drops silent links (link-upkeep.ts). */
   maintain(): void {
-    if (this.#stopped || !this.#hosts) return;
-    const now = this.#ctx.clock.now();
-    if (now - this.#lastSave >= HOSTS_SAVE_EVERY_MS) {
-      this.#lastSave = now;
-      // Written atomically when changed, so a crash loses at most a minute of hosts.
-      this.#hosts.save().catch((err: unknown) => this.#log.warn(`gnutella: host cache not saved: ${String(err)}`));
-    }
-    this.#kickFlowControlled(now);
-    if (now - this.#lastPing >= PING_EVERY_MS) {
-      this.#lastPing = now;
-      for (const l of this.openLinks()) {
-        if (l.unansweredPings >= MAX_UNANSWERED_PINGS) this.sendBye(l, C.BYE_NO_PONGS, 'No reply to alive pings');
-        else this.#messages.sendAlivePing(l);
-      }
-    }
-    // After a role change, dial on the next round: peers first see our Bye (else 409, same GUID).
-    if (this.#roles.check(now)) return;
-    if (this.role === 'ultrapeer' && now - this.#lastQrpSent >= (this.opts.qrpUpdateMs ?? QRP_UP_UPDATE_MS)) {
-      this.#lastQrpSent = now;
-      for (const l of this.openLinks('ultrapeer')) if (l.peer?.upQueryRouting) this.#messages.sendQrp(l);
-    }
-    // A leaf keeps --gnutella-links ultrapeers; an ultrapeer dials for its mesh, leaving room for inbound ones.
-    const want = this.role === 'leaf' ? this.opts.links : Math.max(1, Math.ceil(this.opts.upLinks / 2));
-    this.dialer.fill(want, () => this.openLinks('ultrapeer').length, `${this.local.listen?.ip}:${this.port}`, this.role === 'ultrapeer' ? (a) => this.knownUltrapeers.has(a) : undefined);
-  }
-
-  /**
-   * A link congested (its peer not reading) for the flow-control limit gets
-   * `Bye 405 Flow-controlled for too long (180 secs)`, as gtk-gnutella does
-   * (spec 6: `node_tx_flowc_timeout`), instead of staying open forever while
-   * everything droppable for it is dropped.
-   */
-  #kickFlowControlled(now: number): void {
-    const limit = this.opts.flowControlMs ?? FLOW_CONTROL_MS;
-    for (const l of this.openLinks()) {
-      const v = flowControlCheck(l.conn.congested, l.flowControlSince, now, limit);
-      l.flowControlSince = v.since;
-      if (v.kick) this.sendBye(l, C.BYE_IDLE, flowControlReason(limit));
-    }
+    if (this.#stopped) return;
+    this.#upkeep.run(this.#ctx.clock.now());
   }
 
   /** Ultrapeer links we may still take: a leaf's --gnutella-links, an ultrapeer's --gnutella-up-links. */
