@@ -123,13 +123,19 @@ describe('an ultrapeer killed with SIGKILL', () => {
     nodes.push(other);
     const dataDir = await mkdtemp(join(tmpdir(), 'peerdeck-up-'));
     const bin = fileURLToPath(new URL('../../bin/peerdeck.js', import.meta.url));
-    const child = spawn(process.execPath, [bin, '--headless', '--json', '--no-discovery', '--data-dir', dataDir, '--gnutella', '--gnutella-port', '0', '--gnutella-host', '127.0.0.1', '--gnutella-mode', 'ultrapeer', '--gnutella-peer', `127.0.0.1:${other.port}`]);
+    // --no-chat: with chat on, the child would listen on the fixed chat port (6350) and exit at once
+    // whenever another process on the machine holds it (a suite running beside this one).
+    const child = spawn(process.execPath, [bin, '--headless', '--json', '--no-discovery', '--no-chat', '--data-dir', dataDir, '--gnutella', '--gnutella-port', '0', '--gnutella-host', '127.0.0.1', '--gnutella-mode', 'ultrapeer', '--gnutella-peer', `127.0.0.1:${other.port}`]);
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     });
     const port = await new Promise<number>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('the child ultrapeer never said ready')), 30_000);
+      // Start-up is not what is timed here: a loaded machine gets time, a child that exits is reported at once.
+      const t = setTimeout(() => reject(new Error(`the child ultrapeer never said ready in 60 s; stderr: ${stderr.slice(-500)}`)), 60_000);
+      child.once('exit', (code, signal) => (clearTimeout(t), reject(new Error(`the child ultrapeer exited (${code ?? signal}) before it said ready; stderr: ${stderr.slice(-500)}`))));
       createInterface({ input: child.stdout }).on('line', (line) => {
         try {
           const e = JSON.parse(line) as { type: string; ports?: Record<string, number> };
@@ -156,5 +162,5 @@ describe('an ultrapeer killed with SIGKILL', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
     // The leaf's side opens at step 2, the ultrapeer's at step 3: a moment later.
     await eventually(async () => (await openLinks(other, 'leaf')).length === 3, 5_000, () => gstatus(other));
-  }, 90_000);
+  }, 150_000);
 });
