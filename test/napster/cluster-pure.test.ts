@@ -112,6 +112,20 @@ describe('the cluster directory', () => {
     expect(d.signOff(user('eve', 'a'))).toBe(false);
     expect(d.user('eve')?.server).toBe('b');
   });
+
+  it('says who a synced server brought (for 209 and 406), and nobody twice when its state is fetched again', () => {
+    const d = new ClusterDirectory('self');
+    d.beat(beat('a'), 0);
+    const state = [user('Alice', 'a'), user('bob', 'a'), user('mallory', 'b')];
+    const channels = [{ name: '#Team', members: [{ nick: 'bob', shared: 1, speed: 7 }, { nick: 'Alice', shared: 1, speed: 7 }] }];
+    expect(d.sync('a', state, channels)).toEqual({
+      users: [user('Alice', 'a'), user('bob', 'a')],
+      joins: [{ channel: '#Team', member: { nick: 'Alice', shared: 1, speed: 7 } }, { channel: '#Team', member: { nick: 'bob', shared: 1, speed: 7 } }],
+    });
+    expect(d.members('#team').map((m) => m.nick)).toEqual(['bob', 'Alice']);
+    expect(d.sync('a', state, channels)).toEqual({ users: [], joins: [] });
+    expect(d.sync('unknown', [user('x', 'unknown')], [])).toEqual({ users: [], joins: [] });
+  });
 });
 
 describe('messages between servers', () => {

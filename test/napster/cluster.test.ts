@@ -4,6 +4,7 @@
  * clients spread over them. Skips with a printed reason without nats-server.
  */
 import { randomBytes } from 'node:crypto';
+import { connect as tcpConnect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCli, type CliNode } from '../cli/cli-process.js';
@@ -28,10 +29,10 @@ const servers: Srv[] = [];
 const clients: NapClient[] = [];
 const cluster = `t${randomBytes(4).toString('hex')}`;
 
-async function startServer(name: string): Promise<Srv> {
+async function startServer(name: string, natsUrl = nats.url): Promise<Srv> {
   const cli = await startCli([
     '--no-chat', '--napster-server', '--napster-port', '0', '--napster-host', '127.0.0.1', '--napster-server-name', name,
-    '--napster-cluster', nats.url, '--napster-cluster-name', cluster,
+    '--napster-cluster', natsUrl, '--napster-cluster-name', cluster,
   ]);
   const ready = (await cli.waitEvent((e) => e.type === 'ready', 30_000)) as unknown as { ports: Record<string, number> };
   await cli.waitEvent((e) => e.type === 'notice' && String(e.text).startsWith('cluster: joined'), 30_000);
@@ -101,7 +102,7 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
 
   beforeAll(async () => {
     nats = await startNats();
-    servers.push(...(await Promise.all(['srvA', 'srvB', 'srvC'].map(startServer))));
+    servers.push(...(await Promise.all(['srvA', 'srvB', 'srvC'].map((n) => startServer(n)))));
     await vi.waitFor(
       async () => {
         for (const s of servers) expect((await nstatus(s))[0]).toContain('connected, 3 servers');
@@ -335,8 +336,14 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
   it('serves local users alone while NATS is down, and rejoins when it is back', async () => {
     const a = servers[A]!;
     const from = a.cli.events.length;
+    // carol (on C) watches alice (on A) and shares #team with her.
+    expect((await carol.ask(207, 'alice', 209)).at(-1)!.text).toBe('alice 7');
+    const split = carol.frames.length;
     await nats.stop();
     await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).includes('NATS is unreachable'), 20_000);
+    // As when an OpenNap server splits off: its users sign off (210) and part (407) for carol.
+    expect((await carol.waitType(210, split, 20_000)).text).toBe('alice');
+    expect((await carol.waitType(407, split, 20_000)).text).toBe('#team alice 1 7');
     // Alone: carol's server answers from its own index at once.
     const alone = results(await carol.ask(200, 'FILENAME CONTAINS "cluster tune"', 202));
     expect(alone).toEqual([]);
@@ -354,9 +361,15 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
       '404 User is not currently online.',
       expect.stringMatching(/^404 the cluster link is down \(since \d+ s ago\): users of the other servers cannot be seen now$/),
     ]), { timeout: 10_000, interval: 50 });
+    const relink = carol.frames.length;
     nats = await nats.restart();
     await a.cli.waitEvent((e) => a.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 30_000);
     await searchUntil(carol, 'FILENAME CONTAINS "cluster tune"', (l) => l.length === 1 && l[0]!.includes(' alice '), 20_000);
+    // ...and when it links again, carol is told alice is back: 209 and 406, once each.
+    expect((await carol.waitType(209, relink, 20_000)).text).toBe('alice 7');
+    expect((await carol.waitType(406, relink, 20_000)).text).toBe('#team alice 1 7');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(carol.frames.slice(relink).filter((f) => f.type === 209 || f.type === 210 || f.type === 406 || f.type === 407).map((f) => `${f.type} ${f.text}`)).toEqual(['209 alice 7', '406 #team alice 1 7']);
     expect(await whois(carol, 'alice')).toMatch(/^alice /);
     // The accounts bucket survived the restart, and new registrations still reach every server.
     const frank = await login(a, 'frank', { pass: 'fpw' });
@@ -367,6 +380,42 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     expect((await wrong.waitType(0)).text).toBe('Invalid Password');
     const again = await login(servers[C]!, 'frank', { pass: 'fpw' });
     expect(again.closed).toBe(false);
+  });
+
+  it('after a short break in one server\'s NATS link, the others learn what changed meanwhile (a user who left is signed off)', async () => {
+    // Server D reaches NATS through a proxy the test can cut; the others never miss enough beats to drop D.
+    const links = new Set<Socket>();
+    const proxy = createServer((c) => {
+      const u = tcpConnect(nats.port, '127.0.0.1');
+      for (const s of [c, u]) {
+        links.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => (links.delete(s), c.destroy(), u.destroy()));
+      }
+      c.pipe(u).pipe(c);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const d = await startServer('srvD', `nats://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+      servers.push(d);
+      const dave = await login(d, 'dave', { pass: 'dpw' });
+      await vi.waitFor(async () => expect((await carol.ask(207, 'dave', 209)).at(-1)!.text).toBe('dave 7'), { timeout: 15_000, interval: 300 });
+      const from = d.cli.events.length;
+      const seen = carol.frames.length;
+      for (const s of links) s.destroy();
+      await d.cli.waitEvent((e) => d.cli.events.indexOf(e) >= from && String(e.text).includes('NATS is unreachable'), 10_000);
+      // dave quits while D cannot tell anyone.
+      dave.close();
+      await d.cli.waitEvent((e) => d.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 20_000);
+      // As after an OpenNap relink: D's users are signed off and fetched afresh; dave is not among them.
+      expect((await carol.waitType(210, seen, 10_000)).text).toBe('dave');
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(carol.frames.slice(seen).filter((f) => f.type === 209 || f.type === 210).map((f) => `${f.type} ${f.text}`)).toEqual(['210 dave']);
+      expect(await whois(carol, 'dave')).toMatch(/^605 dave /);
+    } finally {
+      proxy.close();
+      for (const s of links) s.destroy();
+    }
   });
 
   it('starts and serves its own users alone when NATS cannot be reached, and says so', async () => {

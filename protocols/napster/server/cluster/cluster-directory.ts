@@ -35,6 +35,12 @@ export interface Departed {
   parts: Array<{ channel: string; member: RemoteMember }>;
 }
 
+/** What a newly synced server brought: its users, and its members of each channel. */
+export interface Arrived {
+  users: RemoteUser[];
+  joins: Array<{ channel: string; member: RemoteMember }>;
+}
+
 export class ClusterDirectory {
   readonly servers = new Map<string, PeerServer>();
   readonly #users = new Map<string, RemoteUser>();
@@ -100,13 +106,30 @@ export class ClusterDirectory {
     return gone;
   }
 
-  /** A server's full state (after it appeared). */
-  sync(id: string, users: RemoteUser[], channels: Array<{ name: string; members: RemoteMember[] }>): void {
+  /**
+   * A server's full state (after it appeared); returns who is new to us, for
+   * hotlists (209) and channel members (406), as OpenNap tells its users when a
+   * server links (the mirror of Departed).
+   */
+  sync(id: string, users: RemoteUser[], channels: Array<{ name: string; members: RemoteMember[] }>): Arrived {
+    const came: Arrived = { users: [], joins: [] };
     const s = this.servers.get(id);
-    if (!s) return;
+    if (!s) return came;
     s.synced = true;
-    for (const u of users) if (u.server === id) this.signOn(u);
-    for (const c of channels) for (const m of [...c.members].reverse()) this.join(c.name, id, m);
+    for (const u of users) {
+      if (u.server !== id) continue;
+      const known = this.#users.get(u.nick.toLowerCase())?.server === id;
+      if (this.signOn(u) && !known) came.users.push(u);
+    }
+    for (const c of channels) {
+      for (const m of [...c.members].reverse()) {
+        const key = m.nick.toLowerCase();
+        const before = this.#members.get(c.name.toLowerCase())?.get(key)?.server === id;
+        this.join(c.name, id, m);
+        if (!before && this.#members.get(c.name.toLowerCase())?.get(key)?.server === id) came.joins.push({ channel: c.name, member: m });
+      }
+    }
+    return came;
   }
 
   /**

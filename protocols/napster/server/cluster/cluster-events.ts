@@ -2,14 +2,15 @@
  * What this server does when another server of the cluster speaks (issue 15):
  * users signing on and off reach local hotlists (209/210), channel joins,
  * parts and lines reach local members (406/407/403/824/410), a server gone
- * takes its users out of both, and a ghost request disconnects a local user.
+ * takes its users out of both and a server (re)joining brings them back in,
+ * and a ghost request disconnects a local user.
  */
 import { FrameBatch } from '../../codec.js';
 import * as C from '../../constants.js';
 import { decideNickClash } from '../login-policy.js';
 import type { RemoteUser } from '../server-network.js';
 import type { ServerState } from '../server-state.js';
-import type { ClusterDirectory, Departed } from './cluster-directory.js';
+import type { Arrived, ClusterDirectory, Departed } from './cluster-directory.js';
 import * as M from './cluster-messages.js';
 
 /** What left with a server: hotlists hear 210, channel members 407. */
@@ -18,6 +19,15 @@ export function gone(st: ServerState, d: Departed): void {
   for (const p of d.parts) {
     const ch = st.channels.get(p.channel);
     for (const local of ch?.members ?? []) local.send(C.MSG_PART_NOTICE, `${ch!.name} ${p.member.nick} ${p.member.shared} ${p.member.speed}`);
+  }
+}
+
+/** What came with a server (it appeared, or came back after a split): hotlists hear 209, channel members 406. */
+export function arrived(st: ServerState, a: Arrived): void {
+  for (const u of a.users) tellWatchers(st, u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
+  for (const j of a.joins) {
+    const ch = st.channels.get(j.channel);
+    for (const local of ch?.members ?? []) local.send(C.MSG_JOIN_NOTICE, `${ch!.name} ${j.member.nick} ${j.member.shared} ${j.member.speed}`);
   }
 }
 

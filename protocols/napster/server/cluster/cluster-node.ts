@@ -22,7 +22,7 @@ import { Session } from '../session.js';
 import { ClusterAccounts } from './cluster-accounts.js';
 import { LostUsers } from './cluster-lost.js';
 import { localSearch, queueLimit } from './cluster-answers.js';
-import { gone, onChanEvent, onGhost, onUserEvent, settleClash, statePage, tellWatchers } from './cluster-events.js';
+import { arrived, gone, onChanEvent, onGhost, onUserEvent, settleClash, statePage } from './cluster-events.js';
 import { BEAT_MS, ClusterDirectory } from './cluster-directory.js';
 import { mergeResults, splitFrames, withoutEnd } from './cluster-frames.js';
 import * as M from './cluster-messages.js';
@@ -271,6 +271,10 @@ export class ClusterNode implements ServerNetwork {
         this.#connected = true;
         this.lost.clear();
         this.#say(`cluster: rejoined ${this.opts.name} through ${nc.getServer()}`);
+        // What we published while away was lost, and a server that did not miss enough of our
+        // beats to drop us still holds our users as they were: it forgets them (210, 407) and
+        // fetches them afresh at our next beat (209, 406), as OpenNap servers do on a relink.
+        this.#publish(this.#subj.bye, { id: this.id });
         this.#beat();
       }
     }
@@ -300,8 +304,7 @@ export class ClusterNode implements ServerNetwork {
         const reply = M.parseBody((await nc.request(this.#subj.server(id, 'state'), enc({ page }), { timeout: CMD_TIMEOUT_MS })).data);
         if (!M.isStateReply(reply)) return;
         for (const u of reply.users) settleClash(this.st, this.dir, this.id, u);
-        this.dir.sync(id, reply.users, reply.channels);
-        for (const u of reply.users) tellWatchers(this.st, u.nick, C.MSG_HOTLIST_SIGNON, `${u.nick} ${u.speed}`);
+        arrived(this.st, this.dir.sync(id, reply.users, reply.channels));
         if (!reply.more) return;
       }
     } catch (err) {
