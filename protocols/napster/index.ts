@@ -15,7 +15,7 @@ import { NapsterServer, type ServerRunOptions } from './server/napster-server.js
 
 export interface NapsterPluginOptions {
   /** Run the server with these settings (see options.ts). */
-  server?: NapsterServerOptions & Pick<ServerRunOptions, 'hashCost'>;
+  server?: NapsterServerOptions & Pick<ServerRunOptions, 'hashCost' | 'slowReaderGraceMs'>;
   /** Run the client (issue 13) with these settings (see client-options.ts). */
   client?: NapsterClientOptions;
 }

@@ -44,8 +44,8 @@ async function shareMany(c: NapClient, n: number): Promise<void> {
 }
 
 describe('napster slow readers (specs/napster.md §8, opennap client_queue_length)', () => {
-  it('drops a client that does not read once more than 102,400 bytes stay queued after a write', async () => {
-    server = await startServer({ floodCommands: 0 });
+  it('drops a client that does not read once more than 102,400 bytes stay queued after a write (and do not drain)', async () => {
+    server = await startServer({ floodCommands: 0, slowReaderGraceMs: 300 });
     const holder = await NapClient.login(server.port, 'holder');
     const watcher = await NapClient.login(server.port, 'watcher');
     const sink = await NapClient.login(server.port, 'sink');
@@ -55,19 +55,41 @@ describe('napster slow readers (specs/napster.md §8, opennap client_queue_lengt
     await watcher.waitType(301);
     sink.socket.pause();
     const queuedForSink = (): number | undefined => server!.node.node.peers().find((p) => p.nick === 'sink')?.queuedBytes;
-    let most = 0;
-    // Each browse queues ~150 KB: the kernel's buffers (megabytes on loopback) fill first,
-    // then the server's own queue grows until the rule cuts the client.
-    for (let i = 0; i < 400 && queuedForSink() !== undefined; i++) {
+    // Each browse queues ~150 KB: the kernel's buffers (megabytes on loopback) fill first.
+    for (let i = 0; i < 400 && queuedForSink() === 0; i++) {
       sink.send(211, 'holder');
       await new Promise((r) => setTimeout(r, 10));
-      most = Math.max(most, queuedForSink() ?? 0);
     }
-    expect(queuedForSink()).toBeUndefined();
-    expect(most).toBeLessThanOrEqual(CLIENT_QUEUE_BYTES);
+    // One more puts it well over the limit (and far under the 512 KiB the server used to allow); then nothing more is sent.
+    sink.send(211, 'holder');
+    await vi.waitFor(() => expect(queuedForSink() ?? Infinity).toBeGreaterThan(CLIENT_QUEUE_BYTES));
+    expect(queuedForSink()).toBeLessThan(512 * 1024 - 150_000);
+    await vi.waitFor(() => expect(queuedForSink()).toBeUndefined(), { timeout: 5_000 });
     expect((await watcher.waitType(210)).text).toBe('sink');
     const stats = await server.node.node.run('napster', 'napster-stats', []);
     expect(stats.join('\n')).toContain('connections cut off since start: 1 (not reading 1)');
+  });
+
+  it('keeps a client that reads a burst of answers slowly, as long as it drains below the limit within the grace', async () => {
+    server = await startServer({ floodCommands: 0, slowReaderGraceMs: 2_000 });
+    const holder = await NapClient.login(server.port, 'holder');
+    const slow = await NapClient.login(server.port, 'slow');
+    clients.push(holder, slow);
+    await shareMany(holder, MAX_BROWSE);
+    slow.socket.pause();
+    const queued = (): number | undefined => server!.node.node.peers().find((p) => p.nick === 'slow')?.queuedBytes;
+    for (let i = 0; i < 400 && queued() === 0; i++) {
+      slow.send(211, 'holder');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    slow.send(211, 'holder');
+    await vi.waitFor(() => expect(queued() ?? 0).toBeGreaterThan(CLIENT_QUEUE_BYTES));
+    await new Promise((r) => setTimeout(r, 500));
+    slow.socket.resume();
+    await vi.waitFor(() => expect(queued()).toBe(0));
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(slow.closed).toBe(false);
+    expect(queued()).toBe(0);
   });
 
   it('keeps a client that reads, however large one answer is (a 500-file browse is over 100 KB)', async () => {

@@ -14,7 +14,7 @@ export interface ServerFixture {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: Partial<NapsterServerOptions> = {}): Promise<ServerFixture> {
+export async function startServer(opts: Partial<NapsterServerOptions> & { slowReaderGraceMs?: number } = {}): Promise<ServerFixture> {
   const node = await startTestNode(0, (_i, dir) => [
     createNapsterPlugin({
       server: { ...DEFAULT_SERVER_OPTIONS, port: 0, host: '127.0.0.1', name: 'localhost', ...opts, hashCost: TEST_HASH_COST },

@@ -40,6 +40,8 @@ export const SERVER_VERSION = 'peerdeck 0.1.0';
 export interface ServerRunOptions extends NapsterServerOptions {
   /** scrypt cost (tests lower it). */
   hashCost?: HashCost;
+  /** How long a client may stay over OpenNap's output-queue limit before it is cut (tests shorten it). */
+  slowReaderGraceMs?: number;
 }
 
 /** Why we cut a client off (logged at info); any other close is the client's own doing (debug). */
@@ -57,7 +59,7 @@ export class NapsterServer {
   readonly #loginTimers = new Map<Session, Timer>();
   #statsTimer: Timer | undefined;
   #cluster: ClusterNode | undefined;
-  readonly #outputGuard = new OutputQueueGuard(C.CLIENT_QUEUE_BYTES);
+  readonly #outputGuard: OutputQueueGuard;
   #lastSearches = 0;
   #lastStatsAt = 0;
   /** Searches per second over the last stats interval. */
@@ -66,6 +68,7 @@ export class NapsterServer {
   constructor(ctx: PluginContext, opts: ServerRunOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
+    this.#outputGuard = new OutputQueueGuard(C.CLIENT_QUEUE_BYTES, ctx.clock, opts.slowReaderGraceMs);
   }
 
   get port(): number {
@@ -199,6 +202,7 @@ export class NapsterServer {
   #onClose(conn: Connection<NapFrame>, reason: NetError | undefined): void {
     const s = this.#sessions.get(conn);
     this.#sessions.delete(conn);
+    this.#outputGuard.forget(conn);
     if (!s) return;
     this.#loginTimers.get(s)?.cancel();
     this.#loginTimers.delete(s);
