@@ -29,6 +29,15 @@ export class GnutellaLink {
   openedAt = 0;
   /** Pings sent without a pong since (alive pings, spec 2.6). */
   unansweredPings = 0;
+  /** When we last sent an alive ping (ping-policy.ts). */
+  lastAlivePingAt = -Infinity;
+  /** Since when nothing came in, as the maintenance rounds see it (by decodedIn moving). */
+  quietSince = 0;
+  /** decodedIn at the last maintenance round. */
+  decodedAtRound = 0;
+  /** Pings taken from this peer, and when the next regular one may be (ping-policy.ts). */
+  pingsTaken = 0;
+  pingAcceptAt = 0;
   /** A leaf's QRP table, as its ultrapeer receives it (spec 3.4). */
   readonly qrp = new QrpReceiver();
   /** Descriptor bytes decoded (after inflating): with the wire bytes, the compression ratio. */

@@ -20,6 +20,7 @@ import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
 import { DynamicQueries } from './dynamic-queries.js';
 import { DQ_LEAF_RESULTS } from './dynamic-query.js';
+import { answerPing } from './ping-policy.js';
 import { QueryWords } from './qrp-receiver.js';
 import { decodeQueryStatus, encodeQueryStatusRequest, encodeQueryStatusResponse } from './query-status.js';
 import type { Query } from './query.js';
@@ -37,7 +38,7 @@ const OUR_SPEED = 10_000;
  */
 export class MessageHandler {
   readonly seen: SeenTable;
-  readonly drops: Partial<Record<DropReason | 'malformed' | 'throttled', number>> = {};
+  readonly drops: Partial<Record<DropReason | 'malformed' | 'throttled' | 'ping-throttled', number>> = {};
   /** Our leaves' queries and our own, widened step by step as an ultrapeer (spec 3.5). */
   readonly dq: DynamicQueries;
   readonly #pings: GenerationMap<string, LinkId>;
@@ -80,7 +81,7 @@ export class MessageHandler {
     this.dq.forget(l.id);
   }
 
-  #drop(reason: DropReason | 'malformed' | 'throttled'): void {
+  #drop(reason: DropReason | 'malformed' | 'throttled' | 'ping-throttled'): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1;
   }
 
@@ -152,7 +153,7 @@ export class MessageHandler {
         } catch {
           return this.#drop('malformed');
         }
-        return this.#answerPing(l, d, decision.alive);
+        return this.#answerPing(l, d);
       case 'query': {
         if (this.s.role === 'ultrapeer') this.#queryRoutes.set(key, l.id);
         for (const f of decision.forward) {
@@ -260,20 +261,36 @@ export class MessageHandler {
   }
 
   /**
-   * Every ping gets our pong with its MUID (appendix 4); TTL = hops + 1. An alive
-   * ping (TTL 1, hops 0) gets only ours; any other also up to 10 cached pongs of
-   * other hosts, mixing hop counts (spec 2.6 pong caching). Never relayed.
+   * A ping as gtk-gnutella answers it (ping-policy.ts, spec 2.6, appendix 4): an
+   * alive ping (TTL 1, hops 0) and a link's first ping always get our pong with
+   * their MUID, others only while we accept connections, and an ultrapeer adds
+   * up to 10 cached pongs of other hosts, mixing hop counts; a link's regular
+   * pings past one per 3 s (60 s from a leaf) are dropped. TTL = hops + 1. Never relayed.
    */
-  #answerPing(l: GnutellaLink, d: Descriptor, alive: boolean): void {
+  #answerPing(l: GnutellaLink, d: Descriptor): void {
+    const a = answerPing({
+      ttl: d.ttl,
+      hops: d.hops,
+      self: this.s.role,
+      from: l.role ?? 'ultrapeer',
+      taken: l.pingsTaken,
+      acceptAt: l.pingAcceptAt,
+      now: this.ctx.clock.now(),
+      accepting: this.s.acceptingConnections(),
+    });
+    if (a.kind === 'drop') return this.#drop('ping-throttled');
+    l.pingsTaken++;
+    l.pingAcceptAt = a.acceptAt;
     const ttl = d.hops + 1;
-    this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl, hops: 0, payload: this.ourPong() });
-    if (alive) return;
+    if (a.own) this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl, hops: 0, payload: this.ourPong() });
+    if (!a.cached) return;
     for (const p of this.pongs.pick(l.id)) {
       this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_PONG, ttl, hops: Math.min(p.hops + 1, C.HARD_TTL_LIMIT - ttl), payload: p.payload });
     }
   }
 
   sendAlivePing(l: GnutellaLink): void {
+    l.lastAlivePingAt = this.ctx.clock.now();
     const muid = newGuid();
     this.#pings.set(muid.toString('hex'), l.id);
     l.unansweredPings++;

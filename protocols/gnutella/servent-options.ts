@@ -46,9 +46,5 @@ export const KNOWN_ULTRAPEERS = 2_000;
 export const QRP_UP_UPDATE_MS = 30_000;
 /** The host cache is saved (when changed) this often. */
 export const HOSTS_SAVE_EVERY_MS = 60_000;
-/** Alive pings go out this often per link (GTKG: 20 s to UPs, 120 s on leaf links). */
-export const PING_EVERY_MS = 30_000;
 /** A link silent both ways this long is closed with Bye 405 (spec 1.5: GTKG's node_connected_timeout). */
 export const IDLE_MS = 180_000;
-/** Unanswered alive pings before Bye 406 (GTKG: 4 on leaf links). */
-export const MAX_UNANSWERED_PINGS = 4;

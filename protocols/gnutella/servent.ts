@@ -274,6 +274,14 @@ export class Servent {
     return (this.role === 'leaf' ? this.opts.links : this.opts.upLinks) - this.openLinks('ultrapeer').length;
   }
 
+  /**
+   * We take incoming connections now (spec 2.6: the condition for our own pong):
+   * an ultrapeer, not firewalled, with a leaf or ultrapeer slot free.
+   */
+  acceptingConnections(): boolean {
+    return this.role === 'ultrapeer' && !this.push.firewalled && (this.freeLeafSlots() > 0 || this.freeUltrapeerSlots() > 0);
+  }
+
   /** Leaves we may still take (none as a leaf). */
   freeLeafSlots(): number {
     return this.role === 'ultrapeer' ? this.opts.maxLeaves - this.openLinks('leaf').length : 0;
