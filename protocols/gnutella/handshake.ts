@@ -9,6 +9,7 @@ import {
   STATUS_FORBIDDEN,
   STATUS_OK,
   STATUS_TOO_LARGE,
+  STATUS_SHIELDED,
   STATUS_UNAVAILABLE,
   USER_AGENT,
 } from './constants.js';
@@ -163,6 +164,9 @@ export interface AcceptView {
   tryHosts: readonly HostPort[];
   /** As an ultrapeer: we want more ultrapeer links rather than leaves (`X-Ultrapeer-Needed`, spec 3.1). */
   needUltrapeers?: boolean;
+  /** Our caps, said in refusals as gtk-gnutella says them (`Too many leaf connections (100 max)`). */
+  maxUltrapeers?: number;
+  maxLeaves?: number;
 }
 
 /** The acceptor's step-2 verdict. */
@@ -173,10 +177,14 @@ export type AcceptDecision =
   | { kind: 'drop'; reason: string };
 
 /**
- * Step 2 as acceptor (spec 1.2-1.4, appendix 1, 7): refuse nodes without
- * `X-Ultrapeer` (403), a GUID already connected or our own (409), a role we have
- * no slot for (503 + `X-Try-Ultrapeers`); a leaf takes only ultrapeers.
- * Otherwise 200 with our headers, compressing our side when the peer accepts it.
+ * Step 2 as acceptor (spec 1.2-1.4, appendix 1, 7), in gtk-gnutella's codes and
+ * words (its nodes.c): a leaf answers anything but an ultrapeer with
+ * `204 Shielded leaf node (N peers max)` (a refusal a servent does not retry as
+ * busy, unlike 503); an ultrapeer refuses nodes without `X-Ultrapeer` (403); a
+ * GUID already connected or our own gets 409; a role we have no slot for
+ * `503 Too many leaf|ultra connections (N max)`; 204 and 503 carry
+ * `X-Try-Ultrapeers`. Otherwise 200 with our headers, compressing our side
+ * when the peer accepts it.
  */
 export function acceptorRespond(req: HeaderBlock, local: LocalInfo, view: AcceptView): AcceptDecision {
   if (!isConnectLine(req.startLine)) return { kind: 'drop', reason: `not a Gnutella 0.6 connect: ${req.startLine.slice(0, 40)}` };
@@ -189,13 +197,14 @@ export function acceptorRespond(req: HeaderBlock, local: LocalInfo, view: Accept
     if (withHosts && view.tryHosts.length > 0) headers.push(['X-Try-Ultrapeers', formatTryHosts(view.tryHosts.slice(0, MAX_TRY_HOSTS))]);
     return { kind: 'refuse', response: encodeHeaderBlock(status(code, reason), headers), code, reason };
   };
+  const max = (n: number | undefined, what = ''): string => (n === undefined ? '' : ` (${n}${what} max)`);
+  if (local.role === 'leaf' && peer.role !== 'ultrapeer') return refuse(STATUS_SHIELDED, `Shielded leaf node${max(view.maxUltrapeers, ' peers')}`, true);
   if (peer.role === undefined) return refuse(STATUS_FORBIDDEN, 'Normal nodes refused', false);
   const ours = local.guid.toString('hex');
   if (peer.guid === ours) return refuse(STATUS_CONFLICT, 'Connected to self', false);
   if (peer.guid && view.connectedGuids.has(peer.guid)) return refuse(STATUS_CONFLICT, 'Already connected to this GUID', false);
-  if (local.role === 'leaf' && peer.role === 'leaf') return refuse(STATUS_UNAVAILABLE, 'Shielded leaf node', true);
-  if (peer.role === 'ultrapeer' && view.freeUltrapeerSlots <= 0) return refuse(STATUS_UNAVAILABLE, 'Too many ultra connections', true);
-  if (peer.role === 'leaf' && view.freeLeafSlots <= 0) return refuse(STATUS_UNAVAILABLE, 'Too many leaf connections', true);
+  if (peer.role === 'ultrapeer' && view.freeUltrapeerSlots <= 0) return refuse(STATUS_UNAVAILABLE, `Too many ultra connections${max(view.maxUltrapeers)}`, true);
+  if (peer.role === 'leaf' && view.freeLeafSlots <= 0) return refuse(STATUS_UNAVAILABLE, `Too many leaf connections${max(view.maxLeaves)}`, true);
   // As gtk-gnutella (appendix 2): a leaf link is mostly our queries to it, which compress well; one
   // that cannot inflate costs several times the bandwidth. With --gnutella-no-deflate we compress
   // nothing ourselves, so we take such leaves.

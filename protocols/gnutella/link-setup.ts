@@ -64,6 +64,8 @@ export class LinkSetup {
           connectedGuids: this.#connectedGuids(),
           tryHosts: this.#tryHosts(),
           needUltrapeers: ups < s.opts.upLinks / 2 || s.freeLeafSlots() <= 0,
+          maxUltrapeers: s.role === 'leaf' ? s.opts.links : s.opts.upLinks,
+          maxLeaves: s.opts.maxLeaves,
         });
         if (d.kind === 'drop') return conn.close(NetError.protocol(d.reason));
         conn.send(d.response);
@@ -100,6 +102,8 @@ export class LinkSetup {
             s.knownUltrapeers.add(`${h.ip}:${h.port}`);
           }
         }
+        // 204: a shielded leaf (gtk-gnutella drops it as a host to link with); an ultrapeer of ours stops dialling it.
+        if (d.kind === 'refused' && d.code === C.STATUS_SHIELDED && l.dialled) s.knownUltrapeers.delete(l.dialled);
         if (d.kind === 'refused') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
         if (d.kind === 'refuse') {
           conn.send(d.final);

@@ -250,12 +250,18 @@ describe('our handshake as gtk-gnutella sees it', () => {
     expect(h.get('x-ultrapeer')).toBe('True');
   });
 
-  it('acceptor refusals: no X-Ultrapeer 403, leaf to leaf 503 with hosts, same GUID 409, no slots 503, 0.4 dropped', () => {
+  it("acceptor refusals in gtk-gnutella's codes and words: no X-Ultrapeer 403, a leaf's 204 to anything but an ultrapeer, same GUID 409, no slots 503 (N max), 0.4 dropped", () => {
     const noUp = acceptorRespond(parse(block('GNUTELLA CONNECT/0.6\nUser-Agent: x')), up, view);
     expect(noUp).toMatchObject({ kind: 'refuse', code: 403, reason: 'Normal nodes refused' });
-    const toLeaf = acceptorRespond(parse(PROBE_LEAF_REQUEST), leaf, view);
-    expect(toLeaf).toMatchObject({ kind: 'refuse', code: 503 });
-    if (toLeaf.kind === 'refuse') expect(parse(toLeaf.response).headers.get('x-try-ultrapeers')).toBe('10.0.0.9:6346');
+    const toLeaf = acceptorRespond(parse(PROBE_LEAF_REQUEST), leaf, { ...view, maxUltrapeers: 3 });
+    expect(toLeaf).toMatchObject({ kind: 'refuse', code: 204, reason: 'Shielded leaf node (3 peers max)' });
+    if (toLeaf.kind === 'refuse') {
+      expect(parse(toLeaf.response).startLine).toBe('GNUTELLA/0.6 204 Shielded leaf node (3 peers max)');
+      expect(parse(toLeaf.response).headers.get('x-try-ultrapeers')).toBe('10.0.0.9:6346');
+    }
+    expect(acceptorRespond(parse(block('GNUTELLA CONNECT/0.6\nUser-Agent: x')), leaf, view)).toMatchObject({ kind: 'refuse', code: 204, reason: 'Shielded leaf node' });
+    expect(acceptorRespond(parse(GTKG_CONNECT), up, { ...view, freeUltrapeerSlots: 0, maxUltrapeers: 32 })).toMatchObject({ kind: 'refuse', code: 503, reason: 'Too many ultra connections (32 max)' });
+    expect(acceptorRespond(parse(PROBE_LEAF_REQUEST), { ...up, deflate: false }, { ...view, freeLeafSlots: 0, maxLeaves: 100 })).toMatchObject({ kind: 'refuse', code: 503, reason: 'Too many leaf connections (100 max)' });
     const dup = acceptorRespond(parse(GTKG_CONNECT), up, { ...view, connectedGuids: new Set(['3e2f3102bd7cfd2e4b3c23c8238f3a45']) });
     expect(dup).toMatchObject({ kind: 'refuse', code: 409 });
     expect(acceptorRespond(parse(GTKG_CONNECT), leaf, { ...view, freeUltrapeerSlots: 0 })).toMatchObject({ kind: 'refuse', code: 503 });

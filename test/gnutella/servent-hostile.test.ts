@@ -19,6 +19,14 @@ describe('our leaf facing hostile peers', () => {
     await leaf.stop();
   });
 
+  it("refuses a leaf as gtk-gnutella's leaves do: 204 Shielded leaf node, with hosts to try, then closes", async () => {
+    const p = await rawPeer(leaf.port);
+    p.write(leafConnect(['Accept-Encoding: deflate']));
+    await p.closed;
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 204 Shielded leaf node \(10 peers max\)\r\n/);
+    expect(p.text()).toMatch(/\r\nRemote-IP: 127\.0\.0\.1\r\n/);
+  });
+
   it('answers an alive ping with a pong of the same MUID and sends no relay', async () => {
     const p = await linkedUp(leaf.port);
     await until(() => p.descriptors.some((d) => d.type === 0x00)); // our own alive ping
@@ -140,12 +148,6 @@ describe('our leaf facing hostile peers', () => {
     b.socket.destroy();
   });
 
-  it('a leaf refuses another leaf with 503 and hosts to try', async () => {
-    const p = await rawPeer(leaf.port);
-    p.write(leafConnect());
-    await p.closed;
-    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 503 /);
-  });
 });
 
 describe('our ultrapeer facing a leaf that relays', () => {
