@@ -385,7 +385,9 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
   it('after a short break in one server\'s NATS link, the others learn what changed meanwhile (a user who left is signed off)', async () => {
     // Server D reaches NATS through a proxy the test can cut; the others never miss enough beats to drop D.
     const links = new Set<Socket>();
+    let cut = false;
     const proxy = createServer((c) => {
+      if (cut) return void c.destroy();
       const u = tcpConnect(nats.port, '127.0.0.1');
       for (const s of [c, u]) {
         links.add(s);
@@ -399,13 +401,17 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
       const d = await startServer('srvD', `nats://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
       servers.push(d);
       const dave = await login(d, 'dave', { pass: 'dpw' });
+      const erin = await login(d, 'erin', { pass: 'epw' });
       await vi.waitFor(async () => expect((await carol.ask(207, 'dave', 209)).at(-1)!.text).toBe('dave 7'), { timeout: 15_000, interval: 300 });
       const from = d.cli.events.length;
       const seen = carol.frames.length;
+      cut = true;
       for (const s of links) s.destroy();
       await d.cli.waitEvent((e) => d.cli.events.indexOf(e) >= from && String(e.text).includes('NATS is unreachable'), 10_000);
-      // dave quits while D cannot tell anyone.
+      // dave quits while D cannot tell anyone (the link stays cut until D has seen him go).
       dave.close();
+      await vi.waitFor(async () => expect(await whois(erin, 'dave')).toMatch(/^605 dave /), { timeout: 10_000, interval: 100 });
+      cut = false;
       await d.cli.waitEvent((e) => d.cli.events.indexOf(e) >= from && String(e.text).startsWith('cluster: rejoined'), 20_000);
       // As after an OpenNap relink: D's users are signed off and fetched afresh; dave is not among them.
       expect((await carol.waitType(210, seen, 10_000)).text).toBe('dave');
