@@ -28,14 +28,28 @@ export class ScanJobs {
   #gone = 0;
   #failure: Error | undefined;
   #wake: (() => void) | undefined;
+  /** Where completed parts go, in walk order; until it is given (`handTo`), they wait here. */
+  #take: ((part: ScanPart) => void) | undefined;
 
-  /** `maxBytes`: files up to this size are hashed with their stat (-1: none; stat-hash-sync.ts). */
+  /**
+   * `maxBytes`: files up to this size are hashed with their stat (-1: none;
+   * stat-hash-sync.ts). `take`: where completed parts go; without it they are
+   * kept until `handTo` (a scan begun before the library that takes it in
+   * exists: early-scan.ts).
+   */
   constructor(
     private readonly workers: ShareWorkers,
-    private readonly maxBytes: number,
-    private readonly take: (part: ScanPart) => void,
+    readonly maxBytes: number,
+    take?: (part: ScanPart) => void,
   ) {
     this.#out = new Array<number>(workers.threads).fill(0);
+    this.#take = take;
+  }
+
+  /** From now on completed parts go to `take`, those kept so far first. */
+  handTo(take: (part: ScanPart) => void): void {
+    this.#take = take;
+    this.#handOn();
   }
 
   /** Files listed by the walk that were gone (or no longer regular files) when opened. */
@@ -94,10 +108,12 @@ export class ScanJobs {
 
   /** Hands on the completed parts that are next in walk order. */
   #handOn(): void {
+    const take = this.#take;
+    if (take === undefined && this.#failure === undefined) return; // kept until handTo
     try {
-      for (let p = this.#done.get(this.#handed); p !== undefined && this.#failure === undefined; p = this.#done.get(this.#handed)) {
+      for (let p = this.#done.get(this.#handed); take && p !== undefined && this.#failure === undefined; p = this.#done.get(this.#handed)) {
         this.#done.delete(this.#handed++);
-        this.take(p);
+        take(p);
       }
     } catch (err) {
       this.#failure ??= err instanceof Error ? err : new Error(String(err));

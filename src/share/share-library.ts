@@ -1,5 +1,5 @@
 import { access, lstat, realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AppEvent } from '../app-api.js';
 import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError } from '../errors.js';
@@ -22,6 +22,7 @@ import { STAT_HASH_MAX_BYTES } from './stat-hash-sync.js';
 import { boxedArray } from './boxed-array.js';
 import { ShareWatch } from './share-watch.js';
 import { ShareWorkers, takeShareWorkers } from './share-workers.js';
+import { libraryRoots, type EarlyScan, type FirstScanLimits } from './early-scan.js';
 import { SCAN_PART_FILES } from './walk-sync.js';
 import type { ScanEnd, ScanPart } from './worker-messages.js';
 
@@ -67,7 +68,7 @@ export class ShareLibrary {
   constructor(opts: ShareLibraryOptions) {
     this.#opts = opts;
     // The same folder given twice (`dir` and `dir/`, or a relative path) is one root, listed once by /shares.
-    this.roots = [...new Set(opts.roots.map((r) => resolve(r)))];
+    this.roots = libraryRoots(opts.roots);
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log ?? silentLogger;
     if (opts.dataDir !== undefined) this.#cache = new HashCacheFile(join(opts.dataDir, HASH_CACHE_FILE), this.#log);
@@ -206,7 +207,7 @@ export class ShareLibrary {
    */
   async #scan(): Promise<void> {
     if (this.#stopped) return;
-    const started = this.#clock.now();
+    let started = this.#clock.now();
     this.#scanning = true;
     // A scan during a hashing run joins it: one share.hashed when both are done, timed from the first walk.
     if (this.#opts.hash !== false) this.#hashRunStarted ??= started;
@@ -229,28 +230,48 @@ export class ShareLibrary {
       if (this.roots.length > 0) {
         const firstHashing = s.gen === 1 && this.#opts.hash !== false;
         const cacheThere = (firstHashing || cache !== undefined) && (await this.#cacheExists());
+        const partFiles = this.#opts.scanPartFiles ?? SCAN_PART_FILES;
+        const limits: FirstScanLimits = {
+          maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
+          partFiles: Math.min(partFiles, SCAN_JOB_FILES),
+          maxBytes: this.#opts.statHashMaxBytes ?? STAT_HASH_MAX_BYTES,
+        };
+        // A first scan begun before the program loaded (early-scan.ts) is this scan if it is the one
+        // asked for below; otherwise it is cancelled (its walk ends on its own, unheard).
+        let early: EarlyScan | undefined = this.#workers.takeEarlyScan();
+        if (early && !(firstHashing && !cacheThere && early.matches(this.roots, limits))) {
+          early.cancel();
+          early = undefined;
+        }
         // A first scan with no hashes remembered hashes every file: the second worker starts now
         // instead of at the first part, while the walk begins (issue 9).
         if (firstHashing && !cacheThere) {
           this.#workers.startAll();
           held = boxedArray();
-          jobs = new ScanJobs(this.#workers, this.#opts.statHashMaxBytes ?? STAT_HASH_MAX_BYTES, (part) => parts.push(part));
+          jobs = early ? early.jobs : new ScanJobs(this.#workers, limits.maxBytes);
+          jobs.handTo((part) => parts.push(part));
         }
-        const partFiles = this.#opts.scanPartFiles ?? SCAN_PART_FILES;
+        if (early) {
+          // The scan began that long before this call: its share.hashed and log line say so.
+          started -= Math.round(early.ageMs);
+          this.#hashRunStarted = started;
+        }
         // No cache file yet (a first start): the walk is not asked to look each file up in one, which
         // would send a record of spaces for every file (issue 9: 10 MB for 100,000 files, copied on
         // both threads); the cache counts as read, with nothing in it.
         if (cache && !cacheThere) cache.loaded({ rows: 0, used: 0 });
-        end = await this.#workers.scan(
-          this.roots,
-          {
-            maxFiles: this.#opts.maxFiles ?? DEFAULT_MAX_FILES,
-            partFiles: jobs ? Math.min(partFiles, SCAN_JOB_FILES) : partFiles,
-            cache: cache && cacheThere ? { file: cache.file, legacyFile: cache.legacyFile } : undefined,
-            list: jobs !== undefined,
-          },
-          (part) => (jobs ? jobs.list(part) : parts.push(part)),
-        );
+        end = early
+          ? await early.end
+          : await this.#workers.scan(
+              this.roots,
+              {
+                maxFiles: limits.maxFiles,
+                partFiles: jobs ? limits.partFiles : partFiles,
+                cache: cache && cacheThere ? { file: cache.file, legacyFile: cache.legacyFile } : undefined,
+                list: jobs !== undefined,
+              },
+              (part) => (jobs ? jobs.list(part) : parts.push(part)),
+            );
         if (jobs) {
           await jobs.finish();
           end = { ...end, files: end.files - jobs.gone, skipped: end.skipped + jobs.gone };

@@ -4,6 +4,7 @@
  * again after it dies, and an idle worker does not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
+import type { EarlyScan } from './early-scan.js';
 import type { PackedHashes, ScanEnd, ScanPart, StatHashed, WorkerReply, WorkerRequest, WorkerStart } from './worker-messages.js';
 import { NAME_SEPARATOR } from './worker-messages.js';
 
@@ -41,10 +42,13 @@ let early: ShareWorkers | undefined;
  * exits as before. `started`: how many of the pool's workers start now (a
  * restart with a hash cache walks with the first alone: early-start.ts).
  */
-export function startShareWorkersEarly(threads = SHARE_WORKER_THREADS, started = threads): void {
-  if (early) return;
+export function startShareWorkersEarly(threads = SHARE_WORKER_THREADS, started = threads): ShareWorkers {
+  if (early) return early;
   early = new ShareWorkers(threads);
+  // Nothing asked of it keeps the process alive until a library takes it (a bad flag still exits at once).
+  early.hold(true);
   early.startAll(started);
+  return early;
 }
 
 /** The pool started early when it has `threads` workers (and no one took it yet), else a new pool. */
@@ -52,6 +56,7 @@ export function takeShareWorkers(threads = SHARE_WORKER_THREADS): ShareWorkers {
   const pool = early;
   if (pool && pool.threads === threads) {
     early = undefined;
+    pool.hold(false);
     return pool;
   }
   return new ShareWorkers(threads);
@@ -65,6 +70,10 @@ export class ShareWorkers {
   #closed = false;
   /** Scans out (on the first worker): hash batches sent there would wait behind the walk. */
   #scans = 0;
+  /** Until a library takes an early pool, what it is asked does not keep the process alive. */
+  #held = false;
+  /** A first scan begun on this pool before a library took it (early-scan.ts), until a library takes it in. */
+  #early: EarlyScan | undefined;
 
   constructor(readonly threads = SHARE_WORKER_THREADS) {
     this.#slots = new Array<Slot | undefined>(Math.max(1, threads)).fill(undefined);
@@ -89,6 +98,25 @@ export class ShareWorkers {
     }
     if (r.type !== 'scanned') throw new Error(r.type === 'failed' ? r.message : `unexpected ${r.type} reply to scan`);
     return r.end;
+  }
+
+  /** Keeps the scan begun early for the library that takes this pool (early-scan.ts). */
+  setEarlyScan(scan: EarlyScan): void {
+    this.#early = scan;
+  }
+
+  /** The scan begun early on this pool, once (the library takes it in, or cancels it when it does not match its own). */
+  takeEarlyScan(): EarlyScan | undefined {
+    const scan = this.#early;
+    this.#early = undefined;
+    return scan;
+  }
+
+  /** While held, requests do not keep the process alive; let go, workers with requests out do again. */
+  hold(held: boolean): void {
+    this.#held = held;
+    if (held) return;
+    for (const slot of this.#slots) if (slot && slot.pending.size > 0) slot.worker.ref();
   }
 
   /** Workers running now (started and not ended). */
@@ -153,7 +181,7 @@ export class ShareWorkers {
     const slot = this.#slots[k] ?? this.#spawn(k);
     const id = this.#nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
-      if (slot.pending.size === 0) slot.worker.ref();
+      if (slot.pending.size === 0 && !this.#held) slot.worker.ref();
       slot.pending.set(id, { resolve, reject, onPart });
       slot.worker.postMessage(make(id));
     });
@@ -163,7 +191,6 @@ export class ShareWorkers {
     const start: WorkerStart = { stop: this.#stop };
     const worker = new Worker(shareWorkerUrl(), { workerData: start });
     const slot: Slot = { worker, pending: new Map() };
-    worker.unref(); // idle: the process may exit
     worker.on('message', (r: WorkerReply) => {
       const p = slot.pending.get(r.id);
       if (!p) return;
@@ -189,6 +216,8 @@ export class ShareWorkers {
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
     });
+    // Idle: the process may exit. After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
     this.#slots[k] = slot;
     return slot;
   }

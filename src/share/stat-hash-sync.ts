@@ -16,14 +16,10 @@ import { hashFileRecord, writeRecord } from './hash-sync.js';
 import { NAPSTER_MD5_PREFIX_BYTES } from './file-hasher.js';
 import { fstatInto, KIND_FILE, KIND_OTHER, lstatInto, lstatOut, type LstatOut } from './lstat-fields.js';
 import { NOT_STATED } from './walk-sync.js';
+import { STAT_HASH_MAX_BYTES } from './scan-sizes.js';
 import { HASH_RECORD_CHARS, type StatHashed } from './worker-messages.js';
 
-/**
- * Files up to this size are hashed where they are stat'ed (one read each);
- * larger ones are hashed later by the hash queue. Small, so that a share of
- * many middling files is not read whole before `share.ready`.
- */
-export const STAT_HASH_MAX_BYTES = 16 * 1024;
+export { STAT_HASH_MAX_BYTES };
 
 /**
  * Read only, never through a symlink (the walk saw a regular file; one

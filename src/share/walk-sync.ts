@@ -12,9 +12,9 @@ import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanEnd, type ScanPart, type Sc
 import { boxedArray } from './boxed-array.js';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, lstatInto, lstatOut } from './lstat-fields.js';
 import { DIRENT_DIR, DIRENT_FILE, DIRENT_LINK, DIRENT_UNKNOWN, readdirTypes, type DirTypes } from './dir-types.js';
+import { SCAN_PART_FILES } from './scan-sizes.js';
 
-/** Files per part sent to the library while walking. */
-export const SCAN_PART_FILES = 8192;
+export { SCAN_PART_FILES };
 /**
  * Files in the first part; each next part is twice as large, up to the
  * part size (issue 9: a first part of 8192 files reached the library about
