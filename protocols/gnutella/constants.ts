@@ -128,6 +128,8 @@ export const BYE_DUPLICATES = 401;
 export const BYE_HIGH_TTL = 403;
 export const BYE_IDLE = 405;
 export const BYE_NO_PONGS = 406;
+/** A neighbour whose own hits carry servent GUIDs not its own (gtk-gnutella: 5 "weird" messages). */
+export const BYE_SECURITY = 412;
 export const BYE_BAD_QRP = 413;
 export const BYE_LEAF_RELAYED = 414;
 export const BYE_INTERNAL = 500;

@@ -35,6 +35,9 @@ export class GnutellaLink {
   quietSince = 0;
   /** decodedIn at the last maintenance round. */
   decodedAtRound = 0;
+  /** The peer's servent GUID (hex) as its handshake or first own hit said, and its own hits that said another (neighbour-guid.ts). */
+  serventGuid: string | undefined;
+  weirdHits = 0;
   /** Pings taken from this peer, and when the next regular one may be (ping-policy.ts). */
   pingsTaken = 0;
   pingAcceptAt = 0;

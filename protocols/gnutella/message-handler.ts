@@ -20,6 +20,7 @@ import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
 import { DynamicQueries } from './dynamic-queries.js';
 import { DQ_LEAF_RESULTS } from './dynamic-query.js';
+import { checkNeighbourGuid, MAX_WEIRD_HITS } from './neighbour-guid.js';
 import { answerPing } from './ping-policy.js';
 import { QueryWords } from './qrp-receiver.js';
 import { decodeQueryStatus, encodeQueryStatusRequest, encodeQueryStatusResponse } from './query-status.js';
@@ -93,7 +94,10 @@ export class MessageHandler {
     let msg: GnutellaMessage | undefined;
     let back: RouteTarget | undefined;
     if (d.type === C.DESCRIPTOR_PONG) back = this.#pings.get(key) === l.id ? 'us' : undefined;
-    if (d.type === C.DESCRIPTOR_QUERY_HIT) back = this.s.searches.has(d.muid) ? 'us' : this.#queryRoutes.get(key);
+    if (d.type === C.DESCRIPTOR_QUERY_HIT) {
+      if (d.hops === 0 && this.#weirdGuid(l, d.payload)) return;
+      back = this.s.searches.has(d.muid) ? 'us' : this.#queryRoutes.get(key);
+    }
     if (d.type === C.DESCRIPTOR_PUSH) {
       try {
         const p = decodePush(d.payload);
@@ -180,6 +184,16 @@ export class MessageHandler {
         return this.#forUs(l, d, msg);
       }
     }
+  }
+
+  /** A neighbour's own hit with a GUID not its own (neighbour-guid.ts); true when that ended the link with Bye 412. */
+  #weirdGuid(l: GnutellaLink, payload: Buffer): boolean {
+    const v = checkNeighbourGuid(l.serventGuid ?? l.peer?.guid, payload);
+    if (!v) return false;
+    l.serventGuid = v.guid;
+    if (!v.weird || ++l.weirdHits < MAX_WEIRD_HITS) return false;
+    this.s.sendBye(l, C.BYE_SECURITY, 'Security violation');
+    return true;
   }
 
   /** Leaves whose QRP table matches every word (2/3 from 3 words on; any URN), whatever the TTL (spec 3.4). */
