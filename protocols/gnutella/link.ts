@@ -38,6 +38,8 @@ export class GnutellaLink {
   /** The peer's servent GUID (hex) as its handshake or first own hit said, and its own hits that said another (neighbour-guid.ts). */
   serventGuid: string | undefined;
   weirdHits = 0;
+  /** Queries it sent us twice (peer-conduct.ts). */
+  dups = 0;
   /** Pings taken from this peer, and when the next regular one may be (ping-policy.ts). */
   pingsTaken = 0;
   pingAcceptAt = 0;

@@ -20,7 +20,7 @@ import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
 import { DynamicQueries } from './dynamic-queries.js';
 import { DQ_LEAF_RESULTS } from './dynamic-query.js';
-import { checkNeighbourGuid, MAX_WEIRD_HITS } from './neighbour-guid.js';
+import { duplicateFrom, ownHitConduct } from './peer-conduct.js';
 import { answerPing } from './ping-policy.js';
 import { QueryWords } from './qrp-receiver.js';
 import { decodeQueryStatus, encodeQueryStatusRequest, encodeQueryStatusResponse } from './query-status.js';
@@ -95,7 +95,8 @@ export class MessageHandler {
     let back: RouteTarget | undefined;
     if (d.type === C.DESCRIPTOR_PONG) back = this.#pings.get(key) === l.id ? 'us' : undefined;
     if (d.type === C.DESCRIPTOR_QUERY_HIT) {
-      if (d.hops === 0 && this.#weirdGuid(l, d.payload)) return;
+      const bye = d.hops === 0 ? ownHitConduct(l, d.payload) : undefined;
+      if (bye) return this.s.sendBye(l, bye.code, bye.reason);
       back = this.s.searches.has(d.muid) ? 'us' : this.#queryRoutes.get(key);
     }
     if (d.type === C.DESCRIPTOR_PUSH) {
@@ -127,6 +128,11 @@ export class MessageHandler {
     }
     const wordsOf = (): QueryWords => (words ??= new QueryWords(query?.text ?? '', (query?.huge ?? []).filter((h) => h.toLowerCase().startsWith(C.URN_SHA1_PREFIX))));
     let seen = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_QUERY ? this.seen.check(d.muid, d.type, d.ttl) : 'new';
+    // The same neighbour sending a query twice (peer-conduct.ts); our queries' routes say who sent each first.
+    if (seen === 'duplicate' && d.type === C.DESCRIPTOR_QUERY && this.#queryRoutes.get(key) === l.id) {
+      const bye = duplicateFrom(l, this.s.openLinks().length, this.s.role === 'leaf' ? this.s.opts.links : this.s.opts.upLinks);
+      if (bye) return this.s.sendBye(l, bye.code, bye.reason);
+    }
     // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).
     if (seen === 'higher-ttl' && l.peer?.extProbes !== true) seen = 'duplicate';
     const decision = route({
@@ -184,16 +190,6 @@ export class MessageHandler {
         return this.#forUs(l, d, msg);
       }
     }
-  }
-
-  /** A neighbour's own hit with a GUID not its own (neighbour-guid.ts); true when that ended the link with Bye 412. */
-  #weirdGuid(l: GnutellaLink, payload: Buffer): boolean {
-    const v = checkNeighbourGuid(l.serventGuid ?? l.peer?.guid, payload);
-    if (!v) return false;
-    l.serventGuid = v.guid;
-    if (!v.weird || ++l.weirdHits < MAX_WEIRD_HITS) return false;
-    this.s.sendBye(l, C.BYE_SECURITY, 'Security violation');
-    return true;
   }
 
   /** Leaves whose QRP table matches every word (2/3 from 3 words on; any URN), whatever the TTL (spec 3.4). */

@@ -1,15 +1,19 @@
 /**
- * A neighbour whose own QueryHits (hops 0) carry a servent GUID other than
- * the one its handshake said is "weird" (gtk-gnutella's node_set_guid); five
- * such hits end the link with `Bye 412 Security violation`, as gtk-gnutella does.
+ * gtk-gnutella's checks on a neighbour's conduct (peer-conduct.ts): its own
+ * QueryHits (hops 0) with a servent GUID other than its handshake's are
+ * "weird", and five end the link with `Bye 412 Security violation`; queries it
+ * sends twice are duplicates, and past 5 (over 1.5 % of what it sent, while we
+ * hold more links than we want) end it with `Bye 401 Sent N dups (P% of RX)`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
 import { checkNeighbourGuid } from '../../protocols/gnutella/neighbour-guid.js';
+import { duplicateConduct } from '../../protocols/gnutella/peer-conduct.js';
+import { encodeQuery } from '../../protocols/gnutella/query.js';
 import { encodeQueryHit } from '../../protocols/gnutella/query-hit.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
 
 const hit = (n: number, guid: number): Buffer =>
   encodeDescriptor({
@@ -71,5 +75,48 @@ describe("a neighbour's servent GUID", () => {
       expect(p.isClosed()).toBe(false);
       p.socket.destroy();
     });
+  });
+});
+
+describe('duplicates from one neighbour', () => {
+  it('end the link past 5, over 1.5 % of what it sent, and only while we hold more links than we want', () => {
+    expect(duplicateConduct(4, 12, 3, 2)).toEqual({ dups: 5 });
+    expect(duplicateConduct(5, 12, 3, 2)).toEqual({ dups: 6, bye: { code: 401, reason: 'Sent 6 dups (50.0% of RX)' } });
+    expect(duplicateConduct(5, 12, 2, 2)).toEqual({ dups: 6 });
+    expect(duplicateConduct(5, 1000, 3, 2)).toEqual({ dups: 6 });
+    expect(duplicateConduct(15, 1000, 40, 32)).toEqual({ dups: 16, bye: { code: 401, reason: 'Sent 16 dups (1.6% of RX)' } });
+  });
+
+  it('a neighbour that sends each query twice gets Bye 401 at the sixth duplicate', async () => {
+    const up = await startGNode(0, {}, { mode: 'ultrapeer', upLinks: 2 });
+    try {
+      const link = async (connect: string, inflate: boolean): Promise<RawPeer> => {
+        const p = await rawPeer(up.port);
+        p.write(connect);
+        await until(() => p.text().includes('\r\n\r\n'));
+        p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+        p.binary({ inflate });
+        await until(() => p.descriptors.some((d) => d.type === 0x00));
+        return p;
+      };
+      const a = await link(upConnect(), false);
+      const b = await link(upConnect(), false);
+      const c = await link(leafConnect(['Accept-Encoding: deflate']), true);
+      const q = (n: number): Buffer => encodeDescriptor({ muid: Buffer.alloc(16, 100 + n), type: 0x80, ttl: 3, hops: 0, payload: encodeQuery({ text: `dup word ${n}` }) });
+      for (let i = 0; i < 5; i++) a.write(Buffer.concat([q(i), q(i)]));
+      // A copy of a query that came first from another neighbour is no duplicate of a's.
+      b.write(q(9));
+      a.write(q(9));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(a.isClosed()).toBe(false);
+      a.write(Buffer.concat([q(5), q(5)]));
+      await a.closed;
+      const bye = a.descriptors.find((d) => d.type === 0x02);
+      expect(bye && decodeMessage(bye)).toMatchObject({ kind: 'bye', code: 401, reason: expect.stringMatching(/^Sent 6 dups \(\d+\.\d% of RX\)$/) });
+      expect(b.isClosed() || c.isClosed()).toBe(false);
+      for (const p of [b, c]) p.socket.destroy();
+    } finally {
+      await up.stop();
+    }
   });
 });
