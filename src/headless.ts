@@ -1,4 +1,4 @@
-import type { AppApi, AppEvent } from './app-api.js';
+import type { AppApi, AppEvent, CommandSpec } from './app-api.js';
 import { CommandLineSplitter, type CommandLineItem } from './command-lines.js';
 import { NetError } from './errors.js';
 import { EventOutbox } from './event-outbox.js';
@@ -6,6 +6,8 @@ import { writeEventJson } from './event-bytes.js';
 import { eventJsonLine } from './event-json.js';
 import { formatEvent } from './event-text.js';
 import { FILES_PLUGIN } from './search/files-plugin.js';
+import { helpRows } from './help-text.js';
+import { namesLine, Presence } from './presence.js';
 
 export interface HeadlessOptions {
   json: boolean;
@@ -54,6 +56,15 @@ const MAX_HELD = 16;
 /** Transfers `/cancel` stopped whose cancel event is still to come, at most (the oldest forgotten first). */
 const MAX_CANCELLING = 1000;
 
+/**
+ * The commands headless mode answers itself, as the TUI answers its own: `/names` is who is here
+ * in the chat, from the events seen (src/presence.ts, the TUI's rule); with an argument
+ * (`/names #chan`) it is the plugin's command (a Napster channel's members).
+ */
+export const HEADLESS_COMMANDS: CommandSpec[] = [{ name: 'names', args: '', help: 'list the nicks present in the chat (with #channel: that Napster channel\'s members)' }];
+/** Protocols whose presence is kept, at most (there are a handful). */
+const MAX_PRESENCE_PROTOCOLS = 16;
+
 /** Input lines read ahead of the one being handled before stdin is paused. */
 const MAX_WAITING_LINES = 256;
 
@@ -76,7 +87,22 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   // `/cancel N` answers `cancelled #N: name`; the cancel event comes once the transfer has
   // stopped, maybe after the answer, and is not a second line saying it.
   const cancelling = new Set<number>();
+  // Who is here, per protocol, for /names (the TUI keeps the same per window).
+  let myNick = api.snapshot().nick;
+  const present = new Map<string, Presence>();
+  const presenceOf = (protocol: string): Presence | undefined => {
+    let p = present.get(protocol);
+    if (!p && present.size < MAX_PRESENCE_PROTOCOLS) present.set(protocol, (p = new Presence()));
+    return p;
+  };
+  const track = (e: AppEvent): void => {
+    if (e.type === 'chat.line') presenceOf(e.protocol)?.line(e, myNick);
+    else if (e.type === 'peer.up' && e.nick !== undefined) presenceOf(e.protocol)?.arrive(e.nick, myNick);
+    else if (e.type === 'peer.down') present.get(e.protocol)?.leave(e.address);
+    else if (e.type === 'nick') myNick = e.nick;
+  };
   const write = (e: AppEvent): void => {
+    track(e);
     if (e.type === 'log' && !opts.logEvents) return;
     // Nothing shared (a chat-only node): "sharing 0 files" said it all; a script on --json still gets the event.
     if (!opts.json && e.type === 'share.hashed' && e.files === 0) return;
@@ -104,6 +130,7 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
   // The --json printer takes chat lines as their received bytes (src/wire-chat-line.ts).
   const unsubscribe = api.subscribe(write, { wireLines: opts.json });
 
+  const say = (text: string): void => write({ type: 'notice', protocol: 'core', text });
   const handle = async (item: CommandLineItem): Promise<boolean> => {
     if (item.kind === 'too-long') {
       write({ type: 'error', message: `input line longer than ${item.limit} bytes: ignored (a command or chat line is at most 64 KiB)` });
@@ -127,6 +154,19 @@ export function runHeadless(api: AppApi, opts: HeadlessOptions, quit: Promise<vo
       }
       if (command === '') {
         write({ type: 'error', message: 'empty command (type //text to send a line starting with /)' });
+        return true;
+      }
+      if (command === 'names' && args.length === 0) {
+        const chat = opts.defaultPlugin;
+        if (chat === undefined) write({ type: 'error', message: 'no chat is running: /names lists the nicks present in the chat' });
+        else say(namesLine(chat, (present.get(chat) ?? new Presence()).names(myNick)));
+        return true;
+      }
+      if (command === 'help') {
+        // The TUI's layout, with the commands headless mode answers itself (as the TUI lists its own).
+        const rows = helpRows([...api.commands(), { plugin: 'headless', commands: HEADLESS_COMMANDS }], args[0]);
+        if (typeof rows === 'string') write({ type: 'error', message: rows, protocol: 'core' });
+        else for (const r of rows) say(r.text);
         return true;
       }
       plugin = api.resolve(command, opts.defaultPlugin);

@@ -12,7 +12,8 @@ import { SearchService, type SearchServiceOptions } from './search/search-servic
 import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
 import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
-import { formatDuration, formatSize } from './words.js';
+import { helpRows } from './help-text.js';
+import { peerTableLines } from './peer-table.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -45,7 +46,7 @@ const MAX_HELD_EVENTS = 10_000;
 /** The commands the core answers itself (`/help`, `/peers`, `/quit`), with what `/help` shows of them. */
 export const CORE_COMMANDS: CommandSpec[] = [
   { name: 'help', args: '[command]', help: 'list every command, or describe one' },
-  { name: 'peers', args: '', help: 'list live links: protocol, direction, address, nick, uptime, bytes queued to send' },
+  { name: 'peers', args: '', help: 'list live links: address, protocol, direction, nick, uptime, bytes queued to send' },
   { name: 'quit', args: '[reason]', help: 'leave every network cleanly and exit; the other nodes see the reason' },
 ];
 
@@ -291,24 +292,17 @@ export class PeerdeckNode implements AppApi {
   }
 }
 
+/**
+ * `/help` as headless mode prints it: the layout the TUI shows (src/help-text.ts), commands
+ * grouped under their owner. Throws NOT_FOUND for a topic nobody has.
+ */
 export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[] }>, only?: string): string[] {
-  const name = only?.replace(/^\//, '');
-  const lines: string[] = [];
-  for (const g of groups) {
-    for (const c of g.commands) {
-      if (name && c.name !== name) continue;
-      lines.push(`/${c.name}${c.args ? ' ' + c.args : ''}  - ${c.help} [${g.plugin}]`);
-    }
-  }
-  if (name && lines.length === 0) throw NetError.notFound(`unknown command /${name} (try /help)`);
-  return lines;
+  const rows = helpRows(groups, only);
+  if (typeof rows === 'string') throw NetError.notFound(rows);
+  return rows.map((r) => r.text);
 }
 
+/** `/peers` as headless mode prints it: the TUI's table, columns and titles (src/peer-table.ts). */
 export function peerLines(peers: PeerInfo[]): string[] {
-  if (peers.length === 0) return ['no live links'];
-  return peers.map(
-    (p) =>
-      `${p.protocol.padEnd(8)} ${p.direction.padEnd(3)} ${p.address.padEnd(22)} ${(p.nick ?? '-').padEnd(16)} up ${formatDuration(p.uptimeMs)} queued ${formatSize(p.queuedBytes)}`,
-  );
+  return peerTableLines(peers);
 }
-

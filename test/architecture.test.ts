@@ -43,7 +43,9 @@ function packageImports(text: string): Array<{ spec: string; typeOnly: boolean }
 /** The core's API: the only src/ files tui/ may import (the AppApi contract, its clock, its error type and its wording, counts in words). */
 // error-words.ts belongs with errors.ts: NetError codes and errno names as sentences for the user;
 // words.ts is counts in words (`1 file`, `1.5 KiB`), said alike by the TUI and headless mode;
-// shown-text.ts the one rule for remote text on a screen or in a log (TUI and headless text).
+// shown-text.ts the one rule for remote text on a screen or in a log (TUI and headless text);
+// help-text.ts, peer-table.ts and presence.ts are /help, /peers and /names (who is here), laid out
+// and decided alike for the TUI and headless mode.
 export const TUI_MAY_IMPORT = [
   join('src', 'app-api.ts'),
   join('src', 'clock.ts'),
@@ -51,6 +53,9 @@ export const TUI_MAY_IMPORT = [
   join('src', 'error-words.ts'),
   join('src', 'words.ts'),
   join('src', 'shown-text.ts'),
+  join('src', 'help-text.ts'),
+  join('src', 'peer-table.ts'),
+  join('src', 'presence.ts'),
 ];
 
 /** The terminal library: only tui/ may load it. */

@@ -12,7 +12,7 @@ export const LOCAL_COMMANDS = [
   { name: 'help', args: '[command]', help: 'list every command, or explain one' },
   { name: 'clear', args: '', help: "clear this window's scrollback (in Results: every search; in Transfers: finished rows too)" },
   { name: 'close', args: '[search]', help: 'close a search in the Results window (default: the newest)' },
-  { name: 'names', args: '', help: "list the nicks present in this window's network" },
+  { name: 'names', args: '', help: "list the nicks present in this window's network (with #channel: that Napster channel's members)" },
   { name: 'peers', args: '', help: 'show the live links: address, protocol, direction, nick, uptime, bytes queued to send' },
   { name: 'sort', args: '<n|name|size|source|speed> [asc|desc]', help: 'sort the search results' },
   { name: 'quit', args: '[reason]', help: 'leave peerdeck (also Ctrl-C); the other nodes see the reason' },
@@ -62,7 +62,8 @@ export function parseInput(line: string, ctx: InputContext): InputAction {
     const name = (m?.[1] ?? '').toLowerCase();
     const rest = m?.[2] ?? '';
     if (name === '') return { kind: 'error', message: 'empty command (type //text to send a line starting with /)' };
-    if (isLocal(name)) return { kind: 'local', name, args: splitArgs(rest) };
+    // `/names` is who is here; `/names #chan` a protocol's own (a Napster channel's members), as in headless mode.
+    if (isLocal(name) && !(name === 'names' && rest.trim() !== '')) return { kind: 'local', name, args: splitArgs(rest) };
     const owner = ctx.resolve(name, ctx.plugin);
     if (owner === undefined) return { kind: 'error', message: `unknown command /${name} (try /help)` };
     return { kind: 'run', plugin: owner, name, args: splitArgs(rest) };

@@ -4,15 +4,14 @@
  * through the AppApi. A plugin command of the same name is hidden by these.
  */
 import type { AppSnapshot, CommandSpec } from '../src/app-api.js';
+import { HELP_INDENT, helpRows } from '../src/help-text.js';
+import { namesLine } from '../src/presence.js';
 import { LOCAL_COMMANDS, type LocalCommand } from './input-command.js';
 import { plural } from './format.js';
 import { plainLine, type Line } from './line-format.js';
 import { isSortKey, peersTable } from './tables.js';
 import { Activity, type Tab, type UiModel } from './ui-model.js';
 import { textCols } from './view.js';
-
-/** Continuation rows of /help entries line up under the description. */
-const HELP_INDENT = 32;
 
 /** What the local commands may touch. */
 export interface LocalContext {
@@ -27,26 +26,19 @@ export interface LocalContext {
 
 /**
  * /help lines: every command of every owner with its arguments, or the
- * entries named `topic`. A string is an error for the user.
+ * entries named `topic`, in the layout headless mode prints too (src/help-text.ts).
+ * A string is an error for the user.
  */
 export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[] }>, topic: string | undefined): Line[] | string {
   const local = new Set<string>(LOCAL_COMMANDS.map((c) => c.name));
   const all = [
     { plugin: 'tui', commands: LOCAL_COMMANDS.map((c) => ({ ...c })) },
     ...groups.map((g) => ({ plugin: g.plugin, commands: g.commands.filter((c) => !local.has(c.name)) })),
-  ].filter((g) => g.commands.length > 0);
-  const out: Line[] = [];
-  if (topic) {
-    const want = topic.replace(/^\//, '').toLowerCase();
-    for (const g of all) for (const c of g.commands) if (c.name === want) out.push(plainLine(`/${c.name} ${c.args}`.trimEnd() + `  (${g.plugin}) ${c.help}`));
-    // Worded as headless mode and an unknown command say it (it read `no such command: /x`).
-    return out.length > 0 ? out : `unknown command /${want} (try /help)`;
-  }
-  for (const g of all) {
-    out.push(plainLine(`${g.plugin}:`, { bold: true }));
-    for (const c of g.commands) out.push(plainLine(`  /${`${c.name} ${c.args}`.trimEnd().padEnd(28)} ${c.help}`, undefined, HELP_INDENT));
-  }
-  out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Ctrl-O table/messages (Results, Transfers); Tab completes; Up/Down history; Ctrl-W/U/K kill, Ctrl-Y yank, Ctrl-T transpose; Ctrl-L repaint; //text sends /text', undefined, 6));
+  ];
+  const rows = helpRows(all, topic);
+  if (typeof rows === 'string') return rows;
+  const out = rows.map((r) => (r.kind === 'heading' ? plainLine(r.text, { bold: true }) : plainLine(r.text, undefined, topic ? 0 : HELP_INDENT)));
+  if (!topic) out.push(plainLine('keys: Alt+1..9, Ctrl-N/P windows; PgUp/PgDn scroll; Ctrl-O table/messages (Results, Transfers); Tab completes; Up/Down history; Ctrl-W/U/K kill, Ctrl-Y yank, Ctrl-T transpose; Ctrl-L repaint; //text sends /text', undefined, 6));
   return out;
 }
 
@@ -83,7 +75,7 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
     case 'names': {
       const nicks = model.names(tab);
       if (nicks === undefined) model.error(tab, 'this window has no nicks: /names lists those of a chat window');
-      else model.info(tab, `names in ${tab.title} (${nicks.length}): ${nicks.join(' ')}`);
+      else model.info(tab, namesLine(tab.title, nicks));
       return;
     }
     case 'win':

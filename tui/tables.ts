@@ -12,6 +12,7 @@ import type { TransferRow, TransferState } from './transfers-model.js';
 import type { SortKey } from './ui-model.js';
 import { span, type Row, type Style } from './styled-text.js';
 import { fitToWidth, sanitize } from './text-width.js';
+import { NO_LIVE_LINKS, PEER_COLUMNS, peerCells } from '../src/peer-table.js';
 
 /** Table header style. */
 export const STYLE_HEADER: Style = { bold: true, underline: true };
@@ -211,22 +212,17 @@ export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[]
 
 /** The `/peers` listing: address, protocol, direction, nick, uptime, queued bytes. */
 export function peersTable(peers: readonly PeerInfo[], cols: number): Row[] {
+  // The columns of headless /peers (src/peer-table.ts), fitted to the window: the address takes what is left.
+  const [address, ...fixed] = PEER_COLUMNS;
+  const widths: Record<string, number> = { protocol: 9, dir: 3, nick: 16, uptime: 7, queued: 9 };
   const columns = layout(
     cols,
-    [
-      { title: 'protocol', width: 9, align: 'left' },
-      { title: 'dir', width: 3, align: 'left' },
-      { title: 'nick', width: 16, align: 'left' },
-      { title: 'uptime', width: 7, align: 'right' },
-      { title: 'queued', width: 9, align: 'right' },
-    ],
-    'address',
+    fixed.map((c) => ({ title: c.title, width: widths[c.title]!, align: c.align })),
+    address.title,
     0,
   );
   const out: Row[] = [headerRow(columns)];
-  for (const p of peers) {
-    out.push(row(columns, [p.address, p.protocol, p.direction, p.nick ?? '', formatDuration(p.uptimeMs), formatSize(p.queuedBytes)]));
-  }
-  if (peers.length === 0) out.push([span('(no peers connected)', { fg: 'gray' })]);
+  for (const p of peers) out.push(row(columns, peerCells(p)));
+  if (peers.length === 0) out.push([span(NO_LIVE_LINKS, { fg: 'gray' })]);
   return out;
 }

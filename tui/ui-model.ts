@@ -16,6 +16,7 @@ import { reachedNobody, ResultsModel, searchFinished, type ResultRow } from './r
 import { TransfersModel, type TransferRow } from './transfers-model.js';
 import { NearModel } from './near-model.js';
 import { sanitize } from './text-width.js';
+import { Presence } from '../src/presence.js';
 
 /** What a window shows: a protocol's lines, the results table, the transfers table, People Near Me, or the log. */
 export type TabKind = 'protocol' | 'results' | 'transfers' | 'near' | 'log';
@@ -55,7 +56,8 @@ export interface Tab {
   /** Most recent speaker first. */
   nicks: string[];
   /** Who is here, as far as joins, parts, nick changes, lines and links tell (the nick list). */
-  readonly present: Set<string>;
+  /** Who is here (the nick list, /names): src/presence.ts, the rule headless /names follows too. */
+  readonly present: Presence;
   /** First table row shown (results and transfers views). */
   tableOffset: number;
   /** In a table window: whether PgUp/PgDn move the table or the window's messages (Ctrl-O switches). */
@@ -105,7 +107,7 @@ export class UiModel {
   }
 
   #addTab(id: string, kind: TabKind, title: string, plugin: string | undefined): Tab {
-    const tab: Tab = { id, kind, title, plugin, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], present: new Set(), tableOffset: 0, pane: 'table' };
+    const tab: Tab = { id, kind, title, plugin, lines: new Scrollback<Line>(this.scrollback), anchor: null, unread: Activity.None, editor: emptyEditor, nicks: [], present: new Presence(sanitize, NICKS_PER_TAB), tableOffset: 0, pane: 'table' };
     // A window keeps its number once shown (irssi): later windows (Results, a
     // protocol that starts late) are appended, never inserted before others.
     this.tabs.push(tab);
@@ -199,7 +201,7 @@ export class UiModel {
         this.addLine(again ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e), again ? Activity.None : Activity.Event);
         if (e.nick) {
           this.#rememberNick(this.protocolTab(e.protocol), e.nick);
-          this.#arrive(this.protocolTab(e.protocol), e.nick);
+          this.protocolTab(e.protocol).present.arrive(e.nick, this.nick);
         }
         break;
       }
@@ -210,7 +212,7 @@ export class UiModel {
         const { nick, parted } = this.#links.down(e.protocol, e.address, this.now(), duplicate);
         const quiet = parted || duplicate;
         // A plain peer (nc) speaks under its address and sends no part line: its link closing is its leaving.
-        this.protocolTab(e.protocol).present.delete(sanitize(e.address));
+        this.protocolTab(e.protocol).present.leave(e.address);
         this.addLine(quiet ? this.logTab : this.protocolTab(e.protocol), peerLine(this.now(), e, nick), quiet ? Activity.None : Activity.Event);
         break;
       }
@@ -283,36 +285,16 @@ export class UiModel {
     const { line, mention } = chatLine(e, this.nick);
     if (e.kind === 'part' && !e.self) this.#links.parted(e.nick, this.now());
     if (!e.self) this.#rememberNick(tab, e.nick);
-    this.#presence(tab, e);
+    tab.present.line(e, this.nick);
     const level = mention ? Activity.Mention : e.kind === 'msg' || e.kind === 'action' ? Activity.Message : Activity.Event;
     this.addLine(tab, line, level);
     return { bell: mention };
   }
 
-  #presence(tab: Tab, e: EventOf<'chat.line'>): void {
-    const nick = sanitize(e.nick);
-    if (e.self) return;
-    if (e.kind === 'part') tab.present.delete(nick);
-    else if (e.kind === 'nick') {
-      tab.present.delete(nick);
-      this.#arrive(tab, e.text);
-    } else this.#arrive(tab, e.nick);
-  }
-
-  #arrive(tab: Tab, raw: string): void {
-    const nick = sanitize(raw);
-    if (!nick || nick === this.nick || tab.present.has(nick)) return;
-    tab.present.add(nick);
-    if (tab.present.size > NICKS_PER_TAB) {
-      const oldest = tab.present.values().next();
-      if (!oldest.done) tab.present.delete(oldest.value);
-    }
-  }
-
   /** The nick list of a protocol window, ours included, sorted; undefined for other windows. */
   names(tab: Tab): string[] | undefined {
     if (tab.kind !== 'protocol') return undefined;
-    return [this.nick, ...tab.present].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+    return tab.present.names(this.nick);
   }
 
   #rememberNick(tab: Tab, raw: string): void {

@@ -30,7 +30,6 @@ export const CHAT_COMMANDS: CommandSpec[] = [
   { name: 'identity', args: '', help: 'our authority and key, and signed-line counters' },
   { name: 'register', args: '<classifier> [--unsecured] [--cloud global|linklocal|all]', help: 'publish a peer name for this node' },
   { name: 'unregister', args: '[name]', help: 'withdraw a peer name (all of ours without a name)' },
-  { name: 'names', args: '', help: 'our peer names, the name cache and its counters (also /peernames)' },
   { name: 'peernames', args: '', help: 'our peer names, the name cache and its counters' },
   { name: 'resolve', args: '<name>', help: 'resolve a peer name: cache, else the mesh' },
   { name: 'contact', args: 'add <nick|authority> [name]', help: "store a signer's key as a contact (trust on first use)" },
@@ -197,7 +196,6 @@ export function createChatPlugin(opts: ChatOptions = {}): ChatPlugin {
           const list = s.contacts.list();
           return list.length === 0 ? ['no contacts (/contact add <nick>)'] : list.map((c) => `${c.name}: ${c.authority}`);
         }
-        case 'names':
         case 'peernames':
           return describeNames(names(s), now());
         case 'resolve': {

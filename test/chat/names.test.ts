@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function namesStats(t: TestNode): Promise<Record<string, number>> {
-  const out = (await t.node.run('chat', 'names', [])).join('\n');
+  const out = (await t.node.run('chat', 'peernames', [])).join('\n');
   const n = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
   return { cache: n(/cache: (\d+) records?;/), sent: n(/sent (\d+) name lines?;/), forged: n(/forged (\d+)/), stale: n(/stale (\d+)/), replayed: n(/replayed (\d+)/) };
 }
@@ -58,7 +58,7 @@ describe('chat: peer names', () => {
     const n = net.nodes;
     for (let i = 0; i + 1 < n.length; i++) await link(n[i]!, n[i + 1]!);
     await settle(200);
-    const seen = async (t: TestNode): Promise<number> => Number(/queries seen (\d+)/.exec((await t.node.run('chat', 'names', [])).join('\n'))?.[1] ?? NaN);
+    const seen = async (t: TestNode): Promise<number> => Number(/queries seen (\d+)/.exec((await t.node.run('chat', 'peernames', [])).join('\n'))?.[1] ?? NaN);
     const near = /registered (\S+)/.exec((await n[2]!.node.run('chat', 'register', ['near']))[0] ?? '')![1]!;
     expect((await n[0]!.node.run('chat', 'resolve', [near]))[0]).toBe('1 record (from the mesh):');
     await settle(500);
@@ -66,10 +66,10 @@ describe('chat: peer names', () => {
     expect(await Promise.all(n.map(seen))).toEqual([0, 1, 1, 0, 0, 0, 0]);
     // The ring's wait follows how long ring answers take (4 x that, at least 50 ms, at most ringMs):
     // node 0 has learned it; node 6 never asked, so it would wait the whole 3 s.
-    const wait = Number(/ring wait (\d+) ms/.exec((await n[0]!.node.run('chat', 'names', [])).join('\n'))?.[1]);
+    const wait = Number(/ring wait (\d+) ms/.exec((await n[0]!.node.run('chat', 'peernames', [])).join('\n'))?.[1]);
     expect(wait).toBeGreaterThanOrEqual(50);
     expect(wait).toBeLessThan(3_000);
-    expect((await n[6]!.node.run('chat', 'names', [])).join('\n')).toContain('ring wait 3000 ms');
+    expect((await n[6]!.node.run('chat', 'peernames', [])).join('\n')).toContain('ring wait 3000 ms');
     const far = /registered (\S+)/.exec((await n[6]!.node.run('chat', 'register', ['far']))[0] ?? '')![1]!;
     // Found through the whole line after the learned wait, well before the 3 s ringMs would have allowed.
     const t0 = Date.now();
@@ -121,7 +121,7 @@ describe('chat: peer names', () => {
     await waitUntil(() => t.events.length > 0 && p.lines.length > 0);
     await settle(300);
     expect(await namesStats(t)).toMatchObject({ forged: 2, stale: 1, replayed: 1, cache: 1 });
-    expect((await t.node.run('chat', 'names', [])).join('\n')).toContain('cache: 1 record;');
+    expect((await t.node.run('chat', 'peernames', [])).join('\n')).toContain('cache: 1 record;');
     const out = await t.node.run('chat', 'resolve', [`${victim.authority}.bank`]);
     expect(out).toHaveLength(2);
     expect(out[1]).toContain('chat@127.0.0.1:7000');

@@ -38,7 +38,8 @@ describe('headless mode (the real CLI over stdin/stdout)', () => {
     bob.send('/frobnicate');
     await bob.waitEvent((e) => e.type === 'error' && String(e.message).includes('/frobnicate'));
     bob.send('/help');
-    await bob.waitEvent((e) => e.type === 'notice' && String(e.text).startsWith('/connect'));
+    // Grouped under each owner, as the TUI lists them.
+    await bob.waitEvent((e) => e.type === 'notice' && String(e.text).startsWith('  /connect'));
     // The unknown command never went out as chat.
     expect(alice.events.some((e) => e.type === 'chat.line' && String(e.text).includes('frobnicate'))).toBe(false);
 

@@ -97,8 +97,10 @@ describe('PeerdeckNode (AppApi)', () => {
     await expect(api.run('beta', 'nope', [])).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(api.run('gamma', 'x', [])).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const help = await api.run('core', 'help', []);
-    expect(help.some((l) => l.startsWith('/shout <text>') && l.includes('[alpha]'))).toBe(true);
-    expect(help.some((l) => l.startsWith('/peers'))).toBe(true);
+    // Each owner's commands under its heading (the TUI's layout).
+    expect(help.indexOf('alpha:')).toBeGreaterThan(help.indexOf('core:'));
+    expect(help.slice(help.indexOf('alpha:')).some((l) => l.startsWith('  /shout <text>'))).toBe(true);
+    expect(help.some((l) => l.startsWith('  /peers'))).toBe(true);
     expect(await api.run('core', 'help', ['/connect'])).toHaveLength(2);
     expect(await api.run('core', 'peers', [])).toEqual(['no live links']);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseInput, splitArgs, type InputContext } from '../../tui/input-command.js';
 
-const owners: Record<string, string[]> = { say: ['chat'], me: ['chat'], connect: ['chat', 'gnutella'], get: ['gnutella'] };
+const owners: Record<string, string[]> = { say: ['chat'], me: ['chat'], connect: ['chat', 'gnutella'], get: ['gnutella'], names: ['napster'] };
 const ctx = (plugin: string | undefined, canSay = true): InputContext => ({
   plugin,
   canSay,
@@ -22,6 +22,10 @@ describe('parseInput', () => {
     expect(parseInput('/connect 127.0.0.1:1', ctx('gnutella'))).toEqual({ kind: 'run', plugin: 'gnutella', name: 'connect', args: ['127.0.0.1:1'] });
     expect(parseInput('/connect 127.0.0.1:1', ctx('chat'))).toEqual({ kind: 'run', plugin: 'chat', name: 'connect', args: ['127.0.0.1:1'] });
     expect(parseInput('/GET 3', ctx('chat'))).toEqual({ kind: 'run', plugin: 'gnutella', name: 'get', args: ['3'] });
+  });
+  it('/names is who is here (the TUI answers it); /names #chan is the protocol\'s own, as in headless mode', () => {
+    expect(parseInput('/names', ctx('chat'))).toEqual({ kind: 'local', name: 'names', args: [] });
+    expect(parseInput('/names #team', ctx('napster'))).toEqual({ kind: 'run', plugin: 'napster', name: 'names', args: ['#team'] });
   });
   it('answers unknown and empty commands with an error, never as chat', () => {
     expect(parseInput('/nope x', ctx('chat'))).toEqual({ kind: 'error', message: 'unknown command /nope (try /help)' });

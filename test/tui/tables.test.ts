@@ -63,7 +63,8 @@ describe('transfers table', () => {
 
 describe('peers table', () => {
   it('lists links or says there are none', () => {
-    expect(rowText(peersTable([], 80)[1] ?? [])).toBe('(no peers connected)');
+    // Worded as headless /peers words it (it said `(no peers connected)` here, `no live links` there).
+    expect(rowText(peersTable([], 80)[1] ?? [])).toBe('no live links');
     const rows = peersTable([{ protocol: 'chat', address: '127.0.0.1:9', direction: 'out', uptimeMs: 3_000, queuedBytes: 0 }], 80).map(rowText);
     expect(rows[1]).toMatch(/^127\.0\.0\.1:9\s+chat\s+out\s+3s\s+0 B$/);
   });
