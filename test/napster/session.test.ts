@@ -197,6 +197,9 @@ describe('a workgroup on the Napster server', () => {
     admin.send(622, 'carol "be quiet"');
     expect((await carol.waitType(404, from)).text).toBe('You have been muzzled by napadmin: be quiet');
     expect((await carol.ask(400, '#x', 404)).at(-1)!.text).toBe("channel join failed: can't join channels while muzzled");
+    // As opennap's public.c: muzzled is said before membership, a 402 with a period, an 824 without.
+    expect((await carol.ask(402, '#x hello', 404)).at(-1)!.text).toBe('You are muzzled.');
+    expect((await carol.ask(824, '#x "waves"', 404)).at(-1)!.text).toBe('You are muzzled');
     admin.send(606, 'bob Moderator');
     await expect.poll(async () => (await carol.ask(603, 'bob', 604)).at(-1)!.text).toMatch(/^bob "Moderator"/);
     from = alice.frames.length;

@@ -104,10 +104,11 @@ export function partChannel(st: ServerState, s: Session, ch: Channel): void {
 
 /** 402 `<channel> <text>`: every member, the sender included, gets 403 `<channel> <nick> <text>`. */
 export function onPublic(st: ServerState, s: Session, text: string): void {
+  // opennap's public.c: a muzzled user is told so first (with a period, unlike 824's), member or not.
+  if (s.muzzled) return st.notice(s, 'You are muzzled.');
   const [name, body] = splitFirst(clip(text));
   const ch = memberChannel(st, s, name);
   if (!ch) return st.notice(s, 'You are not a member of that channel');
-  if (s.muzzled) return st.notice(s, 'You are muzzled');
   const frame = `${ch.name} ${s.nick} ${body}`;
   for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_PUBLIC_MSG, frame);
   st.network.channelSaid(ch.name, s, MSG_PUBLIC_MSG, body);
@@ -115,10 +116,10 @@ export function onPublic(st: ServerState, s: Session, text: string): void {
 
 /** 824 `<channel> "<text>"`: 824 `<channel> <nick> "<text>"` to every member. */
 export function onEmote(st: ServerState, s: Session, text: string): void {
+  if (s.muzzled) return st.notice(s, 'You are muzzled');
   const [name, body] = splitFirst(clip(text));
   const ch = memberChannel(st, s, name);
   if (!ch) return st.notice(s, 'You are not a member of that channel');
-  if (s.muzzled) return st.notice(s, 'You are muzzled');
   for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_EMOTE, `${ch.name} ${s.nick} ${body}`);
   st.network.channelSaid(ch.name, s, MSG_EMOTE, body);
 }
