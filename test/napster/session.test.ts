@@ -200,6 +200,8 @@ describe('a workgroup on the Napster server', () => {
     // As opennap's public.c: muzzled is said before membership, a 402 with a period, an 824 without.
     expect((await carol.ask(402, '#x hello', 404)).at(-1)!.text).toBe('You are muzzled.');
     expect((await carol.ask(824, '#x "waves"', 404)).at(-1)!.text).toBe('You are muzzled');
+    // A 402 with a channel name and no text is unparsable to opennap, member or not.
+    expect((await alice.ask(402, '#nosuch', 404)).at(-1)!.text).toBe('parameters are unparsable');
     admin.send(606, 'bob Moderator');
     await expect.poll(async () => (await carol.ask(603, 'bob', 604)).at(-1)!.text).toMatch(/^bob "Moderator"/);
     from = alice.frames.length;

@@ -106,6 +106,8 @@ export function partChannel(st: ServerState, s: Session, ch: Channel): void {
 export function onPublic(st: ServerState, s: Session, text: string): void {
   // opennap's public.c: a muzzled user is told so first (with a period, unlike 824's), member or not.
   if (s.muzzled) return st.notice(s, 'You are muzzled.');
+  // A channel name with no space after it carries no text: opennap calls that unparsable.
+  if (!text.includes(' ')) return st.notice(s, ERR_UNPARSABLE);
   const [name, body] = splitFirst(clip(text));
   const ch = memberChannel(st, s, name);
   if (!ch) return st.notice(s, 'You are not a member of that channel');
