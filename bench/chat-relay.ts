@@ -60,16 +60,17 @@ async function flood(portA: number, portC = portA, readsRelays = false): Promise
     }
   }
   try {
-    if (WARMUP > 0) await floodResult(peers(portA, WARMUP, portC), WARMUP);
-    return await floodResult(peers(portA, TOTAL, portC), TOTAL);
+    if (WARMUP > 0) await floodResult(peers(portA, WARMUP, portC, true), WARMUP);
+    return await floodResult(peers(portA, TOTAL, portC, false), TOTAL);
   } finally {
     if (boosted) setPriority(priority);
   }
 }
 
-/** The two protocol peers (lib-chat-peers.ts), flooding `lines` lines into portA, counting them at portC. */
-function peers(portA: number, lines: number, portC: number): ChildProcessByStdio<null, Readable, null> {
-  return spawn(process.execPath, [join(here, 'lib-chat-peers.js'), String(portA), String(lines), String(portC)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The two protocol peers (lib-chat-peers.ts), flooding `lines` lines into portA, counting them at portC; the warm-up's with nicks of their own. */
+function peers(portA: number, lines: number, portC: number, warmup: boolean): ChildProcessByStdio<null, Readable, null> {
+  const args = [join(here, 'lib-chat-peers.js'), String(portA), String(lines), String(portC)];
+  return spawn(process.execPath, warmup ? [...args, 'warmup'] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 async function floodResult(child: ChildProcessByStdio<null, Readable, null>, total: number): Promise<number> {
@@ -123,7 +124,7 @@ async function relayProcess(extra: string[] = []): Promise<{ node: Headless }> {
 /**
  * The bytes of the `chat.line` events a node prints for one flood of `lines` lines, `hops`
  * away from its origin: the lines of lib-chat-peers.ts (`line number K of the relay
- * benchmark`, 32-hex id and origin, nick benchA, one origin time). A node whose stdout fell
+ * benchmark`, 32-hex id and origin, nick benchA or the warm-up's benchW, one origin time). A node whose stdout fell
  * behind drops chat lines (README "Headless mode") and prints fewer bytes: the bench says
  * so, since that node did less work than the figure claims.
  */
