@@ -150,6 +150,15 @@ describe('a workgroup on the Napster server', () => {
     expect(heard.text).toBe(`#team bob ${'y'.repeat(180 - '#team '.length)}`);
     expect((await bob.waitType(403)).text).toBe(heard.text);
     expect((await bob.ask(410, '#team bob topic', 404)).at(-1)!.text).toBe('topic failed: permission denied');
+    // 824 as opennap's public.c: the text is a field, sent on quoted; a long one is cut to 180 bytes
+    // with its closing quote kept; no text at all is unparsable.
+    const e = alice.frames.length;
+    bob.send(824, '#team waves');
+    expect((await alice.waitType(824, e)).text).toBe('#team bob "waves"');
+    const e2 = alice.frames.length;
+    bob.send(824, `#team "${'w'.repeat(300)}"`);
+    expect((await alice.waitType(824, e2)).text).toBe(`#team bob "${'w'.repeat(180 - '#team "'.length - 1)}"`);
+    expect((await bob.ask(824, '#team', 404)).at(-1)!.text).toBe('parameters are unparsable');
     expect((await bob.ask(617, '', 617)).map((f) => f.text)).toEqual(['#team 2 Welcome to the #team channel.', '']);
     const p = alice.frames.length;
     expect((await bob.ask(401, '#team', 401)).at(-1)!.text).toBe('#team');

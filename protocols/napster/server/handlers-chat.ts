@@ -24,7 +24,7 @@ import {
   MSG_PUBLIC_MSG,
   MSG_TOPIC,
 } from '../constants.js';
-import { isValidChannel, splitFirst } from '../messages.js';
+import { isValidChannel, splitFields, splitFirst } from '../messages.js';
 import { clipTopic, MAX_CHANNELS_TOTAL, type Channel } from './channels.js';
 import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from './server-state.js';
 import type { Session } from './session.js';
@@ -116,12 +116,19 @@ export function onPublic(st: ServerState, s: Session, text: string): void {
   st.network.channelSaid(ch.name, s, MSG_PUBLIC_MSG, body);
 }
 
-/** 824 `<channel> "<text>"`: 824 `<channel> <nick> "<text>"` to every member. */
+/**
+ * 824 `<channel> "<text>"`: 824 `<channel> <nick> "<text>"` to every member. As
+ * opennap's public.c: the text is the second field, sent on in quotes (quoted
+ * or not as it came); a payload over 180 bytes is cut to 180 with its last
+ * byte made the closing quote; fewer than two fields is unparsable.
+ */
 export function onEmote(st: ServerState, s: Session, text: string): void {
   if (s.muzzled) return st.notice(s, 'You are muzzled');
-  const [name, body] = splitFirst(clip(text));
-  const ch = memberChannel(st, s, name);
+  const f = splitFields(text.length > MAX_CHAT_BYTES ? `${text.slice(0, MAX_CHAT_BYTES - 1)}"` : text);
+  if (!f || f.length < 2) return st.notice(s, ERR_UNPARSABLE);
+  const ch = memberChannel(st, s, f[0]!);
   if (!ch) return st.notice(s, 'You are not a member of that channel');
+  const body = `"${f[1]!}"`;
   for (const m of ch.members) if (!m.ignoring(s.key)) m.send(MSG_EMOTE, `${ch.name} ${s.nick} ${body}`);
   st.network.channelSaid(ch.name, s, MSG_EMOTE, body);
 }
