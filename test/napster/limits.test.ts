@@ -62,8 +62,14 @@ describe('napster slow readers (specs/napster.md §8, opennap client_queue_lengt
     }
     // One more puts it well over the limit (and far under the 512 KiB the server used to allow); then nothing more is sent.
     sink.send(211, 'holder');
-    await vi.waitFor(() => expect(queuedForSink() ?? Infinity).toBeGreaterThan(CLIENT_QUEUE_BYTES));
-    expect(queuedForSink()).toBeLessThan(512 * 1024 - 150_000);
+    // (The cut may come before a look here on a slow machine: the grace is short.)
+    let most = 0;
+    await vi.waitFor(() => {
+      const q = queuedForSink();
+      most = Math.max(most, q ?? 0);
+      expect(q ?? Infinity).toBeGreaterThan(CLIENT_QUEUE_BYTES);
+    });
+    expect(most).toBeLessThan(512 * 1024 - 150_000);
     await vi.waitFor(() => expect(queuedForSink()).toBeUndefined(), { timeout: 5_000 });
     expect((await watcher.waitType(210)).text).toBe('sink');
     const stats = await server.node.node.run('napster', 'napster-stats', []);
@@ -71,7 +77,7 @@ describe('napster slow readers (specs/napster.md §8, opennap client_queue_lengt
   });
 
   it('keeps a client that reads a burst of answers slowly, as long as it drains below the limit within the grace', async () => {
-    server = await startServer({ floodCommands: 0, slowReaderGraceMs: 2_000 });
+    server = await startServer({ floodCommands: 0, slowReaderGraceMs: 3_000 });
     const holder = await NapClient.login(server.port, 'holder');
     const slow = await NapClient.login(server.port, 'slow');
     clients.push(holder, slow);
@@ -84,10 +90,10 @@ describe('napster slow readers (specs/napster.md §8, opennap client_queue_lengt
     }
     slow.send(211, 'holder');
     await vi.waitFor(() => expect(queued() ?? 0).toBeGreaterThan(CLIENT_QUEUE_BYTES));
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 300));
     slow.socket.resume();
     await vi.waitFor(() => expect(queued()).toBe(0));
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, 3_000));
     expect(slow.closed).toBe(false);
     expect(queued()).toBe(0);
   });
