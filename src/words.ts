@@ -112,3 +112,21 @@ export function formatDuration(ms: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
 }
+
+/**
+ * How a user links a protocol's first peer, for "reached no peer" (the TUI's Results heading, its
+ * error line and headless text said `/connect host:port` for every protocol: chat's command, which
+ * links no P+2, Gnutella or Napster peer).
+ */
+const LINK_COMMANDS: Readonly<Record<string, string>> = {
+  pplus2: '/addpeer ip:p',
+  gnutella: '/gconnect host:port',
+  napster: '/nlogin host:port',
+  chat: '/connect host:port',
+};
+
+/** `/addpeer ip:p` for pplus2, and so on; for several protocols, each one's joined with `or`. */
+export function linkCommand(protocols: readonly string[]): string {
+  const commands = [...new Set(protocols.map((p) => LINK_COMMANDS[p] ?? '/connect host:port'))];
+  return commands.length > 0 ? commands.join(' or ') : '/connect host:port';
+}

@@ -7,6 +7,7 @@
  */
 import type { PeerInfo, SearchHit } from '../src/app-api.js';
 import { formatDuration, formatEta, formatRate, formatSize, plural, progressBar } from './format.js';
+import { linkCommand } from '../src/words.js';
 import { reachedNobody, searchFinished, type ResultRow, type SearchGroup } from './results-model.js';
 import type { TransferRow, TransferState } from './transfers-model.js';
 import type { SortKey } from './ui-model.js';
@@ -111,7 +112,7 @@ const STYLE_NOBODY: Style = { fg: 'yellow', bold: true };
 export function searchHeading(g: SearchGroup): string {
   const query = g.query ? ` "${g.query}"` : '';
   const via = g.protocols.length > 0 ? ` · ${g.protocols.join(', ')}` : '';
-  const state = reachedNobody(g) ? 'reached no peer (no links: /connect host:port first)' : searchFinished(g) ? 'done' : 'searching…';
+  const state = reachedNobody(g) ? `reached no peer (no links: ${linkCommand(g.protocols)} first)` : searchFinished(g) ? 'done' : 'searching…';
   return `search ${g.id}${query}${via} · ${plural(g.hits, 'hit')} · ${state} · /close ${g.id}`;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { AppEvent, EventOf, SearchHit } from '../src/app-api.js';
 import { errorMessageWords } from '../src/error-words.js';
-import { hashedWords, sharingWords } from '../src/words.js';
+import { hashedWords, linkCommand, sharingWords } from '../src/words.js';
 import { plural } from './format.js';
 import { emptyEditor, type EditorState } from './line-editor.js';
 import { chatLine, errorLine, infoLine, logLine, peerLine, type Line } from './line-format.js';
@@ -331,7 +331,7 @@ export class UiModel {
     const where = `the Results window, Alt+${this.tabs.indexOf(this.resultsTab()) + 1}`;
     if (reachedNobody(g)) {
       const protocols = g.protocols.length > 0 ? g.protocols.join(' or ') : e.protocol;
-      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${protocols} peer is connected yet (/connect host:port, or wait for links)`);
+      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${protocols} peer is connected yet (${linkCommand(g.protocols.length > 0 ? g.protocols : [e.protocol])}, or wait for links)`);
     } else {
       const peers = [...g.done.values()].reduce((n, d) => n + d.peers, 0);
       const hits = [...g.done.values()].reduce((n, d) => n + d.hits, 0);

@@ -170,18 +170,23 @@ export class Pplus2Service {
 
   /**
    * FileProtocol.search: asks up to MAX_SEARCH_PEERS known peers (a few at a
-   * time) for names containing the text; resolves with how many it asked.
+   * time) for names containing the text; resolves with how many answered (a
+   * peer that is down, refused or stayed silent was asked but not reached: it
+   * made `1 hit from 2 peers` of a search that one peer answered).
    * P+2 carries no filters: the core applies them to the hits.
    */
   async search(query: SearchQuery, sink: (hit: FileHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
     encodeLine(query.text); // refuses CR/LF/NUL and over-long text before anything is sent
     const targets = this.peers.addresses().slice(0, C.MAX_SEARCH_PEERS);
     let next = 0;
+    let reached = 0;
     const worker = async (): Promise<void> => {
       while (next < targets.length && !this.#stopped && !signal.aborted) {
         const peer = targets[next++]!;
         // The second line asks a peerdeck callee for sizes and SHA-1s; a plain callee ignores it.
         const r = await this.#exchange(peer, C.TAG_QUERY, [query.text, C.META_REQUEST], { maxLines: C.MAX_QUERY_ANSWER_LINES + 1, maxBytes: C.MAX_ANSWER_BYTES });
+        // An answer we cut off at its limit was an answer.
+        if (r.error === undefined || r.error.code === 'LIMIT') reached++;
         const source = formatPeerAddress(peer);
         const seen = new Set<string>();
         for (const file of parseAnswer(r.lines).slice(0, C.MAX_QUERY_ANSWER_LINES)) {
@@ -195,7 +200,7 @@ export class Pplus2Service {
       }
     };
     await Promise.all(Array.from({ length: Math.min(C.SEARCH_PARALLELISM, targets.length) }, worker));
-    return { peers: next }; // the peers actually asked: fewer when the search was aborted
+    return { peers: reached };
   }
 
   /** FileProtocol.source: the peer's download port, asked for the hit's name (from its ref). */

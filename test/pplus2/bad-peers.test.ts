@@ -53,7 +53,21 @@ describe('P+2 against misbehaving peers', () => {
     expect(c.of('search.done')).toHaveLength(0);
     clock.advance(EXCHANGE_TIMEOUT_MS);
     await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
-    expect(c.of('search.done')[0]?.hits).toBe(0);
+    // Asked, never reached: said as reaching nobody (it counted as a peer searched).
+    expect(c.of('search.done')[0]).toMatchObject({ hits: 0, peers: 0 });
+  });
+
+  it('counts only the peers that answered: a peer that is down is asked, not reached', async () => {
+    const a = await startP2Node(0, { 'song.mp3': 'la la' });
+    nodes.push(a);
+    const gone = await fakePeer([ignore, ignore, ignore]);
+    await gone.close(); // nothing listens there any more
+    const c = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`, `127.0.0.1:${gone.port}`] });
+    nodes.push(c);
+    await c.node.run('files', 'search', ['song']);
+    await c.waitFor((ev) => ev.some((e) => e.type === 'search.done'));
+    // It said `1 hit from 2 peers`.
+    expect(c.of('search.done')[0]).toMatchObject({ hits: 1, peers: 1 });
   });
 
   it('keeps the peer list bounded, ignores garbage and never adds itself', async () => {
