@@ -9,6 +9,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { plural } from '../words.js';
 import type { ShareWorkers } from './share-workers.js';
 import { HASH_RECORD_CHARS, type PackedHashes } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
@@ -153,7 +154,7 @@ export class HashQueue<E extends HashTarget> {
         });
       }
     } catch (err) {
-      if (!this.#stopped) this.log.warn(`hashing ${batch.length} files failed: ${String(err)}; the next rescan tries again`);
+      if (!this.#stopped) this.log.warn(`hashing ${plural(batch.length, 'file')} failed: ${String(err)}; the next rescan tries again`);
     } finally {
       this.#out[k]!--;
       this.#outTotal--;

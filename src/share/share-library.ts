@@ -5,6 +5,7 @@ import { systemClock, type Clock, type Timer } from '../clock.js';
 import { NetError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { ensureDir } from '../paths.js';
+import { plural } from '../words.js';
 import { normalizeSha1 } from './base32.js';
 import { HASH_CACHE_FILE } from './hash-cache.js';
 import { HashCacheFile } from './hash-cache-file.js';
@@ -93,7 +94,7 @@ export class ShareLibrary {
     if (this.#opts.dataDir !== undefined) await ensureDir(this.#opts.dataDir);
     await this.rescan();
     if (!this.#opts.watch) return;
-    if (this.files > WATCH_MAX_FILES) this.#log.info(`${this.files} files shared: too many to watch, use /rescan after changes`);
+    if (this.files > WATCH_MAX_FILES) this.#log.info(`${plural(this.files, 'file')} shared: too many to watch, use /rescan after changes`);
     else {
       this.#watch = new ShareWatch(this.roots, () => this.#changed(), this.#log);
       await this.#refreshWatch();
@@ -294,7 +295,7 @@ export class ShareLibrary {
     this.#walkEnded(true);
     this.#bytes = s.bytes;
     this.#log.info(
-      `shared ${this.#table.files} files (${s.bytes} bytes) in ${this.#clock.now() - started} ms; ` +
+      `shared ${plural(this.#table.files, 'file')} (${plural(s.bytes, 'byte')}) in ${this.#clock.now() - started} ms; ` +
         `${pending} to hash, ${end.skipped} skipped${end.truncated ? ', list truncated' : ''}`,
     );
     this.#emit({ type: 'share.ready', files: this.#table.files, bytes: s.bytes });
@@ -361,7 +362,7 @@ export class ShareLibrary {
       unhashed: this.#table.unhashed(),
       ms: this.#clock.now() - started,
     };
-    this.#log.info(`hashed ${e.hashed} files in ${e.ms} ms; ${e.files - e.unhashed} of ${e.files} files have their hashes`);
+    this.#log.info(`hashed ${plural(e.hashed, 'file')} in ${e.ms} ms; ${e.files - e.unhashed} of ${plural(e.files, 'file')} ${plural(e.files - e.unhashed, 'has its', 'have their')} hashes`);
     this.#emit(e);
   }
 

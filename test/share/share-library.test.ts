@@ -265,6 +265,18 @@ describe('ShareLibrary', () => {
     expect(parseHashCache(await readFile(join(data, HASH_CACHE_FILE), 'utf8')).rows.size).toBe(4);
   });
 
+  it('counts in its log lines as it says them: 1 file, 1 byte, not 1 files', async () => {
+    const one = join(t.dir, 'one');
+    await mkdir(one);
+    await writeFile(join(one, 'a.txt'), 'a');
+    const logs: LogEntry[] = [];
+    await lib({ roots: [one], log: new Logger([(e) => logs.push(e)]) });
+    const said = logs.map((e) => e.message);
+    expect(said).toContainEqual(expect.stringMatching(/^shared 1 file \(1 byte\) in \d+ ms; /));
+    expect(said).toContainEqual(expect.stringMatching(/^hashed \d+ files? in \d+ ms; 1 of 1 file has its hashes$/));
+    expect(said.join('\n')).not.toMatch(/\b1 (files|bytes)\b/);
+  });
+
   it('ignores a corrupt cache file, says why in the log, hashes everything and writes a good one', async () => {
     await mkdir(data, { recursive: true });
     await writeFile(join(data, HASH_CACHE_FILE), '{"version":1,"rows":[["x",1');
