@@ -189,26 +189,28 @@ export type AcceptDecision =
 export function acceptorRespond(req: HeaderBlock, local: LocalInfo, view: AcceptView): AcceptDecision {
   if (!isConnectLine(req.startLine)) return { kind: 'drop', reason: `not a Gnutella 0.6 connect: ${req.startLine.slice(0, 40)}` };
   const peer = peerHeaders(req);
-  const refuse = (code: number, reason: string, withHosts: boolean): AcceptDecision => {
+  // As gtk-gnutella's send_error (nodes.c): X-Ultrapeer except on a 4xx; hosts to try except on 403, 406 and 429.
+  const refuse = (code: number, reason: string): AcceptDecision => {
     const headers: Array<[string, string]> = [
       ['User-Agent', local.userAgent ?? USER_AGENT],
       ['Remote-IP', view.remoteIp],
     ];
-    if (withHosts && view.tryHosts.length > 0) headers.push(['X-Try-Ultrapeers', formatTryHosts(view.tryHosts.slice(0, MAX_TRY_HOSTS))]);
+    if (code < 400 || code >= 500) headers.push(['X-Ultrapeer', local.role === 'ultrapeer' ? 'True' : 'False']);
+    if (code !== STATUS_FORBIDDEN && code !== 406 && code !== 429 && view.tryHosts.length > 0) headers.push(['X-Try-Ultrapeers', formatTryHosts(view.tryHosts.slice(0, MAX_TRY_HOSTS))]);
     return { kind: 'refuse', response: encodeHeaderBlock(status(code, reason), headers), code, reason };
   };
   const max = (n: number | undefined, what = ''): string => (n === undefined ? '' : ` (${n}${what} max)`);
-  if (local.role === 'leaf' && peer.role !== 'ultrapeer') return refuse(STATUS_SHIELDED, `Shielded leaf node${max(view.maxUltrapeers, ' peers')}`, true);
-  if (peer.role === undefined) return refuse(STATUS_FORBIDDEN, 'Normal nodes refused', false);
+  if (local.role === 'leaf' && peer.role !== 'ultrapeer') return refuse(STATUS_SHIELDED, `Shielded leaf node${max(view.maxUltrapeers, ' peers')}`);
+  if (peer.role === undefined) return refuse(STATUS_FORBIDDEN, 'Normal nodes refused');
   const ours = local.guid.toString('hex');
-  if (peer.guid === ours) return refuse(STATUS_CONFLICT, 'Connected to self', false);
-  if (peer.guid && view.connectedGuids.has(peer.guid)) return refuse(STATUS_CONFLICT, 'Already connected to this GUID', false);
-  if (peer.role === 'ultrapeer' && view.freeUltrapeerSlots <= 0) return refuse(STATUS_UNAVAILABLE, `Too many ultra connections${max(view.maxUltrapeers)}`, true);
-  if (peer.role === 'leaf' && view.freeLeafSlots <= 0) return refuse(STATUS_UNAVAILABLE, `Too many leaf connections${max(view.maxLeaves)}`, true);
+  if (peer.guid === ours) return refuse(STATUS_CONFLICT, 'Connected to self');
+  if (peer.guid && view.connectedGuids.has(peer.guid)) return refuse(STATUS_CONFLICT, 'Already connected to this GUID');
+  if (peer.role === 'ultrapeer' && view.freeUltrapeerSlots <= 0) return refuse(STATUS_UNAVAILABLE, `Too many ultra connections${max(view.maxUltrapeers)}`);
+  if (peer.role === 'leaf' && view.freeLeafSlots <= 0) return refuse(STATUS_UNAVAILABLE, `Too many leaf connections${max(view.maxLeaves)}`);
   // As gtk-gnutella (appendix 2): a leaf link is mostly our queries to it, which compress well; one
   // that cannot inflate costs several times the bandwidth. With --gnutella-no-deflate we compress
   // nothing ourselves, so we take such leaves.
-  if (local.role === 'ultrapeer' && local.deflate && peer.role === 'leaf' && !peer.acceptsDeflate) return refuse(STATUS_FORBIDDEN, 'Gnet connection not compressed', true);
+  if (local.role === 'ultrapeer' && local.deflate && peer.role === 'leaf' && !peer.acceptsDeflate) return refuse(STATUS_FORBIDDEN, 'Gnet connection not compressed');
   const compressOut = local.deflate && peer.acceptsDeflate;
   const headers = ourHeaders(local, view.remoteIp);
   // Leaf guidance (spec 3.1): an ultrapeer candidate hears False when we would rather have it as a leaf.

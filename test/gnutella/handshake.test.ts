@@ -223,7 +223,8 @@ describe('our handshake as gtk-gnutella sees it', () => {
   it('our ultrapeer refuses a leaf that cannot inflate as gtk-gnutella does (appendix 2), unless it runs without deflate itself', () => {
     const d = acceptorRespond(parse(PROBE_LEAF_REQUEST), up, view);
     expect(d).toMatchObject({ kind: 'refuse', code: 403, reason: 'Gnet connection not compressed' });
-    if (d.kind === 'refuse') expect(parse(d.response).headers.get('x-try-ultrapeers')).toBe('10.0.0.9:6346');
+    // As gtk-gnutella's send_error: no hosts to try on a 403, and no X-Ultrapeer on a 4xx.
+    if (d.kind === 'refuse') expect([...parse(d.response).headers.keys()]).toEqual(['user-agent', 'remote-ip']);
     expect(acceptorRespond(parse(PROBE_LEAF_REQUEST), { ...up, deflate: false }, view)).toMatchObject({ kind: 'accept' });
   });
 
@@ -258,7 +259,12 @@ describe('our handshake as gtk-gnutella sees it', () => {
     if (toLeaf.kind === 'refuse') {
       expect(parse(toLeaf.response).startLine).toBe('GNUTELLA/0.6 204 Shielded leaf node (3 peers max)');
       expect(parse(toLeaf.response).headers.get('x-try-ultrapeers')).toBe('10.0.0.9:6346');
+      expect(parse(toLeaf.response).headers.get('x-ultrapeer')).toBe('False');
     }
+    const full = acceptorRespond(parse(GTKG_CONNECT), up, { ...view, freeUltrapeerSlots: 0 });
+    if (full.kind === 'refuse') expect(parse(full.response).headers.get('x-ultrapeer')).toBe('True');
+    const again = acceptorRespond(parse(GTKG_CONNECT), up, { ...view, connectedGuids: new Set(['3e2f3102bd7cfd2e4b3c23c8238f3a45']) });
+    if (again.kind === 'refuse') expect([...parse(again.response).headers.keys()]).toEqual(['user-agent', 'remote-ip', 'x-try-ultrapeers']);
     expect(acceptorRespond(parse(block('GNUTELLA CONNECT/0.6\nUser-Agent: x')), leaf, view)).toMatchObject({ kind: 'refuse', code: 204, reason: 'Shielded leaf node' });
     expect(acceptorRespond(parse(GTKG_CONNECT), up, { ...view, freeUltrapeerSlots: 0, maxUltrapeers: 32 })).toMatchObject({ kind: 'refuse', code: 503, reason: 'Too many ultra connections (32 max)' });
     expect(acceptorRespond(parse(PROBE_LEAF_REQUEST), { ...up, deflate: false }, { ...view, freeLeafSlots: 0, maxLeaves: 100 })).toMatchObject({ kind: 'refuse', code: 503, reason: 'Too many leaf connections (100 max)' });
