@@ -180,6 +180,7 @@ export const STATUS_OK = 200;
 export const STATUS_SHIELDED = 204;
 export const STATUS_BAD_REQUEST = 400;
 export const STATUS_FORBIDDEN = 403;
+export const STATUS_NOT_ACCEPTABLE = 406;
 export const STATUS_CONFLICT = 409;
 export const STATUS_TOO_LARGE = 413;
 export const STATUS_UNAVAILABLE = 503;

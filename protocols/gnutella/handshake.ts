@@ -9,6 +9,7 @@ import {
   STATUS_FORBIDDEN,
   STATUS_OK,
   STATUS_TOO_LARGE,
+  STATUS_NOT_ACCEPTABLE,
   STATUS_SHIELDED,
   STATUS_UNAVAILABLE,
   USER_AGENT,
@@ -223,12 +224,30 @@ export function acceptorRespond(req: HeaderBlock, local: LocalInfo, view: Accept
  * The acceptor reading step 3: the initiator's verdict, whether it compresses,
  * and whether it took our leaf guidance (`X-Ultrapeer: False`, spec 1.2, 3.1).
  */
-export type ConfirmDecision = { kind: 'ok'; compressIn: boolean; becameLeaf: boolean } | { kind: 'refused'; code: number; reason: string };
+export type ConfirmDecision =
+  | { kind: 'ok'; compressIn: boolean; becameLeaf: boolean }
+  | { kind: 'refused'; code: number; reason: string }
+  /** It said it will speak G2: `406 Protocol not acceptable` goes back, then the link closes. */
+  | { kind: 'not-acceptable'; response: Buffer };
 
-export function acceptorConfirm(final: HeaderBlock): ConfirmDecision {
+/** A `Content-Type` naming G2 (gtk-gnutella's node_can_accept_protocol, without G2 of its own). */
+export function speaksG2(headers: ReadonlyMap<string, string>): boolean {
+  return (headers.get('content-type') ?? '').split(',').some((t) => t.trim().toLowerCase() === G2_CONTENT_TYPE);
+}
+
+const G2_CONTENT_TYPE = 'application/x-gnutella2';
+
+export function acceptorConfirm(final: HeaderBlock, local: Pick<LocalInfo, 'userAgent'> = {}, remoteIp = ''): ConfirmDecision {
   const s = parseStatusLine(final.startLine);
   if (!s) return { kind: 'refused', code: 0, reason: `bad status line ${JSON.stringify(final.startLine.slice(0, 40))}` };
   if (s.code !== STATUS_OK) return { kind: 'refused', code: s.code, reason: s.reason };
+  if (speaksG2(final.headers)) {
+    const response = encodeHeaderBlock(status(STATUS_NOT_ACCEPTABLE, 'Protocol not acceptable'), [
+      ['User-Agent', local.userAgent ?? USER_AGENT],
+      ['Remote-IP', remoteIp],
+    ]);
+    return { kind: 'not-acceptable', response };
+  }
   return { kind: 'ok', compressIn: headerHasToken(final.headers, 'content-encoding', 'deflate'), becameLeaf: headerTrue(final.headers, 'x-ultrapeer') === false };
 }
 
@@ -263,6 +282,7 @@ export function initiatorDecide(res: HeaderBlock, local: LocalInfo, view: Initia
     reason,
     tryHosts: peer.tryHosts,
   });
+  if (speaksG2(res.headers)) return refuse(STATUS_NOT_ACCEPTABLE, 'Protocol not acceptable');
   if (peer.role === undefined) return refuse(STATUS_FORBIDDEN, 'Normal nodes refused');
   if (local.role === 'leaf' && peer.role === 'leaf') return refuse(STATUS_UNAVAILABLE, 'Leaf needs an ultrapeer');
   if (peer.role === 'ultrapeer' && view.freeUltrapeerSlots <= 0) return refuse(STATUS_UNAVAILABLE, 'Too many ultra connections');

@@ -79,8 +79,12 @@ export class LinkSetup {
         return;
       }
       case 'await-final': {
-        const d = acceptorConfirm(block);
+        const d = acceptorConfirm(block, s.local, conn.remoteAddress);
         if (d.kind === 'refused') return conn.close(NetError.refused(`peer refused in step 3: ${d.code} ${d.reason}`));
+        if (d.kind === 'not-acceptable') {
+          conn.send(d.response);
+          return conn.close(NetError.refused('406 Protocol not acceptable (G2)'));
+        }
         // The client took our leaf guidance (spec 3.1): the link is one of our leaves.
         if (d.becameLeaf && l.role === 'ultrapeer') {
           if (s.role !== 'ultrapeer' || s.freeLeafSlots() <= 0) return conn.close(NetError.refused('became a leaf in step 3, but we take no leaf now'));

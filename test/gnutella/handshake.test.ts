@@ -196,6 +196,11 @@ describe('our handshake as gtk-gnutella sees it', () => {
     }
   });
 
+  it('refuses in step 3 an acceptor that says it speaks G2, with 406 as gtk-gnutella does', () => {
+    const res = parse(Buffer.concat([GTKG_UP_RESPONSE.subarray(0, -2), Buffer.from('Content-Type: application/x-gnutella2\r\n\r\n')]));
+    expect(initiatorDecide(res, leaf, { freeUltrapeerSlots: 3, connectedGuids: new Set() })).toMatchObject({ kind: 'refuse', code: 406, reason: 'Protocol not acceptable' });
+  });
+
   it('a leaf refuses a leaf or an already connected GUID in step 3', () => {
     const leafResponse = parse(block('GNUTELLA/0.6 200 OK\nX-Ultrapeer: False'));
     expect(initiatorDecide(leafResponse, leaf, { freeUltrapeerSlots: 3, connectedGuids: new Set() })).toMatchObject({ kind: 'refuse', code: 503 });
@@ -218,6 +223,11 @@ describe('our handshake as gtk-gnutella sees it', () => {
     expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nX-Ultrapeer: false')))).toEqual({ kind: 'ok', compressIn: false, becameLeaf: true });
     expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nX-Ultrapeer: True')))).toMatchObject({ becameLeaf: false });
     expect(acceptorConfirm(parse(block('GNUTELLA/0.6 403 High Outdegree and Dynamic Querying Required')))).toMatchObject({ kind: 'refused', code: 403 });
+    // A G2 servent (its step 3 says Content-Type: application/x-gnutella2) gets gtk-gnutella's 406.
+    const g2 = acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nContent-Type: application/x-gnutella2')), { userAgent: 'peerdeck/test' }, '10.1.2.3');
+    expect(g2.kind).toBe('not-acceptable');
+    if (g2.kind === 'not-acceptable') expect(g2.response.toString()).toBe('GNUTELLA/0.6 406 Protocol not acceptable\r\nUser-Agent: peerdeck/test\r\nRemote-IP: 10.1.2.3\r\n\r\n');
+    expect(acceptorConfirm(parse(block('GNUTELLA/0.6 200 OK\nContent-Type: application/x-gnutella-packets')))).toMatchObject({ kind: 'ok' });
   });
 
   it('our ultrapeer refuses a leaf that cannot inflate as gtk-gnutella does (appendix 2), unless it runs without deflate itself', () => {

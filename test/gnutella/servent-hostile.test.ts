@@ -27,6 +27,17 @@ describe('our leaf facing hostile peers', () => {
     expect(p.text()).toMatch(/\r\nRemote-IP: 127\.0\.0\.1\r\n/);
   });
 
+  it('answers a G2 servent (its step 3 says Content-Type: application/x-gnutella2) with 406 Protocol not acceptable, then closes', async () => {
+    const p = await rawPeer(leaf.port);
+    p.write(upConnect(['Accept: application/x-gnutella2']));
+    await until(() => p.text().includes('\r\n\r\n'));
+    expect(p.text()).toMatch(/^GNUTELLA\/0\.6 200 /);
+    const step2 = p.text().length;
+    p.write('GNUTELLA/0.6 200 OK\r\nContent-Type: application/x-gnutella2\r\n\r\n');
+    await p.closed;
+    expect(p.text().slice(step2)).toMatch(/^GNUTELLA\/0\.6 406 Protocol not acceptable\r\n/);
+  });
+
   it('answers an alive ping with a pong of the same MUID and sends no relay', async () => {
     const p = await linkedUp(leaf.port);
     await until(() => p.descriptors.some((d) => d.type === 0x00)); // our own alive ping
