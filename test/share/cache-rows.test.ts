@@ -7,6 +7,21 @@ import { encodeHashCache, formatRow, HASH_CACHE_FILE, parseHashCache, type Cache
 import { ShareLibrary } from '../../src/share/share-library.js';
 import { cacheRow, tempDir } from './helpers.js';
 
+/** `work`'s result, and how many turns of the event loop other callbacks got while it ran. */
+async function countingTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let done = false;
+  const spin = (): void => {
+    if (done) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  const value = await work();
+  done = true;
+  return { value, turns };
+}
+
 /** A row with awkward paths: non-ASCII, a backslash, a newline, long. */
 function row(i: number): ChunkedRow {
   const paths = [`/s/album ${i % 7}/track ${i}.mp3`, `/s/трек ${i}\\n.mp3`, `/s/line\nbreak ${i}`, `/s/${'é'.repeat(i % 300)}x${i}`];
@@ -59,16 +74,7 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
     const rows = Array.from({ length: 2 * SLICE_ROWS + 100 }, (_, i) => row(i % 50_000));
     chunks.add(rows.slice(SLICE_ROWS, SLICE_ROWS + 500)); // a run kept from hashing, amid rows to format
     const withUnhashed: MaybeRow[] = rows.flatMap((r, i) => (i % 1000 === 7 ? [r, unhashed(i)] : [r]));
-    let turns = 0;
-    let done = false;
-    const spin = (): void => {
-      if (done) return;
-      turns++;
-      setImmediate(spin);
-    };
-    setImmediate(spin);
-    const sliced = await chunks.piecesInSlices(withUnhashed);
-    done = true;
+    const { value: sliced, turns } = await countingTurns(() => chunks.piecesInSlices(withUnhashed));
     expect(Buffer.concat(sliced).equals(Buffer.concat(chunks.pieces(withUnhashed)))).toBe(true);
     // Formatted in one go, no other callback could have run meanwhile; here others ran between the slices.
     expect(turns).toBeGreaterThan(0);
@@ -79,16 +85,7 @@ describe('CacheRowChunks (cache rows encoded while hashing)', () => {
     expect(SLICE_ROWS).toBeLessThanOrEqual(1024);
     const chunks = new CacheRowChunks();
     const rows = Array.from({ length: 4096 }, (_, i) => row(i));
-    let turns = 0;
-    let done = false;
-    const spin = (): void => {
-      if (done) return;
-      turns++;
-      setImmediate(spin);
-    };
-    setImmediate(spin);
-    await chunks.piecesInSlices(rows);
-    done = true;
+    const { turns } = await countingTurns(() => chunks.piecesInSlices(rows));
     // 4,096 rows to format: at least three turns between the slices (none in slices of 8,192).
     expect(turns).toBeGreaterThanOrEqual(3);
   });
