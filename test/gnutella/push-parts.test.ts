@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Socket } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +161,8 @@ describe('pending pushes', () => {
     ac.abort();
     await expect(aborted).rejects.toMatchObject({ code: 'CLOSED' });
     const keep = new AbortController();
+    // One signal for every wait here (a download has its own): as many listeners as waits, not a leak.
+    setMaxListeners(MAX_PENDING_PUSHES + 1, keep.signal);
     const many = Array.from({ length: MAX_PENDING_PUSHES }, (_, i) => p.wait(`c${i}`, 1, 60_000, keep.signal, () => NetError.timeout('x', 1)));
     await expect(p.wait('dd', 1, 1_000, keep.signal, () => NetError.timeout('x', 1))).rejects.toMatchObject({ code: 'LIMIT' });
     p.close();
