@@ -22,7 +22,6 @@ const COMMANDS: CommandSpec[] = [
   { name: 'shares', args: '', help: 'shared folders, file count, bytes, files still being hashed' },
 ];
 
-
 /** `/get N` or `/get N again`. */
 function getArgs(args: string[]): { n: number; again: boolean } {
   const again = args.length === 2 && args[1]!.toLowerCase() === 'again';

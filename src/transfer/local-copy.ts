@@ -5,12 +5,11 @@
  * download goes on under a new name). How the best clients decide: eMule and LimeWire say
  * "you already have this file" by hash; a name alone says nothing of the bytes.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { normalizeSha1 } from '../share/base32.js';
-import { MAX_NAME_VARIANTS, sanitizeDownloadName } from './file-name.js';
+import { hashFile } from '../share/file-hasher.js';
+import { MAX_NAME_VARIANTS, nameVariant, sanitizeDownloadName } from './file-name.js';
 
 /** What a request tells of the file it wants: its size and SHA-1 (hex), when its source said them. */
 export interface WantedFile {
@@ -57,18 +56,13 @@ export interface LocalCopy {
  * in that order: where an earlier download of the same file was saved.
  */
 export function variantsOf(name: string, entries: readonly string[]): string[] {
-  const ext = extname(name);
-  const base = ext === name || ext === '' ? name : name.slice(0, -ext.length);
-  const tail = ext === name ? '' : ext;
-  const found: Array<[number, string]> = [];
-  for (const e of entries) {
-    if (e === name) found.push([0, e]);
-    else if (e.startsWith(`${base} (`) && e.endsWith(`)${tail}`)) {
-      const n = e.slice(base.length + 2, e.length - tail.length - 1);
-      if (/^[1-9][0-9]*$/.test(n) && Number(n) < MAX_NAME_VARIANTS) found.push([Number(n), e]);
-    }
+  const here = new Set(entries);
+  const found: string[] = [];
+  for (let n = 0; n < MAX_NAME_VARIANTS; n++) {
+    const v = nameVariant(name, n);
+    if (here.has(v)) found.push(v);
   }
-  return found.sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+  return found;
 }
 
 /**
@@ -92,18 +86,11 @@ export async function findLocalCopy(dir: string, want: WantedFile): Promise<Loca
     if (!st?.isFile()) continue;
     let verdict = compareCopy(want, { size: st.size });
     if (verdict === 'needsHash') {
-      const sha1 = await hashFile(path).catch(() => undefined);
+      const sha1 = await hashFile(path).then((h) => h.sha1, () => undefined);
       verdict = sha1 === undefined ? 'differs' : compareCopy(want, { size: st.size, sha1 });
     }
     if (verdict === 'same') return { path, how: 'same', by: want.sha1 !== undefined ? 'size and SHA-1' : 'size' };
     if (verdict === 'unknown') unknown ??= { path, how: 'name' };
   }
   return unknown;
-}
-
-/** SHA-1 (hex) of a file, read as a stream (the event loop runs between its chunks). */
-async function hashFile(path: string): Promise<string> {
-  const h = createHash('sha1');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
