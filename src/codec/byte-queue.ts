@@ -1,12 +1,18 @@
 /**
  * A queue of received chunks. Consuming bytes slices chunks instead of
  * concatenating the whole buffer on every read, so a message that arrives in
- * many small pieces costs O(total bytes), never O(n^2).
+ * many small pieces costs O(total bytes), never O(n^2). Lookups start from the
+ * chunk the last one ended in (a cursor), not from the front: a peer that sends
+ * a 16 KiB line one byte per segment makes 16,384 chunks, and a decoder that
+ * looks at the newest bytes after each one must not walk all of them each time.
  */
 export class ByteQueue {
   #chunks: Buffer[] = [];
   #head = 0; // offset into #chunks[0]
   #length = 0;
+  /** The chunk the last lookup ended in, and the queue position of its first unconsumed byte. */
+  #cursor = 0;
+  #cursorBase = 0;
 
   get length(): number {
     return this.#length;
@@ -21,12 +27,8 @@ export class ByteQueue {
   /** Byte at position i (0-based from the front), or -1 past the end. */
   byteAt(i: number): number {
     if (i < 0 || i >= this.#length) return -1;
-    let off = i + this.#head;
-    for (const c of this.#chunks) {
-      if (off < c.length) return c[off]!;
-      off -= c.length;
-    }
-    return -1;
+    const k = this.#locate(i);
+    return this.#chunks[k]![i - this.#cursorBase + (k === 0 ? this.#head : 0)]!;
   }
 
   /**
@@ -34,19 +36,48 @@ export class ByteQueue {
    * Buffer.indexOf, so a caller that remembers where it stopped never rescans.
    */
   indexOf(byte: number, from = 0): number {
-    let base = 0;
-    let first = true;
-    for (const c of this.#chunks) {
-      const start = first ? this.#head : 0;
-      const len = c.length - start;
-      if (from < base + len) {
-        const at = c.indexOf(byte, start + Math.max(0, from - base));
-        if (at !== -1) return base + (at - start);
-      }
-      base += len;
-      first = false;
+    from = Math.max(0, from);
+    if (from >= this.#length) return -1;
+    let k = this.#locate(from);
+    let base = this.#cursorBase;
+    for (; k < this.#chunks.length; k++) {
+      const c = this.#chunks[k]!;
+      const start = k === 0 ? this.#head : 0;
+      const at = c.indexOf(byte, start + Math.max(0, from - base));
+      // Park the cursor where the scan stopped: the next scan starts there.
+      this.#cursor = k;
+      this.#cursorBase = base;
+      if (at !== -1) return base + (at - start);
+      base += c.length - start;
     }
     return -1;
+  }
+
+  /**
+   * Moves the cursor to the chunk holding position `pos` (0 <= pos < length),
+   * walking from where it is (forwards or backwards), and returns that chunk's index.
+   */
+  #locate(pos: number): number {
+    let k = this.#cursor;
+    let base = this.#cursorBase;
+    const last = this.#chunks.length - 1;
+    const lastLen = this.#chunks[last]!.length - (last === 0 ? this.#head : 0);
+    if (pos >= this.#length - lastLen) {
+      k = last;
+      base = this.#length - lastLen;
+    } else {
+      while (pos < base) {
+        k--;
+        base -= this.#chunks[k]!.length - (k === 0 ? this.#head : 0);
+      }
+      for (let len = this.#chunks[k]!.length - (k === 0 ? this.#head : 0); pos >= base + len; len = this.#chunks[k]!.length) {
+        base += len;
+        k++;
+      }
+    }
+    this.#cursor = k;
+    this.#cursorBase = base;
+    return k;
   }
 
   /** Index of the first occurrence of `seq` at or after `from`, or -1. */
@@ -88,11 +119,17 @@ export class ByteQueue {
     this.#chunks = [];
     this.#head = 0;
     this.#length = 0;
+    this.#cursor = 0;
+    this.#cursorBase = 0;
     return out;
   }
 
   #take(n: number, remove: boolean, copy = true): Buffer {
     if (n === 0) return Buffer.alloc(0);
+    if (remove) {
+      this.#cursor = 0;
+      this.#cursorBase = 0;
+    }
     const first = this.#chunks[0]!;
     // Fast path: the bytes lie inside the first chunk; hand out a view.
     if (first.length - this.#head >= n) {
