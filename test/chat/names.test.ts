@@ -131,6 +131,32 @@ describe('chat: peer names', () => {
   });
 });
 
+describe('chat: a neighbour that answers a resolution again and again', () => {
+  // An unsecured name gathers answers for a moment after the first: every answer used to be
+  // kept, so the same record sent 300 times made a 300-record /resolve (and memory without
+  // bound while the flood lasted). One record per publisher, at most 8 publishers.
+  it('gathers one record per publisher and at most 8, however many answers come', async () => {
+    net = await chatNet(1, () => ({ names: { resolveMs: 4_000 } }));
+    const t = net.nodes[0]!;
+    const p = await rawConnect(portOf(t, 'chat'));
+    p.send(`HELLO peerdeck-chat/1 node=raw${randomBytes(4).toString('hex')} nick=raw listen=- mesh=default\n`);
+    await p.waitLine((l) => l.startsWith('EXT '));
+    p.send('EXT sig names\n');
+    await settle(100);
+    const resolving = t.node.run('chat', 'resolve', ['0.lobby']);
+    const q = await p.waitLine((l) => l.startsWith('NAMEQ '));
+    const qid = q.split(' ')[1]!;
+    const anyone = ephemeralIdentity();
+    const now = Date.now();
+    const rec = (port: number): string => `NAMEA ${qid} ${encodeRecord(makeRecord('0.lobby', 'global', [`chat@127.0.0.1:${port}`], now, 60_000, anyone))}\n`;
+    p.send(rec(7000).repeat(300) + Array.from({ length: 30 }, (_, i) => rec(7001 + i)).join(''));
+    const out = await resolving;
+    expect(out[0]).toBe('8 records (from the mesh):');
+    expect(new Set(out.slice(1)).size).toBe(8);
+    expect(p.closed).toBe(false);
+  });
+});
+
 describe('chat: clouds', () => {
   it('/clouds: Global, and a LinkLocal cloud for the loopback discovery interface with its scope id, peers and names', async () => {
     const port = 40_000 + Math.floor(Math.random() * 20_000);

@@ -18,6 +18,27 @@ function publisher(r: NameRecord): string {
   return r.key ?? r.endpoints.join(',');
 }
 
+/**
+ * Puts `r` into one name's `list` (in place): it replaces the record of the same publisher
+ * unless that one is newer ('older': nothing changes), and past MAX_RECORDS_PER_NAME
+ * publishers the oldest goes. The cache keeps its lists this way, and so does a resolution
+ * gathering answers, so a neighbour that answers again and again, or makes up publishers
+ * of an unsecured name, holds at most MAX_RECORDS_PER_NAME records in either.
+ */
+export function putRecord(list: NameRecord[], r: NameRecord): CachePut {
+  const who = publisher(r);
+  const i = list.findIndex((x) => publisher(x) === who);
+  let result: CachePut = 'added';
+  if (i !== -1) {
+    if (list[i]!.issued > r.issued) return 'older';
+    list.splice(i, 1);
+    result = 'refreshed';
+  }
+  list.push(r);
+  if (list.length > MAX_RECORDS_PER_NAME) list.shift();
+  return result;
+}
+
 /** See the file comment. */
 export class NameCache {
   readonly #names = new Map<string, NameRecord[]>();
@@ -29,16 +50,8 @@ export class NameCache {
   /** Stores a verified record; 'older' (and nothing changes) for a replay of an older one. */
   put(r: NameRecord): CachePut {
     const list = this.#names.get(r.name) ?? [];
-    const who = publisher(r);
-    const i = list.findIndex((x) => publisher(x) === who);
-    let result: CachePut = 'added';
-    if (i !== -1) {
-      if (list[i]!.issued > r.issued) return 'older';
-      list.splice(i, 1);
-      result = 'refreshed';
-    }
-    list.push(r);
-    if (list.length > MAX_RECORDS_PER_NAME) list.shift();
+    const result = putRecord(list, r);
+    if (result === 'older') return result;
     this.#names.delete(r.name);
     this.#names.set(r.name, list);
     if (this.#names.size > MAX_CACHED_NAMES) this.#names.delete(this.#names.keys().next().value!);

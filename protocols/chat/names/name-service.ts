@@ -15,7 +15,7 @@ import { NetError } from '../../../src/errors.js';
 import { RouteTable } from '../../../src/routing/route-table.js';
 import type { Identity } from '../identity.js';
 import type { Link } from '../link.js';
-import { NameCache } from './name-cache.js';
+import { NameCache, putRecord } from './name-cache.js';
 import { encodeRecord, judgeRecord, makeRecord, parseName, parseRecord, UNSECURED, type CloudScope, type NameRecord } from './record.js';
 
 export const NAME_QUERY_VERB = 'NAMEQ';
@@ -232,8 +232,7 @@ export class NameService {
     }
     const p = this.#pending.get(qid);
     if (p) {
-      if (r.name !== p.name) return undefined;
-      p.records.push(r);
+      if (r.name !== p.name || putRecord(p.records, r) !== 'added') return undefined;
       if (p.ring && p.records.length === 1 && p.qids.length === 1) {
         const took = this.#o.clock.now() - p.startedAt;
         this.#ringAnswerMs = this.#ringAnswerMs === undefined ? took : this.#ringAnswerMs + RING_EWMA * (took - this.#ringAnswerMs);
