@@ -110,6 +110,8 @@ export class NearMe {
   readonly #o: NearMeOptions;
   readonly #people = new Map<string, Person>();
   readonly #invitations: Invitation[] = [];
+  /** Invitations we sent and not yet answered: id -> the authority invited (the newest MAX_INVITATIONS). */
+  readonly #sent = new Map<string, string>();
   #next = 1;
 
   constructor(o: NearMeOptions) {
@@ -219,6 +221,8 @@ export class NearMe {
     const msg = stripControls(message).slice(0, MAX_INVITE_TEXT);
     const sig = this.#o.identity.sign(inviteBytes(id, p.authority, kind, endpoint, nick, msg));
     this.#o.send(`${INVITE_TAG} ${id} ${p.authority} ${this.#o.identity.publicKey} ${sig} ${kind} ${endpoint} ${nick} ${msg === '' ? '-' : b64(msg)}`);
+    this.#sent.set(id, p.authority);
+    if (this.#sent.size > MAX_INVITATIONS) this.#sent.delete(this.#sent.keys().next().value!);
     return `invited ${p.nick} to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}`;
   }
 
@@ -251,9 +255,19 @@ export class NearMe {
     this.#invitation(inv, `invitation ${inv.n}: ${who} invites you to ${kind} at ${endpoint.slice(endpoint.indexOf('@') + 1)}${text ? `: ${text}` : ''} (/accept ${inv.n} or /decline ${inv.n})`);
   }
 
+  /**
+   * An answer to one of our invitations: told once, and only for an invitation we sent to
+   * that authority. Anything else on the LAN (a made-up id, a second answer, an answer from
+   * someone else) is dropped: it used to be a notice each, as many as were sent.
+   */
   #reply(f: string[]): void {
     const [, id, to, from, answer] = f;
     if (f.length !== 5 || to !== this.#o.identity.authority || !ID_RE.test(id!) || !AUTH_RE.test(from!) || (answer !== 'accepted' && answer !== 'declined')) return;
+    if (this.#sent.get(id!) !== from) {
+      this.bad++;
+      return;
+    }
+    this.#sent.delete(id!);
     const p = this.people().find((x) => x.authority === from);
     this.#o.notice(`${p ? p.nick : from!.slice(0, 8)} ${answer} your invitation`);
   }

@@ -39,4 +39,29 @@ describe('People Near Me from a hostile LAN', () => {
     expect(listing).toContain('x?evil? (Alice Smith)');
     expect(listing).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b]/);
   }, 30_000);
+
+  // An answer to an invitation is no signed datagram: anyone on the LAN can send one. It used
+  // to be a notice each ("X accepted your invitation"), for invitations never sent, as many
+  // as came. Now only an answer to an invitation we sent, from the one invited, once.
+  it('tells nothing for an answer to an invitation it never sent', async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    net = await chatNet(1, () => ({ discovery: { port, interface: '127.0.0.1', intervalMs: 200 }, mesh: `nr${Math.random().toString(36).slice(2, 10)}`, targetDegree: 0 }));
+    const [a] = net.nodes as [TestNode];
+    const authority = /^authority ([0-9a-f]{40})$/.exec((await a.node.run('chat', 'identity', []))[0] ?? '')?.[1];
+    expect(authority).toBeDefined();
+    const udp = createSocket('udp4');
+    try {
+      const forged = Array.from({ length: 20 }, (_, i) => `peerdeck-reply/1 ${i.toString(16).padStart(16, '0')} ${authority} ${'b'.repeat(40)} accepted`);
+      const presence = `peerdeck-near/1 in late0001 ${'c'.repeat(40)} late chat -`;
+      await waitUntil(() => {
+        for (const d of forged) udp.send(d, port, '127.0.0.1');
+        udp.send(presence, port, '127.0.0.1');
+        return a.of('near.person').length > 0;
+      }, 10_000, 'a hears the datagrams');
+    } finally {
+      udp.close();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.of('notice').filter((e) => e.text.includes('your invitation'))).toEqual([]);
+  }, 30_000);
 });
