@@ -59,8 +59,11 @@ export class Contacts {
       throw NetError.usage(`${this.#path} is not JSON`);
     }
     if (!Array.isArray(list)) throw NetError.usage(`${this.#path} is not a list of contacts`);
-    for (const c of list.slice(0, MAX_CONTACTS) as Partial<Contact>[]) {
-      if (typeof c.name === 'string' && typeof c.authority === 'string' && typeof c.key === 'string' && isNick(c.name)) this.#put({ name: c.name, authority: c.authority, key: c.key, added: Number(c.added) || 0 });
+    // Entries that are not contacts (null, a number, a hand-edited typo) are skipped, not fatal.
+    for (const c of list.slice(0, MAX_CONTACTS) as unknown[]) {
+      if (typeof c !== 'object' || c === null) continue;
+      const { name, authority, key, added } = c as Partial<Record<keyof Contact, unknown>>;
+      if (typeof name === 'string' && typeof authority === 'string' && typeof key === 'string' && isNick(name)) this.#put({ name, authority, key, added: Number(added) || 0 });
     }
   }
 
