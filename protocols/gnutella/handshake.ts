@@ -149,7 +149,16 @@ function status(code: number, reason: string): string {
  * gtk-gnutella answers (spec 1.4, 1.5; no `X-Ultrapeer` on a 4xx), then the link closes.
  */
 export function tooLargeResponse(reason: string, local: Pick<LocalInfo, 'userAgent'>, remoteIp: string): Buffer {
-  return encodeHeaderBlock(status(STATUS_TOO_LARGE, reason), [
+  return bareRefusal(STATUS_TOO_LARGE, reason, local, remoteIp);
+}
+
+/**
+ * A refusal with `User-Agent` and `Remote-IP` alone, as gtk-gnutella's send_node_error
+ * writes a 4xx or a 550 (no `X-Ultrapeer`, no hosts to try): 413, and a banned
+ * address's 429 and 550 (address-bans.ts).
+ */
+export function bareRefusal(code: number, reason: string, local: Pick<LocalInfo, 'userAgent'>, remoteIp: string): Buffer {
+  return encodeHeaderBlock(status(code, reason), [
     ['User-Agent', local.userAgent ?? USER_AGENT],
     ['Remote-IP', remoteIp],
   ]);

@@ -7,13 +7,15 @@ import { DescriptorDecoder } from './descriptor-decoder.js';
 import { FramingGuard } from './framing-guard.js';
 import type { Dialer } from './dialer.js';
 import type { GarbledStream } from './framing-guard.js';
-import { acceptorConfirm, acceptorRespond, initiatorDecide, isConnectLine, parseStatusLine, peerHeaders, tooLargeResponse } from './handshake.js';
+import { acceptorConfirm, acceptorRespond, bareRefusal, initiatorDecide, isConnectLine, parseStatusLine, peerHeaders, tooLargeResponse } from './handshake.js';
 import { HEADER_TOO_LARGE, headerBlockFault, parseHeaderBlock } from './headers.js';
 import type { GnutellaLink } from './link.js';
 import { encodeMessagesSupported } from './vendor.js';
 import { PUSH_VENDOR_MESSAGES } from './push-vendor.js';
 import { QUERY_STATUS_MESSAGES } from './query-status.js';
 import type { Servent } from './servent.js';
+import { bannedHttpResponse } from './address-bans.js';
+import { Tarpit } from './tarpit.js';
 
 /**
  * Our deflate contexts: a 4 KiB window, memLevel 5 and a 4 KiB output buffer
@@ -43,6 +45,7 @@ export class LinkSetup {
     const conn = l.conn;
     // A GIV callback or a connect-back (spec 4.1, 4.4) is the push side's.
     if (l.phase === 'start' && s.push.onFirstBlock(l, lines)) return;
+    if (l.phase === 'start' && this.#turnedAway(l, lines[0] ?? '')) return;
     if (l.phase === 'start' && /^(GET|HEAD) /.test(lines[0] ?? '')) {
       s.links.delete(conn);
       s.linksChanged();
@@ -136,6 +139,31 @@ export class LinkSetup {
     if (l.phase === 'start' && isConnectLine(first)) return this.#refuseTooLarge(l, HEADER_TOO_LARGE);
     l.conn.close(g.error);
   }
+
+  /**
+   * A connect or an HTTP request from an address we banned (address-bans.ts): held
+   * unanswered, or refused with 429 / 550 as gtk-gnutella refuses it. True when it was.
+   */
+  #turnedAway(l: GnutellaLink, first: string): boolean {
+    const door = first.startsWith(C.HANDSHAKE_CONNECT_PREFIX) ? 'gnutella' : /^(GET|HEAD) /.test(first) ? 'http' : undefined;
+    if (!door) return false;
+    const conn = l.conn;
+    const now = this.ctx.clock.now();
+    const v = this.s.bans.check(conn.remoteAddress, door, now);
+    if (v.kind === 'pass') return false;
+    if (v.kind === 'hold') {
+      this.s.links.delete(conn);
+      this.s.linksChanged();
+      this.#tarpit.hold(conn.detach().socket, conn.remoteAddress);
+      return true;
+    }
+    conn.send(door === 'gnutella' ? bareRefusal(v.code, v.reason, this.s.local, conn.remoteAddress) : bannedHttpResponse(v, C.USER_AGENT, now));
+    conn.close(NetError.refused(`${v.code} ${v.reason}`));
+    return true;
+  }
+
+  /** Banned addresses' sockets held unanswered (tarpit.ts). */
+  readonly #tarpit = new Tarpit();
 
   /** `GNUTELLA/0.6 413 <reason>`, then close (spec 1.4, 1.5). */
   #refuseTooLarge(l: GnutellaLink, reason: string): void {

@@ -30,6 +30,7 @@ import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { AddressVote } from './address-vote.js';
+import { AddressBans } from './address-bans.js';
 import { LinkEnds } from './link-ends.js';
 import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, IDLE_MS, type ServentOptions } from './servent-options.js';
 import { GnutellaUdp } from './udp.js';
@@ -163,6 +164,9 @@ export class Servent {
   get learnedIp(): string | undefined {
     return this.addressVote.current;
   }
+
+  /** Addresses refused for a while after a `Bye 412` (address-bans.ts). */
+  readonly bans = new AddressBans();
 
   /** Why open links ended, by kind (`/gstatus`). */
   readonly ends = new LinkEnds();
@@ -332,8 +336,10 @@ export class Servent {
    * Bye with a code, then close (spec 2.10). The Bye goes after what is queued (send() keeps
    * room for it under the cap); a peer that does not read it within the core's close grace
    * (2 s) is cut all the same, so a Bye never holds a link open or grows its queue.
+   * A 412 bans the peer's address too (address-bans.ts), as gtk-gnutella does.
    */
   sendBye(l: GnutellaLink, code: number, reason: string): void {
+    if (code === C.BYE_SECURITY) this.bans.record(l.conn.remoteAddress, this.#ctx.clock.now());
     const bye = encodeDescriptor({ muid: newGuid(), type: C.DESCRIPTOR_BYE, ttl: 1, hops: 0, payload: encodeBye(code, reason, C.USER_AGENT) });
     if (l.conn.send(bye)) l.count('out', typeName(C.DESCRIPTOR_BYE));
     l.conn.close(code < 300 ? NetError.closed(`Bye ${code} ${reason}`) : NetError.protocol(`Bye ${code} ${reason}`));

@@ -42,8 +42,8 @@ describe("a neighbour's servent GUID", () => {
       await leaf.stop();
     });
 
-    async function up(): Promise<RawPeer> {
-      const p = await rawPeer(leaf.port);
+    async function up(from?: string): Promise<RawPeer> {
+      const p = await rawPeer(leaf.port, from);
       p.write(upConnect([`GUID: ${'aa'.repeat(16)}`]));
       await until(() => p.text().includes('\r\n\r\n'));
       p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
@@ -53,7 +53,8 @@ describe("a neighbour's servent GUID", () => {
     }
 
     it('takes its own hits and four with another GUID; the fifth gets Bye 412', async () => {
-      const p = await up();
+      // From an address of its own: a 412 bans the address (address-bans.test.ts).
+      const p = await up('127.0.0.3');
       for (let i = 0; i < 10; i++) p.write(hit(i, 0xaa));
       for (let i = 0; i < 4; i++) p.write(hit(20 + i, 0xbb));
       await new Promise((r) => setTimeout(r, 300));
