@@ -34,15 +34,27 @@ export interface Headless {
   readonly stdoutBytes: number;
 }
 
+/**
+ * The program's arguments with `--chat-port 0` added unless they already say how chat listens
+ * (`--chat-port P`, `--chat-port=P`, `--no-chat`): a bench that left it out listened on the fixed
+ * port 6350 and failed whenever another process held it (test/fixed-ports.test.ts checks every
+ * command line; test/cli/cli-process.ts has the same function for the tests).
+ */
+export function chatPortZero(args: readonly string[]): string[] {
+  const said = args.some((a) => a === '--no-chat' || a === '--chat-port' || a.startsWith('--chat-port='));
+  return said ? [...args] : [...args, '--chat-port', '0'];
+}
+
 type HeadlessOptions = { keep?: boolean; onLine?: (line: string) => void };
 
 /**
- * Starts `peerdeck --headless --json ...args`. Events are parsed only while
+ * Starts `peerdeck --headless --json ...args` (chat on port 0 unless `args` say otherwise:
+ * chatPortZero). Events are parsed only while
  * someone waits or `keep` is set, so a bench that floods the child's stdout
  * measures the child, not this parser.
  */
 export function headless(args: string[], opts: HeadlessOptions = {}): Headless {
-  const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...args]);
+  const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...chatPortZero(args)]);
   const h = reader(proc, opts);
   proc.stdout.on('data', (chunk: Buffer) => h.feed(chunk, false));
   return h.node;
@@ -70,7 +82,7 @@ export async function headlessReadCheaply(args: string[], opts: HeadlessOptions 
     const ours = connect({ path: join(dir, 'stdout.sock'), onread: { buffer, callback: (n: number, b: Uint8Array) => (h?.feed(Buffer.from(b.buffer, b.byteOffset, n), true), true) } });
     ours.on('error', () => undefined);
     const theirs = await accepted;
-    const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...args], { stdio: ['pipe', theirs, 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, '--headless', '--json', '--log-level', 'warn', ...chatPortZero(args)], { stdio: ['pipe', theirs, 'pipe'] });
     theirs.destroy(); // the child has its own copy
     // Stopped once the child has exited and its last bytes are read (or a while after the exit).
     const eof = new Promise<void>((resolve) => {

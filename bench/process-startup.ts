@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { chatPortZero } from './lib-headless.js';
 import { compare, DEFAULT_ROUNDS, report, type Round } from './lib-measure.js';
 
 const BIN = process.env.STARTUP_BIN || fileURLToPath(new URL('../../bin/peerdeck.js', import.meta.url));
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     ];
     for (const c of cases) {
       const data = join(dir, c.name);
-      const ours: Round = () => timeSpawn([BIN, '--headless', '--json', '--log-level', 'warn', '--data-dir', data, ...c.args], ready);
+      const ours: Round = () => timeSpawn([BIN, '--headless', '--json', '--log-level', 'warn', '--data-dir', data, ...chatPortZero(c.args)], ready);
       await ours(); // warm-up: the data dir's first start, the page cache
       await reference();
       const r = await compare(ours, reference, ROUNDS);

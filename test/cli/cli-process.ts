@@ -14,6 +14,18 @@ export const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
 export type JsonEvent = { type: string } & Record<string, unknown>;
 
+/**
+ * The program's arguments with `--chat-port 0` added unless they already say how chat listens
+ * (`--chat-port P`, `--chat-port=P`, `--no-chat`): a test that left it out listened on the fixed
+ * port 6350, and failed whenever another process (a second test run, a user's peerdeck) held it.
+ * test/fixed-ports.test.ts checks that every command line a test writes goes through this or says it.
+ * bench/lib-headless.ts has the same function for the benches.
+ */
+export function chatPortZero(args: readonly string[]): string[] {
+  const said = args.some((a) => a === '--no-chat' || a === '--chat-port' || a.startsWith('--chat-port='));
+  return said ? [...args] : [...args, '--chat-port', '0'];
+}
+
 export interface CliNode {
   proc: ChildProcessWithoutNullStreams;
   dataDir: string;
@@ -36,13 +48,14 @@ export interface CliOptions {
   dataDir?: string;
 }
 
+/** Starts the program headless (chat on port 0 unless `args` say otherwise: chatPortZero). */
 export async function startCli(args: string[], opts: CliOptions = {}): Promise<CliNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerdeck-cli-')));
   const json = opts.json ?? true;
   const cmd = opts.command ?? [process.execPath, MAIN];
   const mode = opts.noHeadlessFlag ? [] : ['--headless'];
-  const proc = spawn(cmd[0]!, [...cmd.slice(1), ...mode, ...(json ? ['--json'] : []), '--data-dir', dataDir, ...args], {
+  const proc = spawn(cmd[0]!, [...cmd.slice(1), ...mode, ...(json ? ['--json'] : []), '--data-dir', dataDir, ...chatPortZero(args)], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -117,10 +130,10 @@ export function clisStoppedAfterEach(): (args: string[], opts?: CliOptions) => P
   };
 }
 
-/** Runs the program once with stdin closed, to its exit (at most 20 s): its exit code and output. */
+/** Runs the program once with stdin closed, to its exit (at most 20 s): its exit code and output (chat on port 0 unless `args` say otherwise). */
 export function runMainOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [MAIN, ...chatPortZero(args)], { timeout: 20_000 }, (err, stdout, stderr) => {
       res({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
     });
     child.stdin?.end();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAIN, ROOT } from './cli-process.js';
+import { chatPortZero, MAIN, ROOT } from './cli-process.js';
 import { MODULE_LOG_ENV } from './module-log-hook.js';
 
 const HOOK = join(ROOT, 'dist', 'test', 'cli', 'module-log-hook.js');
@@ -36,7 +36,7 @@ interface Run {
 async function run(args: string[], until: (out: string) => boolean = () => false): Promise<Run> {
   const dir = await mkdtemp(join(tmpdir(), 'peerdeck-lazy-'));
   const log = join(dir, 'modules.log');
-  const proc = spawn(process.execPath, ['--import', pathToFileURL(HOOK).href, MAIN, '--data-dir', join(dir, 'data'), ...args], {
+  const proc = spawn(process.execPath, ['--import', pathToFileURL(HOOK).href, MAIN, '--data-dir', join(dir, 'data'), ...chatPortZero(args)], {
     cwd: ROOT,
     env: { ...process.env, [MODULE_LOG_ENV]: log, NO_COLOR: '1' },
   });

@@ -13,7 +13,7 @@ describe('npm start', () => {
     // bin/build.js rewrites this manifest after every tsc run, and only then.
     const manifest = join(ROOT, 'dist', '.sources.json');
     const builtBefore = statSync(manifest).mtimeMs;
-    const r = spawnSync('npm', ['start', '--silent', '--', '--version'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync('npm', ['start', '--silent', '--', '--version', '--no-chat'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('peerdeck 0.1.0');
     expect(r.stderr).not.toMatch(/compiling/);

@@ -16,6 +16,7 @@ import { earlyShareWorkers } from '../../src/share/early-start.js';
 import { HASH_CACHE_FILE, LEGACY_HASH_CACHE_FILE } from '../../src/share/hash-cache.js';
 import { SHARE_WORKER_THREADS, startShareWorkersEarly, takeShareWorkers } from '../../src/share/share-workers.js';
 import { tempDir } from './helpers.js';
+import { chatPortZero } from '../cli/cli-process.js';
 
 const BIN = fileURLToPath(new URL('../../bin/peerdeck.js', import.meta.url));
 
@@ -101,7 +102,7 @@ describe('share workers started early', () => {
 
   it('do not keep a process that never shares from exiting', () => {
     for (const args of [['--share', t.dir, '--version'], ['--share', t.dir, '--no-such-flag'], [`--share=${t.dir}`, '--data-dir', t.dir, '--nick', 'bad nick!']]) {
-      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(process.execPath, [BIN, ...chatPortZero(args)], { encoding: 'utf8', timeout: 30_000 });
       expect(r.signal, args.join(' ')).toBeNull();
       if (args.includes('--version')) expect([r.status, r.stdout]).toEqual([0, 'peerdeck 0.1.0\n']);
       else expect(r.status, r.stderr).toBe(2);
