@@ -177,6 +177,15 @@ function progressCell(t: TransferRow): string {
 }
 
 /**
+ * A transfer's name cell: a finished download by the name it was saved under (what is on disk),
+ * with the remote name after it where the two differ (`song (1).mp3 (remote: song.mp3)`), as
+ * `/downloads` says `song.mp3 (saved as song (1).mp3)`; the table showed only the remote name.
+ */
+export function transferName(t: Pick<TransferRow, 'name' | 'saved'>): string {
+  return t.saved === undefined || t.saved === t.name ? t.name : `${t.saved} (remote: ${t.name})`;
+}
+
+/**
  * Header plus one row per transfer (and a reason row under a failed one).
  * `rate` is the current rate while running and the average once finished;
  * `time` is the ETA while running and the time it took once finished.
@@ -205,7 +214,7 @@ export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[]
     const time = running ? formatEta(t.eta) : finished && t.endedAt !== undefined ? formatEta((t.endedAt - t.startedAt) / 1000) : '';
     const size = t.total !== null ? formatSize(t.total) : t.state === 'done' ? formatSize(t.bytes) : '?';
     const style = t.state === 'done' && t.verified === false ? STYLE_UNVERIFIED : STATE_STYLE[t.state];
-    out.push(row(columns, [String(t.id), t.direction === 'down' ? '↓' : '↑', t.name, t.peer ?? '', progressCell(t), size, rate, time], style));
+    out.push(row(columns, [String(t.id), t.direction === 'down' ? '↓' : '↑', transferName(t), t.peer ?? '', progressCell(t), size, rate, time], style));
     if (t.state === 'failed' && t.detail) out.push([span(`      ${sanitize(t.detail)}`, { fg: 'red' })]);
   }
   return out;

@@ -2,11 +2,13 @@
  * The Transfers window's rows, from transfer.* events: queued ones with their
  * place in the queue, running ones with rate and ETA, finished ones with
  * their average speed and time, cancelled ones told apart from failures, and
- * downloads whose size and SHA-1 could not be checked marked unverified.
+ * downloads whose size and SHA-1 could not be checked marked unverified, and
+ * a finished download named as it was saved (`song (1).mp3`), not only as its source named it.
  * Bounded (finished rows are dropped first); `/clear` in the window drops
  * every finished row. Pure: the clock is passed in.
  */
 import type { EventOf } from '../src/app-api.js';
+import { basename } from 'node:path';
 import { reasonWords } from '../src/error-words.js';
 import { sanitize } from './text-width.js';
 
@@ -40,6 +42,12 @@ export interface TransferRow {
   endedAt: number | undefined;
   /** false: size and SHA-1 were not checked (transfer.done verified=false). */
   verified: boolean | undefined;
+  /**
+   * The name a finished download was saved under (the last part of its path): what the user
+   * finds on disk, which is not the remote name when a file of that name was there already
+   * (`song (1).mp3`) or the name had to be made safe. Undefined until it is done.
+   */
+  saved?: string | undefined;
 }
 
 type TransferEvent = EventOf<'transfer.queued'> | EventOf<'transfer.progress'> | EventOf<'transfer.done'> | EventOf<'transfer.failed'>;
@@ -78,8 +86,9 @@ export class TransfersModel {
       startedAt: now,
       endedAt: undefined,
       verified: undefined,
+      saved: undefined,
     };
-    const row: TransferRow = { ...base, name: sanitize(e.name) };
+    const row: TransferRow = { ...base, name: sanitize(e.name), saved: undefined };
     let note: TransferNote | undefined;
     switch (e.type) {
       case 'transfer.queued':
@@ -96,6 +105,7 @@ export class TransfersModel {
         const secs = Math.max(0.001, (now - row.startedAt) / 1000);
         Object.assign(row, { state: 'done', bytes: e.bytes, total: e.bytes, rate: e.bytes / secs, eta: null, detail: e.path, endedAt: now, position: undefined, verified: e.verified });
         if (e.peer) row.peer = sanitize(e.peer);
+        if (e.direction === 'down') row.saved = sanitize(basename(e.path));
         // An upload says who got which file; it used to read like a download (`done: x -> /share/x`).
         note =
           e.direction === 'up'

@@ -114,7 +114,7 @@ describe('Transfers window', () => {
   it('/clear in Transfers drops finished rows and keeps running ones', async () => {
     const { vt, api } = await setup();
     api.emit({ type: 'transfer.progress', id: 5, name: 'running.bin', direction: 'down', peer: '10.0.0.2:7000', bytes: 1, total: 10, rate: 1, eta: 9 });
-    api.emit({ type: 'transfer.done', id: 6, name: 'finished.bin', direction: 'down', path: '/tmp/f', bytes: 10, sha1: null, verified: true, peer: 'x' });
+    api.emit({ type: 'transfer.done', id: 6, name: 'finished.bin', direction: 'down', path: '/tmp/finished.bin', bytes: 10, sha1: null, verified: true, peer: 'x' });
     vt.type('\x1b2');
     await vi.waitFor(() => expect(vt.text()).toMatch(/finished\.bin\s+x\s+done/));
     vt.type('/clear\r');
