@@ -15,6 +15,7 @@ import { decodePush } from './push.js';
 import { encodeQueryHit } from './query-hit.js';
 import { route, type DropReason, type LinkId, type RouteTarget } from './router.js';
 import { SeenTable } from './seen-table.js';
+import { SenderLog } from './sender-log.js';
 import { newGuid } from './servent-guid.js';
 import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
@@ -46,6 +47,8 @@ export class MessageHandler {
   readonly #queryRoutes: GenerationMap<string, LinkId>;
   readonly #pushRoutes: GenerationMap<string, LinkId>;
   readonly #byId = new Map<LinkId, GnutellaLink>();
+  /** Who sent each query [0] and push [1], with the highest TTL each sent (sender-log.ts). */
+  readonly #senders: readonly [SenderLog, SenderLog];
   /** Recent pongs from peers: pings are answered from here, never relayed (spec 2.6). */
   readonly pongs: PongCache;
   queriesAnswered = 0;
@@ -62,6 +65,7 @@ export class MessageHandler {
     this.#pings = new GenerationMap(opts);
     this.#queryRoutes = new GenerationMap(opts);
     this.#pushRoutes = new GenerationMap(opts);
+    this.#senders = [new SenderLog(opts), new SenderLog(opts)];
     this.dq = new DynamicQueries(
       {
         clock: ctx.clock,
@@ -127,10 +131,12 @@ export class MessageHandler {
       }
     }
     const wordsOf = (): QueryWords => (words ??= new QueryWords(query?.text ?? '', (query?.huge ?? []).filter((h) => h.toLowerCase().startsWith(C.URN_SHA1_PREFIX))));
-    let seen = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_QUERY ? this.seen.check(d.muid, d.type, d.ttl) : 'new';
-    // The same neighbour sending a query twice (peer-conduct.ts); our queries' routes say who sent each first.
-    if (seen === 'duplicate' && d.type === C.DESCRIPTOR_QUERY && this.#queryRoutes.get(key) === l.id) {
-      const bye = duplicateFrom(l, this.s.openLinks().length, this.s.role === 'leaf' ? this.s.opts.links : this.s.opts.upLinks);
+    const broadcast = d.type === C.DESCRIPTOR_QUERY || d.type === C.DESCRIPTOR_PUSH;
+    let seen = broadcast || d.type === C.DESCRIPTOR_PING ? this.seen.check(d.muid, d.type, d.ttl) : 'new';
+    // A query or push the same neighbour sent before (peer-conduct.ts). Only an ultrapeer keeps the log: a leaf
+    // never holds more links than it wants, so none of its neighbours could be sent away for it.
+    if (broadcast && this.s.role === 'ultrapeer' && this.#senders[d.type === C.DESCRIPTOR_QUERY ? 0 : 1].note(key, l.id, d.ttl) === 'again') {
+      const bye = duplicateFrom(l, this.s.openLinks().length, this.s.opts.upLinks);
       if (bye) return this.s.sendBye(l, bye.code, bye.reason);
     }
     // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).

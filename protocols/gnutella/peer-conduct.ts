@@ -3,9 +3,12 @@
  * over a link's counters (spec 2.15, 6; its routing.c and nodes.c); the
  * message handler sends the Bye they return.
  *
- * - Duplicates: a query the same neighbour already sent us (not a higher-TTL
- *   re-probe) counts; past 5, while they are over 1.5 % of what it sent and we
- *   hold more links than we want, it gets `Bye 401 Sent N dups (P% of RX)`.
+ * - Duplicates: a query or push the same neighbour already sent us, first or
+ *   after another neighbour, with a TTL no higher than its own earlier copy
+ *   (sender-log.ts; a higher one is a re-probe), counts, over the life of the
+ *   link (routing.c handle_duplicate); pings do not. Past 5, while they are over
+ *   1.5 % of all it sent and we hold more links than we want, it gets
+ *   `Bye 401 Sent N dups (P% of RX)`, P as C's printf writes it.
  * - Identity: a neighbour's own hits (hops 0) carrying a servent GUID other
  *   than its own are "weird" (neighbour-guid.ts); the fifth gets
  *   `Bye 412 Security violation`.
@@ -31,11 +34,26 @@ export interface ByeVerdict {
 export function duplicateConduct(dupsBefore: number, received: number, links: number, wanted: number): { dups: number; bye?: ByeVerdict } {
   const dups = dupsBefore + 1;
   if (dupsBefore < MIN_DUPS || links <= Math.max(2, wanted) || dups <= MIN_DUP_RATIO * received) return { dups };
-  const pct = received > 0 ? ((100 * dups) / received).toFixed(1) : '0.0';
+  const pct = received > 0 ? dupShare(dups, received) : '0.0';
   return { dups, bye: { code: C.BYE_DUPLICATES, reason: `Sent ${dups} dups (${pct}% of RX)` } };
 }
 
-/** The link's neighbour sent a query twice: counts it, says when it must go. */
+/**
+ * `100 * dups / received` as gtk-gnutella's `%.1f` writes it: glibc rounds a double
+ * lying exactly halfway between two tenths to the even one (12.25 -> "12.2"), where
+ * toFixed goes up ("12.3"); every other value both round alike. A half is exact only
+ * when 20 x the share is an odd multiple of 5 (the share is then a sum of powers of 2).
+ */
+export function dupShare(dups: number, received: number): string {
+  const twenty = (2000 * dups) / received;
+  if (Number.isInteger(twenty) && twenty % 2 === 1 && twenty % 5 === 0) {
+    const below = (twenty - 1) / 2;
+    return ((below % 2 === 0 ? below : below + 1) / 10).toFixed(1);
+  }
+  return ((100 * dups) / received).toFixed(1);
+}
+
+/** The link's neighbour sent a query or push again: counts it, says when it must go. */
 export function duplicateFrom(l: GnutellaLink, links: number, wanted: number): ByeVerdict | undefined {
   let received = 0;
   for (const n of Object.values(l.in)) received += n;

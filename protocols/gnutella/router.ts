@@ -78,7 +78,8 @@ function isLinkLocal(type: number): boolean {
 /**
  * The route decision (spec 2.4, 2.15, 3.4, 6): TTL 0 and TTL + hops > 15 are
  * dropped; link-local types must have hops 0 and TTL 1; a leaf that relays is
- * closed with 414; duplicates are dropped unless the TTL is higher; a leaf never
+ * closed with 414; duplicate pings, queries and pushes are dropped unless the TTL
+ * is higher (a push for us is carried out once all the same); a leaf never
  * relays; an ultrapeer forwards queries to matching leaves whatever the TTL and
  * to other ultrapeers while TTL > 1, with TTL capped to max TTL 4 - hops.
  */
@@ -97,9 +98,15 @@ export function route(i: RouteInput): RouteDecision {
       // A leaf's query: its matching leaves now, the ultrapeers by dynamic querying (spec 3.5).
       if (i.from.role === 'leaf') return { kind: 'query', forward: leafCopies(i), dynamic: true };
       return { kind: 'query', forward: queryCopies(i), dynamic: false };
+    case DESCRIPTOR_PUSH: {
+      // Routed like a reply, deduplicated like a query (gtk-gnutella's route_message): a
+      // higher-TTL copy goes on, but a push for us is carried out once.
+      if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
+      const r = reply(i);
+      return i.seen === 'higher-ttl' && r.kind === 'reply' && r.to === 'us' ? { kind: 'drop', reason: 'duplicate' } : r;
+    }
     case DESCRIPTOR_PONG:
     case DESCRIPTOR_QUERY_HIT:
-    case DESCRIPTOR_PUSH:
       return reply(i);
     default:
       return { kind: 'drop', reason: 'unknown-type' };
