@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES_PLUGIN } from '../../src/search/files-plugin.js';
+import { NapClient } from '../napster/nap-client.js';
 import { startServer, type ServerFixture } from '../napster/server-fixture.js';
 import { startNapNode, type NapNode } from './client-net.js';
 
@@ -147,6 +148,11 @@ describe('Napster client against the peerdeck Napster server', () => {
     await alice.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'bob' && e.text === '#team: hello team'));
     await alice.run('msg', 'bob', 'psst, bob');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'alice' && e.text === '[msg] psst, bob'));
+    // A private message with no text, as another client may send it (opennap delivers it): a line all the same.
+    const raw = await NapClient.login(server.port, 'rawsender');
+    raw.send(205, 'bob ');
+    await bob.waitFor((ev) => ev.some((e) => e.type === 'chat.line' && e.nick === 'rawsender' && e.kind === 'msg' && e.text === '[msg] '));
+    raw.close();
     await bob.run('whois', 'alice');
     await bob.waitFor((ev) => ev.some((e) => e.type === 'notice' && /^whois alice: User, online \d+s, in #team, sharing 1 file, 0 downloads, 0 uploads, link speed 0 \(unknown\), client peerdeck 0\.1$/.test(e.text)));
     await bob.run('nbrowse', 'alice');

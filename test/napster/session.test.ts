@@ -172,6 +172,14 @@ describe('a workgroup on the Napster server', () => {
     expect((await carol.ask(322, 'alice', 322)).at(-1)!.text).toBe('alice');
     expect((await alice.ask(205, 'carol hi', 404)).at(-1)!.text).toBe('carol is ignoring you');
     expect((await carol.ask(323, 'alice', 323)).at(-1)!.text).toBe('alice');
+    // As opennap's privmsg.c splits it: an empty text after the space is delivered (with the space);
+    // no space at all is unparsable; an empty name is nobody online.
+    const ef = carol.frames.length;
+    alice.send(205, 'carol ');
+    expect((await carol.waitType(205, ef)).text).toBe('alice ');
+    expect((await alice.ask(205, 'carol', 404)).at(-1)!.text).toBe('parameters are unparsable');
+    expect((await alice.ask(205, '', 404)).at(-1)!.text).toBe('parameters are unparsable');
+    expect((await alice.ask(205, ' carol hi', 404)).at(-1)!.text).toBe('User is not currently online.');
     const pf = carol.frames.length;
     alice.send(751, 'carol');
     await carol.waitType(751, pf);

@@ -34,11 +34,17 @@ function clip(text: string): string {
   return text.length > MAX_CHAT_BYTES ? text.slice(0, MAX_CHAT_BYTES) : text;
 }
 
-/** 205 `<to> <text>`: the target gets 205 `<from> <text>`. */
+/**
+ * 205 `<to> <text>`: the target gets 205 `<from> <text>`. As opennap's privmsg.c
+ * splits it (next_arg_noskip): only a body without a space is unparsable; the text
+ * after the first space goes as it is, empty too (`alice ` reaches alice as `bob `),
+ * and an empty `<to>` is nobody online.
+ */
 export function onPrivateMessage(st: ServerState, s: Session, text: string): void {
-  const [to, body] = splitFirst(clip(text));
-  if (to === '' || body === '') return st.notice(s, ERR_UNPARSABLE);
-  const target = st.online(to);
+  const clipped = clip(text);
+  if (!clipped.includes(' ')) return st.notice(s, ERR_UNPARSABLE);
+  const [to, body] = splitFirst(clipped);
+  const target = to === '' ? undefined : st.online(to);
   if (!target) return st.notice(s, ERR_NOT_ONLINE);
   if (target.ignoring(s.key)) return st.notice(s, `${target.nick} is ignoring you`);
   target.send(MSG_PRIVMSG, `${s.nick} ${body}`);
