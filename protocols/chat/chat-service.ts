@@ -34,7 +34,7 @@ import { Link } from './link.js';
 import { LinkProtocol } from './link-protocol.js';
 import { Maintainer } from './maintainer.js';
 import { LineEvents } from './line-events.js';
-import { addressesInUse, isLinked, listenAddrs } from './link-addresses.js';
+import { LinkTable } from './link-table.js';
 import { armHandshake, keepAlive, type LivenessContext } from './link-liveness.js';
 import { acceptLearned, peersToShare } from './mesh.js';
 import { beginRun, endRun, LAST_RUN_FILE, type ChatRun } from './last-run.js';
@@ -48,8 +48,6 @@ const CORE_HANDSHAKE_BACKSTOP_MS = 1_000;
 const PART_REASON_MAX = 400;
 /** The reason of the PART sent for our last run when it ended without one (last-run.ts). */
 export const RESTARTED = 'restarted';
-/** Dialled addresses whose node id is remembered (oldest forgotten first). */
-const MAX_NODE_AT = 256;
 /** Least time between two dial plans triggered by PEERS lines. */
 const LEARN_TICK_MS = 250;
 
@@ -66,15 +64,9 @@ export class ChatService {
   readonly #flooder: Flooder;
   readonly #maintainer: Maintainer;
   #discovery: Discovery | undefined;
-  readonly #links = new Map<Connection<ChatFrame>, Link>();
-  /** #links as an array for the Flooder's walk per line; replaced (never changed) on open and close. */
-  #linkList: readonly Link[] = [];
-  readonly #byNode = new Map<string, Link>();
-  readonly #selfAddrs = new Set<string>();
+  readonly #table = new LinkTable();
   readonly #events: LineEvents;
   readonly #liveness: LivenessContext;
-  /** The node found at a dialled address (a pinned peer may be linked by its own dial). */
-  readonly #nodeAt = new Map<string, string>();
   #joined = false;
   #stopping = false;
   #pingTimer: Timer | undefined;
@@ -122,17 +114,17 @@ export class ChatService {
       dupSlack: o.dupSlack,
       highWater: o.queue.highWater,
       clock: ctx.clock,
-      links: () => this.#linkList,
+      links: () => this.#table.list,
       deliver: (d) => this.#events.deliver(d),
       deliverWire: (w, hops, from, now) => this.#events.deliverWire(w, hops, from, now),
       extended: (l) => this.ext?.isExtended(l) === true,
-      nickTaken: (nick, now) => nickSkeleton(nick) === nickSkeleton(this.#nick) || this.#events.nicks.inUse(nick, now, this.#neighbourNicks()),
+      nickTaken: (nick, now) => nickSkeleton(nick) === nickSkeleton(this.#nick) || this.#events.nicks.inUse(nick, now, this.#table.neighbourNicks()),
     });
-    ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#extendedLinks(), (l) => {
+    ({ ext: this.ext, names: this.names } = createExtras(o, ctx, identity, this.#flooder, () => this.#table.ready((l) => this.ext?.isExtended(l) === true), (l) => {
       // A link waiting for signature checks resumes unless backpressure still holds it.
       if (!this.#pressure.holds(l)) l.conn.resume();
     }));
-    this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#links.values());
+    this.#pressure = new Backpressure(ctx.clock, o.slowLinkMs, () => this.#table.byConn.values());
     this.#protocol = new LinkProtocol({
       options: o,
       nick: () => this.#nick,
@@ -142,19 +134,15 @@ export class ChatService {
       flooder: this.#flooder,
       ...(this.ext ? { ext: this.ext } : {}),
       hosts,
-      links: this.#links,
-      byNode: this.#byNode,
-      selfAddrs: this.#selfAddrs,
+      links: this.#table.byConn,
+      byNode: this.#table.byNode,
+      selfAddrs: this.#table.selfAddrs,
       learn: (a, from) => this.#learn(a, from),
       announce: (l) => this.#announce(l),
       resetBackoff: (a) => this.#maintainer.reset(a),
       throttle: (l) => this.#pressure.throttle(l),
       notice: (text) => this.#ctx.emit({ type: 'notice', protocol: 'chat', text }),
-      found: (addr, node) => {
-        this.#nodeAt.delete(addr);
-        this.#nodeAt.set(addr, node);
-        if (this.#nodeAt.size > MAX_NODE_AT) this.#nodeAt.delete(this.#nodeAt.keys().next().value!);
-      },
+      found: (addr, node) => this.#table.found(addr, node),
       joined: () => {
         if (this.#joined) return;
         this.#joined = true;
@@ -173,13 +161,13 @@ export class ChatService {
       targetDegree: o.targetDegree,
       maxOutbound: o.maxOutbound,
       dial: async (addr) => (await this.#dial(addr)).handshake,
-      view: () => ({ linked: this.#byNode.size, outbound: this.#group.count('out'), exclude: addressesInUse(this.#selfAddrs, this.#links.values()) }),
-      linked: (addr) => isLinked(addr, this.#links.values(), this.#nodeAt, this.#byNode),
+      view: () => ({ linked: this.#table.byNode.size, outbound: this.#group.count('out'), exclude: this.#table.inUse() }),
+      linked: (addr) => this.#table.isLinked(addr),
     });
     this.#liveness = {
       options: o,
       clock: ctx.clock,
-      links: () => this.#links.values(),
+      links: () => this.#table.byConn.values(),
       sendHello: (l) => this.#protocol.sendHello(l),
       announce: (l) => this.#announce(l),
     };
@@ -196,13 +184,13 @@ export class ChatService {
     const o = this.#o;
     if (o.listen) this.#listener = await this.#group.listen(o.port, { ...(o.host !== undefined ? { host: o.host } : {}) });
     this.#lastRun = await beginRun(this.#ctx.dataDir, { node: o.nodeId, nick: this.#nick });
-    this.#pingTimer = this.#ctx.clock.setInterval(() => keepAlive(this.#links.values(), o, this.#ctx.clock.now()), o.pingMs);
+    this.#pingTimer = this.#ctx.clock.setInterval(() => keepAlive(this.#table.byConn.values(), o, this.#ctx.clock.now()), o.pingMs);
     // Peers the user named are pinned: the first failure is reported, then the maintainer
     // keeps dialling them with backoff until linked, and again whenever they are lost.
     connectPinned(o.connect, {
       names: this.names,
       stopping: () => this.#stopping,
-      linked: () => this.#byNode.size > 0,
+      linked: () => this.#table.byNode.size > 0,
       later: (fn) => void this.#ctx.clock.setTimeout(fn, o.maintenanceMs),
       pinAndDial: (addr, label) => this.#pinAndDial(addr, label),
       note: (text) => this.#ctx.log.info(text),
@@ -213,7 +201,7 @@ export class ChatService {
         contacts: this.contacts,
         nick: () => this.#nick,
         offer: (addr) => {
-          if (!addressesInUse(this.#selfAddrs, this.#links.values()).has(addr)) this.#maintainer.offer(addr);
+          if (!this.#table.inUse().has(addr)) this.#maintainer.offer(addr);
         },
         failed: (err) => this.#userError(err),
       }));
@@ -232,7 +220,7 @@ export class ChatService {
     if (this.near?.signedIn) this.near.signout();
     await this.#discovery?.stop();
     if (this.#joined) this.#originate({ type: 'PART', ...this.#head(), text: stripControls(reason).slice(0, PART_REASON_MAX) || 'quit' });
-    for (const l of this.#links.values()) l.flush();
+    for (const l of this.#table.byConn.values()) l.flush();
     await this.#group.close();
     await this.#hosts.save().catch((err: unknown) => this.#ctx.log.warn(`saving host cache: ${String(err)}`));
     await endRun(this.#ctx.dataDir).catch((err: unknown) => this.#ctx.log.warn(`removing ${LAST_RUN_FILE}: ${String(err)}`));
@@ -251,7 +239,7 @@ export class ChatService {
   changeNick(newNick: string): void {
     const old = this.#nick;
     if (newNick === old) return;
-    this.#events.nicks.check(newNick, this.#ctx.clock.now(), this.#neighbourNicks());
+    this.#events.nicks.check(newNick, this.#ctx.clock.now(), this.#table.neighbourNicks());
     this.#originate({ type: 'NICK', ...this.#head(), newNick });
     this.#nick = newNick;
     this.#ctx.emit({ type: 'nick', nick: newNick });
@@ -262,19 +250,19 @@ export class ChatService {
     if (!parseHostPort(addr)) throw NetError.usage(`not a host:port address: ${addr}`);
     this.#hosts.add(addr);
     const { link, handshake } = await this.#dial(addr);
-    const told = (): void => void (tell && this.#ctx.emit({ type: 'notice', protocol: 'chat', text: link.dialledWords(addr, [...this.#byNode.values()].find((l) => l.listenAddr === addr)) }));
+    const told = (): void => void (tell && this.#ctx.emit({ type: 'notice', protocol: 'chat', text: link.dialledWords(addr, [...this.#table.byNode.values()].find((l) => l.listenAddr === addr)) }));
     handshake.then(told, (err: unknown) => (err instanceof NetError && err.code === 'DUPLICATE' ? told() : this.#userError(err, addr)));
     return `connecting to ${addr}`;
   }
 
   peers(): PeerInfo[] {
     const now = this.#ctx.clock.now();
-    return [...this.#links.values()].map((l) => l.info(now));
+    return [...this.#table.byConn.values()].map((l) => l.info(now));
   }
 
   /** `/clouds`: Global and the LinkLocal cloud of the discovery interface (names/clouds.ts). */
   clouds(): CloudView[] {
-    const peerIps = [...this.#byNode.values()].map((l) => l.conn.remoteAddress);
+    const peerIps = [...this.#table.byNode.values()].map((l) => l.conn.remoteAddress);
     return cloudsOf(this.names, this.#ctx.clock.now(), peerIps, this.#discovery ? this.#o.discovery?.interface : null);
   }
 
@@ -284,9 +272,7 @@ export class ChatService {
   }
 
   status(): PluginStatus {
-    let peers = 0;
-    for (const l of this.#links.values()) if (l.state === 'ready' || l.state === 'plain') peers++;
-    return { ports: this.#listener ? { chat: this.#listener.port } : {}, peers };
+    return { ports: this.#listener ? { chat: this.#listener.port } : {}, peers: this.#table.chatting() };
   }
 
   // ---- links ----
@@ -295,7 +281,7 @@ export class ChatService {
     const hp = parseHostPort(addr);
     if (!hp) throw NetError.usage(`not a host:port address: ${addr}`);
     const conn = await this.#group.dial(hp.host, hp.port, { timeoutMs: this.#o.dialMs });
-    const link = this.#links.get(conn);
+    const link = this.#table.byConn.get(conn);
     if (!link) throw conn.closeReason ?? NetError.closed();
     link.dialAddr = addr;
     const handshake = new Promise<void>((resolve, reject) => {
@@ -306,20 +292,17 @@ export class ChatService {
 
   #onOpen(conn: Connection<ChatFrame>): void {
     const link = new Link(conn, this.#ctx.clock.now());
-    this.#linkList = [...this.#links.set(conn, link).values()];
+    this.#table.add(link);
     armHandshake(link, this.#liveness);
   }
 
   #onClose(conn: Connection<ChatFrame>, reason: NetError | undefined): void {
-    const link = this.#links.get(conn);
+    const link = this.#table.remove(conn);
     if (!link) return;
-    this.#links.delete(conn);
-    this.#linkList = this.#linkList.filter((l) => l !== link);
     link.cancelTimers();
     this.#flooder.forget(link);
     this.#pressure.forget(link);
     this.ext?.forget(link);
-    if (link.node !== undefined && this.#byNode.get(link.node) === link) this.#byNode.delete(link.node);
     link.settle?.(reason ?? NetError.closed());
     link.settle = undefined;
     if (link.announced) {
@@ -330,12 +313,12 @@ export class ChatService {
     // closed on purpose lost none (and its node's address is not yet marked as linked: no dial now).
     const lost = !this.#stopping && reason?.code !== 'DUPLICATE';
     if (lost && link.state === 'ready') this.#maintainer.reconnect(link.advertised);
-    else if (lost && this.#byNode.size < this.#o.minDegree) this.#maintainer.tick();
+    else if (lost && this.#table.byNode.size < this.#o.minDegree) this.#maintainer.tick();
   }
 
   /** Over a limit: tell the refused node why and where else to go (spec "Mesh maintenance"). */
   #onRefused(socket: Socket, reason: NetError): void {
-    const live = listenAddrs(this.#byNode.values());
+    const live = this.#table.listenAddrs();
     const addresses = peersToShare(live, this.#hosts.pick(PEERS_ON_REFUSAL), undefined, PEERS_ON_REFUSAL);
     socket.write(encodeLine({ type: 'PEERS', addresses }) + encodeLine({ type: 'ERROR', reason: `${reason.code}: ${reason.message}` }));
   }
@@ -343,14 +326,14 @@ export class ChatService {
   #learn(addresses: string[], fromIp: string): void {
     let fresh = false;
     for (const a of addresses.slice(0, MAX_PEERS_PER_LINE)) {
-      if (this.#selfAddrs.has(a) || !acceptLearned(a, fromIp)) continue;
+      if (this.#table.selfAddrs.has(a) || !acceptLearned(a, fromIp)) continue;
       if (!this.#hosts.has(a)) fresh = true;
       this.#hosts.add(a);
     }
     // New addresses while short of links: dial now rather than at the next tick, but a
     // neighbour spraying PEERS lines cannot make us re-plan more than a few times a second.
     const now = this.#ctx.clock.now();
-    if (fresh && this.#byNode.size < this.#o.targetDegree && now - this.#lastLearnTick >= LEARN_TICK_MS) {
+    if (fresh && this.#table.byNode.size < this.#o.targetDegree && now - this.#lastLearnTick >= LEARN_TICK_MS) {
       this.#lastLearnTick = now;
       this.#maintainer.tick();
     }
@@ -363,22 +346,10 @@ export class ChatService {
     this.#ctx.emit({ type: 'peer.up', protocol: 'chat', address: link.conn.address, direction: link.conn.direction, ...(nick ? { nick: shownNick(nick) } : {}) });
   }
 
-  /** Ready links that said EXT (names travel only there). */
-  *#extendedLinks(): Iterable<Link> {
-    const x = this.ext;
-    if (!x) return;
-    for (const l of this.#byNode.values()) if (l.state === 'ready' && x.isExtended(l)) yield l;
-  }
-
   /** Keeps a link to `addr` (the maintainer re-dials it with backoff until linked) and dials it now; `label` names it in errors. */
   #pinAndDial(addr: string, label: string): void {
     this.#maintainer.pin(addr);
     void this.connect(addr, false).catch((err: unknown) => this.#userError(err, label, 'will keep trying'));
-  }
-
-  /** The nicks our linked nodes said in HELLO (or changed to since). */
-  #neighbourNicks(): string[] {
-    return [...this.#byNode.values()].map((l) => l.nick);
   }
 
   /** Floods one of our own messages, signed when `--sign` is on. */
