@@ -30,6 +30,8 @@ export const MAX_NEAR_DATAGRAM = 1_024;
 /** People remembered, invitations kept. */
 export const MAX_PEOPLE = 256;
 export const MAX_INVITATIONS = 64;
+/** Ids of checked invitations remembered, so that a replayed one is not new again once it has left the list. */
+export const MAX_SEEN_INVITES = 1_024;
 /** Characters of an invitation message, of a friendly name. */
 export const MAX_INVITE_TEXT = 200;
 export const MAX_FRIENDLY = 64;
@@ -110,6 +112,8 @@ export class NearMe {
   readonly #o: NearMeOptions;
   readonly #people = new Map<string, Person>();
   readonly #invitations: Invitation[] = [];
+  /** Ids of invitations whose signature checked out (the newest MAX_SEEN_INVITES). */
+  readonly #seenInvites = new Set<string>();
   /** Invitations we sent and not yet answered: id -> the authority invited (the newest MAX_INVITATIONS). */
   readonly #sent = new Map<string, string>();
   #next = 1;
@@ -241,7 +245,11 @@ export class NearMe {
       return;
     }
     const authority = authorityOfKey(key);
-    if (this.#invitations.some((i) => i.id === id)) return;
+    // Told once: an invitation carries no time, so a copy sent again (by anyone who heard it)
+    // would be new once the list had dropped it, and a refused one would be answered again.
+    if (this.#seenInvites.has(id)) return;
+    this.#seenInvites.add(id);
+    if (this.#seenInvites.size > MAX_SEEN_INVITES) this.#seenInvites.delete(this.#seenInvites.values().next().value!);
     const contact = this.#o.contacts.list().find((c) => c.authority === authority);
     if (this.acceptFrom === 'nobody' || (this.acceptFrom === 'contacts' && !contact)) {
       this.refused++;
