@@ -1,8 +1,10 @@
+import type { Stats } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { CommandSpec, PluginStatus } from '../app-api.js';
 import { NetError } from '../errors.js';
 import type { PluginContext, ProtocolPlugin } from '../plugin.js';
 import { formatTransfer } from '../transfer/format.js';
-import type { TransferEngine } from '../transfer/transfer-engine.js';
+import type { ShareLibrary } from '../share/share-library.js';
 import type { TransferInfo } from '../transfer/transfer-types.js';
 import type { SearchService } from './search-service.js';
 import { formatQuery, parseSearchArgs, SEARCH_SYNOPSIS } from './search-query.js';
@@ -30,16 +32,41 @@ function getArgs(args: string[]): { n: number; again: boolean } {
   return { n, again };
 }
 
+/** A file at least this big is said to be read before `/get` answers (it takes a while). */
+export const HASHING_NOTICE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The SHA-1 the share library has for a file in the download folder as `st` finds it now (the
+ * folder, or one it is in, is shared), so `/get` does not read it again: undefined otherwise.
+ */
+function sharedSha1(share: ShareLibrary, path: string, st: Stats, wantSha1: string | undefined): string | undefined {
+  for (const e of [wantSha1 === undefined ? undefined : share.bySha1(wantSha1), share.byName(basename(path))]) {
+    if (e?.sha1 === undefined || resolve(e.path) !== resolve(path)) continue;
+    if (e.size === st.size && e.mtimeMs === st.mtimeMs && (e.ctimeMs === undefined || e.ctimeMs === st.ctimeMs)) return e.sha1;
+  }
+  return undefined;
+}
+
 /**
  * What `/get N` says of a file this node has already (README "Downloads"), or undefined when
- * it has not: where it is, why it is taken for the same file, and how to fetch it anyway.
+ * it has not: where it is, why it is taken for the same file, and how to fetch it anyway. A
+ * file of the size asked for is compared by SHA-1: the share library's or one read before this
+ * session when it has not changed since; else it is read, and a big one is said to be read first.
  */
-async function alreadyHere(search: SearchService, transfers: TransferEngine, n: number): Promise<string | undefined> {
+async function alreadyHere(ctx: PluginContext, n: number): Promise<string | undefined> {
+  const { search, transfers, share } = ctx;
   const hit = search.hit(n);
   if (!hit) return undefined; // download() says why
   let have;
   try {
-    have = await transfers.localCopy(search.request(hit.protocol, hit.hit));
+    have = await transfers.localCopy(search.request(hit.protocol, hit.hit), {
+      sha1Of: (path, st) => sharedSha1(share, path, st, hit.hit.sha1),
+      onHashing: (path, size) => {
+        if (size < HASHING_NOTICE_BYTES) return;
+        const text = `/get ${n}: reading ${path} (${formatSize(size)}) for its SHA-1, to see whether it is "${hit.hit.name}" already`;
+        ctx.emit({ type: 'notice', protocol: FILES_PLUGIN, text });
+      },
+    });
   } catch {
     return undefined; // the protocol stopped: download() says so
   }
@@ -129,7 +156,7 @@ export function createFilesPlugin(): ProtocolPlugin {
         case 'get': {
           const { n, again } = getArgs(args);
           // A file downloaded before is said to be here, not fetched again as `name (1).ext`.
-          const here = again ? undefined : await alreadyHere(search, transfers, n);
+          const here = again ? undefined : await alreadyHere(running(), n);
           if (here !== undefined) return [here];
           const { id, hit, joined, already } = search.download(n);
           if (already) return [alreadyDownloading(already)];

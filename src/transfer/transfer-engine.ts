@@ -7,7 +7,8 @@ import { ContentCopies } from './content-copies.js';
 import { partExists } from './part-file.js';
 import { PartClaims } from './part-claims.js';
 import { findSame } from './same-file.js';
-import { findLocalCopy, type LocalCopy } from './local-copy.js';
+import { KnownHashes } from './known-hashes.js';
+import { findLocalCopy, type LocalCopy, type LocalCopyOptions } from './local-copy.js';
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
 import { TransferJournal } from './transfer-journal.js';
@@ -46,6 +47,8 @@ export class TransferEngine {
   #stopped = false;
   readonly #journal: TransferJournal;
   readonly #copies: ContentCopies;
+  /** SHA-1s the "already have it" check read this session (localCopy). */
+  readonly #known = new KnownHashes();
 
   constructor(opts: TransferEngineOptions) {
     this.downloadDir = opts.downloadDir;
@@ -105,12 +108,13 @@ export class TransferEngine {
    * The file in the download folder that a download of `req` would fetch again (README
    * "Downloads"): one saved under the name it would take (or a `name (n).ext` of it), the same
    * by size and SHA-1 when its source announced them. Undefined when there is none, or when a
-   * download of the file is queued or running (`download` says so). `/get N` asks this first:
-   * it used to fetch a file it had already as `name (1).ext`.
+   * download of the file is queued or running (`download` says so). `/get N` asks this first.
+   * A file compared by SHA-1 is read once a session while it does not change (`#known`).
    */
-  async localCopy(req: DownloadRequest): Promise<LocalCopy | undefined> {
+  async localCopy(req: DownloadRequest, opts: Omit<LocalCopyOptions, 'known'> = {}): Promise<LocalCopy | undefined> {
     if (findSame(this.#table.values(), req)?.how === 'same') return undefined;
-    return findLocalCopy(this.downloadDir, { name: req.name, size: req.size ?? null, ...(req.sha1 !== undefined ? { sha1: req.sha1 } : {}) });
+    const want = { name: req.name, size: req.size ?? null, ...(req.sha1 !== undefined ? { sha1: req.sha1 } : {}) };
+    return findLocalCopy(this.downloadDir, want, { ...opts, known: this.#known });
   }
 
   /**

@@ -33,6 +33,8 @@ export async function startP2Node(
     /** More plugins after P+2 (another file protocol). */
     extra?: ProtocolPlugin[];
     search?: NodeOptions['search'];
+    /** Downloads go into the shared folder (which the share library then knows and hashes). */
+    downloadsShared?: boolean;
   } = {},
 ): Promise<P2Node> {
   let share!: ShareLibrary;
@@ -53,7 +55,7 @@ export async function startP2Node(
       node: { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.search ? { search: opts.search } : {}) },
       nodeFor: (_i, dataDir) => {
         shareDir = join(dataDir, 'share');
-        downloads = join(dataDir, 'downloads');
+        downloads = opts.downloadsShared ? shareDir : join(dataDir, 'downloads');
         share = new ShareLibrary({ roots: [shareDir], dataDir, ...(opts.clock ? { clock: opts.clock } : {}) });
         transfers = new TransferEngine({ downloadDir: downloads, ...(opts.clock ? { clock: opts.clock } : {}), ...opts.engine });
         return { share, transfers };
