@@ -50,6 +50,12 @@ export const SEARCH_PARALLELISM = 4;
 export const MAX_SEARCH_PEERS = 100;
 /** Failed exchanges in a row before a peer is forgotten. */
 export const MAX_PEER_FAILURES = 3;
+/**
+ * Other ports of a caller's host checked when it announces itself from a new port (a restart
+ * on a new port): one that refuses connections is forgotten at once, not after
+ * MAX_PEER_FAILURES exchanges (30 s or more). A bare connect, at most this many per announcement.
+ */
+export const MAX_MOVED_PROBES = 4;
 
 /** Inbound links at once, in total and per address. */
 export const MAX_INBOUND = 64;

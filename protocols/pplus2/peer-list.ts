@@ -68,6 +68,19 @@ export class PeerList {
     return p.addr;
   }
 
+  /**
+   * Known peers on the host of `addr` at other ports: what a node left behind when it was
+   * restarted on a new port (pplus2.md names a peer by `ip:p`, so its new port is a new peer).
+   */
+  sameHost(addr: PeerAddress): PeerAddress[] {
+    return [...this.#peers.values()].filter((p) => p.addr.host === addr.host && p.addr.port !== addr.port).map((p) => p.addr);
+  }
+
+  /** Drops a peer at once; true when it was known. */
+  forget(key: string): boolean {
+    return this.#peers.delete(key);
+  }
+
   succeeded(key: string): void {
     const p = this.#peers.get(key);
     if (p) p.failures = 0;

@@ -303,7 +303,10 @@ export class Pplus2Service {
     if (claimed) {
       const addr = { host: conn.remoteAddress.toLowerCase(), port: claimed.port };
       caller = formatPeerAddress(addr);
+      const refusal = this.peers.refusal(addr);
       if (this.#learn(addr)) this.#log.info(`learned ${caller} from its request; ${this.peers.size} known`);
+      // A new address of a known host may be a node restarted on a new port: its old one goes now.
+      if (refusal === undefined || refusal === 'full') this.#hold(this.#forgetMoved(addr));
     }
     conn.send(encodeAnswer(this.peers.keys().filter((k) => k !== caller), C.MAX_PEERS_PER_ANSWER, C.MAX_ANSWER_BYTES));
     conn.close();
@@ -356,6 +359,32 @@ export class Pplus2Service {
     this.#detached.add(socket);
     socket.on('error', (err) => this.#log.debug(`P+2 transfer socket: ${err.message}`));
     socket.once('close', () => this.#detached.delete(socket));
+  }
+
+  /**
+   * After `addr` announced itself: the known peers on its host at other ports that refuse
+   * connections are forgotten at once (a node restarted on a new port leaves its old address
+   * behind, which was asked in turn until MAX_PEER_FAILURES failures). A port that accepts is
+   * another node on that host and stays; one that does not answer is left to those failures.
+   */
+  async #forgetMoved(addr: PeerAddress): Promise<void> {
+    const now = formatPeerAddress(addr);
+    let forgot = false;
+    await Promise.all(
+      this.peers.sameHost(addr).slice(0, C.MAX_MOVED_PROBES).map(async (old) => {
+        const key = formatPeerAddress(old);
+        try {
+          (await this.#dial(old, C.TAG_PEERS)).close();
+        } catch (err) {
+          if ((toNetError(err).cause as { code?: unknown } | undefined)?.code !== 'ECONNREFUSED' || !this.peers.forget(key)) return;
+          this.#hosts?.remove(key);
+          forgot = true;
+          this.#log.info(`forgot ${key}: ${now} announced itself from that host and ${key} refuses connections (restarted on a new port?)`);
+        }
+      }),
+    );
+    // A full list that refused the new address has room now.
+    if (forgot && !this.peers.has(now)) this.#learn(addr);
   }
 
   /** Adds a peer to the live list and the persisted host cache. */

@@ -16,4 +16,16 @@ describe('the P+2 peer list', () => {
     expect(l.refusal(addr('127.0.0.1:7300'))).toBe('full');
     expect(l.add(addr('127.0.0.1:7300'))).toBe(false);
   });
+
+  it('lists the other ports of a host (a node restarted on a new port left them), and forgets one at once', () => {
+    const l = new PeerList('127.0.0.1:7000', 10);
+    for (const a of ['10.0.0.1:7000', '10.0.0.1:7100', '10.0.0.2:7000', '[::1]:7000']) l.add(addr(a));
+    expect(l.sameHost(addr('10.0.0.1:7300')).map((a) => `${a.host}:${a.port}`)).toEqual(['10.0.0.1:7000', '10.0.0.1:7100']);
+    expect(l.sameHost(addr('10.0.0.1:7100')).map((a) => `${a.host}:${a.port}`)).toEqual(['10.0.0.1:7000']);
+    expect(l.sameHost(addr('10.0.0.3:7000'))).toEqual([]);
+    expect(l.forget('10.0.0.1:7000')).toBe(true);
+    expect(l.forget('10.0.0.1:7000')).toBe(false);
+    expect(l.keys()).toEqual(['10.0.0.1:7100', '10.0.0.2:7000', '[::1]:7000']);
+  });
 });
+
