@@ -5,6 +5,7 @@ import type { PeerHeaders, Role } from './handshake.js';
 import { QrpReceiver } from './qrp-receiver.js';
 import type { QrpTable } from './qrp-table.js';
 import { TokenBucket } from './token-bucket.js';
+import { HOPS_FLOW_OPEN } from './hops-flow.js';
 
 /** A leaf's queries: 1 a second on average, bursts of 10 (LimeWire leaves send one every few seconds). */
 export const LEAF_QUERIES_PER_S = 1;
@@ -38,8 +39,10 @@ export class GnutellaLink {
   /** The peer's servent GUID (hex) as its handshake or first own hit said, and its own hits that said another (neighbour-guid.ts). */
   serventGuid: string | undefined;
   weirdHits = 0;
-  /** Queries it sent us twice (peer-conduct.ts). */
+  /** Queries and pushes it sent us again (peer-conduct.ts). */
   dups = 0;
+  /** Its Hops Flow: queries go to it only with fewer hops than this (hops-flow.ts). */
+  hopsFlow = HOPS_FLOW_OPEN;
   /** Pings taken from this peer, and when the next regular one may be (ping-policy.ts). */
   pingsTaken = 0;
   pingAcceptAt = 0;

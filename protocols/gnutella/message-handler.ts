@@ -1,7 +1,6 @@
 import { NetError } from '../../src/errors.js';
 import type { PluginContext } from '../../src/plugin.js';
-import { answerQuery, answersQuerier } from './answer.js';
-import { browseBody } from './browse-host.js';
+import { ourBrowseBody, ourHits, ourPong } from './our-replies.js';
 import * as C from './constants.js';
 import type { Descriptor } from './descriptor.js';
 import { GenerationMap } from './generation-map.js';
@@ -9,13 +8,12 @@ import { ggepGet } from './ggep.js';
 import { unpackHosts } from './ipv4.js';
 import type { GnutellaLink } from './link.js';
 import { decodeMessage, type GnutellaMessage } from './messages.js';
-import { encodePong, leafKbytes, ultrapeerKbytes } from './pong.js';
 import { PongCache } from './pong-cache.js';
 import { decodePush } from './push.js';
-import { encodeQueryHit } from './query-hit.js';
 import { route, type DropReason, type LinkId, type RouteTarget } from './router.js';
 import { SeenTable } from './seen-table.js';
 import { SenderLog } from './sender-log.js';
+import { decodeHopsFlow } from './hops-flow.js';
 import { newGuid } from './servent-guid.js';
 import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
@@ -30,8 +28,6 @@ import type { Query } from './query.js';
 /** Routes remembered per generation (query MUID -> link, servent GUID -> link). */
 const ROUTES_PER_GENERATION = 20_000;
 const ROUTE_GENERATION_MS = 5 * 60_000;
-/** Speed we state in our hits, kbit/s. */
-const OUR_SPEED = 10_000;
 
 /**
  * What the servent does with each descriptor on an open link: parse, ask the
@@ -69,7 +65,7 @@ export class MessageHandler {
     this.dq = new DynamicQueries(
       {
         clock: ctx.clock,
-        ultrapeers: () => this.s.openLinks('ultrapeer'),
+        ultrapeers: () => this.s.openLinks('ultrapeer').filter((u) => u.hopsFlow > 0),
         sendQuery: (l, muid, ttl, hops, payload) => this.s.send(l, { muid, type: C.DESCRIPTOR_QUERY, ttl, hops, payload }),
         lastHopMatch: (l, payload) => this.#lastHopMatch(l, queryWordsOf(payload)),
         askLeaf: (id, muid) => {
@@ -251,6 +247,7 @@ export class MessageHandler {
           return;
         }
         if (qs?.kind === 'response') return this.dq.onLeafStatus(d.muid, l.id, qs.kept);
+        l.hopsFlow = decodeHopsFlow(m) ?? l.hopsFlow;
         this.s.push.onVendor(l, m, d.muid);
         return; // vendor messages we do not use are dropped quietly (spec 2.11)
       }
@@ -259,21 +256,9 @@ export class MessageHandler {
     }
   }
 
-  /**
-   * Our own pong (spec 2.6): port, IP, files and KiB; an ultrapeer marks its size as a power of two.
-   * The totals are the library's (kept per scan), not a walk over every shared file: pings come as
-   * fast as a peer likes, and each used to cost a pass over the whole share.
-   */
+  /** Our own pong (our-replies.ts, spec 2.6). */
   ourPong(): Buffer {
-    const files = this.ctx.share.files;
-    const bytes = this.ctx.share.bytes;
-    const kb = Math.min(0xffff_ffff, Math.floor(bytes / 1024));
-    const local = this.s.local;
-    const up = this.s.role === 'ultrapeer';
-    // GGEP UP (spec 2.6): version 0, free leaf slots, free ultrapeer slots, each one byte.
-    const slots = (n: number): number => Math.max(0, Math.min(255, n));
-    const ggep = up ? [{ id: C.GGEP_UP, data: Buffer.from([C.GGEP_UP_VERSION, slots(this.s.freeLeafSlots()), slots(this.s.freeUltrapeerSlots())]) }] : [];
-    return encodePong({ port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', files: Math.min(files, 0xffff_ffff), kbytes: up ? ultrapeerKbytes(kb) : leafKbytes(kb), ggep });
+    return ourPong(this.s, this.ctx.share);
   }
 
   /**
@@ -323,30 +308,15 @@ export class MessageHandler {
 
   /** Our shared files as QueryHit descriptors, for browse host (spec 5.5). */
   browseBody(): Buffer {
-    const local = this.s.local;
-    return browseBody(this.ctx.share.entries(), { port: this.s.port, ip: local.listen?.ip ?? '127.0.0.1', speed: OUR_SPEED, vendor: C.OUR_VENDOR, push: this.s.push.firewalled, busy: false, uploaded: false, serventGuid: this.s.guid });
+    return ourBrowseBody(this.s, this.ctx.share);
   }
 
   #answerQuery(l: GnutellaLink, d: Descriptor, m: Query | undefined): void {
-    if (!m || !answersQuerier(m.flags, this.s.push.firewalled)) return;
-    const hits = answerQuery(m, this.ctx.share);
+    if (!m) return;
+    const hits = ourHits(this.s, this.ctx.share, m);
     if (hits.length === 0) return;
     this.queriesAnswered++;
-    const local = this.s.local;
-    const fw = this.s.push.hitFields();
-    for (const results of hits) {
-      const payload = encodeQueryHit({
-        port: this.s.port,
-        ip: local.listen?.ip ?? '127.0.0.1',
-        speed: OUR_SPEED,
-        results,
-        vendor: C.OUR_VENDOR,
-        push: fw.push,
-        busy: false,
-        uploaded: false,
-        ggep: [{ id: C.GGEP_BH, data: Buffer.alloc(0) }, ...fw.ggep],
-        serventGuid: this.s.guid,
-      });
+    for (const payload of hits) {
       this.hitsSent++;
       this.s.send(l, { muid: d.muid, type: C.DESCRIPTOR_QUERY_HIT, ttl: Math.min(C.HARD_TTL_LIMIT, d.hops + 2), hops: 0, payload });
     }

@@ -38,6 +38,7 @@ import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 import { DEFAULT_QUEUE, type QueueLimits } from '../../src/net/connection-types.js';
 import { overflowVerdict, queueFullReason } from './slow-peer.js';
+import { hopsFlowAllows } from './hops-flow.js';
 
 export type { ServentOptions } from './servent-options.js';
 
@@ -322,8 +323,10 @@ export class Servent {
    * Sends one descriptor on a link and counts it; Ping, Pong and Query may be dropped under pressure.
    * A precious one that would fill the queue (its peer is not reading) ends the link with
    * `Bye 502 Send queue reached N bytes` (spec 6, gtk-gnutella's mq.c) instead of a silent cut.
+   * A query the link's Hops Flow shuts out is not sent (hops-flow.ts).
    */
   send(l: GnutellaLink, d: Descriptor): void {
+    if (d.type === C.DESCRIPTOR_QUERY && !hopsFlowAllows(d.hops, l.hopsFlow)) return;
     const droppable = d.type === C.DESCRIPTOR_PING || d.type === C.DESCRIPTOR_PONG || d.type === C.DESCRIPTOR_QUERY;
     const bytes = encodeDescriptor(d);
     if (overflowVerdict(l.conn.queuedBytes, bytes.length, droppable, this.#queue.hardCap) === 'bye') {
