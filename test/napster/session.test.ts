@@ -239,6 +239,31 @@ describe('a workgroup on the Napster server', () => {
     admin.close();
   });
 
+  it('takes a new data port (703) and link speed (700) as opennap reads them (atoi), refusing only values out of range', async () => {
+    // MP3::Napster's way: log in with port 0, then say the port with 703.
+    const erin = await NapClient.login(server.port, 'erin', { dataPort: 0, speed: 2 });
+    try {
+      erin.send(100, '"C:\\Erin\\Late Song.mp3" x 1000 128 44100 60');
+      await vi.waitFor(async () => expect(paths(await alice.ask(200, 'FILENAME CONTAINS "late song"', 202))).toEqual(['C:\\Erin\\Late Song.mp3']));
+      erin.send(703, '6801 trailing words');
+      erin.send(700, '9x');
+      const from = erin.frames.length;
+      alice.send(203, 'erin "C:\\Erin\\Late Song.mp3"');
+      expect((await erin.waitType(607, from)).text).toBe('alice "C:\\Erin\\Late Song.mp3"');
+      const before = alice.frames.length;
+      erin.send(608, 'alice "C:\\Erin\\Late Song.mp3"');
+      expect((await alice.waitType(204, before)).text).toBe(`erin ${LOOPBACK} 6801 "C:\\Erin\\Late Song.mp3" 00000000000000000000000000000000 9`);
+      expect((await erin.ask(703, '70000', 404)).at(-1)!.text).toBe('invalid data port');
+      expect((await erin.ask(703, '-1', 404)).at(-1)!.text).toBe('invalid data port');
+      expect((await erin.ask(700, '11', 404)).at(-1)!.text).toBe('invalid speed');
+      // Not a number is 0: firewalled again, and the downloader gets the immediate 204 with port 0.
+      erin.send(703, 'none');
+      expect((await alice.ask(203, 'erin "C:\\Erin\\Late Song.mp3"', 204)).at(-1)!.text).toBe(`erin ${LOOPBACK} 0 "C:\\Erin\\Late Song.mp3" 00000000000000000000000000000000 9`);
+    } finally {
+      erin.close();
+    }
+  });
+
   it('joins an 870 directory that already ends with \\ without doubling it, as OpenNap does (TekNap shares that way)', async () => {
     bob.send(870, '"\\home\\bob\\folk\\" "Green Air.mp3" x 2000 128 44100 100');
     await vi.waitFor(async () => expect(paths(await alice.ask(200, 'FILENAME CONTAINS "green air"', 202))).toEqual(['\\home\\bob\\folk\\Green Air.mp3']));

@@ -26,7 +26,7 @@ import {
   MSG_WHOIS_REPLY,
   MSG_WHOWAS,
 } from '../constants.js';
-import { isValidNick, splitFields, strictInt } from '../messages.js';
+import { atoi, isValidNick, splitFields } from '../messages.js';
 import { ERR_NOT_ONLINE, ERR_UNPARSABLE, type ServerState } from './server-state.js';
 import type { Session } from './session.js';
 
@@ -171,10 +171,13 @@ export function onPong(st: ServerState, s: Session, text: string): void {
   u.send(MSG_PONG, [s.nick, ...rest].join(' '));
 }
 
-/** 700 `<speed>`. */
+/**
+ * 700 `<speed>`, read as opennap's change.c reads it (atoi: leading digits, else 0):
+ * 0-10 taken without a reply, anything else `404 invalid speed`.
+ */
 export function onChangeSpeed(st: ServerState, s: Session, text: string): void {
-  const n = strictInt(text.trim());
-  if (n === undefined || n > 10) return st.notice(s, `${text.trim()}: invalid speed`);
+  const n = atoi(text.trimStart());
+  if (n < 0 || n > 10) return st.notice(s, 'invalid speed');
   s.speed = n;
 }
 
@@ -190,10 +193,14 @@ export function onChangeEmail(st: ServerState, s: Session, text: string): void {
   st.accounts.update(s.nick, { email: text.trim() });
 }
 
-/** 703 `<port>`. */
+/**
+ * 703 `<port>`, as opennap's change.c: atoi (so `abc` is 0, firewalled), 0-65535 taken
+ * without a reply (MP3::Napster logs in with port 0 and sends its port this way),
+ * anything else `404 invalid data port`.
+ */
 export function onChangeDataPort(st: ServerState, s: Session, text: string): void {
-  const n = strictInt(text.trim());
-  if (n === undefined || n > 65535) return st.notice(s, `${text.trim()}: invalid port`);
+  const n = atoi(text.trimStart());
+  if (n < 0 || n > 65535) return st.notice(s, 'invalid data port');
   s.port = n;
 }
 
