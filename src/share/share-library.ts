@@ -19,12 +19,11 @@ import type { Tracked } from './tracked-entry.js';
 import { saveCache, TableHashHost } from './table-hash-host.js';
 import { PartQueue } from './part-queue.js';
 import { SCAN_JOB_FILES, ScanJobs } from './scan-jobs.js';
-import { STAT_HASH_MAX_BYTES } from './stat-hash-sync.js';
 import { boxedArray } from './boxed-array.js';
 import { ShareWatch } from './share-watch.js';
 import { ShareWorkers, takeShareWorkers } from './share-workers.js';
 import { libraryRoots, type EarlyScan, type FirstScanLimits } from './early-scan.js';
-import { SCAN_PART_FILES } from './walk-sync.js';
+import { SCAN_PART_FILES, STAT_HASH_MAX_BYTES } from './scan-sizes.js';
 import type { ScanEnd, ScanPart } from './worker-messages.js';
 
 export { HASH_CACHE_FILE };
