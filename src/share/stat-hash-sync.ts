@@ -10,8 +10,9 @@
  * soon as it is walked and hashes it later through its hash queue, so
  * `share.ready` never waits for a large read.
  */
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { hash } from 'node:crypto';
+import { closeFile, openFile, readAt } from './file-calls.js';
 import { hashFileRecord, writeRecord } from './hash-sync.js';
 import { NAPSTER_MD5_PREFIX_BYTES } from './file-hasher.js';
 import { fstatInto, KIND_FILE, KIND_OTHER, lstatInto, lstatOut, type LstatOut } from './lstat-fields.js';
@@ -87,11 +88,11 @@ export function statHashBatch(
   return out;
 }
 
-/** Opens, fstats and (when small) reads and hashes one file into `records` at `at`. */
+/** Opens, fstats and (when small) reads and hashes one file into `records` at `at` (the calls: file-calls.ts). */
 function openStatHash(path: string, buf: Buffer, most: number, st: LstatOut, records: Buffer, at: number): number {
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = openFile(path, OPEN_FLAGS);
   } catch {
     return statOnly(path, st); // gone, unreadable, or no longer a regular file
   }
@@ -100,7 +101,7 @@ function openStatHash(path: string, buf: Buffer, most: number, st: LstatOut, rec
     fstatInto(fd, st);
     if (st.kind !== KIND_FILE) return DROPPED; // a folder or a FIFO swapped in since the readdir
     if (st.size > most) return KEPT;
-    const got = readSync(fd, buf, 0, buf.length, 0);
+    const got = readAt(fd, buf, 0, buf.length, 0);
     if (got !== st.size) return KEPT; // changed since the fstat: the hash queue hashes it as it is then
     const all = buf.subarray(0, got);
     writeRecord(hash('sha1', all, 'binary'), hash('md5', got > NAPSTER_MD5_PREFIX_BYTES ? all.subarray(0, NAPSTER_MD5_PREFIX_BYTES) : all, 'binary'), records, at);
@@ -108,7 +109,7 @@ function openStatHash(path: string, buf: Buffer, most: number, st: LstatOut, rec
   } catch {
     return st.kind === KIND_FILE ? KEPT : DROPPED;
   } finally {
-    closeSync(fd);
+    closeFile(fd);
   }
 }
 
