@@ -11,8 +11,25 @@ import type { ShareWorkers } from './share-workers.js';
 import { boxedArray } from './boxed-array.js';
 import { HASH_RECORD_CHARS as RECORD, NAME_SEPARATOR, type ScanPart, type StatHashed } from './worker-messages.js';
 
-/** Files per part of a listing walk: one worker's step for them takes a few milliseconds. */
-export const SCAN_JOB_FILES = 1024;
+/**
+ * V8's largest object in the young generation's regular pages on 64-bit
+ * Node 20 (kMaxRegularHeapObjectSize): a larger one is a large object, which
+ * the young generation's collector keeps where it is when it survives, where
+ * it copies a smaller one twice (to the other semi-space, then to the old
+ * generation).
+ */
+export const LARGE_OBJECT_BYTES = 128 * 1024;
+
+/**
+ * Files per part of a listing walk: one worker's step for them takes about
+ * ten milliseconds. A full part's hash records (HASH_RECORD_CHARS a file)
+ * come back to the main thread as a string larger than LARGE_OBJECT_BYTES,
+ * as do its joined paths when they average 32 characters or more; the
+ * table's entries point into both, so both survive (issue 9: a first scan
+ * of 100,000 files with 1,024 files a part had the main thread's scavenges
+ * copy 24 MB of survivors besides promoting 25 MB; 12 MB and 21 MB with 4,096).
+ */
+export const SCAN_JOB_FILES = 4096;
 /** Parts out per worker: one in its hands while the library takes in the other's. */
 export const SCAN_JOBS_PER_WORKER = 2;
 

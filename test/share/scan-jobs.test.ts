@@ -6,10 +6,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScanJobs } from '../../src/share/scan-jobs.js';
+import { LARGE_OBJECT_BYTES, SCAN_JOB_FILES, ScanJobs } from '../../src/share/scan-jobs.js';
 import { STAT_HASH_MAX_BYTES } from '../../src/share/stat-hash-sync.js';
 import { ShareWorkers } from '../../src/share/share-workers.js';
-import type { ScanPart } from '../../src/share/worker-messages.js';
+import { HASH_RECORD_CHARS, type ScanPart } from '../../src/share/worker-messages.js';
 import { tempDir } from './helpers.js';
 
 describe('ScanJobs', () => {
@@ -43,5 +43,10 @@ describe('ScanJobs', () => {
     // field order or one field fewer threw that code away mid-scan, issue 9).
     const shapes = new Set(taken.map((p) => Object.keys(p).join(',')));
     expect([...shapes]).toEqual(['roots,firstDir,dirPaths,dirRels,dirRoots,fileDir,paths,sizes,mtimes,ctimes,inos,cached']);
+  });
+
+  it('makes parts whose hash records, and paths of 32 characters or more, reach the main thread as large objects (not copied by its young generation)', () => {
+    expect(SCAN_JOB_FILES * HASH_RECORD_CHARS).toBeGreaterThan(LARGE_OBJECT_BYTES);
+    expect(SCAN_JOB_FILES * (32 + 1)).toBeGreaterThan(LARGE_OBJECT_BYTES); // a path and its separator
   });
 });
