@@ -13,7 +13,7 @@ import { ShareLibrary } from './share/share-library.js';
 import { TransferEngine } from './transfer/transfer-engine.js';
 import { TRANSFER_STATE_FILE } from './transfer/transfer-state.js';
 import { helpRows } from './help-text.js';
-import { peerTableLines } from './peer-table.js';
+import { peerTableLines, unlinkedPeersNote } from './peer-table.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -280,7 +280,7 @@ export class PeerdeckNode implements AppApi {
       case 'help':
         return helpLines(this.commands(), args[0]);
       case 'peers':
-        return peerLines(this.peers());
+        return peerLines(this.peers(), unlinkedPeersNote(this.snapshot().status));
       case 'quit':
         // `/quit gone fishing`: the reason goes to the other nodes when we stop.
         if (args.length > 0) this.#quitReason = args.join(' ');
@@ -303,6 +303,6 @@ export function helpLines(groups: Array<{ plugin: string; commands: CommandSpec[
 }
 
 /** `/peers` as headless mode prints it: the TUI's table, columns and titles (src/peer-table.ts). */
-export function peerLines(peers: PeerInfo[]): string[] {
-  return peerTableLines(peers);
+export function peerLines(peers: PeerInfo[], note?: string): string[] {
+  return peerTableLines(peers, note);
 }

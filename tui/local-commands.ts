@@ -6,6 +6,7 @@
 import type { AppSnapshot, CommandSpec } from '../src/app-api.js';
 import { HELP_INDENT, helpRows } from '../src/help-text.js';
 import { namesLine } from '../src/presence.js';
+import { unlinkedPeersNote } from '../src/peer-table.js';
 import { LOCAL_COMMANDS, type LocalCommand } from './input-command.js';
 import { plural } from './format.js';
 import { plainLine, type Line } from './line-format.js';
@@ -96,10 +97,12 @@ export function runLocalCommand(ctx: LocalContext, tab: Tab, name: LocalCommand,
       else for (const l of lines) model.addLine(tab, l, Activity.None);
       return;
     }
-    case 'peers':
+    case 'peers': {
       // As wide as the window's text (the nick list takes the right of a wide chat window), less a column before it.
-      for (const r of peersTable(ctx.snapshot().peers, textCols(tab, ctx.cols) - 1)) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
+      const { peers, status } = ctx.snapshot();
+      for (const r of peersTable(peers, textCols(tab, ctx.cols) - 1, unlinkedPeersNote(status))) model.addLine(tab, { spans: r, indent: 0 }, Activity.None);
       return;
+    }
     case 'sort': {
       const key = args[0] ?? 'n';
       if (!isSortKey(key)) {

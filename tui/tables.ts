@@ -220,8 +220,8 @@ export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[]
   return out;
 }
 
-/** The `/peers` listing: address, protocol, direction, nick, uptime, queued bytes. */
-export function peersTable(peers: readonly PeerInfo[], cols: number): Row[] {
+/** The `/peers` listing: address, protocol, direction, nick, uptime, queued bytes; `note` (unlinkedPeersNote) under it. */
+export function peersTable(peers: readonly PeerInfo[], cols: number, note?: string): Row[] {
   // The columns of headless /peers (src/peer-table.ts), fitted to the window: the address takes what is left.
   const [address, ...fixed] = PEER_COLUMNS;
   const widths: Record<string, number> = { protocol: 9, dir: 3, nick: 16, uptime: 7, queued: 9 };
@@ -234,5 +234,6 @@ export function peersTable(peers: readonly PeerInfo[], cols: number): Row[] {
   const out: Row[] = [headerRow(columns)];
   for (const p of peers) out.push(row(columns, peerCells(p)));
   if (peers.length === 0) out.push([span(NO_LIVE_LINKS, { fg: 'gray' })]);
+  if (note !== undefined) out.push([span(note, { fg: 'gray' })]);
   return out;
 }

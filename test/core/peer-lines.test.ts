@@ -4,11 +4,12 @@
  * in words (`queued 0 B`, `queued 1.5 MiB`; it said `queued 1572864`), as the TUI's /peers table
  * says them, and `/quit [reason]` as README has it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CORE_COMMANDS, helpLines, peerLines } from '../../src/node.js';
 import { helpLines as tuiHelp } from '../../tui/local-commands.js';
 import { rowText } from '../../tui/styled-text.js';
 import { peersTable } from '../../tui/tables.js';
+import { startP2Node, type P2Node } from '../pplus2/pplus2-net.js';
 
 describe('/peers and the core /help lines', () => {
   it('say queued bytes in words', () => {
@@ -53,3 +54,25 @@ describe('/peers and the core /help lines', () => {
     expect(() => helpLines([{ plugin: 'core', commands: CORE_COMMANDS }], 'bogus')).toThrowError('unknown command /bogus (try /help)');
   });
 });
+
+describe('/peers while P+2 runs', () => {
+  const nodes: P2Node[] = [];
+  afterEach(async () => {
+    for (const n of nodes.splice(0).reverse()) await n.stop();
+  });
+
+  it('says that P+2 keeps no links and how many peers it knows (it said only "no live links" under a status bar of "1 peer")', async () => {
+    const a = await startP2Node(0, {});
+    nodes.push(a);
+    const b = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`] });
+    nodes.push(b);
+    const note = 'pplus2 keeps no links: it knows 1 peer and connects to one only to ask it something (/known lists them)';
+    // Once B's first peer-list exchange with A is over (a link only while it lasts).
+    await vi.waitFor(async () => expect(await b.node.run('core', 'peers', [])).toEqual(['no live links', note]));
+    expect(b.node.snapshot().status['pplus2']?.peers).toBe(1);
+    const table = peersTable([], 100, note).map(rowText);
+    expect(table.slice(1)).toEqual(['no live links', note]);
+    expect(peerLines([{ protocol: 'chat', direction: 'out', address: '127.0.0.1:6350', uptimeMs: 1_000, queuedBytes: 0 }], note).at(-1)).toBe(note);
+  });
+});
+

@@ -2,7 +2,8 @@
  * The Transfers window on the real TUI (blessed, read back through @xterm/headless) driving a
  * real node: a P+2 download whose name is taken in the download folder by another file is
  * saved as `name (1).ext`, and its row says so, as `/downloads` and the done line do (the row
- * showed the remote name only, which is not the file the user finds on disk).
+ * showed the remote name only, which is not the file the user finds on disk). And `/peers`
+ * with P+2 running says what its peer count is, since none of them is a link.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,4 +59,19 @@ describe('Transfers window with a real P+2 download', () => {
     await vi.waitFor(() => expect(vt?.text()).toMatch(/↓\s+tune\.ogg\s+127\.0\.0\.1:\d+\s+done/));
     expect(vt.text()).not.toContain('remote:');
   });
+
+  it('/peers says that P+2 keeps no links and how many peers it knows, as the status bar counts them', async () => {
+    const a = await startP2Node(0, {});
+    nodes.push(a);
+    const b = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`] });
+    nodes.push(b);
+    vt = new VirtualTerminal(140, 24);
+    await vt.start(b.node);
+    await vi.waitFor(() => expect(vt?.text()).toMatch(/\[pplus2 :\d+ 1 peer\]/));
+    await vi.waitFor(async () => expect(await b.node.run('core', 'peers', [])).toHaveLength(2)); // B's first exchange with A is over
+    vt.type('/peers\r');
+    await vi.waitFor(() => expect(vt?.text()).toContain('pplus2 keeps no links: it knows 1 peer and connects to one only to ask it something (/known lists them)'));
+    expect(vt.text()).toContain('no live links');
+  });
 });
+
