@@ -39,7 +39,7 @@ const USAGE_HEAD = `usage: peerdeck [options]
   --downloads DIR            where downloads go (default <data-dir>/downloads)`;
 
 const USAGE_TAIL = `  --mouse                    (TUI) capture the mouse
-  --scrollback N             (TUI) lines kept per tab (default 10000)
+  --scrollback N             (TUI) lines kept per window (default 10000)
   --help, --version`;
 
 /** `--help`: the core's flags, then each protocol's (in the order given), then the TUI's. */

@@ -33,7 +33,7 @@ export const pplus2Flags: ProtocolFlags = {
     'pplus2-host': { type: 'string' },
     'pplus2-peer': { type: 'string', multiple: true },
   },
-  usage: `  --pplus2-port P            run P+2 on ports P, P+1, P+2
+  usage: `  --pplus2-port P            run P+2 on ports P, P+1, P+2 (0 = three free consecutive ports)
   --pplus2-host ADDR         P+2 listening address (default: all interfaces)
   --pplus2-peer IP:P         a P+2 peer to start from (repeatable)`,
   parse(values) {

@@ -19,4 +19,14 @@ describe('README "All flags"', () => {
     expect(help.length).toBeGreaterThan(40);
     expect(block.split('\n').map((l) => l.trimEnd())).toEqual(help);
   });
+
+  it('says of every listening port flag that 0 picks a free port, and calls the TUI\'s windows windows', async () => {
+    const r = await runMainOnce(['--help']);
+    const ports = r.stdout.split('\n').filter((l) => /^\s+--[\w-]+-port (?:P|PORT)\s/.test(l));
+    expect(ports.map((l) => l.trim().split(' ')[0])).toEqual(['--chat-port', '--pplus2-port', '--napster-port', '--napster-data-port', '--gnutella-port']);
+    // --pplus2-port said only "run P+2 on ports P, P+1, P+2", though README and the tests use 0.
+    for (const l of ports) expect(l).toMatch(/\b0 = /);
+    expect(r.stdout).not.toMatch(/\bper tab\b/);
+  }, 30_000);
 });
+
