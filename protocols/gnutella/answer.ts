@@ -3,11 +3,10 @@ import { MAX_RESULTS_PER_HIT, QUERY_FLAG_FIREWALLED } from './constants.js';
 import { queryFlag } from './query.js';
 import type { HitResultInit } from './query-hit.js';
 import type { Query } from './query.js';
+import { isWhatsNew } from './whats-new.js';
 
 /** Most files we return for one query, over all its hits. */
 export const MAX_ANSWER_FILES = 50;
-/** The "what is new" query (spec 2.7): we do not answer it. */
-const WHATS_NEW = 'whatisnewxoxo';
 
 /** The share lookups answering needs (the ShareLibrary's in-memory index; no disk). */
 export interface ShareLookup {
@@ -18,11 +17,14 @@ export interface ShareLookup {
 /**
  * The results for a Query, grouped into hits of at most 10 (spec 2.5, 2.8):
  * files matching any URN, then files matching all words; each once, and only
- * files already hashed (every result carries its `urn:sha1:`).
+ * files already hashed (every result carries its `urn:sha1:`). A What's New
+ * query gets our newest files (`newest`, whats-new.ts), or nothing if it also
+ * names SHA-1s.
  */
-export function answerQuery(q: Query, share: ShareLookup, maxFiles = MAX_ANSWER_FILES): HitResultInit[][] {
+export function answerQuery(q: Query, share: ShareLookup, maxFiles = MAX_ANSWER_FILES, newest: () => readonly ShareEntry[] = () => []): HitResultInit[][] {
   const text = q.text.trim();
-  if (text.toLowerCase() === WHATS_NEW) return [];
+  const whatsNew = isWhatsNew(q);
+  if (whatsNew && q.sha1s.length > 0) return [];
   const seen = new Set<number>();
   const out: HitResultInit[] = [];
   const take = (e: ShareEntry | undefined): void => {
@@ -30,8 +32,9 @@ export function answerQuery(q: Query, share: ShareLookup, maxFiles = MAX_ANSWER_
     seen.add(e.index);
     out.push({ index: e.index, size: e.size, name: e.name, sha1: e.sha1 });
   };
+  if (whatsNew) for (const e of newest()) take(e);
   for (const sha1 of q.sha1s) take(share.bySha1(sha1));
-  if (text.length > 1) for (const e of share.search(text, { limit: maxFiles })) take(e);
+  if (text.length > 1 && !whatsNew) for (const e of share.search(text, { limit: maxFiles })) take(e);
   const hits: HitResultInit[][] = [];
   for (let i = 0; i < out.length; i += MAX_RESULTS_PER_HIT) hits.push(out.slice(i, i + MAX_RESULTS_PER_HIT));
   return hits;

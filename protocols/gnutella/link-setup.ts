@@ -14,6 +14,7 @@ import { encodeMessagesSupported } from './vendor.js';
 import { PUSH_VENDOR_MESSAGES } from './push-vendor.js';
 import { QUERY_STATUS_MESSAGES } from './query-status.js';
 import { HOPS_FLOW_MESSAGES } from './hops-flow.js';
+import { encodeFeaturesSupported } from './whats-new.js';
 import type { Servent } from './servent.js';
 import { bannedHttpResponse } from './address-bans.js';
 import { Tarpit } from './tarpit.js';
@@ -188,7 +189,11 @@ export class LinkSetup {
     this.ctx.emit({ type: 'peer.up', protocol: 'gnutella', address: conn.address, direction: conn.direction });
     this.ctx.log.info(`gnutella: ${l.role} ${conn.address} (${l.peer?.userAgent || 'no User-Agent'}) linked${l.compressedIn ? ', compressed' : ''}`);
     s.messages.sendAlivePing(l);
-    if (l.peer?.vendorMessages) s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported([...HOPS_FLOW_MESSAGES, ...PUSH_VENDOR_MESSAGES, ...QUERY_STATUS_MESSAGES]) });
+    if (l.peer?.vendorMessages) {
+      s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeMessagesSupported([...HOPS_FLOW_MESSAGES, ...PUSH_VENDOR_MESSAGES, ...QUERY_STATUS_MESSAGES]) });
+      // Features Supported, as gtk-gnutella sends it: WHAT, so that What's New queries reach us (whats-new.ts).
+      s.send(l, { muid: Buffer.alloc(16), type: C.DESCRIPTOR_VENDOR, ttl: 1, hops: 0, payload: encodeFeaturesSupported() });
+    }
     if (l.role === 'ultrapeer' && (s.role === 'leaf' || l.peer?.upQueryRouting === true)) s.messages.sendQrp(l);
   }
 

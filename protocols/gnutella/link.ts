@@ -43,6 +43,8 @@ export class GnutellaLink {
   dups = 0;
   /** Its Hops Flow: queries go to it only with fewer hops than this (hops-flow.ts). */
   hopsFlow = HOPS_FLOW_OPEN;
+  /** It said `WHAT` in Features Supported: it takes What's New queries (whats-new.ts). */
+  whatsNew = false;
   /** Pings taken from this peer, and when the next regular one may be (ping-policy.ts). */
   pingsTaken = 0;
   pingAcceptAt = 0;

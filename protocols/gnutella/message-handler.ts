@@ -14,6 +14,7 @@ import { route, type DropReason, type LinkId, type RouteTarget } from './router.
 import { SeenTable } from './seen-table.js';
 import { SenderLog } from './sender-log.js';
 import { decodeHopsFlow } from './hops-flow.js';
+import { isWhatsNew, NewestFiles, saysWhatsNew } from './whats-new.js';
 import { newGuid } from './servent-guid.js';
 import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
@@ -43,6 +44,8 @@ export class MessageHandler {
   readonly #queryRoutes: GenerationMap<string, LinkId>;
   readonly #pushRoutes: GenerationMap<string, LinkId>;
   readonly #byId = new Map<LinkId, GnutellaLink>();
+  /** Our newest files, for What's New queries (whats-new.ts). */
+  readonly #newest: NewestFiles;
   /** Who sent each query [0] and push [1], with the highest TTL each sent (sender-log.ts). */
   readonly #senders: readonly [SenderLog, SenderLog];
   /** Recent pongs from peers: pings are answered from here, never relayed (spec 2.6). */
@@ -62,6 +65,7 @@ export class MessageHandler {
     this.#queryRoutes = new GenerationMap(opts);
     this.#pushRoutes = new GenerationMap(opts);
     this.#senders = [new SenderLog(opts), new SenderLog(opts)];
+    this.#newest = new NewestFiles(ctx.share);
     this.dq = new DynamicQueries(
       {
         clock: ctx.clock,
@@ -137,6 +141,7 @@ export class MessageHandler {
     }
     // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).
     if (seen === 'higher-ttl' && l.peer?.extProbes !== true) seen = 'duplicate';
+    const whatsNew = query !== undefined && isWhatsNew(query);
     const decision = route({
       type: d.type,
       ttl: d.ttl,
@@ -146,10 +151,11 @@ export class MessageHandler {
       seen,
       ...(back !== undefined ? { back } : {}),
       ultrapeers: this.s.openLinks('ultrapeer').map((x) => x.id),
-      matchingLeaves: () => this.#matchingLeaves(wordsOf()),
+      whatsNew,
+      matchingLeaves: () => (whatsNew ? this.s.leaves().filter((x) => x.whatsNew && !x.qrp.empty).map((x) => x.id) : this.#matchingLeaves(wordsOf())),
       lastHop: (id) => {
         const up = this.#byId.get(id);
-        return up === undefined || this.#lastHopMatch(up, wordsOf());
+        return whatsNew ? up?.whatsNew === true : up === undefined || this.#lastHopMatch(up, wordsOf());
       },
     });
     switch (decision.kind) {
@@ -248,6 +254,7 @@ export class MessageHandler {
         }
         if (qs?.kind === 'response') return this.dq.onLeafStatus(d.muid, l.id, qs.kept);
         l.hopsFlow = decodeHopsFlow(m) ?? l.hopsFlow;
+        l.whatsNew = saysWhatsNew(m) ?? l.whatsNew;
         this.s.push.onVendor(l, m, d.muid);
         return; // vendor messages we do not use are dropped quietly (spec 2.11)
       }
@@ -313,7 +320,7 @@ export class MessageHandler {
 
   #answerQuery(l: GnutellaLink, d: Descriptor, m: Query | undefined): void {
     if (!m) return;
-    const hits = ourHits(this.s, this.ctx.share, m);
+    const hits = ourHits(this.s, this.ctx.share, m, () => this.#newest.get(this.ctx.clock.now()));
     if (hits.length === 0) return;
     this.queriesAnswered++;
     for (const payload of hits) {

@@ -4,6 +4,7 @@
  * built from the share library's in-memory index and totals (no disk) and the
  * servent's address, GUID and firewall state.
  */
+import type { ShareEntry } from '../../src/share/share-entry.js';
 import type { ShareLibrary } from '../../src/share/share-library.js';
 import { answerQuery, answersQuerier } from './answer.js';
 import { browseBody } from './browse-host.js';
@@ -30,10 +31,13 @@ export function ourPong(s: Servent, share: ShareLibrary): Buffer {
   return encodePong({ port: s.port, ip: s.local.listen?.ip ?? '127.0.0.1', files: Math.min(share.files, 0xffff_ffff), kbytes: up ? ultrapeerKbytes(kb) : leafKbytes(kb), ggep });
 }
 
-/** Our QueryHit payloads for a query (none for a firewalled querier while we are firewalled too). */
-export function ourHits(s: Servent, share: ShareLibrary, m: Query): Buffer[] {
+/**
+ * Our QueryHit payloads for a query (none for a firewalled querier while we are firewalled
+ * too); `newest`: our newest files, for a What's New query (whats-new.ts).
+ */
+export function ourHits(s: Servent, share: ShareLibrary, m: Query, newest: () => readonly ShareEntry[]): Buffer[] {
   if (!answersQuerier(m.flags, s.push.firewalled)) return [];
-  const hits = answerQuery(m, share);
+  const hits = answerQuery(m, share, undefined, newest);
   if (hits.length === 0) return [];
   const ip = s.local.listen?.ip ?? '127.0.0.1';
   const fw = s.push.hitFields();

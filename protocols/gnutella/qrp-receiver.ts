@@ -124,6 +124,11 @@ export class QrpReceiver {
     }
   }
 
+  /** A complete table with no slot present: a leaf that shares nothing (gtk-gnutella's NODE_HAS_EMPTY_QRT). */
+  get empty(): boolean {
+    return this.complete && this.#present !== undefined && this.#present.every((w) => w === 0);
+  }
+
   get bits(): number {
     return this.#bits;
   }

@@ -14,6 +14,7 @@ import {
   MAX_TTL,
 } from './constants.js';
 import type { Role } from './handshake.js';
+import { WHATS_NEW_MAX_HOPS } from './whats-new.js';
 
 /** A link as the router knows it: a number the servent maps to a connection. */
 export type LinkId = number;
@@ -62,8 +63,10 @@ export interface RouteInput {
   back?: RouteTarget;
   /** Our ultrapeer links (as an ultrapeer). */
   ultrapeers: readonly LinkId[];
-  /** Our leaves whose QRP table matches this query (asked only for new queries, as an ultrapeer). */
+  /** Our leaves whose QRP table matches this query (asked only for new queries, as an ultrapeer); all of them for What's New. */
   matchingLeaves: () => readonly LinkId[];
+  /** A What's New query (whats-new.ts): relayed to other ultrapeers only while its hops as sent stay below 2. */
+  whatsNew?: boolean;
   /**
    * Whether an ultrapeer may get this query as its last hop (TTL 1 on arrival):
    * its last-hop QRP table matches, or it has none (spec 3.4). Default: yes.
@@ -131,7 +134,7 @@ function queryCopies(i: RouteInput): Forward[] {
   const hops = i.hops + 1;
   const capped = Math.max(1, Math.min(i.ttl - 1, MAX_TTL - hops));
   const out = leafCopies(i);
-  if (i.ttl > 1 && MAX_TTL - hops >= 1) {
+  if (i.ttl > 1 && MAX_TTL - hops >= 1 && !(i.whatsNew === true && hops >= WHATS_NEW_MAX_HOPS)) {
     for (const up of i.ultrapeers) {
       if (up === i.from.id) continue;
       // Last hop: only ultrapeers whose merged table (theirs + their leaves') matches (spec 3.4).
