@@ -59,6 +59,13 @@ export interface Listener {
 const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
 /** How long a refused socket may take to receive its parting line. */
 const REFUSE_GRACE_MS = 1_000;
+/**
+ * Refused sockets in that grace at once, per group. Each holds a descriptor: a peer that
+ * connects as fast as it can and never closes its side would otherwise hold one per
+ * connection a second. Past the cap a refused socket is cut at once, without the line
+ * (a burst of 200 clones of one Napster user still hears why, each).
+ */
+export const MAX_REFUSING = 256;
 
 /**
  * One plugin's typed set of connections: its listeners (any number, each with a
@@ -74,6 +81,8 @@ export class ConnectionGroup<M = unknown> {
   readonly #servers = new Set<Server>();
   readonly #tags = new WeakMap<Server, string>();
   readonly #pending = new Set<Socket>();
+  /** Refused sockets given their parting line's grace (at most MAX_REFUSING). */
+  readonly #refusing = new Set<Socket>();
   /** Sockets detached from their Connection (node:http, a file pipeline): still counted until they close. */
   readonly #handedOff = new Set<Socket>();
   /** Live links per direction and per remote IP, kept as links come and go. */
@@ -237,14 +246,22 @@ export class ConnectionGroup<M = unknown> {
     const refusal = this.#closing ? NetError.closed('shutting down') : this.#checkLimits('in', ip);
     if (refusal) {
       this.log.debug(`${this.name}: refused ${ip}: ${refusal.message}`);
+      if (this.#refusing.size >= MAX_REFUSING) {
+        socket.destroy();
+        return;
+      }
       try {
         this.#opts.handler.onRefused?.(socket, refusal);
       } catch (err) {
         this.log.error(`${this.name}: onRefused failed: ${String(err)}`);
       }
       socket.end();
+      this.#refusing.add(socket);
       const t = this.clock.setTimeout(() => socket.destroy(), REFUSE_GRACE_MS);
-      socket.once('close', () => t.cancel());
+      socket.once('close', () => {
+        t.cancel();
+        this.#refusing.delete(socket);
+      });
       return;
     }
     socket.removeAllListeners('error');
