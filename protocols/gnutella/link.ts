@@ -43,6 +43,8 @@ export class GnutellaLink {
   dups = 0;
   /** Its Hops Flow: queries go to it only with fewer hops than this (hops-flow.ts). */
   hopsFlow = HOPS_FLOW_OPEN;
+  /** Queries and relayed pushes it sent past TTL + hops 15 (peer-conduct.ts). */
+  highTtl = 0;
   /** It said `WHAT` in Features Supported: it takes What's New queries (whats-new.ts). */
   whatsNew = false;
   /** Pings taken from this peer, and when the next regular one may be (ping-policy.ts). */

@@ -10,7 +10,7 @@ import type { GnutellaLink } from './link.js';
 import { decodeMessage, type GnutellaMessage } from './messages.js';
 import { PongCache } from './pong-cache.js';
 import { decodePush } from './push.js';
-import { route, type DropReason, type LinkId, type RouteTarget } from './router.js';
+import { overHardLimit, route, type DropReason, type LinkId, type RouteTarget } from './router.js';
 import { SeenTable } from './seen-table.js';
 import { SenderLog } from './sender-log.js';
 import { decodeHopsFlow } from './hops-flow.js';
@@ -20,7 +20,7 @@ import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
 import { DynamicQueries } from './dynamic-queries.js';
 import { DQ_LEAF_RESULTS } from './dynamic-query.js';
-import { duplicateFrom, ownHitConduct } from './peer-conduct.js';
+import { duplicateFrom, highTtlFrom, ownHitConduct } from './peer-conduct.js';
 import { answerPing } from './ping-policy.js';
 import { QueryWords } from './qrp-receiver.js';
 import { decodeQueryStatus, encodeQueryStatusRequest, encodeQueryStatusResponse } from './query-status.js';
@@ -137,6 +137,11 @@ export class MessageHandler {
     // never holds more links than it wants, so none of its neighbours could be sent away for it.
     if (broadcast && this.s.role === 'ultrapeer' && this.#senders[d.type === C.DESCRIPTOR_QUERY ? 0 : 1].note(key, l.id, d.ttl) === 'again') {
       const bye = duplicateFrom(l, this.s.openLinks().length, this.s.opts.upLinks);
+      if (bye) return this.s.sendBye(l, bye.code, bye.reason);
+    }
+    // Past the hard TTL limit (peer-conduct.ts): an ultrapeer counts what it will not relay.
+    if ((d.type === C.DESCRIPTOR_QUERY || typeof back === 'number') && seen !== 'duplicate' && this.s.role === 'ultrapeer' && overHardLimit(d.ttl, d.hops)) {
+      const bye = highTtlFrom(l, d.type === C.DESCRIPTOR_QUERY, d.hops);
       if (bye) return this.s.sendBye(l, bye.code, bye.reason);
     }
     // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).

@@ -9,6 +9,9 @@
  *   link (routing.c handle_duplicate); pings do not. Past 5, while they are over
  *   1.5 % of all it sent and we hold more links than we want, it gets
  *   `Bye 401 Sent N dups (P% of RX)`, P as C's printf writes it.
+ * - High TTL: an ultrapeer counts the queries and relayed pushes a neighbour
+ *   sends past TTL + hops 15 (routing.c forward_message); one that sends the
+ *   11th from within 2 hops gets `Bye 403 Relayed 11 high TTL (>10) messages`.
  * - Identity: a neighbour's own hits (hops 0) carrying a servent GUID other
  *   than its own are "weird" (neighbour-guid.ts); the fifth gets
  *   `Bye 412 Security violation`.
@@ -69,4 +72,16 @@ export function ownHitConduct(l: GnutellaLink, payload: Buffer): ByeVerdict | un
   l.serventGuid = v.guid;
   if (!v.weird || ++l.weirdHits < MAX_WEIRD_HITS) return undefined;
   return { code: C.BYE_SECURITY, reason: 'Security violation' };
+}
+
+/** High-TTL messages a neighbour may send before one from close by ends the link (max_high_ttl_msg). */
+export const MAX_HIGH_TTL = 10;
+/** ... "close by": hops at most this (max_high_ttl_radius). */
+export const HIGH_TTL_RADIUS = 2;
+
+/** The link's neighbour sent a query or relayed push past the hard TTL limit: counts it, says when it must go. */
+export function highTtlFrom(l: GnutellaLink, isQuery: boolean, hops: number): ByeVerdict | undefined {
+  l.highTtl++;
+  if (!isQuery || hops > HIGH_TTL_RADIUS || l.highTtl <= MAX_HIGH_TTL) return undefined;
+  return { code: C.BYE_HIGH_TTL, reason: `Relayed ${l.highTtl} high TTL (>${MAX_HIGH_TTL}) messages` };
 }

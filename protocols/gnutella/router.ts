@@ -79,8 +79,10 @@ function isLinkLocal(type: number): boolean {
 }
 
 /**
- * The route decision (spec 2.4, 2.15, 3.4, 6): TTL 0 and TTL + hops > 15 are
- * dropped; link-local types must have hops 0 and TTL 1; a leaf that relays is
+ * The route decision (spec 2.4, 2.15, 3.4, 6), gtk-gnutella's: TTL 0 is dropped;
+ * past TTL + hops 15 a ping or a relayed push is dropped, a query is answered
+ * (and handed to matching leaves) but goes to no ultrapeer, and a pong or hit
+ * keeps going with its TTL trimmed to 15; link-local types must have hops 0 and TTL 1; a leaf that relays is
  * closed with 414; duplicate pings, queries and pushes are dropped unless the TTL
  * is higher (a push for us is carried out once all the same); a leaf never
  * relays; an ultrapeer forwards queries to matching leaves whatever the TTL and
@@ -88,16 +90,19 @@ function isLinkLocal(type: number): boolean {
  */
 export function route(i: RouteInput): RouteDecision {
   if (i.ttl === 0) return { kind: 'drop', reason: 'ttl-zero' };
-  if (i.ttl + i.hops > HARD_TTL_LIMIT) return { kind: 'drop', reason: 'high-ttl' };
+  const over = overHardLimit(i.ttl, i.hops);
   if (isLinkLocal(i.type)) return i.hops === 0 && i.ttl <= LINK_TTL ? { kind: 'link-local' } : { kind: 'drop', reason: 'not-link-local' };
   if (i.self === 'ultrapeer' && i.from.role === 'leaf' && i.hops > 0) return { kind: 'close', code: BYE_LEAF_RELAYED, reason: `Leaf node relayed a message with hops ${i.hops}` };
   switch (i.type) {
     case DESCRIPTOR_PING:
+      if (over) return { kind: 'drop', reason: 'high-ttl' };
       if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
       return { kind: 'ping', alive: i.ttl === 1 && i.hops === 0 };
     case DESCRIPTOR_QUERY:
       if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
       if (i.self === 'leaf') return { kind: 'query', forward: [], dynamic: false };
+      // Past the hard limit: answered, and handed to matching leaves, but no ultrapeer gets it (routing.c forward_message).
+      if (over) return { kind: 'query', forward: leafCopies(i), dynamic: false };
       // A leaf's query: its matching leaves now, the ultrapeers by dynamic querying (spec 3.5).
       if (i.from.role === 'leaf') return { kind: 'query', forward: leafCopies(i), dynamic: true };
       return { kind: 'query', forward: queryCopies(i), dynamic: false };
@@ -106,6 +111,7 @@ export function route(i: RouteInput): RouteDecision {
       // higher-TTL copy goes on, but a push for us is carried out once.
       if (i.seen === 'duplicate') return { kind: 'drop', reason: 'duplicate' };
       const r = reply(i);
+      if (r.kind === 'reply' && r.to !== 'us' && over) return { kind: 'drop', reason: 'high-ttl' };
       return i.seen === 'higher-ttl' && r.kind === 'reply' && r.to === 'us' ? { kind: 'drop', reason: 'duplicate' } : r;
     }
     case DESCRIPTOR_PONG:
@@ -121,7 +127,13 @@ function reply(i: RouteInput): RouteDecision {
   if (i.back === 'us') return { kind: 'reply', to: 'us', ttl: i.ttl };
   if (i.self === 'leaf' || i.back === i.from.id) return { kind: 'drop', reason: 'route-lost' };
   if (i.ttl <= 1) return { kind: 'drop', reason: 'expired' };
-  return { kind: 'reply', to: i.back, ttl: i.ttl - 1 };
+  // A reply goes to one link, so a TTL past the hard limit is trimmed, not dropped (routing.c route_query_hit).
+  return { kind: 'reply', to: i.back, ttl: Math.min(i.ttl, HARD_TTL_LIMIT + 1) - 1 };
+}
+
+/** TTL + hops past gtk-gnutella's hard_ttl_limit (15). */
+export function overHardLimit(ttl: number, hops: number): boolean {
+  return ttl + hops > HARD_TTL_LIMIT;
 }
 
 function leafCopies(i: RouteInput): Forward[] {

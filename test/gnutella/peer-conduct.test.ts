@@ -205,6 +205,19 @@ describe('duplicates from one neighbour', () => {
       for (const p of [b, c]) p.socket.destroy();
     });
 
+    it('past TTL + hops 15 a query goes to no ultrapeer; the 11th such from within 2 hops gets Bye 403', async () => {
+      const [a, b, c] = await three();
+      const high = (n: number, hops: number): Buffer => encodeDescriptor({ muid: Buffer.alloc(16, 60 + n), type: 0x80, ttl: 16 - hops, hops, payload: encodeQuery({ text: `high word ${n}` }) });
+      for (let i = 0; i < 10; i++) a.write(high(i, 3));
+      await settle();
+      expect(a.isClosed()).toBe(false);
+      expect(b.descriptors.some((d) => d.type === 0x80 && d.muid[0]! >= 60)).toBe(false);
+      a.write(high(10, 2));
+      await a.closed;
+      expect(byeOf(a)).toEqual({ kind: 'bye', code: 403, reason: 'Relayed 11 high TTL (>10) messages' });
+      for (const p of [b, c]) p.socket.destroy();
+    });
+
     it("a copy with a TTL above its own earlier one is no duplicate, though another's was higher still", { timeout: 30_000 }, async () => {
       const [a, b, c] = await three();
       for (let i = 0; i < 7; i++) {

@@ -17,11 +17,20 @@ const base: RouteInput = {
 };
 
 describe('route decisions', () => {
-  it('TTL 0 and TTL + hops > 15 are dropped for every type', () => {
-    for (const type of [0x00, 0x01, 0x02, 0x30, 0x31, 0x40, 0x80, 0x81]) {
-      expect(route({ ...base, type, ttl: 0 })).toEqual({ kind: 'drop', reason: 'ttl-zero' });
-      expect(route({ ...base, type, ttl: 10, hops: 6 })).toEqual({ kind: 'drop', reason: 'high-ttl' });
-    }
+  it('TTL 0 is dropped for every type', () => {
+    for (const type of [0x00, 0x01, 0x02, 0x30, 0x31, 0x40, 0x80, 0x81]) expect(route({ ...base, type, ttl: 0 })).toEqual({ kind: 'drop', reason: 'ttl-zero' });
+  });
+
+  it("past TTL + hops 15, as gtk-gnutella: a ping or relayed push is dropped, a query answered (and given to matching leaves, no ultrapeer), a reply's TTL trimmed", () => {
+    const up: RouteInput = { ...base, self: 'ultrapeer', from: { id: 1, role: 'ultrapeer' }, ttl: 10, hops: 6 };
+    expect(route({ ...up, type: 0x00 })).toEqual({ kind: 'drop', reason: 'high-ttl' });
+    expect(route({ ...up, type: 0x40, back: 2 })).toEqual({ kind: 'drop', reason: 'high-ttl' });
+    expect(route({ ...up, type: 0x40, back: 'us' })).toEqual({ kind: 'reply', to: 'us', ttl: 10 });
+    expect(route({ ...up, type: 0x80 })).toEqual({ kind: 'query', forward: [{ to: 10, ttl: 1 }, { to: 11, ttl: 1 }], dynamic: false });
+    expect(route({ ...base, type: 0x80, ttl: 10, hops: 6 })).toEqual({ kind: 'query', forward: [], dynamic: false });
+    expect(route({ ...up, type: 0x81, ttl: 20, hops: 1, back: 2 })).toEqual({ kind: 'reply', to: 2, ttl: 15 });
+    expect(route({ ...up, type: 0x81, ttl: 10, hops: 6, back: 2 })).toEqual({ kind: 'reply', to: 2, ttl: 9 });
+    expect(route({ ...up, type: 0x81, ttl: 20, hops: 1, back: 'us' })).toEqual({ kind: 'reply', to: 'us', ttl: 20 });
   });
 
   it('Bye, QRP and vendor messages are link-local only with hops 0 and TTL 1', () => {
