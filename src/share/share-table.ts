@@ -12,7 +12,7 @@ import { CacheRowChunks } from './cache-rows.js';
 import type { CacheRow } from './hash-cache.js';
 import type { IndexFilters, SearchMode } from './keyword-index.js';
 import { ShareLookups } from './share-lookups.js';
-import { Tracked, type PartStats } from './tracked-entry.js';
+import { partFiles, PLACES, Tracked } from './tracked-entry.js';
 import { HASH_RECORD_CHARS, NAME_SEPARATOR, type ScanPart } from './worker-messages.js';
 import { boxedArray } from './boxed-array.js';
 
@@ -126,13 +126,16 @@ export class ShareTable {
       s.dirRoots[part.firstDir + i] = part.dirRoots[i]!;
     }
     const cached = part.cached;
-    const stats: PartStats = { mtimes: part.mtimes, ctimes: part.ctimes, inos: part.inos };
     // A first scan or a start turns (nearly) every file of a part into an entry, and the entries share
     // the part's strings and arrays. A later scan makes entries only for new and changed files: each
     // gets copies of its own, so that a file changed now and then does not keep a whole part alive
     // (its 8,192 paths and their numbers) for as long as the file is shared.
     const own = s.prev.length > 0;
     const paths = part.paths === '' ? [] : part.paths.split(NAME_SEPARATOR);
+    // Where each file's name, path under the root and root are, for the part's entries (tracked-entry.ts).
+    const places = own ? undefined : new Int32Array(paths.length * PLACES);
+    const relTexts = own || sep === '/' ? undefined : new Array<string | undefined>(paths.length).fill(undefined);
+    const files = own ? undefined : partFiles(part.mtimes, part.ctimes, part.inos, places!, part.roots, relTexts);
     for (let i = 0; i < paths.length; i++) {
       // Slices of one string from the worker: no string is built or flattened for an unchanged file.
       const path = paths[i]!;
@@ -166,20 +169,18 @@ export class ShareTable {
       const hit = cached !== undefined && cached.charCodeAt(at) !== SPACE;
       // One object per file, with as few objects of its own as can be (tracked-entry.ts; issue 9: a warm start makes 100,000).
       const record = !hit ? undefined : own ? ownCopy(cached.slice(at, at + HASH_RECORD_CHARS)) : cached;
-      const e = new Tracked(
-        index,
-        own ? ownCopy(path) : path,
-        part.roots[s.dirRoots[dir]!]!,
-        own ? { mtimes: Float64Array.of(mtimeMs), ctimes: Float64Array.of(ctimeMs), inos: Float64Array.of(ino) } : stats,
-        own ? 0 : i,
-        nameAt,
-        relAt,
-        relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined,
-        size,
-        s.gen,
-        record,
-        own ? 0 : at,
-      );
+      const root = s.dirRoots[dir]!;
+      const relText = relAt < 0 ? `${rel}/${path.slice(nameAt)}` : undefined;
+      let mine = files;
+      if (mine === undefined) {
+        mine = partFiles(Float64Array.of(mtimeMs), Float64Array.of(ctimeMs), Float64Array.of(ino), Int32Array.of(nameAt, relAt, root), part.roots, relText === undefined ? undefined : [relText]);
+      } else {
+        places![i * PLACES] = nameAt;
+        places![i * PLACES + 1] = relAt;
+        places![i * PLACES + 2] = root;
+        if (relTexts !== undefined) relTexts[i] = relText;
+      }
+      const e = new Tracked(index, own ? ownCopy(path) : path, mine, own ? 0 : i, size, s.gen, record, own ? 0 : at);
       if (!hit) pending.push(e);
       else {
         this.#hashedCount++;

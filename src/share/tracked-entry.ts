@@ -4,9 +4,9 @@
  * per file (issue 9: a first scan of 100,000 files kept about ten objects a
  * file, an entry, six string slices and three boxed numbers, and the young
  * generation's collector copied every one of them twice before it settled):
- * the name and the path under the root are read from the path, the three
- * hashes from the string they arrived in (worker-messages.ts), the mtime and
- * inode from the part of the walk it came in, the root from the scan's root,
+ * the name and the path under the root are read from the path (where they
+ * start, and the root, from its part: PartFiles), the hashes from the string
+ * they arrived in (worker-messages.ts), the mtime, ctime and inode from its part,
  * and a size that fits a small integer is kept as one: an entry and its path
  * are the only objects of its own. The fields read as before; reading a
  * name or a hash makes a slice of a string kept anyway.
@@ -19,14 +19,42 @@ import { MD5_HEX_CHARS, SHA1_HEX_CHARS, type ScanRoot } from './worker-messages.
 const SMALL_INT_MAX = 0x3fffffff;
 
 /**
- * The mtimes, ctimes and inodes of one part of a walk (ScanPart's arrays): what its
- * entries read theirs from. Only these two arrays are kept, not the part
- * (its cached hashes may be a long string of spaces).
+ * What the entries of one part of a walk read of themselves (ScanPart's
+ * arrays, and where each file's name, path under the root and root are):
+ * numbers in typed arrays, held outside V8's heap, and shared by the part's
+ * entries instead of four fields of each (issue 9: the young generation's
+ * collector copies every entry of a first scan twice; 32 bytes less an
+ * entry). Only these are kept, not the part (its cached hashes may be a
+ * long string of spaces). An entry made on its own (a file a rescan found
+ * new or changed) gets one of its own, of one file.
  */
-export interface PartStats {
+export interface PartFiles {
   readonly mtimes: Float64Array;
   readonly ctimes: Float64Array;
   readonly inos: Float64Array;
+  /**
+   * Per file, PLACES numbers: where its name starts in its path; where its
+   * path under the root starts there (-1: `relTexts` has it, on a platform
+   * whose separator is not `/`); its root's number in `roots`.
+   */
+  readonly places: Int32Array;
+  readonly roots: readonly ScanRoot[];
+  readonly relTexts: Array<string | undefined> | undefined;
+}
+
+/** Numbers per file in PartFiles.places. */
+export const PLACES = 3;
+
+/** A PartFiles, always with its fields in this order (one hidden class for every part's and every own entry's). */
+export function partFiles(
+  mtimes: Float64Array,
+  ctimes: Float64Array,
+  inos: Float64Array,
+  places: Int32Array,
+  roots: readonly ScanRoot[],
+  relTexts: Array<string | undefined> | undefined,
+): PartFiles {
+  return { mtimes, ctimes, inos, places, roots, relTexts };
 }
 
 /** One shared file in the table; `gen`, `rowChunk`, `rowAt`, `hashText` and `hashAt` are the table's to change. */
@@ -48,20 +76,15 @@ export class Tracked implements ShareEntry {
   readonly size: number;
 
   /**
-   * `stats` and `at`: the mtimes and inodes of the part of the walk it came
-   * in, and its number there (not numbers of its own: a boxed number each); `nameAt`: where the name starts in `path`; `relAt`: where the
-   * path under the root starts in it, or -1 when that is `relText` (a
-   * platform whose separator is not `/`).
+   * `files` and `at`: the part of the walk it came in and its number there
+   * (its mtime, ctime, inode, and where its name, path under the root and
+   * root are: not fields of its own).
    */
   constructor(
     readonly index: number,
     readonly path: string,
-    private readonly scanRoot: ScanRoot,
-    private readonly stats: PartStats,
+    private readonly files: PartFiles,
     private readonly at: number,
-    private readonly nameAt: number,
-    private readonly relAt: number,
-    private readonly relText: string | undefined,
     size: number,
     gen: number,
     hashText: string | undefined,
@@ -74,32 +97,33 @@ export class Tracked implements ShareEntry {
   }
 
   get mtimeMs(): number {
-    return this.stats.mtimes[this.at]!;
+    return this.files.mtimes[this.at]!;
   }
 
   /** The file's ctime when the scan saw it: matched with the size, mtime and inode (a same-size write with its mtime put back moves it). */
   get ctimeMs(): number {
-    return this.stats.ctimes[this.at]!;
+    return this.files.ctimes[this.at]!;
   }
 
   get ino(): number {
-    return this.stats.inos[this.at]!;
+    return this.files.inos[this.at]!;
   }
 
   get name(): string {
-    return this.path.slice(this.nameAt);
+    return this.path.slice(this.files.places[this.at * PLACES]!);
   }
 
   get relPath(): string {
-    return this.relAt >= 0 ? this.path.slice(this.relAt) : this.relText!;
+    const relAt = this.files.places[this.at * PLACES + 1]!;
+    return relAt >= 0 ? this.path.slice(relAt) : this.files.relTexts![this.at]!;
   }
 
   get root(): string {
-    return this.scanRoot.root;
+    return this.files.roots[this.files.places[this.at * PLACES + 2]!]!.root;
   }
 
   get rootReal(): string {
-    return this.scanRoot.rootReal;
+    return this.files.roots[this.files.places[this.at * PLACES + 2]!]!.rootReal;
   }
 
   get sha1(): string | undefined {
