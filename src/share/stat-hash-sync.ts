@@ -51,13 +51,39 @@ export function statHashBatch(
   stop: Int32Array,
   maxBytes = STAT_HASH_MAX_BYTES,
 ): StatHashed {
-  const most = Math.min(maxBytes, buf.length - 1);
   const n = paths.length;
   const out: StatHashed = { sizes: new Float64Array(n), mtimes: new Float64Array(n), ctimes: new Float64Array(n), inos: new Float64Array(n), records: '', hashed: 0, dropped: new Int32Array(0) };
   const records = Buffer.alloc(n * HASH_RECORD_CHARS, SPACE);
-  const st = lstatOut();
   const dropped: number[] = [];
-  for (let i = 0; i < n; i++) {
+  statHashInto(paths, sizes, mtimes, ctimes, inos, buf, stop, Math.min(maxBytes, buf.length - 1), out, records, dropped);
+  out.records = records.toString('latin1');
+  out.dropped = Int32Array.from(dropped);
+  return out;
+}
+
+/**
+ * statHashBatch's loop, in a function that ends with it (issue 9): V8
+ * compiles a long batch's loop while it runs (on-stack replacement), and
+ * with it the code after the loop, which had not run yet; that code then
+ * threw the compiled loop away when it first ran ('Insufficient type
+ * feedback for generic named access'), to be compiled again, in about one
+ * first scan of two (10-20 ms of a helper thread while both cores hash).
+ */
+function statHashInto(
+  paths: readonly string[],
+  sizes: Float64Array,
+  mtimes: Float64Array,
+  ctimes: Float64Array,
+  inos: Float64Array,
+  buf: Buffer,
+  stop: Int32Array,
+  most: number,
+  out: StatHashed,
+  records: Buffer,
+  dropped: number[],
+): void {
+  const st = lstatOut();
+  for (let i = 0; i < paths.length; i++) {
     if (Atomics.load(stop, 0) !== 0) {
       dropped.push(i);
       continue;
@@ -83,9 +109,6 @@ export function statHashBatch(
     out.inos[i] = st.ino;
     if (r === HASHED) out.hashed++;
   }
-  out.records = records.toString('latin1');
-  out.dropped = Int32Array.from(dropped);
-  return out;
 }
 
 /** Opens, fstats and (when small) reads and hashes one file into `records` at `at` (the calls: file-calls.ts). */
