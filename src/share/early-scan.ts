@@ -50,8 +50,8 @@ export class EarlyScan {
     this.jobs = new ScanJobs(workers, limits.maxBytes);
     const jobs = this.jobs;
     this.end = workers.scan(roots, { maxFiles: limits.maxFiles, partFiles: limits.partFiles, list: true }, (part) => jobs.list(part)).then((end) => {
-      // The walking worker is free now: it takes parts too (the library, once it has the scan, pumps again).
-      jobs.pump();
+      // The walking worker is free now: it takes parts too, and the last parts go out in pieces (the library, once it has the scan, pumps again).
+      jobs.listed();
       return end;
     });
     this.end.catch(() => undefined); // a scan no library takes in may fail unheard; one taken in fails there

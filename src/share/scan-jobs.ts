@@ -32,6 +32,15 @@ export const LARGE_OBJECT_BYTES = 128 * 1024;
 export const SCAN_JOB_FILES = 4096;
 /** Parts out per worker: one in its hands while the library takes in the other's. */
 export const SCAN_JOBS_PER_WORKER = 2;
+/**
+ * Files per piece of the last parts of a walk: once the walk has ended and
+ * no more parts wait than the workers hold, each is sent in pieces this
+ * large, so that both workers finish within a few milliseconds of each
+ * other (issue 9: with whole parts of SCAN_JOB_FILES, one worker could sit
+ * idle for a part's 10-20 ms at the end of a first scan while the other
+ * hashed its last).
+ */
+export const TAIL_JOB_FILES = 1024;
 
 /** The listing parts of one walk, out to the workers and back in walk order. */
 export class ScanJobs {
@@ -45,6 +54,8 @@ export class ScanJobs {
   #gone = 0;
   #failure: Error | undefined;
   #wake: (() => void) | undefined;
+  /** The walk has sent its last part. */
+  #listed = false;
   /** Where completed parts go, in walk order; until it is given (`handTo`), they wait here. */
   #take: ((part: ScanPart) => void) | undefined;
 
@@ -58,6 +69,7 @@ export class ScanJobs {
     private readonly workers: ShareWorkers,
     readonly maxBytes: number,
     take?: (part: ScanPart) => void,
+    private readonly tailFiles = TAIL_JOB_FILES,
   ) {
     this.#out = new Array<number>(workers.threads).fill(0);
     this.#take = take;
@@ -80,10 +92,17 @@ export class ScanJobs {
     this.pump();
   }
 
+  /** The walk has ended: its last parts go out in pieces (TAIL_JOB_FILES), and the walking worker takes parts too. */
+  listed(): void {
+    this.#listed = true;
+    this.pump();
+  }
+
   /** Sends parts to every worker with room that is not walking (called again when the walk ends). */
   pump(): void {
     for (let k = 0; k < this.#out.length && this.#failure === undefined; k++) {
       while (this.#out[k]! < SCAN_JOBS_PER_WORKER && !this.workers.scanning(k) && this.#head < this.#waiting.length) {
+        if (this.#listed && this.#waiting.length - this.#head <= this.#out.length * SCAN_JOBS_PER_WORKER) this.#splitNext();
         const n = this.#head++;
         const part = this.#waiting[n]!;
         this.#waiting[n] = undefined;
@@ -106,7 +125,7 @@ export class ScanJobs {
 
   /** After the walk: resolves when every part has been taken in; throws what a worker or the table threw. */
   async finish(): Promise<void> {
-    this.pump();
+    this.listed();
     while (this.#failure === undefined && this.#handed < this.#waiting.length) await new Promise<void>((resolve) => (this.#wake = resolve));
     if (this.#failure) throw this.#failure;
   }
@@ -121,6 +140,13 @@ export class ScanJobs {
       this.#handOn();
       this.pump();
     }
+  }
+
+  /** The next part to send, if larger than a tail piece, in pieces in its place (the parts after it are not numbered yet: none has been sent). */
+  #splitNext(): void {
+    const part = this.#waiting[this.#head]!;
+    if (part.sizes.length <= this.tailFiles) return;
+    this.#waiting.splice(this.#head, 1, ...splitPart(part, this.tailFiles));
   }
 
   /** Hands on the completed parts that are next in walk order. */
@@ -172,6 +198,37 @@ export class ScanJobs {
     }
     return completePart(part, { ...part, paths: kept.join(NAME_SEPARATOR), fileDir, sizes, mtimes, ctimes, inos, cached });
   }
+}
+
+/**
+ * A listing part as pieces of at most `files` files, in order: the first
+ * brings the part's folders, the others none (their files' folders are
+ * numbered in the first, which the table takes in before them).
+ */
+export function splitPart(part: ScanPart, files: number): ScanPart[] {
+  const n = part.sizes.length;
+  if (n <= files || files < 1) return [part];
+  const paths = part.paths.split(NAME_SEPARATOR);
+  const pieces: ScanPart[] = [];
+  for (let from = 0; from < n; from += files) {
+    const to = Math.min(n, from + files);
+    const first = from === 0;
+    pieces.push({
+      roots: part.roots,
+      firstDir: first ? part.firstDir : part.firstDir + part.dirPaths.length,
+      dirPaths: first ? part.dirPaths : [],
+      dirRels: first ? part.dirRels : [],
+      dirRoots: first ? part.dirRoots : new Int32Array(0),
+      fileDir: part.fileDir.slice(from, to),
+      paths: paths.slice(from, to).join(NAME_SEPARATOR),
+      sizes: part.sizes.slice(from, to),
+      mtimes: part.mtimes.slice(from, to),
+      ctimes: part.ctimes.slice(from, to),
+      inos: part.inos.slice(from, to),
+      ...(part.cached === undefined ? {} : { cached: part.cached.slice(from * RECORD, to * RECORD) }),
+    });
+  }
+  return pieces;
 }
 
 /**
