@@ -18,6 +18,7 @@ import { normalizeIp } from '../../src/net/address.js';
 import type { Contacts } from './contacts.js';
 import { authorityOfKey, verifySignature, type Identity } from './identity.js';
 import { acceptAction, inviteEndpoint, INVITE_KINDS, type InviteKind } from './invite-action.js';
+import { LineRate } from './line-rate.js';
 import { isEndpoint } from './names/record.js';
 import { shownNick } from '../../src/nick.js';
 import { isNick, stripBidi, stripControls } from './text.js';
@@ -32,6 +33,13 @@ export const MAX_PEOPLE = 256;
 export const MAX_INVITATIONS = 64;
 /** Ids of checked invitations remembered, so that a replayed one is not new again once it has left the list. */
 export const MAX_SEEN_INVITES = 1_024;
+/**
+ * Invitations to us checked a second, with bursts of INVITE_BURST; more are dropped unread
+ * (`throttled`). A person invites now and then; a LAN host making a key and an invitation a
+ * datagram would otherwise cost a signature check and a notice each, as fast as it sends.
+ */
+export const INVITES_PER_SEC = 2;
+export const INVITE_BURST = 16;
 /** Characters of an invitation message, of a friendly name. */
 export const MAX_INVITE_TEXT = 200;
 export const MAX_FRIENDLY = 64;
@@ -109,11 +117,14 @@ export class NearMe {
   /** Invitations refused by the accept-from policy, and near-me datagrams that failed checks. */
   refused = 0;
   bad = 0;
+  /** Invitations to us dropped unread over INVITES_PER_SEC. */
+  throttled = 0;
   readonly #o: NearMeOptions;
   readonly #people = new Map<string, Person>();
   readonly #invitations: Invitation[] = [];
   /** Ids of invitations whose signature checked out (the newest MAX_SEEN_INVITES). */
   readonly #seenInvites = new Set<string>();
+  readonly #inviteRate: LineRate;
   /** Invitations we sent and not yet answered: id -> the authority invited (the newest MAX_INVITATIONS). */
   readonly #sent = new Map<string, string>();
   #next = 1;
@@ -121,6 +132,7 @@ export class NearMe {
   constructor(o: NearMeOptions) {
     this.#o = o;
     this.acceptFrom = o.acceptFrom;
+    this.#inviteRate = new LineRate(INVITES_PER_SEC, INVITE_BURST, Infinity, o.clock.now());
   }
 
   /** Our presence datagram while signed in (sent with every discovery announcement). */
@@ -239,6 +251,12 @@ export class NearMe {
       this.bad++;
       return;
     }
+    // Told once (below): a copy of one told already costs no signature check.
+    if (this.#seenInvites.has(id)) return;
+    if (this.#inviteRate.take(this.#o.clock.now()).kind !== 'pass') {
+      this.throttled++;
+      return;
+    }
     const text = unb64(msg64, MAX_INVITE_TEXT);
     if (!verifySignature(key, inviteBytes(id, to, kind, endpoint, nick, Buffer.from(msg64, 'base64url').toString('utf8')), sig)) {
       this.bad++;
@@ -247,7 +265,6 @@ export class NearMe {
     const authority = authorityOfKey(key);
     // Told once: an invitation carries no time, so a copy sent again (by anyone who heard it)
     // would be new once the list had dropped it, and a refused one would be answered again.
-    if (this.#seenInvites.has(id)) return;
     this.#seenInvites.add(id);
     if (this.#seenInvites.size > MAX_SEEN_INVITES) this.#seenInvites.delete(this.#seenInvites.values().next().value!);
     const contact = this.#o.contacts.list().find((c) => c.authority === authority);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Contacts } from '../../protocols/chat/contacts.js';
 import { ephemeralIdentity } from '../../protocols/chat/identity.js';
-import { MAX_INVITATIONS, MAX_NEAR_DATAGRAM, MAX_PEOPLE, NearMe, NEAR_TAG, INVITE_TAG, REPLY_TAG, type NearMeOptions } from '../../protocols/chat/near-me.js';
+import { INVITE_BURST, INVITES_PER_SEC, MAX_INVITATIONS, MAX_NEAR_DATAGRAM, MAX_PEOPLE, NearMe, NEAR_TAG, INVITE_TAG, REPLY_TAG, type NearMeOptions } from '../../protocols/chat/near-me.js';
 import { ManualClock } from '../../src/clock.js';
 
 let dir: string;
@@ -22,14 +22,15 @@ afterEach(async () => {
 });
 
 /** A NearMe whose datagrams, notices and events are recorded. */
-function near(node: string, nick: string, extra: Partial<NearMeOptions> = {}): { me: NearMe; sent: string[]; notices: string[]; events: unknown[] } {
+function near(node: string, nick: string, extra: Partial<NearMeOptions> = {}): { me: NearMe; sent: string[]; notices: string[]; events: unknown[]; clock: ManualClock } {
   const sent: string[] = [];
   const notices: string[] = [];
   const events: unknown[] = [];
+  const clock = new ManualClock(1_000_000);
   const me = new NearMe({
     identity: ephemeralIdentity(),
     contacts: new Contacts(dir),
-    clock: new ManualClock(1_000_000),
+    clock,
     node,
     nick: () => nick,
     friendly: `${nick} upstairs`,
@@ -43,7 +44,7 @@ function near(node: string, nick: string, extra: Partial<NearMeOptions> = {}): {
     run: () => Promise.resolve([]),
     ...extra,
   });
-  return { me, sent, notices, events };
+  return { me, sent, notices, events, clock };
 }
 
 const word = fc.oneof(fc.constantFrom(NEAR_TAG, INVITE_TAG, REPLY_TAG, 'in', 'out', 'mesh', '-', 'a'.repeat(40)), fc.stringMatching(/^[A-Za-z0-9_,@:.-]{0,48}$/), fc.string({ maxLength: 8 }));
@@ -77,7 +78,11 @@ describe('People Near Me datagrams from a hostile LAN', () => {
     const mallory = near('mal0001', 'mallory');
     mallory.me.receive(Buffer.from(bob.me.presence()!), '10.0.0.2');
     for (let i = 0; i < MAX_INVITATIONS * 3; i++) mallory.me.invite('bob', 'mesh', `come ${i}`);
-    for (const d of mallory.sent) bob.me.receive(Buffer.from(d), '10.0.0.3');
+    // One a second: within the rate (below).
+    for (const d of mallory.sent) {
+      bob.clock.advance(1_000);
+      bob.me.receive(Buffer.from(d), '10.0.0.3');
+    }
     for (const d of mallory.sent) bob.me.receive(Buffer.from(d), '10.0.0.3'); // every one again
     const kept = bob.me.invitations();
     expect(kept).toHaveLength(MAX_INVITATIONS);
@@ -101,5 +106,24 @@ describe('People Near Me datagrams from a hostile LAN', () => {
     alice.me.receive(Buffer.from(answer), '10.0.0.2');
     alice.me.receive(Buffer.from(answer), '10.0.0.2');
     expect(alice.notices).toEqual(['bob declined your invitation']);
+  });
+
+  // Each invitation costs a signature check and a notice; keys and ids cost a sender nothing.
+  it(`checks ${INVITE_BURST} invitations at once and ${INVITES_PER_SEC} a second after, however many senders send them`, () => {
+    const bob = near('bob0001', 'bob');
+    const sent: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const m = near(`m${i}`, `m${i}`);
+      m.me.receive(Buffer.from(bob.me.presence()!), '10.0.0.2');
+      m.me.invite('bob', 'mesh', 'hi');
+      sent.push(m.sent.at(-1)!);
+    }
+    const told = (): number => bob.events.filter((e) => (e as { type: string }).type === 'near.invitation').length;
+    for (const d of sent.slice(0, 50)) bob.me.receive(Buffer.from(d), '10.0.0.3');
+    expect(told()).toBe(INVITE_BURST);
+    expect(bob.me.throttled).toBe(50 - INVITE_BURST);
+    bob.clock.advance(5_000);
+    for (const d of sent.slice(50)) bob.me.receive(Buffer.from(d), '10.0.0.3');
+    expect(told()).toBe(INVITE_BURST + 5 * INVITES_PER_SEC);
   });
 });

@@ -5,6 +5,13 @@
  * The node listens for discovery on loopback only; the datagram goes to 127.0.0.1.
  */
 import { createSocket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Contacts } from '../../protocols/chat/contacts.js';
+import { ephemeralIdentity } from '../../protocols/chat/identity.js';
+import { INVITE_BURST, NearMe } from '../../protocols/chat/near-me.js';
+import { ManualClock } from '../../src/clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Testnet, TestNode } from '../testnet.js';
 import { chatNet, waitUntil } from './chat-net.js';
@@ -63,5 +70,38 @@ describe('People Near Me from a hostile LAN', () => {
     }
     await new Promise((r) => setTimeout(r, 200));
     expect(a.of('notice').filter((e) => e.text.includes('your invitation'))).toEqual([]);
+  }, 30_000);
+
+  // Keys and invitation ids cost a LAN host nothing: 60 senders, one signed invitation each,
+  // used to be 60 signature checks and 60 invitations at once.
+  it(`checks ${INVITE_BURST} invitations at once, from any number of senders`, async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    net = await chatNet(1, () => ({ discovery: { port, interface: '127.0.0.1', intervalMs: 200 }, mesh: `ni${Math.random().toString(36).slice(2, 10)}`, targetDegree: 0 }));
+    const [a] = net.nodes as [TestNode];
+    const authority = /^authority ([0-9a-f]{40})$/.exec((await a.node.run('chat', 'identity', []))[0] ?? '')?.[1];
+    const nick = a.node.snapshot().nick;
+    const dir = await mkdtemp(join(tmpdir(), 'peerdeck-near-senders-'));
+    const invitations: string[] = [];
+    try {
+      for (let i = 0; i < 60; i++) {
+        const sent: string[] = [];
+        const m = new NearMe({ identity: ephemeralIdentity(), contacts: new Contacts(dir), clock: new ManualClock(), node: `s${i}`, nick: () => `s${i}`, friendly: '', protocols: () => ['chat'], endpoints: () => ['chat@127.0.0.1:9'], acceptFrom: 'anyone', expireMs: 15_000, send: (d) => sent.push(d), notice: () => undefined, event: () => undefined, run: () => Promise.resolve([]) });
+        m.receive(Buffer.from(`peerdeck-near/1 in target01 ${authority} ${nick} chat -`), '127.0.0.1');
+        m.invite(nick, 'mesh', `from ${i}`);
+        invitations.push(sent.at(-1)!);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const udp = createSocket('udp4');
+    try {
+      for (const d of invitations) udp.send(d, port, '127.0.0.1');
+      await waitUntil(() => a.of('near.invitation').length >= INVITE_BURST, 10_000, 'the first invitations');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      udp.close();
+    }
+    // A few more may pass as the rate refills while they arrive (2 a second).
+    expect(a.of('near.invitation').length).toBeLessThanOrEqual(INVITE_BURST + 4);
   }, 30_000);
 });
