@@ -226,12 +226,14 @@ export class ConnectionGroup<M = unknown> {
     return n;
   }
 
-  /** Closes every listener and every link (pending dials and handed-off sockets included). */
+  /** Closes every listener and every link (pending dials, handed-off and refused sockets included). */
   async close(): Promise<void> {
     this.#closing = true;
     for (const c of [...this.#conns]) c.close(NetError.closed('shutting down'));
     for (const s of this.#pending) s.destroy();
     for (const s of this.#handedOff) s.destroy();
+    // A refused socket in its parting line's grace: the listener would wait out that grace to close.
+    for (const s of this.#refusing) s.destroy();
     await Promise.all([...this.#servers].map((s) => this.#closeServer(s)));
   }
 

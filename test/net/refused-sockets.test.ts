@@ -48,4 +48,19 @@ describe('sockets refused over a link limit', () => {
     expect(got.join('')).toContain('ERROR :'); // the first ones still got their parting line
     expect(r.refused.length).toBeGreaterThanOrEqual(MAX_REFUSING);
   }, 30_000);
+
+  // A listener closes once its sockets have; a refused peer that never closes its side held
+  // a stopping node for the rest of its grace (a second; with a test's manual clock, for ever).
+  it('do not hold up closing the group', async () => {
+    const r = recorder('t', undefined, { limits: { maxInbound: 0 } });
+    const g = manager().group(r.opts);
+    const l = await g.listen(0, { host: '127.0.0.1' });
+    const s = connect({ host: '127.0.0.1', port: l.port, allowHalfOpen: true });
+    s.on('error', () => undefined);
+    sockets.push(s);
+    await new Promise<void>((resolve) => s.once('data', () => resolve())); // its parting line
+    const t0 = performance.now();
+    await g.close();
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
 });
