@@ -92,15 +92,20 @@ describe('ByteQueue', () => {
     const n = 65_536;
     const one = Buffer.from('a');
     const lf = Buffer.from('\n');
+    let lines = 0;
     let t = performance.now();
     const line = new LineDecoder({ maxLineBytes: n });
-    for (let i = 0; i < n; i++) expect(decodeAll(line, one)).toEqual([]);
-    expect(decodeAll(line, lf)).toHaveLength(1);
-    expect(performance.now() - t).toBeLessThan(3_000);
+    for (let i = 0; i < n; i++) lines += decodeAll(line, one).length;
+    lines += decodeAll(line, lf).length;
+    expect(lines).toBe(1);
+    // Linear, a few tens of ms; quadratic, 17 s. The margin is for a loaded machine.
+    expect(performance.now() - t).toBeLessThan(5_000);
+    let blocks = 0;
     t = performance.now();
     const block = new HeaderBlockDecoder(n + 2);
-    for (let i = 0; i < n; i++) expect(decodeAll(block, i % 2 === 1 ? lf : one)).toEqual([]);
-    expect(decodeAll(block, lf)).toHaveLength(1);
-    expect(performance.now() - t).toBeLessThan(3_000);
+    for (let i = 0; i < n; i++) blocks += decodeAll(block, i % 2 === 1 ? lf : one).length;
+    blocks += decodeAll(block, lf).length;
+    expect(blocks).toBe(1);
+    expect(performance.now() - t).toBeLessThan(5_000);
   }, 120_000);
 });
