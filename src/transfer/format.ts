@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { reasonWords } from '../error-words.js';
 import { formatRate, formatSize } from '../words.js';
 import type { TransferInfo } from './transfer-types.js';
 
@@ -8,9 +9,14 @@ export function formatTransfer(t: TransferInfo): string {
   const size = `${formatSize(t.bytes)}/${t.total === null ? '?' : formatSize(t.total)}`;
   const rate = t.state === 'active' ? ` ${formatRate(t.rate)}` : '';
   const arrow = t.direction === 'down' ? '<-' : '->';
+  // In the words the transfer's failed line said it (`the peer is not answering (connection
+  // refused)`; the row said `SOCKET: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:7002`).
+  const words = t.reason && t.state !== 'done' ? reasonWords(t.reason, 'the peer') : '';
   const why =
-    t.reason && t.state !== 'done'
-      ? ` (${t.reason})`
+    words !== ''
+      ? t.state === 'cancelled' && words === 'cancelled'
+        ? ''
+        : ` (${words})`
       : t.sameAs !== undefined
         ? ` (same content as #${t.sameAs}: copied from it when it is done)`
         : t.state === 'done' && t.verified === false

@@ -52,7 +52,7 @@ describe('a download that fails its SHA-1 check', () => {
     const id = engine.download({ name: 'song.mp3', peer: 'p1', protocol: 'test', source: src, size: good.length, sha1: sha1(good) });
     await settled(id, 'failed');
     const row = formatTransfer(engine.get(id)!);
-    expect(row).toMatch(/^#1 down 0% 0 B\/64 KiB failed song\.mp3 <- p1 \[test\] \(VERIFY: SHA-1 mismatch/);
+    expect(row).toMatch(/^#1 down 0% 0 B\/64 KiB failed song\.mp3 <- p1 \[test\] \(verify: SHA-1 mismatch/);
     expect(row).not.toContain('100%');
     expect(engine.get(id)?.bytes).toBe(0);
     expect(await readdir(dir)).toEqual([]); // the wrong bytes are gone, nothing kept as complete
@@ -69,7 +69,7 @@ describe('a download that fails its SHA-1 check', () => {
     const src = badThenGood(good.subarray(0, 16 * 1024), good);
     const id = engine.download({ name: 'cut.bin', peer: 'p1', protocol: 'test', source: src, size: good.length, sha1: sha1(good) });
     await settled(id, 'failed');
-    expect(formatTransfer(engine.get(id)!)).toMatch(/^#1 down 25% 16 KiB\/64 KiB failed cut\.bin .*\(INCOMPLETE: /);
+    expect(formatTransfer(engine.get(id)!)).toMatch(/^#1 down 25% 16 KiB\/64 KiB failed cut\.bin .*\(the source stopped after /);
     expect(engine.retry(id)).toBe(true);
     await settled(id, 'done');
     expect(src.opened).toEqual([0, 16 * 1024]);

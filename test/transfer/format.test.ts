@@ -23,4 +23,17 @@ describe('/downloads and /shares sizes', () => {
     expect(NetError.incomplete(4 * MiB - 3, 4 * MiB).message).toBe('the source stopped after 4194301 B of 4194304 B (part kept for /retry)');
     expect(NetError.incomplete(0, 700).message).toBe('the source stopped after 0 B of 700 B (part kept for /retry)');
   });
+
+  it('a failed or cancelled row says why in the words its failed line used, not the error code and errno', () => {
+    const base: TransferInfo = { id: 1, direction: 'down', name: 'film.mkv', peer: '127.0.0.1:43771', protocol: 'pplus2', state: 'failed', bytes: 0, total: 2_000_000, rate: 0, path: null, reason: null };
+    // It said `(SOCKET: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:43773)` while the failed line said this.
+    expect(formatTransfer({ ...base, reason: 'SOCKET: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:43773' })).toBe(
+      '#1 down 0% 0 B/1.9 MiB failed film.mkv <- 127.0.0.1:43771 [pplus2] (the peer is not answering (connection refused))',
+    );
+    expect(formatTransfer({ ...base, reason: 'TIMEOUT: no data for 30000 ms' })).toMatch(/ \(the peer did not answer in time\)$/);
+    // Cancelled by the user: the state says it; cancelled by shutdown: that is said.
+    expect(formatTransfer({ ...base, state: 'cancelled', reason: 'CLOSED: cancelled', sameAs: 4 })).toBe('#1 down 0% 0 B/1.9 MiB cancelled film.mkv <- 127.0.0.1:43771 [pplus2]');
+    expect(formatTransfer({ ...base, state: 'cancelled', reason: 'CLOSED: shutting down' })).toMatch(/cancelled film\.mkv .* \(shutting down\)$/);
+  });
 });
+
