@@ -51,7 +51,7 @@ function eventText(e: AppEvent): string {
       return `#${e.n} ${e.name} (${e.size < 0 ? 'size unknown' : formatSize(e.size)}) from ${e.source} [${e.protocol}]`;
     case 'search.done':
       // Reaching nobody is said as such, as the TUI does (it read "0 hits from 0 peers").
-      if (e.peers === 0 && e.hits === 0) return `search ${e.search} done on ${e.protocol}: reached no peer (no ${e.protocol} peer is connected yet: ${linkCommand([e.protocol])} links one)`;
+      if (e.peers === 0 && e.hits === 0) return `search ${e.search} done on ${e.protocol}: reached no peer (no ${e.protocol} peer answered: ${linkCommand([e.protocol])} links one)`;
       return `search ${e.search} done on ${e.protocol}: ${plural(e.hits, 'hit')} from ${plural(e.peers, 'peer')}`;
     case 'transfer.progress':
       return progressText(e);

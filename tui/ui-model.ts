@@ -331,7 +331,7 @@ export class UiModel {
     const where = `the Results window, Alt+${this.tabs.indexOf(this.resultsTab()) + 1}`;
     if (reachedNobody(g)) {
       const protocols = g.protocols.length > 0 ? g.protocols.join(' or ') : e.protocol;
-      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${protocols} peer is connected yet (${linkCommand(g.protocols.length > 0 ? g.protocols : [e.protocol])}, or wait for links)`);
+      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${protocols} peer answered (${linkCommand(g.protocols.length > 0 ? g.protocols : [e.protocol])}, or wait for links)`);
     } else {
       const peers = [...g.done.values()].reduce((n, d) => n + d.peers, 0);
       const hits = [...g.done.values()].reduce((n, d) => n + d.hits, 0);

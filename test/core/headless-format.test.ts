@@ -57,7 +57,7 @@ describe('headless text rendering', () => {
     expect(formatEvent(done(0, 2))).toBe('search s1 done on pplus2: 0 hits from 2 peers');
     expect(formatEvent(done(3, 0))).toBe('search s1 done on pplus2: 3 hits from 0 peers');
     // With the command that links a P+2 peer (it named none; the TUI said chat's /connect).
-    expect(formatEvent(done(0, 0))).toBe('search s1 done on pplus2: reached no peer (no pplus2 peer is connected yet: /addpeer ip:p links one)');
+    expect(formatEvent(done(0, 0))).toBe('search s1 done on pplus2: reached no peer (no pplus2 peer answered: /addpeer ip:p links one)');
   });
 
   it('says a node with no listening ports in words, not as "ready " and nothing after it', () => {
