@@ -80,5 +80,14 @@ describe('/search and /get in headless mode (two real processes over P+2)', () =
     expect((await readdir(downloads)).sort()).toEqual(['note copy a.txt', 'note copy b.txt', 'note one.txt', 'note two.txt']);
     expect(await readFile(join(downloads, 'note copy b.txt'), 'utf8')).toBe('same words\n');
   }, 60_000);
+
+  it('a search with no P+2 peer to ask says it began, then that it reached nobody (it said so the other way round)', async () => {
+    const b = await cli([...p2], { json: false });
+    await vi.waitFor(() => expect(b.lines.some((l) => l.startsWith('ready '))).toBe(true));
+    b.send('/search song');
+    await vi.waitFor(() => expect(b.lines.some((l) => l.includes('reached no peer'))).toBe(true));
+    const said = b.lines.filter((l) => l.startsWith('search s1'));
+    expect(said).toEqual(['search s1: asking pplus2 for "song"', 'search s1 done on pplus2: reached no peer (no pplus2 peer answered: /addpeer ip:p links one)']);
+  });
 });
 
