@@ -18,6 +18,9 @@ import { NearModel } from './near-model.js';
 import { sanitize } from './text-width.js';
 import { Presence } from '../src/presence.js';
 
+/** The files service's name in events (src/search/files-plugin.ts): a service, with no window of its own. */
+const FILES_SERVICE = 'files';
+
 /** What a window shows: a protocol's lines, the results table, the transfers table, People Near Me, or the log. */
 export type TabKind = 'protocol' | 'results' | 'transfers' | 'near' | 'log';
 
@@ -147,11 +150,13 @@ export class UiModel {
 
   /**
    * The window for a plugin's lines: the one hosting that plugin, created on
-   * first use (bounded; past the cap, the Log window). The core's lines (and
-   * those naming no plugin) go to the window being looked at.
+   * first use (bounded; past the cap, the Log window). The core's lines, the
+   * files service's (`/get`'s "reading ... for its SHA-1", a shared folder that
+   * is gone: it has no window, and its lines opened a `files` one) and those
+   * naming no plugin go to the window being looked at.
    */
   protocolTab(protocol: string | undefined): Tab {
-    if (protocol === undefined || protocol === 'core') return this.activeTab;
+    if (protocol === undefined || protocol === 'core' || protocol === FILES_SERVICE) return this.activeTab;
     const t = this.tabs.find((x) => x.plugin === protocol) ?? this.tab(protocol);
     if (t) return t;
     if (this.#extraTabs >= EXTRA_TABS_LIMIT) return this.logTab;
@@ -330,8 +335,10 @@ export class UiModel {
     const query = g.query ? ` "${g.query}"` : '';
     const where = `the Results window, Alt+${this.tabs.indexOf(this.resultsTab()) + 1}`;
     if (reachedNobody(g)) {
-      const protocols = g.protocols.length > 0 ? g.protocols.join(' or ') : e.protocol;
-      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${protocols} peer answered (${linkCommand(g.protocols.length > 0 ? g.protocols : [e.protocol])}, or wait for links)`);
+      const asked = g.protocols.length > 0 ? g.protocols : [e.protocol];
+      // P+2 makes no links to wait for: it has only peers to add (headless mode says it so).
+      const then = asked.every((p) => p === 'pplus2') ? ' links one' : ', or wait for links';
+      this.error(this.activeTab, `search ${g.id}${query} reached no peer: no ${asked.join(' or ')} peer answered (${linkCommand(asked)}${then})`);
     } else {
       const peers = [...g.done.values()].reduce((n, d) => n + d.peers, 0);
       const hits = [...g.done.values()].reduce((n, d) => n + d.hits, 0);

@@ -191,6 +191,14 @@ describe('Results window', () => {
     await vi.waitFor(() => expect(vt.text()).toContain('search s7 "nothing" · gnutella, pplus2 · 0 hits · reached no peer'));
   });
 
+  it('a P+2 search that reached no peer says to add one, not to wait for links (P+2 makes none)', async () => {
+    const { vt, api } = await setup(100, 24);
+    api.emit({ type: 'search.started', search: 's8', query: 'song', protocols: ['pplus2'] });
+    api.emit({ type: 'search.done', search: 's8', protocol: 'pplus2', hits: 0, peers: 0 });
+    await vi.waitFor(() => expect(body(vt)).toContain('search s8 "song" reached no peer: no pplus2 peer answered (/addpeer ip:p links one)'));
+    expect(body(vt)).not.toContain('wait for links');
+  });
+
   it('at 60 columns the name gets the width; the source column shrinks first', async () => {
     const { vt, api } = await setup(60, 12);
     api.emit({ type: 'search.hit', search: 's1', n: 1, name: 'a-rather-long-file-name.ogg', size: 5 * MiB, source: '192.168.100.200:6346', protocol: 'gnutella', speed: 300 });

@@ -28,6 +28,10 @@ describe('UiModel', () => {
     expect(m.activeTab.title).toBe('chat');
     m.apply({ type: 'notice', protocol: 'transfers', text: 'rescanning' });
     expect(lines(m, 'transfers')).toEqual(['12:30 -!- rescanning']);
+    // The files service has no window: its lines go to the one being looked at (they opened a `files` window).
+    m.apply({ type: 'notice', protocol: 'files', text: '/get 1: reading /dl/film.mkv (2.1 GiB) for its SHA-1' });
+    expect(m.tabs.map((t) => t.title)).toEqual(['chat', 'Transfers', 'Log']);
+    expect(lines(m, 'chat')).toEqual(['12:30 -!- /get 1: reading /dl/film.mkv (2.1 GiB) for its SHA-1']);
     // Lines naming no plugin (or the core) go to the window being looked at.
     m.setActive(1);
     m.apply({ type: 'error', message: 'no such file' });
