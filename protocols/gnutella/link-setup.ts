@@ -18,6 +18,8 @@ import { encodeFeaturesSupported } from './whats-new.js';
 import type { Servent } from './servent.js';
 import { bannedHttpResponse } from './address-bans.js';
 import { Tarpit } from './tarpit.js';
+import { CrawlGate, crawlerResponse, isCrawler, TOO_FREQUENT_CRAWLING } from './crawler.js';
+import type { HostPort } from './ipv4.js';
 
 /**
  * Our deflate contexts: a 4 KiB window, memLevel 5 and a 4 KiB output buffer
@@ -61,6 +63,7 @@ export class LinkSetup {
     const block = parseHeaderBlock(lines);
     switch (l.phase) {
       case 'start': {
+        if (isCrawler(block)) return this.#crawled(l);
         const ups = s.openLinks('ultrapeer').length;
         const d = acceptorRespond(block, s.local, {
           remoteIp: conn.remoteAddress,
@@ -84,6 +87,7 @@ export class LinkSetup {
         return;
       }
       case 'await-final': {
+        if (this.#crawlers.has(l)) return conn.close(NetError.closed('sent crawling info'));
         const d = acceptorConfirm(block, s.local, conn.remoteAddress);
         if (d.kind === 'refused') return conn.close(NetError.refused(`peer refused in step 3: ${d.code} ${d.reason}`));
         if (d.kind === 'not-acceptable') {
@@ -163,6 +167,25 @@ export class LinkSetup {
     conn.close(NetError.refused(`${v.code} ${v.reason}`));
     return true;
   }
+
+  /**
+   * A crawler's connect (crawler.ts): our neighbours' addresses in a one-shot 200, or
+   * `403 Too frequent crawling` within 5 minutes of its last crawl.
+   */
+  #crawled(l: GnutellaLink): void {
+    const conn = l.conn;
+    if (!this.#crawlGate.allow(conn.remoteAddress, this.ctx.clock.now())) {
+      conn.send(bareRefusal(C.STATUS_FORBIDDEN, TOO_FREQUENT_CRAWLING, this.s.local, conn.remoteAddress));
+      return conn.close(NetError.refused(`403 ${TOO_FREQUENT_CRAWLING}`));
+    }
+    const at = (x: GnutellaLink): HostPort[] => (x.peer?.listen ? [x.peer.listen] : x.dialled ? parseAddr(x.dialled) : []);
+    conn.send(crawlerResponse(this.s.openLinks('ultrapeer').flatMap(at), this.s.role === 'ultrapeer' ? this.s.leaves().flatMap(at) : undefined));
+    this.#crawlers.add(l);
+    l.phase = 'await-final';
+  }
+
+  readonly #crawlGate = new CrawlGate();
+  readonly #crawlers = new WeakSet<GnutellaLink>();
 
   /** Banned addresses' sockets held unanswered (tarpit.ts). */
   readonly #tarpit = new Tarpit();
