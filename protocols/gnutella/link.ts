@@ -6,6 +6,7 @@ import { QrpReceiver } from './qrp-receiver.js';
 import type { QrpTable } from './qrp-table.js';
 import { TokenBucket } from './token-bucket.js';
 import { HOPS_FLOW_OPEN } from './hops-flow.js';
+import { RequeryMemory } from './query-screen.js';
 
 /** A leaf's queries: 1 a second on average, bursts of 10 (LimeWire leaves send one every few seconds). */
 export const LEAF_QUERIES_PER_S = 1;
@@ -43,6 +44,8 @@ export class GnutellaLink {
   dups = 0;
   /** Its Hops Flow: queries go to it only with fewer hops than this (hops-flow.ts). */
   hopsFlow = HOPS_FLOW_OPEN;
+  /** A leaf's recent queries, to drop its re-queries (query-screen.ts). */
+  readonly requeries = new RequeryMemory();
   /** Queries and relayed pushes it sent past TTL + hops 15 (peer-conduct.ts). */
   highTtl = 0;
   /** It said `WHAT` in Features Supported: it takes What's New queries (whats-new.ts). */

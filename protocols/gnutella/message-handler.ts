@@ -15,6 +15,7 @@ import { SeenTable } from './seen-table.js';
 import { SenderLog } from './sender-log.js';
 import { decodeHopsFlow } from './hops-flow.js';
 import { isWhatsNew, NewestFiles, saysWhatsNew } from './whats-new.js';
+import { tooShort } from './query-screen.js';
 import { newGuid } from './servent-guid.js';
 import { typeName } from './descriptor-names.js';
 import type { Servent } from './servent.js';
@@ -37,7 +38,7 @@ const ROUTE_GENERATION_MS = 5 * 60_000;
  */
 export class MessageHandler {
   readonly seen: SeenTable;
-  readonly drops: Partial<Record<DropReason | 'malformed' | 'throttled' | 'ping-throttled', number>> = {};
+  readonly drops: Partial<Record<DropReason | 'malformed' | 'throttled' | 'ping-throttled' | 'too-short' | 'requery', number>> = {};
   /** Our leaves' queries and our own, widened step by step as an ultrapeer (spec 3.5). */
   readonly dq: DynamicQueries;
   readonly #pings: GenerationMap<string, LinkId>;
@@ -86,7 +87,7 @@ export class MessageHandler {
     this.dq.forget(l.id);
   }
 
-  #drop(reason: DropReason | 'malformed' | 'throttled' | 'ping-throttled'): void {
+  #drop(reason: DropReason | 'malformed' | 'throttled' | 'ping-throttled' | 'too-short' | 'requery'): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1;
   }
 
@@ -144,6 +145,9 @@ export class MessageHandler {
       const bye = highTtlFrom(l, d.type === C.DESCRIPTOR_QUERY, d.hops);
       if (bye) return this.s.sendBye(l, bye.code, bye.reason);
     }
+    // Too short, or a leaf's re-query (query-screen.ts): neither answered nor relayed.
+    if (query && seen !== 'duplicate' && tooShort(query.text, query.sha1s, d.hops)) return this.#drop('too-short');
+    if (query && seen !== 'duplicate' && this.s.role === 'ultrapeer' && l.role === 'leaf' && !isWhatsNew(query) && l.requeries.again(query.text, query.sha1s, this.ctx.clock.now())) return this.#drop('requery');
     // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).
     if (seen === 'higher-ttl' && l.peer?.extProbes !== true) seen = 'duplicate';
     const whatsNew = query !== undefined && isWhatsNew(query);
