@@ -40,6 +40,14 @@ export const MAX_SEEN_INVITES = 1_024;
  */
 export const INVITES_PER_SEC = 2;
 export const INVITE_BURST = 16;
+/**
+ * Who came, changed or signed out, told (a `near.person` event) this many times a second,
+ * with bursts of NEAR_TELL_BURST (a LAN full of people at start-up). A datagram that would
+ * tell more is dropped unread: an honest node says it again at its next announcement.
+ * Presence is not signed; without this a LAN host could make an event per datagram.
+ */
+export const NEAR_TELLS_PER_SEC = 10;
+export const NEAR_TELL_BURST = 64;
 /** Characters of an invitation message, of a friendly name. */
 export const MAX_INVITE_TEXT = 200;
 export const MAX_FRIENDLY = 64;
@@ -117,7 +125,7 @@ export class NearMe {
   /** Invitations refused by the accept-from policy, and near-me datagrams that failed checks. */
   refused = 0;
   bad = 0;
-  /** Invitations to us dropped unread over INVITES_PER_SEC. */
+  /** Invitations to us dropped unread over INVITES_PER_SEC, presence over NEAR_TELLS_PER_SEC. */
   throttled = 0;
   readonly #o: NearMeOptions;
   readonly #people = new Map<string, Person>();
@@ -125,6 +133,7 @@ export class NearMe {
   /** Ids of invitations whose signature checked out (the newest MAX_SEEN_INVITES). */
   readonly #seenInvites = new Set<string>();
   readonly #inviteRate: LineRate;
+  readonly #tellRate: LineRate;
   /** Invitations we sent and not yet answered: id -> the authority invited (the newest MAX_INVITATIONS). */
   readonly #sent = new Map<string, string>();
   #next = 1;
@@ -133,6 +142,7 @@ export class NearMe {
     this.#o = o;
     this.acceptFrom = o.acceptFrom;
     this.#inviteRate = new LineRate(INVITES_PER_SEC, INVITE_BURST, Infinity, o.clock.now());
+    this.#tellRate = new LineRate(NEAR_TELLS_PER_SEC, NEAR_TELL_BURST, Infinity, o.clock.now());
   }
 
   /** Our presence datagram while signed in (sent with every discovery announcement). */
@@ -178,7 +188,7 @@ export class NearMe {
     if (node === undefined || !NODE_RE.test(node) || node === this.#o.node) return;
     if (what === 'out' && f.length === 3) {
       const p = this.#people.get(node);
-      if (p) {
+      if (p && this.#mayTell()) {
         this.#people.delete(node);
         this.#person(p, 'signed-out', `near: ${p.nick} signed out`);
       }
@@ -192,12 +202,21 @@ export class NearMe {
     const known = this.#people.get(node);
     const person: Person = { node, authority: authority!, nick: shownNick(nick!), friendly: unb64(friendly!, MAX_FRIENDLY), protocols: protocols === '-' ? [] : protocols!.split(','), address, seen: this.#o.clock.now() };
     if (!known && this.#people.size >= MAX_PEOPLE) return;
+    const changed = known !== undefined && (known.nick !== person.nick || known.friendly !== person.friendly || known.address !== person.address || known.protocols.join() !== person.protocols.join());
+    if ((!known || changed) && !this.#mayTell()) return;
     this.#people.set(node, person);
     if (!known) this.#person(person, 'here', `near: ${person.nick} (${person.friendly}) is near you`);
-    else if (known.nick !== person.nick || known.friendly !== person.friendly || known.address !== person.address || known.protocols.join() !== person.protocols.join()) {
+    else if (changed) {
       // A node announces before all its protocols listen: the view follows what it says now.
       this.#person(person, 'here', `near: ${person.nick} (${person.friendly}) now runs ${person.protocols.join(' ') || 'nothing'} at ${person.address}`);
     }
+  }
+
+  /** Whether one more person may be told of now (NEAR_TELLS_PER_SEC); counts the drop if not. */
+  #mayTell(): boolean {
+    if (this.#tellRate.take(this.#o.clock.now()).kind === 'pass') return true;
+    this.throttled++;
+    return false;
   }
 
   /** Forgets people not heard from within expireMs; call on every announcement. */

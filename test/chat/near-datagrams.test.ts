@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Contacts } from '../../protocols/chat/contacts.js';
 import { ephemeralIdentity } from '../../protocols/chat/identity.js';
-import { INVITE_BURST, INVITES_PER_SEC, MAX_INVITATIONS, MAX_NEAR_DATAGRAM, MAX_PEOPLE, NearMe, NEAR_TAG, INVITE_TAG, REPLY_TAG, type NearMeOptions } from '../../protocols/chat/near-me.js';
+import { INVITE_BURST, INVITES_PER_SEC, MAX_INVITATIONS, NEAR_TELL_BURST, NEAR_TELLS_PER_SEC, MAX_NEAR_DATAGRAM, MAX_PEOPLE, NearMe, NEAR_TAG, INVITE_TAG, REPLY_TAG, type NearMeOptions } from '../../protocols/chat/near-me.js';
 import { ManualClock } from '../../src/clock.js';
 
 let dir: string;
@@ -63,8 +63,9 @@ describe('People Near Me datagrams from a hostile LAN', () => {
   });
 
   it(`remembers at most ${MAX_PEOPLE} people, and a newcomer past that is not one of them`, () => {
-    const { me, events } = near('me0001', 'me');
+    const { me, events, clock } = near('me0001', 'me');
     for (let i = 0; i < MAX_PEOPLE + 50; i++) {
+      clock.advance(1_000 / NEAR_TELLS_PER_SEC); // within the rate (below)
       const p = near(`node${i}`, `p${i}`).me.presence()!;
       expect(me.receive(Buffer.from(p), `10.0.${i >> 8}.${i & 255}`)).toBe(true);
     }
@@ -125,5 +126,23 @@ describe('People Near Me datagrams from a hostile LAN', () => {
     bob.clock.advance(5_000);
     for (const d of sent.slice(50)) bob.me.receive(Buffer.from(d), '10.0.0.3');
     expect(told()).toBe(INVITE_BURST + 5 * INVITES_PER_SEC);
+  });
+
+  // Presence is not signed: one node id saying a new friendly name, or signing out and in
+  // again, in every datagram was an event (and a notice) each.
+  it(`tells ${NEAR_TELL_BURST} comings, changes and goings at once and ${NEAR_TELLS_PER_SEC} a second after; a dropped change comes with the next announcement`, () => {
+    const { me, events, clock } = near('me0001', 'me');
+    const auth = 'd'.repeat(40);
+    const say = (friendly: string): boolean => me.receive(Buffer.from(`${NEAR_TAG} in flap0001 ${auth} flap chat ${Buffer.from(friendly).toString('base64url')}`), '10.0.0.9');
+    for (let i = 0; i < 500; i++) {
+      say(`name ${i}`);
+      if (i % 3 === 0) me.receive(Buffer.from(`${NEAR_TAG} out flap0001`), '10.0.0.9');
+    }
+    expect(events).toHaveLength(NEAR_TELL_BURST);
+    expect(me.throttled).toBeGreaterThan(500 - NEAR_TELL_BURST);
+    clock.advance(1_000);
+    say('settled');
+    expect(me.people().find((p) => p.node === 'flap0001')?.friendly).toBe('settled');
+    expect(events.length).toBe(NEAR_TELL_BURST + 1);
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Contacts } from '../../protocols/chat/contacts.js';
 import { ephemeralIdentity } from '../../protocols/chat/identity.js';
-import { INVITE_BURST, NearMe } from '../../protocols/chat/near-me.js';
+import { INVITE_BURST, NEAR_TELL_BURST, NearMe } from '../../protocols/chat/near-me.js';
 import { ManualClock } from '../../src/clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Testnet, TestNode } from '../testnet.js';
@@ -103,5 +103,26 @@ describe('People Near Me from a hostile LAN', () => {
     }
     // A few more may pass as the rate refills while they arrive (2 a second).
     expect(a.of('near.invitation').length).toBeLessThanOrEqual(INVITE_BURST + 4);
+  }, 30_000);
+
+  // Presence is not signed: a LAN host saying a new name for one node, or signing it out and
+  // in, in every datagram made an event and a notice each.
+  it(`tells at most ${NEAR_TELL_BURST} comings, changes and goings at once`, async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    net = await chatNet(1, () => ({ discovery: { port, interface: '127.0.0.1', intervalMs: 200 }, mesh: `nf${Math.random().toString(36).slice(2, 10)}`, targetDegree: 0 }));
+    const [a] = net.nodes as [TestNode];
+    const udp = createSocket('udp4');
+    try {
+      for (let i = 0; i < 300; i++) {
+        udp.send(`peerdeck-near/1 in flap0001 ${'e'.repeat(40)} flap chat ${Buffer.from(`name ${i}`).toString('base64url')}`, port, '127.0.0.1');
+        if (i % 3 === 0) udp.send('peerdeck-near/1 out flap0001', port, '127.0.0.1');
+      }
+      await waitUntil(() => a.of('near.person').length > 0, 10_000, 'the first of them');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      udp.close();
+    }
+    // A few more may pass as the rate refills while they arrive (10 a second).
+    expect(a.of('near.person').length).toBeLessThanOrEqual(NEAR_TELL_BURST + 10);
   }, 30_000);
 });
