@@ -46,4 +46,9 @@ export class HitTable {
   get size(): number {
     return this.#hits.size;
   }
+
+  /** The newest number handed out (0: none yet). */
+  get last(): number {
+    return this.#next - 1;
+  }
 }

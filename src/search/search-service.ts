@@ -8,6 +8,15 @@ import type { FileHit, FileProtocol } from './file-protocol.js';
 import { HitTable, DEFAULT_MAX_REMEMBERED_HITS, type NumberedHit } from './hit-table.js';
 import { checkQuery, formatQuery, matchesQuery, type SearchQuery } from './search-query.js';
 
+/**
+ * What `/get N` says of a number no search gave: that nothing is numbered yet and how numbers
+ * come (`/get 1` before any search said only `no search result #1`), or the newest there is.
+ */
+export function noResult(n: number, last: number): string {
+  if (last === 0) return `no search result #${n}: no search has found anything yet (/search words; its hits are numbered #1, #2, ...)`;
+  return `no search result #${n} (the newest is #${last})`;
+}
+
 /** Limits of the search service; defaults in SEARCH_DEFAULTS. */
 export interface SearchServiceOptions {
   /** Where `search.*` events go (the node's event stream). */
@@ -153,7 +162,7 @@ export class SearchService {
     const hit = this.#hits.get(n);
     if (!hit) {
       throw NetError.notFound(
-        this.#hits.issued(n) ? `result #${n} is forgotten (only the last ${this.#hits.max} are kept); search again` : `no search result #${n}`,
+        this.#hits.issued(n) ? `result #${n} is forgotten (only the last ${this.#hits.max} are kept); search again` : noResult(n, this.#hits.last),
       );
     }
     const req = this.request(hit.protocol, hit.hit);

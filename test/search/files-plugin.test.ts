@@ -92,7 +92,11 @@ describe('files service', () => {
       code: 'USAGE',
       message: '-type: musik is not a type (one of audio, video, image, document, archive, program)',
     });
-    await expect(node.run('files', 'get', ['7'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #7' });
+    // Before any search, how numbers come (it said only `no search result #7`).
+    await expect(node.run('files', 'get', ['7'])).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'no search result #7: no search has found anything yet (/search words; its hits are numbered #1, #2, ...)',
+    });
     await expect(node.run('files', 'get', ['x'])).rejects.toMatchObject({ code: 'USAGE' });
     expect(node.resolve('search', 'chat')).toBe('files');
   });

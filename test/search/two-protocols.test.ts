@@ -100,7 +100,7 @@ describe('two file protocols in one node (P+2 and tiny)', () => {
     expect(c.node.search.remembered).toBe(3);
     await expect(typed(c.node, '/get 2', undefined)).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('forgotten') });
     expect((await typed(c.node, '/get 5', undefined))[0]).toMatch(/f4\.bin/);
-    await expect(typed(c.node, '/get 6', undefined)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #6' });
+    await expect(typed(c.node, '/get 6', undefined)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no search result #6 (the newest is #5)' });
   });
 
   it('a P+2 hit saved as JSON downloads again through a node that never searched (a restart); a bad ref fails cleanly', async () => {
