@@ -147,15 +147,17 @@ export class LinkSetup {
   }
 
   /**
-   * A connect or an HTTP request from an address we banned (address-bans.ts): held
-   * unanswered, or refused with 429 / 550 as gtk-gnutella refuses it. True when it was.
+   * A connect or an HTTP request from an address we banned, or one past gtk-gnutella's
+   * rate (address-bans.ts): held unanswered, or refused with 429 / 550 as gtk-gnutella
+   * refuses it. True when it was.
    */
   #turnedAway(l: GnutellaLink, first: string): boolean {
     const door = first.startsWith(C.HANDSHAKE_CONNECT_PREFIX) ? 'gnutella' : /^(GET|HEAD) /.test(first) ? 'http' : undefined;
     if (!door) return false;
     const conn = l.conn;
     const now = this.ctx.clock.now();
-    const v = this.s.bans.check(conn.remoteAddress, door, now);
+    const ip = conn.remoteAddress;
+    const v = this.s.bans.check(ip, door, now, this.s.opts.rateLimitLoopback === true || !(ip.startsWith('127.') || ip === '::1'));
     if (v.kind === 'pass') return false;
     if (v.kind === 'hold') {
       this.s.links.delete(conn);

@@ -19,6 +19,11 @@ export interface ServentOptions extends GnutellaOptions {
   qrpUpdateMs?: number;
   /** Links from one IP (default 8; tests and benches run many nodes on 127.0.0.1). */
   perIp?: number;
+  /**
+   * Hold connections from this machine (127/8, ::1) to gtk-gnutella's per-address rate too
+   * (address-bans.ts); off by default: a test net or a user's own programs dial from there.
+   */
+  rateLimitLoopback?: boolean;
   /** Auto mode hysteresis and leafless limit (spec 3.1; defaults 30 min and 1 h), for tests. */
   roleChangeEveryMs?: number;
   demoteWithoutLeavesMs?: number;

@@ -5,7 +5,7 @@
  * IP address` until about 12 h have passed; other addresses pass all along.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddressBans, BAN_REMIND, GNET_BAN_MS, HTTP_BAN_MS, MAX_BANNED_ADDRESSES, SHUN_MS, bannedHttpResponse } from '../../protocols/gnutella/address-bans.js';
+import { AddressBans, BAN_REMIND, FIRST_BAN_MS, GNET_BAN_MS, HTTP_BAN_MS, MAX_BANNED_ADDRESSES, SHUN_MS, bannedHttpResponse, shortTime } from '../../protocols/gnutella/address-bans.js';
 import { encodeDescriptor } from '../../protocols/gnutella/descriptor.js';
 import { decodeMessage } from '../../protocols/gnutella/messages.js';
 import { encodeQueryHit } from '../../protocols/gnutella/query-hit.js';
@@ -37,7 +37,29 @@ describe('the ban table', () => {
     expect(b.check('10.0.0.1', 'http', T0 + HTTP_BAN_MS)).toEqual(shunned);
     expect(b.count(T0 + SHUN_MS - 1)).toBe(1);
     expect(b.check('10.0.0.1', 'gnutella', T0 + SHUN_MS)).toEqual({ kind: 'pass' });
-    expect(b.count(T0)).toBe(0);
+    expect(b.count(T0 + SHUN_MS)).toBe(0);
+  });
+
+  it("bans for hammering as gtk-gnutella's ban_allow: the 3rd connect (6th HTTP request) within a minute, 5 minutes, doubling", () => {
+    const b = new AddressBans();
+    expect(b.check('10.0.0.9', 'gnutella', T0)).toEqual({ kind: 'pass' });
+    expect(b.check('10.0.0.9', 'gnutella', T0 + 1000)).toEqual({ kind: 'pass' });
+    expect(b.check('10.0.0.9', 'gnutella', T0 + 2000)).toEqual({ kind: 'refuse', code: 429, reason: 'Banned for 5m 0s' });
+    for (let i = 1; i < BAN_REMIND; i++) expect(b.check('10.0.0.9', 'gnutella', T0 + 3000)).toEqual({ kind: 'hold' });
+    expect(b.check('10.0.0.9', 'gnutella', T0 + 62_000)).toEqual({ kind: 'refuse', code: 429, reason: 'Banned for 4m 0s' });
+    // Attempts during the ban count: right after it, the next one is banned again, twice as long.
+    expect(b.check('10.0.0.9', 'gnutella', T0 + 2000 + FIRST_BAN_MS)).toEqual({ kind: 'refuse', code: 429, reason: 'Banned for 10m 0s' });
+    // Slow enough: never banned. HTTP allows 5 a minute, and says Retry-After.
+    for (let i = 0; i < 10; i++) expect(b.check('10.0.0.8', 'gnutella', T0 + i * 31_000).kind).toBe('pass');
+    for (let i = 0; i < 5; i++) expect(b.check('10.0.0.7', 'http', T0).kind).toBe('pass');
+    expect(b.check('10.0.0.7', 'http', T0)).toEqual({ kind: 'refuse', code: 429, reason: 'Banned for 5m 0s', retryAfterS: 300 });
+    // Without the rate (loopback), nothing is counted.
+    for (let i = 0; i < 10; i++) expect(b.check('127.0.0.1', 'gnutella', T0, false).kind).toBe('pass');
+    expect(shortTime(45)).toBe('45s');
+    expect(shortTime(60)).toBe('60s');
+    expect(shortTime(3600)).toBe('60m 0s');
+    expect(shortTime(3601)).toBe('1h 0m');
+    expect(shortTime(90_000)).toBe('1d 1h');
   });
 
   it('keeps at most MAX_BANNED_ADDRESSES, dropping the expired first, then the oldest ban', () => {
@@ -142,5 +164,58 @@ describe('a servent that sent Bye 412', () => {
     await until(() => back.text().includes('\r\n\r\n'));
     expect(back.text()).toMatch(/^GNUTELLA\/0\.6 200 /);
     back.socket.destroy();
+  });
+});
+
+describe('a servent hammered from one address', () => {
+  const clock = new LeapClock();
+  let node: GNode;
+  beforeAll(async () => {
+    node = await startGNode(0, {}, { links: 10, rateLimitLoopback: true }, {}, clock);
+  });
+  afterAll(async () => {
+    await node.stop();
+  });
+
+  const connect = async (from?: string): Promise<RawPeer> => {
+    const p = await rawPeer(node.port, from);
+    p.write(upConnect());
+    return p;
+  };
+
+  it("answers the 3rd connect in a minute '429 Banned for 5m 0s', holds the next, takes other addresses, and takes it again after the ban", async () => {
+    const ok = [await connect(), await connect()];
+    for (const p of ok) await until(() => p.text().includes('\r\n\r\n'));
+    expect(ok.map((p) => p.text().split('\r\n')[0])).toEqual(['GNUTELLA/0.6 200 OK', 'GNUTELLA/0.6 200 OK']);
+    const third = await connect();
+    await third.closed;
+    expect(third.text()).toBe('GNUTELLA/0.6 429 Banned for 5m 0s\r\nUser-Agent: peerdeck/0.1\r\nRemote-IP: 127.0.0.1\r\n\r\n');
+    const held = await connect();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(held.text()).toBe('');
+    expect(held.isClosed()).toBe(false);
+    const other = await connect('127.0.0.2');
+    await until(() => other.text().includes('\r\n\r\n'));
+    expect(other.text()).toMatch(/^GNUTELLA\/0\.6 200 /);
+    for (const p of [...ok, held, other]) p.socket.destroy();
+    clock.leap(FIRST_BAN_MS);
+    const again = await connect();
+    await until(() => again.text().includes('\r\n\r\n'));
+    expect(again.text()).toMatch(/^GNUTELLA\/0\.6 200 /);
+    again.socket.destroy();
+  });
+
+  it('answers the 6th HTTP request in a minute with 429 and Retry-After', async () => {
+    const get = 'GET /uri-res/N2R?urn:sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    for (let i = 0; i < 5; i++) {
+      const p = await rawPeer(node.port, '127.0.0.3');
+      p.write(get);
+      await p.closed;
+      expect(p.text()).toMatch(/^HTTP\/1\.1 404 /);
+    }
+    const p = await rawPeer(node.port, '127.0.0.3');
+    p.write(get);
+    await p.closed;
+    expect(p.text()).toMatch(/^HTTP\/1\.1 429 Banned for 5m 0s\r\nServer: peerdeck\/0\.1\r\nDate: [^\r]+\r\nConnection: close\r\nRetry-After: 300\r\n\r\n$/);
   });
 });
