@@ -1,4 +1,11 @@
 /**
+ * Least time between two dial plans that offered addresses start. Discovery datagrams come
+ * from anyone on the LAN, as fast as it sends them, and a plan sorts the host cache (about
+ * 0.1 ms for 1,000 hosts): an offer inside the window is planned for at its end, once.
+ */
+export const OFFER_TICK_MS = 250;
+
+/**
  * Carries out mesh maintenance (specs/chat.md "Mesh maintenance", "LAN discovery"): a
  * periodic tick dials host-cache entries through a DialQueue (bounded, with backoff) until
  * the node has its target degree; PEERS lines and discovery announcements feed the cache.
@@ -38,6 +45,9 @@ export class Maintainer {
   readonly #pinned = new Set<string>();
   /** Wakes the next retry of a pinned address that is backing off. */
   #retry: Timer | undefined;
+  /** When offered addresses last started a plan, and the plan waiting for the window's end. */
+  #lastOffer = -Infinity;
+  #offerTimer: Timer | undefined;
 
   constructor(o: MaintainerOptions) {
     this.#o = o;
@@ -93,10 +103,21 @@ export class Maintainer {
     this.tick([...advertised].reverse());
   }
 
-  /** Dials one address soon (a discovered peer), if we still want links. */
+  /** Dials one address soon (a discovered peer), if we still want links: at once, or within OFFER_TICK_MS. */
   offer(addr: string): void {
     this.#o.hosts.add(addr);
-    this.tick();
+    if (this.#offerTimer) return;
+    const wait = this.#lastOffer + OFFER_TICK_MS - this.#o.clock.now();
+    if (wait <= 0) {
+      this.#lastOffer = this.#o.clock.now();
+      this.tick();
+      return;
+    }
+    this.#offerTimer = this.#o.clock.setTimeout(() => {
+      this.#offerTimer = undefined;
+      this.#lastOffer = this.#o.clock.now();
+      this.tick();
+    }, wait);
   }
 
   /** An address reached us by itself: forget its backoff. */
@@ -109,6 +130,8 @@ export class Maintainer {
     this.#timer = undefined;
     this.#retry?.cancel();
     this.#retry = undefined;
+    this.#offerTimer?.cancel();
+    this.#offerTimer = undefined;
     this.#queue.stop();
   }
 
