@@ -61,7 +61,8 @@ export function createPplus2Plugin(opts: Pplus2PluginOptions): ProtocolPlugin {
       switch (command) {
         case 'known': {
           const keys = s.peers.keys();
-          return keys.length === 0 ? ['no known P+2 peers'] : keys;
+          // How a peer gets known, where there is none (it said only `no known P+2 peers`).
+          return keys.length === 0 ? ['no known P+2 peers (/addpeer ip:p adds one; a node that asks us for peers is added too)'] : keys;
         }
         case 'addpeer': {
           if (args.length !== 1) throw NetError.usage(`usage: ${ADDPEER_USAGE}`);

@@ -37,6 +37,8 @@ describe('P+2 in words', () => {
         (err: Error) => err.message,
       );
     const usage = `usage: ${ADDPEER_USAGE}`;
+    // An empty list says how a peer gets into it (it said only `no known P+2 peers`).
+    expect(await c.node.run('pplus2', 'known', [])).toEqual(['no known P+2 peers (/addpeer ip:p adds one; a node that asks us for peers is added too)']);
     expect(await refusal('1.2.3')).toBe(`1.2.3: 1.2.3 is not an IPv4 address (four numbers 0-255, e.g. 127.0.0.1); ${usage}`);
     expect(await refusal('1.2.3.4')).toBe(`1.2.3.4: no port after 1.2.3.4 (the peer's base port P: it uses P, P+1 and P+2); ${usage}`);
     expect(await refusal('1.2.3.4:')).toBe(`1.2.3.4:: no port after 1.2.3.4 (the peer's base port P: it uses P, P+1 and P+2); ${usage}`);
