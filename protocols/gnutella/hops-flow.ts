@@ -6,7 +6,8 @@
  * in Messages Supported. As gtk-gnutella honours it (nodes.h node_query_hops_ok,
  * gmsg.c gmsg_query_can_send, vmsg.c handle_hops_flow): a query goes to the link
  * only while its hops as sent are below the link's h; a version above 1 or an
- * empty body changes nothing; dynamic querying passes over a link at 0 (dq.c).
+ * empty body changes nothing; dynamic querying passes over a link at 0 (dq.c); a
+ * leaf below 3 is left out of our last-hop QRP table (qrp.c).
  */
 import type { VendorMessage, VendorMessageId } from './vendor.js';
 
@@ -15,6 +16,12 @@ export const VMSG_HOPS_FLOW = 4;
 export const VMSG_HOPS_FLOW_VERSION = 1;
 /** A link's hops flow until it says otherwise: every query passes (gtk-gnutella's MAX_HOP_COUNT). */
 export const HOPS_FLOW_OPEN = 255;
+
+/**
+ * A leaf whose Hops Flow is below this cannot be searched from afar, so an ultrapeer
+ * leaves its QRP table out of the merged last-hop table it sends (NODE_LEAF_MIN_FLOW).
+ */
+export const LEAF_MIN_FLOW = 3;
 
 /** What we list in Messages Supported so that peers send it. */
 export const HOPS_FLOW_MESSAGES: readonly VendorMessageId[] = [{ vendor: VENDOR_BEAR_HF, selector: VMSG_HOPS_FLOW, version: VMSG_HOPS_FLOW_VERSION }];

@@ -38,7 +38,7 @@ import { PushService } from './push-service.js';
 import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 import { DEFAULT_QUEUE, type QueueLimits } from '../../src/net/connection-types.js';
 import { overflowVerdict, queueFullReason } from './slow-peer.js';
-import { hopsFlowAllows } from './hops-flow.js';
+import { hopsFlowAllows, LEAF_MIN_FLOW } from './hops-flow.js';
 
 export type { ServentOptions } from './servent-options.js';
 
@@ -232,9 +232,9 @@ export class Servent {
     await this.#hosts?.save().catch(() => undefined);
   }
 
-  /** The table an ultrapeer neighbour gets: ours alone as a leaf, ours + our leaves' as an ultrapeer (spec 3.4). */
+  /** An ultrapeer neighbour's table (spec 3.4): ours as a leaf; as an ultrapeer ours + leaves' with Hops Flow >= 3 (hops-flow.ts). */
   tableFor(l: GnutellaLink): QrpTable {
-    return this.role === 'ultrapeer' && l.role === 'ultrapeer' ? this.#lastHop.get(this.table, this.leaves()) : this.table;
+    return this.role === 'ultrapeer' && l.role === 'ultrapeer' ? this.#lastHop.get(this.table, this.leaves().filter((x) => x.hopsFlow >= LEAF_MIN_FLOW)) : this.table;
   }
 
   /**
@@ -395,5 +395,4 @@ export class Servent {
     else if ('kind' in frame) this.sendBye(l, C.BYE_GARBLED, `Garbled stream: ${frame.error.message}`);
     else this.#messages.onDescriptor(l, frame);
   }
-
 }

@@ -10,7 +10,10 @@ import { decodeHopsFlow, hopsFlowAllows } from '../../protocols/gnutella/hops-fl
 import { encodeQuery } from '../../protocols/gnutella/query.js';
 import { decodeMessagesSupported, decodeVendor, encodeVendor } from '../../protocols/gnutella/vendor.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+import { QrpReceiver } from '../../protocols/gnutella/qrp-receiver.js';
+import { QrpTable } from '../../protocols/gnutella/qrp-table.js';
+import { decodeQrp } from '../../protocols/gnutella/qrp-messages.js';
 
 describe('a Hops Flow message', () => {
   it('says h for BEAR/4 v1 (and v0), nothing for a later version, an empty body or another message', () => {
@@ -51,7 +54,6 @@ describe('an ultrapeer whose neighbour sends Hops Flow', () => {
     p.write(encodeDescriptor({ muid, type: 0x00, ttl: 1, hops: 0, payload: Buffer.alloc(0) }));
     await until(() => p.descriptors.some((d) => d.type === 0x01 && d.muid.equals(muid)));
   }
-  const hopsFlow = (h: number): Buffer => encodeDescriptor({ muid: Buffer.alloc(16), type: 0x31, ttl: 1, hops: 0, payload: encodeVendor({ vendor: 'BEAR', selector: 4, version: 1, body: Buffer.from([h]) }) });
   let n = 0;
   /** B sends a query with `hops`; whether A receives it. */
   async function reaches(a: RawPeer, b: RawPeer, hops: number): Promise<boolean> {
@@ -81,5 +83,52 @@ describe('an ultrapeer whose neighbour sends Hops Flow', () => {
     await synced(a);
     expect(await reaches(a, b, 1)).toBe(true);
     for (const p of [a, b]) p.socket.destroy();
+  });
+});
+
+const hopsFlow = (h: number): Buffer => encodeDescriptor({ muid: Buffer.alloc(16), type: 0x31, ttl: 1, hops: 0, payload: encodeVendor({ vendor: 'BEAR', selector: 4, version: 1, body: Buffer.from([h]) }) });
+
+describe("an ultrapeer's last-hop table", () => {
+  let up: GNode;
+  beforeAll(async () => {
+    up = await startGNode(0, {}, { mode: 'ultrapeer', qrpUpdateMs: 200, maintainMs: 100 });
+  });
+  afterAll(async () => {
+    await up.stop();
+  });
+
+  it('leaves out a leaf whose Hops Flow is below 3, and takes it back at 3', async () => {
+    // An ultrapeer neighbour that reads our last-hop table as we send it.
+    const a = await rawPeer(up.port);
+    a.write(upConnect(['X-Ultrapeer-Query-Routing: 0.1']));
+    await until(() => a.text().includes('\r\n\r\n'));
+    a.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+    a.binary();
+    const theirs = new QrpReceiver();
+    let fed = 0;
+    const table = (): QrpReceiver => {
+      for (const d of a.descriptors.slice(fed)) {
+        fed++;
+        if (d.type !== 0x30) continue;
+        const m = decodeQrp(d.payload);
+        if (m.kind === 'qrp-reset') theirs.reset(m);
+        else theirs.patch(m);
+      }
+      return theirs;
+    };
+    const leaf = await rawPeer(up.port);
+    leaf.write(leafConnect(['Accept-Encoding: deflate']));
+    await until(() => leaf.text().includes('\r\n\r\n'));
+    leaf.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+    leaf.binary({ inflate: true });
+    const t = new QrpTable();
+    t.addFile('zanzibar quokka.txt');
+    for (const payload of t.updateMessages()) leaf.write(encodeDescriptor({ muid: randomBytes(16), type: 0x30, ttl: 1, hops: 0, payload }));
+    await until(() => table().matches('zanzibar quokka'));
+    leaf.write(hopsFlow(2));
+    await until(() => !table().matches('zanzibar quokka'));
+    leaf.write(hopsFlow(3));
+    await until(() => table().matches('zanzibar quokka'));
+    for (const p of [a, leaf]) p.socket.destroy();
   });
 });
