@@ -147,6 +147,7 @@ export class MessageHandler {
     }
     // Too short, or a leaf's re-query (query-screen.ts): neither answered nor relayed.
     if (query && seen !== 'duplicate' && tooShort(query.text, query.sha1s, d.hops)) return this.#drop('too-short');
+    if (query && query.sha1s.length > 0 && isWhatsNew(query)) return this.#drop('malformed'); // a What's New naming a SHA-1 (whats-new.ts)
     if (query && seen !== 'duplicate' && this.s.role === 'ultrapeer' && l.role === 'leaf' && !isWhatsNew(query) && l.requeries.again(query.text, query.sha1s, this.ctx.clock.now())) return this.#drop('requery');
     // A higher-TTL copy is a re-probe only from a peer that said X-Ext-Probes (spec 2.15).
     if (seen === 'higher-ttl' && l.peer?.extProbes !== true) seen = 'duplicate';

@@ -4,7 +4,7 @@
  * or that carries GGEP `WH` asks for the newest files; we answer with our 3
  * newest by modification time among those changed in the last two weeks (hashed
  * ones only: every result carries its `urn:sha1:`). One that also names SHA-1s is
- * no What's New query (gtk-gnutella drops it).
+ * dropped, neither answered nor relayed (gtk-gnutella drops it: MSG_DROP_QUERY_OVERHEAD).
  *
  * gtk-gnutella sends one only to neighbours that say `WHAT` in their Features
  * Supported vendor message (`null/10v0`: count LE16, then 4-byte name + LE16

@@ -137,6 +137,10 @@ describe('an ultrapeer relaying what is new', () => {
     b.write(near);
     await synced(b);
     await until(() => got(what, near.subarray(0, 16)) && got(a, near.subarray(0, 16)));
+    // One naming a SHA-1 is dropped: nobody gets it.
+    const urn = encodeDescriptor({ muid: randomBytes(16), type: 0x80, ttl: 3, hops: 0, payload: encodeQuery({ text: 'WhatIsNewXOXO', huge: ['urn:sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5'] }) });
+    b.write(urn);
+    await synced(b);
     const far = query('WhatIsNewXOXO', 1);
     b.write(far);
     await synced(b);
@@ -144,6 +148,7 @@ describe('an ultrapeer relaying what is new', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(got(a, far.subarray(0, 16))).toBe(false);
     expect(got(plain, near.subarray(0, 16)) || got(plain, far.subarray(0, 16))).toBe(false);
+    expect(got(what, urn.subarray(0, 16)) || got(a, urn.subarray(0, 16))).toBe(false);
     for (const p of [what, plain, a, b]) p.socket.destroy();
   });
 });
