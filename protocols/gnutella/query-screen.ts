@@ -20,7 +20,7 @@ export const MAX_REMEMBERED_QUERIES = 256;
 
 /** Whether a query is too short to answer or relay; `hops` as it arrived. */
 export function tooShort(text: string, sha1s: readonly string[], hops: number): boolean {
-  if (sha1s.length > 0) return false;
+  if (sha1s.length > 0 || text.length > MIN_FAR_TEXT_BYTES) return false; // more UTF-16 units than 3: more bytes too
   const bytes = Buffer.byteLength(text, 'utf8');
   return bytes <= 1 || (bytes <= MIN_FAR_TEXT_BYTES && hops + 1 > MAX_TTL / 2);
 }

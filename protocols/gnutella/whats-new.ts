@@ -37,7 +37,8 @@ const NEWEST_KEEP_MS = 60_000;
 
 /** Whether a query is a What's New query. */
 export function isWhatsNew(q: Pick<Query, 'text' | 'ggep'>): boolean {
-  return q.text.toLowerCase() === WHATS_NEW_TEXT || ggepGet(q.ggep, GGEP_WH) !== undefined;
+  // Length first: this runs for every query an ultrapeer routes (issue 9).
+  return (q.text.length === WHATS_NEW_TEXT.length && q.text.toLowerCase() === WHATS_NEW_TEXT) || (q.ggep.length > 0 && ggepGet(q.ggep, GGEP_WH) !== undefined);
 }
 
 /** The `n` newest hashed files changed within the last two weeks, newest first. */
