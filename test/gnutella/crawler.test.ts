@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlGate, CRAWL_EVERY_MS, crawlerResponse, MAX_CRAWLERS } from '../../protocols/gnutella/crawler.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+import { leafConnect, linkedRawPeer, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
 
 describe('the crawl gate', () => {
   it('lets an address crawl once per 5 minutes and remembers at most MAX_CRAWLERS', () => {
@@ -35,14 +35,8 @@ describe('an ultrapeer crawled', () => {
     await up.stop();
   });
 
-  async function link(connect: string, inflate: boolean): Promise<RawPeer> {
-    const p = await rawPeer(up.port);
-    p.write(connect);
-    await until(() => p.text().includes('\r\n\r\n'));
-    p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
-    p.binary({ inflate });
-    await until(() => p.descriptors.some((d) => d.type === 0x00));
-    return p;
+  function link(connect: string, inflate: boolean): Promise<RawPeer> {
+    return linkedRawPeer(up.port, connect, inflate);
   }
 
   it('lists its ultrapeers and leaves, whatever its slots, closes after step 3, and refuses a second crawl', async () => {

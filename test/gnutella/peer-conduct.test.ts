@@ -18,7 +18,7 @@ import { gstatus } from './gstatus.js';
 import { encodeQuery } from '../../protocols/gnutella/query.js';
 import { encodeQueryHit } from '../../protocols/gnutella/query-hit.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { leafConnect, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
+import { leafConnect, linkedRawPeer, rawPeer, until, upConnect, type RawPeer } from './raw-peer.js';
 
 const hit = (n: number, guid: number): Buffer =>
   encodeDescriptor({
@@ -116,15 +116,7 @@ describe('duplicates from one neighbour', () => {
   it('a neighbour that sends each query twice gets Bye 401 at the sixth duplicate', async () => {
     const up = await startGNode(0, {}, { mode: 'ultrapeer', upLinks: 2 });
     try {
-      const link = async (connect: string, inflate: boolean): Promise<RawPeer> => {
-        const p = await rawPeer(up.port);
-        p.write(connect);
-        await until(() => p.text().includes('\r\n\r\n'));
-        p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
-        p.binary({ inflate });
-        await until(() => p.descriptors.some((d) => d.type === 0x00));
-        return p;
-      };
+      const link = (connect: string, inflate: boolean): Promise<RawPeer> => linkedRawPeer(up.port, connect, inflate);
       const a = await link(upConnect(), false);
       const b = await link(upConnect(), false);
       const c = await link(leafConnect(['Accept-Encoding: deflate']), true);
@@ -157,15 +149,7 @@ describe('duplicates from one neighbour', () => {
 
     /** Two raw ultrapeers and a raw leaf on `up`: three links, more than the two it wants. */
     async function three(): Promise<[RawPeer, RawPeer, RawPeer]> {
-      const link = async (connect: string, inflate: boolean): Promise<RawPeer> => {
-        const p = await rawPeer(up.port);
-        p.write(connect);
-        await until(() => p.text().includes('\r\n\r\n'));
-        p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
-        p.binary({ inflate });
-        await until(() => p.descriptors.some((d) => d.type === 0x00));
-        return p;
-      };
+      const link = (connect: string, inflate: boolean): Promise<RawPeer> => linkedRawPeer(up.port, connect, inflate);
       return [await link(upConnect(), false), await link(upConnect(), false), await link(leafConnect(['Accept-Encoding: deflate']), true)];
     }
     const q = (n: number, ttl = 3): Buffer => encodeDescriptor({ muid: Buffer.alloc(16, n), type: 0x80, ttl, hops: 0, payload: encodeQuery({ text: `dup word ${n}` }) });

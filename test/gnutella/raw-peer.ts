@@ -102,3 +102,18 @@ export async function linkedUp(port: number): Promise<RawPeer> {
   p.binary();
   return p;
 }
+
+/**
+ * A raw peer linked to the servent on `port`: sends `connect`, accepts the
+ * servent's answer, turns binary (inflating when `inflate`) and returns once
+ * the servent's first ping has arrived.
+ */
+export async function linkedRawPeer(port: number, connect: string, inflate: boolean): Promise<RawPeer> {
+  const p = await rawPeer(port);
+  p.write(connect);
+  await until(() => p.text().includes('\r\n\r\n'));
+  p.write('GNUTELLA/0.6 200 OK\r\n\r\n');
+  p.binary({ inflate });
+  await until(() => p.descriptors.some((d) => d.type === 0x00));
+  return p;
+}
