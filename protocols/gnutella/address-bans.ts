@@ -120,6 +120,12 @@ export class AddressBans {
     return { kind: 'pass' };
   }
 
+  /** True while `ip` is shunned after a violation (hostile, as hostiles.ts counts it); counts no attempt. */
+  shunned(ip: string, now: number): boolean {
+    const e = this.#entries.get(ip);
+    return e !== undefined && e.shunUntil > now;
+  }
+
   /** Addresses banned or shunned now. */
   count(now: number): number {
     let n = 0;

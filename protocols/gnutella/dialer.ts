@@ -24,6 +24,10 @@ export interface DialerDeps {
   bootstrap: readonly string[];
   /** Asks the UDP host caches (spec 8). */
   askUdpCaches: (uhcs: string[]) => void;
+  /** True for a hostile `ip:port` (hostiles.ts): never dialled nor cached from a web cache. */
+  hostile: (addr: string) => boolean;
+  /** Counts a hostile host passed over. */
+  notDialled: () => void;
 }
 
 /**
@@ -67,6 +71,10 @@ export class Dialer {
       if (b && b.until > now) continue;
       if (!this.#gate.allows(addr, now)) continue;
       if (addr === self || (only && !only(addr))) continue;
+      if (this.d.hostile(addr)) {
+        this.d.notDialled();
+        continue;
+      }
       this.dial(addr);
       dialled++;
     }
@@ -91,7 +99,7 @@ export class Dialer {
         this.#gwcAsked.set(c, this.d.now());
         const r = await queryWebCache(c);
         let n = 0;
-        for (const h of r.hosts) if (this.d.hosts()?.add(h)) n++;
+        for (const h of r.hosts) if (!this.d.hostile(h) && this.d.hosts()?.add(h)) n++;
         this.d.log.info(`gnutella: web cache ${c} ${r.error ? `failed: ${r.error}` : `gave ${r.hosts.length} hosts (${n} new)`}`);
         if (n > 0) break;
       }

@@ -24,6 +24,8 @@ export const GNUTELLA_FLAGS = {
   'gnutella-max-leaves': { type: 'string' },
   'gnutella-up-links': { type: 'string' },
   'gnutella-promote-after': { type: 'string' },
+  'gnutella-hostiles': { type: 'string' },
+  'gnutella-spam-sha1': { type: 'string' },
 } as const;
 
 export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella network (a leaf at first: see --gnutella-mode)
@@ -39,7 +41,12 @@ export const GNUTELLA_USAGE = `  --gnutella                 join the Gnutella ne
   --gnutella-bootstrap HOST:PORT|URL  a UDP host cache (HOST:PORT) or GWebCache (http://...) to ask
                                  when no known host is left (repeatable)
   --gnutella-no-deflate      neither offer nor use compressed links
-  --gnutella-firewalled      act as firewalled whatever connects in: hits ask for a push (tests)`;
+  --gnutella-firewalled      act as firewalled whatever connects in: hits ask for a push (tests)
+  --gnutella-hostiles FILE   hostile addresses, one IPv4, a.b.c.d/bits or a.b.c.d - e.f.g.h a line
+                                 (# comments, like gtk-gnutella's hostiles.txt): refused, never
+                                 dialled or pushed to, their hits dropped (/ghostiles reload)
+  --gnutella-spam-sha1 FILE  spam SHA-1s, one a line (urn:sha1:..., base32 or hex): hits naming
+                                 one are dropped, neither shown nor routed (/ghostiles reload)`;
 
 /** What the plugin needs from the command line. */
 export interface GnutellaOptions {
@@ -58,6 +65,10 @@ export interface GnutellaOptions {
   deflate: boolean;
   /** `--gnutella-firewalled`: firewalled whatever comes in (spec 4.1; for tests). */
   firewalled?: boolean;
+  /** `--gnutella-hostiles FILE` (hostiles.ts). */
+  hostiles?: string;
+  /** `--gnutella-spam-sha1 FILE` (spam-sha1s.ts). */
+  spamSha1?: string;
 }
 
 /** The options when `--gnutella` is given, else undefined; throws USAGE on bad values. */
@@ -103,6 +114,8 @@ export function parseGnutellaFlags(v: FlagValues): GnutellaOptions | undefined {
     bootstrap: list('gnutella-bootstrap'),
     deflate: v['gnutella-no-deflate'] !== true,
     ...(v['gnutella-firewalled'] === true ? { firewalled: true } : {}),
+    ...(typeof v['gnutella-hostiles'] === 'string' ? { hostiles: v['gnutella-hostiles'] } : {}),
+    ...(typeof v['gnutella-spam-sha1'] === 'string' ? { spamSha1: v['gnutella-spam-sha1'] } : {}),
   };
 }
 

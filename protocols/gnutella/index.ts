@@ -5,13 +5,14 @@ import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import type { FileProtocol } from '../../src/search/file-protocol.js';
 import { httpSource, parseGnutellaRef } from './http-download.js';
 import { Servent, type ServentOptions } from './servent.js';
-import { statusLines } from './status.js';
+import { dropLine, statusLines } from './status.js';
 
 export type { GnutellaOptions } from './flags.js';
 
 const COMMANDS: CommandSpec[] = [
   { name: 'gstatus', args: '', help: 'Gnutella: mode, firewalled state, links (role, vendor, compression, counters), hits and drops' },
   { name: 'gconnect', args: '<host:port>', help: 'Gnutella: dial this servent first (kept in the host cache)' },
+  { name: 'ghostiles', args: '[reload]', help: 'Gnutella: hostile addresses and spam SHA-1s in use and what they stopped; reload re-reads --gnutella-hostiles and --gnutella-spam-sha1' },
 ];
 
 /**
@@ -60,6 +61,13 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
         s.knownUltrapeers.add(addr);
         s.maintain();
         return [`gnutella: dialling ${addr} (when a link slot is free; see /gstatus)`];
+      }
+      if (command === 'ghostiles') {
+        const now = ctxRef!.clock.now();
+        if (args.length === 0) return [s.filters.statusLine(s.bans.count(now)), dropLine(s.messages.drops)];
+        if (args.length !== 1 || args[0] !== 'reload') throw NetError.usage('/ghostiles [reload]');
+        const lines = await s.filters.load(now);
+        return [...(lines.length > 0 ? lines : ['no --gnutella-hostiles or --gnutella-spam-sha1 file to reload']), s.filters.statusLine(s.bans.count(now))];
       }
       throw NetError.notFound(`gnutella has no command /${command}`);
     },

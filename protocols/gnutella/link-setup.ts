@@ -16,7 +16,8 @@ import { QUERY_STATUS_MESSAGES } from './query-status.js';
 import { HOPS_FLOW_MESSAGES } from './hops-flow.js';
 import { encodeFeaturesSupported } from './whats-new.js';
 import type { Servent } from './servent.js';
-import { bannedHttpResponse } from './address-bans.js';
+import { bannedHttpResponse, STATUS_SHUNNED } from './address-bans.js';
+import { HOSTILE_REASON } from './hostiles.js';
 import { Tarpit } from './tarpit.js';
 import { CrawlGate, crawlerResponse, isCrawler, TOO_FREQUENT_CRAWLING } from './crawler.js';
 import type { HostPort } from './ipv4.js';
@@ -111,6 +112,10 @@ export class LinkSetup {
         const d = initiatorDecide(block, s.local, { freeUltrapeerSlots: s.freeUltrapeerSlots(), connectedGuids: this.#connectedGuids() });
         if (d.kind !== 'accept') {
           for (const h of d.tryHosts) {
+            if (s.filters.hostiles.has(h.ip)) {
+              s.filters.hostiles.counts.notCached++;
+              continue;
+            }
             s.hosts?.add(`${h.ip}:${h.port}`);
             s.knownUltrapeers.add(`${h.ip}:${h.port}`);
           }
@@ -149,7 +154,8 @@ export class LinkSetup {
   /**
    * A connect or an HTTP request from an address we banned, or one past gtk-gnutella's
    * rate (address-bans.ts): held unanswered, or refused with 429 / 550 as gtk-gnutella
-   * refuses it. True when it was.
+   * refuses it; one on the hostiles list (hostiles.ts) gets `550 Hostile IP address banned`.
+   * True when it was.
    */
   #turnedAway(l: GnutellaLink, first: string): boolean {
     const door = first.startsWith(C.HANDSHAKE_CONNECT_PREFIX) ? 'gnutella' : /^(GET|HEAD) /.test(first) ? 'http' : undefined;
@@ -157,8 +163,11 @@ export class LinkSetup {
     const conn = l.conn;
     const now = this.ctx.clock.now();
     const ip = conn.remoteAddress;
-    const v = this.s.bans.check(ip, door, now, this.s.opts.rateLimitLoopback === true || !(ip.startsWith('127.') || ip === '::1'));
+    const banned = this.s.bans.check(ip, door, now, this.s.opts.rateLimitLoopback === true || !(ip.startsWith('127.') || ip === '::1'));
+    // Checked after the bans, as gtk-gnutella does, so a hostile address that hammers us is held silently.
+    const v = banned.kind === 'pass' && this.s.filters.hostiles.listed(ip) ? { kind: 'refuse' as const, code: STATUS_SHUNNED, reason: HOSTILE_REASON } : banned;
     if (v.kind === 'pass') return false;
+    if (v.kind === 'refuse' && v.code === STATUS_SHUNNED) this.s.filters.hostiles.counts.refused++;
     if (v.kind === 'hold') {
       this.s.links.delete(conn);
       this.s.linksChanged();

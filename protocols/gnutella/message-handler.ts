@@ -4,8 +4,7 @@ import { ourBrowseBody, ourHits, ourPong } from './our-replies.js';
 import * as C from './constants.js';
 import type { Descriptor } from './descriptor.js';
 import { GenerationMap } from './generation-map.js';
-import { ggepGet } from './ggep.js';
-import { unpackHosts } from './ipv4.js';
+import { learnFromPong } from './pong-intake.js';
 import type { GnutellaLink } from './link.js';
 import { decodeMessage, type GnutellaMessage } from './messages.js';
 import { PongCache } from './pong-cache.js';
@@ -26,6 +25,11 @@ import { answerPing } from './ping-policy.js';
 import { QueryWords } from './qrp-receiver.js';
 import { decodeQueryStatus, encodeQueryStatusRequest, encodeQueryStatusResponse } from './query-status.js';
 import type { Query } from './query.js';
+import type { HitDropReason } from './hit-screen.js';
+import { HitFilter } from './hit-filter.js';
+
+/** Why a descriptor was dropped (`/gstatus` drops). */
+type Drop = DropReason | HitDropReason | 'malformed' | 'throttled' | 'ping-throttled' | 'too-short' | 'requery';
 
 /** Routes remembered per generation (query MUID -> link, servent GUID -> link). */
 const ROUTES_PER_GENERATION = 20_000;
@@ -38,7 +42,7 @@ const ROUTE_GENERATION_MS = 5 * 60_000;
  */
 export class MessageHandler {
   readonly seen: SeenTable;
-  readonly drops: Partial<Record<DropReason | 'malformed' | 'throttled' | 'ping-throttled' | 'too-short' | 'requery', number>> = {};
+  readonly drops: Partial<Record<Drop, number>> = {};
   /** Our leaves' queries and our own, widened step by step as an ultrapeer (spec 3.5). */
   readonly dq: DynamicQueries;
   readonly #pings: GenerationMap<string, LinkId>;
@@ -51,6 +55,8 @@ export class MessageHandler {
   readonly #senders: readonly [SenderLog, SenderLog];
   /** Recent pongs from peers: pings are answered from here, never relayed (spec 2.6). */
   readonly pongs: PongCache;
+  /** Spam, own and hostile hits screened out (hit-filter.ts). */
+  readonly #hits: HitFilter;
   queriesAnswered = 0;
   hitsSent = 0;
 
@@ -61,6 +67,7 @@ export class MessageHandler {
     const now = (): number => ctx.clock.now();
     this.seen = new SeenTable(now);
     this.pongs = new PongCache(now);
+    this.#hits = new HitFilter(s);
     const opts = { maxPerGeneration: ROUTES_PER_GENERATION, generationMs: ROUTE_GENERATION_MS, now };
     this.#pings = new GenerationMap(opts);
     this.#queryRoutes = new GenerationMap(opts);
@@ -87,7 +94,7 @@ export class MessageHandler {
     this.dq.forget(l.id);
   }
 
-  #drop(reason: DropReason | 'malformed' | 'throttled' | 'ping-throttled' | 'too-short' | 'requery'): void {
+  #drop(reason: Drop): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + 1;
   }
 
@@ -125,6 +132,8 @@ export class MessageHandler {
       } catch {
         return this.#drop('malformed');
       }
+      // An out-of-band query whose reply address (its MUID's first 4 bytes) is hostile (hostiles.ts).
+      if ((query.flags & (C.QUERY_FLAG_MARK | C.QUERY_FLAG_OOB)) === (C.QUERY_FLAG_MARK | C.QUERY_FLAG_OOB) && this.s.filters.hostiles.has(`${d.muid[0]}.${d.muid[1]}.${d.muid[2]}.${d.muid[3]}`)) return this.#drop('hostile-ip');
       // A leaf over its query rate is throttled; its other traffic and everyone else's goes on.
       if (this.s.role === 'ultrapeer' && l.role === 'leaf' && !l.queryBucket.take(this.ctx.clock.now())) {
         l.throttled++;
@@ -192,6 +201,12 @@ export class MessageHandler {
         return this.#answerQuery(l, d, query);
       }
       case 'reply': {
+        // Spam and hits from hostile or own addresses (hit-screen.ts): neither counted, routed nor delivered.
+        if (d.type === C.DESCRIPTOR_QUERY_HIT) {
+          const hit = this.#hits.check(d);
+          if (typeof hit === 'string') return this.#drop(hit);
+          msg = hit;
+        }
         // Results for a dynamic query count toward its goal (byte 0 of a hit: its result count).
         if (d.type === C.DESCRIPTOR_QUERY_HIT && d.payload.length > 0) this.dq.onResults(d.muid, d.payload[0]!);
         if (decision.to !== 'us') {
@@ -341,27 +356,10 @@ export class MessageHandler {
 
   #forUs(l: GnutellaLink, d: Descriptor, m: GnutellaMessage): void {
     switch (m.kind) {
-      case 'pong': {
+      case 'pong':
         l.unansweredPings = 0;
-        if (m.port > 0 && m.ip !== '0.0.0.0') {
-          this.s.hosts?.add(`${m.ip}:${m.port}`);
-          // An ultrapeer's pong: GGEP UP or the power-of-two size mark (spec 2.6).
-          if (ggepGet(m.ggep, C.GGEP_UP) !== undefined) this.s.knownUltrapeers.add(`${m.ip}:${m.port}`);
-          this.pongs.add({ host: `${m.ip}:${m.port}`, payload: d.payload, hops: d.hops, from: l.id });
-        }
-        const ipp = ggepGet(m.ggep, C.GGEP_IPP);
-        if (ipp) {
-          try {
-            for (const h of unpackHosts(ipp, 30)) {
-              this.s.hosts?.add(`${h.ip}:${h.port}`);
-              this.s.knownUltrapeers.add(`${h.ip}:${h.port}`);
-            }
-          } catch {
-            this.#drop('malformed');
-          }
-        }
+        if (!learnFromPong(m, d, l.id, { hosts: this.s.hosts, knownUltrapeers: this.s.knownUltrapeers, pongs: this.pongs, hostiles: this.s.filters.hostiles })) this.#drop('malformed');
         return;
-      }
       case 'query-hit':
         this.s.push.noteHit(m.serventGuid, l);
         return this.s.searches.deliver(d.muid, m);

@@ -8,7 +8,7 @@ export const CALLBACK_CONNECT_TIMEOUT_MS = 10_000;
 export const MAX_CALLBACKS_IN_FLIGHT = 8;
 
 /** Why a Push addressed to us is not answered (counted in `/gstatus`). */
-export type PushDropReason = 'bad-address' | 'busy' | 'repeat';
+export type PushDropReason = 'bad-address' | 'busy' | 'repeat' | 'hostile';
 
 /** What to do with a Push for our GUID (spec 4.4). */
 export type PushDecision = { kind: 'call-back'; target: HostPort; key: string } | { kind: 'drop'; reason: PushDropReason };

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Hostiles } from './hostiles.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { ConnectionGroup } from '../../src/net/connection-group.js';
@@ -50,6 +51,8 @@ export interface PushHost {
   send(l: GnutellaLink, d: Descriptor): void;
   /** Hands a socket to the HTTP upload server (spec 4.4 step 3: the pushed side answers HTTP). */
   serveHttp(socket: Socket): void;
+  /** Hostile addresses are not pushed to (hostiles.ts). */
+  readonly filters: { readonly hostiles: Pick<Hostiles, 'has' | 'counts'> };
 }
 
 /** Counters of the push side, for `/gstatus` and tests. */
@@ -271,6 +274,11 @@ export class PushService {
   /** A Push with our servent GUID: connect to the requester, send GIV, answer HTTP on that socket (spec 4.4). */
   onPushForUs(p: Push): void {
     this.counters.pushesForUs++;
+    // A push asking us to call a hostile address (hostiles.ts) is not made, as gtk-gnutella does not.
+    if (this.s.filters.hostiles.has(p.ip)) {
+      this.s.filters.hostiles.counts.notPushed++;
+      return this.#dropped('hostile');
+    }
     const d = decidePush(p, this.#inFlight);
     if (d.kind === 'drop') return this.#dropped(d.reason);
     const entry = this.ctx.share.byIndex(p.index);

@@ -31,6 +31,8 @@ import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { AddressVote } from './address-vote.js';
 import { AddressBans } from './address-bans.js';
+import { ContentFilters } from './content-filters.js';
+import { OpenLinks } from './open-links.js';
 import { LinkEnds } from './link-ends.js';
 import { INBOUND_SPARE, PER_IP, KNOWN_ULTRAPEERS, IDLE_MS, type ServentOptions } from './servent-options.js';
 import { GnutellaUdp } from './udp.js';
@@ -100,6 +102,7 @@ export class Servent {
     this.#ctx = ctx;
     this.#log = ctx.log;
     this.#queue = { ...DEFAULT_QUEUE, ...opts.sendQueue };
+    this.filters = new ContentFilters({ hostiles: opts.hostiles, spamSha1: opts.spamSha1 }, (ip) => this.bans.shunned(ip, ctx.clock.now()));
     this.group = ctx.net.group<GnutellaFrame>({
       name: 'gnutella',
       decoder: () => new FramingGuard(new HeaderBlockDecoder(C.MAX_HEADER_BLOCK)),
@@ -123,16 +126,12 @@ export class Servent {
       stopped: () => this.#stopped,
       bootstrap: opts.bootstrap,
       askUdpCaches: (uhcs) => this.udp?.bootstrap(uhcs),
+      hostile: (addr) => this.filters.hostiles.hasHost(addr),
+      notDialled: () => this.filters.hostiles.counts.notDialled++,
     });
     this.#setup = new LinkSetup(this, ctx, this.#http.server, this.dialer);
     this.push = new PushService(this, ctx);
     this.#upkeep = new LinkUpkeep(this, ctx.log, (now) => this.#roles.check(now));
-  }
-
-  /** Where an incoming connection came from while it proves we are not firewalled (spec 4.1); else undefined. */
-  get acceptedIncoming(): string | undefined {
-    const r = this.push.firewall.reason;
-    return r.kind === 'inbound' ? r.from : undefined;
   }
 
   /** Why we are firewalled, or undefined when not (spec 4.1). */
@@ -169,6 +168,9 @@ export class Servent {
   /** Addresses refused for a while after a `Bye 412` (address-bans.ts). */
   readonly bans = new AddressBans();
 
+  /** `--gnutella-hostiles` with the shunned offenders, and `--gnutella-spam-sha1` (content-filters.ts). */
+  readonly filters: ContentFilters;
+
   /** Why open links ended, by kind (`/gstatus`). */
   readonly ends = new LinkEnds();
 
@@ -189,6 +191,7 @@ export class Servent {
     this.startedAt = this.#ctx.clock.now();
     this.guid = await loadServentGuid(this.#ctx.dataDir);
     this.#messages = new MessageHandler(this, this.#ctx);
+    for (const line of await this.filters.load(this.startedAt)) this.#log.info(`gnutella: ${line}`);
     this.#listener = await this.group.listen(this.opts.port, { ...(this.opts.host ? { host: this.opts.host } : {}) });
     this.port = this.#listener.port;
     this.#hosts = await this.#ctx.hostCache('gnutella');
@@ -204,7 +207,7 @@ export class Servent {
         ...(this.opts.host ? { host: this.opts.host } : {}),
         onMessage: (msg, from) => this.udp?.onDatagram(msg, from),
       });
-      this.udp = new GnutellaUdp(this.#udpEndpoint, hosts, () => this.#messages.ourPong(), () => this.#ctx.clock.now(), this.#log);
+      this.udp = new GnutellaUdp(this.#udpEndpoint, hosts, () => this.#messages.ourPong(), () => this.#ctx.clock.now(), this.#log, (ip) => this.filters.hostiles.has(ip));
     } catch (err) {
       this.#log.warn(`gnutella: no UDP on port ${this.port}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -249,24 +252,17 @@ export class Servent {
     return this.openLinks('leaf');
   }
 
-  /** Open links by role. */
+  /** Open links by role (open-links.ts). */
   openLinks(role?: 'leaf' | 'ultrapeer'): readonly GnutellaLink[] {
-    // Cached per role until a link opens or closes: an ultrapeer asks several times per query.
-    const key = role ?? 'all';
-    let list = this.#openCache.get(key);
-    if (!list) {
-      list = [...this.links.values()].filter((l) => l.phase === 'open' && (role === undefined || l.role === role));
-      this.#openCache.set(key, list);
-    }
-    return list;
+    return this.#open.get(role);
   }
 
   /** A link opened or closed: the cached lists of open links are stale. */
   linksChanged(): void {
-    this.#openCache.clear();
+    this.#open.changed();
   }
 
-  readonly #openCache = new Map<string, readonly GnutellaLink[]>();
+  readonly #open = new OpenLinks(this.links);
 
   /** Dials up to the wanted number of ultrapeer links, sends alive pings, drops silent links (link-upkeep.ts). */
   maintain(): void {

@@ -7,6 +7,13 @@ function counters(c: Record<string, number>): string {
   return parts.length === 0 ? '-' : parts.join(', ');
 }
 
+/** The drops the content filters made (hit-screen.ts, hostiles.ts), for `/ghostiles`. */
+export function dropLine(drops: Readonly<Record<string, number | undefined>>): string {
+  const keys = ['hostile-ip', 'own-result', 'bad-result', 'blank-servent-id', 'malformed-sha1', 'spam-sha1', 'spam-index', 'bogus-size'];
+  const parts = keys.filter((k) => (drops[k] ?? 0) > 0).map((k) => `${k} ${drops[k]}`);
+  return `hits and queries dropped: ${parts.length === 0 ? 'none' : parts.join(', ')}`;
+}
+
 function ago(ms: number): string {
   const s = Math.floor(ms / 1000);
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
@@ -55,5 +62,6 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
     for (const r of m.dq.recent) lines.push(`  dq "${r.text}" for ${r.origin === 'us' ? 'us' : `leaf #${r.origin}`}: ${r.queriesSent} sent to ${r.ultrapeers} ultrapeers, ${r.results} results; stopped: ${r.why}`);
   }
   lines.push(`drops: ${counters(m.drops as Record<string, number>)}; duplicate table ${m.seen.size}; pong cache ${m.pongs.size}`);
+  lines.push(s.filters.statusLine(s.bans.count(now)));
   return lines;
 }

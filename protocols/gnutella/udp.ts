@@ -45,6 +45,8 @@ export class GnutellaUdp {
     private readonly ourPong: () => Buffer,
     private readonly now: () => number,
     private readonly log: Logger,
+    /** Hostile addresses are not cached (hostiles.ts). */
+    private readonly hostile: (ip: string) => boolean = () => false,
   ) {
     this.#pending = new GenerationMap({ maxPerGeneration: 256, generationMs: UHC_RECONTACT_MS, now });
   }
@@ -63,7 +65,7 @@ export class GnutellaUdp {
     const ipp = ggepGet(pong.ggep, GGEP_IPP);
     const hosts = ipp ? unpackHosts(ipp.subarray(0, ipp.length - (ipp.length % 6)), MAX_UHC_HOSTS) : [];
     let n = 0;
-    for (const h of hosts) if (h.port > 0 && h.ip !== '0.0.0.0' && this.hosts.add(`${h.ip}:${h.port}`)) n++;
+    for (const h of hosts) if (h.port > 0 && h.ip !== '0.0.0.0' && !this.hostile(h.ip) && this.hosts.add(`${h.ip}:${h.port}`)) n++;
     this.learned += n;
     this.log.info(`gnutella: host cache ${cache} gave ${hosts.length} hosts (${n} new)`);
   }
