@@ -9,6 +9,7 @@
 import type { Logger } from '../../src/log.js';
 import * as C from './constants.js';
 import { FLOW_CONTROL_MS, flowControlCheck, flowControlReason } from './slow-peer.js';
+import { tellHopsFlow } from './hops-flow-sender.js';
 import { aliveStep } from './ping-policy.js';
 import { HOSTS_SAVE_EVERY_MS, QRP_UP_UPDATE_MS } from './servent-options.js';
 import type { Servent } from './servent.js';
@@ -73,6 +74,7 @@ export class LinkUpkeep {
       const v = flowControlCheck(l.conn.congested, l.flowControlSince, now, limit);
       l.flowControlSince = v.since;
       if (v.kick) this.s.sendBye(l, C.BYE_IDLE, flowControlReason(limit));
+      else tellHopsFlow(this.s, l, now); // a change the gap held back (hops-flow-sender.ts)
     }
   }
 }

@@ -6,6 +6,7 @@ import { QrpReceiver } from './qrp-receiver.js';
 import type { QrpTable } from './qrp-table.js';
 import { TokenBucket } from './token-bucket.js';
 import { HOPS_FLOW_OPEN } from './hops-flow.js';
+import type { SentHopsFlow } from './hops-flow-sender.js';
 import { RequeryMemory } from './query-screen.js';
 
 /** A leaf's queries: 1 a second on average, bursts of 10 (LimeWire leaves send one every few seconds). */
@@ -66,6 +67,8 @@ export class GnutellaLink {
   /** A leaf's query allowance (as its ultrapeer), and queries dropped over it. */
   queryBucket = new TokenBucket(LEAF_QUERIES_PER_S, LEAF_QUERY_BURST);
   throttled = 0;
+  /** The Hops Flow we last told this peer, and when (hops-flow-sender.ts). */
+  sentHopsFlow: SentHopsFlow = { value: HOPS_FLOW_OPEN, at: -Infinity };
   /** Since when this link has been congested (its peer not reading), seen by the servent's rounds. */
   flowControlSince: number | undefined;
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Hostiles } from './hostiles.js';
+import { VENDOR_BEAR_HF, VMSG_HOPS_FLOW } from './hops-flow.js';
 import { HeaderBlockDecoder } from '../../src/codec/header-block-decoder.js';
 import { NetError, toNetError } from '../../src/errors.js';
 import type { ConnectionGroup } from '../../src/net/connection-group.js';
@@ -185,6 +186,11 @@ export class PushService {
       socket.destroy();
     }
     return true;
+  }
+
+  /** The link's peer listed Hops Flow (BEAR/4) in Messages Supported: it may be told ours (hops-flow-sender.ts). */
+  listsHopsFlow(l: GnutellaLink): boolean {
+    return lists(this.#supported.get(l.id), VENDOR_BEAR_HF, VMSG_HOPS_FLOW);
   }
 
   /** A vendor message on an open link; returns true when it was one of ours. */

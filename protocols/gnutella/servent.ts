@@ -41,6 +41,7 @@ import type { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 import { DEFAULT_QUEUE, type QueueLimits } from '../../src/net/connection-types.js';
 import { overflowVerdict, queueFullReason } from './slow-peer.js';
 import { hopsFlowAllows, LEAF_MIN_FLOW } from './hops-flow.js';
+import { CONGESTED_FLOW, tellHopsFlow } from './hops-flow-sender.js';
 
 export type { ServentOptions } from './servent-options.js';
 
@@ -111,6 +112,7 @@ export class Servent {
         onMessage: (conn, frame) => this.#onFrame(conn, frame),
         onClose: (conn, reason) => this.#onClose(conn, reason),
         onTimeout: (conn, err) => this.#onTimeout(conn, err),
+        onDrain: (conn) => tellHopsFlow(this, this.links.get(conn), ctx.clock.now()),
       },
       limits: { maxInbound: this.opts.maxLeaves + this.opts.upLinks + INBOUND_SPARE, maxOutbound: this.opts.upLinks, perIp: opts.perIp ?? PER_IP },
       timeouts: { handshakeMs: 15_000, idleMs: opts.idleMs ?? IDLE_MS },
@@ -319,7 +321,8 @@ export class Servent {
    * Sends one descriptor on a link and counts it; Ping, Pong and Query may be dropped under pressure.
    * A precious one that would fill the queue (its peer is not reading) ends the link with
    * `Bye 502 Send queue reached N bytes` (spec 6, gtk-gnutella's mq.c) instead of a silent cut.
-   * A query the link's Hops Flow shuts out is not sent (hops-flow.ts).
+   * A query the link's Hops Flow shuts out is not sent (hops-flow.ts). A link that becomes
+   * congested is told Hops Flow 0, lifted once it drains (hops-flow-sender.ts).
    */
   send(l: GnutellaLink, d: Descriptor): void {
     if (d.type === C.DESCRIPTOR_QUERY && !hopsFlowAllows(d.hops, l.hopsFlow)) return;
@@ -329,6 +332,7 @@ export class Servent {
       return this.sendBye(l, C.BYE_SEND_QUEUE_FULL, queueFullReason(this.#queue.hardCap));
     }
     if (l.conn.send(bytes, { droppable })) l.count('out', typeName(d.type));
+    if (l.conn.congested !== (l.sentHopsFlow.value === CONGESTED_FLOW)) tellHopsFlow(this, l, this.#ctx.clock.now());
   }
 
   /**
