@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { systemClock, type Clock } from '../../src/clock.js';
 import { toNetError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { normalizeIp } from '../../src/net/address.js';
@@ -8,9 +9,9 @@ import type { TransferEngine } from '../../src/transfer/transfer-engine.js';
 import { USER_AGENT } from './constants.js';
 import { parseRange } from './http-range.js';
 import { acceptsBrowse, BROWSE_CONTENT_TYPE } from './browse-host.js';
-
-/** Seconds a busy uploader asks the downloader to wait (spec 5.4: always honoured by GTKG). */
-export const BUSY_RETRY_AFTER_S = 60;
+import { QUEUE_FEATURE } from './parq-header.js';
+import { UploadGate } from './upload-gate.js';
+import type { UploadQueueOptions } from './upload-queue.js';
 
 /** What the upload side needs. */
 export interface UploadDeps {
@@ -28,6 +29,10 @@ export interface UploadDeps {
   pushProxy?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Headers every file answer carries (`X-Push-Proxy` while we are firewalled, spec 5.2). */
   headers?: () => Record<string, string>;
+  /** Times of the upload queue (default: the system clock). */
+  clock?: Clock;
+  /** The upload queue's limits and times (upload-queue.ts; tests shorten them). */
+  queue?: Partial<UploadQueueOptions> & { followUpMs?: number };
 }
 
 /** Which shared file a request path names, or undefined (404): N2R by SHA-1, or /get/<index>/<name>. */
@@ -56,12 +61,14 @@ function plain(res: ServerResponse, status: number, text: string, extra: Record<
  * The HTTP side of the Gnutella port (spec 5): GET and HEAD of
  * `/uri-res/N2R?urn:sha1:...` and `/get/<index>/<name>`, one Range -> 206,
  * browse host (`GET /` accepting `application/x-gnutella-packets`, else 406),
- * `X-Gnutella-Content-URN` on every answer, 503 + Retry-After when no upload
+ * `X-Gnutella-Content-URN` on every answer, a place in the upload queue
+ * (`503 Queued`, upload-gate.ts) or `503 Busy` + Retry-After when no upload
  * slot is free, 404 for anything not shared. Bytes go through the transfer engine.
  */
 export function createUploadHandler(deps: UploadDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const gate = new UploadGate(deps.transfers, deps.clock ?? systemClock, deps.queue);
   return (req, res) => {
-    void serve(deps, req, res).catch((err: unknown) => {
+    void serve(deps, gate, req, res).catch((err: unknown) => {
       deps.log.warn(`gnutella upload: ${toNetError(err).message}`);
       if (!res.headersSent) plain(res, 500, 'Internal Error');
       else res.destroy();
@@ -69,7 +76,7 @@ export function createUploadHandler(deps: UploadDeps): (req: IncomingMessage, re
   };
 }
 
-async function serve(deps: UploadDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(deps: UploadDeps, gate: UploadGate, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const peer = `${normalizeIp(req.socket.remoteAddress)}:${req.socket.remotePort ?? 0}`;
   if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
   if (deps.pushProxy?.(req, res)) return;
@@ -94,10 +101,12 @@ async function serve(deps: UploadDeps, req: IncomingMessage, res: ServerResponse
   if (cap !== undefined && end - start + 1 > cap) end = start + cap - 1;
   const partial = range.kind === 'range' || end < size - 1;
   if (size === 0) [start, end] = [0, -1];
-  const slot = deps.transfers.tryUploadSlot(peer);
-  if (!slot) return plain(res, 503, 'Busy', { 'Retry-After': String(BUSY_RETRY_AFTER_S), ...urn });
+  const admitted = gate.admit(req, resolved.sha1 ?? resolved.realPath, peer);
+  if (!('slot' in admitted)) return plain(res, admitted.status, admitted.text, { ...admitted.headers, ...urn });
+  const slot = admitted.slot;
   const headers: Record<string, string> = {
     Server: USER_AGENT,
+    'X-Features': QUEUE_FEATURE,
     'Content-Type': 'application/binary',
     'Content-Length': String(end - start + 1),
     'Accept-Ranges': 'bytes',

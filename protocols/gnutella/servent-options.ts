@@ -4,9 +4,12 @@
  */
 import type { QueueLimits } from '../../src/net/connection-types.js';
 import type { GnutellaOptions } from './flags.js';
+import type { UploadQueueOptions } from './upload-queue.js';
 
 /** Options beyond the command line (tests, benches). */
 export interface ServentOptions extends GnutellaOptions {
+  /** The upload queue's limits and times (upload-queue.ts, spec 5.4); tests shorten them. */
+  uploadQueue?: Partial<UploadQueueOptions> & { followUpMs?: number };
   /** How long a search collects hits (default 20 s). */
   searchMs?: number;
   /** Cap on one HTTP answer's body (gtk-gnutella-like 512 KiB pieces in tests). */

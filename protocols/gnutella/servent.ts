@@ -118,7 +118,7 @@ export class Servent {
       timeouts: { handshakeMs: 15_000, idleMs: opts.idleMs ?? IDLE_MS },
       queue: this.#queue,
     });
-    this.#http = new HttpSide({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) });
+    this.#http = new HttpSide({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), clock: ctx.clock, ...(opts.uploadQueue ? { queue: opts.uploadQueue } : {}), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) });
     this.dialer = new Dialer({
       group: this.group,
       links: this.links,
