@@ -12,12 +12,12 @@ import { findLocalCopy, type LocalCopy, type LocalCopyOptions } from './local-co
 import { RateMeter } from './rate-meter.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
 import { TransferJournal } from './transfer-journal.js';
+import { restoreTransfers } from './transfer-restore.js';
 import { snapshotDownloads, type Transfer } from './transfer-record.js';
-import { loadTransferState } from './transfer-state.js';
 import { TransferTable } from './transfer-table.js';
 import { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 import type { DownloadRequest, TransferInfo, UploadRequest, UploadResult } from './transfer-types.js';
-import { runUpload } from './upload-task.js';
+import { trackedUpload } from './tracked-upload.js';
 
 export { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } from './transfer-options.js';
 
@@ -156,36 +156,10 @@ export class TransferEngine {
    * orphaned (a `notice`), never silently adopted or deleted.
    */
   async restore(revive: ReviveDownload): Promise<void> {
-    if (this.#o.stateFile) {
-      for (const saved of await loadTransferState(this.#o.stateFile)) {
-        if (this.#stopped) return;
-        const t = this.#table.track('down', saved.name, saved.peer, saved.protocol, saved.size);
-        if (saved.part) {
-          t.part = saved.part;
-          this.#parts.claim(saved.part);
-        }
-        try {
-          t.req = revive(saved);
-        } catch (err) {
-          t.saved = saved;
-          this.#table.finish(t, 'failed', NetError.notFound(`cannot resume: ${toNetError(err).message}`));
-          continue;
-        }
-        if (saved.state !== 'queued') this.#table.finish(t, saved.state, saved.reason ?? saved.state); // as it was said, not wrapped again
-        else {
-          t.info.resumed = true;
-          // A copy waiting for another name's bytes (it has no part) waits again.
-          const same = saved.part ? undefined : findSame(this.#table.values(), t.req, t);
-          if (same?.how === 'content') this.#copies.wait(t, same.t);
-          else this.#enqueue(t);
-        }
-      }
-    }
-    for (const orphan of await this.#parts.orphans()) {
-      const text = `orphaned part file ${orphan} in ${this.downloadDir}: no download owns it (delete it, or /get the file again)`;
-      this.#log.warn(text);
-      this.#table.emit({ type: 'notice', protocol: 'transfers', text });
-    }
+    await restoreTransfers(
+      { stateFile: this.#o.stateFile, downloadDir: this.downloadDir, table: this.#table, parts: this.#parts, copies: this.#copies, log: this.#log, stopped: () => this.#stopped, enqueue: (t) => this.#enqueue(t) },
+      revive,
+    );
   }
 
   /** Cancels a queued or running transfer; its part file is kept for `/retry`. */
@@ -247,34 +221,7 @@ export class TransferEngine {
       release = req.wait === false ? this.#uploads.tryAcquire(req.peer) : await this.#uploads.acquire(req.peer, this.#o.uploadWaitMs);
       if (!release) throw NetError.limit('no free upload slot');
     }
-    const t = this.#table.track('up', req.name, req.peer, req.protocol, null);
-    t.info.state = 'active';
-    t.info.path = req.path;
-    const ac = (t.abort = new AbortController());
-    const run = runUpload({
-      req,
-      clock: this.#clock,
-      signal: ac.signal,
-      stallMs: this.#o.stallMs,
-      onStart: (total) => (t.info.total = total),
-      onBytes: (bytes) => this.#table.progress(t, bytes),
-    });
-    let failure: NetError | undefined;
-    const done = run.then(
-      (bytes) => {
-        t.info.bytes = bytes;
-        this.#table.finish(t, 'done');
-        this.#table.emit({ type: 'transfer.done', id: t.info.id, name: t.info.name, direction: 'up', path: req.path, bytes, sha1: req.sha1 ?? null, verified: true, peer: req.peer });
-      },
-      (err: unknown) => {
-        failure = toNetError(err);
-        this.#table.finish(t, ac.signal.aborted ? 'cancelled' : 'failed', failure);
-      },
-    );
-    this.#hold(done.finally(() => release()));
-    await done;
-    if (failure) throw failure;
-    return { id: t.info.id, bytes: t.info.bytes };
+    return trackedUpload({ table: this.#table, clock: this.#clock, stallMs: this.#o.stallMs, hold: (p) => this.#hold(p) }, req, release);
   }
 
   /**
