@@ -28,6 +28,37 @@ function hold(port: number, path: string): Promise<Socket> {
   });
 }
 
+/** A kept-alive connection: each `get` sends one request and reads one answer (head, then Content-Length bytes). */
+function keptAlive(port: number): { get(path: string, headers?: string[]): Promise<string>; close(): void } {
+  const s = connect({ host: '127.0.0.1', port });
+  s.on('error', () => undefined);
+  let buf = Buffer.alloc(0);
+  let want: ((text: string) => void) | undefined;
+  const pump = (): void => {
+    const end = buf.indexOf('\r\n\r\n');
+    if (!want || end < 0) return;
+    const headText = buf.toString('latin1', 0, end + 2);
+    const len = Number(/\r\nContent-Length: (\d+)\r\n/i.exec(headText)?.[1] ?? 0);
+    if (buf.length < end + 4 + len) return;
+    buf = buf.subarray(end + 4 + len);
+    const w = want;
+    want = undefined;
+    w(headText);
+  };
+  s.on('data', (c: Buffer) => {
+    buf = Buffer.concat([buf, c]);
+    pump();
+  });
+  return {
+    get: (path, headers = []) =>
+      new Promise((resolve) => {
+        want = resolve;
+        s.write([`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...headers, '', ''].join('\r\n'));
+      }),
+    close: () => s.destroy(),
+  };
+}
+
 const head = (text: string): string => text.slice(0, text.indexOf('\r\n\r\n') + 2);
 const idOf = (text: string): string => /X-Queued: [^\r]*ID=([0-9A-F]{32})\r\n/.exec(text)?.[1] ?? 'none';
 const PARQ = ['X-Queue: 1.1'];
@@ -113,4 +144,24 @@ describe('the PARQ upload queue on the Gnutella port (one upload slot)', () => {
     expect(idOf(c2)).not.toBe(idOf(c1));
     holder2.destroy();
   }, 30_000);
+});
+
+describe('a downloader fetching pieces on one kept-alive connection keeps its slot', () => {
+  let node: GNode;
+  beforeAll(async () => {
+    node = await startGNode(0, { 'song.bin': randomBytes(256 * 1024), 'other.txt': 'x' }, { maxPieceBytes: 64 * 1024 }, { maxUploads: 1 });
+  });
+  afterAll(async () => {
+    await node.stop();
+  });
+
+  it('is not queued between pieces while a PARQ client waits', async () => {
+    const song = `/get/${node.share.byName('song.bin')!.index}/song.bin`;
+    const k = keptAlive(node.port);
+    expect(await k.get(song, ['Range: bytes=0-'])).toMatch(/^HTTP\/1\.1 206 Partial Content\r\n[^]*Content-Range: bytes 0-65535\/262144\r\n/);
+    const q = await ask(node.port, `/get/${node.share.byName('other.txt')!.index}/other.txt`, PARQ);
+    expect(head(q)).toMatch(/^HTTP\/1\.1 503 Queued\r\n/);
+    expect(await k.get(song, ['Range: bytes=65536-'])).toMatch(/^HTTP\/1\.1 206 Partial Content\r\n[^]*Content-Range: bytes 65536-131071\/262144\r\n/);
+    k.close();
+  });
 });
