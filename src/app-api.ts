@@ -77,8 +77,22 @@ export type AppEvent =
       /** Seconds left, or null when unknown. */
       eta: number | null;
     }
-  /** A download waits for a slot; `position` is its place in the queue (1 = next). */
-  | { type: 'transfer.queued'; id: number; name: string; direction: 'down' | 'up'; peer: string; protocol: string; total: number | null; position: number }
+  /**
+   * A download waits for a slot; `position` is its place in the queue (1 = next). With `remote`
+   * (position 0) it waits for its source instead, which queued us or is busy: what the source said
+   * (`queued at gtk-gnutella/1.2.3, position 3 of 12`) and the seconds before we ask again.
+   */
+  | {
+      type: 'transfer.queued';
+      id: number;
+      name: string;
+      direction: 'down' | 'up';
+      peer: string;
+      protocol: string;
+      total: number | null;
+      position: number;
+      remote?: { note: string; retryInS: number };
+    }
   | {
       type: 'transfer.done';
       id: number;

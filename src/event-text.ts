@@ -7,7 +7,7 @@
 import type { AppEvent, EventOf } from './app-api.js';
 import { errorMessageWords, reasonWords } from './error-words.js';
 import { shownText } from './shown-text.js';
-import { formatEta, formatRate, formatSize, hashedWords, linkCommand, plural, sharingWords } from './words.js';
+import { formatEta, formatRate, formatSize, hashedWords, linkCommand, plural, remoteWords, sharingWords } from './words.js';
 
 /** Renders one event as a human-readable line (headless without --json). */
 export function formatEvent(e: AppEvent): string {
@@ -56,6 +56,8 @@ function eventText(e: AppEvent): string {
     case 'transfer.progress':
       return progressText(e);
     case 'transfer.queued':
+      // Waiting for its source (a remote queue, a busy servent): what it said and when we ask again.
+      if (e.remote) return `transfer ${e.id} queued: ${e.name} from ${e.peer} [${e.protocol}]: ${remoteWords(e.remote)}`;
       // The place in the queue as the TUI says it (it said `position 1`).
       return `transfer ${e.id} queued: ${e.name} ${e.direction === 'down' ? 'from' : 'to'} ${e.peer} [${e.protocol}], #${e.position} in the queue`;
     case 'transfer.done':

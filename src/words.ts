@@ -130,3 +130,8 @@ export function linkCommand(protocols: readonly string[]): string {
   const commands = [...new Set(protocols.map((p) => LINK_COMMANDS[p] ?? '/connect host:port'))];
   return commands.length > 0 ? commands.join(' or ') : '/connect host:port';
 }
+
+/** A remote wait in words: `queued at gtk-gnutella/1.2.3, position 3 of 12, next try in 45 s`. */
+export function remoteWords(r: { note: string; retryInS: number }): string {
+  return `${r.note}, next try in ${r.retryInS} s`;
+}

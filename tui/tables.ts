@@ -216,6 +216,7 @@ export function transfersTable(rows: Iterable<TransferRow>, cols: number): Row[]
     const style = t.state === 'done' && t.verified === false ? STYLE_UNVERIFIED : STATE_STYLE[t.state];
     out.push(row(columns, [String(t.id), t.direction === 'down' ? '↓' : '↑', transferName(t), t.peer ?? '', progressCell(t), size, rate, time], style));
     if (t.state === 'failed' && t.detail) out.push([span(`      ${sanitize(t.detail)}`, { fg: 'red' })]);
+    if (t.state === 'queued' && t.detail) out.push([span(`      ${sanitize(t.detail)}`, { fg: 'gray' })]);
   }
   return out;
 }

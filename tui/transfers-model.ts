@@ -10,6 +10,7 @@
 import type { EventOf } from '../src/app-api.js';
 import { basename } from 'node:path';
 import { reasonWords } from '../src/error-words.js';
+import { remoteWords } from '../src/words.js';
 import { sanitize } from './text-width.js';
 
 /** Transfer rows kept (finished ones dropped first). */
@@ -93,7 +94,11 @@ export class TransfersModel {
     switch (e.type) {
       case 'transfer.queued':
         Object.assign(row, { state: 'queued', peer: sanitize(e.peer), protocol: sanitize(e.protocol), total: e.total, position: e.position });
-        if (!old) note = { text: `queued: ${row.name} ${e.direction === 'down' ? 'from' : 'to'} ${row.peer} (#${e.position} in the queue)`, error: false };
+        // Waiting for its source: what it said, in the row and the log (each time: it is news).
+        if (e.remote) {
+          Object.assign(row, { position: undefined, detail: sanitize(remoteWords(e.remote)) });
+          note = { text: `queued: ${row.name} at ${row.peer}: ${row.detail}`, error: false };
+        } else if (!old) note = { text: `queued: ${row.name} ${e.direction === 'down' ? 'from' : 'to'} ${row.peer} (#${e.position} in the queue)`, error: false };
         break;
       case 'transfer.progress':
         // A running transfer's clock starts when it leaves the queue.

@@ -1,10 +1,12 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { systemClock, type Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
 import { base32Encode } from '../../src/share/base32.js';
 import type { DownloadSource } from '../../src/transfer/transfer-types.js';
 import { USER_AGENT } from './constants.js';
 import { parseContentRange } from './http-range.js';
+import { readBusy, SourceQueue } from './parq-download.js';
 
 /** What a Gnutella hit's `ref` holds: enough to fetch it again after a restart. */
 export interface GnutellaRef {
@@ -60,20 +62,30 @@ interface Answer {
  * the file is complete, since a servent may answer any request with a piece
  * (gtk-gnutella: 512 KiB, appendix 18). `connect`, for a firewalled holder,
  * gives an agent over the connection its push opened (PushService).
+ * A `503` fails the open with a RemoteQueued (parq-download.ts: PARQ, LimeWire's
+ * active queue, busy), and the next open quotes our place and comes no earlier
+ * than the server said; `queue.node` gives our `X-Node` while we are reachable.
  */
-export function httpSource(ref: GnutellaRef, connect?: (signal: AbortSignal) => Promise<Agent>): DownloadSource {
+export function httpSource(
+  ref: GnutellaRef,
+  connect?: (signal: AbortSignal) => Promise<Agent>,
+  queue: { clock?: Clock; node?: () => string | undefined } = {},
+): DownloadSource {
+  const q = new SourceQueue(queue.clock ?? systemClock, queue.node);
   return {
     async open(offset, signal) {
       // A firewalled holder's connection is one it opens to us (a push, spec 4.4): `connect` waits for it.
       if (ref.firewalled && !connect) throw NetError.refused(`${ref.ip}:${ref.port} is firewalled: this download needs a push`);
-      const agent = connect ? await connect(signal) : new Agent({ keepAlive: true, maxSockets: 1 });
+      q.checkTime();
+      const agent = connect ? await connect(signal) : (q.take() ?? new Agent({ keepAlive: true, maxSockets: 1 }));
       const paths = [...(ref.sha1 ? [`/uri-res/N2R?urn:sha1:${base32Encode(Buffer.from(ref.sha1, 'hex'))}`] : []), `/get/${ref.index}/${encodeURIComponent(ref.name)}`];
       let path = paths[0]!;
       let first: Answer | undefined;
       for (const p of paths) {
         path = p;
-        const a = await ask(ref, agent, p, offset, signal).catch((err: unknown) => {
+        const a = await ask(ref, agent, p, offset, signal, q).catch((err: unknown) => {
           if (err instanceof NetError && err.code === 'NOT_FOUND' && p !== paths[paths.length - 1]) return undefined;
+          if (err instanceof KeptForPoll) throw err.queued; // LimeWire's connection stays for the next poll
           agent.destroy();
           throw err;
         });
@@ -95,7 +107,7 @@ export function httpSource(ref: GnutellaRef, connect?: (signal: AbortSignal) => 
             const next = answer.end + 1;
             if (next >= total) return;
             if (n >= MAX_REQUESTS) throw NetError.limit('too many range requests for one download');
-            answer = await ask(ref, agent, path, next, signal);
+            answer = await ask(ref, agent, path, next, signal, q).catch((err: unknown) => Promise.reject(err instanceof KeptForPoll ? err.queued : err));
             if (answer.start !== next || answer.total !== total) throw NetError.badMessage(`servent answered bytes ${answer.start}-${answer.end}/${answer.total} for ${next}-`);
           }
         } finally {
@@ -107,8 +119,13 @@ export function httpSource(ref: GnutellaRef, connect?: (signal: AbortSignal) => 
   };
 }
 
+/** A LimeWire active-queue answer: its connection is kept in the SourceQueue for the next poll. */
+class KeptForPoll {
+  constructor(readonly queued: NetError) {}
+}
+
 /** One GET with `Range: bytes=from-`; resolves with the answer's range, or rejects with a NetError. */
-function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal: AbortSignal): Promise<Answer> {
+function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal: AbortSignal, q: SourceQueue): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: ref.ip,
@@ -117,7 +134,7 @@ function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal:
       agent,
       signal,
       timeout: REQUEST_TIMEOUT_MS,
-      headers: { 'User-Agent': USER_AGENT, Range: `bytes=${from}-`, 'X-Queue': '0.1' },
+      headers: { 'User-Agent': USER_AGENT, Range: `bytes=${from}-`, ...q.headers() },
     });
     req.on('timeout', () => req.destroy(NetError.timeout(`GET ${path}`, REQUEST_TIMEOUT_MS)));
     req.on('error', (err) => reject(err instanceof NetError ? err : NetError.socket(err)));
@@ -128,7 +145,14 @@ function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal:
       };
       const status = res.statusCode ?? 0;
       if (status === 404 || status === 410) return fail(NetError.notFound(`${status} for ${path}`));
-      if (status === 503) return fail(NetError.refused(`busy (503${res.headers['retry-after'] ? `, retry after ${res.headers['retry-after']} s` : ''})`));
+      if (status === 503) {
+        const reply = readBusy(res.headers, `${ref.ip}:${ref.port}`);
+        const queued = q.busy(reply);
+        if (reply.pollMaxS === undefined) return fail(queued);
+        q.hold(agent, reply.pollMaxS * 1000);
+        res.resume();
+        return reject(new KeptForPoll(queued));
+      }
       if (status === 200) {
         const len = Number(res.headers['content-length']);
         if (!Number.isSafeInteger(len) || len < 0) return fail(NetError.badMessage('200 without a Content-Length'));

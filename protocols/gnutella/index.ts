@@ -28,12 +28,17 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
     if (!servent) throw NetError.closed('Gnutella is not running');
     return servent;
   };
+  /** `X-Node` for our downloads (spec 5.1): our address and port, only while we accept incoming connections. */
+  const ourNode = (): string | undefined => {
+    const listen = servent?.push.firewalled === false ? servent.local.listen : undefined;
+    return listen ? `${listen.ip}:${listen.port}` : undefined;
+  };
   const files: FileProtocol = {
     search: (query, sink, signal) => running().search(query, sink, signal),
     source: (hit) => {
       const ref = parseGnutellaRef(hit.ref);
       if (!ref) return { open: () => Promise.reject(NetError.badMessage('not a Gnutella download reference')) };
-      return ref.firewalled ? running().push.source(ref) : httpSource(ref);
+      return ref.firewalled ? running().push.source(ref) : httpSource(ref, undefined, { clock: ctxRef?.clock, node: ourNode });
     },
   };
   return {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { reasonWords } from '../error-words.js';
-import { formatRate, formatSize } from '../words.js';
+import { formatRate, formatSize, remoteWords } from '../words.js';
 import type { TransferInfo } from './transfer-types.js';
 
 /** One `/downloads` line: `#3 down 45% 1.2 MiB/2.6 MiB 320 KiB/s active song.mp3 <- 127.0.0.1:6002`. */
@@ -17,7 +17,9 @@ export function formatTransfer(t: TransferInfo): string {
       ? t.state === 'cancelled' && words === 'cancelled'
         ? ''
         : ` (${words})`
-      : t.sameAs !== undefined
+      : t.remote !== undefined && t.state === 'queued'
+        ? ` (${remoteWords(t.remote)})`
+        : t.sameAs !== undefined
         ? ` (same content as #${t.sameAs}: copied from it when it is done)`
         : t.state === 'done' && t.verified === false
           ? ' (unverified)'

@@ -10,6 +10,7 @@ import { findSame } from './same-file.js';
 import { KnownHashes } from './known-hashes.js';
 import { findLocalCopy, type LocalCopy, type LocalCopyOptions } from './local-copy.js';
 import { RateMeter } from './rate-meter.js';
+import { RemoteQueued, RemoteWaits } from './remote-queue.js';
 import { SlotLimiter, type Release } from './slot-limiter.js';
 import { TransferJournal } from './transfer-journal.js';
 import { restoreTransfers } from './transfer-restore.js';
@@ -49,6 +50,8 @@ export class TransferEngine {
   readonly #copies: ContentCopies;
   /** SHA-1s the "already have it" check read this session (localCopy). */
   readonly #known = new KnownHashes();
+  /** Downloads whose source queued us or is busy, waiting for the time it said (remote-queue.ts). */
+  readonly #waits: RemoteWaits<Transfer>;
 
   constructor(opts: TransferEngineOptions) {
     this.downloadDir = opts.downloadDir;
@@ -61,6 +64,7 @@ export class TransferEngine {
       this.#clock,
     );
     this.#parts = new PartClaims(this.downloadDir);
+    this.#waits = new RemoteWaits(this.#clock, { busyTries: this.#o.remoteBusyTries, queuedMs: this.#o.remoteQueuedMs });
     this.#copies = new ContentCopies({
       downloadDir: this.downloadDir,
       parts: this.#parts,
@@ -168,7 +172,10 @@ export class TransferEngine {
     if (!t || (t.info.state !== 'queued' && t.info.state !== 'active')) return false;
     if (t.abort?.signal.aborted) return false; // already being cancelled
     if (this.#copies.cancel(t, NetError.closed(CANCELLED))) return true;
-    if (t.info.state === 'queued') {
+    if (this.#waits.cancel(t)) {
+      this.#table.finish(t, 'cancelled', NetError.closed(CANCELLED));
+      this.#journal.schedule();
+    } else if (t.info.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(t), 1);
       this.#table.finish(t, 'cancelled', NetError.closed(CANCELLED));
       this.#journal.schedule();
@@ -185,6 +192,7 @@ export class TransferEngine {
     if (this.#waiting() >= this.#o.maxQueuedDownloads) throw NetError.limit('download queue full');
     const same = findSame(this.#table.values(), t.req, t);
     if (same?.how === 'same') throw NetError.duplicate(`already downloading "${same.t.info.name}" as #${same.t.info.id}`);
+    this.#waits.forget(t.req.source);
     if (same) this.#copies.wait(t, same.t);
     else this.#enqueue(t);
     return true;
@@ -192,7 +200,7 @@ export class TransferEngine {
 
   get(id: number): TransferInfo | undefined {
     const t = this.#table.get(id);
-    return t ? { ...t.info } : undefined;
+    return t ? this.#info(t) : undefined;
   }
 
   /** Download `id`'s place in the queue (1 = next), or 0 when it is not waiting there (running, done, a copy). */
@@ -201,7 +209,7 @@ export class TransferEngine {
   }
 
   list(): TransferInfo[] {
-    return [...this.#table.values()].map((t) => ({ ...t.info }));
+    return [...this.#table.values()].map((t) => this.#info(t));
   }
 
   /** An upload slot right now, or undefined (for protocols that answer "busy" instead of waiting). */
@@ -233,7 +241,7 @@ export class TransferEngine {
     this.#stopped = true;
     this.#uploads.rejectAll(NetError.closed('shutting down'));
     for (const t of this.#table.values()) if (t.info.state === 'queued' || t.info.state === 'active') t.interrupted = true;
-    for (const t of this.#queue.splice(0)) this.#table.finish(t, 'cancelled', NetError.closed('shutting down'));
+    for (const t of [...this.#queue.splice(0), ...this.#waits.cancelAll()]) this.#table.finish(t, 'cancelled', NetError.closed('shutting down'));
     for (const t of this.#table.values()) t.abort?.abort(NetError.closed('shutting down'));
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
     await this.#journal.save();
@@ -298,6 +306,7 @@ export class TransferEngine {
       async (err: unknown) => {
         const e = toNetError(err);
         const cancelled = e.code === 'CLOSED' && e.message === CANCELLED;
+        if (!cancelled && !this.#stopped && e instanceof RemoteQueued && this.#remoteWait(t, e)) return;
         if (!cancelled && !this.#stopped && this.#nextSource(t, e)) return;
         // A part that cannot become the file was deleted: none of its bytes are ours any more (the row
         // must not read 100% of a failed download), and /retry starts afresh under a new claim.
@@ -325,9 +334,47 @@ export class TransferEngine {
     return true;
   }
 
-  /** Downloads waiting: the queue, and copies waiting for another name's bytes (they count against the same cap). */
+  /**
+   * The source queued us or is busy: go on at once with a source that may be asked now (the
+   * queued one goes last), else wait for the one that may be asked first. False when the source
+   * has used up its budget: then it fails as any source does.
+   */
+  #remoteWait(t: Transfer, e: RemoteQueued): boolean {
+    const cur = t.req!;
+    if (!this.#waits.record(cur.source, e.wait)) return false;
+    const when = (r: DownloadRequest): number => this.#waits.notBefore(r.source);
+    const ready = t.alternates.find((r) => when(r) <= this.#clock.now());
+    const next = ready ?? [cur, ...t.alternates].reduce((a, b) => (when(b) < when(a) ? b : a));
+    if (next !== cur) {
+      t.alternates.splice(t.alternates.indexOf(next), 1);
+      t.alternates.push(cur);
+      t.req = { ...next, name: cur.name };
+      Object.assign(t.info, { peer: next.peer, protocol: next.protocol });
+    }
+    this.#log.info(`transfer #${t.info.id} ${t.info.name}: ${cur.peer}: ${e.wait.note}; ${ready ? `trying ${next.peer}` : `waiting for ${next.peer}`}`);
+    Object.assign(t.info, { state: 'queued', rate: 0, reason: null });
+    if (ready) {
+      this.#queue.unshift(t);
+      return true;
+    }
+    this.#waits.wait(t, when(next), this.#waits.noteOf(next.source), (w) => {
+      this.#queue.unshift(w);
+      this.#pump();
+    });
+    const { id, name, peer, protocol, total } = t.info;
+    this.#table.emit({ type: 'transfer.queued', id, name, direction: 'down', peer, protocol, total, position: 0, remote: this.#waits.describe(t) });
+    return true;
+  }
+
+  /** A copy of `t`'s row for callers, with its remote wait in seconds left. */
+  #info(t: Transfer): TransferInfo {
+    const remote = this.#waits.describe(t);
+    return remote ? { ...t.info, remote } : { ...t.info };
+  }
+
+  /** Downloads waiting: the queue, copies waiting for another name's bytes and remote waits (they count against the same cap). */
   #waiting(): number {
-    return this.#queue.length + this.#copies.size;
+    return this.#queue.length + this.#copies.size + this.#waits.size;
   }
 
   #enqueue(t: Transfer): void {

@@ -21,6 +21,10 @@ export interface TransferEngineOptions {
   uploadWaitMs?: number;
   /** No byte for this long fails a transfer. */
   stallMs?: number;
+  /** Busy answers (`503` without a place kept) one source may give a download before it is given up. */
+  remoteBusyTries?: number;
+  /** Total time one source may keep a download in its remote queue before it is given up. */
+  remoteQueuedMs?: number;
   /** Largest download when its size is unknown. */
   maxDownloadBytes?: number;
   /** Least time between two progress events of one transfer. */
@@ -48,6 +52,8 @@ export const TRANSFER_DEFAULTS = {
   maxWaitingUploads: 32,
   uploadWaitMs: 60_000,
   stallMs: 30_000,
+  remoteBusyTries: 5,
+  remoteQueuedMs: 6 * 3_600_000,
   maxDownloadBytes: 64 * 1024 ** 3,
   progressEveryMs: 250,
   maxHistory: 500,

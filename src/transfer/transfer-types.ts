@@ -61,6 +61,8 @@ export interface TransferInfo {
   verified?: boolean;
   /** Brought back from the last run (`transfers.json`) and queued again at start-up. */
   resumed?: boolean;
+  /** While queued: its source queued us or is busy (remote-queue.ts): what it said, and when we ask again. */
+  remote?: { note: string; retryInS: number };
 }
 
 /** One upload: a resolved file, an optional byte range and the sink (a detached socket, an HTTP response). */

@@ -3,6 +3,7 @@ import type { SearchHit } from '../../src/app-api.js';
 import { rowText, rowWidth } from '../../tui/styled-text.js';
 import { ResultsModel } from '../../tui/results-model.js';
 import { peersTable, resultsTable, sortHits, transfersTable } from '../../tui/tables.js';
+import { TransfersModel } from '../../tui/transfers-model.js';
 
 const hits: SearchHit[] = [
   { search: 's', n: 1, name: 'b.mp3', size: 300, source: 'z:1', protocol: 'gnutella', speed: 10 },
@@ -58,6 +59,17 @@ describe('transfers table', () => {
     expect(rows[2]).toMatch(/8 ↑\s+y\s+10\.0\.0\.1:6346\s+failed\s+\?\s+avg 5 B\/s\s+1s/);
     expect(rows[3]).toContain('reset');
     for (const cols of [40, 60, 100]) for (const r of transfersTable([], cols)) expect(rowWidth(r)).toBe(cols);
+  });
+});
+
+describe('a download its source queued (Gnutella PARQ)', () => {
+  it('reads queued, with what the source said on the line below', () => {
+    const m = new TransfersModel();
+    const note = m.apply({ type: 'transfer.queued', id: 3, name: 'song.mp3', direction: 'down', peer: '10.0.0.5:6346', protocol: 'gnutella', total: 100, position: 0, remote: { note: 'queued at gtk-gnutella/1.2.3 (10.0.0.5:6346), position 3 of 12', retryInS: 45 } }, 0);
+    expect(note?.text).toBe('queued: song.mp3 at 10.0.0.5:6346: queued at gtk-gnutella/1.2.3 (10.0.0.5:6346), position 3 of 12, next try in 45 s');
+    const rows = transfersTable([...m.rows.values()], 120).map(rowText);
+    expect(rows[1]).toMatch(/3 ↓\s+song\.mp3\s+10\.0\.0\.5:6346\s+queued\s/);
+    expect(rows[2]).toContain('queued at gtk-gnutella/1.2.3 (10.0.0.5:6346), position 3 of 12, next try in 45 s');
   });
 });
 
