@@ -50,8 +50,10 @@ export function statusLines(s: Servent, m: MessageHandler, now: number): string[
     const ratio = l.compressedIn && l.decodedIn > 0 ? ` (in: ${c.bytesIn} B on the wire for ${l.decodedIn} B, ${Math.round((100 * c.bytesIn) / l.decodedIn)}%)` : '';
     const flow = `${c.congested ? ', send queue congested' : ''}${l.sentHopsFlow.value === 0 ? ', told hops flow 0' : ''}`;
     const qrp = l.role === 'leaf' ? `, qrp ${l.qrp.complete ? 'complete' : 'none yet'}${l.throttled ? `, ${l.throttled} queries throttled` : ''}` : l.qrp.complete ? ', last-hop qrp' : '';
+    // An inbound link's address is the peer's outgoing port; where it listens names the peer.
+    const listens = c.direction === 'in' && l.peer?.listen ? ` (listens on ${l.peer.listen.ip}:${l.peer.listen.port})` : '';
     lines.push(
-      `  ${l.role ?? '?'} ${c.direction} ${c.address} ${l.phase} "${l.peer?.userAgent ?? ''}" up ${ago(now - (l.openedAt || now))}, ${comp}${ratio}${qrp}${flow}; in: ${counters(l.in)}; out: ${counters(l.out)}`,
+      `  ${l.role ?? '?'} ${c.direction} ${c.address}${listens} ${l.phase} "${l.peer?.userAgent ?? ''}" up ${ago(now - (l.openedAt || now))}, ${comp}${ratio}${qrp}${flow}; in: ${counters(l.in)}; out: ${counters(l.out)}`,
     );
   }
   const late = s.searches.hitsLate > 0 ? `, ${s.searches.hitsLate} after their search ended` : '';

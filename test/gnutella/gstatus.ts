@@ -20,3 +20,11 @@ export const gstatus = async (n: GNode): Promise<string> => (await n.node.run('g
 /** The `/gstatus` lines of the node's open links of one role. */
 export const openLinks = async (n: GNode, role: 'leaf' | 'ultrapeer'): Promise<string[]> =>
   (await gstatus(n)).split('\n').filter((l) => l.startsWith(`  ${role} `) && / open /.test(l));
+
+/**
+ * Whether one `/gstatus` link line is a link with the servent listening on `port`
+ * on 127.0.0.1, in either direction: we dialled it (`out 127.0.0.1:port`) or it
+ * dialled us and said where it listens (`in 127.0.0.1:n (listens on 127.0.0.1:port)`).
+ */
+export const linksTo = (line: string, port: number): boolean =>
+  line.includes(` out 127.0.0.1:${port} `) || (/ in 127\.0\.0\.1:\d+ /.test(line) && line.includes(`(listens on 127.0.0.1:${port})`));
