@@ -3,17 +3,38 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GNode } from './gnutella-net.js';
 import { startLeafNet } from './gnutella-net.js';
+import { eventually, gstatus, linksTo, openLinks } from './gstatus.js';
 
 const sha1 = (b: Buffer): string => createHash('sha1').update(b).digest('hex');
 
-async function qrpReady(up: GNode): Promise<void> {
-  await up.waitFor(() => false, 1).catch(() => undefined);
-  for (let i = 0; i < 200; i++) {
-    const lines = await up.node.run('gnutella', 'gstatus', []);
-    if (lines.filter((l) => l.includes('qrp complete')).length === 2) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('QRP tables did not arrive');
+/** A link line's count of QRP messages one way (`in` or `out`), from its `/gstatus` counters. */
+function qrpCount(line: string, way: 'in' | 'out'): number {
+  const counters = line.split(`; ${way}: `)[1]?.split(';')[0] ?? '';
+  return Number(/\bqrp (\d+)/.exec(counters)?.[1] ?? 0);
+}
+
+/**
+ * Waits until the ultrapeer holds each leaf's whole current QRP table: the link
+ * says `qrp complete` and has taken in every QRP message the leaf sent. A leaf
+ * linked before its share was scanned first sends an empty table and then a
+ * patch with its files; `qrp complete` alone is already true for the empty one,
+ * and a query routed then would miss the leaf's files (the patch, deflated
+ * off the event loop, can come after the query).
+ */
+async function qrpReady(up: GNode, leaves: GNode[]): Promise<void> {
+  await eventually(
+    async () => {
+      const upLines = await openLinks(up, 'leaf');
+      for (const leaf of leaves) {
+        const sent = (await openLinks(leaf, 'ultrapeer')).find((l) => linksTo(l, up.port));
+        const got = upLines.find((l) => linksTo(l, leaf.port));
+        if (!sent || !got || !got.includes('qrp complete') || qrpCount(sent, 'out') === 0 || qrpCount(got, 'in') !== qrpCount(sent, 'out')) return false;
+      }
+      return true;
+    },
+    20_000,
+    async () => `${await gstatus(up)}\n${(await Promise.all(leaves.map(gstatus))).join('\n')}`,
+  );
 }
 
 describe('a Gnutella test network: one ultrapeer, two leaves', () => {
@@ -27,8 +48,8 @@ describe('a Gnutella test network: one ultrapeer, two leaves', () => {
       const data = randomBytes(300_000);
       const net = await startLeafNet({ 'interop_alpha_test.bin': data, 'other.txt': 'nothing' }, { deflate });
       nodes.push(...net);
-      const [up, a] = net as [GNode, GNode, GNode];
-      await qrpReady(up);
+      const [up, a, b] = net as [GNode, GNode, GNode];
+      await qrpReady(up, [a, b]);
       const status = await up.node.run('gnutella', 'gstatus', []);
       expect(status.filter((l) => l.includes(deflate ? 'deflate in+out' : 'plain'))).toHaveLength(2);
 
@@ -52,7 +73,7 @@ describe('a Gnutella test network: one ultrapeer, two leaves', () => {
     const net = await startLeafNet({ 'big_piece_test.bin': data }, { maxPieceBytes: 512 * 1024 });
     nodes.push(...net);
     const [up, a, b] = net as [GNode, GNode, GNode];
-    await qrpReady(up);
+    await qrpReady(up, [a, b]);
     await a.node.run('files', 'search', ['-p', 'gnutella', 'big', 'piece']);
     await a.waitFor(() => a.of('search.hit').length > 0, 15_000);
     await a.node.run('files', 'get', [String(a.of('search.hit')[0]!.n)]);
