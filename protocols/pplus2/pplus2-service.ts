@@ -178,9 +178,6 @@ export class Pplus2Service {
   async search(query: SearchQuery, sink: (hit: FileHit) => void, signal: AbortSignal): Promise<{ peers: number }> {
     encodeLine(query.text); // refuses CR/LF/NUL and over-long text before anything is sent
     const targets = this.peers.addresses().slice(0, C.MAX_SEARCH_PEERS);
-    // With no peer to ask the answer is ready at once: it waits a turn of the event loop, so
-    // `/search`'s own line ("asking pplus2 ...") comes first, then "reached no peer" (the other way round before).
-    if (targets.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     let next = 0;
     let reached = 0;
     const worker = async (): Promise<void> => {

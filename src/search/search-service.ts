@@ -228,7 +228,11 @@ export class SearchService {
     };
     let peers = 0;
     try {
-      ({ peers } = await files.search(query, sink, signal));
+      // Asked from the next turn of the event loop: `/search`'s answer ("search s1: asking gnutella
+      // for ...") is printed once the command resolves, in this turn; a protocol with nobody to ask
+      // ends at once, and its end ("reached no peer") came before that answer.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!signal.aborted) ({ peers } = await files.search(query, sink, signal));
     } catch (err) {
       if (!signal.aborted) {
         const e = toNetError(err);

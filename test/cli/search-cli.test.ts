@@ -91,3 +91,25 @@ describe('/search and /get in headless mode (two real processes over P+2)', () =
   });
 });
 
+
+describe('/search with no peer in headless mode (one real process)', () => {
+  it('a Gnutella or Napster search with nobody to ask says it began, then that it reached nobody (the end came first)', async () => {
+    const n = await cli(
+      ['--no-chat', '--gnutella', '--gnutella-host', '127.0.0.1', '--gnutella-port', '0', '--napster-nick', 'alone', '--napster-data-host', '127.0.0.1', '--napster-data-port', '0'],
+      { json: false },
+    );
+    await vi.waitFor(() => expect(n.lines.some((l) => l.startsWith('ready '))).toBe(true));
+    n.send('/search -p gnutella song');
+    await vi.waitFor(() => expect(n.lines.filter((l) => l.includes('reached no peer'))).toHaveLength(1));
+    n.send('/search -p napster song');
+    await vi.waitFor(() => expect(n.lines.filter((l) => l.includes('reached no peer'))).toHaveLength(2));
+    const said = n.lines.filter((l) => /^search s\d|not logged in/.test(l));
+    expect(said).toEqual([
+      'search s1: asking gnutella for "song"',
+      'search s1 done on gnutella: reached no peer (no gnutella peer answered: /gconnect host:port links one)',
+      'search s2: asking napster for "song"',
+      'search: not logged in to any Napster server (/nlogin host:port)',
+      'search s2 done on napster: reached no peer (no napster peer answered: /nlogin host:port links one)',
+    ]);
+  });
+});

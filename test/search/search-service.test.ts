@@ -44,6 +44,9 @@ function service(opts: Partial<SearchServiceOptions> = {}): { s: SearchService; 
   return { s, events, clock, transfers };
 }
 
+/** One turn of the event loop. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const of = <T extends AppEvent['type']>(events: AppEvent[], type: T) => events.filter((e): e is Extract<AppEvent, { type: T }> => e.type === type);
 
 describe('SearchService', () => {
@@ -58,6 +61,15 @@ describe('SearchService', () => {
     expect(hits[1]).not.toHaveProperty('speed');
   });
 
+  it('asks the protocols from the next turn: a command answering /search in this turn comes before any hit or end', async () => {
+    const { s, events } = service();
+    s.register('x', fixed([hit('a')]));
+    s.start({ text: 'a' });
+    for (let i = 0; i < 20; i++) await Promise.resolve(); // the command's answer, through a few awaits
+    expect(events.map((e) => e.type)).toEqual(['search.started']);
+    await vi.waitFor(() => expect(events.map((e) => e.type)).toEqual(['search.started', 'search.hit', 'search.done']));
+  });
+
   it('caps hits per protocol per search', async () => {
     const { s, events } = service({ maxHitsPerSearch: 2 });
     s.register('x', fixed([hit('a'), hit('b'), hit('c')]));
@@ -70,7 +82,7 @@ describe('SearchService', () => {
     const p = fixed([hit('a')], { hold: true });
     s.register('x', p);
     s.start({ text: 'a' });
-    await Promise.resolve();
+    await turn(); // the protocol is asked from the next turn (after /search's answer)
     clock.advance(999);
     expect(of(events, 'search.done')).toHaveLength(0);
     clock.advance(1);
@@ -85,6 +97,7 @@ describe('SearchService', () => {
     s.register('x', p);
     s.start({ text: 'a' });
     s.start({ text: 'b' });
+    await turn();
     expect(of(events, 'search.done')).toHaveLength(0);
     s.start({ text: 'c' });
     await vi.waitFor(() => expect(of(events, 'search.done').map((d) => d.search)).toEqual(['s1']));
