@@ -35,7 +35,7 @@ export const NAPSTER_USAGE = `
   --registered-only          refuse nicks that are not registered
   --napster-no-auto-register new nicks log in unregistered (default: a login
                              registers its nick with that password)
-  --napster-max-connections N  default 1024
+  --napster-max-connections N  client connections at once (default 1024)
   --napster-max-clones N     connections per IP (default 32; 0 = unlimited)
   --napster-flood N/SECS     commands per user per window before a disconnect
                              (default 200/10; 0 = off)${CLUSTER_USAGE}`;

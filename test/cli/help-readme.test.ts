@@ -28,5 +28,18 @@ describe('README "All flags"', () => {
     for (const l of ports) expect(l).toMatch(/\b0 = /);
     expect(r.stdout).not.toMatch(/\bper tab\b/);
   }, 30_000);
-});
 
+  it('describes every option: after the flag and its argument comes what it does, not only its default', async () => {
+    const r = await runMainOnce(['--help']);
+    const options = r.stdout.split('\n').filter((l) => /^\s+--/.test(l) && !l.includes('--help, --version'));
+    expect(options.length).toBeGreaterThan(40);
+    // `  --flag ARG   what it does (default ...)`: an argument is an upper-case word (N, HOST:PORT|URL, N/SECS).
+    const undescribed = options.filter((l) => {
+      const what = /^\s+--[\w-]+(?: [A-Z][\w:|/.-]*)?\s+(.*)$/.exec(l)?.[1] ?? '';
+      // Nothing, only an argument word, or only the default is no description.
+      return what === '' || /^[A-Z][\w:|/.-]*$/.test(what) || /^\(?default\b/.test(what);
+    });
+    // --napster-max-connections said only "default 1024".
+    expect(undescribed).toEqual([]);
+  }, 30_000);
+});
