@@ -204,7 +204,10 @@ export interface PeerInfo {
 /** A protocol's summary line for the status bar. */
 export interface PluginStatus {
   ports: Record<string, number>;
+  /** Peers linked now; with `linkless`, peers known (the protocol keeps no links). */
   peers: number;
+  /** The protocol connects to a peer only to ask it something (P+2): `peers` are known peers, not links. */
+  linkless?: boolean;
   firewalled?: boolean;
   /** A short role for the status bar (Gnutella: `UP` or `leaf`). */
   role?: string;

@@ -71,13 +71,16 @@ export function tabAt(model: UiModel, x: number): number | undefined {
   return undefined;
 }
 
-/** Clock, nick, ports and peers per protocol (fw = firewalled), transfer rates, and the more-below count. */
+/**
+ * Clock, nick, ports and linked peers per protocol (fw = firewalled; a protocol that keeps no
+ * links, P+2, says how many peers it knows: `3 known`), transfer rates, and the more-below count.
+ */
 export function statusBar(model: UiModel, snapshot: AppSnapshot | undefined, cols: number, now: number, more: number): Row {
   const parts: string[] = [`[${formatClock(now)}]`, `[${model.nick}]`];
   if (snapshot) {
     for (const [name, st] of Object.entries(snapshot.status)) {
       const ports = Object.values(st.ports).map((p) => `:${p}`).join(',');
-      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${plural(st.peers, 'peer')}${st.role ? ' ' + sanitize(st.role) : ''}${st.firewalled ? ' fw' : ''}]`);
+      parts.push(`[${sanitize(name)}${ports ? ' ' + ports : ''} ${st.linkless ? `${st.peers} known` : plural(st.peers, 'peer')}${st.role ? ' ' + sanitize(st.role) : ''}${st.firewalled ? ' fw' : ''}]`);
     }
   }
   const { down, up } = model.rates();

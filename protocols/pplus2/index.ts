@@ -73,7 +73,7 @@ export function createPplus2Plugin(opts: Pplus2PluginOptions): ProtocolPlugin {
       }
     },
     status(): PluginStatus {
-      return { ports: svc ? { pplus2: svc.port } : {}, peers: svc?.peers.size ?? 0 };
+      return { ports: svc ? { pplus2: svc.port } : {}, peers: svc?.peers.size ?? 0, linkless: true };
     },
   };
 }

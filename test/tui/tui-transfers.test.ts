@@ -60,14 +60,15 @@ describe('Transfers window with a real P+2 download', () => {
     expect(vt.text()).not.toContain('remote:');
   });
 
-  it('/peers says that P+2 keeps no links and how many peers it knows, as the status bar counts them', async () => {
+  it('/peers says that P+2 keeps no links and how many peers it knows, as the status bar counts them (known, not linked)', async () => {
     const a = await startP2Node(0, {});
     nodes.push(a);
     const b = await startP2Node(1, {}, { peers: [`127.0.0.1:${a.port}`] });
     nodes.push(b);
     vt = new VirtualTerminal(140, 24);
     await vt.start(b.node);
-    await vi.waitFor(() => expect(vt?.text()).toMatch(/\[pplus2 :\d+ 1 peer\]/));
+    // Known, not linked: the bar said `1 peer`, as chat says of a live link.
+    await vi.waitFor(() => expect(vt?.text()).toMatch(/\[pplus2 :\d+ 1 known\]/));
     await vi.waitFor(async () => expect(await b.node.run('core', 'peers', [])).toHaveLength(2)); // B's first exchange with A is over
     vt.type('/peers\r');
     // (Not `no live links` too: B's next peer-list exchange, every 10 s, may be a live link just then.)
