@@ -17,7 +17,7 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export const PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 /** Public keys kept as KeyObjects for verification (oldest forgotten first). */
-const MAX_KEY_CACHE = 4_096;
+export const MAX_KEY_CACHE = 4_096;
 
 /** This node's key pair and authority. */
 export interface Identity {
@@ -101,6 +101,14 @@ function publicKeyOf(b64: string): CachedKey | null {
   keyCache.set(b64, entry);
   return entry;
 }
+
+/** Keys in the parsed-key cache now, and whether one is there (its cap is tested: every signed line's sender adds one). */
+export const keyCacheState = {
+  get size(): number {
+    return keyCache.size;
+  },
+  has: (publicKey: string): boolean => keyCache.has(publicKey),
+};
 
 /** The raw signature bytes of a base64url signature, or undefined when it is not 64 bytes. */
 function signatureBytes(sig: string): Buffer | undefined {
