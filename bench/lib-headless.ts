@@ -37,12 +37,16 @@ export interface Headless {
 /**
  * The program's arguments with `--chat-port 0` added unless they already say how chat listens
  * (`--chat-port P`, `--chat-port=P`, `--no-chat`): a bench that left it out listened on the fixed
- * port 6350 and failed whenever another process held it (test/fixed-ports.test.ts checks every
- * command line; test/cli/cli-process.ts has the same function for the tests).
+ * port 6350 and failed whenever another process held it; and with chat running, `--no-discovery`
+ * unless `lanDiscovery` (LAN discovery multicasts on the LAN) (test/fixed-ports.test.ts checks
+ * every command line; test/cli/cli-process.ts has the same function for the tests).
  */
-export function chatPortZero(args: readonly string[]): string[] {
-  const said = args.some((a) => a === '--no-chat' || a === '--chat-port' || a.startsWith('--chat-port='));
-  return said ? [...args] : [...args, '--chat-port', '0'];
+export function chatPortZero(args: readonly string[], lanDiscovery = false): string[] {
+  const out = [...args];
+  if (args.includes('--no-chat')) return out;
+  if (!args.some((a) => a === '--chat-port' || a.startsWith('--chat-port='))) out.push('--chat-port', '0');
+  if (!lanDiscovery && !args.includes('--no-discovery')) out.push('--no-discovery');
+  return out;
 }
 
 type HeadlessOptions = { keep?: boolean; onLine?: (line: string) => void };

@@ -1,9 +1,13 @@
 /**
  * No test or bench runs peerdeck on its fixed chat port (6350). A program started without
  * `--chat-port 0` or `--no-chat` listens there, and fails to start whenever another process
- * holds it: a second test run, a bench, the user's own peerdeck. The helpers that start the
- * program (test/cli/cli-process.ts, bench/lib-headless.ts) add `--chat-port 0` themselves
- * (chatPortZero); a command line written out by hand must say how chat listens. This file
+ * holds it: a second test run, a bench, the user's own peerdeck. Nor with LAN discovery on: it
+ * binds UDP 6350 and multicasts announcements to 239.255.63.50 on the LAN interface (tests talk
+ * to loopback only), and nodes of concurrent tests (all in mesh "default") found each other
+ * through it and linked. The helpers that start the program (test/cli/cli-process.ts,
+ * bench/lib-headless.ts) add `--chat-port 0` and `--no-discovery` themselves (chatPortZero); a
+ * command line written out by hand must say how chat listens and turn discovery off, and an
+ * in-process chat plugin must have `discovery: false` or discovery on 127.0.0.1. This file
  * reads every test and bench source and checks each command line that runs the program, and
  * each chat plugin made in-process; like architecture.test.ts, it tests its own checker.
  */
@@ -104,6 +108,8 @@ function entryNames(text: string): Set<string> {
 
 /** `--no-chat`, `--chat-port` or chatPortZero(...) in a command line's text: it says how chat listens. */
 const SAYS_CHAT = /['"`]--no-chat['"`]|['"`]--chat-port(?:=\d+)?['"`]|--chat-port \d|chatPortZero\(/;
+/** `--no-chat`, `--no-discovery` or chatPortZero(...): no LAN discovery (on by default, it multicasts on the LAN from UDP port 6350). */
+const SAYS_DISCOVERY = /['"`]--no-chat['"`]|['"`]--no-discovery['"`]|chatPortZero\(/;
 /** The fixed port named outright. */
 const FIXED_PORT = /--chat-port['"`]?(?:\s*,\s*['"`]|=|\s)6350\b/;
 
@@ -138,6 +144,7 @@ export function fixedPortRuns(file: string, text: string): string[] {
       const arg = g.items.join(', ');
       if (!/\bport\s*:|chatOpts\(/.test(arg)) bad.push(`${file}: createChatPlugin(${arg}) has no port (the default is 6350: give port: 0)`);
       else if (/\bport\s*:\s*6350\b/.test(arg)) bad.push(`${file}: createChatPlugin(${arg}) listens on 6350`);
+      else if (!/\bdiscovery\s*:\s*(?:false\b|\{[^}]*\binterface\s*:\s*['"]127\.0\.0\.1['"])|chatOpts\(/.test(arg)) bad.push(`${file}: createChatPlugin(${arg}) runs LAN discovery (multicast on the LAN): give discovery: false, or a discovery on interface 127.0.0.1`);
       continue;
     }
     if (g.open !== '[') continue;
@@ -148,6 +155,7 @@ export function fixedPortRuns(file: string, text: string): string[] {
     const line = spreadText(g.items);
     if (FIXED_PORT.test(line)) bad.push(`${file}: [${g.items.join(', ')}] names the fixed chat port 6350`);
     else if (!SAYS_CHAT.test(line)) bad.push(`${file}: [${g.items.join(', ')}] runs peerdeck without --chat-port 0 or --no-chat (use chatPortZero(args))`);
+    else if (!SAYS_DISCOVERY.test(line)) bad.push(`${file}: [${g.items.join(', ')}] runs chat with LAN discovery on (multicast on the LAN, UDP port 6350): add --no-discovery (or use chatPortZero(args))`);
   }
   return bad;
 }
@@ -173,21 +181,27 @@ describe('fixed ports', () => {
       "const p = createChatPlugin({ host: '127.0.0.1', discovery: false });",
       'const p = createChatPlugin();',
       "new PeerdeckNode({ plugins: [createChatPlugin({ port: 6350 })] });",
+      // Chat on a free port, but LAN discovery on: it multicasts on the LAN (and binds UDP 6350).
+      "spawn(process.execPath, [BIN, '--headless', '--chat-port', '0']);",
+      "const base = ['--chat-port', '0', '--chat-host', '127.0.0.1'];\nspawn(process.execPath, [MAIN, ...base]);",
+      "createChatPlugin({ port: 0, host: '127.0.0.1' });",
+      "createChatPlugin({ port: 0, discovery: { interface: '192.168.1.2' } });",
       // A quote in a regular expression or a comment does not hide what follows.
       "const q = a.replace(/'/g, 'x'); // it's\nspawn(process.execPath, [MAIN, `--nick=${q}`]);",
     ];
     for (const text of flagged) expect(fixedPortRuns('t.ts', text), text).toHaveLength(1);
     const passing = [
       "spawn(process.execPath, [BIN, '--headless', '--no-chat', ...args]);",
-      "spawn(process.execPath, [BIN, '--headless', '--chat-port', '0']);",
-      "spawn(process.execPath, [MAIN, '--chat-port=0']);",
+      "spawn(process.execPath, [BIN, '--headless', '--chat-port', '0', '--no-discovery']);",
+      "spawn(process.execPath, [MAIN, '--chat-port=0', '--no-discovery']);",
       'spawn(process.execPath, [BIN, ...chatPortZero(args)]);',
       "const SAFE = ['--headless', '--no-chat'];\nspawnSync(process.execPath, [MAIN, ...SAFE, '--data-dir', d]);",
       "const inNs = (ns) => ['ip', 'netns', 'exec', ns, process.execPath, MAIN];",
       'const cmd = opts.command ?? [process.execPath, MAIN];',
       "await startCli(args, { command: ['npm', 'start', '--'] });",
       "spawnSync('npm', ['start', '--silent', '--', '--version', '--no-chat']);",
-      "createChatPlugin({ port: 0, host: '127.0.0.1' });",
+      "createChatPlugin({ port: 0, host: '127.0.0.1', discovery: false });",
+      "createChatPlugin({ port: 0, discovery: { group: '239.255.63.51', port: 0, interface: '127.0.0.1' } });",
       'createChatPlugin(chatOpts({ targetDegree: 0 }));',
       "spawn('nats-server', ['-p', String(port)]);",
       'const x = `${[process.execPath, MAIN, ...chatPortZero(args)].join(" ")}`;',
@@ -195,13 +209,15 @@ describe('fixed ports', () => {
     for (const text of passing) expect(fixedPortRuns('t.ts', text), text).toEqual([]);
   });
 
-  it('the helpers add --chat-port 0 unless the arguments say how chat listens', () => {
+  it('the helpers add --chat-port 0 unless the arguments say how chat listens, and --no-discovery where chat runs', () => {
     for (const f of [chatPortZero, benchChatPortZero]) {
-      expect(f(['--headless'])).toEqual(['--headless', '--chat-port', '0']);
-      expect(f([])).toEqual(['--chat-port', '0']);
+      expect(f(['--headless'])).toEqual(['--headless', '--chat-port', '0', '--no-discovery']);
+      expect(f([])).toEqual(['--chat-port', '0', '--no-discovery']);
       expect(f(['--no-chat', '--share', 'x'])).toEqual(['--no-chat', '--share', 'x']);
-      expect(f(['--chat-port', '7000'])).toEqual(['--chat-port', '7000']);
-      expect(f(['--chat-port=7000'])).toEqual(['--chat-port=7000']);
+      expect(f(['--chat-port', '7000'])).toEqual(['--chat-port', '7000', '--no-discovery']);
+      expect(f(['--chat-port=7000', '--no-discovery'])).toEqual(['--chat-port=7000', '--no-discovery']);
+      // Only where the datagrams cannot leave (a network namespace of its own).
+      expect(f(['--nick', 'a'], true)).toEqual(['--nick', 'a', '--chat-port', '0']);
     }
   });
 });

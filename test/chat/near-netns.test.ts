@@ -88,8 +88,9 @@ describe('People Near Me on a two-namespace LAN', () => {
     dir = await mkdtemp(join(tmpdir(), 'peerdeck-netns-'));
     await writeFile(join(dir, 'holiday film.bin'), film);
     const inNs = (ns: string): string[] => ['ip', 'netns', 'exec', ns, process.execPath, MAIN];
-    alice = await startCli(['--nick', 'alice', '--share', dir, '--pplus2-port', String(P2_PORT)], { command: inNs(NS[0]) });
-    bob = await startCli(['--nick', 'bob', '--pplus2-port', String(P2_PORT)], { command: inNs(NS[1]) });
+    // Discovery on (lanDiscovery): its datagrams stay inside the namespaces' own network.
+    alice = await startCli(['--nick', 'alice', '--share', dir, '--pplus2-port', String(P2_PORT)], { command: inNs(NS[0]), lanDiscovery: true });
+    bob = await startCli(['--nick', 'bob', '--pplus2-port', String(P2_PORT)], { command: inNs(NS[1]), lanDiscovery: true });
     await alice.waitEvent((e) => e.type === 'ready', WAIT_MS);
     await bob.waitEvent((e) => e.type === 'ready', WAIT_MS);
   }, 60_000);

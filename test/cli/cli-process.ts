@@ -18,12 +18,18 @@ export type JsonEvent = { type: string } & Record<string, unknown>;
  * The program's arguments with `--chat-port 0` added unless they already say how chat listens
  * (`--chat-port P`, `--chat-port=P`, `--no-chat`): a test that left it out listened on the fixed
  * port 6350, and failed whenever another process (a second test run, a user's peerdeck) held it.
+ * And with chat running, `--no-discovery` unless `lanDiscovery`: LAN discovery (on by default)
+ * multicasts on the LAN (tests talk to loopback only), and nodes of concurrent tests found each
+ * other through it (all in mesh "default") and linked.
  * test/fixed-ports.test.ts checks that every command line a test writes goes through this or says it.
  * bench/lib-headless.ts has the same function for the benches.
  */
-export function chatPortZero(args: readonly string[]): string[] {
-  const said = args.some((a) => a === '--no-chat' || a === '--chat-port' || a.startsWith('--chat-port='));
-  return said ? [...args] : [...args, '--chat-port', '0'];
+export function chatPortZero(args: readonly string[], lanDiscovery = false): string[] {
+  const out = [...args];
+  if (args.includes('--no-chat')) return out;
+  if (!args.some((a) => a === '--chat-port' || a.startsWith('--chat-port='))) out.push('--chat-port', '0');
+  if (!lanDiscovery && !args.includes('--no-discovery')) out.push('--no-discovery');
+  return out;
 }
 
 export interface CliNode {
@@ -46,16 +52,18 @@ export interface CliOptions {
   noHeadlessFlag?: boolean;
   /** Reuse this data dir (a restart) instead of a fresh one; cleanup() leaves it. */
   dataDir?: string;
+  /** Leave LAN discovery on (only where its datagrams cannot leave: a network namespace). */
+  lanDiscovery?: boolean;
 }
 
-/** Starts the program headless (chat on port 0 unless `args` say otherwise: chatPortZero). */
+/** Starts the program headless (chat on port 0 without LAN discovery unless `args` say otherwise: chatPortZero). */
 export async function startCli(args: string[], opts: CliOptions = {}): Promise<CliNode> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerdeck-cli-')));
   const json = opts.json ?? true;
   const cmd = opts.command ?? [process.execPath, MAIN];
   const mode = opts.noHeadlessFlag ? [] : ['--headless'];
-  const proc = spawn(cmd[0]!, [...cmd.slice(1), ...mode, ...(json ? ['--json'] : []), '--data-dir', dataDir, ...chatPortZero(args)], {
+  const proc = spawn(cmd[0]!, [...cmd.slice(1), ...mode, ...(json ? ['--json'] : []), '--data-dir', dataDir, ...chatPortZero(args, opts.lanDiscovery)], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
   });
