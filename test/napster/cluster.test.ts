@@ -17,6 +17,7 @@ if (missing) console.log(missing);
 const SONG_A = 'C:\\music\\cluster tune alpha.mp3';
 const SONG_B = 'C:\\music\\cluster tune bravo.mp3';
 const SONG_C = 'C:\\music\\cluster tune charlie.mp3';
+const SONG_E = 'C:\\Erin\\cluster late song.mp3';
 
 interface Srv {
   name: string;
@@ -201,6 +202,32 @@ describe.skipIf(missing !== undefined)('Napster servers as one network over NATS
     from = carol.frames.length;
     alice.send(619, `carol "${SONG_A}" 3`);
     expect((await carol.waitType(620, from)).text).toBe(`alice "${SONG_A}" 4000000 3`);
+  });
+
+  it('delivers an empty private message and takes a new data port (703) and link speed (700) across servers, as one server does', async () => {
+    // As opennap's privmsg.c splits it: the empty text after the space is delivered, with the space.
+    let from = alice.frames.length;
+    carol.send(205, 'alice ');
+    expect((await alice.waitType(205, from)).text).toBe('carol ');
+    // MP3::Napster's way, on server B: log in with port 0, then say the port (703) and the speed (700).
+    const erin = await NapClient.login(servers[B]!.port, 'erin', { pass: 'epw', dataPort: 0, speed: 2 });
+    try {
+      erin.send(100, `"${SONG_E}" 00000000000000000000000000000000 1000 128 44100 60`);
+      await searchUntil(carol, 'FILENAME CONTAINS "cluster late"', (l) => l.length === 1);
+      erin.send(703, '6801 trailing words');
+      erin.send(700, '9x');
+      // Server C learns both: carol's 600 says the new speed, and her 203 goes to erin (reachable now)
+      // instead of an immediate 204 with port 0.
+      await vi.waitFor(async () => expect((await carol.ask(600, 'erin', 601)).at(-1)!.text).toBe('erin 9'), { timeout: 10_000, interval: 200 });
+      from = erin.frames.length;
+      carol.send(203, `erin "${SONG_E}"`);
+      expect((await erin.waitType(607, from)).text).toBe(`carol "${SONG_E}"`);
+      from = carol.frames.length;
+      erin.send(608, `carol "${SONG_E}"`);
+      expect((await carol.waitType(204, from)).text).toMatch(new RegExp(`^erin \\d+ 6801 "${SONG_E.replaceAll('\\', '\\\\')}" 0{32} 9$`));
+    } finally {
+      erin.close();
+    }
   });
 
   it('keeps accounts network-wide: registered on A, logs in on C with that password only', async () => {
