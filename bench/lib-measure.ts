@@ -72,18 +72,26 @@ export function ratio(ours: Stats, reference: Stats, better: Better): number {
 export type Round = () => Promise<number>;
 
 /**
+ * Runs `rounds` rounds of every contender in turn (the first, the second, ...,
+ * the first again) and returns each one's stats, in the order given: a
+ * before/after of two builds beside a reference sees the same load changes.
+ */
+export async function alternate(contenders: readonly Round[], rounds = DEFAULT_ROUNDS): Promise<Stats[]> {
+  const n = Math.max(MIN_ROUNDS, rounds);
+  const values: number[][] = contenders.map(() => []);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < contenders.length; i++) values[i]!.push(await contenders[i]!());
+  }
+  return values.map(stats);
+}
+
+/**
  * Runs `rounds` rounds of ours and the reference alternately (ours first) and
  * returns both sets of stats. A reference of `undefined` runs ours alone.
  */
 export async function compare(ours: Round, reference: Round | undefined, rounds = DEFAULT_ROUNDS): Promise<{ ours: Stats; reference?: Stats }> {
-  const n = Math.max(MIN_ROUNDS, rounds);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let r = 0; r < n; r++) {
-    a.push(await ours());
-    if (reference) b.push(await reference());
-  }
-  return reference ? { ours: stats(a), reference: stats(b) } : { ours: stats(a) };
+  const [a, b] = await alternate(reference ? [ours, reference] : [ours], rounds);
+  return b ? { ours: a!, reference: b } : { ours: a! };
 }
 
 /** Runs one contender `rounds` times. */

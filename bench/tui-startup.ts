@@ -7,10 +7,19 @@
  *   tui.burst_10k_frames    frames drawn while 10,000 chat lines arrive (100 reads of 100 lines)
  *   tui.burst_ms            time until the burst is fully drawn
  *   tui.burst_max_lag_ms    worst event-loop delay during the burst
- *   tui.program_first_frame_ms  the real program under `script` (a pty): spawn -> first frame
+ * And as the user starts it, under `script` for a pty (rows of the table):
+ *   tui.program_first_frame_ms    `bin/peerdeck.js` (chat on loopback, no discovery): spawn ->
+ *                                 first frame on its terminal, median of BENCH_ROUNDS (at least 5)
+ *                                 rounds after one unmeasured warm-up, alternating with the
+ *                                 reference: `node -e 0` under the same pty wrapper, spawn to exit
+ *                                 (what Node and the wrapper cost before any of our code runs)
  *   tui.npm_start_first_frame_ms  the same through `npm start` on an up-to-date build (what the
- *                                 README tells users to run; npm's own start-up included), median of 3
- * Target: first frame < 300 ms; frames batched at most one per ~16 ms.
+ *                                 README tells users to run; npm's own start-up included), median
+ *                                 of at least 3 rounds
+ * Target: first frame < 300 ms (npm start: < 1 s); frames batched at most one per ~16 ms.
+ * `TUI_STARTUP_BIN=/path/to/bin/peerdeck.js` measures another build's program (an old one beside
+ * this, for a before/after); `TUI_STARTUP_OLD=/path/to/old/bin/peerdeck.js` adds that build as a
+ * third contender in the same alternation (ours, old, reference, ours, ...) and prints its row.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,7 +30,16 @@ import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, Writable } from 'node:stream';
 import type { AppApi, AppEvent, AppSnapshot, CommandSpec } from '../src/app-api.js';
+import { alternate, belowTarget, DEFAULT_ROUNDS, MIN_ROUNDS, report, skip, type Round } from './lib-measure.js';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = process.env.TUI_STARTUP_BIN || join(ROOT, 'bin', 'peerdeck.js');
+const OLD_BIN = process.env.TUI_STARTUP_OLD || undefined;
+const ROUNDS = Math.max(5, DEFAULT_ROUNDS);
+const TARGET_MS = 300;
+const NPM_TARGET_MS = 1_000;
+/** A first frame later than this is a failure, not a figure. */
+const WAIT_MS = 10_000;
 const BURST = 10_000;
 const PER_READ = 100;
 
@@ -130,41 +148,53 @@ async function main(): Promise<void> {
   r.tui.quit();
   await r.done;
 
-  const program = await programFirstFrame();
   console.log(`tui.startup_ms: ${warm[2]?.toFixed(1)}`);
-  if (program !== undefined) console.log(`tui.program_first_frame_ms: ${program.toFixed(1)}`);
-  const viaNpm: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const ms = await programFirstFrame('npm start --silent --');
-    if (ms !== undefined) viaNpm.push(ms);
-  }
-  viaNpm.sort((a, b) => a - b);
-  const mid = viaNpm[Math.floor(viaNpm.length / 2)];
-  if (mid !== undefined) console.log(`tui.npm_start_first_frame_ms: ${mid.toFixed(0)} (min ${viaNpm[0]!.toFixed(0)}, max ${viaNpm.at(-1)!.toFixed(0)}, ${viaNpm.length} rounds; target < 1000)`);
   console.log(`tui.process_to_frame_ms: ${processToFrame.toFixed(1)}`);
   console.log(`tui.burst_10k_frames: ${frames}`);
   console.log(`tui.burst_ms: ${burstMs.toFixed(1)}`);
   console.log(`tui.burst_max_lag_ms: ${(lag.max / 1e6).toFixed(1)}`);
+  await programRows();
+}
+
+/** The rows of the real program under a pty (see the module comment). */
+async function programRows(): Promise<void> {
+  const title = 'TUI, program start to first frame under a pty: bin/peerdeck.js';
+  const npmTitle = 'TUI, `npm start` to first frame under a pty (up-to-date build)';
+  if (!existsSync('/usr/bin/script')) {
+    skip('tui.program_first_frame_ms', title, 'no /usr/bin/script for a pty');
+    skip('tui.npm_start_first_frame_ms', npmTitle, 'no /usr/bin/script for a pty');
+    return;
+  }
+  const node = process.execPath;
+  const args = '--nick bench --chat-port 0 --chat-host 127.0.0.1 --no-discovery';
+  const program = (bin: string): Round => () => ptyFirstFrame(`${node} ${bin} ${args}`);
+  const reference: Round = () => ptyFirstFrame(`${node} -e 0`, false);
+  const contenders = [program(BIN), ...(OLD_BIN ? [program(OLD_BIN)] : []), reference];
+  for (const c of contenders) await c(); // warm-up: the page cache, the data dir's first start
+  const [ours, ...rest] = await alternate(contenders, ROUNDS);
+  const ref = { label: '`node -e 0` under the same pty wrapper, spawn to exit', stats: rest.at(-1)! };
+  report({ name: 'tui.program_first_frame_ms', title, unit: 'ms', better: 'lower', ours: ours!, reference: ref, target: belowTarget(TARGET_MS, 'ms', ours!) });
+  if (OLD_BIN) {
+    report({ name: 'tui.program_first_frame_ms.old', title: `${title}, the build at ${OLD_BIN}`, unit: 'ms', better: 'lower', ours: rest[0]!, reference: ref, target: belowTarget(TARGET_MS, 'ms', rest[0]!) });
+  }
+  const [viaNpm] = await alternate([() => ptyFirstFrame('npm start --silent -- ' + args)], MIN_ROUNDS);
+  report({ name: 'tui.npm_start_first_frame_ms', title: npmTitle, unit: 'ms', better: 'lower', ours: viaNpm!, reference: ref, target: belowTarget(NPM_TARGET_MS, 'ms', viaNpm!) });
 }
 
 /**
- * The real program (dist/src/main.js, or `launcher` such as `npm start --silent --`; chat on
- * 127.0.0.1, no discovery) under `script` for a pty: spawn -> first frame on its terminal.
- * Undefined when `script` or the build is missing.
+ * `run` under `script` for a pty of 120x40 (TERM xterm-256color), from the repository's root:
+ * milliseconds from spawn to the first frame on its terminal (then Ctrl-C, as a user quits), or
+ * to its exit when `frame` is false (the reference). Rejects when neither comes in WAIT_MS.
  */
-async function programFirstFrame(launcher?: string): Promise<number | undefined> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const main = join(root, 'dist', 'src', 'main.js');
-  if (!existsSync(main) || !existsSync('/usr/bin/script')) return undefined;
-  const dir = await mkdtemp(join(tmpdir(), 'peerdeck-bench-'));
-  try {
-    const run = launcher ?? `${process.execPath} ${main}`;
-    const cmd = `stty cols 120 rows 40; cd ${root}; exec ${run} --nick bench --chat-port 0 --chat-host 127.0.0.1 --no-discovery --data-dir ${dir}`;
-    const t0 = performance.now();
-    const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, TERM: 'xterm-256color' } });
-    const at = await new Promise<number | undefined>((res) => {
-      let seen = '';
-      const timer = setTimeout(() => res(undefined), 10_000);
+async function ptyFirstFrame(run: string, frame = true): Promise<number> {
+  const cmd = `stty cols 120 rows 40; cd ${ROOT}; exec ${run}${frame ? ` --data-dir ${await dataDir()}` : ''}`;
+  const t0 = performance.now();
+  const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, TERM: 'xterm-256color' } });
+  const exited = new Promise<number>((res) => child.once('exit', () => res(performance.now())));
+  const at = await new Promise<number | undefined>((res) => {
+    let seen = '';
+    const timer = setTimeout(() => res(undefined), WAIT_MS);
+    if (frame) {
       child.stdout.on('data', (c: Buffer) => {
         seen += c.toString('utf8');
         if (seen.includes('1:chat')) {
@@ -172,20 +202,24 @@ async function programFirstFrame(launcher?: string): Promise<number | undefined>
           res(performance.now());
         }
       });
-      child.once('exit', () => res(undefined));
+    } else child.stdout.resume();
+    void exited.then((t) => {
+      clearTimeout(timer);
+      res(frame ? undefined : t);
     });
-    child.stdin.write('\x03'); // Ctrl-C quits
-    await new Promise<void>((res) => {
-      const kill = setTimeout(() => child.kill('SIGTERM'), 3_000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        res();
-      });
-    });
-    return at === undefined ? undefined : at - t0;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
+  if (frame) child.stdin.write('\x03'); // Ctrl-C quits
+  const kill = setTimeout(() => child.kill('SIGTERM'), 3_000);
+  await exited;
+  clearTimeout(kill);
+  if (at === undefined) throw new Error(`${run}: no ${frame ? 'first frame' : 'exit'} within ${WAIT_MS} ms`);
+  return at - t0;
+}
+
+/** One data dir for the whole run: each program start after the warm-up is a restart, as users start it. */
+let dataDirMade: Promise<string> | undefined;
+function dataDir(): Promise<string> {
+  return (dataDirMade ??= mkdtemp(join(tmpdir(), 'peerdeck-bench-tui-')));
 }
 
 function lastDrawnContains(tui: { controller: { model: { activeTab: { lines: { endSeq: number; get(seq: number): { spans: readonly { text: string }[] } | undefined } } } } }, text: string): boolean {
@@ -195,7 +229,10 @@ function lastDrawnContains(tui: { controller: { model: { activeTab: { lines: { e
 }
 
 main().then(
-  () => process.exit(0),
+  async () => {
+    if (dataDirMade) await rm(await dataDirMade, { recursive: true, force: true });
+    process.exit(0);
+  },
   (err: unknown) => {
     console.error(err);
     process.exit(1);
