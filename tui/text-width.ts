@@ -12,10 +12,19 @@
  */
 import { eastAsianWidth } from 'get-east-asian-width';
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * The segmenter and the RGI emoji pattern are made the first time non-ASCII
+ * text is measured, not when the TUI loads: making them costs about 35 ms
+ * (ICU's segmentation data; the pattern's set of strings), and the first
+ * frame, all ASCII, needs neither.
+ */
+let segmenter: Intl.Segmenter | undefined;
+let rgiEmoji: RegExp | undefined;
 
 /** An RGI emoji (flags, keycaps, ZWJ and modifier sequences, VS16 forms): always 2 columns. */
-const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+function isRgiEmoji(s: string): boolean {
+  return (rgiEmoji ??= new RegExp('^\\p{RGI_Emoji}$', 'v')).test(s);
+}
 const EXTENDED_PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
 const VS16 = '\ufe0f';
@@ -39,11 +48,11 @@ export function charWidth(cp: number): 0 | 1 | 2 {
   const ch = String.fromCodePoint(cp);
   if (ZERO_WIDTH.test(ch)) return 0;
   if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return 1; // a lone regional indicator; a pair is a 2-column flag
-  return eastAsianWidth(cp) === 2 || RGI_EMOJI.test(ch) ? 2 : 1;
+  return eastAsianWidth(cp) === 2 || isRgiEmoji(ch) ? 2 : 1;
 }
 
 function measureCluster(g: string): 0 | 1 | 2 {
-  if (RGI_EMOJI.test(g)) return 2;
+  if (isRgiEmoji(g)) return 2;
   const cp = g.codePointAt(0) ?? 0;
   const base = charWidth(cp);
   // An emoji-capable symbol asked for emoji presentation (☺️ outside the RGI set) is drawn wide.
@@ -103,6 +112,7 @@ function eachGrapheme(s: string, each: (g: string) => void): void {
     for (; i < start; i++) each(s.charAt(i));
     let k = j;
     while (k < n && !isAsciiPrintable(s.charCodeAt(k))) k++;
+    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
     for (const { segment } of segmenter.segment(s.slice(start, k))) each(segment);
     i = k;
   }
