@@ -7,6 +7,7 @@
  */
 import type blessed from 'blessed';
 import { createRequire } from 'node:module';
+import { patchBlessedTput } from './blessed-tput.js';
 import { patchBlessedWidth } from './blessed-width.js';
 import { paintLine, type CellLine } from './cell-paint.js';
 import type { Surface } from './controller.js';
@@ -52,6 +53,7 @@ export class BlessedSurface implements Surface {
 
   constructor(opts: BlessedSurfaceOptions) {
     patchBlessedWidth();
+    patchBlessedTput();
     this.screen = loadScreen()({
       input: opts.input,
       output: opts.output,
