@@ -52,36 +52,59 @@ export function styleAttr(style: Style | undefined): number {
   return (flags << 18) | (colorIndex(style.fg) << 9) | colorIndex(style.bg);
 }
 
+// eslint-disable-next-line no-control-regex
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 /** The cells of one row, exactly `cols` long. */
 export function rowCells(row: Row, cols: number): Cell[] {
-  const cells: Cell[] = [];
-  const blank = styleAttr(undefined);
-  for (const s of row) {
-    const attr = styleAttr(s.style);
-    for (const ch of graphemes(s.text)) {
-      const w = clusterWidth(ch);
-      if (w === 0) continue;
-      if (cells.length + w > cols) break;
-      cells.push([attr, ch]);
-      if (w === 2) cells.push([attr, ' ']);
-    }
-    if (cells.length >= cols) break;
-  }
-  while (cells.length < cols) cells.push([blank, ' ']);
+  const cells: CellLine = Array.from({ length: cols }, (): Cell => [-1, '']);
+  paintLine(cells, row);
   return cells;
 }
 
-/** Writes `row` into `line`, marking it dirty when anything changed. */
+/**
+ * Writes `row` into `line` cell by cell, left to right, marking it dirty when
+ * anything changed: a wide cluster's filler cell is a space of the same attr,
+ * and the cells after the text are blanks. Printable ASCII (most of a frame)
+ * is one cell a character and skips the grapheme walk, and no cell is made:
+ * a frame is 4,800 cells at 120x40, and the first one is drawn before any of
+ * this is compiled.
+ */
 export function paintLine(line: CellLine, row: Row): void {
-  const cells = rowCells(row, line.length);
-  for (let x = 0; x < line.length; x++) {
-    const want = cells[x];
-    const have = line[x];
-    if (!want || !have) continue;
-    if (have[0] !== want[0] || have[1] !== want[1]) {
-      have[0] = want[0];
-      have[1] = want[1];
-      line.dirty = true;
+  const cols = line.length;
+  let x = 0;
+  let dirty = false;
+  const put = (attr: number, ch: string): void => {
+    const have = line[x++];
+    if (!have || (have[0] === attr && have[1] === ch)) return;
+    have[0] = attr;
+    have[1] = ch;
+    dirty = true;
+  };
+  for (const s of row) {
+    const attr = styleAttr(s.style);
+    const text = s.text;
+    if (PLAIN_ASCII.test(text)) {
+      const n = Math.min(text.length, cols - x);
+      for (let i = 0; i < n; i++) put(attr, text.charAt(i));
+    } else {
+      for (const ch of graphemes(text)) {
+        const w = clusterWidth(ch);
+        if (w === 0) continue;
+        if (x + w > cols) break;
+        put(attr, ch);
+        if (w === 2) put(attr, ' ');
+      }
     }
+    if (x >= cols) break;
   }
+  const blank = styleAttr(undefined);
+  for (; x < cols; x++) {
+    const have = line[x];
+    if (!have || (have[0] === blank && have[1] === ' ')) continue;
+    have[0] = blank;
+    have[1] = ' ';
+    dirty = true;
+  }
+  if (dirty) line.dirty = true;
 }

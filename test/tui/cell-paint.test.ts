@@ -23,6 +23,23 @@ describe('cell painting', () => {
     paintLine(line, [{ text: 'ab' }]);
     expect(line.dirty).toBe(false);
   });
+
+  it('paints over the last frame: each span in its attr, a wide character with its filler, blanks after the text', () => {
+    const blank = styleAttr(undefined);
+    const bold = styleAttr({ bold: true });
+    const line: CellLine = Array.from({ length: 8 }, () => [blank, ' '] as [number, string]);
+    paintLine(line, [{ text: 'abcdefgh' }]);
+    line.dirty = false;
+    paintLine(line, [{ text: 'x', style: { bold: true } }, { text: '中y' }]);
+    expect(line.dirty).toBe(true);
+    expect(line.map((c) => c[1])).toEqual(['x', '中', ' ', 'y', ' ', ' ', ' ', ' ']);
+    expect(line.map((c) => c[0])).toEqual([bold, blank, blank, blank, blank, blank, blank, blank]);
+    // Text past the width is cut, ASCII or not.
+    paintLine(line, [{ text: 'abcdefghij' }]);
+    expect(line.map((c) => c[1]).join('')).toBe('abcdefgh');
+    paintLine(line, [{ text: 'abcdefg中' }]);
+    expect(line.map((c) => c[1]).join('')).toBe('abcdefg ');
+  });
 });
 
 describe('styled text', () => {
