@@ -7,8 +7,8 @@ import { decodeQueryHit, type QueryHit } from './query-hit.js';
 export interface HitFilterHost {
   readonly guid: Buffer;
   readonly port: number;
-  readonly givenIp: string | undefined;
-  readonly learnedIp: string | undefined;
+  /** Our address as we tell peers (our-address.ts). */
+  readonly address: { readonly current: string | undefined };
   readonly filters: ContentFilters;
 }
 
@@ -41,7 +41,7 @@ export class HitFilter {
     const c = this.#c;
     c.muid = d.muid;
     c.ourGuid = this.s.guid;
-    c.ourIp = this.s.givenIp ?? this.s.learnedIp;
+    c.ourIp = this.s.address.current;
     c.ourPort = this.s.port;
     const v = screenHit(hit, c);
     return v.kind === 'pass' ? hit : v.reason;

@@ -80,7 +80,7 @@ export class LinkSetup {
         conn.send(d.response);
         if (d.kind === 'refuse') return conn.close(NetError.refused(`${d.code} ${d.reason}`));
         // A peer we take in says where it sees us too: an ultrapeer that dials no one learns its address this way.
-        s.heardRemoteIp(d.peer.remoteIp, conn.remoteAddress);
+        s.address.heard(d.peer.remoteIp, conn.remoteAddress);
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;
@@ -128,7 +128,7 @@ export class LinkSetup {
           return conn.close(NetError.refused(`we refused: ${d.code} ${d.reason}`));
         }
         conn.send(d.final);
-        s.heardRemoteIp(d.peer.remoteIp, conn.remoteAddress);
+        s.address.heard(d.peer.remoteIp, conn.remoteAddress);
         l.peer = d.peer;
         l.role = d.peerRole;
         l.compressedOut = d.compressOut;

@@ -29,7 +29,7 @@ import { QrpTable } from './qrp-table.js';
 import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
-import { AddressVote } from './address-vote.js';
+import { OurAddress } from './our-address.js';
 import { AddressBans } from './address-bans.js';
 import { ContentFilters } from './content-filters.js';
 import { OpenLinks } from './open-links.js';
@@ -102,6 +102,7 @@ export class Servent {
     this.#roles = new RoleKeeper(this, ctx);
     this.#ctx = ctx;
     this.#log = ctx.log;
+    this.address = new OurAddress(opts.host, ctx.log);
     this.#queue = { ...DEFAULT_QUEUE, ...opts.sendQueue };
     this.filters = new ContentFilters({ hostiles: opts.hostiles, spamSha1: opts.spamSha1 }, (ip) => this.bans.shunned(ip, ctx.clock.now()));
     this.group = ctx.net.group<GnutellaFrame>({
@@ -152,19 +153,8 @@ export class Servent {
    * either no `Listen-IP` is sent, and pongs and hits carry 127.0.0.1.
    */
   get local(): LocalInfo {
-    const ip = this.givenIp ?? this.learnedIp;
+    const ip = this.address.current;
     return { role: this.role, guid: this.guid, degree: this.opts.upLinks, ...(ip ? { listen: { ip, port: this.port } } : {}), deflate: this.opts.deflate };
-  }
-
-  /** `--gnutella-host` when it is a specific IPv4: then it is our address, whatever peers say. */
-  get givenIp(): string | undefined {
-    const h = this.opts.host;
-    return h && /^\d{1,3}(\.\d{1,3}){3}$/.test(h) && h !== '0.0.0.0' ? h : undefined;
-  }
-
-  /** Our IPv4 as peers' `Remote-IP` said, once enough of them agreed (address-vote.ts). */
-  get learnedIp(): string | undefined {
-    return this.addressVote.current;
   }
 
   /** Addresses refused for a while after a `Bye 412` (address-bans.ts). */
@@ -176,14 +166,8 @@ export class Servent {
   /** Why open links ended, by kind (`/gstatus`). */
   readonly ends = new LinkEnds();
 
-  /** Peers' votes on our address (address-vote.ts); `/gstatus` shows where it stands. */
-  readonly addressVote = new AddressVote();
-
-  /** A peer at `peer` says in its handshake that it sees us at `remoteIp` (spec 1.3): one vote. */
-  heardRemoteIp(remoteIp: string | undefined, peer: string): void {
-    const r = this.addressVote.report(remoteIp, peer);
-    if (r.changed) this.#log.info(`gnutella: our address is now ${r.address} (${r.votes} peers see us there)`);
-  }
+  /** Our address as we tell peers: `--gnutella-host`, or what peers' votes agreed (our-address.ts). */
+  readonly address: OurAddress;
 
   get hosts(): HostCache | undefined {
     return this.#hosts;

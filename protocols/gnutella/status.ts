@@ -21,10 +21,10 @@ function ago(ms: number): string {
 
 /** Where our advertised address comes from, or why there is none yet (spec 1.3; address-vote.ts). */
 function addressLine(s: Servent): string {
-  if (s.givenIp) return `address ${s.givenIp} (--gnutella-host)`;
-  const lead = s.addressVote.leading;
+  if (s.address.given) return `address ${s.address.given} (--gnutella-host)`;
+  const lead = s.address.vote.leading;
   const pending = lead ? `; ${lead.votes} of the ${VOTES_NEEDED} peers needed say ${lead.address}` : '';
-  const cur = s.addressVote.current;
+  const cur = s.address.vote.current;
   if (cur) return `address ${cur} (peers' Remote-IP agreed${pending})`;
   return `address not known yet: pongs and hits carry 127.0.0.1 until ${VOTES_NEEDED} peers from different networks agree on their Remote-IP${pending}`;
 }
