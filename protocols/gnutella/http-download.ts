@@ -1,4 +1,4 @@
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { NetError } from '../../src/errors.js';
@@ -48,6 +48,20 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** Requests one download may make (512 KiB pieces: 2,000 covers 1 GiB, resumes start over). */
 export const MAX_REQUESTS = 20_000;
 
+/**
+ * What a download source tells the alternate-location mesh (alt-loc-service.ts,
+ * spec 5.2) and asks of it: headers for each request (the `X-Alt` we know),
+ * each answer's headers (its `X-Alt`), and how the source ended.
+ */
+export interface SourceHooks {
+  requestHeaders(ref: GnutellaRef): Record<string, string>;
+  /** `total`: the file's size when the answer said it (200, 206). */
+  answered(ref: GnutellaRef, headers: IncomingHttpHeaders, total: number | undefined): void;
+  /** It sent every byte we asked for. */
+  served(ref: GnutellaRef): void;
+  failed(ref: GnutellaRef, err: unknown): void;
+}
+
 interface Answer {
   res: IncomingMessage;
   start: number;
@@ -70,20 +84,22 @@ export function httpSource(
   ref: GnutellaRef,
   connect?: (signal: AbortSignal) => Promise<Agent>,
   queue: { clock?: Clock; node?: () => string | undefined } = {},
+  hooks?: SourceHooks,
 ): DownloadSource {
   const q = new SourceQueue(queue.clock ?? systemClock, queue.node);
-  return {
+  const source: DownloadSource = {
     async open(offset, signal) {
       // A firewalled holder's connection is one it opens to us (a push, spec 4.4): `connect` waits for it.
       if (ref.firewalled && !connect) throw NetError.refused(`${ref.ip}:${ref.port} is firewalled: this download needs a push`);
       q.checkTime();
       const agent = connect ? await connect(signal) : (q.take() ?? new Agent({ keepAlive: true, maxSockets: 1 }));
-      const paths = [...(ref.sha1 ? [`/uri-res/N2R?urn:sha1:${base32Encode(Buffer.from(ref.sha1, 'hex'))}`] : []), `/get/${ref.index}/${encodeURIComponent(ref.name)}`];
+      // An alternate location (index -1) is known by its SHA-1 alone.
+      const paths = [...(ref.sha1 ? [`/uri-res/N2R?urn:sha1:${base32Encode(Buffer.from(ref.sha1, 'hex'))}`] : []), ...(ref.index >= 0 ? [`/get/${ref.index}/${encodeURIComponent(ref.name)}`] : [])];
       let path = paths[0]!;
       let first: Answer | undefined;
       for (const p of paths) {
         path = p;
-        const a = await ask(ref, agent, p, offset, signal, q).catch((err: unknown) => {
+        const a = await ask(ref, agent, p, offset, signal, q, hooks).catch((err: unknown) => {
           if (err instanceof NetError && err.code === 'NOT_FOUND' && p !== paths[paths.length - 1]) return undefined;
           if (err instanceof KeptForPoll) throw err.queued; // LimeWire's connection stays for the next poll
           agent.destroy();
@@ -105,11 +121,14 @@ export function httpSource(
           for (let n = 1; ; n++) {
             for await (const chunk of answer.res) yield chunk as Buffer;
             const next = answer.end + 1;
-            if (next >= total) return;
+            if (next >= total) return hooks?.served(ref);
             if (n >= MAX_REQUESTS) throw NetError.limit('too many range requests for one download');
-            answer = await ask(ref, agent, path, next, signal, q).catch((err: unknown) => Promise.reject(err instanceof KeptForPoll ? err.queued : err));
+            answer = await ask(ref, agent, path, next, signal, q, hooks).catch((err: unknown) => Promise.reject(err instanceof KeptForPoll ? err.queued : err));
             if (answer.start !== next || answer.total !== total) throw NetError.badMessage(`servent answered bytes ${answer.start}-${answer.end}/${answer.total} for ${next}-`);
           }
+        } catch (err) {
+          hooks?.failed(ref, err);
+          throw err;
         } finally {
           agent.destroy();
         }
@@ -117,6 +136,7 @@ export function httpSource(
       return { stream: Readable.from(body(first), { objectMode: false }), start: first.start, total };
     },
   };
+  return hooks ? { open: (offset, signal) => source.open(offset, signal).catch((err: unknown) => (hooks.failed(ref, err), Promise.reject(err))) } : source;
 }
 
 /** A LimeWire active-queue answer: its connection is kept in the SourceQueue for the next poll. */
@@ -125,7 +145,7 @@ class KeptForPoll {
 }
 
 /** One GET with `Range: bytes=from-`; resolves with the answer's range, or rejects with a NetError. */
-function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal: AbortSignal, q: SourceQueue): Promise<Answer> {
+function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal: AbortSignal, q: SourceQueue, hooks?: SourceHooks): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: ref.ip,
@@ -134,7 +154,7 @@ function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal:
       agent,
       signal,
       timeout: REQUEST_TIMEOUT_MS,
-      headers: { 'User-Agent': USER_AGENT, Range: `bytes=${from}-`, ...q.headers() },
+      headers: { 'User-Agent': USER_AGENT, Range: `bytes=${from}-`, ...q.headers(), ...hooks?.requestHeaders(ref) },
     });
     req.on('timeout', () => req.destroy(NetError.timeout(`GET ${path}`, REQUEST_TIMEOUT_MS)));
     req.on('error', (err) => reject(err instanceof NetError ? err : NetError.socket(err)));
@@ -144,6 +164,7 @@ function ask(ref: GnutellaRef, agent: Agent, path: string, from: number, signal:
         reject(err);
       };
       const status = res.statusCode ?? 0;
+      hooks?.answered(ref, res.headers, status === 200 ? Number(res.headers['content-length']) : status === 206 ? parseContentRange(res.headers['content-range'])?.total : undefined);
       if (status === 404 || status === 410) return fail(NetError.notFound(`${status} for ${path}`));
       if (status === 503) {
         const reply = readBusy(res.headers, `${ref.ip}:${ref.port}`);

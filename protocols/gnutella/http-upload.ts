@@ -12,6 +12,7 @@ import { acceptsBrowse, BROWSE_CONTENT_TYPE } from './browse-host.js';
 import { QUEUE_FEATURE } from './parq-header.js';
 import { UploadGate } from './upload-gate.js';
 import type { UploadQueueOptions } from './upload-queue.js';
+import { requestedSha1 } from './alt-loc-header.js';
 
 /** What the upload side needs. */
 export interface UploadDeps {
@@ -33,6 +34,8 @@ export interface UploadDeps {
   clock?: Clock;
   /** The upload queue's limits and times (upload-queue.ts; tests shorten them). */
   queue?: Partial<UploadQueueOptions> & { followUpMs?: number };
+  /** Alternate locations (alt-loc-service.ts, spec 5.2): takes in the request's `X-Alt`, gives the answer's for `sha1` (hex). */
+  alternates?: (sha1: string, req: IncomingMessage) => Record<string, string>;
 }
 
 /** Which shared file a request path names, or undefined (404): N2R by SHA-1, or /get/<index>/<name>. */
@@ -50,6 +53,12 @@ export function lookupRequest(url: string, share: Pick<ShareLibrary, 'bySha1' | 
   }
   // The name must be the entry's own: a path is never built from it.
   return entry && entry.name.normalize('NFC') === name.normalize('NFC') ? entry : undefined;
+}
+
+/** A 404 for a SHA-1 we do not share still names where else it is, as gtk-gnutella's does (spec 5.2). */
+function notHere(deps: UploadDeps, req: IncomingMessage): Record<string, string> {
+  const sha1 = requestedSha1(req.url ?? '');
+  return sha1 && deps.alternates ? deps.alternates(sha1, req) : {};
 }
 
 function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
@@ -88,10 +97,14 @@ async function serve(deps: UploadDeps, gate: UploadGate, req: IncomingMessage, r
     return;
   }
   const entry = lookupRequest(req.url ?? '', deps.share);
-  if (!entry) return plain(res, 404, 'Not Found');
+  if (!entry) return plain(res, 404, 'Not Found', notHere(deps, req));
   const resolved = await deps.share.verifyOnDisk(entry);
   if (!('realPath' in resolved)) return plain(res, 404, 'Not Found');
-  const urn: Record<string, string> = { ...(resolved.sha1Base32 ? { 'X-Gnutella-Content-URN': `urn:sha1:${resolved.sha1Base32}` } : {}), ...deps.headers?.() };
+  const urn: Record<string, string> = {
+    ...(resolved.sha1Base32 ? { 'X-Gnutella-Content-URN': `urn:sha1:${resolved.sha1Base32}` } : {}),
+    ...deps.headers?.(),
+    ...(resolved.sha1 ? deps.alternates?.(resolved.sha1, req) : {}),
+  };
   const size = resolved.size;
   const range = parseRange(req.headers.range, size);
   if (range.kind === 'unsatisfiable') return plain(res, 416, 'Requested Range Not Satisfiable', { 'Content-Range': `bytes */${size}`, ...urn });

@@ -3,7 +3,7 @@ import { NetError } from '../../src/errors.js';
 import { parseHostPort } from '../../src/net/address.js';
 import type { PluginContext, ProtocolPlugin } from '../../src/plugin.js';
 import type { FileProtocol } from '../../src/search/file-protocol.js';
-import { httpSource, parseGnutellaRef } from './http-download.js';
+import { parseGnutellaRef } from './http-download.js';
 import { Servent, type ServentOptions } from './servent.js';
 import { dropLine, statusLines } from './status.js';
 
@@ -34,11 +34,12 @@ export function createGnutellaPlugin(opts: ServentOptions): ProtocolPlugin {
     return listen ? `${listen.ip}:${listen.port}` : undefined;
   };
   const files: FileProtocol = {
-    search: (query, sink, signal) => running().search(query, sink, signal),
+    // Our hits teach the alternate-location mesh where files are (spec 5.2).
+    search: (query, sink, signal) => running().search(query, (hit) => (servent?.altLocs.heardHit(hit), sink(hit)), signal),
     source: (hit) => {
       const ref = parseGnutellaRef(hit.ref);
       if (!ref) return { open: () => Promise.reject(NetError.badMessage('not a Gnutella download reference')) };
-      return ref.firewalled ? running().push.source(ref) : httpSource(ref, undefined, { clock: ctxRef?.clock, node: ourNode });
+      return ref.firewalled ? running().push.source(ref) : running().altLocs.source(ref, { clock: ctxRef?.clock, node: ourNode });
     },
   };
   return {

@@ -30,6 +30,7 @@ import { Searches } from './searches.js';
 import { loadServentGuid, newGuid } from './servent-guid.js';
 import { encodeBye } from './bye.js';
 import { OurAddress } from './our-address.js';
+import { AltLocService } from './alt-loc-service.js';
 import { AddressBans } from './address-bans.js';
 import { ContentFilters } from './content-filters.js';
 import { OpenLinks } from './open-links.js';
@@ -103,6 +104,7 @@ export class Servent {
     this.#ctx = ctx;
     this.#log = ctx.log;
     this.address = new OurAddress(opts.host, ctx.log);
+    this.altLocs = new AltLocService({ self: () => ({ port: this.port, ...(this.address.current ? { ip: this.address.current } : {}) }), addSource: (req) => ctx.transfers.addSource(req) });
     this.#queue = { ...DEFAULT_QUEUE, ...opts.sendQueue };
     this.filters = new ContentFilters({ hostiles: opts.hostiles, spamSha1: opts.spamSha1 }, (ip) => this.bans.shunned(ip, ctx.clock.now()));
     this.group = ctx.net.group<GnutellaFrame>({
@@ -119,7 +121,7 @@ export class Servent {
       timeouts: { handshakeMs: 15_000, idleMs: opts.idleMs ?? IDLE_MS },
       queue: this.#queue,
     });
-    this.#http = new HttpSide({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), clock: ctx.clock, ...(opts.uploadQueue ? { queue: opts.uploadQueue } : {}), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) });
+    this.#http = new HttpSide({ share: ctx.share, transfers: ctx.transfers, log: ctx.log, browse: () => this.#messages.browseBody(), pushProxy: (req, res) => this.push.proxy.serve(req, res), headers: () => this.push.httpHeaders(), alternates: (sha1, req) => this.altLocs.answerHeaders(sha1, req), clock: ctx.clock, ...(opts.uploadQueue ? { queue: opts.uploadQueue } : {}), ...(opts.maxPieceBytes ? { maxPieceBytes: opts.maxPieceBytes } : {}) });
     this.dialer = new Dialer({
       group: this.group,
       links: this.links,
@@ -168,6 +170,9 @@ export class Servent {
 
   /** Our address as we tell peers: `--gnutella-host`, or what peers' votes agreed (our-address.ts). */
   readonly address: OurAddress;
+
+  /** Where else files are: sent with uploads, read from answers into downloads (alt-loc-service.ts, spec 5.2). */
+  readonly altLocs: AltLocService;
 
   get hosts(): HostCache | undefined {
     return this.#hosts;
