@@ -9,7 +9,6 @@
  * never sent to it.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { NetError } from '../../src/errors.js';
 import { normalizeIp } from '../../src/net/address.js';
 import type { FileHit } from '../../src/search/file-protocol.js';
 import type { DownloadRequest, DownloadSource } from '../../src/transfer/transfer-types.js';
@@ -23,8 +22,8 @@ type SourceQueueOptions = NonNullable<Parameters<typeof httpSource>[2]>;
 /** Locations one download source offers its download (its answers repeat them): more are not offered. */
 export const MAX_OFFERED_PER_SOURCE = 64;
 
-/** Failures that make a location bad for a file: it had no such file, could not be reached, or broke the answer. */
-const BAD: ReadonlySet<string> = new Set(['NOT_FOUND', 'SOCKET', 'BAD_MESSAGE', 'SIZE', 'PROTOCOL']);
+/** Failures that make a location bad for a file: it had no such file, could not be reached, broke the answer or sent wrong bytes. */
+const BAD: ReadonlySet<string> = new Set(['NOT_FOUND', 'SOCKET', 'BAD_MESSAGE', 'SIZE', 'PROTOCOL', 'VERIFY']);
 
 /** What the service needs of the servent. */
 export interface AltLocDeps {
@@ -70,10 +69,18 @@ export class AltLocService {
 
   /**
    * A download source over HTTP that tells the mesh and feeds its download with the
-   * locations answers name (their sources queue as this one does: `queue`, http-download.ts).
+   * locations answers name (their sources queue as this one does: `queue`, http-download.ts);
+   * when the download fails with it (the engine says so, a wrong SHA-1 included), it is bad
+   * for that file.
    */
   source(ref: GnutellaRef, queue: SourceQueueOptions = {}): DownloadSource {
-    return httpSource(ref, undefined, queue, this.#hooks(queue));
+    const http = httpSource(ref, undefined, queue, this.#hooks(queue));
+    return {
+      open: (offset, signal) => http.open(offset, signal),
+      failed: (err) => {
+        if (ref.sha1 && BAD.has(err.code)) this.mesh.failed(ref.sha1, `${ref.ip}:${ref.port}`);
+      },
+    };
   }
 
   #hooks(queue: SourceQueueOptions): SourceHooks {
@@ -93,9 +100,6 @@ export class AltLocService {
       },
       served: (ref) => {
         if (ref.sha1) this.mesh.served(ref.sha1, `${ref.ip}:${ref.port}`);
-      },
-      failed: (ref, err) => {
-        if (ref.sha1 && err instanceof NetError && BAD.has(err.code)) this.mesh.failed(ref.sha1, `${ref.ip}:${ref.port}`);
       },
     };
   }

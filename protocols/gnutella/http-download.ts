@@ -51,7 +51,7 @@ export const MAX_REQUESTS = 20_000;
 /**
  * What a download source tells the alternate-location mesh (alt-loc-service.ts,
  * spec 5.2) and asks of it: headers for each request (the `X-Alt` we know),
- * each answer's headers (its `X-Alt`), and how the source ended.
+ * each answer's headers (its `X-Alt`), and that it sent the whole file.
  */
 export interface SourceHooks {
   requestHeaders(ref: GnutellaRef): Record<string, string>;
@@ -59,7 +59,6 @@ export interface SourceHooks {
   answered(ref: GnutellaRef, headers: IncomingHttpHeaders, total: number | undefined): void;
   /** It sent every byte we asked for. */
   served(ref: GnutellaRef): void;
-  failed(ref: GnutellaRef, err: unknown): void;
 }
 
 interface Answer {
@@ -87,7 +86,7 @@ export function httpSource(
   hooks?: SourceHooks,
 ): DownloadSource {
   const q = new SourceQueue(queue.clock ?? systemClock, queue.node);
-  const source: DownloadSource = {
+  return {
     async open(offset, signal) {
       // A firewalled holder's connection is one it opens to us (a push, spec 4.4): `connect` waits for it.
       if (ref.firewalled && !connect) throw NetError.refused(`${ref.ip}:${ref.port} is firewalled: this download needs a push`);
@@ -126,9 +125,6 @@ export function httpSource(
             answer = await ask(ref, agent, path, next, signal, q, hooks).catch((err: unknown) => Promise.reject(err instanceof KeptForPoll ? err.queued : err));
             if (answer.start !== next || answer.total !== total) throw NetError.badMessage(`servent answered bytes ${answer.start}-${answer.end}/${answer.total} for ${next}-`);
           }
-        } catch (err) {
-          hooks?.failed(ref, err);
-          throw err;
         } finally {
           agent.destroy();
         }
@@ -136,7 +132,6 @@ export function httpSource(
       return { stream: Readable.from(body(first), { objectMode: false }), start: first.start, total };
     },
   };
-  return hooks ? { open: (offset, signal) => source.open(offset, signal).catch((err: unknown) => (hooks.failed(ref, err), Promise.reject(err))) } : source;
 }
 
 /** A LimeWire active-queue answer: its connection is kept in the SourceQueue for the next poll. */

@@ -7,6 +7,7 @@ import { ContentCopies } from './content-copies.js';
 import { partExists } from './part-file.js';
 import { PartClaims } from './part-claims.js';
 import { findSame } from './same-file.js';
+import { joinSource, takeNextSource } from './alternate-sources.js';
 import { KnownHashes } from './known-hashes.js';
 import { findLocalCopy, type LocalCopy, type LocalCopyOptions } from './local-copy.js';
 import { RateMeter } from './rate-meter.js';
@@ -25,8 +26,6 @@ export { TRANSFER_DEFAULTS, type ReviveDownload, type TransferEngineOptions } fr
 const CANCELLED = 'cancelled';
 /** Failures after which runDownload may have deleted the part (it can never become the file). */
 const PART_DELETED: ReadonlySet<string> = new Set(['VERIFY', 'SIZE', 'NOT_FOUND']);
-/** Other sources remembered per download. */
-const MAX_ALTERNATES = 16;
 
 /**
  * Moves files for every protocol (issue 4, "Transfer engine"): a download
@@ -142,13 +141,9 @@ export class TransferEngine {
     return same?.how === 'same' && this.#join(same.t, req) ? same.t.info.id : undefined;
   }
 
-  /** Adds `req` as another source of `same`; false when it knows it already or keeps no more. */
+  /** Adds `req` as another source of `same` (alternate-sources.ts); false when it knows it already or keeps no more. */
   #join(same: Transfer, req: DownloadRequest): boolean {
-    const known = [same.req!, ...same.alternates].some((r) => r.peer === req.peer && r.protocol === req.protocol);
-    if (known || same.alternates.length >= MAX_ALTERNATES) return false;
-    same.alternates.push(req);
-    this.#journal.schedule();
-    return true;
+    return joinSource(same, req, () => this.#journal.schedule());
   }
 
   /**
@@ -307,6 +302,7 @@ export class TransferEngine {
         const e = toNetError(err);
         const cancelled = e.code === 'CLOSED' && e.message === CANCELLED;
         if (!cancelled && !this.#stopped && e instanceof RemoteQueued && this.#remoteWait(t, e)) return;
+        if (!cancelled && !this.#stopped) req.source.failed?.(e);
         if (!cancelled && !this.#stopped && this.#nextSource(t, e)) return;
         // A part that cannot become the file was deleted: none of its bytes are ours any more (the row
         // must not read 100% of a failed download), and /retry starts afresh under a new claim.
@@ -323,12 +319,9 @@ export class TransferEngine {
 
   /** The current source failed: go on with the next one of the same file, keeping the part. */
   #nextSource(t: Transfer, err: NetError): boolean {
-    if (err.code === 'FILE') return false; // our disk, not the source
-    const next = t.alternates.shift();
-    if (!next) return false;
-    this.#log.info(`transfer #${t.info.id} ${t.info.name}: ${t.info.peer} failed (${err.code}: ${err.message}); trying ${next.peer}`);
-    t.req = { ...next, name: t.req!.name }; // the file keeps the name it was asked for
-    Object.assign(t.info, { peer: next.peer, protocol: next.protocol });
+    const failed = t.info.peer;
+    if (!takeNextSource(t, err)) return false;
+    this.#log.info(`transfer #${t.info.id} ${t.info.name}: ${failed} failed (${err.code}: ${err.message}); trying ${t.info.peer}`);
     t.info.state = 'queued';
     this.#queue.unshift(t);
     return true;

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { NetError } from '../errors.js';
 import type { SocketSink } from './socket-sink.js';
 
 /** What a protocol hands the engine to fetch one file. */
@@ -12,6 +13,12 @@ export interface DownloadSource {
    * (straight into the part, issue 13 "Speed") instead of reading `stream`.
    */
   open(offset: number, signal: AbortSignal): Promise<{ stream: Readable; start: number; total?: number | null; sink?: SocketSink }>;
+  /**
+   * The download failed with this source (any reason but a cancel, a wrong SHA-1
+   * or size included): a protocol that keeps a mesh of sources (Gnutella's
+   * alternate locations) marks it bad there.
+   */
+  failed?(err: NetError): void;
 }
 
 /** One download as a protocol asks for it; the engine owns everything after. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { AltLocService, MAX_OFFERED_PER_SOURCE } from '../../protocols/gnutella/alt-loc-service.js';
+import { NetError } from '../../src/errors.js';
 import type { GnutellaRef } from '../../protocols/gnutella/http-download.js';
 import type { DownloadRequest } from '../../src/transfer/transfer-types.js';
 
@@ -69,5 +70,15 @@ describe('alternate locations: what is sent and believed (spec 5.2)', () => {
     expect(peers.length).toBeLessThanOrEqual(MAX_OFFERED_PER_SOURCE);
     expect(added[0]).toMatchObject({ name: 'f.bin', protocol: 'gnutella', size: 3, sha1: SHA, ref: { ip: '127.0.0.1', port: 7000, index: -1, sha1: SHA } });
     expect(s.mesh.good(SHA, 1)).toEqual([`127.0.0.1:${port}`]); // it served the file: newest good
+  });
+
+  it('a source the download failed with is bad when it had no file, broke the answer or sent wrong bytes; not when it was busy', () => {
+    const { s } = service();
+    const ref = (port: number): GnutellaRef => ({ ip: '127.0.0.1', port, index: 3, name: 'f.bin', guid: '00', firewalled: false, sha1: SHA });
+    s.source(ref(7100)).failed!(NetError.verify('SHA-1 mismatch'));
+    s.source(ref(7101)).failed!(NetError.notFound('404'));
+    s.source(ref(7102)).failed!(NetError.refused('busy (503)'));
+    s.source(ref(7103)).failed!(NetError.timeout('download stalled', 1));
+    expect(s.mesh.bad(SHA, 10).sort()).toEqual(['127.0.0.1:7100', '127.0.0.1:7101']);
   });
 });
