@@ -6,7 +6,8 @@
  * dial them, and reloads the list on `/ghostiles reload`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -18,7 +19,9 @@ import { encodePong } from '../../protocols/gnutella/pong.js';
 import { packHosts } from '../../protocols/gnutella/ipv4.js';
 import { eventually, gstatus } from './gstatus.js';
 import { startGNode, type GNode } from './gnutella-net.js';
-import { linkedRawPeer, rawPeer, until, upConnect } from './raw-peer.js';
+import { linkedRawPeer, linkedUp, rawPeer, until, upConnect } from './raw-peer.js';
+import { encodePush } from '../../protocols/gnutella/push.js';
+import { encodeQuery } from '../../protocols/gnutella/query.js';
 
 const nodes: GNode[] = [];
 const dirs: string[] = [];
@@ -151,4 +154,52 @@ describe('a servent with --gnutella-hostiles', () => {
     expect(Number(/host cache (\d+)/.exec(status)?.[1])).toBe(before + 1);
     p.socket.destroy();
   }, 30_000);
+
+  it('makes no push callback to a hostile address and answers no OOB query whose reply address is hostile', async () => {
+    const file = await tempFile('127.0.0.2\n');
+    const leaf = await startGNode(0, { 'pushword song.txt': 'some bytes' }, { hostiles: file });
+    nodes.push(leaf);
+    const up = await linkedUp(leaf.port);
+    await until(() => leaf.of('peer.up').length > 0);
+    const leafGuid = Buffer.from(/servent GUID ([0-9a-f]{32})/.exec(await gstatus(leaf))![1]!, 'hex');
+    const called: string[] = [];
+    const servers = await Promise.all(
+      ['127.0.0.2', '127.0.0.1'].map(
+        (host) =>
+          new Promise<Server>((resolve) => {
+            const srv = createServer((sock) => {
+              called.push(host);
+              sock.destroy();
+            });
+            srv.listen(0, host, () => resolve(srv));
+          }),
+      ),
+    );
+    try {
+      const portOf = (s: Server): number => (s.address() as AddressInfo).port;
+      const push = (ip: string, port: number, tag: number): Buffer => encodeDescriptor({ muid: Buffer.alloc(16, tag), type: 0x40, ttl: 2, hops: 1, payload: encodePush({ serventGuid: leafGuid, index: 1, ip, port }) });
+      up.write(Buffer.concat([push('127.0.0.2', portOf(servers[0]!), 0x41), push('127.0.0.1', portOf(servers[1]!), 0x42)]));
+      await until(() => called.includes('127.0.0.1'), 15_000);
+      expect(called).toEqual(['127.0.0.1']);
+      await eventually(async () => /pushes not made 1/.test(await gstatus(leaf)), 10_000, () => gstatus(leaf));
+
+      // OOB queries (flag 0x0400 with the mark): the MUID's first 4 bytes are where hits would go.
+      const oob = (ip: string): Buffer => {
+        const m = randomBytes(16);
+        ip.split('.').forEach((b, k) => (m[k] = Number(b)));
+        return m;
+      };
+      const hostileMuid = oob('127.0.0.2');
+      const cleanMuid = oob('127.0.0.1');
+      const payload = encodeQuery({ text: 'pushword song', flags: 0x8000 | 0x0400 });
+      for (const muid of [hostileMuid, cleanMuid]) up.write(encodeDescriptor({ muid, type: 0x80, ttl: 2, hops: 1, payload }));
+      await until(() => up.descriptors.some((d) => d.type === 0x81 && d.muid.equals(cleanMuid)), 15_000);
+      expect(up.descriptors.some((d) => d.type === 0x81 && d.muid.equals(hostileMuid))).toBe(false);
+      expect(await gstatus(leaf)).toMatch(/drops: [^;]*hostile-ip 1/);
+    } finally {
+      for (const srv of servers) srv.close();
+    }
+    up.socket.destroy();
+  }, 30_000);
 });
+
