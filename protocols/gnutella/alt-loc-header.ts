@@ -7,6 +7,7 @@
  * (`[::1]:6346`) or anything else that is not a location is skipped.
  */
 import ipaddr from 'ipaddr.js';
+import { isIP } from '../../src/net/address.js';
 import { base32Encode, normalizeSha1 } from '../../src/share/base32.js';
 
 /** The port an X-Alt entry without one means (spec 5.2). */
@@ -18,7 +19,6 @@ export const MAX_ALT_ENTRIES = 32;
 /** Entries we put in one header (gtk-gnutella sends about 10). */
 export const MAX_ALT_SENT = 10;
 
-const QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const PORT = /^\d{1,5}$/;
 const LONG = /^http:\/\/([0-9.]{7,15})(?::(\d{1,5}))?\/uri-res\/N2R\?urn:sha1:([A-Za-z2-7]{32})(?:\s|$)/i;
 
@@ -57,9 +57,9 @@ export function sameReach(ip: string, peerIp: string): boolean {
   return s === 'public' || (s !== 'none' && s === addressScope(peerIp));
 }
 
+/** A dotted quad as node:net reads one (octets 0-255, no leading zeros). */
 function validQuad(ip: string): boolean {
-  const m = QUAD.exec(ip);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255 && (o.length === 1 || o[0] !== '0'));
+  return isIP(ip) === 4;
 }
 
 function validPort(text: string): number | undefined {

@@ -7,6 +7,7 @@
  * never dialled, pushed to or put in the host cache or pong cache; hits from it,
  * and OOB queries whose reply address it is, are dropped (message-handler.ts).
  */
+import { normalizeIp } from '../../src/net/address.js';
 import { BlockList, isIPv4 } from '../../src/net/block-list.js';
 import { describeLoad, parseList, readListFile, type ListParse } from './list-file.js';
 
@@ -53,9 +54,9 @@ export function parseHostiles(text: string): ListParse<HostileRange> & { list: B
   return { ...p, list };
 }
 
-/** Our address for a socket's remote address: `::ffff:a.b.c.d` is a.b.c.d. */
-export function plainIpv4(ip: string): string | undefined {
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+/** A socket's remote address as IPv4 (`::ffff:a.b.c.d` is a.b.c.d); undefined for IPv6. */
+function plainIpv4(ip: string): string | undefined {
+  const v4 = normalizeIp(ip);
   return isIPv4(v4) ? v4 : undefined;
 }
 
